@@ -1,0 +1,153 @@
+package bot
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/rs/zerolog"
+	"github.com/slack-go/slack"
+)
+
+// maxSlackBody caps request bodies; Slack's are a few kilobytes.
+const maxSlackBody = 1 << 20
+
+// replayWindow is how far a request's timestamp may be from now.
+const replayWindow = 5 * time.Minute
+
+// HTTPMode receives Slack's requests as signed HTTP POSTs:
+// /slack/events, /slack/commands and /slack/interactions.
+type HTTPMode struct {
+	SigningSecret string
+	Intake        *Intake
+	Log           zerolog.Logger
+	// Now is the wall clock for the replay window (default time.Now).
+	Now func() time.Time
+}
+
+// Register mounts the endpoints on mux.
+func (h *HTTPMode) Register(mux *http.ServeMux) {
+	mux.Handle("POST /slack/events", h.verified(h.events))
+	mux.Handle("POST /slack/commands", h.verified(h.commands))
+	mux.Handle("POST /slack/interactions", h.verified(h.interactions))
+}
+
+// verified reads the capped body and checks Slack's signature before
+// anything else looks at the request.
+func (h *HTTPMode) verified(next func(http.ResponseWriter, *http.Request, []byte)) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxSlackBody))
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
+			return
+		}
+		if err != nil {
+			http.Error(w, "could not read request body", http.StatusBadRequest)
+			return
+		}
+		now := time.Now
+		if h.Now != nil {
+			now = h.Now
+		}
+		if err := VerifySignature(h.SigningSecret, r.Header, body, now()); err != nil {
+			h.Log.Warn().Err(err).Str("path", r.URL.Path).Str("remote", r.RemoteAddr).Msg("rejected unsigned or stale Slack request")
+			http.Error(w, err.Error(), http.StatusUnauthorized)
+			return
+		}
+		next(w, r, body)
+	})
+}
+
+// VerifySignature checks X-Slack-Signature against the body and
+// X-Slack-Request-Timestamp, which must be within 5 minutes of now.
+func VerifySignature(secret string, header http.Header, body []byte, now time.Time) error {
+	tsHeader := header.Get("X-Slack-Request-Timestamp")
+	sig := header.Get("X-Slack-Signature")
+	if tsHeader == "" || sig == "" {
+		return errors.New("missing X-Slack-Signature or X-Slack-Request-Timestamp")
+	}
+	ts, err := strconv.ParseInt(tsHeader, 10, 64)
+	if err != nil {
+		return errors.New("bad X-Slack-Request-Timestamp")
+	}
+	if d := now.Sub(time.Unix(ts, 0)); d > replayWindow || d < -replayWindow {
+		return errors.New("request timestamp is more than 5 minutes from now (replayed, or a clock is wrong)")
+	}
+	mac := hmac.New(sha256.New, []byte(secret))
+	mac.Write([]byte("v0:" + tsHeader + ":"))
+	mac.Write(body)
+	want := "v0=" + hex.EncodeToString(mac.Sum(nil))
+	if !hmac.Equal([]byte(want), []byte(sig)) {
+		return errors.New("signature does not match (check SLACK_SIGNING_SECRET)")
+	}
+	return nil
+}
+
+func (h *HTTPMode) events(w http.ResponseWriter, r *http.Request, body []byte) {
+	// Slack retries an event it thinks we missed; the router dedupes by
+	// event_id, so a retry is simply acknowledged again.
+	challenge, err := h.Intake.EventsAPI(r.Context(), body)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	if challenge != "" {
+		w.Header().Set("Content-Type", "text/plain")
+		_, _ = io.WriteString(w, challenge)
+		return
+	}
+	w.WriteHeader(http.StatusOK)
+}
+
+func (h *HTTPMode) commands(w http.ResponseWriter, r *http.Request, body []byte) {
+	form, err := url.ParseQuery(string(body))
+	if err != nil || form.Get("command") == "" {
+		http.Error(w, "not a slash command payload", http.StatusBadRequest)
+		return
+	}
+	sc := slack.SlashCommand{
+		Token: form.Get("token"), TeamID: form.Get("team_id"), TeamDomain: form.Get("team_domain"),
+		ChannelID: form.Get("channel_id"), ChannelName: form.Get("channel_name"),
+		UserID: form.Get("user_id"), UserName: form.Get("user_name"), Command: form.Get("command"),
+		Text: form.Get("text"), ResponseURL: form.Get("response_url"), TriggerID: form.Get("trigger_id"),
+		APIAppID: form.Get("api_app_id"),
+	}
+	writeJSON(w, h.Intake.SlashCommand(r.Context(), sc))
+}
+
+func (h *HTTPMode) interactions(w http.ResponseWriter, r *http.Request, body []byte) {
+	form, err := url.ParseQuery(string(body))
+	if err != nil {
+		http.Error(w, "not a form body", http.StatusBadRequest)
+		return
+	}
+	var ic slack.InteractionCallback
+	if err := json.Unmarshal([]byte(form.Get("payload")), &ic); err != nil {
+		http.Error(w, "payload is not an interaction JSON object", http.StatusBadRequest)
+		return
+	}
+	if ack := h.Intake.Interaction(r.Context(), ic); ack != nil {
+		writeJSON(w, ack)
+		return
+	}
+	w.WriteHeader(http.StatusOK)
+}
+
+func writeJSON(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	if err := json.NewEncoder(w).Encode(v); err != nil {
+		http.Error(w, "encode response", http.StatusInternalServerError)
+	}
+}
+
+// trimSlash drops a trailing slash (public URLs are joined with paths).
+func trimSlash(s string) string { return strings.TrimRight(s, "/") }

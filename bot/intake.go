@@ -1,0 +1,256 @@
+package bot
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/rs/zerolog"
+	"github.com/slack-go/slack"
+
+	"github.com/ritualbot/ritualbot/rituals"
+)
+
+// ackDeadline is how long a handler may take before the user gets "working
+// on it" and the answer follows through response_url; Slack gives up on an
+// acknowledgement after 3 s.
+const ackDeadline = 2500 * time.Millisecond
+
+// maxAckBytes keeps an acknowledgement under slack-go's 20 KB refusal.
+const maxAckBytes = 19000
+
+// Intake turns Slack's payloads, from either transport, into Router calls
+// and acknowledgements.
+type Intake struct {
+	Router *Router
+	Log    zerolog.Logger
+	// HTTP posts to response_url (default http.DefaultClient).
+	HTTP *http.Client
+	// Observe, if set, counts requests by kind and outcome (metrics).
+	Observe func(kind, outcome string)
+	// Deadline overrides ackDeadline (tests).
+	Deadline time.Duration
+}
+
+func (in *Intake) observe(kind, outcome string) {
+	if in.Observe != nil {
+		in.Observe(kind, outcome)
+	}
+}
+
+func (in *Intake) deadline() time.Duration {
+	if in.Deadline > 0 {
+		return in.Deadline
+	}
+	return ackDeadline
+}
+
+// SlashCommand answers a slash command; the returned payload is the ack.
+func (in *Intake) SlashCommand(ctx context.Context, sc slack.SlashCommand) any {
+	in.observe("slash_command", "received")
+	inv := Invocation{
+		Command: sc.Command, Text: sc.Text, UserID: sc.UserID, ChannelID: sc.ChannelID,
+		TriggerID: sc.TriggerID, ResponseURL: sc.ResponseURL,
+	}
+	reply, ok := in.within(ctx, sc.ResponseURL, func(ctx context.Context) *Reply {
+		r := in.Router.Command(ctx, inv)
+		return &r
+	})
+	if !ok {
+		return replyPayload(Reply{Text: "Working on it…"})
+	}
+	return replyPayload(*reply)
+}
+
+// Interaction handles block_actions and view_submission payloads; the
+// returned payload is the ack (nil for an empty one).
+func (in *Intake) Interaction(ctx context.Context, ic slack.InteractionCallback) any {
+	in.observe(string(ic.Type), "received")
+	switch ic.Type {
+	case slack.InteractionTypeBlockActions:
+		for _, ba := range ic.ActionCallback.BlockActions {
+			a := Action{
+				ActionID: ba.ActionID, Value: actionValue(ba), UserID: ic.User.ID,
+				ChannelID: ic.Channel.ID, MessageTS: ic.Container.MessageTs, TriggerID: ic.TriggerID,
+				ViewID: ic.View.ID, ResponseURL: ic.ResponseURL,
+			}
+			if a.MessageTS == "" {
+				a.MessageTS = ic.Message.Timestamp
+			}
+			reply, ok := in.within(ctx, ic.ResponseURL, func(ctx context.Context) *Reply { return in.Router.Action(ctx, a) })
+			if ok && reply != nil {
+				in.respond(ctx, ic.ResponseURL, *reply)
+			}
+		}
+		return nil
+	case slack.InteractionTypeViewSubmission:
+		s := Submission{
+			CallbackID: ic.View.CallbackID, ViewID: ic.View.ID, UserID: ic.User.ID,
+			PrivateMetadata: ic.View.PrivateMetadata, Values: map[string]string{},
+		}
+		var blocks []string
+		if ic.View.State != nil {
+			for blockID, actions := range ic.View.State.Values {
+				blocks = append(blocks, blockID)
+				for _, a := range actions {
+					s.Values[blockID] = actionValue(&a)
+				}
+			}
+		}
+		sort.Strings(blocks)
+		errs, reply := in.Router.Submit(ctx, s)
+		if reply != nil && len(blocks) > 0 {
+			// Keep the modal open so nothing typed is lost, and say why.
+			errs = map[string]string{blocks[0]: Truncate(reply.Text, 150)}
+		}
+		if len(errs) > 0 {
+			in.observe(string(ic.Type), "invalid")
+			return slack.NewErrorsViewSubmissionResponse(errs)
+		}
+		return nil
+	}
+	in.Log.Debug().Str("type", string(ic.Type)).Msg("interaction type not handled")
+	return nil
+}
+
+// actionValue is the value of an element, whatever its type.
+func actionValue(a *slack.BlockAction) string {
+	switch {
+	case a.Value != "":
+		return a.Value
+	case a.SelectedOption.Value != "":
+		return a.SelectedOption.Value
+	case a.SelectedUser != "":
+		return a.SelectedUser
+	case a.SelectedDate != "":
+		return a.SelectedDate
+	case a.SelectedChannel != "":
+		return a.SelectedChannel
+	case len(a.SelectedUsers) > 0:
+		return strings.Join(a.SelectedUsers, ",")
+	case len(a.SelectedOptions) > 0:
+		var vs []string
+		for _, o := range a.SelectedOptions {
+			vs = append(vs, o.Value)
+		}
+		return strings.Join(vs, ",")
+	}
+	return ""
+}
+
+// EventsAPI handles an Events API body: url_verification returns the
+// challenge; event_callback is routed.
+func (in *Intake) EventsAPI(ctx context.Context, body []byte) (challenge string, err error) {
+	var outer struct {
+		Type      string          `json:"type"`
+		Challenge string          `json:"challenge"`
+		EventID   string          `json:"event_id"`
+		Event     json.RawMessage `json:"event"`
+	}
+	if err := json.Unmarshal(body, &outer); err != nil {
+		return "", fmt.Errorf("events API body is not JSON: %w", err)
+	}
+	switch outer.Type {
+	case "url_verification":
+		return outer.Challenge, nil
+	case "event_callback":
+		var inner map[string]any
+		if err := json.Unmarshal(outer.Event, &inner); err != nil {
+			return "", fmt.Errorf("event_callback without an event object: %w", err)
+		}
+		typ, _ := inner["type"].(string)
+		in.observe("event", typ)
+		in.Router.Event(ctx, Event{ID: outer.EventID, Type: typ, Raw: inner})
+		return "", nil
+	}
+	in.Log.Debug().Str("type", outer.Type).Msg("events API envelope type not handled")
+	return "", nil
+}
+
+// within runs f, returning its reply if it finishes before the ack
+// deadline. Otherwise it returns ok=false and f's reply goes to
+// responseURL when it is ready.
+func (in *Intake) within(ctx context.Context, responseURL string, f func(context.Context) *Reply) (reply *Reply, ok bool) {
+	done := make(chan *Reply, 1)
+	work := context.WithoutCancel(ctx)
+	go func() { done <- f(work) }()
+	t := time.NewTimer(in.deadline())
+	defer t.Stop()
+	select {
+	case r := <-done:
+		return r, true
+	case <-t.C:
+		in.observe("ack", "deferred")
+		go func() {
+			if r := <-done; r != nil {
+				in.respond(work, responseURL, *r)
+			}
+		}()
+		return nil, false
+	}
+}
+
+// respond posts a reply to a response_url.
+func (in *Intake) respond(ctx context.Context, url string, r Reply) {
+	if url == "" {
+		return
+	}
+	body, err := json.Marshal(replyPayload(r))
+	if err != nil {
+		in.Log.Error().Err(err).Msg("encode response")
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+	if err != nil {
+		in.Log.Error().Err(err).Msg("build response_url request")
+		return
+	}
+	req.Header.Set("Content-Type", "application/json")
+	client := in.HTTP
+	if client == nil {
+		client = http.DefaultClient
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		in.Log.Error().Err(err).Msg("post to response_url")
+		return
+	}
+	resp.Body.Close()
+	if resp.StatusCode >= 300 {
+		in.Log.Error().Int("status", resp.StatusCode).Msg("response_url refused the reply")
+	}
+}
+
+// replyPayload is the JSON Slack takes as a command's answer, within the
+// size an acknowledgement may have.
+func replyPayload(r Reply) map[string]any {
+	p := map[string]any{"response_type": "ephemeral", "text": Truncate(r.Text, 3000)}
+	if r.InChannel {
+		p["response_type"] = "in_channel"
+	}
+	if len(r.Blocks) > 0 {
+		p["blocks"] = RenderBlocks(r.Blocks, maxMessageBlocks)
+		if b, err := json.Marshal(p); err != nil || len(b) > maxAckBytes {
+			delete(p, "blocks")
+		}
+	}
+	return p
+}
+
+// ReplyText renders a reply as the text a user reads (tests, previews).
+func ReplyText(r Reply) string {
+	var b strings.Builder
+	b.WriteString(r.Text)
+	for _, bl := range r.Blocks {
+		b.WriteString("\n")
+		b.WriteString(rituals.PlainText(bl))
+	}
+	return b.String()
+}

@@ -1,0 +1,93 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/slack-go/slack"
+)
+
+// directoryAPI is what the resolver needs from Slack.
+type directoryAPI interface {
+	GetUserByEmailContext(ctx context.Context, email string) (*slack.User, error)
+	GetConversationsContext(ctx context.Context, params *slack.GetConversationsParameters) ([]slack.Channel, string, error)
+}
+
+// Resolver turns the config's e-mails into user IDs and #names into
+// channel IDs, at start-up.
+type Resolver struct {
+	API     directoryAPI
+	Limiter *RateLimiter
+
+	once     sync.Once
+	channels map[string]string
+	listErr  error
+}
+
+// UserIDByEmail looks a user up by e-mail (users.lookupByEmail).
+func (r *Resolver) UserIDByEmail(ctx context.Context, email string) (string, error) {
+	var u *slack.User
+	var err error
+	for {
+		if err := r.Limiter.Wait(ctx, "users.lookupByEmail", ""); err != nil {
+			return "", err
+		}
+		u, err = r.API.GetUserByEmailContext(ctx, email)
+		var rl *slack.RateLimitedError
+		if !errors.As(err, &rl) {
+			break
+		}
+		r.Limiter.Pause("users.lookupByEmail", rl.RetryAfter)
+	}
+	var se slack.SlackErrorResponse
+	if errors.As(err, &se) && se.Err == "users_not_found" {
+		return "", fmt.Errorf("no Slack user has the e-mail %s", email)
+	}
+	if err != nil {
+		return "", fmt.Errorf("look up %s: %w", email, err)
+	}
+	return u.ID, nil
+}
+
+// ChannelIDByName finds a channel by name (paginated conversations.list,
+// fetched once).
+func (r *Resolver) ChannelIDByName(ctx context.Context, name string) (string, error) {
+	r.once.Do(func() { r.channels, r.listErr = r.listChannels(ctx) })
+	if r.listErr != nil {
+		return "", r.listErr
+	}
+	id, ok := r.channels[strings.TrimPrefix(name, "#")]
+	if !ok {
+		return "", fmt.Errorf("no channel named #%s is visible to the bot (check the name, or invite the bot to a private channel)", strings.TrimPrefix(name, "#"))
+	}
+	return id, nil
+}
+
+func (r *Resolver) listChannels(ctx context.Context) (map[string]string, error) {
+	out := map[string]string{}
+	params := &slack.GetConversationsParameters{Types: []string{"public_channel", "private_channel"}, Limit: 1000, ExcludeArchived: true}
+	for {
+		if err := r.Limiter.Wait(ctx, "conversations.list", ""); err != nil {
+			return nil, err
+		}
+		chans, next, err := r.API.GetConversationsContext(ctx, params)
+		var rl *slack.RateLimitedError
+		if errors.As(err, &rl) {
+			r.Limiter.Pause("conversations.list", rl.RetryAfter)
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("list channels: %w", err)
+		}
+		for _, c := range chans {
+			out[c.Name] = c.ID
+		}
+		if next == "" {
+			return out, nil
+		}
+		params.Cursor = next
+	}
+}

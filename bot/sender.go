@@ -1,0 +1,305 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"net"
+	"sync"
+	"time"
+
+	"github.com/rs/zerolog"
+	"github.com/slack-go/slack"
+
+	"github.com/ritualbot/ritualbot/rituals"
+)
+
+// messageAPI is what the sender needs from Slack.
+type messageAPI interface {
+	PostMessageContext(ctx context.Context, channelID string, options ...slack.MsgOption) (string, string, error)
+	UpdateMessageContext(ctx context.Context, channelID, timestamp string, options ...slack.MsgOption) (string, string, string, error)
+}
+
+// Sender delivers the outbox to Slack: oldest first, one message at a time
+// per conversation (so a thread's parent goes before its replies), several
+// conversations at once, within the rate limits. A failed send is retried
+// with backoff; a message Slack refuses for good is dropped and logged.
+type Sender struct {
+	API     messageAPI
+	Store   rituals.OutboxStore
+	Limiter *RateLimiter
+	Log     zerolog.Logger
+	// Observe, if set, is told the outcome of each Slack call (metrics).
+	Observe func(method, outcome string)
+	// Workers is how many conversations are served at once (default 8).
+	Workers int
+	// MaxAttempts before a message that keeps failing is given up (default 12).
+	MaxAttempts int
+	// Backoff is the first retry delay, doubled per attempt up to 5 minutes
+	// (default 1s).
+	Backoff time.Duration
+
+	once    sync.Once
+	wake    chan struct{}
+	mu      sync.Mutex
+	idle    bool
+	changed chan struct{}
+}
+
+func (s *Sender) init() {
+	s.once.Do(func() {
+		s.wake = make(chan struct{}, 1)
+		s.changed = make(chan struct{})
+		if s.Workers <= 0 {
+			s.Workers = 8
+		}
+		if s.MaxAttempts <= 0 {
+			s.MaxAttempts = 12
+		}
+		if s.Backoff <= 0 {
+			s.Backoff = time.Second
+		}
+		if s.Observe == nil {
+			s.Observe = func(string, string) {}
+		}
+	})
+}
+
+// Wake tells the sender new messages are waiting.
+func (s *Sender) Wake() {
+	s.init()
+	s.setIdle(false)
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (s *Sender) setIdle(idle bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.idle != idle {
+		s.idle = idle
+		close(s.changed)
+		s.changed = make(chan struct{})
+	}
+}
+
+// WaitIdle blocks until the outbox is empty and nothing is in flight.
+func (s *Sender) WaitIdle(ctx context.Context) error {
+	s.init()
+	for {
+		s.mu.Lock()
+		idle, changed := s.idle, s.changed
+		s.mu.Unlock()
+		if idle {
+			return nil
+		}
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			return errors.New("outbox not drained: " + ctx.Err().Error())
+		}
+	}
+}
+
+type result struct {
+	seq uint64
+	to  string
+}
+
+// Run delivers until ctx ends; messages in flight then are finished (or
+// left in the outbox for the next start).
+func (s *Sender) Run(ctx context.Context) error {
+	s.init()
+	inflight := map[uint64]bool{}
+	busy := map[string]bool{} // conversations with a send in flight
+	done := make(chan result, s.Workers)
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	for {
+		items, err := s.Store.Pending(1000)
+		if err != nil {
+			s.Log.Error().Err(err).Msg("read outbox")
+		}
+		now := time.Now()
+		var nextRetry time.Time
+		seen := map[string]bool{}
+		for _, it := range items {
+			to := it.Message.To
+			if inflight[it.Seq] || busy[to] || seen[to] {
+				seen[to] = true
+				continue
+			}
+			seen[to] = true
+			if it.NotBefore.After(now) {
+				if nextRetry.IsZero() || it.NotBefore.Before(nextRetry) {
+					nextRetry = it.NotBefore
+				}
+				continue
+			}
+			if len(inflight) >= s.Workers {
+				break
+			}
+			inflight[it.Seq], busy[to] = true, true
+			wg.Add(1)
+			go func(it rituals.OutboxItem) {
+				defer wg.Done()
+				s.deliver(ctx, it)
+				done <- result{it.Seq, it.Message.To}
+			}(it)
+		}
+		if len(items) == 0 && len(inflight) == 0 && err == nil {
+			s.setIdle(true)
+		}
+		var retry <-chan time.Time
+		var timer *time.Timer
+		if !nextRetry.IsZero() {
+			timer = time.NewTimer(time.Until(nextRetry))
+			retry = timer.C
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case r := <-done:
+			delete(inflight, r.seq)
+			delete(busy, r.to)
+		case <-s.wake:
+		case <-retry:
+		}
+		if timer != nil {
+			timer.Stop()
+		}
+	}
+}
+
+// deliver makes one attempt at one item and records the outcome.
+func (s *Sender) deliver(ctx context.Context, it rituals.OutboxItem) {
+	m := it.Message
+	log := s.Log.With().Str("key", m.Key).Str("to", m.To).Int("attempt", it.Attempts+1).Logger()
+	method := "chat.postMessage"
+	if m.Update {
+		method = "chat.update"
+	}
+	sent, err := s.send(ctx, method, m)
+	if ctx.Err() != nil {
+		return // shutting down: the item stays in the outbox
+	}
+	var rl *slack.RateLimitedError
+	switch {
+	case err == nil:
+		s.Observe(method, "ok")
+		if err := s.Store.Delivered(it.Seq, sent); err != nil {
+			log.Error().Err(err).Msg("record delivered message")
+		}
+	case errors.As(err, &rl):
+		s.Observe(method, "ratelimited")
+		s.Limiter.Pause(method, rl.RetryAfter)
+		log.Warn().Dur("retry_after", rl.RetryAfter).Msg("rate limited by Slack; waiting as asked")
+		s.retry(it, time.Now().Add(rl.RetryAfter), err, false)
+	case permanent(err):
+		s.Observe(method, "error")
+		log.Error().Err(err).Msg("Slack refused the message; dropping it")
+		if err := s.Store.Drop(it.Seq, err.Error()); err != nil {
+			log.Error().Err(err).Msg("drop message")
+		}
+	default:
+		s.Observe(method, "retry")
+		s.retry(it, time.Now().Add(s.backoff(it.Attempts)), err, true)
+	}
+}
+
+func (s *Sender) retry(it rituals.OutboxItem, at time.Time, cause error, counts bool) {
+	log := s.Log.With().Str("key", it.Message.Key).Str("to", it.Message.To).Logger()
+	if counts && it.Attempts+1 >= s.MaxAttempts {
+		log.Error().Err(cause).Int("attempts", it.Attempts+1).Msg("giving up on a message after repeated failures")
+		if err := s.Store.Drop(it.Seq, "gave up: "+cause.Error()); err != nil {
+			log.Error().Err(err).Msg("drop message")
+		}
+		return
+	}
+	if counts {
+		log.Warn().Err(cause).Time("next", at).Msg("send failed; will retry")
+	}
+	if err := s.Store.Retry(it.Seq, at, cause.Error()); err != nil {
+		log.Error().Err(err).Msg("record retry")
+	}
+}
+
+func (s *Sender) backoff(attempts int) time.Duration {
+	d := s.Backoff << attempts
+	if d > 5*time.Minute || d <= 0 {
+		d = 5 * time.Minute
+	}
+	return d
+}
+
+func (s *Sender) send(ctx context.Context, method string, m rituals.Message) (rituals.SentMessage, error) {
+	opts := []slack.MsgOption{slack.MsgOptionText(fallbackText(m), false)}
+	if len(m.Blocks) > 0 {
+		opts = append(opts, slack.MsgOptionBlocks(RenderBlocks(m.Blocks, maxMessageBlocks)...))
+	}
+	sent := rituals.SentMessage{Key: m.Key, Sent: time.Now()}
+	if m.Update {
+		prev, ok, err := s.Store.Sent(m.Key)
+		if err != nil {
+			return sent, err
+		}
+		if !ok {
+			return sent, errNothingToUpdate
+		}
+		if err := s.Limiter.Wait(ctx, method, ""); err != nil {
+			return sent, err
+		}
+		_, ts, _, err := s.API.UpdateMessageContext(ctx, prev.Channel, prev.TS, opts...)
+		sent.Channel, sent.TS = prev.Channel, ts
+		if ts == "" {
+			sent.TS = prev.TS
+		}
+		return sent, err
+	}
+	if m.ThreadKey != "" {
+		parent, ok, err := s.Store.Sent(m.ThreadKey)
+		if err != nil {
+			return sent, err
+		}
+		if ok {
+			opts = append(opts, slack.MsgOptionTS(parent.TS))
+		}
+	}
+	if err := s.Limiter.Wait(ctx, method, m.To); err != nil {
+		return sent, err
+	}
+	channel, ts, err := s.API.PostMessageContext(ctx, m.To, opts...)
+	sent.Channel, sent.TS = channel, ts
+	return sent, err
+}
+
+var errNothingToUpdate = errors.New("the message to update was never sent")
+
+// permanent reports whether Slack refused for good: retrying the same
+// request would fail the same way.
+func permanent(err error) bool {
+	if errors.Is(err, errNothingToUpdate) {
+		return true
+	}
+	var se slack.SlackErrorResponse
+	if errors.As(err, &se) {
+		switch se.Err {
+		case "internal_error", "fatal_error", "service_unavailable", "request_timeout", "ratelimited",
+			// Auth failures are an outage of ours (a rotated token), not of
+			// the message: keep it until the token works again.
+			"invalid_auth", "not_authed", "token_revoked", "token_expired", "account_inactive":
+			return false
+		}
+		return true
+	}
+	var sc slack.StatusCodeError
+	if errors.As(err, &sc) {
+		return sc.Code >= 400 && sc.Code < 500 && sc.Code != 408 && sc.Code != 429
+	}
+	var ne net.Error
+	if errors.As(err, &ne) {
+		return false
+	}
+	return false
+}

@@ -1,0 +1,107 @@
+package rituals
+
+import (
+	"context"
+	"strings"
+)
+
+// Message is something ritualbot says in a channel or a DM. Text and block
+// texts are Slack mrkdwn; user-supplied parts must go through Escape.
+type Message struct {
+	// Key identifies the message across retries and restarts: sending the
+	// same key twice posts once. Later messages refer to it by key.
+	Key string
+	// To is a channel ID (C…) or a user ID (U…, W…) for a DM.
+	To string
+	// ThreadKey, if set, posts the message as a reply in the thread of the
+	// message sent under that key.
+	ThreadKey string
+	// Update edits the message sent earlier under Key instead of posting.
+	Update bool
+	// Text is the notification text, and the whole message when Blocks is empty.
+	Text   string
+	Blocks []Block
+}
+
+// Block is one piece of a message's layout; the bot renders it to Block Kit.
+type Block struct {
+	Kind     BlockKind
+	Text     string   // header (plain), section (mrkdwn), image alt text
+	Fields   []string // section fields (mrkdwn)
+	Elements []string // context elements (mrkdwn)
+	Buttons  []Button // actions, or a section's accessory (first button)
+	ImageURL string
+	BlockID  string
+}
+
+// BlockKind names a kind of Block.
+type BlockKind string
+
+const (
+	HeaderBlock  BlockKind = "header"
+	SectionBlock BlockKind = "section"
+	ContextBlock BlockKind = "context"
+	DividerBlock BlockKind = "divider"
+	ActionsBlock BlockKind = "actions"
+	ImageBlock   BlockKind = "image"
+)
+
+// Button is a clickable button; ActionID routes the click back to a ritual.
+type Button struct {
+	Text     string
+	ActionID string
+	Value    string
+	Style    string // "", "primary" or "danger"
+	URL      string
+}
+
+// Header returns a header block.
+func Header(text string) Block { return Block{Kind: HeaderBlock, Text: text} }
+
+// Section returns a section block with mrkdwn text.
+func Section(text string) Block { return Block{Kind: SectionBlock, Text: text} }
+
+// Context returns a context block with mrkdwn elements.
+func Context(elements ...string) Block { return Block{Kind: ContextBlock, Elements: elements} }
+
+// Divider returns a divider block.
+func Divider() Block { return Block{Kind: DividerBlock} }
+
+// Actions returns an actions block of buttons.
+func Actions(buttons ...Button) Block { return Block{Kind: ActionsBlock, Buttons: buttons} }
+
+// Outbox takes messages to deliver. Send is durable: once it returns nil
+// the messages will be delivered, in order, even across restarts.
+type Outbox interface {
+	Send(ctx context.Context, msgs ...Message) error
+}
+
+var mrkdwnEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
+
+// Escape makes user text inert in mrkdwn: a pasted <!channel> or <@U123>
+// shows as text and notifies nobody. Slack asks for these three only.
+func Escape(s string) string { return mrkdwnEscaper.Replace(s) }
+
+// Mention returns the mrkdwn that mentions a user.
+func Mention(userID string) string { return "<@" + userID + ">" }
+
+// ChannelLink returns the mrkdwn that links a channel.
+func ChannelLink(channelID string) string { return "<#" + channelID + ">" }
+
+// PlainText is a block's text as a reader sees it, for logs, previews and
+// tests.
+func PlainText(b Block) string {
+	var parts []string
+	if b.Text != "" {
+		parts = append(parts, b.Text)
+	}
+	parts = append(parts, b.Fields...)
+	parts = append(parts, b.Elements...)
+	for _, btn := range b.Buttons {
+		parts = append(parts, "["+btn.Text+"]")
+	}
+	if b.Kind == DividerBlock {
+		parts = append(parts, "---")
+	}
+	return strings.Join(parts, "\n")
+}

@@ -1,0 +1,90 @@
+package rituals
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// ReminderData is what a reminder's text template sees.
+type ReminderData struct {
+	Team   string // the team's name, "" without a team
+	OnCall string // a mention of who is on call for the team now, "" if nobody
+	Date   string // the occurrence's date in the ritual's zone, e.g. "Monday 23 November"
+	Time   time.Time
+}
+
+// OnCallLookup answers who is on call for a team at an instant; the
+// on-call ritual provides it, and reminders use it for {{.OnCall}}.
+type OnCallLookup func(team string, at time.Time) (user string, ok bool)
+
+// Reminder is the reminder ritual: a message in a channel on a schedule.
+type Reminder struct {
+	Config *RitualConfig
+	Team   *Team // may be nil
+	Outbox Outbox
+	OnCall OnCallLookup // may be nil
+}
+
+// Jobs returns the reminder's one job.
+func (r *Reminder) Jobs() []Job {
+	return []Job{{
+		Name:     r.Config.Name,
+		Ritual:   r.Config.Name,
+		Schedule: r.Config.Schedule,
+		Run: func(ctx context.Context, at time.Time) error {
+			msg, err := r.Message(at)
+			if err != nil {
+				return err
+			}
+			return r.Outbox.Send(ctx, msg)
+		},
+	}}
+}
+
+// Message returns what the reminder says for its occurrence at `at`.
+func (r *Reminder) Message(at time.Time) (Message, error) {
+	data := ReminderData{Time: at, Date: at.In(r.Config.Schedule.Location).Format("Monday 2 January")}
+	if r.Team != nil {
+		data.Team = r.Team.Name
+		if r.OnCall != nil {
+			if u, ok := r.OnCall(r.Team.ID, at); ok {
+				data.OnCall = Mention(u)
+			}
+		}
+	}
+	var buf bytes.Buffer
+	if err := r.Config.Reminder.Text.Execute(&buf, data); err != nil {
+		return Message{}, fmt.Errorf("reminder %s: render text: %w", r.Config.Name, err)
+	}
+	text := strings.TrimSpace(buf.String())
+	if text == "" {
+		return Message{}, fmt.Errorf("reminder %s: text rendered empty", r.Config.Name)
+	}
+	return Message{
+		Key:    occurrenceKey(r.Config.Name, at),
+		To:     r.Channel(),
+		Text:   text,
+		Blocks: []Block{Section(text)},
+	}, nil
+}
+
+// Channel is where the reminder posts: its own channel, else its team's.
+func (r *Reminder) Channel() string {
+	if r.Config.Channel != "" || r.Team == nil {
+		return r.Config.Channel
+	}
+	return r.Team.Channel
+}
+
+// occurrenceKey is the message key of the one message a job sends for an
+// occurrence; parts distinguish several messages of one occurrence.
+func occurrenceKey(job string, at time.Time, parts ...string) string {
+	k := job + "@" + at.UTC().Format(time.RFC3339)
+	for _, p := range parts {
+		k += "/" + p
+	}
+	return k
+}

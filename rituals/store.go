@@ -1,0 +1,99 @@
+package rituals
+
+import (
+	"context"
+	"time"
+)
+
+// OccurrenceStatus is the state of one occurrence of a scheduled job.
+type OccurrenceStatus string
+
+const (
+	// OccurrenceSeen marks the instant the scheduler first saw a job; nothing
+	// before it is due. It stops a newly configured ritual from firing for
+	// the past.
+	OccurrenceSeen    OccurrenceStatus = "seen"
+	OccurrenceRunning OccurrenceStatus = "running"
+	OccurrenceDone    OccurrenceStatus = "done"
+	OccurrenceFailed  OccurrenceStatus = "failed"
+	OccurrenceMissed  OccurrenceStatus = "missed"
+)
+
+// Occurrence is the record of one scheduled instant of a job.
+type Occurrence struct {
+	Job    string
+	At     time.Time
+	Status OccurrenceStatus
+	// Updated is when the status was last written.
+	Updated time.Time
+	Error   string `json:",omitempty"`
+}
+
+// OccurrenceStore keeps the occurrence records that make each occurrence of
+// a job run exactly once across restarts.
+type OccurrenceStore interface {
+	// LastOccurrence returns the latest record of job, ok=false if none.
+	LastOccurrence(job string) (o Occurrence, ok bool, err error)
+	// PutOccurrence writes (or overwrites) the record of o.Job at o.At.
+	PutOccurrence(o Occurrence) error
+}
+
+// OutboxItem is a message waiting in the durable outbox.
+type OutboxItem struct {
+	Seq      uint64 // order of enqueueing
+	Message  Message
+	Enqueued time.Time
+	Attempts int
+	// NotBefore holds the item back until then (backoff after a failure).
+	NotBefore time.Time
+	LastError string `json:",omitempty"`
+}
+
+// SentMessage is where a delivered message landed, so later messages can
+// thread under it or edit it.
+type SentMessage struct {
+	Key     string
+	Channel string // the conversation ID Slack returned (D… for a DM)
+	TS      string
+	Sent    time.Time
+}
+
+// OutboxStore persists outgoing messages until they are delivered.
+type OutboxStore interface {
+	// Enqueue appends msgs in one transaction. A message whose key is
+	// pending or already sent is skipped, unless it is an Update, which
+	// replaces a pending update of the same key or queues a new one.
+	Enqueue(now time.Time, msgs ...Message) error
+	// Pending returns up to limit items, oldest first.
+	Pending(limit int) ([]OutboxItem, error)
+	// Delivered removes item seq from the outbox and records where it landed.
+	Delivered(seq uint64, sent SentMessage) error
+	// Retry records a failed attempt and holds the item until notBefore.
+	Retry(seq uint64, notBefore time.Time, reason string) error
+	// Drop removes item seq without delivering it, recording why.
+	Drop(seq uint64, reason string) error
+	// Sent returns where the message with key landed.
+	Sent(key string) (SentMessage, bool, error)
+}
+
+// DurableOutbox is the Outbox the rituals use: it writes to the store and
+// wakes whoever delivers.
+type DurableOutbox struct {
+	Store OutboxStore
+	Clock Clock
+	Wake  func() // may be nil
+}
+
+// Send stores msgs durably, then wakes the sender.
+func (o *DurableOutbox) Send(ctx context.Context, msgs ...Message) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := o.Store.Enqueue(o.Clock.Now(), msgs...); err != nil {
+		return err
+	}
+	if o.Wake != nil {
+		o.Wake()
+	}
+	return nil
+}

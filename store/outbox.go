@@ -1,0 +1,325 @@
+package store
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/ritualbot/ritualbot/rituals"
+)
+
+// The outbox is three buckets kept in step by each transaction:
+//
+//	outbox       seqKey(seq) → OutboxItem, in the order messages were enqueued
+//	outbox_keys  pending key → seqKey(seq), the index that makes enqueueing idempotent
+//	sent         message key → SentMessage, where delivered messages landed
+//
+// A pending post is indexed under its message key, a pending update under
+// the key plus updateSuffix, so that an update can wait behind its post.
+// Dropped items are kept in dropped, seqKey(seq) → droppedItem, for the
+// record.
+var (
+	bucketOutbox     = registerBucket("outbox")
+	bucketOutboxKeys = registerBucket("outbox_keys")
+	bucketSent       = registerBucket("sent")
+	bucketDropped    = registerBucket("dropped")
+)
+
+const updateSuffix = "\x00update"
+
+func init() {
+	seqFormat := format{Key: formatSeqKey}
+	registerFormat("outbox", seqFormat)
+	registerFormat("dropped", seqFormat)
+	registerFormat("outbox_keys", format{
+		Key: func(k []byte) (string, bool) {
+			s := string(k)
+			if base, ok := strings.CutSuffix(s, updateSuffix); ok {
+				return base + " (update)", true
+			}
+			return s, true
+		},
+		Value: func(_, v []byte) (json.RawMessage, bool) {
+			seq, err := parseSeqKey(v)
+			if err != nil {
+				return nil, false
+			}
+			return json.RawMessage(strconv.FormatUint(seq, 10)), true
+		},
+	})
+}
+
+// droppedItem is an outbox item given up on.
+type droppedItem struct {
+	Item    rituals.OutboxItem
+	Reason  string
+	Dropped time.Time
+}
+
+// pendingKey is the outbox_keys entry of m.
+func pendingKey(m rituals.Message) []byte {
+	if m.Update {
+		return []byte(m.Key + updateSuffix)
+	}
+	return []byte(m.Key)
+}
+
+// Enqueue appends msgs to the outbox in one transaction. A post whose key is
+// pending or already sent is skipped, so a ritual that runs again after a
+// crash says nothing twice. An update replaces the content of a pending
+// update of the same key in place, keeping its place in the queue, or else
+// is queued. A message without a key gets "auto/SEQ".
+func (db *DB) Enqueue(now time.Time, msgs ...rituals.Message) error {
+	for _, m := range msgs {
+		if m.Update && m.Key == "" {
+			return fmt.Errorf("enqueue: an update needs the key of the message it edits")
+		}
+	}
+	err := db.update("enqueue", func(tx *bolt.Tx) error {
+		outbox := tx.Bucket(bucketOutbox)
+		index := tx.Bucket(bucketOutboxKeys)
+		sent := tx.Bucket(bucketSent)
+		for _, m := range msgs {
+			if m.Key != "" {
+				pk := pendingKey(m)
+				if v := index.Get(pk); v != nil {
+					if !m.Update {
+						continue
+					}
+					seq, err := parseSeqKey(v)
+					if err != nil {
+						return fmt.Errorf("index of %s: %w", m.Key, err)
+					}
+					item, err := getItem(outbox, seq)
+					if err != nil {
+						return fmt.Errorf("pending update of %s: %w", m.Key, err)
+					}
+					item.Message = m
+					if err := putJSON(outbox, seqKey(seq), item); err != nil {
+						return err
+					}
+					continue
+				}
+				if !m.Update && sent.Get(pk) != nil {
+					continue
+				}
+			}
+			seq, err := outbox.NextSequence()
+			if err != nil {
+				return err
+			}
+			if m.Key == "" {
+				m.Key = "auto/" + strconv.FormatUint(seq, 10)
+			}
+			item := rituals.OutboxItem{Seq: seq, Message: m, Enqueued: now}
+			if err := putJSON(outbox, seqKey(seq), item); err != nil {
+				return err
+			}
+			if err := index.Put(pendingKey(m), seqKey(seq)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("enqueue %d messages: %w", len(msgs), err)
+	}
+	return nil
+}
+
+// Pending returns up to limit items, oldest first, whether or not they are
+// held back by NotBefore; limit <= 0 means all.
+func (db *DB) Pending(limit int) ([]rituals.OutboxItem, error) {
+	var items []rituals.OutboxItem
+	err := db.view("pending", func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketOutbox).Cursor()
+		for k, v := c.First(); k != nil && (limit <= 0 || len(items) < limit); k, v = c.Next() {
+			var item rituals.OutboxItem
+			if err := json.Unmarshal(v, &item); err != nil {
+				return fmt.Errorf("decode item %x: %w", k, err)
+			}
+			items = append(items, item)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("pending outbox: %w", err)
+	}
+	return items, nil
+}
+
+// Delivered removes item seq from the outbox and records where it landed.
+// An update keeps the record of the message it edited.
+func (db *DB) Delivered(seq uint64, landed rituals.SentMessage) error {
+	err := db.update("delivered", func(tx *bolt.Tx) error {
+		item, err := db.removePending(tx, seq)
+		if err != nil {
+			return err
+		}
+		sent := tx.Bucket(bucketSent)
+		key := []byte(item.Message.Key)
+		if item.Message.Update && sent.Get(key) != nil {
+			return nil
+		}
+		landed.Key = item.Message.Key
+		return putJSON(sent, key, landed)
+	})
+	if err != nil {
+		return fmt.Errorf("outbox delivered %d: %w", seq, err)
+	}
+	return nil
+}
+
+// Retry counts a failed attempt at item seq and holds it until notBefore.
+func (db *DB) Retry(seq uint64, notBefore time.Time, reason string) error {
+	err := db.update("retry", func(tx *bolt.Tx) error {
+		outbox := tx.Bucket(bucketOutbox)
+		item, err := getItem(outbox, seq)
+		if err != nil {
+			return err
+		}
+		item.Attempts++
+		item.NotBefore = notBefore
+		item.LastError = reason
+		return putJSON(outbox, seqKey(seq), item)
+	})
+	if err != nil {
+		return fmt.Errorf("outbox retry %d: %w", seq, err)
+	}
+	return nil
+}
+
+// Drop removes item seq without delivering it and keeps it, with reason,
+// in the dropped bucket.
+func (db *DB) Drop(seq uint64, reason string) error {
+	err := db.update("drop", func(tx *bolt.Tx) error {
+		item, err := db.removePending(tx, seq)
+		if err != nil {
+			return err
+		}
+		d := droppedItem{Item: item, Reason: reason, Dropped: db.now()}
+		return putJSON(tx.Bucket(bucketDropped), seqKey(seq), d)
+	})
+	if err != nil {
+		return fmt.Errorf("outbox drop %d: %w", seq, err)
+	}
+	return nil
+}
+
+// Sent returns where the message with key landed.
+func (db *DB) Sent(key string) (sm rituals.SentMessage, ok bool, err error) {
+	err = db.view("sent", func(tx *bolt.Tx) error {
+		ok, err = getJSON(tx.Bucket(bucketSent), []byte(key), &sm)
+		return err
+	})
+	if err != nil {
+		return rituals.SentMessage{}, false, fmt.Errorf("sent %s: %w", key, err)
+	}
+	return sm, ok, nil
+}
+
+// PruneSent forgets delivered messages sent before before, and dropped
+// items dropped before it, and returns how many records it removed. A
+// pruned key can be posted again, so before should be well past the time
+// any ritual could re-send it (90 days).
+func (db *DB) PruneSent(before time.Time) (int, error) {
+	n := 0
+	err := db.update("prune_sent", func(tx *bolt.Tx) error {
+		k1, err := pruneBucket(tx.Bucket(bucketSent), func(v []byte) (time.Time, error) {
+			var sm rituals.SentMessage
+			err := json.Unmarshal(v, &sm)
+			return sm.Sent, err
+		}, before)
+		if err != nil {
+			return fmt.Errorf("sent: %w", err)
+		}
+		k2, err := pruneBucket(tx.Bucket(bucketDropped), func(v []byte) (time.Time, error) {
+			var d droppedItem
+			err := json.Unmarshal(v, &d)
+			return d.Dropped, err
+		}, before)
+		if err != nil {
+			return fmt.Errorf("dropped: %w", err)
+		}
+		n = k1 + k2
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("prune sent before %s: %w", before.Format(time.RFC3339), err)
+	}
+	return n, nil
+}
+
+// pruneBucket deletes the records of b whose time, read by when, is before
+// before.
+func pruneBucket(b *bolt.Bucket, when func(v []byte) (time.Time, error), before time.Time) (int, error) {
+	// Deleting under a cursor can skip the next key; collect, then delete.
+	var old [][]byte
+	err := b.ForEach(func(k, v []byte) error {
+		if v == nil {
+			return nil
+		}
+		t, err := when(v)
+		if err != nil {
+			return fmt.Errorf("decode %q: %w", k, err)
+		}
+		if t.Before(before) {
+			old = append(old, append([]byte(nil), k...))
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	for _, k := range old {
+		if err := b.Delete(k); err != nil {
+			return 0, err
+		}
+	}
+	return len(old), nil
+}
+
+// removePending deletes item seq and its index entry, and returns it.
+func (db *DB) removePending(tx *bolt.Tx, seq uint64) (rituals.OutboxItem, error) {
+	outbox := tx.Bucket(bucketOutbox)
+	item, err := getItem(outbox, seq)
+	if err != nil {
+		return item, err
+	}
+	if err := outbox.Delete(seqKey(seq)); err != nil {
+		return item, err
+	}
+	index := tx.Bucket(bucketOutboxKeys)
+	pk := pendingKey(item.Message)
+	if s, err := parseSeqKey(index.Get(pk)); err == nil && s == seq {
+		if err := index.Delete(pk); err != nil {
+			return item, err
+		}
+	}
+	return item, nil
+}
+
+func getItem(outbox *bolt.Bucket, seq uint64) (rituals.OutboxItem, error) {
+	var item rituals.OutboxItem
+	ok, err := getJSON(outbox, seqKey(seq), &item)
+	if err != nil {
+		return item, err
+	}
+	if !ok {
+		return item, rituals.Errorf(rituals.ENOTFOUND, "outbox item %d not found", seq)
+	}
+	return item, nil
+}
+
+// formatSeqKey renders a seqKey in decimal.
+func formatSeqKey(k []byte) (string, bool) {
+	seq, err := parseSeqKey(k)
+	if err != nil {
+		return "", false
+	}
+	return strconv.FormatUint(seq, 10), true
+}

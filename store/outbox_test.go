@@ -1,0 +1,320 @@
+package store
+
+import (
+	"fmt"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/ritualbot/ritualbot/rituals"
+)
+
+func post(key, text string) rituals.Message {
+	return rituals.Message{Key: key, To: "C1", Text: text}
+}
+
+func update(key, text string) rituals.Message {
+	return rituals.Message{Key: key, To: "C1", Text: text, Update: true}
+}
+
+// pendingTexts returns the keys and texts of the pending items, in order.
+func pendingTexts(t *testing.T, db *DB) []string {
+	t.Helper()
+	items, err := db.Pending(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for i, it := range items {
+		if i > 0 && it.Seq <= items[i-1].Seq {
+			t.Errorf("Pending out of order: seq %d after %d", it.Seq, items[i-1].Seq)
+		}
+		s := it.Message.Key + "=" + it.Message.Text
+		if it.Message.Update {
+			s += " (update)"
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+func wantPending(t *testing.T, db *DB, want ...string) {
+	t.Helper()
+	if got := pendingTexts(t, db); !reflect.DeepEqual(got, want) {
+		t.Errorf("pending = %q\nwant      %q", got, want)
+	}
+}
+
+func TestEnqueueOrder(t *testing.T) {
+	db := MustOpen(t)
+	if err := db.Enqueue(t0, post("a", "1"), post("b", "2")); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Enqueue(t0.Add(time.Second), post("c", "3")); err != nil {
+		t.Fatal(err)
+	}
+	wantPending(t, db, "a=1", "b=2", "c=3")
+
+	items, err := db.Pending(2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(items) != 2 || items[0].Message.Key != "a" || items[1].Message.Key != "b" {
+		t.Errorf("Pending(2) = %+v", items)
+	}
+	if !items[0].Enqueued.Equal(t0) || items[0].Attempts != 0 || items[0].Message.To != "C1" {
+		t.Errorf("item = %+v", items[0])
+	}
+}
+
+func TestEnqueueSkipsPendingKey(t *testing.T) {
+	db := MustOpen(t)
+	if err := db.Enqueue(t0, post("a", "1"), post("a", "again, same call")); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Enqueue(t0, post("a", "again, after a restart")); err != nil {
+		t.Fatal(err)
+	}
+	wantPending(t, db, "a=1")
+}
+
+func TestEnqueueSkipsSentKey(t *testing.T) {
+	db := MustOpen(t)
+	if err := db.Enqueue(t0, post("a", "1")); err != nil {
+		t.Fatal(err)
+	}
+	items, _ := db.Pending(0)
+	if err := db.Delivered(items[0].Seq, rituals.SentMessage{Channel: "C1", TS: "1.1", Sent: t0}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Enqueue(t0, post("a", "again")); err != nil {
+		t.Fatal(err)
+	}
+	wantPending(t, db)
+}
+
+func TestEnqueueUpdates(t *testing.T) {
+	db := MustOpen(t)
+	err := db.Enqueue(t0,
+		post("summary", "v1"),
+		update("summary", "v2"), // waits behind its post
+		post("other", "x"),
+		update("summary", "v3"), // replaces v2 in place, before "other"
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantPending(t, db, "summary=v1", "summary=v3 (update)", "other=x")
+
+	// Deliver the post and the update: a later update is queued anew.
+	items, _ := db.Pending(0)
+	landed := rituals.SentMessage{Channel: "C1", TS: "100.1", Sent: t0}
+	if err := db.Delivered(items[0].Seq, landed); err != nil {
+		t.Fatal(err)
+	}
+	edited := rituals.SentMessage{Channel: "C1", TS: "999.9", Sent: t0.Add(time.Minute)}
+	if err := db.Delivered(items[1].Seq, edited); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Enqueue(t0, update("summary", "v4"), post("summary", "not again")); err != nil {
+		t.Fatal(err)
+	}
+	wantPending(t, db, "other=x", "summary=v4 (update)")
+
+	// The update kept the record of where the original landed.
+	sm, ok, err := db.Sent("summary")
+	if err != nil || !ok {
+		t.Fatal(ok, err)
+	}
+	landed.Key = "summary"
+	if sm != landed {
+		t.Errorf("Sent(summary) = %+v, want %+v", sm, landed)
+	}
+}
+
+func TestEnqueueUpdateNeedsKey(t *testing.T) {
+	db := MustOpen(t)
+	if err := db.Enqueue(t0, post("a", "1"), update("", "x")); err == nil {
+		t.Error("Enqueue of an update without key succeeded")
+	}
+	wantPending(t, db) // nothing of the failed call was kept
+}
+
+func TestEnqueueAutoKeys(t *testing.T) {
+	db := MustOpen(t)
+	if err := db.Enqueue(t0, post("", "1"), post("", "2")); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Enqueue(t0, post("", "3")); err != nil {
+		t.Fatal(err)
+	}
+	wantPending(t, db, "auto/1=1", "auto/2=2", "auto/3=3")
+}
+
+func TestRetry(t *testing.T) {
+	db := MustOpen(t)
+	if err := db.Enqueue(t0, post("a", "1"), post("b", "2")); err != nil {
+		t.Fatal(err)
+	}
+	items, _ := db.Pending(0)
+	later := t0.Add(30 * time.Second)
+	for range 2 {
+		if err := db.Retry(items[0].Seq, later, "ratelimited"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, _ := db.Pending(0)
+	if len(got) != 2 {
+		t.Fatalf("%d pending after Retry, want 2", len(got))
+	}
+	// Held items still come back, first: the caller decides what is due.
+	it := got[0]
+	if it.Message.Key != "a" || it.Attempts != 2 || !it.NotBefore.Equal(later) || it.LastError != "ratelimited" {
+		t.Errorf("retried item = %+v", it)
+	}
+	// Still pending, so still idempotent.
+	if err := db.Enqueue(t0, post("a", "again")); err != nil {
+		t.Fatal(err)
+	}
+	wantPending(t, db, "a=1", "b=2")
+}
+
+func TestDrop(t *testing.T) {
+	db := MustOpen(t, WithClock(rituals.NewFakeClock(t0)))
+	if err := db.Enqueue(t0, post("a", "1"), post("b", "2")); err != nil {
+		t.Fatal(err)
+	}
+	items, _ := db.Pending(0)
+	if err := db.Drop(items[0].Seq, "channel_not_found"); err != nil {
+		t.Fatal(err)
+	}
+	wantPending(t, db, "b=2")
+	if _, ok, _ := db.Sent("a"); ok {
+		t.Error("a dropped message was recorded as sent")
+	}
+	// A dropped key is no longer pending: it may be enqueued again.
+	if err := db.Enqueue(t0, post("a", "retry by hand")); err != nil {
+		t.Fatal(err)
+	}
+	wantPending(t, db, "b=2", "a=retry by hand")
+}
+
+func TestUnknownSeq(t *testing.T) {
+	db := MustOpen(t)
+	for name, err := range map[string]error{
+		"Delivered": db.Delivered(42, rituals.SentMessage{}),
+		"Retry":     db.Retry(42, t0, "x"),
+		"Drop":      db.Drop(42, "x"),
+	} {
+		if rituals.ErrorCode(err) != rituals.ENOTFOUND {
+			t.Errorf("%s of an unknown item: err = %v, want ENOTFOUND", name, err)
+		}
+	}
+}
+
+func TestSent(t *testing.T) {
+	db := MustOpen(t)
+	if _, ok, err := db.Sent("nope"); ok || err != nil {
+		t.Errorf("Sent(nope) = %v, %v", ok, err)
+	}
+	if err := db.Enqueue(t0, rituals.Message{Key: "dm/U1", To: "U1", Text: "hi"}); err != nil {
+		t.Fatal(err)
+	}
+	items, _ := db.Pending(0)
+	// The store keys the record by the item's key whatever the caller says.
+	if err := db.Delivered(items[0].Seq, rituals.SentMessage{Key: "wrong", Channel: "D9", TS: "1.2", Sent: t0}); err != nil {
+		t.Fatal(err)
+	}
+	sm, ok, err := db.Sent("dm/U1")
+	want := rituals.SentMessage{Key: "dm/U1", Channel: "D9", TS: "1.2", Sent: t0}
+	if err != nil || !ok || sm != want {
+		t.Errorf("Sent(dm/U1) = %+v, %v, %v; want %+v", sm, ok, err, want)
+	}
+	if err := db.Delivered(items[0].Seq, want); rituals.ErrorCode(err) != rituals.ENOTFOUND {
+		t.Errorf("second Delivered: err = %v, want ENOTFOUND", err)
+	}
+}
+
+func TestPruneSent(t *testing.T) {
+	db := MustOpen(t, WithClock(rituals.NewFakeClock(t0)))
+	for i, age := range []time.Duration{100, 91, 89, 1} {
+		key := fmt.Sprintf("m%d", i)
+		if err := db.Enqueue(t0, post(key, "x")); err != nil {
+			t.Fatal(err)
+		}
+		items, _ := db.Pending(0)
+		sent := t0.Add(-age * 24 * time.Hour)
+		if err := db.Delivered(items[0].Seq, rituals.SentMessage{Channel: "C1", TS: key, Sent: sent}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := db.Enqueue(t0, post("gone", "x")); err != nil {
+		t.Fatal(err)
+	}
+	items, _ := db.Pending(0)
+	if err := db.Drop(items[0].Seq, "x"); err != nil {
+		t.Fatal(err)
+	}
+
+	n, err := db.PruneSent(t0.Add(-90 * 24 * time.Hour))
+	if err != nil || n != 2 {
+		t.Fatalf("PruneSent = %d, %v; want 2", n, err)
+	}
+	for key, want := range map[string]bool{"m0": false, "m1": false, "m2": true, "m3": true} {
+		if _, ok, _ := db.Sent(key); ok != want {
+			t.Errorf("after pruning Sent(%s) ok = %v, want %v", key, ok, want)
+		}
+	}
+	// Dropped records go too once old enough.
+	if n, err := db.PruneSent(t0.Add(time.Second)); err != nil || n != 3 {
+		t.Errorf("second PruneSent = %d, %v; want 3 (two sent, one dropped)", n, err)
+	}
+}
+
+func BenchmarkEnqueue1000(b *testing.B) {
+	db := MustOpen(b)
+	msgs := make([]rituals.Message, 1000)
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		for j := range msgs {
+			msgs[j] = rituals.Message{
+				Key:  fmt.Sprintf("standup/%d/prompt/U%06d", i, j),
+				To:   fmt.Sprintf("U%06d", j),
+				Text: "Time for the payments standup",
+				Blocks: []rituals.Block{
+					rituals.Section("Good morning! Time for the *payments* standup."),
+					rituals.Actions(
+						rituals.Button{Text: "Answer", ActionID: "standup.answer", Value: "payments", Style: "primary"},
+						rituals.Button{Text: "Skip today", ActionID: "standup.skip", Value: "payments"},
+					),
+				},
+			}
+		}
+		if err := db.Enqueue(t0, msgs...); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkPending(b *testing.B) {
+	db := MustOpen(b)
+	msgs := make([]rituals.Message, 1000)
+	for j := range msgs {
+		msgs[j] = rituals.Message{
+			Key:    fmt.Sprintf("standup/prompt/U%06d", j),
+			To:     fmt.Sprintf("U%06d", j),
+			Text:   "Time for the payments standup",
+			Blocks: []rituals.Block{rituals.Section("Good morning! Time for the *payments* standup.")},
+		}
+	}
+	if err := db.Enqueue(t0, msgs...); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		items, err := db.Pending(100)
+		if err != nil || len(items) != 100 {
+			b.Fatal(len(items), err)
+		}
+	}
+}
