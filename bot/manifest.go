@@ -82,8 +82,8 @@ func Manifest(in ManifestInput) ([]byte, error) {
 			"description": "Standups, on-call, incidents and digests for your team",
 		},
 		"features": map[string]any{
-			"app_home": map[string]any{"home_tab_enabled": true, "messages_tab_enabled": true, "messages_tab_read_only_enabled": false},
-			"bot_user": map[string]any{"display_name": name, "always_online": true},
+			"app_home":       map[string]any{"home_tab_enabled": true, "messages_tab_enabled": true, "messages_tab_read_only_enabled": false},
+			"bot_user":       map[string]any{"display_name": name, "always_online": true},
 			"slash_commands": commands,
 		},
 		"oauth_config": map[string]any{"scopes": map[string]any{"bot": scopes.sorted()}},

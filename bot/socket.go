@@ -5,7 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync/atomic"
+	"sync"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -15,20 +15,41 @@ import (
 
 // Health is what /readyz reports about Slack.
 type Health struct {
-	connected atomic.Bool
-	reason    atomic.Value // string
+	mu        sync.Mutex
+	connected bool
+	reason    string
+	changed   chan struct{}
 }
 
 // SetConnected records whether Slack is reachable, and why not.
 func (h *Health) SetConnected(ok bool, reason string) {
-	h.connected.Store(ok)
-	h.reason.Store(reason)
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.changed == nil {
+		h.changed = make(chan struct{})
+	}
+	if h.connected != ok {
+		close(h.changed)
+		h.changed = make(chan struct{})
+	}
+	h.connected, h.reason = ok, reason
 }
 
 // Connected reports whether Slack is reachable, and why not.
 func (h *Health) Connected() (bool, string) {
-	r, _ := h.reason.Load().(string)
-	return h.connected.Load(), r
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.connected, h.reason
+}
+
+// Changed returns a channel closed when connectedness next changes.
+func (h *Health) Changed() <-chan struct{} {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.changed == nil {
+		h.changed = make(chan struct{})
+	}
+	return h.changed
 }
 
 // ErrFatalAuth is returned when Slack refuses the tokens for good.

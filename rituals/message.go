@@ -105,3 +105,39 @@ func PlainText(b Block) string {
 	}
 	return strings.Join(parts, "\n")
 }
+
+// Form is a modal a user fills in; the bot renders it as a Slack view.
+type Form struct {
+	CallbackID string
+	Title      string // at most 24 characters
+	Submit     string
+	Metadata   string // handed back on submission
+	Intro      string // mrkdwn shown above the inputs
+	Inputs     []Input
+}
+
+// Input is one field of a Form.
+type Input struct {
+	ID        string // block ID; submitted values are keyed by it
+	Label     string
+	Hint      string
+	Kind      InputKind
+	Multiline bool
+	Optional  bool
+	Initial   string
+	Options   []Option // for SelectInput
+	MaxLength int
+}
+
+// InputKind names a kind of input.
+type InputKind string
+
+const (
+	TextInput   InputKind = "text"
+	SelectInput InputKind = "select"
+	UserInput   InputKind = "user"
+	DateInput   InputKind = "date"
+)
+
+// Option is a choice of a SelectInput.
+type Option struct{ Value, Label string }

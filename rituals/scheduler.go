@@ -38,6 +38,8 @@ type Scheduler struct {
 	jobs     []Job
 	reload   chan struct{}
 	settled  time.Time // every occurrence up to here has been handled
+	next     time.Time // the next occurrence after settled
+	dirty    bool      // jobs changed since the last pass
 	progress chan struct{}
 }
 
@@ -49,6 +51,7 @@ const maxMissedLogged = 20
 func (s *Scheduler) SetJobs(jobs []Job) {
 	s.mu.Lock()
 	s.jobs = append([]Job(nil), jobs...)
+	s.dirty = true
 	s.init()
 	s.mu.Unlock()
 	select {
@@ -134,7 +137,7 @@ func (s *Scheduler) RunDue(ctx context.Context, now time.Time) (time.Time, error
 			return time.Time{}, err
 		}
 	}
-	s.markSettled(now)
+	s.markSettled(now, next)
 	return next, nil
 }
 
@@ -248,13 +251,14 @@ func runJob(ctx context.Context, job Job, at time.Time) (err error) {
 	return job.Run(ctx, at)
 }
 
-func (s *Scheduler) markSettled(now time.Time) {
+func (s *Scheduler) markSettled(now, next time.Time) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.init()
 	if now.After(s.settled) {
 		s.settled = now
 	}
+	s.next, s.dirty = next, false
 	close(s.progress)
 	s.progress = make(chan struct{})
 }
@@ -265,7 +269,10 @@ func (s *Scheduler) WaitSettled(ctx context.Context, t time.Time) error {
 	for {
 		s.mu.Lock()
 		s.init()
-		done, progress := !s.settled.Before(t), s.progress
+		// Done when the loop has passed t, or when it has settled with
+		// nothing due until after t (it will not wake before then).
+		nothingDue := !s.dirty && !s.settled.IsZero() && (s.next.IsZero() || s.next.After(t))
+		done, progress := !s.settled.Before(t) || nothingDue, s.progress
 		s.mu.Unlock()
 		if done {
 			return nil

@@ -226,3 +226,17 @@ func readSchema(tx *bolt.Tx) (uint32, error) {
 	}
 	return binary.BigEndian.Uint32(v), nil
 }
+
+// Ping checks the store answers a read transaction (for /readyz).
+func (db *DB) Ping() error {
+	return db.view("ping", func(tx *bolt.Tx) error {
+		if tx.Bucket(bucketMeta) == nil {
+			return fmt.Errorf("store %s has no meta bucket", db.path)
+		}
+		return nil
+	})
+}
+
+// IsLocked reports whether err from Open means another process holds the
+// store file.
+func IsLocked(err error) bool { return errors.Is(err, bolterrors.ErrTimeout) }

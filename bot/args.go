@@ -1,0 +1,51 @@
+package bot
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ritualbot/ritualbot/rituals"
+)
+
+// Slack sends a mention in a command's text as <@U123|name> (with
+// should_escape) or <@U123>; people also type the bare ID.
+var mentionRE = regexp.MustCompile(`^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$|^([UW][A-Z0-9]{2,})$`)
+
+// ParseMention returns the user ID an argument names.
+func ParseMention(arg string) (string, bool) {
+	m := mentionRE.FindStringSubmatch(strings.TrimSpace(arg))
+	if m == nil {
+		return "", false
+	}
+	if m[1] != "" {
+		return m[1], true
+	}
+	return m[2], true
+}
+
+// ParseDateArg reads YYYY-MM-DD, "today" or "tomorrow" in loc.
+func ParseDateArg(arg string, now time.Time, loc *time.Location) (rituals.Date, error) {
+	today := rituals.DateOf(now.In(loc))
+	switch strings.ToLower(arg) {
+	case "today":
+		return today, nil
+	case "tomorrow":
+		return today.AddDays(1), nil
+	}
+	d, err := rituals.ParseDate(arg)
+	if err != nil {
+		return d, rituals.Errorf(rituals.EINVALID, "%q is not a date: use YYYY-MM-DD (e.g. %s), today or tomorrow.", arg, today.AddDays(1))
+	}
+	return d, nil
+}
+
+// ParseCount reads a positive count no larger than max.
+func ParseCount(arg string, max int) (int, bool) {
+	n, err := strconv.Atoi(arg)
+	if err != nil || n < 1 || n > max {
+		return 0, false
+	}
+	return n, true
+}

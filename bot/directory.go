@@ -1,0 +1,71 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/ritualbot/ritualbot/rituals"
+)
+
+// usersAPI is what the directory needs from Slack.
+type usersAPI interface {
+	GetUsersContext(ctx context.Context, options ...slack.GetUsersOption) ([]slack.User, error)
+}
+
+// Directory is the workspace's members with their time zones and statuses,
+// read with paginated users.list (a page of 1,000 per call) and cached, so
+// a 1,000-member standup costs one or two calls, not one per member.
+type Directory struct {
+	API     usersAPI
+	Limiter *RateLimiter
+	// TTL is how long a read is reused (default 10 minutes: statuses
+	// change, zones rarely).
+	TTL time.Duration
+	Now func() time.Time
+
+	mu      sync.Mutex
+	users   map[string]rituals.UserInfo
+	fetched time.Time
+}
+
+var _ rituals.Directory = (*Directory)(nil)
+
+// Users returns every member by ID.
+func (d *Directory) Users(ctx context.Context) (map[string]rituals.UserInfo, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	now := time.Now()
+	if d.Now != nil {
+		now = d.Now()
+	}
+	ttl := d.TTL
+	if ttl == 0 {
+		ttl = 10 * time.Minute
+	}
+	if d.users != nil && now.Sub(d.fetched) < ttl && !now.Before(d.fetched) {
+		return d.users, nil
+	}
+	if err := d.Limiter.Wait(ctx, "users.list", ""); err != nil {
+		return nil, err
+	}
+	list, err := d.API.GetUsersContext(ctx, slack.GetUsersOptionLimit(1000))
+	if err != nil {
+		if d.users != nil {
+			return d.users, nil // a stale directory beats no standup
+		}
+		return nil, fmt.Errorf("users.list: %w", err)
+	}
+	users := make(map[string]rituals.UserInfo, len(list))
+	for _, u := range list {
+		users[u.ID] = rituals.UserInfo{
+			ID: u.ID, Name: u.Name, TZ: u.TZ, Deleted: u.Deleted,
+			StatusText: u.Profile.StatusText, StatusEmoji: u.Profile.StatusEmoji,
+		}
+	}
+	d.users, d.fetched = users, now
+	return users, nil
+}
