@@ -89,6 +89,7 @@ type RitualConfig struct {
 	Schedule *Schedule
 
 	Reminder *ReminderConfig
+	Standup  *StandupConfig
 }
 
 // ReminderConfig is the settings of a reminder ritual.

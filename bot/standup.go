@@ -1,0 +1,218 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/ritualbot/ritualbot/rituals"
+)
+
+// Standups is the Slack side of the standup rituals: /standup, the
+// Answer / Skip / Cleared buttons and the answer modal.
+type Standups struct {
+	Views   viewAPI
+	Limiter *RateLimiter
+	Config  *rituals.Config
+	Clock   rituals.Clock
+
+	list []*rituals.Standup
+}
+
+// Add adds a standup ritual; the first one registers the handlers.
+func (h *Standups) Add(r *Router, s *rituals.Standup) {
+	h.list = append(h.list, s)
+	if len(h.list) > 1 {
+		return
+	}
+	r.Handle("/standup", Subcommand{Name: "", Usage: "[RITUAL]", Help: "answer your standup now (or the next one, the evening before)", Run: h.answer})
+	r.Handle("/standup", Subcommand{Name: "status", Usage: "status [RITUAL]", Help: "today's standup: who answered, who is pending or away", Run: h.status})
+	r.Handle("/standup", Subcommand{Name: "history", Usage: "history [@user] [N]", Help: "the last N answers (yours by default)", Run: h.history})
+	r.Handle("/standup", Subcommand{Name: "ooo", Usage: "ooo FROM [TO]", Help: "out of office from FROM to TO (YYYY-MM-DD, today, tomorrow): no prompts", Run: h.ooo})
+	r.Handle("/standup", Subcommand{Name: "back", Usage: "back", Help: "end your out of office", Run: h.back})
+	r.HandleAction("standup", h.action)
+	r.HandleSubmit("standup", h.submit)
+}
+
+// pick returns the standup named by args[0] if it names one, else the
+// first the user is a member of.
+func (h *Standups) pick(user string, args []string) (*rituals.Standup, []string, error) {
+	if len(args) > 0 {
+		for _, s := range h.list {
+			if strings.EqualFold(args[0], s.Name()) || s.Team != nil && strings.EqualFold(args[0], s.Team.ID) {
+				return s, args[1:], nil
+			}
+		}
+	}
+	for _, s := range h.list {
+		if s.Team.IsMember(user) {
+			return s, args, nil
+		}
+	}
+	var names []string
+	for _, s := range h.list {
+		names = append(names, s.Name())
+	}
+	return nil, args, rituals.Errorf(rituals.ENOTFOUND, "You are not in any standup (standups: %s). Ask a lead to add you to a team's members.", strings.Join(names, ", "))
+}
+
+func (h *Standups) byName(name string) (*rituals.Standup, error) {
+	for _, s := range h.list {
+		if s.Name() == name {
+			return s, nil
+		}
+	}
+	return nil, rituals.Errorf(rituals.ENOTFOUND, "The standup %q no longer exists.", name)
+}
+
+func (h *Standups) answer(ctx context.Context, inv Invocation, args []string) (Reply, error) {
+	s, rest, err := h.pick(inv.UserID, args)
+	if err != nil {
+		return Reply{}, err
+	}
+	if len(rest) > 0 {
+		return Reply{}, rituals.Errorf(rituals.EINVALID, "I don't know `/standup %s`. Try `/standup help`.", rituals.Escape(strings.Join(args, " ")))
+	}
+	form, err := s.AnswerForm(ctx, inv.UserID)
+	if err != nil {
+		return Reply{}, err
+	}
+	if err := openForm(ctx, h.Views, h.Limiter, inv.TriggerID, form); err != nil {
+		return Reply{}, err
+	}
+	return Reply{}, nil
+}
+
+func (h *Standups) status(ctx context.Context, inv Invocation, args []string) (Reply, error) {
+	s, _, err := h.pick(inv.UserID, args)
+	if err != nil {
+		return Reply{}, err
+	}
+	st, err := s.Status(ctx)
+	if err != nil {
+		return Reply{}, err
+	}
+	line := func(label string, users []string) string {
+		if len(users) == 0 {
+			return fmt.Sprintf("*%s:* nobody", label)
+		}
+		var m []string
+		for _, u := range users {
+			m = append(m, rituals.Mention(u))
+		}
+		return fmt.Sprintf("*%s (%d):* %s", label, len(users), strings.Join(m, ", "))
+	}
+	text := fmt.Sprintf("*%s* standup, %s\n%s\n%s\n%s\n%s", s.Team.Name, st.Date.Time().Format("Mon 2 Jan"),
+		line("Answered", st.Answered), line("Pending", st.Pending), line("Skipped", st.Skipped), line("Away", st.Away))
+	return Reply{Text: text}, nil
+}
+
+func (h *Standups) history(ctx context.Context, inv Invocation, args []string) (Reply, error) {
+	s, args, err := h.pick(inv.UserID, args)
+	if err != nil {
+		return Reply{}, err
+	}
+	user, n := inv.UserID, 5
+	for _, a := range args {
+		if u, ok := ParseMention(a); ok {
+			user = u
+		} else if c, ok := ParseCount(a, 50); ok {
+			n = c
+		} else {
+			return Reply{}, rituals.Errorf(rituals.EINVALID, "`%s` is neither a @user nor a count from 1 to 50. Usage: `/standup history [@user] [N]`.", rituals.Escape(a))
+		}
+	}
+	answers, err := s.History(user, n)
+	if err != nil {
+		return Reply{}, err
+	}
+	if len(answers) == 0 {
+		return Reply{Text: fmt.Sprintf("No standup answers from %s in %s yet.", rituals.Mention(user), s.Name())}, nil
+	}
+	blocks := []rituals.Block{rituals.Section(fmt.Sprintf("Last %d standup answers of %s", len(answers), rituals.Mention(user)))}
+	for _, a := range answers {
+		blocks = append(blocks, rituals.Context(a.Date.Time().Format("Mon 2 Jan 2006")), rituals.Section(rituals.StandupAnswerText(a)))
+	}
+	return Reply{Text: fmt.Sprintf("Standup history of %s", rituals.Mention(user)), Blocks: blocks}, nil
+}
+
+func (h *Standups) ooo(ctx context.Context, inv Invocation, args []string) (Reply, error) {
+	if len(args) < 1 || len(args) > 2 {
+		return Reply{}, rituals.Errorf(rituals.EINVALID, "Usage: `/standup ooo FROM [TO]`, dates as YYYY-MM-DD (or today, tomorrow), e.g. `/standup ooo 2026-12-21 2027-01-01`.")
+	}
+	s, _, err := h.pick(inv.UserID, nil)
+	if err != nil {
+		return Reply{}, err
+	}
+	loc := s.Config.Schedule.Location
+	from, err := ParseDateArg(args[0], h.Clock.Now(), loc)
+	if err != nil {
+		return Reply{}, err
+	}
+	to := from
+	if len(args) == 2 {
+		if to, err = ParseDateArg(args[1], h.Clock.Now(), loc); err != nil {
+			return Reply{}, err
+		}
+	}
+	text, err := s.SetAway(inv.UserID, from, to)
+	return Reply{Text: text}, err
+}
+
+func (h *Standups) back(ctx context.Context, inv Invocation, args []string) (Reply, error) {
+	s, _, err := h.pick(inv.UserID, nil)
+	if err != nil {
+		return Reply{}, err
+	}
+	text, err := s.Back(inv.UserID)
+	return Reply{Text: text}, err
+}
+
+func (h *Standups) action(ctx context.Context, a Action) (*Reply, error) {
+	switch a.ActionID {
+	case "standup:answer", "standup:skip":
+		name, dateText, _ := strings.Cut(a.Value, "|")
+		s, err := h.byName(name)
+		if err != nil {
+			return nil, err
+		}
+		if a.ActionID == "standup:answer" {
+			form, err := s.AnswerForm(ctx, a.UserID)
+			if err != nil {
+				return nil, err
+			}
+			return nil, openForm(ctx, h.Views, h.Limiter, a.TriggerID, form)
+		}
+		d, err := rituals.ParseDate(dateText)
+		if err != nil {
+			return nil, rituals.Errorf(rituals.EINVALID, "That button is from an older version; use /standup instead.")
+		}
+		text, err := s.Skip(ctx, a.UserID, d)
+		if err != nil {
+			return nil, err
+		}
+		return &Reply{Text: text}, nil
+	case "standup:clear":
+		for _, s := range h.list {
+			text, err := s.ClearBlocker(ctx, a.Value, a.UserID, h.Config.IsAdmin(a.UserID))
+			if rituals.ErrorCode(err) == rituals.ENOTFOUND {
+				continue
+			}
+			if err != nil {
+				return nil, err
+			}
+			return &Reply{Text: text}, nil
+		}
+		return &Reply{Text: "That blocker no longer exists."}, nil
+	}
+	return nil, rituals.Errorf(rituals.EINVALID, "That button no longer does anything.")
+}
+
+func (h *Standups) submit(ctx context.Context, sub Submission) (map[string]string, error) {
+	name, _, _ := strings.Cut(sub.PrivateMetadata, "|")
+	s, err := h.byName(name)
+	if err != nil {
+		return nil, err
+	}
+	return s.Submit(ctx, sub.UserID, sub.PrivateMetadata, sub.Values)
+}
