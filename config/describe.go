@@ -1,0 +1,66 @@
+package config
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/ritualbot/ritualbot/rituals"
+)
+
+// Describe lists each ritual with its next n fire times in its own zone,
+// as `ritualbot validate` prints them.
+func Describe(cfg *rituals.Config, now time.Time, n int) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d team(s), %d ritual(s); default time zone %s\n", len(cfg.Teams), len(cfg.Rituals), cfg.Timezone)
+	for _, rc := range cfg.Rituals {
+		fmt.Fprintf(&b, "\n%s (%s", rc.Name, rc.Kind)
+		if rc.Team != "" {
+			fmt.Fprintf(&b, ", team %s", rc.Team)
+		}
+		if !rc.Enabled {
+			b.WriteString(", disabled")
+		}
+		b.WriteString(")\n")
+		s := rc.Schedule
+		if s == nil {
+			b.WriteString("  no schedule of its own: it acts on commands and webhooks\n")
+			continue
+		}
+		fmt.Fprintf(&b, "  schedule %q in %s", s.Spec, s.Location)
+		if s.EveryWeeks > 1 {
+			fmt.Fprintf(&b, ", every %d weeks from the week of %s", s.EveryWeeks, s.Start)
+		}
+		if s.NthWeekday != 0 {
+			fmt.Fprintf(&b, ", only the %s such weekday of the month", ordinal(s.NthWeekday))
+		}
+		if len(s.Holidays) > 0 {
+			b.WriteString(", skipping holidays")
+		}
+		b.WriteString("\n")
+		times := s.NextN(now, n)
+		if len(times) == 0 {
+			b.WriteString("  never fires\n")
+		}
+		for _, t := range times {
+			fmt.Fprintf(&b, "  %s\n", t.In(s.Location).Format("Mon 2006-01-02 15:04 MST"))
+		}
+	}
+	return b.String()
+}
+
+func ordinal(n int) string {
+	switch n {
+	case -1:
+		return "last"
+	case 1:
+		return "first"
+	case 2:
+		return "second"
+	case 3:
+		return "third"
+	case 4:
+		return "fourth"
+	}
+	return "fifth"
+}

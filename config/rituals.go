@@ -1,0 +1,225 @@
+package config
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/ritualbot/ritualbot/rituals"
+)
+
+// kindSpec is how one kind of ritual reads its config. Each kind's file
+// registers one with registerKind.
+type kindSpec struct {
+	// scheduleKey is the key of the ritual's main schedule ("schedule",
+	// "handoff"); "" if the kind has none. every_weeks, start and
+	// nth_weekday refine it.
+	scheduleKey string
+	// scheduleOptional lets the schedule be left out.
+	scheduleOptional bool
+	// skipHolidays is the default of skip_holidays for this kind.
+	skipHolidays bool
+	// parse reads the kind's own keys into rc.
+	parse func(r *ritualReader)
+}
+
+var kinds = map[string]kindSpec{}
+
+func registerKind(name string, spec kindSpec) {
+	if _, dup := kinds[name]; dup {
+		panic("config: kind " + name + " registered twice")
+	}
+	kinds[name] = spec
+}
+
+// Kinds lists the ritual kinds this build understands.
+func Kinds() []string {
+	var out []string
+	for k := range kinds {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// ritualReader is what a kind's parse func works with: the ritual's
+// mapping, the ritual so far, and helpers that read schedules and users
+// into it with positions for errors.
+type ritualReader struct {
+	*mapping
+	p  *parser
+	rc *rituals.RitualConfig
+	// team is the ritual's team, nil if it has none.
+	team *rituals.Team
+}
+
+// Config is the whole config being read (teams, zone, holidays).
+func (r *ritualReader) Config() *rituals.Config { return r.p.cfg }
+
+// users reads key as a list of user references.
+func (r *ritualReader) users(key string) []string { return r.p.userList(r.mapping, key) }
+
+// channel reads key as a channel reference into *dst, where the ID lands
+// once names are resolved.
+func (r *ritualReader) channel(key string, dst *string) {
+	if n := r.get(key); n != nil {
+		r.p.channelRef(n, r.sub(key), dst)
+	}
+}
+
+// schedule reads key as a schedule in the ritual's zone with the config's
+// holidays unless skip is false.
+func (r *ritualReader) schedule(key string, skipHolidays bool) *rituals.Schedule {
+	n, ok := r.scalar(key)
+	if !ok {
+		return nil
+	}
+	s, err := rituals.ParseSchedule(n.Value, r.p.cfg.Timezone)
+	if err != nil {
+		r.errorf(key, "%v", err)
+		return nil
+	}
+	if skipHolidays {
+		s.Holidays = r.p.cfg.Holidays
+	}
+	return s
+}
+
+// teamsList reads key as a list of team IDs that must exist.
+func (r *ritualReader) teamsList(key string) []*rituals.Team {
+	var out []*rituals.Team
+	for i, n := range r.seq(key) {
+		t := r.p.cfg.Team(strings.TrimSpace(n.Value))
+		if n.Kind != yaml.ScalarNode || t == nil {
+			r.p.d.errorAt(n, fmt.Sprintf("%s[%d]", r.sub(key), i), "no team with id %q (teams: %s)", n.Value, teamIDs(r.p.cfg))
+			continue
+		}
+		out = append(out, t)
+	}
+	return out
+}
+
+var ritualNameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9_.-]{0,63}$`)
+
+func (p *parser) rituals(m *mapping) {
+	seen := map[string]int{}
+	for i, n := range m.seq("rituals") {
+		path := fmt.Sprintf("rituals[%d]", i)
+		rm := p.d.mapping(n, path)
+		rc := &rituals.RitualConfig{}
+		r := &ritualReader{mapping: rm, p: p, rc: rc}
+
+		rc.Name = rm.required("name", "give the ritual a unique name such as payments-standup; commands and the store use it")
+		if rc.Name != "" {
+			if !ritualNameRE.MatchString(rc.Name) {
+				rm.errorf("name", "%q: use lower-case letters, digits, - _ and . (no spaces), at most 64", rc.Name)
+			} else if line, dup := seen[rc.Name]; dup {
+				rm.errorf("name", "duplicate ritual name %q (also on line %d); names must be unique", rc.Name, line)
+			}
+			seen[rc.Name] = rm.values["name"].Line
+		}
+		rc.Kind = rm.required("kind", "say what the ritual is: "+strings.Join(Kinds(), ", "))
+		spec, known := kinds[rc.Kind]
+		if rc.Kind != "" && !known {
+			rm.errorf("kind", "unknown kind %q; this ritualbot knows %s", rc.Kind, strings.Join(Kinds(), ", "))
+		}
+		if id := rm.str("team", ""); id != "" {
+			rc.Team = id
+			if r.team = p.cfg.Team(id); r.team == nil {
+				rm.errorf("team", "no team with id %q (teams: %s)", id, teamIDs(p.cfg))
+			}
+		}
+		r.channel("channel", &rc.Channel)
+		rc.Enabled = rm.boolean("enabled", true)
+		if !known {
+			// A wrong kind is the one error worth reading here: its
+			// keys are unknown because the kind is.
+			p.cfg.Rituals = append(p.cfg.Rituals, rc)
+			continue
+		}
+		skip := rm.boolean("skip_holidays", spec.skipHolidays)
+		if spec.scheduleKey != "" {
+			p.ritualSchedule(r, spec, skip)
+		}
+		spec.parse(r)
+		rm.finish()
+		p.cfg.Rituals = append(p.cfg.Rituals, rc)
+	}
+}
+
+// ritualSchedule reads the main schedule and its refinements.
+func (p *parser) ritualSchedule(r *ritualReader, spec kindSpec, skip bool) {
+	key := spec.scheduleKey
+	if !r.has(key) {
+		r.get(key)
+		if !spec.scheduleOptional {
+			r.errorf(key, "missing; give a cron spec such as \"0 9 * * MON-FRI\" (minute hour day month weekday), or @daily, @weekly, \"@every 1h\"")
+		}
+		return
+	}
+	s := r.schedule(key, skip)
+	everyWeeks := r.integer("every_weeks", 1, 1, 52)
+	start, hasStart := r.date("start")
+	nth := r.integer("nth_weekday", 0, -1, 5)
+	if s == nil {
+		return
+	}
+	isEvery := strings.Contains(s.Spec, "@every")
+	if everyWeeks > 1 {
+		if isEvery {
+			r.errorf("every_weeks", "does not combine with %q; use a cron spec with a weekday", s.Spec)
+		}
+		if !hasStart {
+			r.errorf("every_weeks", "needs `start: YYYY-MM-DD`, a date in the first week the ritual happens")
+		}
+	}
+	if nth != 0 && isEvery {
+		r.errorf("nth_weekday", "does not combine with %q; use a cron spec with a weekday, e.g. \"0 10 * * MON\"", s.Spec)
+	}
+	if r.has("nth_weekday") && nth == 0 {
+		r.errorf("nth_weekday", "want 1 to 5 (first to fifth) or -1 (last) weekday of the month")
+	}
+	s.EveryWeeks, s.Start, s.NthWeekday = everyWeeks, start, nth
+	probe := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	if len(s.NextN(probe, 1)) == 0 {
+		r.errorf(key, "%q never fires (check the day of month and month, and every_weeks/nth_weekday)", s.Spec)
+		return
+	}
+	r.rc.Schedule = s
+}
+
+func teamIDs(cfg *rituals.Config) string {
+	var ids []string
+	for _, t := range cfg.Teams {
+		ids = append(ids, t.ID)
+	}
+	if len(ids) == 0 {
+		return "none defined; add them under teams:"
+	}
+	return strings.Join(ids, ", ")
+}
+
+// needChannel reports a ritual that posts in a channel but has neither
+// a channel of its own nor a team with one. (The domain falls back on the
+// team's channel; the ID is not copied here because names resolve later.)
+func (r *ritualReader) needChannel() {
+	switch {
+	case r.rc.Channel != "":
+	case r.team != nil && r.team.Channel == "":
+		r.errorf("team", "team %q has no channel; give the team a channel or the ritual a `channel:`", r.team.ID)
+	case r.team == nil && r.rc.Team == "":
+		r.errorf("channel", "missing; give the ritual a `channel:` (ID or #name) or a `team:` whose channel it uses")
+	}
+}
+
+// needTeam reports a ritual kind that needs a team but has none.
+func (r *ritualReader) needTeam() *rituals.Team {
+	if r.team == nil && r.rc.Team == "" {
+		r.errorf("team", "missing; a %s ritual belongs to a team (teams: %s)", r.rc.Kind, teamIDs(r.p.cfg))
+	}
+	return r.team
+}
