@@ -97,8 +97,13 @@ func (s *SocketMode) Run(ctx context.Context) error {
 		if errors.As(err, &se) && fatalAuthErrors[se.Err] || err != nil && fatalAuthErrors[err.Error()] {
 			return fmt.Errorf("%w: %v (check SLACK_APP_TOKEN and SLACK_BOT_TOKEN)", ErrFatalAuth, err)
 		}
-		s.Log.Warn().Err(err).Dur("backoff", backoff).Msg("socket mode stopped; reconnecting")
-		t := time.NewTimer(backoff)
+		wait := backoff
+		var rl *slack.RateLimitedError
+		if errors.As(err, &rl) && rl.RetryAfter > wait {
+			wait = rl.RetryAfter // apps.connections.open is Tier 1: obey Slack
+		}
+		s.Log.Warn().Err(err).Dur("backoff", wait).Msg("socket mode stopped; reconnecting")
+		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
 			t.Stop()

@@ -82,16 +82,19 @@ func (s *Scheduler) Run(ctx context.Context) error {
 	s.mu.Unlock()
 	for {
 		now := s.Clock.Now()
-		next, err := s.RunDue(ctx, now)
+		next, err := s.runDue(ctx, now)
 		if err != nil {
 			return err
 		}
 		var timer Timer
 		var fire <-chan time.Time
 		if !next.IsZero() {
-			timer = s.Clock.NewTimer(next.Sub(now))
+			timer = s.Clock.NewTimer(next.Sub(s.Clock.Now()))
 			fire = timer.C()
 		}
+		// Settled only once the timer is set: a test that moves a fake
+		// clock after WaitSettled must find the loop's next wake-up.
+		s.markSettled(now, next)
 		select {
 		case <-ctx.Done():
 			if timer != nil {
@@ -110,6 +113,14 @@ func (s *Scheduler) Run(ctx context.Context) error {
 // RunDue handles every occurrence due at or before now, in time order, and
 // returns the next instant at which something is due (zero if nothing is).
 func (s *Scheduler) RunDue(ctx context.Context, now time.Time) (time.Time, error) {
+	next, err := s.runDue(ctx, now)
+	if err == nil {
+		s.markSettled(now, next)
+	}
+	return next, err
+}
+
+func (s *Scheduler) runDue(ctx context.Context, now time.Time) (time.Time, error) {
 	type due struct {
 		job Job
 		at  time.Time
@@ -137,7 +148,6 @@ func (s *Scheduler) RunDue(ctx context.Context, now time.Time) (time.Time, error
 			return time.Time{}, err
 		}
 	}
-	s.markSettled(now, next)
 	return next, nil
 }
 
@@ -258,7 +268,9 @@ func (s *Scheduler) markSettled(now, next time.Time) {
 	if now.After(s.settled) {
 		s.settled = now
 	}
-	s.next, s.dirty = next, false
+	// A reload still queued (SetJobs from inside a job) means another
+	// pass is coming: not settled yet.
+	s.next, s.dirty = next, len(s.reload) > 0
 	close(s.progress)
 	s.progress = make(chan struct{})
 }
@@ -271,8 +283,9 @@ func (s *Scheduler) WaitSettled(ctx context.Context, t time.Time) error {
 		s.init()
 		// Done when the loop has passed t, or when it has settled with
 		// nothing due until after t (it will not wake before then).
-		nothingDue := !s.dirty && !s.settled.IsZero() && (s.next.IsZero() || s.next.After(t))
-		done, progress := !s.settled.Before(t) || nothingDue, s.progress
+		// A dirty scheduler has a pass coming and is settled on nothing.
+		nothingDue := !s.settled.IsZero() && (s.next.IsZero() || s.next.After(t))
+		done, progress := !s.dirty && (!s.settled.Before(t) || nothingDue), s.progress
 		s.mu.Unlock()
 		if done {
 			return nil
