@@ -1,0 +1,18 @@
+# The README's test command is `make test`.
+GO ?= go
+
+.PHONY: test bench fuzz build
+
+build:
+	$(GO) build -o ritualbot ./cmd/ritualbot
+
+test:
+	$(GO) test -race -timeout 8m ./...
+
+# Benchmarks recorded in docs/BENCHMARKS.md.
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+# A short bounded run of every fuzz target.
+fuzz:
+	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime 20s ./config

@@ -1,0 +1,275 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/rs/zerolog"
+	"github.com/slack-go/slack"
+
+	"github.com/ritualbot/ritualbot/bot"
+	"github.com/ritualbot/ritualbot/config"
+	"github.com/ritualbot/ritualbot/metrics"
+	"github.com/ritualbot/ritualbot/rituals"
+	"github.com/ritualbot/ritualbot/store"
+)
+
+// Env names of the secrets; they never live in the config file.
+const (
+	envBotToken      = "SLACK_BOT_TOKEN"
+	envAppToken      = "SLACK_APP_TOKEN"
+	envSigningSecret = "SLACK_SIGNING_SECRET"
+	envAPIURL        = "SLACK_API_URL"
+	envWebhookToken  = "RITUALBOT_WEBHOOK_TOKEN"
+)
+
+// Main is the whole bot, wired: the real program runs it, and end-to-end
+// tests run it against the fake Slack with a fake clock.
+type Main struct {
+	Loaded *config.Loaded
+	Env    func(string) string
+	Clock  rituals.Clock
+	Log    zerolog.Logger
+
+	// Test and demo knobs.
+	SlackLimits  map[string]bot.Limit // client-side rate limits over Slack's tiers
+	PingInterval time.Duration        // Socket Mode dead-connection timeout
+	HTTPClient   *http.Client
+
+	DB        *store.DB
+	Metrics   *metrics.Metrics
+	Health    *bot.Health
+	Router    *bot.Router
+	Scheduler *rituals.Scheduler
+	Sender    *bot.Sender
+	Outbox    *rituals.DurableOutbox
+	Slack     *slack.Client
+	Addr      string // the HTTP server's address once listening
+
+	cancel    context.CancelFunc
+	wg        sync.WaitGroup
+	server    *http.Server
+	fatal     chan error
+	closeMu   sync.Mutex
+	closed    bool
+	rituals   []jobSource
+	limiter   *bot.RateLimiter
+	directory *bot.Directory
+	standups  *bot.Standups
+}
+
+// jobSource is any ritual that contributes scheduled jobs.
+type jobSource interface{ Jobs() []rituals.Job }
+
+// secrets are the tokens Main needs for the configured mode.
+type secrets struct {
+	bot, app, signing, apiURL string
+}
+
+func (m *Main) secrets() (secrets, error) {
+	env := m.Env
+	s := secrets{bot: env(envBotToken), app: env(envAppToken), signing: env(envSigningSecret), apiURL: env(envAPIURL)}
+	missing := func(name, what string) error {
+		return fmt.Errorf("%s is not set: it must hold the %s. Create the app from `ritualbot manifest`, or try ritualbot without Slack with `ritualbot demo`", name, what)
+	}
+	if s.bot == "" {
+		return s, missing(envBotToken, "bot token (xoxb-…) from your Slack app's OAuth & Permissions page")
+	}
+	switch m.Loaded.Config.Slack.Mode {
+	case "http":
+		if s.signing == "" {
+			return s, missing(envSigningSecret, "signing secret from your Slack app's Basic Information page")
+		}
+	default:
+		if s.app == "" {
+			return s, missing(envAppToken, "app-level token (xapp-…) with connections:write, from your Slack app's Basic Information page")
+		}
+	}
+	if s.apiURL == "" {
+		s.apiURL = "https://slack.com/api/"
+	}
+	if s.apiURL[len(s.apiURL)-1] != '/' {
+		// slack-go joins URLs by concatenation.
+		s.apiURL += "/"
+	}
+	return s, nil
+}
+
+// Run starts the bot and returns once it is serving. Errors that end it
+// later arrive on Fatal().
+func (m *Main) Run(ctx context.Context) (err error) {
+	if m.Clock == nil {
+		m.Clock = rituals.SystemClock{}
+	}
+	cfg := m.Loaded.Config
+	sec, err := m.secrets()
+	if err != nil {
+		return err
+	}
+	m.fatal = make(chan error, 1)
+	m.Metrics = metrics.New()
+	m.Health = &bot.Health{}
+	m.Health.SetConnected(false, "starting")
+	httpClient := m.HTTPClient
+	if httpClient == nil {
+		httpClient = &http.Client{Timeout: 30 * time.Second}
+	}
+	m.Slack = slack.New(sec.bot, slack.OptionAPIURL(sec.apiURL), slack.OptionAppLevelToken(sec.app), slack.OptionHTTPClient(httpClient))
+	m.limiter = bot.NewRateLimiter(m.SlackLimits)
+	m.limiter.Waited = func(method string, d time.Duration) {
+		m.Metrics.RateLimitWaits.WithLabelValues(method).Observe(d.Seconds())
+	}
+
+	// Names in the config become IDs before anything uses them.
+	if m.Loaded.Unresolved() > 0 {
+		r := &bot.Resolver{API: m.Slack, Limiter: m.limiter}
+		if err := m.Loaded.Resolve(ctx, r); err != nil {
+			return err
+		}
+	}
+
+	m.DB, err = store.Open(cfg.Store.Path, store.WithObserver(m.Metrics.ObserveStore), store.WithClock(m.Clock))
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			m.DB.Close()
+		}
+	}()
+
+	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	m.cancel = cancel
+
+	m.Sender = &bot.Sender{
+		API: m.Slack, Store: m.DB, Limiter: m.limiter, Log: m.component("sender"),
+		Observe: func(method, outcome string) { m.Metrics.SlackCalls.WithLabelValues(method, outcome).Inc() },
+	}
+	m.Outbox = &rituals.DurableOutbox{Store: m.DB, Clock: m.Clock, Wake: m.Sender.Wake}
+	m.Router = bot.NewRouter(m.component("router"))
+	m.directory = &bot.Directory{API: m.Slack, Limiter: m.limiter, Now: m.Clock.Now}
+	m.Scheduler = &rituals.Scheduler{
+		Clock: m.Clock, Store: m.DB, CatchUp: cfg.CatchUp, Log: m.component("scheduler"),
+		Fired: func(job rituals.Job, status rituals.OccurrenceStatus) {
+			m.Metrics.RitualsFired.WithLabelValues(job.Ritual, job.Name, string(status)).Inc()
+		},
+	}
+	if err := m.buildRituals(); err != nil {
+		cancel()
+		return err
+	}
+	jobs := m.jobs()
+	m.Scheduler.SetJobs(jobs)
+
+	intake := &bot.Intake{
+		Router: m.Router, Log: m.component("intake"), HTTP: httpClient,
+		Observe: func(kind, outcome string) { m.Metrics.Requests.WithLabelValues(kind, outcome).Inc() },
+	}
+	mux := http.NewServeMux()
+	m.routes(mux)
+	if cfg.Slack.Mode == "http" {
+		(&bot.HTTPMode{SigningSecret: sec.signing, Intake: intake, Log: m.component("http")}).Register(mux)
+		m.Health.SetConnected(true, "")
+	}
+	ln, err := net.Listen("tcp", cfg.HTTP.Listen)
+	if err != nil {
+		cancel()
+		return fmt.Errorf("listen on %s (http.listen): %w", cfg.HTTP.Listen, err)
+	}
+	m.Addr = ln.Addr().String()
+	m.server = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+
+	m.goRun("http", func() error {
+		if err := m.server.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+			return fmt.Errorf("http server: %w", err)
+		}
+		return nil
+	})
+	m.goRun("sender", func() error { return m.Sender.Run(runCtx) })
+	m.goRun("scheduler", func() error { return m.Scheduler.Run(runCtx) })
+	if cfg.Slack.Mode != "http" {
+		sm := &bot.SocketMode{API: m.Slack, Intake: intake, Health: m.Health, Log: m.component("socketmode"), PingInterval: m.PingInterval}
+		m.goRun("socketmode", func() error { return sm.Run(runCtx) })
+	}
+	m.Log.Info().Str("addr", m.Addr).Str("mode", cfg.Slack.Mode).Int("rituals", len(m.rituals)).Int("jobs", len(jobs)).Msg("ritualbot started")
+	return nil
+}
+
+// jobs collects the rituals' jobs, plus the daily refresh that picks up
+// members' changed time zones.
+func (m *Main) jobs() []rituals.Job {
+	var jobs []rituals.Job
+	for _, r := range m.rituals {
+		jobs = append(jobs, r.Jobs()...)
+	}
+	return append(jobs, rituals.Job{
+		Name: "ritualbot/refresh-jobs", Ritual: "ritualbot",
+		Schedule: rituals.MustParseSchedule("30 3 * * *", m.Loaded.Config.Timezone),
+		Run: func(ctx context.Context, at time.Time) error {
+			m.Scheduler.SetJobs(m.jobs())
+			return nil
+		},
+	})
+}
+
+// goRun runs f in the background; an error from it is fatal to the bot.
+func (m *Main) goRun(name string, f func() error) {
+	m.wg.Add(1)
+	go func() {
+		defer m.wg.Done()
+		if err := f(); err != nil {
+			m.Log.Error().Err(err).Str("component", name).Msg("component stopped")
+			select {
+			case m.fatal <- err:
+			default:
+			}
+		}
+	}()
+}
+
+// Fatal delivers an error that ended a part of the bot (say, Slack
+// refusing the tokens).
+func (m *Main) Fatal() <-chan error { return m.fatal }
+
+func (m *Main) component(name string) zerolog.Logger {
+	return m.Log.With().Str("component", name).Logger()
+}
+
+// Close shuts down in order: stop taking requests, let in-flight work
+// finish (up to 10 s), close the store.
+func (m *Main) Close() error {
+	m.closeMu.Lock()
+	defer m.closeMu.Unlock()
+	if m.closed || m.cancel == nil {
+		return nil
+	}
+	m.closed = true
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_ = m.server.Shutdown(ctx)
+	m.cancel()
+	done := make(chan struct{})
+	go func() { m.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-ctx.Done():
+		m.Log.Warn().Msg("shutdown deadline passed with work still running")
+	}
+	err := m.DB.Close()
+	m.Log.Info().Msg("ritualbot stopped")
+	return err
+}
+
+// Settle waits until the scheduler has handled everything due by now and
+// the outbox is drained: what a test does after moving the fake clock.
+func (m *Main) Settle(ctx context.Context) error {
+	if err := m.Scheduler.WaitSettled(ctx, m.Clock.Now()); err != nil {
+		return err
+	}
+	return m.Sender.WaitIdle(ctx)
+}

@@ -1,0 +1,335 @@
+// Command ritualbot runs an engineering team's weekly rituals in Slack:
+// standups, on-call handoffs, incidents and retros, digests, reminders.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/mattn/go-isatty"
+	"github.com/rs/zerolog"
+
+	"github.com/ritualbot/ritualbot/bot"
+	"github.com/ritualbot/ritualbot/config"
+	"github.com/ritualbot/ritualbot/rituals"
+	"github.com/ritualbot/ritualbot/store"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr, os.Getenv))
+}
+
+const usageText = `ritualbot runs your team's standups, on-call, incidents and digests in Slack.
+
+Usage:
+  ritualbot [run] [--config FILE]           run the bot (needs SLACK_BOT_TOKEN and SLACK_APP_TOKEN or SLACK_SIGNING_SECRET)
+  ritualbot validate [--config FILE]        check the config; print each ritual's next 5 fire times
+  ritualbot preview [--config FILE] [--json] RITUAL
+                                            print what RITUAL would post now
+  ritualbot manifest [--config FILE]        print the Slack app manifest for this config
+  ritualbot backup [--config FILE] OUT      hot backup of the store, also while the bot runs
+  ritualbot export [--config FILE]          all stored state as JSON on stdout
+
+--config defaults to $RITUALBOT_CONFIG, then ./config.yaml.
+`
+
+// run is main with its dependencies injected, so tests can call it.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer, env func(string) string) int {
+	cmd := "run"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		cmd, args = args[0], args[1:]
+	}
+	fs := flag.NewFlagSet("ritualbot "+cmd, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, usageText) }
+	defaultConfig := env("RITUALBOT_CONFIG")
+	if defaultConfig == "" {
+		defaultConfig = "config.yaml"
+	}
+	configPath := fs.String("config", defaultConfig, "config file")
+	asJSON := fs.Bool("json", false, "preview: print Block Kit JSON")
+	pos, err := parseInterleaved(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		return 2
+	}
+	fail := func(err error) int {
+		fmt.Fprintf(stderr, "ritualbot %s: %v\n", cmd, err)
+		return 1
+	}
+	switch cmd {
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usageText)
+		return 0
+	case "run", "validate", "preview", "manifest", "backup", "export":
+	default:
+		fmt.Fprintf(stderr, "ritualbot: unknown command %q\n\n%s", cmd, usageText)
+		return 2
+	}
+	loaded, err := config.Load(*configPath)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	switch cmd {
+	case "validate":
+		fmt.Fprintf(stdout, "%s: OK\n\n%s", *configPath, config.Describe(loaded.Config, time.Now(), 5))
+		return 0
+	case "manifest":
+		out, err := manifest(loaded)
+		if err != nil {
+			return fail(err)
+		}
+		_, _ = stdout.Write(out)
+		return 0
+	case "preview":
+		if len(pos) != 1 {
+			return fail(errors.New("name the ritual to preview: ritualbot preview RITUAL"))
+		}
+		if err := preview(ctx, loaded, env, pos[0], *asJSON, time.Now(), stdout); err != nil {
+			return fail(err)
+		}
+		return 0
+	case "backup":
+		if len(pos) != 1 {
+			return fail(errors.New("name the backup file: ritualbot backup OUT"))
+		}
+		if err := backup(ctx, loaded, pos[0], env); err != nil {
+			return fail(err)
+		}
+		fmt.Fprintf(stdout, "backed up %s to %s\n", loaded.Config.Store.Path, pos[0])
+		return 0
+	case "export":
+		if err := export(ctx, loaded, stdout, env); err != nil {
+			return fail(err)
+		}
+		return 0
+	}
+	log := newLogger(stderr, env)
+	m := &Main{Loaded: loaded, Env: env, Log: log}
+	if err := m.Run(ctx); err != nil {
+		return fail(err)
+	}
+	select {
+	case <-ctx.Done():
+		log.Info().Msg("signal received; shutting down")
+	case err = <-m.Fatal():
+	}
+	if cerr := m.Close(); cerr != nil && err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fail(err)
+	}
+	return 0
+}
+
+// parseInterleaved parses flags wherever they stand among the arguments.
+func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+// newLogger builds the root logger: JSON unless RITUALBOT_LOG=console (or
+// a terminal), at RITUALBOT_LOG_LEVEL (default info).
+func newLogger(w io.Writer, env func(string) string) zerolog.Logger {
+	format := env("RITUALBOT_LOG")
+	if format == "" {
+		if f, ok := w.(*os.File); ok && isatty.IsTerminal(f.Fd()) {
+			format = "console"
+		}
+	}
+	if format == "console" {
+		w = zerolog.ConsoleWriter{Out: w, TimeFormat: time.DateTime}
+	}
+	level, err := zerolog.ParseLevel(env("RITUALBOT_LOG_LEVEL"))
+	if err != nil || level == zerolog.NoLevel {
+		level = zerolog.InfoLevel
+	}
+	log := zerolog.New(w).Level(level).With().Timestamp().Logger()
+	zerolog.DefaultContextLogger = &log
+	return log
+}
+
+func manifest(l *config.Loaded) ([]byte, error) {
+	cfg := l.Config
+	in := bot.ManifestInput{Mode: cfg.Slack.Mode, PublicURL: cfg.HTTP.PublicURL, UsesEmails: l.Unresolved() > 0}
+	seen := map[string]bool{}
+	for _, r := range cfg.Rituals {
+		if !seen[r.Kind] {
+			seen[r.Kind] = true
+			in.Kinds = append(in.Kinds, r.Kind)
+		}
+	}
+	return bot.Manifest(in)
+}
+
+// preview prints what a ritual would post now.
+func preview(ctx context.Context, l *config.Loaded, env func(string) string, name string, asJSON bool, now time.Time, w io.Writer) error {
+	cfg := l.Config
+	rc := cfg.Ritual(name)
+	if rc == nil {
+		var names []string
+		for _, r := range cfg.Rituals {
+			names = append(names, r.Name)
+		}
+		return fmt.Errorf("no ritual named %q (the config has: %s)", name, strings.Join(names, ", "))
+	}
+	k, ok := kinds[rc.Kind]
+	if !ok || k.preview == nil {
+		return fmt.Errorf("preview of kind %q is not available", rc.Kind)
+	}
+	pe := &previewEnv{Config: cfg}
+	var msg rituals.Message
+	read := func(db *store.DB) error {
+		pe.DB = db
+		var err error
+		msg, err = k.preview(pe, rc, now)
+		return err
+	}
+	err := withStore(cfg.Store.Path, read)
+	if errors.Is(err, errStoreBusy) {
+		// A running bot holds the store: read a hot backup of it.
+		err = withSnapshot(ctx, l, env, read)
+	}
+	if errors.Is(err, os.ErrNotExist) {
+		pe.DB = nil
+		msg, err = k.preview(pe, rc, now)
+	}
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(map[string]any{"channel": msg.To, "text": msg.Text, "blocks": bot.RenderBlocks(msg.Blocks, 50)})
+	}
+	fmt.Fprintf(w, "To %s:\n%s\n", msg.To, bot.ReplyText(bot.Reply{Blocks: msg.Blocks}))
+	return nil
+}
+
+// withStore runs f on the store file if no bot holds it; otherwise it
+// returns errStoreBusy so the caller asks the running bot instead.
+func withStore(path string, f func(db *store.DB) error) error {
+	if _, err := os.Stat(path); err != nil {
+		return fmt.Errorf("store %s: %w", path, err)
+	}
+	db, err := store.Open(path)
+	if err != nil {
+		if store.IsLocked(err) {
+			return errStoreBusy
+		}
+		return err
+	}
+	defer db.Close()
+	return f(db)
+}
+
+var errStoreBusy = errors.New("store is held by a running bot")
+
+// withSnapshot runs f on a hot backup fetched from the running bot.
+func withSnapshot(ctx context.Context, l *config.Loaded, env func(string) string, f func(db *store.DB) error) error {
+	dir, err := os.MkdirTemp("", "ritualbot-snapshot-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	path := dir + "/snapshot.db"
+	out, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY, 0o600)
+	if err != nil {
+		return err
+	}
+	err = fromRunningBot(ctx, l, "/admin/backup", out, env)
+	if cerr := out.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	db, err := store.Open(path)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return f(db)
+}
+
+func backup(ctx context.Context, l *config.Loaded, out string, env func(string) string) error {
+	err := withStore(l.Config.Store.Path, func(db *store.DB) error { return db.BackupFile(out) })
+	if !errors.Is(err, errStoreBusy) {
+		return err
+	}
+	// The running bot holds the file lock: ask it for a hot backup.
+	tmp := out + ".partial"
+	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+	if err != nil {
+		return err
+	}
+	if err := fromRunningBot(ctx, l, "/admin/backup", f, env); err != nil {
+		f.Close()
+		os.Remove(tmp)
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp, out)
+}
+
+func export(ctx context.Context, l *config.Loaded, w io.Writer, env func(string) string) error {
+	err := withStore(l.Config.Store.Path, func(db *store.DB) error { return db.Export(w) })
+	if !errors.Is(err, errStoreBusy) {
+		return err
+	}
+	return fromRunningBot(ctx, l, "/admin/export", w, env)
+}
+
+func fromRunningBot(ctx context.Context, l *config.Loaded, path string, w io.Writer, env func(string) string) error {
+	url := loopbackURL(l.Config.HTTP.Listen) + path
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return err
+	}
+	if tok := env(envWebhookToken); tok != "" {
+		req.Header.Set("Authorization", "Bearer "+tok)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("the store is locked by a running ritualbot, and it could not be reached at %s: %w", url, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
+		return fmt.Errorf("running ritualbot at %s answered %s: %s", url, resp.Status, strings.TrimSpace(string(body)))
+	}
+	_, err = io.Copy(w, resp.Body)
+	return err
+}

@@ -1,0 +1,113 @@
+package main
+
+import (
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/ritualbot/ritualbot/rituals"
+	"github.com/ritualbot/ritualbot/store"
+)
+
+// A kind is how one kind of ritual plugs into the bot: each kind's file
+// registers one in init, so adding a kind touches no other wiring.
+type kind struct {
+	// build makes the ritual from its config; it may register commands,
+	// buttons and events on m.Router.
+	build func(m *Main, rc *rituals.RitualConfig) (jobSource, error)
+	// preview returns what the ritual would post at now, reading the store.
+	preview func(p *previewEnv, rc *rituals.RitualConfig, now time.Time) (rituals.Message, error)
+}
+
+var kinds = map[string]kind{}
+
+// previewEnv is what `ritualbot preview` has: the config, and the store
+// when no bot holds it (nil otherwise).
+type previewEnv struct {
+	Config *rituals.Config
+	DB     *store.DB
+}
+
+// buildRituals turns each enabled ritual of the config into its domain
+// object.
+func (m *Main) buildRituals() error {
+	m.rituals = nil
+	for _, rc := range m.Loaded.Config.Rituals {
+		if !rc.Enabled {
+			continue
+		}
+		k, ok := kinds[rc.Kind]
+		if !ok {
+			return fmt.Errorf("ritual %s: kind %q is not available in this version", rc.Name, rc.Kind)
+		}
+		r, err := k.build(m, rc)
+		if err != nil {
+			return fmt.Errorf("ritual %s: %w", rc.Name, err)
+		}
+		m.rituals = append(m.rituals, r)
+	}
+	return nil
+}
+
+// routes mounts the bot's own endpoints.
+func (m *Main) routes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintln(w, "ok")
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		ok, reason := m.Health.Connected()
+		if !ok {
+			http.Error(w, "not ready: Slack not connected ("+reason+")", http.StatusServiceUnavailable)
+			return
+		}
+		if err := m.DB.Ping(); err != nil {
+			http.Error(w, "not ready: store: "+err.Error(), http.StatusServiceUnavailable)
+			return
+		}
+		fmt.Fprintln(w, "ready")
+	})
+	mux.Handle("GET /metrics", m.Metrics.Handler())
+	mux.Handle("GET /admin/backup", m.adminOnly(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/octet-stream")
+		if _, err := m.DB.Backup(w); err != nil {
+			m.Log.Error().Err(err).Msg("backup over HTTP")
+		}
+	})))
+	mux.Handle("GET /admin/export", m.adminOnly(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if err := m.DB.Export(w); err != nil {
+			m.Log.Error().Err(err).Msg("export over HTTP")
+		}
+	})))
+}
+
+// adminOnly lets through loopback callers (the CLI on the same machine)
+// that present the webhook token when one is set.
+func (m *Main) adminOnly(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		host, _, _ := net.SplitHostPort(r.RemoteAddr)
+		if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
+			http.Error(w, "admin endpoints answer only on loopback", http.StatusForbidden)
+			return
+		}
+		if tok := m.Env(envWebhookToken); tok != "" && r.Header.Get("Authorization") != "Bearer "+tok {
+			http.Error(w, "missing or wrong bearer token ("+envWebhookToken+")", http.StatusUnauthorized)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// loopbackURL is where the CLI reaches a running bot's admin endpoints.
+func loopbackURL(listen string) string {
+	host, port, err := net.SplitHostPort(listen)
+	if err != nil {
+		return "http://" + listen
+	}
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "127.0.0.1"
+	}
+	return "http://" + strings.TrimSuffix(net.JoinHostPort(host, port), "/")
+}
