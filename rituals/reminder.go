@@ -16,10 +16,6 @@ type ReminderData struct {
 	Time   time.Time
 }
 
-// OnCallLookup answers who is on call for a team at an instant; the
-// on-call ritual provides it, and reminders use it for {{.OnCall}}.
-type OnCallLookup func(team string, at time.Time) (user string, ok bool)
-
 // Reminder is the reminder ritual: a message in a channel on a schedule.
 type Reminder struct {
 	Config *RitualConfig

@@ -61,7 +61,27 @@ type Main struct {
 	limiter   *bot.RateLimiter
 	directory *bot.Directory
 	standups  *bot.Standups
+	// mux is the bot's HTTP server; kinds mount their endpoints on it.
+	mux *http.ServeMux
+
+	// What the rituals read of each other, set by the kind that provides
+	// it (see rituals/links.go). Read through OnCallAt and Incidents, so
+	// that a ritual built before its provider still finds it.
+	onCall    rituals.OnCallLookup
+	incidents rituals.IncidentLog
 }
+
+// OnCallAt answers who is on call for team at an instant, if any rotation
+// says so.
+func (m *Main) OnCallAt(team string, at time.Time) (string, bool) {
+	if m.onCall == nil {
+		return "", false
+	}
+	return m.onCall(team, at)
+}
+
+// Incidents is the incident log, nil when no incidents ritual is configured.
+func (m *Main) Incidents() rituals.IncidentLog { return m.incidents }
 
 // jobSource is any ritual that contributes scheduled jobs.
 type jobSource interface{ Jobs() []rituals.Job }
@@ -159,6 +179,9 @@ func (m *Main) Run(ctx context.Context) (err error) {
 			m.Metrics.RitualsFired.WithLabelValues(job.Ritual, job.Name, string(status)).Inc()
 		},
 	}
+	mux := http.NewServeMux()
+	m.mux = mux
+	m.routes(mux)
 	if err := m.buildRituals(); err != nil {
 		cancel()
 		return err
@@ -170,8 +193,6 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		Router: m.Router, Log: m.component("intake"), HTTP: httpClient,
 		Observe: func(kind, outcome string) { m.Metrics.Requests.WithLabelValues(kind, outcome).Inc() },
 	}
-	mux := http.NewServeMux()
-	m.routes(mux)
 	if cfg.Slack.Mode == "http" {
 		(&bot.HTTPMode{SigningSecret: sec.signing, Intake: intake, Log: m.component("http")}).Register(mux)
 		m.Health.SetConnected(true, "")

@@ -34,7 +34,7 @@ func init() {
 func (m *Main) newStandup(rc *rituals.RitualConfig) *rituals.Standup {
 	return &rituals.Standup{
 		Config: rc, Settings: rc.Standup, Team: m.Loaded.Config.Team(rc.Team),
-		Outbox: m.Outbox, Store: m.DB, Directory: m.directory, Clock: m.Clock,
+		Outbox: m.Outbox, Store: m.DB, Directory: m.directory, Clock: m.Clock, OnCall: m.OnCallAt,
 	}
 }
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"crypto/subtle"
 	"fmt"
 	"net"
 	"net/http"
@@ -92,8 +93,28 @@ func (m *Main) adminOnly(next http.Handler) http.Handler {
 			http.Error(w, "admin endpoints answer only on loopback", http.StatusForbidden)
 			return
 		}
-		if tok := m.Env(envWebhookToken); tok != "" && r.Header.Get("Authorization") != "Bearer "+tok {
+		if tok := m.Env(envWebhookToken); tok != "" && subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), []byte("Bearer "+tok)) != 1 {
 			http.Error(w, "missing or wrong bearer token ("+envWebhookToken+")", http.StatusUnauthorized)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// webhookAuth lets through requests bearing RITUALBOT_WEBHOOK_TOKEN; the
+// /hooks/* endpoints that have no signature of their own (Alertmanager,
+// deploys) use it. Without the variable set they refuse everything, since an
+// open endpoint would let anyone open incidents.
+func (m *Main) webhookAuth(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		tok := m.Env(envWebhookToken)
+		if tok == "" {
+			http.Error(w, envWebhookToken+" is not set on the bot, so webhooks are refused", http.StatusUnauthorized)
+			return
+		}
+		got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if !ok || subtle.ConstantTimeCompare([]byte(got), []byte(tok)) != 1 {
+			http.Error(w, "missing or wrong bearer token", http.StatusUnauthorized)
 			return
 		}
 		next.ServeHTTP(w, r)
