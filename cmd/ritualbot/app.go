@@ -65,10 +65,13 @@ type Main struct {
 	mux *http.ServeMux
 
 	// What the rituals read of each other, set by the kind that provides
-	// it (see rituals/links.go). Read through OnCallAt and Incidents, so
-	// that a ritual built before its provider still finds it.
-	onCall    rituals.OnCallLookup
-	incidents rituals.IncidentLog
+	// it (see rituals/links.go). Read them through OnCallAt and the
+	// accessors below at run time, not at build time, so that a ritual
+	// built before its provider still finds it. Each may stay nil.
+	onCall         rituals.OnCallLookup
+	onCallSchedule rituals.OnCallSchedule
+	incidents      rituals.IncidentLog
+	standupLog     rituals.StandupLog
 }
 
 // OnCallAt answers who is on call for team at an instant, if any rotation
@@ -82,6 +85,12 @@ func (m *Main) OnCallAt(team string, at time.Time) (string, bool) {
 
 // Incidents is the incident log, nil when no incidents ritual is configured.
 func (m *Main) Incidents() rituals.IncidentLog { return m.incidents }
+
+// OnCallSchedule is the rotations' shifts, nil without an oncall ritual.
+func (m *Main) OnCallSchedule() rituals.OnCallSchedule { return m.onCallSchedule }
+
+// StandupLog is the standups' record, nil without a standup ritual.
+func (m *Main) StandupLog() rituals.StandupLog { return m.standupLog }
 
 // jobSource is any ritual that contributes scheduled jobs.
 type jobSource interface{ Jobs() []rituals.Job }
