@@ -10,7 +10,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rs/zerolog"
+
+	"github.com/ritualbot/ritualbot/bot"
 	"github.com/ritualbot/ritualbot/bot/slackfake"
+	"github.com/ritualbot/ritualbot/config"
 )
 
 func TestSocketModeSlashCommandAndReconnect(t *testing.T) {
@@ -231,5 +235,35 @@ func TestBackupAndExportWhileRunning(t *testing.T) {
 	out.Reset()
 	if code := run(ctx, []string{"export", "--config", cfg}, &out, &errOut, env); code != 0 || !strings.Contains(out.String(), `"coffee@2026-11-23T07:30:00Z": {"Key"`) {
 		t.Errorf("export of the backup: exit %d, %.500s %s", code, out.String(), errOut.String())
+	}
+}
+
+func TestRefusedTokenEndsTheBotWithAClearMessage(t *testing.T) {
+	h := newReminderHarness(t, at(t, "2026-11-23 08:00", berlin))
+	h.env[envAppToken] = "xapp-revoked-token"
+	loaded, err := config.Load(h.cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := &Main{Loaded: loaded, Env: func(k string) string { return h.env[k] }, Clock: h.clock, Log: zerolog.New(h.logs), PingInterval: time.Minute}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := m.Run(ctx); err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	defer m.Close()
+	select {
+	case err := <-m.Fatal():
+		if !bot.IsFatalAuth(err) || !strings.Contains(err.Error(), "invalid_auth") || !strings.Contains(err.Error(), "SLACK_APP_TOKEN") {
+			t.Errorf("fatal error = %v; want it to say Slack refused the token and which variable to check", err)
+		}
+	case <-ctx.Done():
+		t.Fatal("a refused token did not end the bot")
+	}
+	if ok, reason := m.Health.Connected(); ok || reason == "" {
+		t.Errorf("/readyz would say connected=%v (%q) with a refused token", ok, reason)
+	}
+	if strings.Contains(h.logs.String(), "xapp-revoked-token") || strings.Contains(h.logs.String(), "xoxb-fake-bot-token") {
+		t.Error("a token was written to the log")
 	}
 }
