@@ -64,6 +64,14 @@ func newHarness(t *testing.T, configYAML string, start time.Time, opts slackfake
 	if opts.Now == nil {
 		opts.Now = h.clock.Now
 	}
+	if opts.RateLimits == nil && !opts.DisableRateLimits {
+		// A simulated week runs in real seconds, so a week's posts to one
+		// channel would meet Slack's one-per-second channel limit in a
+		// burst. Both sides get the same limit scaled up; the limits
+		// themselves are tested on their own.
+		opts.RateLimits = map[string]slackfake.Limit{"chat.postMessage:channel": {PerMinute: 6000, Burst: 100}}
+		h.limits = map[string]bot.Limit{"chat.postMessage/channel": {PerMinute: 6000, Burst: 100}}
+	}
 	h.fake = slackfake.New(opts)
 	t.Cleanup(h.fake.Close)
 	configYAML = strings.ReplaceAll(configYAML, "STORE", filepath.Join(h.dir, "ritualbot.db"))
