@@ -15,6 +15,7 @@ import (
 	"strings"
 	"syscall"
 	"time"
+	_ "time/tzdata" // zones work in scratch/distroless images without /usr/share/zoneinfo
 
 	"github.com/mattn/go-isatty"
 	"github.com/rs/zerolog"
