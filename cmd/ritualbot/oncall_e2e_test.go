@@ -15,6 +15,7 @@ import (
 
 	"github.com/ritualbot/ritualbot/bot"
 	"github.com/ritualbot/ritualbot/bot/slackfake"
+	"github.com/ritualbot/ritualbot/config"
 )
 
 // Four engineers, weekly handoffs on Monday 10:00 in Berlin, starting two
@@ -390,4 +391,61 @@ func parseFeed(t *testing.T, body string) []feedEvent {
 	}
 	slices.SortFunc(out, func(a, b feedEvent) int { return a.start.Compare(b.start) })
 	return out
+}
+
+func TestOnCallGroupAndTopicRecoverFromSlackFailures(t *testing.T) {
+	h := newOnCallHarness(t, at(t, "2026-10-14 12:00", berlin), slackfake.Options{}) // Alice's first week
+	h.start()
+	// Start-up reconciles: the stale group and the topic are set right.
+	h.assertInStep("after start-up", "U0ALICE")
+	updates := h.fake.Calls("usergroups.users.update")
+
+	// A restart with Slack already right writes nothing.
+	h.restart()
+	if n := h.fake.Calls("usergroups.users.update"); n != updates {
+		t.Errorf("a restart with the group already right updated it again (%d calls, was %d)", n, updates)
+	}
+	if n := h.fake.Calls("conversations.setTopic"); n != 1 {
+		t.Errorf("conversations.setTopic called %d times, want once", n)
+	}
+
+	// At the next handoff Slack fails: 503 twice, then a 429 asking for 1s.
+	h.fake.FailNext("usergroups.users.update", 2, slackfake.Fault{Status: 503})
+	h.fake.FailNext("conversations.setTopic", 1, slackfake.Fault{Status: 429, RetryAfter: 1})
+	handoff := at(t, "2026-10-19 10:00", berlin)
+	h.clock.Set(handoff)
+	h.settle()
+	if got := h.fake.UserGroupMembers("S0ONCALL"); slices.Equal(got, []string{"U0BOB"}) {
+		t.Fatalf("the group was updated through a failing Slack: %v", got)
+	}
+	// The keeper retries with backoff on the clock until Slack matches.
+	h.runUntil(handoff.Add(time.Minute))
+	h.assertInStep("a minute after the failed handoff", "U0BOB")
+	if n := h.fake.Calls("usergroups.users.update") - updates; n != 3 {
+		t.Errorf("usergroups.users.update called %d times after the handoff, want 3 (2 failed, 1 good)", n)
+	}
+	if !strings.Contains(h.logs.String(), "retry after 1s") {
+		t.Errorf("the 429 was not waited out as asked; logs:\n%s", grepLines(h.logs.String(), "oncall"))
+	}
+	// The bot retried no sooner than Retry-After: the clock had to pass it.
+	if n := h.fake.Calls("conversations.setTopic"); n != 3 {
+		t.Errorf("conversations.setTopic called %d times, want 3 (start-up, the 429, the retry)", n)
+	}
+}
+
+func TestOnCallPreviewShowsTheNextHandoff(t *testing.T) {
+	h := newOnCallHarness(t, at(t, "2026-10-14 12:00", berlin), slackfake.Options{})
+	var out, errOut bytes.Buffer
+	l, err := config.Load(h.cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := preview(context.Background(), l, func(k string) string { return h.env[k] }, "payments-oncall", false, at(t, "2026-10-14 12:00", berlin), &out); err != nil {
+		t.Fatalf("preview: %v %s", err, errOut.String())
+	}
+	for _, want := range []string{"To C0PAYMENTS:", "On-call handoff · Payments", "<@U0BOB> is now on call for *Payments* until Mon 26 Oct 10:00 CET", "*Outgoing*\n<@U0ALICE>", "*Secondary*\n<@U0CAROL>"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("preview lacks %q:\n%s", want, out.String())
+		}
+	}
 }
