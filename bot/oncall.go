@@ -128,7 +128,7 @@ func whoText(r *rituals.Rotation, now time.Time) (text, line string, err error) 
 	if len(crew) > 0 {
 		lines = append(lines, strings.Join(crew, " · ")+" until "+r.FormatTime(sh.HandoffEnd))
 	}
-	if len(stints) > 1 {
+	if len(stints) > 1 && stints[1].User != cur.User {
 		lines = append(lines, fmt.Sprintf("Next: %s from %s", rituals.Mention(stints[1].User), r.FormatTime(stints[1].Start)))
 	}
 	return strings.Join(lines, "\n"), fmt.Sprintf("%s: %s until %s", r.TeamName(), rituals.Mention(cur.User), r.FormatTime(cur.End)), nil

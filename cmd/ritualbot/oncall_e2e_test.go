@@ -449,3 +449,18 @@ func TestOnCallPreviewShowsTheNextHandoff(t *testing.T) {
 		}
 	}
 }
+
+func TestOnCallManifestScopes(t *testing.T) {
+	h := newOnCallHarness(t, at(t, "2026-10-14 12:00", berlin), slackfake.Options{})
+	var out, errOut bytes.Buffer
+	if code := run(context.Background(), []string{"manifest", "--config", h.cfg}, &out, &errOut, func(string) string { return "" }); code != 0 {
+		t.Fatalf("manifest exited %d: %s", code, errOut.String())
+	}
+	// usergroups.users.list/update, conversations.info/setTopic (public
+	// and private channels), DMs.
+	for _, scope := range []string{"usergroups:read", "usergroups:write", "channels:manage", "groups:write", "channels:read", "groups:read", "im:write", "chat:write", "users:read"} {
+		if !strings.Contains(out.String(), "- "+scope+"\n") {
+			t.Errorf("manifest lacks the scope %s:\n%s", scope, out.String())
+		}
+	}
+}
