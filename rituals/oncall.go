@@ -593,6 +593,9 @@ func (r *Rotation) Override(ctx context.Context, by, user string, until time.Tim
 	if err := r.mayOverride(by, user); err != nil {
 		return Override{}, err
 	}
+	if err := r.checkPerson(ctx, user); err != nil {
+		return Override{}, err
+	}
 	if !until.After(now) {
 		return Override{}, Errorf(EINVALID, "The override would end at %s, which has passed. Give a duration (`4h`, `2d`) or a later date.", r.FormatTime(until))
 	}
@@ -623,6 +626,22 @@ func (r *Rotation) Override(ctx context.Context, by, user string, until time.Tim
 	}
 	r.wakeKeeper()
 	return o, r.Outbox.Send(ctx, r.overrideAnnouncement(o))
+}
+
+// checkPerson refuses someone Slack does not know as an active member:
+// the user group could never hold them.
+func (r *Rotation) checkPerson(ctx context.Context, user string) error {
+	if r.Directory == nil {
+		return nil
+	}
+	users, err := r.Directory.Users(ctx)
+	if err != nil {
+		return nil // Slack is slow to answer; the keeper will say if it cannot set the group
+	}
+	if u, ok := users[user]; !ok || u.Deleted {
+		return Errorf(EINVALID, "%s is not an active member of this workspace, so they cannot be on call.", Mention(user))
+	}
+	return nil
 }
 
 // mayOverride says whether by may put user on call, and why not.

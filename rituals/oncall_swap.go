@@ -45,6 +45,9 @@ func (r *Rotation) RequestSwap(ctx context.Context, requester, other string) (st
 	if requester == other {
 		return "", Errorf(EINVALID, "You cannot swap with yourself; name a teammate: `/oncall swap @someone`.")
 	}
+	if err := r.checkPerson(ctx, other); err != nil {
+		return "", err
+	}
 	now := r.Clock.Now()
 	mine, ok, err := r.NextStintOf(requester, now)
 	if err != nil {

@@ -235,6 +235,9 @@ func TestOnCallFourWeeksAcrossDST(t *testing.T) {
 			if got := h.fake.UserGroupMembers("S0ONCALL"); !slices.Equal(got, []string{"U0BOB"}) {
 				t.Errorf("a refused override changed the user group: %v", got)
 			}
+			if ghost := h.onCallNow("U0LEAD", "override <@U0GHOST|ghost> 4h"); !strings.Contains(ghost, "<@U0GHOST> is not an active member of this workspace") {
+				t.Errorf("an override for someone not in the workspace:\n%s", ghost)
+			}
 			done := h.onCallNow("U0LEAD", "override <@U0DAVE|dave> 4h")
 			if !strings.Contains(done, "Done: <@U0DAVE> is on call for *Payments* from now until Tue 20 Oct 16:00 CEST, covering <@U0BOB>") {
 				t.Errorf("a lead's override:\n%s", done)
