@@ -15,4 +15,6 @@ bench:
 
 # A short bounded run of every fuzz target.
 fuzz:
-	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime 20s ./config
+	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime 20s ./config
+	$(GO) test -run '^$$' -fuzz FuzzParseOnCall -fuzztime 20s ./config
+	$(GO) test -run '^$$' -fuzz FuzzParseOverrideEnd -fuzztime 20s ./bot

@@ -90,6 +90,7 @@ type RitualConfig struct {
 
 	Reminder *ReminderConfig
 	Standup  *StandupConfig
+	OnCall   *OnCallConfig
 }
 
 // ReminderConfig is the settings of a reminder ritual.

@@ -61,6 +61,10 @@ type Main struct {
 	limiter   *bot.RateLimiter
 	directory *bot.Directory
 	standups  *bot.Standups
+	rotations *rituals.Rotations
+	// loops are rituals' own background loops (on-call keeps user groups
+	// and topics in step); Run starts them, Settle waits for them.
+	loops []loop
 	// mux is the bot's HTTP server; kinds mount their endpoints on it.
 	mux *http.ServeMux
 
@@ -222,6 +226,9 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	})
 	m.goRun("sender", func() error { return m.Sender.Run(runCtx) })
 	m.goRun("scheduler", func() error { return m.Scheduler.Run(runCtx) })
+	for _, l := range m.loops {
+		m.goRun(l.name, func() error { return l.run(runCtx) })
+	}
 	if cfg.Slack.Mode != "http" {
 		sm := &bot.SocketMode{API: m.Slack, Intake: intake, Health: m.Health, Log: m.component("socketmode"), PingInterval: m.PingInterval}
 		m.goRun("socketmode", func() error { return sm.Run(runCtx) })
@@ -298,8 +305,14 @@ func (m *Main) Close() error {
 // Settle waits until the scheduler has handled everything due by now and
 // the outbox is drained: what a test does after moving the fake clock.
 func (m *Main) Settle(ctx context.Context) error {
-	if err := m.Scheduler.WaitSettled(ctx, m.Clock.Now()); err != nil {
+	now := m.Clock.Now()
+	if err := m.Scheduler.WaitSettled(ctx, now); err != nil {
 		return err
+	}
+	for _, l := range m.loops {
+		if err := l.settled(ctx, now); err != nil {
+			return err
+		}
 	}
 	return m.Sender.WaitIdle(ctx)
 }

@@ -1,0 +1,453 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/ritualbot/ritualbot/rituals"
+)
+
+// OnCalls is the Slack side of the on-call rotations: /oncall and the
+// swap buttons.
+type OnCalls struct {
+	Rotations *rituals.Rotations
+	Config    *rituals.Config
+	Clock     rituals.Clock
+	// FeedURL returns where a rotation's calendar feed is served, "" if
+	// the bot has no public URL.
+	FeedURL func(ritual string) string
+}
+
+// Default and maximum counts of /oncall schedule.
+const (
+	defaultScheduleShifts = 6
+	maxScheduleShifts     = 50
+)
+
+// Register adds /oncall's verbs and the swap buttons to the router.
+func (h *OnCalls) Register(r *Router) {
+	r.Handle("/oncall", Subcommand{Name: "", Usage: "[TEAM]", Help: "who is on call now (primary, secondary, exec) and who is next, for every rotation or TEAM's", Run: h.who})
+	r.Handle("/oncall", Subcommand{Name: "schedule", Usage: "schedule [TEAM] [N]", Help: "the next N shifts (default 6), overrides included", Run: h.schedule})
+	r.Handle("/oncall", Subcommand{Name: "override", Usage: "override @user DURATION|until DATE [HH:MM] [TEAM]", Help: "put @user on call from now for DURATION (4h, 2d) or until DATE; leads and admins for anyone, anyone for themselves", Run: h.override})
+	r.Handle("/oncall", Subcommand{Name: "swap", Usage: "swap @user [TEAM]", Help: "ask @user to trade your next shift for theirs; they accept or decline", Run: h.swap})
+	r.HandleAction("oncall", h.action)
+}
+
+// matching returns the rotations an argument names: a team ID or a
+// rotation's ritual name.
+func (h *OnCalls) matching(arg string) []*rituals.Rotation {
+	var out []*rituals.Rotation
+	for _, r := range h.Rotations.List {
+		if strings.EqualFold(arg, r.Team.ID) || strings.EqualFold(arg, r.Name()) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func (h *OnCalls) names() string {
+	var names []string
+	for _, r := range h.Rotations.List {
+		names = append(names, fmt.Sprintf("%s (%s)", r.Team.ID, r.Name()))
+	}
+	return strings.Join(names, ", ")
+}
+
+func (h *OnCalls) unknown(arg string) error {
+	return rituals.Errorf(rituals.ENOTFOUND, "No rotation for `%s`. Rotations: %s.", rituals.Escape(arg), h.names())
+}
+
+// mine returns the rotations user takes shifts in or whose team they are in.
+func (h *OnCalls) mine(user string) []*rituals.Rotation {
+	var out []*rituals.Rotation
+	for _, r := range h.Rotations.List {
+		if r.InRotation(user) || r.Team.IsMember(user) || r.Team.IsLead(user) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func (h *OnCalls) who(ctx context.Context, inv Invocation, args []string) (Reply, error) {
+	rots := h.Rotations.List
+	if len(args) > 1 {
+		return Reply{}, rituals.Errorf(rituals.EINVALID, "Usage: `/oncall [TEAM]`. Try `/oncall help`.")
+	}
+	if len(args) == 1 {
+		if rots = h.matching(args[0]); len(rots) == 0 {
+			return Reply{}, h.unknown(args[0])
+		}
+	}
+	now := h.Clock.Now()
+	var blocks []rituals.Block
+	var summary []string
+	for _, r := range rots {
+		text, line, err := whoText(r, now)
+		if err != nil {
+			return Reply{}, err
+		}
+		blocks = append(blocks, rituals.Section(text))
+		summary = append(summary, line)
+	}
+	return Reply{Text: strings.Join(summary, "; "), Blocks: blocks}, nil
+}
+
+// whoText says who is on call in one rotation now and who is next.
+func whoText(r *rituals.Rotation, now time.Time) (text, line string, err error) {
+	stints, err := r.Stints(now, 2)
+	if err != nil {
+		return "", "", err
+	}
+	head := fmt.Sprintf("*%s* on call · _%s_", r.TeamName(), r.Name())
+	if len(stints) == 0 {
+		return head + "\nNo shifts are scheduled.", r.TeamName() + ": nobody", nil
+	}
+	cur := stints[0]
+	if cur.Start.After(now) {
+		return fmt.Sprintf("%s\nThe rotation starts %s with %s.", head, r.FormatTime(cur.Start), rituals.Mention(cur.User)),
+			fmt.Sprintf("%s: starts %s", r.TeamName(), r.FormatTime(cur.Start)), nil
+	}
+	sh := cur.Shifts[0]
+	lines := []string{head, fmt.Sprintf(":pager: Primary: %s until %s", rituals.Mention(cur.User), r.FormatTime(cur.End))}
+	if sh.Override != nil {
+		lines[1] += fmt.Sprintf(" _(override, covering %s)_", rituals.Mention(sh.Scheduled))
+	}
+	var crew []string
+	if sh.Secondary != "" {
+		crew = append(crew, "Secondary: "+rituals.Mention(sh.Secondary))
+	}
+	if sh.Exec != "" {
+		crew = append(crew, "Exec: "+rituals.Mention(sh.Exec))
+	}
+	if len(crew) > 0 {
+		lines = append(lines, strings.Join(crew, " · ")+" until "+r.FormatTime(sh.HandoffEnd))
+	}
+	if len(stints) > 1 && stints[1].User != cur.User {
+		lines = append(lines, fmt.Sprintf("Next: %s from %s", rituals.Mention(stints[1].User), r.FormatTime(stints[1].Start)))
+	}
+	return strings.Join(lines, "\n"), fmt.Sprintf("%s: %s until %s", r.TeamName(), rituals.Mention(cur.User), r.FormatTime(cur.End)), nil
+}
+
+func (h *OnCalls) schedule(ctx context.Context, inv Invocation, args []string) (Reply, error) {
+	var rots []*rituals.Rotation
+	n := defaultScheduleShifts
+	for _, a := range args {
+		if c, err := strconv.Atoi(a); err == nil {
+			if c < 1 || c > maxScheduleShifts {
+				return Reply{}, rituals.Errorf(rituals.EINVALID, "Ask for 1 to %d shifts, e.g. `/oncall schedule 10`.", maxScheduleShifts)
+			}
+			n = c
+			continue
+		}
+		if rots = h.matching(a); len(rots) == 0 {
+			return Reply{}, h.unknown(a)
+		}
+	}
+	if rots == nil {
+		if rots = h.mine(inv.UserID); len(rots) == 0 {
+			rots = h.Rotations.List
+		}
+	}
+	now := h.Clock.Now()
+	var blocks []rituals.Block
+	for _, r := range rots {
+		shifts, err := r.Upcoming(now, n)
+		if err != nil {
+			return Reply{}, err
+		}
+		blocks = append(blocks, rituals.Section(fmt.Sprintf("*%s* on call · _%s_ · next %d shift%s", r.TeamName(), r.Name(), len(shifts), pluralS(len(shifts)))))
+		var lines []string
+		for _, s := range shifts {
+			lines = append(lines, ScheduleLine(r, s))
+		}
+		for len(lines) > 0 {
+			k := min(len(lines), 15) // within a section's 3,000 characters
+			blocks = append(blocks, rituals.Section(strings.Join(lines[:k], "\n")))
+			lines = lines[k:]
+		}
+		if h.FeedURL != nil {
+			if u := h.FeedURL(r.Name()); u != "" {
+				blocks = append(blocks, rituals.Context(fmt.Sprintf(":calendar: <%s|Subscribe to this schedule> in your calendar", u)))
+			}
+		}
+	}
+	return Reply{Text: "On-call schedule", Blocks: blocks}, nil
+}
+
+// ScheduleLine is one shift as /oncall schedule lists it.
+func ScheduleLine(r *rituals.Rotation, s rituals.Shift) string {
+	line := fmt.Sprintf("• %s → %s  %s", r.FormatTime(s.Start), r.FormatTime(s.End), rituals.Mention(s.Primary))
+	var crew []string
+	if s.Secondary != "" {
+		crew = append(crew, "secondary "+rituals.Mention(s.Secondary))
+	}
+	if s.Exec != "" {
+		crew = append(crew, "exec "+rituals.Mention(s.Exec))
+	}
+	if len(crew) > 0 {
+		line += " (" + strings.Join(crew, ", ") + ")"
+	}
+	if s.Override != nil {
+		line += " _override for " + rituals.Mention(s.Scheduled) + "_"
+	}
+	return line
+}
+
+func pluralS(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
+// pickFor finds the rotation a command about target means: the one named
+// by arg, else the one target (or the invoker) is in, if that is one.
+func (h *OnCalls) pickFor(invoker, target string, arg string) (*rituals.Rotation, error) {
+	if arg != "" {
+		rots := h.matching(arg)
+		switch len(rots) {
+		case 0:
+			return nil, h.unknown(arg)
+		case 1:
+			return rots[0], nil
+		}
+		return nil, rituals.Errorf(rituals.EINVALID, "`%s` has %d rotations; name one: %s.", rituals.Escape(arg), len(rots), h.names())
+	}
+	if len(h.Rotations.List) == 1 {
+		return h.Rotations.List[0], nil
+	}
+	for _, user := range []string{target, invoker} {
+		if rots := h.mine(user); len(rots) == 1 {
+			return rots[0], nil
+		}
+	}
+	return nil, rituals.Errorf(rituals.EINVALID, "Which rotation? Add its team at the end, e.g. `… payments`. Rotations: %s.", h.names())
+}
+
+func (h *OnCalls) override(ctx context.Context, inv Invocation, args []string) (Reply, error) {
+	const usage = "Usage: `/oncall override @user DURATION` (e.g. `4h`, `2d`) or `/oncall override @user until DATE [HH:MM]` (YYYY-MM-DD, today, tomorrow or a weekday), optionally followed by the team."
+	if len(args) < 2 {
+		return Reply{}, rituals.Errorf(rituals.EINVALID, usage)
+	}
+	user, ok := ParseMention(args[0])
+	if !ok {
+		return Reply{}, rituals.Errorf(rituals.EINVALID, "`%s` is not a @user. %s", rituals.Escape(args[0]), usage)
+	}
+	// The rotation's zone reads the date; find the rotation first from a
+	// trailing team name, if there is one.
+	var teamArg string
+	if last := args[len(args)-1]; len(args) > 2 && len(h.matching(last)) > 0 {
+		teamArg, args = last, args[:len(args)-1]
+	}
+	r, err := h.pickFor(inv.UserID, user, teamArg)
+	if err != nil {
+		return Reply{}, err
+	}
+	now := h.Clock.Now()
+	until, rest, err := ParseOverrideEnd(args[1:], now, r.Config.Schedule.Location)
+	if err != nil {
+		return Reply{}, err
+	}
+	if len(rest) > 0 {
+		return Reply{}, rituals.Errorf(rituals.EINVALID, "I don't understand `%s`. %s", rituals.Escape(strings.Join(rest, " ")), usage)
+	}
+	o, err := r.Override(ctx, inv.UserID, user, until)
+	if err != nil {
+		return Reply{}, err
+	}
+	text := fmt.Sprintf("Done: %s is on call for *%s* from now until %s", rituals.Mention(o.User), r.TeamName(), r.FormatTime(o.To))
+	if o.Covering != "" && o.Covering != o.User {
+		text += ", covering " + rituals.Mention(o.Covering)
+	}
+	text += ". The channel has been told"
+	if r.Settings.UserGroup != "" {
+		text += ", and the user group follows"
+	}
+	return Reply{Text: text + "."}, nil
+}
+
+func (h *OnCalls) swap(ctx context.Context, inv Invocation, args []string) (Reply, error) {
+	if len(args) < 1 || len(args) > 2 {
+		return Reply{}, rituals.Errorf(rituals.EINVALID, "Usage: `/oncall swap @user [TEAM]`: ask @user to take your next shift and give you theirs.")
+	}
+	other, ok := ParseMention(args[0])
+	if !ok {
+		return Reply{}, rituals.Errorf(rituals.EINVALID, "`%s` is not a @user. Usage: `/oncall swap @user [TEAM]`.", rituals.Escape(args[0]))
+	}
+	var teamArg string
+	if len(args) == 2 {
+		teamArg = args[1]
+	}
+	r, err := h.pickFor(inv.UserID, inv.UserID, teamArg)
+	if err != nil {
+		return Reply{}, err
+	}
+	text, err := r.RequestSwap(ctx, inv.UserID, other)
+	if err != nil {
+		return Reply{}, err
+	}
+	return Reply{Text: text}, nil
+}
+
+func (h *OnCalls) action(ctx context.Context, a Action) (*Reply, error) {
+	accept := a.ActionID == "oncall:swap-accept"
+	if !accept && a.ActionID != "oncall:swap-decline" {
+		return nil, rituals.Errorf(rituals.EINVALID, "That button no longer does anything.")
+	}
+	name, idText, _ := strings.Cut(a.Value, "|")
+	id, err := strconv.ParseUint(idText, 10, 64)
+	r := h.Rotations.ByName(name)
+	if err != nil || r == nil {
+		return nil, rituals.Errorf(rituals.ENOTFOUND, "That swap request no longer exists.")
+	}
+	text, err := r.AnswerSwap(ctx, id, a.UserID, accept)
+	if err != nil {
+		return nil, err
+	}
+	return &Reply{Text: text}, nil
+}
+
+// weekdays by the names people type.
+var weekdays = map[string]time.Weekday{
+	"sun": time.Sunday, "sunday": time.Sunday, "mon": time.Monday, "monday": time.Monday,
+	"tue": time.Tuesday, "tuesday": time.Tuesday, "wed": time.Wednesday, "wednesday": time.Wednesday,
+	"thu": time.Thursday, "thursday": time.Thursday, "fri": time.Friday, "friday": time.Friday,
+	"sat": time.Saturday, "saturday": time.Saturday,
+}
+
+// ParseOverrideEnd reads when an override ends from its arguments:
+// DURATION (4h, 90m, 2d, 1d12h) from now, or `until DATE [HH:MM]` with
+// DATE as YYYY-MM-DD, today, tomorrow or a weekday (the next one). Without
+// a time, it lasts to the end of that day. It returns the arguments left.
+func ParseOverrideEnd(args []string, now time.Time, loc *time.Location) (time.Time, []string, error) {
+	if len(args) == 0 {
+		return time.Time{}, nil, rituals.Errorf(rituals.EINVALID, "Say how long: a duration such as `4h` or `2d`, or `until DATE`.")
+	}
+	if !strings.EqualFold(args[0], "until") {
+		d, err := rituals.ParseDuration(args[0])
+		if err != nil || d <= 0 {
+			return time.Time{}, nil, rituals.Errorf(rituals.EINVALID, "`%s` is not a duration: use e.g. `4h`, `90m`, `2d` or `1d12h`, or `until DATE`.", rituals.Escape(args[0]))
+		}
+		if d > 366*24*time.Hour {
+			return time.Time{}, nil, rituals.Errorf(rituals.EINVALID, "`%s` is too long for an override.", rituals.Escape(args[0]))
+		}
+		return now.Add(d), args[1:], nil
+	}
+	if len(args) < 2 {
+		return time.Time{}, nil, rituals.Errorf(rituals.EINVALID, "Until when? `until 2026-12-24`, `until tomorrow 18:00` or `until friday`.")
+	}
+	local := now.In(loc)
+	var date rituals.Date
+	if wd, ok := weekdays[strings.ToLower(args[1])]; ok {
+		ahead := (int(wd) - int(local.Weekday()) + 7) % 7
+		if ahead == 0 {
+			ahead = 7
+		}
+		date = rituals.DateOf(local).AddDays(ahead)
+	} else {
+		d, err := ParseDateArg(args[1], now, loc)
+		if err != nil {
+			return time.Time{}, nil, err
+		}
+		date = d
+	}
+	rest := args[2:]
+	end := date.AddDays(1).In(loc) // the end of the day
+	if len(rest) > 0 {
+		if hm, err := time.Parse("15:04", rest[0]); err == nil {
+			end = time.Date(date.Year, date.Month, date.Day, hm.Hour(), hm.Minute(), 0, 0, loc)
+			rest = rest[1:]
+		}
+	}
+	return end, rest, nil
+}
+
+// OnCallSlack keeps user groups and channel topics through Slack's Web
+// API, paced by the rate limiter; a 429 pauses the method for as long as
+// Slack asked and is reported as a rituals.RetryAfterError.
+type OnCallSlack struct {
+	API     onCallAPI
+	Limiter *RateLimiter
+	// Observe, if set, is told the outcome of each call (metrics).
+	Observe func(method, outcome string)
+}
+
+// onCallAPI is what keeping user groups and topics needs from Slack.
+type onCallAPI interface {
+	GetUserGroupMembersContext(ctx context.Context, userGroup string, options ...slack.GetUserGroupMembersOption) ([]string, error)
+	UpdateUserGroupMembersContext(ctx context.Context, userGroup string, members string, options ...slack.UpdateUserGroupMembersOption) (slack.UserGroup, error)
+	GetConversationInfoContext(ctx context.Context, input *slack.GetConversationInfoInput) (*slack.Channel, error)
+	SetTopicOfConversationContext(ctx context.Context, channelID, topic string) (*slack.Channel, error)
+}
+
+var _ rituals.OnCallSlack = (*OnCallSlack)(nil)
+
+func (s *OnCallSlack) call(ctx context.Context, method string, f func() error) error {
+	if err := s.Limiter.Wait(ctx, method, ""); err != nil {
+		return err
+	}
+	err := f()
+	outcome := "ok"
+	var rl *slack.RateLimitedError
+	switch {
+	case errors.As(err, &rl):
+		outcome = "ratelimited"
+		s.Limiter.Pause(method, rl.RetryAfter)
+		err = &rituals.RetryAfterError{After: rl.RetryAfter, Err: err}
+	case err != nil:
+		outcome = "error"
+	}
+	if s.Observe != nil {
+		s.Observe(method, outcome)
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", method, err)
+	}
+	return nil
+}
+
+// UserGroupMembers reads a user group's members (usergroups.users.list).
+func (s *OnCallSlack) UserGroupMembers(ctx context.Context, group string) ([]string, error) {
+	var members []string
+	err := s.call(ctx, "usergroups.users.list", func() error {
+		var err error
+		members, err = s.API.GetUserGroupMembersContext(ctx, group)
+		return err
+	})
+	return members, err
+}
+
+// SetUserGroupMembers replaces a user group's members (usergroups.users.update).
+func (s *OnCallSlack) SetUserGroupMembers(ctx context.Context, group string, users []string) error {
+	return s.call(ctx, "usergroups.users.update", func() error {
+		_, err := s.API.UpdateUserGroupMembersContext(ctx, group, strings.Join(users, ","))
+		return err
+	})
+}
+
+// Topic reads a channel's topic (conversations.info).
+func (s *OnCallSlack) Topic(ctx context.Context, channel string) (string, error) {
+	var topic string
+	err := s.call(ctx, "conversations.info", func() error {
+		ch, err := s.API.GetConversationInfoContext(ctx, &slack.GetConversationInfoInput{ChannelID: channel})
+		if err == nil {
+			topic = ch.Topic.Value
+		}
+		return err
+	})
+	return topic, err
+}
+
+// SetTopic sets a channel's topic (conversations.setTopic, plain text).
+func (s *OnCallSlack) SetTopic(ctx context.Context, channel, topic string) error {
+	return s.call(ctx, "conversations.setTopic", func() error {
+		_, err := s.API.SetTopicOfConversationContext(ctx, channel, topic)
+		return err
+	})
+}

@@ -1,0 +1,129 @@
+package main
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/ritualbot/ritualbot/bot"
+	"github.com/ritualbot/ritualbot/bot/slackfake"
+	"github.com/ritualbot/ritualbot/config"
+	"github.com/ritualbot/ritualbot/rituals"
+	"github.com/ritualbot/ritualbot/store"
+)
+
+// BenchmarkOnCallCommand measures /oncall with a year of history stored:
+// a handoff record a week and two overrides a day (a lead's cover and a
+// swap), about 780 records. "router" is the server's handling of the
+// command (what runs between the envelope and the ack); "socket" is the
+// whole round trip through Socket Mode as Slack sees it, from sending the
+// envelope to reading the ack. Both report p50 and p99 per command.
+func BenchmarkOnCallCommand(b *testing.B) {
+	now := time.Date(2027, 10, 13, 12, 0, 0, 0, berlin)
+	dir := b.TempDir()
+	dbPath := filepath.Join(dir, "ritualbot.db")
+	seedOnCallYear(b, dbPath, now)
+
+	clock := rituals.NewFakeClock(now)
+	fake := slackfake.New(slackfake.Options{Now: clock.Now, DisableRateLimits: true})
+	b.Cleanup(fake.Close)
+	for id, name := range onCallNames {
+		fake.AddUser(slackfake.User{ID: id, Name: name, TZ: "Europe/Berlin"})
+	}
+	fake.AddChannel(slackfake.Channel{ID: "C0PAYMENTS", Name: "payments", Members: []string{"U0BOT", "U0ALICE", "U0BOB"}})
+	fake.AddUserGroup(slackfake.UserGroup{ID: "S0ONCALL", Handle: "payments-oncall", Users: []string{"U0ALICE"}})
+	cfgPath := filepath.Join(dir, "config.yaml")
+	if err := os.WriteFile(cfgPath, []byte(strings.ReplaceAll(onCallConfig, "STORE", dbPath)), 0o600); err != nil {
+		b.Fatal(err)
+	}
+	loaded, err := config.Load(cfgPath)
+	if err != nil {
+		b.Fatal(err)
+	}
+	env := map[string]string{envBotToken: "xoxb-fake-bot-token", envAppToken: "xapp-fake-app-token", envAPIURL: fake.APIURL()}
+	m := &Main{Loaded: loaded, Env: func(k string) string { return env[k] }, Clock: clock, Log: zerolog.Nop(), PingInterval: time.Minute}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := m.Run(ctx); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { m.Close() })
+	if err := fake.WaitFor(ctx, fake.SocketConnected); err != nil {
+		b.Fatal(err)
+	}
+	if err := m.Settle(ctx); err != nil {
+		b.Fatal(err)
+	}
+
+	b.Run("router", func(b *testing.B) {
+		inv := bot.Invocation{Command: "/oncall", Text: "", UserID: "U0BOB", ChannelID: "C0PAYMENTS"}
+		lat := make([]time.Duration, 0, b.N)
+		b.ResetTimer()
+		for b.Loop() {
+			start := time.Now()
+			reply := m.Router.Command(ctx, inv)
+			lat = append(lat, time.Since(start))
+			if !strings.Contains(bot.ReplyText(reply), "Primary: <@") {
+				b.Fatalf("unexpected answer: %s", bot.ReplyText(reply))
+			}
+		}
+		reportPercentiles(b, lat)
+	})
+	b.Run("socket", func(b *testing.B) {
+		lat := make([]time.Duration, 0, b.N)
+		b.ResetTimer()
+		for b.Loop() {
+			start := time.Now()
+			r, err := fake.SendSlashCommand(ctx, slackfake.SlashCommand{Command: "/oncall", UserID: "U0BOB", ChannelID: "C0PAYMENTS"})
+			lat = append(lat, time.Since(start))
+			if err != nil || !strings.Contains(string(r.Ack), "Primary: \\u003c@") {
+				b.Fatalf("ack %s: %v", r.Ack, err)
+			}
+		}
+		reportPercentiles(b, lat)
+	})
+}
+
+func reportPercentiles(b *testing.B, lat []time.Duration) {
+	if len(lat) == 0 {
+		return
+	}
+	slices.Sort(lat)
+	at := func(p float64) float64 { return float64(lat[int(p*float64(len(lat)-1))].Microseconds()) / 1000 }
+	b.ReportMetric(at(0.50), "p50-ms")
+	b.ReportMetric(at(0.99), "p99-ms")
+}
+
+// seedOnCallYear stores a year of on-call history before now.
+func seedOnCallYear(b *testing.B, path string, now time.Time) {
+	b.Helper()
+	db, err := store.Open(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	rot := []string{"U0ALICE", "U0BOB", "U0CAROL", "U0DAVE"}
+	first := time.Date(2026, 10, 12, 10, 0, 0, 0, berlin)
+	for i, at := 0, first; at.Before(now); i, at = i+1, at.AddDate(0, 0, 7) {
+		if _, err := db.PutHandoff(rituals.HandoffRecord{Ritual: "payments-oncall", At: at, Primary: rot[i%4], Rotation: rot, Exec: []string{"U0EXEC1", "U0EXEC2"}[i%2], ExecRotation: []string{"U0EXEC1", "U0EXEC2"}, Recorded: at}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	n := 0
+	for day := now.AddDate(-1, 0, 0); day.Before(now.AddDate(0, 0, 14)); day = day.AddDate(0, 0, 1) {
+		for k, hour := range []int{9, 15} {
+			from := time.Date(day.Year(), day.Month(), day.Day(), hour, 0, 0, 0, berlin)
+			o := rituals.Override{Ritual: "payments-oncall", User: rot[(n+k)%4], From: from, To: from.Add(3 * time.Hour), By: "U0LEAD", Created: from.Add(-time.Hour)}
+			if _, err := db.AddOverride(o); err != nil {
+				b.Fatal(err)
+			}
+			n++
+		}
+	}
+}

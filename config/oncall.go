@@ -1,0 +1,76 @@
+package config
+
+import (
+	"regexp"
+	"time"
+
+	"github.com/ritualbot/ritualbot/rituals"
+)
+
+func init() {
+	// skip_holidays defaults to false: a skipped handoff would stretch the
+	// shift before it by a whole period (a week for weekly handoffs).
+	registerKind(rituals.KindOnCall, kindSpec{scheduleKey: "handoff", skipHolidays: false, parse: parseOnCall})
+}
+
+// userGroupIDRE matches a Slack user group ID (a "subteam", S…).
+var userGroupIDRE = regexp.MustCompile(`^S[A-Z0-9]{2,}$`)
+
+// maxNotifyBefore bounds notify_before: the heads-up comes in the week of
+// the handoff.
+const maxNotifyBefore = 7 * 24 * time.Hour
+
+// parseOnCall reads an on-call rotation.
+func parseOnCall(r *ritualReader) {
+	team := r.needTeam()
+	r.needChannel()
+	if !r.has("start") {
+		r.errorf("start", "missing; give the date of the first shift (YYYY-MM-DD): it anchors the rotation, e.g. `start: 2026-11-23`")
+	}
+	s := &rituals.OnCallConfig{
+		Secondary:    r.boolean("secondary", false),
+		Topic:        r.boolean("topic", false),
+		NotifyBefore: r.duration("notify_before", 0),
+	}
+	s.Rotation = r.users("rotation")
+	if r.has("rotation") {
+		if len(s.Rotation) == 0 {
+			r.errorf("rotation", "the list is empty; name who takes the shifts, or leave `rotation` out to use the team's members")
+		}
+	} else if team != nil {
+		s.Rotation = team.Members
+		if len(s.Rotation) == 0 {
+			r.errorf("team", "team %q has no members to put on call; give the team members or the ritual a `rotation:`", team.ID)
+		}
+	}
+	r.noDuplicates("rotation", s.Rotation)
+	if s.Secondary && len(s.Rotation) == 1 {
+		r.errorf("secondary", "needs a rotation of at least two: the secondary is the next in the rotation")
+	}
+	s.Exec = r.users("exec")
+	if r.has("exec") && len(s.Exec) == 0 {
+		r.errorf("exec", "the list is empty; name the executives on call, or leave `exec` out")
+	}
+	r.noDuplicates("exec", s.Exec)
+	s.UserGroup = r.str("usergroup", "")
+	if s.UserGroup != "" && !userGroupIDRE.MatchString(s.UserGroup) {
+		r.errorf("usergroup", "%q is not a user group ID: use the ID (S0123ABCD, from the group's page → ⋮ → Copy group ID), not its @handle", s.UserGroup)
+	}
+	if s.NotifyBefore > maxNotifyBefore {
+		r.errorf("notify_before", "%s is too long; at most 7d before the handoff", s.NotifyBefore)
+	}
+	r.rc.OnCall = s
+}
+
+// noDuplicates reports a user listed twice (IDs as written; e-mails
+// resolve later and are checked as written too).
+func (r *ritualReader) noDuplicates(key string, users []string) {
+	seen := map[string]bool{}
+	for _, u := range users {
+		if u != "" && seen[u] {
+			r.errorf(key, "%s is listed twice; each person takes one place in the rotation", u)
+			return
+		}
+		seen[u] = true
+	}
+}

@@ -1,0 +1,100 @@
+package config_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ritualbot/ritualbot/config"
+)
+
+const onCallBase = `
+timezone: Europe/Berlin
+holidays: [2026-12-28]
+teams:
+  - id: payments
+    channel: C0PAYMENTS
+    members: [U0AAA0001, U0AAA0002, U0AAA0003]
+    leads: [U0AAA0001]
+rituals:
+`
+
+func TestParseOnCall(t *testing.T) {
+	l, err := config.Parse("oncall.yaml", []byte(onCallBase+`
+  - name: payments-oncall
+    kind: oncall
+    team: payments
+    handoff: "0 10 * * MON"
+    start: 2026-11-23
+    secondary: true
+    exec: [U0EXEC001, U0EXEC002]
+    usergroup: S0ONCALL1
+    topic: true
+    notify_before: 1d
+  - name: db-oncall
+    kind: oncall
+    team: payments
+    handoff: "0 9 * * MON-FRI"
+    start: 2026-11-23
+    rotation: [U0AAA0003, carol@example.com]
+    skip_holidays: true
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc := l.Config.Ritual("payments-oncall")
+	s := rc.OnCall
+	if s == nil || len(s.Rotation) != 3 || s.Rotation[0] != "U0AAA0001" || !s.Secondary || len(s.Exec) != 2 ||
+		s.UserGroup != "S0ONCALL1" || !s.Topic || s.NotifyBefore != 24*time.Hour {
+		t.Fatalf("oncall settings: %+v", s)
+	}
+	if rc.Schedule.Spec != "0 10 * * MON" || rc.Schedule.Start.String() != "2026-11-23" || len(rc.Schedule.Holidays) != 0 {
+		t.Errorf("handoff schedule %+v: want the handoff, the start, and no holidays by default", rc.Schedule)
+	}
+	db := l.Config.Ritual("db-oncall")
+	if len(db.OnCall.Rotation) != 2 || db.OnCall.Rotation[1] != "carol@example.com" || len(db.Schedule.Holidays) != 1 {
+		t.Errorf("db-oncall: %+v, holidays %v", db.OnCall, db.Schedule.Holidays)
+	}
+}
+
+func TestParseOnCallErrors(t *testing.T) {
+	for _, tc := range []struct{ ritual, want string }{
+		{"{name: o, kind: oncall, handoff: '0 10 * * MON', start: 2026-11-23}", "team: missing"},
+		{"{name: o, kind: oncall, team: payments, start: 2026-11-23}", "handoff: missing"},
+		{"{name: o, kind: oncall, team: payments, handoff: '0 10 * * MON'}", "start: missing; give the date of the first shift"},
+		{"{name: o, kind: oncall, team: payments, handoff: '0 10 * * MON', start: 2026-11-23, rotation: [U0AAA0001, U0AAA0001]}", "listed twice"},
+		{"{name: o, kind: oncall, team: payments, handoff: '0 10 * * MON', start: 2026-11-23, rotation: [U0AAA0001], secondary: true}", "at least two"},
+		{"{name: o, kind: oncall, team: payments, handoff: '0 10 * * MON', start: 2026-11-23, usergroup: '@oncall'}", "not a user group ID"},
+		{"{name: o, kind: oncall, team: payments, handoff: '0 10 * * MON', start: 2026-11-23, notify_before: 9d}", "at most 7d"},
+		{"{name: o, kind: oncall, team: payments, handoff: '0 10 * * MON', start: 2026-11-23, rotaton: [U0AAA0001]}", `did you mean "rotation"`},
+		{"{name: o, kind: oncall, team: payments, handoff: '0 10 * * MON', start: 2026-11-23, exec: []}", "exec: the list is empty"},
+	} {
+		_, err := config.Parse("oncall.yaml", []byte(onCallBase+"  - "+tc.ritual+"\n"))
+		if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "oncall.yaml:") {
+			t.Errorf("%s:\n got %v\nwant an error saying %q", tc.ritual, err, tc.want)
+		}
+	}
+}
+
+// FuzzParseOnCall: whatever an oncall block holds, Parse returns settings
+// or located errors, and never panics.
+func FuzzParseOnCall(f *testing.F) {
+	f.Add("handoff: '0 10 * * MON'\n    start: 2026-11-23\n    secondary: true\n    exec: [U0EXEC001]\n    usergroup: S0ONCALL1\n    topic: true\n    notify_before: 1d")
+	f.Add("handoff: '@every 1h'\n    start: 2026-02-30")
+	f.Add("handoff: '0 9 * * MON-FRI'\n    every_weeks: 2\n    start: 2026-11-23\n    rotation: [a@b.co, a@b.co]")
+	f.Fuzz(func(t *testing.T, body string) {
+		doc := onCallBase + "  - name: o\n    kind: oncall\n    team: payments\n    " + body + "\n"
+		l, err := config.Parse("f.yaml", []byte(doc))
+		if err != nil {
+			if !strings.Contains(err.Error(), "f.yaml:") {
+				t.Fatalf("error without its place: %v", err)
+			}
+			return
+		}
+		for _, rc := range l.Config.Rituals {
+			if rc.Kind == "oncall" && rc.Enabled && (rc.OnCall == nil || len(rc.OnCall.Rotation) == 0 || rc.Schedule == nil || rc.Schedule.Start.IsZero()) {
+				t.Fatalf("an oncall ritual parsed without a rotation, handoff or start: %+v", rc)
+			}
+		}
+	})
+}

@@ -1,0 +1,302 @@
+package rituals
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+)
+
+// OnCallSlack is what keeping Slack in step with a rotation needs: the
+// user group that always holds the primary, and the channel topic.
+type OnCallSlack interface {
+	UserGroupMembers(ctx context.Context, group string) ([]string, error)
+	// SetUserGroupMembers replaces the group's whole membership.
+	SetUserGroupMembers(ctx context.Context, group string, users []string) error
+	Topic(ctx context.Context, channel string) (string, error)
+	SetTopic(ctx context.Context, channel, topic string) error
+}
+
+// RetryAfterError is what an adapter returns when Slack asked it to wait
+// (HTTP 429 with Retry-After) before trying again.
+type RetryAfterError struct {
+	After time.Duration
+	Err   error
+}
+
+func (e *RetryAfterError) Error() string {
+	return fmt.Sprintf("rate limited, retry after %s: %v", e.After, e.Err)
+}
+
+func (e *RetryAfterError) Unwrap() error { return e.Err }
+
+// Backoff of the keeper after a failed sync: doubled per failure, capped,
+// and never shorter than a Retry-After.
+const (
+	keeperBackoff    = time.Second
+	keeperMaxBackoff = 5 * time.Minute
+)
+
+// keeper is the state of the loop that keeps Slack in step.
+type keeper struct {
+	mu       sync.Mutex
+	wake     chan struct{}
+	progress chan struct{}
+	settled  time.Time // synced (or tried) as of here
+	next     time.Time // the loop's next wake-up
+	dirty    bool      // woken, not yet synced
+	// What Slack is known to show: the primary it holds, "" if unknown
+	// (at start-up, and after a failure), so the first sync reads Slack
+	// and reconciles.
+	group, topic string
+	failures     int
+}
+
+func (k *keeper) init() {
+	if k.wake == nil {
+		k.wake = make(chan struct{}, 1)
+		k.progress = make(chan struct{})
+	}
+}
+
+// wakeKeeper makes the keeper sync now (after an override or a swap).
+func (r *Rotation) wakeKeeper() {
+	k := &r.keeper
+	k.mu.Lock()
+	k.init()
+	k.dirty = true
+	k.mu.Unlock()
+	select {
+	case k.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Keep keeps the user group holding exactly the primary and the topic
+// naming them, until ctx ends: it syncs at start-up, at every change of
+// primary (handoffs, overrides starting and ending) and when woken, and
+// retries a failed sync with backoff (obeying Retry-After) until Slack
+// matches.
+func (r *Rotation) Keep(ctx context.Context) error {
+	k := &r.keeper
+	k.mu.Lock()
+	k.init()
+	k.mu.Unlock()
+	for {
+		k.mu.Lock()
+		k.dirty = false
+		k.mu.Unlock()
+		now := r.Clock.Now()
+		err := r.sync(ctx, now)
+		if ctx.Err() != nil {
+			return nil
+		}
+		next := r.nextChange(now)
+		if err != nil {
+			wait := r.backoff(err)
+			r.Log.Warn().Err(err).Dur("retry_in", wait).Msg("on-call user group or topic not in step with the rotation; retrying")
+			if retry := now.Add(wait); next.IsZero() || retry.Before(next) {
+				next = retry
+			}
+		}
+		var timer Timer
+		var fire <-chan time.Time
+		if !next.IsZero() {
+			timer = r.Clock.NewTimer(next.Sub(r.Clock.Now()))
+			fire = timer.C()
+		}
+		k.mu.Lock()
+		if now.After(k.settled) {
+			k.settled = now
+		}
+		k.next = next
+		close(k.progress)
+		k.progress = make(chan struct{})
+		k.mu.Unlock()
+		select {
+		case <-ctx.Done():
+			if timer != nil {
+				timer.Stop()
+			}
+			return nil
+		case <-fire:
+		case <-k.wake:
+			if timer != nil {
+				timer.Stop()
+			}
+		}
+	}
+}
+
+// WaitSettled blocks until the keeper has synced for every change due at
+// or before t (tests use it after moving a fake clock).
+func (r *Rotation) WaitSettled(ctx context.Context, t time.Time) error {
+	k := &r.keeper
+	for {
+		k.mu.Lock()
+		k.init()
+		nothingDue := !k.settled.IsZero() && (k.next.IsZero() || k.next.After(t))
+		done, progress := !k.dirty && (!k.settled.Before(t) || nothingDue), k.progress
+		k.mu.Unlock()
+		if done {
+			return nil
+		}
+		select {
+		case <-progress:
+		case <-ctx.Done():
+			return fmt.Errorf("oncall %s keeper did not reach %s: %w", r.Config.Name, t, ctx.Err())
+		}
+	}
+}
+
+func (r *Rotation) backoff(err error) time.Duration {
+	k := &r.keeper
+	k.mu.Lock()
+	wait := keeperBackoff << min(k.failures, 10)
+	k.failures++
+	k.mu.Unlock()
+	if wait > keeperMaxBackoff {
+		wait = keeperMaxBackoff
+	}
+	var ra *RetryAfterError
+	if errors.As(err, &ra) && ra.After > wait {
+		wait = ra.After
+	}
+	return wait
+}
+
+// nextChange is when the primary may next change after now: the end of
+// the shift in force (or the start of the first one).
+func (r *Rotation) nextChange(now time.Time) time.Time {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var next time.Time
+	r.walk(now, func(sh Shift) bool {
+		next = sh.End
+		if sh.Start.After(now) {
+			next = sh.Start
+		}
+		return false
+	})
+	if next.Equal(farFuture) {
+		return time.Time{}
+	}
+	return next
+}
+
+// sync makes Slack show the primary on call at now.
+func (r *Rotation) sync(ctx context.Context, now time.Time) error {
+	if r.Slack == nil || r.Settings.UserGroup == "" && !r.Settings.Topic {
+		return nil
+	}
+	sh, ok, err := r.At(now)
+	if err != nil || !ok {
+		return err
+	}
+	k := &r.keeper
+	k.mu.Lock()
+	group, topic := k.group, k.topic
+	k.mu.Unlock()
+	var errs []error
+	if g := r.Settings.UserGroup; g != "" && group != sh.Primary {
+		if err := r.syncGroup(ctx, g, sh.Primary, group == ""); err != nil {
+			errs = append(errs, err)
+		} else {
+			group = sh.Primary
+		}
+	}
+	if r.Settings.Topic && topic != sh.Primary {
+		if err := r.syncTopic(ctx, sh.Primary); err != nil {
+			errs = append(errs, err)
+		} else {
+			topic = sh.Primary
+		}
+	}
+	k.mu.Lock()
+	k.group, k.topic = group, topic
+	if len(errs) == 0 {
+		k.failures = 0
+	}
+	k.mu.Unlock()
+	if len(errs) > 0 {
+		// The first Retry-After wins the wait.
+		return errors.Join(errs...)
+	}
+	return nil
+}
+
+func (r *Rotation) syncGroup(ctx context.Context, group, primary string, check bool) error {
+	if check {
+		// Start-up: Slack may already be right; no need to write.
+		if members, err := r.Slack.UserGroupMembers(ctx, group); err == nil && len(members) == 1 && members[0] == primary {
+			return nil
+		}
+	}
+	if err := r.Slack.SetUserGroupMembers(ctx, group, []string{primary}); err != nil {
+		return fmt.Errorf("set user group %s to %s: %w", group, primary, err)
+	}
+	r.Log.Info().Str("usergroup", group).Str("primary", primary).Msg("on-call user group updated")
+	return nil
+}
+
+func (r *Rotation) syncTopic(ctx context.Context, primary string) error {
+	ch := r.Channel()
+	current, err := r.Slack.Topic(ctx, ch)
+	if err != nil {
+		return fmt.Errorf("read topic of %s: %w", ch, err)
+	}
+	want := TopicWith(current, r.DisplayName(ctx, primary))
+	if want == current {
+		return nil
+	}
+	if err := r.Slack.SetTopic(ctx, ch, want); err != nil {
+		return fmt.Errorf("set topic of %s: %w", ch, err)
+	}
+	r.Log.Info().Str("channel", ch).Str("topic", want).Msg("on-call topic updated")
+	return nil
+}
+
+// maxTopic is Slack's limit on a channel topic.
+const maxTopic = 250
+
+// TopicWith returns the channel topic with "On call: @name" in it: the
+// part ritualbot wrote before replaced, or put first, ahead of whatever
+// else the team keeps there ("|"-separated). The topic is plain text (a
+// mention would show as <@U…>), so it names the person.
+func TopicWith(current, name string) string {
+	part := "On call: @" + name
+	parts := []string{part}
+	found := false
+	for _, p := range strings.Split(current, "|") {
+		p = strings.TrimSpace(p)
+		switch {
+		case p == "":
+		case strings.HasPrefix(p, "On call:"):
+			if !found {
+				parts[0], found = part, true
+			}
+		default:
+			parts = append(parts, p)
+		}
+	}
+	out := strings.Join(parts, " | ")
+	if r := []rune(out); len(r) > maxTopic {
+		out = string(r[:maxTopic])
+	}
+	return out
+}
+
+// DisplayName is how a person is named where a mention does not render:
+// their Slack name, else their ID.
+func (r *Rotation) DisplayName(ctx context.Context, user string) string {
+	if r.Directory != nil {
+		if users, err := r.Directory.Users(ctx); err == nil {
+			if u, ok := users[user]; ok && u.Name != "" {
+				return u.Name
+			}
+		}
+	}
+	return user
+}

@@ -1,0 +1,199 @@
+package store
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"strconv"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/ritualbot/ritualbot/rituals"
+)
+
+// On-call buckets:
+//
+//	oncall_handoffs   ritual 0 timeKey(at) → HandoffRecord
+//	oncall_overrides  ritual 0 seqKey(id)  → Override
+//	oncall_swaps      ritual 0 seqKey(id)  → SwapRequest
+//
+// Overrides and swaps share one ID sequence (the overrides bucket's), so an
+// override's ID also orders it among those set at the same instant.
+var (
+	bucketHandoffs  = registerBucket("oncall_handoffs")
+	bucketOverrides = registerBucket("oncall_overrides")
+	bucketSwaps     = registerBucket("oncall_swaps")
+)
+
+var _ rituals.OnCallStore = (*DB)(nil)
+
+func init() {
+	registerFormat("oncall_handoffs", format{Key: formatRitualTimeKey})
+	registerFormat("oncall_overrides", format{Key: formatRitualSeqKey})
+	registerFormat("oncall_swaps", format{Key: formatRitualSeqKey})
+}
+
+func ritualTimeKey(ritual string, at []byte) []byte {
+	return append(append([]byte(ritual), 0), at...)
+}
+
+// Handoffs returns a rotation's handoff records, oldest first.
+func (db *DB) Handoffs(ritual string) ([]rituals.HandoffRecord, error) {
+	var out []rituals.HandoffRecord
+	err := db.view("oncall_handoffs", func(tx *bolt.Tx) error {
+		return scanPrefix(tx.Bucket(bucketHandoffs), append([]byte(ritual), 0), func(v []byte) error {
+			var h rituals.HandoffRecord
+			if err := decode(v, &h); err != nil {
+				return err
+			}
+			out = append(out, h)
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("handoffs of %s: %w", ritual, err)
+	}
+	return out, nil
+}
+
+// PutHandoff stores h unless a record at h.At exists.
+func (db *DB) PutHandoff(h rituals.HandoffRecord) (bool, error) {
+	if err := checkJob(h.Ritual); err != nil {
+		return false, fmt.Errorf("put handoff: %w", err)
+	}
+	stored := false
+	err := db.update("put_oncall_handoff", func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketHandoffs)
+		k := ritualTimeKey(h.Ritual, timeKey(h.At))
+		if b.Get(k) != nil {
+			return nil
+		}
+		stored = true
+		return putJSON(b, k, h)
+	})
+	if err != nil {
+		return false, fmt.Errorf("put handoff of %s: %w", h.Ritual, err)
+	}
+	return stored, nil
+}
+
+// Overrides returns a rotation's overrides in the order they were set.
+func (db *DB) Overrides(ritual string) ([]rituals.Override, error) {
+	var out []rituals.Override
+	err := db.view("oncall_overrides", func(tx *bolt.Tx) error {
+		return scanPrefix(tx.Bucket(bucketOverrides), append([]byte(ritual), 0), func(v []byte) error {
+			var o rituals.Override
+			if err := decode(v, &o); err != nil {
+				return err
+			}
+			out = append(out, o)
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("overrides of %s: %w", ritual, err)
+	}
+	return out, nil
+}
+
+// AddOverride stores o under a new ID.
+func (db *DB) AddOverride(o rituals.Override) (rituals.Override, error) {
+	err := db.update("add_oncall_override", func(tx *bolt.Tx) error {
+		var err error
+		o, err = addOverride(tx, o)
+		return err
+	})
+	if err != nil {
+		return rituals.Override{}, fmt.Errorf("add override to %s: %w", o.Ritual, err)
+	}
+	return o, nil
+}
+
+func addOverride(tx *bolt.Tx, o rituals.Override) (rituals.Override, error) {
+	if err := checkJob(o.Ritual); err != nil {
+		return o, err
+	}
+	b := tx.Bucket(bucketOverrides)
+	id, err := b.NextSequence()
+	if err != nil {
+		return o, err
+	}
+	o.ID = id
+	return o, putJSON(b, ritualTimeKey(o.Ritual, seqKey(id)), o)
+}
+
+// PutSwap stores a swap request, giving it an ID if it has none.
+func (db *DB) PutSwap(s rituals.SwapRequest) (rituals.SwapRequest, error) {
+	err := db.update("put_oncall_swap", func(tx *bolt.Tx) error {
+		var err error
+		s, err = putSwap(tx, s)
+		return err
+	})
+	if err != nil {
+		return rituals.SwapRequest{}, fmt.Errorf("put swap request of %s: %w", s.Ritual, err)
+	}
+	return s, nil
+}
+
+func putSwap(tx *bolt.Tx, s rituals.SwapRequest) (rituals.SwapRequest, error) {
+	if err := checkJob(s.Ritual); err != nil {
+		return s, err
+	}
+	if s.ID == 0 {
+		id, err := tx.Bucket(bucketOverrides).NextSequence()
+		if err != nil {
+			return s, err
+		}
+		s.ID = id
+	}
+	return s, putJSON(tx.Bucket(bucketSwaps), ritualTimeKey(s.Ritual, seqKey(s.ID)), s)
+}
+
+// Swap returns a swap request.
+func (db *DB) Swap(ritual string, id uint64) (s rituals.SwapRequest, ok bool, err error) {
+	err = db.view("oncall_swap", func(tx *bolt.Tx) error {
+		ok, err = getJSON(tx.Bucket(bucketSwaps), ritualTimeKey(ritual, seqKey(id)), &s)
+		return err
+	})
+	if err != nil {
+		return s, false, fmt.Errorf("swap request %d of %s: %w", id, ritual, err)
+	}
+	return s, ok, nil
+}
+
+// AcceptSwap stores the answered request and its overrides in one
+// transaction: a swap is never half done.
+func (db *DB) AcceptSwap(s rituals.SwapRequest, overrides []rituals.Override) ([]rituals.Override, error) {
+	var out []rituals.Override
+	err := db.update("accept_oncall_swap", func(tx *bolt.Tx) error {
+		if _, err := putSwap(tx, s); err != nil {
+			return err
+		}
+		for _, o := range overrides {
+			o, err := addOverride(tx, o)
+			if err != nil {
+				return err
+			}
+			out = append(out, o)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("accept swap %d of %s: %w", s.ID, s.Ritual, err)
+	}
+	return out, nil
+}
+
+// formatRitualTimeKey renders ritual 0 timeKey as ritual@RFC3339.
+func formatRitualTimeKey(k []byte) (string, bool) {
+	return formatOccurrenceKey(k)
+}
+
+// formatRitualSeqKey renders ritual 0 seqKey as ritual#id.
+func formatRitualSeqKey(k []byte) (string, bool) {
+	i := len(k) - 8 - 1
+	if i < 0 || k[i] != 0 || bytes.IndexByte(k[:i], 0) >= 0 {
+		return "", false
+	}
+	return string(k[:i]) + "#" + strconv.FormatUint(binary.BigEndian.Uint64(k[i+1:]), 10), true
+}

@@ -1,0 +1,87 @@
+package store
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ritualbot/ritualbot/rituals"
+)
+
+func TestOnCallHandoffsKeepTheFirstRecord(t *testing.T) {
+	db := MustOpen(t)
+	h := rituals.HandoffRecord{Ritual: "pay-oncall", At: t0, Primary: "U0A", Rotation: []string{"U0A", "U0B"}}
+	if ok, err := db.PutHandoff(h); err != nil || !ok {
+		t.Fatalf("first put: %v %v", ok, err)
+	}
+	h2 := h
+	h2.Primary = "U0B"
+	if ok, err := db.PutHandoff(h2); err != nil || ok {
+		t.Fatalf("second put at the same instant: stored=%v %v; the past must not be rewritten", ok, err)
+	}
+	later := rituals.HandoffRecord{Ritual: "pay-oncall", At: t0.Add(7 * 24 * time.Hour), Primary: "U0B"}
+	earlier := rituals.HandoffRecord{Ritual: "pay-oncall", At: t0.Add(-7 * 24 * time.Hour), Primary: "U0Z"}
+	other := rituals.HandoffRecord{Ritual: "pay-oncall2", At: t0, Primary: "U0Q"}
+	for _, x := range []rituals.HandoffRecord{later, earlier, other} {
+		if _, err := db.PutHandoff(x); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := db.Handoffs("pay-oncall")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 3 || got[0].Primary != "U0Z" || got[1].Primary != "U0A" || got[2].Primary != "U0B" || len(got[1].Rotation) != 2 {
+		t.Errorf("handoffs = %+v, want 3 in time order, the first record kept", got)
+	}
+}
+
+func TestOnCallOverridesAndSwaps(t *testing.T) {
+	db := MustOpen(t)
+	o1, err := db.AddOverride(rituals.Override{Ritual: "pay-oncall", User: "U0A", From: t0, To: t0.Add(time.Hour), By: "U0L", Created: t0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sw, err := db.PutSwap(rituals.SwapRequest{Ritual: "pay-oncall", Requester: "U0A", Other: "U0B", Status: rituals.SwapPending, Give: rituals.Span{From: t0, To: t0.Add(time.Hour)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sw.ID == 0 || sw.ID == o1.ID {
+		t.Fatalf("swap ID %d, override ID %d: want distinct non-zero IDs", sw.ID, o1.ID)
+	}
+	sw.Status = rituals.SwapAccepted
+	stored, err := db.AcceptSwap(sw, []rituals.Override{
+		{Ritual: "pay-oncall", User: "U0B", From: t0, To: t0.Add(time.Hour), Swap: sw.ID},
+		{Ritual: "pay-oncall", User: "U0A", From: t0.Add(24 * time.Hour), To: t0.Add(25 * time.Hour), Swap: sw.ID},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(stored) != 2 || stored[0].ID <= sw.ID || stored[1].ID <= stored[0].ID {
+		t.Errorf("accepted overrides %+v: want increasing IDs after the swap's", stored)
+	}
+	got, ok, err := db.Swap("pay-oncall", sw.ID)
+	if err != nil || !ok || got.Status != rituals.SwapAccepted || got.Other != "U0B" {
+		t.Errorf("swap = %+v %v %v", got, ok, err)
+	}
+	if _, ok, _ := db.Swap("other", sw.ID); ok {
+		t.Error("a swap request found under another ritual")
+	}
+	all, err := db.Overrides("pay-oncall")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all) != 3 || all[0].ID != o1.ID || all[2].User != "U0A" {
+		t.Errorf("overrides = %+v, want 3 in the order set", all)
+	}
+	var buf bytes.Buffer
+	if err := db.Export(&buf); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"pay-oncall#1": {`, `"pay-oncall#2": {`} {
+		if !strings.Contains(buf.String(), want) {
+			t.Errorf("export lacks %s:\n%s", want, buf.String())
+		}
+	}
+}
