@@ -264,6 +264,7 @@ func (d *Digest) Report(ctx context.Context, end time.Time) (*DigestReport, erro
 	if err != nil {
 		return nil, fmt.Errorf("digest %s: read deploys: %w", d.Config.Name, err)
 	}
+	history := HistoryWeeks(deploys, end)
 	owners := TeamServices(d.AllTeams)
 	byTeam := map[string][]Deploy{}
 	for _, dep := range deploys {
@@ -298,7 +299,7 @@ func (d *Digest) Report(ctx context.Context, end time.Time) (*DigestReport, erro
 		td := &TeamDigest{Team: team, HasDeploys: len(team.Services) > 0}
 		td.Now.Window, td.Prev.Window = w, r.Previous
 		dep := byTeam[team.ID]
-		td.Cadence = DeployCadence(dep, end, d.Location())
+		td.Cadence = DeployCadence(dep, end, history, d.Location())
 		var teamIncidents []IncidentBrief
 		if incidents != nil {
 			from := windows[0].From

@@ -146,23 +146,27 @@ const (
 	CadenceYearly  = "yearly"
 )
 
-// DeployCadence buckets deployment frequency over the 12 weeks before end
-// into DORA's tiers, with Four Keys' medians, counting days in loc: daily
-// when the median week had successful production deploys on at least 3
-// days; weekly when most weeks had one; monthly when most of the three
-// four-week periods had one; yearly otherwise.
-func DeployCadence(deploys []Deploy, end time.Time, loc *time.Location) string {
-	const weeks = 12
+// DeployCadence buckets deployment frequency over the weeks (at most 12)
+// before end into DORA's tiers, with Four Keys' medians, counting days in
+// loc: daily when the median week had successful production deploys on at
+// least 3 days; weekly when most weeks had one; monthly when most
+// four-week periods had one; yearly otherwise. Fewer than 12 weeks are
+// judged when the deploy history is younger than that, so a new install
+// is not called yearly for the weeks before it existed.
+func DeployCadence(deploys []Deploy, end time.Time, weeks int, loc *time.Location) string {
+	const week = 7 * 24 * time.Hour
+	if weeks < 1 || weeks > cadenceWeeks {
+		weeks = cadenceWeeks
+	}
 	days := make([]map[Date]bool, weeks)
 	for i := range days {
 		days[i] = map[Date]bool{}
 	}
-	start := end.Add(-weeks * 7 * 24 * time.Hour)
+	start := end.Add(-time.Duration(weeks) * week)
 	ok, _ := ProductionDeploys(deploys, Window{start, end})
 	for _, d := range ok {
-		week := int(d.Finished.Sub(start) / (7 * 24 * time.Hour))
-		if week >= 0 && week < weeks {
-			days[week][DateOf(d.Finished.In(loc))] = true
+		if i := int(d.Finished.Sub(start) / week); i >= 0 && i < weeks {
+			days[i][DateOf(d.Finished.In(loc))] = true
 		}
 	}
 	daysPerWeek := make([]float64, weeks)
@@ -173,9 +177,10 @@ func DeployCadence(deploys []Deploy, end time.Time, loc *time.Location) string {
 			active[i] = 1
 		}
 	}
-	periods := make([]float64, weeks/4)
-	for i := range periods {
-		periods[i] = active[4*i] + active[4*i+1] + active[4*i+2] + active[4*i+3]
+	// Four-week periods, counted back from end; the oldest may be short.
+	periods := make([]float64, (weeks+3)/4)
+	for i := range active {
+		periods[(weeks-1-i)/4] += active[i]
 	}
 	switch {
 	case medianFloat(daysPerWeek) >= 3:
@@ -186,6 +191,29 @@ func DeployCadence(deploys []Deploy, end time.Time, loc *time.Location) string {
 		return CadenceMonthly
 	}
 	return CadenceYearly
+}
+
+// HistoryWeeks is how many whole or started weeks (at most 12) lie
+// between the first of deploys and end: the weeks a cadence can be judged on.
+func HistoryWeeks(deploys []Deploy, end time.Time) int {
+	const week = 7 * 24 * time.Hour
+	var first time.Time
+	for _, d := range deploys {
+		if first.IsZero() || d.Finished.Before(first) {
+			first = d.Finished
+		}
+	}
+	if first.IsZero() {
+		return cadenceWeeks
+	}
+	n := int((end.Sub(first) + week - 1) / week)
+	if n < 1 {
+		n = 1
+	}
+	if n > cadenceWeeks {
+		n = cadenceWeeks
+	}
+	return n
 }
 
 // LeadTimes returns lead time for changes: for each commit that a

@@ -96,9 +96,20 @@ func TestDeployCadence(t *testing.T) {
 			return out
 		}(), CadenceYearly},
 	}
+	// A history of two weeks is judged on those two weeks.
+	young := everyWeek(1, 10, 11)
+	if w := HistoryWeeks(young, end); w != 2 {
+		t.Errorf("HistoryWeeks = %d, want 2", w)
+	}
+	if got := DeployCadence(young, end, HistoryWeeks(young, end), time.UTC); got != CadenceWeekly {
+		t.Errorf("two weeks of weekly deploys: %s, want weekly", got)
+	}
+	if got := DeployCadence(young, end, 12, time.UTC); got != CadenceYearly {
+		t.Errorf("the same judged on 12 weeks: %s, want yearly", got)
+	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			if got := DeployCadence(c.deploys, end, time.UTC); got != c.want {
+			if got := DeployCadence(c.deploys, end, 12, time.UTC); got != c.want {
 				t.Errorf("DeployCadence = %s, want %s", got, c.want)
 			}
 		})

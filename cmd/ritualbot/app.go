@@ -61,6 +61,7 @@ type Main struct {
 	limiter   *bot.RateLimiter
 	directory *bot.Directory
 	standups  *bot.Standups
+	digests   *bot.Digests
 	// mux is the bot's HTTP server; kinds mount their endpoints on it.
 	mux *http.ServeMux
 
@@ -195,6 +196,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		cancel()
 		return err
 	}
+	m.registerHome()
 	jobs := m.jobs()
 	m.Scheduler.SetJobs(jobs)
 
