@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"image/png"
 	"net/http"
 	"strings"
@@ -578,5 +579,56 @@ func TestDigestOverTwoWeeks(t *testing.T) {
 		if !strings.Contains(bob, want) {
 			t.Errorf("Bob's Home lacks %q:\n%s", want, bob)
 		}
+	}
+}
+
+// However many teams, the digest stays within Block Kit's limits (the fake
+// refuses a message over 50 blocks, a section over 3000 characters or
+// over 10 fields): with many teams, a line each in the message and their
+// details in its thread.
+func TestDigestOfManyTeamsStaysWithinBlockKit(t *testing.T) {
+	var cfg strings.Builder
+	cfg.WriteString("timezone: Europe/Berlin\nstore: {path: STORE}\nhttp: {listen: \"127.0.0.1:0\"}\nteams:\n")
+	const teams = 24
+	for i := 0; i < teams; i++ {
+		fmt.Fprintf(&cfg, "  - {id: team%02d, name: \"Team %02d with a rather long name & more\", members: [U0M%02d], leads: [U0M%02d], services: [svc%02d]}\n", i, i, i, i, i)
+	}
+	cfg.WriteString("rituals:\n  - {name: org-digest, kind: digest, channel: C0DIGEST, schedule: \"0 16 * * FRI\"}\n")
+	h := newHarness(t, cfg.String(), at(t, "2026-11-23 08:00", berlin), slackfake.Options{})
+	h.env[envWebhookToken] = webhookToken
+	h.fake.AddChannel(slackfake.Channel{ID: "C0DIGEST", Name: "eng-digest", Members: []string{"U0BOT"}})
+	h.start()
+	for i := 0; i < teams; i++ {
+		h.fake.AddUser(slackfake.User{ID: fmt.Sprintf("U0M%02d", i), Name: fmt.Sprintf("m%02d", i)})
+		h.deploy(fmt.Sprintf(`{"service":"svc%02d","environment":"production","sha":"s%d","status":"success","finished_at":"2026-11-24T10:00:00Z",
+		  "commits":[{"sha":"c%d","timestamp":"2026-11-23T10:00:00Z"}]}`, i, i, i))
+		h.command(fmt.Sprintf("U0M%02d", i), "C0DIGEST", "/digest", "risk "+strings.Repeat("A long risk. ", 35))
+	}
+	h.runUntil(at(t, "2026-11-27 16:30", berlin))
+	var msgs []slackfake.Message
+	for _, m := range h.fake.ChannelMessages("C0DIGEST") {
+		if m.ThreadTS == "" {
+			msgs = append(msgs, m)
+		}
+	}
+	if len(msgs) != 2 || !strings.HasPrefix(msgs[0].Text, "Weekly digest") || len(msgs[1].Files) != 1 {
+		t.Fatalf("%d top-level messages, want the digest and its chart", len(msgs))
+	}
+	replies := h.fake.Replies("C0DIGEST", msgs[0].TS)
+	var parts []string
+	for _, m := range append([]slackfake.Message{msgs[0]}, replies...) {
+		parts = append(parts, blockTexts(t, m.Blocks)...)
+	}
+	all := strings.Join(parts, "\n")
+	for i := 0; i < teams; i++ {
+		if n := strings.Count(all, fmt.Sprintf("*Team %02d with a rather long name &amp; more*", i)); n != 2 {
+			t.Errorf("team %02d shows %d times, want a line in the digest and its block in the thread", i, n)
+		}
+	}
+	if len(replies) < 2 {
+		t.Errorf("%d replies in the thread, want the teams' details over several", len(replies))
+	}
+	if strings.Contains(h.logs.String(), "Slack refused") {
+		t.Errorf("Slack refused part of the digest:\n%s", grepLines(h.logs.String(), "refused"))
 	}
 }
