@@ -298,8 +298,8 @@ func (d *Digest) Report(ctx context.Context, end time.Time) (*DigestReport, erro
 		}
 		td := &TeamDigest{Team: team, HasDeploys: len(team.Services) > 0}
 		td.Now.Window, td.Prev.Window = w, r.Previous
-		dep := byTeam[team.ID]
-		td.Cadence = DeployCadence(dep, end, history, d.Location())
+		dep := prodSorted(byTeam[team.ID])
+		td.Cadence = cadence(dep, end.Add(-time.Duration(history)*7*24*time.Hour), end, history, d.Location())
 		var teamIncidents []IncidentBrief
 		if incidents != nil {
 			from := windows[0].From
@@ -334,8 +334,8 @@ func (d *Digest) Report(ctx context.Context, end time.Time) (*DigestReport, erro
 			r.problems = append(r.problems, err)
 		}
 		for i, tw := range windows {
-			ok, _ := ProductionDeploys(dep, tw)
-			r.Trend.Deploys[i] += float64(len(ok))
+			ok, _ := countDeploys(dep, tw)
+			r.Trend.Deploys[i] += float64(ok)
 			for _, in := range teamIncidents {
 				if tw.Contains(in.Opened) && !seenIncident[in.Number] {
 					r.Trend.Incidents[i]++
@@ -396,17 +396,17 @@ func (d *Digest) trendTitle() string {
 	return strings.Join(names, ", ")
 }
 
-// deployFigures fills the DORA keys that come from deploys.
+// deployFigures fills the DORA keys that come from deploys (sorted
+// production deploys, unique incidents).
 func (d *Digest) deployFigures(td *TeamDigest, deploys []Deploy, incidents []IncidentBrief) {
-	within := d.Settings.FailureWindow
+	caused := attribute(deploys, incidents, d.Settings.FailureWindow)
 	for _, p := range []*Period{&td.Now, &td.Prev} {
-		ok, failed := ProductionDeploys(deploys, p.Window)
-		p.Deploys, p.FailedDeploys = len(ok), len(failed)
-		p.PerDay = DeploysPerDay(deploys, p.Window)
-		lead := LeadTimes(deploys, p.Window)
+		p.Deploys, p.FailedDeploys = countDeploys(deploys, p.Window)
+		p.PerDay = perDay(p.Deploys, p.Window)
+		lead := leadTimes(deploys, p.Window)
 		p.LeadTime, _ = MedianDuration(lead)
 		p.Changes = len(lead)
-		p.ChangeFailures, _ = ChangeFailures(deploys, incidents, p.Window, within)
+		p.ChangeFailures, _ = changeFailures(deploys, caused, p.Window)
 	}
 }
 

@@ -114,10 +114,7 @@ func uniqueDeploys(deploys []Deploy) []Deploy {
 // ProductionDeploys returns the production deploys that finished in w,
 // each once, split into those that succeeded and those that failed.
 func ProductionDeploys(deploys []Deploy, w Window) (succeeded, failed []Deploy) {
-	for _, d := range uniqueDeploys(deploys) {
-		if !IsProduction(d.Environment) || !w.Contains(d.Finished) {
-			continue
-		}
+	for _, d := range inWindow(prodSorted(deploys), w) {
 		switch d.Status {
 		case DeploySucceeded:
 			succeeded = append(succeeded, d)
@@ -128,14 +125,52 @@ func ProductionDeploys(deploys []Deploy, w Window) (succeeded, failed []Deploy) 
 	return succeeded, failed
 }
 
+// prodSorted returns the production deploys, each once, in order of
+// finishing: what every key below reads. The digest computes it once per
+// team; the exported functions take any list.
+func prodSorted(deploys []Deploy) []Deploy {
+	out := make([]Deploy, 0, len(deploys))
+	for _, d := range uniqueDeploys(deploys) {
+		if IsProduction(d.Environment) {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// inWindow returns the part of sorted deploys that finished in w, without
+// copying.
+func inWindow(sorted []Deploy, w Window) []Deploy {
+	lo := sort.Search(len(sorted), func(i int) bool { return !sorted[i].Finished.Before(w.From) })
+	hi := sort.Search(len(sorted), func(i int) bool { return !sorted[i].Finished.Before(w.To) })
+	return sorted[lo:hi]
+}
+
+// countDeploys counts sorted production deploys finished in w.
+func countDeploys(sorted []Deploy, w Window) (succeeded, failed int) {
+	for _, d := range inWindow(sorted, w) {
+		switch d.Status {
+		case DeploySucceeded:
+			succeeded++
+		case DeployFailed:
+			failed++
+		}
+	}
+	return succeeded, failed
+}
+
 // DeploysPerDay is deployment frequency: successful production deploys
 // per day of the window.
 func DeploysPerDay(deploys []Deploy, w Window) float64 {
-	ok, _ := ProductionDeploys(deploys, w)
+	n, _ := countDeploys(prodSorted(deploys), w)
+	return perDay(n, w)
+}
+
+func perDay(n int, w Window) float64 {
 	if w.Days() <= 0 {
 		return 0
 	}
-	return float64(len(ok)) / w.Days()
+	return float64(n) / w.Days()
 }
 
 // Deployment frequency buckets, after Four Keys.
@@ -158,13 +193,20 @@ func DeployCadence(deploys []Deploy, end time.Time, weeks int, loc *time.Locatio
 	if weeks < 1 || weeks > cadenceWeeks {
 		weeks = cadenceWeeks
 	}
+	start := end.Add(-time.Duration(weeks) * week)
+	return cadence(prodSorted(deploys), start, end, weeks, loc)
+}
+
+func cadence(sorted []Deploy, start, end time.Time, weeks int, loc *time.Location) string {
+	const week = 7 * 24 * time.Hour
 	days := make([]map[Date]bool, weeks)
 	for i := range days {
 		days[i] = map[Date]bool{}
 	}
-	start := end.Add(-time.Duration(weeks) * week)
-	ok, _ := ProductionDeploys(deploys, Window{start, end})
-	for _, d := range ok {
+	for _, d := range inWindow(sorted, Window{start, end}) {
+		if !d.Succeeded() {
+			continue
+		}
 		if i := int(d.Finished.Sub(start) / week); i >= 0 && i < weeks {
 			days[i][DateOf(d.Finished.In(loc))] = true
 		}
@@ -224,10 +266,17 @@ func HistoryWeeks(deploys []Deploy, end time.Time) int {
 // counted again; a commit dated after its deploy (a skewed clock) is left
 // out rather than counted as zero.
 func LeadTimes(deploys []Deploy, w Window) []time.Duration {
+	return leadTimes(prodSorted(deploys), w)
+}
+
+func leadTimes(sorted []Deploy, w Window) []time.Duration {
 	shipped := map[string]bool{}
 	var out []time.Duration
-	for _, d := range uniqueDeploys(deploys) {
-		if !IsProduction(d.Environment) || !d.Succeeded() || !d.Finished.Before(w.To) {
+	for _, d := range sorted {
+		if !d.Finished.Before(w.To) {
+			break
+		}
+		if !d.Succeeded() {
 			continue
 		}
 		for _, c := range d.Commits {
@@ -300,14 +349,20 @@ func UniqueIncidents(incidents []IncidentBrief) []IncidentBrief {
 // deploy, and counted once however often it was reported. The result maps
 // deploy IDs to the numbers of the incidents they caused.
 func AttributeIncidents(deploys []Deploy, incidents []IncidentBrief, within time.Duration) map[string][]int {
-	var ok []Deploy
-	for _, d := range uniqueDeploys(deploys) {
-		if IsProduction(d.Environment) && d.Succeeded() {
+	return attribute(prodSorted(deploys), UniqueIncidents(incidents), within)
+}
+
+// attribute is AttributeIncidents over sorted production deploys and
+// unique incidents.
+func attribute(sorted []Deploy, incidents []IncidentBrief, within time.Duration) map[string][]int {
+	ok := make([]Deploy, 0, len(sorted))
+	for _, d := range sorted {
+		if d.Succeeded() {
 			ok = append(ok, d)
 		}
 	}
 	out := map[string][]int{}
-	for _, in := range UniqueIncidents(incidents) {
+	for _, in := range incidents {
 		// The latest deploy finished at or before the opening.
 		i := sort.Search(len(ok), func(i int) bool { return ok[i].Finished.After(in.Opened) }) - 1
 		if i < 0 || in.Opened.Sub(ok[i].Finished) > within {
@@ -323,14 +378,21 @@ func AttributeIncidents(deploys []Deploy, incidents []IncidentBrief, within time
 // (AttributeIncidents), and how many there were. A failed deploy never
 // reached production, so it is neither a change nor a change failure.
 func ChangeFailures(deploys []Deploy, incidents []IncidentBrief, w Window, within time.Duration) (failures, total int) {
-	caused := AttributeIncidents(deploys, incidents, within)
-	ok, _ := ProductionDeploys(deploys, w)
-	for _, d := range ok {
+	sorted := prodSorted(deploys)
+	return changeFailures(sorted, attribute(sorted, UniqueIncidents(incidents), within), w)
+}
+
+func changeFailures(sorted []Deploy, caused map[string][]int, w Window) (failures, total int) {
+	for _, d := range inWindow(sorted, w) {
+		if !d.Succeeded() {
+			continue
+		}
+		total++
 		if len(caused[d.ID]) > 0 {
 			failures++
 		}
 	}
-	return failures, len(ok)
+	return failures, total
 }
 
 // TimeToRestore returns the median time from opening to resolving of the
