@@ -24,7 +24,9 @@ const (
 
 var benchEnd = time.Date(2026, 11, 27, 15, 0, 0, 0, time.UTC) // a Friday, 16:00 in Berlin
 
-type benchIncidents struct{ byTeam map[string][]rituals.IncidentBrief }
+type benchIncidents struct {
+	byTeam map[string][]rituals.IncidentBrief
+}
 
 func (b benchIncidents) IncidentsBetween(team string, from, to time.Time) ([]rituals.IncidentBrief, error) {
 	var out []rituals.IncidentBrief
