@@ -34,7 +34,8 @@ const restoreLookback = 120 * 24 * time.Hour
 
 // DigestStore is what the digest reads and keeps.
 type DigestStore interface {
-	// DeploysBetween returns the deploys finished in [from, to).
+	// DeploysBetween returns the deploys finished in [from, to), each
+	// once, in order of finishing.
 	DeploysBetween(from, to time.Time) ([]Deploy, error)
 	NoteStore
 }
@@ -268,8 +269,11 @@ func (d *Digest) Report(ctx context.Context, end time.Time) (*DigestReport, erro
 	owners := TeamServices(d.AllTeams)
 	byTeam := map[string][]Deploy{}
 	for _, dep := range deploys {
+		if !IsProduction(dep.Environment) {
+			continue
+		}
 		teams := owners[strings.ToLower(dep.Service)]
-		if len(teams) == 0 && w.Contains(dep.Finished) && IsProduction(dep.Environment) {
+		if len(teams) == 0 && w.Contains(dep.Finished) {
 			r.Unowned[dep.Service]++
 		}
 		for _, t := range teams {
@@ -298,7 +302,7 @@ func (d *Digest) Report(ctx context.Context, end time.Time) (*DigestReport, erro
 		}
 		td := &TeamDigest{Team: team, HasDeploys: len(team.Services) > 0}
 		td.Now.Window, td.Prev.Window = w, r.Previous
-		dep := prodSorted(byTeam[team.ID])
+		dep := byTeam[team.ID] // production only, each once, in order (DeploysBetween)
 		td.Cadence = cadence(dep, end.Add(-time.Duration(history)*7*24*time.Hour), end, history, d.Location())
 		var teamIncidents []IncidentBrief
 		if incidents != nil {

@@ -270,7 +270,8 @@ func LeadTimes(deploys []Deploy, w Window) []time.Duration {
 }
 
 func leadTimes(sorted []Deploy, w Window) []time.Duration {
-	shipped := map[string]bool{}
+	type change struct{ service, sha string }
+	shipped := map[change]bool{}
 	var out []time.Duration
 	for _, d := range sorted {
 		if !d.Finished.Before(w.To) {
@@ -279,8 +280,9 @@ func leadTimes(sorted []Deploy, w Window) []time.Duration {
 		if !d.Succeeded() {
 			continue
 		}
+		service := strings.ToLower(d.Service)
 		for _, c := range d.Commits {
-			key := strings.ToLower(d.Service) + "\x00" + c.SHA
+			key := change{service, c.SHA}
 			if shipped[key] {
 				continue
 			}

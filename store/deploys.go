@@ -132,6 +132,13 @@ func (db *DB) DeploysBetween(from, to time.Time) ([]rituals.Deploy, error) {
 	end := timeKey(to)
 	err := db.view("deploys_between", func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketDeploys).Cursor()
+		// Count first: a digest reads thousands, and growing the slice
+		// would copy them over and over.
+		n := 0
+		for k, _ := c.Seek(timeKey(from)); k != nil && bytes.Compare(k[:timeKeyLen], end) < 0; k, _ = c.Next() {
+			n++
+		}
+		out = make([]rituals.Deploy, 0, n)
 		for k, v := c.Seek(timeKey(from)); k != nil && bytes.Compare(k[:timeKeyLen], end) < 0; k, v = c.Next() {
 			var d rituals.Deploy
 			if err := decode(v, &d); err != nil {
