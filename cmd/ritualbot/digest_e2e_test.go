@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/ritualbot/ritualbot/bot/slackfake"
+	"github.com/ritualbot/ritualbot/config"
 	"github.com/ritualbot/ritualbot/rituals"
 	"github.com/ritualbot/ritualbot/webhooks"
 )
@@ -630,5 +631,34 @@ func TestDigestOfManyTeamsStaysWithinBlockKit(t *testing.T) {
 	}
 	if strings.Contains(h.logs.String(), "Slack refused") {
 		t.Errorf("Slack refused part of the digest:\n%s", grepLines(h.logs.String(), "refused"))
+	}
+}
+
+func TestCLIPreviewOfTheDigest(t *testing.T) {
+	h, _ := newDigestHarness(t)
+	h.start()
+	h.deploy(`{"service":"checkout","environment":"production","sha":"c1","status":"success",
+	  "finished_at":"2026-11-16T07:30:00Z","commits":[{"sha":"c1","timestamp":"2026-11-16T05:30:00Z"}]}`)
+	h.command("U0ALICE", "C0PAYMENTS", "/digest", "risk Card network outage <next week>")
+	h.stop()
+
+	// As `ritualbot preview --config FILE weekly-digest` on Monday noon.
+	loaded, err := config.Load(h.cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	env := func(k string) string { return h.env[k] }
+	if err := preview(context.Background(), loaded, env, "weekly-digest", false, at(t, "2026-11-16 12:00", berlin), &out); err != nil {
+		t.Fatalf("preview: %v", err)
+	}
+	text := out.String()
+	for _, want := range []string{"To C0DIGEST:", "Weekly digest · week to", "*Deploys*\n1 · 0.1/day", "*Lead time*\n2h", "Card network outage &lt;next week&gt;"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("preview lacks %q:\n%s", want, text)
+		}
+	}
+	if strings.Contains(text, "*Incidents*") {
+		t.Errorf("without the running bot there is no incident log to read:\n%s", text)
 	}
 }
