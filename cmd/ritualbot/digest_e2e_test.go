@@ -310,7 +310,11 @@ const githubPush = `{
 }`
 
 func newDigestHarness(t *testing.T) (*harness, digestWorld) {
-	h := newHarness(t, digestConfig, at(t, "2026-11-16 08:00", berlin), slackfake.Options{})
+	// A restart opens a second connection within a minute: more than
+	// Slack's Tier 1 allows apps.connections.open, which is not what
+	// these tests are about.
+	opts := slackfake.Options{RateLimits: map[string]slackfake.Limit{"apps.connections.open": {PerMinute: 60, Burst: 20}}}
+	h := newHarness(t, digestConfig, at(t, "2026-11-16 08:00", berlin), opts)
 	h.env[envWebhookToken] = webhookToken
 	h.env[envGitHubSecret] = githubSecret
 	h.fake.AddChannel(slackfake.Channel{ID: "C0PAYMENTS", Name: "payments", Members: []string{"U0BOT", "U0ALICE", "U0BOB", "U0CAROL"}})
@@ -542,6 +546,9 @@ func TestDigestOverTwoWeeks(t *testing.T) {
 	// The App Home of two members.
 	for _, u := range []string{"U0ALICE", "U0BOB"} {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		if err := h.fake.WaitFor(ctx, h.fake.SocketConnected); err != nil {
+			t.Fatal("the bot is not connected to the fake Slack")
+		}
 		if _, err := h.fake.SendEvent(ctx, map[string]any{"type": "app_home_opened", "user": u, "channel": "D0" + u[3:], "tab": "home"}); err != nil {
 			t.Fatal(err)
 		}
