@@ -647,6 +647,12 @@ func TestCLIPreviewOfTheDigest(t *testing.T) {
 	h.deploy(`{"service":"checkout","environment":"production","sha":"c1","status":"success",
 	  "finished_at":"2026-11-16T07:30:00Z","commits":[{"sha":"c1","timestamp":"2026-11-16T05:30:00Z"}]}`)
 	h.command("U0ALICE", "C0PAYMENTS", "/digest", "risk Card network outage <next week>")
+	help := h.command("U0BOB", "C0PAYMENTS", "/digest", "help")
+	for _, want := range []string{"/digest preview [DIGEST]", "/digest highlight [TEAM] TEXT", "/digest risk [TEAM] TEXT", "/digest help"} {
+		if !strings.Contains(help, want) {
+			t.Errorf("/digest help lacks %q: %s", want, help)
+		}
+	}
 	h.stop()
 
 	// As `ritualbot preview --config FILE weekly-digest` on Monday noon.
@@ -663,6 +669,15 @@ func TestCLIPreviewOfTheDigest(t *testing.T) {
 	for _, want := range []string{"To C0DIGEST:", "Weekly digest · week to", "*Deploys*\n1 · 0.1/day", "*Lead time*\n2h", "Card network outage &lt;next week&gt;"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("preview lacks %q:\n%s", want, text)
+		}
+	}
+	manifestYAML, err := manifest(loaded)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"files:write", "app_home_opened", "home_tab_enabled: true", "command: /digest"} {
+		if !strings.Contains(string(manifestYAML), want) {
+			t.Errorf("the manifest of a digest config lacks %s", want)
 		}
 	}
 	if strings.Contains(text, "*Incidents*") {
