@@ -25,7 +25,7 @@ var scopesByKind = map[string][]string{
 }
 
 var eventsByKind = map[string][]string{
-	"incidents": {"reaction_added"},
+	"incidents": {"reaction_added", "app_home_opened"},
 	"digest":    {"app_home_opened"},
 	"standup":   {"app_home_opened"},
 	"oncall":    {"app_home_opened"},

@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"net"
@@ -17,6 +18,7 @@ import (
 type messageAPI interface {
 	PostMessageContext(ctx context.Context, channelID string, options ...slack.MsgOption) (string, string, error)
 	UpdateMessageContext(ctx context.Context, channelID, timestamp string, options ...slack.MsgOption) (string, string, string, error)
+	UploadFileContext(ctx context.Context, params slack.UploadFileParameters) (*slack.FileSummary, error)
 }
 
 // Sender delivers the outbox to Slack: oldest first, one message at a time
@@ -177,7 +179,10 @@ func (s *Sender) deliver(ctx context.Context, it rituals.OutboxItem) {
 	m := it.Message
 	log := s.Log.With().Str("key", m.Key).Str("to", m.To).Int("attempt", it.Attempts+1).Logger()
 	method := "chat.postMessage"
-	if m.Update {
+	switch {
+	case m.Upload != nil:
+		method = "files.completeUploadExternal"
+	case m.Update:
 		method = "chat.update"
 	}
 	sent, err := s.send(ctx, method, m)
@@ -234,6 +239,9 @@ func (s *Sender) backoff(attempts int) time.Duration {
 }
 
 func (s *Sender) send(ctx context.Context, method string, m rituals.Message) (rituals.SentMessage, error) {
+	if m.Upload != nil {
+		return s.upload(ctx, m)
+	}
 	opts := []slack.MsgOption{slack.MsgOptionText(fallbackText(m), false)}
 	if len(m.Blocks) > 0 {
 		opts = append(opts, slack.MsgOptionBlocks(RenderBlocks(m.Blocks, maxMessageBlocks)...))
@@ -271,6 +279,35 @@ func (s *Sender) send(ctx context.Context, method string, m rituals.Message) (ri
 	}
 	channel, ts, err := s.API.PostMessageContext(ctx, m.To, opts...)
 	sent.Channel, sent.TS = channel, ts
+	return sent, err
+}
+
+// upload shares a file in m.To through Slack's three steps
+// (files.getUploadURLExternal, the upload, files.completeUploadExternal),
+// in the thread of m.ThreadKey if it has been sent. A retry starts over:
+// an upload never completed is discarded by Slack.
+func (s *Sender) upload(ctx context.Context, m rituals.Message) (rituals.SentMessage, error) {
+	sent := rituals.SentMessage{Key: m.Key, Channel: m.To, Sent: time.Now()}
+	u := m.Upload
+	params := slack.UploadFileParameters{
+		Reader: bytes.NewReader(u.Data), FileSize: len(u.Data), Filename: u.Filename, Title: u.Title,
+		AltTxt: u.AltText, InitialComment: fallbackText(m), Channel: m.To,
+	}
+	if m.ThreadKey != "" {
+		parent, ok, err := s.Store.Sent(m.ThreadKey)
+		if err != nil {
+			return sent, err
+		}
+		if ok {
+			params.ThreadTimestamp = parent.TS
+		}
+	}
+	for _, method := range []string{"files.getUploadURLExternal", "files.completeUploadExternal"} {
+		if err := s.Limiter.Wait(ctx, method, ""); err != nil {
+			return sent, err
+		}
+	}
+	_, err := s.API.UploadFileContext(ctx, params)
 	return sent, err
 }
 

@@ -110,6 +110,10 @@ func (s *scriptedSlack) UpdateMessageContext(_ context.Context, channel, ts stri
 	return channel, ts, "", nil
 }
 
+func (s *scriptedSlack) UploadFileContext(context.Context, slack.UploadFileParameters) (*slack.FileSummary, error) {
+	return nil, errors.New("no uploads in this test")
+}
+
 func runSender(t *testing.T, api *scriptedSlack, store *memOutbox, msgs ...rituals.Message) *Sender {
 	t.Helper()
 	s := &Sender{API: api, Store: store, Limiter: NewRateLimiter(nil), Log: zerolog.Nop(), Backoff: time.Millisecond, MaxAttempts: 3}

@@ -192,6 +192,7 @@ func (p *parser) teams(m *mapping) {
 		}
 		t.Members = p.userList(tm, "members")
 		t.Leads = p.userList(tm, "leads")
+		t.Services = p.services(tm)
 		tm.finish()
 		p.cfg.Teams = append(p.cfg.Teams, t)
 	}

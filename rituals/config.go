@@ -38,6 +38,9 @@ type Team struct {
 	Channel string // channel ID
 	Members []string
 	Leads   []string
+	// Services are the deployed services the team owns: deploys of them
+	// count in its DORA figures.
+	Services []string
 }
 
 // IsLead reports whether user leads the team.
@@ -91,6 +94,7 @@ type RitualConfig struct {
 	Reminder *ReminderConfig
 	Standup  *StandupConfig
 	OnCall   *OnCallConfig
+	Digest   *DigestConfig
 }
 
 // ReminderConfig is the settings of a reminder ritual.

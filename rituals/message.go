@@ -21,6 +21,17 @@ type Message struct {
 	// Text is the notification text, and the whole message when Blocks is empty.
 	Text   string
 	Blocks []Block
+	// Upload, if set, shares a file in To instead of posting blocks: the
+	// file goes up through Slack's upload flow with Text as its comment.
+	Upload *Upload `json:",omitempty"`
+}
+
+// Upload is a file a message shares, such as the digest's trend chart.
+type Upload struct {
+	Filename string
+	Title    string
+	AltText  string
+	Data     []byte
 }
 
 // Block is one piece of a message's layout; the bot renders it to Block Kit.

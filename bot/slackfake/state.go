@@ -62,10 +62,13 @@ type View struct {
 // File is a completed upload.
 type File struct {
 	ID, Title, Filename string
-	Bytes               []byte
-	Channels            []string
-	InitialComment      string
-	ThreadTS            string
+	// Filetype and Mimetype are what Slack reads from the content ("png",
+	// "image/png"), whatever the name says.
+	Filetype, Mimetype string
+	Bytes              []byte
+	Channels           []string
+	InitialComment     string
+	ThreadTS           string
 }
 
 type channel struct {
@@ -426,8 +429,9 @@ func (s *Server) Files() []File {
 	var out []File
 	for _, id := range s.fileOrder {
 		u := s.uploads[id]
+		ft, mt := detectFiletype(u.data)
 		out = append(out, File{
-			ID: u.id, Title: u.title, Filename: u.filename, Bytes: slices.Clone(u.data),
+			ID: u.id, Title: u.title, Filename: u.filename, Filetype: ft, Mimetype: mt, Bytes: slices.Clone(u.data),
 			Channels: slices.Clone(u.channels), InitialComment: u.comment, ThreadTS: u.threadTS,
 		})
 	}

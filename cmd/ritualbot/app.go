@@ -65,6 +65,7 @@ type Main struct {
 	// loops are rituals' own background loops (on-call keeps user groups
 	// and topics in step); Run starts them, Settle waits for them.
 	loops []loop
+	digests   *bot.Digests
 	// mux is the bot's HTTP server; kinds mount their endpoints on it.
 	mux *http.ServeMux
 
@@ -199,6 +200,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		cancel()
 		return err
 	}
+	m.registerHome()
 	jobs := m.jobs()
 	m.Scheduler.SetJobs(jobs)
 

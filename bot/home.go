@@ -1,0 +1,55 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/rs/zerolog"
+	"github.com/slack-go/slack"
+
+	"github.com/ritualbot/ritualbot/rituals"
+)
+
+// homeAPI is what publishing the Home tab needs from Slack.
+type homeAPI interface {
+	PublishViewContext(ctx context.Context, req slack.PublishViewContextRequest) (*slack.ViewResponse, error)
+}
+
+// HomeTab publishes a member's App Home when they open it.
+type HomeTab struct {
+	API     homeAPI
+	Limiter *RateLimiter
+	Home    *rituals.Home
+	Log     zerolog.Logger
+}
+
+// Register handles app_home_opened on r.
+func (h *HomeTab) Register(r *Router) { r.HandleEvent("app_home_opened", h.opened) }
+
+// opened answers app_home_opened. Slack sends it for the Messages tab too;
+// only the Home tab is drawn.
+func (h *HomeTab) opened(ctx context.Context, e Event) error {
+	user, _ := e.Raw["user"].(string)
+	if tab, _ := e.Raw["tab"].(string); tab != "home" || user == "" {
+		return nil
+	}
+	return h.Publish(ctx, user)
+}
+
+// Publish draws user's Home tab now.
+func (h *HomeTab) Publish(ctx context.Context, user string) error {
+	blocks, err := h.Home.Blocks(ctx, user)
+	if err != nil {
+		// Published anyway: the parts that could be read, and a line
+		// where one could not.
+		h.Log.Error().Err(err).Str("user", user).Msg("part of the Home tab could not be read")
+	}
+	view := slack.HomeTabViewRequest{Type: slack.VTHomeTab, Blocks: slack.Blocks{BlockSet: RenderBlocks(blocks, maxViewBlocks)}}
+	if err := h.Limiter.Wait(ctx, "views.publish", ""); err != nil {
+		return err
+	}
+	if _, err := h.API.PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: user, View: view}); err != nil {
+		return fmt.Errorf("views.publish for %s: %w", user, err)
+	}
+	return nil
+}

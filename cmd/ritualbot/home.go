@@ -1,0 +1,19 @@
+package main
+
+import (
+	"github.com/ritualbot/ritualbot/bot"
+	"github.com/ritualbot/ritualbot/rituals"
+)
+
+// registerHome draws each member's App Home tab when they open it, from
+// whatever rituals are configured.
+func (m *Main) registerHome() {
+	home := &bot.HomeTab{
+		API: m.Slack, Limiter: m.limiter, Log: m.component("home"),
+		Home: &rituals.Home{
+			Config: m.Loaded.Config, Clock: m.Clock,
+			Standups: m.StandupLog, OnCall: m.OnCallSchedule, Incidents: m.Incidents,
+		},
+	}
+	home.Register(m.Router)
+}

@@ -1,0 +1,77 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/ritualbot/ritualbot/bot"
+	"github.com/ritualbot/ritualbot/chart"
+	"github.com/ritualbot/ritualbot/rituals"
+	"github.com/ritualbot/ritualbot/webhooks"
+)
+
+// envGitHubSecret is the HMAC secret of the GitHub webhook.
+const envGitHubSecret = "GITHUB_WEBHOOK_SECRET"
+
+func init() {
+	kinds[rituals.KindDigest] = kind{
+		build: func(m *Main, rc *rituals.RitualConfig) (jobSource, error) {
+			d := m.newDigest(rc)
+			if m.digests == nil {
+				m.digests = &bot.Digests{Config: m.Loaded.Config, Clock: m.Clock,
+					Notes: &rituals.DigestNotes{Config: m.Loaded.Config, Store: m.DB, Clock: m.Clock}}
+				m.mountDeployHooks()
+			}
+			m.digests.Add(m.Router, d)
+			return d, nil
+		},
+		preview: func(p *previewEnv, rc *rituals.RitualConfig, now time.Time) (rituals.Message, error) {
+			if p.DB == nil {
+				return rituals.Message{}, fmt.Errorf("no store yet at %s: a digest is built from stored deploys and notes, so run the bot first", p.Config.Store.Path)
+			}
+			// Outside a running bot only the store is at hand: the digest
+			// shows deploys and notes, and leaves out what the other
+			// rituals' logs would add.
+			d := digestFor(p.Config, rc, p.DB, fixedClock{now})
+			return d.Preview(context.Background(), now)
+		},
+	}
+}
+
+// digestFor builds a digest ritual reading the store; its links to the
+// other rituals are left for the caller to set.
+func digestFor(cfg *rituals.Config, rc *rituals.RitualConfig, store rituals.DigestStore, clock rituals.Clock) *rituals.Digest {
+	var teams []*rituals.Team
+	for _, id := range rc.Digest.Teams {
+		if t := cfg.Team(id); t != nil {
+			teams = append(teams, t)
+		}
+	}
+	return &rituals.Digest{
+		Config: rc, Settings: rc.Digest, Teams: teams, AllTeams: cfg.Teams,
+		Store: store, Clock: clock, PublicURL: cfg.HTTP.PublicURL, Holidays: cfg.Holidays,
+	}
+}
+
+func (m *Main) newDigest(rc *rituals.RitualConfig) *rituals.Digest {
+	d := digestFor(m.Loaded.Config, rc, m.DB, m.Clock)
+	d.Outbox = m.Outbox
+	d.Standups, d.OnCall, d.Incidents = m.StandupLog, m.OnCallSchedule, m.Incidents
+	d.Chart = chart.TrendPNG
+	return d
+}
+
+// mountDeployHooks serves the deploy webhooks that feed the digests.
+func (m *Main) mountDeployHooks() {
+	log := &rituals.DeployLog{Store: m.DB, Clock: m.Clock}
+	observe := func(source string) func(string) {
+		return func(outcome string) { m.Metrics.WebhookEvents.WithLabelValues(source, outcome).Inc() }
+	}
+	m.mux.Handle("POST /hooks/deploy", m.webhookAuth(&webhooks.Deploys{
+		Recorder: log, Log: m.component("webhook-deploy"), Observe: observe("deploy"),
+	}))
+	m.mux.Handle("POST /hooks/github", &webhooks.GitHub{
+		Secret: m.Env(envGitHubSecret), Recorder: log, Log: m.component("webhook-github"), Observe: observe("github"),
+	})
+}

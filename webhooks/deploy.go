@@ -1,0 +1,276 @@
+package webhooks
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/rs/zerolog"
+
+	"github.com/ritualbot/ritualbot/rituals"
+)
+
+// DeployRecorder is what the deploy webhooks feed: rituals.DeployLog.
+type DeployRecorder interface {
+	RecordDeploy(ctx context.Context, d rituals.Deploy) (rituals.DeployOutcome, string, error)
+	RecordPush(ctx context.Context, p rituals.Push) error
+}
+
+// maxDeployBody bounds a webhook body. GitHub caps payloads at 25 MB, but
+// a push or deploy that matters here is far smaller; bigger is refused
+// with 413 rather than read into memory.
+const maxDeployBody = 5 << 20
+
+// maxCommits bounds the commits kept of one deploy or push.
+const maxCommits = 2000
+
+// BadRequest is a webhook body that cannot be used, and why.
+type BadRequest struct{ Reason string }
+
+func (e *BadRequest) Error() string { return e.Reason }
+
+func badf(format string, args ...any) error {
+	return &BadRequest{Reason: fmt.Sprintf(format, args...)}
+}
+
+// deployPayload is POST /hooks/deploy's body (PRODUCT.md §3).
+type deployPayload struct {
+	Service     string          `json:"service"`
+	Environment string          `json:"environment"`
+	SHA         string          `json:"sha"`
+	Status      string          `json:"status"`
+	StartedAt   string          `json:"started_at"`
+	FinishedAt  string          `json:"finished_at"`
+	Commits     []commitPayload `json:"commits"`
+}
+
+type commitPayload struct {
+	SHA       string `json:"sha"`
+	Timestamp string `json:"timestamp"`
+}
+
+// Status words deploy systems use, mapped onto the two that count.
+var deployStatuses = map[string]string{
+	"success": rituals.DeploySucceeded, "succeeded": rituals.DeploySucceeded, "successful": rituals.DeploySucceeded,
+	"ok": rituals.DeploySucceeded, "done": rituals.DeploySucceeded, "completed": rituals.DeploySucceeded,
+	"failure": rituals.DeployFailed, "failed": rituals.DeployFailed, "error": rituals.DeployFailed, "errored": rituals.DeployFailed,
+}
+
+// unfinished statuses are answered but not recorded: the deploy will be
+// reported again when it ends.
+var unfinished = map[string]bool{
+	"pending": true, "queued": true, "in_progress": true, "started": true, "running": true, "waiting": true,
+}
+
+// ParseDeploy reads POST /hooks/deploy's JSON. A deploy that has not
+// finished yet is returned with ok=false and no error.
+func ParseDeploy(body []byte) (d rituals.Deploy, ok bool, err error) {
+	var p deployPayload
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if err := dec.Decode(&p); err != nil {
+		return d, false, badf("the body is not the deploy JSON: %s", jsonProblem(err))
+	}
+	if dec.More() {
+		return d, false, badf("the body holds more than one JSON value; send one deploy per request")
+	}
+	status := strings.ToLower(strings.TrimSpace(p.Status))
+	switch {
+	case strings.TrimSpace(p.Service) == "":
+		return d, false, badf(`"service" is missing: name the deployed service, e.g. "checkout" (teams list theirs under services)`)
+	case !validName(p.Service):
+		return d, false, badf(`"service" %q is not a service name (at most 200 printable characters)`, cutText(p.Service))
+	case strings.TrimSpace(p.Environment) == "":
+		return d, false, badf(`"environment" is missing, e.g. "production" (only production deploys count)`)
+	case !validName(p.Environment):
+		return d, false, badf(`"environment" %q is not an environment name`, cutText(p.Environment))
+	case strings.TrimSpace(p.SHA) == "":
+		return d, false, badf(`"sha" is missing: the commit deployed`)
+	case !validName(p.SHA):
+		return d, false, badf(`"sha" %q is not a commit`, cutText(p.SHA))
+	case status == "":
+		return d, false, badf(`"status" is missing: "success" or "failure"`)
+	}
+	d = rituals.Deploy{
+		Source: "deploy", Service: strings.TrimSpace(p.Service), Environment: strings.TrimSpace(p.Environment),
+		SHA: strings.TrimSpace(p.SHA),
+	}
+	if unfinished[status] {
+		return d, false, nil
+	}
+	mapped, known := deployStatuses[status]
+	if !known {
+		return d, false, badf(`"status" %q is not one we know: send "success" or "failure" (also accepted: succeeded, failed, error; in_progress and pending are acknowledged and not counted)`, cutText(p.Status))
+	}
+	d.Status = mapped
+	if d.Finished, err = parseTime("finished_at", p.FinishedAt, true); err != nil {
+		return d, false, err
+	}
+	if d.Started, err = parseTime("started_at", p.StartedAt, false); err != nil {
+		return d, false, err
+	}
+	if d.Started.IsZero() {
+		d.Started = d.Finished
+	}
+	if d.Started.After(d.Finished) {
+		return d, false, badf(`"started_at" (%s) is after "finished_at" (%s)`, p.StartedAt, p.FinishedAt)
+	}
+	if len(p.Commits) > maxCommits {
+		return d, false, badf(`%d commits: send at most %d`, len(p.Commits), maxCommits)
+	}
+	for i, c := range p.Commits {
+		if strings.TrimSpace(c.SHA) == "" || !validName(c.SHA) {
+			return d, false, badf(`commits[%d].sha is missing or not a commit`, i)
+		}
+		at, err := parseTime(fmt.Sprintf("commits[%d].timestamp", i), c.Timestamp, true)
+		if err != nil {
+			return d, false, err
+		}
+		d.Commits = append(d.Commits, rituals.Commit{SHA: strings.TrimSpace(c.SHA), Time: at})
+	}
+	// The same deploy reported twice (a retry of the hook, or its status
+	// changing) has the same service, environment, commit and start.
+	d.ID = "deploy:" + strings.ToLower(d.Service) + "/" + strings.ToLower(d.Environment) + "/" + d.SHA + "/" + d.Started.UTC().Format(time.RFC3339Nano)
+	return d, true, nil
+}
+
+func parseTime(field, s string, required bool) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		if required {
+			return time.Time{}, badf(`%q is missing: an RFC 3339 time such as "2026-11-23T10:05:00Z"`, field)
+		}
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return time.Time{}, badf(`%q is %q, not an RFC 3339 time such as "2026-11-23T10:05:00Z"`, field, cutText(s))
+	}
+	if t.Year() < 2000 || t.Year() > 9999 {
+		return time.Time{}, badf(`%q is %q, out of range`, field, cutText(s))
+	}
+	return t.UTC(), nil
+}
+
+// validName accepts what deploy systems name services, environments and
+// commits with: printable, one line, at most 200 characters.
+func validName(s string) bool {
+	s = strings.TrimSpace(s)
+	if s == "" || len(s) > 200 || !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if r < 0x20 || r == 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
+func cutText(s string) string {
+	if len(s) > 60 {
+		s = s[:60]
+	}
+	return strings.ToValidUTF8(s, "?")
+}
+
+// jsonProblem words a decoding error for the sender.
+func jsonProblem(err error) string {
+	var syntax *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syntax):
+		return fmt.Sprintf("invalid JSON at byte %d (%v)", syntax.Offset, syntax)
+	case errors.As(err, &typ):
+		return fmt.Sprintf("%q should be %s, not %s", typ.Field, typ.Type, typ.Value)
+	case errors.Is(err, io.EOF):
+		return "the body is empty"
+	}
+	return err.Error()
+}
+
+// Deploys serves POST /hooks/deploy: a CD system reports a finished deploy.
+// The bearer token is checked before this handler (RITUALBOT_WEBHOOK_TOKEN).
+type Deploys struct {
+	Recorder DeployRecorder
+	Log      zerolog.Logger
+	// Observe, if set, counts outcomes (metrics).
+	Observe func(outcome string)
+}
+
+func (h *Deploys) observe(outcome string) {
+	if h.Observe != nil {
+		h.Observe(outcome)
+	}
+}
+
+func (h *Deploys) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, status, err := readBody(w, r)
+	if err != nil {
+		h.observe("bad_request")
+		writeJSON(w, status, map[string]string{"error": err.Error()})
+		return
+	}
+	d, finished, err := ParseDeploy(body)
+	if err != nil {
+		h.observe("bad_request")
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
+		return
+	}
+	if !finished {
+		h.observe("ignored")
+		writeJSON(w, http.StatusAccepted, map[string]string{"outcome": "ignored", "reason": "the deploy has not finished; report it again when it has"})
+		return
+	}
+	record(w, r.Context(), h.Recorder, d, h.Log, h.observe)
+}
+
+// record stores a parsed deploy and answers with the outcome.
+func record(w http.ResponseWriter, ctx context.Context, rec DeployRecorder, d rituals.Deploy, log zerolog.Logger, observe func(string)) {
+	outcome, reason, err := rec.RecordDeploy(ctx, d)
+	if err != nil {
+		observe("error")
+		log.Error().Err(err).Str("deploy", d.ID).Msg("record deploy")
+		writeJSON(w, http.StatusInternalServerError, map[string]string{"error": "could not store the deploy; it has been logged, please retry"})
+		return
+	}
+	observe(string(outcome))
+	log.Info().Str("deploy", d.ID).Str("service", d.Service).Str("status", d.Status).Str("outcome", string(outcome)).Msg("deploy reported")
+	code := http.StatusOK
+	if outcome == rituals.DeployIgnored {
+		code = http.StatusAccepted
+	}
+	resp := map[string]string{"outcome": string(outcome), "id": d.ID}
+	if reason != "" {
+		resp["reason"] = reason
+	}
+	writeJSON(w, code, resp)
+}
+
+// readBody reads a POST body within maxDeployBody.
+func readBody(w http.ResponseWriter, r *http.Request) ([]byte, int, error) {
+	if r.Method != http.MethodPost {
+		return nil, http.StatusMethodNotAllowed, errors.New("POST the webhook")
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxDeployBody))
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		return nil, http.StatusRequestEntityTooLarge, fmt.Errorf("the body is over %d bytes", maxDeployBody)
+	}
+	if err != nil {
+		return nil, http.StatusBadRequest, fmt.Errorf("read the body: %v", err)
+	}
+	return body, 0, nil
+}
+
+func writeJSON(w http.ResponseWriter, code int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	_ = json.NewEncoder(w).Encode(v)
+}

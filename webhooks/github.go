@@ -1,0 +1,274 @@
+package webhooks
+
+import (
+	"bytes"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/rs/zerolog"
+
+	"github.com/ritualbot/ritualbot/rituals"
+)
+
+// GitHub serves POST /hooks/github: `deployment_status` events are deploys,
+// `push` events give commit times for lead time. Requests are
+// authenticated by their X-Hub-Signature-256 (GITHUB_WEBHOOK_SECRET).
+type GitHub struct {
+	Secret   string
+	Recorder DeployRecorder
+	Log      zerolog.Logger
+	// Observe, if set, counts outcomes (metrics).
+	Observe func(outcome string)
+}
+
+func (h *GitHub) observe(outcome string) {
+	if h.Observe != nil {
+		h.Observe(outcome)
+	}
+}
+
+// VerifySignature checks GitHub's `X-Hub-Signature-256: sha256=<hex>`, the
+// HMAC-SHA256 of the raw body with the webhook's secret, in constant time.
+func VerifySignature(secret string, body []byte, header string) bool {
+	hexSig, ok := strings.CutPrefix(strings.TrimSpace(header), "sha256=")
+	if !ok || secret == "" {
+		return false
+	}
+	got, err := hex.DecodeString(hexSig)
+	if err != nil {
+		return false
+	}
+	mac := hmac.New(sha256.New, []byte(secret))
+	mac.Write(body)
+	return hmac.Equal(got, mac.Sum(nil))
+}
+
+// Sign returns the X-Hub-Signature-256 header GitHub would send for body.
+func Sign(secret string, body []byte) string {
+	mac := hmac.New(sha256.New, []byte(secret))
+	mac.Write(body)
+	return "sha256=" + hex.EncodeToString(mac.Sum(nil))
+}
+
+func (h *GitHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, status, err := readBody(w, r)
+	if err != nil {
+		h.observe("bad_request")
+		writeJSON(w, status, map[string]string{"error": err.Error()})
+		return
+	}
+	if h.Secret == "" {
+		h.observe("unauthorized")
+		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "GITHUB_WEBHOOK_SECRET is not set on the bot, so GitHub webhooks are refused"})
+		return
+	}
+	if !VerifySignature(h.Secret, body, r.Header.Get("X-Hub-Signature-256")) {
+		h.observe("unauthorized")
+		h.Log.Warn().Str("delivery", r.Header.Get("X-GitHub-Delivery")).Msg("GitHub webhook with a missing or wrong signature refused")
+		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "missing or wrong X-Hub-Signature-256: check the webhook's secret matches GITHUB_WEBHOOK_SECRET"})
+		return
+	}
+	event := r.Header.Get("X-GitHub-Event")
+	switch event {
+	case "ping":
+		h.observe("ping")
+		writeJSON(w, http.StatusOK, map[string]string{"outcome": "pong"})
+	case "deployment_status":
+		d, finished, err := ParseDeploymentStatus(body)
+		if err != nil {
+			h.observe("bad_request")
+			writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
+			return
+		}
+		if !finished {
+			h.observe("ignored")
+			writeJSON(w, http.StatusAccepted, map[string]string{"outcome": "ignored", "reason": "the deployment has not finished (state " + d.Status + ")"})
+			return
+		}
+		record(w, r.Context(), h.Recorder, d, h.Log, h.observe)
+	case "push":
+		p, err := ParsePush(body)
+		if err != nil {
+			h.observe("bad_request")
+			writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
+			return
+		}
+		if err := h.Recorder.RecordPush(r.Context(), p); err != nil {
+			h.observe("error")
+			h.Log.Error().Err(err).Str("head", p.Head).Msg("record push")
+			writeJSON(w, http.StatusInternalServerError, map[string]string{"error": "could not store the push; it has been logged, please redeliver"})
+			return
+		}
+		h.observe("push")
+		writeJSON(w, http.StatusOK, map[string]any{"outcome": "recorded", "commits": len(p.Commits)})
+	case "":
+		h.observe("bad_request")
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "no X-GitHub-Event header"})
+	default:
+		h.observe("ignored")
+		writeJSON(w, http.StatusAccepted, map[string]string{"outcome": "ignored", "reason": "ritualbot reads deployment_status and push events only; event " + cutText(event) + " is not used"})
+	}
+}
+
+// githubDeploymentStatus is the part of a deployment_status event we read.
+type githubDeploymentStatus struct {
+	DeploymentStatus *struct {
+		State       string `json:"state"`
+		Environment string `json:"environment"`
+		CreatedAt   string `json:"created_at"`
+	} `json:"deployment_status"`
+	Deployment *struct {
+		ID                    json.Number `json:"id"`
+		SHA                   string      `json:"sha"`
+		Environment           string      `json:"environment"`
+		CreatedAt             string      `json:"created_at"`
+		ProductionEnvironment bool        `json:"production_environment"`
+	} `json:"deployment"`
+	Repository *githubRepository `json:"repository"`
+}
+
+type githubRepository struct {
+	Name     string `json:"name"`
+	FullName string `json:"full_name"`
+}
+
+// GitHub's deployment states: success and failure end a deploy (error is
+// a failure to deploy); the others are on the way or superseded.
+var githubStates = map[string]string{
+	"success": rituals.DeploySucceeded, "failure": rituals.DeployFailed, "error": rituals.DeployFailed,
+}
+
+// ParseDeploymentStatus reads a deployment_status event. The deploy's
+// service is the repository's name; its identity is the deployment's id,
+// so each of its statuses, and each redelivery, lands on one record. A
+// deployment that has not finished comes back with ok=false (and its
+// state in Status).
+func ParseDeploymentStatus(body []byte) (d rituals.Deploy, ok bool, err error) {
+	var ev githubDeploymentStatus
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	if err := dec.Decode(&ev); err != nil {
+		return d, false, badf("the body is not a deployment_status event: %s", jsonProblem(err))
+	}
+	switch {
+	case ev.DeploymentStatus == nil:
+		return d, false, badf(`no "deployment_status" object: is this a deployment_status event?`)
+	case ev.Deployment == nil:
+		return d, false, badf(`no "deployment" object`)
+	case ev.Repository == nil || !validName(ev.Repository.Name):
+		return d, false, badf(`no "repository" with a name`)
+	case !validName(ev.Deployment.SHA):
+		return d, false, badf(`"deployment.sha" is missing`)
+	}
+	id := ev.Deployment.ID.String()
+	if _, err := strconv.ParseInt(id, 10, 64); err != nil {
+		return d, false, badf(`"deployment.id" %q is not a number`, cutText(id))
+	}
+	env := ev.DeploymentStatus.Environment
+	if env == "" {
+		env = ev.Deployment.Environment
+	}
+	if ev.Deployment.ProductionEnvironment {
+		// GitHub's own flag: the repository marks this environment as
+		// production, whatever it is called.
+		env = rituals.ProductionEnvironment
+	}
+	repo := ev.Repository.FullName
+	if repo == "" {
+		repo = ev.Repository.Name
+	}
+	d = rituals.Deploy{
+		ID: "github:" + repo + ":" + id, Source: "github", Service: ev.Repository.Name,
+		Environment: env, SHA: ev.Deployment.SHA,
+	}
+	state := strings.ToLower(ev.DeploymentStatus.State)
+	mapped, finished := githubStates[state]
+	if !finished {
+		if !validName(state) {
+			return d, false, badf(`"deployment_status.state" is missing`)
+		}
+		d.Status = state
+		return d, false, nil
+	}
+	d.Status = mapped
+	if d.Finished, err = parseTime("deployment_status.created_at", ev.DeploymentStatus.CreatedAt, true); err != nil {
+		return d, false, err
+	}
+	if d.Started, err = parseTime("deployment.created_at", ev.Deployment.CreatedAt, false); err != nil {
+		return d, false, err
+	}
+	if d.Started.IsZero() || d.Started.After(d.Finished) {
+		d.Started = d.Finished
+	}
+	return d, true, nil
+}
+
+// githubPush is the part of a push event we read.
+type githubPush struct {
+	After      string            `json:"after"`
+	Deleted    bool              `json:"deleted"`
+	Repository *githubRepository `json:"repository"`
+	Commits    []struct {
+		ID        string `json:"id"`
+		Timestamp string `json:"timestamp"`
+	} `json:"commits"`
+	HeadCommit *struct {
+		ID        string `json:"id"`
+		Timestamp string `json:"timestamp"`
+	} `json:"head_commit"`
+}
+
+// ParsePush reads a push event: the commits it brought and when each was
+// made, under the SHA the branch now points at. A deploy of that SHA
+// ships them. A branch deletion carries no commits.
+func ParsePush(body []byte) (rituals.Push, error) {
+	var ev githubPush
+	if err := json.Unmarshal(body, &ev); err != nil {
+		return rituals.Push{}, badf("the body is not a push event: %s", jsonProblem(err))
+	}
+	if ev.Repository == nil || !validName(ev.Repository.Name) {
+		return rituals.Push{}, badf(`no "repository" with a name`)
+	}
+	p := rituals.Push{Repo: ev.Repository.FullName}
+	if ev.Deleted || strings.Trim(ev.After, "0") == "" {
+		return p, nil
+	}
+	if !validName(ev.After) {
+		return p, badf(`"after" is not a commit`)
+	}
+	p.Head = ev.After
+	seen := map[string]bool{}
+	add := func(i int, sha, ts string) error {
+		if seen[sha] || len(p.Commits) >= maxCommits {
+			return nil
+		}
+		if !validName(sha) {
+			return badf(`commits[%d].id is missing`, i)
+		}
+		at, err := parseTime(fmt.Sprintf("commits[%d].timestamp", i), ts, true)
+		if err != nil {
+			return err
+		}
+		seen[sha] = true
+		p.Commits = append(p.Commits, rituals.Commit{SHA: sha, Time: at})
+		return nil
+	}
+	for i, c := range ev.Commits {
+		if err := add(i, c.ID, c.Timestamp); err != nil {
+			return rituals.Push{}, err
+		}
+	}
+	// GitHub lists at most 2048 commits; the head is always described.
+	if ev.HeadCommit != nil && ev.HeadCommit.ID != "" {
+		if err := add(len(ev.Commits), ev.HeadCommit.ID, ev.HeadCommit.Timestamp); err != nil {
+			return rituals.Push{}, err
+		}
+	}
+	return p, nil
+}
