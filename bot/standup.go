@@ -201,8 +201,8 @@ func (h *Standups) back(ctx context.Context, inv Invocation, args []string) (Rep
 }
 
 func (h *Standups) action(ctx context.Context, a Action) (*Reply, error) {
-	switch a.ActionID {
-	case "standup:answer", "standup:skip":
+	switch {
+	case a.ActionID == "standup:answer" || a.ActionID == "standup:skip":
 		name, d, err := rituals.ParseStandupRef(a.Value)
 		if err != nil {
 			return nil, err
@@ -223,7 +223,7 @@ func (h *Standups) action(ctx context.Context, a Action) (*Reply, error) {
 			return nil, err
 		}
 		return &Reply{Text: text}, nil
-	case "standup:clear":
+	case strings.HasPrefix(a.ActionID, "standup:clear"):
 		for _, s := range h.list {
 			text, err := s.ClearBlocker(ctx, a.Value, a.UserID, h.Config.IsAdmin(a.UserID))
 			if rituals.ErrorCode(err) == rituals.ENOTFOUND {

@@ -116,7 +116,8 @@ func (s *Standup) blockerBlocks(blockers []Blocker, d Date) []Block {
 			break
 		}
 		blk := Section(fmt.Sprintf("%s: %s _(open %s)_", Mention(b.User), clip(Escape(b.Text), maxBlockerChars), ageLabel(b.AgeDays(now))))
-		blk.Buttons = []Button{{Text: "Cleared", ActionID: "standup:clear", Value: b.ID + "|" + d.String()}}
+		// Unique action IDs, so each button names its own blocker.
+		blk.Buttons = []Button{{Text: "Cleared", ActionID: fmt.Sprintf("standup:clear:%d", i), Value: b.ID + "|" + d.String()}}
 		out = append(out, blk)
 	}
 	return out
