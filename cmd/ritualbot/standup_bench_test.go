@@ -105,12 +105,19 @@ rituals:
 
 	var res fanOutResult
 	res.startCalls = fake.TotalCalls()
+	b, isBench := tb.(*testing.B)
+	if isBench {
+		b.StartTimer() // ns/op is the fan-out alone
+	}
 	start := time.Now()
 	clock.Set(time.Date(2026, 11, 23, 9, 0, 0, 0, berlin))
 	if err := m.Settle(ctx); err != nil {
 		tb.Fatal(err)
 	}
 	res.elapsed = time.Since(start)
+	if isBench {
+		b.StopTimer()
+	}
 	res.calls = fake.TotalCalls() - res.startCalls
 	res.injected = fake.Injected("chat.postMessage")
 	rate := float64(fakePost.PerMinute) / 60
@@ -150,10 +157,9 @@ func BenchmarkStandupFanOut(b *testing.B) {
 		b.Run(c.name, func(b *testing.B) {
 			f := fanOut{members: 1000, speedup: 20, faults: c.faults}
 			var sum fanOutResult
+			b.StopTimer()
 			for i := 0; i < b.N; i++ {
-				b.StopTimer()
 				r := f.run(b)
-				b.StartTimer()
 				sum.calls += r.calls
 				sum.elapsed += r.elapsed
 				sum.bound += r.bound
