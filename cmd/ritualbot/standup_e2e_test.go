@@ -288,6 +288,9 @@ func TestStandupWeekInThreeZones(t *testing.T) {
 			t.Errorf("%s prompted at %s, want %s", m, dates(got, zones[m]), dates(want[m], zones[m]))
 		}
 	}
+	if n := h.fake.Calls("conversations.open"); n != 0 {
+		t.Errorf("conversations.open called %d times; prompts go to the user ID", n)
+	}
 	// Reminders: one an hour after the prompt, only to who neither
 	// answered nor skipped; never to the away.
 	wantReminded := map[string][]time.Time{
