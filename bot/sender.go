@@ -44,6 +44,7 @@ type Sender struct {
 	wake    chan struct{}
 	mu      sync.Mutex
 	idle    bool
+	wakes   uint64 // counts Wake calls, so a pass that read the outbox before one cannot declare it empty
 	changed chan struct{}
 }
 
@@ -69,6 +70,9 @@ func (s *Sender) init() {
 // Wake tells the sender new messages are waiting.
 func (s *Sender) Wake() {
 	s.init()
+	s.mu.Lock()
+	s.wakes++
+	s.mu.Unlock()
 	s.setIdle(false)
 	select {
 	case s.wake <- struct{}{}:
@@ -83,6 +87,22 @@ func (s *Sender) setIdle(idle bool) {
 		s.idle = idle
 		close(s.changed)
 		s.changed = make(chan struct{})
+	}
+}
+
+func (s *Sender) generation() uint64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.wakes
+}
+
+// setIdleUnless marks the sender idle, unless Wake was called since gen.
+func (s *Sender) setIdleUnless(gen uint64) {
+	s.mu.Lock()
+	woken := s.wakes != gen
+	s.mu.Unlock()
+	if !woken {
+		s.setIdle(true)
 	}
 }
 
@@ -105,12 +125,19 @@ func (s *Sender) WaitIdle(ctx context.Context) error {
 }
 
 type result struct {
-	seq uint64
-	to  string
+	seq  uint64
+	to   string
+	done bool // delivered or dropped; false: held back for a retry
 }
 
 // Run delivers until ctx ends; messages in flight then are finished (or
 // left in the outbox for the next start).
+//
+// It works through a batch read from the store, and reads again only when
+// something changed that the batch does not show: new messages (Wake), a
+// failed attempt (its retry time), or the batch running dry. Reading the
+// outbox after every delivery would decode a 1,000-message fan-out a
+// thousand times over.
 func (s *Sender) Run(ctx context.Context) error {
 	s.init()
 	inflight := map[uint64]bool{}
@@ -118,15 +145,22 @@ func (s *Sender) Run(ctx context.Context) error {
 	done := make(chan result, s.Workers)
 	var wg sync.WaitGroup
 	defer wg.Wait()
+	var batch []rituals.OutboxItem
+	stale := true
+	var err error
 	for {
-		items, err := s.Store.Pending(1000)
-		if err != nil {
-			s.Log.Error().Err(err).Msg("read outbox")
+		gen := s.generation()
+		if stale {
+			batch, err = s.Store.Pending(1000)
+			if err != nil {
+				s.Log.Error().Err(err).Msg("read outbox")
+			}
+			stale = false
 		}
 		now := time.Now()
 		var nextRetry time.Time
 		seen := map[string]bool{}
-		for _, it := range items {
+		for _, it := range batch {
 			to := it.Message.To
 			if inflight[it.Seq] || busy[to] || seen[to] {
 				seen[to] = true
@@ -146,12 +180,11 @@ func (s *Sender) Run(ctx context.Context) error {
 			wg.Add(1)
 			go func(it rituals.OutboxItem) {
 				defer wg.Done()
-				s.deliver(ctx, it)
-				done <- result{it.Seq, it.Message.To}
+				done <- result{it.Seq, it.Message.To, s.deliver(ctx, it)}
 			}(it)
 		}
-		if len(items) == 0 && len(inflight) == 0 && err == nil {
-			s.setIdle(true)
+		if len(batch) == 0 && len(inflight) == 0 && err == nil {
+			s.setIdleUnless(gen)
 		}
 		var retry <-chan time.Time
 		var timer *time.Timer
@@ -165,7 +198,14 @@ func (s *Sender) Run(ctx context.Context) error {
 		case r := <-done:
 			delete(inflight, r.seq)
 			delete(busy, r.to)
+			if r.done {
+				batch = without(batch, r.seq)
+			}
+			// A failure changed the item's retry time; an empty batch
+			// may hide more of the outbox than it read.
+			stale = !r.done || len(batch) == 0 || err != nil
 		case <-s.wake:
+			stale = true
 		case <-retry:
 		}
 		if timer != nil {
@@ -174,8 +214,18 @@ func (s *Sender) Run(ctx context.Context) error {
 	}
 }
 
-// deliver makes one attempt at one item and records the outcome.
-func (s *Sender) deliver(ctx context.Context, it rituals.OutboxItem) {
+func without(items []rituals.OutboxItem, seq uint64) []rituals.OutboxItem {
+	for i, it := range items {
+		if it.Seq == seq {
+			return append(items[:i], items[i+1:]...)
+		}
+	}
+	return items
+}
+
+// deliver makes one attempt at one item and records the outcome. It
+// reports whether the item left the outbox (delivered or dropped).
+func (s *Sender) deliver(ctx context.Context, it rituals.OutboxItem) bool {
 	m := it.Message
 	log := s.Log.With().Str("key", m.Key).Str("to", m.To).Int("attempt", it.Attempts+1).Logger()
 	method := "chat.postMessage"
@@ -187,7 +237,7 @@ func (s *Sender) deliver(ctx context.Context, it rituals.OutboxItem) {
 	}
 	sent, err := s.send(ctx, method, m)
 	if ctx.Err() != nil {
-		return // shutting down: the item stays in the outbox
+		return false // shutting down: the item stays in the outbox
 	}
 	var rl *slack.RateLimitedError
 	switch {
@@ -195,7 +245,9 @@ func (s *Sender) deliver(ctx context.Context, it rituals.OutboxItem) {
 		s.Observe(method, "ok")
 		if err := s.Store.Delivered(it.Seq, sent); err != nil {
 			log.Error().Err(err).Msg("record delivered message")
+			return false
 		}
+		return true
 	case errors.As(err, &rl):
 		s.Observe(method, "ratelimited")
 		s.Limiter.Pause(method, rl.RetryAfter)
@@ -206,11 +258,14 @@ func (s *Sender) deliver(ctx context.Context, it rituals.OutboxItem) {
 		log.Error().Err(err).Msg("Slack refused the message; dropping it")
 		if err := s.Store.Drop(it.Seq, err.Error()); err != nil {
 			log.Error().Err(err).Msg("drop message")
+			return false
 		}
+		return true
 	default:
 		s.Observe(method, "retry")
 		s.retry(it, time.Now().Add(s.backoff(it.Attempts)), err, true)
 	}
+	return false
 }
 
 func (s *Sender) retry(it rituals.OutboxItem, at time.Time, cause error, counts bool) {

@@ -84,11 +84,14 @@ func (h *Standups) answer(ctx context.Context, inv Invocation, args []string) (R
 }
 
 func (h *Standups) status(ctx context.Context, inv Invocation, args []string) (Reply, error) {
-	s, _, err := h.pick(inv.UserID, args)
+	s, rest, err := h.pick(inv.UserID, args)
 	if err != nil {
 		return Reply{}, err
 	}
-	st, err := s.Status(ctx)
+	if len(rest) > 0 {
+		return Reply{}, rituals.Errorf(rituals.EINVALID, "Usage: `/standup status [RITUAL]`.")
+	}
+	st, err := s.Status(ctx, inv.UserID)
 	if err != nil {
 		return Reply{}, err
 	}
@@ -102,7 +105,11 @@ func (h *Standups) status(ctx context.Context, inv Invocation, args []string) (R
 		}
 		return fmt.Sprintf("*%s (%d):* %s", label, len(users), strings.Join(m, ", "))
 	}
-	text := fmt.Sprintf("*%s* standup, %s\n%s\n%s\n%s\n%s", s.Team.Name, st.Date.Time().Format("Mon 2 Jan"),
+	state := "summary not posted yet"
+	if st.Summarized {
+		state = "summary posted"
+	}
+	text := fmt.Sprintf("*%s* standup, %s (%s)\n%s\n%s\n%s\n%s", rituals.Escape(s.Team.Name), st.Date.Time().Format("Mon 2 Jan"), state,
 		line("Answered", st.Answered), line("Pending", st.Pending), line("Skipped", st.Skipped), line("Away", st.Away))
 	return Reply{Text: text}, nil
 }
@@ -126,14 +133,39 @@ func (h *Standups) history(ctx context.Context, inv Invocation, args []string) (
 	if err != nil {
 		return Reply{}, err
 	}
+	record, err := s.MemberRecord(user, 30)
+	if err != nil {
+		return Reply{}, err
+	}
 	if len(answers) == 0 {
 		return Reply{Text: fmt.Sprintf("No standup answers from %s in %s yet.", rituals.Mention(user), s.Name())}, nil
 	}
-	blocks := []rituals.Block{rituals.Section(fmt.Sprintf("Last %d standup answers of %s", len(answers), rituals.Mention(user)))}
+	blocks := []rituals.Block{rituals.Section(fmt.Sprintf("Last %d standup answer%s of %s in %s", len(answers), plural(len(answers)), rituals.Mention(user), s.Name()))}
 	for _, a := range answers {
+		// Two blocks an answer: 24 answers fit a message's 50 blocks.
+		if len(blocks) >= maxMessageBlocks-2 {
+			break
+		}
 		blocks = append(blocks, rituals.Context(a.Date.Time().Format("Mon 2 Jan 2006")), rituals.Section(rituals.StandupAnswerText(a)))
 	}
+	if record.Days > 0 {
+		line := fmt.Sprintf("Last 30 days: answered %d of %d standups", record.Answered, record.Expected)
+		if record.Skipped > 0 {
+			line += fmt.Sprintf(", skipped %d", record.Skipped)
+		}
+		if record.Away > 0 {
+			line += fmt.Sprintf(", away for %d", record.Away)
+		}
+		blocks = append(blocks, rituals.Context(line+"."))
+	}
 	return Reply{Text: fmt.Sprintf("Standup history of %s", rituals.Mention(user)), Blocks: blocks}, nil
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
 }
 
 func (h *Standups) ooo(ctx context.Context, inv Invocation, args []string) (Reply, error) {
@@ -169,30 +201,29 @@ func (h *Standups) back(ctx context.Context, inv Invocation, args []string) (Rep
 }
 
 func (h *Standups) action(ctx context.Context, a Action) (*Reply, error) {
-	switch a.ActionID {
-	case "standup:answer", "standup:skip":
-		name, dateText, _ := strings.Cut(a.Value, "|")
+	switch {
+	case a.ActionID == "standup:answer" || a.ActionID == "standup:skip":
+		name, d, err := rituals.ParseStandupRef(a.Value)
+		if err != nil {
+			return nil, err
+		}
 		s, err := h.byName(name)
 		if err != nil {
 			return nil, err
 		}
 		if a.ActionID == "standup:answer" {
-			form, err := s.AnswerForm(ctx, a.UserID)
+			form, err := s.AnswerFormFor(ctx, a.UserID, d)
 			if err != nil {
 				return nil, err
 			}
 			return nil, openForm(ctx, h.Views, h.Limiter, a.TriggerID, form)
-		}
-		d, err := rituals.ParseDate(dateText)
-		if err != nil {
-			return nil, rituals.Errorf(rituals.EINVALID, "That button is from an older version; use /standup instead.")
 		}
 		text, err := s.Skip(ctx, a.UserID, d)
 		if err != nil {
 			return nil, err
 		}
 		return &Reply{Text: text}, nil
-	case "standup:clear":
+	case strings.HasPrefix(a.ActionID, "standup:clear"):
 		for _, s := range h.list {
 			text, err := s.ClearBlocker(ctx, a.Value, a.UserID, h.Config.IsAdmin(a.UserID))
 			if rituals.ErrorCode(err) == rituals.ENOTFOUND {
@@ -209,7 +240,10 @@ func (h *Standups) action(ctx context.Context, a Action) (*Reply, error) {
 }
 
 func (h *Standups) submit(ctx context.Context, sub Submission) (map[string]string, error) {
-	name, _, _ := strings.Cut(sub.PrivateMetadata, "|")
+	name, _, err := rituals.ParseStandupRef(sub.PrivateMetadata)
+	if err != nil {
+		return nil, err
+	}
 	s, err := h.byName(name)
 	if err != nil {
 		return nil, err

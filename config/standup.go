@@ -63,6 +63,9 @@ func (r *ritualReader) questions(key string) []rituals.Question {
 	if r.has(key) && len(nodes) == 0 {
 		r.errorf(key, "the list is empty; ask at least one question")
 	}
+	if len(nodes) > rituals.MaxQuestions {
+		r.errorf(key, "%d questions is too many for one form; ask at most %d", len(nodes), rituals.MaxQuestions)
+	}
 	seen := map[string]bool{}
 	for i, n := range nodes {
 		if n.Kind == yaml.ScalarNode && n.Value != "" {

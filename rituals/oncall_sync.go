@@ -85,9 +85,6 @@ func (r *Rotation) Keep(ctx context.Context) error {
 	k.init()
 	k.mu.Unlock()
 	for {
-		k.mu.Lock()
-		k.dirty = false
-		k.mu.Unlock()
 		now := r.Clock.Now()
 		err := r.sync(ctx, now)
 		if ctx.Err() != nil {
@@ -112,6 +109,9 @@ func (r *Rotation) Keep(ctx context.Context) error {
 			k.settled = now
 		}
 		k.next = next
+		// Settled only now that the pass is done and its timer set; a wake
+		// that came during the pass means another pass is coming.
+		k.dirty = len(k.wake) > 0
 		close(k.progress)
 		k.progress = make(chan struct{})
 		k.mu.Unlock()

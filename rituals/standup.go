@@ -3,10 +3,11 @@ package rituals
 import (
 	"context"
 	"fmt"
-	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
+	"unicode"
 )
 
 // Question is one standup question.
@@ -36,6 +37,14 @@ const (
 	SummaryChannel = "channel"
 	SummaryThread  = "thread"
 )
+
+// MaxQuestions bounds a standup's questions: each is an input of the
+// modal and a line of every summary, and both have Block Kit limits.
+const MaxQuestions = 20
+
+// MaxAnswerLength is the most a member can type in one answer: Slack's
+// limit on a plain-text input.
+const MaxAnswerLength = 3000
 
 // UserInfo is what Slack says about a member that rituals care about.
 type UserInfo struct {
@@ -113,12 +122,68 @@ func (b Blocker) AgeDays(now time.Time) int {
 	return int(end.Sub(b.Opened).Hours() / 24)
 }
 
-// StandupStore keeps answers, days, away stretches and blockers.
+// Outcome is how a member took part in one standup day.
+type Outcome string
+
+const (
+	OutcomeAnswered Outcome = "answered"
+	OutcomeSkipped  Outcome = "skipped"
+	OutcomeAway     Outcome = "away"    // out of office, or a Slack status saying so
+	OutcomeMissing  Outcome = "missing" // asked, and no answer
+)
+
+// StandupTally is one standup day's participation, kept for the digest:
+// the counts, and each member's outcome.
+type StandupTally struct {
+	Ritual string
+	Team   string
+	Date   Date
+	// At is when the day's standup was held: its prompt time in the
+	// ritual's zone. Windows of time ("the last 7 days") select by it.
+	At       time.Time
+	Outcomes map[string]Outcome
+}
+
+// Counts sums the tally's outcomes as one standup day.
+func (t StandupTally) Counts() Participation {
+	p := Participation{Days: 1}
+	for _, o := range t.Outcomes {
+		p.Count(o)
+	}
+	return p
+}
+
+// Count adds one member-day with outcome o.
+func (p *Participation) Count(o Outcome) {
+	switch o {
+	case OutcomeAnswered:
+		p.Expected++
+		p.Answered++
+	case OutcomeSkipped:
+		p.Expected++
+		p.Skipped++
+	case OutcomeMissing:
+		p.Expected++
+	case OutcomeAway:
+		p.Away++
+	}
+}
+
+// Plus returns the sum of p and q.
+func (p Participation) Plus(q Participation) Participation {
+	return Participation{
+		Days: p.Days + q.Days, Expected: p.Expected + q.Expected, Answered: p.Answered + q.Answered,
+		Skipped: p.Skipped + q.Skipped, Away: p.Away + q.Away,
+	}
+}
+
+// StandupStore keeps answers, days, away stretches, blockers and tallies.
 type StandupStore interface {
 	PutAnswer(a StandupAnswer) error
 	Answer(ritual string, d Date, user string) (StandupAnswer, bool, error)
 	Answers(ritual string, d Date) ([]StandupAnswer, error)
-	// UserAnswers returns a member's latest answers, newest first.
+	// UserAnswers returns a member's latest answers (skips left out),
+	// newest first.
 	UserAnswers(ritual, user string, limit int) ([]StandupAnswer, error)
 	PutDay(day StandupDay) error
 	Day(ritual string, d Date) (StandupDay, bool, error)
@@ -132,31 +197,76 @@ type StandupStore interface {
 	Blocker(id string) (Blocker, bool, error)
 	// Blockers returns the blockers of a ritual ("" for all), open only or all.
 	Blockers(ritual string, openOnly bool) ([]Blocker, error)
+	// PutTally stores a day's participation, replacing an earlier tally
+	// of the same ritual and day.
+	PutTally(t StandupTally) error
+	// Tallies returns the team's tallies dated from..to inclusive, with
+	// counts only (Outcomes nil), oldest first.
+	Tallies(team string, from, to Date) ([]TallyCounts, error)
+	// MemberParticipation sums one member's outcomes in the team's
+	// standups dated from..to inclusive.
+	MemberParticipation(team, user string, from, to Date) (Participation, error)
 }
 
-// emptyAnswers are the answers that mean "nothing to report".
+// TallyCounts is a stored tally without its per-member outcomes: what the
+// digest reads for a year of days.
+type TallyCounts struct {
+	Ritual string
+	Team   string
+	Date   Date
+	At     time.Time
+	Counts Participation
+}
+
+// emptyAnswers are the answers to a blocker question that mean "nothing
+// in my way". Trailing punctuation and case do not matter.
 var emptyAnswers = map[string]bool{
-	"": true, "none": true, "no": true, "nope": true, "-": true, "n/a": true, "na": true,
-	"nothing": true, "no blockers": true, "none.": true, "nothing.": true, "no.": true,
+	"": true, "none": true, "no": true, "nope": true, "-": true, "–": true, "—": true, "n/a": true, "na": true,
+	"nothing": true, "nada": true, "nil": true, "no blockers": true, "no blocker": true, "none so far": true,
+	"nothing blocking": true, "not blocked": true, "no blockers so far": true, "nothing so far": true,
 }
 
-// IsEmptyAnswer reports whether a blocker answer says there is none.
+// IsEmptyAnswer reports whether an answer to a blocker question says
+// there is no blocker.
 func IsEmptyAnswer(s string) bool {
-	return emptyAnswers[strings.ToLower(strings.TrimSpace(s))]
-}
-
-// awayWords in a Slack status mean the member is away that day.
-var awayWords = []string{"vacation", "ooo", "out of office", "holiday", "pto", "on leave", "parental leave", "sick"}
-
-// AwayByStatus reports whether a Slack status says the member is away.
-func AwayByStatus(u UserInfo) bool {
-	switch u.StatusEmoji {
-	case ":palm_tree:", ":airplane:", ":desert_island:", ":face_with_thermometer:":
+	s = strings.ToLower(strings.Join(strings.Fields(s), " "))
+	if emptyAnswers[s] {
 		return true
 	}
-	text := strings.ToLower(u.StatusText)
-	for _, w := range awayWords {
-		if strings.Contains(text, w) {
+	return emptyAnswers[strings.TrimRight(s, ".!")]
+}
+
+// awayEmoji are status emoji that say a member is away.
+var awayEmoji = map[string]bool{
+	":palm_tree:": true, ":airplane:": true, ":desert_island:": true, ":beach_with_umbrella:": true,
+	":face_with_thermometer:": true, ":thermometer:": true,
+}
+
+// awayWords are whole words of a status that say a member is away; the
+// phrases are matched on word boundaries too.
+var (
+	awayWords   = map[string]bool{"vacation": true, "vacationing": true, "holiday": true, "holidays": true, "ooo": true, "pto": true}
+	awayPhrases = []string{"out of office", "out of the office", "on leave", "parental leave", "sick leave", "out sick", "off sick", "day off"}
+)
+
+// AwayByStatus reports whether a Slack status says the member is away:
+// a :palm_tree: or :airplane: emoji, or words such as vacation, OOO or
+// holiday.
+func AwayByStatus(u UserInfo) bool {
+	if awayEmoji[strings.ToLower(u.StatusEmoji)] {
+		return true
+	}
+	words := strings.FieldsFunc(strings.ToLower(u.StatusText), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+	})
+	for _, w := range words {
+		if awayWords[w] {
+			return true
+		}
+	}
+	joined := " " + strings.Join(words, " ") + " "
+	for _, p := range awayPhrases {
+		if strings.Contains(joined, " "+p+" ") {
 			return true
 		}
 	}
@@ -170,11 +280,14 @@ type Standup struct {
 	Team      *Team
 	Outbox    Outbox
 	Store     StandupStore
-	Directory Directory
+	Directory Directory // nil: every member in the ritual's zone, no statuses
 	Clock     Clock
 	OnCall    OnCallLookup // may be nil
 
 	mu sync.Mutex // one change at a time: answers, days and the summary agree
+	// summaryZone is the zone whose prompt the summary follows, set by
+	// Jobs; read while mu is held, so it has its own synchronization.
+	summaryZone atomic.Pointer[time.Location]
 }
 
 // Name is the ritual's name.
@@ -188,95 +301,77 @@ func (s *Standup) channel() string {
 	return s.Team.Channel
 }
 
-// memberZones returns each member's zone: their own with LocalTime (the
-// ritual's when Slack does not know it), else the ritual's.
-func (s *Standup) memberZones(users map[string]UserInfo) map[string]*time.Location {
-	out := map[string]*time.Location{}
+func (s *Standup) teamName() string {
+	if s.Team != nil && s.Team.Name != "" {
+		return s.Team.Name
+	}
+	return s.Config.Name
+}
+
+// users reads the directory; without one, nobody is known.
+func (s *Standup) users(ctx context.Context) (map[string]UserInfo, error) {
+	if s.Directory == nil {
+		return map[string]UserInfo{}, nil
+	}
+	users, err := s.Directory.Users(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("standup %s: read the workspace's members: %w", s.Config.Name, err)
+	}
+	return users, nil
+}
+
+// members are the team's members who can be asked: those Slack has not
+// deactivated.
+func (s *Standup) members(users map[string]UserInfo) []string {
+	var out []string
 	for _, m := range s.Team.Members {
-		loc := s.Config.Schedule.Location
-		if s.Settings.LocalTime {
-			if u, ok := users[m]; ok && u.TZ != "" {
-				if l, err := time.LoadLocation(u.TZ); err == nil {
-					loc = l
-				}
-			}
+		if u, ok := users[m]; ok && u.Deleted {
+			continue
 		}
-		out[m] = loc
+		out = append(out, m)
 	}
 	return out
 }
 
-// Jobs returns the prompt, reminder and summary jobs. With LocalTime there
-// is a prompt and a reminder per member zone, and the summary follows the
-// zone whose morning comes last. If the members' zones cannot be read, the
-// jobs use the ritual's zone and the error says why.
-func (s *Standup) Jobs(ctx context.Context) ([]Job, error) {
-	zones := map[string]*time.Location{s.Config.Schedule.Location.String(): s.Config.Schedule.Location}
-	var zoneErr error
+// zoneOf is a member's zone: their own with LocalTime (the ritual's when
+// Slack does not know it), else the ritual's.
+func (s *Standup) zoneOf(users map[string]UserInfo, member string) *time.Location {
 	if s.Settings.LocalTime {
-		users, err := s.Directory.Users(ctx)
-		if err != nil {
-			zoneErr = fmt.Errorf("standup %s: read member time zones: %w", s.Config.Name, err)
-		} else {
-			zones = map[string]*time.Location{}
-			for _, loc := range s.memberZones(users) {
-				zones[loc.String()] = loc
+		if u, ok := users[member]; ok && u.TZ != "" {
+			if l, err := time.LoadLocation(u.TZ); err == nil {
+				return l
 			}
 		}
 	}
-	var names []string
-	for n := range zones {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	var jobs []Job
-	for _, n := range names {
-		loc := zones[n]
-		sched := s.Config.Schedule.In(loc)
-		suffix := ""
-		if s.Settings.LocalTime {
-			suffix = "@" + n
-		}
-		jobs = append(jobs, Job{
-			Name: s.Config.Name + "/prompt" + suffix, Ritual: s.Config.Name, Schedule: sched,
-			Run: func(ctx context.Context, at time.Time) error { return s.Prompt(ctx, loc, at) },
-		})
-		if s.Settings.RemindAfter > 0 {
-			jobs = append(jobs, Job{
-				Name: s.Config.Name + "/remind" + suffix, Ritual: s.Config.Name, Schedule: sched.WithOffset(s.Settings.RemindAfter),
-				Run: func(ctx context.Context, at time.Time) error {
-					return s.Remind(ctx, loc, at.Add(-s.Settings.RemindAfter))
-				},
-			})
-		}
-	}
-	last := s.lastZone(zones)
-	jobs = append(jobs, Job{
-		Name: s.Config.Name + "/summary", Ritual: s.Config.Name,
-		Schedule: s.Config.Schedule.In(last).WithOffset(s.Settings.SummaryAfter),
-		Run: func(ctx context.Context, at time.Time) error {
-			return s.Summarize(ctx, DateOf(at.Add(-s.Settings.SummaryAfter).In(last)))
-		},
-	})
-	return jobs, zoneErr
+	return s.Config.Schedule.Location
 }
 
-// lastZone is the zone whose local time is furthest behind UTC, so its
-// 09:00 comes last.
-func (s *Standup) lastZone(zones map[string]*time.Location) *time.Location {
-	now := s.Clock.Now()
-	var last *time.Location
-	lastOff := 0
-	for _, loc := range zones {
-		_, off := now.In(loc).Zone()
-		if last == nil || off < lastOff || off == lastOff && loc.String() < last.String() {
-			last, lastOff = loc, off
-		}
+// promptAt is when members in loc are prompted on d; ok is false if d is
+// no standup day there (a weekend, a holiday).
+func (s *Standup) promptAt(loc *time.Location, d Date) (time.Time, bool) {
+	at := s.Config.Schedule.In(loc).Next(d.In(loc).Add(-time.Nanosecond))
+	if at.IsZero() || DateOf(at.In(loc)) != d {
+		return time.Time{}, false
 	}
-	return last
+	return at, true
 }
 
-// questionsFor returns what a member is asked on date d.
+// nextPromptAfter is the first prompt in loc on a day after d.
+func (s *Standup) nextPromptAfter(loc *time.Location, d Date) time.Time {
+	return s.Config.Schedule.In(loc).Next(d.AddDays(1).In(loc).Add(-time.Nanosecond))
+}
+
+// heldAt is when day d's standup was held, in the ritual's own zone
+// (the instant tallies are filed under).
+func (s *Standup) heldAt(d Date) time.Time {
+	if at, ok := s.promptAt(s.Config.Schedule.Location, d); ok {
+		return at
+	}
+	return d.In(s.Config.Schedule.Location)
+}
+
+// questionsFor returns what a member is asked at the prompt time at: the
+// on-call questions if they are on call for the team then.
 func (s *Standup) questionsFor(user string, at time.Time) []Question {
 	if len(s.Settings.OnCallQuestions) > 0 && s.OnCall != nil && s.Team != nil {
 		if u, ok := s.OnCall(s.Team.ID, at); ok && u == user {
@@ -286,12 +381,22 @@ func (s *Standup) questionsFor(user string, at time.Time) []Question {
 	return s.Settings.Questions
 }
 
+// questionsOn returns what a member is asked for day d.
+func (s *Standup) questionsOn(users map[string]UserInfo, user string, d Date) []Question {
+	loc := s.zoneOf(users, user)
+	at, ok := s.promptAt(loc, d)
+	if !ok {
+		at = d.In(loc).Add(12 * time.Hour)
+	}
+	return s.questionsFor(user, at)
+}
+
 // awaySet returns who is away on d: out of office, or a Slack status that
 // says so.
 func (s *Standup) awaySet(d Date, users map[string]UserInfo) (map[string]bool, error) {
 	aways, err := s.Store.Aways(d)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("standup %s: read out-of-office: %w", s.Config.Name, err)
 	}
 	away := map[string]bool{}
 	for _, a := range aways {
@@ -305,621 +410,6 @@ func (s *Standup) awaySet(d Date, users map[string]UserInfo) (map[string]bool, e
 		}
 	}
 	return away, nil
-}
-
-// Prompt DMs each member in zone loc whose standup is now: not those away,
-// and not those who answered already (the evening before).
-func (s *Standup) Prompt(ctx context.Context, loc *time.Location, at time.Time) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	d := DateOf(at.In(loc))
-	users, err := s.Directory.Users(ctx)
-	if err != nil {
-		return fmt.Errorf("standup %s: directory: %w", s.Config.Name, err)
-	}
-	away, err := s.awaySet(d, users)
-	if err != nil {
-		return err
-	}
-	day, err := s.day(d)
-	if err != nil {
-		return err
-	}
-	answers, err := s.answersByUser(d)
-	if err != nil {
-		return err
-	}
-	zones := s.memberZones(users)
-	var msgs []Message
-	for _, m := range s.Team.Members {
-		if zones[m].String() != loc.String() {
-			continue
-		}
-		if u, ok := users[m]; ok && u.Deleted {
-			continue
-		}
-		if away[m] {
-			day.Away = addUnique(day.Away, m)
-			continue
-		}
-		if _, answered := answers[m]; answered {
-			continue
-		}
-		day.Prompted = addUnique(day.Prompted, m)
-		msgs = append(msgs, s.promptMessage(m, d, at))
-	}
-	if err := s.Store.PutDay(day); err != nil {
-		return fmt.Errorf("standup %s: record day: %w", s.Config.Name, err)
-	}
-	return s.Outbox.Send(ctx, msgs...)
-}
-
-func (s *Standup) promptMessage(user string, d Date, at time.Time) Message {
-	qs := s.questionsFor(user, at)
-	var lines []string
-	for _, q := range qs {
-		lines = append(lines, "• "+q.Text)
-	}
-	teamName := s.Config.Name
-	if s.Team != nil {
-		teamName = s.Team.Name
-	}
-	text := fmt.Sprintf("Good morning! Time for the *%s* standup (%s).", teamName, dayLabel(d))
-	return Message{
-		Key:  s.key(d, "prompt", user),
-		To:   user,
-		Text: fmt.Sprintf("Time for the %s standup (%s)", teamName, dayLabel(d)),
-		Blocks: []Block{
-			Section(text + "\n" + strings.Join(lines, "\n")),
-			Actions(
-				Button{Text: "Answer", ActionID: "standup:answer", Value: s.Config.Name + "|" + d.String(), Style: "primary"},
-				Button{Text: "Skip today", ActionID: "standup:skip", Value: s.Config.Name + "|" + d.String()},
-			),
-		},
-	}
-}
-
-// Remind nudges, privately and once, those prompted at `prompted` in zone
-// loc who have neither answered nor skipped.
-func (s *Standup) Remind(ctx context.Context, loc *time.Location, prompted time.Time) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	d := DateOf(prompted.In(loc))
-	day, err := s.day(d)
-	if err != nil {
-		return err
-	}
-	if !day.Summarized.IsZero() {
-		return nil
-	}
-	answers, err := s.answersByUser(d)
-	if err != nil {
-		return err
-	}
-	users, err := s.Directory.Users(ctx)
-	if err != nil {
-		return fmt.Errorf("standup %s: directory: %w", s.Config.Name, err)
-	}
-	away, err := s.awaySet(d, users)
-	if err != nil {
-		return err
-	}
-	zones := s.memberZones(users)
-	var msgs []Message
-	for _, m := range day.Prompted {
-		if zones[m] == nil || zones[m].String() != loc.String() || away[m] {
-			continue
-		}
-		if _, ok := answers[m]; ok {
-			continue
-		}
-		day.Reminded = addUnique(day.Reminded, m)
-		msgs = append(msgs, Message{
-			Key:  s.key(d, "remind", m),
-			To:   m,
-			Text: "A gentle nudge: your standup is still open",
-			Blocks: []Block{
-				Section(fmt.Sprintf("A gentle nudge: your standup for %s is still open. It takes a minute.", dayLabel(d))),
-				Actions(
-					Button{Text: "Answer", ActionID: "standup:answer", Value: s.Config.Name + "|" + d.String(), Style: "primary"},
-					Button{Text: "Skip today", ActionID: "standup:skip", Value: s.Config.Name + "|" + d.String()},
-				),
-			},
-		})
-	}
-	if err := s.Store.PutDay(day); err != nil {
-		return fmt.Errorf("standup %s: record day: %w", s.Config.Name, err)
-	}
-	return s.Outbox.Send(ctx, msgs...)
-}
-
-// Summarize posts the day's summary once in the team channel.
-func (s *Standup) Summarize(ctx context.Context, d Date) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	day, err := s.day(d)
-	if err != nil {
-		return err
-	}
-	if len(day.Prompted) == 0 && len(day.Away) == 0 {
-		answers, err := s.Store.Answers(s.Config.Name, d)
-		if err != nil || len(answers) == 0 {
-			return err // nobody was asked (a holiday, or the bot was down)
-		}
-	}
-	if day.Summarized.IsZero() {
-		day.Summarized = s.Clock.Now()
-		if err := s.Store.PutDay(day); err != nil {
-			return fmt.Errorf("standup %s: record summary: %w", s.Config.Name, err)
-		}
-	}
-	msgs, err := s.summaryMessages(d, day, false)
-	if err != nil {
-		return err
-	}
-	return s.Outbox.Send(ctx, msgs...)
-}
-
-// SummaryPreview returns the summary of today's standup as it would be
-// posted now.
-func (s *Standup) SummaryPreview(now time.Time) (Message, error) {
-	d := DateOf(now.In(s.Config.Schedule.Location))
-	day, err := s.day(d)
-	if err != nil {
-		return Message{}, err
-	}
-	msgs, err := s.summaryMessages(d, day, false)
-	if err != nil {
-		return Message{}, err
-	}
-	msg := msgs[0]
-	if s.Settings.Summary == SummaryThread {
-		for _, r := range msgs[1:] {
-			msg.Blocks = append(msg.Blocks, Divider())
-			msg.Blocks = append(msg.Blocks, r.Blocks...)
-		}
-	}
-	return msg, nil
-}
-
-// summaryMessages builds the summary: in channel mode one message; in
-// thread mode a parent and a reply per answer. update makes the parent an
-// edit of the posted one.
-func (s *Standup) summaryMessages(d Date, day StandupDay, update bool) ([]Message, error) {
-	answers, err := s.Store.Answers(s.Config.Name, d)
-	if err != nil {
-		return nil, err
-	}
-	blockers, err := s.Store.Blockers(s.Config.Name, true)
-	if err != nil {
-		return nil, err
-	}
-	now := s.Clock.Now()
-	sort.Slice(answers, func(i, j int) bool { return answers[i].Submitted.Before(answers[j].Submitted) })
-	answered, skipped := 0, 0
-	for _, a := range answers {
-		if a.Skipped {
-			skipped++
-		} else {
-			answered++
-		}
-	}
-	awayCount := 0
-	for _, u := range day.Away {
-		if !hasAnswer(answers, u) {
-			awayCount++
-		}
-	}
-	teamName := s.Config.Name
-	if s.Team != nil {
-		teamName = s.Team.Name
-	}
-	members := len(s.Team.Members)
-	participation := fmt.Sprintf("%d/%d answered", answered, members)
-	if awayCount > 0 {
-		participation += fmt.Sprintf(" · %d away", awayCount)
-	}
-	if skipped > 0 {
-		participation += fmt.Sprintf(" · %d skipped", skipped)
-	}
-
-	parent := []Block{Header(fmt.Sprintf("%s standup · %s", teamName, dayLabel(d)))}
-	if len(blockers) > 0 {
-		sort.Slice(blockers, func(i, j int) bool { return blockers[i].Opened.Before(blockers[j].Opened) })
-		parent = append(parent, Section(fmt.Sprintf(":rotating_light: *%d open blocker%s*", len(blockers), plural(len(blockers)))))
-		for _, b := range blockers {
-			blk := Section(fmt.Sprintf("%s: %s _(%s)_", Mention(b.User), Escape(b.Text), ageLabel(b.AgeDays(now))))
-			blk.Buttons = []Button{{Text: "Cleared", ActionID: "standup:clear", Value: b.ID}}
-			parent = append(parent, blk)
-		}
-	} else {
-		parent = append(parent, Context(":white_check_mark: No open blockers"))
-	}
-	var answerBlocks []Block
-	for _, a := range answers {
-		if a.Skipped {
-			continue
-		}
-		answerBlocks = append(answerBlocks, Section(StandupAnswerText(a)))
-	}
-	var msgs []Message
-	parentKey := s.key(d, "summary")
-	if s.Settings.Summary == SummaryThread {
-		parent = append(parent, Context(participation+" · answers in the thread"))
-		msgs = append(msgs, Message{Key: parentKey, To: s.channel(), Update: update,
-			Text: fmt.Sprintf("%s standup · %s: %s", teamName, dayLabel(d), participation), Blocks: parent})
-		if !update {
-			for _, a := range answers {
-				if !a.Skipped {
-					msgs = append(msgs, s.threadReply(a))
-				}
-			}
-		}
-		return msgs, nil
-	}
-	blocks := append(parent, Divider())
-	blocks = append(blocks, answerBlocks...)
-	blocks = append(blocks, Context(participation))
-	msgs = append(msgs, Message{Key: parentKey, To: s.channel(), Update: update,
-		Text: fmt.Sprintf("%s standup · %s: %s", teamName, dayLabel(d), participation), Blocks: blocks})
-	return msgs, nil
-}
-
-func (s *Standup) threadReply(a StandupAnswer) Message {
-	return Message{
-		Key: s.key(a.Date, "answer", a.User), To: s.channel(), ThreadKey: s.key(a.Date, "summary"),
-		Text: "Standup answer", Blocks: []Block{Section(StandupAnswerText(a))},
-	}
-}
-
-// StandupAnswerText is one member's answers as mrkdwn, user text escaped.
-func StandupAnswerText(a StandupAnswer) string {
-	var b strings.Builder
-	b.WriteString("*" + Mention(a.User) + "*")
-	if a.Late {
-		b.WriteString(" _(late)_")
-	}
-	for _, q := range a.Questions {
-		v := strings.TrimSpace(a.Answers[q.ID])
-		if v == "" || q.Blocker && IsEmptyAnswer(v) {
-			continue
-		}
-		fmt.Fprintf(&b, "\n*%s*\n%s", Escape(q.Text), Escape(v))
-	}
-	return b.String()
-}
-
-// AnswerForm returns the modal a member fills in now: for today's standup,
-// or the next one; pre-filled if they answered already.
-func (s *Standup) AnswerForm(ctx context.Context, user string) (Form, error) {
-	if !s.Team.IsMember(user) {
-		return Form{}, Errorf(EFORBIDDEN, "You are not a member of %s, so %s has no standup for you.", s.Team.Name, s.Config.Name)
-	}
-	now := s.Clock.Now()
-	d, _, err := s.dateFor(ctx, user, now)
-	if err != nil {
-		return Form{}, err
-	}
-	prev, answered, err := s.Store.Answer(s.Config.Name, d, user)
-	if err != nil {
-		return Form{}, err
-	}
-	qs := s.questionsFor(user, now)
-	if answered && len(prev.Questions) > 0 {
-		qs = prev.Questions
-	}
-	f := Form{
-		CallbackID: "standup",
-		Title:      "Standup",
-		Submit:     "Submit",
-		Metadata:   s.Config.Name + "|" + d.String(),
-		Intro:      fmt.Sprintf("*%s* standup for *%s*", s.Team.Name, dayLabel(d)),
-	}
-	if answered && !prev.Skipped {
-		f.Intro += " — editing your answer"
-	}
-	for _, q := range qs {
-		in := Input{ID: q.ID, Label: q.Text, Kind: TextInput, Multiline: true, Optional: q.Optional || q.Blocker, MaxLength: 3000}
-		if answered {
-			in.Initial = prev.Answers[q.ID]
-		}
-		if q.Blocker {
-			in.Hint = `Leave empty or write "none" if nothing is in your way.`
-		}
-		f.Inputs = append(f.Inputs, in)
-	}
-	return f, nil
-}
-
-// dateFor is the standup day an answer given at t counts for: today's if
-// it is a standup day whose summary is not out yet, or whose summary is
-// out but the member has not answered (a late answer); otherwise the next
-// standup day (answering the evening before).
-func (s *Standup) dateFor(ctx context.Context, user string, t time.Time) (Date, bool, error) {
-	users, err := s.Directory.Users(ctx)
-	if err != nil {
-		return Date{}, false, err
-	}
-	loc := s.memberZones(users)[user]
-	if loc == nil {
-		loc = s.Config.Schedule.Location
-	}
-	sched := s.Config.Schedule.In(loc)
-	today := DateOf(t.In(loc))
-	midnight := today.In(loc)
-	first := sched.Next(midnight.Add(-time.Nanosecond))
-	if !first.IsZero() && DateOf(first.In(loc)) == today {
-		day, _, err := s.Store.Day(s.Config.Name, today)
-		if err != nil {
-			return Date{}, false, err
-		}
-		if day.Summarized.IsZero() {
-			return today, false, nil
-		}
-		if _, answered, err := s.Store.Answer(s.Config.Name, today, user); err != nil || !answered {
-			return today, true, err
-		}
-	}
-	next := sched.Next(midnight.AddDate(0, 0, 1).Add(-time.Nanosecond))
-	if next.IsZero() {
-		return Date{}, false, Errorf(ENOTFOUND, "%s has no upcoming standup.", s.Config.Name)
-	}
-	return DateOf(next.In(loc)), false, nil
-}
-
-// Submit stores a member's answers for the day in metadata. It returns
-// errors per question for required ones left empty. A late answer updates
-// the posted summary.
-func (s *Standup) Submit(ctx context.Context, user, metadata string, values map[string]string) (map[string]string, error) {
-	_, dateText, _ := strings.Cut(metadata, "|")
-	d, err := ParseDate(dateText)
-	if err != nil {
-		return nil, Errorf(EINVALID, "This standup form is from an older version; please open it again.")
-	}
-	if !s.Team.IsMember(user) {
-		return nil, Errorf(EFORBIDDEN, "You are not a member of %s.", s.Team.Name)
-	}
-	now := s.Clock.Now()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	prev, answered, err := s.Store.Answer(s.Config.Name, d, user)
-	if err != nil {
-		return nil, err
-	}
-	qs := s.questionsFor(user, now)
-	if answered && len(prev.Questions) > 0 {
-		qs = prev.Questions
-	}
-	errs := map[string]string{}
-	a := StandupAnswer{Ritual: s.Config.Name, Date: d, User: user, Answers: map[string]string{}, Questions: qs, Submitted: now}
-	for _, q := range qs {
-		v := strings.TrimSpace(values[q.ID])
-		if v == "" && !q.Optional && !q.Blocker {
-			errs[q.ID] = "Please answer this one (or use Skip today)."
-		}
-		if len([]rune(v)) > 3000 {
-			errs[q.ID] = "Please keep it under 3,000 characters."
-		}
-		a.Answers[q.ID] = v
-	}
-	if len(errs) > 0 {
-		return errs, nil
-	}
-	day, err := s.day(d)
-	if err != nil {
-		return nil, err
-	}
-	if answered {
-		a.Submitted, a.Edited = prev.Submitted, now
-		if !day.Summarized.IsZero() && !prev.Skipped {
-			return nil, Errorf(ECONFLICT, "The summary for %s is already posted, so your answer can no longer change.", dayLabel(d))
-		}
-	}
-	a.Late = !day.Summarized.IsZero()
-	if err := s.Store.PutAnswer(a); err != nil {
-		return nil, fmt.Errorf("standup %s: store answer: %w", s.Config.Name, err)
-	}
-	if err := s.trackBlockers(user, qs, a.Answers, now); err != nil {
-		return nil, err
-	}
-	if day.Summarized.IsZero() {
-		return nil, nil
-	}
-	return nil, s.lateUpdate(ctx, d, day, a)
-}
-
-// lateUpdate edits the posted summary for an answer that came after it.
-func (s *Standup) lateUpdate(ctx context.Context, d Date, day StandupDay, a StandupAnswer) error {
-	msgs, err := s.summaryMessages(d, day, true)
-	if err != nil {
-		return err
-	}
-	if s.Settings.Summary == SummaryThread && !a.Skipped {
-		msgs = append(msgs, s.threadReply(a))
-	}
-	return s.Outbox.Send(ctx, msgs...)
-}
-
-// trackBlockers opens, updates or clears the member's blocker from their
-// answers to blocker questions.
-func (s *Standup) trackBlockers(user string, qs []Question, answers map[string]string, now time.Time) error {
-	var text string
-	asked := false
-	for _, q := range qs {
-		if q.Blocker {
-			asked = true
-			if v := answers[q.ID]; !IsEmptyAnswer(v) {
-				text = v
-			}
-		}
-	}
-	if !asked {
-		return nil
-	}
-	open, err := s.Store.Blockers(s.Config.Name, true)
-	if err != nil {
-		return err
-	}
-	var mine *Blocker
-	for i := range open {
-		if open[i].User == user {
-			mine = &open[i]
-		}
-	}
-	switch {
-	case text == "" && mine != nil:
-		mine.Cleared, mine.Updated = now, now
-		return s.Store.PutBlocker(*mine)
-	case text != "" && mine != nil:
-		mine.Text, mine.Updated = text, now
-		return s.Store.PutBlocker(*mine)
-	case text != "":
-		return s.Store.PutBlocker(Blocker{
-			ID: fmt.Sprintf("%s-%s-%d", s.Config.Name, user, now.Unix()), Ritual: s.Config.Name, Team: s.Team.ID,
-			User: user, Text: text, Opened: now, Updated: now,
-		})
-	}
-	return nil
-}
-
-// Skip records that a member skips the day: not reminded, not missing.
-func (s *Standup) Skip(ctx context.Context, user string, d Date) (string, error) {
-	if !s.Team.IsMember(user) {
-		return "", Errorf(EFORBIDDEN, "You are not a member of %s.", s.Team.Name)
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	_, answered, err := s.Store.Answer(s.Config.Name, d, user)
-	if err != nil {
-		return "", err
-	}
-	if answered {
-		return fmt.Sprintf("You already answered for %s.", dayLabel(d)), nil
-	}
-	now := s.Clock.Now()
-	a := StandupAnswer{Ritual: s.Config.Name, Date: d, User: user, Skipped: true, Submitted: now}
-	if err := s.Store.PutAnswer(a); err != nil {
-		return "", fmt.Errorf("standup %s: store skip: %w", s.Config.Name, err)
-	}
-	day, err := s.day(d)
-	if err != nil {
-		return "", err
-	}
-	if !day.Summarized.IsZero() {
-		if err := s.lateUpdate(ctx, d, day, a); err != nil {
-			return "", err
-		}
-	}
-	return fmt.Sprintf("Skipped %s. No reminders today.", dayLabel(d)), nil
-}
-
-// ClearBlocker closes a blocker; its owner or a team lead may.
-func (s *Standup) ClearBlocker(ctx context.Context, id, user string, isAdmin bool) (string, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	b, ok, err := s.Store.Blocker(id)
-	if err != nil {
-		return "", err
-	}
-	if !ok || b.Ritual != s.Config.Name {
-		return "", Errorf(ENOTFOUND, "That blocker no longer exists.")
-	}
-	if b.User != user && !s.Team.IsLead(user) && !isAdmin {
-		return "", Errorf(EFORBIDDEN, "Only %s or a lead of %s can clear this blocker.", Mention(b.User), s.Team.Name)
-	}
-	if !b.Open() {
-		return "That blocker was already cleared.", nil
-	}
-	now := s.Clock.Now()
-	b.Cleared, b.Updated = now, now
-	if err := s.Store.PutBlocker(b); err != nil {
-		return "", err
-	}
-	// Refresh the latest posted summary so the blocker disappears there.
-	d := DateOf(now.In(s.Config.Schedule.Location))
-	if day, ok, err := s.Store.Day(s.Config.Name, d); err == nil && ok && !day.Summarized.IsZero() {
-		msgs, err := s.summaryMessages(d, day, true)
-		if err == nil {
-			err = s.Outbox.Send(ctx, msgs[0])
-		}
-		if err != nil {
-			return "", err
-		}
-	}
-	return fmt.Sprintf("Cleared: %s (open %s).", Escape(b.Text), ageLabel(b.AgeDays(now))), nil
-}
-
-// SetAway records that user is out of office from..to (inclusive).
-func (s *Standup) SetAway(user string, from, to Date) (string, error) {
-	if to.Before(from) {
-		return "", Errorf(EINVALID, "The end date %s is before the start date %s.", to, from)
-	}
-	if err := s.Store.PutAway(Away{User: user, From: from, To: to, Set: s.Clock.Now()}); err != nil {
-		return "", err
-	}
-	if from == to {
-		return fmt.Sprintf("Marked you out of office on %s. No standup prompts that day.", dayLabel(from)), nil
-	}
-	return fmt.Sprintf("Marked you out of office %s to %s. No standup prompts until you are back.", dayLabel(from), dayLabel(to)), nil
-}
-
-// Back removes the user's away stretches from today on.
-func (s *Standup) Back(user string) (string, error) {
-	today := DateOf(s.Clock.Now().In(s.Config.Schedule.Location))
-	if err := s.Store.DeleteAways(user, today); err != nil {
-		return "", err
-	}
-	return "Welcome back! You will be prompted again from the next standup.", nil
-}
-
-// StandupStatus is today's standing of a team.
-type StandupStatus struct {
-	Date     Date
-	Answered []string
-	Skipped  []string
-	Pending  []string
-	Away     []string
-}
-
-// Status returns who answered, skipped, is pending or away today.
-func (s *Standup) Status(ctx context.Context) (StandupStatus, error) {
-	now := s.Clock.Now()
-	d := DateOf(now.In(s.Config.Schedule.Location))
-	st := StandupStatus{Date: d}
-	answers, err := s.answersByUser(d)
-	if err != nil {
-		return st, err
-	}
-	users, err := s.Directory.Users(ctx)
-	if err != nil {
-		return st, err
-	}
-	away, err := s.awaySet(d, users)
-	if err != nil {
-		return st, err
-	}
-	for _, m := range s.Team.Members {
-		a, ok := answers[m]
-		switch {
-		case ok && a.Skipped:
-			st.Skipped = append(st.Skipped, m)
-		case ok:
-			st.Answered = append(st.Answered, m)
-		case away[m]:
-			st.Away = append(st.Away, m)
-		default:
-			st.Pending = append(st.Pending, m)
-		}
-	}
-	return st, nil
-}
-
-// History returns a member's last n answers, newest first.
-func (s *Standup) History(user string, n int) ([]StandupAnswer, error) {
-	if n <= 0 {
-		n = 5
-	}
-	return s.Store.UserAnswers(s.Config.Name, user, n)
 }
 
 func (s *Standup) day(d Date) (StandupDay, error) {
@@ -950,13 +440,18 @@ func (s *Standup) key(d Date, parts ...string) string {
 	return "standup/" + s.Config.Name + "/" + d.String() + "/" + strings.Join(parts, "/")
 }
 
-func hasAnswer(answers []StandupAnswer, user string) bool {
-	for _, a := range answers {
-		if a.User == user {
-			return true
-		}
+// buttonValue ties a button to this ritual and a day.
+func (s *Standup) buttonValue(d Date) string { return s.Config.Name + "|" + d.String() }
+
+// ParseStandupRef reads the "ritual|date" that standup buttons and forms
+// carry.
+func ParseStandupRef(v string) (ritual string, d Date, err error) {
+	ritual, dateText, _ := strings.Cut(v, "|")
+	d, err = ParseDate(dateText)
+	if err != nil || ritual == "" {
+		return "", Date{}, Errorf(EINVALID, "That standup button or form is from an older version; use /standup instead.")
 	}
-	return false
+	return ritual, d, nil
 }
 
 func addUnique(list []string, s string) []string {

@@ -108,7 +108,7 @@ func (db *DB) DeploysWithSHA(sha string) ([]rituals.Deploy, error) {
 	err := db.view("deploys_with_sha", func(tx *bolt.Tx) error {
 		ids, deploys := tx.Bucket(bucketDeployIDs), tx.Bucket(bucketDeploys)
 		prefix := append([]byte(sha), 0)
-		return scanPrefixKV(tx.Bucket(bucketDeploySHAs), prefix, func(k, _ []byte) error {
+		return scanPrefix(tx.Bucket(bucketDeploySHAs), prefix, func(k, _ []byte) error {
 			id := k[len(prefix):]
 			at := ids.Get(id)
 			if at == nil {

@@ -41,7 +41,7 @@ func ritualTimeKey(ritual string, at []byte) []byte {
 func (db *DB) Handoffs(ritual string) ([]rituals.HandoffRecord, error) {
 	var out []rituals.HandoffRecord
 	err := db.view("oncall_handoffs", func(tx *bolt.Tx) error {
-		return scanPrefix(tx.Bucket(bucketHandoffs), append([]byte(ritual), 0), func(v []byte) error {
+		return scanPrefix(tx.Bucket(bucketHandoffs), append([]byte(ritual), 0), func(_, v []byte) error {
 			var h rituals.HandoffRecord
 			if err := decode(v, &h); err != nil {
 				return err
@@ -81,7 +81,7 @@ func (db *DB) PutHandoff(h rituals.HandoffRecord) (bool, error) {
 func (db *DB) Overrides(ritual string) ([]rituals.Override, error) {
 	var out []rituals.Override
 	err := db.view("oncall_overrides", func(tx *bolt.Tx) error {
-		return scanPrefix(tx.Bucket(bucketOverrides), append([]byte(ritual), 0), func(v []byte) error {
+		return scanPrefix(tx.Bucket(bucketOverrides), append([]byte(ritual), 0), func(_, v []byte) error {
 			var o rituals.Override
 			if err := decode(v, &o); err != nil {
 				return err

@@ -4,34 +4,53 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/ritualbot/ritualbot/rituals"
 )
 
-// Standup buckets:
+// Standup buckets (parts of a key are joined by a 0 byte):
 //
-//	standup_answers  ritual 0 date 0 user → StandupAnswer
-//	standup_days     ritual 0 date        → StandupDay
-//	away             user 0 from-date     → Away
-//	blockers         id                   → Blocker
+//	standup_answers          ritual date user     → StandupAnswer
+//	standup_answers_by_user  ritual user date     → 1, the index of /standup history
+//	standup_days             ritual date          → StandupDay
+//	away                     user from-date       → Away
+//	blockers                 id                   → Blocker
+//	blockers_open            ritual id            → 1, the index of open blockers
+//	standup_tallies          team date ritual     → TallyCounts, a day's participation
+//	standup_member_days      team user date ritual → the member's Outcome that day
 //
-// Dates are YYYY-MM-DD, which sorts as time does.
+// Dates are YYYY-MM-DD, which sorts as time does, so a range of days is one
+// cursor walk: a year of a team's tallies is some 260 small records, and a
+// member's year as many one-word values.
 var (
-	bucketAnswers  = registerBucket("standup_answers")
-	bucketDays     = registerBucket("standup_days")
-	bucketAway     = registerBucket("away")
-	bucketBlockers = registerBucket("blockers")
+	bucketAnswers       = registerBucket("standup_answers")
+	bucketAnswersByUser = registerBucket("standup_answers_by_user")
+	bucketDays          = registerBucket("standup_days")
+	bucketAway          = registerBucket("away")
+	bucketBlockers      = registerBucket("blockers")
+	bucketBlockersOpen  = registerBucket("blockers_open")
+	bucketTallies       = registerBucket("standup_tallies")
+	bucketMemberDays    = registerBucket("standup_member_days")
 )
 
 var _ rituals.StandupStore = (*DB)(nil)
 
-func joinKey(parts ...string) []byte {
-	return []byte(joinParts(parts))
+func init() {
+	// Show the 0-joined keys as "a / b / c" in the export.
+	joined := format{Key: func(k []byte) (string, bool) {
+		return strings.ReplaceAll(string(k), "\x00", " / "), true
+	}}
+	for _, b := range [][]byte{bucketAnswers, bucketAnswersByUser, bucketDays, bucketAway, bucketBlockersOpen, bucketTallies, bucketMemberDays} {
+		registerFormat(string(b), joined)
+	}
 }
 
-func joinParts(parts []string) string {
+var present = []byte{1}
+
+func joinKey(parts ...string) []byte {
 	var b bytes.Buffer
 	for i, p := range parts {
 		if i > 0 {
@@ -39,13 +58,20 @@ func joinParts(parts []string) string {
 		}
 		b.WriteString(p)
 	}
-	return b.String()
+	return b.Bytes()
 }
+
+// prefixKey is joinKey(parts...) followed by the separator, so that it
+// matches those keys and no key whose last part merely starts the same.
+func prefixKey(parts ...string) []byte { return append(joinKey(parts...), 0) }
 
 // PutAnswer stores a member's answer for a day, replacing an earlier one.
 func (db *DB) PutAnswer(a rituals.StandupAnswer) error {
 	return db.update("put_answer", func(tx *bolt.Tx) error {
-		return putJSON(tx.Bucket(bucketAnswers), joinKey(a.Ritual, a.Date.String(), a.User), a)
+		if err := putJSON(tx.Bucket(bucketAnswers), joinKey(a.Ritual, a.Date.String(), a.User), a); err != nil {
+			return err
+		}
+		return tx.Bucket(bucketAnswersByUser).Put(joinKey(a.Ritual, a.User, a.Date.String()), present)
 	})
 }
 
@@ -61,9 +87,8 @@ func (db *DB) Answer(ritual string, d rituals.Date, user string) (a rituals.Stan
 // Answers returns every answer of a day.
 func (db *DB) Answers(ritual string, d rituals.Date) ([]rituals.StandupAnswer, error) {
 	var out []rituals.StandupAnswer
-	prefix := append(joinKey(ritual, d.String()), 0)
 	err := db.view("answers", func(tx *bolt.Tx) error {
-		return scanPrefix(tx.Bucket(bucketAnswers), prefix, func(v []byte) error {
+		return scanPrefix(tx.Bucket(bucketAnswers), prefixKey(ritual, d.String()), func(_, v []byte) error {
 			var a rituals.StandupAnswer
 			if err := decode(v, &a); err != nil {
 				return err
@@ -75,29 +100,29 @@ func (db *DB) Answers(ritual string, d rituals.Date) ([]rituals.StandupAnswer, e
 	return out, err
 }
 
-// UserAnswers returns a member's latest answers (skips excluded), newest
-// first. It walks the ritual's days backwards, which stays cheap because
-// it stops after limit.
+// UserAnswers returns a member's latest answers (skips left out), newest
+// first, walking the member's index backwards: the cost is the answers
+// read, not the ritual's history.
 func (db *DB) UserAnswers(ritual, user string, limit int) ([]rituals.StandupAnswer, error) {
 	var out []rituals.StandupAnswer
-	prefix := append([]byte(ritual), 0)
+	prefix := prefixKey(ritual, user)
 	err := db.view("user_answers", func(tx *bolt.Tx) error {
-		c := tx.Bucket(bucketAnswers).Cursor()
-		k, v := c.Seek(append(append([]byte(nil), prefix...), 0xff))
+		answers := tx.Bucket(bucketAnswers)
+		c := tx.Bucket(bucketAnswersByUser).Cursor()
+		k, _ := c.Seek(append(append([]byte(nil), prefix...), 0xff))
 		if k == nil {
-			k, v = c.Last()
+			k, _ = c.Last()
 		} else {
-			k, v = c.Prev()
+			k, _ = c.Prev()
 		}
-		for ; k != nil && bytes.HasPrefix(k, prefix) && len(out) < limit; k, v = c.Prev() {
-			if !bytes.HasSuffix(k, append([]byte{0}, user...)) {
-				continue
-			}
+		for ; k != nil && bytes.HasPrefix(k, prefix) && len(out) < limit; k, _ = c.Prev() {
+			date := string(k[len(prefix):])
 			var a rituals.StandupAnswer
-			if err := decode(v, &a); err != nil {
+			ok, err := getJSON(answers, joinKey(ritual, date, user), &a)
+			if err != nil {
 				return err
 			}
-			if a.User == user && !a.Skipped {
+			if ok && !a.Skipped {
 				out = append(out, a)
 			}
 		}
@@ -170,10 +195,9 @@ func (db *DB) Aways(from rituals.Date) ([]rituals.Away, error) {
 func (db *DB) DeleteAways(user string, from rituals.Date) error {
 	return db.update("delete_aways", func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketAway)
-		prefix := append([]byte(user), 0)
 		var cut []rituals.Away
 		var drop [][]byte
-		err := scanPrefixKV(b, prefix, func(k, v []byte) error {
+		err := scanPrefix(b, prefixKey(user), func(k, v []byte) error {
 			var a rituals.Away
 			if err := decode(v, &a); err != nil {
 				return err
@@ -205,10 +229,17 @@ func (db *DB) DeleteAways(user string, from rituals.Date) error {
 	})
 }
 
-// PutBlocker stores a blocker.
+// PutBlocker stores a blocker and keeps the open index in step.
 func (db *DB) PutBlocker(bl rituals.Blocker) error {
 	return db.update("put_blocker", func(tx *bolt.Tx) error {
-		return putJSON(tx.Bucket(bucketBlockers), []byte(bl.ID), bl)
+		if err := putJSON(tx.Bucket(bucketBlockers), []byte(bl.ID), bl); err != nil {
+			return err
+		}
+		open := tx.Bucket(bucketBlockersOpen)
+		if bl.Open() {
+			return open.Put(joinKey(bl.Ritual, bl.ID), present)
+		}
+		return open.Delete(joinKey(bl.Ritual, bl.ID))
 	})
 }
 
@@ -221,16 +252,37 @@ func (db *DB) Blocker(id string) (bl rituals.Blocker, ok bool, err error) {
 	return bl, ok, err
 }
 
-// Blockers returns a ritual's blockers ("" for every ritual).
+// Blockers returns a ritual's blockers ("" for every ritual). Open ones
+// come from the index, so a long history of cleared blockers costs the
+// summary nothing.
 func (db *DB) Blockers(ritual string, openOnly bool) ([]rituals.Blocker, error) {
 	var out []rituals.Blocker
 	err := db.view("blockers", func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketBlockers).ForEach(func(_, v []byte) error {
+		all := tx.Bucket(bucketBlockers)
+		if !openOnly {
+			return all.ForEach(func(_, v []byte) error {
+				var bl rituals.Blocker
+				if err := decode(v, &bl); err != nil {
+					return err
+				}
+				if ritual == "" || bl.Ritual == ritual {
+					out = append(out, bl)
+				}
+				return nil
+			})
+		}
+		var prefix []byte
+		if ritual != "" {
+			prefix = prefixKey(ritual)
+		}
+		return scanPrefix(tx.Bucket(bucketBlockersOpen), prefix, func(k, _ []byte) error {
+			id := k[bytes.IndexByte(k, 0)+1:]
 			var bl rituals.Blocker
-			if err := decode(v, &bl); err != nil {
+			ok, err := getJSON(all, id, &bl)
+			if err != nil {
 				return err
 			}
-			if (ritual == "" || bl.Ritual == ritual) && (!openOnly || bl.Open()) {
+			if ok {
 				out = append(out, bl)
 			}
 			return nil
@@ -239,12 +291,71 @@ func (db *DB) Blockers(ritual string, openOnly bool) ([]rituals.Blocker, error) 
 	return out, err
 }
 
-// scanPrefix calls f with each value whose key starts with prefix.
-func scanPrefix(b *bolt.Bucket, prefix []byte, f func(v []byte) error) error {
-	return scanPrefixKV(b, prefix, func(_, v []byte) error { return f(v) })
+// PutTally files a day's participation: its counts, and each member's
+// outcome, replacing an earlier tally of the ritual and day.
+func (db *DB) PutTally(t rituals.StandupTally) error {
+	counts := rituals.TallyCounts{Ritual: t.Ritual, Team: t.Team, Date: t.Date, At: t.At, Counts: t.Counts()}
+	return db.update("put_tally", func(tx *bolt.Tx) error {
+		if err := putJSON(tx.Bucket(bucketTallies), joinKey(t.Team, t.Date.String(), t.Ritual), counts); err != nil {
+			return err
+		}
+		members := tx.Bucket(bucketMemberDays)
+		for user, o := range t.Outcomes {
+			if err := members.Put(joinKey(t.Team, user, t.Date.String(), t.Ritual), []byte(o)); err != nil {
+				return fmt.Errorf("put outcome of %s: %w", user, err)
+			}
+		}
+		return nil
+	})
 }
 
-func scanPrefixKV(b *bolt.Bucket, prefix []byte, f func(k, v []byte) error) error {
+// Tallies returns the team's day counts dated from..to inclusive, oldest
+// first.
+func (db *DB) Tallies(team string, from, to rituals.Date) ([]rituals.TallyCounts, error) {
+	var out []rituals.TallyCounts
+	err := db.view("tallies", func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketTallies).Cursor()
+		prefix, last := prefixKey(team), to.String()
+		for k, v := c.Seek(joinKey(team, from.String())); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+			if date, _, _ := strings.Cut(string(k[len(prefix):]), "\x00"); date > last {
+				break
+			}
+			var t rituals.TallyCounts
+			if err := json.Unmarshal(v, &t); err != nil {
+				return fmt.Errorf("decode tally %q: %w", k, err)
+			}
+			out = append(out, t)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// MemberParticipation sums a member's outcomes in the team's standups
+// dated from..to inclusive.
+func (db *DB) MemberParticipation(team, user string, from, to rituals.Date) (rituals.Participation, error) {
+	var p rituals.Participation
+	days := map[string]bool{}
+	err := db.view("member_participation", func(tx *bolt.Tx) error {
+		prefix := prefixKey(team, user)
+		c := tx.Bucket(bucketMemberDays).Cursor()
+		last := to.String()
+		for k, v := c.Seek(append(append([]byte(nil), prefix...), from.String()...)); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+			date, _, _ := strings.Cut(string(k[len(prefix):]), "\x00")
+			if date > last {
+				break
+			}
+			days[date] = true
+			p.Count(rituals.Outcome(v))
+		}
+		return nil
+	})
+	p.Days = len(days)
+	return p, err
+}
+
+// scanPrefix calls f with each key and value whose key starts with prefix.
+func scanPrefix(b *bolt.Bucket, prefix []byte, f func(k, v []byte) error) error {
 	c := b.Cursor()
 	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
 		if err := f(k, v); err != nil {

@@ -232,7 +232,7 @@ func (s *Server) countCall(method string) (Fault, bool) {
 	s.notifyLocked()
 	q := s.faults[method]
 	if len(q) == 0 {
-		return Fault{}, false
+		return s.randomFaultLocked(method)
 	}
 	f := q[0]
 	s.faults[method] = q[1:]

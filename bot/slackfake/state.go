@@ -174,6 +174,7 @@ type state struct {
 	calls      map[string]int
 	totalCalls int
 	faults     map[string][]Fault
+	random     map[string]*randomFaults // FailRandomly, by method
 
 	lastTS int64
 	seq    int
@@ -197,6 +198,7 @@ func (st *state) init() {
 	st.pending = map[string]chan json.RawMessage{}
 	st.calls = map[string]int{}
 	st.faults = map[string][]Fault{}
+	st.random = map[string]*randomFaults{}
 }
 
 // nextID returns a fresh Slack-looking ID with the given prefix.

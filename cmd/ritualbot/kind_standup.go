@@ -17,8 +17,12 @@ func init() {
 			s := m.newStandup(rc)
 			if m.standups == nil {
 				m.standups = &bot.Standups{Views: m.Slack, Limiter: m.limiter, Config: m.Loaded.Config, Clock: m.Clock}
+				// One log across every standup of the config, for the
+				// digest and the App Home.
+				m.standupLog = &rituals.StandupRecords{Store: m.DB}
 			}
 			m.standups.Add(m.Router, s)
+			m.standupLog.(*rituals.StandupRecords).Add(s)
 			return standupJobs{s, m.component("standup")}, nil
 		},
 		preview: func(p *previewEnv, rc *rituals.RitualConfig, now time.Time) (rituals.Message, error) {
@@ -26,7 +30,7 @@ func init() {
 				return rituals.Message{}, fmt.Errorf("no store yet at %s: a standup summary is built from stored answers, so run the bot first", p.Config.Store.Path)
 			}
 			s := &rituals.Standup{Config: rc, Settings: rc.Standup, Team: p.Config.Team(rc.Team), Store: p.DB, Clock: fixedClock{now}}
-			return s.SummaryPreview(now)
+			return s.SummaryPreview(context.Background(), now)
 		},
 	}
 }

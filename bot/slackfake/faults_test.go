@@ -1,0 +1,85 @@
+package slackfake_test
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/slack-go/slack"
+
+	"github.com/ritualbot/ritualbot/bot/slackfake"
+)
+
+func TestFailRandomly(t *testing.T) {
+	run := func(seed uint64) (outcomes string, posted int, f *slackfake.Server) {
+		f = newFake(t, slackfake.Options{DisableRateLimits: true})
+		api := botClient(f)
+		f.FailRandomly("chat.postMessage", slackfake.RandomFaults{Rate: 0.1, Seed: seed, Faults: []slackfake.Fault{
+			{Status: 429, RetryAfter: 1}, {Status: 503},
+		}})
+		var b []byte
+		for i := 0; i < 1000; i++ {
+			_, _, err := api.PostMessage("C0GENERAL", slack.MsgOptionText("hi", false))
+			var rl *slack.RateLimitedError
+			var sc slack.StatusCodeError
+			switch {
+			case err == nil:
+				b = append(b, '.')
+				posted++
+			case errors.As(err, &rl) && rl.RetryAfter.Seconds() == 1:
+				b = append(b, 'r')
+			case errors.As(err, &sc) && sc.Code == 503:
+				b = append(b, '5')
+			default:
+				t.Fatalf("call %d: unexpected error %v", i, err)
+			}
+		}
+		return string(b), posted, f
+	}
+	first, posted, f := run(7)
+	failed := 1000 - posted
+	if failed < 70 || failed > 130 {
+		t.Errorf("%d of 1000 calls failed at a rate of 10%%", failed)
+	}
+	if f.Injected("chat.postMessage") != failed || f.Calls("chat.postMessage") != 1000 {
+		t.Errorf("Injected = %d, Calls = %d; want %d and 1000", f.Injected("chat.postMessage"), f.Calls("chat.postMessage"), failed)
+	}
+	if n := len(f.ChannelMessages("C0GENERAL")); n != posted {
+		t.Errorf("%d messages posted, want %d: a failed call must post nothing", n, posted)
+	}
+	var r, five int
+	for _, c := range first {
+		switch c {
+		case 'r':
+			r++
+		case '5':
+			five++
+		}
+	}
+	if r < failed/4 || five < failed/4 {
+		t.Errorf("faults not mixed: %d rate limited, %d 503", r, five)
+	}
+	if again, _, _ := run(7); again != first {
+		t.Error("the same seed gave other failures")
+	}
+	if other, _, _ := run(8); other == first {
+		t.Error("another seed gave the same failures")
+	}
+
+	// Other methods are left alone; FailNext comes first; a zero rate stops it.
+	api := botClient(f)
+	if _, err := api.GetUserInfo("U0ALICE"); err != nil {
+		t.Errorf("users.info failed: %v", err)
+	}
+	f.FailRandomly("chat.postMessage", slackfake.RandomFaults{Rate: 1, Faults: []slackfake.Fault{{Status: 503}}})
+	f.FailNext("chat.postMessage", 1, slackfake.Fault{SlackError: "channel_not_found"})
+	if _, _, err := api.PostMessage("C0GENERAL", slack.MsgOptionText("hi", false)); slackErr(err) != "channel_not_found" {
+		t.Errorf("FailNext did not come first: %v", err)
+	}
+	if _, _, err := api.PostMessage("C0GENERAL", slack.MsgOptionText("hi", false)); err == nil {
+		t.Error("a rate of 1 let a call through")
+	}
+	f.FailRandomly("chat.postMessage", slackfake.RandomFaults{})
+	if _, _, err := api.PostMessage("C0GENERAL", slack.MsgOptionText("hi", false)); err != nil {
+		t.Errorf("after stopping: %v", err)
+	}
+}

@@ -1,0 +1,195 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/ritualbot/ritualbot/bot"
+	"github.com/ritualbot/ritualbot/bot/slackfake"
+	"github.com/ritualbot/ritualbot/config"
+	"github.com/ritualbot/ritualbot/rituals"
+)
+
+// fanOut is one standup prompt to a team of members, run by the real Main
+// against the fake Slack.
+type fanOut struct {
+	members int
+	// speedup multiplies chat.postMessage's workspace rate on both sides
+	// (the fake's 300 a minute, the bot's 295), bursts unchanged, so a
+	// run takes seconds instead of minutes; the time is measured against
+	// the fake's rate bound at that speed.
+	speedup int
+	faults  *slackfake.RandomFaults
+}
+
+// fanOutResult is what a fan-out cost and delivered.
+type fanOutResult struct {
+	calls      int           // Web API calls from the prompt until every DM is in
+	startCalls int           // Web API calls of the start-up (connect, members' zones)
+	elapsed    time.Duration // from the prompt until every DM is in
+	bound      time.Duration // the least time the fake's limit allows
+	lost, dup  int           // members with no prompt, with more than one
+	injected   int           // calls the fake failed on purpose
+}
+
+func (r fanOutResult) perMember(n int) float64 { return float64(r.calls) / float64(n) }
+
+func (r fanOutResult) ratio() float64 { return r.elapsed.Seconds() / r.bound.Seconds() }
+
+// run starts Main with a team of f.members in Berlin, moves the fake clock
+// to Monday 09:00 and waits until the outbox is drained.
+func (f fanOut) run(tb testing.TB) fanOutResult {
+	tb.Helper()
+	dir := tb.TempDir()
+	var members []string
+	for i := 0; i < f.members; i++ {
+		members = append(members, fmt.Sprintf("U%07d", i))
+	}
+	cfg := fmt.Sprintf(`
+timezone: Europe/Berlin
+store: {path: %s}
+http: {listen: "127.0.0.1:0"}
+teams:
+  - {id: big, name: Big, channel: C0BIG, members: [%s]}
+rituals:
+  - {name: big-standup, kind: standup, team: big, schedule: "0 9 * * MON-FRI", local_time: true, summary_after: 2h}
+`, filepath.Join(dir, "ritualbot.db"), strings.Join(members, ", "))
+	path := filepath.Join(dir, "config.yaml")
+	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
+		tb.Fatal(err)
+	}
+	clock := rituals.NewFakeClock(time.Date(2026, 11, 23, 8, 59, 0, 0, berlin))
+	fakePost, _ := slackfake.DefaultLimit("chat.postMessage")
+	fakePost.PerMinute *= f.speedup
+	fake := slackfake.New(slackfake.Options{Now: clock.Now, RateLimits: map[string]slackfake.Limit{
+		"chat.postMessage": fakePost, "chat.postMessage:channel": mustDefault("chat.postMessage:channel"),
+	}})
+	tb.Cleanup(fake.Close)
+	fake.AddChannel(slackfake.Channel{ID: "C0BIG", Name: "big"})
+	for _, m := range members {
+		fake.AddUser(slackfake.User{ID: m, Name: strings.ToLower(m), TZ: "Europe/Berlin"})
+	}
+	botPost := bot.DefaultLimits()["chat.postMessage"]
+	botPost.PerMinute *= f.speedup
+
+	loaded, err := config.Load(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	env := map[string]string{envBotToken: "xoxb-fake-bot-token", envAppToken: "xapp-fake-app-token", envAPIURL: fake.APIURL()}
+	m := &Main{
+		Loaded: loaded, Env: func(k string) string { return env[k] }, Clock: clock,
+		Log: zerolog.New(io.Discard), PingInterval: time.Minute,
+		SlackLimits: map[string]bot.Limit{"chat.postMessage": botPost},
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	if err := m.Run(ctx); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { _ = m.Close() })
+	if err := m.Settle(ctx); err != nil {
+		tb.Fatal(err)
+	}
+	if f.faults != nil {
+		fake.FailRandomly("chat.postMessage", *f.faults)
+	}
+
+	var res fanOutResult
+	res.startCalls = fake.TotalCalls()
+	b, isBench := tb.(*testing.B)
+	if isBench {
+		b.StartTimer() // ns/op is the fan-out alone
+	}
+	start := time.Now()
+	clock.Set(time.Date(2026, 11, 23, 9, 0, 0, 0, berlin))
+	if err := m.Settle(ctx); err != nil {
+		tb.Fatal(err)
+	}
+	res.elapsed = time.Since(start)
+	if isBench {
+		b.StopTimer()
+	}
+	res.calls = fake.TotalCalls() - res.startCalls
+	res.injected = fake.Injected("chat.postMessage")
+	rate := float64(fakePost.PerMinute) / 60
+	res.bound = time.Duration(float64(f.members-fakePost.Burst) / rate * float64(time.Second))
+	for _, u := range members {
+		switch n := len(fake.DMs(u)); {
+		case n == 0:
+			res.lost++
+		case n > 1:
+			res.dup += n - 1
+		}
+	}
+	return res
+}
+
+func mustDefault(method string) slackfake.Limit {
+	l, ok := slackfake.DefaultLimit(method)
+	if !ok {
+		panic("no default limit for " + method)
+	}
+	return l
+}
+
+// BenchmarkStandupFanOut prompts 1,000 members: Web API calls per member,
+// and the time against the least time the fake's chat.postMessage limit
+// allows (its rate sped up 20 times, on both sides). The faults variant
+// fails 10% of chat.postMessage calls with a 429 (Retry-After: 1) or a
+// 503, and counts prompts lost or sent twice.
+func BenchmarkStandupFanOut(b *testing.B) {
+	for _, c := range []struct {
+		name   string
+		faults *slackfake.RandomFaults
+	}{
+		{"clean", nil},
+		{"faults10pct", &slackfake.RandomFaults{Rate: 0.1, Seed: 1, Faults: []slackfake.Fault{{Status: 429, RetryAfter: 1}, {Status: 503}}}},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			f := fanOut{members: 1000, speedup: 20, faults: c.faults}
+			var sum fanOutResult
+			b.StopTimer()
+			for i := 0; i < b.N; i++ {
+				r := f.run(b)
+				sum.calls += r.calls
+				sum.elapsed += r.elapsed
+				sum.bound += r.bound
+				sum.lost += r.lost
+				sum.dup += r.dup
+				sum.injected += r.injected
+				sum.startCalls += r.startCalls
+			}
+			b.ReportMetric(sum.perMember(f.members*b.N), "calls/member")
+			b.ReportMetric(sum.ratio(), "time/bound")
+			b.ReportMetric(float64(sum.lost)/float64(b.N), "lost")
+			b.ReportMetric(float64(sum.dup)/float64(b.N), "duplicated")
+			b.ReportMetric(float64(sum.injected)/float64(b.N), "faults")
+			b.ReportMetric(float64(sum.startCalls)/float64(b.N), "startcalls")
+			b.ReportMetric(sum.elapsed.Seconds()/float64(b.N), "s/fanout")
+		})
+	}
+}
+
+// TestStandupFanOutSurvivesFaults is the benchmark's fault case, small:
+// every member gets exactly one prompt although Slack fails a tenth of
+// the posts.
+func TestStandupFanOutSurvivesFaults(t *testing.T) {
+	r := fanOut{members: 60, speedup: 20, faults: &slackfake.RandomFaults{
+		Rate: 0.1, Seed: 3, Faults: []slackfake.Fault{{Status: 429, RetryAfter: 1}, {Status: 503}, {Status: 500}},
+	}}.run(t)
+	if r.lost != 0 || r.dup != 0 {
+		t.Errorf("%d members got no prompt, %d prompts went twice", r.lost, r.dup)
+	}
+	if r.injected == 0 || r.calls != 60+r.injected {
+		t.Errorf("%d calls for 60 prompts with %d injected faults; want one call a prompt plus one a fault", r.calls, r.injected)
+	}
+}
