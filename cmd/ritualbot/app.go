@@ -64,8 +64,8 @@ type Main struct {
 	rotations *rituals.Rotations
 	// loops are rituals' own background loops (on-call keeps user groups
 	// and topics in step); Run starts them, Settle waits for them.
-	loops []loop
-	digests   *bot.Digests
+	loops   []loop
+	digests *bot.Digests
 	// mux is the bot's HTTP server; kinds mount their endpoints on it.
 	mux *http.ServeMux
 
