@@ -88,8 +88,9 @@ type RitualConfig struct {
 	Enabled  bool
 	Schedule *Schedule
 
-	Reminder *ReminderConfig
-	Standup  *StandupConfig
+	Reminder  *ReminderConfig
+	Standup   *StandupConfig
+	Incidents *IncidentsConfig
 }
 
 // ReminderConfig is the settings of a reminder ritual.
