@@ -51,16 +51,17 @@ type Main struct {
 	Slack     *slack.Client
 	Addr      string // the HTTP server's address once listening
 
-	cancel    context.CancelFunc
-	wg        sync.WaitGroup
-	server    *http.Server
-	fatal     chan error
-	closeMu   sync.Mutex
-	closed    bool
-	rituals   []jobSource
-	limiter   *bot.RateLimiter
-	directory *bot.Directory
-	standups  *bot.Standups
+	cancel       context.CancelFunc
+	wg           sync.WaitGroup
+	server       *http.Server
+	fatal        chan error
+	closeMu      sync.Mutex
+	closed       bool
+	rituals      []jobSource
+	limiter      *bot.RateLimiter
+	directory    *bot.Directory
+	standups     *bot.Standups
+	incidentDesk *bot.Incidents
 	// mux is the bot's HTTP server; kinds mount their endpoints on it.
 	mux *http.ServeMux
 
