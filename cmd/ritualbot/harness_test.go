@@ -33,6 +33,9 @@ type harness struct {
 	m     *Main
 	// limits, if set, replace the client-side Slack limits.
 	limits map[string]bot.Limit
+	// setup, if set, runs on each Main before it starts (to stand in for
+	// a provider another kind would set, such as the on-call lookup).
+	setup func(m *Main)
 }
 
 // berlin is the zone most tests run in.
@@ -101,6 +104,9 @@ func (h *harness) start() {
 		// The fake pings every 10 s; a generous timeout keeps -race runs calm.
 		PingInterval: time.Minute,
 		SlackLimits:  h.limits,
+	}
+	if h.setup != nil {
+		h.setup(h.m)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
