@@ -76,7 +76,7 @@ func (x *Incidents) PostmortemMessage(inc Incident, actions []ActionItem) Messag
 		if e.Kind == EventRetroPublished {
 			continue
 		}
-		lines = append(lines, fmt.Sprintf("`%s` %s", e.At.In(loc).Format("Mon 15:04"), strings.ReplaceAll(EventLine(e), "\n", " · ")))
+		lines = append(lines, fmt.Sprintf("`%s` %s", e.At.In(loc).Format("Mon 15:04"), strings.ReplaceAll(strings.ReplaceAll(EventLine(e), "\n> ", " · "), "\n", " · ")))
 	}
 	blocks = append(blocks, chunkSections("*Timeline*", lines)...)
 	answers := sortedAnswers(inc)

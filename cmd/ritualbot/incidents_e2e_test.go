@@ -29,6 +29,7 @@ rituals:
     actions_remind: "0 9 * * MON-FRI"
     alertmanager:
       open_when: {severity: [critical, page]}
+      severity: sev1
 `
 
 // newIncidentHarness is a workspace with an incidents channel the bot is
@@ -382,4 +383,3 @@ func inOrder(t *testing.T, what, s string, parts ...string) {
 		at += i + len(p)
 	}
 }
-
