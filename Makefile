@@ -16,3 +16,7 @@ bench:
 # A short bounded run of every fuzz target.
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime 20s ./config
+	$(GO) test -run '^$$' -fuzz '^FuzzParseAlertmanager$$' -fuzztime 20s ./webhooks
+	$(GO) test -run '^$$' -fuzz '^FuzzParsePagerDuty$$' -fuzztime 20s ./webhooks
+	$(GO) test -run '^$$' -fuzz '^FuzzVerifyPagerDutySignature$$' -fuzztime 20s ./webhooks
+	$(GO) test -run '^$$' -fuzz '^FuzzIncidentArgs$$' -fuzztime 20s ./bot
