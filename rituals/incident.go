@@ -424,13 +424,18 @@ func (x *Incidents) Declare(ctx context.Context, user, severity, title string) (
 	return x.create(ctx, inc)
 }
 
-// create stores a new incident and announces it.
+// create stores a new incident and announces it, with the timeline
+// events after the declaration in its thread.
 func (x *Incidents) create(ctx context.Context, inc Incident) (Incident, error) {
 	inc, err := x.Store.CreateIncident(inc)
 	if err != nil {
 		return inc, fmt.Errorf("incidents %s: create incident: %w", x.Config.Name, err)
 	}
-	if err := x.Outbox.Send(ctx, x.announcement(inc, false)); err != nil {
+	msgs := []Message{x.announcement(inc, false)}
+	for i := 1; i < len(inc.Timeline); i++ {
+		msgs = append(msgs, x.eventMessage(inc, i))
+	}
+	if err := x.Outbox.Send(ctx, msgs...); err != nil {
 		return inc, fmt.Errorf("announce incident %d: %w", inc.Number, err)
 	}
 	return inc, nil

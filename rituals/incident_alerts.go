@@ -189,10 +189,6 @@ func (x *Incidents) HandleAlerts(ctx context.Context, g AlertGroup) (WebhookOutc
 	if err != nil {
 		return "", 0, err
 	}
-	// The first alert event goes in the thread under the announcement.
-	if err := x.Outbox.Send(ctx, x.eventMessage(inc, 1)); err != nil {
-		return "", 0, err
-	}
 	return OutcomeOpened, inc.Number, nil
 }
 
@@ -250,8 +246,10 @@ func (x *Incidents) applyAlerts(ctx context.Context, inc Incident, g AlertGroup,
 	if outcome == OutcomeResolved {
 		msgs = append(msgs, x.announcement(inc, true))
 	}
-	if err := x.Outbox.Send(ctx, msgs...); err != nil {
-		return "", 0, err
+	if len(msgs) > 0 {
+		if err := x.Outbox.Send(ctx, msgs...); err != nil {
+			return "", 0, err
+		}
 	}
 	return outcome, inc.Number, nil
 }
