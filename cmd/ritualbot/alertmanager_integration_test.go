@@ -107,7 +107,9 @@ receivers:
 
 	waitCtx, waitCancel := context.WithTimeout(ctx, 30*time.Second)
 	defer waitCancel()
-	opened := func() bool { return len(find(t, h.fake.ChannelMessages("C0INCIDENTS"), "Incident #1: Checkout error rate above 5%")) > 0 }
+	opened := func() bool {
+		return len(find(t, h.fake.ChannelMessages("C0INCIDENTS"), "Incident #1: Checkout error rate above 5%")) > 0
+	}
 	if err := h.fake.WaitFor(waitCtx, opened); err != nil {
 		t.Fatalf("no incident announced after Alertmanager fired: %v\nbot logs:\n%s", err, grepLines(h.logs.String(), "webhook"))
 	}
