@@ -250,11 +250,12 @@ func (a ActionItem) Brief() ActionBrief {
 // are one sequence across every incidents ritual, so that #N and
 // /incidents/N name one incident.
 type IncidentStore interface {
-	// CreateIncident stores inc under the next number and returns it.
-	// When inc has a SourceRef, it becomes the latest incident of that
-	// source reference for its ritual.
-	CreateIncident(inc Incident) (Incident, error)
 	PutIncident(inc Incident) error
+	// SaveIncident stores inc (numbering it if it has no number yet) and
+	// puts the messages built for it in the outbox, in one transaction.
+	// A new incident with a SourceRef becomes the latest incident of that
+	// source reference for its ritual.
+	SaveIncident(inc Incident, now time.Time, messages func(Incident) []Message) (Incident, error)
 	Incident(number int) (Incident, bool, error)
 	// Incidents returns a ritual's incidents ("" for all), oldest first.
 	Incidents(ritual string) ([]Incident, error)
@@ -292,6 +293,9 @@ type Incidents struct {
 	OnCall   OnCallLookup // may be nil
 	// Directory names people in the Markdown postmortem (may be nil).
 	Directory Directory
+	// Wake tells the outbox's sender that messages were saved with an
+	// incident (SaveIncident); may be nil.
+	Wake func()
 	// IsAdmin reports whether a user is a ritualbot admin (may be nil).
 	IsAdmin func(user string) bool
 	// PublicURL is where the bot's HTTP server is reached, for links to
@@ -427,18 +431,46 @@ func (x *Incidents) Declare(ctx context.Context, user, severity, title string) (
 // create stores a new incident and announces it, with the timeline
 // events after the declaration in its thread.
 func (x *Incidents) create(ctx context.Context, inc Incident) (Incident, error) {
-	inc, err := x.Store.CreateIncident(inc)
+	inc, err := x.save(ctx, inc, func(inc Incident) []Message {
+		msgs := []Message{x.announcement(inc, false)}
+		for i := 1; i < len(inc.Timeline); i++ {
+			msgs = append(msgs, x.eventMessage(inc, i))
+		}
+		return msgs
+	})
 	if err != nil {
 		return inc, fmt.Errorf("incidents %s: create incident: %w", x.Config.Name, err)
 	}
-	msgs := []Message{x.announcement(inc, false)}
-	for i := 1; i < len(inc.Timeline); i++ {
-		msgs = append(msgs, x.eventMessage(inc, i))
+	return inc, nil
+}
+
+// save stores inc (numbering a new one) together with the messages built
+// for it, then wakes the sender.
+func (x *Incidents) save(ctx context.Context, inc Incident, messages func(Incident) []Message) (Incident, error) {
+	if err := ctx.Err(); err != nil {
+		return inc, err
 	}
-	if err := x.Outbox.Send(ctx, msgs...); err != nil {
-		return inc, fmt.Errorf("announce incident %d: %w", inc.Number, err)
+	inc, err := x.Store.SaveIncident(inc, x.Clock.Now(), messages)
+	if err != nil {
+		return inc, err
+	}
+	if x.Wake != nil {
+		x.Wake()
 	}
 	return inc, nil
+}
+
+// changeMessages are the timeline events inc gained since index before,
+// in its thread, and its refreshed announcement.
+func (x *Incidents) changeMessages(inc Incident, before int, announce bool, extra ...Message) []Message {
+	var msgs []Message
+	for i := before; i < len(inc.Timeline); i++ {
+		msgs = append(msgs, x.eventMessage(inc, i))
+	}
+	if announce {
+		msgs = append(msgs, x.announcement(inc, true))
+	}
+	return append(msgs, extra...)
 }
 
 func (x *Incidents) badSeverity(s string) error {
@@ -484,17 +516,9 @@ func (x *Incidents) change(ctx context.Context, n int, f func(inc *Incident, now
 	if err != nil {
 		return inc, err
 	}
-	if err := x.Store.PutIncident(inc); err != nil {
+	inc, err = x.save(ctx, inc, func(inc Incident) []Message { return x.changeMessages(inc, before, true, extra...) })
+	if err != nil {
 		return inc, fmt.Errorf("store incident %d: %w", n, err)
-	}
-	var msgs []Message
-	for i := before; i < len(inc.Timeline); i++ {
-		msgs = append(msgs, x.eventMessage(inc, i))
-	}
-	msgs = append(msgs, x.announcement(inc, true))
-	msgs = append(msgs, extra...)
-	if err := x.Outbox.Send(ctx, msgs...); err != nil {
-		return inc, fmt.Errorf("post incident %d changes: %w", n, err)
 	}
 	return inc, nil
 }

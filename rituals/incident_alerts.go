@@ -236,20 +236,9 @@ func (x *Incidents) applyAlerts(ctx context.Context, inc Incident, g AlertGroup,
 		x.resolve(&inc, now, "", "All alerts of the group resolved in Alertmanager.")
 		outcome = OutcomeResolved
 	}
-	if err := x.Store.PutIncident(inc); err != nil {
+	inc, err := x.save(ctx, inc, func(inc Incident) []Message { return x.changeMessages(inc, before, outcome == OutcomeResolved) })
+	if err != nil {
 		return "", 0, fmt.Errorf("store incident %d: %w", inc.Number, err)
-	}
-	var msgs []Message
-	for i := before; i < len(inc.Timeline); i++ {
-		msgs = append(msgs, x.eventMessage(inc, i))
-	}
-	if outcome == OutcomeResolved {
-		msgs = append(msgs, x.announcement(inc, true))
-	}
-	if len(msgs) > 0 {
-		if err := x.Outbox.Send(ctx, msgs...); err != nil {
-			return "", 0, err
-		}
 	}
 	return outcome, inc.Number, nil
 }
@@ -422,16 +411,9 @@ func (x *Incidents) HandlePagerDuty(ctx context.Context, ev PagerDutyEvent) (Web
 		return OutcomeIgnored, inc.Number, nil
 	}
 	inc.addDelivery(ev.ID)
-	if err := x.Store.PutIncident(inc); err != nil {
+	inc, err = x.save(ctx, inc, func(inc Incident) []Message { return x.changeMessages(inc, before, true) })
+	if err != nil {
 		return "", 0, fmt.Errorf("store incident %d: %w", inc.Number, err)
-	}
-	var msgs []Message
-	for i := before; i < len(inc.Timeline); i++ {
-		msgs = append(msgs, x.eventMessage(inc, i))
-	}
-	msgs = append(msgs, x.announcement(inc, true))
-	if err := x.Outbox.Send(ctx, msgs...); err != nil {
-		return "", 0, err
 	}
 	return outcome, inc.Number, nil
 }

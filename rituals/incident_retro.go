@@ -74,12 +74,9 @@ func (x *Incidents) RetroSlot(ctx context.Context, at time.Time) error {
 		default:
 			continue
 		}
-		// Messages first: a crash before the record is stored re-runs
-		// the slot, and the keys keep it from saying anything twice.
-		if err := x.Outbox.Send(ctx, msgs...); err != nil {
-			return err
-		}
-		if err := x.Store.PutIncident(inc); err != nil {
+		// The record and its messages are stored together; the keys keep
+		// a re-run of the slot from saying anything twice.
+		if _, err := x.save(ctx, inc, func(Incident) []Message { return msgs }); err != nil {
 			return fmt.Errorf("store incident %d: %w", inc.Number, err)
 		}
 	}

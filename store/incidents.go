@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -59,24 +60,34 @@ func putIncident(tx *bolt.Tx, inc rituals.Incident) error {
 	return open.Delete(k)
 }
 
-// CreateIncident stores inc under the next incident number.
-func (db *DB) CreateIncident(inc rituals.Incident) (rituals.Incident, error) {
-	err := db.update("create_incident", func(tx *bolt.Tx) error {
-		seq, err := tx.Bucket(bucketIncidents).NextSequence()
-		if err != nil {
-			return err
+// SaveIncident stores inc, under the next number if it has none, and
+// enqueues the messages built for it, in one transaction: an incident is
+// never recorded without its announcement nor announced unrecorded, and a
+// webhook costs one commit.
+func (db *DB) SaveIncident(inc rituals.Incident, now time.Time, messages func(rituals.Incident) []rituals.Message) (rituals.Incident, error) {
+	err := db.update("save_incident", func(tx *bolt.Tx) error {
+		if inc.Number <= 0 {
+			seq, err := tx.Bucket(bucketIncidents).NextSequence()
+			if err != nil {
+				return err
+			}
+			inc.Number = int(seq)
+			if inc.SourceRef != "" {
+				if err := tx.Bucket(bucketIncidentSources).Put(sourceKey(inc.Ritual, inc.Source, inc.SourceRef), seqKey(seq)); err != nil {
+					return err
+				}
+			}
 		}
-		inc.Number = int(seq)
 		if err := putIncident(tx, inc); err != nil {
 			return err
 		}
-		if inc.SourceRef != "" {
-			return tx.Bucket(bucketIncidentSources).Put(sourceKey(inc.Ritual, inc.Source, inc.SourceRef), seqKey(seq))
+		if messages == nil {
+			return nil
 		}
-		return nil
+		return enqueueTx(tx, now, messages(inc))
 	})
 	if err != nil {
-		return inc, fmt.Errorf("create incident: %w", err)
+		return inc, fmt.Errorf("save incident %d: %w", inc.Number, err)
 	}
 	return inc, nil
 }

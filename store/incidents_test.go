@@ -1,6 +1,7 @@
 package store
 
 import (
+	"fmt"
 	"path/filepath"
 	"testing"
 	"time"
@@ -15,11 +16,11 @@ func TestIncidentsNumberedIndexedBySourceAndOpenness(t *testing.T) {
 	}
 	defer db.Close()
 	t0 := time.Date(2026, 11, 24, 13, 0, 0, 0, time.UTC)
-	a, err := db.CreateIncident(rituals.Incident{Ritual: "inc", Title: "A", Status: rituals.IncidentOpen, Source: "alertmanager", SourceRef: "g1", Opened: t0})
+	a, err := db.SaveIncident(rituals.Incident{Ritual: "inc", Title: "A", Status: rituals.IncidentOpen, Source: "alertmanager", SourceRef: "g1", Opened: t0}, t0, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, _ := db.CreateIncident(rituals.Incident{Ritual: "other", Title: "B", Status: rituals.IncidentOpen, Source: "slack", Opened: t0})
+	b, _ := db.SaveIncident(rituals.Incident{Ritual: "other", Title: "B", Status: rituals.IncidentOpen, Source: "slack", Opened: t0}, t0, nil)
 	if a.Number != 1 || b.Number != 2 {
 		t.Fatalf("numbers %d %d, want 1 2 across rituals", a.Number, b.Number)
 	}
@@ -34,9 +35,23 @@ func TestIncidentsNumberedIndexedBySourceAndOpenness(t *testing.T) {
 	if err := db.PutIncident(a); err != nil {
 		t.Fatal(err)
 	}
-	c, _ := db.CreateIncident(rituals.Incident{Ritual: "inc", Title: "A again", Status: rituals.IncidentOpen, Source: "alertmanager", SourceRef: "g1", Opened: t0.Add(2 * time.Hour)})
+	c, _ := db.SaveIncident(rituals.Incident{Ritual: "inc", Title: "A again", Status: rituals.IncidentOpen, Source: "alertmanager", SourceRef: "g1", Opened: t0.Add(2 * time.Hour)}, t0, nil)
 	if got, _, _ := db.IncidentBySource("inc", "alertmanager", "g1"); got.Number != c.Number {
 		t.Errorf("the source index points at #%d, want the latest #%d", got.Number, c.Number)
+	}
+	// A new incident's number is known to the messages saved with it.
+	d, err := db.SaveIncident(rituals.Incident{Ritual: "inc", Title: "D", Status: rituals.IncidentOpen}, t0, func(inc rituals.Incident) []rituals.Message {
+		return []rituals.Message{{Key: fmt.Sprintf("incident/%d", inc.Number), To: "C1", Text: inc.Title}}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pending, _ := db.Pending(0); len(pending) != 1 || pending[0].Message.Key != fmt.Sprintf("incident/%d", d.Number) {
+		t.Errorf("outbox after SaveIncident = %+v", pending)
+	}
+	d.Status = rituals.IncidentResolved
+	if _, err := db.SaveIncident(d, t0, nil); err != nil {
+		t.Fatal(err)
 	}
 	open, _ := db.OpenIncidents("inc")
 	if len(open) != 1 || open[0].Number != 3 {

@@ -21,7 +21,7 @@ func init() {
 		build: func(m *Main, rc *rituals.RitualConfig) (jobSource, error) {
 			cfg := m.Loaded.Config
 			x := &rituals.Incidents{
-				Config: rc, Settings: rc.Incidents, Teams: cfg.Teams, Outbox: m.Outbox, Store: m.DB, Sent: m.DB,
+				Config: rc, Settings: rc.Incidents, Teams: cfg.Teams, Outbox: m.Outbox, Store: m.DB, Sent: m.DB, Wake: m.Sender.Wake,
 				Clock: m.Clock, OnCall: m.OnCallAt, Directory: m.directory, IsAdmin: cfg.IsAdmin, PublicURL: cfg.HTTP.PublicURL,
 			}
 			if m.incidentDesk == nil {
