@@ -133,6 +133,8 @@ type Incident struct {
 	// Alerts counts the alert notifications received.
 	Alerts      int               `json:",omitempty"`
 	AlertStates map[string]string `json:",omitempty"` // fingerprint → firing|resolved
+	// AlertsMuted is set once the timeline has its fill of alert events.
+	AlertsMuted bool `json:",omitempty"`
 	// Deliveries are the IDs of webhook deliveries applied (newest last),
 	// so a redelivery does nothing.
 	Deliveries []string `json:",omitempty"`

@@ -204,6 +204,20 @@ func refires(inc Incident, matching []Alert) bool {
 	return false
 }
 
+// maxAlertEvents caps the alert events an incident's timeline gets.
+const maxAlertEvents = 100
+
+// alertEvents counts the alert events on inc's timeline.
+func alertEvents(inc Incident) int {
+	n := 0
+	for _, e := range inc.Timeline {
+		if e.Kind == EventAlertFired || e.Kind == EventAlertResolved {
+			n++
+		}
+	}
+	return n
+}
+
 // applyAlerts records a later notification of an incident's group.
 func (x *Incidents) applyAlerts(ctx context.Context, inc Incident, g AlertGroup, now time.Time) (WebhookOutcome, int, error) {
 	if inc.AlertStates == nil {
@@ -224,6 +238,17 @@ func (x *Incidents) applyAlerts(ctx context.Context, inc Incident, g AlertGroup,
 	outcome := OutcomeDuplicate
 	before := len(inc.Timeline)
 	inc.Alerts++
+	if n := alertEvents(inc); n >= maxAlertEvents && (len(fired) > 0 || len(cleared) > 0) {
+		// A flapping alert would flood the thread for days: past the
+		// cap, changes are counted and the states kept, not posted.
+		if !inc.AlertsMuted {
+			inc.AlertsMuted = true
+			inc.Timeline = append(inc.Timeline, TimelineEvent{At: now, Kind: EventUpdate,
+				Text: fmt.Sprintf("The alerts of this group changed state %d times; further changes are counted, not posted.", maxAlertEvents)})
+		}
+		fired, cleared = nil, nil
+		outcome = OutcomeUpdated
+	}
 	if len(fired) > 0 {
 		inc.Timeline = append(inc.Timeline, TimelineEvent{At: now, Kind: EventAlertFired, Text: alertList(fired)})
 		outcome = OutcomeUpdated
