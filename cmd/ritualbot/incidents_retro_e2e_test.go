@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"strings"
 	"testing"
 
@@ -22,6 +23,23 @@ func TestRequiredRetrosAreRemindedUntilPublishedOthersMayBeSkipped(t *testing.T)
 	h.command("U0ALICE", "C0INCIDENTS", "/incident", "resolve #1")
 	h.command("U0BOB", "C0INCIDENTS", "/incident", "resolve #2 Fixed the typo")
 	h.settle()
+	if ack := h.command("U0ALICE", "C0INCIDENTS", "/incident", "action #1 <@U0BOB|bob> Write the payments runbook"); !strings.Contains(ack, "Action item 1.1 of #1") {
+		t.Errorf("/incident action answered %s", ack)
+	}
+	h.settle()
+	one(t, h.fake.DMs("U0BOB"), "<@U0ALICE> gave you an action item from incident *#1: Payments down*:\nWrite the payments runbook", "Bob's DMs")
+	list := h.command("U0CAROL", "C0PAYMENTS", "/incident", "list")
+	for _, want := range []string{"*#1* SEV1 · Payments down", "*#2* SEV3 · Typo on the status page", "resolved after 1h 30m"} {
+		if !strings.Contains(list, want) {
+			t.Errorf("/incident list lacks %q: %s", want, list)
+		}
+	}
+	help := h.command("U0CAROL", "C0PAYMENTS", "/incident", "help")
+	for _, verb := range []string{"declare [SEV] TITLE", "update [#N] TEXT", "sev [#N] SEV", "resolve [#N] [SUMMARY]", "action [#N] @owner TEXT [due DATE]", "actions", "publish [#N]", "skip [#N] REASON"} {
+		if !strings.Contains(help, verb) {
+			t.Errorf("/incident help lacks %q", verb)
+		}
+	}
 
 	// Monday 11:00 + 12h: prompts on Tuesday 10:00.
 	h.runUntil(at(t, "2026-11-24 10:00", berlin))
@@ -81,5 +99,19 @@ func TestRequiredRetrosAreRemindedUntilPublishedOthersMayBeSkipped(t *testing.T)
 	}
 	if !strings.Contains(out.String(), "Postmortem #2: Typo on the status page") || !strings.Contains(out.String(), "Fixed the typo") {
 		t.Errorf("preview:\n%s", out.String())
+	}
+}
+
+func TestManifestAsksWhatIncidentsNeed(t *testing.T) {
+	var out, errOut strings.Builder
+	if code := run(context.Background(), []string{"manifest", "--config", "../../config.example.yaml"}, &out, &errOut, func(string) string { return "" }); code != 0 {
+		t.Fatalf("manifest exited %d: %s", code, errOut.String())
+	}
+	// Pins are read with conversations.replies, thread commands arrive as
+	// app_mention events.
+	for _, want := range []string{"reactions:read", "channels:history", "app_mentions:read", "- reaction_added", "- app_mention", "command: /incident"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("manifest lacks %q:\n%s", want, out.String())
+		}
 	}
 }
