@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"time"
 
@@ -13,16 +12,6 @@ import (
 
 	"github.com/ritualbot/ritualbot/rituals"
 )
-
-// maxBody bounds a webhook body. Alertmanager's own default caps a group
-// at a few hundred alerts; a 4 MiB body is far beyond any real one.
-const maxBody = 4 << 20
-
-// Result is what a sink did with a delivery.
-type Result struct {
-	Outcome  rituals.WebhookOutcome
-	Incident int // 0 if none
-}
 
 // AlertSink applies an Alertmanager notification.
 type AlertSink func(ctx context.Context, g rituals.AlertGroup) (Result, error)
@@ -161,28 +150,4 @@ func (h *Alertmanager) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Log.Info().Str("group_key", g.GroupKey).Str("status", g.Status).Int("alerts", len(g.Alerts)).
 		Str("outcome", string(res.Outcome)).Int("incident", res.Incident).Msg("alertmanager webhook")
 	writeResult(w, res)
-}
-
-// readBody reads a bounded body, answering 413 past the bound.
-func readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
-	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			http.Error(w, fmt.Sprintf("body over %d bytes", maxBody), http.StatusRequestEntityTooLarge)
-		} else {
-			http.Error(w, "could not read the body", http.StatusBadRequest)
-		}
-		return nil, false
-	}
-	return body, true
-}
-
-func writeResult(w http.ResponseWriter, res Result) {
-	w.Header().Set("Content-Type", "application/json")
-	out := map[string]any{"outcome": res.Outcome}
-	if res.Incident > 0 {
-		out["incident"] = res.Incident
-	}
-	_ = json.NewEncoder(w).Encode(out)
 }
