@@ -50,7 +50,10 @@ func TestAlertmanagerHandlerAnswers(t *testing.T) {
 func TestPagerDutyHandlerNeedsASecret(t *testing.T) {
 	called := false
 	h := &webhooks.PagerDuty{Log: zerolog.Nop(), Secret: func() string { return "" },
-		Sink: func(context.Context, rituals.PagerDutyEvent) (webhooks.Result, error) { called = true; return webhooks.Result{}, nil }}
+		Sink: func(context.Context, rituals.PagerDutyEvent) (webhooks.Result, error) {
+			called = true
+			return webhooks.Result{}, nil
+		}}
 	w := httptest.NewRecorder()
 	req := httptest.NewRequest(http.MethodPost, "/hooks/pagerduty", strings.NewReader(pdSeed))
 	req.Header.Set("X-PagerDuty-Signature", "v1=00")
