@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/rs/zerolog"
@@ -75,11 +76,19 @@ func (h *Incidents) owner(n int) (*rituals.Incidents, error) {
 	return nil, rituals.Errorf(rituals.ENOTFOUND, "There is no incident #%d. `/incident list` shows the open ones.", n)
 }
 
-// forChannel returns the ritual announcing in channel, else the first.
+// forChannel returns the ritual announcing in channel, else one whose
+// teams have that channel, else the first.
 func (h *Incidents) forChannel(channel string) *rituals.Incidents {
 	for _, x := range h.list {
 		if x.Channel() == channel {
 			return x
+		}
+	}
+	for _, x := range h.list {
+		for _, t := range x.Teams {
+			if t.Channel == channel && slices.Contains(x.Settings.Teams, t.ID) {
+				return x
+			}
 		}
 	}
 	return h.list[0]
