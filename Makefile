@@ -18,3 +18,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime 20s ./config
 	$(GO) test -run '^$$' -fuzz FuzzParseOnCall -fuzztime 20s ./config
 	$(GO) test -run '^$$' -fuzz FuzzParseOverrideEnd -fuzztime 20s ./bot
+	$(GO) test -run '^$$' -fuzz '^FuzzParseAlertmanager$$' -fuzztime 20s ./webhooks
+	$(GO) test -run '^$$' -fuzz '^FuzzParsePagerDuty$$' -fuzztime 20s ./webhooks
+	$(GO) test -run '^$$' -fuzz '^FuzzVerifyPagerDutySignature$$' -fuzztime 20s ./webhooks
+	$(GO) test -run '^$$' -fuzz '^FuzzIncidentArgs$$' -fuzztime 20s ./bot

@@ -20,12 +20,12 @@ type ManifestInput struct {
 var scopesByKind = map[string][]string{
 	"standup":   {"im:write", "users:read"},
 	"oncall":    {"usergroups:read", "usergroups:write", "channels:manage", "groups:write", "im:write"},
-	"incidents": {"reactions:read", "channels:history", "groups:history", "im:write"},
+	"incidents": {"reactions:read", "channels:history", "groups:history", "im:write", "app_mentions:read"},
 	"digest":    {"files:write"},
 }
 
 var eventsByKind = map[string][]string{
-	"incidents": {"reaction_added", "app_home_opened"},
+	"incidents": {"reaction_added", "app_mention", "app_home_opened"},
 	"digest":    {"app_home_opened"},
 	"standup":   {"app_home_opened"},
 	"oncall":    {"app_home_opened"},

@@ -25,6 +25,10 @@ func Describe(cfg *rituals.Config, now time.Time, n int) string {
 		s := rc.Schedule
 		if s == nil {
 			b.WriteString("  no schedule of its own: it acts on commands and webhooks\n")
+			if inc := rc.Incidents; inc != nil {
+				describeSlots(&b, "retro prompts", inc.Retro.Schedule, now, n)
+				describeSlots(&b, "action item reminders", inc.ActionsRemind, now, n)
+			}
 			continue
 		}
 		fmt.Fprintf(&b, "  schedule %q in %s", s.Spec, s.Location)
@@ -63,4 +67,16 @@ func ordinal(n int) string {
 		return "fourth"
 	}
 	return "fifth"
+}
+
+// describeSlots lists the next n times of a ritual's secondary schedule.
+func describeSlots(b *strings.Builder, what string, s *rituals.Schedule, now time.Time, n int) {
+	if s == nil {
+		return
+	}
+	fmt.Fprintf(b, "  %s %q in %s:", what, s.Spec, s.Location)
+	for _, t := range s.NextN(now, n) {
+		fmt.Fprintf(b, " %s;", t.In(s.Location).Format("Mon 01-02 15:04"))
+	}
+	b.WriteString("\n")
 }

@@ -91,10 +91,11 @@ type RitualConfig struct {
 	Enabled  bool
 	Schedule *Schedule
 
-	Reminder *ReminderConfig
-	Standup  *StandupConfig
-	OnCall   *OnCallConfig
-	Digest   *DigestConfig
+	Reminder  *ReminderConfig
+	Standup   *StandupConfig
+	OnCall    *OnCallConfig
+	Digest    *DigestConfig
+	Incidents *IncidentsConfig
 }
 
 // ReminderConfig is the settings of a reminder ritual.

@@ -74,59 +74,63 @@ func pendingKey(m rituals.Message) []byte {
 // update of the same key in place, keeping its place in the queue, or else
 // is queued. A message without a key gets "auto/SEQ".
 func (db *DB) Enqueue(now time.Time, msgs ...rituals.Message) error {
+	err := db.update("enqueue", func(tx *bolt.Tx) error { return enqueueTx(tx, now, msgs) })
+	if err != nil {
+		return fmt.Errorf("enqueue %d messages: %w", len(msgs), err)
+	}
+	return nil
+}
+
+// enqueueTx is Enqueue within tx, so that a ritual's own state and the
+// messages announcing it can be made durable together.
+func enqueueTx(tx *bolt.Tx, now time.Time, msgs []rituals.Message) error {
 	for _, m := range msgs {
 		if m.Update && m.Key == "" {
 			return fmt.Errorf("enqueue: an update needs the key of the message it edits")
 		}
 	}
-	err := db.update("enqueue", func(tx *bolt.Tx) error {
-		outbox := tx.Bucket(bucketOutbox)
-		index := tx.Bucket(bucketOutboxKeys)
-		sent := tx.Bucket(bucketSent)
-		for _, m := range msgs {
-			if m.Key != "" {
-				pk := pendingKey(m)
-				if v := index.Get(pk); v != nil {
-					if !m.Update {
-						continue
-					}
-					seq, err := parseSeqKey(v)
-					if err != nil {
-						return fmt.Errorf("index of %s: %w", m.Key, err)
-					}
-					item, err := getItem(outbox, seq)
-					if err != nil {
-						return fmt.Errorf("pending update of %s: %w", m.Key, err)
-					}
-					item.Message = m
-					if err := putJSON(outbox, seqKey(seq), item); err != nil {
-						return err
-					}
+	outbox := tx.Bucket(bucketOutbox)
+	index := tx.Bucket(bucketOutboxKeys)
+	sent := tx.Bucket(bucketSent)
+	for _, m := range msgs {
+		if m.Key != "" {
+			pk := pendingKey(m)
+			if v := index.Get(pk); v != nil {
+				if !m.Update {
 					continue
 				}
-				if !m.Update && sent.Get(pk) != nil {
-					continue
+				seq, err := parseSeqKey(v)
+				if err != nil {
+					return fmt.Errorf("index of %s: %w", m.Key, err)
 				}
+				item, err := getItem(outbox, seq)
+				if err != nil {
+					return fmt.Errorf("pending update of %s: %w", m.Key, err)
+				}
+				item.Message = m
+				if err := putJSON(outbox, seqKey(seq), item); err != nil {
+					return err
+				}
+				continue
 			}
-			seq, err := outbox.NextSequence()
-			if err != nil {
-				return err
-			}
-			if m.Key == "" {
-				m.Key = "auto/" + strconv.FormatUint(seq, 10)
-			}
-			item := rituals.OutboxItem{Seq: seq, Message: m, Enqueued: now}
-			if err := putJSON(outbox, seqKey(seq), item); err != nil {
-				return err
-			}
-			if err := index.Put(pendingKey(m), seqKey(seq)); err != nil {
-				return err
+			if !m.Update && sent.Get(pk) != nil {
+				continue
 			}
 		}
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("enqueue %d messages: %w", len(msgs), err)
+		seq, err := outbox.NextSequence()
+		if err != nil {
+			return err
+		}
+		if m.Key == "" {
+			m.Key = "auto/" + strconv.FormatUint(seq, 10)
+		}
+		item := rituals.OutboxItem{Seq: seq, Message: m, Enqueued: now}
+		if err := putJSON(outbox, seqKey(seq), item); err != nil {
+			return err
+		}
+		if err := index.Put(pendingKey(m), seqKey(seq)); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -211,7 +211,7 @@ func (h *Deploys) observe(outcome string) {
 }
 
 func (h *Deploys) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	body, status, err := readBody(w, r)
+	body, status, err := readDeployBody(w, r)
 	if err != nil {
 		h.observe("bad_request")
 		writeJSON(w, status, map[string]string{"error": err.Error()})
@@ -254,7 +254,7 @@ func record(w http.ResponseWriter, ctx context.Context, rec DeployRecorder, d ri
 }
 
 // readBody reads a POST body within maxDeployBody.
-func readBody(w http.ResponseWriter, r *http.Request) ([]byte, int, error) {
+func readDeployBody(w http.ResponseWriter, r *http.Request) ([]byte, int, error) {
 	if r.Method != http.MethodPost {
 		return nil, http.StatusMethodNotAllowed, errors.New("POST the webhook")
 	}

@@ -57,7 +57,7 @@ func Sign(secret string, body []byte) string {
 }
 
 func (h *GitHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	body, status, err := readBody(w, r)
+	body, status, err := readDeployBody(w, r)
 	if err != nil {
 		h.observe("bad_request")
 		writeJSON(w, status, map[string]string{"error": err.Error()})

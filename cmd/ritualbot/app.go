@@ -51,21 +51,22 @@ type Main struct {
 	Slack     *slack.Client
 	Addr      string // the HTTP server's address once listening
 
-	cancel    context.CancelFunc
-	wg        sync.WaitGroup
-	server    *http.Server
-	fatal     chan error
-	closeMu   sync.Mutex
-	closed    bool
-	rituals   []jobSource
-	limiter   *bot.RateLimiter
-	directory *bot.Directory
-	standups  *bot.Standups
-	rotations *rituals.Rotations
+	cancel       context.CancelFunc
+	wg           sync.WaitGroup
+	server       *http.Server
+	fatal        chan error
+	closeMu      sync.Mutex
+	closed       bool
+	rituals      []jobSource
+	limiter      *bot.RateLimiter
+	directory    *bot.Directory
+	standups     *bot.Standups
+	rotations    *rituals.Rotations
+	digests      *bot.Digests
+	incidentDesk *bot.Incidents
 	// loops are rituals' own background loops (on-call keeps user groups
 	// and topics in step); Run starts them, Settle waits for them.
-	loops   []loop
-	digests *bot.Digests
+	loops []loop
 	// mux is the bot's HTTP server; kinds mount their endpoints on it.
 	mux *http.ServeMux
 

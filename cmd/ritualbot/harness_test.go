@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"os"
@@ -33,6 +34,9 @@ type harness struct {
 	m     *Main
 	// limits, if set, replace the client-side Slack limits.
 	limits map[string]bot.Limit
+	// setup, if set, runs on each Main before it starts (to stand in for
+	// a provider another kind would set, such as the on-call lookup).
+	setup func(m *Main)
 }
 
 // berlin is the zone most tests run in.
@@ -109,6 +113,9 @@ func (h *harness) start() {
 		// The fake pings every 10 s; a generous timeout keeps -race runs calm.
 		PingInterval: time.Minute,
 		SlackLimits:  h.limits,
+	}
+	if h.setup != nil {
+		h.setup(h.m)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
@@ -253,4 +260,78 @@ func fmtTimes(ts []time.Time, loc *time.Location) string {
 		s = append(s, t.In(loc).Format("Mon 01-02 15:04"))
 	}
 	return fmt.Sprint(s)
+}
+
+// readable is a message as a person reads it: its text, then each block's
+// text, fields and context elements in order, buttons in brackets.
+func readable(t testing.TB, m slackfake.Message) string {
+	t.Helper()
+	type text struct{ Text any }
+	var blocks []struct {
+		Type      string
+		Text      text
+		Fields    []text
+		Elements  []json.RawMessage
+		Accessory json.RawMessage
+	}
+	if len(m.Blocks) > 0 {
+		if err := json.Unmarshal(m.Blocks, &blocks); err != nil {
+			t.Fatalf("blocks of %s: %v", m.TS, err)
+		}
+	}
+	parts := []string{m.Text}
+	element := func(raw json.RawMessage) {
+		var el struct {
+			Type string
+			Text any
+		}
+		if len(raw) == 0 || json.Unmarshal(raw, &el) != nil {
+			return
+		}
+		switch t := el.Text.(type) {
+		case string: // a context's mrkdwn or plain_text element
+			parts = append(parts, t)
+		case map[string]any: // a button
+			if s, ok := t["text"].(string); ok {
+				parts = append(parts, "["+s+"]")
+			}
+		}
+	}
+	for _, b := range blocks {
+		if s, ok := b.Text.Text.(string); ok {
+			parts = append(parts, s)
+		}
+		for _, f := range b.Fields {
+			if s, ok := f.Text.(string); ok {
+				parts = append(parts, s)
+			}
+		}
+		for _, e := range b.Elements {
+			element(e)
+		}
+		element(b.Accessory)
+	}
+	return strings.Join(parts, "\n")
+}
+
+// openView is the modal on top of the member's stack.
+func (h *harness) openView(user string) slackfake.View {
+	h.t.Helper()
+	views := h.fake.OpenViews(user)
+	if len(views) == 0 {
+		h.t.Fatalf("%s has no open modal", user)
+	}
+	return views[len(views)-1]
+}
+
+// clickOn is a member clicking a button of a message, as Slack sends a
+// block_actions payload.
+func (h *harness) clickOn(user string, msg slackfake.Message, actionID string) {
+	h.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if _, err := h.fake.SendBlockAction(ctx, user, msg.Channel, msg.TS, actionID, ""); err != nil {
+		h.t.Fatalf("%s clicks %s: %v", user, actionID, err)
+	}
+	h.settle()
 }

@@ -119,33 +119,6 @@ func (h *harness) assertInStep(when, primary string) {
 	}
 }
 
-// readable is a message as a person reads it: its text and its blocks'
-// texts, fields and context elements.
-func readable(t *testing.T, m slackfake.Message) string {
-	t.Helper()
-	var blocks []struct {
-		Text     struct{ Text string }
-		Fields   []struct{ Text string }
-		Elements []struct{ Text string }
-	}
-	if len(m.Blocks) > 0 {
-		if err := json.Unmarshal(m.Blocks, &blocks); err != nil {
-			t.Fatalf("blocks of %s: %v", m.TS, err)
-		}
-	}
-	parts := []string{m.Text}
-	for _, b := range blocks {
-		parts = append(parts, b.Text.Text)
-		for _, f := range b.Fields {
-			parts = append(parts, f.Text)
-		}
-		for _, e := range b.Elements {
-			parts = append(parts, e.Text)
-		}
-	}
-	return strings.Join(parts, "\n")
-}
-
 func messagesWith(msgs []slackfake.Message, substr string) []slackfake.Message {
 	var out []slackfake.Message
 	for _, m := range msgs {

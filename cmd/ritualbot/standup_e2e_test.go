@@ -102,16 +102,6 @@ func (a answers) state() map[string]map[string]any {
 	return out
 }
 
-// openView returns the member's top modal.
-func (h *harness) openView(user string) slackfake.View {
-	h.t.Helper()
-	views := h.fake.OpenViews(user)
-	if len(views) == 0 {
-		h.t.Fatalf("%s has no open modal", user)
-	}
-	return views[len(views)-1]
-}
-
 // submit submits the member's open modal with a, as Slack sends a
 // view_submission, and returns the ack.
 func (h *harness) submit(user string, a answers) string {
@@ -148,16 +138,6 @@ func (h *harness) click(user, actionID string) {
 		h.t.Fatalf("%s has no DM with a %s button", user, actionID)
 	}
 	h.clickOn(user, msg, actionID)
-}
-
-func (h *harness) clickOn(user string, msg slackfake.Message, actionID string) {
-	h.t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if _, err := h.fake.SendBlockAction(ctx, user, msg.Channel, msg.TS, actionID, ""); err != nil {
-		h.t.Fatalf("%s clicks %s: %v", user, actionID, err)
-	}
-	h.settle()
 }
 
 func lastWith(msgs []slackfake.Message, substr string) (slackfake.Message, bool) {

@@ -1,0 +1,104 @@
+package bot
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ritualbot/ritualbot/rituals"
+)
+
+// incidentRefRE is how a command names an incident: #12.
+var incidentRefRE = regexp.MustCompile(`^#([0-9]{1,9})$`)
+
+// ParseIncidentRef takes the first "#N" out of a command's arguments.
+// Slack sends no thread_ts with a slash command, so outside an incident's
+// thread #N is how a command says which incident it is about; 0 means
+// none was given.
+func ParseIncidentRef(args []string) (n int, rest []string, err error) {
+	ref := ""
+	for _, a := range args {
+		m := incidentRefRE.FindStringSubmatch(a)
+		if m == nil {
+			rest = append(rest, a)
+			continue
+		}
+		if ref != "" {
+			return 0, nil, rituals.Errorf(rituals.EINVALID, "Name one incident at a time (%s and %s).", ref, a)
+		}
+		v, _ := strconv.Atoi(m[1])
+		if v <= 0 {
+			return 0, nil, rituals.Errorf(rituals.EINVALID, "There is no incident %s; incidents count from #1.", a)
+		}
+		ref, n = a, v
+	}
+	return n, rest, nil
+}
+
+// commandText unescapes what Slack escaped in a slash command's text
+// (&, <, >), so the user's words are stored as typed; mentions stay in
+// Slack's <@U…> form.
+func commandText(args []string) string {
+	return strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&").Replace(strings.Join(args, " "))
+}
+
+// ActionArgs is `/incident action @owner TEXT [due DATE]` read.
+type ActionArgs struct {
+	Owner string
+	Text  string
+	Due   rituals.Date
+}
+
+// ParseActionArgs reads an action item's owner, text and optional due
+// date (the last two words "due DATE"), dates as in ParseDueDate.
+func ParseActionArgs(args []string, now time.Time, loc *time.Location) (ActionArgs, error) {
+	usage := "Usage: `/incident action [#N] @owner TEXT [due DATE]`, DATE as YYYY-MM-DD, today, tomorrow, a weekday or +3d, e.g. `/incident action #12 @dana Alert on queue depth due friday`."
+	if len(args) < 2 {
+		return ActionArgs{}, rituals.Errorf(rituals.EINVALID, "%s", usage)
+	}
+	owner, ok := ParseMention(args[0])
+	if !ok {
+		return ActionArgs{}, rituals.Errorf(rituals.EINVALID, "`%s` is not a @mention of the owner. %s", rituals.Escape(args[0]), usage)
+	}
+	rest := args[1:]
+	var due rituals.Date
+	if n := len(rest); n >= 2 && strings.EqualFold(rest[n-2], "due") {
+		d, err := ParseDueDate(rest[n-1], now, loc)
+		if err != nil {
+			return ActionArgs{}, err
+		}
+		due, rest = d, rest[:n-2]
+	}
+	text := strings.TrimSpace(commandText(rest))
+	if text == "" {
+		return ActionArgs{}, rituals.Errorf(rituals.EINVALID, "Say what is to be done. %s", usage)
+	}
+	return ActionArgs{Owner: owner, Text: text, Due: due}, nil
+}
+
+var relDateRE = regexp.MustCompile(`^\+?([0-9]{1,3})([dw])$`)
+
+// ParseDueDate reads a due date: YYYY-MM-DD, today, tomorrow, a weekday
+// (the next one after today, "fri" or "friday"), or +Nd / +Nw.
+func ParseDueDate(arg string, now time.Time, loc *time.Location) (rituals.Date, error) {
+	today := rituals.DateOf(now.In(loc))
+	a := strings.ToLower(strings.TrimSpace(arg))
+	for name, wd := range weekdays {
+		if a == name || len(a) >= 3 && strings.HasPrefix(name, a) {
+			ahead := (int(wd) - int(now.In(loc).Weekday()) + 7) % 7
+			if ahead == 0 {
+				ahead = 7
+			}
+			return today.AddDays(ahead), nil
+		}
+	}
+	if m := relDateRE.FindStringSubmatch(a); m != nil {
+		n, _ := strconv.Atoi(m[1])
+		if m[2] == "w" {
+			n *= 7
+		}
+		return today.AddDays(n), nil
+	}
+	return ParseDateArg(arg, now, loc)
+}

@@ -1,0 +1,521 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/rs/zerolog"
+	"github.com/slack-go/slack"
+
+	"github.com/ritualbot/ritualbot/rituals"
+)
+
+// threadAPI is what the incidents need from Slack beyond posting: reading
+// a pinned message and answering a mention privately.
+type threadAPI interface {
+	GetConversationRepliesContext(ctx context.Context, params *slack.GetConversationRepliesParameters) ([]slack.Message, bool, string, error)
+	PostEphemeralContext(ctx context.Context, channelID, userID string, options ...slack.MsgOption) (string, error)
+}
+
+// Incidents is the Slack side of the incidents rituals: /incident, the
+// retro, publish, skip and Done buttons, the retro modal, :pushpin:
+// reactions and mentions in an incident's thread.
+//
+// Slack sends no thread_ts with a slash command, so /incident cannot know
+// it was typed in a thread: it takes #N, and without it acts on the only
+// open incident (or asks which). Inside an incident's thread people
+// mention the bot instead (`@ritualbot update …`): app_mention events do
+// carry the thread.
+type Incidents struct {
+	Views   viewAPI
+	Slack   threadAPI
+	Limiter *RateLimiter
+	Clock   rituals.Clock
+	Log     zerolog.Logger
+
+	list []*rituals.Incidents
+}
+
+// Rituals returns the incidents rituals added.
+func (h *Incidents) Rituals() []*rituals.Incidents { return h.list }
+
+// Add adds an incidents ritual; the first registers the handlers.
+func (h *Incidents) Add(r *Router, x *rituals.Incidents) {
+	h.list = append(h.list, x)
+	if len(h.list) > 1 {
+		return
+	}
+	const cmd = "/incident"
+	r.Handle(cmd, Subcommand{Name: "", Usage: "", Help: "list open and recent incidents", Run: h.bare})
+	r.Handle(cmd, Subcommand{Name: "declare", Usage: "declare [SEV] TITLE", Help: "declare an incident: it is announced in the incidents channel with who is on call, and you are its commander", Run: h.declare})
+	r.Handle(cmd, Subcommand{Name: "update", Usage: "update [#N] TEXT", Help: "add a status update to the timeline (and the incident's thread)", Run: h.scoped("update")})
+	r.Handle(cmd, Subcommand{Name: "sev", Usage: "sev [#N] SEV", Help: "change the severity", Run: h.scoped("sev")})
+	r.Handle(cmd, Subcommand{Name: "resolve", Usage: "resolve [#N] [SUMMARY]", Help: "mark it resolved; the retro prompt follows at the next retro slot", Run: h.scoped("resolve")})
+	r.Handle(cmd, Subcommand{Name: "list", Usage: "list", Help: "open incidents, and those resolved this week with their retros", Run: h.listCmd})
+	r.Handle(cmd, Subcommand{Name: "action", Usage: "action [#N] @owner TEXT [due DATE]", Help: "add a follow-up action item with one owner", Run: h.scoped("action")})
+	r.Handle(cmd, Subcommand{Name: "actions", Usage: "actions", Help: "your open action items, with Done buttons", Run: h.actionsCmd})
+	r.Handle(cmd, Subcommand{Name: "retro", Usage: "retro [#N]", Help: "answer a resolved incident's retro", Run: h.scoped("retro")})
+	r.Handle(cmd, Subcommand{Name: "publish", Usage: "publish [#N]", Help: "publish the blameless postmortem (commander or admin)", Run: h.scoped("publish")})
+	r.Handle(cmd, Subcommand{Name: "skip", Usage: "skip [#N] REASON", Help: "skip the retro of an incident whose severity does not require one", Run: h.scoped("skip")})
+	r.HandleAction("incident", h.action)
+	r.HandleSubmit(rituals.FormRetro, h.submitRetro)
+	r.HandleSubmit(rituals.FormRetroSkip, h.submitSkip)
+	r.HandleEvent("reaction_added", h.reaction)
+	r.HandleEvent("app_mention", h.mention)
+}
+
+// owner returns the ritual incident n belongs to.
+func (h *Incidents) owner(n int) (*rituals.Incidents, error) {
+	for _, x := range h.list {
+		if x.Owns(n) {
+			return x, nil
+		}
+	}
+	return nil, rituals.Errorf(rituals.ENOTFOUND, "There is no incident #%d. `/incident list` shows the open ones.", n)
+}
+
+// forChannel returns the ritual announcing in channel, else one whose
+// teams have that channel, else the first.
+func (h *Incidents) forChannel(channel string) *rituals.Incidents {
+	for _, x := range h.list {
+		if x.Channel() == channel {
+			return x
+		}
+	}
+	for _, x := range h.list {
+		for _, t := range x.Teams {
+			if t.Channel == channel && slices.Contains(x.Settings.Teams, t.ID) {
+				return x
+			}
+		}
+	}
+	return h.list[0]
+}
+
+// scope names the incident a command is about: #N if given, else the
+// only one that fits (open, or awaiting its retro for retro verbs).
+func (h *Incidents) scope(verb string, n int, channel string) (*rituals.Incidents, int, error) {
+	if n > 0 {
+		x, err := h.owner(n)
+		return x, n, err
+	}
+	retroVerb := verb == "retro" || verb == "publish" || verb == "skip"
+	type cand struct {
+		x   *rituals.Incidents
+		inc rituals.Incident
+	}
+	var cands []cand
+	for _, x := range h.list {
+		var incs []rituals.Incident
+		var err error
+		if retroVerb {
+			incs, err = x.List()
+		} else {
+			incs, err = x.Open()
+		}
+		if err != nil {
+			return nil, 0, err
+		}
+		for _, inc := range incs {
+			if retroVerb && (inc.IsOpen() || inc.Retro.Done()) {
+				continue
+			}
+			cands = append(cands, cand{x, inc})
+		}
+	}
+	// In an incidents channel, that channel's incidents first.
+	var here []cand
+	for _, c := range cands {
+		if c.x.Channel() == channel {
+			here = append(here, c)
+		}
+	}
+	if len(here) > 0 {
+		cands = here
+	}
+	switch len(cands) {
+	case 1:
+		return cands[0].x, cands[0].inc.Number, nil
+	case 0:
+		if retroVerb {
+			return nil, 0, rituals.Errorf(rituals.ENOTFOUND, "No resolved incident is waiting for its retro. Name one: `/incident %s #N`.", verb)
+		}
+		return nil, 0, rituals.Errorf(rituals.ENOTFOUND, "No incident is open. Name one with `/incident %s #N …`, or declare one with `/incident declare [SEV] TITLE`.", verb)
+	}
+	var names []string
+	for _, c := range cands {
+		names = append(names, fmt.Sprintf("#%d %s", c.inc.Number, rituals.Escape(c.inc.Title)))
+	}
+	return nil, 0, rituals.Errorf(rituals.EINVALID, "Several incidents could be meant (%s): say which, e.g. `/incident %s #%d …`. (Slack does not tell me which thread a slash command was typed in; in an incident's thread you can mention me instead: `@ritualbot %s …`.)",
+		strings.Join(names, "; "), verb, cands[0].inc.Number, verb)
+}
+
+func (h *Incidents) bare(ctx context.Context, inv Invocation, args []string) (Reply, error) {
+	if len(args) == 0 {
+		return h.listCmd(ctx, inv, nil)
+	}
+	return Reply{}, rituals.Errorf(rituals.EINVALID, "I don't know `/incident %s`. Try `/incident help`.", rituals.Escape(args[0]))
+}
+
+func (h *Incidents) declare(ctx context.Context, inv Invocation, args []string) (Reply, error) {
+	x := h.forChannel(inv.ChannelID)
+	sev := ""
+	if len(args) > 0 && x.Severity(args[0]) != "" {
+		sev, args = args[0], args[1:]
+	}
+	inc, err := x.Declare(ctx, inv.UserID, sev, commandText(args))
+	if err != nil {
+		return Reply{}, err
+	}
+	return Reply{Text: fmt.Sprintf("Declared *#%d: %s* (%s) in %s, with you as commander. Its thread is the incident's home: mention me there (`@ritualbot update …`) or use `/incident update #%d …`.",
+		inc.Number, rituals.Escape(inc.Title), strings.ToUpper(inc.Severity), rituals.ChannelLink(x.Channel()), inc.Number)}, nil
+}
+
+// scoped runs an incident verb for #N or the one incident that fits.
+func (h *Incidents) scoped(verb string) CommandFunc {
+	return func(ctx context.Context, inv Invocation, args []string) (Reply, error) {
+		n, rest, err := ParseIncidentRef(args)
+		if err != nil {
+			return Reply{}, err
+		}
+		x, n, err := h.scope(verb, n, inv.ChannelID)
+		if err != nil {
+			return Reply{}, err
+		}
+		if verb == "retro" || verb == "skip" && len(rest) == 0 {
+			return h.openIncidentForm(ctx, x, verb, n, inv.UserID, inv.TriggerID)
+		}
+		text, err := h.run(ctx, x, n, inv.UserID, verb, rest)
+		return Reply{Text: text}, err
+	}
+}
+
+func (h *Incidents) openIncidentForm(ctx context.Context, x *rituals.Incidents, verb string, n int, user, trigger string) (Reply, error) {
+	var form rituals.Form
+	var err error
+	if verb == "skip" {
+		form, err = x.SkipForm(n, user)
+	} else {
+		form, err = x.RetroForm(n, user)
+	}
+	if err != nil {
+		return Reply{}, err
+	}
+	return Reply{}, openForm(ctx, h.Views, h.Limiter, trigger, form)
+}
+
+// run carries out a verb on incident n of x, for a slash command or a
+// mention in the thread, and says what it did.
+func (h *Incidents) run(ctx context.Context, x *rituals.Incidents, n int, user, verb string, args []string) (string, error) {
+	switch verb {
+	case "update":
+		if _, err := x.Update(ctx, n, user, commandText(args)); err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("Added to the timeline of #%d.", n), nil
+	case "sev":
+		if len(args) != 1 {
+			return "", rituals.Errorf(rituals.EINVALID, "Usage: `/incident sev [#%d] SEV`, SEV one of %s.", n, strings.Join(x.Settings.Severities, ", "))
+		}
+		inc, err := x.SetSeverity(ctx, n, user, args[0])
+		if err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("#%d is now %s.", n, strings.ToUpper(inc.Severity)), nil
+	case "resolve":
+		inc, err := x.Resolve(ctx, n, user, commandText(args))
+		if err != nil {
+			return "", err
+		}
+		text := fmt.Sprintf("Resolved #%d after %s. Thank you for handling it.", n, rituals.HumanDuration(inc.Duration(inc.Resolved)))
+		if !inc.Retro.Due.IsZero() {
+			text += fmt.Sprintf(" The retro prompt goes to its %d participant%s %s.", len(inc.Participants), pluralS(len(inc.Participants)),
+				fmt.Sprintf("<!date^%d^{date_short_pretty} at {time}|%s>", inc.Retro.Due.Unix(), inc.Retro.Due.Format("Mon 2 Jan 15:04 MST")))
+		}
+		return text, nil
+	case "action":
+		aa, err := ParseActionArgs(args, h.Clock.Now(), x.Settings.Location)
+		if err != nil {
+			return "", err
+		}
+		a, err := x.AddAction(ctx, n, user, aa.Owner, aa.Text, aa.Due)
+		if err != nil {
+			return "", err
+		}
+		due := ""
+		if !a.Due.IsZero() {
+			due = ", due " + a.Due.Time().Format("Mon 2 Jan")
+		}
+		return fmt.Sprintf("Action item %s of #%d for %s%s: %s", a.ID, n, rituals.Mention(a.Owner), due, rituals.EscapeText(a.Text)), nil
+	case "publish":
+		if len(args) > 0 {
+			return "", rituals.Errorf(rituals.EINVALID, "Usage: `/incident publish [#N]`.")
+		}
+		if _, err := x.Publish(ctx, n, user); err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("Published the postmortem of #%d in %s.", n, rituals.ChannelLink(x.Channel())), nil
+	case "skip":
+		if _, err := x.Skip(ctx, n, user, commandText(args)); err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("Skipped the retro of #%d; the reason is on its timeline.", n), nil
+	}
+	return "", rituals.Errorf(rituals.EINVALID, "I don't know `%s` for an incident. Try `/incident help`.", rituals.Escape(verb))
+}
+
+func (h *Incidents) listCmd(ctx context.Context, inv Invocation, args []string) (Reply, error) {
+	var blocks []rituals.Block
+	now := h.Clock.Now()
+	for _, x := range h.list {
+		incs, err := x.List()
+		if err != nil {
+			return Reply{}, err
+		}
+		for _, inc := range incs {
+			line := fmt.Sprintf("*#%d* %s · %s", inc.Number, strings.ToUpper(inc.Severity), rituals.Escape(inc.Title))
+			switch {
+			case inc.IsOpen():
+				line += fmt.Sprintf("\n:red_circle: open for %s", rituals.HumanDuration(inc.Duration(now)))
+				if inc.Commander != "" {
+					line += ", commander " + rituals.Mention(inc.Commander)
+				}
+			case !inc.Retro.Published.IsZero():
+				line += fmt.Sprintf("\n:large_green_circle: resolved after %s · postmortem published", rituals.HumanDuration(inc.Duration(now)))
+			case !inc.Retro.Skipped.IsZero():
+				line += fmt.Sprintf("\n:large_green_circle: resolved after %s · retro skipped", rituals.HumanDuration(inc.Duration(now)))
+			default:
+				line += fmt.Sprintf("\n:large_green_circle: resolved after %s · retro %d answer%s", rituals.HumanDuration(inc.Duration(now)), len(inc.Retro.Answers), pluralS(len(inc.Retro.Answers)))
+				if !inc.Retro.Due.IsZero() && inc.Retro.Prompted.IsZero() {
+					line += fmt.Sprintf(", prompt <!date^%d^{date_short_pretty} at {time}|%s>", inc.Retro.Due.Unix(), inc.Retro.Due.Format("Mon 2 Jan 15:04"))
+				}
+			}
+			blocks = append(blocks, rituals.Section(line))
+		}
+	}
+	if len(blocks) == 0 {
+		return Reply{Text: "No open incidents, and none resolved this week. :tada:"}, nil
+	}
+	return Reply{Text: "Incidents", Blocks: append([]rituals.Block{rituals.Header("Incidents: open and this week")}, blocks...)}, nil
+}
+
+func (h *Incidents) actionsCmd(ctx context.Context, inv Invocation, args []string) (Reply, error) {
+	var blocks []rituals.Block
+	total := 0
+	for _, x := range h.list {
+		items, err := x.OpenActionsOf(inv.UserID)
+		if err != nil {
+			return Reply{}, err
+		}
+		total += len(items)
+		blocks = append(blocks, x.ActionBlocks(items)...)
+	}
+	if total == 0 {
+		return Reply{Text: "You have no open action items. :tada:"}, nil
+	}
+	text := fmt.Sprintf("Your %d open action item%s", total, pluralS(total))
+	return Reply{Text: text, Blocks: append([]rituals.Block{rituals.Section("*" + text + "*")}, blocks...)}, nil
+}
+
+func (h *Incidents) action(ctx context.Context, a Action) (*Reply, error) {
+	if a.ActionID == rituals.ActionItemDone {
+		for _, x := range h.list {
+			item, err := x.CloseAction(ctx, a.Value, a.UserID)
+			if rituals.ErrorCode(err) == rituals.ENOTFOUND {
+				continue
+			}
+			if err != nil {
+				return nil, err
+			}
+			return &Reply{Text: fmt.Sprintf(":white_check_mark: Done: %s. Thank you!", rituals.EscapeText(item.Text))}, nil
+		}
+		return &Reply{Text: "That action item no longer exists."}, nil
+	}
+	n, err := rituals.ParseIncidentNumber(a.Value)
+	if err != nil {
+		return nil, err
+	}
+	x, err := h.owner(n)
+	if err != nil {
+		return nil, err
+	}
+	switch a.ActionID {
+	case rituals.ActionRetroAnswer:
+		_, err := h.openIncidentForm(ctx, x, "retro", n, a.UserID, a.TriggerID)
+		return nil, err
+	case rituals.ActionRetroSkip:
+		_, err := h.openIncidentForm(ctx, x, "skip", n, a.UserID, a.TriggerID)
+		return nil, err
+	case rituals.ActionRetroPublish:
+		text, err := h.run(ctx, x, n, a.UserID, "publish", nil)
+		if err != nil {
+			return nil, err
+		}
+		return &Reply{Text: text}, nil
+	}
+	return nil, rituals.Errorf(rituals.EINVALID, "That button no longer does anything.")
+}
+
+func (h *Incidents) submitRetro(ctx context.Context, s Submission) (map[string]string, error) {
+	n, err := rituals.ParseIncidentNumber(s.PrivateMetadata)
+	if err != nil {
+		return nil, err
+	}
+	x, err := h.owner(n)
+	if err != nil {
+		return nil, err
+	}
+	return x.SubmitRetro(ctx, s.UserID, s.PrivateMetadata, s.Values)
+}
+
+func (h *Incidents) submitSkip(ctx context.Context, s Submission) (map[string]string, error) {
+	n, err := rituals.ParseIncidentNumber(s.PrivateMetadata)
+	if err != nil {
+		return nil, err
+	}
+	x, err := h.owner(n)
+	if err != nil {
+		return nil, err
+	}
+	if strings.TrimSpace(s.Values["reason"]) == "" {
+		return map[string]string{"reason": "Say why no retro is needed."}, nil
+	}
+	_, err = x.Skip(ctx, n, s.UserID, s.Values["reason"])
+	return nil, err
+}
+
+func str(m map[string]any, k string) string {
+	v, _ := m[k].(string)
+	return v
+}
+
+// reaction adds a message of an incident's thread to its timeline when
+// someone reacts to it with :pushpin:. The event names only the message,
+// so the bot reads it (and its thread) with conversations.replies.
+func (h *Incidents) reaction(ctx context.Context, e Event) error {
+	if str(e.Raw, "reaction") != "pushpin" {
+		return nil
+	}
+	item, _ := e.Raw["item"].(map[string]any)
+	if str(item, "type") != "message" {
+		return nil
+	}
+	channel, ts, user := str(item, "channel"), str(item, "ts"), str(e.Raw, "user")
+	for _, x := range h.list {
+		if x.Channel() != channel {
+			continue
+		}
+		msg, ok, err := h.readMessage(ctx, channel, ts)
+		if err != nil || !ok {
+			return err
+		}
+		if msg.ThreadTimestamp == "" || msg.ThreadTimestamp == msg.Timestamp {
+			return nil // not a reply in a thread
+		}
+		n, ok, err := x.ThreadIncident(channel, msg.ThreadTimestamp)
+		if err != nil || !ok {
+			return err
+		}
+		author := msg.User
+		if author == "" {
+			author = user
+		}
+		text := strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&").Replace(msg.Text)
+		_, err = x.Pin(ctx, n, user, author, text, ts)
+		if rituals.ErrorCode(err) == rituals.ECONFLICT {
+			return nil // pinned before, by someone else
+		}
+		return err
+	}
+	return nil
+}
+
+// readMessage fetches one message by ts, a thread reply included.
+func (h *Incidents) readMessage(ctx context.Context, channel, ts string) (slack.Message, bool, error) {
+	params := &slack.GetConversationRepliesParameters{ChannelID: channel, Timestamp: ts, Latest: ts, Oldest: ts, Inclusive: true, Limit: 20}
+	for page := 0; page < 5; page++ {
+		if err := h.Limiter.Wait(ctx, "conversations.replies", ""); err != nil {
+			return slack.Message{}, false, err
+		}
+		msgs, more, cursor, err := h.Slack.GetConversationRepliesContext(ctx, params)
+		if err != nil {
+			return slack.Message{}, false, fmt.Errorf("conversations.replies %s %s: %w", channel, ts, err)
+		}
+		for _, m := range msgs {
+			if m.Timestamp == ts {
+				return m, true, nil
+			}
+		}
+		if !more || cursor == "" {
+			break
+		}
+		params.Cursor = cursor
+	}
+	return slack.Message{}, false, nil
+}
+
+// mention runs `@ritualbot VERB …` typed in an incident's thread on that
+// incident, answering privately.
+func (h *Incidents) mention(ctx context.Context, e Event) error {
+	channel, user, thread := str(e.Raw, "channel"), str(e.Raw, "user"), str(e.Raw, "thread_ts")
+	if user == "" || channel == "" {
+		return nil
+	}
+	args := strings.Fields(str(e.Raw, "text"))
+	if len(args) > 0 {
+		if _, ok := ParseMention(args[0]); ok {
+			args = args[1:]
+		}
+	}
+	reply := func(text string) error {
+		if err := h.Limiter.Wait(ctx, "chat.postEphemeral", ""); err != nil {
+			return err
+		}
+		opts := []slack.MsgOption{slack.MsgOptionText(Truncate(text, 3000), false)}
+		if thread != "" {
+			opts = append(opts, slack.MsgOptionTS(thread))
+		}
+		_, err := h.Slack.PostEphemeralContext(ctx, channel, user, opts...)
+		return err
+	}
+	var x *rituals.Incidents
+	n := 0
+	if thread != "" {
+		for _, r := range h.list {
+			num, ok, err := r.ThreadIncident(channel, thread)
+			if err != nil {
+				return err
+			}
+			if ok {
+				x, n = r, num
+				break
+			}
+		}
+	}
+	if x == nil {
+		for _, r := range h.list {
+			if r.Channel() == channel {
+				return reply("Mention me in an incident's thread to act on it (`@ritualbot update …`), or use `/incident help`.")
+			}
+		}
+		return nil
+	}
+	verb := ""
+	if len(args) > 0 {
+		verb, args = strings.ToLower(args[0]), args[1:]
+	}
+	switch verb {
+	case "update", "sev", "resolve", "action", "publish", "skip":
+		text, err := h.run(ctx, x, n, user, verb, args)
+		if err != nil {
+			if rituals.ErrorCode(err) == rituals.EINTERNAL {
+				h.Log.Error().Err(err).Int("incident", n).Str("verb", verb).Msg("mention in incident thread failed")
+			}
+			return reply(rituals.ErrorMessage(err))
+		}
+		return reply(text)
+	}
+	return reply(fmt.Sprintf("In this thread I act on #%d: `@ritualbot update TEXT`, `sev SEV`, `resolve [SUMMARY]`, `action @owner TEXT [due DATE]`, `publish`, `skip REASON`.", n))
+}

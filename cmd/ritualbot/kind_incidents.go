@@ -1,0 +1,147 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/ritualbot/ritualbot/bot"
+	"github.com/ritualbot/ritualbot/rituals"
+	"github.com/ritualbot/ritualbot/webhooks"
+)
+
+// envPagerDutySecret holds the HMAC secret of the PagerDuty webhook
+// subscription.
+const envPagerDutySecret = "PAGERDUTY_WEBHOOK_SECRET"
+
+func init() {
+	kinds[rituals.KindIncidents] = kind{
+		build: func(m *Main, rc *rituals.RitualConfig) (jobSource, error) {
+			cfg := m.Loaded.Config
+			x := &rituals.Incidents{
+				Config: rc, Settings: rc.Incidents, Teams: cfg.Teams, Outbox: m.Outbox, Store: m.DB, Sent: m.DB, Wake: m.Sender.Wake,
+				Clock: m.Clock, OnCall: m.OnCallAt, Directory: m.directory, IsAdmin: cfg.IsAdmin, PublicURL: cfg.HTTP.PublicURL,
+			}
+			if m.incidentDesk == nil {
+				m.incidentDesk = &bot.Incidents{Views: m.Slack, Slack: m.Slack, Limiter: m.limiter, Clock: m.Clock, Log: m.component("incidents")}
+				m.incidents = &rituals.IncidentRecords{Store: m.DB}
+				m.mountIncidents()
+			}
+			m.incidentDesk.Add(m.Router, x)
+			return x, nil
+		},
+		preview: func(p *previewEnv, rc *rituals.RitualConfig, now time.Time) (rituals.Message, error) {
+			if p.DB == nil {
+				return rituals.Message{}, fmt.Errorf("no store yet at %s: the preview shows the postmortem of the latest incident, so run the bot first", p.Config.Store.Path)
+			}
+			x := &rituals.Incidents{Config: rc, Settings: rc.Incidents, Teams: p.Config.Teams, Store: p.DB, Clock: fixedClock{now}, PublicURL: p.Config.HTTP.PublicURL}
+			return x.LatestPostmortem()
+		},
+	}
+}
+
+// mountIncidents serves the incident webhooks and the postmortems.
+func (m *Main) mountIncidents() {
+	observe := func(source, outcome string) { m.Metrics.WebhookEvents.WithLabelValues(source, outcome).Inc() }
+	am := &webhooks.Alertmanager{Sink: m.alertSink, Log: m.component("webhooks"), Observe: observe}
+	m.mux.Handle("POST /hooks/alertmanager", countUnauthorized("alertmanager", observe, m.webhookAuth(am)))
+	m.mux.Handle("POST /hooks/pagerduty", &webhooks.PagerDuty{
+		Secret: func() string { return m.Env(envPagerDutySecret) }, Sink: m.pagerDutySink,
+		Log: m.component("webhooks"), Observe: observe,
+	})
+	m.mux.HandleFunc("GET /incidents/{n}/postmortem.md", m.servePostmortem)
+}
+
+// alertSink hands an Alertmanager notification to every incidents ritual
+// that takes alerts; the first that acts on it is reported.
+func (m *Main) alertSink(ctx context.Context, g rituals.AlertGroup) (webhooks.Result, error) {
+	res := webhooks.Result{Outcome: rituals.OutcomeIgnored}
+	for _, x := range m.incidentDesk.Rituals() {
+		outcome, n, err := x.HandleAlerts(ctx, g)
+		if err != nil {
+			return res, err
+		}
+		if res.Outcome == rituals.OutcomeIgnored && outcome != rituals.OutcomeIgnored {
+			res = webhooks.Result{Outcome: outcome, Incident: n}
+		}
+	}
+	return res, nil
+}
+
+// pagerDutySink hands a PagerDuty event to the rituals listing its service,
+// or else to the first incidents ritual that lists no services.
+func (m *Main) pagerDutySink(ctx context.Context, ev rituals.PagerDutyEvent) (webhooks.Result, error) {
+	var takers []*rituals.Incidents
+	for _, x := range m.incidentDesk.Rituals() {
+		if x.TakesPagerDuty(ev) {
+			takers = append(takers, x)
+		}
+	}
+	if len(takers) == 0 {
+		for _, x := range m.incidentDesk.Rituals() {
+			if x.Settings.PagerDuty == nil || len(x.Settings.PagerDuty.Services) == 0 {
+				takers = append(takers, x)
+				break
+			}
+		}
+	}
+	res := webhooks.Result{Outcome: rituals.OutcomeIgnored}
+	for _, x := range takers {
+		outcome, n, err := x.HandlePagerDuty(ctx, ev)
+		if err != nil {
+			return res, err
+		}
+		if res.Outcome == rituals.OutcomeIgnored {
+			res = webhooks.Result{Outcome: outcome, Incident: n}
+		}
+	}
+	return res, nil
+}
+
+// servePostmortem serves a published postmortem as Markdown.
+func (m *Main) servePostmortem(w http.ResponseWriter, r *http.Request) {
+	n, err := strconv.Atoi(r.PathValue("n"))
+	if err != nil || n <= 0 {
+		http.Error(w, "want /incidents/N/postmortem.md with N an incident number", http.StatusNotFound)
+		return
+	}
+	inc, ok, err := m.DB.Incident(n)
+	switch {
+	case err != nil:
+		m.Log.Error().Err(err).Int("incident", n).Msg("read incident for its postmortem")
+		http.Error(w, "could not read the incident", http.StatusInternalServerError)
+		return
+	case !ok:
+		http.Error(w, fmt.Sprintf("there is no incident #%d", n), http.StatusNotFound)
+		return
+	case inc.Retro.Postmortem == "":
+		http.Error(w, fmt.Sprintf("the postmortem of incident #%d is not published yet", n), http.StatusNotFound)
+		return
+	}
+	w.Header().Set("Content-Type", "text/markdown; charset=utf-8")
+	_, _ = w.Write([]byte(inc.Retro.Postmortem))
+}
+
+// countUnauthorized counts the deliveries a guard in front of a webhook
+// refuses with 401, which the webhook itself never sees.
+func countUnauthorized(source string, observe func(source, outcome string), next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(rec, r)
+		if rec.status == http.StatusUnauthorized {
+			observe(source, "unauthorized")
+		}
+	})
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (s *statusRecorder) WriteHeader(code int) {
+	s.status = code
+	s.ResponseWriter.WriteHeader(code)
+}

@@ -1,0 +1,77 @@
+package config_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ritualbot/ritualbot/config"
+)
+
+const incidentsBase = `timezone: Europe/Berlin
+teams:
+  - {id: payments, channel: C0PAYMENTS, members: [U0ALICE]}
+  - {id: platform, channel: C0PLATFORM, members: [U0BOB]}
+rituals:
+  - name: incidents
+    kind: incidents
+    channel: C0INCIDENTS
+`
+
+func TestIncidentsDefaultsAndKeys(t *testing.T) {
+	l, err := config.Parse("c.yaml", []byte(incidentsBase+`    team: payments
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := l.Config.Ritual("incidents").Incidents
+	if strings.Join(s.Severities, ",") != "sev1,sev2,sev3" || strings.Join(s.Retro.Required, ",") != "sev1,sev2" ||
+		s.Retro.MinDelay != 12*time.Hour || s.Retro.Schedule.Spec != "0 10 * * MON-FRI" || s.ActionsRemind.Spec != "0 10 * * MON" ||
+		s.Alertmanager != nil || strings.Join(s.Teams, ",") != "payments" || l.Config.Ritual("incidents").Schedule != nil {
+		t.Errorf("defaults: %+v %+v", s, s.Retro)
+	}
+
+	l, err = config.Parse("c.yaml", []byte(incidentsBase+`    teams: [payments, platform]
+    severities: [P1, P2]
+    retro:
+      schedule: "30 14 * * TUE,THU"
+      min_delay: 1d
+      required: [p1]
+      questions: ["What happened?", {id: learned, text: "What did we learn?", optional: true}]
+    actions_remind: "0 9 * * MON-FRI"
+    alertmanager:
+      open_when: {severity: critical, team: [payments, platform]}
+      severity: P2
+    pagerduty: {services: [PF9KMXH]}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s = l.Config.Ritual("incidents").Incidents
+	if strings.Join(s.Teams, ",") != "payments,platform" || strings.Join(s.Retro.Required, ",") != "p1" || s.Retro.MinDelay != 24*time.Hour ||
+		len(s.Retro.Questions) != 2 || s.Retro.Questions[1].ID != "learned" || !s.Retro.Questions[1].Optional ||
+		s.Alertmanager.Severity != "P2" || strings.Join(s.Alertmanager.OpenWhen["team"], ",") != "payments,platform" ||
+		!s.Alertmanager.Matches(map[string]string{"severity": "critical", "team": "platform", "x": "y"}) ||
+		s.Alertmanager.Matches(map[string]string{"severity": "warning", "team": "platform"}) || s.PagerDuty.Services[0] != "PF9KMXH" {
+		t.Errorf("keys: %+v %+v %+v", s, s.Retro, s.Alertmanager)
+	}
+}
+
+func TestIncidentsErrorsNameLineAndKey(t *testing.T) {
+	for _, tc := range []struct{ yaml, want string }{
+		{"    retro: {schedule: \"0 3 * * *\"}\n", `c.yaml:9: rituals[0].retro.schedule: "0 3 * * *" fires at 03:00; retro prompts go to people`},
+		{"    actions_remind: \"@every 1h\"\n", "c.yaml:9: rituals[0].actions_remind: action item reminders go to people"},
+		{"    retro: {required: [sev9]}\n", `c.yaml:9: rituals[0].retro.required: "sev9" is not one of the severities (sev1, sev2, sev3)`},
+		{"    alertmanager: {severity: critical}\n", `rituals[0].alertmanager.severity: "critical" is not one of the severities`},
+		{"    alertmanager: {open_whenn: {a: b}}\n", `rituals[0].alertmanager.open_whenn: unknown key (did you mean "open_when"?)`},
+		{"    severities: [sev1, SEV1]\n", `"SEV1" is listed twice`},
+		{"    schedule: \"0 9 * * *\"\n", "rituals[0].schedule: unknown key"},
+		{"    teams: [nope]\n", `rituals[0].teams[0]: no team with id "nope"`},
+		{"    retro: {questions: [{id: action1, text: x}]}\n", `ids starting with "action" are the form's action items`},
+	} {
+		_, err := config.Parse("c.yaml", []byte(incidentsBase+tc.yaml))
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%q: error %v, want %q", tc.yaml, err, tc.want)
+		}
+	}
+}

@@ -1,0 +1,272 @@
+package rituals
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// maxActionsInDM keeps a reminder within a message's 50 blocks.
+const maxActionsInDM = 40
+
+// AddAction records a follow-up of incident n owned by owner, posts it in
+// the incident's thread and tells the owner.
+func (x *Incidents) AddAction(ctx context.Context, n int, by, owner, text string, due Date) (ActionItem, error) {
+	text = strings.TrimSpace(text)
+	switch {
+	case owner == "":
+		return ActionItem{}, Errorf(EINVALID, "Name the owner: `/incident action #%d @owner TEXT [due YYYY-MM-DD]`.", n)
+	case text == "":
+		return ActionItem{}, Errorf(EINVALID, "Say what is to be done: `/incident action #%d @owner TEXT [due YYYY-MM-DD]`.", n)
+	case len([]rune(text)) > 500:
+		return ActionItem{}, Errorf(EINVALID, "Please keep an action item under 500 characters.")
+	}
+	today := DateOf(x.Clock.Now().In(x.location()))
+	if !due.IsZero() && due.Before(today) {
+		return ActionItem{}, Errorf(EINVALID, "The due date %s is in the past.", due)
+	}
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	inc, err := x.Lookup(n)
+	if err != nil {
+		return ActionItem{}, err
+	}
+	a := x.newAction(&inc, by, owner, text, due, false)
+	inc.addParticipant(by)
+	if err := x.Store.PutIncident(inc); err != nil {
+		return a, fmt.Errorf("store incident %d: %w", n, err)
+	}
+	if err := x.Store.PutAction(a); err != nil {
+		return a, fmt.Errorf("store action item %s: %w", a.ID, err)
+	}
+	dueText := ""
+	if !due.IsZero() {
+		dueText = ", due " + due.Time().Format("Mon 2 Jan")
+	}
+	msgs := []Message{{
+		Key: "incident/" + fmt.Sprint(n) + "/action/" + a.ID, To: x.Channel(), ThreadKey: announceKey(n),
+		Text:   fmt.Sprintf("Action item for #%d", n),
+		Blocks: []Block{Section(fmt.Sprintf(":clipboard: *Action item* for %s%s, added by %s\n%s", Mention(owner), dueText, Mention(by), EscapeText(text)))},
+	}}
+	if owner != by {
+		msgs = append(msgs, Message{
+			Key: "incident/" + fmt.Sprint(n) + "/action/" + a.ID + "/owner", To: owner,
+			Text: fmt.Sprintf("You own a new action item from incident #%d", n),
+			Blocks: []Block{
+				withButton(Section(fmt.Sprintf("%s gave you an action item from incident *#%d: %s*%s:\n%s",
+					Mention(by), n, Escape(inc.Title), dueText, EscapeText(text))), doneButton(a)),
+			},
+		})
+	}
+	return a, x.Outbox.Send(ctx, msgs...)
+}
+
+func doneButton(a ActionItem) Button {
+	return Button{Text: "Done", ActionID: ActionItemDone, Value: a.ID, Style: "primary"}
+}
+
+func withButton(b Block, btn Button) Block {
+	b.Buttons = []Button{btn}
+	return b
+}
+
+// OpenActionsOf returns user's open items of this ritual, the overdue and
+// soonest due first.
+func (x *Incidents) OpenActionsOf(user string) ([]ActionItem, error) {
+	all, err := x.Store.ActionItems(x.Config.Name)
+	if err != nil {
+		return nil, err
+	}
+	var out []ActionItem
+	for _, a := range all {
+		if a.Owner == user && a.Open() {
+			out = append(out, a)
+		}
+	}
+	return sortedActions(out), nil
+}
+
+// ActionBlocks lists action items with a Done button each, as in a DM.
+func (x *Incidents) ActionBlocks(items []ActionItem) []Block {
+	today := DateOf(x.Clock.Now().In(x.location()))
+	titles := map[int]string{}
+	var blocks []Block
+	for i, a := range items {
+		if i == maxActionsInDM {
+			blocks = append(blocks, Context(fmt.Sprintf("… and %d more: `/incident actions` lists them all.", len(items)-i)))
+			break
+		}
+		title, ok := titles[a.Incident]
+		if !ok {
+			if inc, err := x.Lookup(a.Incident); err == nil {
+				title = inc.Title
+			}
+			titles[a.Incident] = title
+		}
+		line := fmt.Sprintf("*%s*\nfrom #%d: %s", EscapeText(a.Text), a.Incident, Escape(title))
+		switch {
+		case a.Overdue(today):
+			days := int(today.Time().Sub(a.Due.Time()).Hours() / 24)
+			line += fmt.Sprintf(" · :warning: *overdue* since %s (%s)", a.Due.Time().Format("Mon 2 Jan"), ageLabel(days))
+		case !a.Due.IsZero():
+			line += " · due " + a.Due.Time().Format("Mon 2 Jan")
+		}
+		blocks = append(blocks, withButton(Section(line), doneButton(a)))
+	}
+	return blocks
+}
+
+// RemindActions sends each owner of open action items of this ritual one
+// DM listing them, overdue first, with a Done button each.
+func (x *Incidents) RemindActions(ctx context.Context, at time.Time) error {
+	all, err := x.Store.ActionItems(x.Config.Name)
+	if err != nil {
+		return fmt.Errorf("incidents %s: read action items: %w", x.Config.Name, err)
+	}
+	today := DateOf(at.In(x.location()))
+	byOwner := map[string][]ActionItem{}
+	for _, a := range all {
+		if a.Open() {
+			byOwner[a.Owner] = append(byOwner[a.Owner], a)
+		}
+	}
+	owners := sortedKeys(byOwner)
+	var msgs []Message
+	for _, owner := range owners {
+		items := sortedActions(byOwner[owner])
+		overdue := 0
+		for _, a := range items {
+			if a.Overdue(today) {
+				overdue++
+			}
+		}
+		summary := fmt.Sprintf("You have %d open action item%s from incidents", len(items), plural(len(items)))
+		if overdue > 0 {
+			summary += fmt.Sprintf(", %d overdue", overdue)
+		}
+		blocks := append([]Block{Section(summary + ". Click *Done* when one is finished; they keep the next incident from happening.")}, x.ActionBlocks(items)...)
+		msgs = append(msgs, Message{
+			Key: occurrenceKey(x.Config.Name+"/actions", at, owner), To: owner,
+			Text: summary, Blocks: blocks,
+		})
+	}
+	return x.Outbox.Send(ctx, msgs...)
+}
+
+// CloseAction marks action item id done. Its owner, the incident's
+// commander, a lead of its teams or an admin may.
+func (x *Incidents) CloseAction(ctx context.Context, id, user string) (ActionItem, error) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	a, ok, err := x.Store.Action(id)
+	if err != nil {
+		return a, err
+	}
+	if !ok || a.Ritual != x.Config.Name {
+		return a, Errorf(ENOTFOUND, "That action item no longer exists.")
+	}
+	if !a.Open() {
+		return a, nil
+	}
+	inc, err := x.Lookup(a.Incident)
+	if err != nil {
+		return a, err
+	}
+	if a.Owner != user && !x.mayLead(inc, user) && !x.leadsTeamOf(inc, user) {
+		return a, Errorf(EFORBIDDEN, "Only %s (its owner), the incident's commander or a lead can close this action item.", Mention(a.Owner))
+	}
+	now := x.Clock.Now()
+	a.Closed, a.ClosedBy = now, user
+	if err := x.Store.PutAction(a); err != nil {
+		return a, fmt.Errorf("store action item %s: %w", a.ID, err)
+	}
+	return a, x.Outbox.Send(ctx, Message{
+		Key: "incident/" + fmt.Sprint(a.Incident) + "/action/" + a.ID + "/done", To: x.Channel(), ThreadKey: announceKey(a.Incident),
+		Text:   fmt.Sprintf("Action item of #%d done", a.Incident),
+		Blocks: []Block{Section(fmt.Sprintf(":white_check_mark: *Action item done* by %s\n~%s~", Mention(user), EscapeText(a.Text)))},
+	})
+}
+
+func (x *Incidents) leadsTeamOf(inc Incident, user string) bool {
+	for _, t := range x.Teams {
+		if contains(inc.Teams, t.ID) && t.IsLead(user) {
+			return true
+		}
+	}
+	return false
+}
+
+// IncidentRecords is the IncidentLog over the store: every incidents
+// ritual's incidents and action items, by team.
+type IncidentRecords struct {
+	Store IncidentStore
+}
+
+var _ IncidentLog = (*IncidentRecords)(nil)
+
+// IncidentsBetween returns the team's incidents opened in [from, to),
+// oldest first.
+func (l *IncidentRecords) IncidentsBetween(team string, from, to time.Time) ([]IncidentBrief, error) {
+	all, err := l.Store.Incidents("")
+	if err != nil {
+		return nil, err
+	}
+	var out []IncidentBrief
+	for _, inc := range all {
+		if contains(inc.Teams, team) && !inc.Opened.Before(from) && inc.Opened.Before(to) {
+			out = append(out, inc.Brief())
+		}
+	}
+	return out, nil
+}
+
+// OpenIncidents returns the team's incidents not yet resolved.
+func (l *IncidentRecords) OpenIncidents(team string) ([]IncidentBrief, error) {
+	open, err := l.Store.OpenIncidents("")
+	if err != nil {
+		return nil, err
+	}
+	var out []IncidentBrief
+	for _, inc := range open {
+		if contains(inc.Teams, team) {
+			out = append(out, inc.Brief())
+		}
+	}
+	return out, nil
+}
+
+// Actions returns every action item of the team's incidents.
+func (l *IncidentRecords) Actions(team string) ([]ActionBrief, error) {
+	all, err := l.Store.ActionItems("")
+	if err != nil {
+		return nil, err
+	}
+	var out []ActionBrief
+	for _, a := range all {
+		if contains(a.Teams, team) {
+			out = append(out, a.Brief())
+		}
+	}
+	return out, nil
+}
+
+// OpenActions returns the action items owned by user not yet done,
+// soonest due first.
+func (l *IncidentRecords) OpenActions(user string) ([]ActionBrief, error) {
+	all, err := l.Store.ActionItems("")
+	if err != nil {
+		return nil, err
+	}
+	var items []ActionItem
+	for _, a := range all {
+		if a.Owner == user && a.Open() {
+			items = append(items, a)
+		}
+	}
+	var out []ActionBrief
+	for _, a := range sortedActions(items) {
+		out = append(out, a.Brief())
+	}
+	return out, nil
+}

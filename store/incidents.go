@@ -1,0 +1,238 @@
+package store
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/ritualbot/ritualbot/rituals"
+)
+
+// Incident buckets:
+//
+//	incidents         seqKey(number)            → Incident (its sequence numbers incidents)
+//	incidents_open    seqKey(number)            → ritual name, while the incident is open
+//	incident_sources  ritual 0 source 0 ref     → seqKey(number) of the latest incident for it
+//	incident_actions  action ID                 → ActionItem
+var (
+	bucketIncidents       = registerBucket("incidents")
+	bucketIncidentsOpen   = registerBucket("incidents_open")
+	bucketIncidentSources = registerBucket("incident_sources")
+	bucketIncidentActions = registerBucket("incident_actions")
+)
+
+var _ rituals.IncidentStore = (*DB)(nil)
+
+func init() {
+	number := func(k []byte) (string, bool) {
+		n, err := parseSeqKey(k)
+		if err != nil {
+			return "", false
+		}
+		return fmt.Sprint(n), true
+	}
+	registerFormat("incidents", format{Key: number})
+	registerFormat("incidents_open", format{Key: number})
+	registerFormat("incident_sources", format{Value: func(_, v []byte) (json.RawMessage, bool) {
+		n, err := parseSeqKey(v)
+		if err != nil {
+			return nil, false
+		}
+		return json.RawMessage(fmt.Sprint(n)), true
+	}})
+}
+
+func sourceKey(ritual, source, ref string) []byte { return joinKey(ritual, source, ref) }
+
+// putIncident writes inc and keeps the open index in step.
+func putIncident(tx *bolt.Tx, inc rituals.Incident) error {
+	k := seqKey(uint64(inc.Number))
+	if err := putJSON(tx.Bucket(bucketIncidents), k, inc); err != nil {
+		return err
+	}
+	open := tx.Bucket(bucketIncidentsOpen)
+	if inc.IsOpen() {
+		return open.Put(k, []byte(inc.Ritual))
+	}
+	return open.Delete(k)
+}
+
+// SaveIncident stores inc, under the next number if it has none, and
+// enqueues the messages built for it, in one transaction: an incident is
+// never recorded without its announcement nor announced unrecorded, and a
+// webhook costs one commit.
+func (db *DB) SaveIncident(inc rituals.Incident, now time.Time, messages func(rituals.Incident) []rituals.Message) (rituals.Incident, error) {
+	err := db.update("save_incident", func(tx *bolt.Tx) error {
+		if inc.Number <= 0 {
+			seq, err := tx.Bucket(bucketIncidents).NextSequence()
+			if err != nil {
+				return err
+			}
+			inc.Number = int(seq)
+			if inc.SourceRef != "" {
+				if err := tx.Bucket(bucketIncidentSources).Put(sourceKey(inc.Ritual, inc.Source, inc.SourceRef), seqKey(seq)); err != nil {
+					return err
+				}
+			}
+		}
+		if err := putIncident(tx, inc); err != nil {
+			return err
+		}
+		if messages == nil {
+			return nil
+		}
+		return enqueueTx(tx, now, messages(inc))
+	})
+	if err != nil {
+		return inc, fmt.Errorf("save incident %d: %w", inc.Number, err)
+	}
+	return inc, nil
+}
+
+// PutIncident stores an incident that has its number.
+func (db *DB) PutIncident(inc rituals.Incident) error {
+	if inc.Number <= 0 {
+		return fmt.Errorf("put incident: no number")
+	}
+	return db.update("put_incident", func(tx *bolt.Tx) error { return putIncident(tx, inc) })
+}
+
+// Incident returns incident n.
+func (db *DB) Incident(n int) (inc rituals.Incident, ok bool, err error) {
+	if n <= 0 {
+		return inc, false, nil
+	}
+	err = db.view("incident", func(tx *bolt.Tx) error {
+		ok, err = getJSON(tx.Bucket(bucketIncidents), seqKey(uint64(n)), &inc)
+		return err
+	})
+	return inc, ok, err
+}
+
+// Incidents returns a ritual's incidents ("" for all), oldest first.
+func (db *DB) Incidents(ritual string) ([]rituals.Incident, error) {
+	var out []rituals.Incident
+	err := db.view("incidents", func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketIncidents).ForEach(func(_, v []byte) error {
+			var inc rituals.Incident
+			if err := decode(v, &inc); err != nil {
+				return err
+			}
+			if ritual == "" || inc.Ritual == ritual {
+				out = append(out, inc)
+			}
+			return nil
+		})
+	})
+	return out, err
+}
+
+// OpenIncidents returns the open incidents of a ritual ("" for all),
+// through the open index.
+func (db *DB) OpenIncidents(ritual string) ([]rituals.Incident, error) {
+	var out []rituals.Incident
+	err := db.view("open_incidents", func(tx *bolt.Tx) error {
+		all := tx.Bucket(bucketIncidents)
+		return tx.Bucket(bucketIncidentsOpen).ForEach(func(k, v []byte) error {
+			if ritual != "" && string(v) != ritual {
+				return nil
+			}
+			var inc rituals.Incident
+			ok, err := getJSON(all, k, &inc)
+			if err != nil || !ok {
+				return err
+			}
+			out = append(out, inc)
+			return nil
+		})
+	})
+	return out, err
+}
+
+// LatestIncident returns the highest-numbered incident of a ritual ("" for
+// any).
+func (db *DB) LatestIncident(ritual string) (inc rituals.Incident, ok bool, err error) {
+	err = db.view("latest_incident", func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketIncidents).Cursor()
+		for k, v := c.Last(); k != nil; k, v = c.Prev() {
+			var cur rituals.Incident
+			if err := decode(v, &cur); err != nil {
+				return err
+			}
+			if ritual == "" || cur.Ritual == ritual {
+				inc, ok = cur, true
+				return nil
+			}
+		}
+		return nil
+	})
+	return inc, ok, err
+}
+
+// IncidentBySource returns the latest incident a ritual opened for a
+// source reference.
+func (db *DB) IncidentBySource(ritual, source, ref string) (inc rituals.Incident, ok bool, err error) {
+	if ref == "" {
+		return inc, false, nil
+	}
+	err = db.view("incident_by_source", func(tx *bolt.Tx) error {
+		k := tx.Bucket(bucketIncidentSources).Get(sourceKey(ritual, source, ref))
+		if k == nil {
+			return nil
+		}
+		ok, err = getJSON(tx.Bucket(bucketIncidents), k, &inc)
+		return err
+	})
+	return inc, ok, err
+}
+
+// PutAction stores an action item.
+func (db *DB) PutAction(a rituals.ActionItem) error {
+	return db.update("put_action", func(tx *bolt.Tx) error {
+		return putJSON(tx.Bucket(bucketIncidentActions), []byte(a.ID), a)
+	})
+}
+
+// DeleteAction removes an action item.
+func (db *DB) DeleteAction(id string) error {
+	return db.update("delete_action", func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketIncidentActions).Delete([]byte(id))
+	})
+}
+
+// Action returns an action item by ID.
+func (db *DB) Action(id string) (a rituals.ActionItem, ok bool, err error) {
+	err = db.view("action", func(tx *bolt.Tx) error {
+		ok, err = getJSON(tx.Bucket(bucketIncidentActions), []byte(id), &a)
+		return err
+	})
+	return a, ok, err
+}
+
+// ActionItems returns a ritual's action items ("" for all), in the order
+// they were created.
+func (db *DB) ActionItems(ritual string) ([]rituals.ActionItem, error) {
+	var out []rituals.ActionItem
+	err := db.view("action_items", func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketIncidentActions).ForEach(func(_, v []byte) error {
+			var a rituals.ActionItem
+			if err := decode(v, &a); err != nil {
+				return err
+			}
+			if ritual == "" || a.Ritual == ritual {
+				out = append(out, a)
+			}
+			return nil
+		})
+	})
+	sort.SliceStable(out, func(i, j int) bool {
+		if !out[i].Created.Equal(out[j].Created) {
+			return out[i].Created.Before(out[j].Created)
+		}
+		return out[i].ID < out[j].ID
+	})
+	return out, err
+}

@@ -1,0 +1,78 @@
+package store
+
+import (
+	"fmt"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/ritualbot/ritualbot/rituals"
+)
+
+func TestIncidentsNumberedIndexedBySourceAndOpenness(t *testing.T) {
+	db, err := Open(filepath.Join(t.TempDir(), "s.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	t0 := time.Date(2026, 11, 24, 13, 0, 0, 0, time.UTC)
+	a, err := db.SaveIncident(rituals.Incident{Ritual: "inc", Title: "A", Status: rituals.IncidentOpen, Source: "alertmanager", SourceRef: "g1", Opened: t0}, t0, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := db.SaveIncident(rituals.Incident{Ritual: "other", Title: "B", Status: rituals.IncidentOpen, Source: "slack", Opened: t0}, t0, nil)
+	if a.Number != 1 || b.Number != 2 {
+		t.Fatalf("numbers %d %d, want 1 2 across rituals", a.Number, b.Number)
+	}
+	got, ok, err := db.IncidentBySource("inc", "alertmanager", "g1")
+	if err != nil || !ok || got.Number != 1 {
+		t.Errorf("IncidentBySource = %+v %v %v", got, ok, err)
+	}
+	if _, ok, _ := db.IncidentBySource("other", "alertmanager", "g1"); ok {
+		t.Error("a source reference leaked into another ritual")
+	}
+	a.Status, a.Resolved = rituals.IncidentResolved, t0.Add(time.Hour)
+	if err := db.PutIncident(a); err != nil {
+		t.Fatal(err)
+	}
+	c, _ := db.SaveIncident(rituals.Incident{Ritual: "inc", Title: "A again", Status: rituals.IncidentOpen, Source: "alertmanager", SourceRef: "g1", Opened: t0.Add(2 * time.Hour)}, t0, nil)
+	if got, _, _ := db.IncidentBySource("inc", "alertmanager", "g1"); got.Number != c.Number {
+		t.Errorf("the source index points at #%d, want the latest #%d", got.Number, c.Number)
+	}
+	// A new incident's number is known to the messages saved with it.
+	d, err := db.SaveIncident(rituals.Incident{Ritual: "inc", Title: "D", Status: rituals.IncidentOpen}, t0, func(inc rituals.Incident) []rituals.Message {
+		return []rituals.Message{{Key: fmt.Sprintf("incident/%d", inc.Number), To: "C1", Text: inc.Title}}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pending, _ := db.Pending(0); len(pending) != 1 || pending[0].Message.Key != fmt.Sprintf("incident/%d", d.Number) {
+		t.Errorf("outbox after SaveIncident = %+v", pending)
+	}
+	d.Status = rituals.IncidentResolved
+	if _, err := db.SaveIncident(d, t0, nil); err != nil {
+		t.Fatal(err)
+	}
+	open, _ := db.OpenIncidents("inc")
+	if len(open) != 1 || open[0].Number != 3 {
+		t.Errorf("open incidents of inc = %+v", open)
+	}
+	if all, _ := db.OpenIncidents(""); len(all) != 2 {
+		t.Errorf("%d open in all, want 2", len(all))
+	}
+	if l, ok, _ := db.LatestIncident("other"); !ok || l.Number != 2 {
+		t.Errorf("LatestIncident(other) = %d", l.Number)
+	}
+	for i, id := range []string{"3.10", "3.2", "3.1"} {
+		if err := db.PutAction(rituals.ActionItem{ID: id, Ritual: "inc", Incident: 3, Owner: "U1", Text: id, Created: t0.Add(time.Duration(i) * time.Minute)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := db.DeleteAction("3.2"); err != nil {
+		t.Fatal(err)
+	}
+	items, _ := db.ActionItems("inc")
+	if len(items) != 2 || items[0].ID != "3.10" || items[1].ID != "3.1" {
+		t.Errorf("action items in creation order = %+v", items)
+	}
+}

@@ -1,0 +1,153 @@
+package webhooks
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/ritualbot/ritualbot/rituals"
+)
+
+// AlertSink applies an Alertmanager notification.
+type AlertSink func(ctx context.Context, g rituals.AlertGroup) (Result, error)
+
+// Alertmanager serves POST /hooks/alertmanager (webhook payload version 4).
+// Authentication (the bearer token of Alertmanager's http_config) is the
+// caller's: wrap it.
+type Alertmanager struct {
+	Sink AlertSink
+	Log  zerolog.Logger
+	// Observe, if set, counts deliveries by outcome (metrics).
+	Observe func(source, outcome string)
+}
+
+func (h *Alertmanager) observe(outcome string) {
+	if h.Observe != nil {
+		h.Observe("alertmanager", outcome)
+	}
+}
+
+// amPayload is the webhook v4 body; fields Alertmanager adds later are
+// ignored.
+type amPayload struct {
+	Version           *string           `json:"version"`
+	GroupKey          *string           `json:"groupKey"`
+	TruncatedAlerts   int               `json:"truncatedAlerts"`
+	Status            string            `json:"status"`
+	Receiver          string            `json:"receiver"`
+	GroupLabels       map[string]string `json:"groupLabels"`
+	CommonLabels      map[string]string `json:"commonLabels"`
+	CommonAnnotations map[string]string `json:"commonAnnotations"`
+	ExternalURL       string            `json:"externalURL"`
+	Alerts            *[]amAlert        `json:"alerts"`
+}
+
+type amAlert struct {
+	Status       string            `json:"status"`
+	Labels       map[string]string `json:"labels"`
+	Annotations  map[string]string `json:"annotations"`
+	StartsAt     string            `json:"startsAt"`
+	EndsAt       string            `json:"endsAt"`
+	GeneratorURL string            `json:"generatorURL"`
+	Fingerprint  string            `json:"fingerprint"`
+}
+
+// ParseAlertmanager reads an Alertmanager webhook body (version 4). The
+// error says what is wrong, for the 400 answer.
+func ParseAlertmanager(body []byte) (rituals.AlertGroup, error) {
+	var p amPayload
+	if err := json.Unmarshal(body, &p); err != nil {
+		return rituals.AlertGroup{}, fmt.Errorf("not an Alertmanager webhook body: %v", err)
+	}
+	switch {
+	case p.Version == nil:
+		return rituals.AlertGroup{}, errors.New(`no "version": want an Alertmanager webhook (version "4")`)
+	case *p.Version != "4":
+		return rituals.AlertGroup{}, fmt.Errorf(`webhook version %q is not supported; want "4"`, *p.Version)
+	case p.GroupKey == nil || *p.GroupKey == "":
+		return rituals.AlertGroup{}, errors.New(`no "groupKey"`)
+	case p.Status != rituals.AlertFiring && p.Status != rituals.AlertResolved:
+		return rituals.AlertGroup{}, fmt.Errorf(`"status" is %q; want "firing" or "resolved"`, p.Status)
+	case p.Alerts == nil:
+		return rituals.AlertGroup{}, errors.New(`no "alerts" list`)
+	case p.TruncatedAlerts < 0:
+		return rituals.AlertGroup{}, errors.New(`"truncatedAlerts" is negative`)
+	}
+	g := rituals.AlertGroup{
+		GroupKey: *p.GroupKey, Status: p.Status, Receiver: p.Receiver, GroupLabels: nonNil(p.GroupLabels),
+		CommonLabels: nonNil(p.CommonLabels), CommonAnnotations: nonNil(p.CommonAnnotations),
+		ExternalURL: p.ExternalURL, TruncatedAlerts: p.TruncatedAlerts,
+	}
+	for i, a := range *p.Alerts {
+		if a.Status != rituals.AlertFiring && a.Status != rituals.AlertResolved {
+			return rituals.AlertGroup{}, fmt.Errorf(`alerts[%d].status is %q; want "firing" or "resolved"`, i, a.Status)
+		}
+		starts, err := parseAMTime(a.StartsAt)
+		if err != nil {
+			return rituals.AlertGroup{}, fmt.Errorf("alerts[%d].startsAt: %v", i, err)
+		}
+		ends, err := parseAMTime(a.EndsAt)
+		if err != nil {
+			return rituals.AlertGroup{}, fmt.Errorf("alerts[%d].endsAt: %v", i, err)
+		}
+		g.Alerts = append(g.Alerts, rituals.Alert{
+			Status: a.Status, Labels: nonNil(a.Labels), Annotations: nonNil(a.Annotations),
+			StartsAt: starts, EndsAt: ends, GeneratorURL: a.GeneratorURL, Fingerprint: a.Fingerprint,
+		})
+	}
+	return g, nil
+}
+
+// parseAMTime reads an RFC 3339 time; empty and Go's zero time
+// (0001-01-01T00:00:00Z, what firing alerts carry as endsAt) are zero.
+func parseAMTime(s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%q is not an RFC 3339 time", s)
+	}
+	if t.Year() <= 1 {
+		return time.Time{}, nil
+	}
+	return t, nil
+}
+
+func nonNil(m map[string]string) map[string]string {
+	if m == nil {
+		return map[string]string{}
+	}
+	return m
+}
+
+func (h *Alertmanager) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, ok := readBody(w, r)
+	if !ok {
+		h.observe("too_large")
+		return
+	}
+	g, err := ParseAlertmanager(body)
+	if err != nil {
+		h.observe("invalid")
+		http.Error(w, "bad Alertmanager webhook: "+err.Error(), http.StatusBadRequest)
+		return
+	}
+	res, err := h.Sink(r.Context(), g)
+	if err != nil {
+		// Alertmanager retries a 5xx, which is what a store hiccup wants.
+		h.observe("error")
+		h.Log.Error().Err(err).Str("group_key", g.GroupKey).Msg("alertmanager webhook failed")
+		http.Error(w, "could not record the alerts; Alertmanager will retry", http.StatusInternalServerError)
+		return
+	}
+	h.observe(string(res.Outcome))
+	h.Log.Info().Str("group_key", g.GroupKey).Str("status", g.Status).Int("alerts", len(g.Alerts)).
+		Str("outcome", string(res.Outcome)).Int("incident", res.Incident).Msg("alertmanager webhook")
+	writeResult(w, res)
+}

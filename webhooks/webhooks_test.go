@@ -1,0 +1,72 @@
+package webhooks_test
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/rs/zerolog"
+
+	"github.com/ritualbot/ritualbot/rituals"
+	"github.com/ritualbot/ritualbot/webhooks"
+)
+
+func TestAlertmanagerHandlerAnswers(t *testing.T) {
+	var got []rituals.AlertGroup
+	var outcomes []string
+	h := &webhooks.Alertmanager{Log: zerolog.Nop(),
+		Sink: func(ctx context.Context, g rituals.AlertGroup) (webhooks.Result, error) {
+			got = append(got, g)
+			return webhooks.Result{Outcome: rituals.OutcomeOpened, Incident: 7}, nil
+		},
+		Observe: func(source, outcome string) { outcomes = append(outcomes, source+"/"+outcome) },
+	}
+	serve := func(body []byte) *httptest.ResponseRecorder {
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, httptest.NewRequest(http.MethodPost, "/hooks/alertmanager", bytes.NewReader(body)))
+		return w
+	}
+	if w := serve([]byte(amSeed)); w.Code != 200 || strings.TrimSpace(w.Body.String()) != `{"incident":7,"outcome":"opened"}` {
+		t.Errorf("good body: %d %s", w.Code, w.Body.String())
+	}
+	if g := got[0]; g.GroupKey != `{}:{alertname="HighLatency"}` || len(g.Alerts) != 1 || !g.Alerts[0].EndsAt.IsZero() ||
+		g.Alerts[0].StartsAt.IsZero() || g.Alerts[0].Labels["severity"] != "critical" || g.ExternalURL != "http://am:9093" {
+		t.Errorf("parsed group = %+v", g)
+	}
+	if w := serve(bytes.Repeat([]byte(" "), 4<<20+1)); w.Code != http.StatusRequestEntityTooLarge {
+		t.Errorf("oversize body: %d", w.Code)
+	}
+	if w := serve([]byte(`{"version":"4","groupKey":"g","status":"pending","alerts":[]}`)); w.Code != 400 || !strings.Contains(w.Body.String(), `"status" is "pending"`) {
+		t.Errorf("bad status: %d %s", w.Code, w.Body.String())
+	}
+	if strings.Join(outcomes, " ") != "alertmanager/opened alertmanager/too_large alertmanager/invalid" {
+		t.Errorf("observed %v", outcomes)
+	}
+}
+
+func TestPagerDutyHandlerNeedsASecret(t *testing.T) {
+	called := false
+	h := &webhooks.PagerDuty{Log: zerolog.Nop(), Secret: func() string { return "" },
+		Sink: func(context.Context, rituals.PagerDutyEvent) (webhooks.Result, error) {
+			called = true
+			return webhooks.Result{}, nil
+		}}
+	w := httptest.NewRecorder()
+	req := httptest.NewRequest(http.MethodPost, "/hooks/pagerduty", strings.NewReader(pdSeed))
+	req.Header.Set("X-PagerDuty-Signature", "v1=00")
+	h.ServeHTTP(w, req)
+	if w.Code != http.StatusUnauthorized || called {
+		t.Errorf("without PAGERDUTY_WEBHOOK_SECRET: %d, sink called %v", w.Code, called)
+	}
+	ev, err := webhooks.ParsePagerDuty([]byte(pdNoteSeed))
+	if err != nil || ev.IncidentID != "Q1BD" || ev.Note != "Rolled back" || ev.Type != "incident.annotated" {
+		t.Errorf("note event = %+v, %v", ev, err)
+	}
+	ev, err = webhooks.ParsePagerDuty([]byte(pdSeed))
+	if err != nil || ev.Priority != "P2" || ev.ServiceID != "PF9KMXH" || ev.Agent != "Tenex Engineer" || ev.Number != 2 || ev.OccurredAt.IsZero() {
+		t.Errorf("triggered event = %+v, %v", ev, err)
+	}
+}
