@@ -21,7 +21,7 @@ func RenderForm(f rituals.Form) slack.ModalViewRequest {
 		Type:            slack.VTModal,
 		Title:           slack.NewTextBlockObject(slack.PlainTextType, plain(f.Title, maxPlainLabel), false, false),
 		Close:           slack.NewTextBlockObject(slack.PlainTextType, "Cancel", false, false),
-		CallbackID:      Truncate(f.CallbackID, maxID),
+		CallbackID:      rituals.Clip(f.CallbackID, maxID),
 		PrivateMetadata: f.Metadata,
 	}
 	if f.Submit != "" {
@@ -29,7 +29,7 @@ func RenderForm(f rituals.Form) slack.ModalViewRequest {
 	}
 	if f.Intro != "" {
 		v.Blocks.BlockSet = append(v.Blocks.BlockSet, slack.NewSectionBlock(
-			slack.NewTextBlockObject(slack.MarkdownType, Truncate(f.Intro, maxSectionText), false, false), nil, nil))
+			slack.NewTextBlockObject(slack.MarkdownType, rituals.Clip(f.Intro, maxSectionText), false, false), nil, nil))
 	}
 	for _, in := range f.Inputs {
 		if len(v.Blocks.BlockSet) == maxViewBlocks {
@@ -51,7 +51,7 @@ func renderInput(in rituals.Input) *slack.InputBlock {
 			if i == 100 {
 				break
 			}
-			ob := slack.NewOptionBlockObject(Truncate(o.Value, 150), slack.NewTextBlockObject(slack.PlainTextType, plain(o.Label, 75), false, false), nil)
+			ob := slack.NewOptionBlockObject(rituals.Clip(o.Value, 150), slack.NewTextBlockObject(slack.PlainTextType, plain(o.Label, 75), false, false), nil)
 			if o.Value == in.Initial {
 				initial = ob
 			}
@@ -79,7 +79,7 @@ func renderInput(in rituals.Input) *slack.InputBlock {
 	if in.Hint != "" {
 		hint = slack.NewTextBlockObject(slack.PlainTextType, plain(in.Hint, maxInputLabel), false, false)
 	}
-	b := slack.NewInputBlock(Truncate(in.ID, maxID), slack.NewTextBlockObject(slack.PlainTextType, plain(in.Label, maxInputLabel), false, false), hint, el)
+	b := slack.NewInputBlock(rituals.Clip(in.ID, maxID), slack.NewTextBlockObject(slack.PlainTextType, plain(in.Label, maxInputLabel), false, false), hint, el)
 	b.Optional = in.Optional
 	return b
 }

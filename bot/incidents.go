@@ -473,7 +473,7 @@ func (h *Incidents) mention(ctx context.Context, e Event) error {
 		if err := h.Limiter.Wait(ctx, "chat.postEphemeral", ""); err != nil {
 			return err
 		}
-		opts := []slack.MsgOption{slack.MsgOptionText(Truncate(text, 3000), false)}
+		opts := []slack.MsgOption{slack.MsgOptionText(rituals.Clip(text, 3000), false)}
 		if thread != "" {
 			opts = append(opts, slack.MsgOptionTS(thread))
 		}

@@ -106,7 +106,7 @@ func (in *Intake) Interaction(ctx context.Context, ic slack.InteractionCallback)
 		errs, reply := in.Router.Submit(ctx, s)
 		if reply != nil && len(blocks) > 0 {
 			// Keep the modal open so nothing typed is lost, and say why.
-			errs = map[string]string{blocks[0]: Truncate(reply.Text, 150)}
+			errs = map[string]string{blocks[0]: rituals.Clip(reply.Text, 150)}
 		}
 		if len(errs) > 0 {
 			in.observe(string(ic.Type), "invalid")
@@ -231,7 +231,7 @@ func (in *Intake) respond(ctx context.Context, url string, r Reply) {
 // replyPayload is the JSON Slack takes as a command's answer, within the
 // size an acknowledgement may have.
 func replyPayload(r Reply) map[string]any {
-	p := map[string]any{"response_type": "ephemeral", "text": Truncate(r.Text, 3000)}
+	p := map[string]any{"response_type": "ephemeral", "text": rituals.Clip(r.Text, 3000)}
 	if r.InChannel {
 		p["response_type"] = "in_channel"
 	}

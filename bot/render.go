@@ -3,7 +3,6 @@ package bot
 import (
 	"fmt"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/slack-go/slack"
 
@@ -29,32 +28,6 @@ const (
 	maxInputLabel    = 2000
 )
 
-// Truncate cuts s to at most max characters, ending with "…" when cut.
-// It never splits a rune, an &entity; or a <link>, so that escaped user
-// text stays escaped and mentions stay whole.
-func Truncate(s string, max int) string {
-	if utf8.RuneCountInString(s) <= max {
-		return s
-	}
-	// Find the byte offset of rune number max-1, leaving room for "…".
-	cut, n := 0, 0
-	for i := range s {
-		if n == max-1 {
-			cut = i
-			break
-		}
-		n++
-	}
-	head := s[:cut]
-	if i := strings.LastIndexByte(head, '&'); i >= 0 && !strings.Contains(head[i:], ";") {
-		head = head[:i]
-	}
-	if i := strings.LastIndexByte(head, '<'); i >= 0 && !strings.Contains(head[i:], ">") {
-		head = head[:i]
-	}
-	return head + "…"
-}
-
 // RenderBlocks turns a ritual's blocks into Block Kit that Slack accepts
 // for a message (limit 50) or a view (limit 100).
 func RenderBlocks(blocks []rituals.Block, limit int) []slack.Block {
@@ -73,14 +46,14 @@ func RenderBlocks(blocks []rituals.Block, limit int) []slack.Block {
 }
 
 func renderBlock(b rituals.Block) slack.Block {
-	id := Truncate(b.BlockID, maxID)
+	id := rituals.Clip(b.BlockID, maxID)
 	switch b.Kind {
 	case rituals.HeaderBlock:
 		return slack.NewHeaderBlock(slack.NewTextBlockObject(slack.PlainTextType, plain(b.Text, maxHeaderText), false, false), slack.HeaderBlockOptionBlockID(id))
 	case rituals.SectionBlock:
 		var text *slack.TextBlockObject
 		if strings.TrimSpace(b.Text) != "" {
-			text = slack.NewTextBlockObject(slack.MarkdownType, Truncate(b.Text, maxSectionText), false, false)
+			text = slack.NewTextBlockObject(slack.MarkdownType, rituals.Clip(b.Text, maxSectionText), false, false)
 		}
 		var fields []*slack.TextBlockObject
 		for i, f := range b.Fields {
@@ -90,7 +63,7 @@ func renderBlock(b rituals.Block) slack.Block {
 			if strings.TrimSpace(f) == "" {
 				f = " "
 			}
-			fields = append(fields, slack.NewTextBlockObject(slack.MarkdownType, Truncate(f, maxFieldText), false, false))
+			fields = append(fields, slack.NewTextBlockObject(slack.MarkdownType, rituals.Clip(f, maxFieldText), false, false))
 		}
 		if text == nil && len(fields) == 0 {
 			return nil
@@ -109,7 +82,7 @@ func renderBlock(b rituals.Block) slack.Block {
 			if strings.TrimSpace(e) == "" {
 				continue
 			}
-			els = append(els, slack.NewTextBlockObject(slack.MarkdownType, Truncate(e, maxSectionText), false, false))
+			els = append(els, slack.NewTextBlockObject(slack.MarkdownType, rituals.Clip(e, maxSectionText), false, false))
 		}
 		if len(els) == 0 {
 			return nil
@@ -138,7 +111,7 @@ func renderBlock(b rituals.Block) slack.Block {
 }
 
 func renderButton(b rituals.Button) *slack.ButtonBlockElement {
-	btn := slack.NewButtonBlockElement(Truncate(b.ActionID, maxID), Truncate(b.Value, maxButtonValue),
+	btn := slack.NewButtonBlockElement(rituals.Clip(b.ActionID, maxID), rituals.Clip(b.Value, maxButtonValue),
 		slack.NewTextBlockObject(slack.PlainTextType, plain(b.Text, maxButtonText), true, false))
 	if b.Style != "" {
 		btn.Style = slack.Style(b.Style)
@@ -154,10 +127,10 @@ func plain(s string, max int) string {
 	if strings.TrimSpace(s) == "" {
 		s = " "
 	}
-	return Truncate(s, max)
+	return rituals.Clip(s, max)
 }
 
 // fallbackText is a message's notification text, within Slack's limit.
 func fallbackText(m rituals.Message) string {
-	return Truncate(m.Text, maxMessageText)
+	return rituals.Clip(m.Text, maxMessageText)
 }

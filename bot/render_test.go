@@ -9,33 +9,6 @@ import (
 	"github.com/ritualbot/ritualbot/rituals"
 )
 
-func TestTruncateKeepsEscapesAndMentionsWhole(t *testing.T) {
-	tests := []struct {
-		name string
-		in   string
-		max  int
-		want string
-	}{
-		{"short enough", "hello", 5, "hello"},
-		{"cut with ellipsis", "hello world", 6, "hello…"},
-		{"runes, not bytes", "ääääää", 4, "äää…"},
-		{"does not split an entity", "ab &amp; cd", 6, "ab …"},
-		{"does not split a mention", "hi <@U0123ABCD> there", 8, "hi …"},
-		{"keeps a whole mention", "<@U0123ABCD> there", 14, "<@U0123ABCD> …"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got := Truncate(tt.in, tt.max)
-			if got != tt.want {
-				t.Errorf("Truncate(%q, %d) = %q, want %q", tt.in, tt.max, got, tt.want)
-			}
-			if n := utf8.RuneCountInString(got); n > tt.max {
-				t.Errorf("result has %d characters, over %d", n, tt.max)
-			}
-		})
-	}
-}
-
 // blockJSON renders blocks and decodes them as Slack would read them.
 func blockJSON(t *testing.T, blocks []rituals.Block, limit int) []map[string]any {
 	t.Helper()

@@ -6,7 +6,6 @@ import (
 	"sort"
 	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // The digest is read in 30 seconds: per team one section of at most ten
@@ -253,15 +252,9 @@ func severities(by map[string]int) string {
 	return strings.Join(parts, " · ")
 }
 
-// cut shortens user text to n characters before it is escaped.
-func cut(s string, n int) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	r := []rune(s)
-	return strings.TrimSpace(string(r[:n-1])) + "…"
-}
+// cut puts user text on one line of at most n characters, before it is
+// escaped.
+func cut(s string, n int) string { return Shorten(strings.Join(strings.Fields(s), " "), n) }
 
 // PostmortemURL is where the incident's postmortem is served, "" without a
 // public URL.
@@ -396,7 +389,7 @@ func (r *DigestReport) footer() []Block {
 	for _, s := range names {
 		parts = append(parts, fmt.Sprintf("%s (%d)", Escape(cut(s, 60)), r.Unowned[s]))
 	}
-	return []Block{Context(Truncated("Deploys of services no team lists: "+strings.Join(parts, ", ")+". Add them to a team's `services` to count them.", maxDigestSection))}
+	return []Block{Context(Clip("Deploys of services no team lists: "+strings.Join(parts, ", ")+". Add them to a team's `services` to count them.", maxDigestSection))}
 }
 
 // summary is the notification text.
@@ -418,7 +411,7 @@ func (r *DigestReport) summary() string {
 	if len(parts) > 0 {
 		s += " — " + strings.Join(parts, "; ")
 	}
-	return Truncated(s, maxDigestSection)
+	return Clip(s, maxDigestSection)
 }
 
 // overviewLine is one team in a line, for digests of many teams.
@@ -473,7 +466,7 @@ func (r *DigestReport) Messages(key, channel string) []Message {
 		}
 	}
 	for _, td := range r.Teams {
-		line := Truncated(r.overviewLine(td), maxDigestSection)
+		line := Clip(r.overviewLine(td), maxDigestSection)
 		if section.Len() > 0 && section.Len()+1+len(line) > maxDigestSection {
 			flush()
 		}
@@ -536,21 +529,4 @@ func (r *DigestReport) ChartMessage(key, channel string, png []byte) Message {
 			Data:     png,
 		},
 	}
-}
-
-// Truncated cuts mrkdwn to n characters without splitting an &entity; or a
-// <link>, ending with "…".
-func Truncated(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	r := []rune(s)
-	head := string(r[:n-1])
-	if i := strings.LastIndexByte(head, '&'); i >= 0 && !strings.Contains(head[i:], ";") {
-		head = head[:i]
-	}
-	if i := strings.LastIndexByte(head, '<'); i >= 0 && !strings.Contains(head[i:], ">") {
-		head = head[:i]
-	}
-	return head + "…"
 }

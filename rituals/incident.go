@@ -648,7 +648,7 @@ func (x *Incidents) Pin(ctx context.Context, n int, pinner, author, text, ts str
 		if who == "" {
 			who = pinner
 		}
-		inc.Timeline = append(inc.Timeline, TimelineEvent{At: now, Kind: EventPinned, By: who, Text: truncateRunes(text, 2900), Ref: ts})
+		inc.Timeline = append(inc.Timeline, TimelineEvent{At: now, Kind: EventPinned, By: who, Text: Shorten(text, 2900), Ref: ts})
 		return nil, nil
 	})
 }
@@ -869,14 +869,6 @@ func HumanDuration(d time.Duration) string {
 		return fmt.Sprintf("%dd", days)
 	}
 	return fmt.Sprintf("%dd %dh", days, h)
-}
-
-func truncateRunes(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n-1]) + "…"
 }
 
 // sortedKeys returns a map's keys in order.

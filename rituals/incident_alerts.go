@@ -84,7 +84,7 @@ func (a Alert) describe() string {
 		s += " (" + strings.Join(where, ", ") + ")"
 	}
 	if sum := firstNonEmpty(a.Annotations["summary"], a.Annotations["description"]); sum != "" {
-		s += ": " + truncateRunes(sum, 200)
+		s += ": " + Shorten(sum, 200)
 	}
 	return s
 }
@@ -115,11 +115,11 @@ func alertList(alerts []Alert) string {
 // alertTitle is the title of an incident an alert group opens.
 func alertTitle(g AlertGroup, matching []Alert) string {
 	if t := firstNonEmpty(g.CommonAnnotations["summary"], g.CommonAnnotations["title"]); t != "" {
-		return truncateRunes(t, 200)
+		return Shorten(t, 200)
 	}
 	if len(matching) == 1 {
 		if t := firstNonEmpty(matching[0].Annotations["summary"], matching[0].Annotations["title"]); t != "" {
-			return truncateRunes(t, 200)
+			return Shorten(t, 200)
 		}
 	}
 	name := firstNonEmpty(g.CommonLabels["alertname"], g.GroupLabels["alertname"])
@@ -380,7 +380,7 @@ func (x *Incidents) HandlePagerDuty(ctx context.Context, ev PagerDutyEvent) (Web
 		}
 		title := firstNonEmpty(ev.Title, "PagerDuty incident "+ev.IncidentID)
 		inc = Incident{
-			Ritual: x.Config.Name, Title: truncateRunes(title, 200), Severity: x.pagerDutySeverity(ev),
+			Ritual: x.Config.Name, Title: Shorten(title, 200), Severity: x.pagerDutySeverity(ev),
 			Teams: append([]string(nil), x.Settings.Teams...), Status: IncidentOpen, Source: SourcePagerDuty,
 			SourceRef: ev.IncidentID, SourceURL: ev.URL, Opened: now,
 		}
@@ -424,7 +424,7 @@ func (x *Incidents) HandlePagerDuty(ctx context.Context, ev PagerDutyEvent) (Web
 	case "incident.acknowledged":
 		inc.Timeline = append(inc.Timeline, TimelineEvent{At: now, Kind: EventUpdate, Text: "Acknowledged in PagerDuty" + who + "."})
 	case "incident.annotated":
-		inc.Timeline = append(inc.Timeline, TimelineEvent{At: now, Kind: EventUpdate, Text: "Note in PagerDuty" + who + ": " + truncateRunes(ev.Note, 2800)})
+		inc.Timeline = append(inc.Timeline, TimelineEvent{At: now, Kind: EventUpdate, Text: "Note in PagerDuty" + who + ": " + Shorten(ev.Note, 2800)})
 	case "incident.escalated", "incident.reassigned":
 		inc.Timeline = append(inc.Timeline, TimelineEvent{At: now, Kind: EventUpdate, Text: capitalize(strings.TrimPrefix(ev.Type, "incident.")) + " in PagerDuty" + who + "."})
 	case "incident.priority_updated":

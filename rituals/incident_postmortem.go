@@ -127,7 +127,7 @@ func chunkSections(title string, lines []string) []Block {
 	var out []Block
 	cur := title
 	for _, l := range lines {
-		l = truncateRunes(l, 2800)
+		l = Shorten(l, 2800)
 		if len([]rune(cur))+1+len([]rune(l)) > 2900 {
 			out = append(out, Section(cur))
 			cur = l

@@ -434,7 +434,7 @@ func (x *Incidents) Skip(ctx context.Context, n int, user, reason string) (Incid
 		case !x.mayLead(*inc, user):
 			return nil, Errorf(EFORBIDDEN, "Only %s or an admin can skip the retro of #%d.", x.publisherLabel(*inc), n)
 		}
-		inc.Retro.Skipped, inc.Retro.SkippedBy, inc.Retro.SkipReason = now, user, truncateRunes(reason, 500)
+		inc.Retro.Skipped, inc.Retro.SkippedBy, inc.Retro.SkipReason = now, user, Shorten(reason, 500)
 		inc.Timeline = append(inc.Timeline, TimelineEvent{At: now, Kind: EventRetroSkipped, By: user, Text: inc.Retro.SkipReason})
 		return nil, nil
 	})

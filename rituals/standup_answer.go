@@ -362,7 +362,7 @@ func (s *Standup) ClearBlocker(ctx context.Context, ref, user string, isAdmin bo
 			}
 		}
 	}
-	return fmt.Sprintf("Cleared after %s: %s", ageLabel(b.AgeDays(now)), clip(Escape(b.Text), maxBlockerChars)), nil
+	return fmt.Sprintf("Cleared after %s: %s", ageLabel(b.AgeDays(now)), Clip(Escape(b.Text), maxBlockerChars)), nil
 }
 
 // SetAway records that user is out of office from..to (inclusive), in

@@ -22,15 +22,15 @@ func FuzzClip(f *testing.F) {
 			return
 		}
 		escaped := Escape(user)
-		got := clip(escaped, max)
+		got := Clip(escaped, max)
 		if n := utf8.RuneCountInString(got); n > max {
-			t.Fatalf("clip(%q, %d) has %d characters", escaped, max, n)
+			t.Fatalf("Clip(%q, %d) has %d characters", escaped, max, n)
 		}
 		if brokenEntity.MatchString(got) {
-			t.Fatalf("clip(%q, %d) = %q breaks an escape", escaped, max, got)
+			t.Fatalf("Clip(%q, %d) = %q breaks an escape", escaped, max, got)
 		}
 		if kept := strings.TrimSuffix(got, "…"); !strings.HasPrefix(escaped, kept) {
-			t.Fatalf("clip(%q, %d) = %q is not a prefix", escaped, max, got)
+			t.Fatalf("Clip(%q, %d) = %q is not a prefix", escaped, max, got)
 		}
 		if utf8.RuneCountInString(escaped) <= max && got != escaped {
 			t.Fatalf("clip cut %q that fits in %d", escaped, max)

@@ -64,7 +64,7 @@ func (s *Standup) summaryMessages(d Date, users map[string]UserInfo, answers map
 	head = append(head, s.blockerBlocks(blockers, d)...)
 	var tail []Block
 	if len(who) > 0 {
-		tail = append(tail, Context(clip(strings.Join(who, " · "), maxSectionChars)))
+		tail = append(tail, Context(Clip(strings.Join(who, " · "), maxSectionChars)))
 	}
 	parentKey := s.key(d, "summary")
 
@@ -115,7 +115,7 @@ func (s *Standup) blockerBlocks(blockers []Blocker, d Date) []Block {
 			out = append(out, Context(fmt.Sprintf("… and %d more open blocker%s", n, plural(n))))
 			break
 		}
-		blk := Section(fmt.Sprintf("%s: %s _(open %s)_", Mention(b.User), clip(Escape(b.Text), maxBlockerChars), ageLabel(b.AgeDays(now))))
+		blk := Section(fmt.Sprintf("%s: %s _(open %s)_", Mention(b.User), Clip(Escape(b.Text), maxBlockerChars), ageLabel(b.AgeDays(now))))
 		// Unique action IDs, so each button names its own blocker.
 		blk.Buttons = []Button{{Text: "Cleared", ActionID: fmt.Sprintf("standup:clear:%d", i), Value: b.ID + "|" + d.String()}}
 		out = append(out, blk)
@@ -128,7 +128,7 @@ func (s *Standup) blockerBlocks(blockers []Blocker, d Date) []Block {
 func (s *Standup) threadReply(users map[string]UserInfo, a StandupAnswer) Message {
 	blocks := []Block{Section(answerHead(a))}
 	for _, it := range answerItems(a) {
-		blocks = append(blocks, Section(it.label+"\n"+clip(it.body, maxSectionChars-utf8.RuneCountInString(it.label)-1)))
+		blocks = append(blocks, Section(it.label+"\n"+Clip(it.body, maxSectionChars-utf8.RuneCountInString(it.label)-1)))
 	}
 	if len(blocks) > maxMessageBlocks {
 		blocks = blocks[:maxMessageBlocks]
@@ -155,7 +155,7 @@ func answerItems(a StandupAnswer) []answerItem {
 		if v == "" || q.Blocker && IsEmptyAnswer(v) {
 			continue
 		}
-		label := "*" + clip(Escape(q.Text), maxLabelChars) + "*"
+		label := "*" + Clip(Escape(q.Text), maxLabelChars) + "*"
 		if q.Blocker {
 			label = ":rotating_light: " + label
 		}
@@ -188,7 +188,7 @@ func answerText(a StandupAnswer, budget int) string {
 	var b strings.Builder
 	b.WriteString(head)
 	for i, it := range items {
-		b.WriteString("\n" + it.label + "\n" + clip(it.body, allow[i]))
+		b.WriteString("\n" + it.label + "\n" + Clip(it.body, allow[i]))
 	}
 	return b.String()
 }
@@ -210,34 +210,6 @@ func shareOut(wants []int, total int) []int {
 		left -= out[i]
 	}
 	return out
-}
-
-// clip cuts mrkdwn to at most max characters, ending with "…" when cut.
-// It never splits a character, an &entity; or a <link>, so that escaped
-// text stays escaped and mentions stay whole.
-func clip(s string, max int) string {
-	if utf8.RuneCountInString(s) <= max {
-		return s
-	}
-	if max < 1 {
-		return ""
-	}
-	cut, n := len(s), 0
-	for i := range s {
-		if n == max-1 {
-			cut = i
-			break
-		}
-		n++
-	}
-	head := s[:cut]
-	if i := strings.LastIndexByte(head, '&'); i >= 0 && !strings.Contains(head[i:], ";") {
-		head = head[:i]
-	}
-	if i := strings.LastIndexByte(head, '<'); i >= 0 && !strings.Contains(head[i:], ">") {
-		head = head[:i]
-	}
-	return head + "…"
 }
 
 // displayName is how a member is named where a mention would notify them

@@ -220,8 +220,8 @@ func TestClipKeepsEscapesWhole(t *testing.T) {
 		{"ééééé", 3, "éé…"},
 		{"abc", 0, ""},
 	} {
-		if got := clip(c.in, c.max); got != c.want {
-			t.Errorf("clip(%q, %d) = %q, want %q", c.in, c.max, got, c.want)
+		if got := Clip(c.in, c.max); got != c.want {
+			t.Errorf("Clip(%q, %d) = %q, want %q", c.in, c.max, got, c.want)
 		}
 	}
 }

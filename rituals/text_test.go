@@ -1,0 +1,52 @@
+package rituals_test
+
+import (
+	"testing"
+	"unicode/utf8"
+
+	"github.com/ritualbot/ritualbot/rituals"
+)
+
+func TestClipKeepsEscapesAndMentionsWhole(t *testing.T) {
+	tests := []struct {
+		name string
+		in   string
+		max  int
+		want string
+	}{
+		{"short enough", "hello", 5, "hello"},
+		{"cut with ellipsis", "hello world", 6, "hello…"},
+		{"runes, not bytes", "ääääää", 4, "äää…"},
+		{"does not split an entity", "ab &amp; cd", 6, "ab …"},
+		{"does not split a mention", "hi <@U0123ABCD> there", 8, "hi …"},
+		{"keeps a whole mention", "<@U0123ABCD> there", 14, "<@U0123ABCD> …"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := rituals.Clip(tt.in, tt.max)
+			if got != tt.want {
+				t.Errorf("rituals.Clip(%q, %d) = %q, want %q", tt.in, tt.max, got, tt.want)
+			}
+			if n := utf8.RuneCountInString(got); n > tt.max {
+				t.Errorf("result has %d characters, over %d", n, tt.max)
+			}
+		})
+	}
+}
+
+func TestShortenCutsPlainText(t *testing.T) {
+	for _, tt := range []struct {
+		in   string
+		n    int
+		want string
+	}{
+		{"short", 5, "short"},
+		{"a longer title", 8, "a longe…"},
+		{"ääää", 3, "ää…"},
+		{"x", 0, ""},
+	} {
+		if got := rituals.Shorten(tt.in, tt.n); got != tt.want {
+			t.Errorf("Shorten(%q, %d) = %q, want %q", tt.in, tt.n, got, tt.want)
+		}
+	}
+}
