@@ -41,12 +41,9 @@ const (
 
 // keeper is the state of the loop that keeps Slack in step.
 type keeper struct {
-	mu       sync.Mutex
-	wake     chan struct{}
-	progress chan struct{}
-	settled  time.Time // synced (or tried) as of here
-	next     time.Time // the loop's next wake-up
-	dirty    bool      // woken, not yet synced
+	mu   sync.Mutex
+	wake chan struct{}
+	loop loopState
 	// What Slack is known to show: the primary it holds, "" if unknown
 	// (at start-up, and after a failure), so the first sync reads Slack
 	// and reconciles.
@@ -57,7 +54,6 @@ type keeper struct {
 func (k *keeper) init() {
 	if k.wake == nil {
 		k.wake = make(chan struct{}, 1)
-		k.progress = make(chan struct{})
 	}
 }
 
@@ -66,8 +62,8 @@ func (r *Rotation) wakeKeeper() {
 	k := &r.keeper
 	k.mu.Lock()
 	k.init()
-	k.dirty = true
 	k.mu.Unlock()
+	k.loop.poke()
 	select {
 	case k.wake <- struct{}{}:
 	default:
@@ -104,17 +100,9 @@ func (r *Rotation) Keep(ctx context.Context) error {
 			timer = r.Clock.NewTimer(next.Sub(r.Clock.Now()))
 			fire = timer.C()
 		}
-		k.mu.Lock()
-		if now.After(k.settled) {
-			k.settled = now
-		}
-		k.next = next
 		// Settled only now that the pass is done and its timer set; a wake
 		// that came during the pass means another pass is coming.
-		k.dirty = len(k.wake) > 0
-		close(k.progress)
-		k.progress = make(chan struct{})
-		k.mu.Unlock()
+		k.loop.passed(now, next, len(k.wake) > 0)
 		select {
 		case <-ctx.Done():
 			if timer != nil {
@@ -133,22 +121,10 @@ func (r *Rotation) Keep(ctx context.Context) error {
 // WaitSettled blocks until the keeper has synced for every change due at
 // or before t (tests use it after moving a fake clock).
 func (r *Rotation) WaitSettled(ctx context.Context, t time.Time) error {
-	k := &r.keeper
-	for {
-		k.mu.Lock()
-		k.init()
-		nothingDue := !k.settled.IsZero() && (k.next.IsZero() || k.next.After(t))
-		done, progress := !k.dirty && (!k.settled.Before(t) || nothingDue), k.progress
-		k.mu.Unlock()
-		if done {
-			return nil
-		}
-		select {
-		case <-progress:
-		case <-ctx.Done():
-			return fmt.Errorf("oncall %s keeper did not reach %s: %w", r.Config.Name, t, ctx.Err())
-		}
+	if err := r.keeper.loop.wait(ctx, t); err != nil {
+		return fmt.Errorf("oncall %s keeper did not reach %s: %w", r.Config.Name, t, err)
 	}
+	return nil
 }
 
 func (r *Rotation) backoff(err error) time.Duration {

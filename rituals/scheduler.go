@@ -34,13 +34,10 @@ type Scheduler struct {
 	// Fired, if set, is told about each occurrence's outcome (metrics).
 	Fired func(job Job, status OccurrenceStatus)
 
-	mu       sync.Mutex
-	jobs     []Job
-	reload   chan struct{}
-	settled  time.Time // every occurrence up to here has been handled
-	next     time.Time // the next occurrence after settled
-	dirty    bool      // jobs changed since the last pass
-	progress chan struct{}
+	mu     sync.Mutex
+	jobs   []Job
+	reload chan struct{}
+	loop   loopState
 }
 
 // maxMissedLogged caps how many missed occurrences are logged one by one
@@ -51,7 +48,7 @@ const maxMissedLogged = 20
 func (s *Scheduler) SetJobs(jobs []Job) {
 	s.mu.Lock()
 	s.jobs = append([]Job(nil), jobs...)
-	s.dirty = true
+	s.loop.poke()
 	s.init()
 	s.mu.Unlock()
 	select {
@@ -63,7 +60,6 @@ func (s *Scheduler) SetJobs(jobs []Job) {
 func (s *Scheduler) init() {
 	if s.reload == nil {
 		s.reload = make(chan struct{}, 1)
-		s.progress = make(chan struct{})
 	}
 }
 
@@ -263,37 +259,18 @@ func runJob(ctx context.Context, job Job, at time.Time) (err error) {
 
 func (s *Scheduler) markSettled(now, next time.Time) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	s.init()
-	if now.After(s.settled) {
-		s.settled = now
-	}
+	s.mu.Unlock()
 	// A reload still queued (SetJobs from inside a job) means another
 	// pass is coming: not settled yet.
-	s.next, s.dirty = next, len(s.reload) > 0
-	close(s.progress)
-	s.progress = make(chan struct{})
+	s.loop.passed(now, next, len(s.reload) > 0)
 }
 
 // WaitSettled blocks until every occurrence due at or before t has been
 // handled, or ctx ends. Tests use it after moving a fake clock.
 func (s *Scheduler) WaitSettled(ctx context.Context, t time.Time) error {
-	for {
-		s.mu.Lock()
-		s.init()
-		// Done when the loop has passed t, or when it has settled with
-		// nothing due until after t (it will not wake before then).
-		// A dirty scheduler has a pass coming and is settled on nothing.
-		nothingDue := !s.settled.IsZero() && (s.next.IsZero() || s.next.After(t))
-		done, progress := !s.dirty && (!s.settled.Before(t) || nothingDue), s.progress
-		s.mu.Unlock()
-		if done {
-			return nil
-		}
-		select {
-		case <-progress:
-		case <-ctx.Done():
-			return fmt.Errorf("scheduler did not reach %s: %w", t, ctx.Err())
-		}
+	if err := s.loop.wait(ctx, t); err != nil {
+		return fmt.Errorf("scheduler did not reach %s: %w", t, err)
 	}
+	return nil
 }

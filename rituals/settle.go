@@ -1,0 +1,69 @@
+package rituals
+
+import (
+	"context"
+	"sync"
+	"time"
+)
+
+// loopState is what a loop that sleeps on the Clock (the scheduler, the
+// on-call keeper) tells whoever waits for it to catch up, as a test does
+// after moving a fake clock: how far it has handled time, when it next
+// wakes, and whether a pass is pending. A pass counts only once it is over
+// and its next timer is set, so the waiter finds that timer afterwards.
+type loopState struct {
+	mu       sync.Mutex
+	settled  time.Time // everything due up to here is handled
+	next     time.Time // the loop's next wake-up, zero if none
+	pending  bool      // woken with work, pass not yet over
+	progress chan struct{}
+}
+
+func (l *loopState) initLocked() {
+	if l.progress == nil {
+		l.progress = make(chan struct{})
+	}
+}
+
+// poke records that the loop has been given work: not settled until its
+// next pass is over.
+func (l *loopState) poke() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.pending = true
+}
+
+// passed records a pass over at now, with the loop's timer set for next;
+// more says another pass is already queued.
+func (l *loopState) passed(now, next time.Time, more bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.initLocked()
+	if now.After(l.settled) {
+		l.settled = now
+	}
+	l.next, l.pending = next, more
+	close(l.progress)
+	l.progress = make(chan struct{})
+}
+
+// wait blocks until the loop has handled everything due at or before t:
+// it has passed t, or it has settled with nothing due until after t (it
+// will not wake before then).
+func (l *loopState) wait(ctx context.Context, t time.Time) error {
+	for {
+		l.mu.Lock()
+		l.initLocked()
+		nothingDue := !l.settled.IsZero() && (l.next.IsZero() || l.next.After(t))
+		done, progress := !l.pending && (!l.settled.Before(t) || nothingDue), l.progress
+		l.mu.Unlock()
+		if done {
+			return nil
+		}
+		select {
+		case <-progress:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
