@@ -135,7 +135,7 @@ func (h *Alertmanager) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	g, err := ParseAlertmanager(body)
 	if err != nil {
 		h.observe("invalid")
-		http.Error(w, "bad Alertmanager webhook: "+err.Error(), http.StatusBadRequest)
+		fail(w, http.StatusBadRequest, "bad Alertmanager webhook: "+err.Error())
 		return
 	}
 	res, err := h.Sink(r.Context(), g)
@@ -143,7 +143,7 @@ func (h *Alertmanager) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// Alertmanager retries a 5xx, which is what a store hiccup wants.
 		h.observe("error")
 		h.Log.Error().Err(err).Str("group_key", g.GroupKey).Msg("alertmanager webhook failed")
-		http.Error(w, "could not record the alerts; Alertmanager will retry", http.StatusInternalServerError)
+		fail(w, http.StatusInternalServerError, "could not record the alerts; Alertmanager will retry")
 		return
 	}
 	h.observe(string(res.Outcome))

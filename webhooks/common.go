@@ -11,11 +11,15 @@ import (
 )
 
 // What every webhook of this package shares: the bounded body, the result
-// a sink reports and the JSON answer.
+// a sink reports, and one shape of answer: `{"outcome": …}` when the
+// delivery was taken, `{"error": "what is wrong and how to fix it"}` when
+// not, with the status code saying which.
 
 // maxBody bounds a webhook body. Alertmanager's own default caps a group
-// at a few hundred alerts; a 4 MiB body is far beyond any real one.
-const maxBody = 4 << 20
+// at a few hundred alerts, and a push or deploy that matters here is far
+// smaller than GitHub's 25 MB cap; bigger is refused with 413 rather than
+// read into memory.
+const maxBody = 5 << 20
 
 // Result is what a sink did with a delivery.
 type Result struct {
@@ -23,26 +27,38 @@ type Result struct {
 	Incident int // 0 if none
 }
 
-// readBody reads a bounded body, answering 413 past the bound.
+// readBody reads a bounded body; on failure it has answered already.
 func readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			http.Error(w, fmt.Sprintf("body over %d bytes", maxBody), http.StatusRequestEntityTooLarge)
+			fail(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("the body is over %d bytes", maxBody))
 		} else {
-			http.Error(w, "could not read the body", http.StatusBadRequest)
+			fail(w, http.StatusBadRequest, "could not read the body: "+err.Error())
 		}
 		return nil, false
 	}
 	return body, true
 }
 
+// fail answers a delivery that was not taken, saying why.
+func fail(w http.ResponseWriter, code int, reason string) {
+	writeJSON(w, code, map[string]string{"error": reason})
+}
+
 func writeResult(w http.ResponseWriter, res Result) {
-	w.Header().Set("Content-Type", "application/json")
 	out := map[string]any{"outcome": res.Outcome}
 	if res.Incident > 0 {
 		out["incident"] = res.Incident
 	}
-	_ = json.NewEncoder(w).Encode(out)
+	writeJSON(w, http.StatusOK, out)
+}
+
+func writeJSON(w http.ResponseWriter, code int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v)
 }

@@ -23,11 +23,6 @@ type DeployRecorder interface {
 	RecordPush(ctx context.Context, p rituals.Push) error
 }
 
-// maxDeployBody bounds a webhook body. GitHub caps payloads at 25 MB, but
-// a push or deploy that matters here is far smaller; bigger is refused
-// with 413 rather than read into memory.
-const maxDeployBody = 5 << 20
-
 // maxCommits bounds the commits kept of one deploy or push.
 const maxCommits = 2000
 
@@ -211,16 +206,15 @@ func (h *Deploys) observe(outcome string) {
 }
 
 func (h *Deploys) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	body, status, err := readDeployBody(w, r)
-	if err != nil {
+	body, ok := readBody(w, r)
+	if !ok {
 		h.observe("bad_request")
-		writeJSON(w, status, map[string]string{"error": err.Error()})
 		return
 	}
 	d, finished, err := ParseDeploy(body)
 	if err != nil {
 		h.observe("bad_request")
-		writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
+		fail(w, http.StatusBadRequest, err.Error())
 		return
 	}
 	if !finished {
@@ -237,7 +231,7 @@ func record(w http.ResponseWriter, ctx context.Context, rec DeployRecorder, d ri
 	if err != nil {
 		observe("error")
 		log.Error().Err(err).Str("deploy", d.ID).Msg("record deploy")
-		writeJSON(w, http.StatusInternalServerError, map[string]string{"error": "could not store the deploy; it has been logged, please retry"})
+		fail(w, http.StatusInternalServerError, "could not store the deploy; it has been logged, please retry")
 		return
 	}
 	observe(string(outcome))
@@ -251,26 +245,4 @@ func record(w http.ResponseWriter, ctx context.Context, rec DeployRecorder, d ri
 		resp["reason"] = reason
 	}
 	writeJSON(w, code, resp)
-}
-
-// readBody reads a POST body within maxDeployBody.
-func readDeployBody(w http.ResponseWriter, r *http.Request) ([]byte, int, error) {
-	if r.Method != http.MethodPost {
-		return nil, http.StatusMethodNotAllowed, errors.New("POST the webhook")
-	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxDeployBody))
-	var tooBig *http.MaxBytesError
-	if errors.As(err, &tooBig) {
-		return nil, http.StatusRequestEntityTooLarge, fmt.Errorf("the body is over %d bytes", maxDeployBody)
-	}
-	if err != nil {
-		return nil, http.StatusBadRequest, fmt.Errorf("read the body: %v", err)
-	}
-	return body, 0, nil
-}
-
-func writeJSON(w http.ResponseWriter, code int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(code)
-	_ = json.NewEncoder(w).Encode(v)
 }

@@ -126,7 +126,7 @@ func TestDeployHandler(t *testing.T) {
 	if code, _ := post(t, h, "/hooks/deploy", []byte(`{"service":"s","environment":"production","sha":"x","status":"queued"}`), nil); code != http.StatusAccepted {
 		t.Errorf("queued deploy: %d, want 202", code)
 	}
-	big := bytes.Repeat([]byte(" "), maxDeployBody+1)
+	big := bytes.Repeat([]byte(" "), maxBody+1)
 	if code, _ := post(t, h, "/hooks/deploy", big, nil); code != http.StatusRequestEntityTooLarge {
 		t.Errorf("oversize body: %d, want 413", code)
 	}

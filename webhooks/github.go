@@ -57,21 +57,20 @@ func Sign(secret string, body []byte) string {
 }
 
 func (h *GitHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	body, status, err := readDeployBody(w, r)
-	if err != nil {
+	body, ok := readBody(w, r)
+	if !ok {
 		h.observe("bad_request")
-		writeJSON(w, status, map[string]string{"error": err.Error()})
 		return
 	}
 	if h.Secret == "" {
 		h.observe("unauthorized")
-		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "GITHUB_WEBHOOK_SECRET is not set on the bot, so GitHub webhooks are refused"})
+		fail(w, http.StatusUnauthorized, "GITHUB_WEBHOOK_SECRET is not set on the bot, so GitHub webhooks are refused")
 		return
 	}
 	if !VerifySignature(h.Secret, body, r.Header.Get("X-Hub-Signature-256")) {
 		h.observe("unauthorized")
 		h.Log.Warn().Str("delivery", r.Header.Get("X-GitHub-Delivery")).Msg("GitHub webhook with a missing or wrong signature refused")
-		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "missing or wrong X-Hub-Signature-256: check the webhook's secret matches GITHUB_WEBHOOK_SECRET"})
+		fail(w, http.StatusUnauthorized, "missing or wrong X-Hub-Signature-256: check the webhook's secret matches GITHUB_WEBHOOK_SECRET")
 		return
 	}
 	event := r.Header.Get("X-GitHub-Event")
@@ -83,7 +82,7 @@ func (h *GitHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		d, finished, err := ParseDeploymentStatus(body)
 		if err != nil {
 			h.observe("bad_request")
-			writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
+			fail(w, http.StatusBadRequest, err.Error())
 			return
 		}
 		if !finished {
@@ -96,20 +95,20 @@ func (h *GitHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		p, err := ParsePush(body)
 		if err != nil {
 			h.observe("bad_request")
-			writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
+			fail(w, http.StatusBadRequest, err.Error())
 			return
 		}
 		if err := h.Recorder.RecordPush(r.Context(), p); err != nil {
 			h.observe("error")
 			h.Log.Error().Err(err).Str("head", p.Head).Msg("record push")
-			writeJSON(w, http.StatusInternalServerError, map[string]string{"error": "could not store the push; it has been logged, please redeliver"})
+			fail(w, http.StatusInternalServerError, "could not store the push; it has been logged, please redeliver")
 			return
 		}
 		h.observe("push")
 		writeJSON(w, http.StatusOK, map[string]any{"outcome": "recorded", "commits": len(p.Commits)})
 	case "":
 		h.observe("bad_request")
-		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "no X-GitHub-Event header"})
+		fail(w, http.StatusBadRequest, "no X-GitHub-Event header")
 	default:
 		h.observe("ignored")
 		writeJSON(w, http.StatusAccepted, map[string]string{"outcome": "ignored", "reason": "ritualbot reads deployment_status and push events only; event " + cutText(event) + " is not used"})

@@ -168,18 +168,18 @@ func (h *PagerDuty) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if secret == "" {
 		h.observe("unauthorized")
-		http.Error(w, "PAGERDUTY_WEBHOOK_SECRET is not set on the bot, so PagerDuty webhooks are refused", http.StatusUnauthorized)
+		fail(w, http.StatusUnauthorized, "PAGERDUTY_WEBHOOK_SECRET is not set on the bot, so PagerDuty webhooks are refused")
 		return
 	}
 	if !VerifyPagerDutySignature(secret, r.Header.Get("X-PagerDuty-Signature"), body) {
 		h.observe("unauthorized")
-		http.Error(w, "missing or wrong X-PagerDuty-Signature", http.StatusUnauthorized)
+		fail(w, http.StatusUnauthorized, "missing or wrong X-PagerDuty-Signature")
 		return
 	}
 	ev, err := ParsePagerDuty(body)
 	if err != nil {
 		h.observe("invalid")
-		http.Error(w, "bad PagerDuty webhook: "+err.Error(), http.StatusBadRequest)
+		fail(w, http.StatusBadRequest, "bad PagerDuty webhook: "+err.Error())
 		return
 	}
 	if ev.IncidentID == "" {
@@ -191,7 +191,7 @@ func (h *PagerDuty) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		h.observe("error")
 		h.Log.Error().Err(err).Str("event", ev.ID).Msg("pagerduty webhook failed")
-		http.Error(w, "could not record the event; PagerDuty will retry", http.StatusInternalServerError)
+		fail(w, http.StatusInternalServerError, "could not record the event; PagerDuty will retry")
 		return
 	}
 	h.observe(string(res.Outcome))

@@ -3,6 +3,7 @@ package webhooks_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -36,10 +37,10 @@ func TestAlertmanagerHandlerAnswers(t *testing.T) {
 		g.Alerts[0].StartsAt.IsZero() || g.Alerts[0].Labels["severity"] != "critical" || g.ExternalURL != "http://am:9093" {
 		t.Errorf("parsed group = %+v", g)
 	}
-	if w := serve(bytes.Repeat([]byte(" "), 4<<20+1)); w.Code != http.StatusRequestEntityTooLarge {
+	if w := serve(bytes.Repeat([]byte(" "), 5<<20+1)); w.Code != http.StatusRequestEntityTooLarge {
 		t.Errorf("oversize body: %d", w.Code)
 	}
-	if w := serve([]byte(`{"version":"4","groupKey":"g","status":"pending","alerts":[]}`)); w.Code != 400 || !strings.Contains(w.Body.String(), `"status" is "pending"`) {
+	if w := serve([]byte(`{"version":"4","groupKey":"g","status":"pending","alerts":[]}`)); w.Code != 400 || !strings.Contains(errorOf(t, w), `"status" is "pending"`) {
 		t.Errorf("bad status: %d %s", w.Code, w.Body.String())
 	}
 	if strings.Join(outcomes, " ") != "alertmanager/opened alertmanager/too_large alertmanager/invalid" {
@@ -69,4 +70,14 @@ func TestPagerDutyHandlerNeedsASecret(t *testing.T) {
 	if err != nil || ev.Priority != "P2" || ev.ServiceID != "PF9KMXH" || ev.Agent != "Tenex Engineer" || ev.Number != 2 || ev.OccurredAt.IsZero() {
 		t.Errorf("triggered event = %+v, %v", ev, err)
 	}
+}
+
+// errorOf is the reason of a webhook's `{"error": …}` answer.
+func errorOf(t *testing.T, w *httptest.ResponseRecorder) string {
+	t.Helper()
+	var e struct{ Error string }
+	if err := json.Unmarshal(w.Body.Bytes(), &e); err != nil || e.Error == "" {
+		t.Fatalf("answer %q is not {\"error\": …}", w.Body.String())
+	}
+	return e.Error
 }

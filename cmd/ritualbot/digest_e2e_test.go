@@ -254,30 +254,9 @@ func (w digestWorld) install(m *Main) {
 	}
 }
 
-// postHook sends a webhook to the running bot.
-func (h *harness) postHook(path string, body string, headers map[string]string) (int, string) {
-	h.t.Helper()
-	req, err := http.NewRequest(http.MethodPost, "http://"+h.m.Addr+path, strings.NewReader(body))
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	for k, v := range headers {
-		req.Header.Set(k, v)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var b bytes.Buffer
-	_, _ = b.ReadFrom(resp.Body)
-	return resp.StatusCode, b.String()
-}
-
 func (h *harness) deploy(body string) {
 	h.t.Helper()
-	code, out := h.postHook("/hooks/deploy", body, map[string]string{"Authorization": "Bearer " + webhookToken})
+	code, out := h.post("/hooks/deploy", body, map[string]string{"Authorization": "Bearer " + webhookToken})
 	if code != http.StatusOK {
 		h.t.Fatalf("POST /hooks/deploy %s: %d %s", body, code, out)
 	}
@@ -285,7 +264,7 @@ func (h *harness) deploy(body string) {
 
 func (h *harness) github(event, body, signature string) (int, string) {
 	h.t.Helper()
-	return h.postHook("/hooks/github", body, map[string]string{
+	return h.post("/hooks/github", body, map[string]string{
 		"X-GitHub-Event": event, "X-Hub-Signature-256": signature, "X-GitHub-Delivery": "d-" + event,
 	})
 }
@@ -366,14 +345,14 @@ func TestDigestOverTwoWeeks(t *testing.T) {
 	h.deploy(`{"service":"checkout","environment":"production","sha":"c1","status":"success",
 	  "started_at":"2026-11-17T08:55:00Z","finished_at":"2026-11-17T09:00:00Z",
 	  "commits":[{"sha":"c1","timestamp":"2026-11-16T09:00:00Z"}]}`) // lead time 24h
-	if code, out := h.postHook("/hooks/deploy", `{"service":"checkout","environment":"staging","sha":"c1","status":"success","finished_at":"2026-11-17T08:00:00Z"}`,
+	if code, out := h.post("/hooks/deploy", `{"service":"checkout","environment":"staging","sha":"c1","status":"success","finished_at":"2026-11-17T08:00:00Z"}`,
 		map[string]string{"Authorization": "Bearer " + webhookToken}); code != http.StatusAccepted || !strings.Contains(out, "only production deploys count") {
 		t.Errorf("staging deploy: %d %s, want 202 ignored", code, out)
 	}
-	if code, _ := h.postHook("/hooks/deploy", `{}`, map[string]string{"Authorization": "Bearer wrong"}); code != http.StatusUnauthorized {
+	if code, _ := h.post("/hooks/deploy", `{}`, map[string]string{"Authorization": "Bearer wrong"}); code != http.StatusUnauthorized {
 		t.Errorf("deploy with a wrong token: %d, want 401", code)
 	}
-	if code, out := h.postHook("/hooks/deploy", `{"service":"checkout"}`, map[string]string{"Authorization": "Bearer " + webhookToken}); code != http.StatusBadRequest || !strings.Contains(out, "environment") {
+	if code, out := h.post("/hooks/deploy", `{"service":"checkout"}`, map[string]string{"Authorization": "Bearer " + webhookToken}); code != http.StatusBadRequest || !strings.Contains(out, "environment") {
 		t.Errorf("malformed deploy: %d %s, want 400 with the reason", code, out)
 	}
 	h.runUntil(world.at("2026-11-18 15:05"))

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -334,4 +335,35 @@ func (h *harness) clickOn(user string, msg slackfake.Message, actionID string) {
 		h.t.Fatalf("%s clicks %s: %v", user, actionID, err)
 	}
 	h.settle()
+}
+
+// post sends a JSON POST (a webhook) to the running bot, lets it settle,
+// and returns the status and the body.
+func (h *harness) post(path, body string, header map[string]string) (int, string) {
+	h.t.Helper()
+	req, err := http.NewRequest(http.MethodPost, "http://"+h.m.Addr+path, strings.NewReader(body))
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	h.settle()
+	return resp.StatusCode, string(b)
+}
+
+// errorOf is the reason in a webhook's `{"error": …}` answer, or the body.
+func errorOf(body string) string {
+	var e struct{ Error string }
+	if json.Unmarshal([]byte(body), &e) == nil && e.Error != "" {
+		return e.Error
+	}
+	return body
 }

@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -44,26 +43,6 @@ func amAlert(status, instance, severity, startsAt, endsAt, fingerprint string) s
 
 const zeroTime = "0001-01-01T00:00:00Z"
 
-func (h *harness) post(path, body string, header map[string]string) (int, string) {
-	h.t.Helper()
-	req, err := http.NewRequest(http.MethodPost, "http://"+h.m.Addr+path, strings.NewReader(body))
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	for k, v := range header {
-		req.Header.Set(k, v)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	h.settle()
-	return resp.StatusCode, string(b)
-}
-
 func TestAlertmanagerWebhookOpensOneIncidentPerGroupAndResolvesIt(t *testing.T) {
 	h := newIncidentHarness(t, at(t, "2026-11-24 14:00", berlin))
 	h.start()
@@ -83,7 +62,7 @@ func TestAlertmanagerWebhookOpensOneIncidentPerGroupAndResolvesIt(t *testing.T) 
 		strings.Replace(firing, `"startsAt": "2026-11-24T12:55:00Z"`, `"startsAt": "yesterday"`, 1): "alerts[0].startsAt",
 		`{"version": "4", "groupKey": "g", "status": "firing"}`:                                     `no "alerts" list`,
 	} {
-		if code, msg := h.post("/hooks/alertmanager", body, bearer); code != http.StatusBadRequest || !strings.Contains(msg, reason) {
+		if code, msg := h.post("/hooks/alertmanager", body, bearer); code != http.StatusBadRequest || !strings.Contains(errorOf(msg), reason) {
 			t.Errorf("malformed body answered %d %q, want 400 saying %q", code, msg, reason)
 		}
 	}
