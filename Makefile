@@ -16,3 +16,4 @@ bench:
 # A short bounded run of every fuzz target.
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime 20s ./config
+	$(GO) test -run '^$$' -fuzz FuzzTypedText -fuzztime 20s ./bot/slackfake/web

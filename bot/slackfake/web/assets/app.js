@@ -141,7 +141,7 @@
     } else {
       append(next, 'No ritual scheduled.');
     }
-    if (c.error) append(next, h('div', {class: 'error', text: c.error}));
+    if (c.error) append(next, h('span', {class: 'error', text: ' — ' + c.error}));
     $('#jump-next').disabled = !!c.busy || !(c.upcoming && c.upcoming.length);
     $('#run-week').disabled = !!c.busy;
     $('#pause-clock').textContent = c.paused ? 'Resume clock' : 'Pause clock';
@@ -204,9 +204,10 @@
   function renderSidebar() {
     const st = ui.state, side = $('#sidebar'), s = seen();
     side.textContent = '';
+    // Slack marks unread only what the member is in.
     const item = (c, label, icon, extra) => h('button', {
       type: 'button', class: 'side-item' + (c.id === ui.conv ? ' active' : '') +
-        (c.latest && c.latest > (s[c.id] || '') && c.id !== ui.conv ? ' unread' : '') + (extra || ''),
+        (c.member && c.latest && c.latest > (s[c.id] || '') && c.id !== ui.conv ? ' unread' : '') + (extra || ''),
       dataset: {conv: c.id || 'app'}, title: c.topic || '',
       onclick: () => openConv(c.id || 'app'),
     }, h('span', {class: 'hash', text: icon}), label);
