@@ -29,13 +29,15 @@ type simTime struct {
 
 	move sync.Mutex // one mover of the clock at a time: ticks, jumps, runs
 
-	mu       sync.Mutex
-	busy     string // "", "next" or "week"
-	paused   bool
-	lastErr  string
-	minute   time.Time // the minute last announced
-	changed  chan struct{}
-	settleTO time.Duration
+	mu   sync.Mutex
+	busy string // "", "next" or "week"
+	// weekSteps counts the rituals the last run of the week stopped on.
+	weekSteps int
+	paused    bool
+	lastErr   string
+	minute    time.Time // the minute last announced
+	changed   chan struct{}
+	settleTO  time.Duration
 
 	// ctx ends with close: the ticking and a run of the week stop.
 	ctx  context.Context
@@ -48,7 +50,7 @@ var _ web.Clock = (*simTime)(nil)
 func newSimTime(m *Main, clock *rituals.FakeClock) *simTime {
 	t := &simTime{
 		clock: clock, m: m, changed: make(chan struct{}),
-		stepPause: 250 * time.Millisecond, weekBudget: 40 * time.Second,
+		stepPause: 400 * time.Millisecond, weekBudget: 40 * time.Second,
 		tick: 250 * time.Millisecond, settleTO: 30 * time.Second,
 	}
 	t.ctx, t.stop = context.WithCancel(context.Background())
@@ -303,7 +305,13 @@ func (t *simTime) runWeek(ctx context.Context) error {
 		end = weekEnd(end, loc)
 	}
 	started := time.Now()
+	t.mu.Lock()
+	t.weekSteps = 0
+	t.mu.Unlock()
 	for {
+		if ctx.Err() != nil {
+			return nil
+		}
 		next, ok := t.clock.NextTimer()
 		if !ok || !next.Before(end) {
 			return nil
@@ -314,6 +322,9 @@ func (t *simTime) runWeek(ctx context.Context) error {
 		if !t.isRitualAt(next) {
 			continue
 		}
+		t.mu.Lock()
+		t.weekSteps++
+		t.mu.Unlock()
 		t.announceMinute()
 		t.notify()
 		if time.Since(started) < t.weekBudget {
