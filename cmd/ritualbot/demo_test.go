@@ -20,6 +20,30 @@ import (
 	"github.com/ritualbot/ritualbot/rituals"
 )
 
+// startTestDemo runs the built-in demo on an ephemeral port.
+func startTestDemo(t *testing.T) *demo {
+	t.Helper()
+	logs := &syncBuffer{}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	d, err := startDemo(ctx, demoOptions{
+		Listen: "127.0.0.1:0", Log: newLogger(logs, func(string) string { return "" }),
+		StepPause: time.Millisecond,
+	})
+	if err != nil {
+		t.Fatalf("start demo: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := d.Close(); err != nil {
+			t.Errorf("demo Close: %v", err)
+		}
+		if t.Failed() {
+			t.Logf("bot logs:\n%s", logs.String())
+		}
+	})
+	return d
+}
+
 func TestDemoConfigMatchesItsWorkspace(t *testing.T) {
 	monday := time.Date(2026, 11, 23, 0, 0, 0, 0, berlin)
 	data, err := demoConfig(monday)

@@ -104,13 +104,21 @@ func (a *testApp) handle(t *testing.T, client *socketmode.Client, evt socketmode
 		case "/echo":
 			client.Ack(*evt.Request, map[string]any{"response_type": "ephemeral", "text": "You said: " + cmd.Text})
 			return
-		case "/form":
+		case "/form", "/kitmodal":
+			src := formView
+			if cmd.Command == "/kitmodal" {
+				src = kitView
+			}
 			var v slack.ModalViewRequest
-			if err := json.Unmarshal([]byte(formView), &v); err != nil {
+			if err := json.Unmarshal([]byte(src), &v); err != nil {
 				t.Errorf("form view: %v", err)
 			}
 			if _, err := a.api.OpenView(cmd.TriggerID, v); err != nil {
 				t.Errorf("views.open: %v", err)
+			}
+		case "/kit":
+			if _, _, err := a.api.PostMessage(cmd.ChannelID, slack.MsgOptionText("Weekly digest", false), rawBlocks(t, kitMessage)); err != nil {
+				t.Errorf("post the kit: %v", err)
 			}
 		}
 	case socketmode.EventTypeInteractive:
@@ -121,6 +129,17 @@ func (a *testApp) handle(t *testing.T, client *socketmode.Client, evt socketmode
 		if cb.Type == slack.InteractionTypeViewSubmission && cb.View.State.Values["today"]["value"].Value == "bad" {
 			client.Ack(*evt.Request, slack.NewErrorsViewSubmissionResponse(map[string]string{"today": "Say a bit more"}))
 			return
+		}
+		if cb.Type == slack.InteractionTypeViewSubmission && cb.View.State.Values["title"]["value"].Value == "bad" {
+			client.Ack(*evt.Request, slack.NewErrorsViewSubmissionResponse(map[string]string{"title": "Too short: say what broke"}))
+			return
+		}
+		if cb.Type == slack.InteractionTypeBlockActions && len(cb.ActionCallback.BlockActions) == 1 && cb.ActionCallback.BlockActions[0].ActionID == "kit:ok" {
+			// An acknowledgement edits the message, as rituals do.
+			update := slack.MsgOptionBlocks(slack.NewSectionBlock(slack.NewTextBlockObject("mrkdwn", "Acknowledged by <@"+cb.User.ID+">", false, false), nil, nil))
+			if _, _, _, err := a.api.UpdateMessage(cb.Channel.ID, cb.Container.MessageTs, slack.MsgOptionText("Acknowledged", false), update); err != nil {
+				t.Errorf("chat.update: %v", err)
+			}
 		}
 	case socketmode.EventTypeEventsAPI:
 		var payload struct {
