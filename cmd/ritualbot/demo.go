@@ -452,6 +452,9 @@ func (d *demo) Close() error {
 func runDemo(ctx context.Context, o demoOptions, stdout io.Writer) error {
 	d, err := startDemo(ctx, o)
 	if err != nil {
+		if ctx.Err() != nil {
+			return nil // Ctrl-C while starting
+		}
 		return err
 	}
 	fmt.Fprintf(stdout, "ritualbot demo: the real bot against a local Slack workspace, on simulated time from %s.\n",

@@ -116,8 +116,8 @@ func TestDemoInBrowser(t *testing.T) {
 		}
 		browsertest.WaitJS(ctx, t, "the jump to show", fmt.Sprintf(`document.body.dataset.moves !== %q && !document.querySelector('#jump-next').disabled`, moves))
 	}
-	if now := browsertest.Text(ctx, t, "#clock-now"); !strings.Contains(now, "17:00") {
-		t.Errorf("summary seen at %q, want 17:00 (09:00 in New York + summary_after 2h)", now)
+	if now := browsertest.Text(ctx, t, "#clock-now"); !strings.Contains(now, "17:00") || d.clock.Now().In(berlin).Format("15:04") != "17:00" {
+		t.Errorf("summary seen at %q (the bot's clock: %s), want 17:00 (09:00 in New York + summary_after 2h)", now, d.clock.Now().In(berlin))
 	}
 	// The summary posts its answers in a thread; open it.
 	err = chromedp.Do(ctx,

@@ -85,7 +85,6 @@
           const res = await fetch('/ui/state?' + q);
           if (!res.ok) { toast((await res.json()).error || res.statusText); return; }
           ui.state = await res.json();
-          if (ui.state.clock) ui.clock = ui.state.clock;
           render();
         } while (loadAgain);
       } catch (e) {
@@ -119,8 +118,13 @@
   const dayName = (ms, zone) => fmt(ms, zone, {weekday: 'long', day: 'numeric', month: 'long'});
   const shortWhen = (ms, zone) => fmt(ms, zone, {weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23'});
 
+  // renderClock shows a clock status. Statuses come from the event stream,
+  // from answers to the time controls and with each state, in no fixed
+  // order between them; simulated time only moves forward, so an older
+  // one is stale and dropped.
   function renderClock(c) {
     if (!c) return;
+    if (ui.clock && Date.parse(c.now) < Date.parse(ui.clock.now)) return;
     ui.clock = c;
     const bar = $('#timebar');
     bar.hidden = false;
