@@ -243,26 +243,41 @@ func (t *simTime) next(ctx context.Context) error {
 // runUntil moves the clock to each pending timer up to at in turn,
 // letting the bot act at each, then to at.
 func (t *simTime) runUntil(ctx context.Context, at time.Time) error {
-	for {
-		next, ok := t.clock.NextTimer()
-		if !ok || next.After(at) {
-			break
-		}
-		if err := t.step(ctx, next); err != nil {
-			return err
-		}
-	}
-	return t.step(ctx, at)
+	return runClockUntil(ctx, t.m, t.clock, at, t.settleTO)
 }
 
 // step sets the clock and waits until the bot has handled everything due
 // and delivered what it had to say.
 func (t *simTime) step(ctx context.Context, at time.Time) error {
-	t.clock.Set(at)
-	ctx, cancel := context.WithTimeout(ctx, t.settleTO)
+	return settleAt(ctx, t.m, t.clock, at, t.settleTO)
+}
+
+// runClockUntil is how simulated time is played, by the demo and by the
+// end-to-end tests alike: the clock moves to each pending timer up to at in
+// turn, the bot settling at each, then to at. Moving straight to at would
+// fire every timer at once, and the bot would act on all of them as if it
+// were at.
+func runClockUntil(ctx context.Context, m *Main, clock *rituals.FakeClock, at time.Time, limit time.Duration) error {
+	for {
+		next, ok := clock.NextTimer()
+		if !ok || next.After(at) {
+			break
+		}
+		if err := settleAt(ctx, m, clock, next, limit); err != nil {
+			return err
+		}
+	}
+	return settleAt(ctx, m, clock, at, limit)
+}
+
+// settleAt sets the clock to at and waits, up to limit, until the bot has
+// handled everything due by then and its outbox is drained.
+func settleAt(ctx context.Context, m *Main, clock *rituals.FakeClock, at time.Time, limit time.Duration) error {
+	clock.Set(at)
+	ctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
-	if err := t.m.Settle(ctx); err != nil {
-		return fmt.Errorf("the bot did not settle at %s: %w", at.In(t.m.Loaded.Config.Timezone).Format("Mon 15:04"), err)
+	if err := m.Settle(ctx); err != nil {
+		return fmt.Errorf("the bot did not settle at %s: %w", at.In(m.Loaded.Config.Timezone).Format("Mon 02 Jan 15:04"), err)
 	}
 	return nil
 }
