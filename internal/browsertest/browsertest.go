@@ -6,6 +6,7 @@ package browsertest
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -99,15 +100,15 @@ func exceptionText(d *cdpruntime.ExceptionDetails) string {
 	return fmt.Sprintf("%s (%s:%d:%d)", msg, d.URL, d.LineNumber, d.ColumnNumber)
 }
 
-// Text reads an element's visible text.
+// Text reads the visible text of the first element matching a CSS
+// selector, once there is one. It reads in one script run: a page that
+// redraws a list replaces its nodes, and a node looked up before a redraw
+// reads as empty after it.
 func Text(ctx context.Context, t testing.TB, sel string) string {
 	t.Helper()
-	s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
-	if err != nil {
-		Shot(ctx, t, "failed")
-		t.Fatalf("read %s: %v", sel, err)
-	}
-	return s
+	q, _ := json.Marshal(sel)
+	WaitJS(ctx, t, sel, fmt.Sprintf(`document.querySelector(%s) !== null`, q))
+	return Eval[string](ctx, t, fmt.Sprintf(`(document.querySelector(%s) || {innerText: ''}).innerText`, q))
 }
 
 // Eval evaluates JavaScript in the page.

@@ -34,7 +34,7 @@
   const ui = {
     as: '', conv: '', thread: '', tab: 'messages',
     state: null, clock: null,
-    modalKey: '', homeKey: '', dismissed: new Set(),
+    modalKey: '', homeKey: '', convKey: '', threadKey: '', sideKey: '', dismissed: new Set(),
     introClosed: sessionStorage.getItem('introClosed') === '1',
   };
   let users = new Map(), channels = new Map(), groups = new Map();
@@ -207,6 +207,9 @@
 
   function renderSidebar() {
     const st = ui.state, side = $('#sidebar'), s = seen();
+    const key = JSON.stringify([st.channels, st.app, ui.conv, ui.as, s]);
+    if (key === ui.sideKey) return;
+    ui.sideKey = key;
     side.textContent = '';
     // Slack marks unread only what the member is in.
     const item = (c, label, icon, extra) => h('button', {
@@ -295,6 +298,14 @@
     list.hidden = showHome;
     $('#composer').hidden = showHome;
     if (showHome) { renderHome(); return; }
+    if (conv) markSeen(conv.id, conv.latest);
+    const name = isApp ? st.app.name : (conv ? '#' + conv.name : '');
+    $('#composer-text').placeholder = 'Message ' + name + ' — type / for commands';
+    // Redraw only what changed: a redraw replaces the nodes under the
+    // pointer, an open emoji picker, a text selection.
+    const key = JSON.stringify([conv && conv.id, conv && conv.messages, isApp]) + worldKey();
+    if (key === ui.convKey) return;
+    ui.convKey = key;
     const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
     const scroll = list.scrollTop;
     list.textContent = '';
@@ -311,9 +322,13 @@
       list.append(renderMessage(m, {surface: 'message', conv: conv.id}));
     }
     list.scrollTop = atBottom ? list.scrollHeight : scroll;
-    if (conv) markSeen(conv.id, conv.latest);
-    const name = isApp ? st.app.name : (conv ? '#' + conv.name : '');
-    $('#composer-text').placeholder = 'Message ' + name + ' — type / for commands';
+  }
+
+  // worldKey is what every drawn message depends on besides its own
+  // content: who is looking, the names mentions show, dismissed replies.
+  function worldKey() {
+    const st = ui.state;
+    return JSON.stringify([ui.as, st.users, st.channels.map(c => [c.id, c.name]), st.app.name, st.groups, [...ui.dismissed]]);
   }
 
   function renderHome() {
@@ -416,6 +431,9 @@
     const conv = channels.get(t.channel);
     $('#thread-where').textContent = conv ? (conv.app ? conv.name : '#' + conv.name) : '';
     const list = $('#thread-messages');
+    const key = JSON.stringify(t) + worldKey();
+    if (key === ui.threadKey) return;
+    ui.threadKey = key;
     const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
     list.textContent = '';
     const ctx = {surface: 'message', conv: t.channel, inThread: true};
