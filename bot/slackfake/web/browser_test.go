@@ -115,11 +115,16 @@ func TestBlockKitInBrowser(t *testing.T) {
 	browsertest.Do(ctx, t, "confirm",
 		chromedp.Click(chromedp.CSS(msg+` [data-action-id="kit:close"]`)),
 		chromedp.Click(chromedp.CSS(`#confirm-layer .modal .btn.primary`)))
-	browsertest.Eval[chromedp.Void](ctx, t, `(() => { const s = document.querySelector('#messages .msg:last-child select[data-action-id="kit:sev"]'); s.value = 'sev2'; s.dispatchEvent(new Event('change')); })()`)
-	deadline := time.Now().Add(5 * time.Second)
-	for len(app.actionIDs()) < 2 && time.Now().Before(deadline) {
-		time.Sleep(20 * time.Millisecond)
+	waitActions := func(n int) {
+		t.Helper()
+		deadline := time.Now().Add(5 * time.Second)
+		for len(app.actionIDs()) < n && time.Now().Before(deadline) {
+			time.Sleep(20 * time.Millisecond)
+		}
 	}
+	waitActions(1)
+	browsertest.Eval[chromedp.Void](ctx, t, `(() => { const s = document.querySelector('#messages .msg:last-child select[data-action-id="kit:sev"]'); s.value = 'sev2'; s.dispatchEvent(new Event('change')); })()`)
+	waitActions(2)
 	if got := strings.Join(app.actionIDs(), " "); got != "kit:close=close kit:sev=sev2" {
 		t.Errorf("block_actions = %s", got)
 	}
