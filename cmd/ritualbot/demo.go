@@ -102,6 +102,25 @@ func demoConfig(monday time.Time) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
+// builtinConfig loads the built-in config for the week of now in its own
+// time zone: a first reading tells the zone, the second has the dates.
+func builtinConfig(now time.Time) (*config.Loaded, error) {
+	const name = "demo/config.yaml (built in)"
+	var loaded *config.Loaded
+	monday := demoMonday(now, time.UTC)
+	for range 2 {
+		data, err := demoConfig(monday)
+		if err != nil {
+			return nil, err
+		}
+		if loaded, err = config.Parse(name, data); err != nil {
+			return nil, err
+		}
+		monday = demoMonday(now, loaded.Config.Timezone)
+	}
+	return loaded, nil
+}
+
 // workspace is the fake Slack's content: demo/workspace.yaml's shape.
 type workspace struct {
 	Users      []wsUser    `yaml:"users"`
@@ -289,16 +308,7 @@ func startDemo(ctx context.Context, o demoOptions) (d *demo, err error) {
 	var loaded *config.Loaded
 	var ws *workspace
 	if o.ConfigPath == "" {
-		// The built-in config's zone decides its week.
-		berlin, err := time.LoadLocation("Europe/Berlin")
-		if err != nil {
-			return nil, fmt.Errorf("demo: %w", err)
-		}
-		data, err := demoConfig(demoMonday(o.Now(), berlin))
-		if err != nil {
-			return nil, err
-		}
-		if loaded, err = config.Parse("demo/config.yaml (built in)", data); err != nil {
+		if loaded, err = builtinConfig(o.Now()); err != nil {
 			return nil, err
 		}
 		if ws, err = builtinWorkspace(); err != nil {

@@ -332,7 +332,9 @@ func TestDemoRunsTheWeek(t *testing.T) {
 	for _, u := range []string{"U0ALICE", "U0BOB", "U0CAROL", "U0DAN", "U0ERIN", "U0FRANK"} {
 		seen := map[string]bool{}
 		for _, m := range d.fake.DMs(u) {
-			seen[dayOf(t, m.TS)] = true
+			if strings.Contains(strings.ToLower(m.Text), "standup") {
+				seen[dayOf(t, m.TS)] = true
+			}
 		}
 		if seen["Thu"] || len(seen) != 4 {
 			t.Errorf("%s got DMs on %v, want Mon Tue Wed Fri", u, seen)
@@ -492,5 +494,17 @@ func TestDemoIgnoresSlackTokensInTheEnvironment(t *testing.T) {
 	r, err := d.fake.SendSlashCommand(ctx, slackfake.SlashCommand{Command: "/oncall", UserID: "U0ALICE", ChannelID: "C0PAYMENTS"})
 	if err != nil || !strings.Contains(string(r.Ack), "No on-call rotation") {
 		t.Errorf("/oncall = %s, %v", r.Ack, err)
+	}
+}
+
+// The demo week is the week in the config's own zone: late on Sunday in
+// UTC it is already Monday in Berlin.
+func TestBuiltinConfigWeekIsInItsZone(t *testing.T) {
+	loaded, err := builtinConfig(time.Date(2026, 11, 29, 23, 30, 0, 0, time.UTC))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h := loaded.Config.Holidays; !h[mustDate(t, "2026-12-03")] || len(h) != 1 {
+		t.Errorf("holidays = %v, want the Thursday of the week of Monday 30 November", h)
 	}
 }
