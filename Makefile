@@ -22,3 +22,4 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzParsePagerDuty$$' -fuzztime 20s ./webhooks
 	$(GO) test -run '^$$' -fuzz '^FuzzVerifyPagerDutySignature$$' -fuzztime 20s ./webhooks
 	$(GO) test -run '^$$' -fuzz '^FuzzIncidentArgs$$' -fuzztime 20s ./bot
+	$(GO) test -run '^$$' -fuzz FuzzTypedText -fuzztime 20s ./bot/slackfake/web

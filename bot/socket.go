@@ -150,7 +150,11 @@ func (s *SocketMode) handle(ctx context.Context, client *socketmode.Client, evt 
 	switch evt.Type {
 	case socketmode.EventTypeConnecting:
 		s.Log.Debug().Msg("socket mode connecting")
-	case socketmode.EventTypeConnected, socketmode.EventTypeHello:
+	case socketmode.EventTypeConnected:
+		// The WebSocket is open, but Slack delivers nothing before its
+		// hello: not ready yet.
+		s.Log.Debug().Msg("socket mode connected; waiting for hello")
+	case socketmode.EventTypeHello:
 		s.Health.SetConnected(true, "")
 		s.Log.Info().Str("event", string(evt.Type)).Msg("socket mode connected")
 	case socketmode.EventTypeConnectionError, socketmode.EventTypeDisconnect, socketmode.EventTypeIncomingError:

@@ -29,9 +29,12 @@
 // (USLACKBOT, which Slack reports with is_bot false).
 //
 // Tests drive it as users would (SendSlashCommand, SendBlockAction,
-// SubmitView, SendEvent, ...) and observe what a person would see
-// (ChannelMessages, DMs, Ephemerals, OpenViews, HomeView, Files, ...),
-// waiting with Changed or WaitFor rather than sleeping.
+// SubmitView, SubmitViewInputs, SendMessageEvent, AddReaction,
+// OpenAppHome, SendHomeAction, SendEvent, ...) and observe what a person
+// would see (ChannelMessages, DMs, Ephemerals, OpenViews, HomeView, Files,
+// and the workspace: Users, Channels, DMChannel, UserGroups), waiting with
+// Changed or WaitFor rather than sleeping. Its web page (package
+// slackfake/web) is built on the same methods.
 //
 // The server listens on 127.0.0.1 only and never contacts any address but
 // the request URL a test sets.

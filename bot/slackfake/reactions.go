@@ -8,14 +8,25 @@ import (
 )
 
 // AddReaction is a member reacting to a message with an emoji (name
-// without colons, e.g. "pushpin"). The reaction is stored on the message
-// (reactions show in conversations.history/replies) and, when the bot is
-// in the conversation, delivered as a reaction_added event in Slack's
-// shape: user, reaction, item_user, item {type, channel, ts}, event_ts.
-// Like Slack, the event does not say which thread the message is in.
+// without colons, e.g. "pushpin"). The reaction shows on the message and,
+// when the app is in the conversation, a reaction_added event is delivered
+// as Slack sends it: {type, user, reaction, item_user, item: {type:
+// "message", channel, ts}, event_ts}. Reacting twice with the same emoji
+// is refused (already_reacted), as reactions.add refuses it.
 func (s *Server) AddReaction(ctx context.Context, userID, channelID, ts, name string) (Reply, error) {
+	return s.react(ctx, userID, channelID, ts, name, true)
+}
+
+// RemoveReaction is a member taking back a reaction; the app gets a
+// reaction_removed event shaped like reaction_added.
+func (s *Server) RemoveReaction(ctx context.Context, userID, channelID, ts, name string) (Reply, error) {
+	return s.react(ctx, userID, channelID, ts, name, false)
+}
+
+func (s *Server) react(ctx context.Context, userID, channelID, ts, name string, add bool) (Reply, error) {
+	name = strings.Trim(name, ":")
 	if name == "" || strings.ContainsAny(name, ": ") {
-		return Reply{}, fmt.Errorf("slackfake: reaction %q: give the emoji name without colons", name)
+		return Reply{}, fmt.Errorf("slackfake: invalid_name: %q is not an emoji name", name)
 	}
 	s.mu.Lock()
 	u, ch, err := s.actorLocked(userID, channelID)
@@ -26,30 +37,38 @@ func (s *Server) AddReaction(ctx context.Context, userID, channelID, ts, name st
 	m, _ := s.findMessageLocked(ch.ID, ts)
 	if m == nil {
 		s.mu.Unlock()
-		return Reply{}, fmt.Errorf("slackfake: no message %s in %s", ts, ch.ID)
+		return Reply{}, fmt.Errorf("slackfake: message_not_found: no message %s in %s", ts, ch.ID)
 	}
-	added := false
-	for i, r := range m.reactions {
-		if r.name == name {
-			if slices.Contains(r.users, u.ID) {
-				s.mu.Unlock()
-				return Reply{}, fmt.Errorf("slackfake: %s already reacted :%s: to %s (already_reacted)", u.ID, name, ts)
-			}
-			m.reactions[i].users = append(m.reactions[i].users, u.ID)
-			added = true
+	i := slices.IndexFunc(m.reactions, func(r reaction) bool { return r.name == name })
+	switch {
+	case add && i >= 0 && slices.Contains(m.reactions[i].users, u.ID):
+		s.mu.Unlock()
+		return Reply{}, fmt.Errorf("slackfake: already_reacted: %s already reacted with :%s:", u.ID, name)
+	case add && i >= 0:
+		m.reactions[i].users = append(m.reactions[i].users, u.ID)
+	case add:
+		m.reactions = append(m.reactions, reaction{name: name, users: []string{u.ID}})
+	case i < 0 || !slices.Contains(m.reactions[i].users, u.ID):
+		s.mu.Unlock()
+		return Reply{}, fmt.Errorf("slackfake: no_reaction: %s has not reacted with :%s:", u.ID, name)
+	default:
+		m.reactions[i].users = slices.DeleteFunc(m.reactions[i].users, func(x string) bool { return x == u.ID })
+		if len(m.reactions[i].users) == 0 {
+			m.reactions = slices.Delete(m.reactions, i, i+1)
 		}
 	}
-	if !added {
-		m.reactions = append(m.reactions, reaction{name: name, users: []string{u.ID}})
+	s.notifyLocked()
+	evTS, us := s.nextTSLocked()
+	typ := "reaction_removed"
+	if add {
+		typ = "reaction_added"
 	}
-	eventTS, us := s.nextTSLocked()
 	ev := map[string]any{
-		"type": "reaction_added", "user": u.ID, "reaction": name, "item_user": m.user,
+		"type": typ, "user": u.ID, "reaction": name, "item_user": m.user,
 		"item":     map[string]any{"type": "message", "channel": ch.ID, "ts": m.ts},
-		"event_ts": eventTS,
+		"event_ts": evTS,
 	}
 	member := ch.isIM || ch.hasMember(s.opts.BotUserID)
-	s.notifyLocked()
 	s.mu.Unlock()
 	if !member {
 		return Reply{}, nil

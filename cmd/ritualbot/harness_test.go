@@ -158,19 +158,12 @@ func (h *harness) settle() {
 }
 
 // runUntil moves the clock to each pending timer up to t in turn, letting
-// the bot act at each, then to t.
+// the bot act at each, then to t (as the demo plays time).
 func (h *harness) runUntil(t time.Time) {
 	h.t.Helper()
-	for {
-		next, ok := h.clock.NextTimer()
-		if !ok || next.After(t) {
-			break
-		}
-		h.clock.Set(next)
-		h.settle()
+	if err := runClockUntil(context.Background(), h.m, h.clock, t, 30*time.Second); err != nil {
+		h.t.Fatal(err)
 	}
-	h.clock.Set(t)
-	h.settle()
 }
 
 // waitConnected waits until /readyz's view of Slack is ok.

@@ -42,6 +42,8 @@ Usage:
   ritualbot manifest [--config FILE]        print the Slack app manifest for this config
   ritualbot backup [--config FILE] OUT      hot backup of the store, also while the bot runs
   ritualbot export [--config FILE]          all stored state as JSON on stdout
+  ritualbot demo [--listen 127.0.0.1:8088] [--config FILE]
+                                            try it without Slack: the bot against a local workspace in your browser
 
 --config defaults to $RITUALBOT_CONFIG, then ./config.yaml.
 `
@@ -61,6 +63,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, env func(
 	}
 	configPath := fs.String("config", defaultConfig, "config file")
 	asJSON := fs.Bool("json", false, "preview: print Block Kit JSON")
+	listen := fs.String("listen", defaultDemoListen, "demo: where the page is served (loopback only)")
 	pos, err := parseInterleaved(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
 		return 0
@@ -76,7 +79,20 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, env func(
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usageText)
 		return 0
+	case "demo":
+		o := demoOptions{Listen: *listen, Env: env, Log: newDemoLogger(stderr, env)}
+		if flagSet(fs, "config") {
+			o.ConfigPath = *configPath
+		}
+		if err := runDemo(ctx, o, stdout); err != nil {
+			return fail(err)
+		}
+		return 0
 	case "run", "validate", "preview", "manifest", "backup", "export":
+		if flagSet(fs, "listen") {
+			fmt.Fprintf(stderr, "ritualbot %s: --listen is for ritualbot demo; the bot listens on http.listen from the config\n", cmd)
+			return 2
+		}
 	default:
 		fmt.Fprintf(stderr, "ritualbot: unknown command %q\n\n%s", cmd, usageText)
 		return 2
@@ -139,6 +155,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, env func(
 	return 0
 }
 
+// flagSet reports whether a flag was given on the command line.
+func flagSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
+}
+
 // parseInterleaved parses flags wherever they stand among the arguments.
 func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
 	var pos []string
@@ -174,6 +197,20 @@ func newLogger(w io.Writer, env func(string) string) zerolog.Logger {
 	log := zerolog.New(w).Level(level).With().Timestamp().Logger()
 	zerolog.DefaultContextLogger = &log
 	return log
+}
+
+// newDemoLogger is the demo's logger: warnings and errors only unless
+// RITUALBOT_LOG_LEVEL says otherwise, so the terminal stays readable.
+func newDemoLogger(w io.Writer, env func(string) string) zerolog.Logger {
+	if env("RITUALBOT_LOG_LEVEL") != "" {
+		return newLogger(w, env)
+	}
+	return newLogger(w, func(k string) string {
+		if k == "RITUALBOT_LOG_LEVEL" {
+			return "warn"
+		}
+		return env(k)
+	})
 }
 
 func manifest(l *config.Loaded) ([]byte, error) {
