@@ -5,7 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
-		"time"
+	"time"
 
 	"github.com/slack-go/slack"
 
