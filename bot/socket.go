@@ -98,6 +98,9 @@ type SocketMode struct {
 	// up to MaxBackoff (default 1 min).
 	Backoff    time.Duration
 	MaxBackoff time.Duration
+	// Reconnecting, if set, is told each reconnect and why: "lost" (the
+	// connection dropped or Slack asked to reconnect) or "auth_refused".
+	Reconnecting func(reason string)
 
 	mu     sync.Mutex
 	hellos int // hellos seen since Run began
@@ -149,6 +152,16 @@ func (s *SocketMode) Run(ctx context.Context) error {
 		if refused {
 			s.Log.Error().Err(err).Msg("Slack refused the token; retrying until it takes it again")
 		}
+		if s.Reconnecting != nil {
+			reason := "lost"
+			switch {
+			case refused:
+				reason = "auth_refused"
+			case errors.Is(err, errRefusedBeforeHello):
+				reason = "refused"
+			}
+			s.Reconnecting(reason)
+		}
 		wait := backoff
 		var rl *slack.RateLimitedError
 		if errors.As(err, &rl) && rl.RetryAfter > wait {
@@ -180,25 +193,45 @@ func (s *SocketMode) runOnce(ctx context.Context) error {
 		opts = append(opts, socketmode.OptionPingInterval(s.PingInterval))
 	}
 	client := socketmode.New(s.API, opts...)
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		s.handleEvents(ctx, client)
+		s.handleEvents(ctx, client, func() { cancel(errRefusedBeforeHello) })
 	}()
 	err := client.RunContext(ctx)
-	cancel()
+	cause := context.Cause(ctx)
+	cancel(nil)
 	<-done
+	if errors.Is(cause, errRefusedBeforeHello) {
+		return cause
+	}
 	return err
 }
 
-func (s *SocketMode) handleEvents(ctx context.Context, client *socketmode.Client) {
+// errRefusedBeforeHello: Slack closed a connection before its hello
+// (a disconnect with too_many_websockets, say). slack-go would reconnect
+// at once, and again, as fast as Slack refuses; Run backs off instead.
+var errRefusedBeforeHello = errors.New("Slack closed the Socket Mode connection before hello")
+
+func (s *SocketMode) handleEvents(ctx context.Context, client *socketmode.Client, refused func()) {
+	opened, greeted := false, false
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case evt := <-client.Events:
+			switch evt.Type {
+			case socketmode.EventTypeConnected:
+				opened, greeted = true, false
+			case socketmode.EventTypeHello:
+				greeted = true
+			case socketmode.EventTypeConnecting:
+				if opened && !greeted {
+					refused()
+				}
+			}
 			s.handle(ctx, client, evt)
 		}
 	}
@@ -207,6 +240,12 @@ func (s *SocketMode) handleEvents(ctx context.Context, client *socketmode.Client
 func (s *SocketMode) handle(ctx context.Context, client *socketmode.Client, evt socketmode.Event) {
 	switch evt.Type {
 	case socketmode.EventTypeConnecting:
+		// slack-go reconnects by itself after a disconnect message or a
+		// dropped connection; until hello, the bot is not connected.
+		s.Health.SetConnected(false, "socket mode connecting")
+		if ce, ok := evt.Data.(*slack.ConnectingEvent); ok && (ce.ConnectionCount > 0 || ce.Attempt > 1) && s.Reconnecting != nil {
+			s.Reconnecting("lost")
+		}
 		s.Log.Debug().Msg("socket mode connecting")
 	case socketmode.EventTypeConnected:
 		// Not ready yet: Slack may still refuse the connection with a

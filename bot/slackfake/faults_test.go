@@ -161,3 +161,18 @@ func TestRevokedTokens(t *testing.T) {
 		t.Errorf("after restoring: %v", err)
 	}
 }
+
+func TestADelayedCallIsDroppedWhenTheClientGivesUp(t *testing.T) {
+	f := newFake(t, slackfake.Options{DisableRateLimits: true})
+	api := botClient(f)
+	f.FailNext("chat.postMessage", 1, slackfake.Fault{Delay: 500 * time.Millisecond})
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	if _, _, err := api.PostMessageContext(ctx, "C0GENERAL", slack.MsgOptionText("given up", false)); err == nil {
+		t.Fatal("no timeout")
+	}
+	time.Sleep(700 * time.Millisecond) // past the delay: the call must not land late
+	if n := len(f.ChannelMessages("C0GENERAL")); n != 0 {
+		t.Errorf("%d messages: a call the client gave up on was carried out after the delay", n)
+	}
+}

@@ -1,8 +1,10 @@
 package slackfake
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -208,7 +210,8 @@ type Fault struct {
 	// SlackError, if set, is answered as {"ok":false,"error":SlackError}.
 	SlackError string
 	// Delay holds the answer back this long. A fault with only a Delay
-	// answers normally after it.
+	// answers normally after it; if the client gives up first, the call
+	// is dropped, not carried out (unless Accepted).
 	Delay time.Duration
 	// CloseConn drops the TCP connection without answering.
 	CloseConn bool
@@ -258,6 +261,11 @@ func (s *Server) countCall(method string) (Fault, bool) {
 // (or dropped) so the caller must stop.
 func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, f Fault) bool {
 	if f.Delay > 0 {
+		// Take the body in first: only then does the server notice a
+		// client that gives up, and drop the call as Slack's edge would,
+		// instead of carrying it out after the client has left.
+		body, _ := io.ReadAll(io.LimitReader(r.Body, maxBody))
+		r.Body = io.NopCloser(bytes.NewReader(body))
 		t := time.NewTimer(f.Delay)
 		select {
 		case <-t.C:

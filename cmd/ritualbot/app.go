@@ -239,7 +239,8 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	}
 	if cfg.Slack.Mode != "http" {
 		sm := &bot.SocketMode{API: m.Slack, Intake: intake, Health: m.Health, Log: m.component("socketmode"), PingInterval: m.PingInterval,
-			Backoff: m.RetryBackoff, MaxBackoff: 60 * m.RetryBackoff}
+			Backoff: m.RetryBackoff, MaxBackoff: 60 * m.RetryBackoff,
+			Reconnecting: func(reason string) { m.Metrics.Reconnects.WithLabelValues(reason).Inc() }}
 		m.goRun("socketmode", func() error { return sm.Run(runCtx) })
 	}
 	m.Log.Info().Str("addr", m.Addr).Str("mode", cfg.Slack.Mode).Int("rituals", len(m.rituals)).Int("jobs", len(jobs)).Msg("ritualbot started")
