@@ -257,15 +257,12 @@ func runFaultWeek(t *testing.T, mode faultMode) weekOutcome {
 		h.fake.AddChannel(slackfake.Channel{ID: "C0PAYMENTS", Name: "payments", Topic: "Runbook: wiki/payments", Members: members})
 		h.fake.AddChannel(slackfake.Channel{ID: "C0INCIDENTS", Name: "incidents", Members: append(members, "U0ADMIN")})
 		h.fake.AddChannel(slackfake.Channel{ID: "C0DIGEST", Name: "digest", Members: members})
-		t0 := time.Now()
 		h.start()
-		t.Logf("DBG start %v", time.Since(t0))
 		w := &faultWeek{harness: h, mode: mode}
 		if mode.during != nil {
 			mode.during(w)
 		}
 		w.live()
-		t.Logf("DBG live %v", time.Since(t0))
 		for _, m := range everyCall {
 			out.injected += h.fake.Injected(m)
 			h.fake.FailRandomly(m, slackfake.RandomFaults{})
@@ -279,12 +276,9 @@ func runFaultWeek(t *testing.T, mode faultMode) weekOutcome {
 		if code, body := w.get("/readyz"); code != http.StatusOK {
 			t.Errorf("/readyz = %d %q at the end of the week", code, body)
 		}
-		t.Logf("DBG read %v", time.Since(t0))
 		h.stop()
-		t.Logf("DBG stop %v", time.Since(t0))
 		out.submissions = storedSubmissions(t, h)
 		h.fake.Close()
-		t.Logf("DBG close %v", time.Since(t0))
 	}()
 	return out
 }
