@@ -59,6 +59,15 @@ type Sender struct {
 	// Health, if set, is told when Slack refuses the token and when it
 	// takes it again, for /readyz.
 	Health *Health
+	// Queued, if set, is told how many messages wait in the outbox (up
+	// to the 1,000 a batch reads), each time that changes (metrics).
+	Queued func(n int)
+	// Grace is how long calls already made to Slack may take to finish
+	// once Run's context ends (default 5 s); then they are cancelled and
+	// stay in the outbox, in flight, for the next start to look for.
+	Grace time.Duration
+
+	stopping context.Context // Run's context: once done, no new call starts
 
 	once    sync.Once
 	wake    chan struct{}
@@ -89,6 +98,12 @@ func (s *Sender) init() {
 		}
 		if s.Observe == nil {
 			s.Observe = func(string, string) {}
+		}
+		if s.Queued == nil {
+			s.Queued = func(int) {}
+		}
+		if s.Grace <= 0 {
+			s.Grace = 5 * time.Second
 		}
 	})
 }
@@ -166,6 +181,11 @@ type result struct {
 // thousand times over.
 func (s *Sender) Run(ctx context.Context) error {
 	s.init()
+	s.stopping = ctx
+	// Calls run on their own context: when ctx ends no new call starts,
+	// and those in flight get Grace to finish (deferred wg.Wait).
+	work, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelWork()
 	inflight := map[uint64]bool{}
 	busy := map[string]bool{} // conversations with a send in flight
 	done := make(chan result, s.Workers)
@@ -206,9 +226,10 @@ func (s *Sender) Run(ctx context.Context) error {
 			wg.Add(1)
 			go func(it rituals.OutboxItem) {
 				defer wg.Done()
-				done <- result{it.Seq, it.Message.To, s.deliver(ctx, it)}
+				done <- result{it.Seq, it.Message.To, s.deliver(work, it)}
 			}(it)
 		}
+		s.Queued(len(batch))
 		if len(batch) == 0 && len(inflight) == 0 && err == nil {
 			s.setIdleUnless(gen)
 		}
@@ -220,6 +241,10 @@ func (s *Sender) Run(ctx context.Context) error {
 		}
 		select {
 		case <-ctx.Done():
+			if len(inflight) > 0 {
+				s.Log.Info().Int("in_flight", len(inflight)).Dur("grace", s.Grace).Msg("stopping: letting the calls in flight finish")
+			}
+			time.AfterFunc(s.Grace, cancelWork)
 			return nil
 		case r := <-done:
 			delete(inflight, r.seq)
@@ -265,8 +290,9 @@ func (s *Sender) deliver(ctx context.Context, it rituals.OutboxItem) bool {
 	// have landed is looked for first.
 	if !m.Update && !it.InFlight.IsZero() {
 		landed, found, err := s.find(ctx, it)
+		var ns errNotSent
 		switch {
-		case ctx.Err() != nil:
+		case ctx.Err() != nil, errors.As(err, &ns) && s.stopped():
 			return false
 		case err != nil && !unreadable(err):
 			s.Observe("conversations.history", "retry")
@@ -287,7 +313,8 @@ func (s *Sender) deliver(ctx context.Context, it rituals.OutboxItem) bool {
 		return s.Store.Attempt(it.Seq, s.Now())
 	}
 	sent, err := s.send(ctx, method, m, mark)
-	if ctx.Err() != nil {
+	var ns errNotSent
+	if ctx.Err() != nil || errors.As(err, &ns) && s.stopped() {
 		// Shutting down: the item stays in the outbox, and in flight if it
 		// went, for the next start to look for.
 		return false
@@ -325,6 +352,28 @@ func (s *Sender) deliver(ctx context.Context, it rituals.OutboxItem) bool {
 		s.retry(it, s.nextTry(it, err), err, true, !m.Update && maybeSent(err))
 	}
 	return false
+}
+
+// stopped reports whether Run's context has ended.
+func (s *Sender) stopped() bool { return s.stopping != nil && s.stopping.Err() != nil }
+
+// waitTurn waits until the rate limiter lets a call to method go. It gives
+// up when the sender stops: a call not yet made is not in flight, and
+// waits for the next start.
+func (s *Sender) waitTurn(ctx context.Context, method, channel string) error {
+	if s.stopping != nil {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithCancel(ctx)
+		defer cancel()
+		defer context.AfterFunc(s.stopping, cancel)()
+	}
+	if err := s.Limiter.Wait(ctx, method, channel); err != nil {
+		return errNotSent{err}
+	}
+	if s.stopped() {
+		return errNotSent{s.stopping.Err()}
+	}
+	return nil
 }
 
 func (s *Sender) delivered(it rituals.OutboxItem, landed rituals.SentMessage, log zerolog.Logger) bool {
@@ -397,7 +446,7 @@ func (s *Sender) send(ctx context.Context, method string, m rituals.Message, mar
 		if !ok {
 			return sent, errNothingToUpdate
 		}
-		if err := s.Limiter.Wait(ctx, method, ""); err != nil {
+		if err := s.waitTurn(ctx, method, ""); err != nil {
 			return sent, err
 		}
 		_, ts, _, err := s.API.UpdateMessageContext(ctx, prev.Channel, prev.TS, opts...)
@@ -419,7 +468,7 @@ func (s *Sender) send(ctx context.Context, method string, m rituals.Message, mar
 			opts = append(opts, slack.MsgOptionTS(parent.TS))
 		}
 	}
-	if err := s.Limiter.Wait(ctx, method, m.To); err != nil {
+	if err := s.waitTurn(ctx, method, m.To); err != nil {
 		return sent, err
 	}
 	if err := mark(); err != nil {
@@ -451,7 +500,7 @@ func (s *Sender) upload(ctx context.Context, m rituals.Message, mark func() erro
 		}
 	}
 	for _, method := range []string{"files.getUploadURLExternal", "files.completeUploadExternal"} {
-		if err := s.Limiter.Wait(ctx, method, ""); err != nil {
+		if err := s.waitTurn(ctx, method, ""); err != nil {
 			return sent, err
 		}
 	}

@@ -33,7 +33,7 @@ func (s *Sender) find(ctx context.Context, it rituals.OutboxItem) (rituals.SentM
 	if isUserID(channel) {
 		// A DM is posted to the user ID; reading it back needs the
 		// conversation's ID, which conversations.open returns.
-		if err := s.Limiter.Wait(ctx, "conversations.open", ""); err != nil {
+		if err := s.waitTurn(ctx, "conversations.open", ""); err != nil {
 			return rituals.SentMessage{}, false, err
 		}
 		ch, _, _, err := s.API.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{channel}})
@@ -59,14 +59,14 @@ func (s *Sender) find(ctx context.Context, it rituals.OutboxItem) (rituals.SentM
 		var next string
 		var err error
 		if parentTS != "" {
-			if err = s.Limiter.Wait(ctx, "conversations.replies", ""); err != nil {
+			if err = s.waitTurn(ctx, "conversations.replies", ""); err != nil {
 				return rituals.SentMessage{}, false, err
 			}
 			msgs, _, next, err = s.API.GetConversationRepliesContext(ctx, &slack.GetConversationRepliesParameters{
 				ChannelID: channel, Timestamp: parentTS, Oldest: oldest, Cursor: cursor, Limit: findPageSize, IncludeAllMetadata: true,
 			})
 		} else {
-			if err = s.Limiter.Wait(ctx, "conversations.history", ""); err != nil {
+			if err = s.waitTurn(ctx, "conversations.history", ""); err != nil {
 				return rituals.SentMessage{}, false, err
 			}
 			var h *slack.GetConversationHistoryResponse
