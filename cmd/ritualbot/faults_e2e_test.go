@@ -18,7 +18,9 @@ import (
 
 	"github.com/ritualbot/ritualbot/bot"
 	"github.com/ritualbot/ritualbot/bot/slackfake"
+	"github.com/ritualbot/ritualbot/config"
 	"github.com/ritualbot/ritualbot/rituals"
+	"github.com/ritualbot/ritualbot/store"
 )
 
 // A week of every ritual, run once against a healthy Slack and once under
@@ -232,31 +234,7 @@ func runFaultWeek(t *testing.T, mode faultMode) weekOutcome {
 	t.Helper()
 	var out weekOutcome
 	func() {
-		cfg := strings.Replace(faultWeekConfig, "STORE", filepath.Join(memTempDir(t), "ritualbot.db"), 1)
-		h := newHarness(t, cfg, at(t, "2026-11-22 20:00", berlin), slackfake.Options{RateLimits: map[string]slackfake.Limit{
-			// A week passes in seconds of wall time: loosen the limits
-			// that count wall minutes, on both sides.
-			"chat.postMessage": {PerMinute: 6000, Burst: 1000}, "chat.postMessage:channel": {PerMinute: 6000, Burst: 100},
-			"users.list": {PerMinute: 6000, Burst: 1000},
-			"views.open": {PerMinute: 6000, Burst: 1000}, "chat.update": {PerMinute: 6000, Burst: 1000},
-			"conversations.setTopic": {PerMinute: 6000, Burst: 100}, "conversations.info": {PerMinute: 6000, Burst: 100},
-			"apps.connections.open": {PerMinute: 600, Burst: 100},
-		}})
-		h.limits = map[string]bot.Limit{}
-		for _, m := range []string{"chat.postMessage", "chat.postMessage/channel", "users.list", "views.open", "chat.update", "conversations.setTopic", "conversations.info"} {
-			h.limits[m] = bot.Limit{PerMinute: 6000, Burst: 100}
-		}
-		h.setup = func(m *Main) {
-			m.RetryBackoff = 5 * time.Millisecond
-			m.HTTPClient = &http.Client{Timeout: 300 * time.Millisecond}
-		}
-		for _, u := range []string{"U0ALICE", "U0BOB", "U0CAROL", "U0ADMIN"} {
-			h.fake.AddUser(slackfake.User{ID: u, Name: strings.ToLower(u[2:]), TZ: "Europe/Berlin"})
-		}
-		members := []string{"U0ALICE", "U0BOB", "U0CAROL", "U0BOT"}
-		h.fake.AddChannel(slackfake.Channel{ID: "C0PAYMENTS", Name: "payments", Topic: "Runbook: wiki/payments", Members: members})
-		h.fake.AddChannel(slackfake.Channel{ID: "C0INCIDENTS", Name: "incidents", Members: append(members, "U0ADMIN")})
-		h.fake.AddChannel(slackfake.Channel{ID: "C0DIGEST", Name: "digest", Members: members})
+		h := newFaultWeekHarness(t)
 		h.start()
 		w := &faultWeek{harness: h, mode: mode}
 		if mode.during != nil {
@@ -281,6 +259,39 @@ func runFaultWeek(t *testing.T, mode faultMode) weekOutcome {
 		h.fake.Close()
 	}()
 	return out
+}
+
+// newFaultWeekHarness is the week's workspace, with the bot's retry
+// backoff at 5 ms and its HTTP timeout at 300 ms (those waits are on the
+// wall clock).
+func newFaultWeekHarness(t *testing.T) *harness {
+	t.Helper()
+	cfg := strings.Replace(faultWeekConfig, "STORE", filepath.Join(memTempDir(t), "ritualbot.db"), 1)
+	h := newHarness(t, cfg, at(t, "2026-11-22 20:00", berlin), slackfake.Options{RateLimits: map[string]slackfake.Limit{
+		// A week passes in seconds of wall time: loosen the limits
+		// that count wall minutes, on both sides.
+		"chat.postMessage": {PerMinute: 6000, Burst: 1000}, "chat.postMessage:channel": {PerMinute: 6000, Burst: 100},
+		"users.list": {PerMinute: 6000, Burst: 1000},
+		"views.open": {PerMinute: 6000, Burst: 1000}, "chat.update": {PerMinute: 6000, Burst: 1000},
+		"conversations.setTopic": {PerMinute: 6000, Burst: 100}, "conversations.info": {PerMinute: 6000, Burst: 100},
+		"apps.connections.open": {PerMinute: 600, Burst: 100},
+	}})
+	h.limits = map[string]bot.Limit{}
+	for _, m := range []string{"chat.postMessage", "chat.postMessage/channel", "users.list", "views.open", "chat.update", "conversations.setTopic", "conversations.info"} {
+		h.limits[m] = bot.Limit{PerMinute: 6000, Burst: 100}
+	}
+	h.setup = func(m *Main) {
+		m.RetryBackoff = 5 * time.Millisecond
+		m.HTTPClient = &http.Client{Timeout: 300 * time.Millisecond}
+	}
+	for _, u := range []string{"U0ALICE", "U0BOB", "U0CAROL", "U0ADMIN"} {
+		h.fake.AddUser(slackfake.User{ID: u, Name: strings.ToLower(u[2:]), TZ: "Europe/Berlin"})
+	}
+	members := []string{"U0ALICE", "U0BOB", "U0CAROL", "U0BOT"}
+	h.fake.AddChannel(slackfake.Channel{ID: "C0PAYMENTS", Name: "payments", Topic: "Runbook: wiki/payments", Members: members})
+	h.fake.AddChannel(slackfake.Channel{ID: "C0INCIDENTS", Name: "incidents", Members: append(members, "U0ADMIN")})
+	h.fake.AddChannel(slackfake.Channel{ID: "C0DIGEST", Name: "digest", Members: members})
+	return h
 }
 
 // live is the week: Monday to Friday, as the team lives it.
@@ -528,4 +539,88 @@ func memTempDir(t *testing.T) string {
 	}
 	t.Cleanup(func() { os.RemoveAll(dir) })
 	return dir
+}
+
+// TestMessagesQueuedWhileSlackIsDownGoOutAfterARestartOldestFirst: Slack
+// is down through a morning of rituals, the bot is stopped meanwhile, and
+// started again once Slack is back: every message goes, once, and each
+// conversation reads in the order the rituals spoke.
+func TestMessagesQueuedWhileSlackIsDownGoOutAfterARestartOldestFirst(t *testing.T) {
+	h := newFaultWeekHarness(t)
+	h.start()
+	h.runUntil(at(t, "2026-11-23 08:59", berlin))
+	before := len(h.fake.ChannelMessages("C0PAYMENTS"))
+	h.fake.FailRandomly("*", slackfake.RandomFaults{Rate: 1, Faults: []slackfake.Fault{{Status: 503}}})
+	// Prompts at 09:00, the handoff and the nudges at 10:00, the summary
+	// at 11:00: the rituals run, their messages wait.
+	h.runSchedulerUntil(at(t, "2026-11-23 11:30", berlin))
+	if n := len(h.fake.DMs("U0CAROL")) + len(h.fake.ChannelMessages("C0PAYMENTS")) - before; n != 0 {
+		t.Fatalf("%d messages went while Slack was down", n)
+	}
+	h.stop()
+	db, err := store.Open(h.m0Store())
+	if err != nil {
+		t.Fatal(err)
+	}
+	pending, err := db.Pending(0)
+	db.Close()
+	if err != nil || len(pending) < 8 {
+		t.Fatalf("%d messages kept in the store while Slack was down (%v), want the morning's", len(pending), err)
+	}
+
+	h.fake.FailRandomly("*", slackfake.RandomFaults{})
+	h.start() // settles: the outbox drains
+	readsInOrder := func(where string, msgs []slackfake.Message, want ...string) {
+		t.Helper()
+		var got []string
+		for _, m := range topLevel(msgs) {
+			got = append(got, firstLine(readable(t, m)))
+		}
+		if strings.Join(got, "\n") != strings.Join(want, "\n") {
+			t.Errorf("%s reads:\n%s\nwant, once each and in this order:\n%s", where, strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+	}
+	readsInOrder("Carol's DMs", h.fake.DMs("U0CAROL"),
+		"Time for the Payments standup (Mon 23 Nov)", "Your Payments standup for Mon 23 Nov is still open")
+	// Bob's nudge and on-call DM both come at 10:00: either may be first.
+	bob := h.fake.DMs("U0BOB")
+	if len(bob) == 3 && strings.Contains(readable(t, bob[2]), "You are on call") {
+		bob[1], bob[2] = bob[2], bob[1]
+	}
+	readsInOrder("Bob's DMs", bob,
+		"Time for the Payments standup (Mon 23 Nov)", "You are on call for Payments until Mon 30 Nov 10:00 CET",
+		"Your Payments standup for Mon 23 Nov is still open")
+	readsInOrder("#payments", h.fake.ChannelMessages("C0PAYMENTS")[before:],
+		"<@U0BOB> is now on call for Payments until Mon 30 Nov 10:00 CET (from <@U0ALICE>)", "Payments standup · Mon 23 Nov: 0/3 answered")
+}
+
+// runSchedulerUntil moves the clock as runUntil does, but waits only for
+// the rituals to run, not for their messages to go.
+func (h *harness) runSchedulerUntil(until time.Time) {
+	h.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	for {
+		next, ok := h.clock.NextTimer()
+		if !ok || next.After(until) {
+			break
+		}
+		h.clock.Set(next)
+		if err := h.m.Scheduler.WaitSettled(ctx, next); err != nil {
+			h.t.Fatal(err)
+		}
+	}
+	h.clock.Set(until)
+	if err := h.m.Scheduler.WaitSettled(ctx, until); err != nil {
+		h.t.Fatal(err)
+	}
+}
+
+// m0Store is the store file of the harness's config.
+func (h *harness) m0Store() string {
+	loaded, err := config.Load(h.cfg)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return loaded.Config.Store.Path
 }
