@@ -245,9 +245,6 @@ func runFaultWeek(t *testing.T, mode faultMode) weekOutcome {
 			out.injected += h.fake.Injected(m)
 			h.fake.FailRandomly(m, slackfake.RandomFaults{})
 		}
-		if testing.Verbose() {
-			t.Log(grepRegexp(h.logs.String(), `"level":"(warn|error)"|earlier attempt`))
-		}
 		h.settle()
 		out.messages = w.readAll()
 		out.metrics = w.metrics()
