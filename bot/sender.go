@@ -62,6 +62,11 @@ type Sender struct {
 	// Queued, if set, is told how many messages wait in the outbox (up
 	// to the 1,000 a batch reads), each time that changes (metrics).
 	Queued func(n int)
+	// LookAfter is how long after an attempt whose answer was lost the
+	// sender waits before it looks for the message (default 30 s, the
+	// bot's HTTP timeout): a request Slack still holds may land until
+	// then, and a look-up before that would miss it and post it twice.
+	LookAfter time.Duration
 	// Grace is how long calls already made to Slack may take to finish
 	// once Run's context ends (default 5 s); then they are cancelled and
 	// stay in the outbox, in flight, for the next start to look for.
@@ -104,6 +109,9 @@ func (s *Sender) init() {
 		}
 		if s.Grace <= 0 {
 			s.Grace = 5 * time.Second
+		}
+		if s.LookAfter <= 0 {
+			s.LookAfter = 30 * time.Second
 		}
 	})
 }
@@ -349,7 +357,11 @@ func (s *Sender) deliver(ctx context.Context, it rituals.OutboxItem) bool {
 		return true
 	default:
 		s.Observe(method, "retry")
-		s.retry(it, s.nextTry(it, err), err, true, !m.Update && maybeSent(err))
+		next, maybe := s.nextTry(it, err), !m.Update && maybeSent(err)
+		if late := time.Now().Add(s.LookAfter); maybe && next.Before(late) {
+			next = late
+		}
+		s.retry(it, next, err, true, maybe)
 	}
 	return false
 }

@@ -39,7 +39,7 @@ func newFaultyWorkspace(t *testing.T) *faultyWorkspace {
 	w := &faultyWorkspace{t: t, fake: f, store: newMemOutbox(), health: &Health{}}
 	w.health.SetConnected(true, "")
 	w.sender = &Sender{API: api, Store: w.store, Limiter: NewRateLimiter(nil), Log: zerolog.Nop(),
-		Backoff: 5 * time.Millisecond, Health: w.health}
+		Backoff: 5 * time.Millisecond, LookAfter: 300 * time.Millisecond, Health: w.health}
 	return w
 }
 

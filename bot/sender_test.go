@@ -146,7 +146,7 @@ func (s *scriptedSlack) GetConversationRepliesContext(context.Context, *slack.Ge
 
 func runSender(t *testing.T, api *scriptedSlack, store *memOutbox, msgs ...rituals.Message) *Sender {
 	t.Helper()
-	s := &Sender{API: api, Store: store, Limiter: NewRateLimiter(nil), Log: zerolog.Nop(), Backoff: time.Millisecond, MaxAttempts: 3, MaxAge: -1}
+	s := &Sender{API: api, Store: store, Limiter: NewRateLimiter(nil), Log: zerolog.Nop(), Backoff: time.Millisecond, LookAfter: time.Millisecond, MaxAttempts: 3, MaxAge: -1}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { defer close(done); _ = s.Run(ctx) }()

@@ -189,7 +189,8 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		API: m.Slack, Store: m.DB, Limiter: m.limiter, Log: m.component("sender"),
 		Observe: func(method, outcome string) { m.Metrics.SlackCalls.WithLabelValues(method, outcome).Inc() },
 		Now:     m.Clock.Now, Health: m.Health, Backoff: m.RetryBackoff,
-		Queued: func(n int) { m.Metrics.OutboxPending.Set(float64(n)) },
+		Queued:    func(n int) { m.Metrics.OutboxPending.Set(float64(n)) },
+		LookAfter: httpClient.Timeout,
 	}
 	m.Outbox = &rituals.DurableOutbox{Store: m.DB, Clock: m.Clock, Wake: m.Sender.Wake}
 	m.Router = bot.NewRouter(m.component("router"))

@@ -105,7 +105,7 @@ var faultModes = []faultMode{
 		failRandomly(w, everyCall, 0.2, slackfake.Fault{Status: 503}, slackfake.Fault{Status: 500}, slackfake.Fault{Status: 502, Accepted: true})
 	}, counted: regexp.MustCompile(`ritualbot_slack_calls_total\{method="chat.postMessage",outcome="(retry|recovered)"\} [1-9]`)},
 	{name: "timeouts", during: func(w *faultWeek) {
-		// The fake holds the answer past the client's timeout (300 ms
+		// The fake holds the answer past the client's timeout (500 ms
 		// here); half the time it has posted the message by then.
 		failRandomly(w, []string{"chat.postMessage", "chat.update", "files.completeUploadExternal", "views.open"}, 0.15,
 			slackfake.Fault{Delay: 5 * time.Second}, slackfake.Fault{Delay: 5 * time.Second, Accepted: true})
@@ -259,7 +259,7 @@ func runFaultWeek(t *testing.T, mode faultMode) weekOutcome {
 }
 
 // newFaultWeekHarness is the week's workspace, with the bot's retry
-// backoff at 5 ms and its HTTP timeout at 300 ms (those waits are on the
+// backoff at 5 ms and its HTTP timeout at 500 ms (those waits are on the
 // wall clock).
 func newFaultWeekHarness(t *testing.T) *harness {
 	t.Helper()
@@ -279,7 +279,7 @@ func newFaultWeekHarness(t *testing.T) *harness {
 	}
 	h.setup = func(m *Main) {
 		m.RetryBackoff = 5 * time.Millisecond
-		m.HTTPClient = &http.Client{Timeout: 300 * time.Millisecond}
+		m.HTTPClient = &http.Client{Timeout: 500 * time.Millisecond}
 	}
 	for _, u := range []string{"U0ALICE", "U0BOB", "U0CAROL", "U0ADMIN"} {
 		h.fake.AddUser(slackfake.User{ID: u, Name: strings.ToLower(u[2:]), TZ: "Europe/Berlin"})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -90,6 +91,9 @@ rituals:
 		Loaded: loaded, Env: func(k string) string { return env[k] }, Clock: clock,
 		Log: zerolog.New(io.Discard), PingInterval: time.Minute,
 		SlackLimits: map[string]bot.Limit{"chat.postMessage": botPost},
+		// After a 500 the bot looks for the prompt once the request can
+		// no longer land, its HTTP timeout later: keep that short here.
+		HTTPClient: &http.Client{Timeout: time.Second},
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
