@@ -1,13 +1,17 @@
 # The README's test command is `make test`.
 GO ?= go
 
-.PHONY: test bench fuzz build
+.PHONY: test bench fuzz build crash
 
 build:
 	$(GO) build -o ritualbot ./cmd/ritualbot
 
 test:
 	$(GO) test -race -timeout 8m ./...
+
+# The crash test with more kill points than make test's 24 (docs/BENCHMARKS.md).
+crash:
+	$(GO) test -run TestSIGKILLDuringAFanOutOrADigestLosesAndRepeatsNothing -count=1 -crash.seeds=200 -timeout 20m ./cmd/ritualbot
 
 # Benchmarks recorded in docs/BENCHMARKS.md.
 bench:

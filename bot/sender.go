@@ -14,17 +14,27 @@ import (
 	"github.com/ritualbot/ritualbot/rituals"
 )
 
-// messageAPI is what the sender needs from Slack.
+// messageAPI is what the sender needs from Slack: posting, and reading a
+// conversation back to tell whether a post whose answer was lost landed.
 type messageAPI interface {
 	PostMessageContext(ctx context.Context, channelID string, options ...slack.MsgOption) (string, string, error)
 	UpdateMessageContext(ctx context.Context, channelID, timestamp string, options ...slack.MsgOption) (string, string, string, error)
 	UploadFileContext(ctx context.Context, params slack.UploadFileParameters) (*slack.FileSummary, error)
+	OpenConversationContext(ctx context.Context, params *slack.OpenConversationParameters) (*slack.Channel, bool, bool, error)
+	GetConversationHistoryContext(ctx context.Context, params *slack.GetConversationHistoryParameters) (*slack.GetConversationHistoryResponse, error)
+	GetConversationRepliesContext(ctx context.Context, params *slack.GetConversationRepliesParameters) ([]slack.Message, bool, string, error)
 }
 
 // Sender delivers the outbox to Slack: oldest first, one message at a time
 // per conversation (so a thread's parent goes before its replies), several
 // conversations at once, within the rate limits. A failed send is retried
 // with backoff; a message Slack refuses for good is dropped and logged.
+//
+// Every post carries its key as message metadata, and is marked in flight
+// in the store before it goes. If the answer never comes back (a timeout,
+// a dropped connection, the process killed), the next attempt first reads
+// the conversation back and, if the message is there, records it instead
+// of posting it twice (see find).
 type Sender struct {
 	API     messageAPI
 	Store   rituals.OutboxStore
@@ -36,9 +46,33 @@ type Sender struct {
 	Workers int
 	// MaxAttempts before a message that keeps failing is given up (default 12).
 	MaxAttempts int
+	// MaxAge: a message that keeps failing is given up only once it is
+	// this old as well (default 24h), so that a Slack outage of an hour
+	// delays messages instead of losing them.
+	MaxAge time.Duration
 	// Backoff is the first retry delay, doubled per attempt up to 5 minutes
 	// (default 1s).
 	Backoff time.Duration
+	// Now is the clock of the records (when a message went, its age);
+	// default time.Now. Waits always use the wall clock.
+	Now func() time.Time
+	// Health, if set, is told when Slack refuses the token and when it
+	// takes it again, for /readyz.
+	Health *Health
+	// Queued, if set, is told how many messages wait in the outbox (up
+	// to the 1,000 a batch reads), each time that changes (metrics).
+	Queued func(n int)
+	// LookAfter is how long after an attempt whose answer was lost the
+	// sender waits before it looks for the message (default 30 s, the
+	// bot's HTTP timeout): a request Slack still holds may land until
+	// then, and a look-up before that would miss it and post it twice.
+	LookAfter time.Duration
+	// Grace is how long calls already made to Slack may take to finish
+	// once Run's context ends (default 5 s); then they are cancelled and
+	// stay in the outbox, in flight, for the next start to look for.
+	Grace time.Duration
+
+	stopping context.Context // Run's context: once done, no new call starts
 
 	once    sync.Once
 	wake    chan struct{}
@@ -61,8 +95,23 @@ func (s *Sender) init() {
 		if s.Backoff <= 0 {
 			s.Backoff = time.Second
 		}
+		if s.MaxAge == 0 {
+			s.MaxAge = 24 * time.Hour
+		}
+		if s.Now == nil {
+			s.Now = time.Now
+		}
 		if s.Observe == nil {
 			s.Observe = func(string, string) {}
+		}
+		if s.Queued == nil {
+			s.Queued = func(int) {}
+		}
+		if s.Grace <= 0 {
+			s.Grace = 5 * time.Second
+		}
+		if s.LookAfter <= 0 {
+			s.LookAfter = 30 * time.Second
 		}
 	})
 }
@@ -140,6 +189,11 @@ type result struct {
 // thousand times over.
 func (s *Sender) Run(ctx context.Context) error {
 	s.init()
+	s.stopping = ctx
+	// Calls run on their own context: when ctx ends no new call starts,
+	// and those in flight get Grace to finish (deferred wg.Wait).
+	work, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelWork()
 	inflight := map[uint64]bool{}
 	busy := map[string]bool{} // conversations with a send in flight
 	done := make(chan result, s.Workers)
@@ -180,9 +234,10 @@ func (s *Sender) Run(ctx context.Context) error {
 			wg.Add(1)
 			go func(it rituals.OutboxItem) {
 				defer wg.Done()
-				done <- result{it.Seq, it.Message.To, s.deliver(ctx, it)}
+				done <- result{it.Seq, it.Message.To, s.deliver(work, it)}
 			}(it)
 		}
+		s.Queued(len(batch))
 		if len(batch) == 0 && len(inflight) == 0 && err == nil {
 			s.setIdleUnless(gen)
 		}
@@ -194,6 +249,10 @@ func (s *Sender) Run(ctx context.Context) error {
 		}
 		select {
 		case <-ctx.Done():
+			if len(inflight) > 0 {
+				s.Log.Info().Int("in_flight", len(inflight)).Dur("grace", s.Grace).Msg("stopping: letting the calls in flight finish")
+			}
+			time.AfterFunc(s.Grace, cancelWork)
 			return nil
 		case r := <-done:
 			delete(inflight, r.seq)
@@ -235,24 +294,59 @@ func (s *Sender) deliver(ctx context.Context, it rituals.OutboxItem) bool {
 	case m.Update:
 		method = "chat.update"
 	}
-	sent, err := s.send(ctx, method, m)
-	if ctx.Err() != nil {
-		return false // shutting down: the item stays in the outbox
+	// An edit is idempotent; a post or an upload whose earlier attempt may
+	// have landed is looked for first.
+	if !m.Update && !it.InFlight.IsZero() {
+		landed, found, err := s.find(ctx, it)
+		var ns errNotSent
+		switch {
+		case ctx.Err() != nil, errors.As(err, &ns) && s.stopped():
+			return false
+		case err != nil && !unreadable(err):
+			s.Observe("conversations.history", "retry")
+			s.retry(it, s.nextTry(it, err), err, true, true)
+			return false
+		case err != nil:
+			log.Warn().Err(err).Msg("cannot read the conversation to tell whether an earlier attempt landed; sending again")
+		case found:
+			s.Observe(method, "recovered")
+			log.Info().Str("ts", landed.TS).Msg("an earlier attempt had landed; recorded it instead of sending again")
+			return s.delivered(it, landed, log)
+		}
+	}
+	mark := func() error {
+		if m.Update {
+			return nil
+		}
+		return s.Store.Attempt(it.Seq, s.Now())
+	}
+	sent, err := s.send(ctx, method, m, mark)
+	var ns errNotSent
+	if ctx.Err() != nil || errors.As(err, &ns) && s.stopped() {
+		// Shutting down: the item stays in the outbox, and in flight if it
+		// went, for the next start to look for.
+		return false
 	}
 	var rl *slack.RateLimitedError
 	switch {
 	case err == nil:
 		s.Observe(method, "ok")
-		if err := s.Store.Delivered(it.Seq, sent); err != nil {
-			log.Error().Err(err).Msg("record delivered message")
-			return false
-		}
-		return true
+		s.authAccepted()
+		return s.delivered(it, sent, log)
 	case errors.As(err, &rl):
 		s.Observe(method, "ratelimited")
 		s.Limiter.Pause(method, rl.RetryAfter)
 		log.Warn().Dur("retry_after", rl.RetryAfter).Msg("rate limited by Slack; waiting as asked")
-		s.retry(it, time.Now().Add(rl.RetryAfter), err, false)
+		s.retry(it, time.Now().Add(rl.RetryAfter), err, false, false)
+	case authRefused(err):
+		// An outage of ours (a revoked or rotated token), not of the
+		// message: keep it, however long, until the token works again.
+		s.Observe(method, "retry")
+		if s.Health != nil {
+			s.Health.SetAuthRefused(err.Error())
+		}
+		log.Error().Err(err).Msg("Slack refused the token; keeping the message until it accepts it again")
+		s.retry(it, s.nextTry(it, err), err, false, false)
 	case permanent(err):
 		s.Observe(method, "error")
 		log.Error().Err(err).Msg("Slack refused the message; dropping it")
@@ -263,14 +357,62 @@ func (s *Sender) deliver(ctx context.Context, it rituals.OutboxItem) bool {
 		return true
 	default:
 		s.Observe(method, "retry")
-		s.retry(it, time.Now().Add(s.backoff(it.Attempts)), err, true)
+		next, maybe := s.nextTry(it, err), !m.Update && maybeSent(err)
+		if late := time.Now().Add(s.LookAfter); maybe && next.Before(late) {
+			next = late
+		}
+		s.retry(it, next, err, true, maybe)
 	}
 	return false
 }
 
-func (s *Sender) retry(it rituals.OutboxItem, at time.Time, cause error, counts bool) {
+// stopped reports whether Run's context has ended.
+func (s *Sender) stopped() bool { return s.stopping != nil && s.stopping.Err() != nil }
+
+// waitTurn waits until the rate limiter lets a call to method go. It gives
+// up when the sender stops: a call not yet made is not in flight, and
+// waits for the next start.
+func (s *Sender) waitTurn(ctx context.Context, method, channel string) error {
+	if s.stopping != nil {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithCancel(ctx)
+		defer cancel()
+		defer context.AfterFunc(s.stopping, cancel)()
+	}
+	if err := s.Limiter.Wait(ctx, method, channel); err != nil {
+		return errNotSent{err}
+	}
+	if s.stopped() {
+		return errNotSent{s.stopping.Err()}
+	}
+	return nil
+}
+
+func (s *Sender) delivered(it rituals.OutboxItem, landed rituals.SentMessage, log zerolog.Logger) bool {
+	if err := s.Store.Delivered(it.Seq, landed); err != nil {
+		log.Error().Err(err).Msg("record delivered message")
+		return false
+	}
+	return true
+}
+
+func (s *Sender) authAccepted() {
+	if s.Health != nil {
+		s.Health.SetAuthRefused("")
+	}
+}
+
+// nextTry is when a failed item is due again: after the backoff of its
+// attempts so far.
+func (s *Sender) nextTry(it rituals.OutboxItem, _ error) time.Time {
+	return time.Now().Add(s.backoff(it.Attempts))
+}
+
+// retry records a failed attempt. A counted failure past MaxAttempts, of a
+// message older than MaxAge, gives the message up with a logged error.
+func (s *Sender) retry(it rituals.OutboxItem, at time.Time, cause error, counts, maybeSent bool) {
 	log := s.Log.With().Str("key", it.Message.Key).Str("to", it.Message.To).Logger()
-	if counts && it.Attempts+1 >= s.MaxAttempts {
+	if counts && it.Attempts+1 >= s.MaxAttempts && s.Now().Sub(it.Enqueued) >= s.MaxAge {
 		log.Error().Err(cause).Int("attempts", it.Attempts+1).Msg("giving up on a message after repeated failures")
 		if err := s.Store.Drop(it.Seq, "gave up: "+cause.Error()); err != nil {
 			log.Error().Err(err).Msg("drop message")
@@ -278,9 +420,9 @@ func (s *Sender) retry(it rituals.OutboxItem, at time.Time, cause error, counts 
 		return
 	}
 	if counts {
-		log.Warn().Err(cause).Time("next", at).Msg("send failed; will retry")
+		log.Warn().Err(cause).Time("next", at).Bool("maybe_sent", maybeSent).Msg("send failed; will retry")
 	}
-	if err := s.Store.Retry(it.Seq, at, cause.Error()); err != nil {
+	if err := s.Store.Retry(it.Seq, at, cause.Error(), maybeSent); err != nil {
 		log.Error().Err(err).Msg("record retry")
 	}
 }
@@ -293,15 +435,21 @@ func (s *Sender) backoff(attempts int) time.Duration {
 	return d
 }
 
-func (s *Sender) send(ctx context.Context, method string, m rituals.Message) (rituals.SentMessage, error) {
+// metadataEventType marks ritualbot's posts; the payload's "key" is the
+// message's outbox key.
+const metadataEventType = "ritualbot_message"
+
+// send makes the call for m; mark runs, once the rate limiter lets the
+// call go, just before the request leaves.
+func (s *Sender) send(ctx context.Context, method string, m rituals.Message, mark func() error) (rituals.SentMessage, error) {
 	if m.Upload != nil {
-		return s.upload(ctx, m)
+		return s.upload(ctx, m, mark)
 	}
 	opts := []slack.MsgOption{slack.MsgOptionText(fallbackText(m), false)}
 	if len(m.Blocks) > 0 {
 		opts = append(opts, slack.MsgOptionBlocks(RenderBlocks(m.Blocks, maxMessageBlocks)...))
 	}
-	sent := rituals.SentMessage{Key: m.Key, Sent: time.Now()}
+	sent := rituals.SentMessage{Key: m.Key, Sent: s.Now()}
 	if m.Update {
 		prev, ok, err := s.Store.Sent(m.Key)
 		if err != nil {
@@ -310,7 +458,7 @@ func (s *Sender) send(ctx context.Context, method string, m rituals.Message) (ri
 		if !ok {
 			return sent, errNothingToUpdate
 		}
-		if err := s.Limiter.Wait(ctx, method, ""); err != nil {
+		if err := s.waitTurn(ctx, method, ""); err != nil {
 			return sent, err
 		}
 		_, ts, _, err := s.API.UpdateMessageContext(ctx, prev.Channel, prev.TS, opts...)
@@ -320,6 +468,9 @@ func (s *Sender) send(ctx context.Context, method string, m rituals.Message) (ri
 		}
 		return sent, err
 	}
+	opts = append(opts, slack.MsgOptionMetadata(slack.SlackMetadata{
+		EventType: metadataEventType, EventPayload: map[string]any{"key": m.Key},
+	}))
 	if m.ThreadKey != "" {
 		parent, ok, err := s.Store.Sent(m.ThreadKey)
 		if err != nil {
@@ -329,8 +480,11 @@ func (s *Sender) send(ctx context.Context, method string, m rituals.Message) (ri
 			opts = append(opts, slack.MsgOptionTS(parent.TS))
 		}
 	}
-	if err := s.Limiter.Wait(ctx, method, m.To); err != nil {
+	if err := s.waitTurn(ctx, method, m.To); err != nil {
 		return sent, err
+	}
+	if err := mark(); err != nil {
+		return sent, errNotSent{err}
 	}
 	channel, ts, err := s.API.PostMessageContext(ctx, m.To, opts...)
 	sent.Channel, sent.TS = channel, ts
@@ -341,8 +495,8 @@ func (s *Sender) send(ctx context.Context, method string, m rituals.Message) (ri
 // (files.getUploadURLExternal, the upload, files.completeUploadExternal),
 // in the thread of m.ThreadKey if it has been sent. A retry starts over:
 // an upload never completed is discarded by Slack.
-func (s *Sender) upload(ctx context.Context, m rituals.Message) (rituals.SentMessage, error) {
-	sent := rituals.SentMessage{Key: m.Key, Channel: m.To, Sent: time.Now()}
+func (s *Sender) upload(ctx context.Context, m rituals.Message, mark func() error) (rituals.SentMessage, error) {
+	sent := rituals.SentMessage{Key: m.Key, Channel: m.To, Sent: s.Now()}
 	u := m.Upload
 	params := slack.UploadFileParameters{
 		Reader: bytes.NewReader(u.Data), FileSize: len(u.Data), Filename: u.Filename, Title: u.Title,
@@ -358,9 +512,12 @@ func (s *Sender) upload(ctx context.Context, m rituals.Message) (rituals.SentMes
 		}
 	}
 	for _, method := range []string{"files.getUploadURLExternal", "files.completeUploadExternal"} {
-		if err := s.Limiter.Wait(ctx, method, ""); err != nil {
+		if err := s.waitTurn(ctx, method, ""); err != nil {
 			return sent, err
 		}
+	}
+	if err := mark(); err != nil {
+		return sent, errNotSent{err}
 	}
 	_, err := s.API.UploadFileContext(ctx, params)
 	return sent, err

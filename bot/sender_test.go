@@ -57,12 +57,26 @@ func (o *memOutbox) Delivered(seq uint64, sm rituals.SentMessage) error {
 	return nil
 }
 
-func (o *memOutbox) Retry(seq uint64, notBefore time.Time, reason string) error {
+func (o *memOutbox) Attempt(seq uint64, at time.Time) error {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	it := o.items[seq]
+	if it.InFlight.IsZero() {
+		it.InFlight = at
+	}
+	o.items[seq] = it
+	return nil
+}
+
+func (o *memOutbox) Retry(seq uint64, notBefore time.Time, reason string, maybeSent bool) error {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	it := o.items[seq]
 	it.Attempts++
 	it.NotBefore, it.LastError = notBefore, reason
+	if !maybeSent {
+		it.InFlight = time.Time{}
+	}
 	o.items[seq] = it
 	return nil
 }
@@ -114,9 +128,25 @@ func (s *scriptedSlack) UploadFileContext(context.Context, slack.UploadFileParam
 	return nil, errors.New("no uploads in this test")
 }
 
+// A scripted failure never posts: reading back finds nothing.
+
+func (s *scriptedSlack) OpenConversationContext(_ context.Context, p *slack.OpenConversationParameters) (*slack.Channel, bool, bool, error) {
+	ch := &slack.Channel{}
+	ch.ID = "D" + p.Users[0][1:]
+	return ch, false, false, nil
+}
+
+func (s *scriptedSlack) GetConversationHistoryContext(context.Context, *slack.GetConversationHistoryParameters) (*slack.GetConversationHistoryResponse, error) {
+	return &slack.GetConversationHistoryResponse{}, nil
+}
+
+func (s *scriptedSlack) GetConversationRepliesContext(context.Context, *slack.GetConversationRepliesParameters) ([]slack.Message, bool, string, error) {
+	return nil, false, "", nil
+}
+
 func runSender(t *testing.T, api *scriptedSlack, store *memOutbox, msgs ...rituals.Message) *Sender {
 	t.Helper()
-	s := &Sender{API: api, Store: store, Limiter: NewRateLimiter(nil), Log: zerolog.Nop(), Backoff: time.Millisecond, MaxAttempts: 3}
+	s := &Sender{API: api, Store: store, Limiter: NewRateLimiter(nil), Log: zerolog.Nop(), Backoff: time.Millisecond, LookAfter: time.Millisecond, MaxAttempts: 3, MaxAge: -1}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { defer close(done); _ = s.Run(ctx) }()

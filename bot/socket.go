@@ -13,33 +13,62 @@ import (
 	"github.com/slack-go/slack/socketmode"
 )
 
-// Health is what /readyz reports about Slack.
+// Health is what /readyz reports about Slack: whether the Socket Mode
+// connection is up (always, in HTTP mode), and whether Slack takes the
+// token (the sender tells).
 type Health struct {
-	mu        sync.Mutex
-	connected bool
-	reason    string
-	changed   chan struct{}
+	mu          sync.Mutex
+	connected   bool
+	reason      string
+	authRefused string // why Slack last refused the token; "" when it takes it
+	changed     chan struct{}
 }
 
 // SetConnected records whether Slack is reachable, and why not.
 func (h *Health) SetConnected(ok bool, reason string) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	was, _ := h.stateLocked()
+	h.connected, h.reason = ok, reason
+	h.notifyLocked(was)
+}
+
+// SetAuthRefused records that Slack refused the token (reason, e.g.
+// "invalid_auth"), or, with "", that it takes it again.
+func (h *Health) SetAuthRefused(reason string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	was, _ := h.stateLocked()
+	h.authRefused = reason
+	h.notifyLocked(was)
+}
+
+func (h *Health) notifyLocked(was bool) {
 	if h.changed == nil {
 		h.changed = make(chan struct{})
 	}
-	if h.connected != ok {
+	if now, _ := h.stateLocked(); now != was {
 		close(h.changed)
 		h.changed = make(chan struct{})
 	}
-	h.connected, h.reason = ok, reason
 }
 
-// Connected reports whether Slack is reachable, and why not.
+func (h *Health) stateLocked() (bool, string) {
+	switch {
+	case h.authRefused != "":
+		return false, "Slack refused the token: " + h.authRefused
+	case !h.connected:
+		return false, h.reason
+	}
+	return true, ""
+}
+
+// Connected reports whether Slack is reachable and takes the token, and
+// why not.
 func (h *Health) Connected() (bool, string) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	return h.connected, h.reason
+	return h.stateLocked()
 }
 
 // Changed returns a channel closed when connectedness next changes.
@@ -65,8 +94,16 @@ type SocketMode struct {
 	// PingInterval is how long without a ping from Slack before the
 	// connection is taken for dead (slack-go's default is 30 s).
 	PingInterval time.Duration
-	// MaxBackoff caps the wait between reconnects (default 1 min).
+	// Backoff is the first wait between reconnects (default 1 s), doubled
+	// up to MaxBackoff (default 1 min).
+	Backoff    time.Duration
 	MaxBackoff time.Duration
+	// Reconnecting, if set, is told each reconnect and why: "lost" (the
+	// connection dropped or Slack asked to reconnect) or "auth_refused".
+	Reconnecting func(reason string)
+
+	mu     sync.Mutex
+	hellos int // hellos seen since Run began
 }
 
 // fatalAuthErrors end the process: retrying with the same token cannot help.
@@ -75,27 +112,55 @@ var fatalAuthErrors = map[string]bool{
 	"token_expired": true, "not_allowed_token_type": true,
 }
 
-// Run keeps a Socket Mode connection until ctx ends or the tokens are
-// refused (ErrFatalAuth).
+// Run keeps a Socket Mode connection until ctx ends. Tokens refused at
+// start-up end it (ErrFatalAuth): the configuration is wrong. Once it has
+// connected, a refusal is an outage like any other (Slack has been seen
+// to answer invalid_auth for a while during incidents, and a rotated
+// token may be put back): it retries with backoff, and /readyz says why.
 func (s *SocketMode) Run(ctx context.Context) error {
-	backoff := time.Second
+	backoff := s.Backoff
+	if backoff <= 0 {
+		backoff = time.Second
+	}
 	maxBackoff := s.MaxBackoff
 	if maxBackoff <= 0 {
 		maxBackoff = time.Minute
 	}
+	first := backoff
 	for {
+		before := s.helloCount()
 		err := s.runOnce(ctx)
 		if ctx.Err() != nil {
 			return nil
+		}
+		if s.helloCount() > before {
+			backoff = first // it worked for a while: start over
 		}
 		msg := "socket mode connection lost"
 		if err != nil {
 			msg = err.Error()
 		}
-		s.Health.SetConnected(false, msg)
 		var se slack.SlackErrorResponse
-		if errors.As(err, &se) && fatalAuthErrors[se.Err] || err != nil && fatalAuthErrors[err.Error()] {
+		refused := errors.As(err, &se) && fatalAuthErrors[se.Err] || err != nil && fatalAuthErrors[err.Error()]
+		if refused {
+			msg = "Slack refused the token: " + msg
+		}
+		s.Health.SetConnected(false, msg)
+		if refused && s.helloCount() == 0 {
 			return fmt.Errorf("%w: %v (check SLACK_APP_TOKEN and SLACK_BOT_TOKEN)", ErrFatalAuth, err)
+		}
+		if refused {
+			s.Log.Error().Err(err).Msg("Slack refused the token; retrying until it takes it again")
+		}
+		if s.Reconnecting != nil {
+			reason := "lost"
+			switch {
+			case refused:
+				reason = "auth_refused"
+			case errors.Is(err, errRefusedBeforeHello):
+				reason = "refused"
+			}
+			s.Reconnecting(reason)
 		}
 		wait := backoff
 		var rl *slack.RateLimitedError
@@ -116,31 +181,57 @@ func (s *SocketMode) Run(ctx context.Context) error {
 	}
 }
 
+func (s *SocketMode) helloCount() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.hellos
+}
+
 func (s *SocketMode) runOnce(ctx context.Context) error {
 	opts := []socketmode.Option{socketmode.OptionLog(discardLogger{})}
 	if s.PingInterval > 0 {
 		opts = append(opts, socketmode.OptionPingInterval(s.PingInterval))
 	}
 	client := socketmode.New(s.API, opts...)
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		s.handleEvents(ctx, client)
+		s.handleEvents(ctx, client, func() { cancel(errRefusedBeforeHello) })
 	}()
 	err := client.RunContext(ctx)
-	cancel()
+	cause := context.Cause(ctx)
+	cancel(nil)
 	<-done
+	if errors.Is(cause, errRefusedBeforeHello) {
+		return cause
+	}
 	return err
 }
 
-func (s *SocketMode) handleEvents(ctx context.Context, client *socketmode.Client) {
+// errRefusedBeforeHello: Slack closed a connection before its hello
+// (a disconnect with too_many_websockets, say). slack-go would reconnect
+// at once, and again, as fast as Slack refuses; Run backs off instead.
+var errRefusedBeforeHello = errors.New("Slack closed the Socket Mode connection before hello")
+
+func (s *SocketMode) handleEvents(ctx context.Context, client *socketmode.Client, refused func()) {
+	opened, greeted := false, false
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case evt := <-client.Events:
+			switch evt.Type {
+			case socketmode.EventTypeConnected:
+				opened, greeted = true, false
+			case socketmode.EventTypeHello:
+				greeted = true
+			case socketmode.EventTypeConnecting:
+				if opened && !greeted {
+					refused()
+				}
+			}
 			s.handle(ctx, client, evt)
 		}
 	}
@@ -149,14 +240,23 @@ func (s *SocketMode) handleEvents(ctx context.Context, client *socketmode.Client
 func (s *SocketMode) handle(ctx context.Context, client *socketmode.Client, evt socketmode.Event) {
 	switch evt.Type {
 	case socketmode.EventTypeConnecting:
+		// slack-go reconnects by itself after a disconnect message or a
+		// dropped connection; until hello, the bot is not connected.
+		s.Health.SetConnected(false, "socket mode connecting")
+		if ce, ok := evt.Data.(*slack.ConnectingEvent); ok && (ce.ConnectionCount > 0 || ce.Attempt > 1) && s.Reconnecting != nil {
+			s.Reconnecting("lost")
+		}
 		s.Log.Debug().Msg("socket mode connecting")
 	case socketmode.EventTypeConnected:
-		// The WebSocket is open, but Slack delivers nothing before its
-		// hello: not ready yet.
-		s.Log.Debug().Msg("socket mode connected; waiting for hello")
+		// Not ready yet: Slack may still refuse the connection with a
+		// disconnect (too_many_websockets) instead of hello.
+		s.Log.Debug().Msg("socket mode connection open; waiting for hello")
 	case socketmode.EventTypeHello:
+		s.mu.Lock()
+		s.hellos++
+		s.mu.Unlock()
 		s.Health.SetConnected(true, "")
-		s.Log.Info().Str("event", string(evt.Type)).Msg("socket mode connected")
+		s.Log.Info().Msg("socket mode connected")
 	case socketmode.EventTypeConnectionError, socketmode.EventTypeDisconnect, socketmode.EventTypeIncomingError:
 		s.Health.SetConnected(false, string(evt.Type))
 		s.Log.Warn().Str("event", string(evt.Type)).Msg("socket mode connection trouble")

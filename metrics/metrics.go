@@ -22,6 +22,7 @@ type Metrics struct {
 	WebhookEvents  *prometheus.CounterVec   // source, outcome
 	StoreLatency   *prometheus.HistogramVec // op
 	OutboxPending  prometheus.Gauge
+	Reconnects     *prometheus.CounterVec // reason (Socket Mode)
 }
 
 // New returns registered collectors.
@@ -51,8 +52,11 @@ func New() *Metrics {
 		OutboxPending: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "ritualbot_outbox_pending", Help: "Messages waiting in the outbox.",
 		}),
+		Reconnects: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "ritualbot_socket_reconnects_total", Help: "Socket Mode reconnects by reason (lost, refused: Slack sent disconnect or refused the connection, auth_refused).",
+		}, []string{"reason"}),
 	}
-	m.Registry.MustRegister(m.RitualsFired, m.SlackCalls, m.RateLimitWaits, m.Requests, m.WebhookEvents, m.StoreLatency, m.OutboxPending,
+	m.Registry.MustRegister(m.RitualsFired, m.SlackCalls, m.RateLimitWaits, m.Requests, m.WebhookEvents, m.StoreLatency, m.OutboxPending, m.Reconnects,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

@@ -47,6 +47,11 @@ type OutboxItem struct {
 	// NotBefore holds the item back until then (backoff after a failure).
 	NotBefore time.Time
 	LastError string `json:",omitempty"`
+	// InFlight, if set, is when an attempt began whose outcome is unknown:
+	// the process died during it, or Slack's answer was lost (a timeout, a
+	// dropped connection). Slack may have posted the message, so the next
+	// attempt looks for it before posting again.
+	InFlight time.Time `json:",omitzero"`
 }
 
 // SentMessage is where a delivered message landed, so later messages can
@@ -68,8 +73,13 @@ type OutboxStore interface {
 	Pending(limit int) ([]OutboxItem, error)
 	// Delivered removes item seq from the outbox and records where it landed.
 	Delivered(seq uint64, sent SentMessage) error
+	// Attempt records, durably, that an attempt at item seq is about to
+	// reach Slack (it sets InFlight to at).
+	Attempt(seq uint64, at time.Time) error
 	// Retry records a failed attempt and holds the item until notBefore.
-	Retry(seq uint64, notBefore time.Time, reason string) error
+	// maybeSent says Slack may have carried it out (the answer was lost):
+	// the item stays in flight; otherwise InFlight is cleared.
+	Retry(seq uint64, notBefore time.Time, reason string, maybeSent bool) error
 	// Drop removes item seq without delivering it, recording why.
 	Drop(seq uint64, reason string) error
 	// Sent returns where the message with key landed.

@@ -178,8 +178,31 @@ func (db *DB) Delivered(seq uint64, landed rituals.SentMessage) error {
 	return nil
 }
 
+// Attempt marks item seq in flight from at: until Delivered, or a Retry
+// that knows Slack did not post it, a restart looks for the message in
+// Slack before posting it again.
+func (db *DB) Attempt(seq uint64, at time.Time) error {
+	err := db.update("attempt", func(tx *bolt.Tx) error {
+		outbox := tx.Bucket(bucketOutbox)
+		item, err := getItem(outbox, seq)
+		if err != nil {
+			return err
+		}
+		if item.InFlight.IsZero() {
+			item.InFlight = at // the earliest attempt bounds the search
+		}
+		return putJSON(outbox, seqKey(seq), item)
+	})
+	if err != nil {
+		return fmt.Errorf("outbox attempt %d: %w", seq, err)
+	}
+	return nil
+}
+
 // Retry counts a failed attempt at item seq and holds it until notBefore.
-func (db *DB) Retry(seq uint64, notBefore time.Time, reason string) error {
+// Unless maybeSent, Slack is known not to have posted it: it is no longer
+// in flight.
+func (db *DB) Retry(seq uint64, notBefore time.Time, reason string, maybeSent bool) error {
 	err := db.update("retry", func(tx *bolt.Tx) error {
 		outbox := tx.Bucket(bucketOutbox)
 		item, err := getItem(outbox, seq)
@@ -189,6 +212,9 @@ func (db *DB) Retry(seq uint64, notBefore time.Time, reason string) error {
 		item.Attempts++
 		item.NotBefore = notBefore
 		item.LastError = reason
+		if !maybeSent {
+			item.InFlight = time.Time{}
+		}
 		return putJSON(outbox, seqKey(seq), item)
 	})
 	if err != nil {

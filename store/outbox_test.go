@@ -2,6 +2,7 @@ package store
 
 import (
 	"fmt"
+	"path/filepath"
 	"reflect"
 	"testing"
 	"time"
@@ -159,7 +160,7 @@ func TestRetry(t *testing.T) {
 	items, _ := db.Pending(0)
 	later := t0.Add(30 * time.Second)
 	for range 2 {
-		if err := db.Retry(items[0].Seq, later, "ratelimited"); err != nil {
+		if err := db.Retry(items[0].Seq, later, "ratelimited", false); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -177,6 +178,58 @@ func TestRetry(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantPending(t, db, "a=1", "b=2")
+}
+
+func TestAttemptMarksInFlightUntilTheOutcomeIsKnown(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "ritualbot.db")
+	db, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Enqueue(t0, post("a", "1")); err != nil {
+		t.Fatal(err)
+	}
+	items, _ := db.Pending(0)
+	seq := items[0].Seq
+	if !items[0].InFlight.IsZero() {
+		t.Fatal("a new item is in flight")
+	}
+	if err := db.Attempt(seq, t0.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	// The store is what survives a crash: reopening keeps the mark.
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	db = mustOpenPath(t, path)
+	inFlight := func() time.Time {
+		t.Helper()
+		got, err := db.Pending(0)
+		if err != nil || len(got) != 1 {
+			t.Fatalf("pending: %v %v", got, err)
+		}
+		return got[0].InFlight
+	}
+	if got := inFlight(); !got.Equal(t0.Add(time.Minute)) {
+		t.Errorf("in flight since %v after reopening, want the attempt's start", got)
+	}
+	// A later attempt keeps the earliest start: the search must reach it.
+	if err := db.Attempt(seq, t0.Add(2*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Retry(seq, t0.Add(3*time.Minute), "timeout", true); err != nil {
+		t.Fatal(err)
+	}
+	if got := inFlight(); !got.Equal(t0.Add(time.Minute)) {
+		t.Errorf("in flight since %v after an unknown outcome, want the first attempt's start", got)
+	}
+	// An answer that says Slack did not post it clears the mark.
+	if err := db.Retry(seq, t0.Add(4*time.Minute), "ratelimited", false); err != nil {
+		t.Fatal(err)
+	}
+	if !inFlight().IsZero() {
+		t.Error("still in flight after Slack refused the attempt")
+	}
 }
 
 func TestDrop(t *testing.T) {
@@ -203,7 +256,8 @@ func TestUnknownSeq(t *testing.T) {
 	db := MustOpen(t)
 	for name, err := range map[string]error{
 		"Delivered": db.Delivered(42, rituals.SentMessage{}),
-		"Retry":     db.Retry(42, t0, "x"),
+		"Retry":     db.Retry(42, t0, "x", false),
+		"Attempt":   db.Attempt(42, t0),
 		"Drop":      db.Drop(42, "x"),
 	} {
 		if rituals.ErrorCode(err) != rituals.ENOTFOUND {

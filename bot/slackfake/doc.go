@@ -36,6 +36,14 @@
 // Changed or WaitFor rather than sleeping. Its web page (package
 // slackfake/web) is built on the same methods.
 //
+// Faults are injected per method (faults.go): FailNext and FailRandomly
+// answer with a 5xx, a 429 with Retry-After, a Slack error, a delay past
+// the client's timeout, a closed or reset connection, or (Accepted) do the
+// work and then lose the answer; "*" stands for every method.
+// SetTokensRevoked refuses both tokens with invalid_auth until restored,
+// DisconnectSockets and RefuseSockets send Socket Mode `disconnect`
+// (refresh_requested, too_many_websockets).
+//
 // The server listens on 127.0.0.1 only and never contacts any address but
 // the request URL a test sets.
 package slackfake

@@ -53,3 +53,29 @@ func (s *Server) randomFaultLocked(method string) (Fault, bool) {
 	rf.injected++
 	return rf.Faults[rf.rng.IntN(len(rf.Faults))], true
 }
+
+// SetTokensRevoked makes Slack refuse the bot and app tokens, as it does
+// for a token revoked or rotated under a running app: every Web API call
+// answers {"ok":false,"error":"invalid_auth"} (apps.connections.open
+// too), and open Socket Mode connections are dropped with a disconnect
+// (reason "link_disabled"; what Slack sends then is unverified). Calling it
+// with false accepts the tokens again.
+func (s *Server) SetTokensRevoked(revoked bool) {
+	s.mu.Lock()
+	s.tokensRevoked = revoked
+	s.notifyLocked()
+	s.mu.Unlock()
+	if revoked {
+		s.DisconnectSockets("link_disabled")
+	}
+}
+
+// RefuseSockets makes the next n Socket Mode connections receive
+// {"type":"disconnect","reason":reason} instead of hello, and closes them:
+// what Slack does with reason "too_many_websockets" when an app holds more
+// connections than it allows.
+func (s *Server) RefuseSockets(n int, reason string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.refuseSockets, s.refuseReason = n, reason
+}

@@ -1,10 +1,14 @@
 package slackfake_test
 
 import (
+	"context"
 	"errors"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/socketmode"
 
 	"github.com/ritualbot/ritualbot/bot/slackfake"
 )
@@ -81,5 +85,94 @@ func TestFailRandomly(t *testing.T) {
 	f.FailRandomly("chat.postMessage", slackfake.RandomFaults{})
 	if _, _, err := api.PostMessage("C0GENERAL", slack.MsgOptionText("hi", false)); err != nil {
 		t.Errorf("after stopping: %v", err)
+	}
+}
+
+func TestAcceptedFaultPostsButLosesTheAnswer(t *testing.T) {
+	f := newFake(t, slackfake.Options{DisableRateLimits: true})
+	api := botClient(f)
+	f.FailNext("chat.postMessage", 1, slackfake.Fault{Accepted: true, CloseConn: true})
+	if _, _, err := api.PostMessage("C0GENERAL", slack.MsgOptionText("landed", false)); err == nil {
+		t.Error("the answer was lost, yet the client read no error")
+	}
+	f.FailNext("chat.postMessage", 1, slackfake.Fault{Accepted: true, Status: 502})
+	if _, _, err := api.PostMessage("C0GENERAL", slack.MsgOptionText("landed too", false)); err == nil {
+		t.Error("a 502 after the work: no error")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	f.FailNext("chat.postMessage", 1, slackfake.Fault{Accepted: true, Delay: time.Hour})
+	if _, _, err := api.PostMessageContext(ctx, "C0GENERAL", slack.MsgOptionText("landed, answer too late", false)); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("a held answer: %v, want the client's timeout", err)
+	}
+	if got := len(f.ChannelMessages("C0GENERAL")); got != 3 {
+		t.Errorf("%d messages posted, want 3: Accepted faults do the work", got)
+	}
+	// Without Accepted the same faults post nothing.
+	f.FailNext("chat.postMessage", 1, slackfake.Fault{Reset: true})
+	if _, _, err := api.PostMessage("C0GENERAL", slack.MsgOptionText("lost", false)); err == nil || !strings.Contains(err.Error(), "reset") && !strings.Contains(err.Error(), "EOF") {
+		t.Errorf("a reset connection: %v", err)
+	}
+	if got := len(f.ChannelMessages("C0GENERAL")); got != 3 {
+		t.Errorf("%d messages, want still 3", got)
+	}
+}
+
+func TestWildcardFaultsHitEveryMethod(t *testing.T) {
+	f := newFake(t, slackfake.Options{DisableRateLimits: true})
+	api := botClient(f)
+	f.FailNext("*", 2, slackfake.Fault{Status: 503})
+	f.FailNext("users.info", 1, slackfake.Fault{SlackError: "fatal_error"})
+	if _, err := api.GetUserInfo("U0ALICE"); slackErr(err) != "fatal_error" {
+		t.Errorf("the method's own fault comes first: %v", err)
+	}
+	var sc slack.StatusCodeError
+	if _, err := api.GetUserInfo("U0ALICE"); !errors.As(err, &sc) {
+		t.Errorf("users.info under a wildcard fault: %v", err)
+	}
+	if _, _, err := api.PostMessage("C0GENERAL", slack.MsgOptionText("x", false)); !errors.As(err, &sc) {
+		t.Errorf("chat.postMessage under a wildcard fault: %v", err)
+	}
+	if _, _, err := api.PostMessage("C0GENERAL", slack.MsgOptionText("x", false)); err != nil {
+		t.Errorf("after the wildcard faults: %v", err)
+	}
+	f.FailRandomly("*", slackfake.RandomFaults{Rate: 1, Faults: []slackfake.Fault{{Status: 500}}})
+	if _, err := api.AuthTest(); err == nil {
+		t.Error("a wildcard random fault let auth.test through")
+	}
+	f.FailRandomly("*", slackfake.RandomFaults{})
+	if _, err := api.AuthTest(); err != nil {
+		t.Error(err)
+	}
+}
+
+func TestRevokedTokens(t *testing.T) {
+	f := newFake(t, slackfake.Options{})
+	api := slack.New("xoxb-fake-bot-token", slack.OptionAPIURL(f.APIURL()), slack.OptionAppLevelToken("xapp-fake-app-token"))
+	f.SetTokensRevoked(true)
+	if _, err := api.AuthTest(); slackErr(err) != "invalid_auth" {
+		t.Errorf("bot token while revoked: %v", err)
+	}
+	if _, _, err := socketmode.New(api).Open(); slackErr(err) != "invalid_auth" && (err == nil || err.Error() != "invalid_auth") {
+		t.Errorf("app token while revoked: %v", err)
+	}
+	f.SetTokensRevoked(false)
+	if _, err := api.AuthTest(); err != nil {
+		t.Errorf("after restoring: %v", err)
+	}
+}
+
+func TestADelayedCallIsDroppedWhenTheClientGivesUp(t *testing.T) {
+	f := newFake(t, slackfake.Options{DisableRateLimits: true})
+	api := botClient(f)
+	f.FailNext("chat.postMessage", 1, slackfake.Fault{Delay: 500 * time.Millisecond})
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	if _, _, err := api.PostMessageContext(ctx, "C0GENERAL", slack.MsgOptionText("given up", false)); err == nil {
+		t.Fatal("no timeout")
+	}
+	time.Sleep(700 * time.Millisecond) // past the delay: the call must not land late
+	if n := len(f.ChannelMessages("C0GENERAL")); n != 0 {
+		t.Errorf("%d messages: a call the client gave up on was carried out after the delay", n)
 	}
 }

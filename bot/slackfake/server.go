@@ -1,8 +1,11 @@
 package slackfake
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -207,14 +210,26 @@ type Fault struct {
 	// SlackError, if set, is answered as {"ok":false,"error":SlackError}.
 	SlackError string
 	// Delay holds the answer back this long. A fault with only a Delay
-	// answers normally after it.
+	// answers normally after it; if the client gives up first, the call
+	// is dropped, not carried out (unless Accepted).
 	Delay time.Duration
 	// CloseConn drops the TCP connection without answering.
 	CloseConn bool
+	// Reset drops the TCP connection with a reset (RST), as a crashed
+	// proxy does, without answering: the client reads "connection reset
+	// by peer" mid-request.
+	Reset bool
+	// Accepted carries out the call before the fault hits the answer:
+	// Slack did the work (the message is posted), and the client learns
+	// nothing of it (with Delay past its timeout, CloseConn or Reset) or
+	// reads an error. This is the "unknown outcome" a retry must not
+	// turn into a duplicate.
+	Accepted bool
 }
 
 // FailNext makes the next n calls of method fail with f. method is a Web
-// API method name, or "response_url" or "upload".
+// API method name, or "response_url" or "upload", or "*" for any call
+// (after the faults queued for the call's own method).
 func (s *Server) FailNext(method string, n int, f Fault) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -230,19 +245,27 @@ func (s *Server) countCall(method string) (Fault, bool) {
 	s.calls[method]++
 	s.totalCalls++
 	s.notifyLocked()
-	q := s.faults[method]
-	if len(q) == 0 {
-		return s.randomFaultLocked(method)
+	for _, m := range []string{method, "*"} {
+		if q := s.faults[m]; len(q) > 0 {
+			s.faults[m] = q[1:]
+			return q[0], true
+		}
 	}
-	f := q[0]
-	s.faults[method] = q[1:]
-	return f, true
+	if f, ok := s.randomFaultLocked(method); ok {
+		return f, true
+	}
+	return s.randomFaultLocked("*")
 }
 
 // applyFault carries out f. It reports whether the request was answered
 // (or dropped) so the caller must stop.
 func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, f Fault) bool {
 	if f.Delay > 0 {
+		// Take the body in first: only then does the server notice a
+		// client that gives up, and drop the call as Slack's edge would,
+		// instead of carrying it out after the client has left.
+		body, _ := io.ReadAll(io.LimitReader(r.Body, maxBody))
+		r.Body = io.NopCloser(bytes.NewReader(body))
 		t := time.NewTimer(f.Delay)
 		select {
 		case <-t.C:
@@ -253,6 +276,18 @@ func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, f Fault) boo
 			t.Stop()
 			return true
 		}
+	}
+	if f.Reset {
+		if hj, ok := w.(http.Hijacker); ok {
+			if conn, _, err := hj.Hijack(); err == nil {
+				if tcp, ok := conn.(*net.TCPConn); ok {
+					_ = tcp.SetLinger(0) // close sends RST, not FIN
+				}
+				_ = conn.Close()
+				return true
+			}
+		}
+		panic(http.ErrAbortHandler)
 	}
 	if f.CloseConn {
 		if hj, ok := w.(http.Hijacker); ok {

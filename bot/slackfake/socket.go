@@ -72,6 +72,11 @@ func (s *Server) serveSocket(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	tooMany := len(s.sockets) >= maxSockets
+	reason := "too_many_websockets"
+	if s.refuseSockets > 0 {
+		s.refuseSockets--
+		tooMany, reason = true, s.refuseReason
+	}
 	if !tooMany {
 		s.sockets = append(s.sockets, c)
 		s.notifyLocked()
@@ -84,8 +89,17 @@ func (s *Server) serveSocket(w http.ResponseWriter, r *http.Request) {
 	go s.readLoop(c)
 
 	if tooMany {
-		_ = c.writeJSON(map[string]any{"type": "disconnect", "reason": "too_many_websockets",
+		_ = c.writeJSON(map[string]any{"type": "disconnect", "reason": reason,
 			"debug_info": map[string]any{"host": "applink-fake"}})
+		// Leave the client a moment to read it and hang up itself, as
+		// Slack does, before closing.
+		t := time.NewTimer(time.Second)
+		select {
+		case <-c.done:
+		case <-s.done:
+		case <-t.C:
+		}
+		t.Stop()
 		c.close()
 		return
 	}

@@ -470,3 +470,27 @@ func TestResponseURLReplaceAndViewStack(t *testing.T) {
 		t.Errorf("after closing the pushed view: %+v", v)
 	}
 }
+
+func TestRefusedSocketsAndRevokedTokens(t *testing.T) {
+	f := newFake(t, slackfake.Options{RateLimits: map[string]slackfake.Limit{"apps.connections.open": {PerMinute: 600, Burst: 100}}})
+	// The first two connections are refused as Slack refuses an app with
+	// too many; slack-go reconnects on a disconnect (it never shows it as
+	// an event), and the third gets hello.
+	f.RefuseSockets(2, "too_many_websockets")
+	a := startApp(t, f, nil)
+	ctx := testCtx(t)
+	if err := a.waitFor(ctx, func() bool { return a.helloCount() >= 1 }); err != nil {
+		t.Fatal(err)
+	}
+	if n := f.Calls("apps.connections.open"); n != 3 || a.helloCount() != 1 {
+		t.Errorf("%d connections opened and %d hellos, want 3 and 1", n, a.helloCount())
+	}
+	// Revoking the tokens drops the connection; reconnecting fails.
+	f.SetTokensRevoked(true)
+	if err := f.WaitFor(ctx, func() bool { return !f.SocketConnected() && f.Calls("apps.connections.open") >= 4 }); err != nil {
+		t.Fatalf("no reconnect attempt after revoking: %v", err)
+	}
+	if f.SocketConnected() {
+		t.Error("a connection survived revoked tokens")
+	}
+}

@@ -47,6 +47,9 @@ type Message struct {
 	EditCount int
 	Reactions map[string][]string // emoji name → user IDs
 	Files     []string            // IDs of files shared with the message
+	// Metadata is the message's metadata ({"event_type","event_payload"})
+	// or nil.
+	Metadata json.RawMessage
 }
 
 // View is an open modal.
@@ -94,6 +97,7 @@ type message struct {
 	editedTS  string
 	reactions []reaction
 	files     []string
+	metadata  json.RawMessage
 	ephemeral bool // only in state.ephemerals
 }
 
@@ -175,6 +179,12 @@ type state struct {
 	totalCalls int
 	faults     map[string][]Fault
 	random     map[string]*randomFaults // FailRandomly, by method
+	// tokensRevoked: Slack answers invalid_auth to both tokens.
+	tokensRevoked bool
+	// refuseSockets: how many new Socket Mode connections get a
+	// disconnect (refuseReason) instead of hello.
+	refuseSockets int
+	refuseReason  string
 
 	lastTS int64
 	seq    int
@@ -320,7 +330,7 @@ func (m *message) export() Message {
 	out := Message{
 		Channel: m.channel, TS: m.ts, ThreadTS: m.threadTS, User: m.user, Text: m.text,
 		Blocks: cloneRaw(m.blocks), Edited: m.edited, EditCount: m.editCount,
-		Files: slices.Clone(m.files),
+		Files: slices.Clone(m.files), Metadata: cloneRaw(m.metadata),
 	}
 	if len(m.reactions) > 0 {
 		out.Reactions = map[string][]string{}

@@ -144,8 +144,13 @@ func (s *Server) apiPostMessage(p params) map[string]any {
 	if code, problems := validateMessageContent(text, blocks, p.has("attachments")); code != "" {
 		return failProblems(code, problems)
 	}
+	metadata, code := parseMetadata(p)
+	if code != "" {
+		return fail(code)
+	}
 	m := s.postLocked(c.ID, s.opts.BotUserID, true, text, blocks, s.threadForLocked(c.ID, p.get("thread_ts")))
-	return map[string]any{"channel": c.ID, "ts": m.ts, "message": s.messageJSONLocked(m)}
+	m.metadata = metadata
+	return map[string]any{"channel": c.ID, "ts": m.ts, "message": withMetadata(s.messageJSONLocked(m), m, true)}
 }
 
 func (s *Server) postLocked(channelID, user string, bot bool, text string, blocks json.RawMessage, threadTS string) *message {
@@ -190,6 +195,13 @@ func (s *Server) apiUpdate(p params) map[string]any {
 	}
 	if code, problems := validateMessageContent(text, blocks, p.has("attachments")); code != "" {
 		return failProblems(code, problems)
+	}
+	metadata, code := parseMetadata(p)
+	if code != "" {
+		return fail(code)
+	}
+	if metadata != nil {
+		m.metadata = metadata // leaving the argument out keeps it
 	}
 	m.text, m.blocks = text, blocks
 	m.edited = true

@@ -202,7 +202,7 @@ func (s *Server) apiHistory(p params) map[string]any {
 	}
 	msgs := []map[string]any{}
 	for _, m := range list[from:to] {
-		msgs = append(msgs, s.messageJSONLocked(m))
+		msgs = append(msgs, withMetadata(s.messageJSONLocked(m), m, p.bool("include_all_metadata")))
 	}
 	out := map[string]any{"messages": msgs, "has_more": next != "", "pin_count": 0,
 		"channel_actions_ts": nil, "channel_actions_count": 0}
@@ -238,7 +238,7 @@ func (s *Server) apiReplies(p params) map[string]any {
 	}
 	msgs := []map[string]any{}
 	for _, m := range list[from:to] {
-		msgs = append(msgs, s.messageJSONLocked(m))
+		msgs = append(msgs, withMetadata(s.messageJSONLocked(m), m, p.bool("include_all_metadata")))
 	}
 	out := map[string]any{"messages": msgs, "has_more": next != ""}
 	if next != "" {

@@ -40,6 +40,10 @@ type Main struct {
 	SlackLimits  map[string]bot.Limit // client-side rate limits over Slack's tiers
 	PingInterval time.Duration        // Socket Mode dead-connection timeout
 	HTTPClient   *http.Client
+	// RetryBackoff, if set, is the first wait before a failed send is
+	// retried and before Socket Mode reconnects (default 1 s): fault tests
+	// shorten it, since those waits are on the wall clock.
+	RetryBackoff time.Duration
 
 	DB        *store.DB
 	Metrics   *metrics.Metrics
@@ -184,6 +188,9 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	m.Sender = &bot.Sender{
 		API: m.Slack, Store: m.DB, Limiter: m.limiter, Log: m.component("sender"),
 		Observe: func(method, outcome string) { m.Metrics.SlackCalls.WithLabelValues(method, outcome).Inc() },
+		Now:     m.Clock.Now, Health: m.Health, Backoff: m.RetryBackoff,
+		Queued:    func(n int) { m.Metrics.OutboxPending.Set(float64(n)) },
+		LookAfter: httpClient.Timeout,
 	}
 	m.Outbox = &rituals.DurableOutbox{Store: m.DB, Clock: m.Clock, Wake: m.Sender.Wake}
 	m.Router = bot.NewRouter(m.component("router"))
@@ -233,7 +240,9 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		m.goRun(l.name, func() error { return l.run(runCtx) })
 	}
 	if cfg.Slack.Mode != "http" {
-		sm := &bot.SocketMode{API: m.Slack, Intake: intake, Health: m.Health, Log: m.component("socketmode"), PingInterval: m.PingInterval}
+		sm := &bot.SocketMode{API: m.Slack, Intake: intake, Health: m.Health, Log: m.component("socketmode"), PingInterval: m.PingInterval,
+			Backoff: m.RetryBackoff, MaxBackoff: 60 * m.RetryBackoff,
+			Reconnecting: func(reason string) { m.Metrics.Reconnects.WithLabelValues(reason).Inc() }}
 		m.goRun("socketmode", func() error { return sm.Run(runCtx) })
 	}
 	m.Log.Info().Str("addr", m.Addr).Str("mode", cfg.Slack.Mode).Int("rituals", len(m.rituals)).Int("jobs", len(jobs)).Msg("ritualbot started")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -38,6 +39,7 @@ type fanOutResult struct {
 	bound      time.Duration // the least time the fake's limit allows
 	lost, dup  int           // members with no prompt, with more than one
 	injected   int           // calls the fake failed on purpose
+	readBacks  int           // calls reading a DM back after an answer that may hide a post
 }
 
 func (r fanOutResult) perMember(n int) float64 { return float64(r.calls) / float64(n) }
@@ -89,6 +91,9 @@ rituals:
 		Loaded: loaded, Env: func(k string) string { return env[k] }, Clock: clock,
 		Log: zerolog.New(io.Discard), PingInterval: time.Minute,
 		SlackLimits: map[string]bot.Limit{"chat.postMessage": botPost},
+		// After a 500 the bot looks for the prompt once the request can
+		// no longer land, its HTTP timeout later: keep that short here.
+		HTTPClient: &http.Client{Timeout: time.Second},
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
@@ -120,6 +125,7 @@ rituals:
 	}
 	res.calls = fake.TotalCalls() - res.startCalls
 	res.injected = fake.Injected("chat.postMessage")
+	res.readBacks = fake.Calls("conversations.open") + fake.Calls("conversations.history")
 	rate := float64(fakePost.PerMinute) / 60
 	res.bound = time.Duration(float64(f.members-fakePost.Burst) / rate * float64(time.Second))
 	for _, u := range members {
@@ -189,7 +195,10 @@ func TestStandupFanOutSurvivesFaults(t *testing.T) {
 	if r.lost != 0 || r.dup != 0 {
 		t.Errorf("%d members got no prompt, %d prompts went twice", r.lost, r.dup)
 	}
-	if r.injected == 0 || r.calls != 60+r.injected {
-		t.Errorf("%d calls for 60 prompts with %d injected faults; want one call a prompt plus one a fault", r.calls, r.injected)
+	// A 500 may hide a post that went through: before posting again the
+	// bot reads the DM back (conversations.open, conversations.history).
+	if r.injected == 0 || r.calls != 60+r.injected+r.readBacks || r.readBacks > 2*r.injected {
+		t.Errorf("%d calls for 60 prompts with %d injected faults and %d read-backs; want one call a prompt, one a fault, at most two read-backs a fault",
+			r.calls, r.injected, r.readBacks)
 	}
 }
