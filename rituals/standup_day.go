@@ -278,7 +278,7 @@ func (s *Standup) summaryAndTally(ctx context.Context, d Date, day StandupDay, a
 	if err != nil {
 		return nil, err
 	}
-	tally := StandupTally{Ritual: s.Config.Name, Team: s.Team.ID, Date: d, At: s.heldAt(d), Outcomes: outcomes}
+	tally := StandupTally{Ritual: s.Config.Name, Team: s.Team.ID, Date: d, At: s.concludedAt(d), Outcomes: outcomes}
 	if err := s.Store.PutTally(tally); err != nil {
 		return nil, fmt.Errorf("standup %s: file participation of %s: %w", s.Config.Name, d, err)
 	}
