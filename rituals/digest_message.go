@@ -298,7 +298,7 @@ func (r *DigestReport) teamBlocks(td *TeamDigest) []Block {
 			}
 			state := "open"
 			if !in.Resolved.IsZero() && in.Resolved.Before(td.Now.Window.To) {
-				state = "restored in " + FormatSpan(in.Resolved.Sub(in.Opened))
+				state = "restored in " + FormatSpan(in.TimeToRestore())
 			}
 			sev := in.Severity
 			if sev == "" {

@@ -45,6 +45,9 @@ type IncidentBrief struct {
 	Source    string // "slack", "alertmanager", "pagerduty"
 	Opened    time.Time
 	Resolved  time.Time // zero while open
+	// ImpactStart is when the first alert started firing, if before
+	// Opened (zero otherwise); time to restore counts from it.
+	ImpactStart time.Time
 	// Alerts counts the alert notifications received for it.
 	Alerts int
 	// RetroDue is when its retro is expected, zero if none is;
