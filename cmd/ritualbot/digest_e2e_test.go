@@ -660,6 +660,6 @@ func TestCLIPreviewOfTheDigest(t *testing.T) {
 		}
 	}
 	if strings.Contains(text, "*Incidents*") {
-		t.Errorf("without the running bot there is no incident log to read:\n%s", text)
+		t.Errorf("the config has no incidents ritual, yet the preview shows incidents:\n%s", text)
 	}
 }
