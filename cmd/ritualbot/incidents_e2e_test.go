@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"net/http"
 	"strings"
 	"testing"
@@ -54,47 +53,6 @@ func newIncidentHarness(t *testing.T, start time.Time) *harness {
 	h.env[envWebhookToken] = "hook-token"
 	h.env[envPagerDutySecret] = "pd-secret"
 	return h
-}
-
-// find returns the messages whose readable text contains substr.
-func find(t testing.TB, msgs []slackfake.Message, substr string) []slackfake.Message {
-	t.Helper()
-	var out []slackfake.Message
-	for _, m := range msgs {
-		if strings.Contains(readable(t, m), substr) {
-			out = append(out, m)
-		}
-	}
-	return out
-}
-
-func one(t testing.TB, msgs []slackfake.Message, substr, where string) slackfake.Message {
-	t.Helper()
-	got := find(t, msgs, substr)
-	if len(got) != 1 {
-		var all []string
-		for _, m := range msgs {
-			all = append(all, readable(t, m))
-		}
-		t.Fatalf("%d messages with %q in %s, want 1; all:\n%s", len(got), substr, where, strings.Join(all, "\n---\n"))
-	}
-	return got[0]
-}
-
-func (h *harness) ctx() context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	h.t.Cleanup(cancel)
-	return ctx
-}
-
-// waitFor waits until cond holds in the fake Slack (for the effects of
-// events, which the bot acknowledges before handling), then settles.
-func (h *harness) waitFor(what string, cond func() bool) {
-	h.t.Helper()
-	if err := h.fake.WaitFor(h.ctx(), cond); err != nil {
-		h.t.Fatalf("waiting for %s: %v\nlogs:\n%s", what, err, grepLines(h.logs.String(), `"level":"error"`))
-	}
-	h.settle()
 }
 
 func text(v string) map[string]any { return map[string]any{"type": "plain_text_input", "value": v} }

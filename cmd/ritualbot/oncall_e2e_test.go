@@ -119,16 +119,6 @@ func (h *harness) assertInStep(when, primary string) {
 	}
 }
 
-func messagesWith(msgs []slackfake.Message, substr string) []slackfake.Message {
-	var out []slackfake.Message
-	for _, m := range msgs {
-		if strings.Contains(m.Text+string(m.Blocks), substr) {
-			out = append(out, m)
-		}
-	}
-	return out
-}
-
 func TestOnCallFourWeeksAcrossDST(t *testing.T) {
 	h := newOnCallHarness(t, at(t, "2026-10-11 12:00", berlin), slackfake.Options{}) // a Sunday
 	h.start()

@@ -5,11 +5,11 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/ritualbot/ritualbot/bot"
 	"github.com/ritualbot/ritualbot/bot/slackfake"
 	"github.com/ritualbot/ritualbot/config"
 )
@@ -133,21 +133,11 @@ func newWeekHarness(t *testing.T) *harness {
 	return h
 }
 
-// latestDM is the member's newest DM whose text or blocks contain substr.
-func (h *harness) latestDM(user, substr string) slackfake.Message {
-	h.t.Helper()
-	got := messagesWith(h.fake.DMs(user), substr)
-	if len(got) == 0 {
-		h.t.Fatalf("%s has no DM with %q", user, substr)
-	}
-	return got[len(got)-1]
-}
-
 // answerPrompt is a member clicking Answer on today's prompt and
 // submitting the modal, as Slack sends the view_submission.
 func (h *harness) answerPrompt(user string, a answers) {
 	h.t.Helper()
-	h.clickOn(user, h.latestDM(user, "standup:answer"), "standup:answer")
+	h.click(user, "standup:answer")
 	if ack := h.submit(user, a); ack != "" {
 		h.t.Fatalf("%s's answer was refused: %s", user, ack)
 	}
@@ -156,7 +146,7 @@ func (h *harness) answerPrompt(user string, a answers) {
 // promptAsks reports which question set a member's latest prompt asks.
 func (h *harness) promptAsks(user string) string {
 	h.t.Helper()
-	p := readable(h.t, h.latestDM(user, "Time for the"))
+	p := readable(h.t, h.lastDM(user, "Time for the"))
 	switch {
 	case strings.Contains(p, "What paged you since the last standup?") && !strings.Contains(p, "What did you get done yesterday?"):
 		return "on-call"
@@ -211,7 +201,7 @@ func TestAWeekInTheLife(t *testing.T) {
 	searchDay := func(date string, silent ...string) {
 		h.runUntil(berlinAt(date + " 15:05"))
 		for _, u := range []string{"U0DAN", "U0ERIN"} {
-			if !contains(silent, u) {
+			if !slices.Contains(silent, u) {
 				h.answerPrompt(u, searchAnswer)
 			}
 		}
@@ -342,13 +332,13 @@ func TestAWeekInTheLife(t *testing.T) {
 	// standup; a checkout deploy fails; Erin misses hers. At 16:00, the
 	// digest.
 	h.runUntil(berlinAt("2026-11-27 09:01"))
-	if r := readable(t, h.latestDM("U0BOB", "open action item")); !strings.Contains(r, "Roll back checkout faster") || !strings.Contains(r, "overdue") {
+	if r := readable(t, h.lastDM("U0BOB", "open action item")); !strings.Contains(r, "Roll back checkout faster") || !strings.Contains(r, "overdue") {
 		t.Errorf("Bob's action item reminder:\n%s", r)
 	}
 	h.answerPrompt("U0ALICE", normal)
 	h.answerPrompt("U0BOB", onCall)
 	h.runUntil(berlinAt("2026-11-27 10:05"))
-	h.clickOn("U0CAROL", h.latestDM("U0CAROL", "standup:skip"), "standup:skip")
+	h.click("U0CAROL", "standup:skip")
 	h.runUntil(berlinAt("2026-11-27 10:30"))
 	h.deploy(`{"service":"checkout","environment":"production","sha":"c2","status":"failure",
 	  "finished_at":"2026-11-27T09:30:00Z","commits":[{"sha":"c2","timestamp":"2026-11-27T08:00:00Z"}]}`)
@@ -404,7 +394,7 @@ func TestAWeekInTheLife(t *testing.T) {
 		"*Retros*\n0 overdue → same :white_circle:\n_0 published_",
 		"*On-call load*\n0.0 incidents/shift → same :white_circle:\n_2 shifts · 0.0 alerts/shift · 0 out of hours_",
 	}
-	got := blockTexts(t, digest.Blocks)
+	got := blockParts(t, digest.Blocks)
 	if strings.Join(got, "\n~~~\n") != strings.Join(want, "\n~~~\n") {
 		t.Errorf("the digest:\n%s\n\nwant:\n%s", strings.Join(got, "\n~~~\n"), strings.Join(want, "\n~~~\n"))
 	}
@@ -435,7 +425,7 @@ func TestAWeekInTheLife(t *testing.T) {
 			t.Errorf("the second handoff lacks %q:\n%s", want, second)
 		}
 	}
-	incoming := readable(t, h.latestDM("U0CAROL", "You are on call for"))
+	incoming := readable(t, h.lastDM("U0CAROL", "You are on call for"))
 	for _, want := range []string{
 		"You take over from <@U0BOB>",
 		"*Open incidents:* none.",
@@ -477,16 +467,16 @@ func TestAWeekInTheLife(t *testing.T) {
 		return msg.Text, msg.Blocks
 	}
 	_, blocks := previewOf("weekly-digest", berlinAt("2026-11-27 16:00"))
-	if p := blockTexts(t, blocks); strings.Join(p, "\n~~~\n") != strings.Join(got, "\n~~~\n") {
+	if p := blockParts(t, blocks); strings.Join(p, "\n~~~\n") != strings.Join(got, "\n~~~\n") {
 		t.Errorf("`ritualbot preview weekly-digest` for Friday 16:00:\n%s\n\nwant what was posted:\n%s", strings.Join(p, "\n~~~\n"), strings.Join(got, "\n~~~\n"))
 	}
 	_, blocks = previewOf("payments-oncall", berlinAt("2026-11-30 09:00"))
-	if p := strings.Join(blockTexts(t, blocks), "\n"); !strings.Contains(p, "*Last shift's incidents:* 2 (2 alerts)") {
+	if p := strings.Join(blockParts(t, blocks), "\n"); !strings.Contains(p, "*Last shift's incidents:* 2 (2 alerts)") {
 		t.Errorf("`ritualbot preview payments-oncall` before the handoff lacks the shift's incidents:\n%s", p)
 	}
 	// Now, on Monday, the week to date counts Friday's search standup.
 	_, blocks = previewOf("weekly-digest", berlinAt("2026-11-30 10:05"))
-	if p := strings.Join(blockTexts(t, blocks), "\n"); !strings.Contains(p, "*Search*\n*Deploys*") || !strings.Contains(p[strings.Index(p, "*Search*"):], "*Standups*\n90% answered\n_9 of 10_") {
+	if p := strings.Join(blockParts(t, blocks), "\n"); !strings.Contains(p, "*Search*\n*Deploys*") || !strings.Contains(p[strings.Index(p, "*Search*"):], "*Standups*\n90% answered\n_9 of 10_") {
 		t.Errorf("`ritualbot preview weekly-digest` on Monday lacks Friday's search standup:\n%s", p)
 	}
 	if text, _ := previewOf("payments-sync", berlinAt("2026-11-24 09:30")); !strings.Contains(text, "On call: <@U0BOB>") {
@@ -504,37 +494,4 @@ func (h *harness) assertOnCall(group, channel, user, name string) {
 	if got, want := h.fake.Topic(channel), "On call: @"+name; got != want {
 		h.t.Errorf("topic of %s is %q, want %q", channel, got, want)
 	}
-}
-
-// loosened returns rate limits for the fake and for the bot with the
-// given methods (the bot's names) raised alike on both sides.
-func loosened(methods ...string) (map[string]slackfake.Limit, map[string]bot.Limit) {
-	fake, client := map[string]slackfake.Limit{}, map[string]bot.Limit{}
-	for _, m := range methods {
-		fake[strings.Replace(m, "/", ":", 1)] = slackfake.Limit{PerMinute: 6000, Burst: 1000}
-		client[m] = bot.Limit{PerMinute: 6000, Burst: 1000}
-	}
-	return fake, client
-}
-
-// home opens user's App Home tab, as Slack sends app_home_opened, and
-// returns what it shows.
-func (h *harness) home(user string) string {
-	h.t.Helper()
-	before := h.fake.HomeView(user)
-	if err := h.fake.WaitFor(h.ctx(), h.fake.SocketConnected); err != nil {
-		h.t.Fatal("the bot is not connected to the fake Slack")
-	}
-	if _, err := h.fake.SendEvent(h.ctx(), map[string]any{"type": "app_home_opened", "user": user, "channel": "D0" + user[3:], "tab": "home"}); err != nil {
-		h.t.Fatal(err)
-	}
-	h.waitFor("the Home tab of "+user, func() bool { v := h.fake.HomeView(user); return v != nil && !bytes.Equal(v, before) })
-	var v struct {
-		Type   string          `json:"type"`
-		Blocks json.RawMessage `json:"blocks"`
-	}
-	if err := json.Unmarshal(h.fake.HomeView(user), &v); err != nil || v.Type != "home" {
-		h.t.Fatalf("Home of %s: %v %s", user, err, v.Type)
-	}
-	return strings.Join(blockTexts(h.t, v.Blocks), "\n")
 }
