@@ -311,14 +311,16 @@ func (s *Standup) teamName() string {
 	return s.Config.Name
 }
 
-// users reads the directory; without one, nobody is known.
+// users reads the directory; without one, nobody is known. When Slack's
+// member list cannot be read, it returns nobody with the error: a standup
+// goes on without members' zones and statuses rather than not at all.
 func (s *Standup) users(ctx context.Context) (map[string]UserInfo, error) {
 	if s.Directory == nil {
 		return map[string]UserInfo{}, nil
 	}
 	users, err := s.Directory.Users(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("standup %s: read the workspace's members: %w", s.Config.Name, err)
+		return map[string]UserInfo{}, fmt.Errorf("standup %s: read the workspace's members: %w", s.Config.Name, err)
 	}
 	return users, nil
 }

@@ -96,10 +96,7 @@ func (r *StandupRecords) UserStandup(ctx context.Context, user string, now time.
 
 // userStandup is where user stands in this standup at now.
 func (s *Standup) userStandup(ctx context.Context, user string, now time.Time) (UserStandup, error) {
-	users, err := s.users(ctx)
-	if err != nil {
-		users = map[string]UserInfo{}
-	}
+	users, _ := s.users(ctx)
 	d, err := s.dateFor(users, user, now)
 	if err != nil {
 		return UserStandup{}, err
