@@ -161,7 +161,7 @@ func (h *OnCalls) schedule(ctx context.Context, inv Invocation, args []string) (
 		if err != nil {
 			return Reply{}, err
 		}
-		blocks = append(blocks, rituals.Section(fmt.Sprintf("*%s* on call · _%s_ · next %d shift%s", r.TeamName(), r.Name(), len(shifts), pluralS(len(shifts)))))
+		blocks = append(blocks, rituals.Section(fmt.Sprintf("*%s* on call · _%s_ · next %d shift%s", r.TeamName(), r.Name(), len(shifts), plural(len(shifts)))))
 		var lines []string
 		for _, s := range shifts {
 			lines = append(lines, ScheduleLine(r, s))
@@ -197,13 +197,6 @@ func ScheduleLine(r *rituals.Rotation, s rituals.Shift) string {
 		line += " _override for " + rituals.Mention(s.Scheduled) + "_"
 	}
 	return line
-}
-
-func pluralS(n int) string {
-	if n == 1 {
-		return ""
-	}
-	return "s"
 }
 
 // pickFor finds the rotation a command about target means: the one named
