@@ -31,18 +31,7 @@ type Home struct {
 func (h *Home) Blocks(ctx context.Context, user string) ([]Block, error) {
 	now := h.Clock.Now()
 	loc := h.Config.Timezone
-	var standups StandupLog
-	var oncall OnCallSchedule
-	var incidents IncidentLog
-	if h.Standups != nil {
-		standups = h.Standups()
-	}
-	if h.OnCall != nil {
-		oncall = h.OnCall()
-	}
-	if h.Incidents != nil {
-		incidents = h.Incidents()
-	}
+	standups, oncall, incidents := linked(h.Standups), linked(h.OnCall), linked(h.Incidents)
 	var errs []error
 	failed := func(what string, err error) Block {
 		errs = append(errs, fmt.Errorf("home of %s: %s: %w", user, what, err))

@@ -76,10 +76,7 @@ func (r *Rotation) handoffAt(at time.Time) (handoff, bool, error) {
 
 // readIncidents fills in the incidents, if an incident log is there.
 func (r *Rotation) readIncidents(h *handoff) error {
-	if r.Incidents == nil {
-		return nil
-	}
-	log := r.Incidents()
+	log := linked(r.Incidents)
 	if log == nil {
 		return nil
 	}
