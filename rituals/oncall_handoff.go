@@ -188,7 +188,7 @@ func (r *Rotation) incidentLine(in IncidentBrief) string {
 	if in.Resolved.IsZero() {
 		s += fmt.Sprintf(" — *open* since %s", r.FormatTime(in.Opened))
 	} else {
-		s += " — resolved after " + humanDuration(in.Resolved.Sub(in.Opened))
+		s += " — resolved after " + FormatSpan(in.Resolved.Sub(in.Opened))
 	}
 	if in.Commander != "" {
 		s += ", commander " + Mention(in.Commander)
@@ -309,24 +309,4 @@ func (r *Rotation) NextHandoffAnnouncement(now time.Time) (Message, error) {
 		return Message{}, Errorf(ENOTFOUND, "%s has no shift at %s.", r.Config.Name, r.FormatTime(at))
 	}
 	return r.announcement(h), nil
-}
-
-// humanDuration writes a duration as people say it: 45m, 3h 20m, 2d 4h.
-func humanDuration(d time.Duration) string {
-	d = d.Round(time.Minute)
-	switch {
-	case d < time.Hour:
-		return fmt.Sprintf("%dm", int(d.Minutes()))
-	case d < 24*time.Hour:
-		h, m := int(d.Hours()), int(d.Minutes())%60
-		if m == 0 {
-			return fmt.Sprintf("%dh", h)
-		}
-		return fmt.Sprintf("%dh %dm", h, m)
-	}
-	days, h := int(d.Hours())/24, int(d.Hours())%24
-	if h == 0 {
-		return fmt.Sprintf("%dd", days)
-	}
-	return fmt.Sprintf("%dd %dh", days, h)
 }
