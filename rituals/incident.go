@@ -396,6 +396,16 @@ func announceKey(n int) string { return fmt.Sprintf("incident/%d", n) }
 
 func eventKey(n, i int) string { return fmt.Sprintf("incident/%d/event/%d", n, i) }
 
+// addOnCall makes whoever is on call for the ritual's teams at now a
+// participant of inc, and returns them.
+func (x *Incidents) addOnCall(inc *Incident, now time.Time) []string {
+	oc := x.onCallNow(now)
+	for _, u := range oc {
+		inc.addParticipant(u)
+	}
+	return oc
+}
+
 // onCallNow returns the on-call engineer of each of the ritual's teams.
 func (x *Incidents) onCallNow(at time.Time) []string {
 	if x.OnCall == nil {
@@ -434,9 +444,7 @@ func (x *Incidents) Declare(ctx context.Context, user, severity, title string) (
 		Status: IncidentOpen, Source: SourceSlack, Opened: now,
 	}
 	inc.addParticipant(user)
-	for _, u := range x.onCallNow(now) {
-		inc.addParticipant(u)
-	}
+	x.addOnCall(&inc, now)
 	inc.Timeline = []TimelineEvent{{At: now, Kind: EventDeclared, By: user, Text: title, Severity: sev}}
 	return x.create(ctx, inc)
 }

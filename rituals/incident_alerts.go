@@ -168,11 +168,9 @@ func (x *Incidents) HandleAlerts(ctx context.Context, g AlertGroup) (WebhookOutc
 		Teams: append([]string(nil), x.Settings.Teams...), Status: IncidentOpen, Source: SourceAlertmanager,
 		SourceRef: g.GroupKey, SourceURL: g.ExternalURL, Opened: now, Alerts: 1, AlertStates: map[string]string{},
 	}
-	if oc := x.onCallNow(now); len(oc) > 0 {
+	// Nobody declared it: whoever is on call takes command.
+	if oc := x.addOnCall(&inc, now); len(oc) > 0 {
 		inc.Commander = oc[0]
-		for _, u := range oc {
-			inc.addParticipant(u)
-		}
 	}
 	for _, a := range g.Alerts {
 		inc.AlertStates[a.id()] = a.Status
@@ -387,11 +385,8 @@ func (x *Incidents) HandlePagerDuty(ctx context.Context, ev PagerDutyEvent) (Web
 		if !ev.OccurredAt.IsZero() && ev.OccurredAt.Before(now) {
 			inc.ImpactStart = ev.OccurredAt
 		}
-		if oc := x.onCallNow(now); len(oc) > 0 {
+		if oc := x.addOnCall(&inc, now); len(oc) > 0 {
 			inc.Commander = oc[0]
-			for _, u := range oc {
-				inc.addParticipant(u)
-			}
 		}
 		text := "Triggered in PagerDuty"
 		if ev.ServiceName != "" {
