@@ -102,14 +102,10 @@ func firstNonEmpty(vs ...string) string {
 // how many more.
 func alertList(alerts []Alert) string {
 	var lines []string
-	for i, a := range alerts {
-		if i == 5 {
-			lines = append(lines, fmt.Sprintf("… and %d more", len(alerts)-5))
-			break
-		}
+	for _, a := range alerts {
 		lines = append(lines, "• "+a.describe())
 	}
-	return strings.Join(lines, "\n")
+	return strings.Join(capped(lines, 5, "… and %d more"), "\n")
 }
 
 // alertTitle is the title of an incident an alert group opens.

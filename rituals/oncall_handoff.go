@@ -167,15 +167,16 @@ func (r *Rotation) shiftIncidentsText(h handoff) string {
 	if alerts > 0 {
 		head += fmt.Sprintf(" (%d alert%s)", alerts, plural(alerts))
 	}
-	lines := []string{head}
-	for i, in := range h.Incidents {
-		if i == maxListed {
-			lines = append(lines, fmt.Sprintf("… and %d more", len(h.Incidents)-i))
-			break
-		}
+	return head + "\n" + r.incidentLines(h.Incidents, "… and %d more")
+}
+
+// incidentLines lists incidents as the handoff does, at most maxListed.
+func (r *Rotation) incidentLines(incidents []IncidentBrief, more string) string {
+	var lines []string
+	for _, in := range incidents {
 		lines = append(lines, "• "+r.incidentLine(in))
 	}
-	return strings.Join(lines, "\n")
+	return strings.Join(capped(lines, maxListed, more), "\n")
 }
 
 // incidentLine is one incident as the handoff lists it.
@@ -231,15 +232,7 @@ func (r *Rotation) openIncidentsText(h handoff) string {
 	if len(h.Open) == 0 {
 		return "*Open incidents:* none."
 	}
-	lines := []string{fmt.Sprintf("*Open incidents:* %d", len(h.Open))}
-	for i, in := range h.Open {
-		if i == maxListed {
-			lines = append(lines, fmt.Sprintf("… and %d more (`/incident list`)", len(h.Open)-i))
-			break
-		}
-		lines = append(lines, "• "+r.incidentLine(in))
-	}
-	return strings.Join(lines, "\n")
+	return fmt.Sprintf("*Open incidents:* %d\n", len(h.Open)) + r.incidentLines(h.Open, "… and %d more (`/incident list`)")
 }
 
 func (r *Rotation) openActionsText(h handoff) string {
@@ -247,12 +240,8 @@ func (r *Rotation) openActionsText(h handoff) string {
 		return "*Open action items:* none."
 	}
 	today := DateOf(h.At.In(r.loc()))
-	lines := []string{fmt.Sprintf("*Open action items:* %d", len(h.OpenActions))}
-	for i, a := range h.OpenActions {
-		if i == maxListed {
-			lines = append(lines, fmt.Sprintf("… and %d more", len(h.OpenActions)-i))
-			break
-		}
+	var lines []string
+	for _, a := range h.OpenActions {
 		line := fmt.Sprintf("• %s (#%d, %s", Escape(a.Text), a.Incident, Mention(a.Owner))
 		if !a.Due.IsZero() {
 			line += ", due " + a.Due.String()
@@ -262,7 +251,7 @@ func (r *Rotation) openActionsText(h handoff) string {
 		}
 		lines = append(lines, line+")")
 	}
-	return strings.Join(lines, "\n")
+	return fmt.Sprintf("*Open action items:* %d\n", len(h.OpenActions)) + strings.Join(capped(lines, maxListed, "… and %d more"), "\n")
 }
 
 // HeadsUp DMs whoever comes on call at the handoff at `handoff`, unless
