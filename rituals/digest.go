@@ -530,12 +530,12 @@ func OutOfHours(t time.Time, loc *time.Location, holidays Holidays) bool {
 
 // digestTitle names a digest after its window.
 func digestTitle(window time.Duration) string {
-	switch days := int(window.Hours() / 24); {
-	case days == 7:
+	switch windowNoun(window) {
+	case "week":
 		return "Weekly digest"
-	case days == 14:
+	case "fortnight":
 		return "Fortnightly digest"
-	case days >= 28 && days <= 31:
+	case "month":
 		return "Monthly operations review"
 	}
 	return "Digest"
