@@ -424,6 +424,17 @@ func one(t testing.TB, msgs []slackfake.Message, substr, where string) slackfake
 	return got[0]
 }
 
+// wantIn reports each of wants that text (what a person reads, named by
+// what) lacks.
+func wantIn(t testing.TB, what, text string, wants ...string) {
+	t.Helper()
+	for _, want := range wants {
+		if !strings.Contains(text, want) {
+			t.Errorf("%s lacks %q:\n%s", what, want, text)
+		}
+	}
+}
+
 // messagesWith keeps the messages whose text or blocks contain substr.
 func messagesWith(msgs []slackfake.Message, substr string) []slackfake.Message {
 	var out []slackfake.Message

@@ -409,11 +409,7 @@ func TestOnCallPreviewShowsTheNextHandoff(t *testing.T) {
 	if err := preview(context.Background(), l, func(k string) string { return h.env[k] }, "payments-oncall", false, at(t, "2026-10-14 12:00", berlin), &out); err != nil {
 		t.Fatalf("preview: %v %s", err, errOut.String())
 	}
-	for _, want := range []string{"To C0PAYMENTS:", "On-call handoff · Payments", "<@U0BOB> is now on call for *Payments* until Mon 26 Oct 10:00 CET", "*Outgoing*\n<@U0ALICE>", "*Secondary*\n<@U0CAROL>"} {
-		if !strings.Contains(out.String(), want) {
-			t.Errorf("preview lacks %q:\n%s", want, out.String())
-		}
-	}
+	wantIn(t, "preview", out.String(), "To C0PAYMENTS:", "On-call handoff · Payments", "<@U0BOB> is now on call for *Payments* until Mon 26 Oct 10:00 CET", "*Outgoing*\n<@U0ALICE>", "*Secondary*\n<@U0CAROL>")
 }
 
 func TestOnCallManifestScopes(t *testing.T) {

@@ -186,11 +186,7 @@ func TestAWeekInTheLife(t *testing.T) {
 	// raises a blocker.
 	h.runUntil(berlinAt("2026-11-23 10:01"))
 	handoff := readable(t, one(t, h.fake.ChannelMessages("C0PAYMENTS"), "On-call handoff", "#payments"))
-	for _, want := range []string{"<@U0BOB> is now on call for *Payments* until Mon 30 Nov 10:00", "Thank you, <@U0ALICE>", "*Last shift's incidents:* none"} {
-		if !strings.Contains(handoff, want) {
-			t.Errorf("Monday's handoff lacks %q:\n%s", want, handoff)
-		}
-	}
+	wantIn(t, "Monday's handoff", handoff, "<@U0BOB> is now on call for *Payments* until Mon 30 Nov 10:00", "Thank you, <@U0ALICE>", "*Last shift's incidents:* none")
 	h.assertOnCall("S0PAYONCALL", "C0PAYMENTS", "U0BOB", "bob")
 	h.assertOnCall("S0SEARCHONCALL", "C0SEARCH", "U0ERIN", "erin")
 	if got := h.promptAsks("U0CAROL"); got != "normal" {
@@ -224,11 +220,7 @@ func TestAWeekInTheLife(t *testing.T) {
 	h.answerPrompt("U0CAROL", blocked) // the blocker stands
 	h.runUntil(berlinAt("2026-11-24 12:01"))
 	tuesday := readable(t, one(t, h.fake.ChannelMessages("C0PAYMENTS"), "Payments standup · Tue 24 Nov", "#payments"))
-	for _, want := range []string{"<@U0CAROL>: Waiting on PCI sign-off from compliance _(open 1 day)_", "3/3 answered"} {
-		if !strings.Contains(tuesday, want) {
-			t.Errorf("Tuesday's summary lacks %q:\n%s", want, tuesday)
-		}
-	}
+	wantIn(t, "Tuesday's summary", tuesday, "<@U0CAROL>: Waiting on PCI sign-off from compliance _(open 1 day)_", "3/3 answered")
 	searchDay("2026-11-24")
 
 	// Wednesday: Bob lets his standup slide. Checkout is deployed at 10:00;
@@ -262,27 +254,19 @@ func TestAWeekInTheLife(t *testing.T) {
 	// The Home tab, mid-incident.
 	h.runUntil(berlinAt("2026-11-25 11:50"))
 	alice, bob, dan := h.home("U0ALICE"), h.home("U0BOB"), h.home("U0DAN")
-	checkHome := func(who, home string, wants ...string) {
-		t.Helper()
-		for _, want := range wants {
-			if !strings.Contains(home, want) {
-				t.Errorf("%s's Home lacks %q:\n%s", who, want, home)
-			}
-		}
-	}
 	paymentsNow := "*Payments*\n:rotating_light: 1 open incident\n• #1 Checkout returns 500s _(sev2, open 20m, led by <@U0ALICE>)_\n" +
 		":construction: 1 open blocker\n• <@U0CAROL> Waiting on PCI sign-off from compliance _(2 days)_"
-	checkHome("Alice", alice,
+	wantIn(t, "Alice's Home", alice,
 		":memo: *Standup*\nWed 25 Nov 09:00 · :white_check_mark: answered",
 		":pager: *Your next on-call shift* for *Payments*: Mon 7 Dec 10:00 – Mon 14 Dec 10:00",
 		":clipboard: *Your action items*\nNone open. :tada:",
 		paymentsNow)
-	checkHome("Bob", bob,
+	wantIn(t, "Bob's Home", bob,
 		":memo: *Standup*\nWed 25 Nov 09:00 · :hourglass_flowing_sand: not answered yet: `/standup` to answer",
 		":pager: *On call now* for *Payments*, until Mon 30 Nov 10:00",
 		":clipboard: *Your action items* (1 open)\n• #1 Roll back checkout faster _(due Thu 26 Nov)_",
 		paymentsNow)
-	checkHome("Dan", dan,
+	wantIn(t, "Dan's Home", dan,
 		":memo: *Standup*\nWed 25 Nov 15:00 · not answered yet (you can answer ahead with `/standup`)",
 		":pager: *Your next on-call shift* for *Search*: Mon 30 Nov 10:00 – Mon 7 Dec 10:00",
 		"*Search*\n:large_green_circle: No open incidents\n:white_check_mark: No open blockers")
@@ -292,11 +276,7 @@ func TestAWeekInTheLife(t *testing.T) {
 
 	h.runUntil(berlinAt("2026-11-25 12:01"))
 	wednesday := readable(t, one(t, h.fake.ChannelMessages("C0PAYMENTS"), "Payments standup · Wed 25 Nov", "#payments"))
-	for _, want := range []string{"<@U0CAROL>: Waiting on PCI sign-off from compliance _(open 2 days)_", "2/3 answered"} {
-		if !strings.Contains(wednesday, want) {
-			t.Errorf("Wednesday's summary lacks %q:\n%s", want, wednesday)
-		}
-	}
+	wantIn(t, "Wednesday's summary", wednesday, "<@U0CAROL>: Waiting on PCI sign-off from compliance _(open 2 days)_", "2/3 answered")
 	h.runUntil(berlinAt("2026-11-25 12:30"))
 	h.command("U0ALICE", "C0INCIDENTS", "/incident", "resolve #1 Rolled back the deploy") // restored in 1h
 	searchDay("2026-11-25")
@@ -415,28 +395,20 @@ func TestAWeekInTheLife(t *testing.T) {
 		t.Fatalf("%d handoff announcements in #payments, want 2", len(handoffs))
 	}
 	second := readable(t, handoffs[1])
-	for _, want := range []string{
+	wantIn(t, "the second handoff", second,
 		"<@U0CAROL> is now on call for *Payments* until Mon 7 Dec 10:00 CET. Thank you, <@U0BOB>, for the last shift!",
-		"*Last shift's incidents:* 2 (2 alerts)\n" +
-			"• #1 sev2 Checkout returns 500s — resolved after 1h, commander <@U0ALICE>\n" +
+		"*Last shift's incidents:* 2 (2 alerts)\n"+
+			"• #1 sev2 Checkout returns 500s — resolved after 1h, commander <@U0ALICE>\n"+
 			"• #2 sev1 Ledger lag above 5 minutes — resolved after 40m, commander <@U0BOB>, 2 alerts",
-	} {
-		if !strings.Contains(second, want) {
-			t.Errorf("the second handoff lacks %q:\n%s", want, second)
-		}
-	}
+	)
 	incoming := readable(t, h.lastDM("U0CAROL", "You are on call for"))
-	for _, want := range []string{
+	wantIn(t, "Carol's handoff DM", incoming,
 		"You take over from <@U0BOB>",
 		"*Open incidents:* none.",
-		"*Open action items:* 2\n" +
-			"• Roll back checkout faster (#1, <@U0BOB>, due 2026-11-26 — *overdue*)\n" +
+		"*Open action items:* 2\n"+
+			"• Roll back checkout faster (#1, <@U0BOB>, due 2026-11-26 — *overdue*)\n"+
 			"• Alert on connection pool saturation (#1, <@U0CAROL>, due 2026-12-04)",
-	} {
-		if !strings.Contains(incoming, want) {
-			t.Errorf("Carol's handoff DM lacks %q:\n%s", want, incoming)
-		}
-	}
+	)
 	if got := h.promptAsks("U0CAROL"); got != "on-call" {
 		t.Errorf("Carol, on call from 10:00 (her 09:00), was asked the %s questions", got)
 	}
