@@ -11,6 +11,36 @@ import (
 	"time"
 )
 
+// amPayload is an Alertmanager webhook (version 4) as Alertmanager sends
+// it, with the fields its docs list (and one it may add later).
+func amPayload(status, groupKey string, alerts ...string) string {
+	return fmt.Sprintf(`{
+  "receiver": "ritualbot",
+  "status": %q,
+  "alerts": [%s],
+  "groupLabels": {"alertname": "CheckoutErrors"},
+  "commonLabels": {"alertname": "CheckoutErrors", "service": "checkout", "severity": "critical"},
+  "commonAnnotations": {"summary": "Checkout error rate above 5%%"},
+  "externalURL": "http://alertmanager.example.com:9093",
+  "version": "4",
+  "groupKey": %q,
+  "truncatedAlerts": 0,
+  "someFutureField": {"ignored": true}
+}`, status, strings.Join(alerts, ","), groupKey)
+}
+
+func amAlert(status, instance, severity, startsAt, endsAt, fingerprint string) string {
+	return fmt.Sprintf(`{
+    "status": %q,
+    "labels": {"alertname": "CheckoutErrors", "instance": %q, "service": "checkout", "severity": %q},
+    "annotations": {"summary": "Checkout error rate above 5%%", "description": "5xx on %s"},
+    "startsAt": %q,
+    "endsAt": %q,
+    "generatorURL": "http://prometheus.example.com:9090/graph?g0.expr=rate%%28http_requests_total%%5B5m%%5D%%29",
+    "fingerprint": %q
+  }`, status, instance, severity, instance, startsAt, endsAt, fingerprint)
+}
+
 func TestAlertmanagerWebhookOpensOneIncidentPerGroupAndResolvesIt(t *testing.T) {
 	h := newIncidentHarness(t, at(t, "2026-11-24 14:00", berlin))
 	h.start()
