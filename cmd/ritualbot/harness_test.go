@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -89,8 +90,8 @@ func newHarness(t testing.TB, configYAML string, start time.Time, opts slackfake
 		t.Fatal(err)
 	}
 	h.env = map[string]string{
-		envBotToken: defaultOr(opts.BotToken, "xoxb-fake-bot-token"),
-		envAppToken: defaultOr(opts.AppToken, "xapp-fake-app-token"),
+		envBotToken: cmp.Or(opts.BotToken, "xoxb-fake-bot-token"),
+		envAppToken: cmp.Or(opts.AppToken, "xapp-fake-app-token"),
 		envAPIURL:   h.fake.APIURL(),
 	}
 	return h
@@ -109,13 +110,6 @@ func loosened(methods ...string) (map[string]slackfake.Limit, map[string]bot.Lim
 		client[m] = bot.Limit{PerMinute: 6000, Burst: 1000}
 	}
 	return fake, client
-}
-
-func defaultOr(v, d string) string {
-	if v == "" {
-		return d
-	}
-	return v
 }
 
 // start runs Main, as `ritualbot run` would.
