@@ -1,7 +1,6 @@
 package slackfake
 
 import (
-	"cmp"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -65,12 +64,24 @@ type Server struct {
 
 // New starts a fake workspace on 127.0.0.1 with an ephemeral port.
 func New(opts Options) *Server {
-	opts.BotToken = cmp.Or(opts.BotToken, "xoxb-fake-bot-token")
-	opts.AppToken = cmp.Or(opts.AppToken, "xapp-fake-app-token")
-	opts.SigningSecret = cmp.Or(opts.SigningSecret, "fake-signing-secret")
-	opts.TeamID = cmp.Or(opts.TeamID, "T0FAKE")
-	opts.AppID = cmp.Or(opts.AppID, "A0FAKE")
-	opts.BotUserID = cmp.Or(opts.BotUserID, "U0BOT")
+	if opts.BotToken == "" {
+		opts.BotToken = "xoxb-fake-bot-token"
+	}
+	if opts.AppToken == "" {
+		opts.AppToken = "xapp-fake-app-token"
+	}
+	if opts.SigningSecret == "" {
+		opts.SigningSecret = "fake-signing-secret"
+	}
+	if opts.TeamID == "" {
+		opts.TeamID = "T0FAKE"
+	}
+	if opts.AppID == "" {
+		opts.AppID = "A0FAKE"
+	}
+	if opts.BotUserID == "" {
+		opts.BotUserID = "U0BOT"
+	}
 	if opts.PingInterval <= 0 {
 		opts.PingInterval = 10 * time.Second
 	}

@@ -3,12 +3,19 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/rs/zerolog"
+
 	"github.com/ritualbot/ritualbot/bot"
 	"github.com/ritualbot/ritualbot/bot/slackfake"
+	"github.com/ritualbot/ritualbot/config"
+	"github.com/ritualbot/ritualbot/rituals"
 )
 
 // fanOut is one standup prompt to a team of members, run by the real Main
@@ -41,36 +48,57 @@ func (r fanOutResult) ratio() float64 { return r.elapsed.Seconds() / r.bound.Sec
 // to Monday 09:00 and waits until the outbox is drained.
 func (f fanOut) run(tb testing.TB) fanOutResult {
 	tb.Helper()
+	dir := tb.TempDir()
 	var members []string
 	for i := 0; i < f.members; i++ {
 		members = append(members, fmt.Sprintf("U%07d", i))
 	}
 	cfg := fmt.Sprintf(`
 timezone: Europe/Berlin
-store: {path: STORE}
+store: {path: %s}
 http: {listen: "127.0.0.1:0"}
 teams:
   - {id: big, name: Big, channel: C0BIG, members: [%s]}
 rituals:
   - {name: big-standup, kind: standup, team: big, schedule: "0 9 * * MON-FRI", local_time: true, summary_after: 2h}
-`, strings.Join(members, ", "))
+`, filepath.Join(dir, "ritualbot.db"), strings.Join(members, ", "))
+	path := filepath.Join(dir, "config.yaml")
+	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
+		tb.Fatal(err)
+	}
+	clock := rituals.NewFakeClock(time.Date(2026, 11, 23, 8, 59, 0, 0, berlin))
 	fakePost, _ := slackfake.DefaultLimit("chat.postMessage")
 	fakePost.PerMinute *= f.speedup
-	h := newHarness(tb, cfg, time.Date(2026, 11, 23, 8, 59, 0, 0, berlin), slackfake.Options{RateLimits: map[string]slackfake.Limit{
+	fake := slackfake.New(slackfake.Options{Now: clock.Now, RateLimits: map[string]slackfake.Limit{
 		"chat.postMessage": fakePost, "chat.postMessage:channel": mustDefault("chat.postMessage:channel"),
 	}})
-	h.fake.AddChannel(slackfake.Channel{ID: "C0BIG", Name: "big"})
+	tb.Cleanup(fake.Close)
+	fake.AddChannel(slackfake.Channel{ID: "C0BIG", Name: "big"})
 	for _, m := range members {
-		h.fake.AddUser(slackfake.User{ID: m, Name: strings.ToLower(m), TZ: "Europe/Berlin"})
+		fake.AddUser(slackfake.User{ID: m, Name: strings.ToLower(m), TZ: "Europe/Berlin"})
 	}
 	botPost := bot.DefaultLimits()["chat.postMessage"]
 	botPost.PerMinute *= f.speedup
-	h.limits = map[string]bot.Limit{"chat.postMessage": botPost}
-	h.quiet = true
-	h.start()
-	m, fake, clock := h.m, h.fake, h.clock
+
+	loaded, err := config.Load(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	env := map[string]string{envBotToken: "xoxb-fake-bot-token", envAppToken: "xapp-fake-app-token", envAPIURL: fake.APIURL()}
+	m := &Main{
+		Loaded: loaded, Env: func(k string) string { return env[k] }, Clock: clock,
+		Log: zerolog.New(io.Discard), PingInterval: time.Minute,
+		SlackLimits: map[string]bot.Limit{"chat.postMessage": botPost},
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
+	if err := m.Run(ctx); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { _ = m.Close() })
+	if err := m.Settle(ctx); err != nil {
+		tb.Fatal(err)
+	}
 	if f.faults != nil {
 		fake.FailRandomly("chat.postMessage", *f.faults)
 	}
