@@ -440,14 +440,23 @@ func messagesWith(msgs []slackfake.Message, substr string) []slackfake.Message {
 	return out
 }
 
+// lastWith is the newest of msgs whose text or blocks contain substr.
+func lastWith(msgs []slackfake.Message, substr string) (slackfake.Message, bool) {
+	got := messagesWith(msgs, substr)
+	if len(got) == 0 {
+		return slackfake.Message{}, false
+	}
+	return got[len(got)-1], true
+}
+
 // lastDM is the member's newest DM whose text or blocks contain substr.
 func (h *harness) lastDM(user, substr string) slackfake.Message {
 	h.t.Helper()
-	got := messagesWith(h.fake.DMs(user), substr)
-	if len(got) == 0 {
+	m, ok := lastWith(h.fake.DMs(user), substr)
+	if !ok {
 		h.t.Fatalf("%s has no DM with %q", user, substr)
 	}
-	return got[len(got)-1]
+	return m
 }
 
 // postedAt lists when each message whose text contains substr was posted.
