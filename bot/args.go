@@ -41,6 +41,25 @@ func ParseDateArg(arg string, now time.Time, loc *time.Location) (rituals.Date, 
 	return d, nil
 }
 
+// weekdays by the names people type.
+var weekdays = map[string]time.Weekday{
+	"sun": time.Sunday, "sunday": time.Sunday, "mon": time.Monday, "monday": time.Monday,
+	"tue": time.Tuesday, "tuesday": time.Tuesday, "wed": time.Wednesday, "wednesday": time.Wednesday,
+	"thu": time.Thursday, "thursday": time.Thursday, "fri": time.Friday, "friday": time.Friday,
+	"sat": time.Saturday, "saturday": time.Saturday,
+}
+
+// nextWeekday is the first day after today (in loc) that falls on wd: "due
+// friday" on a Friday means next week's.
+func nextWeekday(wd time.Weekday, now time.Time, loc *time.Location) rituals.Date {
+	local := now.In(loc)
+	ahead := (int(wd) - int(local.Weekday()) + 7) % 7
+	if ahead == 0 {
+		ahead = 7
+	}
+	return rituals.DateOf(local).AddDays(ahead)
+}
+
 // ParseCount reads a positive count no larger than max.
 func ParseCount(arg string, max int) (int, bool) {
 	n, err := strconv.Atoi(arg)

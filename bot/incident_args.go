@@ -86,11 +86,7 @@ func ParseDueDate(arg string, now time.Time, loc *time.Location) (rituals.Date, 
 	a := strings.ToLower(strings.TrimSpace(arg))
 	for name, wd := range weekdays {
 		if a == name || len(a) >= 3 && strings.HasPrefix(name, a) {
-			ahead := (int(wd) - int(now.In(loc).Weekday()) + 7) % 7
-			if ahead == 0 {
-				ahead = 7
-			}
-			return today.AddDays(ahead), nil
+			return nextWeekday(wd, now, loc), nil
 		}
 	}
 	if m := relDateRE.FindStringSubmatch(a); m != nil {

@@ -76,6 +76,17 @@ func (h *Incidents) owner(n int) (*rituals.Incidents, error) {
 	return nil, rituals.Errorf(rituals.ENOTFOUND, "There is no incident #%d. `/incident list` shows the open ones.", n)
 }
 
+// ownerOf returns the incident a button's value or a modal's metadata
+// names, and the ritual it belongs to.
+func (h *Incidents) ownerOf(ref string) (*rituals.Incidents, int, error) {
+	n, err := rituals.ParseIncidentNumber(ref)
+	if err != nil {
+		return nil, 0, err
+	}
+	x, err := h.owner(n)
+	return x, n, err
+}
+
 // forChannel returns the ritual announcing in channel, else one whose
 // teams have that channel, else the first.
 func (h *Incidents) forChannel(channel string) *rituals.Incidents {
@@ -231,7 +242,7 @@ func (h *Incidents) run(ctx context.Context, x *rituals.Incidents, n int, user, 
 		}
 		text := fmt.Sprintf("Resolved #%d after %s. Thank you for handling it.", n, rituals.HumanDuration(inc.Duration(inc.Resolved)))
 		if !inc.Retro.Due.IsZero() {
-			text += fmt.Sprintf(" The retro prompt goes to its %d participant%s %s.", len(inc.Participants), pluralS(len(inc.Participants)),
+			text += fmt.Sprintf(" The retro prompt goes to its %d participant%s %s.", len(inc.Participants), plural(len(inc.Participants)),
 				fmt.Sprintf("<!date^%d^{date_short_pretty} at {time}|%s>", inc.Retro.Due.Unix(), inc.Retro.Due.Format("Mon 2 Jan 15:04 MST")))
 		}
 		return text, nil
@@ -276,21 +287,14 @@ func (h *Incidents) listCmd(ctx context.Context, inv Invocation, args []string) 
 		}
 		for _, inc := range incs {
 			line := fmt.Sprintf("*#%d* %s · %s", inc.Number, strings.ToUpper(inc.Severity), rituals.Escape(inc.Title))
-			switch {
-			case inc.IsOpen():
-				line += fmt.Sprintf("\n:red_circle: open for %s", rituals.HumanDuration(inc.Duration(now)))
+			lasted := rituals.HumanDuration(inc.Duration(now))
+			if inc.IsOpen() {
+				line += "\n:red_circle: open for " + lasted
 				if inc.Commander != "" {
 					line += ", commander " + rituals.Mention(inc.Commander)
 				}
-			case !inc.Retro.Published.IsZero():
-				line += fmt.Sprintf("\n:large_green_circle: resolved after %s · postmortem published", rituals.HumanDuration(inc.Duration(now)))
-			case !inc.Retro.Skipped.IsZero():
-				line += fmt.Sprintf("\n:large_green_circle: resolved after %s · retro skipped", rituals.HumanDuration(inc.Duration(now)))
-			default:
-				line += fmt.Sprintf("\n:large_green_circle: resolved after %s · retro %d answer%s", rituals.HumanDuration(inc.Duration(now)), len(inc.Retro.Answers), pluralS(len(inc.Retro.Answers)))
-				if !inc.Retro.Due.IsZero() && inc.Retro.Prompted.IsZero() {
-					line += fmt.Sprintf(", prompt <!date^%d^{date_short_pretty} at {time}|%s>", inc.Retro.Due.Unix(), inc.Retro.Due.Format("Mon 2 Jan 15:04"))
-				}
+			} else {
+				line += "\n:large_green_circle: resolved after " + lasted + " · " + retroState(inc)
 			}
 			blocks = append(blocks, rituals.Section(line))
 		}
@@ -299,6 +303,21 @@ func (h *Incidents) listCmd(ctx context.Context, inv Invocation, args []string) 
 		return Reply{Text: "No open incidents, and none resolved this week. :tada:"}, nil
 	}
 	return Reply{Text: "Incidents", Blocks: append([]rituals.Block{rituals.Header("Incidents: open and this week")}, blocks...)}, nil
+}
+
+// retroState says where a resolved incident's retro stands.
+func retroState(inc rituals.Incident) string {
+	switch {
+	case !inc.Retro.Published.IsZero():
+		return "postmortem published"
+	case !inc.Retro.Skipped.IsZero():
+		return "retro skipped"
+	}
+	state := fmt.Sprintf("retro %d answer%s", len(inc.Retro.Answers), plural(len(inc.Retro.Answers)))
+	if !inc.Retro.Due.IsZero() && inc.Retro.Prompted.IsZero() {
+		state += fmt.Sprintf(", prompt <!date^%d^{date_short_pretty} at {time}|%s>", inc.Retro.Due.Unix(), inc.Retro.Due.Format("Mon 2 Jan 15:04"))
+	}
+	return state
 }
 
 func (h *Incidents) actionsCmd(ctx context.Context, inv Invocation, args []string) (Reply, error) {
@@ -315,7 +334,7 @@ func (h *Incidents) actionsCmd(ctx context.Context, inv Invocation, args []strin
 	if total == 0 {
 		return Reply{Text: "You have no open action items. :tada:"}, nil
 	}
-	text := fmt.Sprintf("Your %d open action item%s", total, pluralS(total))
+	text := fmt.Sprintf("Your %d open action item%s", total, plural(total))
 	return Reply{Text: text, Blocks: append([]rituals.Block{rituals.Section("*" + text + "*")}, blocks...)}, nil
 }
 
@@ -333,11 +352,7 @@ func (h *Incidents) action(ctx context.Context, a Action) (*Reply, error) {
 		}
 		return &Reply{Text: "That action item no longer exists."}, nil
 	}
-	n, err := rituals.ParseIncidentNumber(a.Value)
-	if err != nil {
-		return nil, err
-	}
-	x, err := h.owner(n)
+	x, n, err := h.ownerOf(a.Value)
 	if err != nil {
 		return nil, err
 	}
@@ -359,11 +374,7 @@ func (h *Incidents) action(ctx context.Context, a Action) (*Reply, error) {
 }
 
 func (h *Incidents) submitRetro(ctx context.Context, s Submission) (map[string]string, error) {
-	n, err := rituals.ParseIncidentNumber(s.PrivateMetadata)
-	if err != nil {
-		return nil, err
-	}
-	x, err := h.owner(n)
+	x, _, err := h.ownerOf(s.PrivateMetadata)
 	if err != nil {
 		return nil, err
 	}
@@ -371,11 +382,7 @@ func (h *Incidents) submitRetro(ctx context.Context, s Submission) (map[string]s
 }
 
 func (h *Incidents) submitSkip(ctx context.Context, s Submission) (map[string]string, error) {
-	n, err := rituals.ParseIncidentNumber(s.PrivateMetadata)
-	if err != nil {
-		return nil, err
-	}
-	x, err := h.owner(n)
+	x, n, err := h.ownerOf(s.PrivateMetadata)
 	if err != nil {
 		return nil, err
 	}

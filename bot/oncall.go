@@ -118,14 +118,7 @@ func whoText(r *rituals.Rotation, now time.Time) (text, line string, err error) 
 	if sh.Override != nil {
 		lines[1] += fmt.Sprintf(" _(override, covering %s)_", rituals.Mention(sh.Scheduled))
 	}
-	var crew []string
-	if sh.Secondary != "" {
-		crew = append(crew, "Secondary: "+rituals.Mention(sh.Secondary))
-	}
-	if sh.Exec != "" {
-		crew = append(crew, "Exec: "+rituals.Mention(sh.Exec))
-	}
-	if len(crew) > 0 {
+	if crew := crewOf(sh, "Secondary: ", "Exec: "); len(crew) > 0 {
 		lines = append(lines, strings.Join(crew, " · ")+" until "+r.FormatTime(sh.HandoffEnd))
 	}
 	if len(stints) > 1 && stints[1].User != cur.User {
@@ -161,7 +154,7 @@ func (h *OnCalls) schedule(ctx context.Context, inv Invocation, args []string) (
 		if err != nil {
 			return Reply{}, err
 		}
-		blocks = append(blocks, rituals.Section(fmt.Sprintf("*%s* on call · _%s_ · next %d shift%s", r.TeamName(), r.Name(), len(shifts), pluralS(len(shifts)))))
+		blocks = append(blocks, rituals.Section(fmt.Sprintf("*%s* on call · _%s_ · next %d shift%s", r.TeamName(), r.Name(), len(shifts), plural(len(shifts)))))
 		var lines []string
 		for _, s := range shifts {
 			lines = append(lines, ScheduleLine(r, s))
@@ -183,14 +176,7 @@ func (h *OnCalls) schedule(ctx context.Context, inv Invocation, args []string) (
 // ScheduleLine is one shift as /oncall schedule lists it.
 func ScheduleLine(r *rituals.Rotation, s rituals.Shift) string {
 	line := fmt.Sprintf("• %s → %s  %s", r.FormatTime(s.Start), r.FormatTime(s.End), rituals.Mention(s.Primary))
-	var crew []string
-	if s.Secondary != "" {
-		crew = append(crew, "secondary "+rituals.Mention(s.Secondary))
-	}
-	if s.Exec != "" {
-		crew = append(crew, "exec "+rituals.Mention(s.Exec))
-	}
-	if len(crew) > 0 {
+	if crew := crewOf(s, "secondary ", "exec "); len(crew) > 0 {
 		line += " (" + strings.Join(crew, ", ") + ")"
 	}
 	if s.Override != nil {
@@ -199,11 +185,16 @@ func ScheduleLine(r *rituals.Rotation, s rituals.Shift) string {
 	return line
 }
 
-func pluralS(n int) string {
-	if n == 1 {
-		return ""
+// crewOf mentions who backs a shift's primary up, each after its label.
+func crewOf(s rituals.Shift, secondaryLabel, execLabel string) []string {
+	var crew []string
+	if s.Secondary != "" {
+		crew = append(crew, secondaryLabel+rituals.Mention(s.Secondary))
 	}
-	return "s"
+	if s.Exec != "" {
+		crew = append(crew, execLabel+rituals.Mention(s.Exec))
+	}
+	return crew
 }
 
 // pickFor finds the rotation a command about target means: the one named
@@ -313,14 +304,6 @@ func (h *OnCalls) action(ctx context.Context, a Action) (*Reply, error) {
 	return &Reply{Text: text}, nil
 }
 
-// weekdays by the names people type.
-var weekdays = map[string]time.Weekday{
-	"sun": time.Sunday, "sunday": time.Sunday, "mon": time.Monday, "monday": time.Monday,
-	"tue": time.Tuesday, "tuesday": time.Tuesday, "wed": time.Wednesday, "wednesday": time.Wednesday,
-	"thu": time.Thursday, "thursday": time.Thursday, "fri": time.Friday, "friday": time.Friday,
-	"sat": time.Saturday, "saturday": time.Saturday,
-}
-
 // ParseOverrideEnd reads when an override ends from its arguments:
 // DURATION (4h, 90m, 2d, 1d12h) from now, or `until DATE [HH:MM]` with
 // DATE as YYYY-MM-DD, today, tomorrow or a weekday (the next one). Without
@@ -342,14 +325,9 @@ func ParseOverrideEnd(args []string, now time.Time, loc *time.Location) (time.Ti
 	if len(args) < 2 {
 		return time.Time{}, nil, rituals.Errorf(rituals.EINVALID, "Until when? `until 2026-12-24`, `until tomorrow 18:00` or `until friday`.")
 	}
-	local := now.In(loc)
 	var date rituals.Date
 	if wd, ok := weekdays[strings.ToLower(args[1])]; ok {
-		ahead := (int(wd) - int(local.Weekday()) + 7) % 7
-		if ahead == 0 {
-			ahead = 7
-		}
-		date = rituals.DateOf(local).AddDays(ahead)
+		date = nextWeekday(wd, now, loc)
 	} else {
 		d, err := ParseDateArg(args[1], now, loc)
 		if err != nil {

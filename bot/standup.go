@@ -161,13 +161,6 @@ func (h *Standups) history(ctx context.Context, inv Invocation, args []string) (
 	return Reply{Text: fmt.Sprintf("Standup history of %s", rituals.Mention(user)), Blocks: blocks}, nil
 }
 
-func plural(n int) string {
-	if n == 1 {
-		return ""
-	}
-	return "s"
-}
-
 func (h *Standups) ooo(ctx context.Context, inv Invocation, args []string) (Reply, error) {
 	if len(args) < 1 || len(args) > 2 {
 		return Reply{}, rituals.Errorf(rituals.EINVALID, "Usage: `/standup ooo FROM [TO]`, dates as YYYY-MM-DD (or today, tomorrow), e.g. `/standup ooo 2026-12-21 2027-01-01`.")
@@ -203,11 +196,7 @@ func (h *Standups) back(ctx context.Context, inv Invocation, args []string) (Rep
 func (h *Standups) action(ctx context.Context, a Action) (*Reply, error) {
 	switch {
 	case a.ActionID == "standup:answer" || a.ActionID == "standup:skip":
-		name, d, err := rituals.ParseStandupRef(a.Value)
-		if err != nil {
-			return nil, err
-		}
-		s, err := h.byName(name)
+		s, d, err := h.ofRef(a.Value)
 		if err != nil {
 			return nil, err
 		}
@@ -240,13 +229,20 @@ func (h *Standups) action(ctx context.Context, a Action) (*Reply, error) {
 }
 
 func (h *Standups) submit(ctx context.Context, sub Submission) (map[string]string, error) {
-	name, _, err := rituals.ParseStandupRef(sub.PrivateMetadata)
-	if err != nil {
-		return nil, err
-	}
-	s, err := h.byName(name)
+	s, _, err := h.ofRef(sub.PrivateMetadata)
 	if err != nil {
 		return nil, err
 	}
 	return s.Submit(ctx, sub.UserID, sub.PrivateMetadata, sub.Values)
+}
+
+// ofRef returns the standup and day a button's value or a modal's
+// metadata names ("ritual|date").
+func (h *Standups) ofRef(ref string) (*rituals.Standup, rituals.Date, error) {
+	name, d, err := rituals.ParseStandupRef(ref)
+	if err != nil {
+		return nil, d, err
+	}
+	s, err := h.byName(name)
+	return s, d, err
 }

@@ -177,15 +177,8 @@ func (p *parser) teams(m *mapping) {
 		path := fmt.Sprintf("teams[%d]", i)
 		tm := p.d.mapping(n, path)
 		t := &rituals.Team{}
-		t.ID = tm.required("id", "give the team a short id such as payments; rituals refer to it")
-		if t.ID != "" {
-			if !teamIDRE.MatchString(t.ID) {
-				tm.errorf("id", "%q: use letters, digits, - _ and . (no spaces), at most 64", t.ID)
-			} else if line, dup := seen[t.ID]; dup {
-				tm.errorf("id", "duplicate team id %q (also on line %d)", t.ID, line)
-			}
-			seen[t.ID] = tm.values["id"].Line
-		}
+		t.ID = tm.uniqueName("id", "give the team a short id such as payments; rituals refer to it",
+			teamIDRE, "use letters, digits, - _ and . (no spaces), at most 64", "duplicate team id %q (also on line %d)", seen)
 		t.Name = tm.str("name", t.ID)
 		if tm.has("channel") {
 			p.channelRef(tm.get("channel"), tm.sub("channel"), &t.Channel)

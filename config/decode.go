@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -183,6 +184,32 @@ func (m *mapping) required(key, hint string) string {
 		m.errorf(key, "missing; %s", hint)
 	}
 	return v
+}
+
+// uniqueName returns key's value as a required name (hint says what it is
+// for) that matches re (rule says what it may hold) and that no earlier
+// entry took: seen maps the names taken to their lines, and duplicate
+// formats the error, given the name and the other line.
+func (m *mapping) uniqueName(key, hint string, re *regexp.Regexp, rule, duplicate string, seen map[string]int) string {
+	v := m.required(key, hint)
+	if v == "" {
+		return v
+	}
+	if !re.MatchString(v) {
+		m.errorf(key, "%q: %s", v, rule)
+	} else if line, dup := seen[v]; dup {
+		m.errorf(key, duplicate, v, line)
+	}
+	seen[v] = m.values[key].Line
+	return v
+}
+
+// notEmpty reports key given as a list of n valid items when n is 0;
+// hint says what to write instead.
+func (m *mapping) notEmpty(key string, n int, hint string) {
+	if m.has(key) && n == 0 {
+		m.errorf(key, "the list is empty; %s", hint)
+	}
 }
 
 // boolean returns key's value as true or false, def if absent.

@@ -64,12 +64,8 @@ func parseDigest(r *ritualReader) {
 	if d.FailureWindow <= 0 || d.FailureWindow > 7*24*time.Hour {
 		r.errorf("failure_window", "want a duration from 1m to 7d: how long after a deploy an incident is blamed on it")
 	}
-	for _, t := range r.teamsList("teams") {
-		d.Teams = append(d.Teams, t.ID)
-	}
-	if r.has("teams") && len(d.Teams) == 0 && len(r.seq("teams")) == 0 {
-		r.errorf("teams", "the list is empty; name the teams the digest covers, or leave the key out for all teams")
-	}
+	d.Teams = r.teamList("teams")
+	r.notEmpty("teams", len(r.seq("teams")), "name the teams the digest covers, or leave the key out for all teams")
 	if len(d.Teams) == 0 && !r.has("teams") {
 		switch {
 		case r.team != nil:

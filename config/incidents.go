@@ -28,16 +28,12 @@ func parseIncidents(r *ritualReader) {
 	r.needChannel()
 	skip := r.boolean("skip_holidays", true)
 	s := &rituals.IncidentsConfig{Location: r.Config().Timezone}
-	for _, t := range r.teamsList("teams") {
-		s.Teams = append(s.Teams, t.ID)
-	}
+	s.Teams = r.teamList("teams")
 	if len(s.Teams) == 0 && r.team != nil {
 		s.Teams = []string{r.team.ID}
 	}
 	s.Severities = r.strings("severities")
-	if r.has("severities") && len(s.Severities) == 0 {
-		r.errorf("severities", "the list is empty; list the severities, most severe first, e.g. [sev1, sev2, sev3]")
-	}
+	r.notEmpty("severities", len(s.Severities), "list the severities, most severe first, e.g. [sev1, sev2, sev3]")
 	if len(s.Severities) == 0 {
 		s.Severities = DefaultSeverities
 	}

@@ -33,11 +33,8 @@ func parseOnCall(r *ritualReader) {
 		NotifyBefore: r.duration("notify_before", 0),
 	}
 	s.Rotation = r.users("rotation")
-	if r.has("rotation") {
-		if len(s.Rotation) == 0 {
-			r.errorf("rotation", "the list is empty; name who takes the shifts, or leave `rotation` out to use the team's members")
-		}
-	} else if team != nil {
+	r.notEmpty("rotation", len(s.Rotation), "name who takes the shifts, or leave `rotation` out to use the team's members")
+	if !r.has("rotation") && team != nil {
 		s.Rotation = team.Members
 		if len(s.Rotation) == 0 {
 			r.errorf("team", "team %q has no members to put on call; give the team members or the ritual a `rotation:`", team.ID)
@@ -48,9 +45,7 @@ func parseOnCall(r *ritualReader) {
 		r.errorf("secondary", "needs a rotation of at least two: the secondary is the next in the rotation")
 	}
 	s.Exec = r.users("exec")
-	if r.has("exec") && len(s.Exec) == 0 {
-		r.errorf("exec", "the list is empty; name the executives on call, or leave `exec` out")
-	}
+	r.notEmpty("exec", len(s.Exec), "name the executives on call, or leave `exec` out")
 	r.noDuplicates("exec", s.Exec)
 	s.UserGroup = r.str("usergroup", "")
 	if s.UserGroup != "" && !userGroupIDRE.MatchString(s.UserGroup) {

@@ -89,16 +89,16 @@ func (r *ritualReader) schedule(key string, skipHolidays bool) *rituals.Schedule
 	return s
 }
 
-// teamsList reads key as a list of team IDs that must exist.
-func (r *ritualReader) teamsList(key string) []*rituals.Team {
-	var out []*rituals.Team
+// teamList reads key as a list of IDs of teams that must exist.
+func (r *ritualReader) teamList(key string) []string {
+	var out []string
 	for i, n := range r.seq(key) {
 		t := r.p.cfg.Team(strings.TrimSpace(n.Value))
 		if n.Kind != yaml.ScalarNode || t == nil {
 			r.p.d.errorAt(n, fmt.Sprintf("%s[%d]", r.sub(key), i), "no team with id %q (teams: %s)", n.Value, teamIDs(r.p.cfg))
 			continue
 		}
-		out = append(out, t)
+		out = append(out, t.ID)
 	}
 	return out
 }
@@ -113,15 +113,8 @@ func (p *parser) rituals(m *mapping) {
 		rc := &rituals.RitualConfig{}
 		r := &ritualReader{mapping: rm, p: p, rc: rc}
 
-		rc.Name = rm.required("name", "give the ritual a unique name such as payments-standup; commands and the store use it")
-		if rc.Name != "" {
-			if !ritualNameRE.MatchString(rc.Name) {
-				rm.errorf("name", "%q: use lower-case letters, digits, - _ and . (no spaces), at most 64", rc.Name)
-			} else if line, dup := seen[rc.Name]; dup {
-				rm.errorf("name", "duplicate ritual name %q (also on line %d); names must be unique", rc.Name, line)
-			}
-			seen[rc.Name] = rm.values["name"].Line
-		}
+		rc.Name = rm.uniqueName("name", "give the ritual a unique name such as payments-standup; commands and the store use it",
+			ritualNameRE, "use lower-case letters, digits, - _ and . (no spaces), at most 64", "duplicate ritual name %q (also on line %d); names must be unique", seen)
 		rc.Kind = rm.required("kind", "say what the ritual is: "+strings.Join(Kinds(), ", "))
 		spec, known := kinds[rc.Kind]
 		if rc.Kind != "" && !known {

@@ -60,9 +60,7 @@ func parseStandup(r *ritualReader) {
 func (r *ritualReader) questions(key string) []rituals.Question {
 	var out []rituals.Question
 	nodes := r.seq(key)
-	if r.has(key) && len(nodes) == 0 {
-		r.errorf(key, "the list is empty; ask at least one question")
-	}
+	r.notEmpty(key, len(nodes), "ask at least one question")
 	if len(nodes) > rituals.MaxQuestions {
 		r.errorf(key, "%d questions is too many for one form; ask at most %d", len(nodes), rituals.MaxQuestions)
 	}

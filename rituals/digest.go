@@ -280,7 +280,7 @@ func (d *Digest) Report(ctx context.Context, end time.Time) (*DigestReport, erro
 			byTeam[t] = append(byTeam[t], dep)
 		}
 	}
-	standups, oncall, incidents := d.sources()
+	standups, oncall, incidents := linked(d.Standups), linked(d.OnCall), linked(d.Incidents)
 	windows := r.trendWindows()
 	r.Trend = Trend{
 		Title:         d.trendTitle(),
@@ -358,23 +358,6 @@ func (d *Digest) Report(ctx context.Context, end time.Time) (*DigestReport, erro
 		}
 	}
 	return r, nil
-}
-
-// sources reads the other rituals' logs as they are now.
-func (d *Digest) sources() (StandupLog, OnCallSchedule, IncidentLog) {
-	var s StandupLog
-	var o OnCallSchedule
-	var in IncidentLog
-	if d.Standups != nil {
-		s = d.Standups()
-	}
-	if d.OnCall != nil {
-		o = d.OnCall()
-	}
-	if d.Incidents != nil {
-		in = d.Incidents()
-	}
-	return s, o, in
 }
 
 // trendWindows are the chart's windows, oldest first, the last being the
@@ -547,12 +530,12 @@ func OutOfHours(t time.Time, loc *time.Location, holidays Holidays) bool {
 
 // digestTitle names a digest after its window.
 func digestTitle(window time.Duration) string {
-	switch days := int(window.Hours() / 24); {
-	case days == 7:
+	switch windowNoun(window) {
+	case "week":
 		return "Weekly digest"
-	case days == 14:
+	case "fortnight":
 		return "Fortnightly digest"
-	case days >= 28 && days <= 31:
+	case "month":
 		return "Monthly operations review"
 	}
 	return "Digest"

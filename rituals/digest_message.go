@@ -243,11 +243,7 @@ func severities(by map[string]int) string {
 	sort.Strings(names)
 	var parts []string
 	for _, s := range names {
-		name := s
-		if name == "" {
-			name = "unrated"
-		}
-		parts = append(parts, fmt.Sprintf("%s %d", Escape(name), by[s]))
+		parts = append(parts, fmt.Sprintf("%s %d", Escape(severityLabel(s)), by[s]))
 	}
 	return strings.Join(parts, " · ")
 }
@@ -280,33 +276,21 @@ func (r *DigestReport) teamBlocks(td *TeamDigest) []Block {
 	var lines []string
 	if len(td.Blockers) > 0 {
 		var items []string
-		for i, b := range td.Blockers {
-			if i == 3 {
-				items = append(items, fmt.Sprintf("and %d more", len(td.Blockers)-3))
-				break
-			}
+		for _, b := range td.Blockers {
 			items = append(items, fmt.Sprintf("%s %s _(%s)_", Mention(b.User), Escape(cut(b.Text, 80)), ageLabel(b.AgeDays(td.Now.Window.To))))
 		}
-		lines = append(lines, "*Open blockers:* "+strings.Join(items, " · "))
+		lines = append(lines, "*Open blockers:* "+strings.Join(capped(items, 3, "and %d more"), " · "))
 	}
 	if len(td.Incidents) > 0 {
 		var items []string
-		for i, in := range td.Incidents {
-			if i == 5 {
-				items = append(items, fmt.Sprintf("and %d more", len(td.Incidents)-5))
-				break
-			}
+		for _, in := range td.Incidents {
 			state := "open"
 			if !in.Resolved.IsZero() && in.Resolved.Before(td.Now.Window.To) {
-				state = "restored in " + FormatSpan(in.Resolved.Sub(in.Opened))
+				state = "restored in " + FormatSpan(in.TimeToRestore())
 			}
-			sev := in.Severity
-			if sev == "" {
-				sev = "unrated"
-			}
-			items = append(items, fmt.Sprintf("#%d %s _(%s, %s)_", in.Number, Escape(cut(in.Title, 60)), Escape(sev), state))
+			items = append(items, fmt.Sprintf("#%d %s _(%s, %s)_", in.Number, Escape(cut(in.Title, 60)), Escape(severityLabel(in.Severity)), state))
 		}
-		lines = append(lines, "*Incidents:* "+strings.Join(items, " · "))
+		lines = append(lines, "*Incidents:* "+strings.Join(capped(items, 5, "and %d more"), " · "))
 	}
 	if len(td.Postmortems) > 0 {
 		var items []string

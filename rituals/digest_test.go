@@ -79,6 +79,47 @@ func TestDigestLeavesOutWhatIsNotConfigured(t *testing.T) {
 	}
 }
 
+// Time to restore counts from the start of the impact (the first alert),
+// as the incident's own postmortem does: the digest's figure and its line
+// for the incident say the same as the postmortem.
+func TestDigestTimeToRestoreCountsFromTheFirstAlert(t *testing.T) {
+	payments := &Team{ID: "payments", Name: "Payments"}
+	d, _ := testDigest(t, payments)
+	inc := Incident{Number: 7, Title: "Ledger lag", Severity: "sev1", Teams: []string{"payments"}, Source: SourceAlertmanager,
+		Status: IncidentResolved, ImpactStart: hours(10), Opened: hours(10.25), Resolved: hours(11)}
+	d.Incidents = func() IncidentLog { return briefLog{inc.Brief()} }
+	r, err := d.Report(context.Background(), week.To)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := r.Teams[0].Now.TimeToRestore, inc.TimeToRestore(); got != want || want != time.Hour {
+		t.Errorf("time to restore %s, want the postmortem's %s (1h)", got, want)
+	}
+	var text []string
+	for _, b := range r.Messages("k", "C0DIGEST")[0].Blocks {
+		text = append(text, PlainText(b))
+	}
+	if all := strings.Join(text, "\n"); !strings.Contains(all, "#7 Ledger lag _(sev1, restored in 1h)_") {
+		t.Errorf("the digest's line for the incident:\n%s", all)
+	}
+}
+
+// briefLog is an IncidentLog of fixed incidents and no action items.
+type briefLog []IncidentBrief
+
+func (l briefLog) IncidentsBetween(team string, from, to time.Time) ([]IncidentBrief, error) {
+	var out []IncidentBrief
+	for _, in := range l {
+		if contains(in.Teams, team) && (Window{from, to}).Contains(in.Opened) {
+			out = append(out, in)
+		}
+	}
+	return out, nil
+}
+func (l briefLog) OpenIncidents(team string) ([]IncidentBrief, error) { return nil, nil }
+func (l briefLog) Actions(team string) ([]ActionBrief, error)         { return nil, nil }
+func (l briefLog) OpenActions(user string) ([]ActionBrief, error)     { return nil, nil }
+
 func TestDigestNotes(t *testing.T) {
 	payments := &Team{ID: "payments", Name: "Payments", Leads: []string{"U0LEAD"}, Members: []string{"U0LEAD", "U0DEV"}}
 	search := &Team{ID: "search", Name: "Search", Leads: []string{"U0BOTH"}}

@@ -397,15 +397,16 @@ func changeFailures(sorted []Deploy, caused map[string][]int, w Window) (failure
 	return failures, total
 }
 
-// TimeToRestore returns the median time from opening to resolving of the
-// incidents resolved in w, each counted once, and how many there were.
+// TimeToRestore returns the median time from the start of the impact (the
+// first alert, or the opening) to resolving of the incidents resolved in
+// w, each counted once, and how many there were.
 func TimeToRestore(incidents []IncidentBrief, w Window) (median time.Duration, n int) {
 	var ds []time.Duration
 	for _, in := range UniqueIncidents(incidents) {
 		if in.Resolved.IsZero() || !w.Contains(in.Resolved) || in.Resolved.Before(in.Opened) {
 			continue
 		}
-		ds = append(ds, in.Resolved.Sub(in.Opened))
+		ds = append(ds, in.TimeToRestore())
 	}
 	m, _ := MedianDuration(ds)
 	return m, len(ds)

@@ -32,6 +32,13 @@ func incident(n int, openedH, resolvedH float64) IncidentBrief {
 	return in
 }
 
+// alerted is in with its impact starting at the hour startH (the first
+// alert's startsAt).
+func alerted(in IncidentBrief, startH float64) IncidentBrief {
+	in.ImpactStart = hours(startH)
+	return in
+}
+
 func TestDeploymentFrequency(t *testing.T) {
 	cases := []struct {
 		name            string
@@ -330,6 +337,8 @@ func TestTimeToRestore(t *testing.T) {
 		{"the report that says resolved wins over a stale open one", []IncidentBrief{incident(1, 10, -1), incident(1, 10, 12)}, 2 * time.Hour, 1},
 		{"restored in the window though opened before it", []IncidentBrief{incident(1, -5, 1)}, 6 * time.Hour, 1},
 		{"restored after the window: not yet", []IncidentBrief{incident(1, 160, 170)}, 0, 0},
+		{"from the first alert, when it fired before the incident opened", []IncidentBrief{alerted(incident(1, 10, 11), 9.5)}, 90 * time.Minute, 1},
+		{"an alert start after the opening does not shorten it", []IncidentBrief{alerted(incident(1, 10, 11), 10.5)}, time.Hour, 1},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

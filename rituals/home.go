@@ -31,18 +31,7 @@ type Home struct {
 func (h *Home) Blocks(ctx context.Context, user string) ([]Block, error) {
 	now := h.Clock.Now()
 	loc := h.Config.Timezone
-	var standups StandupLog
-	var oncall OnCallSchedule
-	var incidents IncidentLog
-	if h.Standups != nil {
-		standups = h.Standups()
-	}
-	if h.OnCall != nil {
-		oncall = h.OnCall()
-	}
-	if h.Incidents != nil {
-		incidents = h.Incidents()
-	}
+	standups, oncall, incidents := linked(h.Standups), linked(h.OnCall), linked(h.Incidents)
 	var errs []error
 	failed := func(what string, err error) Block {
 		errs = append(errs, fmt.Errorf("home of %s: %s: %w", user, what, err))
@@ -176,12 +165,8 @@ func actionsText(actions []ActionBrief, now time.Time, loc *time.Location) strin
 		return a.Due.Before(b.Due)
 	})
 	today := DateOf(now.In(loc))
-	lines := []string{fmt.Sprintf(":clipboard: *Your action items* (%d open)", len(actions))}
-	for i, a := range actions {
-		if i == maxHomeItems {
-			lines = append(lines, fmt.Sprintf("… and %d more: `/incident actions` lists them all", len(actions)-maxHomeItems))
-			break
-		}
+	var lines []string
+	for _, a := range actions {
 		due := ""
 		switch {
 		case a.Due.IsZero():
@@ -192,30 +177,24 @@ func actionsText(actions []ActionBrief, now time.Time, loc *time.Location) strin
 		}
 		lines = append(lines, fmt.Sprintf("• #%d %s%s", a.Incident, Escape(cut(a.Text, 120)), due))
 	}
-	return strings.Join(lines, "\n")
+	head := fmt.Sprintf(":clipboard: *Your action items* (%d open)", len(actions))
+	return head + "\n" + strings.Join(capped(lines, maxHomeItems, "… and %d more: `/incident actions` lists them all"), "\n")
 }
 
 func openIncidentsText(open []IncidentBrief, now time.Time) string {
 	if len(open) == 0 {
 		return ":large_green_circle: No open incidents"
 	}
-	lines := []string{fmt.Sprintf(":rotating_light: %d open incident%s", len(open), plural(len(open)))}
-	for i, in := range open {
-		if i == maxHomeItems {
-			lines = append(lines, fmt.Sprintf("… and %d more", len(open)-maxHomeItems))
-			break
-		}
-		sev := in.Severity
-		if sev == "" {
-			sev = "unrated"
-		}
-		detail := fmt.Sprintf("%s, open %s", Escape(sev), FormatSpan(now.Sub(in.Opened)))
+	var lines []string
+	for _, in := range open {
+		detail := fmt.Sprintf("%s, open %s", Escape(severityLabel(in.Severity)), FormatSpan(now.Sub(in.Opened)))
 		if in.Commander != "" {
 			detail += ", led by " + Mention(in.Commander)
 		}
 		lines = append(lines, fmt.Sprintf("• #%d %s _(%s)_", in.Number, Escape(cut(in.Title, 100)), detail))
 	}
-	return strings.Join(lines, "\n")
+	head := fmt.Sprintf(":rotating_light: %d open incident%s", len(open), plural(len(open)))
+	return head + "\n" + strings.Join(capped(lines, maxHomeItems, "… and %d more"), "\n")
 }
 
 func blockersText(open []Blocker, now time.Time) string {
@@ -223,13 +202,10 @@ func blockersText(open []Blocker, now time.Time) string {
 		return ":white_check_mark: No open blockers"
 	}
 	sort.SliceStable(open, func(i, j int) bool { return open[i].Opened.Before(open[j].Opened) })
-	lines := []string{fmt.Sprintf(":construction: %d open blocker%s", len(open), plural(len(open)))}
-	for i, b := range open {
-		if i == maxHomeItems {
-			lines = append(lines, fmt.Sprintf("… and %d more", len(open)-maxHomeItems))
-			break
-		}
+	var lines []string
+	for _, b := range open {
 		lines = append(lines, fmt.Sprintf("• %s %s _(%s)_", Mention(b.User), Escape(cut(b.Text, 100)), ageLabel(b.AgeDays(now))))
 	}
-	return strings.Join(lines, "\n")
+	head := fmt.Sprintf(":construction: %d open blocker%s", len(open), plural(len(open)))
+	return head + "\n" + strings.Join(capped(lines, maxHomeItems, "… and %d more"), "\n")
 }

@@ -189,14 +189,25 @@ func (inc *Incident) Duration(now time.Time) time.Duration {
 // TimeToRestore is from the start of the impact (the first alert, or the
 // declaration) to the resolve; zero while open.
 func (inc *Incident) TimeToRestore() time.Duration {
-	if inc.Resolved.IsZero() {
+	return timeToRestore(inc.ImpactStart, inc.Opened, inc.Resolved)
+}
+
+// TimeToRestore is from the start of the impact (the first alert, or the
+// opening) to the resolve; zero while open. The digest counts it as the
+// postmortem does.
+func (b IncidentBrief) TimeToRestore() time.Duration {
+	return timeToRestore(b.ImpactStart, b.Opened, b.Resolved)
+}
+
+func timeToRestore(impactStart, opened, resolved time.Time) time.Duration {
+	if resolved.IsZero() {
 		return 0
 	}
-	start := inc.Opened
-	if !inc.ImpactStart.IsZero() && inc.ImpactStart.Before(start) {
-		start = inc.ImpactStart
+	start := opened
+	if !impactStart.IsZero() && impactStart.Before(start) {
+		start = impactStart
 	}
-	return inc.Resolved.Sub(start)
+	return resolved.Sub(start)
 }
 
 // addParticipant records that user took part.
@@ -211,7 +222,7 @@ func (inc *Incident) Brief() IncidentBrief {
 	b := IncidentBrief{
 		Number: inc.Number, Title: inc.Title, Severity: inc.Severity, Commander: inc.Commander,
 		Teams: append([]string(nil), inc.Teams...), Source: inc.Source, Opened: inc.Opened,
-		Resolved: inc.Resolved, Alerts: inc.Alerts, RetroPublished: inc.Retro.Published,
+		Resolved: inc.Resolved, ImpactStart: inc.ImpactStart, Alerts: inc.Alerts, RetroPublished: inc.Retro.Published,
 	}
 	if inc.Retro.Skipped.IsZero() {
 		b.RetroDue = inc.Retro.Due
@@ -385,6 +396,16 @@ func announceKey(n int) string { return fmt.Sprintf("incident/%d", n) }
 
 func eventKey(n, i int) string { return fmt.Sprintf("incident/%d/event/%d", n, i) }
 
+// addOnCall makes whoever is on call for the ritual's teams at now a
+// participant of inc, and returns them.
+func (x *Incidents) addOnCall(inc *Incident, now time.Time) []string {
+	oc := x.onCallNow(now)
+	for _, u := range oc {
+		inc.addParticipant(u)
+	}
+	return oc
+}
+
 // onCallNow returns the on-call engineer of each of the ritual's teams.
 func (x *Incidents) onCallNow(at time.Time) []string {
 	if x.OnCall == nil {
@@ -423,9 +444,7 @@ func (x *Incidents) Declare(ctx context.Context, user, severity, title string) (
 		Status: IncidentOpen, Source: SourceSlack, Opened: now,
 	}
 	inc.addParticipant(user)
-	for _, u := range x.onCallNow(now) {
-		inc.addParticipant(u)
-	}
+	x.addOnCall(&inc, now)
 	inc.Timeline = []TimelineEvent{{At: now, Kind: EventDeclared, By: user, Text: title, Severity: sev}}
 	return x.create(ctx, inc)
 }

@@ -209,43 +209,35 @@ var _ IncidentLog = (*IncidentRecords)(nil)
 // oldest first.
 func (l *IncidentRecords) IncidentsBetween(team string, from, to time.Time) ([]IncidentBrief, error) {
 	all, err := l.Store.Incidents("")
-	if err != nil {
-		return nil, err
-	}
-	var out []IncidentBrief
-	for _, inc := range all {
-		if contains(inc.Teams, team) && !inc.Opened.Before(from) && inc.Opened.Before(to) {
-			out = append(out, inc.Brief())
-		}
-	}
-	return out, nil
+	return briefs(all, err, func(inc Incident) bool {
+		return contains(inc.Teams, team) && !inc.Opened.Before(from) && inc.Opened.Before(to)
+	}, incidentBrief)
 }
 
 // OpenIncidents returns the team's incidents not yet resolved.
 func (l *IncidentRecords) OpenIncidents(team string) ([]IncidentBrief, error) {
 	open, err := l.Store.OpenIncidents("")
-	if err != nil {
-		return nil, err
-	}
-	var out []IncidentBrief
-	for _, inc := range open {
-		if contains(inc.Teams, team) {
-			out = append(out, inc.Brief())
-		}
-	}
-	return out, nil
+	return briefs(open, err, func(inc Incident) bool { return contains(inc.Teams, team) }, incidentBrief)
 }
 
 // Actions returns every action item of the team's incidents.
 func (l *IncidentRecords) Actions(team string) ([]ActionBrief, error) {
 	all, err := l.Store.ActionItems("")
+	return briefs(all, err, func(a ActionItem) bool { return contains(a.Teams, team) }, ActionItem.Brief)
+}
+
+func incidentBrief(inc Incident) IncidentBrief { return inc.Brief() }
+
+// briefs returns the brief of each item keep accepts, as the store read
+// them (or the store's error).
+func briefs[T, B any](items []T, err error, keep func(T) bool, brief func(T) B) ([]B, error) {
 	if err != nil {
 		return nil, err
 	}
-	var out []ActionBrief
-	for _, a := range all {
-		if contains(a.Teams, team) {
-			out = append(out, a.Brief())
+	var out []B
+	for _, it := range items {
+		if keep(it) {
+			out = append(out, brief(it))
 		}
 	}
 	return out, nil

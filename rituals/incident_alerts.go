@@ -102,14 +102,10 @@ func firstNonEmpty(vs ...string) string {
 // how many more.
 func alertList(alerts []Alert) string {
 	var lines []string
-	for i, a := range alerts {
-		if i == 5 {
-			lines = append(lines, fmt.Sprintf("… and %d more", len(alerts)-5))
-			break
-		}
+	for _, a := range alerts {
 		lines = append(lines, "• "+a.describe())
 	}
-	return strings.Join(lines, "\n")
+	return strings.Join(capped(lines, 5, "… and %d more"), "\n")
 }
 
 // alertTitle is the title of an incident an alert group opens.
@@ -168,11 +164,9 @@ func (x *Incidents) HandleAlerts(ctx context.Context, g AlertGroup) (WebhookOutc
 		Teams: append([]string(nil), x.Settings.Teams...), Status: IncidentOpen, Source: SourceAlertmanager,
 		SourceRef: g.GroupKey, SourceURL: g.ExternalURL, Opened: now, Alerts: 1, AlertStates: map[string]string{},
 	}
-	if oc := x.onCallNow(now); len(oc) > 0 {
+	// Nobody declared it: whoever is on call takes command.
+	if oc := x.addOnCall(&inc, now); len(oc) > 0 {
 		inc.Commander = oc[0]
-		for _, u := range oc {
-			inc.addParticipant(u)
-		}
 	}
 	for _, a := range g.Alerts {
 		inc.AlertStates[a.id()] = a.Status
@@ -387,11 +381,8 @@ func (x *Incidents) HandlePagerDuty(ctx context.Context, ev PagerDutyEvent) (Web
 		if !ev.OccurredAt.IsZero() && ev.OccurredAt.Before(now) {
 			inc.ImpactStart = ev.OccurredAt
 		}
-		if oc := x.onCallNow(now); len(oc) > 0 {
+		if oc := x.addOnCall(&inc, now); len(oc) > 0 {
 			inc.Commander = oc[0]
-			for _, u := range oc {
-				inc.addParticipant(u)
-			}
 		}
 		text := "Triggered in PagerDuty"
 		if ev.ServiceName != "" {

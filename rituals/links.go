@@ -12,6 +12,16 @@ import (
 // neither depends on the other's code; cmd/ritualbot connects them. Each
 // provider is optional: a config may have no rotation or no incidents.
 
+// linked is what a link provides now: nothing (nil) when the ritual that
+// provides it is not configured, whether f is nil or returns nil.
+func linked[T any](f func() T) T {
+	var none T
+	if f == nil {
+		return none
+	}
+	return f()
+}
+
 // OnCallLookup answers who is the primary on call for a team at an instant;
 // the on-call ritual provides it. ok is false when the team has no rotation.
 type OnCallLookup func(team string, at time.Time) (user string, ok bool)
@@ -45,6 +55,9 @@ type IncidentBrief struct {
 	Source    string // "slack", "alertmanager", "pagerduty"
 	Opened    time.Time
 	Resolved  time.Time // zero while open
+	// ImpactStart is when the first alert started firing, if before
+	// Opened (zero otherwise); time to restore counts from it.
+	ImpactStart time.Time
 	// Alerts counts the alert notifications received for it.
 	Alerts int
 	// RetroDue is when its retro is expected, zero if none is;

@@ -466,52 +466,49 @@ func (r *Rotation) ensureLoaded() error {
 	return r.loadLocked()
 }
 
-// At returns who is on call at t; ok is false before the first shift.
-func (r *Rotation) At(t time.Time) (s Shift, ok bool, err error) {
+// walkLoaded is walk for callers that do not hold r.mu: it reads the
+// stored records first, if it has not yet.
+func (r *Rotation) walkLoaded(from time.Time, f func(Shift) bool) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if err := r.ensureLoaded(); err != nil {
-		return s, false, err
+		return err
 	}
-	r.walk(t, func(sh Shift) bool {
+	r.walk(from, f)
+	return nil
+}
+
+// At returns who is on call at t; ok is false before the first shift.
+func (r *Rotation) At(t time.Time) (s Shift, ok bool, err error) {
+	err = r.walkLoaded(t, func(sh Shift) bool {
 		s, ok = sh, !sh.Start.After(t)
 		return false
 	})
-	return s, ok, nil
+	return s, ok, err
 }
 
 // Shifts returns the shifts overlapping [from, to), the first one whole.
 func (r *Rotation) Shifts(from, to time.Time) ([]Shift, error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if err := r.ensureLoaded(); err != nil {
-		return nil, err
-	}
 	var out []Shift
-	r.walk(from, func(sh Shift) bool {
+	err := r.walkLoaded(from, func(sh Shift) bool {
 		if !sh.Start.Before(to) {
 			return false
 		}
 		out = append(out, sh)
 		return true
 	})
-	return out, nil
+	return out, err
 }
 
 // Upcoming returns n shifts: the one in force at from (or the first, if
 // the rotation has not started) and those after it.
 func (r *Rotation) Upcoming(from time.Time, n int) ([]Shift, error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if err := r.ensureLoaded(); err != nil {
-		return nil, err
-	}
 	var out []Shift
-	r.walk(from, func(sh Shift) bool {
+	err := r.walkLoaded(from, func(sh Shift) bool {
 		out = append(out, sh)
 		return len(out) < n
 	})
-	return out, nil
+	return out, err
 }
 
 // Stint is a stretch during which one person stays primary, across
@@ -556,14 +553,9 @@ func (r *Rotation) stintsLocked(from time.Time, n int) []Stint {
 // NextStintOf returns user's stint in force at or after from, within the
 // horizon.
 func (r *Rotation) NextStintOf(user string, from time.Time) (Stint, bool, error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if err := r.ensureLoaded(); err != nil {
-		return Stint{}, false, err
-	}
 	var st Stint
 	found := false
-	r.walk(from, func(sh Shift) bool {
+	err := r.walkLoaded(from, func(sh Shift) bool {
 		switch {
 		case found && sh.Primary == user && st.End.Equal(sh.Start) && len(st.Shifts) < maxStintShifts:
 			st.End = sh.End
@@ -576,7 +568,7 @@ func (r *Rotation) NextStintOf(user string, from time.Time) (Stint, bool, error)
 		}
 		return true
 	})
-	return st, found, nil
+	return st, found, err
 }
 
 // InRotation reports whether user takes primary shifts in the rotation.

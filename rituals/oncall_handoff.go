@@ -76,10 +76,7 @@ func (r *Rotation) handoffAt(at time.Time) (handoff, bool, error) {
 
 // readIncidents fills in the incidents, if an incident log is there.
 func (r *Rotation) readIncidents(h *handoff) error {
-	if r.Incidents == nil {
-		return nil
-	}
-	log := r.Incidents()
+	log := linked(r.Incidents)
 	if log == nil {
 		return nil
 	}
@@ -170,15 +167,16 @@ func (r *Rotation) shiftIncidentsText(h handoff) string {
 	if alerts > 0 {
 		head += fmt.Sprintf(" (%d alert%s)", alerts, plural(alerts))
 	}
-	lines := []string{head}
-	for i, in := range h.Incidents {
-		if i == maxListed {
-			lines = append(lines, fmt.Sprintf("… and %d more", len(h.Incidents)-i))
-			break
-		}
+	return head + "\n" + r.incidentLines(h.Incidents, "… and %d more")
+}
+
+// incidentLines lists incidents as the handoff does, at most maxListed.
+func (r *Rotation) incidentLines(incidents []IncidentBrief, more string) string {
+	var lines []string
+	for _, in := range incidents {
 		lines = append(lines, "• "+r.incidentLine(in))
 	}
-	return strings.Join(lines, "\n")
+	return strings.Join(capped(lines, maxListed, more), "\n")
 }
 
 // incidentLine is one incident as the handoff lists it.
@@ -191,7 +189,7 @@ func (r *Rotation) incidentLine(in IncidentBrief) string {
 	if in.Resolved.IsZero() {
 		s += fmt.Sprintf(" — *open* since %s", r.FormatTime(in.Opened))
 	} else {
-		s += " — resolved after " + humanDuration(in.Resolved.Sub(in.Opened))
+		s += " — resolved after " + FormatSpan(in.Resolved.Sub(in.Opened))
 	}
 	if in.Commander != "" {
 		s += ", commander " + Mention(in.Commander)
@@ -234,15 +232,7 @@ func (r *Rotation) openIncidentsText(h handoff) string {
 	if len(h.Open) == 0 {
 		return "*Open incidents:* none."
 	}
-	lines := []string{fmt.Sprintf("*Open incidents:* %d", len(h.Open))}
-	for i, in := range h.Open {
-		if i == maxListed {
-			lines = append(lines, fmt.Sprintf("… and %d more (`/incident list`)", len(h.Open)-i))
-			break
-		}
-		lines = append(lines, "• "+r.incidentLine(in))
-	}
-	return strings.Join(lines, "\n")
+	return fmt.Sprintf("*Open incidents:* %d\n", len(h.Open)) + r.incidentLines(h.Open, "… and %d more (`/incident list`)")
 }
 
 func (r *Rotation) openActionsText(h handoff) string {
@@ -250,12 +240,8 @@ func (r *Rotation) openActionsText(h handoff) string {
 		return "*Open action items:* none."
 	}
 	today := DateOf(h.At.In(r.loc()))
-	lines := []string{fmt.Sprintf("*Open action items:* %d", len(h.OpenActions))}
-	for i, a := range h.OpenActions {
-		if i == maxListed {
-			lines = append(lines, fmt.Sprintf("… and %d more", len(h.OpenActions)-i))
-			break
-		}
+	var lines []string
+	for _, a := range h.OpenActions {
 		line := fmt.Sprintf("• %s (#%d, %s", Escape(a.Text), a.Incident, Mention(a.Owner))
 		if !a.Due.IsZero() {
 			line += ", due " + a.Due.String()
@@ -265,7 +251,7 @@ func (r *Rotation) openActionsText(h handoff) string {
 		}
 		lines = append(lines, line+")")
 	}
-	return strings.Join(lines, "\n")
+	return fmt.Sprintf("*Open action items:* %d\n", len(h.OpenActions)) + strings.Join(capped(lines, maxListed, "… and %d more"), "\n")
 }
 
 // HeadsUp DMs whoever comes on call at the handoff at `handoff`, unless
@@ -312,24 +298,4 @@ func (r *Rotation) NextHandoffAnnouncement(now time.Time) (Message, error) {
 		return Message{}, Errorf(ENOTFOUND, "%s has no shift at %s.", r.Config.Name, r.FormatTime(at))
 	}
 	return r.announcement(h), nil
-}
-
-// humanDuration writes a duration as people say it: 45m, 3h 20m, 2d 4h.
-func humanDuration(d time.Duration) string {
-	d = d.Round(time.Minute)
-	switch {
-	case d < time.Hour:
-		return fmt.Sprintf("%dm", int(d.Minutes()))
-	case d < 24*time.Hour:
-		h, m := int(d.Hours()), int(d.Minutes())%60
-		if m == 0 {
-			return fmt.Sprintf("%dh", h)
-		}
-		return fmt.Sprintf("%dh %dm", h, m)
-	}
-	days, h := int(d.Hours())/24, int(d.Hours())%24
-	if h == 0 {
-		return fmt.Sprintf("%dd", days)
-	}
-	return fmt.Sprintf("%dd %dh", days, h)
 }

@@ -94,26 +94,10 @@ func (r *Rotation) Keep(ctx context.Context) error {
 				next = retry
 			}
 		}
-		var timer Timer
-		var fire <-chan time.Time
-		if !next.IsZero() {
-			timer = r.Clock.NewTimer(next.Sub(r.Clock.Now()))
-			fire = timer.C()
-		}
-		// Settled only now that the pass is done and its timer set; a wake
+		// Settled only once the pass is done and its timer set; a wake
 		// that came during the pass means another pass is coming.
-		k.loop.passed(now, next, len(k.wake) > 0)
-		select {
-		case <-ctx.Done():
-			if timer != nil {
-				timer.Stop()
-			}
+		if !sleep(ctx, r.Clock, next, k.wake, func() { k.loop.passed(now, next, len(k.wake) > 0) }) {
 			return nil
-		case <-fire:
-		case <-k.wake:
-			if timer != nil {
-				timer.Stop()
-			}
 		}
 	}
 }

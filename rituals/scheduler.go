@@ -82,26 +82,8 @@ func (s *Scheduler) Run(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		var timer Timer
-		var fire <-chan time.Time
-		if !next.IsZero() {
-			timer = s.Clock.NewTimer(next.Sub(s.Clock.Now()))
-			fire = timer.C()
-		}
-		// Settled only once the timer is set: a test that moves a fake
-		// clock after WaitSettled must find the loop's next wake-up.
-		s.markSettled(now, next)
-		select {
-		case <-ctx.Done():
-			if timer != nil {
-				timer.Stop()
-			}
+		if !sleep(ctx, s.Clock, next, s.reload, func() { s.markSettled(now, next) }) {
 			return nil
-		case <-fire:
-		case <-s.reload:
-			if timer != nil {
-				timer.Stop()
-			}
 		}
 	}
 }

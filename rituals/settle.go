@@ -67,3 +67,24 @@ func (l *loopState) wait(ctx context.Context, t time.Time) error {
 		}
 	}
 }
+
+// sleep waits on clock until next (never, if it is zero), a wake, or the
+// end of ctx, which it reports as false. It calls settled once its timer
+// is set: a test that moves a fake clock after the loop says it has
+// settled must find the loop's next wake-up.
+func sleep(ctx context.Context, clock Clock, next time.Time, wake <-chan struct{}, settled func()) bool {
+	var fire <-chan time.Time
+	if !next.IsZero() {
+		timer := clock.NewTimer(next.Sub(clock.Now()))
+		defer timer.Stop()
+		fire = timer.C()
+	}
+	settled()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-fire:
+	case <-wake:
+	}
+	return true
+}

@@ -138,8 +138,11 @@ type StandupTally struct {
 	Ritual string
 	Team   string
 	Date   Date
-	// At is when the day's standup was held: its prompt time in the
-	// ritual's zone. Windows of time ("the last 7 days") select by it.
+	// At is when the day's standup is over: its summary time. Windows of
+	// time ("the last 7 days") select by it, so that a day counts once it
+	// is over, in the window its summary comes out in: a digest due while
+	// members are still answering leaves the day to the next one, rather
+	// than to none.
 	At       time.Time
 	Outcomes map[string]Outcome
 }
@@ -308,14 +311,16 @@ func (s *Standup) teamName() string {
 	return s.Config.Name
 }
 
-// users reads the directory; without one, nobody is known.
+// users reads the directory; without one, nobody is known. When Slack's
+// member list cannot be read, it returns nobody with the error: a standup
+// goes on without members' zones and statuses rather than not at all.
 func (s *Standup) users(ctx context.Context) (map[string]UserInfo, error) {
 	if s.Directory == nil {
 		return map[string]UserInfo{}, nil
 	}
 	users, err := s.Directory.Users(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("standup %s: read the workspace's members: %w", s.Config.Name, err)
+		return map[string]UserInfo{}, fmt.Errorf("standup %s: read the workspace's members: %w", s.Config.Name, err)
 	}
 	return users, nil
 }
@@ -361,13 +366,13 @@ func (s *Standup) nextPromptAfter(loc *time.Location, d Date) time.Time {
 	return s.Config.Schedule.In(loc).Next(d.AddDays(1).In(loc).Add(-time.Nanosecond))
 }
 
-// heldAt is when day d's standup was held, in the ritual's own zone
-// (the instant tallies are filed under).
-func (s *Standup) heldAt(d Date) time.Time {
-	if at, ok := s.promptAt(s.Config.Schedule.Location, d); ok {
+// concludedAt is when day d's standup is over: its summary time (the
+// instant tallies are filed under).
+func (s *Standup) concludedAt(d Date) time.Time {
+	if at := s.summaryAt(d); !at.IsZero() {
 		return at
 	}
-	return d.In(s.Config.Schedule.Location)
+	return d.In(s.Config.Schedule.Location).Add(s.Settings.SummaryAfter)
 }
 
 // questionsFor returns what a member is asked at the prompt time at: the

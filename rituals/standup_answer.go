@@ -51,10 +51,7 @@ func (s *Standup) AnswerForm(ctx context.Context, user string) (Form, error) {
 	if err := s.checkMember(user); err != nil {
 		return Form{}, err
 	}
-	users, err := s.users(ctx)
-	if err != nil {
-		users = map[string]UserInfo{}
-	}
+	users, _ := s.users(ctx)
 	d, err := s.dateFor(users, user, s.Clock.Now())
 	if err != nil {
 		return Form{}, err
@@ -69,10 +66,7 @@ func (s *Standup) AnswerFormFor(ctx context.Context, user string, d Date) (Form,
 	if err := s.checkMember(user); err != nil {
 		return Form{}, err
 	}
-	users, err := s.users(ctx)
-	if err != nil {
-		users = map[string]UserInfo{}
-	}
+	users, _ := s.users(ctx)
 	day, err := s.day(d)
 	if err != nil {
 		return Form{}, err
@@ -161,10 +155,7 @@ func (s *Standup) Submit(ctx context.Context, user, metadata string, values map[
 	if err := s.checkMember(user); err != nil {
 		return nil, err
 	}
-	users, err := s.users(ctx)
-	if err != nil {
-		users = map[string]UserInfo{}
-	}
+	users, _ := s.users(ctx)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.Clock.Now()
@@ -289,10 +280,7 @@ func (s *Standup) Skip(ctx context.Context, user string, d Date) (string, error)
 	if err := s.checkMember(user); err != nil {
 		return "", err
 	}
-	users, err := s.users(ctx)
-	if err != nil {
-		users = map[string]UserInfo{}
-	}
+	users, _ := s.users(ctx)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	prev, answered, err := s.Store.Answer(s.Config.Name, d, user)
@@ -408,10 +396,7 @@ type StandupStatus struct {
 // Status returns who answered, skipped, is pending or away on the asking
 // member's standup day: today if it is one, else the next.
 func (s *Standup) Status(ctx context.Context, user string) (StandupStatus, error) {
-	users, err := s.users(ctx)
-	if err != nil {
-		users = map[string]UserInfo{}
-	}
+	users, _ := s.users(ctx)
 	loc := s.zoneOf(users, user)
 	now := s.Clock.Now()
 	d := DateOf(now.In(loc))

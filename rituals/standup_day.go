@@ -105,18 +105,11 @@ func (s *Standup) Prompt(ctx context.Context, loc *time.Location, at time.Time) 
 	defer s.mu.Unlock()
 	d := DateOf(at.In(loc))
 	users, dirErr := s.users(ctx)
-	if dirErr != nil {
-		users = map[string]UserInfo{}
-	}
 	away, err := s.awaySet(d, users)
 	if err != nil {
 		return err
 	}
-	day, err := s.day(d)
-	if err != nil {
-		return err
-	}
-	answers, err := s.answersByUser(d)
+	day, answers, err := s.dayState(d)
 	if err != nil {
 		return err
 	}
@@ -135,11 +128,8 @@ func (s *Standup) Prompt(ctx context.Context, loc *time.Location, at time.Time) 
 		day.Prompted = addUnique(day.Prompted, m)
 		msgs = append(msgs, s.promptMessage(m, loc, d, at))
 	}
-	if err := s.Store.PutDay(day); err != nil {
-		return fmt.Errorf("standup %s: record day %s: %w", s.Config.Name, d, err)
-	}
-	if err := s.Outbox.Send(ctx, msgs...); err != nil {
-		return fmt.Errorf("standup %s: send prompts: %w", s.Config.Name, err)
+	if err := s.recordAndSend(ctx, day, "prompts", msgs); err != nil {
+		return err
 	}
 	return dirErr
 }
@@ -177,21 +167,11 @@ func (s *Standup) Remind(ctx context.Context, loc *time.Location, prompted time.
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	d := DateOf(prompted.In(loc))
-	day, err := s.day(d)
-	if err != nil {
-		return err
-	}
-	if !day.Summarized.IsZero() {
-		return nil
-	}
-	answers, err := s.answersByUser(d)
-	if err != nil {
+	day, answers, err := s.dayState(d)
+	if err != nil || !day.Summarized.IsZero() {
 		return err
 	}
 	users, dirErr := s.users(ctx)
-	if dirErr != nil {
-		users = map[string]UserInfo{}
-	}
 	away, err := s.awaySet(d, users)
 	if err != nil {
 		return err
@@ -205,23 +185,47 @@ func (s *Standup) Remind(ctx context.Context, loc *time.Location, prompted time.
 			continue
 		}
 		day.Reminded = addUnique(day.Reminded, m)
-		msgs = append(msgs, Message{
-			Key:  s.key(d, "remind", m),
-			To:   m,
-			Text: fmt.Sprintf("Your %s standup for %s is still open", s.teamName(), dayLabel(d)),
-			Blocks: []Block{
-				Section(fmt.Sprintf("A gentle nudge: your *%s* standup for %s is still open. It takes a minute, or skip it for today.", s.teamName(), dayLabel(d))),
-				s.answerButtons(d),
-			},
-		})
+		msgs = append(msgs, s.remindMessage(m, d))
 	}
-	if err := s.Store.PutDay(day); err != nil {
-		return fmt.Errorf("standup %s: record day %s: %w", s.Config.Name, d, err)
-	}
-	if err := s.Outbox.Send(ctx, msgs...); err != nil {
-		return fmt.Errorf("standup %s: send reminders: %w", s.Config.Name, err)
+	if err := s.recordAndSend(ctx, day, "reminders", msgs); err != nil {
+		return err
 	}
 	return dirErr
+}
+
+func (s *Standup) remindMessage(user string, d Date) Message {
+	return Message{
+		Key:  s.key(d, "remind", user),
+		To:   user,
+		Text: fmt.Sprintf("Your %s standup for %s is still open", s.teamName(), dayLabel(d)),
+		Blocks: []Block{
+			Section(fmt.Sprintf("A gentle nudge: your *%s* standup for %s is still open. It takes a minute, or skip it for today.", s.teamName(), dayLabel(d))),
+			s.answerButtons(d),
+		},
+	}
+}
+
+// dayState is what the standup knows of day d: the day's record and the
+// answers by member.
+func (s *Standup) dayState(d Date) (StandupDay, map[string]StandupAnswer, error) {
+	day, err := s.day(d)
+	if err != nil {
+		return day, nil, err
+	}
+	answers, err := s.answersByUser(d)
+	return day, answers, err
+}
+
+// recordAndSend stores the day's record, then sends the messages decided
+// with it (what names them in an error).
+func (s *Standup) recordAndSend(ctx context.Context, day StandupDay, what string, msgs []Message) error {
+	if err := s.Store.PutDay(day); err != nil {
+		return fmt.Errorf("standup %s: record day %s: %w", s.Config.Name, day.Date, err)
+	}
+	if err := s.Outbox.Send(ctx, msgs...); err != nil {
+		return fmt.Errorf("standup %s: send %s: %w", s.Config.Name, what, err)
+	}
+	return nil
 }
 
 // Summarize posts day d's summary once in the team channel, and files the
@@ -229,11 +233,7 @@ func (s *Standup) Remind(ctx context.Context, loc *time.Location, prompted time.
 func (s *Standup) Summarize(ctx context.Context, d Date) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	day, err := s.day(d)
-	if err != nil {
-		return err
-	}
-	answers, err := s.answersByUser(d)
+	day, answers, err := s.dayState(d)
 	if err != nil {
 		return err
 	}
@@ -270,15 +270,12 @@ func (s *Standup) refreshSummary(ctx context.Context, d Date, day StandupDay, ex
 
 // summaryAndTally files day d's participation and returns its summary.
 func (s *Standup) summaryAndTally(ctx context.Context, d Date, day StandupDay, answers map[string]StandupAnswer, update bool) ([]Message, error) {
-	users, err := s.users(ctx)
-	if err != nil {
-		users = map[string]UserInfo{} // a summary without statuses beats none
-	}
+	users, _ := s.users(ctx) // a summary without statuses beats none
 	outcomes, err := s.outcomes(d, day, users, answers)
 	if err != nil {
 		return nil, err
 	}
-	tally := StandupTally{Ritual: s.Config.Name, Team: s.Team.ID, Date: d, At: s.heldAt(d), Outcomes: outcomes}
+	tally := StandupTally{Ritual: s.Config.Name, Team: s.Team.ID, Date: d, At: s.concludedAt(d), Outcomes: outcomes}
 	if err := s.Store.PutTally(tally); err != nil {
 		return nil, fmt.Errorf("standup %s: file participation of %s: %w", s.Config.Name, d, err)
 	}
@@ -318,18 +315,11 @@ func (s *Standup) outcomes(d Date, day StandupDay, users map[string]UserInfo, an
 // the parent.
 func (s *Standup) SummaryPreview(ctx context.Context, now time.Time) (Message, error) {
 	d := DateOf(now.In(s.Config.Schedule.Location))
-	day, err := s.day(d)
+	day, answers, err := s.dayState(d)
 	if err != nil {
 		return Message{}, err
 	}
-	answers, err := s.answersByUser(d)
-	if err != nil {
-		return Message{}, err
-	}
-	users, err := s.users(ctx)
-	if err != nil {
-		users = map[string]UserInfo{}
-	}
+	users, _ := s.users(ctx)
 	outcomes, err := s.outcomes(d, day, users, answers)
 	if err != nil {
 		return Message{}, err

@@ -31,12 +31,13 @@ func (r *StandupRecords) list() []*Standup {
 	return append([]*Standup(nil), r.standups...)
 }
 
-// Participation sums the team's standup days held in [from, to), read
-// from the tallies filed with each summary.
+// Participation sums the team's standup days whose summary was due in
+// [from, to), read from the tallies filed with each summary.
 func (r *StandupRecords) Participation(team string, from, to time.Time) (Participation, error) {
 	var p Participation
 	// Tallies are filed by date; a day's date is within a day of its
-	// instant in any zone.
+	// summary's instant in any zone (summaries come at most 20h after
+	// the prompt).
 	tallies, err := r.Store.Tallies(team, DateOf(from.UTC()).AddDays(-1), DateOf(to.UTC()).AddDays(1))
 	if err != nil {
 		return p, err
@@ -95,10 +96,7 @@ func (r *StandupRecords) UserStandup(ctx context.Context, user string, now time.
 
 // userStandup is where user stands in this standup at now.
 func (s *Standup) userStandup(ctx context.Context, user string, now time.Time) (UserStandup, error) {
-	users, err := s.users(ctx)
-	if err != nil {
-		users = map[string]UserInfo{}
-	}
+	users, _ := s.users(ctx)
 	d, err := s.dateFor(users, user, now)
 	if err != nil {
 		return UserStandup{}, err

@@ -1,6 +1,7 @@
 package rituals
 
 import (
+	"fmt"
 	"strings"
 	"unicode/utf8"
 )
@@ -45,4 +46,22 @@ func Shorten(s string, n int) string {
 	}
 	r := []rune(s)
 	return string(r[:n-1]) + "…"
+}
+
+// capped keeps the first max items of a list and says how many more there
+// are with more, a format of that count ("… and %d more"), so that a list
+// stays readable and within a message's limits however long it grows.
+func capped(items []string, max int, more string) []string {
+	if len(items) <= max {
+		return items
+	}
+	return append(items[:max:max], fmt.Sprintf(more, len(items)-max))
+}
+
+// severityLabel names an incident's severity, "unrated" if it has none.
+func severityLabel(sev string) string {
+	if sev == "" {
+		return "unrated"
+	}
+	return sev
 }

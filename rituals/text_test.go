@@ -2,6 +2,7 @@ package rituals_test
 
 import (
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"github.com/ritualbot/ritualbot/rituals"
@@ -47,6 +48,22 @@ func TestShortenCutsPlainText(t *testing.T) {
 	} {
 		if got := rituals.Shorten(tt.in, tt.n); got != tt.want {
 			t.Errorf("Shorten(%q, %d) = %q, want %q", tt.in, tt.n, got, tt.want)
+		}
+	}
+}
+
+func TestFormatSpan(t *testing.T) {
+	for _, c := range []struct {
+		d    time.Duration
+		want string
+	}{
+		{0, "0m"}, {29 * time.Second, "0m"}, {30 * time.Second, "1m"}, {45 * time.Minute, "45m"},
+		{59*time.Minute + 30*time.Second, "1h"}, {2*time.Hour + 10*time.Minute, "2h 10m"},
+		{24 * time.Hour, "1d"}, {3*24*time.Hour + 4*time.Hour + 20*time.Minute, "3d 4h"},
+		{-90 * time.Minute, "-90m"},
+	} {
+		if got := rituals.FormatSpan(c.d); got != c.want {
+			t.Errorf("FormatSpan(%s) = %q, want %q", c.d, got, c.want)
 		}
 	}
 }

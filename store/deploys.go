@@ -1,7 +1,6 @@
 package store
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -107,7 +106,7 @@ func (db *DB) DeploysWithSHA(sha string) ([]rituals.Deploy, error) {
 	var out []rituals.Deploy
 	err := db.view("deploys_with_sha", func(tx *bolt.Tx) error {
 		ids, deploys := tx.Bucket(bucketDeployIDs), tx.Bucket(bucketDeploys)
-		prefix := append([]byte(sha), 0)
+		prefix := prefixKey(sha)
 		return scanPrefix(tx.Bucket(bucketDeploySHAs), prefix, func(k, _ []byte) error {
 			id := k[len(prefix):]
 			at := ids.Get(id)
@@ -127,26 +126,10 @@ func (db *DB) DeploysWithSHA(sha string) ([]rituals.Deploy, error) {
 
 // DeploysBetween returns the deploys finished in [from, to), in order of
 // finishing.
-func (db *DB) DeploysBetween(from, to time.Time) ([]rituals.Deploy, error) {
-	var out []rituals.Deploy
-	end := timeKey(to)
-	err := db.view("deploys_between", func(tx *bolt.Tx) error {
-		c := tx.Bucket(bucketDeploys).Cursor()
-		// Count first: a digest reads thousands, and growing the slice
-		// would copy them over and over.
-		n := 0
-		for k, _ := c.Seek(timeKey(from)); k != nil && bytes.Compare(k[:timeKeyLen], end) < 0; k, _ = c.Next() {
-			n++
-		}
-		out = make([]rituals.Deploy, 0, n)
-		for k, v := c.Seek(timeKey(from)); k != nil && bytes.Compare(k[:timeKeyLen], end) < 0; k, v = c.Next() {
-			var d rituals.Deploy
-			if err := decode(v, &d); err != nil {
-				return err
-			}
-			out = append(out, d)
-		}
-		return nil
+func (db *DB) DeploysBetween(from, to time.Time) (out []rituals.Deploy, err error) {
+	err = db.view("deploys_between", func(tx *bolt.Tx) (err error) {
+		out, err = decodeRange[rituals.Deploy](tx.Bucket(bucketDeploys), timeKey(from), timeKey(to))
+		return err
 	})
 	return out, err
 }

@@ -36,9 +36,7 @@ func init() {
 }
 
 func noteKey(n rituals.DigestNote) []byte {
-	k := append([]byte(n.Team), 0)
-	k = append(k, timeKey(n.Created)...)
-	return append(k, n.ID...)
+	return underKey(n.Team, timeKey(n.Created), []byte(n.ID))
 }
 
 // PutNote stores a highlight or risk, replacing one with the same ID.
@@ -62,21 +60,10 @@ func (db *DB) PutNote(n rituals.DigestNote) error {
 }
 
 // Notes returns the team's notes created in [from, to), oldest first.
-func (db *DB) Notes(team string, from, to time.Time) ([]rituals.DigestNote, error) {
-	var out []rituals.DigestNote
-	prefix := append([]byte(team), 0)
-	start := append(append([]byte(nil), prefix...), timeKey(from)...)
-	end := append(append([]byte(nil), prefix...), timeKey(to)...)
-	err := db.view("notes", func(tx *bolt.Tx) error {
-		c := tx.Bucket(bucketNotes).Cursor()
-		for k, v := c.Seek(start); k != nil && bytes.HasPrefix(k, prefix) && bytes.Compare(k[:len(end)], end) < 0; k, v = c.Next() {
-			var n rituals.DigestNote
-			if err := decode(v, &n); err != nil {
-				return err
-			}
-			out = append(out, n)
-		}
-		return nil
+func (db *DB) Notes(team string, from, to time.Time) (out []rituals.DigestNote, err error) {
+	err = db.view("notes", func(tx *bolt.Tx) (err error) {
+		out, err = decodeRange[rituals.DigestNote](tx.Bucket(bucketNotes), underKey(team, timeKey(from)), underKey(team, timeKey(to)))
+		return err
 	})
 	return out, err
 }

@@ -76,3 +76,99 @@ func getJSON(b *bolt.Bucket, key []byte, v any) (ok bool, err error) {
 	}
 	return true, nil
 }
+
+// Keys of several parts join them with a 0 byte: names never hold one, so
+// "a" and "ab" stay apart, and a name's records are one contiguous stretch.
+
+// present is the value of an index entry, whose key says everything.
+var present = []byte{1}
+
+// joinKey joins string parts with the 0 separator.
+func joinKey(parts ...string) []byte {
+	var b bytes.Buffer
+	for i, p := range parts {
+		if i > 0 {
+			b.WriteByte(0)
+		}
+		b.WriteString(p)
+	}
+	return b.Bytes()
+}
+
+// prefixKey is joinKey(parts...) followed by the separator, so that it
+// matches those keys and no key whose last part merely starts the same.
+func prefixKey(parts ...string) []byte { return append(joinKey(parts...), 0) }
+
+// underKey is name and the separator followed by fixed-width or final
+// parts (a timeKey, a seqKey, an ID): the key of a record in name's
+// stretch of a bucket.
+func underKey(name string, parts ...[]byte) []byte {
+	n := len(name) + 1
+	for _, p := range parts {
+		n += len(p)
+	}
+	k := make([]byte, 0, n)
+	k = append(append(k, name...), 0)
+	for _, p := range parts {
+		k = append(k, p...)
+	}
+	return k
+}
+
+// scanPrefix calls f with each key and value whose key starts with prefix.
+func scanPrefix(b *bolt.Bucket, prefix []byte, f func(k, v []byte) error) error {
+	c := b.Cursor()
+	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+		if err := f(k, v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// decode decodes a stored JSON value; decoding copies, so into is valid
+// after the transaction.
+func decode(v []byte, into any) error {
+	if err := json.Unmarshal(v, into); err != nil {
+		return fmt.Errorf("decode %T: %w", into, err)
+	}
+	return nil
+}
+
+// decodePrefix decodes the values whose key starts with prefix (every
+// value, for a nil prefix), in key order, and returns those keep accepts
+// (all of them, for a nil keep).
+func decodePrefix[T any](b *bolt.Bucket, prefix []byte, keep func(T) bool) ([]T, error) {
+	var out []T
+	err := scanPrefix(b, prefix, func(_, v []byte) error {
+		var x T
+		if err := decode(v, &x); err != nil {
+			return err
+		}
+		if keep == nil || keep(x) {
+			out = append(out, x)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// decodeRange decodes the values whose keys fall in [from, to), in key
+// order. It counts them first: a digest reads thousands, and growing the
+// slice would copy them over and over.
+func decodeRange[T any](b *bolt.Bucket, from, to []byte) ([]T, error) {
+	c := b.Cursor()
+	n := 0
+	for k, _ := c.Seek(from); k != nil && bytes.Compare(k, to) < 0; k, _ = c.Next() {
+		n++
+	}
+	out := make([]T, 0, n)
+	for k, v := c.Seek(from); k != nil && bytes.Compare(k, to) < 0; k, v = c.Next() {
+		var x T
+		if err := decode(v, &x); err != nil {
+			return nil, err
+		}
+		out = append(out, x)
+	}
+	return out, nil
+}

@@ -113,19 +113,10 @@ func (db *DB) Incident(n int) (inc rituals.Incident, ok bool, err error) {
 }
 
 // Incidents returns a ritual's incidents ("" for all), oldest first.
-func (db *DB) Incidents(ritual string) ([]rituals.Incident, error) {
-	var out []rituals.Incident
-	err := db.view("incidents", func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketIncidents).ForEach(func(_, v []byte) error {
-			var inc rituals.Incident
-			if err := decode(v, &inc); err != nil {
-				return err
-			}
-			if ritual == "" || inc.Ritual == ritual {
-				out = append(out, inc)
-			}
-			return nil
-		})
+func (db *DB) Incidents(ritual string) (out []rituals.Incident, err error) {
+	err = db.view("incidents", func(tx *bolt.Tx) (err error) {
+		out, err = decodePrefix(tx.Bucket(bucketIncidents), nil, func(inc rituals.Incident) bool { return ritual == "" || inc.Ritual == ritual })
+		return err
 	})
 	return out, err
 }
@@ -216,17 +207,9 @@ func (db *DB) Action(id string) (a rituals.ActionItem, ok bool, err error) {
 // they were created.
 func (db *DB) ActionItems(ritual string) ([]rituals.ActionItem, error) {
 	var out []rituals.ActionItem
-	err := db.view("action_items", func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketIncidentActions).ForEach(func(_, v []byte) error {
-			var a rituals.ActionItem
-			if err := decode(v, &a); err != nil {
-				return err
-			}
-			if ritual == "" || a.Ritual == ritual {
-				out = append(out, a)
-			}
-			return nil
-		})
+	err := db.view("action_items", func(tx *bolt.Tx) (err error) {
+		out, err = decodePrefix(tx.Bucket(bucketIncidentActions), nil, func(a rituals.ActionItem) bool { return ritual == "" || a.Ritual == ritual })
+		return err
 	})
 	sort.SliceStable(out, func(i, j int) bool {
 		if !out[i].Created.Equal(out[j].Created) {

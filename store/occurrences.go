@@ -23,12 +23,7 @@ func init() {
 
 // occurrenceKey is job, 0x00, timeKey(at). Job names never contain 0x00, so
 // the separator keeps job "a" apart from job "ab".
-func occurrenceKey(job string, at time.Time) []byte {
-	k := make([]byte, 0, len(job)+1+timeKeyLen)
-	k = append(k, job...)
-	k = append(k, 0)
-	return append(k, timeKey(at)...)
-}
+func occurrenceKey(job string, at time.Time) []byte { return underKey(job, timeKey(at)) }
 
 func checkJob(job string) error {
 	switch {
@@ -45,7 +40,7 @@ func (db *DB) LastOccurrence(job string) (o rituals.Occurrence, ok bool, err err
 	if err := checkJob(job); err != nil {
 		return o, false, fmt.Errorf("last occurrence: %w", err)
 	}
-	prefix := append([]byte(job), 0)
+	prefix := prefixKey(job)
 	// The greatest possible key of job: seek there, and the last record of
 	// job is that key or the one before whatever follows it.
 	end := append(append([]byte(nil), prefix...), bytes.Repeat([]byte{0xff}, timeKeyLen)...)

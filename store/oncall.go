@@ -33,22 +33,12 @@ func init() {
 	registerFormat("oncall_swaps", format{Key: formatRitualSeqKey})
 }
 
-func ritualTimeKey(ritual string, at []byte) []byte {
-	return append(append([]byte(ritual), 0), at...)
-}
-
 // Handoffs returns a rotation's handoff records, oldest first.
 func (db *DB) Handoffs(ritual string) ([]rituals.HandoffRecord, error) {
 	var out []rituals.HandoffRecord
-	err := db.view("oncall_handoffs", func(tx *bolt.Tx) error {
-		return scanPrefix(tx.Bucket(bucketHandoffs), append([]byte(ritual), 0), func(_, v []byte) error {
-			var h rituals.HandoffRecord
-			if err := decode(v, &h); err != nil {
-				return err
-			}
-			out = append(out, h)
-			return nil
-		})
+	err := db.view("oncall_handoffs", func(tx *bolt.Tx) (err error) {
+		out, err = decodePrefix[rituals.HandoffRecord](tx.Bucket(bucketHandoffs), prefixKey(ritual), nil)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("handoffs of %s: %w", ritual, err)
@@ -64,7 +54,7 @@ func (db *DB) PutHandoff(h rituals.HandoffRecord) (bool, error) {
 	stored := false
 	err := db.update("put_oncall_handoff", func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketHandoffs)
-		k := ritualTimeKey(h.Ritual, timeKey(h.At))
+		k := underKey(h.Ritual, timeKey(h.At))
 		if b.Get(k) != nil {
 			return nil
 		}
@@ -80,15 +70,9 @@ func (db *DB) PutHandoff(h rituals.HandoffRecord) (bool, error) {
 // Overrides returns a rotation's overrides in the order they were set.
 func (db *DB) Overrides(ritual string) ([]rituals.Override, error) {
 	var out []rituals.Override
-	err := db.view("oncall_overrides", func(tx *bolt.Tx) error {
-		return scanPrefix(tx.Bucket(bucketOverrides), append([]byte(ritual), 0), func(_, v []byte) error {
-			var o rituals.Override
-			if err := decode(v, &o); err != nil {
-				return err
-			}
-			out = append(out, o)
-			return nil
-		})
+	err := db.view("oncall_overrides", func(tx *bolt.Tx) (err error) {
+		out, err = decodePrefix[rituals.Override](tx.Bucket(bucketOverrides), prefixKey(ritual), nil)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("overrides of %s: %w", ritual, err)
@@ -119,7 +103,7 @@ func addOverride(tx *bolt.Tx, o rituals.Override) (rituals.Override, error) {
 		return o, err
 	}
 	o.ID = id
-	return o, putJSON(b, ritualTimeKey(o.Ritual, seqKey(id)), o)
+	return o, putJSON(b, underKey(o.Ritual, seqKey(id)), o)
 }
 
 // PutSwap stores a swap request, giving it an ID if it has none.
@@ -146,13 +130,13 @@ func putSwap(tx *bolt.Tx, s rituals.SwapRequest) (rituals.SwapRequest, error) {
 		}
 		s.ID = id
 	}
-	return s, putJSON(tx.Bucket(bucketSwaps), ritualTimeKey(s.Ritual, seqKey(s.ID)), s)
+	return s, putJSON(tx.Bucket(bucketSwaps), underKey(s.Ritual, seqKey(s.ID)), s)
 }
 
 // Swap returns a swap request.
 func (db *DB) Swap(ritual string, id uint64) (s rituals.SwapRequest, ok bool, err error) {
 	err = db.view("oncall_swap", func(tx *bolt.Tx) error {
-		ok, err = getJSON(tx.Bucket(bucketSwaps), ritualTimeKey(ritual, seqKey(id)), &s)
+		ok, err = getJSON(tx.Bucket(bucketSwaps), underKey(ritual, seqKey(id)), &s)
 		return err
 	})
 	if err != nil {

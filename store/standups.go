@@ -2,7 +2,6 @@ package store
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -48,23 +47,6 @@ func init() {
 	}
 }
 
-var present = []byte{1}
-
-func joinKey(parts ...string) []byte {
-	var b bytes.Buffer
-	for i, p := range parts {
-		if i > 0 {
-			b.WriteByte(0)
-		}
-		b.WriteString(p)
-	}
-	return b.Bytes()
-}
-
-// prefixKey is joinKey(parts...) followed by the separator, so that it
-// matches those keys and no key whose last part merely starts the same.
-func prefixKey(parts ...string) []byte { return append(joinKey(parts...), 0) }
-
 // PutAnswer stores a member's answer for a day, replacing an earlier one.
 func (db *DB) PutAnswer(a rituals.StandupAnswer) error {
 	return db.update("put_answer", func(tx *bolt.Tx) error {
@@ -85,17 +67,10 @@ func (db *DB) Answer(ritual string, d rituals.Date, user string) (a rituals.Stan
 }
 
 // Answers returns every answer of a day.
-func (db *DB) Answers(ritual string, d rituals.Date) ([]rituals.StandupAnswer, error) {
-	var out []rituals.StandupAnswer
-	err := db.view("answers", func(tx *bolt.Tx) error {
-		return scanPrefix(tx.Bucket(bucketAnswers), prefixKey(ritual, d.String()), func(_, v []byte) error {
-			var a rituals.StandupAnswer
-			if err := decode(v, &a); err != nil {
-				return err
-			}
-			out = append(out, a)
-			return nil
-		})
+func (db *DB) Answers(ritual string, d rituals.Date) (out []rituals.StandupAnswer, err error) {
+	err = db.view("answers", func(tx *bolt.Tx) (err error) {
+		out, err = decodePrefix[rituals.StandupAnswer](tx.Bucket(bucketAnswers), prefixKey(ritual, d.String()), nil)
+		return err
 	})
 	return out, err
 }
@@ -148,19 +123,10 @@ func (db *DB) Day(ritual string, d rituals.Date) (day rituals.StandupDay, ok boo
 }
 
 // Days returns a ritual's days from..to inclusive, oldest first.
-func (db *DB) Days(ritual string, from, to rituals.Date) ([]rituals.StandupDay, error) {
-	var out []rituals.StandupDay
-	err := db.view("days", func(tx *bolt.Tx) error {
-		c := tx.Bucket(bucketDays).Cursor()
-		end := joinKey(ritual, to.String())
-		for k, v := c.Seek(joinKey(ritual, from.String())); k != nil && bytes.Compare(k, end) <= 0; k, v = c.Next() {
-			var d rituals.StandupDay
-			if err := decode(v, &d); err != nil {
-				return err
-			}
-			out = append(out, d)
-		}
-		return nil
+func (db *DB) Days(ritual string, from, to rituals.Date) (out []rituals.StandupDay, err error) {
+	err = db.view("days", func(tx *bolt.Tx) (err error) {
+		out, err = decodeRange[rituals.StandupDay](tx.Bucket(bucketDays), joinKey(ritual, from.String()), joinKey(ritual, to.AddDays(1).String()))
+		return err
 	})
 	return out, err
 }
@@ -173,19 +139,10 @@ func (db *DB) PutAway(a rituals.Away) error {
 }
 
 // Aways returns every away stretch that ends on or after from.
-func (db *DB) Aways(from rituals.Date) ([]rituals.Away, error) {
-	var out []rituals.Away
-	err := db.view("aways", func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketAway).ForEach(func(_, v []byte) error {
-			var a rituals.Away
-			if err := decode(v, &a); err != nil {
-				return err
-			}
-			if !a.To.Before(from) {
-				out = append(out, a)
-			}
-			return nil
-		})
+func (db *DB) Aways(from rituals.Date) (out []rituals.Away, err error) {
+	err = db.view("aways", func(tx *bolt.Tx) (err error) {
+		out, err = decodePrefix(tx.Bucket(bucketAway), nil, func(a rituals.Away) bool { return !a.To.Before(from) })
+		return err
 	})
 	return out, err
 }
@@ -260,16 +217,9 @@ func (db *DB) Blockers(ritual string, openOnly bool) ([]rituals.Blocker, error) 
 	err := db.view("blockers", func(tx *bolt.Tx) error {
 		all := tx.Bucket(bucketBlockers)
 		if !openOnly {
-			return all.ForEach(func(_, v []byte) error {
-				var bl rituals.Blocker
-				if err := decode(v, &bl); err != nil {
-					return err
-				}
-				if ritual == "" || bl.Ritual == ritual {
-					out = append(out, bl)
-				}
-				return nil
-			})
+			var err error
+			out, err = decodePrefix(all, nil, func(bl rituals.Blocker) bool { return ritual == "" || bl.Ritual == ritual })
+			return err
 		}
 		var prefix []byte
 		if ritual != "" {
@@ -311,22 +261,10 @@ func (db *DB) PutTally(t rituals.StandupTally) error {
 
 // Tallies returns the team's day counts dated from..to inclusive, oldest
 // first.
-func (db *DB) Tallies(team string, from, to rituals.Date) ([]rituals.TallyCounts, error) {
-	var out []rituals.TallyCounts
-	err := db.view("tallies", func(tx *bolt.Tx) error {
-		c := tx.Bucket(bucketTallies).Cursor()
-		prefix, last := prefixKey(team), to.String()
-		for k, v := c.Seek(joinKey(team, from.String())); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
-			if date, _, _ := strings.Cut(string(k[len(prefix):]), "\x00"); date > last {
-				break
-			}
-			var t rituals.TallyCounts
-			if err := json.Unmarshal(v, &t); err != nil {
-				return fmt.Errorf("decode tally %q: %w", k, err)
-			}
-			out = append(out, t)
-		}
-		return nil
+func (db *DB) Tallies(team string, from, to rituals.Date) (out []rituals.TallyCounts, err error) {
+	err = db.view("tallies", func(tx *bolt.Tx) (err error) {
+		out, err = decodeRange[rituals.TallyCounts](tx.Bucket(bucketTallies), joinKey(team, from.String()), joinKey(team, to.AddDays(1).String()))
+		return err
 	})
 	return out, err
 }
@@ -352,22 +290,4 @@ func (db *DB) MemberParticipation(team, user string, from, to rituals.Date) (rit
 	})
 	p.Days = len(days)
 	return p, err
-}
-
-// scanPrefix calls f with each key and value whose key starts with prefix.
-func scanPrefix(b *bolt.Bucket, prefix []byte, f func(k, v []byte) error) error {
-	c := b.Cursor()
-	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
-		if err := f(k, v); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func decode(v []byte, into any) error {
-	if err := json.Unmarshal(v, into); err != nil {
-		return fmt.Errorf("decode %T: %w", into, err)
-	}
-	return nil
 }

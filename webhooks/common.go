@@ -27,6 +27,16 @@ type Result struct {
 	Incident int // 0 if none
 }
 
+// Observer counts a webhook's deliveries by outcome (metrics); a nil one
+// counts nothing.
+type Observer func(outcome string)
+
+func (o Observer) count(outcome string) {
+	if o != nil {
+		o(outcome)
+	}
+}
+
 // readBody reads a bounded body; on failure it has answered already.
 func readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))

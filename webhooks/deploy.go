@@ -195,46 +195,39 @@ func jsonProblem(err error) string {
 type Deploys struct {
 	Recorder DeployRecorder
 	Log      zerolog.Logger
-	// Observe, if set, counts outcomes (metrics).
-	Observe func(outcome string)
-}
-
-func (h *Deploys) observe(outcome string) {
-	if h.Observe != nil {
-		h.Observe(outcome)
-	}
+	Observe  Observer
 }
 
 func (h *Deploys) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, ok := readBody(w, r)
 	if !ok {
-		h.observe("bad_request")
+		h.Observe.count("bad_request")
 		return
 	}
 	d, finished, err := ParseDeploy(body)
 	if err != nil {
-		h.observe("bad_request")
+		h.Observe.count("bad_request")
 		fail(w, http.StatusBadRequest, err.Error())
 		return
 	}
 	if !finished {
-		h.observe("ignored")
+		h.Observe.count("ignored")
 		writeJSON(w, http.StatusAccepted, map[string]string{"outcome": "ignored", "reason": "the deploy has not finished; report it again when it has"})
 		return
 	}
-	record(w, r.Context(), h.Recorder, d, h.Log, h.observe)
+	record(w, r.Context(), h.Recorder, d, h.Log, h.Observe)
 }
 
 // record stores a parsed deploy and answers with the outcome.
-func record(w http.ResponseWriter, ctx context.Context, rec DeployRecorder, d rituals.Deploy, log zerolog.Logger, observe func(string)) {
+func record(w http.ResponseWriter, ctx context.Context, rec DeployRecorder, d rituals.Deploy, log zerolog.Logger, observe Observer) {
 	outcome, reason, err := rec.RecordDeploy(ctx, d)
 	if err != nil {
-		observe("error")
+		observe.count("error")
 		log.Error().Err(err).Str("deploy", d.ID).Msg("record deploy")
 		fail(w, http.StatusInternalServerError, "could not store the deploy; it has been logged, please retry")
 		return
 	}
-	observe(string(outcome))
+	observe.count(string(outcome))
 	log.Info().Str("deploy", d.ID).Str("service", d.Service).Str("status", d.Status).Str("outcome", string(outcome)).Msg("deploy reported")
 	code := http.StatusOK
 	if outcome == rituals.DeployIgnored {

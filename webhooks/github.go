@@ -23,14 +23,7 @@ type GitHub struct {
 	Secret   string
 	Recorder DeployRecorder
 	Log      zerolog.Logger
-	// Observe, if set, counts outcomes (metrics).
-	Observe func(outcome string)
-}
-
-func (h *GitHub) observe(outcome string) {
-	if h.Observe != nil {
-		h.Observe(outcome)
-	}
+	Observe  Observer
 }
 
 // VerifySignature checks GitHub's `X-Hub-Signature-256: sha256=<hex>`, the
@@ -59,16 +52,16 @@ func Sign(secret string, body []byte) string {
 func (h *GitHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, ok := readBody(w, r)
 	if !ok {
-		h.observe("bad_request")
+		h.Observe.count("bad_request")
 		return
 	}
 	if h.Secret == "" {
-		h.observe("unauthorized")
+		h.Observe.count("unauthorized")
 		fail(w, http.StatusUnauthorized, "GITHUB_WEBHOOK_SECRET is not set on the bot, so GitHub webhooks are refused")
 		return
 	}
 	if !VerifySignature(h.Secret, body, r.Header.Get("X-Hub-Signature-256")) {
-		h.observe("unauthorized")
+		h.Observe.count("unauthorized")
 		h.Log.Warn().Str("delivery", r.Header.Get("X-GitHub-Delivery")).Msg("GitHub webhook with a missing or wrong signature refused")
 		fail(w, http.StatusUnauthorized, "missing or wrong X-Hub-Signature-256: check the webhook's secret matches GITHUB_WEBHOOK_SECRET")
 		return
@@ -76,41 +69,41 @@ func (h *GitHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	event := r.Header.Get("X-GitHub-Event")
 	switch event {
 	case "ping":
-		h.observe("ping")
+		h.Observe.count("ping")
 		writeJSON(w, http.StatusOK, map[string]string{"outcome": "pong"})
 	case "deployment_status":
 		d, finished, err := ParseDeploymentStatus(body)
 		if err != nil {
-			h.observe("bad_request")
+			h.Observe.count("bad_request")
 			fail(w, http.StatusBadRequest, err.Error())
 			return
 		}
 		if !finished {
-			h.observe("ignored")
+			h.Observe.count("ignored")
 			writeJSON(w, http.StatusAccepted, map[string]string{"outcome": "ignored", "reason": "the deployment has not finished (state " + d.Status + ")"})
 			return
 		}
-		record(w, r.Context(), h.Recorder, d, h.Log, h.observe)
+		record(w, r.Context(), h.Recorder, d, h.Log, h.Observe)
 	case "push":
 		p, err := ParsePush(body)
 		if err != nil {
-			h.observe("bad_request")
+			h.Observe.count("bad_request")
 			fail(w, http.StatusBadRequest, err.Error())
 			return
 		}
 		if err := h.Recorder.RecordPush(r.Context(), p); err != nil {
-			h.observe("error")
+			h.Observe.count("error")
 			h.Log.Error().Err(err).Str("head", p.Head).Msg("record push")
 			fail(w, http.StatusInternalServerError, "could not store the push; it has been logged, please redeliver")
 			return
 		}
-		h.observe("push")
+		h.Observe.count("push")
 		writeJSON(w, http.StatusOK, map[string]any{"outcome": "recorded", "commits": len(p.Commits)})
 	case "":
-		h.observe("bad_request")
+		h.Observe.count("bad_request")
 		fail(w, http.StatusBadRequest, "no X-GitHub-Event header")
 	default:
-		h.observe("ignored")
+		h.Observe.count("ignored")
 		writeJSON(w, http.StatusAccepted, map[string]string{"outcome": "ignored", "reason": "ritualbot reads deployment_status and push events only; event " + cutText(event) + " is not used"})
 	}
 }

@@ -333,6 +333,16 @@ func decodeCursor(kind, cursor string) (int, bool) {
 	return i, err == nil && i >= 0
 }
 
+// pageOf reads a request's `limit` (def when absent or not positive, at
+// most max) and `cursor`, and pages n items with them.
+func pageOf(p params, kind string, def, max, n int) (from, to int, next string, ok bool) {
+	limit := min(p.int("limit", def), max)
+	if limit <= 0 {
+		limit = def
+	}
+	return page(kind, p.get("cursor"), limit, n)
+}
+
 // page slices n items by cursor and limit; it returns the bounds and the
 // next cursor ("" at the end), or ok=false for a bad cursor.
 func page(kind, cursor string, limit, n int) (from, to int, next string, ok bool) {

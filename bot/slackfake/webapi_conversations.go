@@ -105,11 +105,7 @@ func (s *Server) apiConversationsList(p params) map[string]any {
 			}
 		}
 	}
-	limit := min(p.int("limit", 100), 1000)
-	if limit <= 0 {
-		limit = 100
-	}
-	from, to, next, ok := page("conversations", p.get("cursor"), limit, len(list))
+	from, to, next, ok := pageOf(p, "conversations", 100, 1000, len(list))
 	if !ok {
 		return fail("invalid_cursor")
 	}
@@ -192,11 +188,7 @@ func (s *Server) apiHistory(p params) map[string]any {
 		}
 		list = append(list, m)
 	}
-	limit := min(p.int("limit", 100), 999)
-	if limit <= 0 {
-		limit = 100
-	}
-	from, to, next, ok := page("history", p.get("cursor"), limit, len(list))
+	from, to, next, ok := pageOf(p, "history", 100, 999, len(list))
 	if !ok {
 		return fail("invalid_cursor")
 	}
@@ -228,11 +220,7 @@ func (s *Server) apiReplies(p params) map[string]any {
 		}
 	}
 	list := append([]*message{parent}, s.repliesLocked(c.ID, parent.ts)...)
-	limit := min(p.int("limit", 1000), 1000)
-	if limit <= 0 {
-		limit = 1000
-	}
-	from, to, next, ok := page("replies", p.get("cursor"), limit, len(list))
+	from, to, next, ok := pageOf(p, "replies", 1000, 1000, len(list))
 	if !ok {
 		return fail("invalid_cursor")
 	}
@@ -252,11 +240,7 @@ func (s *Server) apiMembers(p params) map[string]any {
 	if c == nil {
 		return fail("channel_not_found")
 	}
-	limit := min(p.int("limit", 100), 1000)
-	if limit <= 0 {
-		limit = 100
-	}
-	from, to, next, ok := page("members", p.get("cursor"), limit, len(c.Members))
+	from, to, next, ok := pageOf(p, "members", 100, 1000, len(c.Members))
 	if !ok {
 		return fail("invalid_cursor")
 	}

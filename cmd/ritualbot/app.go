@@ -65,7 +65,6 @@ type Main struct {
 	limiter      *bot.RateLimiter
 	directory    *bot.Directory
 	standups     *bot.Standups
-	rotations    *rituals.Rotations
 	digests      *bot.Digests
 	incidentDesk *bot.Incidents
 	// loops are rituals' own background loops (on-call keeps user groups
@@ -74,33 +73,69 @@ type Main struct {
 	// mux is the bot's HTTP server; kinds mount their endpoints on it.
 	mux *http.ServeMux
 
-	// What the rituals read of each other, set by the kind that provides
-	// it (see rituals/links.go). Read them through OnCallAt and the
-	// accessors below at run time, not at build time, so that a ritual
-	// built before its provider still finds it. Each may stay nil.
+	// links are what the rituals read of each other.
+	links
+}
+
+// links are what the rituals read of each other (rituals/links.go), in the
+// running bot and in `ritualbot preview` alike. Each is set by the kind
+// that provides it; read them through OnCallAt and the accessors at run
+// time, not at build time, so that a ritual built before its provider
+// still finds it. Each may stay nil.
+type links struct {
 	onCall         rituals.OnCallLookup
 	onCallSchedule rituals.OnCallSchedule
 	incidents      rituals.IncidentLog
 	standupLog     rituals.StandupLog
+	// The providers behind them, which each ritual of their kind joins.
+	rotations      *rituals.Rotations
+	standupRecords *rituals.StandupRecords
 }
 
 // OnCallAt answers who is on call for team at an instant, if any rotation
 // says so.
-func (m *Main) OnCallAt(team string, at time.Time) (string, bool) {
-	if m.onCall == nil {
+func (l *links) OnCallAt(team string, at time.Time) (string, bool) {
+	if l.onCall == nil {
 		return "", false
 	}
-	return m.onCall(team, at)
+	return l.onCall(team, at)
 }
 
 // Incidents is the incident log, nil when no incidents ritual is configured.
-func (m *Main) Incidents() rituals.IncidentLog { return m.incidents }
+func (l *links) Incidents() rituals.IncidentLog { return l.incidents }
 
 // OnCallSchedule is the rotations' shifts, nil without an oncall ritual.
-func (m *Main) OnCallSchedule() rituals.OnCallSchedule { return m.onCallSchedule }
+func (l *links) OnCallSchedule() rituals.OnCallSchedule { return l.onCallSchedule }
 
 // StandupLog is the standups' record, nil without a standup ritual.
-func (m *Main) StandupLog() rituals.StandupLog { return m.standupLog }
+func (l *links) StandupLog() rituals.StandupLog { return l.standupLog }
+
+// addRotation makes r part of the on-call lookups.
+func (l *links) addRotation(r *rituals.Rotation) {
+	if l.rotations == nil {
+		l.rotations = &rituals.Rotations{}
+		l.onCall, l.onCallSchedule = l.rotations.OnCall, l.rotations
+	}
+	l.rotations.List = append(l.rotations.List, r)
+}
+
+// addStandup makes s's records part of the standup log: one log across
+// every standup of the config.
+func (l *links) addStandup(s *rituals.Standup) {
+	if l.standupRecords == nil {
+		l.standupRecords = &rituals.StandupRecords{Store: s.Store}
+		l.standupLog = l.standupRecords
+	}
+	l.standupRecords.Add(s)
+}
+
+// openIncidentLog reads the incidents every incidents ritual keeps in
+// the store.
+func (l *links) openIncidentLog(store rituals.IncidentStore) {
+	if l.incidents == nil {
+		l.incidents = &rituals.IncidentRecords{Store: store}
+	}
+}
 
 // jobSource is any ritual that contributes scheduled jobs.
 type jobSource interface{ Jobs() []rituals.Job }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -23,9 +24,10 @@ import (
 	"github.com/ritualbot/ritualbot/rituals"
 )
 
-// harness runs the real Main against the fake Slack on a fake clock.
+// harness runs the real Main against the fake Slack on a fake clock, for
+// end-to-end tests and benchmarks.
 type harness struct {
-	t     *testing.T
+	t     testing.TB
 	fake  *slackfake.Server
 	clock *rituals.FakeClock
 	dir   string
@@ -38,6 +40,9 @@ type harness struct {
 	// setup, if set, runs on each Main before it starts (to stand in for
 	// a provider another kind would set, such as the on-call lookup).
 	setup func(m *Main)
+	// quiet discards the bot's log (benchmarks, whose figures logging
+	// would weigh on).
+	quiet bool
 }
 
 // berlin is the zone most tests run in.
@@ -63,7 +68,7 @@ func at(t testing.TB, s string, loc *time.Location) time.Time {
 
 // newHarness writes the config (with STORE and the listen address filled
 // in) and starts a fake Slack whose clock is the fake clock.
-func newHarness(t *testing.T, configYAML string, start time.Time, opts slackfake.Options) *harness {
+func newHarness(t testing.TB, configYAML string, start time.Time, opts slackfake.Options) *harness {
 	t.Helper()
 	h := &harness{t: t, clock: rituals.NewFakeClock(start), dir: t.TempDir(), logs: &syncBuffer{}}
 	if opts.Now == nil {
@@ -79,24 +84,32 @@ func newHarness(t *testing.T, configYAML string, start time.Time, opts slackfake
 	}
 	h.fake = slackfake.New(opts)
 	t.Cleanup(h.fake.Close)
-	configYAML = strings.ReplaceAll(configYAML, "STORE", filepath.Join(h.dir, "ritualbot.db"))
+	configYAML = strings.ReplaceAll(configYAML, "STORE", h.storePath())
 	h.cfg = filepath.Join(h.dir, "config.yaml")
 	if err := os.WriteFile(h.cfg, []byte(configYAML), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	h.env = map[string]string{
-		envBotToken: defaultOr(opts.BotToken, "xoxb-fake-bot-token"),
-		envAppToken: defaultOr(opts.AppToken, "xapp-fake-app-token"),
+		envBotToken: cmp.Or(opts.BotToken, "xoxb-fake-bot-token"),
+		envAppToken: cmp.Or(opts.AppToken, "xapp-fake-app-token"),
 		envAPIURL:   h.fake.APIURL(),
 	}
 	return h
 }
 
-func defaultOr(v, d string) string {
-	if v == "" {
-		return d
+// storePath is the store file the config names.
+func (h *harness) storePath() string { return filepath.Join(h.dir, "ritualbot.db") }
+
+// loosened returns rate limits for the fake and for the bot with the
+// given methods (the bot's names) raised alike on both sides: a simulated
+// week runs in seconds of wall time, while rate limits count wall minutes.
+func loosened(methods ...string) (map[string]slackfake.Limit, map[string]bot.Limit) {
+	fake, client := map[string]slackfake.Limit{}, map[string]bot.Limit{}
+	for _, m := range methods {
+		fake[strings.Replace(m, "/", ":", 1)] = slackfake.Limit{PerMinute: 6000, Burst: 1000}
+		client[m] = bot.Limit{PerMinute: 6000, Burst: 1000}
 	}
-	return v
+	return fake, client
 }
 
 // start runs Main, as `ritualbot run` would.
@@ -106,11 +119,15 @@ func (h *harness) start() {
 	if err != nil {
 		h.t.Fatal(err)
 	}
+	log := zerolog.New(h.logs).With().Timestamp().Logger()
+	if h.quiet {
+		log = zerolog.Nop()
+	}
 	h.m = &Main{
 		Loaded: loaded,
 		Env:    func(k string) string { return h.env[k] },
 		Clock:  h.clock,
-		Log:    zerolog.New(h.logs).With().Timestamp().Logger(),
+		Log:    log,
 		// The fake pings every 10 s; a generous timeout keeps -race runs calm.
 		PingInterval: time.Minute,
 		SlackLimits:  h.limits,
@@ -260,6 +277,14 @@ func fmtTimes(ts []time.Time, loc *time.Location) string {
 // text, fields and context elements in order, buttons in brackets.
 func readable(t testing.TB, m slackfake.Message) string {
 	t.Helper()
+	return strings.Join(append([]string{m.Text}, blockParts(t, m.Blocks)...), "\n")
+}
+
+// blockParts is what a person reads of Block Kit blocks, a part each: a
+// block's text, its fields and its elements (context texts, buttons in
+// brackets) in order.
+func blockParts(t testing.TB, raw json.RawMessage) []string {
+	t.Helper()
 	type text struct{ Text any }
 	var blocks []struct {
 		Type      string
@@ -268,12 +293,12 @@ func readable(t testing.TB, m slackfake.Message) string {
 		Elements  []json.RawMessage
 		Accessory json.RawMessage
 	}
-	if len(m.Blocks) > 0 {
-		if err := json.Unmarshal(m.Blocks, &blocks); err != nil {
-			t.Fatalf("blocks of %s: %v", m.TS, err)
+	if len(raw) > 0 {
+		if err := json.Unmarshal(raw, &blocks); err != nil {
+			t.Fatalf("blocks %.200s: %v", raw, err)
 		}
 	}
-	parts := []string{m.Text}
+	var parts []string
 	element := func(raw json.RawMessage) {
 		var el struct {
 			Type string
@@ -305,7 +330,7 @@ func readable(t testing.TB, m slackfake.Message) string {
 		}
 		element(b.Accessory)
 	}
-	return strings.Join(parts, "\n")
+	return parts
 }
 
 // openView is the modal on top of the member's stack.
@@ -360,3 +385,176 @@ func errorOf(body string) string {
 	}
 	return body
 }
+
+// find returns the messages whose readable text contains substr.
+func find(t testing.TB, msgs []slackfake.Message, substr string) []slackfake.Message {
+	t.Helper()
+	var out []slackfake.Message
+	for _, m := range msgs {
+		if strings.Contains(readable(t, m), substr) {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+func one(t testing.TB, msgs []slackfake.Message, substr, where string) slackfake.Message {
+	t.Helper()
+	got := find(t, msgs, substr)
+	if len(got) != 1 {
+		var all []string
+		for _, m := range msgs {
+			all = append(all, readable(t, m))
+		}
+		t.Fatalf("%d messages with %q in %s, want 1; all:\n%s", len(got), substr, where, strings.Join(all, "\n---\n"))
+	}
+	return got[0]
+}
+
+// wantIn reports each of wants that text (what a person reads, named by
+// what) lacks.
+func wantIn(t testing.TB, what, text string, wants ...string) {
+	t.Helper()
+	for _, want := range wants {
+		if !strings.Contains(text, want) {
+			t.Errorf("%s lacks %q:\n%s", what, want, text)
+		}
+	}
+}
+
+// messagesWith keeps the messages whose text or blocks contain substr.
+func messagesWith(msgs []slackfake.Message, substr string) []slackfake.Message {
+	var out []slackfake.Message
+	for _, m := range msgs {
+		if strings.Contains(m.Text+string(m.Blocks), substr) {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// lastWith is the newest of msgs whose text or blocks contain substr.
+func lastWith(msgs []slackfake.Message, substr string) (slackfake.Message, bool) {
+	got := messagesWith(msgs, substr)
+	if len(got) == 0 {
+		return slackfake.Message{}, false
+	}
+	return got[len(got)-1], true
+}
+
+// lastDM is the member's newest DM whose text or blocks contain substr.
+func (h *harness) lastDM(user, substr string) slackfake.Message {
+	h.t.Helper()
+	m, ok := lastWith(h.fake.DMs(user), substr)
+	if !ok {
+		h.t.Fatalf("%s has no DM with %q", user, substr)
+	}
+	return m
+}
+
+// postedAt lists when each message whose text contains substr was posted.
+func postedAt(t testing.TB, msgs []slackfake.Message, substr string) []time.Time {
+	var out []time.Time
+	for _, m := range msgs {
+		if strings.Contains(m.Text, substr) {
+			out = append(out, tsTime(t, m.TS))
+		}
+	}
+	return out
+}
+
+func grepLines(s, substr string) string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, substr) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+func (h *harness) ctx() context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	h.t.Cleanup(cancel)
+	return ctx
+}
+
+// waitFor waits until cond holds in the fake Slack (for the effects of
+// events, which the bot acknowledges before handling), then settles.
+func (h *harness) waitFor(what string, cond func() bool) {
+	h.t.Helper()
+	if err := h.fake.WaitFor(h.ctx(), cond); err != nil {
+		h.t.Fatalf("waiting for %s: %v\nlogs:\n%s", what, err, grepLines(h.logs.String(), `"level":"error"`))
+	}
+	h.settle()
+}
+
+// click uses a button of the member's latest DM that has it.
+func (h *harness) click(user, actionID string) {
+	h.t.Helper()
+	h.clickOn(user, h.lastDM(user, actionID), actionID)
+}
+
+// answers are a member's values by question (block) ID.
+type answers map[string]string
+
+// state is view_submission's view.state.values for answers: block ID →
+// action ID → the plain_text_input's state.
+func (a answers) state() map[string]map[string]any {
+	out := map[string]map[string]any{}
+	for id, v := range a {
+		out[id] = map[string]any{"value": map[string]any{"type": "plain_text_input", "value": v}}
+	}
+	return out
+}
+
+// submit submits the member's open modal with a, as Slack sends a
+// view_submission, and returns the ack.
+func (h *harness) submit(user string, a answers) string {
+	h.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	r, err := h.fake.SubmitView(ctx, user, h.openView(user).ID, a.state())
+	if err != nil {
+		h.t.Fatalf("%s submits: %v", user, err)
+	}
+	h.settle()
+	return string(r.Ack)
+}
+
+// home opens user's App Home tab, as Slack sends app_home_opened, and
+// returns what it shows.
+func (h *harness) home(user string) string {
+	h.t.Helper()
+	published := h.fake.Calls("views.publish")
+	if err := h.fake.WaitFor(h.ctx(), h.fake.SocketConnected); err != nil {
+		h.t.Fatal("the bot is not connected to the fake Slack")
+	}
+	if _, err := h.fake.SendEvent(h.ctx(), map[string]any{"type": "app_home_opened", "user": user, "channel": "D0" + user[3:], "tab": "home"}); err != nil {
+		h.t.Fatal(err)
+	}
+	h.waitFor("the Home tab of "+user, func() bool { return h.fake.Calls("views.publish") > published && h.fake.HomeView(user) != nil })
+	var v struct {
+		Type   string          `json:"type"`
+		Blocks json.RawMessage `json:"blocks"`
+	}
+	if err := json.Unmarshal(h.fake.HomeView(user), &v); err != nil || v.Type != "home" {
+		h.t.Fatalf("Home of %s: %v %s", user, err, v.Type)
+	}
+	return strings.Join(blockParts(h.t, v.Blocks), "\n")
+}
+
+// webhookToken is RITUALBOT_WEBHOOK_TOKEN in tests that post webhooks.
+const webhookToken = "deploy-token-1"
+
+// deploy posts a deploy to POST /hooks/deploy, as a pipeline would.
+func (h *harness) deploy(body string) {
+	h.t.Helper()
+	code, out := h.post("/hooks/deploy", body, map[string]string{"Authorization": "Bearer " + webhookToken})
+	if code != http.StatusOK {
+		h.t.Fatalf("POST /hooks/deploy %s: %d %s", body, code, out)
+	}
+}
+
+// zeroTime is how Alertmanager writes the endsAt of a firing alert.
+const zeroTime = "0001-01-01T00:00:00Z"

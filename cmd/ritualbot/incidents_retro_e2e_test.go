@@ -109,9 +109,5 @@ func TestManifestAsksWhatIncidentsNeed(t *testing.T) {
 	}
 	// Pins are read with conversations.replies, thread commands arrive as
 	// app_mention events.
-	for _, want := range []string{"reactions:read", "channels:history", "app_mentions:read", "- reaction_added", "- app_mention", "command: /incident"} {
-		if !strings.Contains(out.String(), want) {
-			t.Errorf("manifest lacks %q:\n%s", want, out.String())
-		}
-	}
+	wantIn(t, "manifest", out.String(), "reactions:read", "channels:history", "app_mentions:read", "- reaction_added", "- app_mention", "command: /incident")
 }

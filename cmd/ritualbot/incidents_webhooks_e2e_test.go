@@ -41,8 +41,6 @@ func amAlert(status, instance, severity, startsAt, endsAt, fingerprint string) s
   }`, status, instance, severity, instance, startsAt, endsAt, fingerprint)
 }
 
-const zeroTime = "0001-01-01T00:00:00Z"
-
 func TestAlertmanagerWebhookOpensOneIncidentPerGroupAndResolvesIt(t *testing.T) {
 	h := newIncidentHarness(t, at(t, "2026-11-24 14:00", berlin))
 	h.start()
@@ -92,11 +90,7 @@ func TestAlertmanagerWebhookOpensOneIncidentPerGroupAndResolvesIt(t *testing.T) 
 		t.Fatalf("%d incidents announced, want exactly 1", len(announces))
 	}
 	a := readable(t, announces[0])
-	for _, want := range []string{"Incident #1: Checkout error rate above 5%", "SEV1", "via Alertmanager", "*Commander*\n<@U0CAROL>", "Open in Alertmanager"} {
-		if !strings.Contains(a, want) {
-			t.Errorf("announcement lacks %q:\n%s", want, a)
-		}
-	}
+	wantIn(t, "announcement", a, "Incident #1: Checkout error rate above 5%", "SEV1", "via Alertmanager", "*Commander*\n<@U0CAROL>", "Open in Alertmanager")
 
 	// A second alert joins the group: a timeline event, no new incident.
 	h.clock.Advance(5 * time.Minute)
@@ -225,11 +219,7 @@ func TestPagerDutySignedEventsOpenAndResolveBadSignaturesStoreNothing(t *testing
 		t.Errorf("redelivered trigger: %s", body)
 	}
 	a := readable(t, one(t, h.fake.ChannelMessages("C0INCIDENTS"), "Incident #1", "#incidents"))
-	for _, want := range []string{"Payments API latency above SLO", "SEV2", "via PagerDuty", "Open in PagerDuty"} {
-		if !strings.Contains(a, want) {
-			t.Errorf("announcement lacks %q:\n%s", want, a)
-		}
-	}
+	wantIn(t, "announcement", a, "Payments API latency above SLO", "SEV2", "via PagerDuty", "Open in PagerDuty")
 	h.clock.Advance(40 * time.Minute)
 	res := pdEvent("01DEN6SVGQR9A4NVZ3A1LD1JDN", "incident.resolved", "Q1BD5T6Y8I9Z1L", "Payments API latency above SLO")
 	if _, body := h.post("/hooks/pagerduty", res, map[string]string{"X-PagerDuty-Signature": pdSign("pd-secret", res)}); !strings.Contains(body, `"outcome":"resolved"`) {

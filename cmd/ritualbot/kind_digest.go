@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/ritualbot/ritualbot/bot"
 	"github.com/ritualbot/ritualbot/chart"
@@ -17,7 +16,8 @@ const envGitHubSecret = "GITHUB_WEBHOOK_SECRET"
 func init() {
 	kinds[rituals.KindDigest] = kind{
 		build: func(m *Main, rc *rituals.RitualConfig) (jobSource, error) {
-			d := m.newDigest(rc)
+			d := digestOf(m.Loaded.Config, rc, m.DB, m.Clock, &m.links)
+			d.Outbox, d.Chart = m.Outbox, chart.TrendPNG
 			if m.digests == nil {
 				m.digests = &bot.Digests{Config: m.Loaded.Config, Clock: m.Clock,
 					Notes: &rituals.DigestNotes{Config: m.Loaded.Config, Store: m.DB, Clock: m.Clock}}
@@ -26,22 +26,18 @@ func init() {
 			m.digests.Add(m.Router, d)
 			return d, nil
 		},
-		preview: func(p *previewEnv, rc *rituals.RitualConfig, now time.Time) (rituals.Message, error) {
+		preview: func(p *previewEnv, rc *rituals.RitualConfig) (rituals.Message, error) {
 			if p.DB == nil {
 				return rituals.Message{}, fmt.Errorf("no store yet at %s: a digest is built from stored deploys and notes, so run the bot first", p.Config.Store.Path)
 			}
-			// Outside a running bot only the store is at hand: the digest
-			// shows deploys and notes, and leaves out what the other
-			// rituals' logs would add.
-			d := digestFor(p.Config, rc, p.DB, fixedClock{now})
-			return d.Preview(context.Background(), now)
+			return digestOf(p.Config, rc, p.DB, p.clock(), &p.links).Preview(context.Background(), p.Now)
 		},
 	}
 }
 
-// digestFor builds a digest ritual reading the store; its links to the
-// other rituals are left for the caller to set.
-func digestFor(cfg *rituals.Config, rc *rituals.RitualConfig, store rituals.DigestStore, clock rituals.Clock) *rituals.Digest {
+// digestOf is the digest ritual rc reading the store and, through l, the
+// other rituals' logs.
+func digestOf(cfg *rituals.Config, rc *rituals.RitualConfig, store rituals.DigestStore, clock rituals.Clock, l *links) *rituals.Digest {
 	var teams []*rituals.Team
 	for _, id := range rc.Digest.Teams {
 		if t := cfg.Team(id); t != nil {
@@ -51,15 +47,8 @@ func digestFor(cfg *rituals.Config, rc *rituals.RitualConfig, store rituals.Dige
 	return &rituals.Digest{
 		Config: rc, Settings: rc.Digest, Teams: teams, AllTeams: cfg.Teams,
 		Store: store, Clock: clock, PublicURL: cfg.HTTP.PublicURL, Holidays: cfg.Holidays,
+		Standups: l.StandupLog, OnCall: l.OnCallSchedule, Incidents: l.Incidents,
 	}
-}
-
-func (m *Main) newDigest(rc *rituals.RitualConfig) *rituals.Digest {
-	d := digestFor(m.Loaded.Config, rc, m.DB, m.Clock)
-	d.Outbox = m.Outbox
-	d.Standups, d.OnCall, d.Incidents = m.StandupLog, m.OnCallSchedule, m.Incidents
-	d.Chart = chart.TrendPNG
-	return d
 }
 
 // mountDeployHooks serves the deploy webhooks that feed the digests.

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
-	"time"
 
 	"github.com/ritualbot/ritualbot/bot"
 	"github.com/ritualbot/ritualbot/rituals"
@@ -20,25 +19,36 @@ func init() {
 	kinds[rituals.KindIncidents] = kind{
 		build: func(m *Main, rc *rituals.RitualConfig) (jobSource, error) {
 			cfg := m.Loaded.Config
-			x := &rituals.Incidents{
-				Config: rc, Settings: rc.Incidents, Teams: cfg.Teams, Outbox: m.Outbox, Store: m.DB, Sent: m.DB, Wake: m.Sender.Wake,
-				Clock: m.Clock, OnCall: m.OnCallAt, Directory: m.directory, IsAdmin: cfg.IsAdmin, PublicURL: cfg.HTTP.PublicURL,
-			}
+			x := incidentsOf(cfg, rc, m.DB, m.Clock, &m.links)
+			x.Outbox, x.Sent, x.Wake, x.Directory, x.IsAdmin = m.Outbox, m.DB, m.Sender.Wake, m.directory, cfg.IsAdmin
 			if m.incidentDesk == nil {
 				m.incidentDesk = &bot.Incidents{Views: m.Slack, Slack: m.Slack, Limiter: m.limiter, Clock: m.Clock, Log: m.component("incidents")}
-				m.incidents = &rituals.IncidentRecords{Store: m.DB}
 				m.mountIncidents()
 			}
+			m.openIncidentLog(m.DB)
 			m.incidentDesk.Add(m.Router, x)
 			return x, nil
 		},
-		preview: func(p *previewEnv, rc *rituals.RitualConfig, now time.Time) (rituals.Message, error) {
+		link: func(p *previewEnv, rc *rituals.RitualConfig) {
+			if p.DB != nil {
+				p.openIncidentLog(p.DB)
+			}
+		},
+		preview: func(p *previewEnv, rc *rituals.RitualConfig) (rituals.Message, error) {
 			if p.DB == nil {
 				return rituals.Message{}, fmt.Errorf("no store yet at %s: the preview shows the postmortem of the latest incident, so run the bot first", p.Config.Store.Path)
 			}
-			x := &rituals.Incidents{Config: rc, Settings: rc.Incidents, Teams: p.Config.Teams, Store: p.DB, Clock: fixedClock{now}, PublicURL: p.Config.HTTP.PublicURL}
-			return x.LatestPostmortem()
+			return incidentsOf(p.Config, rc, p.DB, p.clock(), &p.links).LatestPostmortem()
 		},
+	}
+}
+
+// incidentsOf is the incidents ritual rc keeping its incidents in store,
+// naming whoever l says is on call.
+func incidentsOf(cfg *rituals.Config, rc *rituals.RitualConfig, store rituals.IncidentStore, clock rituals.Clock, l *links) *rituals.Incidents {
+	return &rituals.Incidents{
+		Config: rc, Settings: rc.Incidents, Teams: cfg.Teams, Store: store, Clock: clock,
+		OnCall: l.OnCallAt, PublicURL: cfg.HTTP.PublicURL,
 	}
 }
 

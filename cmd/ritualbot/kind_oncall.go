@@ -17,43 +17,48 @@ func init() {
 			if err := r.Open(m.Clock.Now()); err != nil {
 				return nil, err
 			}
-			if m.rotations == nil {
+			first := m.rotations == nil
+			m.addRotation(r)
+			if first {
 				m.startOnCall()
 			}
-			m.rotations.List = append(m.rotations.List, r)
 			return r, nil
 		},
-		preview: func(p *previewEnv, rc *rituals.RitualConfig, now time.Time) (rituals.Message, error) {
-			r := &rituals.Rotation{Config: rc, Settings: rc.OnCall, Team: p.Config.Team(rc.Team), Clock: fixedClock{now}}
-			if p.DB != nil {
-				r.Store = p.DB
-			}
-			return r.NextHandoffAnnouncement(now)
+		link: func(p *previewEnv, rc *rituals.RitualConfig) { p.addRotation(p.rotation(rc)) },
+		preview: func(p *previewEnv, rc *rituals.RitualConfig) (rituals.Message, error) {
+			return p.rotation(rc).NextHandoffAnnouncement(p.Now)
 		},
 	}
+}
+
+// rotationOf is the on-call ritual rc, listing the incidents l reads at
+// handoffs.
+func rotationOf(cfg *rituals.Config, rc *rituals.RitualConfig, clock rituals.Clock, l *links) *rituals.Rotation {
+	return &rituals.Rotation{Config: rc, Settings: rc.OnCall, Team: cfg.Team(rc.Team), Clock: clock, Incidents: l.Incidents, IsAdmin: cfg.IsAdmin}
 }
 
 func (m *Main) newRotation(rc *rituals.RitualConfig) *rituals.Rotation {
-	cfg := m.Loaded.Config
-	return &rituals.Rotation{
-		Config: rc, Settings: rc.OnCall, Team: cfg.Team(rc.Team),
-		Store: m.DB, Outbox: m.Outbox, Clock: m.Clock, Directory: m.directory,
-		Slack: &bot.OnCallSlack{API: m.Slack, Limiter: m.limiter, Observe: func(method, outcome string) {
-			m.Metrics.SlackCalls.WithLabelValues(method, outcome).Inc()
-		}},
-		Incidents: m.Incidents,
-		IsAdmin:   cfg.IsAdmin,
-		Log:       m.component("oncall").With().Str("ritual", rc.Name).Logger(),
-	}
+	r := rotationOf(m.Loaded.Config, rc, m.Clock, &m.links)
+	r.Store, r.Outbox, r.Directory = m.DB, m.Outbox, m.directory
+	r.Slack = &bot.OnCallSlack{API: m.Slack, Limiter: m.limiter, Observe: func(method, outcome string) {
+		m.Metrics.SlackCalls.WithLabelValues(method, outcome).Inc()
+	}}
+	r.Log = m.component("oncall").With().Str("ritual", rc.Name).Logger()
+	return r
 }
 
-// startOnCall wires what all rotations share, once: the lookups other
-// rituals read, /oncall, the calendar feeds and the loop keeping user
-// groups and topics in step.
+// rotation is the on-call ritual rc as stored, without Slack.
+func (p *previewEnv) rotation(rc *rituals.RitualConfig) *rituals.Rotation {
+	r := rotationOf(p.Config, rc, p.clock(), &p.links)
+	if p.DB != nil {
+		r.Store = p.DB
+	}
+	return r
+}
+
+// startOnCall wires what all rotations share, once: /oncall, the
+// calendar feeds and the loop keeping user groups and topics in step.
 func (m *Main) startOnCall() {
-	m.rotations = &rituals.Rotations{}
-	m.onCall = m.rotations.OnCall
-	m.onCallSchedule = m.rotations
 	(&bot.OnCalls{Rotations: m.rotations, Config: m.Loaded.Config, Clock: m.Clock, FeedURL: m.feedURL}).Register(m.Router)
 	m.mux.Handle("GET /oncall/{file}", calendar.Handler(m.rotations, m.Clock, m.component("calendar")))
 	m.loops = append(m.loops, loop{

@@ -1,18 +1,23 @@
 package main
 
 import (
-	"time"
-
 	"github.com/ritualbot/ritualbot/rituals"
 )
 
 func init() {
 	kinds[rituals.KindReminder] = kind{
 		build: func(m *Main, rc *rituals.RitualConfig) (jobSource, error) {
-			return &rituals.Reminder{Config: rc, Team: m.Loaded.Config.Team(rc.Team), Outbox: m.Outbox, OnCall: m.OnCallAt}, nil
+			r := reminderOf(m.Loaded.Config, rc, &m.links)
+			r.Outbox = m.Outbox
+			return r, nil
 		},
-		preview: func(p *previewEnv, rc *rituals.RitualConfig, now time.Time) (rituals.Message, error) {
-			return (&rituals.Reminder{Config: rc, Team: p.Config.Team(rc.Team)}).Message(now)
+		preview: func(p *previewEnv, rc *rituals.RitualConfig) (rituals.Message, error) {
+			return reminderOf(p.Config, rc, &p.links).Message(p.Now)
 		},
 	}
+}
+
+// reminderOf is the reminder ritual rc, naming who is on call from l.
+func reminderOf(cfg *rituals.Config, rc *rituals.RitualConfig, l *links) *rituals.Reminder {
+	return &rituals.Reminder{Config: rc, Team: cfg.Team(rc.Team), OnCall: l.OnCallAt}
 }

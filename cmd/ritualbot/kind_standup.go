@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/rs/zerolog"
 
@@ -14,32 +13,33 @@ import (
 func init() {
 	kinds[rituals.KindStandup] = kind{
 		build: func(m *Main, rc *rituals.RitualConfig) (jobSource, error) {
-			s := m.newStandup(rc)
+			s := standupOf(m.Loaded.Config, rc, m.DB, m.Clock, &m.links)
+			s.Outbox, s.Directory = m.Outbox, m.directory
 			if m.standups == nil {
 				m.standups = &bot.Standups{Views: m.Slack, Limiter: m.limiter, Config: m.Loaded.Config, Clock: m.Clock}
-				// One log across every standup of the config, for the
-				// digest and the App Home.
-				m.standupLog = &rituals.StandupRecords{Store: m.DB}
 			}
 			m.standups.Add(m.Router, s)
-			m.standupLog.(*rituals.StandupRecords).Add(s)
+			m.addStandup(s)
 			return standupJobs{s, m.component("standup")}, nil
 		},
-		preview: func(p *previewEnv, rc *rituals.RitualConfig, now time.Time) (rituals.Message, error) {
+		link: func(p *previewEnv, rc *rituals.RitualConfig) {
+			if p.DB != nil {
+				p.addStandup(standupOf(p.Config, rc, p.DB, p.clock(), &p.links))
+			}
+		},
+		preview: func(p *previewEnv, rc *rituals.RitualConfig) (rituals.Message, error) {
 			if p.DB == nil {
 				return rituals.Message{}, fmt.Errorf("no store yet at %s: a standup summary is built from stored answers, so run the bot first", p.Config.Store.Path)
 			}
-			s := &rituals.Standup{Config: rc, Settings: rc.Standup, Team: p.Config.Team(rc.Team), Store: p.DB, Clock: fixedClock{now}}
-			return s.SummaryPreview(context.Background(), now)
+			return standupOf(p.Config, rc, p.DB, p.clock(), &p.links).SummaryPreview(context.Background(), p.Now)
 		},
 	}
 }
 
-func (m *Main) newStandup(rc *rituals.RitualConfig) *rituals.Standup {
-	return &rituals.Standup{
-		Config: rc, Settings: rc.Standup, Team: m.Loaded.Config.Team(rc.Team),
-		Outbox: m.Outbox, Store: m.DB, Directory: m.directory, Clock: m.Clock, OnCall: m.OnCallAt,
-	}
+// standupOf is the standup ritual rc keeping its records in store, asking
+// whoever l says is on call the on-call questions.
+func standupOf(cfg *rituals.Config, rc *rituals.RitualConfig, store rituals.StandupStore, clock rituals.Clock, l *links) *rituals.Standup {
+	return &rituals.Standup{Config: rc, Settings: rc.Standup, Team: cfg.Team(rc.Team), Store: store, Clock: clock, OnCall: l.OnCallAt}
 }
 
 // standupJobs adapts a standup, whose jobs depend on its members' zones,
@@ -56,9 +56,3 @@ func (j standupJobs) Jobs() []rituals.Job {
 	}
 	return jobs
 }
-
-// fixedClock reads one instant (previews).
-type fixedClock struct{ t time.Time }
-
-func (c fixedClock) Now() time.Time                         { return c.t }
-func (c fixedClock) NewTimer(d time.Duration) rituals.Timer { return rituals.SystemClock{}.NewTimer(d) }

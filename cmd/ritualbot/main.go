@@ -241,12 +241,10 @@ func preview(ctx context.Context, l *config.Loaded, env func(string) string, nam
 	if !ok || k.preview == nil {
 		return fmt.Errorf("preview of kind %q is not available", rc.Kind)
 	}
-	pe := &previewEnv{Config: cfg}
 	var msg rituals.Message
 	read := func(db *store.DB) error {
-		pe.DB = db
 		var err error
-		msg, err = k.preview(pe, rc, now)
+		msg, err = k.preview(newPreviewEnv(cfg, db, now), rc)
 		return err
 	}
 	err := withStore(cfg.Store.Path, read)
@@ -255,8 +253,7 @@ func preview(ctx context.Context, l *config.Loaded, env func(string) string, nam
 		err = withSnapshot(ctx, l, env, read)
 	}
 	if errors.Is(err, os.ErrNotExist) {
-		pe.DB = nil
-		msg, err = k.preview(pe, rc, now)
+		err = read(nil)
 	}
 	if err != nil {
 		return err

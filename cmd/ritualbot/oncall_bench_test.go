@@ -2,18 +2,13 @@ package main
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/rs/zerolog"
-
 	"github.com/ritualbot/ritualbot/bot"
 	"github.com/ritualbot/ritualbot/bot/slackfake"
-	"github.com/ritualbot/ritualbot/config"
 	"github.com/ritualbot/ritualbot/rituals"
 	"github.com/ritualbot/ritualbot/store"
 )
@@ -26,40 +21,18 @@ import (
 // envelope to reading the ack. Both report p50 and p99 per command.
 func BenchmarkOnCallCommand(b *testing.B) {
 	now := time.Date(2027, 10, 13, 12, 0, 0, 0, berlin)
-	dir := b.TempDir()
-	dbPath := filepath.Join(dir, "ritualbot.db")
-	seedOnCallYear(b, dbPath, now)
-
-	clock := rituals.NewFakeClock(now)
-	fake := slackfake.New(slackfake.Options{Now: clock.Now, DisableRateLimits: true})
-	b.Cleanup(fake.Close)
+	h := newHarness(b, onCallConfig, now, slackfake.Options{DisableRateLimits: true})
+	h.quiet = true
+	seedOnCallYear(b, h.storePath(), now)
 	for id, name := range onCallNames {
-		fake.AddUser(slackfake.User{ID: id, Name: name, TZ: "Europe/Berlin"})
+		h.fake.AddUser(slackfake.User{ID: id, Name: name, TZ: "Europe/Berlin"})
 	}
-	fake.AddChannel(slackfake.Channel{ID: "C0PAYMENTS", Name: "payments", Members: []string{"U0BOT", "U0ALICE", "U0BOB"}})
-	fake.AddUserGroup(slackfake.UserGroup{ID: "S0ONCALL", Handle: "payments-oncall", Users: []string{"U0ALICE"}})
-	cfgPath := filepath.Join(dir, "config.yaml")
-	if err := os.WriteFile(cfgPath, []byte(strings.ReplaceAll(onCallConfig, "STORE", dbPath)), 0o600); err != nil {
-		b.Fatal(err)
-	}
-	loaded, err := config.Load(cfgPath)
-	if err != nil {
-		b.Fatal(err)
-	}
-	env := map[string]string{envBotToken: "xoxb-fake-bot-token", envAppToken: "xapp-fake-app-token", envAPIURL: fake.APIURL()}
-	m := &Main{Loaded: loaded, Env: func(k string) string { return env[k] }, Clock: clock, Log: zerolog.Nop(), PingInterval: time.Minute}
+	h.fake.AddChannel(slackfake.Channel{ID: "C0PAYMENTS", Name: "payments", Members: []string{"U0BOT", "U0ALICE", "U0BOB"}})
+	h.fake.AddUserGroup(slackfake.UserGroup{ID: "S0ONCALL", Handle: "payments-oncall", Users: []string{"U0ALICE"}})
+	h.start()
+	m, fake := h.m, h.fake
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	if err := m.Run(ctx); err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { m.Close() })
-	if err := fake.WaitFor(ctx, fake.SocketConnected); err != nil {
-		b.Fatal(err)
-	}
-	if err := m.Settle(ctx); err != nil {
-		b.Fatal(err)
-	}
 
 	b.Run("router", func(b *testing.B) {
 		inv := bot.Invocation{Command: "/oncall", Text: "", UserID: "U0BOB", ChannelID: "C0PAYMENTS"}

@@ -119,16 +119,6 @@ func (h *harness) assertInStep(when, primary string) {
 	}
 }
 
-func messagesWith(msgs []slackfake.Message, substr string) []slackfake.Message {
-	var out []slackfake.Message
-	for _, m := range msgs {
-		if strings.Contains(m.Text+string(m.Blocks), substr) {
-			out = append(out, m)
-		}
-	}
-	return out
-}
-
 func TestOnCallFourWeeksAcrossDST(t *testing.T) {
 	h := newOnCallHarness(t, at(t, "2026-10-11 12:00", berlin), slackfake.Options{}) // a Sunday
 	h.start()
@@ -419,11 +409,7 @@ func TestOnCallPreviewShowsTheNextHandoff(t *testing.T) {
 	if err := preview(context.Background(), l, func(k string) string { return h.env[k] }, "payments-oncall", false, at(t, "2026-10-14 12:00", berlin), &out); err != nil {
 		t.Fatalf("preview: %v %s", err, errOut.String())
 	}
-	for _, want := range []string{"To C0PAYMENTS:", "On-call handoff · Payments", "<@U0BOB> is now on call for *Payments* until Mon 26 Oct 10:00 CET", "*Outgoing*\n<@U0ALICE>", "*Secondary*\n<@U0CAROL>"} {
-		if !strings.Contains(out.String(), want) {
-			t.Errorf("preview lacks %q:\n%s", want, out.String())
-		}
-	}
+	wantIn(t, "preview", out.String(), "To C0PAYMENTS:", "On-call handoff · Payments", "<@U0BOB> is now on call for *Payments* until Mon 26 Oct 10:00 CET", "*Outgoing*\n<@U0ALICE>", "*Secondary*\n<@U0CAROL>")
 }
 
 func TestOnCallManifestScopes(t *testing.T) {

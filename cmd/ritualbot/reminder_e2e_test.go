@@ -53,17 +53,6 @@ func newReminderHarnessWith(t *testing.T, start time.Time, opts slackfake.Option
 	return h
 }
 
-// postedAt lists when each message whose text contains substr was posted.
-func postedAt(t *testing.T, msgs []slackfake.Message, substr string) []time.Time {
-	var out []time.Time
-	for _, m := range msgs {
-		if strings.Contains(m.Text, substr) {
-			out = append(out, tsTime(t, m.TS))
-		}
-	}
-	return out
-}
-
 func TestTwoWeeksOfRemindersPostOnceAtLocalTimes(t *testing.T) {
 	h := newReminderHarness(t, at(t, "2026-11-22 12:00", berlin)) // a Sunday
 	h.start()
@@ -84,7 +73,7 @@ func TestTwoWeeksOfRemindersPostOnceAtLocalTimes(t *testing.T) {
 	if got := postedAt(t, h.fake.ChannelMessages("C0TRIAGE"), "Fortnightly backlog triage"); fmtTimes(got, berlin) != fmtTimes([]time.Time{at(t, "2026-12-02 14:00", berlin)}, berlin) {
 		t.Errorf("triage posted at %s, want only Wed 12-02 14:00 (the off week skipped)", fmtTimes(got, berlin))
 	}
-	if planning := texts(filterText(payments, "Sprint planning")); len(planning) == 0 || !strings.Contains(planning[0], "Monday 23 November") {
+	if planning := texts(messagesWith(payments, "Sprint planning")); len(planning) == 0 || !strings.Contains(planning[0], "Monday 23 November") {
 		t.Errorf("{{.Date}} not rendered in the ritual's zone: %q", planning)
 	}
 	if n := len(payments) + len(h.fake.ChannelMessages("C0TRIAGE")); n != 12 {
@@ -151,25 +140,4 @@ func TestRateLimitedPostsArriveOnceAfterRetryAfter(t *testing.T) {
 	if !strings.Contains(metrics, `ritualbot_slack_calls_total{method="chat.postMessage",outcome="ratelimited"} 2`) {
 		t.Errorf("/metrics does not count the rate-limited calls:\n%s", grepLines(metrics, "slack_calls"))
 	}
-}
-
-func grepLines(s, substr string) string {
-	var out []string
-	for _, l := range strings.Split(s, "\n") {
-		if strings.Contains(l, substr) {
-			out = append(out, l)
-		}
-	}
-	return strings.Join(out, "\n")
-}
-
-// filterText keeps the messages whose text contains substr.
-func filterText(msgs []slackfake.Message, substr string) []slackfake.Message {
-	var out []slackfake.Message
-	for _, m := range msgs {
-		if strings.Contains(m.Text, substr) {
-			out = append(out, m)
-		}
-	}
-	return out
 }

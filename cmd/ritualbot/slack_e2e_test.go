@@ -186,21 +186,13 @@ func TestCLIManifestMatchesMode(t *testing.T) {
 	if code := run(ctx, []string{"manifest", "--config", "../../config.example.yaml"}, &out, &errOut, noEnv); code != 0 {
 		t.Fatalf("manifest exited %d: %s", code, errOut.String())
 	}
-	for _, want := range []string{"socket_mode_enabled: true", "command: /standup", "command: /oncall", "chat:write", "commands"} {
-		if !strings.Contains(out.String(), want) {
-			t.Errorf("manifest lacks %q:\n%s", want, out.String())
-		}
-	}
+	wantIn(t, "manifest", out.String(), "socket_mode_enabled: true", "command: /standup", "command: /oncall", "chat:write", "commands")
 	h := newHarness(t, httpModeConfig, time.Now(), slackfake.Options{})
 	out.Reset()
 	if code := run(ctx, []string{"manifest", "--config", h.cfg}, &out, &errOut, noEnv); code != 0 {
 		t.Fatalf("manifest exited %d: %s", code, errOut.String())
 	}
-	for _, want := range []string{"socket_mode_enabled: false", "url: https://ritualbot.example.com/slack/commands", "request_url: https://ritualbot.example.com/slack/interactions"} {
-		if !strings.Contains(out.String(), want) {
-			t.Errorf("HTTP-mode manifest lacks %q:\n%s", want, out.String())
-		}
-	}
+	wantIn(t, "HTTP-mode manifest", out.String(), "socket_mode_enabled: false", "url: https://ritualbot.example.com/slack/commands", "request_url: https://ritualbot.example.com/slack/interactions")
 }
 
 func TestBackupAndExportWhileRunning(t *testing.T) {

@@ -16,20 +16,47 @@ import (
 // registers one in init, so adding a kind touches no other wiring.
 type kind struct {
 	// build makes the ritual from its config; it may register commands,
-	// buttons and events on m.Router.
+	// buttons and events on m.Router, and sets the links it provides.
 	build func(m *Main, rc *rituals.RitualConfig) (jobSource, error)
-	// preview returns what the ritual would post at now, reading the store.
-	preview func(p *previewEnv, rc *rituals.RitualConfig, now time.Time) (rituals.Message, error)
+	// link, if set, sets the links the ritual provides on a preview, read
+	// from the store, as build does on Main.
+	link func(p *previewEnv, rc *rituals.RitualConfig)
+	// preview returns what the ritual would post at p.Now, reading the
+	// store.
+	preview func(p *previewEnv, rc *rituals.RitualConfig) (rituals.Message, error)
 }
 
 var kinds = map[string]kind{}
 
-// previewEnv is what `ritualbot preview` has: the config, and the store
-// when no bot holds it (nil otherwise).
+// previewEnv is what `ritualbot preview` has: the config, the store (nil
+// before the bot's first run), the instant previewed, and the links
+// between the rituals, read from the store as the running bot reads them.
 type previewEnv struct {
 	Config *rituals.Config
 	DB     *store.DB
+	Now    time.Time
+	links
 }
+
+// newPreviewEnv links the config's enabled rituals as Main does.
+func newPreviewEnv(cfg *rituals.Config, db *store.DB, now time.Time) *previewEnv {
+	p := &previewEnv{Config: cfg, DB: db, Now: now}
+	for _, rc := range cfg.Rituals {
+		if k, ok := kinds[rc.Kind]; ok && rc.Enabled && k.link != nil {
+			k.link(p, rc)
+		}
+	}
+	return p
+}
+
+// clock stands still at the instant previewed.
+func (p *previewEnv) clock() rituals.Clock { return fixedClock{p.Now} }
+
+// fixedClock reads one instant (previews).
+type fixedClock struct{ t time.Time }
+
+func (c fixedClock) Now() time.Time                         { return c.t }
+func (c fixedClock) NewTimer(d time.Duration) rituals.Timer { return rituals.SystemClock{}.NewTimer(d) }
 
 // buildRituals turns each enabled ritual of the config into its domain
 // object.
