@@ -550,13 +550,22 @@ func (x *Incidents) Update(ctx context.Context, n int, user, text string) (Incid
 	})
 }
 
-// SetSeverity changes an incident's severity.
+// SetSeverity changes an incident's severity. While it is open anyone
+// working it may; once resolved the severity decides whether a retro is
+// required, so only its commander, a lead of its teams or an admin may.
 func (x *Incidents) SetSeverity(ctx context.Context, n int, user, severity string) (Incident, error) {
 	sev := x.Severity(severity)
 	if sev == "" {
 		return Incident{}, x.badSeverity(severity)
 	}
 	return x.change(ctx, n, func(inc *Incident, now time.Time) ([]Message, error) {
+		if !inc.IsOpen() && !x.mayLead(*inc, user) && !x.leadsTeamOf(*inc, user) {
+			who := "a lead of its teams or an admin"
+			if inc.Commander != "" {
+				who = Mention(inc.Commander) + " (the commander), " + who
+			}
+			return nil, Errorf(EFORBIDDEN, "#%d is resolved: only %s can change its severity, since that decides whether a retro is required.", n, who)
+		}
 		if inc.Severity == sev {
 			return nil, Errorf(ECONFLICT, "#%d is already %s.", n, sev)
 		}

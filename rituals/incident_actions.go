@@ -166,15 +166,15 @@ func (x *Incidents) CloseAction(ctx context.Context, id, user string) (ActionIte
 	if !ok || a.Ritual != x.Config.Name {
 		return a, Errorf(ENOTFOUND, "That action item no longer exists.")
 	}
-	if !a.Open() {
-		return a, nil
-	}
 	inc, err := x.Lookup(a.Incident)
 	if err != nil {
 		return a, err
 	}
 	if a.Owner != user && !x.mayLead(inc, user) && !x.leadsTeamOf(inc, user) {
 		return a, Errorf(EFORBIDDEN, "Only %s (its owner), the incident's commander or a lead can close this action item.", Mention(a.Owner))
+	}
+	if !a.Open() {
+		return a, nil
 	}
 	now := x.Clock.Now()
 	a.Closed, a.ClosedBy = now, user

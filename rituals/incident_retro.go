@@ -138,11 +138,13 @@ func orNobody(list []string) string {
 	return strings.Join(list, ", ")
 }
 
+// publisherLabel names who may publish or skip inc's retro besides an
+// admin (see mayLead).
 func (x *Incidents) publisherLabel(inc Incident) string {
 	if inc.Commander != "" {
 		return Mention(inc.Commander) + " (the commander)"
 	}
-	return "an admin"
+	return "a lead of its teams"
 }
 
 // retroReminders nudge, at a later slot, the participants who have not
