@@ -33,12 +33,8 @@ func ParseIncidentRef(args []string) (n int, rest []string, err error) {
 	return v, args[1:], nil
 }
 
-// commandText unescapes what Slack escaped in a slash command's text
-// (&, <, >), so the user's words are stored as typed; mentions stay in
-// Slack's <@U…> form.
-func commandText(args []string) string {
-	return strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&").Replace(strings.Join(args, " "))
-}
+// commandText is a command's arguments as the user typed them.
+func commandText(args []string) string { return SlackText(strings.Join(args, " ")) }
 
 // ActionArgs is `/incident action @owner TEXT [due DATE]` read.
 type ActionArgs struct {

@@ -751,8 +751,8 @@ func (x *Incidents) announcement(inc Incident, update bool) Message {
 		Header(fmt.Sprintf("Incident #%d: %s", inc.Number, inc.Title)),
 		{Kind: SectionBlock, Fields: fields},
 	}
-	if inc.SourceURL != "" {
-		blocks = append(blocks, Context(fmt.Sprintf("<%s|Open in %s>", inc.SourceURL, SourceLabel(inc.Source))))
+	if link, ok := Link(inc.SourceURL, "Open in "+SourceLabel(inc.Source)); ok {
+		blocks = append(blocks, Context(link))
 	}
 	if inc.IsOpen() {
 		blocks = append(blocks, Context(fmt.Sprintf("This thread is the incident's home. Post updates with `/incident update #%d …` or by mentioning me here (`@ritualbot update …`); "+
@@ -760,7 +760,7 @@ func (x *Incidents) announcement(inc Incident, update bool) Message {
 	} else if inc.Summary != "" {
 		blocks = append(blocks, Section("*Summary*\n"+EscapeText(inc.Summary)))
 	}
-	text := fmt.Sprintf("Incident #%d (%s): %s", inc.Number, strings.ToUpper(inc.Severity), inc.Title)
+	text := fmt.Sprintf("Incident #%d (%s): %s", inc.Number, strings.ToUpper(inc.Severity), Escape(inc.Title))
 	if !inc.IsOpen() {
 		text = "Resolved: " + text
 	}
@@ -799,11 +799,15 @@ func (x *Incidents) eventMessage(inc Incident, i int) Message {
 	}
 }
 
-// EventLine is a timeline event as mrkdwn, user text escaped.
+// EventLine is a timeline event as mrkdwn, user text escaped. Mentions in
+// the text of an event a person made stay mentions; an event of an alert
+// or a webhook (By empty) mentions nobody.
 func EventLine(e TimelineEvent) string {
 	by := ""
 	if e.By != "" {
 		by = " by " + Mention(e.By)
+	} else {
+		e.Text = DefuseMentions(e.Text)
 	}
 	switch e.Kind {
 	case EventDeclared:
