@@ -329,7 +329,7 @@ func (h *harness) pagerDuty(id, text string) {
 				"title": text, "urgency": "high", "service": map[string]any{"id": "PSVC", "summary": text}}},
 		{"id": "ev-n-" + id, "event_type": "incident.annotated", "resource_type": "incident", "occurred_at": "2026-11-23T07:01:00Z",
 			"agent": map[string]any{"id": "PAGENT", "summary": text, "type": "user_reference"},
-			"data": map[string]any{"type": "incident_note", "content": text, "incident": map[string]any{"id": "PD-" + id, "html_url": "https://evil.example"}}},
+			"data":  map[string]any{"type": "incident_note", "content": text, "incident": map[string]any{"id": "PD-" + id, "html_url": "https://evil.example"}}},
 	} {
 		body, _ := json.Marshal(map[string]any{"event": ev})
 		code, out := h.post("/hooks/pagerduty", string(body), map[string]string{"X-PagerDuty-Signature": pdSign(wsPagerDuty, string(body))})
