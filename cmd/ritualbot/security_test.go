@@ -86,7 +86,9 @@ func newWorkspaceHarness(t *testing.T, configYAML string, start time.Time, opts 
 	if configYAML == "" {
 		configYAML = workspaceConfig
 	}
-	opts.SigningSecret = wsSigningSecret
+	if opts.SigningSecret == "" {
+		opts.SigningSecret = wsSigningSecret
+	}
 	// A simulated day's messages land within real milliseconds; Slack's
 	// per-minute limits, which these tests are not about, would hold
 	// them back for seconds. Both sides get the same raised limits.
@@ -102,7 +104,7 @@ func newWorkspaceHarness(t *testing.T, configYAML string, start time.Time, opts 
 	for _, m := range []string{"chat.postMessage", "chat.postMessage/channel", "chat.update", "views.open", "users.list", "chat.postEphemeral", "conversations.replies"} {
 		h.limits[m] = bot.Limit{PerMinute: fast.PerMinute, Burst: fast.Burst}
 	}
-	h.env[envSigningSecret] = wsSigningSecret
+	h.env[envSigningSecret] = opts.SigningSecret
 	h.env[envWebhookToken] = wsWebhookToken
 	h.env[envGitHubSecret] = wsGitHubSecret
 	h.env[envPagerDutySecret] = wsPagerDuty
