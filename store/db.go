@@ -161,10 +161,6 @@ func registerBucket(name string) []byte {
 // that runs every pending migration and then records the new version.
 type migration func(tx *bolt.Tx) error
 
-// migrations[i] upgrades a store from schema i+1 to i+2. Append to add a
-// version; never edit or reorder one that has been released.
-var migrations []migration
-
 func (db *DB) schemaVersion() uint32 { return uint32(len(db.migrations)) + 1 }
 
 // init creates the buckets of an empty store, migrates an older one, and
