@@ -261,6 +261,9 @@ type IncidentStore interface {
 	Incident(number int) (Incident, bool, error)
 	// Incidents returns a ritual's incidents ("" for all), oldest first.
 	Incidents(ritual string) ([]Incident, error)
+	// IncidentBriefs returns the briefs of a ritual's incidents ("" for
+	// all), oldest first: what lists need, without timelines and retros.
+	IncidentBriefs(ritual string) ([]IncidentBrief, error)
 	// OpenIncidents returns the open incidents of a ritual ("" for all).
 	OpenIncidents(ritual string) ([]Incident, error)
 	// LatestIncident returns the incident with the highest number of a
@@ -621,18 +624,24 @@ func (x *Incidents) RetroDue(resolved time.Time) time.Time {
 	return s.Next(resolved.Add(x.Settings.Retro.MinDelay).Add(-time.Nanosecond))
 }
 
-// List returns the ritual's open incidents and those resolved in the last
-// week, newest first.
+// List returns the ritual's open incidents, those resolved in the last
+// week and those whose retro is still due, newest first. It picks them by
+// their briefs and reads only those in full.
 func (x *Incidents) List() ([]Incident, error) {
-	all, err := x.Store.Incidents(x.Config.Name)
+	briefs, err := x.Store.IncidentBriefs(x.Config.Name)
 	if err != nil {
 		return nil, err
 	}
 	since := x.Clock.Now().Add(-7 * 24 * time.Hour)
 	var out []Incident
-	for i := len(all) - 1; i >= 0; i-- {
-		inc := all[i]
-		if inc.IsOpen() || inc.Resolved.After(since) || !inc.Retro.Done() && !inc.Retro.Due.IsZero() {
+	for i := len(briefs) - 1; i >= 0; i-- {
+		b := briefs[i]
+		// RetroDue is zero once skipped: set and unpublished, it is due.
+		if b.Resolved.IsZero() || b.Resolved.After(since) || !b.RetroDue.IsZero() && b.RetroPublished.IsZero() {
+			inc, err := x.Lookup(b.Number)
+			if err != nil {
+				return nil, err
+			}
 			out = append(out, inc)
 		}
 	}
@@ -676,7 +685,7 @@ func (x *Incidents) ThreadIncident(channel, threadTS string) (int, bool, error) 
 		return n, true, nil
 	}
 	x.mu.Unlock()
-	all, err := x.Store.Incidents(x.Config.Name)
+	all, err := x.Store.IncidentBriefs(x.Config.Name)
 	if err != nil {
 		return 0, false, err
 	}

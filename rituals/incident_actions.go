@@ -91,19 +91,18 @@ func (x *Incidents) OpenActionsOf(user string) ([]ActionItem, error) {
 func (x *Incidents) ActionBlocks(items []ActionItem) []Block {
 	today := DateOf(x.Clock.Now().In(x.location()))
 	titles := map[int]string{}
+	if briefs, err := x.Store.IncidentBriefs(x.Config.Name); err == nil {
+		for _, b := range briefs {
+			titles[b.Number] = b.Title
+		}
+	}
 	var blocks []Block
 	for i, a := range items {
 		if i == maxActionsInDM {
 			blocks = append(blocks, Context(fmt.Sprintf("… and %d more: `/incident actions` lists them all.", len(items)-i)))
 			break
 		}
-		title, ok := titles[a.Incident]
-		if !ok {
-			if inc, err := x.Lookup(a.Incident); err == nil {
-				title = inc.Title
-			}
-			titles[a.Incident] = title
-		}
+		title := titles[a.Incident]
 		line := fmt.Sprintf("*%s*\nfrom #%d: %s", EscapeText(a.Text), a.Incident, Escape(title))
 		switch {
 		case a.Overdue(today):
@@ -208,14 +207,14 @@ var _ IncidentLog = (*IncidentRecords)(nil)
 // IncidentsBetween returns the team's incidents opened in [from, to),
 // oldest first.
 func (l *IncidentRecords) IncidentsBetween(team string, from, to time.Time) ([]IncidentBrief, error) {
-	all, err := l.Store.Incidents("")
+	all, err := l.Store.IncidentBriefs("")
 	if err != nil {
 		return nil, err
 	}
 	var out []IncidentBrief
-	for _, inc := range all {
-		if contains(inc.Teams, team) && !inc.Opened.Before(from) && inc.Opened.Before(to) {
-			out = append(out, inc.Brief())
+	for _, b := range all {
+		if contains(b.Teams, team) && !b.Opened.Before(from) && b.Opened.Before(to) {
+			out = append(out, b)
 		}
 	}
 	return out, nil

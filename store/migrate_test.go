@@ -7,6 +7,9 @@ import (
 	"path/filepath"
 	"reflect"
 	"testing"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
 
 	"github.com/ritualbot/ritualbot/rituals"
 )
@@ -210,5 +213,40 @@ func TestMigratingAStoreThatHadItsIndexesChangesNothing(t *testing.T) {
 	}
 	if got, _ := db.Blockers("r", true); !reflect.DeepEqual(got, open) || len(got) != 1 {
 		t.Errorf("open blockers after migrating: %v, want %v", ids(got), ids(open))
+	}
+}
+
+// Incidents stored before their briefs existed get them when the store is
+// migrated: lists and the digest find them.
+func TestMigrationBuildsIncidentBriefs(t *testing.T) {
+	db := MustOpen(t)
+	for i := 1; i <= 3; i++ {
+		inc := rituals.Incident{Ritual: "incidents", Title: fmt.Sprint("Outage ", i), Severity: "sev2", Teams: []string{"payments"}, Status: rituals.IncidentOpen, Opened: t0.Add(time.Duration(i) * time.Hour)}
+		if i == 2 {
+			inc.Status, inc.Resolved, inc.Retro.Due = rituals.IncidentResolved, inc.Opened.Add(time.Hour), inc.Opened.Add(24*time.Hour)
+		}
+		if _, err := db.SaveIncident(inc, t0, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := db.IncidentBriefs("")
+	if err != nil || len(want) != 3 {
+		t.Fatalf("briefs = %v, %v", want, err)
+	}
+	// As older code left it: no briefs, schema 1.
+	if err := db.bolt.Update(func(tx *bolt.Tx) error { return tx.DeleteBucket(bucketIncidentBriefs) }); err != nil {
+		t.Fatal(err)
+	}
+	setSchema(t, db, 1)
+	path := db.Path()
+	db.Close()
+
+	db = mustOpenPath(t, path)
+	got, err := db.IncidentBriefs("incidents")
+	if err != nil || !reflect.DeepEqual(got, want) {
+		t.Errorf("briefs after migrating:\n%+v\nwant\n%+v", got, want)
+	}
+	if got[1].Resolved.IsZero() || got[1].RetroDue.IsZero() || got[0].Title != "Outage 1" {
+		t.Errorf("briefs lost fields: %+v", got)
 	}
 }

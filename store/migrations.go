@@ -14,10 +14,30 @@ import (
 // leaves the file as it was. Append to add a version; never edit or
 // reorder one that has been released.
 var migrations = []migration{
-	rebuildStandupIndexes, // 1 → 2
+	rebuildIndexes, // 1 → 2
 }
 
-// rebuildStandupIndexes (schema 2) derives the standups' two indexes from
+// rebuildIndexes (schema 2) builds the indexes that data written by older
+// code lacks, from the records they index: the standups' (see
+// rebuildStandupIndexes) and the incidents' briefs.
+func rebuildIndexes(tx *bolt.Tx) error {
+	if err := rebuildStandupIndexes(tx); err != nil {
+		return err
+	}
+	if err := rebuildIndex(tx, bucketIncidents, bucketIncidentBriefs, func(k, v []byte) ([]byte, []byte, error) {
+		var inc rituals.Incident
+		if err := json.Unmarshal(v, &inc); err != nil {
+			return nil, nil, err
+		}
+		b, err := json.Marshal(incidentBrief(inc))
+		return k, b, err
+	}); err != nil {
+		return fmt.Errorf("build the incidents' briefs: %w", err)
+	}
+	return nil
+}
+
+// rebuildStandupIndexes derives the standups' two indexes from
 // the records they index: standup_answers_by_user (what /standup history
 // and the digest's member figures walk) from standup_answers, and
 // blockers_open (the summary's and the digest's open blockers) from
@@ -31,36 +51,36 @@ var migrations = []migration{
 // records do not keep. Days summarized before tallies existed count as no
 // standup held in the digest.
 func rebuildStandupIndexes(tx *bolt.Tx) error {
-	if err := rebuildIndex(tx, bucketAnswers, bucketAnswersByUser, func(v []byte) ([]byte, error) {
+	if err := rebuildIndex(tx, bucketAnswers, bucketAnswersByUser, func(_, v []byte) ([]byte, []byte, error) {
 		var a struct {
 			Ritual, User string
 			Date         rituals.Date
 		}
 		if err := json.Unmarshal(v, &a); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		return joinKey(a.Ritual, a.User, a.Date.String()), nil
+		return joinKey(a.Ritual, a.User, a.Date.String()), present, nil
 	}); err != nil {
 		return fmt.Errorf("rebuild the answers' index: %w", err)
 	}
-	if err := rebuildIndex(tx, bucketBlockers, bucketBlockersOpen, func(v []byte) ([]byte, error) {
+	if err := rebuildIndex(tx, bucketBlockers, bucketBlockersOpen, func(_, v []byte) ([]byte, []byte, error) {
 		var b rituals.Blocker
 		if err := json.Unmarshal(v, &b); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if !b.Open() {
-			return nil, nil
+			return nil, nil, nil
 		}
-		return joinKey(b.Ritual, b.ID), nil
+		return joinKey(b.Ritual, b.ID), present, nil
 	}); err != nil {
 		return fmt.Errorf("rebuild the open blockers' index: %w", err)
 	}
 	return nil
 }
 
-// rebuildIndex replaces index with one entry (key → present) per record of
-// bucket that key returns a key for.
-func rebuildIndex(tx *bolt.Tx, bucket, index []byte, key func(v []byte) ([]byte, error)) error {
+// rebuildIndex replaces index with one entry per record of bucket that
+// entry returns a key for.
+func rebuildIndex(tx *bolt.Tx, bucket, index []byte, entry func(k, v []byte) (ik, iv []byte, err error)) error {
 	if tx.Bucket(index) != nil {
 		if err := tx.DeleteBucket(index); err != nil {
 			return err
@@ -75,13 +95,13 @@ func rebuildIndex(tx *bolt.Tx, bucket, index []byte, key func(v []byte) ([]byte,
 		return nil
 	}
 	return records.ForEach(func(k, v []byte) error {
-		ik, err := key(v)
+		ik, iv, err := entry(k, v)
 		if err != nil {
 			return fmt.Errorf("record %q: %w", k, err)
 		}
 		if ik == nil {
 			return nil
 		}
-		return idx.Put(ik, present)
+		return idx.Put(append([]byte(nil), ik...), iv)
 	})
 }
