@@ -163,7 +163,11 @@ func (s *SocketMode) handle(ctx context.Context, client *socketmode.Client, evt 
 		if !ok || evt.Request == nil {
 			return
 		}
-		go s.ack(ctx, client, evt.Request, s.Intake.SlashCommand(ctx, sc))
+		// The command runs in its own goroutine: this loop reads every
+		// envelope, and one command waiting on Slack must hold up none
+		// other. (A go statement's arguments are evaluated here, so the
+		// call must be inside the func.)
+		go func() { s.ack(ctx, client, evt.Request, s.Intake.SlashCommand(ctx, sc)) }()
 	case socketmode.EventTypeInteractive:
 		ic, ok := evt.Data.(slack.InteractionCallback)
 		if !ok || evt.Request == nil {

@@ -2,6 +2,9 @@ package main
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -21,11 +24,50 @@ var yearEnd = time.Date(2027, 11, 22, 10, 30, 0, 0, berlin)
 // timelines, retros and action items, two digest notes a week per team
 // and three production deploys a day per service, with a sent message per
 // incident announcement so threads are found.
+//
+// Writing it is some 8,000 commits, each synced to disk; it is written once
+// per test binary, on a RAM disk when there is one, and copied.
 func seedWorkspaceYear(tb testing.TB, path string) {
 	tb.Helper()
-	db, err := store.Open(path)
+	yearOnce.Do(func() {
+		dir, err := os.MkdirTemp(ramDisk(), "ritualbot-year-")
+		if err != nil {
+			yearErr = err
+			return
+		}
+		yearFile = filepath.Join(dir, "year.db")
+		yearErr = writeWorkspaceYear(tb, yearFile)
+	})
+	if yearErr != nil {
+		tb.Fatal(yearErr)
+	}
+	data, err := os.ReadFile(yearFile)
 	if err != nil {
 		tb.Fatal(err)
+	}
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+var (
+	yearOnce sync.Once
+	yearFile string
+	yearErr  error
+)
+
+// ramDisk is /dev/shm when it exists, else the temporary directory.
+func ramDisk() string {
+	if fi, err := os.Stat("/dev/shm"); err == nil && fi.IsDir() {
+		return "/dev/shm"
+	}
+	return os.TempDir()
+}
+
+func writeWorkspaceYear(tb testing.TB, path string) error {
+	db, err := store.Open(path)
+	if err != nil {
+		return err
 	}
 	defer db.Close()
 	must := func(err error) {
@@ -144,4 +186,14 @@ func seedWorkspaceYear(tb testing.TB, path string) {
 			}
 		}
 	}
+	return nil
+}
+
+// TestMain removes the year's store, written once for the whole binary.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if yearFile != "" {
+		os.RemoveAll(filepath.Dir(yearFile))
+	}
+	os.Exit(code)
 }
