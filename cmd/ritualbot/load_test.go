@@ -80,7 +80,9 @@ func TestLoadHTTP(t *testing.T) {
 		func() request {
 			return command("U0CAROL", "/incident", fmt.Sprintf("update #%d Still rolling back, %d", latest.Number, seq.Add(1)))
 		},
-		func() request { return command("U0LEAD", "/digest", fmt.Sprintf("highlight Shipped release %d", seq.Add(1))) },
+		func() request {
+			return command("U0LEAD", "/digest", fmt.Sprintf("highlight Shipped release %d", seq.Add(1)))
+		},
 		func() request {
 			// Mostly Alertmanager's resends of a few groups; a new group now and then.
 			g := seq.Add(1)
