@@ -83,6 +83,11 @@ func Open(path string, opts ...Option) (*DB, error) {
 		return nil, fmt.Errorf("open store %s: %s is not a directory", path, dir)
 	}
 
+	// NoFreelistSync (and the map freelist) were measured for the webhooks
+	// (docs/BENCHMARKS.md): no gain in latency that stood out of the noise
+	// of fsync, and opening then scans every page to rebuild the freelist
+	// (2 MB more resident memory for a year's store). So: bbolt's defaults,
+	// every commit synced.
 	bdb, err := bolt.Open(path, fileMode, &bolt.Options{Timeout: lockTimeout})
 	if errors.Is(err, bolterrors.ErrTimeout) {
 		return nil, fmt.Errorf("open store %s: the file is in use by another ritualbot process "+

@@ -250,3 +250,76 @@ func TestMigrationBuildsIncidentBriefs(t *testing.T) {
 		t.Errorf("briefs lost fields: %+v", got)
 	}
 }
+
+// BenchmarkMigrateYearOfStandups measures the schema 1 → 2 migration of a
+// year of a 50-team company's standups (50 teams of 8, 260 days: 104,000
+// answers and 2,600 blockers, 130 incidents), as a store opened by the new
+// release runs it once.
+//
+//	go test ./store -run '^$' -bench MigrateYearOfStandups -benchtime 3x
+func BenchmarkMigrateYearOfStandups(b *testing.B) {
+	db := MustOpen(b)
+	first := rituals.Date{Year: 2025, Month: 12, Day: 1}
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		answers, blockers, incidents := tx.Bucket(bucketAnswers), tx.Bucket(bucketBlockers), tx.Bucket(bucketIncidents)
+		days := 0
+		for d := first; days < 260; d = d.AddDays(1) {
+			if wd := d.Time().Weekday(); wd == time.Saturday || wd == time.Sunday {
+				continue
+			}
+			days++
+			for team := 0; team < 50; team++ {
+				ritual := fmt.Sprintf("team%02d-standup", team)
+				for m := 0; m < 8; m++ {
+					user := fmt.Sprintf("U%02d%02d", team, m)
+					a := rituals.StandupAnswer{Ritual: ritual, Date: d, User: user, Submitted: t0,
+						Answers: map[string]string{"yesterday": "Reviewed the payment retries", "today": "Ship the ledger migration", "blockers": "none"}}
+					if err := putJSON(answers, joinKey(ritual, d.String(), user), a); err != nil {
+						return err
+					}
+				}
+				if days%10 == 0 {
+					bl := rituals.Blocker{ID: fmt.Sprintf("%s-%d", ritual, days), Ritual: ritual, User: "U0000", Text: "Waiting on review", Opened: t0}
+					if days < 250 {
+						bl.Cleared = t0
+					}
+					if err := putJSON(blockers, []byte(bl.ID), bl); err != nil {
+						return err
+					}
+				}
+			}
+			if days%2 == 0 {
+				inc := rituals.Incident{Number: days / 2, Ritual: "incidents", Title: "Checkout errors", Severity: "sev2", Status: rituals.IncidentResolved, Opened: t0, Resolved: t0}
+				if err := putJSON(incidents, seqKey(uint64(inc.Number)), inc); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	path := db.Path()
+	db.Close()
+	for b.Loop() {
+		b.StopTimer()
+		raw, err := bolt.Open(path, 0o600, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		err = raw.Update(func(tx *bolt.Tx) error {
+			return tx.Bucket(bucketMeta).Put(keySchema, []byte{0, 0, 0, 1})
+		})
+		raw.Close()
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		db, err := Open(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		db.Close()
+	}
+}

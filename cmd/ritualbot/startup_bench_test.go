@@ -152,7 +152,8 @@ func BenchmarkStartupAndIdleRSS(b *testing.B) {
 	b.ReportMetric(median(startup), "startup-ms")
 	b.ReportMetric(median(rss), "idle-rss-MB")
 	b.ReportMetric(median(peak), "peak-rss-MB")
-	b.Logf("start-up (ms): %v; idle RSS (MB): %v; peak RSS (MB): %v", startup, rss, peak)
+	fi, _ := os.Stat(dbPath)
+	b.Logf("store %.1f MB; start-up (ms): %v; idle RSS (MB): %v; peak RSS (MB): %v", float64(fi.Size())/(1<<20), startup, rss, peak)
 }
 
 // waitReady polls /readyz until it answers 200.
