@@ -12,9 +12,12 @@ test:
 	$(GO) test -race -timeout 8m ./...
 	$(GO) test -count=1 -run 'TestSocketModeAcksABurstOf500Envelopes' ./cmd/ritualbot
 
-# Benchmarks recorded in docs/BENCHMARKS.md.
+# Every benchmark recorded in docs/BENCHMARKS.md, then the load tests
+# (HTTP mode at 200 requests/s for 30 s; a burst of 500 Socket Mode
+# envelopes). Their figures print with -v.
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+	RITUALBOT_LOAD=1 $(GO) test -count=1 -timeout 5m -run 'TestLoadHTTP|TestSocketModeAcksABurstOf500Envelopes' -v ./cmd/ritualbot
 
 # A short bounded run of every fuzz target, FUZZTIME each (18 targets: about
 # two and a half minutes on two cores, builds included). A target not listed
