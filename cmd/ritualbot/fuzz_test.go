@@ -3,18 +3,11 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/rs/zerolog"
-
 	"github.com/ritualbot/ritualbot/bot"
-	"github.com/ritualbot/ritualbot/bot/slackfake"
-	"github.com/ritualbot/ritualbot/config"
-	"github.com/ritualbot/ritualbot/rituals"
 )
 
 // FuzzSlashCommands types anything after /standup, /oncall, /incident and
@@ -64,37 +57,9 @@ func FuzzSlashCommands(f *testing.F) {
 	})
 }
 
-// fuzzBot runs the workspace's bot (workspaceConfig) against a fake Slack,
-// on a fake clock, for the whole fuzzing run of one process.
+// fuzzBot runs the workspace's bot for the whole fuzzing run of one
+// process.
 func fuzzBot(f *testing.F) *Main {
 	f.Helper()
-	dir := f.TempDir()
-	clock := rituals.NewFakeClock(time.Date(2026, 11, 23, 10, 30, 0, 0, berlin))
-	fake := slackfake.New(slackfake.Options{Now: clock.Now, SigningSecret: wsSigningSecret, DisableRateLimits: true})
-	f.Cleanup(fake.Close)
-	for _, u := range workspaceUsers {
-		u.TZ = "Europe/Berlin"
-		fake.AddUser(u)
-	}
-	for _, c := range []string{"C0PAYMENTS", "C0SEARCH", "C0INCIDENTS", "C0DIGEST"} {
-		fake.AddChannel(slackfake.Channel{ID: c, Name: strings.ToLower(c[2:]), Members: []string{"U0BOT"}})
-	}
-	path := filepath.Join(dir, "config.yaml")
-	if err := os.WriteFile(path, []byte(strings.ReplaceAll(workspaceConfig, "STORE", filepath.Join(dir, "ritualbot.db"))), 0o600); err != nil {
-		f.Fatal(err)
-	}
-	loaded, err := config.Load(path)
-	if err != nil {
-		f.Fatal(err)
-	}
-	env := map[string]string{envBotToken: "xoxb-fake-bot-token", envSigningSecret: wsSigningSecret, envAPIURL: fake.APIURL()}
-	m := &Main{Loaded: loaded, Env: func(k string) string { return env[k] }, Clock: clock, Log: zerolog.Nop(),
-		SlackLimits: map[string]bot.Limit{"chat.postMessage": {PerMinute: 1e6, Burst: 1000}, "chat.postMessage/channel": {PerMinute: 1e6, Burst: 1000}}}
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	if err := m.Run(ctx); err != nil {
-		f.Fatal(err)
-	}
-	f.Cleanup(func() { _ = m.Close() })
-	return m
+	return workspaceBot(f, f.TempDir(), time.Date(2026, 11, 23, 10, 30, 0, 0, berlin))
 }

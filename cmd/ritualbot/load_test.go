@@ -41,14 +41,7 @@ func TestLoadHTTP(t *testing.T) {
 	}
 	rate := envInt(t, "RITUALBOT_LOAD_RATE", 200)
 	workers := envInt(t, "RITUALBOT_LOAD_WORKERS", 32)
-	duration := 30 * time.Second
-	if v := os.Getenv("RITUALBOT_LOAD_DURATION"); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil {
-			t.Fatal(err)
-		}
-		duration = d
-	}
+	duration := envDuration(t, "RITUALBOT_LOAD_DURATION", 30*time.Second)
 
 	h := newWorkspaceHarness(t, "", yearEnd, slackfake.Options{DisableRateLimits: true})
 	seedWorkspaceYear(t, h.dir+"/ritualbot.db")
@@ -220,6 +213,21 @@ func TestLoadHTTP(t *testing.T) {
 	}
 }
 
+// envDuration reads a duration from the environment, def if unset.
+func envDuration(tb testing.TB, name string, def time.Duration) time.Duration {
+	tb.Helper()
+	v := os.Getenv(name)
+	if v == "" {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		tb.Fatalf("%s=%q: want a duration such as 30s", name, v)
+	}
+	return d
+}
+
+// envInt reads a positive number from the environment, def if unset.
 func envInt(t *testing.T, name string, def int) int {
 	t.Helper()
 	v := os.Getenv(name)

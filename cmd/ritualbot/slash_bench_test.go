@@ -24,7 +24,7 @@ import (
 // per command. RITUALBOT_BENCH_DIR puts the store elsewhere (a tmpfs, to
 // tell the server's time from the disk's).
 func BenchmarkSlashCommandsYear(b *testing.B) {
-	m, _ := yearBot(b)
+	m := yearBot(b)
 	latest, ok, err := m.DB.LatestIncident("incidents")
 	if err != nil || !ok || !latest.IsOpen() {
 		b.Fatalf("the seeded year ends without an open incident: %+v %v", latest, err)
@@ -66,9 +66,9 @@ func BenchmarkSlashCommandsYear(b *testing.B) {
 	}
 }
 
-// yearBot runs the workspace's bot (workspaceConfig, HTTP mode) on a store
-// with a year of history, at yearEnd on a fake clock.
-func yearBot(b *testing.B) (*Main, *slackfake.Server) {
+// yearBot runs the workspace's bot on a store with a year of history, at
+// yearEnd.
+func yearBot(b *testing.B) *Main {
 	b.Helper()
 	dir := b.TempDir()
 	if d := os.Getenv("RITUALBOT_BENCH_DIR"); d != "" {
@@ -78,11 +78,19 @@ func yearBot(b *testing.B) (*Main, *slackfake.Server) {
 		}
 		b.Cleanup(func() { os.RemoveAll(dir) })
 	}
-	dbPath := filepath.Join(dir, "ritualbot.db")
-	seedWorkspaceYear(b, dbPath)
-	clock := rituals.NewFakeClock(yearEnd)
+	seedWorkspaceYear(b, filepath.Join(dir, "ritualbot.db"))
+	return workspaceBot(b, dir, yearEnd)
+}
+
+// workspaceBot runs the workspace's bot (workspaceConfig, HTTP mode) with
+// its store in dir, on a fake clock at now, against a fake Slack with no
+// rate limits (benchmarks and fuzzing drive it through its router), until
+// the test ends.
+func workspaceBot(tb testing.TB, dir string, now time.Time) *Main {
+	tb.Helper()
+	clock := rituals.NewFakeClock(now)
 	fake := slackfake.New(slackfake.Options{Now: clock.Now, SigningSecret: wsSigningSecret, DisableRateLimits: true})
-	b.Cleanup(fake.Close)
+	tb.Cleanup(fake.Close)
 	for _, u := range workspaceUsers {
 		u.TZ = "Europe/Berlin"
 		fake.AddUser(u)
@@ -91,12 +99,12 @@ func yearBot(b *testing.B) (*Main, *slackfake.Server) {
 		fake.AddChannel(slackfake.Channel{ID: c, Name: strings.ToLower(c[2:]), Members: []string{"U0BOT"}})
 	}
 	cfgPath := filepath.Join(dir, "config.yaml")
-	if err := os.WriteFile(cfgPath, []byte(strings.ReplaceAll(workspaceConfig, "STORE", dbPath)), 0o600); err != nil {
-		b.Fatal(err)
+	if err := os.WriteFile(cfgPath, []byte(strings.ReplaceAll(workspaceConfig, "STORE", filepath.Join(dir, "ritualbot.db"))), 0o600); err != nil {
+		tb.Fatal(err)
 	}
 	loaded, err := config.Load(cfgPath)
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	env := map[string]string{envBotToken: "xoxb-fake-bot-token", envSigningSecret: wsSigningSecret, envAPIURL: fake.APIURL(),
 		envWebhookToken: wsWebhookToken, envPagerDutySecret: wsPagerDuty, envGitHubSecret: wsGitHubSecret}
@@ -106,11 +114,11 @@ func yearBot(b *testing.B) (*Main, *slackfake.Server) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	if err := m.Run(ctx); err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
-	b.Cleanup(func() { m.Close() })
+	tb.Cleanup(func() { m.Close() })
 	if err := m.Settle(ctx); err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
-	return m, fake
+	return m
 }

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -76,14 +75,7 @@ func BenchmarkStartupAndIdleRSS(b *testing.B) {
 	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
 		b.Fatalf("go build: %v\n%s", err, out)
 	}
-	idle := 5 * time.Second
-	if v := os.Getenv("RITUALBOT_BENCH_IDLE"); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil {
-			b.Fatal(err)
-		}
-		idle = d
-	}
+	idle := envDuration(b, "RITUALBOT_BENCH_IDLE", 5*time.Second)
 	fake := slackfake.New(slackfake.Options{BotToken: "xoxb-bench-bot", AppToken: "xapp-bench-app"})
 	b.Cleanup(fake.Close)
 	for _, u := range workspaceUsers {
@@ -102,7 +94,7 @@ func BenchmarkStartupAndIdleRSS(b *testing.B) {
 	for _, c := range []string{"C0PAYMENTS", "C0SEARCH", "C0INCIDENTS", "C0DIGEST"} {
 		fake.AddChannel(slackfake.Channel{ID: c, Name: strings.ToLower(c[2:]), Members: []string{"U0BOT"}})
 	}
-	listen := freeAddr(b)
+	listen := freePort(b)
 	dbPath := filepath.Join(dir, "ritualbot.db")
 	seedWorkspaceYear(b, dbPath)
 	cfgPath := filepath.Join(dir, "config.yaml")
@@ -198,14 +190,4 @@ func median(xs []float64) float64 {
 		}
 	}
 	return s[len(s)/2]
-}
-
-func freeAddr(tb testing.TB) string {
-	tb.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
 }
