@@ -150,9 +150,13 @@ func (s *SocketMode) handle(ctx context.Context, client *socketmode.Client, evt 
 	switch evt.Type {
 	case socketmode.EventTypeConnecting:
 		s.Log.Debug().Msg("socket mode connecting")
-	case socketmode.EventTypeConnected, socketmode.EventTypeHello:
+	case socketmode.EventTypeConnected:
+		// The WebSocket is open, but Slack routes envelopes to it only
+		// once it has said hello: not ready yet.
+		s.Log.Debug().Msg("socket mode connection open; waiting for Slack's hello")
+	case socketmode.EventTypeHello:
 		s.Health.SetConnected(true, "")
-		s.Log.Info().Str("event", string(evt.Type)).Msg("socket mode connected")
+		s.Log.Info().Msg("socket mode connected")
 	case socketmode.EventTypeConnectionError, socketmode.EventTypeDisconnect, socketmode.EventTypeIncomingError:
 		s.Health.SetConnected(false, string(evt.Type))
 		s.Log.Warn().Str("event", string(evt.Type)).Msg("socket mode connection trouble")
