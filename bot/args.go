@@ -68,3 +68,66 @@ func ParseCount(arg string, max int) (int, bool) {
 	}
 	return n, true
 }
+
+// slackFormRE finds Slack's angle-bracket forms in text as Slack sends it:
+// <@U123|name>, <!here>, <#C123|general>, <https://x|label>.
+var slackFormRE = regexp.MustCompile(`<([^<>]*)>`)
+
+var wireUnescaper = strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&")
+
+// SlackText turns text as Slack sends it (a slash command's, a message's)
+// into the plain text ritualbot keeps: what the person typed, unescaped.
+// A mention of a person they picked stays a mention (<@U123>); Slack's
+// other forms become what they read as (@here, @oncall, #general, a link's
+// words and URL), so that the bot never repeats a ping. Text typed to look
+// like a mention is defused: only a mention made in Slack can come out as
+// one (rituals.DefuseMentions).
+func SlackText(wire string) string {
+	var b strings.Builder
+	last := 0
+	for _, m := range slackFormRE.FindAllStringSubmatchIndex(wire, -1) {
+		b.WriteString(typedText(wire[last:m[0]]))
+		b.WriteString(readableForm(wire[m[2]:m[3]]))
+		last = m[1]
+	}
+	b.WriteString(typedText(wire[last:]))
+	return b.String()
+}
+
+// typedText is wire text outside Slack's forms: what was typed.
+func typedText(s string) string { return rituals.DefuseMentions(wireUnescaper.Replace(s)) }
+
+var personRE = regexp.MustCompile(`^@[UW][A-Z0-9]+$`)
+
+// readableForm is the text of one of Slack's <…> forms.
+func readableForm(inner string) string {
+	target, label, labelled := strings.Cut(inner, "|")
+	switch {
+	case personRE.MatchString(target):
+		return "<" + target + ">"
+	case strings.HasPrefix(target, "!"):
+		// !here, !channel, !everyone, !subteam^S123|@team, !date^…|fallback
+		if labelled {
+			if strings.HasPrefix(target, "!date^") {
+				return typedText(label)
+			}
+			return "@" + strings.TrimPrefix(typedText(label), "@")
+		}
+		name, _, _ := strings.Cut(target[1:], "^")
+		if name == "subteam" {
+			_, id, _ := strings.Cut(target, "^")
+			return "@" + typedText(id)
+		}
+		return "@" + typedText(name)
+	case strings.HasPrefix(target, "#"):
+		if labelled {
+			return "#" + typedText(label)
+		}
+		return typedText(target)
+	}
+	url := typedText(target)
+	if labelled && typedText(label) != url {
+		return typedText(label) + " (" + url + ")"
+	}
+	return url
+}

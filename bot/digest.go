@@ -78,7 +78,7 @@ func (h *Digests) preview(ctx context.Context, inv Invocation, args []string) (R
 
 func (h *Digests) note(kind string) CommandFunc {
 	return func(ctx context.Context, inv Invocation, args []string) (Reply, error) {
-		text, err := h.Notes.Add(inv.UserID, kind, strings.Join(args, " "))
+		text, err := h.Notes.Add(inv.UserID, kind, commandText(args))
 		return Reply{Text: text}, err
 	}
 }

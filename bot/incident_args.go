@@ -12,36 +12,29 @@ import (
 // incidentRefRE is how a command names an incident: #12.
 var incidentRefRE = regexp.MustCompile(`^#([0-9]{1,9})$`)
 
-// ParseIncidentRef takes the first "#N" out of a command's arguments.
-// Slack sends no thread_ts with a slash command, so outside an incident's
-// thread #N is how a command says which incident it is about; 0 means
-// none was given.
+// ParseIncidentRef takes the "#N" that names an incident off the front of
+// a command's arguments (`/incident update #12 Rolled back`). Slack sends
+// no thread_ts with a slash command, so outside an incident's thread #N is
+// how a command says which incident it is about; 0 means none was given.
+// A "#N" further on is the user's text ("Same cause as #3"), not a
+// reference.
 func ParseIncidentRef(args []string) (n int, rest []string, err error) {
-	ref := ""
-	for _, a := range args {
-		m := incidentRefRE.FindStringSubmatch(a)
-		if m == nil {
-			rest = append(rest, a)
-			continue
-		}
-		if ref != "" {
-			return 0, nil, rituals.Errorf(rituals.EINVALID, "Name one incident at a time (%s and %s).", ref, a)
-		}
-		v, _ := strconv.Atoi(m[1])
-		if v <= 0 {
-			return 0, nil, rituals.Errorf(rituals.EINVALID, "There is no incident %s; incidents count from #1.", a)
-		}
-		ref, n = a, v
+	if len(args) == 0 {
+		return 0, args, nil
 	}
-	return n, rest, nil
+	m := incidentRefRE.FindStringSubmatch(args[0])
+	if m == nil {
+		return 0, args, nil
+	}
+	v, _ := strconv.Atoi(m[1])
+	if v <= 0 {
+		return 0, nil, rituals.Errorf(rituals.EINVALID, "There is no incident %s; incidents count from #1.", rituals.Escape(args[0]))
+	}
+	return v, args[1:], nil
 }
 
-// commandText unescapes what Slack escaped in a slash command's text
-// (&, <, >), so the user's words are stored as typed; mentions stay in
-// Slack's <@U…> form.
-func commandText(args []string) string {
-	return strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&").Replace(strings.Join(args, " "))
-}
+// commandText is a command's arguments as the user typed them.
+func commandText(args []string) string { return SlackText(strings.Join(args, " ")) }
 
 // ActionArgs is `/incident action @owner TEXT [due DATE]` read.
 type ActionArgs struct {

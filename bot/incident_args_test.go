@@ -11,12 +11,25 @@ import (
 func TestParseIncidentRefAndActionArgs(t *testing.T) {
 	berlin, _ := time.LoadLocation("Europe/Berlin")
 	now := time.Date(2026, 11, 25, 15, 0, 0, 0, berlin) // a Wednesday
-	n, rest, err := ParseIncidentRef(strings.Fields("<@U0BOB|bob> fix it #12 due fri"))
+	n, rest, err := ParseIncidentRef(strings.Fields("#12 <@U0BOB|bob> fix it due fri"))
 	if err != nil || n != 12 || strings.Join(rest, " ") != "<@U0BOB|bob> fix it due fri" {
 		t.Errorf("ParseIncidentRef = %d %q %v", n, rest, err)
 	}
-	if _, _, err := ParseIncidentRef([]string{"#1", "#2"}); err == nil {
-		t.Error("two references accepted")
+	// Only the first word names the incident: a "#N" in the text is text.
+	for _, tc := range []struct {
+		args string
+		n    int
+		rest string
+	}{
+		{"#1 Same cause as #3", 1, "Same cause as #3"},
+		{"Same cause as #3", 0, "Same cause as #3"},
+		{"#1 #2", 1, "#2"},
+		{"", 0, ""},
+	} {
+		n, rest, err := ParseIncidentRef(strings.Fields(tc.args))
+		if err != nil || n != tc.n || strings.Join(rest, " ") != tc.rest {
+			t.Errorf("ParseIncidentRef(%q) = %d %q %v, want %d %q", tc.args, n, rest, err, tc.n, tc.rest)
+		}
 	}
 	if _, _, err := ParseIncidentRef([]string{"#0"}); err == nil {
 		t.Error("#0 accepted")

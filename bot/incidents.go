@@ -389,7 +389,8 @@ func (h *Incidents) submitSkip(ctx context.Context, s Submission) (map[string]st
 	if strings.TrimSpace(s.Values["reason"]) == "" {
 		return map[string]string{"reason": "Say why no retro is needed."}, nil
 	}
-	_, err = x.Skip(ctx, n, s.UserID, s.Values["reason"])
+	// Typed into a plain-text input: it holds no mention, whatever it says.
+	_, err = x.Skip(ctx, n, s.UserID, rituals.DefuseMentions(s.Values["reason"]))
 	return nil, err
 }
 
@@ -429,8 +430,7 @@ func (h *Incidents) reaction(ctx context.Context, e Event) error {
 		if author == "" {
 			author = user
 		}
-		text := strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&").Replace(msg.Text)
-		_, err = x.Pin(ctx, n, user, author, text, ts)
+		_, err = x.Pin(ctx, n, user, author, SlackText(msg.Text), ts)
 		if rituals.ErrorCode(err) == rituals.ECONFLICT {
 			return nil // pinned before, by someone else
 		}

@@ -6,8 +6,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -35,6 +37,28 @@ type Intake struct {
 	Observe func(kind, outcome string)
 	// Deadline overrides ackDeadline (tests).
 	Deadline time.Duration
+	// Concurrency bounds the commands and clicks handled at once (default
+	// four per CPU, at least 8); the others wait their turn.
+	Concurrency int
+
+	slotsOnce sync.Once
+	slots     chan struct{}
+}
+
+// slot is the semaphore of handlers at work. A burst of hundreds of
+// envelopes must not crowd out the acknowledgements, which are due within
+// 3 s whatever the handlers cost: with every handler running at once, the
+// CPU is shared so thinly that the "working on it" acks come late too.
+// Waiting for a slot counts against the ack deadline like running does.
+func (in *Intake) slot() chan struct{} {
+	in.slotsOnce.Do(func() {
+		n := in.Concurrency
+		if n <= 0 {
+			n = max(8, 4*runtime.GOMAXPROCS(0))
+		}
+		in.slots = make(chan struct{}, n)
+	})
+	return in.slots
 }
 
 func (in *Intake) observe(kind, outcome string) {
@@ -178,7 +202,12 @@ func (in *Intake) EventsAPI(ctx context.Context, body []byte) (challenge string,
 func (in *Intake) within(ctx context.Context, responseURL string, f func(context.Context) *Reply) (reply *Reply, ok bool) {
 	done := make(chan *Reply, 1)
 	work := context.WithoutCancel(ctx)
-	go func() { done <- f(work) }()
+	go func() {
+		slots := in.slot()
+		slots <- struct{}{}
+		defer func() { <-slots }()
+		done <- f(work)
+	}()
 	t := time.NewTimer(in.deadline())
 	defer t.Stop()
 	select {

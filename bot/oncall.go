@@ -165,8 +165,8 @@ func (h *OnCalls) schedule(ctx context.Context, inv Invocation, args []string) (
 			lines = lines[k:]
 		}
 		if h.FeedURL != nil {
-			if u := h.FeedURL(r.Name()); u != "" {
-				blocks = append(blocks, rituals.Context(fmt.Sprintf(":calendar: <%s|Subscribe to this schedule> in your calendar", u)))
+			if link, ok := rituals.Link(h.FeedURL(r.Name()), "Subscribe to this schedule"); ok {
+				blocks = append(blocks, rituals.Context(":calendar: "+link+" in your calendar"))
 			}
 		}
 	}

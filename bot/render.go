@@ -123,7 +123,7 @@ func renderButton(b rituals.Button) *slack.ButtonBlockElement {
 // plain prepares text for a plain_text object: Slack shows it verbatim, so
 // it must not carry mrkdwn escapes, and must not be empty.
 func plain(s string, max int) string {
-	s = strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&").Replace(s)
+	s = rituals.StripDirection(wireUnescaper.Replace(s))
 	if strings.TrimSpace(s) == "" {
 		s = " "
 	}

@@ -12,6 +12,7 @@ import (
 
 // directoryAPI is what the resolver needs from Slack.
 type directoryAPI interface {
+	GetUsersContext(ctx context.Context, options ...slack.GetUsersOption) ([]slack.User, error)
 	GetUserByEmailContext(ctx context.Context, email string) (*slack.User, error)
 	GetConversationsContext(ctx context.Context, params *slack.GetConversationsParameters) ([]slack.Channel, string, error)
 }
@@ -25,10 +26,56 @@ type Resolver struct {
 	once     sync.Once
 	channels map[string]string
 	listErr  error
+
+	usersOnce sync.Once
+	byEmail   map[string]string // lower-case e-mail → user ID; nil if users.list failed
 }
 
-// UserIDByEmail looks a user up by e-mail (users.lookupByEmail).
+// UserIDByEmail finds a user by e-mail. The workspace's members are read
+// once (users.list, a thousand a call) and every e-mail of the config
+// found there: users.lookupByEmail is Tier 3, 50 a minute, and a config
+// of a few teams given by e-mail would wait seconds for it at each
+// start. An address not in the list (or all of them, if the list could
+// not be read) is looked up on its own.
 func (r *Resolver) UserIDByEmail(ctx context.Context, email string) (string, error) {
+	r.usersOnce.Do(func() { r.byEmail = r.listUsers(ctx) })
+	if id, ok := r.byEmail[strings.ToLower(strings.TrimSpace(email))]; ok {
+		return id, nil
+	}
+	return r.lookupByEmail(ctx, email)
+}
+
+// listUsers maps the active members' e-mails to their IDs, or returns nil.
+func (r *Resolver) listUsers(ctx context.Context) map[string]string {
+	var users []slack.User
+	for {
+		if err := r.Limiter.Wait(ctx, "users.list", ""); err != nil {
+			return nil
+		}
+		var err error
+		users, err = r.API.GetUsersContext(ctx, slack.GetUsersOptionLimit(1000))
+		var rl *slack.RateLimitedError
+		if errors.As(err, &rl) {
+			r.Limiter.Pause("users.list", rl.RetryAfter)
+			continue
+		}
+		if err != nil {
+			return nil
+		}
+		break
+	}
+	out := map[string]string{}
+	for _, u := range users {
+		if u.Deleted || u.IsBot || u.Profile.Email == "" {
+			continue
+		}
+		out[strings.ToLower(u.Profile.Email)] = u.ID
+	}
+	return out
+}
+
+// lookupByEmail asks Slack for one user by e-mail (users.lookupByEmail).
+func (r *Resolver) lookupByEmail(ctx context.Context, email string) (string, error) {
 	var u *slack.User
 	var err error
 	for {

@@ -5,7 +5,12 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
+
+	"github.com/slack-go/slack"
 
 	"github.com/rs/zerolog"
 
@@ -108,5 +113,43 @@ func TestRouterButtonsAndForms(t *testing.T) {
 	}
 	if _, reply := r.Submit(context.Background(), Submission{CallbackID: "gone"}); reply == nil || !strings.Contains(reply.Text, "no longer in use") {
 		t.Errorf("an unknown form answered %v", reply)
+	}
+}
+
+// A burst of slow commands: no more than Concurrency run at once, and
+// every one is acknowledged by the deadline ("working on it"), its answer
+// following through response_url.
+func TestIntakeBoundsHandlersAndStillAcks(t *testing.T) {
+	var running, most atomic.Int32
+	release := make(chan struct{})
+	r := NewRouter(zerolog.Nop())
+	r.Handle("/oncall", Subcommand{Name: "", Run: func(context.Context, Invocation, []string) (Reply, error) {
+		n := running.Add(1)
+		for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
+		}
+		<-release
+		running.Add(-1)
+		return Reply{Text: "on call: bob"}, nil
+	}})
+	in := &Intake{Router: r, Log: zerolog.Nop(), Deadline: 50 * time.Millisecond, Concurrency: 2}
+	var wg sync.WaitGroup
+	start := time.Now()
+	for range 10 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ack := in.SlashCommand(context.Background(), slack.SlashCommand{Command: "/oncall", UserID: "U0BOB"})
+			if text := ack.(map[string]any)["text"]; text != "Working on it…" {
+				t.Errorf("ack = %v", ack)
+			}
+		}()
+	}
+	wg.Wait()
+	if d := time.Since(start); d > time.Second {
+		t.Errorf("10 acks took %s with a 50 ms deadline", d)
+	}
+	close(release)
+	if m := most.Load(); m > 2 {
+		t.Errorf("%d handlers ran at once, want at most 2", m)
 	}
 }

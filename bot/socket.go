@@ -248,9 +248,10 @@ func (s *SocketMode) handle(ctx context.Context, client *socketmode.Client, evt 
 		}
 		s.Log.Debug().Msg("socket mode connecting")
 	case socketmode.EventTypeConnected:
-		// Not ready yet: Slack may still refuse the connection with a
-		// disconnect (too_many_websockets) instead of hello.
-		s.Log.Debug().Msg("socket mode connection open; waiting for hello")
+		// The WebSocket is open, but Slack routes envelopes to it only once
+		// it has said hello, and may still refuse it with a disconnect
+		// (too_many_websockets) instead: not ready yet.
+		s.Log.Debug().Msg("socket mode connection open; waiting for Slack's hello")
 	case socketmode.EventTypeHello:
 		s.mu.Lock()
 		s.hellos++
@@ -267,7 +268,11 @@ func (s *SocketMode) handle(ctx context.Context, client *socketmode.Client, evt 
 		if !ok || evt.Request == nil {
 			return
 		}
-		go s.ack(ctx, client, evt.Request, s.Intake.SlashCommand(ctx, sc))
+		// The command runs in its own goroutine: this loop reads every
+		// envelope, and one command waiting on Slack must hold up none
+		// other. (A go statement's arguments are evaluated here, so the
+		// call must be inside the func.)
+		go func() { s.ack(ctx, client, evt.Request, s.Intake.SlashCommand(ctx, sc)) }()
 	case socketmode.EventTypeInteractive:
 		ic, ok := evt.Data.(slack.InteractionCallback)
 		if !ok || evt.Request == nil {

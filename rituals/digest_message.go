@@ -325,7 +325,7 @@ func notesText(td *TeamDigest) string {
 		}
 		b.WriteString(title)
 		for _, n := range notes {
-			fmt.Fprintf(&b, "\n• %s — %s", Escape(n.Text), Mention(n.Author))
+			fmt.Fprintf(&b, "\n• %s — %s", EscapeText(n.Text), Mention(n.Author))
 		}
 	}
 	write(":star: *Highlights*", td.Highlights)

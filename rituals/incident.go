@@ -272,6 +272,9 @@ type IncidentStore interface {
 	Incident(number int) (Incident, bool, error)
 	// Incidents returns a ritual's incidents ("" for all), oldest first.
 	Incidents(ritual string) ([]Incident, error)
+	// IncidentBriefs returns the briefs of a ritual's incidents ("" for
+	// all), oldest first: what lists need, without timelines and retros.
+	IncidentBriefs(ritual string) ([]IncidentBrief, error)
 	// OpenIncidents returns the open incidents of a ritual ("" for all).
 	OpenIncidents(ritual string) ([]Incident, error)
 	// LatestIncident returns the incident with the highest number of a
@@ -569,13 +572,22 @@ func (x *Incidents) Update(ctx context.Context, n int, user, text string) (Incid
 	})
 }
 
-// SetSeverity changes an incident's severity.
+// SetSeverity changes an incident's severity. While it is open anyone
+// working it may; once resolved the severity decides whether a retro is
+// required, so only its commander, a lead of its teams or an admin may.
 func (x *Incidents) SetSeverity(ctx context.Context, n int, user, severity string) (Incident, error) {
 	sev := x.Severity(severity)
 	if sev == "" {
 		return Incident{}, x.badSeverity(severity)
 	}
 	return x.change(ctx, n, func(inc *Incident, now time.Time) ([]Message, error) {
+		if !inc.IsOpen() && !x.mayLead(*inc, user) && !x.leadsTeamOf(*inc, user) {
+			who := "a lead of its teams or an admin"
+			if inc.Commander != "" {
+				who = Mention(inc.Commander) + " (the commander), " + who
+			}
+			return nil, Errorf(EFORBIDDEN, "#%d is resolved: only %s can change its severity, since that decides whether a retro is required.", n, who)
+		}
 		if inc.Severity == sev {
 			return nil, Errorf(ECONFLICT, "#%d is already %s.", n, sev)
 		}
@@ -631,18 +643,24 @@ func (x *Incidents) RetroDue(resolved time.Time) time.Time {
 	return s.Next(resolved.Add(x.Settings.Retro.MinDelay).Add(-time.Nanosecond))
 }
 
-// List returns the ritual's open incidents and those resolved in the last
-// week, newest first.
+// List returns the ritual's open incidents, those resolved in the last
+// week and those whose retro is still due, newest first. It picks them by
+// their briefs and reads only those in full.
 func (x *Incidents) List() ([]Incident, error) {
-	all, err := x.Store.Incidents(x.Config.Name)
+	briefs, err := x.Store.IncidentBriefs(x.Config.Name)
 	if err != nil {
 		return nil, err
 	}
 	since := x.Clock.Now().Add(-7 * 24 * time.Hour)
 	var out []Incident
-	for i := len(all) - 1; i >= 0; i-- {
-		inc := all[i]
-		if inc.IsOpen() || inc.Resolved.After(since) || !inc.Retro.Done() && !inc.Retro.Due.IsZero() {
+	for i := len(briefs) - 1; i >= 0; i-- {
+		b := briefs[i]
+		// RetroDue is zero once skipped: set and unpublished, it is due.
+		if b.Resolved.IsZero() || b.Resolved.After(since) || !b.RetroDue.IsZero() && b.RetroPublished.IsZero() {
+			inc, err := x.Lookup(b.Number)
+			if err != nil {
+				return nil, err
+			}
 			out = append(out, inc)
 		}
 	}
@@ -686,7 +704,7 @@ func (x *Incidents) ThreadIncident(channel, threadTS string) (int, bool, error) 
 		return n, true, nil
 	}
 	x.mu.Unlock()
-	all, err := x.Store.Incidents(x.Config.Name)
+	all, err := x.Store.IncidentBriefs(x.Config.Name)
 	if err != nil {
 		return 0, false, err
 	}
@@ -761,8 +779,8 @@ func (x *Incidents) announcement(inc Incident, update bool) Message {
 		Header(fmt.Sprintf("Incident #%d: %s", inc.Number, inc.Title)),
 		{Kind: SectionBlock, Fields: fields},
 	}
-	if inc.SourceURL != "" {
-		blocks = append(blocks, Context(fmt.Sprintf("<%s|Open in %s>", inc.SourceURL, SourceLabel(inc.Source))))
+	if link, ok := Link(inc.SourceURL, "Open in "+SourceLabel(inc.Source)); ok {
+		blocks = append(blocks, Context(link))
 	}
 	if inc.IsOpen() {
 		blocks = append(blocks, Context(fmt.Sprintf("This thread is the incident's home. Post updates with `/incident update #%d …` or by mentioning me here (`@ritualbot update …`); "+
@@ -770,7 +788,7 @@ func (x *Incidents) announcement(inc Incident, update bool) Message {
 	} else if inc.Summary != "" {
 		blocks = append(blocks, Section("*Summary*\n"+EscapeText(inc.Summary)))
 	}
-	text := fmt.Sprintf("Incident #%d (%s): %s", inc.Number, strings.ToUpper(inc.Severity), inc.Title)
+	text := fmt.Sprintf("Incident #%d (%s): %s", inc.Number, strings.ToUpper(inc.Severity), Escape(inc.Title))
 	if !inc.IsOpen() {
 		text = "Resolved: " + text
 	}
@@ -809,11 +827,15 @@ func (x *Incidents) eventMessage(inc Incident, i int) Message {
 	}
 }
 
-// EventLine is a timeline event as mrkdwn, user text escaped.
+// EventLine is a timeline event as mrkdwn, user text escaped. Mentions in
+// the text of an event a person made stay mentions; an event of an alert
+// or a webhook (By empty) mentions nobody.
 func EventLine(e TimelineEvent) string {
 	by := ""
 	if e.By != "" {
 		by = " by " + Mention(e.By)
+	} else {
+		e.Text = DefuseMentions(e.Text)
 	}
 	switch e.Kind {
 	case EventDeclared:

@@ -91,19 +91,18 @@ func (x *Incidents) OpenActionsOf(user string) ([]ActionItem, error) {
 func (x *Incidents) ActionBlocks(items []ActionItem) []Block {
 	today := DateOf(x.Clock.Now().In(x.location()))
 	titles := map[int]string{}
+	if briefs, err := x.Store.IncidentBriefs(x.Config.Name); err == nil {
+		for _, b := range briefs {
+			titles[b.Number] = b.Title
+		}
+	}
 	var blocks []Block
 	for i, a := range items {
 		if i == maxActionsInDM {
 			blocks = append(blocks, Context(fmt.Sprintf("… and %d more: `/incident actions` lists them all.", len(items)-i)))
 			break
 		}
-		title, ok := titles[a.Incident]
-		if !ok {
-			if inc, err := x.Lookup(a.Incident); err == nil {
-				title = inc.Title
-			}
-			titles[a.Incident] = title
-		}
+		title := titles[a.Incident]
 		line := fmt.Sprintf("*%s*\nfrom #%d: %s", EscapeText(a.Text), a.Incident, Escape(title))
 		switch {
 		case a.Overdue(today):
@@ -166,15 +165,15 @@ func (x *Incidents) CloseAction(ctx context.Context, id, user string) (ActionIte
 	if !ok || a.Ritual != x.Config.Name {
 		return a, Errorf(ENOTFOUND, "That action item no longer exists.")
 	}
-	if !a.Open() {
-		return a, nil
-	}
 	inc, err := x.Lookup(a.Incident)
 	if err != nil {
 		return a, err
 	}
 	if a.Owner != user && !x.mayLead(inc, user) && !x.leadsTeamOf(inc, user) {
 		return a, Errorf(EFORBIDDEN, "Only %s (its owner), the incident's commander or a lead can close this action item.", Mention(a.Owner))
+	}
+	if !a.Open() {
+		return a, nil
 	}
 	now := x.Clock.Now()
 	a.Closed, a.ClosedBy = now, user
@@ -208,10 +207,10 @@ var _ IncidentLog = (*IncidentRecords)(nil)
 // IncidentsBetween returns the team's incidents opened in [from, to),
 // oldest first.
 func (l *IncidentRecords) IncidentsBetween(team string, from, to time.Time) ([]IncidentBrief, error) {
-	all, err := l.Store.Incidents("")
-	return briefs(all, err, func(inc Incident) bool {
-		return contains(inc.Teams, team) && !inc.Opened.Before(from) && inc.Opened.Before(to)
-	}, incidentBrief)
+	all, err := l.Store.IncidentBriefs("")
+	return briefs(all, err, func(b IncidentBrief) bool {
+		return contains(b.Teams, team) && !b.Opened.Before(from) && b.Opened.Before(to)
+	}, func(b IncidentBrief) IncidentBrief { return b })
 }
 
 // OpenIncidents returns the team's incidents not yet resolved.

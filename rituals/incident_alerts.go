@@ -403,7 +403,7 @@ func (x *Incidents) HandlePagerDuty(ctx context.Context, ev PagerDutyEvent) (Web
 	outcome := OutcomeUpdated
 	who := ""
 	if ev.Agent != "" {
-		who = " by " + ev.Agent
+		who = " by " + DefuseMentions(ev.Agent)
 	}
 	switch ev.Type {
 	case "incident.resolved":

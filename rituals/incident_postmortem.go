@@ -100,12 +100,12 @@ func (x *Incidents) PostmortemMessage(inc Incident, actions []ActionItem) Messag
 		als = []string{"_No action items._"}
 	}
 	blocks = append(blocks, chunkSections("*Action items*", als)...)
-	if u := x.PostmortemURL(inc.Number); u != "" {
-		blocks = append(blocks, Context(fmt.Sprintf("<%s|Postmortem as Markdown>", u)))
+	if link, ok := Link(x.PostmortemURL(inc.Number), "Postmortem as Markdown"); ok {
+		blocks = append(blocks, Context(link))
 	}
 	return Message{
 		Key: fmt.Sprintf("incident/%d/postmortem", inc.Number), To: x.Channel(),
-		Text:   fmt.Sprintf("Postmortem #%d: %s (%s, %s)", inc.Number, inc.Title, strings.ToUpper(inc.Severity), HumanDuration(inc.Duration(inc.Resolved))),
+		Text:   fmt.Sprintf("Postmortem #%d: %s (%s, %s)", inc.Number, Escape(inc.Title), strings.ToUpper(inc.Severity), HumanDuration(inc.Duration(inc.Resolved))),
 		Blocks: blocks,
 	}
 }
@@ -127,7 +127,7 @@ func chunkSections(title string, lines []string) []Block {
 	var out []Block
 	cur := title
 	for _, l := range lines {
-		l = Shorten(l, 2800)
+		l = Clip(l, 2800)
 		if len([]rune(cur))+1+len([]rune(l)) > 2900 {
 			out = append(out, Section(cur))
 			cur = l

@@ -124,7 +124,7 @@ func (x *Incidents) retroPrompt(inc Incident) []Message {
 		}
 		msgs = append(msgs, Message{
 			Key: fmt.Sprintf("incident/%d/retro/%s", inc.Number, p), To: p,
-			Text:   fmt.Sprintf("Retro for incident #%d: %s", inc.Number, inc.Title),
+			Text:   fmt.Sprintf("Retro for incident #%d: %s", inc.Number, Escape(inc.Title)),
 			Blocks: []Block{Section(text), Context(blamelessNote), Actions(x.retroButtons(inc, p == inc.Commander)...)},
 		})
 	}
@@ -138,11 +138,13 @@ func orNobody(list []string) string {
 	return strings.Join(list, ", ")
 }
 
+// publisherLabel names who may publish or skip inc's retro besides an
+// admin (see mayLead).
 func (x *Incidents) publisherLabel(inc Incident) string {
 	if inc.Commander != "" {
 		return Mention(inc.Commander) + " (the commander)"
 	}
-	return "an admin"
+	return "a lead of its teams"
 }
 
 // retroReminders nudge, at a later slot, the participants who have not
@@ -282,8 +284,9 @@ func (x *Incidents) SubmitRetro(ctx context.Context, user, metadata string, valu
 	}
 	errs := map[string]string{}
 	ans := RetroAnswer{User: user, Answers: map[string]string{}, Submitted: x.Clock.Now()}
+	// Typed into plain-text inputs: whatever looks like a mention is text.
 	for _, q := range retroQuestions(inc, x.questions()) {
-		v := strings.TrimSpace(values[q.ID])
+		v := DefuseMentions(strings.TrimSpace(values[q.ID]))
 		if v == "" && !q.Optional {
 			errs[q.ID] = "Please answer this one."
 		}
@@ -300,7 +303,7 @@ func (x *Incidents) SubmitRetro(ctx context.Context, user, metadata string, valu
 	}
 	var rows []row
 	for i := 1; i <= retroActionRows; i++ {
-		text := strings.TrimSpace(values[actionBlock(i, "text")])
+		text := DefuseMentions(strings.TrimSpace(values[actionBlock(i, "text")]))
 		owner := strings.TrimSpace(values[actionBlock(i, "owner")])
 		dueText := strings.TrimSpace(values[actionBlock(i, "due")])
 		var due Date

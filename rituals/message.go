@@ -90,8 +90,10 @@ type Outbox interface {
 var mrkdwnEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
 
 // Escape makes user text inert in mrkdwn: a pasted <!channel> or <@U123>
-// shows as text and notifies nobody. Slack asks for these three only.
-func Escape(s string) string { return mrkdwnEscaper.Replace(s) }
+// shows as text and notifies nobody (Slack asks for &, < and > only). It
+// also drops Unicode direction controls, so that user text cannot reorder
+// the bot's own words around it (see StripDirection).
+func Escape(s string) string { return mrkdwnEscaper.Replace(StripDirection(s)) }
 
 // Mention returns the mrkdwn that mentions a user.
 func Mention(userID string) string { return "<@" + userID + ">" }

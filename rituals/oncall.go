@@ -636,16 +636,28 @@ func (r *Rotation) checkPerson(ctx context.Context, user string) error {
 	return nil
 }
 
+// mayLead reports whether user may put anyone on call: a lead of the
+// team or an admin.
+func (r *Rotation) mayLead(user string) bool {
+	return r.Team.IsLead(user) || r.IsAdmin != nil && r.IsAdmin(user)
+}
+
+// mayTakeShift reports whether user may be on call on their own say (an
+// override of themselves, or accepting a swap): someone of the team or its
+// rotation, or whoever may put anyone on call.
+func (r *Rotation) mayTakeShift(user string) bool {
+	return r.Team.IsMember(user) || r.InRotation(user) || r.mayLead(user)
+}
+
 // mayOverride says whether by may put user on call, and why not.
 func (r *Rotation) mayOverride(by, user string) error {
-	lead := r.Team.IsLead(by) || r.IsAdmin != nil && r.IsAdmin(by)
 	switch {
-	case lead:
+	case r.mayLead(by):
 		return nil
 	case by != user:
 		return Errorf(EFORBIDDEN, "Only a lead of %s (%s) or an admin can put someone else on call. You can take a shift yourself (`/oncall override %s 4h`), or ask %s to swap with `/oncall swap`.",
 			r.TeamName(), mentions(r.Team.Leads), Mention(by), Mention(user))
-	case !r.Team.IsMember(by) && !r.InRotation(by):
+	case !r.mayTakeShift(by):
 		return Errorf(EFORBIDDEN, "You are not in the %s team or its rotation, so you cannot take its on-call shift. Ask a lead of %s (%s).",
 			r.TeamName(), r.TeamName(), mentions(r.Team.Leads))
 	}

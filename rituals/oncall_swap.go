@@ -45,6 +45,12 @@ func (r *Rotation) RequestSwap(ctx context.Context, requester, other string) (st
 	if requester == other {
 		return "", Errorf(EINVALID, "You cannot swap with yourself; name a teammate: `/oncall swap @someone`.")
 	}
+	if !r.mayTakeShift(other) {
+		// Accepting would put them on call, which they could not do
+		// themselves (see mayOverride).
+		return "", Errorf(EFORBIDDEN, "%s is not in the %s team or its rotation, so they cannot take its on-call shifts. Swap with a teammate, or ask a lead of %s (%s).",
+			Mention(other), r.TeamName(), r.TeamName(), mentions(r.Team.Leads))
+	}
 	if err := r.checkPerson(ctx, other); err != nil {
 		return "", err
 	}

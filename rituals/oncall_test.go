@@ -483,6 +483,14 @@ func TestSwapAcceptAndDecline(t *testing.T) {
 	r, out, clock := newRotation(t, rotationOpts{spec: "0 10 * * MON", start: "2026-03-02", rotation: []string{"U0A", "U0B", "U0C"}})
 	clock.Set(tm(t, "2026-03-04 12:00")) // A is on call
 	ctx := context.Background()
+	// Accepting puts the other on call: only someone who could take a
+	// shift themselves may be asked.
+	if _, err := r.RequestSwap(ctx, "U0A", "U0OUTSIDER"); rituals.ErrorCode(err) != rituals.EFORBIDDEN || !strings.Contains(rituals.ErrorMessage(err), "not in the Payments team or its rotation") {
+		t.Errorf("a swap with someone outside the team: %v", err)
+	}
+	if len(out.msgs) != 0 {
+		t.Fatalf("a refused swap request sent %d messages", len(out.msgs))
+	}
 	reply, err := r.RequestSwap(ctx, "U0A", "U0C")
 	if err != nil {
 		t.Fatal(err)

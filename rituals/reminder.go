@@ -44,7 +44,8 @@ func (r *Reminder) Jobs() []Job {
 func (r *Reminder) Message(at time.Time) (Message, error) {
 	data := ReminderData{Time: at, Date: at.In(r.Config.Schedule.Location).Format("Monday 2 January")}
 	if r.Team != nil {
-		data.Team = r.Team.Name
+		// The template is mrkdwn the admin wrote; what it inserts is text.
+		data.Team = Escape(r.Team.Name)
 		if r.OnCall != nil {
 			if u, ok := r.OnCall(r.Team.ID, at); ok {
 				data.OnCall = Mention(u)

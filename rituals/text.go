@@ -2,6 +2,7 @@ package rituals
 
 import (
 	"fmt"
+	"net/url"
 	"strings"
 	"unicode/utf8"
 )
@@ -64,4 +65,54 @@ func severityLabel(sev string) string {
 		return "unrated"
 	}
 	return sev
+}
+
+// isDirectionControl reports whether r is a Unicode embedding, override or
+// isolate (U+202A–U+202E, U+2066–U+2069). Placed in user text they make
+// what follows read backwards ("Resolved by @alice" shown as its mirror),
+// the trick of CVE-2021-42574. Letters of right-to-left scripts need none
+// of them, and the marks U+200E and U+200F, which reorder nothing, stay.
+func isDirectionControl(r rune) bool {
+	return r >= '\u202a' && r <= '\u202e' || r >= '\u2066' && r <= '\u2069'
+}
+
+// StripDirection drops the direction controls from s.
+func StripDirection(s string) string {
+	if !strings.ContainsFunc(s, isDirectionControl) {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if isDirectionControl(r) {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+// DefuseMentions makes text that only looks like a mention stay text for
+// good. Stored user text keeps a mention of a person as <@U…> when Slack
+// sent it as one (someone picked a name), and EscapeText turns those back
+// into mentions; text typed into a plain-text input, sent by a webhook or
+// typed literally as "<@U0ADMIN>" gets a word joiner (U+2060, invisible)
+// between "<" and "@", so that it can never come out as a mention.
+func DefuseMentions(s string) string {
+	if !strings.Contains(s, "<@") {
+		return s
+	}
+	return strings.ReplaceAll(s, "<@", "<\u2060@")
+}
+
+// Link returns the mrkdwn that links label (mrkdwn already) to rawURL, and
+// false, with just the label, when rawURL is not a plain http(s) URL. URLs
+// come from webhooks and configs: one holding '|' or '>' would end the link
+// early and have the rest read as mrkdwn, a <!channel> included.
+func Link(rawURL, label string) (string, bool) {
+	u, err := url.Parse(rawURL)
+	if err != nil || u.Scheme != "https" && u.Scheme != "http" || u.Host == "" ||
+		strings.ContainsFunc(rawURL, func(r rune) bool {
+			return r <= ' ' || r == 0x7f || r == '<' || r == '>' || r == '|' || isDirectionControl(r)
+		}) {
+		return label, false
+	}
+	return "<" + strings.ReplaceAll(rawURL, "&", "&amp;") + "|" + label + ">", true
 }

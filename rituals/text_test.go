@@ -67,3 +67,53 @@ func TestFormatSpan(t *testing.T) {
 		}
 	}
 }
+
+func TestEscapeDropsDirectionControls(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"<!channel> & co", "&lt;!channel&gt; &amp; co"},
+		{"\u202eevil\u202c by", "evil by"},
+		{"a\u2066b\u2069c\u202ad\u202be", "abcde"},
+		{"שלום \u200fמה", "שלום \u200fמה"}, // a right-to-left script and its mark stay
+		{"pay\u200bment", "pay\u200bment"}, // zero-width space reorders nothing
+	} {
+		if got := rituals.Escape(tt.in); got != tt.want {
+			t.Errorf("Escape(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestDefusedMentionsStayText(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"ask <@U0BOB>", "ask <@U0BOB>"},                                     // a mention kept by SlackText
+		{rituals.DefuseMentions("ask <@U0BOB>"), "ask &lt;\u2060@U0BOB&gt;"}, // typed: text
+		{rituals.DefuseMentions("<@U0BOB|bob> <!here>"), "&lt;\u2060@U0BOB|bob&gt; &lt;!here&gt;"},
+	} {
+		if got := rituals.EscapeText(tt.in); got != tt.want {
+			t.Errorf("EscapeText(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestLinkOnlyOfPlainHTTPURLs(t *testing.T) {
+	for _, tt := range []struct {
+		url  string
+		want string
+		ok   bool
+	}{
+		{"https://am.example.com:9093/#/alerts?a=1&b=2", "<https://am.example.com:9093/#/alerts?a=1&amp;b=2|Open>", true},
+		{"http://pd.example.com/incidents/Q1", "<http://pd.example.com/incidents/Q1|Open>", true},
+		{"https://evil.example/x|<!channel>", "Open", false},
+		{"https://evil.example/>", "Open", false},
+		{"https://evil.example/a b", "Open", false},
+		{"javascript:alert(1)", "Open", false},
+		{"mailto:x@example.com", "Open", false},
+		{"//no-scheme.example", "Open", false},
+		{"", "Open", false},
+		{"https://evil.example/\u202e", "Open", false},
+	} {
+		got, ok := rituals.Link(tt.url, "Open")
+		if got != tt.want || ok != tt.ok {
+			t.Errorf("Link(%q) = %q, %v; want %q, %v", tt.url, got, ok, tt.want, tt.ok)
+		}
+	}
+}

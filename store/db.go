@@ -83,6 +83,11 @@ func Open(path string, opts ...Option) (*DB, error) {
 		return nil, fmt.Errorf("open store %s: %s is not a directory", path, dir)
 	}
 
+	// NoFreelistSync (and the map freelist) were measured for the webhooks
+	// (docs/BENCHMARKS.md): no gain in latency that stood out of the noise
+	// of fsync, and opening then scans every page to rebuild the freelist
+	// (2 MB more resident memory for a year's store). So: bbolt's defaults,
+	// every commit synced.
 	bdb, err := bolt.Open(path, fileMode, &bolt.Options{Timeout: lockTimeout})
 	if errors.Is(err, bolterrors.ErrTimeout) {
 		return nil, fmt.Errorf("open store %s: the file is in use by another ritualbot process "+
@@ -160,10 +165,6 @@ func registerBucket(name string) []byte {
 // migration upgrades a store by one schema version, inside the transaction
 // that runs every pending migration and then records the new version.
 type migration func(tx *bolt.Tx) error
-
-// migrations[i] upgrades a store from schema i+1 to i+2. Append to add a
-// version; never edit or reorder one that has been released.
-var migrations []migration
 
 func (db *DB) schemaVersion() uint32 { return uint32(len(db.migrations)) + 1 }
 

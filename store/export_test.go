@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -58,8 +59,8 @@ func TestExport(t *testing.T) {
 	if err := json.Unmarshal(buf.Bytes(), &got); err != nil {
 		t.Fatal(err)
 	}
-	if got.Schema != 1 {
-		t.Errorf("schema = %d, want 1", got.Schema)
+	if want := len(migrations) + 1; got.Schema != want {
+		t.Errorf("schema = %d, want %d", got.Schema, want)
 	}
 	for _, name := range buckets {
 		if _, ok := got.Buckets[string(name)]; !ok {
@@ -82,7 +83,7 @@ func TestExport(t *testing.T) {
 			t.Errorf("%s[%q] = %s, want %s", bucket, key, compact.String(), want)
 		}
 	}
-	check("meta", "schema", "1")
+	check("meta", "schema", fmt.Sprint(len(migrations)+1))
 	check("occurrences", "payments-standup@2026-03-02T09:00:00Z", "")
 	check("outbox", "1", "")
 	check("outbox", "2", "")

@@ -17,12 +17,29 @@ import (
 //	incidents_open    seqKey(number)            → ritual name, while the incident is open
 //	incident_sources  ritual 0 source 0 ref     → seqKey(number) of the latest incident for it
 //	incident_actions  action ID                 → ActionItem
+//	incident_briefs   seqKey(number)            → the incident's brief and ritual, what lists and the digest read
+//
+// A year of incidents with their timelines is megabytes of JSON; a digest
+// or /incident list that decoded all of it would take tens of
+// milliseconds, so they read the briefs (a tenth of the size) and decode
+// in full only the incidents they show.
 var (
 	bucketIncidents       = registerBucket("incidents")
 	bucketIncidentsOpen   = registerBucket("incidents_open")
 	bucketIncidentSources = registerBucket("incident_sources")
 	bucketIncidentActions = registerBucket("incident_actions")
+	bucketIncidentBriefs  = registerBucket("incident_briefs")
 )
+
+// briefRecord is what incident_briefs holds.
+type briefRecord struct {
+	Ritual string
+	rituals.IncidentBrief
+}
+
+func incidentBrief(inc rituals.Incident) briefRecord {
+	return briefRecord{Ritual: inc.Ritual, IncidentBrief: inc.Brief()}
+}
 
 var _ rituals.IncidentStore = (*DB)(nil)
 
@@ -36,6 +53,7 @@ func init() {
 	}
 	registerFormat("incidents", format{Key: number})
 	registerFormat("incidents_open", format{Key: number})
+	registerFormat("incident_briefs", format{Key: number})
 	registerFormat("incident_sources", format{Value: func(_, v []byte) (json.RawMessage, bool) {
 		n, err := parseSeqKey(v)
 		if err != nil {
@@ -47,10 +65,13 @@ func init() {
 
 func sourceKey(ritual, source, ref string) []byte { return joinKey(ritual, source, ref) }
 
-// putIncident writes inc and keeps the open index in step.
+// putIncident writes inc and keeps its brief and the open index in step.
 func putIncident(tx *bolt.Tx, inc rituals.Incident) error {
 	k := seqKey(uint64(inc.Number))
 	if err := putJSON(tx.Bucket(bucketIncidents), k, inc); err != nil {
+		return err
+	}
+	if err := putJSON(tx.Bucket(bucketIncidentBriefs), k, incidentBrief(inc)); err != nil {
 		return err
 	}
 	open := tx.Bucket(bucketIncidentsOpen)
@@ -117,6 +138,25 @@ func (db *DB) Incidents(ritual string) (out []rituals.Incident, err error) {
 	err = db.view("incidents", func(tx *bolt.Tx) (err error) {
 		out, err = decodePrefix(tx.Bucket(bucketIncidents), nil, func(inc rituals.Incident) bool { return ritual == "" || inc.Ritual == ritual })
 		return err
+	})
+	return out, err
+}
+
+// IncidentBriefs returns the briefs of a ritual's incidents ("" for all),
+// oldest first.
+func (db *DB) IncidentBriefs(ritual string) ([]rituals.IncidentBrief, error) {
+	var out []rituals.IncidentBrief
+	err := db.view("incident_briefs", func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketIncidentBriefs).ForEach(func(_, v []byte) error {
+			var b briefRecord
+			if err := decode(v, &b); err != nil {
+				return err
+			}
+			if ritual == "" || b.Ritual == ritual {
+				out = append(out, b.IncidentBrief)
+			}
+			return nil
+		})
 	})
 	return out, err
 }

@@ -1,11 +1,13 @@
 package webhooks
 
 import (
+	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 
 	"github.com/ritualbot/ritualbot/rituals"
 )
@@ -71,4 +73,33 @@ func writeJSON(w http.ResponseWriter, code int, v any) {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	_ = enc.Encode(v)
+}
+
+// RequireBearer lets through to next the requests whose Authorization
+// header is "Bearer " and the token (the scheme in any case, as RFC 7235
+// has it); the others are answered 401 in the webhooks' answer shape and
+// counted as "unauthorized". It guards the webhooks that have no signature
+// of their own (Alertmanager, deploys). Without a token set (name is its
+// variable, for the message) everything is refused: an open endpoint would
+// let anyone open incidents.
+func RequireBearer(name string, token func() string, observe func(outcome string), next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		want := token()
+		refuse := func(reason string) {
+			if observe != nil {
+				observe("unauthorized")
+			}
+			fail(w, http.StatusUnauthorized, reason)
+		}
+		if want == "" {
+			refuse(name + " is not set on the bot, so this webhook is refused")
+			return
+		}
+		scheme, got, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+		if !strings.EqualFold(scheme, "Bearer") || subtle.ConstantTimeCompare([]byte(strings.TrimSpace(got)), []byte(want)) != 1 {
+			refuse("missing or wrong bearer token: send the header Authorization: Bearer <" + name + ">")
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }

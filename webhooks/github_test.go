@@ -2,6 +2,8 @@ package webhooks
 
 import (
 	"context"
+	"crypto/hmac"
+	"encoding/hex"
 	"net/http"
 	"strings"
 	"sync"
@@ -209,6 +211,33 @@ func FuzzParsePush(f *testing.F) {
 			if c.SHA == "" || c.Time.IsZero() {
 				t.Fatalf("a commit without sha or time: %+v", c)
 			}
+		}
+	})
+}
+
+// FuzzVerifyGitHubSignature: GitHub's X-Hub-Signature-256 passes only for the
+// HMAC of the body under the secret; no secret passes nothing.
+func FuzzVerifyGitHubSignature(f *testing.F) {
+	f.Add("secret", []byte(pushEvent), "sha256=00")
+	f.Add("", []byte{}, "sha256=")
+	f.Add("s", []byte("x"), "sha1=0000000000000000000000000000000000000000")
+	f.Fuzz(func(t *testing.T, secret string, body []byte, junk string) {
+		good := Sign(secret, body)
+		if secret != "" && !VerifySignature(secret, body, good) {
+			t.Fatalf("the right signature of %q did not pass", body)
+		}
+		if VerifySignature(secret, body, junk) {
+			got, _ := hex.DecodeString(strings.TrimPrefix(strings.TrimSpace(junk), "sha256="))
+			want, _ := hex.DecodeString(strings.TrimPrefix(good, "sha256="))
+			if !hmac.Equal(got, want) {
+				t.Fatalf("%q passed for %q", junk, body)
+			}
+		}
+		if VerifySignature("", body, good) {
+			t.Fatal("an empty secret passed")
+		}
+		if VerifySignature(secret+"x", body, good) {
+			t.Fatal("another secret's signature passed")
 		}
 	})
 }

@@ -81,3 +81,50 @@ func errorOf(t *testing.T, w *httptest.ResponseRecorder) string {
 	}
 	return e.Error
 }
+
+func TestRequireBearer(t *testing.T) {
+	token := "s3cret"
+	var counted []string
+	ok := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusOK) })
+	guard := webhooks.RequireBearer("RITUALBOT_WEBHOOK_TOKEN", func() string { return token }, func(o string) { counted = append(counted, o) }, ok)
+	for _, tc := range []struct {
+		auth string
+		code int
+	}{
+		{"Bearer s3cret", 200},
+		{"bearer s3cret", 200}, // the scheme is case-insensitive (RFC 7235)
+		{"BEARER  s3cret ", 200},
+		{"", 401},
+		{"Bearer", 401},
+		{"Bearer ", 401},
+		{"Bearer s3cre", 401},
+		{"Bearer s3cretX", 401},
+		{"Basic s3cret", 401},
+		{"s3cret", 401},
+		{"Bearer s3cret s3cret", 401},
+	} {
+		req := httptest.NewRequest(http.MethodPost, "/hooks/x", strings.NewReader("{}"))
+		if tc.auth != "" {
+			req.Header.Set("Authorization", tc.auth)
+		}
+		rec := httptest.NewRecorder()
+		guard.ServeHTTP(rec, req)
+		if rec.Code != tc.code {
+			t.Errorf("Authorization %q: %d, want %d", tc.auth, rec.Code, tc.code)
+		}
+		if tc.code == 401 && (rec.Header().Get("Content-Type") != "application/json" || !strings.Contains(rec.Body.String(), `"error":"missing or wrong bearer token`)) {
+			t.Errorf("Authorization %q answered %q, want the JSON error shape", tc.auth, rec.Body.String())
+		}
+	}
+	if len(counted) != 8 {
+		t.Errorf("counted %d refusals, want 8: %v", len(counted), counted)
+	}
+	token = ""
+	rec := httptest.NewRecorder()
+	req := httptest.NewRequest(http.MethodPost, "/hooks/x", strings.NewReader("{}"))
+	req.Header.Set("Authorization", "Bearer ")
+	guard.ServeHTTP(rec, req)
+	if rec.Code != 401 || !strings.Contains(rec.Body.String(), "RITUALBOT_WEBHOOK_TOKEN is not set") {
+		t.Errorf("without a token set: %d %s", rec.Code, rec.Body.String())
+	}
+}

@@ -35,7 +35,9 @@ func TestMain(m *testing.M) {
 		main() // `ritualbot run`, as a separate process
 		return
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	removeYearStore()
+	os.Exit(code)
 }
 
 // crashTeam is the standup's team: its fan-out is one DM each.

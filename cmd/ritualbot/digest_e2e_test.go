@@ -425,7 +425,7 @@ func TestDigestOverTwoWeeks(t *testing.T) {
 		"*Open blockers:* <@U0BOB> Waiting on PCI audit sign-off _(9 days)_ · <@U0CAROL> Staging DB &lt;flaky&gt; &amp; slow _(1 day)_\n" +
 			"*Incidents:* #2 Checkout errors _(sev1, restored in 1h)_ · #3 Refund queue backlog _(sev3, open)_",
 		":star: *Highlights*\n• Card retries shipped: checkout errors down 40% — <@U0ALICE>\n" +
-			":warning: *Risks*\n• PCI audit sign-off is late; the &lt;!channel&gt; Q1 launch may slip — <@U0ALICE>",
+			":warning: *Risks*\n• PCI audit sign-off is late; the @channel Q1 launch may slip — <@U0ALICE>", // @channel as words: it pings nobody
 		"*Search*",
 		"*Deploys*\n1 · 0.1/day ↑ 1 :large_green_circle:\n_monthly cadence_",
 		"*Lead time*\n—\n_no changes shipped_",
@@ -548,7 +548,7 @@ func TestCLIPreviewOfTheDigest(t *testing.T) {
 	h.start()
 	h.deploy(`{"service":"checkout","environment":"production","sha":"c1","status":"success",
 	  "finished_at":"2026-11-16T07:30:00Z","commits":[{"sha":"c1","timestamp":"2026-11-16T05:30:00Z"}]}`)
-	h.command("U0ALICE", "C0PAYMENTS", "/digest", "risk Card network outage <next week>")
+	h.command("U0ALICE", "C0PAYMENTS", "/digest", "risk Card network outage &lt;next week&gt;")
 	help := h.command("U0BOB", "C0PAYMENTS", "/digest", "help")
 	for _, want := range []string{"/digest preview [DIGEST]", "/digest highlight [TEAM] TEXT", "/digest risk [TEAM] TEXT", "/digest help"} {
 		if !strings.Contains(help, want) {

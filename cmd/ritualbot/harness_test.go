@@ -131,6 +131,12 @@ func (h *harness) start() {
 		// The fake pings every 10 s; a generous timeout keeps -race runs calm.
 		PingInterval: time.Minute,
 		SlackLimits:  h.limits,
+		// After a 5xx or a timeout the sender waits one HTTP timeout before
+		// looking for the post it may have made (30 s in production); on
+		// loopback 3 s is ample, and keeps a test with a 500 from waiting
+		// half a minute. Backoffs likewise.
+		HTTPClient:   &http.Client{Timeout: 3 * time.Second},
+		RetryBackoff: 50 * time.Millisecond,
 	}
 	if h.setup != nil {
 		h.setup(h.m)
@@ -223,6 +229,9 @@ func (h *harness) command(user, channel, command, text string) string {
 	if err != nil {
 		h.t.Fatalf("%s %s: %v", command, text, err)
 	}
+	// What the command posts goes through the outbox after the ack; a
+	// person sees it a moment later, and so does the test.
+	h.settle()
 	return string(r.Ack)
 }
 

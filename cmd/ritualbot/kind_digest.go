@@ -57,7 +57,7 @@ func (m *Main) mountDeployHooks() {
 	observe := func(source string) func(string) {
 		return func(outcome string) { m.Metrics.WebhookEvents.WithLabelValues(source, outcome).Inc() }
 	}
-	m.mux.Handle("POST /hooks/deploy", m.webhookAuth(&webhooks.Deploys{
+	m.mux.Handle("POST /hooks/deploy", m.bearerAuth(observe("deploy"), &webhooks.Deploys{
 		Recorder: log, Log: m.component("webhook-deploy"), Observe: observe("deploy"),
 	}))
 	m.mux.Handle("POST /hooks/github", &webhooks.GitHub{

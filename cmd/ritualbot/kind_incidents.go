@@ -56,7 +56,7 @@ func incidentsOf(cfg *rituals.Config, rc *rituals.RitualConfig, store rituals.In
 func (m *Main) mountIncidents() {
 	observe := func(source, outcome string) { m.Metrics.WebhookEvents.WithLabelValues(source, outcome).Inc() }
 	am := &webhooks.Alertmanager{Sink: m.alertSink, Log: m.component("webhooks"), Observe: observe}
-	m.mux.Handle("POST /hooks/alertmanager", countUnauthorized("alertmanager", observe, m.webhookAuth(am)))
+	m.mux.Handle("POST /hooks/alertmanager", m.bearerAuth(func(outcome string) { observe("alertmanager", outcome) }, am))
 	m.mux.Handle("POST /hooks/pagerduty", &webhooks.PagerDuty{
 		Secret: func() string { return m.Env(envPagerDutySecret) }, Sink: m.pagerDutySink,
 		Log: m.component("webhooks"), Observe: observe,
@@ -132,26 +132,4 @@ func (m *Main) servePostmortem(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "text/markdown; charset=utf-8")
 	_, _ = w.Write([]byte(inc.Retro.Postmortem))
-}
-
-// countUnauthorized counts the deliveries a guard in front of a webhook
-// refuses with 401, which the webhook itself never sees.
-func countUnauthorized(source string, observe func(source, outcome string), next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
-		next.ServeHTTP(rec, r)
-		if rec.status == http.StatusUnauthorized {
-			observe(source, "unauthorized")
-		}
-	})
-}
-
-type statusRecorder struct {
-	http.ResponseWriter
-	status int
-}
-
-func (s *statusRecorder) WriteHeader(code int) {
-	s.status = code
-	s.ResponseWriter.WriteHeader(code)
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/ritualbot/ritualbot/rituals"
 	"github.com/ritualbot/ritualbot/store"
+	"github.com/ritualbot/ritualbot/webhooks"
 )
 
 // A kind is how one kind of ritual plugs into the bot: each kind's file
@@ -128,24 +129,10 @@ func (m *Main) adminOnly(next http.Handler) http.Handler {
 	})
 }
 
-// webhookAuth lets through requests bearing RITUALBOT_WEBHOOK_TOKEN; the
-// /hooks/* endpoints that have no signature of their own (Alertmanager,
-// deploys) use it. Without the variable set they refuse everything, since an
-// open endpoint would let anyone open incidents.
-func (m *Main) webhookAuth(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		tok := m.Env(envWebhookToken)
-		if tok == "" {
-			http.Error(w, envWebhookToken+" is not set on the bot, so webhooks are refused", http.StatusUnauthorized)
-			return
-		}
-		got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-		if !ok || subtle.ConstantTimeCompare([]byte(got), []byte(tok)) != 1 {
-			http.Error(w, "missing or wrong bearer token", http.StatusUnauthorized)
-			return
-		}
-		next.ServeHTTP(w, r)
-	})
+// bearerAuth guards a webhook without a signature of its own with
+// RITUALBOT_WEBHOOK_TOKEN, read at each request.
+func (m *Main) bearerAuth(observe func(outcome string), next http.Handler) http.Handler {
+	return webhooks.RequireBearer(envWebhookToken, func() string { return m.Env(envWebhookToken) }, observe, next)
 }
 
 // loopbackURL is where the CLI reaches a running bot's admin endpoints.
