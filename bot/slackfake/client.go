@@ -2,7 +2,6 @@ package slackfake
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"maps"
 	"strings"
@@ -128,25 +127,5 @@ func (s *Server) SendHomeAction(ctx context.Context, userID, actionID, value str
 		s.mu.Unlock()
 		return Reply{}, fmt.Errorf("slackfake: %s has no Home tab published", userID)
 	}
-	blocks, _ := json.Marshal(v.obj["blocks"])
-	it, found := findInteractive(blocks, actionID)
-	if !found || (it.input && !it.dispatch) {
-		s.mu.Unlock()
-		return Reply{}, fmt.Errorf("slackfake: the Home tab of %s has no element with action_id %q that sends actions", userID, actionID)
-	}
-	actionTS, _ := s.nextTSLocked()
-	action, _, err := s.actionForLocked(it, value, actionTS)
-	if err != nil {
-		s.mu.Unlock()
-		return Reply{}, err
-	}
-	payload := map[string]any{
-		"type": "block_actions", "user": s.userRef(u), "api_app_id": s.opts.AppID, "token": verificationToken,
-		"container":  map[string]any{"type": "view", "view_id": v.id},
-		"trigger_id": s.newTriggerLocked(u.ID), "team": s.teamRef(), "enterprise": nil,
-		"is_enterprise_install": false, "view": s.viewJSONLocked(v), "actions": []any{action},
-	}
-	s.notifyLocked()
-	s.mu.Unlock()
-	return s.deliverInteraction(ctx, payload, false)
+	return s.sendViewActionLocked(ctx, u, v, "the Home tab of "+userID, actionID, value)
 }

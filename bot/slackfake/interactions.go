@@ -394,11 +394,18 @@ func (s *Server) SendViewAction(ctx context.Context, userID, viewID, actionID, v
 		s.mu.Unlock()
 		return Reply{}, err
 	}
+	return s.sendViewActionLocked(ctx, u, v, "view "+viewID, actionID, value)
+}
+
+// sendViewActionLocked delivers the block_actions payload of a member using
+// an element of view v (a modal or a Home tab): a "view" container, the
+// view, and no response_url, as Slack sends it. It unlocks s.mu.
+func (s *Server) sendViewActionLocked(ctx context.Context, u *User, v *view, where, actionID, value string) (Reply, error) {
 	blocks, _ := json.Marshal(v.obj["blocks"])
 	it, ok := findInteractive(blocks, actionID)
 	if !ok || (it.input && !it.dispatch) {
 		s.mu.Unlock()
-		return Reply{}, fmt.Errorf("slackfake: view %s has no element with action_id %q that sends actions", viewID, actionID)
+		return Reply{}, fmt.Errorf("slackfake: %s has no element with action_id %q that sends actions", where, actionID)
 	}
 	actionTS, _ := s.nextTSLocked()
 	action, _, err := s.actionForLocked(it, value, actionTS)
