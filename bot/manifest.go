@@ -35,6 +35,9 @@ var eventsByKind = map[string][]string{
 // api.slack.com/apps → "Create New App" → "From an app manifest".
 func Manifest(in ManifestInput) ([]byte, error) {
 	scopes := set{"chat:write": true, "commands": true, "channels:read": true, "groups:read": true, "users:read": true}
+	// Reminders and digests may go to a public channel nobody invited the
+	// bot to; Slack refuses those posts (not_in_channel) without it.
+	scopes.add("chat:write.public")
 	// The sender reads a conversation back after a post whose answer was
 	// lost, to tell whether it landed (conversations.open for a DM).
 	scopes.add("channels:history", "groups:history", "im:history", "im:write")
