@@ -200,16 +200,35 @@ func (s *Sender) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	var batch []rituals.OutboxItem
-	stale := true
+	// stale: read the outbox from its start. fresh: messages were enqueued
+	// since the batch was read; if the batch held all that was pending
+	// (complete), only those after the last item read (last) are new.
+	stale, fresh, complete := true, false, false
+	var last uint64
 	var err error
 	for {
 		gen := s.generation()
-		if stale {
-			batch, err = s.Store.Pending(1000)
+		switch {
+		case stale:
+			batch, err = s.Store.Pending(batchSize)
 			if err != nil {
 				s.Log.Error().Err(err).Msg("read outbox")
 			}
-			stale = false
+			complete, last = len(batch) < batchSize, lastSeq(batch, 0)
+			stale, fresh = false, false
+		case fresh && complete:
+			room := batchSize - len(batch)
+			var more []rituals.OutboxItem
+			if room > 0 {
+				more, err = s.Store.PendingAfter(last, room)
+			}
+			if err != nil {
+				s.Log.Error().Err(err).Msg("read outbox")
+				stale = true
+			}
+			batch = append(batch, more...)
+			complete, last = len(more) < room, lastSeq(more, last)
+			fresh = false
 		}
 		now := time.Now()
 		var nextRetry time.Time
@@ -262,15 +281,27 @@ func (s *Sender) Run(ctx context.Context) error {
 			}
 			// A failure changed the item's retry time; an empty batch
 			// may hide more of the outbox than it read.
-			stale = !r.done || len(batch) == 0 || err != nil
+			stale = stale || !r.done || len(batch) == 0 || err != nil
 		case <-s.wake:
-			stale = true
+			fresh = true
+			stale = stale || !complete
 		case <-retry:
 		}
 		if timer != nil {
 			timer.Stop()
 		}
 	}
+}
+
+// batchSize is how many items the sender reads from the outbox at once.
+const batchSize = 1000
+
+// lastSeq is the sequence number of the last of items, else seq.
+func lastSeq(items []rituals.OutboxItem, seq uint64) uint64 {
+	if len(items) == 0 {
+		return seq
+	}
+	return items[len(items)-1].Seq
 }
 
 func without(items []rituals.OutboxItem, seq uint64) []rituals.OutboxItem {
@@ -285,6 +316,20 @@ func without(items []rituals.OutboxItem, seq uint64) []rituals.OutboxItem {
 // deliver makes one attempt at one item and records the outcome. It
 // reports whether the item left the outbox (delivered or dropped).
 func (s *Sender) deliver(ctx context.Context, it rituals.OutboxItem) bool {
+	if it.Message.Update {
+		// A newer update of the same message replaces a pending one's
+		// content in place, and the batch is not read again for it: send
+		// what the outbox holds now.
+		cur, ok, err := s.Store.Item(it.Seq)
+		switch {
+		case err != nil:
+			s.retry(it, s.nextTry(it, err), err, false, false)
+			return false
+		case !ok:
+			return true
+		}
+		it = cur
+	}
 	m := it.Message
 	log := s.Log.With().Str("key", m.Key).Str("to", m.To).Int("attempt", it.Attempts+1).Logger()
 	method := "chat.postMessage"

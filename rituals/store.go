@@ -71,6 +71,12 @@ type OutboxStore interface {
 	Enqueue(now time.Time, msgs ...Message) error
 	// Pending returns up to limit items, oldest first.
 	Pending(limit int) ([]OutboxItem, error)
+	// PendingAfter returns up to limit items enqueued after item seq,
+	// oldest first: what is new since a read that ended at seq.
+	PendingAfter(seq uint64, limit int) ([]OutboxItem, error)
+	// Item returns pending item seq as it is now (a pending update's
+	// content is replaced by a newer update of the same key).
+	Item(seq uint64) (OutboxItem, bool, error)
 	// Delivered removes item seq from the outbox and records where it landed.
 	Delivered(seq uint64, sent SentMessage) error
 	// Attempt records, durably, that an attempt at item seq is about to

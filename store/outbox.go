@@ -138,10 +138,27 @@ func enqueueTx(tx *bolt.Tx, now time.Time, msgs []rituals.Message) error {
 // Pending returns up to limit items, oldest first, whether or not they are
 // held back by NotBefore; limit <= 0 means all.
 func (db *DB) Pending(limit int) ([]rituals.OutboxItem, error) {
+	items, err := db.pendingFrom(1, limit)
+	if err != nil {
+		return nil, fmt.Errorf("pending outbox: %w", err)
+	}
+	return items, nil
+}
+
+// PendingAfter is Pending for the items enqueued after item seq.
+func (db *DB) PendingAfter(seq uint64, limit int) ([]rituals.OutboxItem, error) {
+	items, err := db.pendingFrom(seq+1, limit)
+	if err != nil {
+		return nil, fmt.Errorf("pending outbox after %d: %w", seq, err)
+	}
+	return items, nil
+}
+
+func (db *DB) pendingFrom(seq uint64, limit int) ([]rituals.OutboxItem, error) {
 	var items []rituals.OutboxItem
 	err := db.view("pending", func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketOutbox).Cursor()
-		for k, v := c.First(); k != nil && (limit <= 0 || len(items) < limit); k, v = c.Next() {
+		for k, v := c.Seek(seqKey(seq)); k != nil && (limit <= 0 || len(items) < limit); k, v = c.Next() {
 			var item rituals.OutboxItem
 			if err := json.Unmarshal(v, &item); err != nil {
 				return fmt.Errorf("decode item %x: %w", k, err)
@@ -150,10 +167,19 @@ func (db *DB) Pending(limit int) ([]rituals.OutboxItem, error) {
 		}
 		return nil
 	})
+	return items, err
+}
+
+// Item returns pending item seq.
+func (db *DB) Item(seq uint64) (item rituals.OutboxItem, ok bool, err error) {
+	err = db.view("outbox_item", func(tx *bolt.Tx) error {
+		ok, err = getJSON(tx.Bucket(bucketOutbox), seqKey(seq), &item)
+		return err
+	})
 	if err != nil {
-		return nil, fmt.Errorf("pending outbox: %w", err)
+		return item, false, fmt.Errorf("outbox item %d: %w", seq, err)
 	}
-	return items, nil
+	return item, ok, nil
 }
 
 // Delivered removes item seq from the outbox and records where it landed.

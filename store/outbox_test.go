@@ -372,3 +372,53 @@ func BenchmarkPending(b *testing.B) {
 		}
 	}
 }
+
+func TestPendingAfterAndItem(t *testing.T) {
+	db := MustOpen(t)
+	if err := db.Enqueue(t0, post("a", "1"), post("b", "2"), update("b", "2'"), post("c", "3")); err != nil {
+		t.Fatal(err)
+	}
+	all, err := db.Pending(0)
+	if err != nil || len(all) != 4 {
+		t.Fatalf("Pending = %+v, %v", all, err)
+	}
+	keys := func(items []rituals.OutboxItem) (out []string) {
+		for _, it := range items {
+			out = append(out, it.Message.Key+"="+it.Message.Text)
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		after uint64
+		limit int
+		want  []string
+	}{
+		{0, 0, []string{"a=1", "b=2", "b=2'", "c=3"}},
+		{all[0].Seq, 0, []string{"b=2", "b=2'", "c=3"}},
+		{all[1].Seq, 1, []string{"b=2'"}},
+		{all[3].Seq, 0, nil},
+	} {
+		got, err := db.PendingAfter(tc.after, tc.limit)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(keys(got), tc.want) {
+			t.Errorf("PendingAfter(%d, %d) = %q, want %q", tc.after, tc.limit, keys(got), tc.want)
+		}
+	}
+
+	// A newer update replaces the pending one in place: Item reads it.
+	if err := db.Enqueue(t0, update("b", "2''")); err != nil {
+		t.Fatal(err)
+	}
+	it, ok, err := db.Item(all[2].Seq)
+	if err != nil || !ok || it.Message.Text != "2''" {
+		t.Errorf("Item(%d) = %+v %v %v, want the newer update", all[2].Seq, it, ok, err)
+	}
+	if err := db.Delivered(all[0].Seq, rituals.SentMessage{Channel: "C1", TS: "1.1", Sent: t0}); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, err := db.Item(all[0].Seq); ok || err != nil {
+		t.Errorf("Item of a delivered message: ok=%v err=%v, want not found", ok, err)
+	}
+}
