@@ -415,15 +415,31 @@ func (r *Rotation) walk(from time.Time, f func(Shift) bool) {
 func (r *Rotation) segments(s scheduled) []Shift {
 	cuts := []time.Time{s.start}
 	var active []*Override
+	var seen map[int64]bool // instants cut at, once overrides pile up
+	cut := func(t time.Time) {
+		if len(active) > 4 {
+			if seen == nil {
+				seen = map[int64]bool{}
+				for _, c := range cuts {
+					seen[c.UnixNano()] = true
+				}
+			}
+			if seen[t.UnixNano()] {
+				return
+			}
+			seen[t.UnixNano()] = true
+		}
+		cuts = append(cuts, t)
+	}
 	for i := range r.overrides {
 		o := &r.overrides[i]
 		if o.From.Before(s.end) && o.To.After(s.start) {
 			active = append(active, o)
 			if o.From.After(s.start) {
-				cuts = append(cuts, o.From)
+				cut(o.From)
 			}
 			if o.To.Before(s.end) {
-				cuts = append(cuts, o.To)
+				cut(o.To)
 			}
 		}
 	}
