@@ -37,6 +37,10 @@ type DB struct {
 
 	// migrations is the package's list; tests substitute their own.
 	migrations []migration
+
+	// Decoded buckets the digest and the incident commands read whole.
+	briefs  decodedCache[briefRecord]
+	actions decodedCache[rituals.ActionItem]
 }
 
 var (
