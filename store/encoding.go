@@ -154,9 +154,18 @@ func decodePrefix[T any](b *bolt.Bucket, prefix []byte, keep func(T) bool) ([]T,
 }
 
 // decodeRange decodes the values whose keys fall in [from, to), in key
-// order. It counts them first: a digest reads thousands, and growing the
-// slice would copy them over and over.
+// order.
 func decodeRange[T any](b *bolt.Bucket, from, to []byte) ([]T, error) {
+	return decodeRangeWith(b, from, to, func(v []byte) (T, error) {
+		var x T
+		return x, decode(v, &x)
+	})
+}
+
+// decodeRangeWith is decodeRange for values that decode. It counts them
+// first: a digest reads thousands, and growing the slice would copy them
+// over and over.
+func decodeRangeWith[T any](b *bolt.Bucket, from, to []byte, decode func([]byte) (T, error)) ([]T, error) {
 	c := b.Cursor()
 	n := 0
 	for k, _ := c.Seek(from); k != nil && bytes.Compare(k, to) < 0; k, _ = c.Next() {
@@ -164,8 +173,8 @@ func decodeRange[T any](b *bolt.Bucket, from, to []byte) ([]T, error) {
 	}
 	out := make([]T, 0, n)
 	for k, v := c.Seek(from); k != nil && bytes.Compare(k, to) < 0; k, v = c.Next() {
-		var x T
-		if err := decode(v, &x); err != nil {
+		x, err := decode(v)
+		if err != nil {
 			return nil, err
 		}
 		out = append(out, x)

@@ -151,13 +151,30 @@ func (db *DB) IncidentBriefs(ritual string) ([]rituals.IncidentBrief, error) {
 	if err != nil {
 		return nil, err
 	}
-	var out []rituals.IncidentBrief
-	for _, b := range all {
-		if ritual == "" || b.Ritual == ritual {
-			out = append(out, b.IncidentBrief)
+	return filtered(all, func(b briefRecord) (rituals.IncidentBrief, bool) {
+		return b.IncidentBrief, ritual == "" || b.Ritual == ritual
+	}), nil
+}
+
+// filtered returns what keep makes of each item it keeps, in a slice of
+// the caller's own.
+func filtered[T, U any](items []T, keep func(T) (U, bool)) []U {
+	n := 0
+	for _, it := range items {
+		if _, ok := keep(it); ok {
+			n++
 		}
 	}
-	return out, nil
+	if n == 0 {
+		return nil
+	}
+	out := make([]U, 0, n)
+	for _, it := range items {
+		if u, ok := keep(it); ok {
+			out = append(out, u)
+		}
+	}
+	return out
 }
 
 // allBriefs returns every incident's brief, by number, from the cache.
@@ -297,11 +314,7 @@ func (db *DB) ActionItems(ritual string) ([]rituals.ActionItem, error) {
 	if err != nil {
 		return nil, err
 	}
-	var out []rituals.ActionItem
-	for _, a := range all {
-		if ritual == "" || a.Ritual == ritual {
-			out = append(out, a)
-		}
-	}
-	return out, nil
+	return filtered(all, func(a rituals.ActionItem) (rituals.ActionItem, bool) {
+		return a, ritual == "" || a.Ritual == ritual
+	}), nil
 }
