@@ -2,6 +2,8 @@ package bot
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -19,6 +21,7 @@ type gatedSlack struct {
 	gate    chan struct{}
 	mu      sync.Mutex
 	updates []string
+	threads []string // text → thread_ts of each post
 }
 
 func (g *gatedSlack) PostMessageContext(ctx context.Context, channel string, opts ...slack.MsgOption) (string, string, error) {
@@ -27,6 +30,13 @@ func (g *gatedSlack) PostMessageContext(ctx context.Context, channel string, opt
 	case <-ctx.Done():
 		return "", "", ctx.Err()
 	}
+	_, values, err := slack.UnsafeApplyMsgOptions("xoxb-test", channel, "https://slack.invalid/api/", opts...)
+	if err != nil {
+		return "", "", err
+	}
+	g.mu.Lock()
+	g.threads = append(g.threads, values.Get("text")+" → "+values.Get("thread_ts"))
+	g.mu.Unlock()
 	return g.scriptedSlack.PostMessageContext(ctx, channel, opts...)
 }
 
@@ -42,7 +52,7 @@ func (g *gatedSlack) UpdateMessageContext(_ context.Context, channel, ts string,
 }
 
 // startSender runs a sender over store until the test ends.
-func startSender(t *testing.T, api messageAPI, store *memOutbox) *Sender {
+func startSender(t *testing.T, api messageAPI, store rituals.OutboxStore) *Sender {
 	t.Helper()
 	fast := Limit{PerMinute: 1e6, Burst: 1000}
 	limits := NewRateLimiter(map[string]Limit{"chat.postMessage": fast, "chat.postMessage/channel": fast, "chat.update": fast})
@@ -139,4 +149,63 @@ func TestSenderSendsAPendingUpdateAsItIsNow(t *testing.T) {
 	if len(api.updates) != 1 || api.updates[0] != "edit 2" {
 		t.Errorf("edits sent = %q, want the latest one once: [edit 2]", api.updates)
 	}
+}
+
+// Working through a queue, the sender records each delivery with the next
+// attempt: one commit per message, not two. A reply still threads under a
+// parent whose delivery is not recorded yet, and once the sender is idle
+// every delivery is in the store.
+func TestSenderRecordsADeliveryWithTheNextAttempt(t *testing.T) {
+	api := &gatedSlack{gate: make(chan struct{})}
+	close(api.gate)
+	store := &countingOutbox{memOutbox: newMemOutbox()}
+	s := startSender(t, api, store)
+	msgs := []rituals.Message{{Key: "parent", To: "C0A", Text: "parent"}}
+	for i := range 20 {
+		msgs = append(msgs, rituals.Message{Key: fmt.Sprint("reply-", i), To: "C0A", ThreadKey: "parent", Text: fmt.Sprint("reply ", i)})
+	}
+	if err := store.Enqueue(time.Now(), msgs...); err != nil {
+		t.Fatal(err)
+	}
+	s.Wake()
+	waitIdle(t, s)
+	store.mu.Lock()
+	defer store.mu.Unlock()
+	if len(store.items) != 0 || len(store.sent) != 21 {
+		t.Errorf("%d left in the outbox, %d recorded as sent; want 0 and 21", len(store.items), len(store.sent))
+	}
+	if store.commits > 21+3 {
+		t.Errorf("%d commits for 21 posts, want about one each", store.commits)
+	}
+	api.mu.Lock()
+	defer api.mu.Unlock()
+	parentTS := store.sent["parent"].TS
+	for _, p := range api.threads[1:] {
+		if !strings.HasSuffix(p, " → "+parentTS) {
+			t.Errorf("post %q not in the parent's thread (%s)", p, parentTS)
+		}
+	}
+}
+
+// countingOutbox counts the memOutbox's writes, each a commit in bbolt.
+type countingOutbox struct {
+	*memOutbox
+	commits int
+}
+
+func (c *countingOutbox) count() { c.mu.Lock(); c.commits++; c.mu.Unlock() }
+
+func (c *countingOutbox) Attempt(seq uint64, at time.Time, ds ...rituals.Delivery) error {
+	c.count()
+	return c.memOutbox.Attempt(seq, at, ds...)
+}
+
+func (c *countingOutbox) Delivered(seq uint64, sm rituals.SentMessage) error {
+	c.count()
+	return c.memOutbox.Delivered(seq, sm)
+}
+
+func (c *countingOutbox) DeliveredAll(ds []rituals.Delivery) error {
+	c.count()
+	return c.memOutbox.DeliveredAll(ds)
 }

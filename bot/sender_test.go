@@ -83,9 +83,28 @@ func (o *memOutbox) Delivered(seq uint64, sm rituals.SentMessage) error {
 	return nil
 }
 
-func (o *memOutbox) Attempt(seq uint64, at time.Time) error {
+func (o *memOutbox) DeliveredAll(ds []rituals.Delivery) error {
 	o.mu.Lock()
 	defer o.mu.Unlock()
+	o.deliveredAll(ds)
+	return nil
+}
+
+func (o *memOutbox) deliveredAll(ds []rituals.Delivery) {
+	for _, d := range ds {
+		if it, ok := o.items[d.Seq]; ok {
+			if _, edited := o.sent[it.Message.Key]; !it.Message.Update || !edited {
+				o.sent[it.Message.Key] = d.Sent
+			}
+			delete(o.items, d.Seq)
+		}
+	}
+}
+
+func (o *memOutbox) Attempt(seq uint64, at time.Time, ds ...rituals.Delivery) error {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.deliveredAll(ds)
 	it := o.items[seq]
 	if it.InFlight.IsZero() {
 		it.InFlight = at

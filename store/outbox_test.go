@@ -422,3 +422,33 @@ func TestPendingAfterAndItem(t *testing.T) {
 		t.Errorf("Item of a delivered message: ok=%v err=%v, want not found", ok, err)
 	}
 }
+
+// A sender records a delivery with its next attempt: one transaction does
+// both, and a delivery already recorded is passed over.
+func TestAttemptRecordsDeliveriesWithIt(t *testing.T) {
+	db := MustOpen(t)
+	if err := db.Enqueue(t0, post("a", "1"), post("b", "2"), post("c", "3")); err != nil {
+		t.Fatal(err)
+	}
+	items, _ := db.Pending(0)
+	a := rituals.Delivery{Seq: items[0].Seq, Sent: rituals.SentMessage{Channel: "C1", TS: "1.1", Sent: t0}}
+	if err := db.Attempt(items[1].Seq, t0.Add(time.Second), a); err != nil {
+		t.Fatal(err)
+	}
+	wantPending(t, db, "b=2", "c=3")
+	if sm, ok, _ := db.Sent("a"); !ok || sm.TS != "1.1" || sm.Key != "a" {
+		t.Errorf("Sent(a) = %+v %v", sm, ok)
+	}
+	if it, _, _ := db.Item(items[1].Seq); !it.InFlight.Equal(t0.Add(time.Second)) {
+		t.Errorf("b not in flight: %+v", it)
+	}
+	// a again (recorded already) and b: b is recorded, a passed over.
+	b := rituals.Delivery{Seq: items[1].Seq, Sent: rituals.SentMessage{Channel: "C1", TS: "2.2", Sent: t0}}
+	if err := db.DeliveredAll([]rituals.Delivery{a, b}); err != nil {
+		t.Fatal(err)
+	}
+	wantPending(t, db, "c=3")
+	if sm, ok, _ := db.Sent("b"); !ok || sm.TS != "2.2" {
+		t.Errorf("Sent(b) = %+v %v", sm, ok)
+	}
+}
