@@ -51,13 +51,36 @@ func parseSeqKey(b []byte) (uint64, error) {
 // putJSON stores v as JSON under key. User text keeps its <, > and &
 // unescaped so that the export reads as what people wrote.
 func putJSON(b *bolt.Bucket, key []byte, v any) error {
+	data, err := encodeJSON(v)
+	if err != nil {
+		return fmt.Errorf("encode %q: %w", key, err)
+	}
+	if err := b.Put(key, data); err != nil {
+		return fmt.Errorf("put %q: %w", key, err)
+	}
+	return nil
+}
+
+// encodeJSON is v as the store keeps it: user text keeps its <, > and &.
+func encodeJSON(v any) ([]byte, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
+
+// putJSONIfChanged is putJSON, but writes nothing if key holds v already.
+func putJSONIfChanged(b *bolt.Bucket, key []byte, v any) error {
+	data, err := encodeJSON(v)
+	if err != nil {
 		return fmt.Errorf("encode %q: %w", key, err)
 	}
-	data := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+	if bytes.Equal(b.Get(key), data) {
+		return nil
+	}
 	if err := b.Put(key, data); err != nil {
 		return fmt.Errorf("put %q: %w", key, err)
 	}

@@ -73,14 +73,20 @@ func (db *DB) putIncident(tx *bolt.Tx, inc rituals.Incident) error {
 	if err := putJSON(tx.Bucket(bucketIncidents), k, inc); err != nil {
 		return err
 	}
-	if err := putJSON(tx.Bucket(bucketIncidentBriefs), k, incidentBrief(inc)); err != nil {
+	// Most changes (an update, an alert) leave the brief and the open
+	// index as they were: writing them anyway would add their pages to
+	// the commit's writes and fsync.
+	if err := putJSONIfChanged(tx.Bucket(bucketIncidentBriefs), k, incidentBrief(inc)); err != nil {
 		return err
 	}
 	open := tx.Bucket(bucketIncidentsOpen)
-	if inc.IsOpen() {
+	switch was := open.Get(k); {
+	case inc.IsOpen() && string(was) != inc.Ritual:
 		return open.Put(k, []byte(inc.Ritual))
+	case !inc.IsOpen() && was != nil:
+		return open.Delete(k)
 	}
-	return open.Delete(k)
+	return nil
 }
 
 // SaveIncident stores inc, under the next number if it has none, and
