@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"net"
+	"slices"
 	"sync"
 	"time"
 
@@ -73,6 +74,8 @@ type Sender struct {
 	Grace time.Duration
 
 	stopping context.Context // Run's context: once done, no new call starts
+
+	unrecorded unrecorded // deliveries awaiting the next commit (sender_record.go)
 
 	once    sync.Once
 	wake    chan struct{}
@@ -198,18 +201,41 @@ func (s *Sender) Run(ctx context.Context) error {
 	busy := map[string]bool{} // conversations with a send in flight
 	done := make(chan result, s.Workers)
 	var wg sync.WaitGroup
-	defer wg.Wait()
+	defer func() {
+		wg.Wait()
+		s.recordDeliveries()
+	}()
 	var batch []rituals.OutboxItem
-	stale := true
+	// stale: read the outbox from its start. fresh: messages were enqueued
+	// since the batch was read; if the batch held all that was pending
+	// (complete), only those after the last item read (last) are new.
+	stale, fresh, complete := true, false, false
+	var last uint64
 	var err error
 	for {
 		gen := s.generation()
-		if stale {
-			batch, err = s.Store.Pending(1000)
+		switch {
+		case stale:
+			batch, err = s.Store.Pending(batchSize)
 			if err != nil {
 				s.Log.Error().Err(err).Msg("read outbox")
 			}
-			stale = false
+			complete, last = len(batch) < batchSize, lastSeq(batch, 0)
+			batch = slices.DeleteFunc(batch, func(it rituals.OutboxItem) bool { return s.isUnrecorded(it.Seq) })
+			stale, fresh = false, false
+		case fresh && complete:
+			room := batchSize - len(batch)
+			var more []rituals.OutboxItem
+			if room > 0 {
+				more, err = s.Store.PendingAfter(last, room)
+			}
+			if err != nil {
+				s.Log.Error().Err(err).Msg("read outbox")
+				stale = true
+			}
+			batch = append(batch, more...)
+			complete, last = len(more) < room, lastSeq(more, last)
+			fresh = false
 		}
 		now := time.Now()
 		var nextRetry time.Time
@@ -238,14 +264,21 @@ func (s *Sender) Run(ctx context.Context) error {
 			}(it)
 		}
 		s.Queued(len(batch))
+		if len(inflight) == 0 {
+			s.recordDeliveries() // no attempt is coming to take them
+		}
 		if len(batch) == 0 && len(inflight) == 0 && err == nil {
 			s.setIdleUnless(gen)
 		}
-		var retry <-chan time.Time
-		var timer *time.Timer
+		var retry, record <-chan time.Time
+		var timer, recordTimer *time.Timer
 		if !nextRetry.IsZero() {
 			timer = time.NewTimer(time.Until(nextRetry))
 			retry = timer.C
+		}
+		if d, ok := s.deliveriesDue(); ok {
+			recordTimer = time.NewTimer(d)
+			record = recordTimer.C
 		}
 		select {
 		case <-ctx.Done():
@@ -262,15 +295,32 @@ func (s *Sender) Run(ctx context.Context) error {
 			}
 			// A failure changed the item's retry time; an empty batch
 			// may hide more of the outbox than it read.
-			stale = !r.done || len(batch) == 0 || err != nil
+			stale = stale || !r.done || len(batch) == 0 || err != nil
 		case <-s.wake:
-			stale = true
+			fresh = true
+			stale = stale || !complete
 		case <-retry:
+		case <-record:
+			s.recordDeliveries()
 		}
 		if timer != nil {
 			timer.Stop()
 		}
+		if recordTimer != nil {
+			recordTimer.Stop()
+		}
 	}
+}
+
+// batchSize is how many items the sender reads from the outbox at once.
+const batchSize = 1000
+
+// lastSeq is the sequence number of the last of items, else seq.
+func lastSeq(items []rituals.OutboxItem, seq uint64) uint64 {
+	if len(items) == 0 {
+		return seq
+	}
+	return items[len(items)-1].Seq
 }
 
 func without(items []rituals.OutboxItem, seq uint64) []rituals.OutboxItem {
@@ -285,6 +335,20 @@ func without(items []rituals.OutboxItem, seq uint64) []rituals.OutboxItem {
 // deliver makes one attempt at one item and records the outcome. It
 // reports whether the item left the outbox (delivered or dropped).
 func (s *Sender) deliver(ctx context.Context, it rituals.OutboxItem) bool {
+	if it.Message.Update {
+		// A newer update of the same message replaces a pending one's
+		// content in place, and the batch is not read again for it: send
+		// what the outbox holds now.
+		cur, ok, err := s.Store.Item(it.Seq)
+		switch {
+		case err != nil:
+			s.retry(it, s.nextTry(it, err), err, false, false)
+			return false
+		case !ok:
+			return true
+		}
+		it = cur
+	}
 	m := it.Message
 	log := s.Log.With().Str("key", m.Key).Str("to", m.To).Int("attempt", it.Attempts+1).Logger()
 	method := "chat.postMessage"
@@ -318,7 +382,10 @@ func (s *Sender) deliver(ctx context.Context, it rituals.OutboxItem) bool {
 		if m.Update {
 			return nil
 		}
-		return s.Store.Attempt(it.Seq, s.Now())
+		ds := s.takeDeliveries()
+		err := s.Store.Attempt(it.Seq, s.Now(), ds...)
+		s.recordedDeliveries(ds, err)
+		return err
 	}
 	sent, err := s.send(ctx, method, m, mark)
 	var ns errNotSent
@@ -388,14 +455,6 @@ func (s *Sender) waitTurn(ctx context.Context, method, channel string) error {
 	return nil
 }
 
-func (s *Sender) delivered(it rituals.OutboxItem, landed rituals.SentMessage, log zerolog.Logger) bool {
-	if err := s.Store.Delivered(it.Seq, landed); err != nil {
-		log.Error().Err(err).Msg("record delivered message")
-		return false
-	}
-	return true
-}
-
 func (s *Sender) authAccepted() {
 	if s.Health != nil {
 		s.Health.SetAuthRefused("")
@@ -451,7 +510,7 @@ func (s *Sender) send(ctx context.Context, method string, m rituals.Message, mar
 	}
 	sent := rituals.SentMessage{Key: m.Key, Sent: s.Now()}
 	if m.Update {
-		prev, ok, err := s.Store.Sent(m.Key)
+		prev, ok, err := s.sentOf(m.Key)
 		if err != nil {
 			return sent, err
 		}
@@ -472,7 +531,7 @@ func (s *Sender) send(ctx context.Context, method string, m rituals.Message, mar
 		EventType: metadataEventType, EventPayload: map[string]any{"key": m.Key},
 	}))
 	if m.ThreadKey != "" {
-		parent, ok, err := s.Store.Sent(m.ThreadKey)
+		parent, ok, err := s.sentOf(m.ThreadKey)
 		if err != nil {
 			return sent, err
 		}
@@ -503,7 +562,7 @@ func (s *Sender) upload(ctx context.Context, m rituals.Message, mark func() erro
 		AltTxt: u.AltText, InitialComment: fallbackText(m), Channel: m.To,
 	}
 	if m.ThreadKey != "" {
-		parent, ok, err := s.Store.Sent(m.ThreadKey)
+		parent, ok, err := s.sentOf(m.ThreadKey)
 		if err != nil {
 			return sent, err
 		}

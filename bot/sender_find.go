@@ -45,7 +45,7 @@ func (s *Sender) find(ctx context.Context, it rituals.OutboxItem) (rituals.SentM
 	oldest := formatTS(it.InFlight.Add(-findSkew))
 	var parentTS string
 	if m.ThreadKey != "" {
-		parent, ok, err := s.Store.Sent(m.ThreadKey)
+		parent, ok, err := s.sentOf(m.ThreadKey)
 		if err != nil {
 			return rituals.SentMessage{}, false, err
 		}

@@ -22,6 +22,7 @@ type memOutbox struct {
 	items   map[uint64]rituals.OutboxItem
 	sent    map[string]rituals.SentMessage
 	dropped map[string]string
+	read    int // items returned by Pending and PendingAfter
 }
 
 func newMemOutbox() *memOutbox {
@@ -46,7 +47,32 @@ func (o *memOutbox) Pending(limit int) ([]rituals.OutboxItem, error) {
 		out = append(out, it)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Seq < out[j].Seq })
+	o.read += len(out)
 	return out, nil
+}
+
+func (o *memOutbox) PendingAfter(seq uint64, limit int) ([]rituals.OutboxItem, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	var out []rituals.OutboxItem
+	for _, it := range o.items {
+		if it.Seq > seq {
+			out = append(out, it)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Seq < out[j].Seq })
+	if limit > 0 && len(out) > limit {
+		out = out[:limit]
+	}
+	o.read += len(out)
+	return out, nil
+}
+
+func (o *memOutbox) Item(seq uint64) (rituals.OutboxItem, bool, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	it, ok := o.items[seq]
+	return it, ok, nil
 }
 
 func (o *memOutbox) Delivered(seq uint64, sm rituals.SentMessage) error {
@@ -57,9 +83,28 @@ func (o *memOutbox) Delivered(seq uint64, sm rituals.SentMessage) error {
 	return nil
 }
 
-func (o *memOutbox) Attempt(seq uint64, at time.Time) error {
+func (o *memOutbox) DeliveredAll(ds []rituals.Delivery) error {
 	o.mu.Lock()
 	defer o.mu.Unlock()
+	o.deliveredAll(ds)
+	return nil
+}
+
+func (o *memOutbox) deliveredAll(ds []rituals.Delivery) {
+	for _, d := range ds {
+		if it, ok := o.items[d.Seq]; ok {
+			if _, edited := o.sent[it.Message.Key]; !it.Message.Update || !edited {
+				o.sent[it.Message.Key] = d.Sent
+			}
+			delete(o.items, d.Seq)
+		}
+	}
+}
+
+func (o *memOutbox) Attempt(seq uint64, at time.Time, ds ...rituals.Delivery) error {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.deliveredAll(ds)
 	it := o.items[seq]
 	if it.InFlight.IsZero() {
 		it.InFlight = at

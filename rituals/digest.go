@@ -148,8 +148,9 @@ func (d *Digest) Post(ctx context.Context, at time.Time) error {
 }
 
 // Preview returns the digest's main message as it would be posted at now.
+// It leaves out the trend, which only the chart shows.
 func (d *Digest) Preview(ctx context.Context, now time.Time) (Message, error) {
-	report, err := d.Report(ctx, now)
+	report, err := d.report(ctx, now, false)
 	if err != nil {
 		return Message{}, err
 	}
@@ -248,6 +249,13 @@ type TeamDigest struct {
 
 // Report computes the digest of the window ending at end.
 func (d *Digest) Report(ctx context.Context, end time.Time) (*DigestReport, error) {
+	return d.report(ctx, end, true)
+}
+
+// report computes the digest of the window ending at end, and the trend
+// of the windows before it if withTrend. Every figure of the message is
+// the same either way: the trend only adds the chart's series.
+func (d *Digest) report(ctx context.Context, end time.Time, withTrend bool) (*DigestReport, error) {
 	length := d.Settings.Window
 	w := WindowEnding(end, length)
 	r := &DigestReport{
@@ -282,19 +290,25 @@ func (d *Digest) Report(ctx context.Context, end time.Time) (*DigestReport, erro
 	}
 	standups, oncall, incidents := linked(d.Standups), linked(d.OnCall), linked(d.Incidents)
 	windows := r.trendWindows()
-	r.Trend = Trend{
-		Title:         d.trendTitle(),
-		HasIncidents:  incidents != nil,
-		HasStandups:   standups != nil,
-		Deploys:       make([]float64, TrendWindows),
-		Incidents:     make([]float64, TrendWindows),
-		Participation: make([]float64, TrendWindows),
+	// The figures read the standups of the window and the one before; the
+	// trend, of every window it shows.
+	read := windows[len(windows)-2:]
+	if withTrend {
+		read = windows
+		r.Trend = Trend{
+			Title:         d.trendTitle(),
+			HasIncidents:  incidents != nil,
+			HasStandups:   standups != nil,
+			Deploys:       make([]float64, TrendWindows),
+			Incidents:     make([]float64, TrendWindows),
+			Participation: make([]float64, TrendWindows),
+		}
+		for _, tw := range windows {
+			r.Trend.Labels = append(r.Trend.Labels, tw.To.In(d.Location()).Format("2 Jan"))
+		}
 	}
-	for _, tw := range windows {
-		r.Trend.Labels = append(r.Trend.Labels, tw.To.In(d.Location()).Format("2 Jan"))
-	}
-	answered := make([]int, TrendWindows)
-	asked := make([]int, TrendWindows)
+	answered := make([]int, len(read))
+	asked := make([]int, len(read))
 	seenIncident := map[int]bool{}
 	for _, team := range d.Teams {
 		if err := ctx.Err(); err != nil {
@@ -325,7 +339,7 @@ func (d *Digest) Report(ctx context.Context, end time.Time) (*DigestReport, erro
 		}
 		d.deployFigures(td, dep, teamIncidents)
 		if standups != nil {
-			if err := d.standupFigures(td, standups, windows, answered, asked); err != nil {
+			if err := d.standupFigures(td, standups, read, answered, asked); err != nil {
 				r.problems = append(r.problems, err)
 			}
 		}
@@ -337,24 +351,28 @@ func (d *Digest) Report(ctx context.Context, end time.Time) (*DigestReport, erro
 		if err := d.notes(td, w); err != nil {
 			r.problems = append(r.problems, err)
 		}
-		for i, tw := range windows {
-			ok, _ := countDeploys(dep, tw)
-			r.Trend.Deploys[i] += float64(ok)
-			for _, in := range teamIncidents {
-				if tw.Contains(in.Opened) && !seenIncident[in.Number] {
-					r.Trend.Incidents[i]++
+		if withTrend {
+			for i, tw := range windows {
+				ok, _ := countDeploys(dep, tw)
+				r.Trend.Deploys[i] += float64(ok)
+				for _, in := range teamIncidents {
+					if tw.Contains(in.Opened) && !seenIncident[in.Number] {
+						r.Trend.Incidents[i]++
+					}
 				}
 			}
-		}
-		for _, in := range teamIncidents {
-			seenIncident[in.Number] = true
+			for _, in := range teamIncidents {
+				seenIncident[in.Number] = true
+			}
 		}
 		r.Teams = append(r.Teams, td)
 	}
-	for i := range windows {
-		r.Trend.Participation[i] = math.NaN()
-		if asked[i] > 0 {
-			r.Trend.Participation[i] = 100 * float64(answered[i]) / float64(asked[i])
+	if withTrend {
+		for i := range windows {
+			r.Trend.Participation[i] = math.NaN()
+			if asked[i] > 0 {
+				r.Trend.Participation[i] = 100 * float64(answered[i]) / float64(asked[i])
+			}
 		}
 	}
 	return r, nil

@@ -271,7 +271,14 @@ func LeadTimes(deploys []Deploy, w Window) []time.Duration {
 
 func leadTimes(sorted []Deploy, w Window) []time.Duration {
 	type change struct{ service, sha string }
-	shipped := map[change]bool{}
+	n := 0 // sized at once: a quarter of deploys is thousands of commits
+	for _, d := range sorted {
+		if !d.Finished.Before(w.To) {
+			break
+		}
+		n += len(d.Commits)
+	}
+	shipped := make(map[change]bool, n)
 	var out []time.Duration
 	for _, d := range sorted {
 		if !d.Finished.Before(w.To) {

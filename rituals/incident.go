@@ -270,6 +270,9 @@ type IncidentStore interface {
 	// source reference for its ritual.
 	SaveIncident(inc Incident, now time.Time, messages func(Incident) []Message) (Incident, error)
 	Incident(number int) (Incident, bool, error)
+	// IncidentRitual returns the ritual incident number belongs to,
+	// without reading the whole incident.
+	IncidentRitual(number int) (string, bool, error)
 	// Incidents returns a ritual's incidents ("" for all), oldest first.
 	Incidents(ritual string) ([]Incident, error)
 	// IncidentBriefs returns the briefs of a ritual's incidents ("" for
@@ -515,8 +518,8 @@ func (x *Incidents) Lookup(n int) (Incident, error) {
 
 // Owns reports whether incident n belongs to this ritual.
 func (x *Incidents) Owns(n int) bool {
-	inc, ok, err := x.Store.Incident(n)
-	return err == nil && ok && inc.Ritual == x.Config.Name
+	ritual, ok, err := x.Store.IncidentRitual(n)
+	return err == nil && ok && ritual == x.Config.Name
 }
 
 // Open returns the ritual's open incidents, oldest first.

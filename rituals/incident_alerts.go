@@ -101,11 +101,15 @@ func firstNonEmpty(vs ...string) string {
 // alertList is a list of alerts for a timeline event: at most five, then
 // how many more.
 func alertList(alerts []Alert) string {
-	var lines []string
-	for _, a := range alerts {
+	const shown = 5
+	lines := make([]string, 0, shown+1)
+	for _, a := range alerts[:min(len(alerts), shown)] {
 		lines = append(lines, "• "+a.describe())
 	}
-	return strings.Join(capped(lines, 5, "… and %d more"), "\n")
+	if len(alerts) > shown {
+		lines = append(lines, fmt.Sprintf("… and %d more", len(alerts)-shown))
+	}
+	return strings.Join(lines, "\n")
 }
 
 // alertTitle is the title of an incident an alert group opens.
@@ -147,7 +151,7 @@ func (x *Incidents) HandleAlerts(ctx context.Context, g AlertGroup) (WebhookOutc
 	if err != nil {
 		return "", 0, fmt.Errorf("incidents %s: look up alert group: %w", x.Config.Name, err)
 	}
-	var matching []Alert
+	matching := make([]Alert, 0, len(g.Alerts))
 	for _, a := range g.Alerts {
 		if a.Status == AlertFiring && am.Matches(a.Labels) {
 			matching = append(matching, a)

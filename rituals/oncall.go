@@ -3,6 +3,7 @@ package rituals
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -114,8 +115,9 @@ type OnCallStore interface {
 	PutHandoff(h HandoffRecord) (bool, error)
 	// Overrides returns a rotation's overrides in the order they were set.
 	Overrides(ritual string) ([]Override, error)
-	// AddOverride stores o with a new ID and returns it.
-	AddOverride(o Override) (Override, error)
+	// SaveOverride stores o with a new ID and puts the messages built for
+	// it in the outbox, in one transaction, and returns it.
+	SaveOverride(o Override, now time.Time, messages func(Override) []Message) (Override, error)
 	// PutSwap stores a swap request, giving it an ID if it has none.
 	PutSwap(s SwapRequest) (SwapRequest, error)
 	// Swap returns a swap request.
@@ -133,7 +135,10 @@ type Rotation struct {
 	Team     *Team
 	Store    OnCallStore // nil: nothing stored (a preview before the first run)
 	Outbox   Outbox
-	Clock    Clock
+	// Wake tells the outbox's sender that messages were saved with an
+	// override (SaveOverride); may be nil.
+	Wake  func()
+	Clock Clock
 	// Directory names people in the topic and the calendar; may be nil.
 	Directory Directory
 	// Slack keeps the user group and topic; nil leaves them alone.
@@ -404,22 +409,42 @@ func (r *Rotation) walk(from time.Time, f func(Shift) bool) {
 	}
 }
 
-// segments cuts a scheduled shift where overrides begin and end.
+// segments cuts a scheduled shift where overrides begin and end. It looks
+// at the overrides in place (a year holds hundreds) and cuts once at each
+// instant, however many overrides share it.
 func (r *Rotation) segments(s scheduled) []Shift {
 	cuts := []time.Time{s.start}
-	var active []Override
-	for _, o := range r.overrides {
+	var active []*Override
+	var seen map[int64]bool // instants cut at, once overrides pile up
+	cut := func(t time.Time) {
+		if len(active) > 4 {
+			if seen == nil {
+				seen = map[int64]bool{}
+				for _, c := range cuts {
+					seen[c.UnixNano()] = true
+				}
+			}
+			if seen[t.UnixNano()] {
+				return
+			}
+			seen[t.UnixNano()] = true
+		}
+		cuts = append(cuts, t)
+	}
+	for i := range r.overrides {
+		o := &r.overrides[i]
 		if o.From.Before(s.end) && o.To.After(s.start) {
 			active = append(active, o)
 			if o.From.After(s.start) {
-				cuts = append(cuts, o.From)
+				cut(o.From)
 			}
 			if o.To.Before(s.end) {
-				cuts = append(cuts, o.To)
+				cut(o.To)
 			}
 		}
 	}
-	sort.Slice(cuts, func(i, j int) bool { return cuts[i].Before(cuts[j]) })
+	slices.SortFunc(cuts, time.Time.Compare)
+	cuts = slices.CompactFunc(cuts, time.Time.Equal)
 	cuts = append(cuts, s.end)
 	var out []Shift
 	for i := 0; i+1 < len(cuts); i++ {
@@ -433,9 +458,9 @@ func (r *Rotation) segments(s scheduled) []Shift {
 			HandoffStart: s.start, HandoffEnd: s.end,
 		}
 		var win *Override
-		for j := range active {
-			if active[j].Covers(start) && (win == nil || active[j].newer(*win)) {
-				win = &active[j]
+		for _, o := range active {
+			if o.Covers(start) && (win == nil || o.newer(*win)) {
+				win = o
 			}
 		}
 		if win != nil {
@@ -611,13 +636,30 @@ func (r *Rotation) Override(ctx context.Context, by, user string, until time.Tim
 	var covering string
 	r.walk(from, func(sh Shift) bool { covering = sh.Primary; return false })
 	o := Override{Ritual: r.Config.Name, User: user, From: from, To: until, By: by, Covering: covering, Created: now}
-	o, err := r.addOverridesLocked(o)
-	r.mu.Unlock()
-	if err != nil {
+	if err := ctx.Err(); err != nil {
+		r.mu.Unlock()
 		return Override{}, err
 	}
+	if r.Store != nil {
+		// The override and its announcement are one commit: it is never in
+		// force unannounced, and the command waits for one write, not two.
+		var err error
+		o, err = r.Store.SaveOverride(o, now, func(o Override) []Message { return []Message{r.overrideAnnouncement(o)} })
+		if err != nil {
+			r.mu.Unlock()
+			return Override{}, fmt.Errorf("oncall %s: store override: %w", r.Config.Name, err)
+		}
+	}
+	r.overrides = append(r.overrides, o)
+	r.mu.Unlock()
 	r.wakeKeeper()
-	return o, r.Outbox.Send(ctx, r.overrideAnnouncement(o))
+	if r.Store == nil {
+		return o, r.Outbox.Send(ctx, r.overrideAnnouncement(o))
+	}
+	if r.Wake != nil {
+		r.Wake()
+	}
+	return o, nil
 }
 
 // checkPerson refuses someone Slack does not know as an active member:
@@ -662,18 +704,6 @@ func (r *Rotation) mayOverride(by, user string) error {
 			r.TeamName(), r.TeamName(), mentions(r.Team.Leads))
 	}
 	return nil
-}
-
-// addOverridesLocked stores one override and adds it to the cache.
-func (r *Rotation) addOverridesLocked(o Override) (Override, error) {
-	if r.Store != nil {
-		var err error
-		if o, err = r.Store.AddOverride(o); err != nil {
-			return Override{}, fmt.Errorf("oncall %s: store override: %w", r.Config.Name, err)
-		}
-	}
-	r.overrides = append(r.overrides, o)
-	return o, nil
 }
 
 func (r *Rotation) overrideAnnouncement(o Override) Message {

@@ -38,6 +38,8 @@ type memOnCallStore struct {
 	overrides []rituals.Override
 	swaps     map[uint64]rituals.SwapRequest
 	seq       uint64
+	// outbox receives the messages saved with an override.
+	outbox rituals.Outbox
 }
 
 func (s *memOnCallStore) Handoffs(ritual string) ([]rituals.HandoffRecord, error) {
@@ -84,6 +86,14 @@ func (s *memOnCallStore) AddOverride(o rituals.Override) (rituals.Override, erro
 	o.ID = s.seq
 	s.overrides = append(s.overrides, o)
 	return o, nil
+}
+
+func (s *memOnCallStore) SaveOverride(o rituals.Override, _ time.Time, messages func(rituals.Override) []rituals.Message) (rituals.Override, error) {
+	o, err := s.AddOverride(o)
+	if err != nil || messages == nil {
+		return o, err
+	}
+	return o, s.outbox.Send(context.Background(), messages(o)...)
 }
 
 func (s *memOnCallStore) PutSwap(sw rituals.SwapRequest) (rituals.SwapRequest, error) {
@@ -180,6 +190,9 @@ func newRotation(t testing.TB, o rotationOpts) (*rituals.Rotation, *recordingOut
 	}
 	clock := rituals.NewFakeClock(o.now)
 	out := &recordingOutbox{}
+	if o.store.outbox == nil {
+		o.store.outbox = out
+	}
 	r := &rituals.Rotation{
 		Config:   &rituals.RitualConfig{Name: "payments-oncall", Kind: rituals.KindOnCall, Team: "payments", Enabled: true, Schedule: sched},
 		Settings: &rituals.OnCallConfig{Rotation: o.rotation, Exec: o.exec, Secondary: o.secondary},

@@ -63,6 +63,12 @@ type SentMessage struct {
 	Sent    time.Time
 }
 
+// Delivery is where outbox item Seq landed.
+type Delivery struct {
+	Seq  uint64
+	Sent SentMessage
+}
+
 // OutboxStore persists outgoing messages until they are delivered.
 type OutboxStore interface {
 	// Enqueue appends msgs in one transaction. A message whose key is
@@ -71,11 +77,21 @@ type OutboxStore interface {
 	Enqueue(now time.Time, msgs ...Message) error
 	// Pending returns up to limit items, oldest first.
 	Pending(limit int) ([]OutboxItem, error)
+	// PendingAfter returns up to limit items enqueued after item seq,
+	// oldest first: what is new since a read that ended at seq.
+	PendingAfter(seq uint64, limit int) ([]OutboxItem, error)
+	// Item returns pending item seq as it is now (a pending update's
+	// content is replaced by a newer update of the same key).
+	Item(seq uint64) (OutboxItem, bool, error)
 	// Delivered removes item seq from the outbox and records where it landed.
 	Delivered(seq uint64, sent SentMessage) error
+	// DeliveredAll records several deliveries in one transaction; an item
+	// no longer in the outbox is passed over.
+	DeliveredAll(ds []Delivery) error
 	// Attempt records, durably, that an attempt at item seq is about to
-	// reach Slack (it sets InFlight to at).
-	Attempt(seq uint64, at time.Time) error
+	// reach Slack (it sets InFlight to at), and in the same transaction
+	// the deliveries given (as DeliveredAll).
+	Attempt(seq uint64, at time.Time, delivered ...Delivery) error
 	// Retry records a failed attempt and holds the item until notBefore.
 	// maybeSent says Slack may have carried it out (the answer was lost):
 	// the item stays in flight; otherwise InFlight is cleared.

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -32,11 +33,16 @@ const fileMode os.FileMode = 0o600
 type DB struct {
 	bolt    *bolt.DB
 	path    string
+	commits atomic.Uint64
 	now     func() time.Time
 	observe func(op string, d time.Duration)
 
 	// migrations is the package's list; tests substitute their own.
 	migrations []migration
+
+	// Decoded buckets the digest and the incident commands read whole.
+	briefs  decodedCache[briefRecord]
+	actions decodedCache[rituals.ActionItem]
 }
 
 var (
@@ -126,8 +132,16 @@ func (db *DB) view(op string, fn func(tx *bolt.Tx) error) error {
 // update runs fn in a write transaction and reports its duration as op.
 func (db *DB) update(op string, fn func(tx *bolt.Tx) error) error {
 	defer db.observed(op, time.Now())
-	return db.bolt.Update(fn)
+	err := db.bolt.Update(fn)
+	if err == nil {
+		db.commits.Add(1)
+	}
+	return err
 }
+
+// Commits counts the write transactions committed since the store was
+// opened: each waits for the disk (benchmarks report them per request).
+func (db *DB) Commits() uint64 { return db.commits.Load() }
 
 func (db *DB) observed(op string, start time.Time) {
 	if db.observe != nil {

@@ -12,7 +12,7 @@ import (
 
 // Deploy buckets:
 //
-//	deploys      timeKey(finished) id → Deploy
+//	deploys      timeKey(finished) id → Deploy, in the deploy encoding (deploy_encoding.go)
 //	deploy_ids   id                   → timeKey(finished), to replace a deploy whose finish changed
 //	deploy_shas  sha 0 id             → (empty), to give a late push's commits to its deploys
 //	pushes       head sha             → Push
@@ -29,7 +29,7 @@ var (
 var _ rituals.DeployStore = (*DB)(nil)
 
 func init() {
-	registerFormat("deploys", format{Key: formatTimePrefixedKey})
+	registerFormat("deploys", format{Key: formatTimePrefixedKey, Value: deployJSON})
 	registerFormat("deploy_ids", format{Value: func(_, v []byte) (json.RawMessage, bool) {
 		at, err := parseTimeKey(v)
 		if err != nil {
@@ -62,10 +62,32 @@ func (db *DB) Deploy(id string) (d rituals.Deploy, ok bool, err error) {
 		if at == nil {
 			return nil
 		}
-		ok, err = getJSON(tx.Bucket(bucketDeploys), append(append([]byte(nil), at...), id...), &d)
+		d, ok, err = getDeploy(tx.Bucket(bucketDeploys), append(append([]byte(nil), at...), id...))
 		return err
 	})
 	return d, ok, err
+}
+
+// getDeploy decodes the deploy under key; ok is false if there is none.
+func getDeploy(b *bolt.Bucket, key []byte) (d rituals.Deploy, ok bool, err error) {
+	v := b.Get(key)
+	if v == nil {
+		return d, false, nil
+	}
+	d, err = decodeDeploy(v)
+	return d, err == nil, err
+}
+
+// putDeploy encodes d under its key.
+func putDeploy(b *bolt.Bucket, d rituals.Deploy) error {
+	v, err := encodeDeploy(d)
+	if err != nil {
+		return err
+	}
+	if err := b.Put(deployKey(d), v); err != nil {
+		return fmt.Errorf("put deploy %s: %w", d.ID, err)
+	}
+	return nil
 }
 
 // PutDeploy stores d, replacing the deploy with the same ID wherever its
@@ -78,8 +100,7 @@ func (db *DB) PutDeploy(d rituals.Deploy) error {
 		ids, deploys, shas := tx.Bucket(bucketDeployIDs), tx.Bucket(bucketDeploys), tx.Bucket(bucketDeploySHAs)
 		if at := ids.Get([]byte(d.ID)); at != nil {
 			old := append(append([]byte(nil), at...), d.ID...)
-			var prev rituals.Deploy
-			if ok, err := getJSON(deploys, old, &prev); err == nil && ok && prev.SHA != "" {
+			if prev, ok, err := getDeploy(deploys, old); err == nil && ok && prev.SHA != "" {
 				if err := shas.Delete(joinKey(prev.SHA, d.ID)); err != nil {
 					return err
 				}
@@ -88,7 +109,7 @@ func (db *DB) PutDeploy(d rituals.Deploy) error {
 				return err
 			}
 		}
-		if err := putJSON(deploys, deployKey(d), d); err != nil {
+		if err := putDeploy(deploys, d); err != nil {
 			return err
 		}
 		if err := ids.Put([]byte(d.ID), timeKey(d.Finished)); err != nil {
@@ -113,8 +134,8 @@ func (db *DB) DeploysWithSHA(sha string) ([]rituals.Deploy, error) {
 			if at == nil {
 				return nil
 			}
-			var d rituals.Deploy
-			if ok, err := getJSON(deploys, append(append([]byte(nil), at...), id...), &d); err != nil || !ok {
+			d, ok, err := getDeploy(deploys, append(append([]byte(nil), at...), id...))
+			if err != nil || !ok {
 				return err
 			}
 			out = append(out, d)
@@ -128,7 +149,7 @@ func (db *DB) DeploysWithSHA(sha string) ([]rituals.Deploy, error) {
 // finishing.
 func (db *DB) DeploysBetween(from, to time.Time) (out []rituals.Deploy, err error) {
 	err = db.view("deploys_between", func(tx *bolt.Tx) (err error) {
-		out, err = decodeRange[rituals.Deploy](tx.Bucket(bucketDeploys), timeKey(from), timeKey(to))
+		out, err = decodeRangeWith(tx.Bucket(bucketDeploys), timeKey(from), timeKey(to), decodeDeploy)
 		return err
 	})
 	return out, err

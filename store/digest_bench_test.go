@@ -117,7 +117,7 @@ func benchDigest(b *testing.B) *rituals.Digest {
 	// One transaction for the lot: a year of webhooks, not a year of fsyncs.
 	err := db.update("bench_fill", func(tx *bolt.Tx) error {
 		for _, d := range deploys {
-			if err := putJSON(tx.Bucket(bucketDeploys), deployKey(d), d); err != nil {
+			if err := putDeploy(tx.Bucket(bucketDeploys), d); err != nil {
 				return err
 			}
 			if err := tx.Bucket(bucketDeployIDs).Put([]byte(d.ID), timeKey(d.Finished)); err != nil {

@@ -51,13 +51,36 @@ func parseSeqKey(b []byte) (uint64, error) {
 // putJSON stores v as JSON under key. User text keeps its <, > and &
 // unescaped so that the export reads as what people wrote.
 func putJSON(b *bolt.Bucket, key []byte, v any) error {
+	data, err := encodeJSON(v)
+	if err != nil {
+		return fmt.Errorf("encode %q: %w", key, err)
+	}
+	if err := b.Put(key, data); err != nil {
+		return fmt.Errorf("put %q: %w", key, err)
+	}
+	return nil
+}
+
+// encodeJSON is v as the store keeps it: user text keeps its <, > and &.
+func encodeJSON(v any) ([]byte, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
+
+// putJSONIfChanged is putJSON, but writes nothing if key holds v already.
+func putJSONIfChanged(b *bolt.Bucket, key []byte, v any) error {
+	data, err := encodeJSON(v)
+	if err != nil {
 		return fmt.Errorf("encode %q: %w", key, err)
 	}
-	data := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+	if bytes.Equal(b.Get(key), data) {
+		return nil
+	}
 	if err := b.Put(key, data); err != nil {
 		return fmt.Errorf("put %q: %w", key, err)
 	}
@@ -154,9 +177,18 @@ func decodePrefix[T any](b *bolt.Bucket, prefix []byte, keep func(T) bool) ([]T,
 }
 
 // decodeRange decodes the values whose keys fall in [from, to), in key
-// order. It counts them first: a digest reads thousands, and growing the
-// slice would copy them over and over.
+// order.
 func decodeRange[T any](b *bolt.Bucket, from, to []byte) ([]T, error) {
+	return decodeRangeWith(b, from, to, func(v []byte) (T, error) {
+		var x T
+		return x, decode(v, &x)
+	})
+}
+
+// decodeRangeWith is decodeRange for values that decode. It counts them
+// first: a digest reads thousands, and growing the slice would copy them
+// over and over.
+func decodeRangeWith[T any](b *bolt.Bucket, from, to []byte, decode func([]byte) (T, error)) ([]T, error) {
 	c := b.Cursor()
 	n := 0
 	for k, _ := c.Seek(from); k != nil && bytes.Compare(k, to) < 0; k, _ = c.Next() {
@@ -164,8 +196,8 @@ func decodeRange[T any](b *bolt.Bucket, from, to []byte) ([]T, error) {
 	}
 	out := make([]T, 0, n)
 	for k, v := c.Seek(from); k != nil && bytes.Compare(k, to) < 0; k, v = c.Next() {
-		var x T
-		if err := decode(v, &x); err != nil {
+		x, err := decode(v)
+		if err != nil {
 			return nil, err
 		}
 		out = append(out, x)

@@ -3,6 +3,7 @@ package store
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 
@@ -66,19 +67,26 @@ func init() {
 func sourceKey(ritual, source, ref string) []byte { return joinKey(ritual, source, ref) }
 
 // putIncident writes inc and keeps its brief and the open index in step.
-func putIncident(tx *bolt.Tx, inc rituals.Incident) error {
+func (db *DB) putIncident(tx *bolt.Tx, inc rituals.Incident) error {
+	db.briefs.stale(tx)
 	k := seqKey(uint64(inc.Number))
 	if err := putJSON(tx.Bucket(bucketIncidents), k, inc); err != nil {
 		return err
 	}
-	if err := putJSON(tx.Bucket(bucketIncidentBriefs), k, incidentBrief(inc)); err != nil {
+	// Most changes (an update, an alert) leave the brief and the open
+	// index as they were: writing them anyway would add their pages to
+	// the commit's writes and fsync.
+	if err := putJSONIfChanged(tx.Bucket(bucketIncidentBriefs), k, incidentBrief(inc)); err != nil {
 		return err
 	}
 	open := tx.Bucket(bucketIncidentsOpen)
-	if inc.IsOpen() {
+	switch was := open.Get(k); {
+	case inc.IsOpen() && string(was) != inc.Ritual:
 		return open.Put(k, []byte(inc.Ritual))
+	case !inc.IsOpen() && was != nil:
+		return open.Delete(k)
 	}
-	return open.Delete(k)
+	return nil
 }
 
 // SaveIncident stores inc, under the next number if it has none, and
@@ -99,7 +107,7 @@ func (db *DB) SaveIncident(inc rituals.Incident, now time.Time, messages func(ri
 				}
 			}
 		}
-		if err := putIncident(tx, inc); err != nil {
+		if err := db.putIncident(tx, inc); err != nil {
 			return err
 		}
 		if messages == nil {
@@ -118,7 +126,7 @@ func (db *DB) PutIncident(inc rituals.Incident) error {
 	if inc.Number <= 0 {
 		return fmt.Errorf("put incident: no number")
 	}
-	return db.update("put_incident", func(tx *bolt.Tx) error { return putIncident(tx, inc) })
+	return db.update("put_incident", func(tx *bolt.Tx) error { return db.putIncident(tx, inc) })
 }
 
 // Incident returns incident n.
@@ -145,20 +153,64 @@ func (db *DB) Incidents(ritual string) (out []rituals.Incident, err error) {
 // IncidentBriefs returns the briefs of a ritual's incidents ("" for all),
 // oldest first.
 func (db *DB) IncidentBriefs(ritual string) ([]rituals.IncidentBrief, error) {
-	var out []rituals.IncidentBrief
-	err := db.view("incident_briefs", func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketIncidentBriefs).ForEach(func(_, v []byte) error {
-			var b briefRecord
-			if err := decode(v, &b); err != nil {
-				return err
-			}
-			if ritual == "" || b.Ritual == ritual {
-				out = append(out, b.IncidentBrief)
-			}
-			return nil
+	all, err := db.allBriefs()
+	if err != nil {
+		return nil, err
+	}
+	return filtered(all, func(b briefRecord) (rituals.IncidentBrief, bool) {
+		return b.IncidentBrief, ritual == "" || b.Ritual == ritual
+	}), nil
+}
+
+// filtered returns what keep makes of each item it keeps, in a slice of
+// the caller's own.
+func filtered[T, U any](items []T, keep func(T) (U, bool)) []U {
+	n := 0
+	for _, it := range items {
+		if _, ok := keep(it); ok {
+			n++
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	out := make([]U, 0, n)
+	for _, it := range items {
+		if u, ok := keep(it); ok {
+			out = append(out, u)
+		}
+	}
+	return out
+}
+
+// allBriefs returns every incident's brief, by number, from the cache.
+func (db *DB) allBriefs() ([]briefRecord, error) {
+	return db.briefs.get(func() ([]briefRecord, error) {
+		var out []briefRecord
+		err := db.view("incident_briefs", func(tx *bolt.Tx) (err error) {
+			out, err = decodePrefix[briefRecord](tx.Bucket(bucketIncidentBriefs), nil, nil)
+			return err
 		})
+		for i := range out {
+			out[i].Teams = slices.Clip(out[i].Teams) // an append by a caller copies
+		}
+		return out, err
 	})
-	return out, err
+}
+
+// IncidentRitual returns the ritual incident n belongs to, reading its
+// brief rather than the whole incident.
+func (db *DB) IncidentRitual(n int) (ritual string, ok bool, err error) {
+	if n <= 0 {
+		return "", false, nil
+	}
+	err = db.view("incident_ritual", func(tx *bolt.Tx) error {
+		var b struct{ Ritual string }
+		ok, err = getJSON(tx.Bucket(bucketIncidentBriefs), seqKey(uint64(n)), &b)
+		ritual = b.Ritual
+		return err
+	})
+	return ritual, ok, err
 }
 
 // OpenIncidents returns the open incidents of a ritual ("" for all),
@@ -223,6 +275,7 @@ func (db *DB) IncidentBySource(ritual, source, ref string) (inc rituals.Incident
 // PutAction stores an action item.
 func (db *DB) PutAction(a rituals.ActionItem) error {
 	return db.update("put_action", func(tx *bolt.Tx) error {
+		db.actions.stale(tx)
 		return putJSON(tx.Bucket(bucketIncidentActions), []byte(a.ID), a)
 	})
 }
@@ -230,6 +283,7 @@ func (db *DB) PutAction(a rituals.ActionItem) error {
 // DeleteAction removes an action item.
 func (db *DB) DeleteAction(id string) error {
 	return db.update("delete_action", func(tx *bolt.Tx) error {
+		db.actions.stale(tx)
 		return tx.Bucket(bucketIncidentActions).Delete([]byte(id))
 	})
 }
@@ -246,16 +300,27 @@ func (db *DB) Action(id string) (a rituals.ActionItem, ok bool, err error) {
 // ActionItems returns a ritual's action items ("" for all), in the order
 // they were created.
 func (db *DB) ActionItems(ritual string) ([]rituals.ActionItem, error) {
-	var out []rituals.ActionItem
-	err := db.view("action_items", func(tx *bolt.Tx) (err error) {
-		out, err = decodePrefix(tx.Bucket(bucketIncidentActions), nil, func(a rituals.ActionItem) bool { return ritual == "" || a.Ritual == ritual })
-		return err
-	})
-	sort.SliceStable(out, func(i, j int) bool {
-		if !out[i].Created.Equal(out[j].Created) {
-			return out[i].Created.Before(out[j].Created)
+	all, err := db.actions.get(func() ([]rituals.ActionItem, error) {
+		var out []rituals.ActionItem
+		err := db.view("action_items", func(tx *bolt.Tx) (err error) {
+			out, err = decodePrefix[rituals.ActionItem](tx.Bucket(bucketIncidentActions), nil, nil)
+			return err
+		})
+		sort.SliceStable(out, func(i, j int) bool {
+			if !out[i].Created.Equal(out[j].Created) {
+				return out[i].Created.Before(out[j].Created)
+			}
+			return out[i].ID < out[j].ID
+		})
+		for i := range out {
+			out[i].Teams = slices.Clip(out[i].Teams) // an append by a caller copies
 		}
-		return out[i].ID < out[j].ID
+		return out, err
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	return filtered(all, func(a rituals.ActionItem) (rituals.ActionItem, bool) {
+		return a, ritual == "" || a.Ritual == ritual
+	}), nil
 }

@@ -76,3 +76,84 @@ func TestIncidentsNumberedIndexedBySourceAndOpenness(t *testing.T) {
 		t.Errorf("action items in creation order = %+v", items)
 	}
 }
+
+// Briefs and action items are read whole by the digest and the incident
+// commands, from a cache: each read must still see every committed write,
+// and what a caller does with its copy must not reach the next caller.
+func TestBriefsAndActionItemsFollowEveryWrite(t *testing.T) {
+	db := MustOpen(t)
+	t0 := time.Date(2026, 11, 24, 13, 0, 0, 0, time.UTC)
+	briefTitles := func() string {
+		t.Helper()
+		bs, err := db.IncidentBriefs("")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var s []string
+		for _, b := range bs {
+			s = append(s, fmt.Sprintf("%d:%s:%v", b.Number, b.Title, b.Teams))
+		}
+		return fmt.Sprint(s)
+	}
+	actionTexts := func() string {
+		t.Helper()
+		as, err := db.ActionItems("inc")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var s []string
+		for _, a := range as {
+			s = append(s, a.ID+":"+a.Text)
+		}
+		return fmt.Sprint(s)
+	}
+	a, err := db.SaveIncident(rituals.Incident{Ritual: "inc", Title: "A", Teams: []string{"pay"}, Status: rituals.IncidentOpen, Opened: t0}, t0, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := briefTitles(); got != "[1:A:[pay]]" {
+		t.Errorf("briefs = %s", got)
+	}
+	a.Title = "A, renamed"
+	if err := db.PutIncident(a); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.SaveIncident(rituals.Incident{Ritual: "other", Title: "B", Status: rituals.IncidentOpen, Opened: t0}, t0, nil); err != nil {
+		t.Fatal(err)
+	}
+	if got := briefTitles(); got != "[1:A, renamed:[pay] 2:B:[]]" {
+		t.Errorf("briefs after a change and a new incident = %s", got)
+	}
+	bs, _ := db.IncidentBriefs("inc")
+	bs[0].Title = "scribbled"
+	bs[0].Teams = append(bs[0].Teams, "scribbled")
+	if got := briefTitles(); got != "[1:A, renamed:[pay] 2:B:[]]" {
+		t.Errorf("a caller's changes reached the store's briefs: %s", got)
+	}
+	if r, ok, err := db.IncidentRitual(2); err != nil || !ok || r != "other" {
+		t.Errorf("IncidentRitual(2) = %q %v %v", r, ok, err)
+	}
+	if _, ok, err := db.IncidentRitual(3); ok || err != nil {
+		t.Errorf("IncidentRitual(3) = %v %v, want none", ok, err)
+	}
+
+	if got := actionTexts(); got != "[]" {
+		t.Errorf("action items = %s", got)
+	}
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(db.PutAction(rituals.ActionItem{ID: "1.1", Ritual: "inc", Incident: 1, Text: "alert", Created: t0}))
+	must(db.PutAction(rituals.ActionItem{ID: "1.2", Ritual: "inc", Incident: 1, Text: "runbook", Created: t0.Add(time.Minute)}))
+	if got := actionTexts(); got != "[1.1:alert 1.2:runbook]" {
+		t.Errorf("action items = %s", got)
+	}
+	must(db.PutAction(rituals.ActionItem{ID: "1.1", Ritual: "inc", Incident: 1, Text: "alert on errors", Created: t0}))
+	must(db.DeleteAction("1.2"))
+	if got := actionTexts(); got != "[1.1:alert on errors]" {
+		t.Errorf("action items after a change and a delete = %s", got)
+	}
+}

@@ -323,3 +323,44 @@ func BenchmarkMigrateYearOfStandups(b *testing.B) {
 		db.Close()
 	}
 }
+
+// The store of the last schema-2 release (23739aa), with deploys stored as
+// JSON: opening it encodes them, and they read as they were written.
+func TestOpenSchema2StoreWithDeploys(t *testing.T) {
+	db := openFixture(t, "v2-23739aa.db")
+	if got, want := schemaOf(t, db), db.schemaVersion(); got != want {
+		t.Errorf("schema after opening = %d, want %d", got, want)
+	}
+	t0 := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+	all, err := db.DeploysBetween(t0.Add(-24*time.Hour), t0.Add(7*24*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, d := range all {
+		got = append(got, fmt.Sprintf("%s %s %s %s %d", d.ID, d.Status, d.Finished.Format(time.RFC3339), d.CommitsFrom, len(d.Commits)))
+	}
+	want := []string{
+		"deploy:checkout-1 success 2026-11-23T09:10:00Z payload 2",
+		"github:acme/search:42 failure 2026-11-24T09:30:00+01:00 push 1",
+		"deploy:ledger-7 success 2026-11-25T09:00:00Z  0",
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("deploys after opening:\n%q\nwant\n%q", got, want)
+	}
+	if c := all[0].Commits; c[0].SHA != "abc123" || !c[0].Time.Equal(t0.Add(-5*time.Hour)) || !all[0].Received.Equal(t0.Add(11*time.Minute)) {
+		t.Errorf("checkout deploy = %+v", all[0])
+	}
+	if ds, err := db.DeploysWithSHA("def"); err != nil || len(ds) != 1 || ds[0].Service != "search-api" {
+		t.Errorf("DeploysWithSHA(def) = %+v %v", ds, err)
+	}
+	// Replacing a migrated deploy replaces it.
+	d := all[2]
+	d.Status = rituals.DeployFailed
+	if err := db.PutDeploy(d); err != nil {
+		t.Fatal(err)
+	}
+	if got, ok, err := db.Deploy(d.ID); err != nil || !ok || got.Status != rituals.DeployFailed {
+		t.Errorf("Deploy(%s) after replacing = %+v %v %v", d.ID, got, ok, err)
+	}
+}

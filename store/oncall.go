@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"strconv"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -82,10 +83,25 @@ func (db *DB) Overrides(ritual string) ([]rituals.Override, error) {
 
 // AddOverride stores o under a new ID.
 func (db *DB) AddOverride(o rituals.Override) (rituals.Override, error) {
+	return db.SaveOverride(o, time.Time{}, nil)
+}
+
+// SaveOverride stores o under a new ID and enqueues the messages built for
+// it, in one transaction: an override is never in force unannounced, and
+// setting one costs one commit.
+func (db *DB) SaveOverride(o rituals.Override, now time.Time, messages func(rituals.Override) []rituals.Message) (rituals.Override, error) {
 	err := db.update("add_oncall_override", func(tx *bolt.Tx) error {
-		var err error
-		o, err = addOverride(tx, o)
-		return err
+		stored, err := addOverride(tx, o)
+		if err != nil {
+			return err
+		}
+		if messages != nil {
+			if err := enqueueTx(tx, now, messages(stored)); err != nil {
+				return err
+			}
+		}
+		o = stored
+		return nil
 	})
 	if err != nil {
 		return rituals.Override{}, fmt.Errorf("add override to %s: %w", o.Ritual, err)

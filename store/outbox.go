@@ -138,10 +138,27 @@ func enqueueTx(tx *bolt.Tx, now time.Time, msgs []rituals.Message) error {
 // Pending returns up to limit items, oldest first, whether or not they are
 // held back by NotBefore; limit <= 0 means all.
 func (db *DB) Pending(limit int) ([]rituals.OutboxItem, error) {
+	items, err := db.pendingFrom(1, limit)
+	if err != nil {
+		return nil, fmt.Errorf("pending outbox: %w", err)
+	}
+	return items, nil
+}
+
+// PendingAfter is Pending for the items enqueued after item seq.
+func (db *DB) PendingAfter(seq uint64, limit int) ([]rituals.OutboxItem, error) {
+	items, err := db.pendingFrom(seq+1, limit)
+	if err != nil {
+		return nil, fmt.Errorf("pending outbox after %d: %w", seq, err)
+	}
+	return items, nil
+}
+
+func (db *DB) pendingFrom(seq uint64, limit int) ([]rituals.OutboxItem, error) {
 	var items []rituals.OutboxItem
 	err := db.view("pending", func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketOutbox).Cursor()
-		for k, v := c.First(); k != nil && (limit <= 0 || len(items) < limit); k, v = c.Next() {
+		for k, v := c.Seek(seqKey(seq)); k != nil && (limit <= 0 || len(items) < limit); k, v = c.Next() {
 			var item rituals.OutboxItem
 			if err := json.Unmarshal(v, &item); err != nil {
 				return fmt.Errorf("decode item %x: %w", k, err)
@@ -150,39 +167,78 @@ func (db *DB) Pending(limit int) ([]rituals.OutboxItem, error) {
 		}
 		return nil
 	})
+	return items, err
+}
+
+// Item returns pending item seq.
+func (db *DB) Item(seq uint64) (item rituals.OutboxItem, ok bool, err error) {
+	err = db.view("outbox_item", func(tx *bolt.Tx) error {
+		ok, err = getJSON(tx.Bucket(bucketOutbox), seqKey(seq), &item)
+		return err
+	})
 	if err != nil {
-		return nil, fmt.Errorf("pending outbox: %w", err)
+		return item, false, fmt.Errorf("outbox item %d: %w", seq, err)
 	}
-	return items, nil
+	return item, ok, nil
 }
 
 // Delivered removes item seq from the outbox and records where it landed.
 // An update keeps the record of the message it edited.
 func (db *DB) Delivered(seq uint64, landed rituals.SentMessage) error {
-	err := db.update("delivered", func(tx *bolt.Tx) error {
-		item, err := db.removePending(tx, seq)
-		if err != nil {
-			return err
-		}
-		sent := tx.Bucket(bucketSent)
-		key := []byte(item.Message.Key)
-		if item.Message.Update && sent.Get(key) != nil {
-			return nil
-		}
-		landed.Key = item.Message.Key
-		return putJSON(sent, key, landed)
-	})
+	err := db.update("delivered", func(tx *bolt.Tx) error { return db.delivered(tx, seq, landed) })
 	if err != nil {
 		return fmt.Errorf("outbox delivered %d: %w", seq, err)
 	}
 	return nil
 }
 
+// DeliveredAll records several deliveries in one transaction, passing
+// over items no longer in the outbox.
+func (db *DB) DeliveredAll(ds []rituals.Delivery) error {
+	err := db.update("delivered", func(tx *bolt.Tx) error { return db.deliveredAll(tx, ds) })
+	if err != nil {
+		return fmt.Errorf("outbox delivered %d messages: %w", len(ds), err)
+	}
+	return nil
+}
+
+func (db *DB) deliveredAll(tx *bolt.Tx, ds []rituals.Delivery) error {
+	outbox := tx.Bucket(bucketOutbox)
+	for _, d := range ds {
+		if outbox.Get(seqKey(d.Seq)) == nil {
+			continue // recorded already, or dropped
+		}
+		if err := db.delivered(tx, d.Seq, d.Sent); err != nil {
+			return fmt.Errorf("item %d: %w", d.Seq, err)
+		}
+	}
+	return nil
+}
+
+func (db *DB) delivered(tx *bolt.Tx, seq uint64, landed rituals.SentMessage) error {
+	item, err := db.removePending(tx, seq)
+	if err != nil {
+		return err
+	}
+	sent := tx.Bucket(bucketSent)
+	key := []byte(item.Message.Key)
+	if item.Message.Update && sent.Get(key) != nil {
+		return nil
+	}
+	landed.Key = item.Message.Key
+	return putJSON(sent, key, landed)
+}
+
 // Attempt marks item seq in flight from at: until Delivered, or a Retry
 // that knows Slack did not post it, a restart looks for the message in
-// Slack before posting it again.
-func (db *DB) Attempt(seq uint64, at time.Time) error {
+// Slack before posting it again. The deliveries given are recorded in
+// the same transaction (as DeliveredAll): a sender working through a
+// queue makes one commit per message, not two.
+func (db *DB) Attempt(seq uint64, at time.Time, delivered ...rituals.Delivery) error {
 	err := db.update("attempt", func(tx *bolt.Tx) error {
+		if err := db.deliveredAll(tx, delivered); err != nil {
+			return err
+		}
 		outbox := tx.Bucket(bucketOutbox)
 		item, err := getItem(outbox, seq)
 		if err != nil {

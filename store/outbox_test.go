@@ -372,3 +372,83 @@ func BenchmarkPending(b *testing.B) {
 		}
 	}
 }
+
+func TestPendingAfterAndItem(t *testing.T) {
+	db := MustOpen(t)
+	if err := db.Enqueue(t0, post("a", "1"), post("b", "2"), update("b", "2'"), post("c", "3")); err != nil {
+		t.Fatal(err)
+	}
+	all, err := db.Pending(0)
+	if err != nil || len(all) != 4 {
+		t.Fatalf("Pending = %+v, %v", all, err)
+	}
+	keys := func(items []rituals.OutboxItem) (out []string) {
+		for _, it := range items {
+			out = append(out, it.Message.Key+"="+it.Message.Text)
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		after uint64
+		limit int
+		want  []string
+	}{
+		{0, 0, []string{"a=1", "b=2", "b=2'", "c=3"}},
+		{all[0].Seq, 0, []string{"b=2", "b=2'", "c=3"}},
+		{all[1].Seq, 1, []string{"b=2'"}},
+		{all[3].Seq, 0, nil},
+	} {
+		got, err := db.PendingAfter(tc.after, tc.limit)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(keys(got), tc.want) {
+			t.Errorf("PendingAfter(%d, %d) = %q, want %q", tc.after, tc.limit, keys(got), tc.want)
+		}
+	}
+
+	// A newer update replaces the pending one in place: Item reads it.
+	if err := db.Enqueue(t0, update("b", "2''")); err != nil {
+		t.Fatal(err)
+	}
+	it, ok, err := db.Item(all[2].Seq)
+	if err != nil || !ok || it.Message.Text != "2''" {
+		t.Errorf("Item(%d) = %+v %v %v, want the newer update", all[2].Seq, it, ok, err)
+	}
+	if err := db.Delivered(all[0].Seq, rituals.SentMessage{Channel: "C1", TS: "1.1", Sent: t0}); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, err := db.Item(all[0].Seq); ok || err != nil {
+		t.Errorf("Item of a delivered message: ok=%v err=%v, want not found", ok, err)
+	}
+}
+
+// A sender records a delivery with its next attempt: one transaction does
+// both, and a delivery already recorded is passed over.
+func TestAttemptRecordsDeliveriesWithIt(t *testing.T) {
+	db := MustOpen(t)
+	if err := db.Enqueue(t0, post("a", "1"), post("b", "2"), post("c", "3")); err != nil {
+		t.Fatal(err)
+	}
+	items, _ := db.Pending(0)
+	a := rituals.Delivery{Seq: items[0].Seq, Sent: rituals.SentMessage{Channel: "C1", TS: "1.1", Sent: t0}}
+	if err := db.Attempt(items[1].Seq, t0.Add(time.Second), a); err != nil {
+		t.Fatal(err)
+	}
+	wantPending(t, db, "b=2", "c=3")
+	if sm, ok, _ := db.Sent("a"); !ok || sm.TS != "1.1" || sm.Key != "a" {
+		t.Errorf("Sent(a) = %+v %v", sm, ok)
+	}
+	if it, _, _ := db.Item(items[1].Seq); !it.InFlight.Equal(t0.Add(time.Second)) {
+		t.Errorf("b not in flight: %+v", it)
+	}
+	// a again (recorded already) and b: b is recorded, a passed over.
+	b := rituals.Delivery{Seq: items[1].Seq, Sent: rituals.SentMessage{Channel: "C1", TS: "2.2", Sent: t0}}
+	if err := db.DeliveredAll([]rituals.Delivery{a, b}); err != nil {
+		t.Fatal(err)
+	}
+	wantPending(t, db, "c=3")
+	if sm, ok, _ := db.Sent("b"); !ok || sm.TS != "2.2" {
+		t.Errorf("Sent(b) = %+v %v", sm, ok)
+	}
+}

@@ -39,7 +39,7 @@ func rotationOf(cfg *rituals.Config, rc *rituals.RitualConfig, clock rituals.Clo
 
 func (m *Main) newRotation(rc *rituals.RitualConfig) *rituals.Rotation {
 	r := rotationOf(m.Loaded.Config, rc, m.Clock, &m.links)
-	r.Store, r.Outbox, r.Directory = m.DB, m.Outbox, m.directory
+	r.Store, r.Outbox, r.Wake, r.Directory = m.DB, m.Outbox, m.Sender.Wake, m.directory
 	r.Slack = &bot.OnCallSlack{API: m.Slack, Limiter: m.limiter, Observe: func(method, outcome string) {
 		m.Metrics.SlackCalls.WithLabelValues(method, outcome).Inc()
 	}}

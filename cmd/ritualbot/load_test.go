@@ -44,7 +44,9 @@ func TestLoadHTTP(t *testing.T) {
 	duration := envDuration(t, "RITUALBOT_LOAD_DURATION", 30*time.Second)
 
 	h := newWorkspaceHarness(t, "", yearEnd, slackfake.Options{DisableRateLimits: true})
-	seedWorkspaceYear(t, h.dir+"/ritualbot.db")
+	if err := h.fake.AddHistory(seedWorkspaceYear(t, h.dir+"/ritualbot.db")...); err != nil {
+		t.Fatal(err)
+	}
 	h.startHTTP()
 	latest, _, _ := h.m.DB.LatestIncident("incidents")
 
@@ -253,7 +255,9 @@ func TestSocketModeAcksABurstOf500Envelopes(t *testing.T) {
 	cfg := strings.Replace(workspaceConfig, "slack: {mode: http}\n", "", 1)
 	h := newWorkspaceHarness(t, cfg, yearEnd, slackfake.Options{DisableRateLimits: true})
 	h.env[envAppToken] = "xapp-fake-app-token"
-	seedWorkspaceYear(t, h.dir+"/ritualbot.db")
+	if err := h.fake.AddHistory(seedWorkspaceYear(t, h.dir+"/ritualbot.db")...); err != nil {
+		t.Fatal(err)
+	}
 	h.start()
 	commands := []slackfake.SlashCommand{
 		{Command: "/oncall", UserID: "U0BOB"},

@@ -21,8 +21,10 @@ import (
 // of slash command (what runs between the request and the ack) with a year
 // of the workspace's history in the store (seedWorkspaceYear): reads of
 // each ritual, and writes, which commit to disk. It reports p50 and p99
-// per command. RITUALBOT_BENCH_DIR puts the store elsewhere (a tmpfs, to
-// tell the server's time from the disk's).
+// per command, and the store's commits per command: those of the command
+// and those of delivering the messages it sent (the sender's, which run
+// beside the next commands). RITUALBOT_BENCH_DIR puts the store elsewhere
+// (a tmpfs, to tell the server's time from the disk's).
 func BenchmarkSlashCommandsYear(b *testing.B) {
 	m := yearBot(b)
 	latest, ok, err := m.DB.LatestIncident("incidents")
@@ -50,6 +52,7 @@ func BenchmarkSlashCommandsYear(b *testing.B) {
 			ctx := context.Background()
 			inv := bot.Invocation{Command: c.command, Text: c.text, UserID: c.user, ChannelID: "C0INCIDENTS"}
 			lat := make([]time.Duration, 0, b.N)
+			commits := m.DB.Commits()
 			for i := 0; b.Loop(); i++ {
 				if strings.Contains(c.text, "%d") {
 					inv.Text = fmt.Sprintf(c.text, 1+i%latest.Number)
@@ -62,6 +65,10 @@ func BenchmarkSlashCommandsYear(b *testing.B) {
 				}
 			}
 			reportPercentiles(b, lat)
+			if err := m.Settle(ctx); err != nil {
+				b.Fatal(err)
+			}
+			b.ReportMetric(float64(m.DB.Commits()-commits)/float64(len(lat)), "commits/op")
 		})
 	}
 }
@@ -78,15 +85,16 @@ func yearBot(b *testing.B) *Main {
 		}
 		b.Cleanup(func() { os.RemoveAll(dir) })
 	}
-	seedWorkspaceYear(b, filepath.Join(dir, "ritualbot.db"))
-	return workspaceBot(b, dir, yearEnd)
+	history := seedWorkspaceYear(b, filepath.Join(dir, "ritualbot.db"))
+	return workspaceBot(b, dir, yearEnd, history...)
 }
 
 // workspaceBot runs the workspace's bot (workspaceConfig, HTTP mode) with
 // its store in dir, on a fake clock at now, against a fake Slack with no
 // rate limits (benchmarks and fuzzing drive it through its router), until
-// the test ends.
-func workspaceBot(tb testing.TB, dir string, now time.Time) *Main {
+// the test ends. The fake holds history, the messages Slack kept from
+// before now.
+func workspaceBot(tb testing.TB, dir string, now time.Time, history ...slackfake.Message) *Main {
 	tb.Helper()
 	clock := rituals.NewFakeClock(now)
 	fake := slackfake.New(slackfake.Options{Now: clock.Now, SigningSecret: wsSigningSecret, DisableRateLimits: true})
@@ -97,6 +105,9 @@ func workspaceBot(tb testing.TB, dir string, now time.Time) *Main {
 	}
 	for _, c := range []string{"C0PAYMENTS", "C0SEARCH", "C0INCIDENTS", "C0DIGEST"} {
 		fake.AddChannel(slackfake.Channel{ID: c, Name: strings.ToLower(c[2:]), Members: []string{"U0BOT"}})
+	}
+	if err := fake.AddHistory(history...); err != nil {
+		tb.Fatal(err)
 	}
 	cfgPath := filepath.Join(dir, "config.yaml")
 	if err := os.WriteFile(cfgPath, []byte(strings.ReplaceAll(workspaceConfig, "STORE", filepath.Join(dir, "ritualbot.db"))), 0o600); err != nil {

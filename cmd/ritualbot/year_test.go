@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ritualbot/ritualbot/bot/slackfake"
 	"github.com/ritualbot/ritualbot/rituals"
 	"github.com/ritualbot/ritualbot/store"
 )
@@ -23,11 +24,14 @@ var yearEnd = time.Date(2027, 11, 22, 10, 30, 0, 0, berlin)
 // handoffs and two overrides a day, three incidents a week with their
 // timelines, retros and action items, two digest notes a week per team
 // and three production deploys a day per service, with a sent message per
-// incident announcement so threads are found.
+// incident announcement so threads are found. It returns those
+// announcements as Slack holds them, for a fake Slack's AddHistory: a
+// command in an incident's thread replies under its announcement, which
+// must be there.
 //
 // Writing it is some 8,000 commits, each synced to disk; it is written once
 // per test binary, on a RAM disk when there is one, and copied.
-func seedWorkspaceYear(tb testing.TB, path string) {
+func seedWorkspaceYear(tb testing.TB, path string) []slackfake.Message {
 	tb.Helper()
 	yearOnce.Do(func() {
 		dir, err := os.MkdirTemp(ramDisk(), "ritualbot-year-")
@@ -36,7 +40,7 @@ func seedWorkspaceYear(tb testing.TB, path string) {
 			return
 		}
 		yearFile = filepath.Join(dir, "year.db")
-		yearErr = writeWorkspaceYear(tb, yearFile)
+		yearHistory, yearErr = writeWorkspaceYear(tb, yearFile)
 	})
 	if yearErr != nil {
 		tb.Fatal(yearErr)
@@ -48,12 +52,14 @@ func seedWorkspaceYear(tb testing.TB, path string) {
 	if err := os.WriteFile(path, data, 0o600); err != nil {
 		tb.Fatal(err)
 	}
+	return yearHistory
 }
 
 var (
-	yearOnce sync.Once
-	yearFile string
-	yearErr  error
+	yearOnce    sync.Once
+	yearFile    string
+	yearHistory []slackfake.Message
+	yearErr     error
 )
 
 // ramDisk is /dev/shm when it exists, else the temporary directory.
@@ -64,10 +70,10 @@ func ramDisk() string {
 	return os.TempDir()
 }
 
-func writeWorkspaceYear(tb testing.TB, path string) error {
+func writeWorkspaceYear(tb testing.TB, path string) ([]slackfake.Message, error) {
 	db, err := store.Open(path)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer db.Close()
 	must := func(err error) {
@@ -128,6 +134,7 @@ func writeWorkspaceYear(tb testing.TB, path string) error {
 	}
 
 	// Incidents, three a week; the last few still open.
+	var history []slackfake.Message
 	n := 0
 	for at := start.Add(14 * time.Hour); at.Before(yearEnd); at = at.Add(56 * time.Hour) {
 		n++
@@ -160,7 +167,9 @@ func writeWorkspaceYear(tb testing.TB, path string) error {
 		must(db.Enqueue(at, rituals.Message{Key: key, To: "C0INCIDENTS", Text: inc.Title}))
 		items, err := db.Pending(1)
 		must(err)
-		must(db.Delivered(items[0].Seq, rituals.SentMessage{Key: key, Channel: "C0INCIDENTS", TS: fmt.Sprintf("%d.000100", at.Unix()), Sent: at}))
+		ts := fmt.Sprintf("%d.000100", at.Unix())
+		must(db.Delivered(items[0].Seq, rituals.SentMessage{Key: key, Channel: "C0INCIDENTS", TS: ts, Sent: at}))
+		history = append(history, slackfake.Message{Channel: "C0INCIDENTS", TS: ts, User: "U0BOT", Text: inc.Title})
 	}
 
 	// Digest notes and deploys.
@@ -186,7 +195,7 @@ func writeWorkspaceYear(tb testing.TB, path string) error {
 			}
 		}
 	}
-	return nil
+	return history, nil
 }
 
 // removeYearStore deletes the year of data the benchmarks built, if any

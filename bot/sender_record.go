@@ -1,0 +1,134 @@
+package bot
+
+import (
+	"sync"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/ritualbot/ritualbot/rituals"
+)
+
+// A delivery is recorded in the store with the sender's next commit: the
+// attempt of the next message (Attempt records both in one transaction),
+// or, if none comes within recordAfter or nothing is left in flight, a
+// commit of its own. A sender working through a queue then makes one
+// commit per message instead of two, which halves its share of the
+// store's single writer and its fsyncs while people's commands wait for
+// theirs. Until then the delivery is known here (sentOf), and the item
+// stays in the outbox, in flight: if the process dies first, the next
+// start finds the message in Slack by its metadata instead of posting it
+// again, as for any attempt whose answer was lost.
+const recordAfter = 20 * time.Millisecond
+
+// unrecorded holds the deliveries not yet recorded in the store.
+type unrecorded struct {
+	mu    sync.Mutex
+	list  []rituals.Delivery
+	seqs  map[uint64]bool
+	keys  map[string]rituals.SentMessage // where posts landed, for threads and edits
+	since time.Time                      // when the oldest was added
+}
+
+// delivered notes that item it landed; it reports true: the item has
+// left the sender's queue.
+func (s *Sender) delivered(it rituals.OutboxItem, landed rituals.SentMessage, _ zerolog.Logger) bool {
+	u := &s.unrecorded
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if u.seqs == nil {
+		u.seqs, u.keys = map[uint64]bool{}, map[string]rituals.SentMessage{}
+	}
+	if len(u.list) == 0 {
+		u.since = time.Now()
+	}
+	landed.Key = it.Message.Key
+	u.list = append(u.list, rituals.Delivery{Seq: it.Seq, Sent: landed})
+	u.seqs[it.Seq] = true
+	if !it.Message.Update { // an edit keeps the record of what it edited
+		u.keys[landed.Key] = landed
+	}
+	return true
+}
+
+// takeDeliveries hands the unrecorded deliveries to a commit, which must
+// report back with recordedDeliveries.
+func (s *Sender) takeDeliveries() []rituals.Delivery {
+	u := &s.unrecorded
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	ds := u.list
+	u.list = nil
+	return ds
+}
+
+// recordedDeliveries settles deliveries a commit took: forgotten here once
+// in the store, kept for the next commit if it failed.
+func (s *Sender) recordedDeliveries(ds []rituals.Delivery, err error) {
+	if len(ds) == 0 {
+		return
+	}
+	u := &s.unrecorded
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if err != nil {
+		if len(u.list) == 0 {
+			u.since = time.Now()
+		}
+		u.list = append(ds, u.list...)
+		return
+	}
+	for _, d := range ds {
+		delete(u.seqs, d.Seq)
+		if u.keys[d.Sent.Key] == d.Sent {
+			delete(u.keys, d.Sent.Key)
+		}
+	}
+}
+
+// recordDeliveries commits the unrecorded deliveries on their own.
+func (s *Sender) recordDeliveries() {
+	ds := s.takeDeliveries()
+	if len(ds) == 0 {
+		return
+	}
+	err := s.Store.DeliveredAll(ds)
+	if err != nil {
+		s.Log.Error().Err(err).Int("messages", len(ds)).Msg("record delivered messages")
+	}
+	s.recordedDeliveries(ds, err)
+}
+
+// deliveriesDue says how long until the unrecorded deliveries should be
+// committed on their own; ok is false if there are none.
+func (s *Sender) deliveriesDue() (time.Duration, bool) {
+	u := &s.unrecorded
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if len(u.list) == 0 {
+		return 0, false
+	}
+	return max(0, time.Until(u.since.Add(recordAfter))), true
+}
+
+// isUnrecorded reports whether item seq was delivered and awaits its
+// record: a read of the outbox still finds it, and must pass it over.
+func (s *Sender) isUnrecorded(seq uint64) bool {
+	u := &s.unrecorded
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	return u.seqs[seq]
+}
+
+// sentOf returns where the message with key landed: delivered and not yet
+// recorded, or as the store has it.
+func (s *Sender) sentOf(key string) (rituals.SentMessage, bool, error) {
+	u := &s.unrecorded
+	u.mu.Lock()
+	sm, ok := u.keys[key]
+	u.mu.Unlock()
+	if ok {
+		return sm, true, nil
+	}
+	return s.Store.Sent(key)
+}
