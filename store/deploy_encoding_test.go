@@ -184,47 +184,30 @@ func BenchmarkMigrateYearOfDeploys(b *testing.B) {
 	}
 	path := db.Path()
 	db.Close()
-	for b.Loop() {
-		b.StopTimer()
-		raw, err := bolt.Open(path, 0o600, nil)
-		if err != nil {
-			b.Fatal(err)
-		}
-		err = raw.Update(func(tx *bolt.Tx) error {
-			// Back to schema 2, deploys as JSON (as the first pass left them
-			// encoded, decode them back).
-			deploys := tx.Bucket(bucketDeploys)
-			var keys, values [][]byte
-			if err := deploys.ForEach(func(k, v []byte) error {
-				if v[0] != deployFormat1 {
-					return nil
-				}
-				d, err := decodeDeploy(v)
-				if err != nil {
-					return err
-				}
-				js, err := json.Marshal(d)
-				keys, values = append(keys, append([]byte(nil), k...)), append(values, js)
-				return err
-			}); err != nil {
+	benchMigration(b, path, func(tx *bolt.Tx) error {
+		// Back to schema 2, deploys as JSON (as the first pass left them
+		// encoded, decode them back).
+		deploys := tx.Bucket(bucketDeploys)
+		var keys, values [][]byte
+		if err := deploys.ForEach(func(k, v []byte) error {
+			if v[0] != deployFormat1 {
+				return nil
+			}
+			d, err := decodeDeploy(v)
+			if err != nil {
 				return err
 			}
-			for i := range keys {
-				if err := deploys.Put(keys[i], values[i]); err != nil {
-					return err
-				}
+			js, err := json.Marshal(d)
+			keys, values = append(keys, append([]byte(nil), k...)), append(values, js)
+			return err
+		}); err != nil {
+			return err
+		}
+		for i := range keys {
+			if err := deploys.Put(keys[i], values[i]); err != nil {
+				return err
 			}
-			return tx.Bucket(bucketMeta).Put(keySchema, []byte{0, 0, 0, 2})
-		})
-		raw.Close()
-		if err != nil {
-			b.Fatal(err)
 		}
-		b.StartTimer()
-		db, err := Open(path)
-		if err != nil {
-			b.Fatal(err)
-		}
-		db.Close()
-	}
+		return tx.Bucket(bucketMeta).Put(keySchema, []byte{0, 0, 0, 2})
+	})
 }
