@@ -35,7 +35,7 @@ FUZZ_TARGETS = \
 	./bot:FuzzInteractionPayload ./bot:FuzzSlackRequest ./bot:FuzzVerifySignature \
 	./webhooks:FuzzParseAlertmanager ./webhooks:FuzzParsePagerDuty ./webhooks:FuzzVerifyPagerDutySignature \
 	./webhooks:FuzzParseDeploy ./webhooks:FuzzParseDeploymentStatus ./webhooks:FuzzParsePush \
-	./webhooks:FuzzVerifyGitHubSignature ./webhooks:FuzzStringMap \
+	./webhooks:FuzzVerifyGitHubSignature ./webhooks:FuzzDecodeAlertmanager \
 	./store:FuzzDecodeDeploy \
 	./bot/slackfake/web:FuzzTypedText \
 	./cmd/ritualbot:FuzzSlashCommands
