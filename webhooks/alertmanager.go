@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -109,13 +110,29 @@ func nonNil(m map[string]string) map[string]string {
 	}
 	return m
 }
+
+// bodies holds read buffers for the next deliveries: a group's body is a
+// few tens of kilobytes, garbage as soon as it is parsed (the parse copies
+// what it keeps), and Alertmanager sends them in bursts.
+var bodies = sync.Pool{New: func() any { return new([]byte) }}
+
+// maxPooledBody bounds the buffers kept: a rare huge group is not worth
+// holding on to.
+const maxPooledBody = 256 << 10
+
 func (h *Alertmanager) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	body, ok := readBody(w, r)
+	buf := bodies.Get().(*[]byte)
+	body, ok := readBodyInto(w, r, *buf)
 	if !ok {
+		bodies.Put(buf)
 		h.observe("too_large")
 		return
 	}
 	g, err := ParseAlertmanager(body)
+	if cap(body) <= maxPooledBody {
+		*buf = body[:0]
+	}
+	bodies.Put(buf)
 	if err != nil {
 		h.observe("invalid")
 		fail(w, http.StatusBadRequest, "bad Alertmanager webhook: "+err.Error())

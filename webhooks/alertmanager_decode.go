@@ -8,6 +8,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/go-json-experiment/json/jsontext"
 )
@@ -74,8 +75,26 @@ func (d *amDecoder) path() string {
 	return b.String()
 }
 
+// decoders are reused: a decoder's buffers and its string cache serve the
+// next body (Alertmanager sends the same labels again and again).
+var decoders = sync.Pool{New: func() any { return &amDecoder{dec: jsontext.NewDecoder(eof{})} }}
+
+// eof is an empty body, what a decoder reads between uses.
+type eof struct{}
+
+func (eof) Read([]byte) (int, error) { return 0, io.EOF }
+
 func decodeAlertmanager(body []byte) (amPayload, error) {
-	d := amDecoder{dec: jsontext.NewDecoder(bytes.NewBuffer(body))}
+	d := decoders.Get().(*amDecoder)
+	defer func() {
+		d.dec.Reset(eof{}) // let go of the body
+		d.at = d.at[:0]
+		if cap(d.buf) > 64<<10 {
+			d.buf = nil
+		}
+		decoders.Put(d)
+	}()
+	d.dec.Reset(bytes.NewBuffer(body))
 	var p amPayload
 	if d.dec.PeekKind() != '{' {
 		if _, err := d.dec.ReadValue(); err != nil {

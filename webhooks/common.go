@@ -41,7 +41,12 @@ func (o Observer) count(outcome string) {
 
 // readBody reads a bounded body; on failure it has answered already.
 func readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
-	body, err := readAll(http.MaxBytesReader(w, r.Body, maxBody), r.ContentLength)
+	return readBodyInto(w, r, nil)
+}
+
+// readBodyInto is readBody into buf's space when it is large enough.
+func readBodyInto(w http.ResponseWriter, r *http.Request, buf []byte) ([]byte, bool) {
+	body, err := readAll(http.MaxBytesReader(w, r.Body, maxBody), r.ContentLength, buf)
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
@@ -56,13 +61,16 @@ func readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
 
 // readAll is io.ReadAll into a buffer of the announced length (when it is
 // within maxBody), so that a 25 KB alert group is read into 25 KB rather
-// than copied through ever larger buffers. A body longer than announced
-// is still read whole.
-func readAll(r io.Reader, length int64) ([]byte, error) {
+// than copied through ever larger buffers; buf is that buffer if it is
+// large enough. A body longer than announced is still read whole.
+func readAll(r io.Reader, length int64, buf []byte) ([]byte, error) {
 	if length <= 0 || length > maxBody {
 		return io.ReadAll(r)
 	}
-	buf := make([]byte, 0, length+1) // +1: reaching EOF needs no growth
+	if int64(cap(buf)) < length+1 {
+		buf = make([]byte, 0, length+1) // +1: reaching EOF needs no growth
+	}
+	buf = buf[:0]
 	for {
 		n, err := r.Read(buf[len(buf):cap(buf)])
 		buf = buf[:len(buf)+n]

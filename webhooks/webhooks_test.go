@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/rs/zerolog"
@@ -46,6 +48,30 @@ func TestAlertmanagerHandlerAnswers(t *testing.T) {
 	if strings.Join(outcomes, " ") != "alertmanager/opened alertmanager/too_large alertmanager/invalid" {
 		t.Errorf("observed %v", outcomes)
 	}
+}
+
+// Bodies are read into reused buffers: deliveries at the same time, of
+// different sizes, each get their own group, whole.
+func TestAlertmanagerConcurrentDeliveriesKeepTheirOwnBodies(t *testing.T) {
+	h := &webhooks.Alertmanager{Log: zerolog.Nop(),
+		Sink: func(ctx context.Context, g rituals.AlertGroup) (webhooks.Result, error) {
+			return webhooks.Result{Outcome: rituals.OutcomeOpened, Incident: len(g.Alerts)}, nil
+		}}
+	var wg sync.WaitGroup
+	for i := 1; i <= 40; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for n := i; n < i+5; n++ {
+				w := httptest.NewRecorder()
+				h.ServeHTTP(w, httptest.NewRequest(http.MethodPost, "/hooks/alertmanager", bytes.NewReader(groupBody(fmt.Sprint("g", n), n, false))))
+				if want := fmt.Sprintf(`{"incident":%d,"outcome":"opened"}`, n); strings.TrimSpace(w.Body.String()) != want {
+					t.Errorf("%d alerts: answered %s; want %s", n, w.Body.String(), want)
+				}
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 func TestPagerDutyHandlerNeedsASecret(t *testing.T) {
