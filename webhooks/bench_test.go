@@ -6,9 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"syscall"
 	"testing"
@@ -16,6 +14,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/ritualbot/ritualbot/internal/benchtest"
 	"github.com/ritualbot/ritualbot/rituals"
 	"github.com/ritualbot/ritualbot/store"
 	"github.com/ritualbot/ritualbot/webhooks"
@@ -45,16 +44,7 @@ func groupBody(groupKey string, n int, flapping bool) []byte {
 // what the bot's sender does once Slack has the messages a request
 // enqueued: takes them out of the outbox and records where they landed.
 func benchHandler(b *testing.B, commits *[]time.Duration) (h http.Handler, deliver func()) {
-	// RITUALBOT_BENCH_DIR puts the store elsewhere (a tmpfs such as
-	// /dev/shm separates the server's own time from the disk's fsyncs).
-	dir := b.TempDir()
-	if d := os.Getenv("RITUALBOT_BENCH_DIR"); d != "" {
-		var err error
-		if dir, err = os.MkdirTemp(d, "bench-"); err != nil {
-			b.Fatal(err)
-		}
-		b.Cleanup(func() { os.RemoveAll(dir) })
-	}
+	dir := benchtest.Dir(b)
 	db, err := store.Open(filepath.Join(dir, "bench.db"), store.WithObserver(func(op string, d time.Duration) {
 		if op == "save_incident" {
 			*commits = append(*commits, d)
@@ -104,15 +94,6 @@ func cpuTime() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
-// quantileMS is the q quantile of ds in milliseconds (ds gets sorted).
-func quantileMS(ds []time.Duration, q float64) float64 {
-	if len(ds) == 0 {
-		return 0
-	}
-	sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
-	return float64(ds[int(q*float64(len(ds)-1))].Microseconds()) / 1000
 }
 
 // BenchmarkAlertmanagerWebhook measures the server time of a 50-alert
@@ -167,11 +148,10 @@ func BenchmarkAlertmanagerWebhook(b *testing.B) {
 			}
 			b.StopTimer()
 			b.ReportMetric(float64(cpu.Microseconds())/1000/float64(b.N), "cpu-ms/op")
-			b.ReportMetric(quantileMS(durations, 0.50), "p50-ms")
-			b.ReportMetric(quantileMS(durations, 0.99), "p99-ms")
+			benchtest.ReportLatency(b, durations)
 			// The store's share: the write transaction (the incident and
 			// its messages, bbolt's two fsyncs), which the disk decides.
-			b.ReportMetric(quantileMS(commits, 0.99), "store-p99-ms")
+			b.ReportMetric(benchtest.QuantileMS(commits, 0.99), "store-p99-ms")
 		})
 	}
 }

@@ -2,13 +2,13 @@ package main
 
 import (
 	"context"
-	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/ritualbot/ritualbot/bot"
 	"github.com/ritualbot/ritualbot/bot/slackfake"
+	"github.com/ritualbot/ritualbot/internal/benchtest"
 	"github.com/ritualbot/ritualbot/rituals"
 	"github.com/ritualbot/ritualbot/store"
 )
@@ -46,7 +46,7 @@ func BenchmarkOnCallCommand(b *testing.B) {
 				b.Fatalf("unexpected answer: %s", bot.ReplyText(reply))
 			}
 		}
-		reportPercentiles(b, lat)
+		benchtest.ReportLatency(b, lat)
 	})
 	b.Run("socket", func(b *testing.B) {
 		lat := make([]time.Duration, 0, b.N)
@@ -59,18 +59,8 @@ func BenchmarkOnCallCommand(b *testing.B) {
 				b.Fatalf("ack %s: %v", r.Ack, err)
 			}
 		}
-		reportPercentiles(b, lat)
+		benchtest.ReportLatency(b, lat)
 	})
-}
-
-func reportPercentiles(b *testing.B, lat []time.Duration) {
-	if len(lat) == 0 {
-		return
-	}
-	slices.Sort(lat)
-	at := func(p float64) float64 { return float64(lat[int(p*float64(len(lat)-1))].Microseconds()) / 1000 }
-	b.ReportMetric(at(0.50), "p50-ms")
-	b.ReportMetric(at(0.99), "p99-ms")
 }
 
 // seedOnCallYear stores a year of on-call history before now.

@@ -14,6 +14,7 @@ import (
 	"github.com/ritualbot/ritualbot/bot"
 	"github.com/ritualbot/ritualbot/bot/slackfake"
 	"github.com/ritualbot/ritualbot/config"
+	"github.com/ritualbot/ritualbot/internal/benchtest"
 	"github.com/ritualbot/ritualbot/rituals"
 )
 
@@ -64,7 +65,7 @@ func BenchmarkSlashCommandsYear(b *testing.B) {
 					b.Fatalf("%s %s answered %.500s, want %q", c.command, c.text, got, c.want)
 				}
 			}
-			reportPercentiles(b, lat)
+			benchtest.ReportLatency(b, lat)
 			if err := m.Settle(ctx); err != nil {
 				b.Fatal(err)
 			}
@@ -77,14 +78,7 @@ func BenchmarkSlashCommandsYear(b *testing.B) {
 // yearEnd.
 func yearBot(b *testing.B) *Main {
 	b.Helper()
-	dir := b.TempDir()
-	if d := os.Getenv("RITUALBOT_BENCH_DIR"); d != "" {
-		var err error
-		if dir, err = os.MkdirTemp(d, "ritualbot-bench-"); err != nil {
-			b.Fatal(err)
-		}
-		b.Cleanup(func() { os.RemoveAll(dir) })
-	}
+	dir := benchtest.Dir(b)
 	history := seedWorkspaceYear(b, filepath.Join(dir, "ritualbot.db"))
 	return workspaceBot(b, dir, yearEnd, history...)
 }
