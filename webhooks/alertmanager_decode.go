@@ -15,8 +15,6 @@ import (
 
 // amPayload is the webhook v4 body as it was sent, before it is checked.
 // Null and absent are the same: the zero value (nil for the pointers).
-var internSeed = maphash.MakeSeed()
-
 type amPayload struct {
 	Version           *string
 	GroupKey          *string
@@ -44,8 +42,10 @@ type amAlert struct {
 // the member at fault (alerts[3].labels.severity) and what was wanted.
 type amDecoder struct {
 	dec *jsontext.Decoder
-	// strings holds each string read so far: the same label names and
-	// values come back in every alert, and are allocated once.
+	// recent holds strings read before, by a hash of their bytes: the
+	// same label names and values come back in every alert, and are
+	// allocated once. A string whose slot another took is allocated
+	// again, which is all a collision costs.
 	recent [512]string
 	buf    []byte // for unquoting strings with escapes
 	// at is where the decoder is (member names and list indexes), for
@@ -271,6 +271,12 @@ func (d *amDecoder) int() (int, error) {
 	return n, nil
 }
 
+var recentSeed = maphash.MakeSeed()
+
+// maxRecent is the longest string recent keeps: a pooled decoder should
+// not hold on to a long description from a body long gone.
+const maxRecent = 256
+
 // rawString reads the string (a value or a member name) the decoder is at.
 func (d *amDecoder) rawString() (string, error) {
 	v, err := d.dec.ReadValue()
@@ -284,7 +290,10 @@ func (d *amDecoder) rawString() (string, error) {
 		}
 		b = d.buf
 	}
-	h := maphash.Bytes(internSeed, b) % uint64(len(d.recent))
+	if len(b) > maxRecent {
+		return string(b), nil
+	}
+	h := maphash.Bytes(recentSeed, b) % uint64(len(d.recent))
 	if s := d.recent[h]; s == string(b) {
 		return s, nil
 	}
