@@ -118,6 +118,9 @@ type OnCallStore interface {
 	// SaveOverride stores o with a new ID and puts the messages built for
 	// it in the outbox, in one transaction, and returns it.
 	SaveOverride(o Override, now time.Time, messages func(Override) []Message) (Override, error)
+	// EndOverride sets the end of a stored override to o.To and puts the
+	// messages built for it in the outbox, in one transaction.
+	EndOverride(o Override, now time.Time, messages func(Override) []Message) error
 	// PutSwap stores a swap request, giving it an ID if it has none.
 	PutSwap(s SwapRequest) (SwapRequest, error)
 	// Swap returns a swap request.
@@ -660,6 +663,73 @@ func (r *Rotation) Override(ctx context.Context, by, user string, until time.Tim
 		r.Wake()
 	}
 	return o, nil
+}
+
+// EndOverride ends now, as `by` asks, the override that puts someone on
+// call now (where overrides overlap, the one in force: the one set last).
+// Its user, whoever set it, leads of the team and admins may end it. The
+// channel is told, and the user group and topic follow at once; an older
+// override it covered is in force again, if there is one. It returns the
+// override as ended and the shift in force after it.
+func (r *Rotation) EndOverride(ctx context.Context, by string) (Override, Shift, error) {
+	now := r.Clock.Now()
+	r.mu.Lock()
+	if err := r.ensureLoaded(); err != nil {
+		r.mu.Unlock()
+		return Override{}, Shift{}, err
+	}
+	var now0 Shift
+	r.walk(now, func(sh Shift) bool { now0 = sh; return false })
+	if now0.Override == nil || now0.Start.After(now) {
+		r.mu.Unlock()
+		return Override{}, Shift{}, Errorf(ENOTFOUND, "No override is in force for %s now: %s is on call as scheduled. `/oncall schedule %s` shows what is coming.",
+			r.TeamName(), Mention(now0.Primary), r.Team.ID)
+	}
+	o := *now0.Override
+	if !(r.mayLead(by) || by == o.User || by == o.By) {
+		r.mu.Unlock()
+		return Override{}, Shift{}, Errorf(EFORBIDDEN, "Only %s (on call by it), %s (who set it), a lead of %s (%s) or an admin can end this override.",
+			Mention(o.User), Mention(o.By), r.TeamName(), mentions(r.Team.Leads))
+	}
+	if err := ctx.Err(); err != nil {
+		r.mu.Unlock()
+		return Override{}, Shift{}, err
+	}
+	o.To = now
+	i := slices.IndexFunc(r.overrides, func(x Override) bool { return x.ID == o.ID })
+	r.overrides[i].To = now // walk reads the overrides in place
+	var after Shift
+	r.walk(now, func(sh Shift) bool { after = sh; return false })
+	if r.Store != nil {
+		// Ended and announced in one commit, as when it was set.
+		err := r.Store.EndOverride(o, now, func(o Override) []Message { return []Message{r.endAnnouncement(o, by, after)} })
+		if err != nil {
+			r.overrides[i].To = now0.Override.To
+			r.mu.Unlock()
+			return Override{}, Shift{}, fmt.Errorf("oncall %s: end override %d: %w", r.Config.Name, o.ID, err)
+		}
+	}
+	r.mu.Unlock()
+	r.wakeKeeper()
+	if r.Store == nil {
+		return o, after, r.Outbox.Send(ctx, r.endAnnouncement(o, by, after))
+	}
+	if r.Wake != nil {
+		r.Wake()
+	}
+	return o, after, nil
+}
+
+func (r *Rotation) endAnnouncement(o Override, by string, after Shift) Message {
+	what := fmt.Sprintf("%s ended %s's on-call override for *%s*", Mention(by), Mention(o.User), r.TeamName())
+	if by == o.User {
+		what = fmt.Sprintf("%s ended their on-call override for *%s*", Mention(by), r.TeamName())
+	}
+	text := fmt.Sprintf(":repeat: %s. %s is on call until %s.", what, Mention(after.Primary), r.FormatTime(after.End))
+	return Message{
+		Key: r.key("override-end", fmt.Sprint(o.ID)), To: r.Channel(),
+		Text: stripMrkdwn(text), Blocks: []Block{Section(text)},
+	}
 }
 
 // checkPerson refuses someone Slack does not know as an active member:

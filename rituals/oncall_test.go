@@ -3,6 +3,7 @@ package rituals_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -94,6 +95,22 @@ func (s *memOnCallStore) SaveOverride(o rituals.Override, _ time.Time, messages 
 		return o, err
 	}
 	return o, s.outbox.Send(context.Background(), messages(o)...)
+}
+
+func (s *memOnCallStore) EndOverride(o rituals.Override, _ time.Time, messages func(rituals.Override) []rituals.Message) error {
+	s.mu.Lock()
+	i := slices.IndexFunc(s.overrides, func(x rituals.Override) bool { return x.ID == o.ID })
+	if i < 0 {
+		s.mu.Unlock()
+		return fmt.Errorf("no override %d", o.ID)
+	}
+	s.overrides[i].To = o.To
+	stored := s.overrides[i]
+	s.mu.Unlock()
+	if messages == nil {
+		return nil
+	}
+	return s.outbox.Send(context.Background(), messages(stored)...)
 }
 
 func (s *memOnCallStore) PutSwap(sw rituals.SwapRequest) (rituals.SwapRequest, error) {
@@ -489,6 +506,74 @@ func TestOverridePermissions(t *testing.T) {
 	}
 	if _, err := r.Override(ctx, "U0LEAD", "U0B", tm(t, "2026-03-03 11:00")); rituals.ErrorCode(err) != rituals.EINVALID {
 		t.Errorf("override ending in the past: %v", err)
+	}
+}
+
+// Ending an override: who may, what is in force after it (an older
+// override it covered, or the schedule), and that the channel is told.
+func TestEndOverride(t *testing.T) {
+	r, out, clock := newRotation(t, rotationOpts{spec: "0 10 * * MON", start: "2026-03-02", rotation: []string{"U0A", "U0B", "U0C"}, leads: []string{"U0LEAD"}, members: []string{"U0A", "U0B", "U0C", "U0LEAD"}})
+	r.IsAdmin = func(u string) bool { return u == "U0ADMIN" }
+	ctx := context.Background()
+	clock.Set(tm(t, "2026-03-03 12:00"))
+	if _, _, err := r.EndOverride(ctx, "U0LEAD"); rituals.ErrorCode(err) != rituals.ENOTFOUND || !strings.Contains(rituals.ErrorMessage(err), "<@U0A> is on call as scheduled") {
+		t.Errorf("ending with no override in force: %v", err)
+	}
+	if _, err := r.Override(ctx, "U0LEAD", "U0C", tm(t, "2026-03-05 12:00")); err != nil {
+		t.Fatal(err)
+	}
+	clock.Set(tm(t, "2026-03-03 14:00"))
+	if _, err := r.Override(ctx, "U0B", "U0B", tm(t, "2026-03-04 18:00")); err != nil {
+		t.Fatal(err)
+	}
+	clock.Set(tm(t, "2026-03-03 15:00"))
+	// B's override is in force; C (on call by the older one) may not end it.
+	if _, _, err := r.EndOverride(ctx, "U0C"); rituals.ErrorCode(err) != rituals.EFORBIDDEN || !strings.Contains(rituals.ErrorMessage(err), "Only <@U0B> (on call by it), <@U0B> (who set it), a lead of Payments") {
+		t.Errorf("C ending B's override: %v", err)
+	}
+	if s, _, _ := r.At(tm(t, "2026-03-03 15:00")); s.Primary != "U0B" {
+		t.Fatalf("a refused end changed the shift: %s on call", s.Primary)
+	}
+	ended, after, err := r.EndOverride(ctx, "U0B")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ended.User != "U0B" || !ended.To.Equal(tm(t, "2026-03-03 15:00")) || after.Primary != "U0C" || !after.End.Equal(tm(t, "2026-03-05 12:00")) {
+		t.Errorf("ended %+v; after it %s until %s, want U0C (the older override) until Thu 12:00", ended, after.Primary, after.End)
+	}
+	for _, tc := range []struct{ at, primary string }{
+		{"2026-03-03 14:30", "U0B"}, // the record keeps what was
+		{"2026-03-03 15:00", "U0C"},
+		{"2026-03-04 19:00", "U0C"},
+		{"2026-03-05 12:00", "U0A"},
+	} {
+		if s, _, _ := r.At(tm(t, tc.at)); s.Primary != tc.primary {
+			t.Errorf("at %s: %s on call, want %s", tc.at, s.Primary, tc.primary)
+		}
+	}
+	// The lead who set C's ends it too: back to the schedule.
+	clock.Set(tm(t, "2026-03-03 16:00"))
+	if _, after, err := r.EndOverride(ctx, "U0LEAD"); err != nil || after.Primary != "U0A" || after.Override != nil {
+		t.Errorf("the lead ending C's override: %v; %s on call after", err, after.Primary)
+	}
+	msgs := out.to("C0PAYMENTS")
+	var ends []string
+	for _, m := range msgs {
+		if strings.Contains(m, "ended") {
+			first, _, _ := strings.Cut(m, "\n")
+			ends = append(ends, first)
+		}
+	}
+	if want := []string{
+		":repeat: <@U0B> ended their on-call override for Payments. <@U0C> is on call until Thu 5 Mar 12:00 CET.",
+		":repeat: <@U0LEAD> ended <@U0C>'s on-call override for Payments. <@U0A> is on call until Mon 9 Mar 10:00 CET.",
+	}; !slices.Equal(ends, want) {
+		t.Errorf("channel told %q, want %q", ends, want)
+	}
+	// What the store holds is what the rotation reads after a restart.
+	stored, _ := r.Store.Overrides(r.Config.Name)
+	if len(stored) != 2 || !stored[0].To.Equal(tm(t, "2026-03-03 16:00")) || !stored[1].To.Equal(tm(t, "2026-03-03 15:00")) {
+		t.Errorf("stored overrides %+v", stored)
 	}
 }
 

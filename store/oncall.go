@@ -122,6 +122,36 @@ func addOverride(tx *bolt.Tx, o rituals.Override) (rituals.Override, error) {
 	return o, putJSON(b, underKey(o.Ritual, seqKey(id)), o)
 }
 
+// EndOverride stores the new end of override o (stored before, under its
+// ID) and enqueues the messages built for it, in one transaction.
+func (db *DB) EndOverride(o rituals.Override, now time.Time, messages func(rituals.Override) []rituals.Message) error {
+	err := db.update("end_oncall_override", func(tx *bolt.Tx) error {
+		if err := checkJob(o.Ritual); err != nil {
+			return err
+		}
+		b := tx.Bucket(bucketOverrides)
+		k := underKey(o.Ritual, seqKey(o.ID))
+		var stored rituals.Override
+		if ok, err := getJSON(b, k, &stored); err != nil {
+			return err
+		} else if !ok {
+			return fmt.Errorf("no override %d", o.ID)
+		}
+		stored.To = o.To
+		if err := putJSON(b, k, stored); err != nil {
+			return err
+		}
+		if messages == nil {
+			return nil
+		}
+		return enqueueTx(tx, now, messages(stored))
+	})
+	if err != nil {
+		return fmt.Errorf("end override %d of %s: %w", o.ID, o.Ritual, err)
+	}
+	return nil
+}
+
 // PutSwap stores a swap request, giving it an ID if it has none.
 func (db *DB) PutSwap(s rituals.SwapRequest) (rituals.SwapRequest, error) {
 	err := db.update("put_oncall_swap", func(tx *bolt.Tx) error {

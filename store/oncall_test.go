@@ -85,3 +85,41 @@ func TestOnCallOverridesAndSwaps(t *testing.T) {
 		}
 	}
 }
+
+// Ending an override rewrites its end and nothing else, with its
+// announcement in the same commit; an unknown override is an error and
+// changes nothing.
+func TestOnCallEndOverride(t *testing.T) {
+	db := MustOpen(t)
+	o, err := db.AddOverride(rituals.Override{Ritual: "pay-oncall", User: "U0B", By: "U0LEAD", From: t0, To: t0.Add(4 * time.Hour), Created: t0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	commits := db.Commits()
+	o.To = t0.Add(time.Hour)
+	o.User = "U0SOMEONE" // only the end is taken from the caller
+	err = db.EndOverride(o, t0.Add(time.Hour), func(stored rituals.Override) []rituals.Message {
+		return []rituals.Message{{Key: "oncall/pay-oncall/override-end/1", To: "C0PAY", Text: stored.User + " ended"}}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := db.Commits() - commits; n != 1 {
+		t.Errorf("%d commits, want the end and its message in one", n)
+	}
+	got, _ := db.Overrides("pay-oncall")
+	if len(got) != 1 || got[0].User != "U0B" || !got[0].To.Equal(t0.Add(time.Hour)) || !got[0].From.Equal(t0) {
+		t.Errorf("stored %+v", got)
+	}
+	pending, _ := db.Pending(10)
+	if len(pending) != 1 || pending[0].Message.Text != "U0B ended" {
+		t.Errorf("outbox %+v", pending)
+	}
+	missing := rituals.Override{Ritual: "pay-oncall", ID: 99, To: t0}
+	if err := db.EndOverride(missing, t0, nil); err == nil || !strings.Contains(err.Error(), "no override 99") {
+		t.Errorf("ending an unknown override: %v", err)
+	}
+	if got2, _ := db.Overrides("pay-oncall"); len(got2) != 1 || !got2[0].To.Equal(got[0].To) {
+		t.Errorf("a failed end changed the overrides: %+v", got2)
+	}
+}
