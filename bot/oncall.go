@@ -34,7 +34,7 @@ const (
 func (h *OnCalls) Register(r *Router) {
 	r.Handle("/oncall", Subcommand{Name: "", Usage: "[TEAM]", Help: "who is on call now (primary, secondary, exec) and who is next, for every rotation or TEAM's", Run: h.who})
 	r.Handle("/oncall", Subcommand{Name: "schedule", Usage: "schedule [TEAM] [N]", Help: "the next N shifts (default 6), overrides included", Run: h.schedule})
-	r.Handle("/oncall", Subcommand{Name: "override", Usage: "override @user DURATION|until DATE [HH:MM] [TEAM]", Help: "put @user on call from now for DURATION (4h, 2d) or until DATE; leads and admins for anyone, anyone for themselves", Run: h.override})
+	r.Handle("/oncall", Subcommand{Name: "override", Usage: "override @user DURATION|until DATE [HH:MM] [TEAM] · override cancel [TEAM]", Help: "put @user on call from now for DURATION (4h, 2d) or until DATE; leads and admins for anyone, anyone for themselves. `cancel` ends the override in force now", Run: h.override})
 	r.Handle("/oncall", Subcommand{Name: "swap", Usage: "swap @user [TEAM]", Help: "ask @user to trade your next shift for theirs; they accept or decline", Run: h.swap})
 	r.HandleAction("oncall", h.action)
 }
@@ -222,7 +222,10 @@ func (h *OnCalls) pickFor(invoker, target string, arg string) (*rituals.Rotation
 }
 
 func (h *OnCalls) override(ctx context.Context, inv Invocation, args []string) (Reply, error) {
-	const usage = "Usage: `/oncall override @user DURATION` (e.g. `4h`, `2d`) or `/oncall override @user until DATE [HH:MM]` (YYYY-MM-DD, today, tomorrow or a weekday), optionally followed by the team."
+	const usage = "Usage: `/oncall override @user DURATION` (e.g. `4h`, `2d`) or `/oncall override @user until DATE [HH:MM]` (YYYY-MM-DD, today, tomorrow or a weekday), optionally followed by the team; `/oncall override cancel [TEAM]` ends the override in force now."
+	if len(args) > 0 && (strings.EqualFold(args[0], "cancel") || strings.EqualFold(args[0], "end")) {
+		return h.endOverride(ctx, inv, args[1:])
+	}
 	if len(args) < 2 {
 		return Reply{}, rituals.Errorf(rituals.EINVALID, usage)
 	}
@@ -257,6 +260,32 @@ func (h *OnCalls) override(ctx context.Context, inv Invocation, args []string) (
 		text += ", covering " + rituals.Mention(o.Covering)
 	}
 	text += ". The channel has been told"
+	if r.Settings.UserGroup != "" {
+		text += ", and the user group follows"
+	}
+	return Reply{Text: text + "."}, nil
+}
+
+// endOverride is `/oncall override cancel [TEAM]`: the override in force
+// now ends now.
+func (h *OnCalls) endOverride(ctx context.Context, inv Invocation, args []string) (Reply, error) {
+	if len(args) > 1 {
+		return Reply{}, rituals.Errorf(rituals.EINVALID, "Usage: `/oncall override cancel [TEAM]`: ends the override in force now.")
+	}
+	var teamArg string
+	if len(args) == 1 {
+		teamArg = args[0]
+	}
+	r, err := h.pickFor(inv.UserID, inv.UserID, teamArg)
+	if err != nil {
+		return Reply{}, err
+	}
+	o, after, err := r.EndOverride(ctx, inv.UserID)
+	if err != nil {
+		return Reply{}, err
+	}
+	text := fmt.Sprintf("Done: %s's override for *%s* has ended; %s is on call until %s. The channel has been told",
+		rituals.Mention(o.User), r.TeamName(), rituals.Mention(after.Primary), r.FormatTime(after.End))
 	if r.Settings.UserGroup != "" {
 		text += ", and the user group follows"
 	}

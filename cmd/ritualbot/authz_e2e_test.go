@@ -117,6 +117,9 @@ func TestAuthorization(t *testing.T) {
 		{"Bob", "/oncall override @bob 2h", cmd("U0BOB", "C0PAYMENTS", "/oncall", "override <@U0BOB|bob> 2h"), allowed, ""},
 		{"Lena (lead)", "/oncall override @carol 4h", cmd("U0LEAD", "C0PAYMENTS", "/oncall", "override <@U0CAROL|carol> 4h"), allowed, ""},
 		{"Adam (admin)", "/oncall override @alice 1h", cmd("U0ADMIN", "C0PAYMENTS", "/oncall", "override <@U0ALICE|alice> 1h"), allowed, ""},
+		{"Carol", "/oncall override cancel (Alice's, set by Adam)", cmd("U0CAROL", "C0PAYMENTS", "/oncall", "override cancel"), refused, "Only <@U0ALICE> (on call by it), <@U0ADMIN> (who set it), a lead of Payments (<@U0LEAD>) or an admin can end this override"},
+		{"Otto (no team)", "/oncall override cancel payments", cmd("U0OUT", "C0PAYMENTS", "/oncall", "override cancel payments"), refused, "Only <@U0ALICE> (on call by it)"},
+		{"Lena (lead)", "/oncall override cancel (Alice's, set by Adam)", cmd("U0LEAD", "C0PAYMENTS", "/oncall", "override cancel"), allowed, ""},
 
 		// Incidents: anyone declares (at any severity), updates, changes
 		// the severity of an open incident, adds action items and
@@ -170,8 +173,9 @@ func TestAuthorization(t *testing.T) {
 		}
 	}
 
-	// What the allowed rows did is visible where people look.
-	if got := h.onCallNow("U0ALICE", ""); !strings.Contains(got, "Primary: <@U0ALICE>") || !strings.Contains(got, "override") {
+	// What the allowed rows did is visible where people look: with
+	// Alice's override ended, Lena's for Carol is in force again.
+	if got := h.onCallNow("U0ALICE", ""); !strings.Contains(got, "Primary: <@U0CAROL>") || !strings.Contains(got, "override") {
 		t.Errorf("/oncall after the overrides:\n%s", got)
 	}
 	if m := one(t, h.fake.ChannelMessages("C0INCIDENTS"), "Postmortem #2", "#incidents"); !strings.Contains(readable(t, m), "Ledger down") {

@@ -219,6 +219,32 @@ func TestOnCallFourWeeksAcrossDST(t *testing.T) {
 			if len(events) < 3 || events[1].user != "U0DAVE" || !events[1].start.Equal(at(t, "2026-10-20 12:00", berlin)) || !events[1].end.Equal(at(t, "2026-10-20 16:00", berlin)) {
 				t.Errorf("the feed does not show the override: %+v", events[:min(3, len(events))])
 			}
+			// Dave hands the shift back early; Carol, who neither set it
+			// nor is on call by it, may not end it.
+			h.runUntil(at(t, "2026-10-20 13:30", berlin))
+			if refused := h.onCallNow("U0CAROL", "override cancel"); !strings.Contains(refused, "Only <@U0DAVE> (on call by it), <@U0LEAD> (who set it), a lead of Payments (<@U0LEAD>) or an admin can end this override") {
+				t.Errorf("Carol ending Dave's override:\n%s", refused)
+			}
+			h.assertInStep("after a refused cancel", "U0DAVE")
+			ended := h.onCallNow("U0DAVE", "override cancel")
+			if !strings.Contains(ended, "Done: <@U0DAVE>'s override for *Payments* has ended; <@U0BOB> is on call until Mon 26 Oct 10:00 CET. The channel has been told, and the user group follows.") {
+				t.Errorf("Dave ending his override:\n%s", ended)
+			}
+			h.settle()
+			if told := messagesWith(h.fake.ChannelMessages("C0PAYMENTS"), "<@U0DAVE> ended their on-call override for Payments. <@U0BOB> is on call until Mon 26 Oct 10:00 CET."); len(told) != 1 {
+				t.Errorf("the channel was not told the override ended: %q", texts(h.fake.ChannelMessages("C0PAYMENTS")))
+			}
+			h.assertInStep("after the override was cancelled", "U0BOB")
+			if got := h.onCallNow("U0ALICE", ""); !strings.Contains(got, "Primary: <@U0BOB> until Mon 26 Oct 10:00 CET") || strings.Contains(got, "override") {
+				t.Errorf("/oncall after the override was cancelled:\n%s", got)
+			}
+			if again := h.onCallNow("U0DAVE", "override cancel"); !strings.Contains(again, "No override is in force for Payments now: <@U0BOB> is on call as scheduled.") {
+				t.Errorf("cancelling again:\n%s", again)
+			}
+			_, feed = h.get("/oncall/payments-oncall.ics")
+			if events := parseFeed(t, feed); len(events) < 2 || events[1].user != "U0DAVE" || !events[1].end.Equal(at(t, "2026-10-20 13:30", berlin)) {
+				t.Errorf("the feed does not show the override ending early: %+v", events[:min(3, len(events))])
+			}
 			h.runUntil(at(t, "2026-10-20 16:00", berlin))
 			h.assertInStep("after the override", "U0BOB")
 		case 2: // Tuesday of week 3: swaps.
