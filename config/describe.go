@@ -49,6 +49,11 @@ func Describe(cfg *rituals.Config, now time.Time, n int) string {
 		for _, t := range times {
 			fmt.Fprintf(&b, "  %s\n", t.In(s.Location).Format("Mon 2006-01-02 15:04 MST"))
 		}
+		if oc := rc.OnCall; oc != nil {
+			if unfair := rituals.UnfairLongShift(s, len(oc.Rotation), now); unfair != "" {
+				fmt.Fprintf(&b, "  note: %s\n", unfair)
+			}
+		}
 	}
 	return b.String()
 }

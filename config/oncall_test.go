@@ -98,3 +98,29 @@ func FuzzParseOnCall(f *testing.F) {
 		}
 	})
 }
+
+// validate says when a rotation's handoffs would give the long shift to
+// the same people, and says nothing of a fair one.
+func TestDescribeNotesUnevenTurns(t *testing.T) {
+	l, err := config.Parse("oncall.yaml", []byte(onCallBase+`
+  - name: five-oncall
+    kind: oncall
+    team: payments
+    handoff: "0 9 * * MON-FRI"
+    start: 2026-11-23
+    rotation: [U0AAA0001, U0AAA0002, U0AAA0003, U0AAA0004, U0AAA0005]
+  - name: weekly-oncall
+    kind: oncall
+    team: payments
+    handoff: "0 10 * * MON"
+    start: 2026-11-23
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := config.Describe(l.Config, time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC), 3)
+	want := "  note: with 5 people and 5 handoffs a week, the same person takes every Fri 09:00 → Mon 09:00 shift (the longest): turns come round evenly with 4 or 6 people, or with other handoff days\n"
+	if !strings.Contains(out, want) || strings.Count(out, "note:") != 1 {
+		t.Errorf("Describe:\n%s\nwant one note, %q", out, want)
+	}
+}

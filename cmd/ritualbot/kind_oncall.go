@@ -44,6 +44,9 @@ func (m *Main) newRotation(rc *rituals.RitualConfig) *rituals.Rotation {
 		m.Metrics.SlackCalls.WithLabelValues(method, outcome).Inc()
 	}}
 	r.Log = m.component("oncall").With().Str("ritual", rc.Name).Logger()
+	if unfair := rituals.UnfairLongShift(rc.Schedule, len(rc.OnCall.Rotation), m.Clock.Now()); unfair != "" {
+		r.Log.Warn().Msg("rotation turns are uneven: " + unfair)
+	}
 	return r
 }
 
