@@ -63,9 +63,9 @@ type Digest struct {
 	Incidents func() IncidentLog
 	// Chart, if set, draws the trend chart sent with the digest.
 	Chart ChartRenderer
-	// PublicURL is where postmortems are served (http.public_url).
-	PublicURL string
-	Holidays  Holidays
+	// Pages links to postmortems (no links without a public URL).
+	Pages    Pages
+	Holidays Holidays
 }
 
 // Name is the ritual's name.
@@ -169,9 +169,9 @@ type DigestReport struct {
 	// Unowned counts deploys in the window of services no team lists.
 	Unowned map[string]int
 	Trend   Trend
-	// PublicURL is where postmortems are linked from.
-	PublicURL string
-	problems  []error
+	// Pages links to postmortems.
+	Pages    Pages
+	problems []error
 }
 
 // Err joins what could not be read (the digest went out without it).
@@ -260,7 +260,7 @@ func (d *Digest) report(ctx context.Context, end time.Time, withTrend bool) (*Di
 	w := WindowEnding(end, length)
 	r := &DigestReport{
 		Ritual: d.Config.Name, Title: digestTitle(length), Window: w, Previous: w.Previous(),
-		Location: d.Location(), Unowned: map[string]int{}, PublicURL: d.PublicURL,
+		Location: d.Location(), Unowned: map[string]int{}, Pages: d.Pages,
 	}
 	// One read of the deploys serves every team, the chart and the
 	// cadence; the window before the oldest one tells which commits were

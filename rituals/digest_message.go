@@ -254,12 +254,7 @@ func cut(s string, n int) string { return Shorten(strings.Join(strings.Fields(s)
 
 // PostmortemURL is where the incident's postmortem is served, "" without a
 // public URL.
-func (r *DigestReport) PostmortemURL(number int) string {
-	if r.PublicURL == "" {
-		return ""
-	}
-	return fmt.Sprintf("%s/incidents/%d/postmortem.md", strings.TrimRight(r.PublicURL, "/"), number)
-}
+func (r *DigestReport) PostmortemURL(number int) string { return r.Pages.URL(PostmortemPath(number)) }
 
 // teamBlocks is one team's part: its figures, what needs a name, and its
 // lead's notes.

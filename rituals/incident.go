@@ -317,9 +317,8 @@ type Incidents struct {
 	Wake func()
 	// IsAdmin reports whether a user is a ritualbot admin (may be nil).
 	IsAdmin func(user string) bool
-	// PublicURL is where the bot's HTTP server is reached, for links to
-	// postmortems; may be empty.
-	PublicURL string
+	// Pages links to postmortems (no links without a public URL).
+	Pages Pages
 
 	mu      sync.Mutex
 	threads map[string]int // channel + "/" + thread ts → incident number

@@ -11,12 +11,7 @@ import (
 func PostmortemPath(n int) string { return fmt.Sprintf("/incidents/%d/postmortem.md", n) }
 
 // PostmortemURL is the postmortem's address, "" without a public URL.
-func (x *Incidents) PostmortemURL(n int) string {
-	if x.PublicURL == "" {
-		return ""
-	}
-	return strings.TrimRight(x.PublicURL, "/") + PostmortemPath(n)
-}
+func (x *Incidents) PostmortemURL(n int) string { return x.Pages.URL(PostmortemPath(n)) }
 
 // timeToRestoreLabel explains where time to restore counts from.
 func timeToRestoreLabel(inc Incident) string {

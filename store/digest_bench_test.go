@@ -142,7 +142,7 @@ func benchDigest(b *testing.B) *rituals.Digest {
 		Standups:  func() rituals.StandupLog { return benchStandups{} },
 		OnCall:    func() rituals.OnCallSchedule { return benchOnCall{} },
 		Incidents: func() rituals.IncidentLog { return incidents },
-		PublicURL: "https://ritualbot.example.com",
+		Pages:     rituals.Pages{Base: "https://ritualbot.example.com"},
 	}
 }
 

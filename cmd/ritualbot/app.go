@@ -26,6 +26,7 @@ const (
 	envSigningSecret = "SLACK_SIGNING_SECRET"
 	envAPIURL        = "SLACK_API_URL"
 	envWebhookToken  = "RITUALBOT_WEBHOOK_TOKEN"
+	envLinkSecret    = "RITUALBOT_LINK_SECRET"
 )
 
 // Main is the whole bot, wired: the real program runs it, and end-to-end
@@ -90,6 +91,8 @@ type links struct {
 	// The providers behind them, which each ritual of their kind joins.
 	rotations      *rituals.Rotations
 	standupRecords *rituals.StandupRecords
+	// pages links to the bot's own pages (pages.go).
+	pages rituals.Pages
 }
 
 // OnCallAt answers who is on call for team at an instant, if any rotation

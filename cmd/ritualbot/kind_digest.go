@@ -46,7 +46,7 @@ func digestOf(cfg *rituals.Config, rc *rituals.RitualConfig, store rituals.Diges
 	}
 	return &rituals.Digest{
 		Config: rc, Settings: rc.Digest, Teams: teams, AllTeams: cfg.Teams,
-		Store: store, Clock: clock, PublicURL: cfg.HTTP.PublicURL, Holidays: cfg.Holidays,
+		Store: store, Clock: clock, Pages: l.pages, Holidays: cfg.Holidays,
 		Standups: l.StandupLog, OnCall: l.OnCallSchedule, Incidents: l.Incidents,
 	}
 }

@@ -48,7 +48,7 @@ func init() {
 func incidentsOf(cfg *rituals.Config, rc *rituals.RitualConfig, store rituals.IncidentStore, clock rituals.Clock, l *links) *rituals.Incidents {
 	return &rituals.Incidents{
 		Config: rc, Settings: rc.Incidents, Teams: cfg.Teams, Store: store, Clock: clock,
-		OnCall: l.OnCallAt, PublicURL: cfg.HTTP.PublicURL,
+		OnCall: l.OnCallAt, Pages: l.pages,
 	}
 }
 
@@ -61,7 +61,7 @@ func (m *Main) mountIncidents() {
 		Secret: func() string { return m.Env(envPagerDutySecret) }, Sink: m.pagerDutySink,
 		Log: m.component("webhooks"), Observe: observe,
 	})
-	m.mux.HandleFunc("GET /incidents/{n}/postmortem.md", m.servePostmortem)
+	m.mux.Handle("GET /incidents/{n}/postmortem.md", m.requireSignature(http.HandlerFunc(m.servePostmortem)))
 }
 
 // alertSink hands an Alertmanager notification to every incidents ritual

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/ritualbot/ritualbot/bot"
@@ -63,7 +62,7 @@ func (p *previewEnv) rotation(rc *rituals.RitualConfig) *rituals.Rotation {
 // calendar feeds and the loop keeping user groups and topics in step.
 func (m *Main) startOnCall() {
 	(&bot.OnCalls{Rotations: m.rotations, Config: m.Loaded.Config, Clock: m.Clock, FeedURL: m.feedURL}).Register(m.Router)
-	m.mux.Handle("GET /oncall/{file}", calendar.Handler(m.rotations, m.Clock, m.component("calendar")))
+	m.mux.Handle("GET /oncall/{file}", m.requireSignature(calendar.Handler(m.rotations, m.Clock, m.component("calendar"))))
 	m.loops = append(m.loops, loop{
 		name:    "oncall-keeper",
 		run:     m.rotations.Keep,
@@ -72,13 +71,7 @@ func (m *Main) startOnCall() {
 }
 
 // feedURL is where a rotation's calendar feed is reached from outside.
-func (m *Main) feedURL(ritual string) string {
-	base := m.Loaded.Config.HTTP.PublicURL
-	if base == "" {
-		return ""
-	}
-	return fmt.Sprintf("%s/oncall/%s.ics", base, ritual)
-}
+func (m *Main) feedURL(ritual string) string { return m.links.pages.URL(rituals.FeedPath(ritual)) }
 
 // loop is a ritual's own background loop, run beside the scheduler.
 type loop struct {

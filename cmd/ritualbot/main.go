@@ -244,7 +244,7 @@ func preview(ctx context.Context, l *config.Loaded, env func(string) string, nam
 	var msg rituals.Message
 	read := func(db *store.DB) error {
 		var err error
-		msg, err = k.preview(newPreviewEnv(cfg, db, now), rc)
+		msg, err = k.preview(newPreviewEnv(cfg, db, now, env), rc)
 		return err
 	}
 	err := withStore(cfg.Store.Path, read)

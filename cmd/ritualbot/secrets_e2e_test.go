@@ -25,6 +25,7 @@ func TestSecretsAreNeverLoggedStoredOrShown(t *testing.T) {
 		envWebhookToken:    "webhook-SECRET-9c8b7a",
 		envGitHubSecret:    "github-SECRET-4d3c2b",
 		envPagerDutySecret: "pagerduty-SECRET-1a0f",
+		envLinkSecret:      "link-SECRET-2b1a09",
 	}
 	check := func(t *testing.T, h *harness, what string) {
 		t.Helper()

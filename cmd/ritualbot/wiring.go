@@ -40,8 +40,9 @@ type previewEnv struct {
 }
 
 // newPreviewEnv links the config's enabled rituals as Main does.
-func newPreviewEnv(cfg *rituals.Config, db *store.DB, now time.Time) *previewEnv {
+func newPreviewEnv(cfg *rituals.Config, db *store.DB, now time.Time, env func(string) string) *previewEnv {
 	p := &previewEnv{Config: cfg, DB: db, Now: now}
+	p.pages = pagesOf(cfg, env)
 	for _, rc := range cfg.Rituals {
 		if k, ok := kinds[rc.Kind]; ok && rc.Enabled && k.link != nil {
 			k.link(p, rc)
@@ -63,6 +64,7 @@ func (c fixedClock) NewTimer(d time.Duration) rituals.Timer { return rituals.Sys
 // object.
 func (m *Main) buildRituals() error {
 	m.rituals = nil
+	m.links.pages = pagesOf(m.Loaded.Config, m.Env)
 	for _, rc := range m.Loaded.Config.Rituals {
 		if !rc.Enabled {
 			continue
