@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -185,5 +186,36 @@ func TestHTTPModeWrongSecretAndTimeout(t *testing.T) {
 	defer close(a.hold)
 	if _, err := g.SendEvent(ctx, map[string]any{"type": "app_mention", "text": "hi"}); !errors.Is(err, slackfake.ErrNoAck) {
 		t.Errorf("slow app: %v, want ErrNoAck", err)
+	}
+}
+
+// A member editing a user group: the group changes, and the app gets
+// subteam_members_changed with the delta, in the shape Slack documents.
+func TestEditUserGroupSendsSubteamMembersChanged(t *testing.T) {
+	f := newFake(t, slackfake.Options{SigningSecret: "s3cret"})
+	f.AddUserGroup(slackfake.UserGroup{ID: "S0ONCALL", Handle: "oncall", Name: "On call", Users: []string{"U0BOB"}})
+	a := startHTTPApp(t, "s3cret")
+	f.SetRequestURL(a.srv.URL)
+	ctx := testCtx(t)
+	if _, err := f.EditUserGroup(ctx, "U0ALICE", "S0ONCALL", []string{"U0ALICE"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.UserGroupMembers("S0ONCALL"); len(got) != 1 || got[0] != "U0ALICE" {
+		t.Errorf("members %v", got)
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if len(a.events) != 1 {
+		t.Fatalf("%d events, want 1", len(a.events))
+	}
+	ev := a.events[0]["event"].(map[string]any)
+	if ev["type"] != "subteam_members_changed" || ev["subteam_id"] != "S0ONCALL" || ev["team_id"] == "" ||
+		fmt.Sprint(ev["added_users"]) != "[U0ALICE]" || ev["added_users_count"] != float64(1) ||
+		fmt.Sprint(ev["removed_users"]) != "[U0BOB]" || ev["removed_users_count"] != float64(1) ||
+		ev["date_update"].(float64) <= ev["date_previous_update"].(float64) {
+		t.Errorf("event %v", ev)
+	}
+	if _, err := f.EditUserGroup(ctx, "U0ALICE", "S0NONE", nil); err == nil {
+		t.Error("editing a group that does not exist was taken")
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -788,4 +789,51 @@ func (s *Server) VerifyURL(ctx context.Context) error {
 		return nil
 	}
 	return fmt.Errorf("slackfake: url_verification answered %q, want the challenge %q", r.Ack, challenge)
+}
+
+// EditUserGroup is a member changing a user group's membership in Slack's
+// UI: the group then holds exactly users, and the app gets the
+// subteam_members_changed event (the delta, as Slack sends it), which it
+// acknowledges. Slack sends the event to apps subscribed to it whoever
+// changed the group; the fake sends it for edits made through here.
+func (s *Server) EditUserGroup(ctx context.Context, userID, groupID string, users []string) (Reply, error) {
+	s.mu.Lock()
+	g, ok := s.groups[groupID]
+	if _, known := s.users[userID]; !known {
+		ok = false
+	}
+	if !ok {
+		s.mu.Unlock()
+		return Reply{}, fmt.Errorf("slackfake: no user group %s or no user %s", groupID, userID)
+	}
+	var added, removed []string
+	for _, u := range users {
+		if !slices.Contains(g.Users, u) {
+			added = append(added, u)
+		}
+	}
+	for _, u := range g.Users {
+		if !slices.Contains(users, u) {
+			removed = append(removed, u)
+		}
+	}
+	g.Users = slices.Clone(users)
+	s.notifyLocked()
+	ts, us := s.nextTSLocked()
+	s.mu.Unlock()
+	ev := map[string]any{
+		"type": "subteam_members_changed", "subteam_id": groupID, "team_id": s.opts.TeamID,
+		"date_previous_update": us/1e6 - 60, "date_update": us / 1e6,
+		"added_users": nonNilStrings(added), "added_users_count": len(added),
+		"removed_users": nonNilStrings(removed), "removed_users_count": len(removed),
+		"event_ts": ts,
+	}
+	return s.deliverEvent(ctx, ev, us/1e6)
+}
+
+func nonNilStrings(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
 }
