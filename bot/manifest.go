@@ -28,7 +28,7 @@ var eventsByKind = map[string][]string{
 	"incidents": {"reaction_added", "app_mention", "app_home_opened"},
 	"digest":    {"app_home_opened"},
 	"standup":   {"app_home_opened"},
-	"oncall":    {"app_home_opened"},
+	"oncall":    {"app_home_opened", "subteam_members_changed"},
 }
 
 // Manifest returns a Slack app manifest (YAML) that a user pastes at

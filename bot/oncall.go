@@ -37,6 +37,15 @@ func (h *OnCalls) Register(r *Router) {
 	r.Handle("/oncall", Subcommand{Name: "override", Usage: "override @user DURATION|until DATE [HH:MM] [TEAM] · override cancel [TEAM]", Help: "put @user on call from now for DURATION (4h, 2d) or until DATE; leads and admins for anyone, anyone for themselves. `cancel` ends the override in force now", Run: h.override})
 	r.Handle("/oncall", Subcommand{Name: "swap", Usage: "swap @user [TEAM]", Help: "ask @user to trade your next shift for theirs; they accept or decline", Run: h.swap})
 	r.HandleAction("oncall", h.action)
+	r.HandleEvent("subteam_members_changed", h.userGroupChanged)
+}
+
+// userGroupChanged puts an on-call user group that someone edited by hand
+// back to exactly the primary.
+func (h *OnCalls) userGroupChanged(_ context.Context, e Event) error {
+	group, _ := e.Raw["subteam_id"].(string)
+	h.Rotations.UserGroupChanged(group)
+	return nil
 }
 
 // matching returns the rotations an argument names: a team ID or a

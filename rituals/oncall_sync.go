@@ -57,6 +57,27 @@ func (k *keeper) init() {
 	}
 }
 
+// UserGroupChanged tells the rotations that someone changed a user
+// group's members in Slack: the rotation keeping that group reads it again
+// and puts it back to exactly the primary if it is not. It reports
+// whether a rotation keeps the group. (The bot's own changes come back
+// as well; reading the group then finds it right and writes nothing.)
+func (rs *Rotations) UserGroupChanged(group string) bool {
+	kept := false
+	for _, r := range rs.List {
+		if group == "" || r.Settings.UserGroup != group {
+			continue
+		}
+		kept = true
+		k := &r.keeper
+		k.mu.Lock()
+		k.group = "" // unknown: the next sync reads Slack
+		k.mu.Unlock()
+		r.wakeKeeper()
+	}
+	return kept
+}
+
 // wakeKeeper makes the keeper sync now (after an override or a swap).
 func (r *Rotation) wakeKeeper() {
 	k := &r.keeper

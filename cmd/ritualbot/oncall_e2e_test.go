@@ -425,6 +425,42 @@ func TestOnCallGroupAndTopicRecoverFromSlackFailures(t *testing.T) {
 	}
 }
 
+// Someone edits the on-call user group by hand in Slack: the bot puts it
+// back to exactly the primary at once, not at the next handoff. An edit
+// that leaves it right writes nothing, and other groups are not the bot's.
+func TestOnCallGroupEditedByHandIsPutBack(t *testing.T) {
+	h := newOnCallHarness(t, at(t, "2026-10-14 12:00", berlin), slackfake.Options{}) // Alice's first week
+	h.start()
+	ctx := context.Background()
+	h.assertInStep("after start-up", "U0ALICE")
+	h.fake.AddUserGroup(slackfake.UserGroup{ID: "S0DESIGN", Handle: "design", Name: "Design", Users: []string{"U0CAROL"}})
+	updates := h.fake.Calls("usergroups.users.update")
+
+	if _, err := h.fake.EditUserGroup(ctx, "U0CAROL", "S0ONCALL", []string{"U0ALICE", "U0CAROL"}); err != nil {
+		t.Fatal(err)
+	}
+	h.settle()
+	h.assertInStep("after Carol added herself to the group", "U0ALICE")
+	if n := h.fake.Calls("usergroups.users.update") - updates; n != 1 {
+		t.Errorf("usergroups.users.update called %d times to put the group back, want 1", n)
+	}
+	if _, err := h.fake.EditUserGroup(ctx, "U0CAROL", "S0ONCALL", []string{"U0ALICE"}); err != nil {
+		t.Fatal(err)
+	}
+	h.settle()
+	if n := h.fake.Calls("usergroups.users.update") - updates; n != 1 {
+		t.Errorf("an edit leaving the group right was written over (%d updates, want still 1)", n)
+	}
+	if _, err := h.fake.EditUserGroup(ctx, "U0CAROL", "S0DESIGN", []string{"U0CAROL", "U0DAVE"}); err != nil {
+		t.Fatal(err)
+	}
+	h.settle()
+	if got := h.fake.UserGroupMembers("S0DESIGN"); !slices.Equal(got, []string{"U0CAROL", "U0DAVE"}) {
+		t.Errorf("a group no rotation keeps was changed: %v", got)
+	}
+	h.assertInStep("after all the edits", "U0ALICE")
+}
+
 func TestOnCallPreviewShowsTheNextHandoff(t *testing.T) {
 	h := newOnCallHarness(t, at(t, "2026-10-14 12:00", berlin), slackfake.Options{})
 	var out, errOut bytes.Buffer
