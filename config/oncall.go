@@ -51,6 +51,13 @@ func parseOnCall(r *ritualReader) {
 	if s.UserGroup != "" && !userGroupIDRE.MatchString(s.UserGroup) {
 		r.errorf("usergroup", "%q is not a user group ID: use the ID (S0123ABCD, from the group's page → ⋮ → Copy group ID), not its @handle", s.UserGroup)
 	}
+	for _, other := range r.Config().Rituals {
+		// Two rotations setting one group would undo each other's
+		// every change, and each undo is a change Slack reports back.
+		if s.UserGroup != "" && r.rc.Enabled && other.Enabled && other.OnCall != nil && other.OnCall.UserGroup == s.UserGroup {
+			r.errorf("usergroup", "%s is the user group of %s already; two rotations cannot keep one group (give each its own, or disable one)", s.UserGroup, other.Name)
+		}
+	}
 	if s.NotifyBefore > maxNotifyBefore {
 		r.errorf("notify_before", "%s is too long; at most 7d before the handoff", s.NotifyBefore)
 	}

@@ -124,3 +124,17 @@ func TestDescribeNotesUnevenTurns(t *testing.T) {
 		t.Errorf("Describe:\n%s\nwant one note, %q", out, want)
 	}
 }
+
+// Two enabled rotations cannot keep the same user group.
+func TestOnCallUserGroupKeptByOneRotation(t *testing.T) {
+	rotation := func(name, enabled string) string {
+		return "  - {name: " + name + ", kind: oncall, team: payments, handoff: \"0 10 * * MON\", start: 2026-11-23, usergroup: S0ONCALL1, enabled: " + enabled + "}\n"
+	}
+	_, err := config.Parse("oncall.yaml", []byte(onCallBase+rotation("a-oncall", "true")+rotation("b-oncall", "true")))
+	if err == nil || !strings.Contains(err.Error(), "S0ONCALL1 is the user group of a-oncall already") {
+		t.Errorf("two rotations, one group: %v", err)
+	}
+	if _, err := config.Parse("oncall.yaml", []byte(onCallBase+rotation("a-oncall", "true")+rotation("b-oncall", "false"))); err != nil {
+		t.Errorf("a disabled rotation with the same group: %v", err)
+	}
+}
