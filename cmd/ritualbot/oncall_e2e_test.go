@@ -428,37 +428,55 @@ func TestOnCallGroupAndTopicRecoverFromSlackFailures(t *testing.T) {
 // Someone edits the on-call user group by hand in Slack: the bot puts it
 // back to exactly the primary at once, not at the next handoff. An edit
 // that leaves it right writes nothing, and other groups are not the bot's.
+// (HTTP mode: the event is handled before it is acknowledged, so each
+// edit below has been seen when EditUserGroup returns.)
 func TestOnCallGroupEditedByHandIsPutBack(t *testing.T) {
-	h := newOnCallHarness(t, at(t, "2026-10-14 12:00", berlin), slackfake.Options{}) // Alice's first week
-	h.start()
-	ctx := context.Background()
-	h.assertInStep("after start-up", "U0ALICE")
+	cfg := strings.Replace(workspaceConfig, "    start: 2026-11-02\n", "    start: 2026-11-02\n    usergroup: S0ONCALL\n", 1)
+	if cfg == workspaceConfig {
+		t.Fatal("the workspace's rotation is not where this test adds its user group")
+	}
+	h := newWorkspaceHarness(t, cfg, at(t, "2026-11-24 12:00", berlin), slackfake.Options{}) // Alice's week
+	h.fake.AddUserGroup(slackfake.UserGroup{ID: "S0ONCALL", Handle: "payments-oncall", Name: "Payments on call", Users: []string{"U0BOB"}})
 	h.fake.AddUserGroup(slackfake.UserGroup{ID: "S0DESIGN", Handle: "design", Name: "Design", Users: []string{"U0CAROL"}})
+	h.startHTTP()
+	ctx := context.Background()
+	group := func(when string, want ...string) {
+		t.Helper()
+		if got := h.fake.UserGroupMembers("S0ONCALL"); !slices.Equal(got, want) {
+			t.Errorf("%s: the on-call group holds %v, want %v", when, got, want)
+		}
+	}
+	h.settle()
+	group("after start-up", "U0ALICE")
 	updates := h.fake.Calls("usergroups.users.update")
 
 	if _, err := h.fake.EditUserGroup(ctx, "U0CAROL", "S0ONCALL", []string{"U0ALICE", "U0CAROL"}); err != nil {
 		t.Fatal(err)
 	}
 	h.settle()
-	h.assertInStep("after Carol added herself to the group", "U0ALICE")
+	group("after Carol added herself", "U0ALICE")
 	if n := h.fake.Calls("usergroups.users.update") - updates; n != 1 {
 		t.Errorf("usergroups.users.update called %d times to put the group back, want 1", n)
 	}
+	reads := h.fake.Calls("usergroups.users.list")
 	if _, err := h.fake.EditUserGroup(ctx, "U0CAROL", "S0ONCALL", []string{"U0ALICE"}); err != nil {
 		t.Fatal(err)
 	}
 	h.settle()
+	if n := h.fake.Calls("usergroups.users.list") - reads; n != 1 {
+		t.Errorf("the group was read %d times after an edit, want once", n)
+	}
 	if n := h.fake.Calls("usergroups.users.update") - updates; n != 1 {
 		t.Errorf("an edit leaving the group right was written over (%d updates, want still 1)", n)
 	}
-	if _, err := h.fake.EditUserGroup(ctx, "U0CAROL", "S0DESIGN", []string{"U0CAROL", "U0DAVE"}); err != nil {
+	if _, err := h.fake.EditUserGroup(ctx, "U0CAROL", "S0DESIGN", []string{"U0CAROL", "U0DAN"}); err != nil {
 		t.Fatal(err)
 	}
 	h.settle()
-	if got := h.fake.UserGroupMembers("S0DESIGN"); !slices.Equal(got, []string{"U0CAROL", "U0DAVE"}) {
+	if got := h.fake.UserGroupMembers("S0DESIGN"); !slices.Equal(got, []string{"U0CAROL", "U0DAN"}) {
 		t.Errorf("a group no rotation keeps was changed: %v", got)
 	}
-	h.assertInStep("after all the edits", "U0ALICE")
+	group("after all the edits", "U0ALICE")
 }
 
 func TestOnCallPreviewShowsTheNextHandoff(t *testing.T) {
