@@ -655,14 +655,21 @@ func (r *Rotation) Override(ctx context.Context, by, user string, until time.Tim
 	}
 	r.overrides = append(r.overrides, o)
 	r.mu.Unlock()
+	return o, r.overridden(ctx, r.overrideAnnouncement(o))
+}
+
+// overridden follows a change of overrides: the keeper syncs Slack at
+// once, and the announcement goes out: the store's commit enqueued it
+// (the sender is woken), or without a store it is sent now.
+func (r *Rotation) overridden(ctx context.Context, announcement Message) error {
 	r.wakeKeeper()
 	if r.Store == nil {
-		return o, r.Outbox.Send(ctx, r.overrideAnnouncement(o))
+		return r.Outbox.Send(ctx, announcement)
 	}
 	if r.Wake != nil {
 		r.Wake()
 	}
-	return o, nil
+	return nil
 }
 
 // EndOverride ends now, as `by` asks, the override that puts someone on
@@ -678,14 +685,14 @@ func (r *Rotation) EndOverride(ctx context.Context, by string) (Override, Shift,
 		r.mu.Unlock()
 		return Override{}, Shift{}, err
 	}
-	var now0 Shift
-	r.walk(now, func(sh Shift) bool { now0 = sh; return false })
-	if now0.Override == nil || now0.Start.After(now) {
+	var current Shift
+	r.walk(now, func(sh Shift) bool { current = sh; return false })
+	if current.Override == nil || current.Start.After(now) {
 		r.mu.Unlock()
 		return Override{}, Shift{}, Errorf(ENOTFOUND, "No override is in force for %s now: %s is on call as scheduled. `/oncall schedule %s` shows what is coming.",
-			r.TeamName(), Mention(now0.Primary), r.Team.ID)
+			r.TeamName(), Mention(current.Primary), r.Team.ID)
 	}
-	o := *now0.Override
+	o := *current.Override
 	if !(r.mayLead(by) || by == o.User || by == o.By) {
 		r.mu.Unlock()
 		return Override{}, Shift{}, Errorf(EFORBIDDEN, "Only %s (on call by it), %s (who set it), a lead of %s (%s) or an admin can end this override.",
@@ -704,20 +711,13 @@ func (r *Rotation) EndOverride(ctx context.Context, by string) (Override, Shift,
 		// Ended and announced in one commit, as when it was set.
 		err := r.Store.EndOverride(o, now, func(o Override) []Message { return []Message{r.endAnnouncement(o, by, after)} })
 		if err != nil {
-			r.overrides[i].To = now0.Override.To
+			r.overrides[i].To = current.Override.To
 			r.mu.Unlock()
 			return Override{}, Shift{}, fmt.Errorf("oncall %s: end override %d: %w", r.Config.Name, o.ID, err)
 		}
 	}
 	r.mu.Unlock()
-	r.wakeKeeper()
-	if r.Store == nil {
-		return o, after, r.Outbox.Send(ctx, r.endAnnouncement(o, by, after))
-	}
-	if r.Wake != nil {
-		r.Wake()
-	}
-	return o, after, nil
+	return o, after, r.overridden(ctx, r.endAnnouncement(o, by, after))
 }
 
 func (r *Rotation) endAnnouncement(o Override, by string, after Shift) Message {
