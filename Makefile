@@ -27,7 +27,7 @@ bench:
 # two and three-quarter minutes on two cores, builds included). A target not listed
 # here fails the run, so a new one cannot be forgotten. Crashers land in the
 # package's testdata/fuzz/FuzzXxx/ and are kept as seeds once fixed.
-# .ci/fuzz-target runs each, again once if Go 1.26's coordinator stopped it
+# .ci/fuzz-target runs each, again (up to three runs) if Go 1.26's coordinator stopped it
 # with its known deadline error and no finding (golang/go#75804).
 FUZZTIME ?= 5s
 FUZZ_TARGETS = \
