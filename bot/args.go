@@ -83,28 +83,42 @@ var wireUnescaper = strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&")
 // like a mention is defused: only a mention made in Slack can come out as
 // one (rituals.DefuseMentions).
 func SlackText(wire string) string {
-	var b strings.Builder
+	// What is not a picked mention is defused as one run, not piece by
+	// piece: pieces harmless apart ("<", a <!U> form that reads "@U",
+	// "0>") can spell a mention side by side.
+	var out, words strings.Builder
+	flush := func() {
+		out.WriteString(rituals.DefuseMentions(words.String()))
+		words.Reset()
+	}
 	last := 0
 	for _, m := range slackFormRE.FindAllStringSubmatchIndex(wire, -1) {
-		b.WriteString(typedText(wire[last:m[0]]))
-		b.WriteString(readableForm(wire[m[2]:m[3]]))
+		words.WriteString(typedText(wire[last:m[0]]))
+		inner := wire[m[2]:m[3]]
+		if target, _, _ := strings.Cut(inner, "|"); personRE.MatchString(target) {
+			flush()
+			out.WriteString("<" + target + ">")
+		} else {
+			words.WriteString(readableForm(inner))
+		}
 		last = m[1]
 	}
-	b.WriteString(typedText(wire[last:]))
-	return b.String()
+	words.WriteString(typedText(wire[last:]))
+	flush()
+	return out.String()
 }
 
-// typedText is wire text outside Slack's forms: what was typed.
-func typedText(s string) string { return rituals.DefuseMentions(wireUnescaper.Replace(s)) }
+// typedText is wire text outside Slack's forms: what was typed (SlackText
+// defuses it).
+func typedText(s string) string { return wireUnescaper.Replace(s) }
 
 var personRE = regexp.MustCompile(`^@[UW][A-Z0-9]+$`)
 
-// readableForm is the text of one of Slack's <…> forms.
+// readableForm is the text of one of Slack's <…> forms other than a
+// person's mention.
 func readableForm(inner string) string {
 	target, label, labelled := strings.Cut(inner, "|")
 	switch {
-	case personRE.MatchString(target):
-		return "<" + target + ">"
 	case strings.HasPrefix(target, "!"):
 		// !here, !channel, !everyone, !subteam^S123|@team, !date^…|fallback
 		if labelled {

@@ -24,6 +24,10 @@ func TestSlackTextKeepsWhatWasTypedAndOnlyRealMentions(t *testing.T) {
 		{"<https://a.example/?x=1&amp;y=2|https://a.example/?x=1&amp;y=2>", "https://a.example/?x=1&y=2"},
 		{"<mailto:a@example.com|a@example.com>", "a@example.com (mailto:a@example.com)"},
 		{"unclosed <@U0BOB", "unclosed <\u2060@U0BOB"},
+		// Harmless pieces side by side that spell a mention (found by
+		// FuzzSlackText): "<", a form reading "@U", "0>".
+		{"<<!U>0>", "<\u2060@U0>"},
+		{"&lt;<!here>&gt; <@U0BOB>", "<\u2060@here> <@U0BOB>"},
 	} {
 		if got := SlackText(tt.wire); got != tt.want {
 			t.Errorf("SlackText(%q) = %q, want %q", tt.wire, got, tt.want)
