@@ -43,6 +43,30 @@ func TestSignedPageLinks(t *testing.T) {
 	if code, body := h.get(postmortem); code != 404 || !strings.Contains(body, "there is no incident #1") {
 		t.Errorf("GET %s: %d %q", postmortem, code, body)
 	}
+	// Once published, the postmortem's message links to it, signed, and
+	// the link opens it.
+	for _, c := range []string{"declare sev3 Checkout slow", "resolve #1 Rolled back", "publish #1"} {
+		if ack := ackText(t, h.command("U0ALICE", "C0INCIDENTS", "/incident", c)); strings.Contains(ack, "Sorry") || strings.Contains(ack, "Usage") {
+			t.Fatalf("/incident %s: %s", c, ack)
+		}
+	}
+	h.settle()
+	posted := regexp.MustCompile(`https://ritualbot\.example\.com(/incidents/1/postmortem\.md\?sig=[A-Za-z0-9_-]{24})\|Postmortem as Markdown`)
+	var link2 []string
+	for _, m := range h.fake.ChannelMessages("C0INCIDENTS") {
+		if l := posted.FindStringSubmatch(string(m.Blocks) + m.Text); l != nil {
+			link2 = l
+		}
+	}
+	if link2 == nil {
+		t.Fatalf("no signed postmortem link in #incidents: %q", texts(h.fake.ChannelMessages("C0INCIDENTS")))
+	}
+	if code, md := h.get(link2[1]); code != 200 || !strings.Contains(md, "# Postmortem #1: Checkout slow") {
+		t.Errorf("the postmortem through its link: %d %.200s", code, md)
+	}
+	if code, _ := h.get("/incidents/1/postmortem.md"); code != 401 {
+		t.Errorf("the published postmortem without its link: %d, want 401", code)
+	}
 
 	open := newWorkspaceHarness(t, "", at(t, "2026-11-24 12:00", berlin), slackfake.Options{})
 	open.startHTTP()
