@@ -2,6 +2,7 @@ package rituals_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"sort"
@@ -41,6 +42,8 @@ type memOnCallStore struct {
 	seq       uint64
 	// outbox receives the messages saved with an override.
 	outbox rituals.Outbox
+	// failEnd makes EndOverride fail, as a full disk would.
+	failEnd error
 }
 
 func (s *memOnCallStore) Handoffs(ritual string) ([]rituals.HandoffRecord, error) {
@@ -98,6 +101,9 @@ func (s *memOnCallStore) SaveOverride(o rituals.Override, _ time.Time, messages 
 }
 
 func (s *memOnCallStore) EndOverride(o rituals.Override, _ time.Time, messages func(rituals.Override) []rituals.Message) error {
+	if s.failEnd != nil {
+		return s.failEnd
+	}
 	s.mu.Lock()
 	i := slices.IndexFunc(s.overrides, func(x rituals.Override) bool { return x.ID == o.ID })
 	if i < 0 {
@@ -574,6 +580,30 @@ func TestEndOverride(t *testing.T) {
 	stored, _ := r.Store.Overrides(r.Config.Name)
 	if len(stored) != 2 || !stored[0].To.Equal(tm(t, "2026-03-03 16:00")) || !stored[1].To.Equal(tm(t, "2026-03-03 15:00")) {
 		t.Errorf("stored overrides %+v", stored)
+	}
+}
+
+// An override whose end could not be stored is still in force: who is
+// on call never differs from what a restart would read.
+func TestEndOverrideThatCannotBeStoredChangesNothing(t *testing.T) {
+	st := &memOnCallStore{}
+	r, out, clock := newRotation(t, rotationOpts{spec: "0 10 * * MON", start: "2026-03-02", rotation: []string{"U0A", "U0B"}, leads: []string{"U0LEAD"}, members: []string{"U0A", "U0B", "U0LEAD"}, store: st})
+	ctx := context.Background()
+	clock.Set(tm(t, "2026-03-03 12:00"))
+	if _, err := r.Override(ctx, "U0LEAD", "U0B", tm(t, "2026-03-03 18:00")); err != nil {
+		t.Fatal(err)
+	}
+	sent := len(out.to("C0PAYMENTS"))
+	st.failEnd = errors.New("disk full")
+	clock.Set(tm(t, "2026-03-03 13:00"))
+	if _, _, err := r.EndOverride(ctx, "U0LEAD"); err == nil || !strings.Contains(err.Error(), "disk full") {
+		t.Errorf("ending with a failing store: %v", err)
+	}
+	if s, _, _ := r.At(tm(t, "2026-03-03 14:00")); s.Primary != "U0B" || s.Override == nil || !s.Override.To.Equal(tm(t, "2026-03-03 18:00")) {
+		t.Errorf("after the failed end: %s on call, override %+v; want U0B's, to 18:00", s.Primary, s.Override)
+	}
+	if n := len(out.to("C0PAYMENTS")); n != sent {
+		t.Errorf("a failed end was announced (%d messages, was %d)", n, sent)
 	}
 }
 
