@@ -505,4 +505,8 @@ func TestOnCallManifestScopes(t *testing.T) {
 			t.Errorf("manifest lacks the scope %s:\n%s", scope, out.String())
 		}
 	}
+	// The event that tells the bot someone edited the user group by hand.
+	if !strings.Contains(out.String(), "- subteam_members_changed\n") {
+		t.Errorf("manifest does not subscribe to subteam_members_changed:\n%s", out.String())
+	}
 }
