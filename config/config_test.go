@@ -66,11 +66,11 @@ func TestParseGood(t *testing.T) {
 		t.Error("holiday not read")
 	}
 	st := cfg.Ritual("standup")
-	if st.Schedule.Location.String() != "America/New_York" || !st.Standup.LocalTime || st.Standup.RemindAfter != time.Hour ||
-		st.Standup.SummaryAfter != config.DefaultSummaryAfter || st.Standup.Summary != rituals.SummaryThread {
-		t.Errorf("standup: %+v %+v", st.Schedule, st.Standup)
+	if st.Schedule.Location.String() != "America/New_York" || !rituals.StandupSettings(st).LocalTime || rituals.StandupSettings(st).RemindAfter != time.Hour ||
+		rituals.StandupSettings(st).SummaryAfter != config.DefaultSummaryAfter || rituals.StandupSettings(st).Summary != rituals.SummaryThread {
+		t.Errorf("standup: %+v %+v", st.Schedule, st.Settings)
 	}
-	if qs := st.Standup.Questions; len(qs) != 3 || qs[1].ID != "q2" || qs[1].Text != "Next?" || !qs[2].Blocker {
+	if qs := rituals.StandupSettings(st).Questions; len(qs) != 3 || qs[1].ID != "q2" || qs[1].Text != "Next?" || !qs[2].Blocker {
 		t.Errorf("questions: %+v", qs)
 	}
 	if len(st.Schedule.Holidays) != 1 {

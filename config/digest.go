@@ -80,5 +80,5 @@ func parseDigest(r *ritualReader) {
 		r.errorf("teams", "a digest reports on teams, and the config has none; add them under the top-level teams:")
 	}
 	r.needChannel()
-	r.rc.Digest = d
+	r.rc.Settings = d
 }

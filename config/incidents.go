@@ -110,7 +110,7 @@ func parseIncidents(r *ritualReader) {
 	} else {
 		r.get("pagerduty")
 	}
-	r.rc.Incidents = s
+	r.rc.Settings = s
 }
 
 // sub2 reads key as a nested mapping of the ritual, with the ritual's

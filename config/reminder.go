@@ -32,5 +32,5 @@ func parseReminder(r *ritualReader) {
 		r.errorf("text", "bad template: %s (it may use {{.Team}}, {{.OnCall}}, {{.Date}} and {{.Time}})", strings.TrimPrefix(err.Error(), "template: "))
 		return
 	}
-	r.rc.Reminder = &rituals.ReminderConfig{Text: tmpl, TextSpec: spec}
+	r.rc.Settings = &rituals.ReminderConfig{Text: tmpl, TextSpec: spec}
 }

@@ -53,7 +53,7 @@ func parseStandup(r *ritualReader) {
 		s.Questions = DefaultQuestions
 	}
 	s.OnCallQuestions = r.questions("oncall_questions")
-	r.rc.Standup = s
+	r.rc.Settings = s
 }
 
 // questions reads a list of standup questions.

@@ -1,7 +1,7 @@
 package rituals
 
 import (
-	"text/template"
+	"slices"
 	"time"
 )
 
@@ -44,10 +44,10 @@ type Team struct {
 }
 
 // IsLead reports whether user leads the team.
-func (t *Team) IsLead(user string) bool { return contains(t.Leads, user) }
+func (t *Team) IsLead(user string) bool { return slices.Contains(t.Leads, user) }
 
 // IsMember reports whether user is a member of the team.
-func (t *Team) IsMember(user string) bool { return contains(t.Members, user) }
+func (t *Team) IsMember(user string) bool { return slices.Contains(t.Members, user) }
 
 // Team returns the team with the given ID, or nil.
 func (c *Config) Team(id string) *Team {
@@ -70,7 +70,7 @@ func (c *Config) Ritual(name string) *RitualConfig {
 }
 
 // IsAdmin reports whether user is an admin.
-func (c *Config) IsAdmin(user string) bool { return contains(c.Admins, user) }
+func (c *Config) IsAdmin(user string) bool { return slices.Contains(c.Admins, user) }
 
 // Kinds of ritual.
 const (
@@ -91,24 +91,16 @@ type RitualConfig struct {
 	Enabled  bool
 	Schedule *Schedule
 
-	Reminder  *ReminderConfig
-	Standup   *StandupConfig
-	OnCall    *OnCallConfig
-	Digest    *DigestConfig
-	Incidents *IncidentsConfig
+	// Settings are the kind's own: a *ReminderConfig, *StandupConfig,
+	// *OnCallConfig, *DigestConfig or *IncidentsConfig. The core does not
+	// read them; each kind's XSettings function does.
+	Settings any
 }
 
-// ReminderConfig is the settings of a reminder ritual.
-type ReminderConfig struct {
-	Text     *template.Template
-	TextSpec string
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
+// AddUnique appends s to list unless it is there already.
+func AddUnique(list []string, s string) []string {
+	if slices.Contains(list, s) {
+		return list
 	}
-	return false
+	return append(list, s)
 }

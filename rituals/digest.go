@@ -117,7 +117,7 @@ func (d *Digest) Post(ctx context.Context, at time.Time) error {
 	if err != nil {
 		return err
 	}
-	key := occurrenceKey(d.Config.Name, at)
+	key := OccurrenceKey(d.Config.Name, at)
 	msgs := report.Messages(key, d.Channel())
 	var chartErr error
 	if d.Chart != nil {
@@ -154,7 +154,7 @@ func (d *Digest) Preview(ctx context.Context, now time.Time) (Message, error) {
 	if err != nil {
 		return Message{}, err
 	}
-	msgs := report.Messages(occurrenceKey(d.Config.Name, now), d.Channel())
+	msgs := report.Messages(OccurrenceKey(d.Config.Name, now), d.Channel())
 	return msgs[0], nil
 }
 
@@ -288,7 +288,7 @@ func (d *Digest) report(ctx context.Context, end time.Time, withTrend bool) (*Di
 			byTeam[t] = append(byTeam[t], dep)
 		}
 	}
-	standups, oncall, incidents := linked(d.Standups), linked(d.OnCall), linked(d.Incidents)
+	standups, oncall, incidents := Linked(d.Standups), Linked(d.OnCall), Linked(d.Incidents)
 	windows := r.trendWindows()
 	// The figures read the standups of the window and the one before; the
 	// trend, of every window it shows.
@@ -570,4 +570,10 @@ type Trend struct {
 	Participation []float64
 	HasIncidents  bool
 	HasStandups   bool
+}
+
+// DigestSettings returns rc's digest settings, nil if rc is of another kind.
+func DigestSettings(rc *RitualConfig) *DigestConfig {
+	s, _ := rc.Settings.(*DigestConfig)
+	return s
 }

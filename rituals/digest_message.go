@@ -109,26 +109,6 @@ func roundMinutes(d time.Duration) float64 { return math.Round(d.Minutes()) }
 
 func roundTenths(x float64) float64 { return math.Round(x*10) / 10 }
 
-// FormatSpan writes a duration as people read it: 45m, 2h 10m, 3d 4h.
-func FormatSpan(d time.Duration) string {
-	m := int(math.Round(d.Minutes()))
-	if m < 60 {
-		return fmt.Sprintf("%dm", m)
-	}
-	h, m := m/60, m%60
-	if h < 24 {
-		if m == 0 {
-			return fmt.Sprintf("%dh", h)
-		}
-		return fmt.Sprintf("%dh %dm", h, m)
-	}
-	days, h := h/24, h%24
-	if h == 0 {
-		return fmt.Sprintf("%dd", days)
-	}
-	return fmt.Sprintf("%dd %dh", days, h)
-}
-
 // Figures are the team's numbers, as many as its sources allow (at most
 // ten, Block Kit's limit of fields in a section).
 func (td *TeamDigest) Figures() []Figure {
@@ -146,7 +126,7 @@ func (td *TeamDigest) Figures() []Figure {
 
 		f = Figure{Label: "Lead time", Value: "—", Detail: "no changes shipped"}
 		if now.Changes > 0 {
-			f.Value, f.Detail = FormatSpan(now.LeadTime), fmt.Sprintf("median of %d change%s", now.Changes, plural(now.Changes))
+			f.Value, f.Detail = FormatSpan(now.LeadTime), fmt.Sprintf("median of %d change%s", now.Changes, Plural(now.Changes))
 		}
 		f.Change, f.News = change(roundMinutes(now.LeadTime), roundMinutes(prev.LeadTime), now.Changes > 0 && prev.Changes > 0, false, minutes)
 		out = append(out, f)
@@ -156,7 +136,7 @@ func (td *TeamDigest) Figures() []Figure {
 			rate, ok := now.FailureRate()
 			prevRate, prevOK := prev.FailureRate()
 			if ok {
-				f.Value, f.Detail = fmt.Sprintf("%d%%", int(percent(rate))), fmt.Sprintf("%d of %d deploy%s", now.ChangeFailures, now.Deploys, plural(now.Deploys))
+				f.Value, f.Detail = fmt.Sprintf("%d%%", int(percent(rate))), fmt.Sprintf("%d of %d deploy%s", now.ChangeFailures, now.Deploys, Plural(now.Deploys))
 			}
 			f.Change, f.News = change(percent(rate), percent(prevRate), ok && prevOK, false, points)
 			out = append(out, f)
@@ -194,7 +174,7 @@ func (td *TeamDigest) Figures() []Figure {
 
 		f = Figure{Label: "Open blockers", Value: fmt.Sprintf("%d", len(td.Blockers)), Detail: "none"}
 		if len(td.Blockers) > 0 {
-			f.Detail = "oldest " + ageLabel(td.Blockers[0].AgeDays(td.Now.Window.To))
+			f.Detail = "oldest " + AgeLabel(td.Blockers[0].AgeDays(td.Now.Window.To))
 		}
 		out = append(out, f)
 	}
@@ -209,7 +189,7 @@ func (td *TeamDigest) Figures() []Figure {
 		out = append(out, f)
 	}
 	if td.HasOnCall {
-		f := Figure{Label: "On-call load", Value: fmt.Sprintf("%d shift%s", now.Shifts, plural(now.Shifts))}
+		f := Figure{Label: "On-call load", Value: fmt.Sprintf("%d shift%s", now.Shifts, Plural(now.Shifts))}
 		if td.HasIncidents {
 			load, ok := now.IncidentsPerShift()
 			prevLoad, prevOK := prev.IncidentsPerShift()
@@ -218,7 +198,7 @@ func (td *TeamDigest) Figures() []Figure {
 			if now.Shifts > 0 {
 				alerts = float64(now.Alerts) / float64(now.Shifts)
 			}
-			f.Detail = fmt.Sprintf("%d shift%s · %.1f alerts/shift · %d out of hours", now.Shifts, plural(now.Shifts), roundTenths(alerts), now.OutOfHours)
+			f.Detail = fmt.Sprintf("%d shift%s · %.1f alerts/shift · %d out of hours", now.Shifts, Plural(now.Shifts), roundTenths(alerts), now.OutOfHours)
 			f.Change, f.News = change(roundTenths(load), roundTenths(prevLoad), ok && prevOK, false, tenths)
 		}
 		out = append(out, f)
@@ -243,14 +223,10 @@ func severities(by map[string]int) string {
 	sort.Strings(names)
 	var parts []string
 	for _, s := range names {
-		parts = append(parts, fmt.Sprintf("%s %d", Escape(severityLabel(s)), by[s]))
+		parts = append(parts, fmt.Sprintf("%s %d", Escape(SeverityLabel(s)), by[s]))
 	}
 	return strings.Join(parts, " · ")
 }
-
-// cut puts user text on one line of at most n characters, before it is
-// escaped.
-func cut(s string, n int) string { return Shorten(strings.Join(strings.Fields(s), " "), n) }
 
 // PostmortemURL is where the incident's postmortem is served, "" without a
 // public URL.
@@ -272,9 +248,9 @@ func (r *DigestReport) teamBlocks(td *TeamDigest) []Block {
 	if len(td.Blockers) > 0 {
 		var items []string
 		for _, b := range td.Blockers {
-			items = append(items, fmt.Sprintf("%s %s _(%s)_", Mention(b.User), Escape(cut(b.Text, 80)), ageLabel(b.AgeDays(td.Now.Window.To))))
+			items = append(items, fmt.Sprintf("%s %s _(%s)_", Mention(b.User), Escape(OneLine(b.Text, 80)), AgeLabel(b.AgeDays(td.Now.Window.To))))
 		}
-		lines = append(lines, "*Open blockers:* "+strings.Join(capped(items, 3, "and %d more"), " · "))
+		lines = append(lines, "*Open blockers:* "+strings.Join(Capped(items, 3, "and %d more"), " · "))
 	}
 	if len(td.Incidents) > 0 {
 		var items []string
@@ -283,14 +259,14 @@ func (r *DigestReport) teamBlocks(td *TeamDigest) []Block {
 			if !in.Resolved.IsZero() && in.Resolved.Before(td.Now.Window.To) {
 				state = "restored in " + FormatSpan(in.TimeToRestore())
 			}
-			items = append(items, fmt.Sprintf("#%d %s _(%s, %s)_", in.Number, Escape(cut(in.Title, 60)), Escape(severityLabel(in.Severity)), state))
+			items = append(items, fmt.Sprintf("#%d %s _(%s, %s)_", in.Number, Escape(OneLine(in.Title, 60)), Escape(SeverityLabel(in.Severity)), state))
 		}
-		lines = append(lines, "*Incidents:* "+strings.Join(capped(items, 5, "and %d more"), " · "))
+		lines = append(lines, "*Incidents:* "+strings.Join(Capped(items, 5, "and %d more"), " · "))
 	}
 	if len(td.Postmortems) > 0 {
 		var items []string
 		for _, in := range td.Postmortems {
-			label := fmt.Sprintf("#%d %s", in.Number, Escape(cut(in.Title, 60)))
+			label := fmt.Sprintf("#%d %s", in.Number, Escape(OneLine(in.Title, 60)))
 			if u := r.PostmortemURL(in.Number); u != "" {
 				// A link's label may not hold | or >; escaping took the >.
 				label = "<" + u + "|" + strings.ReplaceAll(label, "|", "¦") + ">"
@@ -366,7 +342,7 @@ func (r *DigestReport) footer() []Block {
 	sort.Strings(names)
 	var parts []string
 	for _, s := range names {
-		parts = append(parts, fmt.Sprintf("%s (%d)", Escape(cut(s, 60)), r.Unowned[s]))
+		parts = append(parts, fmt.Sprintf("%s (%d)", Escape(OneLine(s, 60)), r.Unowned[s]))
 	}
 	return []Block{Context(Clip("Deploys of services no team lists: "+strings.Join(parts, ", ")+". Add them to a team's `services` to count them.", maxDigestSection))}
 }
@@ -377,10 +353,10 @@ func (r *DigestReport) summary() string {
 	for _, td := range r.Teams {
 		var bits []string
 		if td.HasDeploys {
-			bits = append(bits, fmt.Sprintf("%d deploy%s", td.Now.Deploys, plural(td.Now.Deploys)))
+			bits = append(bits, fmt.Sprintf("%d deploy%s", td.Now.Deploys, Plural(td.Now.Deploys)))
 		}
 		if td.HasIncidents {
-			bits = append(bits, fmt.Sprintf("%d incident%s", td.Now.Incidents, plural(td.Now.Incidents)))
+			bits = append(bits, fmt.Sprintf("%d incident%s", td.Now.Incidents, Plural(td.Now.Incidents)))
 		}
 		if len(bits) > 0 {
 			parts = append(parts, td.Team.Name+": "+strings.Join(bits, ", "))

@@ -2,6 +2,7 @@ package rituals
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -43,8 +44,8 @@ func testDigest(t *testing.T, teams ...*Team) (*Digest, *memDigestStore) {
 	}
 	rc := &RitualConfig{Name: "weekly", Kind: KindDigest, Channel: "C0DIGEST", Enabled: true,
 		Schedule: MustParseSchedule("0 16 * * FRI", time.UTC)}
-	rc.Digest = &DigestConfig{Teams: ids, Window: 7 * 24 * time.Hour, FailureWindow: 24 * time.Hour}
-	return &Digest{Config: rc, Settings: rc.Digest, Teams: teams, AllTeams: teams, Store: store, Clock: NewFakeClock(monday)}, store
+	rc.Settings = &DigestConfig{Teams: ids, Window: 7 * 24 * time.Hour, FailureWindow: 24 * time.Hour}
+	return &Digest{Config: rc, Settings: DigestSettings(rc), Teams: teams, AllTeams: teams, Store: store, Clock: NewFakeClock(monday)}, store
 }
 
 func TestDigestLeavesOutWhatIsNotConfigured(t *testing.T) {
@@ -110,7 +111,7 @@ type briefLog []IncidentBrief
 func (l briefLog) IncidentsBetween(team string, from, to time.Time) ([]IncidentBrief, error) {
 	var out []IncidentBrief
 	for _, in := range l {
-		if contains(in.Teams, team) && (Window{from, to}).Contains(in.Opened) {
+		if slices.Contains(in.Teams, team) && (Window{from, to}).Contains(in.Opened) {
 			out = append(out, in)
 		}
 	}

@@ -330,26 +330,6 @@ func medianFloat(xs []float64) float64 {
 	return (s[n/2-1] + s[n/2]) / 2
 }
 
-// UniqueIncidents returns each incident once, by number, in order of
-// opening. Of several reports of one incident, the resolved one wins, and
-// alerts are not summed (they are the same alerts, seen twice).
-func UniqueIncidents(incidents []IncidentBrief) []IncidentBrief {
-	byNumber := make(map[int]int, len(incidents))
-	out := make([]IncidentBrief, 0, len(incidents))
-	for _, in := range incidents {
-		if i, ok := byNumber[in.Number]; ok {
-			if out[i].Resolved.IsZero() && !in.Resolved.IsZero() {
-				out[i] = in
-			}
-			continue
-		}
-		byNumber[in.Number] = len(out)
-		out = append(out, in)
-	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Opened.Before(out[j].Opened) })
-	return out
-}
-
 // AttributeIncidents says which deploy caused which incident. The rule,
 // as far as deploys and incidents can tell without a root-cause commit: an
 // incident is caused by the latest successful production deploy among

@@ -31,7 +31,7 @@ type Home struct {
 func (h *Home) Blocks(ctx context.Context, user string) ([]Block, error) {
 	now := h.Clock.Now()
 	loc := h.Config.Timezone
-	standups, oncall, incidents := linked(h.Standups), linked(h.OnCall), linked(h.Incidents)
+	standups, oncall, incidents := Linked(h.Standups), Linked(h.OnCall), Linked(h.Incidents)
 	var errs []error
 	failed := func(what string, err error) Block {
 		errs = append(errs, fmt.Errorf("home of %s: %s: %w", user, what, err))
@@ -175,10 +175,10 @@ func actionsText(actions []ActionBrief, now time.Time, loc *time.Location) strin
 		default:
 			due = fmt.Sprintf(" _(due %s)_", a.Due.Time().Format("Mon 2 Jan"))
 		}
-		lines = append(lines, fmt.Sprintf("• #%d %s%s", a.Incident, Escape(cut(a.Text, 120)), due))
+		lines = append(lines, fmt.Sprintf("• #%d %s%s", a.Incident, Escape(OneLine(a.Text, 120)), due))
 	}
 	head := fmt.Sprintf(":clipboard: *Your action items* (%d open)", len(actions))
-	return head + "\n" + strings.Join(capped(lines, maxHomeItems, "… and %d more: `/incident actions` lists them all"), "\n")
+	return head + "\n" + strings.Join(Capped(lines, maxHomeItems, "… and %d more: `/incident actions` lists them all"), "\n")
 }
 
 func openIncidentsText(open []IncidentBrief, now time.Time) string {
@@ -187,14 +187,14 @@ func openIncidentsText(open []IncidentBrief, now time.Time) string {
 	}
 	var lines []string
 	for _, in := range open {
-		detail := fmt.Sprintf("%s, open %s", Escape(severityLabel(in.Severity)), FormatSpan(now.Sub(in.Opened)))
+		detail := fmt.Sprintf("%s, open %s", Escape(SeverityLabel(in.Severity)), FormatSpan(now.Sub(in.Opened)))
 		if in.Commander != "" {
 			detail += ", led by " + Mention(in.Commander)
 		}
-		lines = append(lines, fmt.Sprintf("• #%d %s _(%s)_", in.Number, Escape(cut(in.Title, 100)), detail))
+		lines = append(lines, fmt.Sprintf("• #%d %s _(%s)_", in.Number, Escape(OneLine(in.Title, 100)), detail))
 	}
-	head := fmt.Sprintf(":rotating_light: %d open incident%s", len(open), plural(len(open)))
-	return head + "\n" + strings.Join(capped(lines, maxHomeItems, "… and %d more"), "\n")
+	head := fmt.Sprintf(":rotating_light: %d open incident%s", len(open), Plural(len(open)))
+	return head + "\n" + strings.Join(Capped(lines, maxHomeItems, "… and %d more"), "\n")
 }
 
 func blockersText(open []Blocker, now time.Time) string {
@@ -204,8 +204,8 @@ func blockersText(open []Blocker, now time.Time) string {
 	sort.SliceStable(open, func(i, j int) bool { return open[i].Opened.Before(open[j].Opened) })
 	var lines []string
 	for _, b := range open {
-		lines = append(lines, fmt.Sprintf("• %s %s _(%s)_", Mention(b.User), Escape(cut(b.Text, 100)), ageLabel(b.AgeDays(now))))
+		lines = append(lines, fmt.Sprintf("• %s %s _(%s)_", Mention(b.User), Escape(OneLine(b.Text, 100)), AgeLabel(b.AgeDays(now))))
 	}
-	head := fmt.Sprintf(":construction: %d open blocker%s", len(open), plural(len(open)))
-	return head + "\n" + strings.Join(capped(lines, maxHomeItems, "… and %d more"), "\n")
+	head := fmt.Sprintf(":construction: %d open blocker%s", len(open), Plural(len(open)))
+	return head + "\n" + strings.Join(Capped(lines, maxHomeItems, "… and %d more"), "\n")
 }

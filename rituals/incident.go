@@ -3,7 +3,7 @@ package rituals
 import (
 	"context"
 	"fmt"
-	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -59,7 +59,7 @@ type PagerDutyConfig struct {
 func (c *AlertmanagerConfig) Matches(labels map[string]string) bool {
 	for label, values := range c.OpenWhen {
 		v, ok := labels[label]
-		if !ok || !contains(values, v) {
+		if !ok || !slices.Contains(values, v) {
 			return false
 		}
 	}
@@ -189,31 +189,13 @@ func (inc *Incident) Duration(now time.Time) time.Duration {
 // TimeToRestore is from the start of the impact (the first alert, or the
 // declaration) to the resolve; zero while open.
 func (inc *Incident) TimeToRestore() time.Duration {
-	return timeToRestore(inc.ImpactStart, inc.Opened, inc.Resolved)
-}
-
-// TimeToRestore is from the start of the impact (the first alert, or the
-// opening) to the resolve; zero while open. The digest counts it as the
-// postmortem does.
-func (b IncidentBrief) TimeToRestore() time.Duration {
-	return timeToRestore(b.ImpactStart, b.Opened, b.Resolved)
-}
-
-func timeToRestore(impactStart, opened, resolved time.Time) time.Duration {
-	if resolved.IsZero() {
-		return 0
-	}
-	start := opened
-	if !impactStart.IsZero() && impactStart.Before(start) {
-		start = impactStart
-	}
-	return resolved.Sub(start)
+	return RestoreTime(inc.ImpactStart, inc.Opened, inc.Resolved)
 }
 
 // addParticipant records that user took part.
 func (inc *Incident) addParticipant(user string) {
 	if user != "" {
-		inc.Participants = addUnique(inc.Participants, user)
+		inc.Participants = AddUnique(inc.Participants, user)
 	}
 }
 
@@ -419,7 +401,7 @@ func (x *Incidents) onCallNow(at time.Time) []string {
 	var out []string
 	for _, t := range x.Settings.Teams {
 		if u, ok := x.OnCall(t, at); ok && u != "" {
-			out = addUnique(out, u)
+			out = AddUnique(out, u)
 		}
 	}
 	return out
@@ -874,19 +856,6 @@ func quote(s string) string {
 	return strings.Join(lines, "\n")
 }
 
-// Slack sends a mention in command text as <@U123|name>; escaping turns
-// it into &lt;@U123|name&gt;, which escapedMentionRE finds again.
-var (
-	mentionInTextRE  = regexp.MustCompile(`<@([UW][A-Z0-9]+)(?:\|[^<>]*)?>`)
-	escapedMentionRE = regexp.MustCompile(`&lt;@([UW][A-Z0-9]+)(?:\|[^&<>]*)?&gt;`)
-)
-
-// EscapeText escapes user text like Escape, but keeps mentions of
-// people, so an update can name someone while <!channel> stays inert.
-func EscapeText(s string) string {
-	return escapedMentionRE.ReplaceAllString(Escape(s), "<@$1>")
-}
-
 // HumanDuration writes a duration as people say it: "2h 13m", "3d 4h",
 // "45s".
 func HumanDuration(d time.Duration) string {
@@ -922,4 +891,10 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// IncidentsSettings returns rc's incidents settings, nil if rc is of another kind.
+func IncidentsSettings(rc *RitualConfig) *IncidentsConfig {
+	s, _ := rc.Settings.(*IncidentsConfig)
+	return s
 }

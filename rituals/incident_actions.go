@@ -3,6 +3,7 @@ package rituals
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -107,7 +108,7 @@ func (x *Incidents) ActionBlocks(items []ActionItem) []Block {
 		switch {
 		case a.Overdue(today):
 			days := int(today.Time().Sub(a.Due.Time()).Hours() / 24)
-			line += fmt.Sprintf(" · :warning: *overdue* since %s (%s)", a.Due.Time().Format("Mon 2 Jan"), ageLabel(days))
+			line += fmt.Sprintf(" · :warning: *overdue* since %s (%s)", a.Due.Time().Format("Mon 2 Jan"), AgeLabel(days))
 		case !a.Due.IsZero():
 			line += " · due " + a.Due.Time().Format("Mon 2 Jan")
 		}
@@ -140,13 +141,13 @@ func (x *Incidents) RemindActions(ctx context.Context, at time.Time) error {
 				overdue++
 			}
 		}
-		summary := fmt.Sprintf("You have %d open action item%s from incidents", len(items), plural(len(items)))
+		summary := fmt.Sprintf("You have %d open action item%s from incidents", len(items), Plural(len(items)))
 		if overdue > 0 {
 			summary += fmt.Sprintf(", %d overdue", overdue)
 		}
 		blocks := append([]Block{Section(summary + ". Click *Done* when one is finished; they keep the next incident from happening.")}, x.ActionBlocks(items)...)
 		msgs = append(msgs, Message{
-			Key: occurrenceKey(x.Config.Name+"/actions", at, owner), To: owner,
+			Key: OccurrenceKey(x.Config.Name+"/actions", at, owner), To: owner,
 			Text: summary, Blocks: blocks,
 		})
 	}
@@ -189,7 +190,7 @@ func (x *Incidents) CloseAction(ctx context.Context, id, user string) (ActionIte
 
 func (x *Incidents) leadsTeamOf(inc Incident, user string) bool {
 	for _, t := range x.Teams {
-		if contains(inc.Teams, t.ID) && t.IsLead(user) {
+		if slices.Contains(inc.Teams, t.ID) && t.IsLead(user) {
 			return true
 		}
 	}
@@ -209,20 +210,20 @@ var _ IncidentLog = (*IncidentRecords)(nil)
 func (l *IncidentRecords) IncidentsBetween(team string, from, to time.Time) ([]IncidentBrief, error) {
 	all, err := l.Store.IncidentBriefs("")
 	return briefs(all, err, func(b IncidentBrief) bool {
-		return contains(b.Teams, team) && !b.Opened.Before(from) && b.Opened.Before(to)
+		return slices.Contains(b.Teams, team) && !b.Opened.Before(from) && b.Opened.Before(to)
 	}, func(b IncidentBrief) IncidentBrief { return b })
 }
 
 // OpenIncidents returns the team's incidents not yet resolved.
 func (l *IncidentRecords) OpenIncidents(team string) ([]IncidentBrief, error) {
 	open, err := l.Store.OpenIncidents("")
-	return briefs(open, err, func(inc Incident) bool { return contains(inc.Teams, team) }, incidentBrief)
+	return briefs(open, err, func(inc Incident) bool { return slices.Contains(inc.Teams, team) }, incidentBrief)
 }
 
 // Actions returns every action item of the team's incidents.
 func (l *IncidentRecords) Actions(team string) ([]ActionBrief, error) {
 	all, err := l.Store.ActionItems("")
-	return briefs(all, err, func(a ActionItem) bool { return contains(a.Teams, team) }, ActionItem.Brief)
+	return briefs(all, err, func(a ActionItem) bool { return slices.Contains(a.Teams, team) }, ActionItem.Brief)
 }
 
 func incidentBrief(inc Incident) IncidentBrief { return inc.Brief() }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 )
@@ -326,7 +327,9 @@ func (x *Incidents) TakesPagerDuty(ev PagerDutyEvent) bool {
 // maxDeliveries bounds the remembered webhook delivery IDs per incident.
 const maxDeliveries = 50
 
-func seenDelivery(inc Incident, id string) bool { return id != "" && contains(inc.Deliveries, id) }
+func seenDelivery(inc Incident, id string) bool {
+	return id != "" && slices.Contains(inc.Deliveries, id)
+}
 
 func (inc *Incident) addDelivery(id string) {
 	if id == "" {

@@ -7,9 +7,6 @@ import (
 	"time"
 )
 
-// PostmortemPath is where the bot serves incident n's postmortem.
-func PostmortemPath(n int) string { return fmt.Sprintf("/incidents/%d/postmortem.md", n) }
-
 // PostmortemURL is the postmortem's address, "" without a public URL.
 func (x *Incidents) PostmortemURL(n int) string { return x.Pages.URL(PostmortemPath(n)) }
 

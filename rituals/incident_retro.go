@@ -3,6 +3,7 @@ package rituals
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -380,7 +381,7 @@ func (x *Incidents) mayLead(inc Incident, user string) bool {
 	}
 	if inc.Commander == "" {
 		for _, t := range x.Teams {
-			if contains(inc.Teams, t.ID) && t.IsLead(user) {
+			if slices.Contains(inc.Teams, t.ID) && t.IsLead(user) {
 				return true
 			}
 		}

@@ -829,3 +829,9 @@ func mentions(users []string) string {
 
 // stripMrkdwn makes a notification text from mrkdwn: bold markers go.
 func stripMrkdwn(s string) string { return strings.ReplaceAll(s, "*", "") }
+
+// OnCallSettings returns rc's oncall settings, nil if rc is of another kind.
+func OnCallSettings(rc *RitualConfig) *OnCallConfig {
+	s, _ := rc.Settings.(*OnCallConfig)
+	return s
+}

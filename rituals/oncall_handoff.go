@@ -76,7 +76,7 @@ func (r *Rotation) handoffAt(at time.Time) (handoff, bool, error) {
 
 // readIncidents fills in the incidents, if an incident log is there.
 func (r *Rotation) readIncidents(h *handoff) error {
-	log := linked(r.Incidents)
+	log := Linked(r.Incidents)
 	if log == nil {
 		return nil
 	}
@@ -151,7 +151,7 @@ func (r *Rotation) announcement(h handoff) Message {
 		blocks = append(blocks, Section(r.shiftIncidentsText(h)))
 	}
 	blocks = append(blocks, Context(fmt.Sprintf("Rotation of %d · `/oncall schedule %s` for what comes next · handoff %s", len(r.Settings.Rotation), r.Team.ID, r.FormatTime(h.At))))
-	return Message{Key: occurrenceKey(r.Config.Name+"/handoff", h.At, "announce"), To: r.Channel(), Text: text, Blocks: blocks}
+	return Message{Key: OccurrenceKey(r.Config.Name+"/handoff", h.At, "announce"), To: r.Channel(), Text: text, Blocks: blocks}
 }
 
 // shiftIncidentsText lists the outgoing shift's incidents.
@@ -165,7 +165,7 @@ func (r *Rotation) shiftIncidentsText(h handoff) string {
 	}
 	head := fmt.Sprintf("*Last shift's incidents:* %d", len(h.Incidents))
 	if alerts > 0 {
-		head += fmt.Sprintf(" (%d alert%s)", alerts, plural(alerts))
+		head += fmt.Sprintf(" (%d alert%s)", alerts, Plural(alerts))
 	}
 	return head + "\n" + r.incidentLines(h.Incidents, "… and %d more")
 }
@@ -176,7 +176,7 @@ func (r *Rotation) incidentLines(incidents []IncidentBrief, more string) string 
 	for _, in := range incidents {
 		lines = append(lines, "• "+r.incidentLine(in))
 	}
-	return strings.Join(capped(lines, maxListed, more), "\n")
+	return strings.Join(Capped(lines, maxListed, more), "\n")
 }
 
 // incidentLine is one incident as the handoff lists it.
@@ -195,7 +195,7 @@ func (r *Rotation) incidentLine(in IncidentBrief) string {
 		s += ", commander " + Mention(in.Commander)
 	}
 	if in.Alerts > 0 {
-		s += fmt.Sprintf(", %d alert%s", in.Alerts, plural(in.Alerts))
+		s += fmt.Sprintf(", %d alert%s", in.Alerts, Plural(in.Alerts))
 	}
 	return s
 }
@@ -223,7 +223,7 @@ func (r *Rotation) incomingDM(h handoff) Message {
 	}
 	blocks = append(blocks, Context("Need cover? `/oncall swap @someone` or `/oncall override @someone 4h`."))
 	return Message{
-		Key: occurrenceKey(r.Config.Name+"/handoff", h.At, "incoming", in.Primary), To: in.Primary,
+		Key: OccurrenceKey(r.Config.Name+"/handoff", h.At, "incoming", in.Primary), To: in.Primary,
 		Text: fmt.Sprintf("You are on call for %s until %s", r.TeamName(), r.FormatTime(in.HandoffEnd)), Blocks: blocks,
 	}
 }
@@ -251,7 +251,7 @@ func (r *Rotation) openActionsText(h handoff) string {
 		}
 		lines = append(lines, line+")")
 	}
-	return fmt.Sprintf("*Open action items:* %d\n", len(h.OpenActions)) + strings.Join(capped(lines, maxListed, "… and %d more"), "\n")
+	return fmt.Sprintf("*Open action items:* %d\n", len(h.OpenActions)) + strings.Join(Capped(lines, maxListed, "… and %d more"), "\n")
 }
 
 // HeadsUp DMs whoever comes on call at the handoff at `handoff`, unless
@@ -271,7 +271,7 @@ func (r *Rotation) HeadsUp(ctx context.Context, handoff time.Time) error {
 		text += " Secondary: " + Mention(next.Secondary) + "."
 	}
 	return r.Outbox.Send(ctx, Message{
-		Key: occurrenceKey(r.Config.Name+"/heads-up", handoff, next.Primary), To: next.Primary,
+		Key: OccurrenceKey(r.Config.Name+"/heads-up", handoff, next.Primary), To: next.Primary,
 		Text: fmt.Sprintf("Heads-up: you are on call for %s from %s", r.TeamName(), r.FormatTime(handoff)),
 		Blocks: []Block{
 			Section(text),

@@ -43,7 +43,7 @@ const (
 type keeper struct {
 	mu   sync.Mutex
 	wake chan struct{}
-	loop loopState
+	loop LoopState
 	// What Slack is known to show: the primary it holds, "" if unknown
 	// (at start-up, and after a failure), so the first sync reads Slack
 	// and reconciles.
@@ -84,7 +84,7 @@ func (r *Rotation) wakeKeeper() {
 	k.mu.Lock()
 	k.init()
 	k.mu.Unlock()
-	k.loop.poke()
+	k.loop.Poke()
 	select {
 	case k.wake <- struct{}{}:
 	default:
@@ -117,7 +117,7 @@ func (r *Rotation) Keep(ctx context.Context) error {
 		}
 		// Settled only once the pass is done and its timer set; a wake
 		// that came during the pass means another pass is coming.
-		if !sleep(ctx, r.Clock, next, k.wake, func() { k.loop.passed(now, next, len(k.wake) > 0) }) {
+		if !Sleep(ctx, r.Clock, next, k.wake, func() { k.loop.Passed(now, next, len(k.wake) > 0) }) {
 			return nil
 		}
 	}
@@ -126,7 +126,7 @@ func (r *Rotation) Keep(ctx context.Context) error {
 // WaitSettled blocks until the keeper has synced for every change due at
 // or before t (tests use it after moving a fake clock).
 func (r *Rotation) WaitSettled(ctx context.Context, t time.Time) error {
-	if err := r.keeper.loop.wait(ctx, t); err != nil {
+	if err := r.keeper.loop.Wait(ctx, t); err != nil {
 		return fmt.Errorf("oncall %s keeper did not reach %s: %w", r.Config.Name, t, err)
 	}
 	return nil

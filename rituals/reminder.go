@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"text/template"
 	"strings"
 	"time"
 )
@@ -53,7 +54,7 @@ func (r *Reminder) Message(at time.Time) (Message, error) {
 		}
 	}
 	var buf bytes.Buffer
-	if err := r.Config.Reminder.Text.Execute(&buf, data); err != nil {
+	if err := ReminderSettings(r.Config).Text.Execute(&buf, data); err != nil {
 		return Message{}, fmt.Errorf("reminder %s: render text: %w", r.Config.Name, err)
 	}
 	text := strings.TrimSpace(buf.String())
@@ -61,7 +62,7 @@ func (r *Reminder) Message(at time.Time) (Message, error) {
 		return Message{}, fmt.Errorf("reminder %s: text rendered empty", r.Config.Name)
 	}
 	return Message{
-		Key:    occurrenceKey(r.Config.Name, at),
+		Key:    OccurrenceKey(r.Config.Name, at),
 		To:     r.Channel(),
 		Text:   text,
 		Blocks: []Block{Section(text)},
@@ -76,12 +77,14 @@ func (r *Reminder) Channel() string {
 	return r.Team.Channel
 }
 
-// occurrenceKey is the message key of the one message a job sends for an
-// occurrence; parts distinguish several messages of one occurrence.
-func occurrenceKey(job string, at time.Time, parts ...string) string {
-	k := job + "@" + at.UTC().Format(time.RFC3339)
-	for _, p := range parts {
-		k += "/" + p
-	}
-	return k
+// ReminderConfig is the settings of a reminder ritual.
+type ReminderConfig struct {
+	Text     *template.Template
+	TextSpec string
+}
+
+// ReminderSettings returns rc's reminder settings, nil if rc is of another kind.
+func ReminderSettings(rc *RitualConfig) *ReminderConfig {
+	s, _ := rc.Settings.(*ReminderConfig)
+	return s
 }

@@ -10,16 +10,6 @@ import (
 	"unicode"
 )
 
-// Question is one standup question.
-type Question struct {
-	ID       string
-	Text     string
-	Optional bool
-	// Blocker: a non-empty answer opens a blocker that stays open until
-	// the member answers empty or clears it.
-	Blocker bool
-}
-
 // StandupConfig is the settings of a standup ritual.
 type StandupConfig struct {
 	Questions       []Question
@@ -45,22 +35,6 @@ const MaxQuestions = 20
 // MaxAnswerLength is the most a member can type in one answer: Slack's
 // limit on a plain-text input.
 const MaxAnswerLength = 3000
-
-// UserInfo is what Slack says about a member that rituals care about.
-type UserInfo struct {
-	ID          string
-	Name        string
-	TZ          string // IANA zone, "" if unknown
-	StatusText  string
-	StatusEmoji string
-	Deleted     bool
-}
-
-// Directory tells about workspace members. The adapter caches it: one
-// users.list serves a whole fan-out.
-type Directory interface {
-	Users(ctx context.Context) (map[string]UserInfo, error)
-}
 
 // StandupAnswer is one member's answer for one standup day.
 type StandupAnswer struct {
@@ -97,30 +71,6 @@ type Away struct {
 
 // Covers reports whether d falls in the stretch.
 func (a Away) Covers(d Date) bool { return !d.Before(a.From) && !a.To.Before(d) }
-
-// Blocker is something in a member's way, raised in a standup answer.
-type Blocker struct {
-	ID      string
-	Ritual  string
-	Team    string
-	User    string
-	Text    string
-	Opened  time.Time
-	Updated time.Time
-	Cleared time.Time `json:",omitempty"`
-}
-
-// Open reports whether the blocker is still open.
-func (b Blocker) Open() bool { return b.Cleared.IsZero() }
-
-// AgeDays is how many whole days the blocker has been open at now.
-func (b Blocker) AgeDays(now time.Time) int {
-	end := now
-	if !b.Open() {
-		end = b.Cleared
-	}
-	return int(end.Sub(b.Opened).Hours() / 24)
-}
 
 // Outcome is how a member took part in one standup day.
 type Outcome string
@@ -459,28 +409,10 @@ func ParseStandupRef(v string) (ritual string, d Date, err error) {
 	return ritual, d, nil
 }
 
-func addUnique(list []string, s string) []string {
-	if contains(list, s) {
-		return list
-	}
-	return append(list, s)
-}
-
 func dayLabel(d Date) string { return d.Time().Format("Mon 2 Jan") }
 
-func ageLabel(days int) string {
-	switch days {
-	case 0:
-		return "since today"
-	case 1:
-		return "1 day"
-	}
-	return fmt.Sprintf("%d days", days)
-}
-
-func plural(n int) string {
-	if n == 1 {
-		return ""
-	}
-	return "s"
+// StandupSettings returns rc's standup settings, nil if rc is of another kind.
+func StandupSettings(rc *RitualConfig) *StandupConfig {
+	s, _ := rc.Settings.(*StandupConfig)
+	return s
 }

@@ -136,7 +136,7 @@ func (s *Standup) form(users map[string]UserInfo, user string, d Date) (Form, er
 				// Shown as still open: clearing the text is how a member
 				// says it is resolved.
 				in.Initial = open.Text
-				in.Hint = fmt.Sprintf("Your blocker, open %s. Empty this (or write \"none\") once it is resolved.", ageLabel(open.AgeDays(s.Clock.Now())))
+				in.Hint = fmt.Sprintf("Your blocker, open %s. Empty this (or write \"none\") once it is resolved.", AgeLabel(open.AgeDays(s.Clock.Now())))
 			}
 		}
 		f.Inputs = append(f.Inputs, in)
@@ -350,7 +350,7 @@ func (s *Standup) ClearBlocker(ctx context.Context, ref, user string, isAdmin bo
 			}
 		}
 	}
-	return fmt.Sprintf("Cleared after %s: %s", ageLabel(b.AgeDays(now)), Clip(Escape(b.Text), maxBlockerChars)), nil
+	return fmt.Sprintf("Cleared after %s: %s", AgeLabel(b.AgeDays(now)), Clip(Escape(b.Text), maxBlockerChars)), nil
 }
 
 // SetAway records that user is out of office from..to (inclusive), in

@@ -122,10 +122,10 @@ func (s *Standup) Prompt(ctx context.Context, loc *time.Location, at time.Time) 
 			continue
 		}
 		if away[m] {
-			day.Away = addUnique(day.Away, m)
+			day.Away = AddUnique(day.Away, m)
 			continue
 		}
-		day.Prompted = addUnique(day.Prompted, m)
+		day.Prompted = AddUnique(day.Prompted, m)
 		msgs = append(msgs, s.promptMessage(m, loc, d, at))
 	}
 	if err := s.recordAndSend(ctx, day, "prompts", msgs); err != nil {
@@ -184,7 +184,7 @@ func (s *Standup) Remind(ctx context.Context, loc *time.Location, prompted time.
 		if _, ok := answers[m]; ok {
 			continue
 		}
-		day.Reminded = addUnique(day.Reminded, m)
+		day.Reminded = AddUnique(day.Reminded, m)
 		msgs = append(msgs, s.remindMessage(m, d))
 	}
 	if err := s.recordAndSend(ctx, day, "reminders", msgs); err != nil {

@@ -95,7 +95,7 @@ func (s *Standup) summaryMessages(d Date, users map[string]UserInfo, answers map
 		blocks = append(blocks, Section(answerText(a, maxSectionChars)))
 	}
 	if n := len(answered) - len(shown); n > 0 {
-		blocks = append(blocks, Context(fmt.Sprintf("… and %d more answer%s: too many for one message (a thread summary shows them all).", n, plural(n))))
+		blocks = append(blocks, Context(fmt.Sprintf("… and %d more answer%s: too many for one message (a thread summary shows them all).", n, Plural(n))))
 	}
 	blocks = append(blocks, tail...)
 	return []Message{{Key: parentKey, To: s.channel(), Update: update, Text: text, Blocks: blocks}}, nil
@@ -108,14 +108,14 @@ func (s *Standup) blockerBlocks(blockers []Blocker, d Date) []Block {
 		return []Block{Context(":white_check_mark: No open blockers")}
 	}
 	now := s.Clock.Now()
-	out := []Block{Section(fmt.Sprintf(":rotating_light: *%d open blocker%s*", len(blockers), plural(len(blockers))))}
+	out := []Block{Section(fmt.Sprintf(":rotating_light: *%d open blocker%s*", len(blockers), Plural(len(blockers))))}
 	for i, b := range blockers {
 		if i == maxBlockersListed {
 			n := len(blockers) - i
-			out = append(out, Context(fmt.Sprintf("… and %d more open blocker%s", n, plural(n))))
+			out = append(out, Context(fmt.Sprintf("… and %d more open blocker%s", n, Plural(n))))
 			break
 		}
-		blk := Section(fmt.Sprintf("%s: %s _(open %s)_", Mention(b.User), Clip(Escape(b.Text), maxBlockerChars), ageLabel(b.AgeDays(now))))
+		blk := Section(fmt.Sprintf("%s: %s _(open %s)_", Mention(b.User), Clip(Escape(b.Text), maxBlockerChars), AgeLabel(b.AgeDays(now))))
 		// Unique action IDs, so each button names its own blocker.
 		blk.Buttons = []Button{{Text: "Cleared", ActionID: fmt.Sprintf("standup:clear:%d", i), Value: b.ID + "|" + d.String()}}
 		out = append(out, blk)

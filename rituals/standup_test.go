@@ -280,7 +280,7 @@ func newTestStandup(t testing.TB, spec string, localTime bool) (*Standup, *memSt
 	berlin := mustLoad(t, "Europe/Berlin")
 	st := newMemStandupStore()
 	rc := &RitualConfig{Name: "daily", Kind: KindStandup, Team: "team", Enabled: true, Schedule: MustParseSchedule(spec, berlin)}
-	rc.Standup = &StandupConfig{
+	rc.Settings = &StandupConfig{
 		Questions: []Question{
 			{ID: "yesterday", Text: "What did you do?"},
 			{ID: "today", Text: "What next?"},
@@ -289,7 +289,7 @@ func newTestStandup(t testing.TB, spec string, localTime bool) (*Standup, *memSt
 		LocalTime: localTime, SummaryAfter: 2 * time.Hour, Summary: SummaryChannel,
 	}
 	return &Standup{
-		Config: rc, Settings: rc.Standup, Store: st, Outbox: &recordingOutbox{},
+		Config: rc, Settings: StandupSettings(rc), Store: st, Outbox: &recordingOutbox{},
 		Team:  &Team{ID: "team", Name: "Team", Channel: "CTEAM", Members: []string{"UALICE", "UBOB"}, Leads: []string{"UALICE"}},
 		Clock: NewFakeClock(time.Date(2026, 11, 22, 12, 0, 0, 0, berlin)),
 	}, st

@@ -2,8 +2,11 @@ package rituals
 
 import (
 	"fmt"
+	"math"
 	"net/url"
+	"regexp"
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
@@ -49,18 +52,18 @@ func Shorten(s string, n int) string {
 	return string(r[:n-1]) + "…"
 }
 
-// capped keeps the first max items of a list and says how many more there
+// Capped keeps the first max items of a list and says how many more there
 // are with more, a format of that count ("… and %d more"), so that a list
 // stays readable and within a message's limits however long it grows.
-func capped(items []string, max int, more string) []string {
+func Capped(items []string, max int, more string) []string {
 	if len(items) <= max {
 		return items
 	}
 	return append(items[:max:max], fmt.Sprintf(more, len(items)-max))
 }
 
-// severityLabel names an incident's severity, "unrated" if it has none.
-func severityLabel(sev string) string {
+// SeverityLabel names an incident's severity, "unrated" if it has none.
+func SeverityLabel(sev string) string {
 	if sev == "" {
 		return "unrated"
 	}
@@ -115,4 +118,60 @@ func Link(rawURL, label string) (string, bool) {
 		return label, false
 	}
 	return "<" + strings.ReplaceAll(rawURL, "&", "&amp;") + "|" + label + ">", true
+}
+
+// AgeLabel says how long something has been open, in whole days.
+func AgeLabel(days int) string {
+	switch days {
+	case 0:
+		return "since today"
+	case 1:
+		return "1 day"
+	}
+	return fmt.Sprintf("%d days", days)
+}
+
+// Plural is the "s" of a count's noun: "" for one, "s" otherwise.
+func Plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
+// FormatSpan writes a duration as people read it: 45m, 2h 10m, 3d 4h.
+func FormatSpan(d time.Duration) string {
+	m := int(math.Round(d.Minutes()))
+	if m < 60 {
+		return fmt.Sprintf("%dm", m)
+	}
+	h, m := m/60, m%60
+	if h < 24 {
+		if m == 0 {
+			return fmt.Sprintf("%dh", h)
+		}
+		return fmt.Sprintf("%dh %dm", h, m)
+	}
+	days, h := h/24, h%24
+	if h == 0 {
+		return fmt.Sprintf("%dd", days)
+	}
+	return fmt.Sprintf("%dd %dh", days, h)
+}
+
+// OneLine puts user text on one line of at most n characters, before it is
+// escaped.
+func OneLine(s string, n int) string { return Shorten(strings.Join(strings.Fields(s), " "), n) }
+
+// Slack sends a mention in command text as <@U123|name>; escaping turns
+// it into &lt;@U123|name&gt;, which escapedMentionRE finds again.
+var (
+	mentionInTextRE  = regexp.MustCompile(`<@([UW][A-Z0-9]+)(?:\|[^<>]*)?>`)
+	escapedMentionRE = regexp.MustCompile(`&lt;@([UW][A-Z0-9]+)(?:\|[^&<>]*)?&gt;`)
+)
+
+// EscapeText escapes user text like Escape, but keeps mentions of
+// people, so an update can name someone while <!channel> stays inert.
+func EscapeText(s string) string {
+	return escapedMentionRE.ReplaceAllString(Escape(s), "<@$1>")
 }

@@ -19,7 +19,7 @@ func TestCappedListsSayHowManyMore(t *testing.T) {
 		{3, "and %d more", "a|b|c|and 2 more"},
 		{4, "… and %d more (`/incident list`)", "a|b|c|d|… and 1 more (`/incident list`)"},
 	} {
-		if got := strings.Join(capped(items, c.max, c.more), "|"); got != c.want {
+		if got := strings.Join(Capped(items, c.max, c.more), "|"); got != c.want {
 			t.Errorf("capped(5 items, %d) = %q, want %q", c.max, got, c.want)
 		}
 	}

@@ -135,10 +135,10 @@ func benchDigest(b *testing.B) *rituals.Digest {
 	for _, t := range teams {
 		ids = append(ids, t.ID)
 	}
-	rc.Digest = &rituals.DigestConfig{Teams: ids, Window: 7 * 24 * time.Hour, FailureWindow: 24 * time.Hour}
+	rc.Settings = &rituals.DigestConfig{Teams: ids, Window: 7 * 24 * time.Hour, FailureWindow: 24 * time.Hour}
 	b.Logf("%d deploys, %d teams", len(deploys), len(teams))
 	return &rituals.Digest{
-		Config: rc, Settings: rc.Digest, Teams: teams, AllTeams: teams, Store: db, Clock: rituals.NewFakeClock(benchEnd),
+		Config: rc, Settings: rituals.DigestSettings(rc), Teams: teams, AllTeams: teams, Store: db, Clock: rituals.NewFakeClock(benchEnd),
 		Standups:  func() rituals.StandupLog { return benchStandups{} },
 		OnCall:    func() rituals.OnCallSchedule { return benchOnCall{} },
 		Incidents: func() rituals.IncidentLog { return incidents },

@@ -39,13 +39,13 @@ func init() {
 // other rituals' logs.
 func digestOf(cfg *rituals.Config, rc *rituals.RitualConfig, store rituals.DigestStore, clock rituals.Clock, l *links) *rituals.Digest {
 	var teams []*rituals.Team
-	for _, id := range rc.Digest.Teams {
+	for _, id := range rituals.DigestSettings(rc).Teams {
 		if t := cfg.Team(id); t != nil {
 			teams = append(teams, t)
 		}
 	}
 	return &rituals.Digest{
-		Config: rc, Settings: rc.Digest, Teams: teams, AllTeams: cfg.Teams,
+		Config: rc, Settings: rituals.DigestSettings(rc), Teams: teams, AllTeams: cfg.Teams,
 		Store: store, Clock: clock, Pages: l.pages, Holidays: cfg.Holidays,
 		Standups: l.StandupLog, OnCall: l.OnCallSchedule, Incidents: l.Incidents,
 	}

@@ -47,7 +47,7 @@ func init() {
 // naming whoever l says is on call.
 func incidentsOf(cfg *rituals.Config, rc *rituals.RitualConfig, store rituals.IncidentStore, clock rituals.Clock, l *links) *rituals.Incidents {
 	return &rituals.Incidents{
-		Config: rc, Settings: rc.Incidents, Teams: cfg.Teams, Store: store, Clock: clock,
+		Config: rc, Settings: rituals.IncidentsSettings(rc), Teams: cfg.Teams, Store: store, Clock: clock,
 		OnCall: l.OnCallAt, Pages: l.pages,
 	}
 }

@@ -33,7 +33,7 @@ func init() {
 // rotationOf is the on-call ritual rc, listing the incidents l reads at
 // handoffs.
 func rotationOf(cfg *rituals.Config, rc *rituals.RitualConfig, clock rituals.Clock, l *links) *rituals.Rotation {
-	return &rituals.Rotation{Config: rc, Settings: rc.OnCall, Team: cfg.Team(rc.Team), Clock: clock, Incidents: l.Incidents, IsAdmin: cfg.IsAdmin}
+	return &rituals.Rotation{Config: rc, Settings: rituals.OnCallSettings(rc), Team: cfg.Team(rc.Team), Clock: clock, Incidents: l.Incidents, IsAdmin: cfg.IsAdmin}
 }
 
 func (m *Main) newRotation(rc *rituals.RitualConfig) *rituals.Rotation {
@@ -43,7 +43,7 @@ func (m *Main) newRotation(rc *rituals.RitualConfig) *rituals.Rotation {
 		m.Metrics.SlackCalls.WithLabelValues(method, outcome).Inc()
 	}}
 	r.Log = m.component("oncall").With().Str("ritual", rc.Name).Logger()
-	if unfair := rituals.UnfairLongShift(rc.Schedule, len(rc.OnCall.Rotation), m.Clock.Now()); unfair != "" {
+	if unfair := rituals.UnfairLongShift(rc.Schedule, len(rituals.OnCallSettings(rc).Rotation), m.Clock.Now()); unfair != "" {
 		r.Log.Warn().Msg("rotation turns are uneven: " + unfair)
 	}
 	return r

@@ -39,7 +39,7 @@ func init() {
 // standupOf is the standup ritual rc keeping its records in store, asking
 // whoever l says is on call the on-call questions.
 func standupOf(cfg *rituals.Config, rc *rituals.RitualConfig, store rituals.StandupStore, clock rituals.Clock, l *links) *rituals.Standup {
-	return &rituals.Standup{Config: rc, Settings: rc.Standup, Team: cfg.Team(rc.Team), Store: store, Clock: clock, OnCall: l.OnCallAt}
+	return &rituals.Standup{Config: rc, Settings: rituals.StandupSettings(rc), Team: cfg.Team(rc.Team), Store: store, Clock: clock, OnCall: l.OnCallAt}
 }
 
 // standupJobs adapts a standup, whose jobs depend on its members' zones,
