@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"text/template"
 	"strings"
+	"text/template"
 	"time"
 )
 
