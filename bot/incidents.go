@@ -10,6 +10,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/ritualbot/ritualbot/rituals"
+	"github.com/ritualbot/ritualbot/rituals/incident"
 )
 
 // threadAPI is what the incidents need from Slack beyond posting: reading
@@ -35,14 +36,14 @@ type Incidents struct {
 	Clock   rituals.Clock
 	Log     zerolog.Logger
 
-	list []*rituals.Incidents
+	list []*incident.Incidents
 }
 
 // Rituals returns the incidents rituals added.
-func (h *Incidents) Rituals() []*rituals.Incidents { return h.list }
+func (h *Incidents) Rituals() []*incident.Incidents { return h.list }
 
 // Add adds an incidents ritual; the first registers the handlers.
-func (h *Incidents) Add(r *Router, x *rituals.Incidents) {
+func (h *Incidents) Add(r *Router, x *incident.Incidents) {
 	h.list = append(h.list, x)
 	if len(h.list) > 1 {
 		return
@@ -60,14 +61,14 @@ func (h *Incidents) Add(r *Router, x *rituals.Incidents) {
 	r.Handle(cmd, Subcommand{Name: "publish", Usage: "publish [#N]", Help: "publish the blameless postmortem (commander or admin)", Run: h.scoped("publish")})
 	r.Handle(cmd, Subcommand{Name: "skip", Usage: "skip [#N] REASON", Help: "skip the retro of an incident whose severity does not require one", Run: h.scoped("skip")})
 	r.HandleAction("incident", h.action)
-	r.HandleSubmit(rituals.FormRetro, h.submitRetro)
-	r.HandleSubmit(rituals.FormRetroSkip, h.submitSkip)
+	r.HandleSubmit(incident.FormRetro, h.submitRetro)
+	r.HandleSubmit(incident.FormRetroSkip, h.submitSkip)
 	r.HandleEvent("reaction_added", h.reaction)
 	r.HandleEvent("app_mention", h.mention)
 }
 
 // owner returns the ritual incident n belongs to.
-func (h *Incidents) owner(n int) (*rituals.Incidents, error) {
+func (h *Incidents) owner(n int) (*incident.Incidents, error) {
 	for _, x := range h.list {
 		if x.Owns(n) {
 			return x, nil
@@ -78,8 +79,8 @@ func (h *Incidents) owner(n int) (*rituals.Incidents, error) {
 
 // ownerOf returns the incident a button's value or a modal's metadata
 // names, and the ritual it belongs to.
-func (h *Incidents) ownerOf(ref string) (*rituals.Incidents, int, error) {
-	n, err := rituals.ParseIncidentNumber(ref)
+func (h *Incidents) ownerOf(ref string) (*incident.Incidents, int, error) {
+	n, err := incident.ParseIncidentNumber(ref)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -89,7 +90,7 @@ func (h *Incidents) ownerOf(ref string) (*rituals.Incidents, int, error) {
 
 // forChannel returns the ritual announcing in channel, else one whose
 // teams have that channel, else the first.
-func (h *Incidents) forChannel(channel string) *rituals.Incidents {
+func (h *Incidents) forChannel(channel string) *incident.Incidents {
 	for _, x := range h.list {
 		if x.Channel() == channel {
 			return x
@@ -107,19 +108,19 @@ func (h *Incidents) forChannel(channel string) *rituals.Incidents {
 
 // scope names the incident a command is about: #N if given, else the
 // only one that fits (open, or awaiting its retro for retro verbs).
-func (h *Incidents) scope(verb string, n int, channel string) (*rituals.Incidents, int, error) {
+func (h *Incidents) scope(verb string, n int, channel string) (*incident.Incidents, int, error) {
 	if n > 0 {
 		x, err := h.owner(n)
 		return x, n, err
 	}
 	retroVerb := verb == "retro" || verb == "publish" || verb == "skip"
 	type cand struct {
-		x   *rituals.Incidents
-		inc rituals.Incident
+		x   *incident.Incidents
+		inc incident.Incident
 	}
 	var cands []cand
 	for _, x := range h.list {
-		var incs []rituals.Incident
+		var incs []incident.Incident
 		var err error
 		if retroVerb {
 			incs, err = x.List()
@@ -203,7 +204,7 @@ func (h *Incidents) scoped(verb string) CommandFunc {
 	}
 }
 
-func (h *Incidents) openIncidentForm(ctx context.Context, x *rituals.Incidents, verb string, n int, user, trigger string) (Reply, error) {
+func (h *Incidents) openIncidentForm(ctx context.Context, x *incident.Incidents, verb string, n int, user, trigger string) (Reply, error) {
 	var form rituals.Form
 	var err error
 	if verb == "skip" {
@@ -219,7 +220,7 @@ func (h *Incidents) openIncidentForm(ctx context.Context, x *rituals.Incidents, 
 
 // run carries out a verb on incident n of x, for a slash command or a
 // mention in the thread, and says what it did.
-func (h *Incidents) run(ctx context.Context, x *rituals.Incidents, n int, user, verb string, args []string) (string, error) {
+func (h *Incidents) run(ctx context.Context, x *incident.Incidents, n int, user, verb string, args []string) (string, error) {
 	switch verb {
 	case "update":
 		if _, err := x.Update(ctx, n, user, commandText(args)); err != nil {
@@ -240,7 +241,7 @@ func (h *Incidents) run(ctx context.Context, x *rituals.Incidents, n int, user, 
 		if err != nil {
 			return "", err
 		}
-		text := fmt.Sprintf("Resolved #%d after %s. Thank you for handling it.", n, rituals.HumanDuration(inc.Duration(inc.Resolved)))
+		text := fmt.Sprintf("Resolved #%d after %s. Thank you for handling it.", n, incident.HumanDuration(inc.Duration(inc.Resolved)))
 		if !inc.Retro.Due.IsZero() {
 			text += fmt.Sprintf(" The retro prompt goes to its %d participant%s %s.", len(inc.Participants), plural(len(inc.Participants)),
 				fmt.Sprintf("<!date^%d^{date_short_pretty} at {time}|%s>", inc.Retro.Due.Unix(), inc.Retro.Due.Format("Mon 2 Jan 15:04 MST")))
@@ -287,7 +288,7 @@ func (h *Incidents) listCmd(ctx context.Context, inv Invocation, args []string) 
 		}
 		for _, inc := range incs {
 			line := fmt.Sprintf("*#%d* %s · %s", inc.Number, strings.ToUpper(inc.Severity), rituals.Escape(inc.Title))
-			lasted := rituals.HumanDuration(inc.Duration(now))
+			lasted := incident.HumanDuration(inc.Duration(now))
 			if inc.IsOpen() {
 				line += "\n:red_circle: open for " + lasted
 				if inc.Commander != "" {
@@ -306,7 +307,7 @@ func (h *Incidents) listCmd(ctx context.Context, inv Invocation, args []string) 
 }
 
 // retroState says where a resolved incident's retro stands.
-func retroState(inc rituals.Incident) string {
+func retroState(inc incident.Incident) string {
 	switch {
 	case !inc.Retro.Published.IsZero():
 		return "postmortem published"
@@ -339,7 +340,7 @@ func (h *Incidents) actionsCmd(ctx context.Context, inv Invocation, args []strin
 }
 
 func (h *Incidents) action(ctx context.Context, a Action) (*Reply, error) {
-	if a.ActionID == rituals.ActionItemDone {
+	if a.ActionID == incident.ActionItemDone {
 		for _, x := range h.list {
 			item, err := x.CloseAction(ctx, a.Value, a.UserID)
 			if rituals.ErrorCode(err) == rituals.ENOTFOUND {
@@ -357,13 +358,13 @@ func (h *Incidents) action(ctx context.Context, a Action) (*Reply, error) {
 		return nil, err
 	}
 	switch a.ActionID {
-	case rituals.ActionRetroAnswer:
+	case incident.ActionRetroAnswer:
 		_, err := h.openIncidentForm(ctx, x, "retro", n, a.UserID, a.TriggerID)
 		return nil, err
-	case rituals.ActionRetroSkip:
+	case incident.ActionRetroSkip:
 		_, err := h.openIncidentForm(ctx, x, "skip", n, a.UserID, a.TriggerID)
 		return nil, err
-	case rituals.ActionRetroPublish:
+	case incident.ActionRetroPublish:
 		text, err := h.run(ctx, x, n, a.UserID, "publish", nil)
 		if err != nil {
 			return nil, err
@@ -487,7 +488,7 @@ func (h *Incidents) mention(ctx context.Context, e Event) error {
 		_, err := h.Slack.PostEphemeralContext(ctx, channel, user, opts...)
 		return err
 	}
-	var x *rituals.Incidents
+	var x *incident.Incidents
 	n := 0
 	if thread != "" {
 		for _, r := range h.list {

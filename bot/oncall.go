@@ -11,12 +11,13 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/ritualbot/ritualbot/rituals"
+	"github.com/ritualbot/ritualbot/rituals/oncall"
 )
 
 // OnCalls is the Slack side of the on-call rotations: /oncall and the
 // swap buttons.
 type OnCalls struct {
-	Rotations *rituals.Rotations
+	Rotations *oncall.Rotations
 	Config    *rituals.Config
 	Clock     rituals.Clock
 	// FeedURL returns where a rotation's calendar feed is served, "" if
@@ -50,8 +51,8 @@ func (h *OnCalls) userGroupChanged(_ context.Context, e Event) error {
 
 // matching returns the rotations an argument names: a team ID or a
 // rotation's ritual name.
-func (h *OnCalls) matching(arg string) []*rituals.Rotation {
-	var out []*rituals.Rotation
+func (h *OnCalls) matching(arg string) []*oncall.Rotation {
+	var out []*oncall.Rotation
 	for _, r := range h.Rotations.List {
 		if strings.EqualFold(arg, r.Team.ID) || strings.EqualFold(arg, r.Name()) {
 			out = append(out, r)
@@ -73,8 +74,8 @@ func (h *OnCalls) unknown(arg string) error {
 }
 
 // mine returns the rotations user takes shifts in or whose team they are in.
-func (h *OnCalls) mine(user string) []*rituals.Rotation {
-	var out []*rituals.Rotation
+func (h *OnCalls) mine(user string) []*oncall.Rotation {
+	var out []*oncall.Rotation
 	for _, r := range h.Rotations.List {
 		if r.InRotation(user) || r.Team.IsMember(user) || r.Team.IsLead(user) {
 			out = append(out, r)
@@ -108,7 +109,7 @@ func (h *OnCalls) who(ctx context.Context, inv Invocation, args []string) (Reply
 }
 
 // whoText says who is on call in one rotation now and who is next.
-func whoText(r *rituals.Rotation, now time.Time) (text, line string, err error) {
+func whoText(r *oncall.Rotation, now time.Time) (text, line string, err error) {
 	stints, err := r.Stints(now, 2)
 	if err != nil {
 		return "", "", err
@@ -137,7 +138,7 @@ func whoText(r *rituals.Rotation, now time.Time) (text, line string, err error) 
 }
 
 func (h *OnCalls) schedule(ctx context.Context, inv Invocation, args []string) (Reply, error) {
-	var rots []*rituals.Rotation
+	var rots []*oncall.Rotation
 	n := defaultScheduleShifts
 	for _, a := range args {
 		if c, err := strconv.Atoi(a); err == nil {
@@ -183,7 +184,7 @@ func (h *OnCalls) schedule(ctx context.Context, inv Invocation, args []string) (
 }
 
 // ScheduleLine is one shift as /oncall schedule lists it.
-func ScheduleLine(r *rituals.Rotation, s rituals.Shift) string {
+func ScheduleLine(r *oncall.Rotation, s oncall.Shift) string {
 	line := fmt.Sprintf("• %s → %s  %s", r.FormatTime(s.Start), r.FormatTime(s.End), rituals.Mention(s.Primary))
 	if crew := crewOf(s, "secondary ", "exec "); len(crew) > 0 {
 		line += " (" + strings.Join(crew, ", ") + ")"
@@ -195,7 +196,7 @@ func ScheduleLine(r *rituals.Rotation, s rituals.Shift) string {
 }
 
 // crewOf mentions who backs a shift's primary up, each after its label.
-func crewOf(s rituals.Shift, secondaryLabel, execLabel string) []string {
+func crewOf(s oncall.Shift, secondaryLabel, execLabel string) []string {
 	var crew []string
 	if s.Secondary != "" {
 		crew = append(crew, secondaryLabel+rituals.Mention(s.Secondary))
@@ -208,7 +209,7 @@ func crewOf(s rituals.Shift, secondaryLabel, execLabel string) []string {
 
 // pickFor finds the rotation a command about target means: the one named
 // by arg, else the one target (or the invoker) is in, if that is one.
-func (h *OnCalls) pickFor(invoker, target string, arg string) (*rituals.Rotation, error) {
+func (h *OnCalls) pickFor(invoker, target string, arg string) (*oncall.Rotation, error) {
 	if arg != "" {
 		rots := h.matching(arg)
 		switch len(rots) {
@@ -402,7 +403,7 @@ type onCallAPI interface {
 	SetTopicOfConversationContext(ctx context.Context, channelID, topic string) (*slack.Channel, error)
 }
 
-var _ rituals.OnCallSlack = (*OnCallSlack)(nil)
+var _ oncall.OnCallSlack = (*OnCallSlack)(nil)
 
 func (s *OnCallSlack) call(ctx context.Context, method string, f func() error) error {
 	if err := s.Limiter.Wait(ctx, method, ""); err != nil {
@@ -415,7 +416,7 @@ func (s *OnCallSlack) call(ctx context.Context, method string, f func() error) e
 	case errors.As(err, &rl):
 		outcome = "ratelimited"
 		s.Limiter.Pause(method, rl.RetryAfter)
-		err = &rituals.RetryAfterError{After: rl.RetryAfter, Err: err}
+		err = &oncall.RetryAfterError{After: rl.RetryAfter, Err: err}
 	case err != nil:
 		outcome = "error"
 	}

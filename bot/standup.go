@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/ritualbot/ritualbot/rituals"
+	"github.com/ritualbot/ritualbot/rituals/standup"
 )
 
 // Standups is the Slack side of the standup rituals: /standup, the
@@ -16,11 +17,11 @@ type Standups struct {
 	Config  *rituals.Config
 	Clock   rituals.Clock
 
-	list []*rituals.Standup
+	list []*standup.Standup
 }
 
 // Add adds a standup ritual; the first one registers the handlers.
-func (h *Standups) Add(r *Router, s *rituals.Standup) {
+func (h *Standups) Add(r *Router, s *standup.Standup) {
 	h.list = append(h.list, s)
 	if len(h.list) > 1 {
 		return
@@ -36,7 +37,7 @@ func (h *Standups) Add(r *Router, s *rituals.Standup) {
 
 // pick returns the standup named by args[0] if it names one, else the
 // first the user is a member of.
-func (h *Standups) pick(user string, args []string) (*rituals.Standup, []string, error) {
+func (h *Standups) pick(user string, args []string) (*standup.Standup, []string, error) {
 	if len(args) > 0 {
 		for _, s := range h.list {
 			if strings.EqualFold(args[0], s.Name()) || s.Team != nil && strings.EqualFold(args[0], s.Team.ID) {
@@ -56,7 +57,7 @@ func (h *Standups) pick(user string, args []string) (*rituals.Standup, []string,
 	return nil, args, rituals.Errorf(rituals.ENOTFOUND, "You are not in any standup (standups: %s). Ask a lead to add you to a team's members.", strings.Join(names, ", "))
 }
 
-func (h *Standups) byName(name string) (*rituals.Standup, error) {
+func (h *Standups) byName(name string) (*standup.Standup, error) {
 	for _, s := range h.list {
 		if s.Name() == name {
 			return s, nil
@@ -146,7 +147,7 @@ func (h *Standups) history(ctx context.Context, inv Invocation, args []string) (
 		if len(blocks) >= maxMessageBlocks-2 {
 			break
 		}
-		blocks = append(blocks, rituals.Context(a.Date.Time().Format("Mon 2 Jan 2006")), rituals.Section(rituals.StandupAnswerText(a)))
+		blocks = append(blocks, rituals.Context(a.Date.Time().Format("Mon 2 Jan 2006")), rituals.Section(standup.StandupAnswerText(a)))
 	}
 	if record.Days > 0 {
 		line := fmt.Sprintf("Last 30 days: answered %d of %d standups", record.Answered, record.Expected)
@@ -238,8 +239,8 @@ func (h *Standups) submit(ctx context.Context, sub Submission) (map[string]strin
 
 // ofRef returns the standup and day a button's value or a modal's
 // metadata names ("ritual|date").
-func (h *Standups) ofRef(ref string) (*rituals.Standup, rituals.Date, error) {
-	name, d, err := rituals.ParseStandupRef(ref)
+func (h *Standups) ofRef(ref string) (*standup.Standup, rituals.Date, error) {
+	name, d, err := standup.ParseStandupRef(ref)
 	if err != nil {
 		return nil, d, err
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ritualbot/ritualbot/rituals"
+	"github.com/ritualbot/ritualbot/rituals/digest"
 )
 
 func init() {
@@ -48,7 +49,7 @@ func (p *parser) services(tm *mapping) []string {
 // parseDigest reads a digest: a schedule, a channel, the teams it covers
 // and the window it looks back on.
 func parseDigest(r *ritualReader) {
-	d := &rituals.DigestConfig{
+	d := &digest.DigestConfig{
 		Window:        r.duration("window", DefaultDigestWindow),
 		FailureWindow: r.duration("failure_window", DefaultFailureWindow),
 	}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/ritualbot/ritualbot/rituals"
+	"github.com/ritualbot/ritualbot/rituals/incident"
 )
 
 func init() {
@@ -27,7 +28,7 @@ var severityRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$`)
 func parseIncidents(r *ritualReader) {
 	r.needChannel()
 	skip := r.boolean("skip_holidays", true)
-	s := &rituals.IncidentsConfig{Location: r.Config().Timezone}
+	s := &incident.IncidentsConfig{Location: r.Config().Timezone}
 	s.Teams = r.teamList("teams")
 	if len(s.Teams) == 0 && r.team != nil {
 		s.Teams = []string{r.team.ID}
@@ -82,7 +83,7 @@ func parseIncidents(r *ritualReader) {
 
 	if r.has("alertmanager") {
 		am := r.sub2("alertmanager")
-		cfg := &rituals.AlertmanagerConfig{OpenWhen: map[string][]string{}}
+		cfg := &incident.AlertmanagerConfig{OpenWhen: map[string][]string{}}
 		if n := am.get("open_when"); n != nil {
 			ow := r.p.d.mapping(n, am.sub("open_when"))
 			for _, label := range ow.order {
@@ -105,7 +106,7 @@ func parseIncidents(r *ritualReader) {
 	}
 	if r.has("pagerduty") {
 		pd := r.sub2("pagerduty")
-		s.PagerDuty = &rituals.PagerDutyConfig{Services: pd.strings("services")}
+		s.PagerDuty = &incident.PagerDutyConfig{Services: pd.strings("services")}
 		pd.finish()
 	} else {
 		r.get("pagerduty")

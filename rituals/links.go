@@ -103,6 +103,14 @@ type Participation struct {
 	Away     int
 }
 
+// Plus returns the sum of p and q.
+func (p Participation) Plus(q Participation) Participation {
+	return Participation{
+		Days: p.Days + q.Days, Expected: p.Expected + q.Expected, Answered: p.Answered + q.Answered,
+		Skipped: p.Skipped + q.Skipped, Away: p.Away + q.Away,
+	}
+}
+
 // UserStandup is a member's current or next standup and where they stand.
 type UserStandup struct {
 	Ritual   string

@@ -175,3 +175,11 @@ var (
 func EscapeText(s string) string {
 	return escapedMentionRE.ReplaceAllString(Escape(s), "<@$1>")
 }
+
+// ReplaceMentions replaces each mention of a person kept in text (<@U…>,
+// <@U…|name>) with what name returns for its user ID.
+func ReplaceMentions(s string, name func(id string) string) string {
+	return mentionInTextRE.ReplaceAllStringFunc(s, func(m string) string {
+		return name(mentionInTextRE.FindStringSubmatch(m)[1])
+	})
+}

@@ -20,6 +20,7 @@ import (
 	bolterrors "go.etcd.io/bbolt/errors"
 
 	"github.com/ritualbot/ritualbot/rituals"
+	"github.com/ritualbot/ritualbot/rituals/incident"
 )
 
 // lockTimeout bounds the wait for the file lock: a second process must fail
@@ -42,7 +43,7 @@ type DB struct {
 
 	// Decoded buckets the digest and the incident commands read whole.
 	briefs  decodedCache[briefRecord]
-	actions decodedCache[rituals.ActionItem]
+	actions decodedCache[incident.ActionItem]
 }
 
 var (

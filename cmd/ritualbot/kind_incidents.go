@@ -8,6 +8,7 @@ import (
 
 	"github.com/ritualbot/ritualbot/bot"
 	"github.com/ritualbot/ritualbot/rituals"
+	"github.com/ritualbot/ritualbot/rituals/incident"
 	"github.com/ritualbot/ritualbot/webhooks"
 )
 
@@ -45,9 +46,9 @@ func init() {
 
 // incidentsOf is the incidents ritual rc keeping its incidents in store,
 // naming whoever l says is on call.
-func incidentsOf(cfg *rituals.Config, rc *rituals.RitualConfig, store rituals.IncidentStore, clock rituals.Clock, l *links) *rituals.Incidents {
-	return &rituals.Incidents{
-		Config: rc, Settings: rituals.IncidentsSettings(rc), Teams: cfg.Teams, Store: store, Clock: clock,
+func incidentsOf(cfg *rituals.Config, rc *rituals.RitualConfig, store incident.IncidentStore, clock rituals.Clock, l *links) *incident.Incidents {
+	return &incident.Incidents{
+		Config: rc, Settings: incident.IncidentsSettings(rc), Teams: cfg.Teams, Store: store, Clock: clock,
 		OnCall: l.OnCallAt, Pages: l.pages,
 	}
 }
@@ -66,14 +67,14 @@ func (m *Main) mountIncidents() {
 
 // alertSink hands an Alertmanager notification to every incidents ritual
 // that takes alerts; the first that acts on it is reported.
-func (m *Main) alertSink(ctx context.Context, g rituals.AlertGroup) (webhooks.Result, error) {
-	res := webhooks.Result{Outcome: rituals.OutcomeIgnored}
+func (m *Main) alertSink(ctx context.Context, g incident.AlertGroup) (webhooks.Result, error) {
+	res := webhooks.Result{Outcome: incident.OutcomeIgnored}
 	for _, x := range m.incidentDesk.Rituals() {
 		outcome, n, err := x.HandleAlerts(ctx, g)
 		if err != nil {
 			return res, err
 		}
-		if res.Outcome == rituals.OutcomeIgnored && outcome != rituals.OutcomeIgnored {
+		if res.Outcome == incident.OutcomeIgnored && outcome != incident.OutcomeIgnored {
 			res = webhooks.Result{Outcome: outcome, Incident: n}
 		}
 	}
@@ -82,8 +83,8 @@ func (m *Main) alertSink(ctx context.Context, g rituals.AlertGroup) (webhooks.Re
 
 // pagerDutySink hands a PagerDuty event to the rituals listing its service,
 // or else to the first incidents ritual that lists no services.
-func (m *Main) pagerDutySink(ctx context.Context, ev rituals.PagerDutyEvent) (webhooks.Result, error) {
-	var takers []*rituals.Incidents
+func (m *Main) pagerDutySink(ctx context.Context, ev incident.PagerDutyEvent) (webhooks.Result, error) {
+	var takers []*incident.Incidents
 	for _, x := range m.incidentDesk.Rituals() {
 		if x.TakesPagerDuty(ev) {
 			takers = append(takers, x)
@@ -97,13 +98,13 @@ func (m *Main) pagerDutySink(ctx context.Context, ev rituals.PagerDutyEvent) (we
 			}
 		}
 	}
-	res := webhooks.Result{Outcome: rituals.OutcomeIgnored}
+	res := webhooks.Result{Outcome: incident.OutcomeIgnored}
 	for _, x := range takers {
 		outcome, n, err := x.HandlePagerDuty(ctx, ev)
 		if err != nil {
 			return res, err
 		}
-		if res.Outcome == rituals.OutcomeIgnored {
+		if res.Outcome == incident.OutcomeIgnored {
 			res = webhooks.Result{Outcome: outcome, Incident: n}
 		}
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"github.com/ritualbot/ritualbot/rituals"
+	"github.com/ritualbot/ritualbot/rituals/reminder"
 )
 
 func init() {
@@ -18,6 +19,6 @@ func init() {
 }
 
 // reminderOf is the reminder ritual rc, naming who is on call from l.
-func reminderOf(cfg *rituals.Config, rc *rituals.RitualConfig, l *links) *rituals.Reminder {
-	return &rituals.Reminder{Config: rc, Team: cfg.Team(rc.Team), OnCall: l.OnCallAt}
+func reminderOf(cfg *rituals.Config, rc *rituals.RitualConfig, l *links) *reminder.Reminder {
+	return &reminder.Reminder{Config: rc, Team: cfg.Team(rc.Team), OnCall: l.OnCallAt}
 }

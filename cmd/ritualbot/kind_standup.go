@@ -8,6 +8,7 @@ import (
 
 	"github.com/ritualbot/ritualbot/bot"
 	"github.com/ritualbot/ritualbot/rituals"
+	"github.com/ritualbot/ritualbot/rituals/standup"
 )
 
 func init() {
@@ -38,14 +39,14 @@ func init() {
 
 // standupOf is the standup ritual rc keeping its records in store, asking
 // whoever l says is on call the on-call questions.
-func standupOf(cfg *rituals.Config, rc *rituals.RitualConfig, store rituals.StandupStore, clock rituals.Clock, l *links) *rituals.Standup {
-	return &rituals.Standup{Config: rc, Settings: rituals.StandupSettings(rc), Team: cfg.Team(rc.Team), Store: store, Clock: clock, OnCall: l.OnCallAt}
+func standupOf(cfg *rituals.Config, rc *rituals.RitualConfig, store standup.StandupStore, clock rituals.Clock, l *links) *standup.Standup {
+	return &standup.Standup{Config: rc, Settings: standup.StandupSettings(rc), Team: cfg.Team(rc.Team), Store: store, Clock: clock, OnCall: l.OnCallAt}
 }
 
 // standupJobs adapts a standup, whose jobs depend on its members' zones,
 // to the scheduler.
 type standupJobs struct {
-	s   *rituals.Standup
+	s   *standup.Standup
 	log zerolog.Logger
 }
 
