@@ -3,7 +3,6 @@ package bot
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/rs/zerolog"
@@ -36,11 +35,11 @@ type Incidents struct {
 	Clock   rituals.Clock
 	Log     zerolog.Logger
 
-	list []*incident.Incidents
+	list incident.Set
 }
 
 // Rituals returns the incidents rituals added.
-func (h *Incidents) Rituals() []*incident.Incidents { return h.list }
+func (h *Incidents) Rituals() incident.Set { return h.list }
 
 // Add adds an incidents ritual; the first registers the handlers.
 func (h *Incidents) Add(r *Router, x *incident.Incidents) {
@@ -67,103 +66,6 @@ func (h *Incidents) Add(r *Router, x *incident.Incidents) {
 	r.HandleEvent("app_mention", h.mention)
 }
 
-// owner returns the ritual incident n belongs to.
-func (h *Incidents) owner(n int) (*incident.Incidents, error) {
-	for _, x := range h.list {
-		if x.Owns(n) {
-			return x, nil
-		}
-	}
-	return nil, rituals.Errorf(rituals.ENOTFOUND, "There is no incident #%d. `/incident list` shows the open ones.", n)
-}
-
-// ownerOf returns the incident a button's value or a modal's metadata
-// names, and the ritual it belongs to.
-func (h *Incidents) ownerOf(ref string) (*incident.Incidents, int, error) {
-	n, err := incident.ParseIncidentNumber(ref)
-	if err != nil {
-		return nil, 0, err
-	}
-	x, err := h.owner(n)
-	return x, n, err
-}
-
-// forChannel returns the ritual announcing in channel, else one whose
-// teams have that channel, else the first.
-func (h *Incidents) forChannel(channel string) *incident.Incidents {
-	for _, x := range h.list {
-		if x.Channel() == channel {
-			return x
-		}
-	}
-	for _, x := range h.list {
-		for _, t := range x.Teams {
-			if t.Channel == channel && slices.Contains(x.Settings.Teams, t.ID) {
-				return x
-			}
-		}
-	}
-	return h.list[0]
-}
-
-// scope names the incident a command is about: #N if given, else the
-// only one that fits (open, or awaiting its retro for retro verbs).
-func (h *Incidents) scope(verb string, n int, channel string) (*incident.Incidents, int, error) {
-	if n > 0 {
-		x, err := h.owner(n)
-		return x, n, err
-	}
-	retroVerb := verb == "retro" || verb == "publish" || verb == "skip"
-	type cand struct {
-		x   *incident.Incidents
-		inc incident.Incident
-	}
-	var cands []cand
-	for _, x := range h.list {
-		var incs []incident.Incident
-		var err error
-		if retroVerb {
-			incs, err = x.List()
-		} else {
-			incs, err = x.Open()
-		}
-		if err != nil {
-			return nil, 0, err
-		}
-		for _, inc := range incs {
-			if retroVerb && (inc.IsOpen() || inc.Retro.Done()) {
-				continue
-			}
-			cands = append(cands, cand{x, inc})
-		}
-	}
-	// In an incidents channel, that channel's incidents first.
-	var here []cand
-	for _, c := range cands {
-		if c.x.Channel() == channel {
-			here = append(here, c)
-		}
-	}
-	if len(here) > 0 {
-		cands = here
-	}
-	switch len(cands) {
-	case 1:
-		return cands[0].x, cands[0].inc.Number, nil
-	case 0:
-		if retroVerb {
-			return nil, 0, rituals.Errorf(rituals.ENOTFOUND, "No resolved incident is waiting for its retro. Name one: `/incident %s #N`.", verb)
-		}
-		return nil, 0, rituals.Errorf(rituals.ENOTFOUND, "No incident is open. Name one with `/incident %s #N …`, or declare one with `/incident declare [SEV] TITLE`.", verb)
-	}
-	var names []string
-	for _, c := range cands {
-		names = append(names, fmt.Sprintf("#%d %s", c.inc.Number, rituals.Escape(c.inc.Title)))
-	}
-	return nil, 0, rituals.Errorf(rituals.EINVALID, "Several incidents could be meant (%s): say which, e.g. `/incident %s #%d …`. (Slack does not tell me which thread a slash command was typed in; in an incident's thread you can mention me instead: `@ritualbot %s …`.)",
-		strings.Join(names, "; "), verb, cands[0].inc.Number, verb)
-}
-
 func (h *Incidents) bare(ctx context.Context, inv Invocation, args []string) (Reply, error) {
 	if len(args) == 0 {
 		return h.listCmd(ctx, inv, nil)
@@ -172,7 +74,7 @@ func (h *Incidents) bare(ctx context.Context, inv Invocation, args []string) (Re
 }
 
 func (h *Incidents) declare(ctx context.Context, inv Invocation, args []string) (Reply, error) {
-	x := h.forChannel(inv.ChannelID)
+	x := h.list.ForChannel(inv.ChannelID)
 	sev := ""
 	if len(args) > 0 && x.Severity(args[0]) != "" {
 		sev, args = args[0], args[1:]
@@ -192,7 +94,7 @@ func (h *Incidents) scoped(verb string) CommandFunc {
 		if err != nil {
 			return Reply{}, err
 		}
-		x, n, err := h.scope(verb, n, inv.ChannelID)
+		x, n, err := h.list.Scope(verb, n, inv.ChannelID)
 		if err != nil {
 			return Reply{}, err
 		}
@@ -243,8 +145,8 @@ func (h *Incidents) run(ctx context.Context, x *incident.Incidents, n int, user,
 		}
 		text := fmt.Sprintf("Resolved #%d after %s. Thank you for handling it.", n, incident.HumanDuration(inc.Duration(inc.Resolved)))
 		if !inc.Retro.Due.IsZero() {
-			text += fmt.Sprintf(" The retro prompt goes to its %d participant%s %s.", len(inc.Participants), plural(len(inc.Participants)),
-				fmt.Sprintf("<!date^%d^{date_short_pretty} at {time}|%s>", inc.Retro.Due.Unix(), inc.Retro.Due.Format("Mon 2 Jan 15:04 MST")))
+			text += fmt.Sprintf(" The retro prompt goes to its %d participant%s %s.", len(inc.Participants), rituals.Plural(len(inc.Participants)),
+				rituals.SlackDate(inc.Retro.Due, x.Location()))
 		}
 		return text, nil
 	case "action":
@@ -295,7 +197,7 @@ func (h *Incidents) listCmd(ctx context.Context, inv Invocation, args []string) 
 					line += ", commander " + rituals.Mention(inc.Commander)
 				}
 			} else {
-				line += "\n:large_green_circle: resolved after " + lasted + " · " + retroState(inc)
+				line += "\n:large_green_circle: resolved after " + lasted + " · " + inc.RetroState(x.Location())
 			}
 			blocks = append(blocks, rituals.Section(line))
 		}
@@ -304,21 +206,6 @@ func (h *Incidents) listCmd(ctx context.Context, inv Invocation, args []string) 
 		return Reply{Text: "No open incidents, and none resolved this week. :tada:"}, nil
 	}
 	return Reply{Text: "Incidents", Blocks: append([]rituals.Block{rituals.Header("Incidents: open and this week")}, blocks...)}, nil
-}
-
-// retroState says where a resolved incident's retro stands.
-func retroState(inc incident.Incident) string {
-	switch {
-	case !inc.Retro.Published.IsZero():
-		return "postmortem published"
-	case !inc.Retro.Skipped.IsZero():
-		return "retro skipped"
-	}
-	state := fmt.Sprintf("retro %d answer%s", len(inc.Retro.Answers), plural(len(inc.Retro.Answers)))
-	if !inc.Retro.Due.IsZero() && inc.Retro.Prompted.IsZero() {
-		state += fmt.Sprintf(", prompt <!date^%d^{date_short_pretty} at {time}|%s>", inc.Retro.Due.Unix(), inc.Retro.Due.Format("Mon 2 Jan 15:04"))
-	}
-	return state
 }
 
 func (h *Incidents) actionsCmd(ctx context.Context, inv Invocation, args []string) (Reply, error) {
@@ -335,7 +222,7 @@ func (h *Incidents) actionsCmd(ctx context.Context, inv Invocation, args []strin
 	if total == 0 {
 		return Reply{Text: "You have no open action items. :tada:"}, nil
 	}
-	text := fmt.Sprintf("Your %d open action item%s", total, plural(total))
+	text := fmt.Sprintf("Your %d open action item%s", total, rituals.Plural(total))
 	return Reply{Text: text, Blocks: append([]rituals.Block{rituals.Section("*" + text + "*")}, blocks...)}, nil
 }
 
@@ -353,7 +240,7 @@ func (h *Incidents) action(ctx context.Context, a Action) (*Reply, error) {
 		}
 		return &Reply{Text: "That action item no longer exists."}, nil
 	}
-	x, n, err := h.ownerOf(a.Value)
+	x, n, err := h.list.OwnerOf(a.Value)
 	if err != nil {
 		return nil, err
 	}
@@ -375,7 +262,7 @@ func (h *Incidents) action(ctx context.Context, a Action) (*Reply, error) {
 }
 
 func (h *Incidents) submitRetro(ctx context.Context, s Submission) (map[string]string, error) {
-	x, _, err := h.ownerOf(s.PrivateMetadata)
+	x, _, err := h.list.OwnerOf(s.PrivateMetadata)
 	if err != nil {
 		return nil, err
 	}
@@ -383,7 +270,7 @@ func (h *Incidents) submitRetro(ctx context.Context, s Submission) (map[string]s
 }
 
 func (h *Incidents) submitSkip(ctx context.Context, s Submission) (map[string]string, error) {
-	x, n, err := h.ownerOf(s.PrivateMetadata)
+	x, n, err := h.list.OwnerOf(s.PrivateMetadata)
 	if err != nil {
 		return nil, err
 	}

@@ -164,7 +164,7 @@ func (h *OnCalls) schedule(ctx context.Context, inv Invocation, args []string) (
 		if err != nil {
 			return Reply{}, err
 		}
-		blocks = append(blocks, rituals.Section(fmt.Sprintf("*%s* on call · _%s_ · next %d shift%s", r.TeamName(), r.Name(), len(shifts), plural(len(shifts)))))
+		blocks = append(blocks, rituals.Section(fmt.Sprintf("*%s* on call · _%s_ · next %d shift%s", r.TeamName(), r.Name(), len(shifts), rituals.Plural(len(shifts)))))
 		var lines []string
 		for _, s := range shifts {
 			lines = append(lines, ScheduleLine(r, s))

@@ -141,7 +141,7 @@ func (h *Standups) history(ctx context.Context, inv Invocation, args []string) (
 	if len(answers) == 0 {
 		return Reply{Text: fmt.Sprintf("No standup answers from %s in %s yet.", rituals.Mention(user), s.Name())}, nil
 	}
-	blocks := []rituals.Block{rituals.Section(fmt.Sprintf("Last %d standup answer%s of %s in %s", len(answers), plural(len(answers)), rituals.Mention(user), s.Name()))}
+	blocks := []rituals.Block{rituals.Section(fmt.Sprintf("Last %d standup answer%s of %s in %s", len(answers), rituals.Plural(len(answers)), rituals.Mention(user), s.Name()))}
 	for _, a := range answers {
 		// Two blocks an answer: 24 answers fit a message's 50 blocks.
 		if len(blocks) >= maxMessageBlocks-2 {

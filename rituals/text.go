@@ -183,3 +183,9 @@ func ReplaceMentions(s string, name func(id string) string) string {
 		return name(mentionInTextRE.FindStringSubmatch(m)[1])
 	})
 }
+
+// SlackDate writes an instant for Slack: each reader sees it in their own
+// zone; clients that cannot format it show the fallback, in loc.
+func SlackDate(t time.Time, loc *time.Location) string {
+	return fmt.Sprintf("<!date^%d^{date_short_pretty} at {time}|%s>", t.Unix(), t.In(loc).Format("Mon 2 Jan 15:04 MST"))
+}

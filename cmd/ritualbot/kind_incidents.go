@@ -65,50 +65,16 @@ func (m *Main) mountIncidents() {
 	m.mux.Handle("GET /incidents/{n}/postmortem.md", m.requireSignature(http.HandlerFunc(m.servePostmortem)))
 }
 
-// alertSink hands an Alertmanager notification to every incidents ritual
-// that takes alerts; the first that acts on it is reported.
+// alertSink hands an Alertmanager notification to the incidents rituals.
 func (m *Main) alertSink(ctx context.Context, g incident.AlertGroup) (webhooks.Result, error) {
-	res := webhooks.Result{Outcome: incident.OutcomeIgnored}
-	for _, x := range m.incidentDesk.Rituals() {
-		outcome, n, err := x.HandleAlerts(ctx, g)
-		if err != nil {
-			return res, err
-		}
-		if res.Outcome == incident.OutcomeIgnored && outcome != incident.OutcomeIgnored {
-			res = webhooks.Result{Outcome: outcome, Incident: n}
-		}
-	}
-	return res, nil
+	outcome, n, err := m.incidentDesk.Rituals().HandleAlerts(ctx, g)
+	return webhooks.Result{Outcome: outcome, Incident: n}, err
 }
 
-// pagerDutySink hands a PagerDuty event to the rituals listing its service,
-// or else to the first incidents ritual that lists no services.
+// pagerDutySink hands a PagerDuty event to the incidents rituals.
 func (m *Main) pagerDutySink(ctx context.Context, ev incident.PagerDutyEvent) (webhooks.Result, error) {
-	var takers []*incident.Incidents
-	for _, x := range m.incidentDesk.Rituals() {
-		if x.TakesPagerDuty(ev) {
-			takers = append(takers, x)
-		}
-	}
-	if len(takers) == 0 {
-		for _, x := range m.incidentDesk.Rituals() {
-			if x.Settings.PagerDuty == nil || len(x.Settings.PagerDuty.Services) == 0 {
-				takers = append(takers, x)
-				break
-			}
-		}
-	}
-	res := webhooks.Result{Outcome: incident.OutcomeIgnored}
-	for _, x := range takers {
-		outcome, n, err := x.HandlePagerDuty(ctx, ev)
-		if err != nil {
-			return res, err
-		}
-		if res.Outcome == incident.OutcomeIgnored {
-			res = webhooks.Result{Outcome: outcome, Incident: n}
-		}
-	}
-	return res, nil
+	outcome, n, err := m.incidentDesk.Rituals().HandlePagerDuty(ctx, ev)
+	return webhooks.Result{Outcome: outcome, Incident: n}, err
 }
 
 // servePostmortem serves a published postmortem as Markdown.

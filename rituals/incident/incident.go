@@ -727,7 +727,7 @@ func (x *Incidents) ThreadIncident(channel, threadTS string) (int, bool, error) 
 // when writes an instant for Slack: in each reader's own zone, with a
 // fallback in the ritual's.
 func (x *Incidents) when(t time.Time) string {
-	return fmt.Sprintf("<!date^%d^{date_short_pretty} at {time}|%s>", t.Unix(), t.In(x.location()).Format("Mon 2 Jan 15:04 MST"))
+	return rituals.SlackDate(t, x.location())
 }
 
 // SourceLabel names where an incident came from.
