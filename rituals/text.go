@@ -117,7 +117,8 @@ func Link(rawURL, label string) (string, bool) {
 		}) {
 		return label, false
 	}
-	return "<" + strings.ReplaceAll(rawURL, "&", "&amp;") + "|" + label + ">", true
+	// A label may not hold '|' either (escaping took '>').
+	return "<" + strings.ReplaceAll(rawURL, "&", "&amp;") + "|" + strings.ReplaceAll(label, "|", "¦") + ">", true
 }
 
 // AgeLabel says how long something has been open, in whole days.

@@ -271,8 +271,7 @@ func (r *DigestReport) teamBlocks(td *TeamDigest) []rituals.Block {
 		for _, in := range td.Postmortems {
 			label := fmt.Sprintf("#%d %s", in.Number, rituals.Escape(rituals.OneLine(in.Title, 60)))
 			if u := r.PostmortemURL(in.Number); u != "" {
-				// A link's label may not hold | or >; escaping took the >.
-				label = "<" + u + "|" + strings.ReplaceAll(label, "|", "¦") + ">"
+				label, _ = rituals.Link(u, label)
 			}
 			items = append(items, label)
 		}

@@ -3,10 +3,12 @@ package incident
 import (
 	"context"
 	"fmt"
-	"github.com/ritualbot/ritualbot/rituals"
+	"maps"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/ritualbot/ritualbot/rituals"
 )
 
 // maxActionsInDM keeps a reminder within a message's 50 blocks.
@@ -132,7 +134,7 @@ func (x *Incidents) RemindActions(ctx context.Context, at time.Time) error {
 			byOwner[a.Owner] = append(byOwner[a.Owner], a)
 		}
 	}
-	owners := sortedKeys(byOwner)
+	owners := slices.Sorted(maps.Keys(byOwner))
 	var msgs []rituals.Message
 	for _, owner := range owners {
 		items := sortedActions(byOwner[owner])

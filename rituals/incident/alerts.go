@@ -3,11 +3,13 @@ package incident
 import (
 	"context"
 	"fmt"
-	"github.com/ritualbot/ritualbot/rituals"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/ritualbot/ritualbot/rituals"
 )
 
 // AlertGroup is one Alertmanager notification (webhook v4): a group of
@@ -59,7 +61,7 @@ func (a Alert) id() string {
 		return a.Fingerprint
 	}
 	var b strings.Builder
-	for _, k := range sortedKeys(a.Labels) {
+	for _, k := range slices.Sorted(maps.Keys(a.Labels)) {
 		b.WriteString(k + "=" + a.Labels[k] + ",")
 	}
 	return b.String()

@@ -3,12 +3,12 @@ package incident
 import (
 	"context"
 	"fmt"
-	"github.com/ritualbot/ritualbot/rituals"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/ritualbot/ritualbot/rituals"
 )
 
 // IncidentsConfig is the settings of an incidents ritual.
@@ -884,16 +884,6 @@ func HumanDuration(d time.Duration) string {
 		return fmt.Sprintf("%dd", days)
 	}
 	return fmt.Sprintf("%dd %dh", days, h)
-}
-
-// sortedKeys returns a map's keys in order.
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // IncidentsSettings returns rc's incidents settings, nil if rc is of another kind.

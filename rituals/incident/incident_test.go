@@ -2,9 +2,10 @@ package incident
 
 import (
 	"encoding/json"
-	"github.com/ritualbot/ritualbot/rituals"
 	"testing"
 	"time"
+
+	"github.com/ritualbot/ritualbot/rituals"
 )
 
 func TestRetroDueIsTheFirstSlotAfterMinDelayNeverAtNightNorOnHolidays(t *testing.T) {

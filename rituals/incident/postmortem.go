@@ -2,10 +2,11 @@ package incident
 
 import (
 	"fmt"
-	"github.com/ritualbot/ritualbot/rituals"
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/ritualbot/ritualbot/rituals"
 )
 
 // PostmortemURL is the postmortem's address, "" without a public URL.

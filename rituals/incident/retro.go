@@ -3,11 +3,12 @@ package incident
 import (
 	"context"
 	"fmt"
-	"github.com/ritualbot/ritualbot/rituals"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/ritualbot/ritualbot/rituals"
 )
 
 // DefaultRetroQuestions are asked when the ritual configures none. They
