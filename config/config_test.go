@@ -240,7 +240,7 @@ func TestDescribeListsNextFireTimes(t *testing.T) {
 		t.Fatal(err)
 	}
 	now := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
-	out := config.Describe(l.Config, now, 3)
+	out := config.Describe(l.Config.Config, now, 3)
 	for _, want := range []string{
 		"triage (reminder)", "every 2 weeks from the week of 2026-11-18",
 		"Wed 2026-12-02 14:00 CET", "Wed 2026-12-16 14:00 CET",

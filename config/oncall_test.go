@@ -119,7 +119,7 @@ func TestDescribeNotesUnevenTurns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := config.Describe(l.Config, time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC), 3)
+	out := config.Describe(l.Config.Config, time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC), 3)
 	want := "  note: with 5 people and 5 handoffs a week, the same person takes every Fri 09:00 → Mon 09:00 shift (the longest): turns come round evenly with 4 or 6 people, or with other handoff days\n"
 	if !strings.Contains(out, want) || strings.Count(out, "note:") != 1 {
 		t.Errorf("Describe:\n%s\nwant one note, %q", out, want)

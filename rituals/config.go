@@ -5,30 +5,17 @@ import (
 	"time"
 )
 
-// Config is the whole configuration, checked and resolved: user e-mails are
-// user IDs and #names are channel IDs by the time the rituals see it.
+// Config is what the rituals are configured with, checked and resolved:
+// user e-mails are user IDs and #names are channel IDs by the time the
+// rituals see it. How the bot reaches Slack, where it stores and what it
+// serves are the adapters' settings, in package config.
 type Config struct {
 	Timezone *time.Location
-	Store    StoreConfig
-	Slack    SlackConfig
-	HTTP     HTTPConfig
 	CatchUp  time.Duration
 	Admins   []string
 	Holidays Holidays
 	Teams    []*Team
 	Rituals  []*RitualConfig
-}
-
-// StoreConfig says where the store lives.
-type StoreConfig struct{ Path string }
-
-// SlackConfig says how the bot talks to Slack.
-type SlackConfig struct{ Mode string } // "socket" or "http"
-
-// HTTPConfig is the bot's own HTTP server.
-type HTTPConfig struct {
-	Listen    string
-	PublicURL string
 }
 
 // Team is a group of people sharing a channel and rituals.

@@ -11,7 +11,7 @@ func (m *Main) registerHome() {
 	home := &bot.HomeTab{
 		API: m.Slack, Limiter: m.limiter, Log: m.component("home"),
 		Home: &home.Home{
-			Config: m.Loaded.Config, Clock: m.Clock,
+			Config: m.Loaded.Config.Config, Clock: m.Clock,
 			Standups: m.StandupLog, OnCall: m.OnCallSchedule, Incidents: m.Incidents,
 		},
 	}

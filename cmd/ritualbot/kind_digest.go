@@ -17,11 +17,11 @@ const envGitHubSecret = "GITHUB_WEBHOOK_SECRET"
 func init() {
 	kinds[rituals.KindDigest] = kind{
 		build: func(m *Main, rc *rituals.RitualConfig) (jobSource, error) {
-			d := digestOf(m.Loaded.Config, rc, m.DB, m.Clock, &m.links)
+			d := digestOf(m.Loaded.Config.Config, rc, m.DB, m.Clock, &m.links)
 			d.Outbox, d.Chart = m.Outbox, chart.TrendPNG
 			if m.digests == nil {
-				m.digests = &bot.Digests{Config: m.Loaded.Config, Clock: m.Clock,
-					Notes: &digest.DigestNotes{Config: m.Loaded.Config, Store: m.DB, Clock: m.Clock}}
+				m.digests = &bot.Digests{Config: m.Loaded.Config.Config, Clock: m.Clock,
+					Notes: &digest.DigestNotes{Config: m.Loaded.Config.Config, Store: m.DB, Clock: m.Clock}}
 				m.mountDeployHooks()
 			}
 			m.digests.Add(m.Router, d)
@@ -31,7 +31,7 @@ func init() {
 			if p.DB == nil {
 				return rituals.Message{}, fmt.Errorf("no store yet at %s: a digest is built from stored deploys and notes, so run the bot first", p.Config.Store.Path)
 			}
-			return digestOf(p.Config, rc, p.DB, p.clock(), &p.links).Preview(context.Background(), p.Now)
+			return digestOf(p.Config.Config, rc, p.DB, p.clock(), &p.links).Preview(context.Background(), p.Now)
 		},
 	}
 }

@@ -20,7 +20,7 @@ func init() {
 	kinds[rituals.KindIncidents] = kind{
 		build: func(m *Main, rc *rituals.RitualConfig) (jobSource, error) {
 			cfg := m.Loaded.Config
-			x := incidentsOf(cfg, rc, m.DB, m.Clock, &m.links)
+			x := incidentsOf(cfg.Config, rc, m.DB, m.Clock, &m.links)
 			x.Outbox, x.Sent, x.Wake, x.Directory, x.IsAdmin = m.Outbox, m.DB, m.Sender.Wake, m.directory, cfg.IsAdmin
 			if m.incidentDesk == nil {
 				m.incidentDesk = &bot.Incidents{Views: m.Slack, Slack: m.Slack, Limiter: m.limiter, Clock: m.Clock, Log: m.component("incidents")}
@@ -39,7 +39,7 @@ func init() {
 			if p.DB == nil {
 				return rituals.Message{}, fmt.Errorf("no store yet at %s: the preview shows the postmortem of the latest incident, so run the bot first", p.Config.Store.Path)
 			}
-			return incidentsOf(p.Config, rc, p.DB, p.clock(), &p.links).LatestPostmortem()
+			return incidentsOf(p.Config.Config, rc, p.DB, p.clock(), &p.links).LatestPostmortem()
 		},
 	}
 }

@@ -8,12 +8,12 @@ import (
 func init() {
 	kinds[rituals.KindReminder] = kind{
 		build: func(m *Main, rc *rituals.RitualConfig) (jobSource, error) {
-			r := reminderOf(m.Loaded.Config, rc, &m.links)
+			r := reminderOf(m.Loaded.Config.Config, rc, &m.links)
 			r.Outbox = m.Outbox
 			return r, nil
 		},
 		preview: func(p *previewEnv, rc *rituals.RitualConfig) (rituals.Message, error) {
-			return reminderOf(p.Config, rc, &p.links).Message(p.Now)
+			return reminderOf(p.Config.Config, rc, &p.links).Message(p.Now)
 		},
 	}
 }

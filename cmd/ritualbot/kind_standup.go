@@ -14,10 +14,10 @@ import (
 func init() {
 	kinds[rituals.KindStandup] = kind{
 		build: func(m *Main, rc *rituals.RitualConfig) (jobSource, error) {
-			s := standupOf(m.Loaded.Config, rc, m.DB, m.Clock, &m.links)
+			s := standupOf(m.Loaded.Config.Config, rc, m.DB, m.Clock, &m.links)
 			s.Outbox, s.Directory = m.Outbox, m.directory
 			if m.standups == nil {
-				m.standups = &bot.Standups{Views: m.Slack, Limiter: m.limiter, Config: m.Loaded.Config, Clock: m.Clock}
+				m.standups = &bot.Standups{Views: m.Slack, Limiter: m.limiter, Config: m.Loaded.Config.Config, Clock: m.Clock}
 			}
 			m.standups.Add(m.Router, s)
 			m.addStandup(s)
@@ -25,14 +25,14 @@ func init() {
 		},
 		link: func(p *previewEnv, rc *rituals.RitualConfig) {
 			if p.DB != nil {
-				p.addStandup(standupOf(p.Config, rc, p.DB, p.clock(), &p.links))
+				p.addStandup(standupOf(p.Config.Config, rc, p.DB, p.clock(), &p.links))
 			}
 		},
 		preview: func(p *previewEnv, rc *rituals.RitualConfig) (rituals.Message, error) {
 			if p.DB == nil {
 				return rituals.Message{}, fmt.Errorf("no store yet at %s: a standup summary is built from stored answers, so run the bot first", p.Config.Store.Path)
 			}
-			return standupOf(p.Config, rc, p.DB, p.clock(), &p.links).SummaryPreview(context.Background(), p.Now)
+			return standupOf(p.Config.Config, rc, p.DB, p.clock(), &p.links).SummaryPreview(context.Background(), p.Now)
 		},
 	}
 }
