@@ -230,11 +230,11 @@ func (h *Standups) action(ctx context.Context, a Action) (*Reply, error) {
 }
 
 func (h *Standups) submit(ctx context.Context, sub Submission) (map[string]string, error) {
-	s, _, err := h.ofRef(sub.PrivateMetadata)
+	s, d, err := h.ofRef(sub.PrivateMetadata)
 	if err != nil {
 		return nil, err
 	}
-	return s.Submit(ctx, sub.UserID, sub.PrivateMetadata, sub.Values)
+	return s.Submit(ctx, sub.UserID, d, sub.Values)
 }
 
 // ofRef returns the standup and day a button's value or a modal's

@@ -145,14 +145,10 @@ func (s *Standup) form(users map[string]rituals.UserInfo, user string, d rituals
 	return f, nil
 }
 
-// Submit stores a member's answers for the day in metadata ("ritual|date").
-// It returns a message per question for required ones left empty, which
-// keeps the modal open. A late answer updates the posted summary.
-func (s *Standup) Submit(ctx context.Context, user, metadata string, values map[string]string) (map[string]string, error) {
-	_, d, err := ParseStandupRef(metadata)
-	if err != nil {
-		return nil, err
-	}
+// Submit stores a member's answers for day d, by question ID. It returns
+// a message per question for required ones left empty, which keeps the
+// modal open. A late answer updates the posted summary.
+func (s *Standup) Submit(ctx context.Context, user string, d rituals.Date, values map[string]string) (map[string]string, error) {
 	if err := s.checkMember(user); err != nil {
 		return nil, err
 	}

@@ -139,11 +139,15 @@ func TestOnCallIsAskedOnCallQuestions(t *testing.T) {
 	if form, _ := s.AnswerForm(context.Background(), "UALICE"); len(form.Inputs) != 3 || form.Inputs[0].ID != "yesterday" {
 		t.Errorf("a member off call is asked %+v", form.Inputs)
 	}
-	errs, err := s.Submit(context.Background(), "UBOB", form.Metadata, map[string]string{"handover": "the DB failover"})
+	_, day, err := ParseStandupRef(form.Metadata)
+	if err != nil {
+		t.Fatal(err)
+	}
+	errs, err := s.Submit(context.Background(), "UBOB", day, map[string]string{"handover": "the DB failover"})
 	if err != nil || errs["pages"] == "" || len(errs) != 1 {
 		t.Errorf("on-call answer without the required one: %v, %v", errs, err)
 	}
-	if errs, err := s.Submit(context.Background(), "UBOB", form.Metadata, map[string]string{"pages": "two, both disk"}); err != nil || len(errs) != 0 {
+	if errs, err := s.Submit(context.Background(), "UBOB", day, map[string]string{"pages": "two, both disk"}); err != nil || len(errs) != 0 {
 		t.Fatalf("on-call answer: %v, %v", errs, err)
 	}
 	a, _, _ := st.Answer("daily", rituals.Date{Year: 2026, Month: 11, Day: 23}, "UBOB")
