@@ -3,11 +3,12 @@ package digest
 import (
 	"context"
 	"fmt"
-	"github.com/ritualbot/ritualbot/rituals"
 	"slices"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/ritualbot/ritualbot/rituals"
 )
 
 // DeployStore keeps deploys and the pushes whose commits they ship.

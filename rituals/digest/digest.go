@@ -4,11 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/ritualbot/ritualbot/rituals"
 	"math"
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/ritualbot/ritualbot/rituals"
 )
 
 // DigestConfig is the settings of a digest ritual.

@@ -2,11 +2,12 @@ package digest
 
 import (
 	"context"
-	"github.com/ritualbot/ritualbot/rituals"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ritualbot/ritualbot/rituals"
 )
 
 // memDigestStore is a DigestStore in memory.

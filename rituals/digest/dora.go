@@ -1,10 +1,11 @@
 package digest
 
 import (
-	"github.com/ritualbot/ritualbot/rituals"
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/ritualbot/ritualbot/rituals"
 )
 
 // The four DORA keys, as Google's Four Keys defines them (deployment

@@ -3,9 +3,10 @@ package digest
 import (
 	"context"
 	"fmt"
-	"github.com/ritualbot/ritualbot/rituals"
 	"testing"
 	"time"
+
+	"github.com/ritualbot/ritualbot/rituals"
 )
 
 // monday is the start of the window most cases use: [Mon 00:00, next Mon).

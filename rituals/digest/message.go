@@ -2,11 +2,12 @@ package digest
 
 import (
 	"fmt"
-	"github.com/ritualbot/ritualbot/rituals"
 	"math"
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/ritualbot/ritualbot/rituals"
 )
 
 // The digest is read in 30 seconds: per team one section of at most ten

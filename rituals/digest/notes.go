@@ -2,10 +2,11 @@ package digest
 
 import (
 	"fmt"
-	"github.com/ritualbot/ritualbot/rituals"
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/ritualbot/ritualbot/rituals"
 )
 
 // Kinds of digest note.

@@ -1,10 +1,11 @@
 package home
 
 import (
-	"github.com/ritualbot/ritualbot/rituals"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ritualbot/ritualbot/rituals"
 )
 
 // The Home tab caps its lists of blockers and says how many more there are.

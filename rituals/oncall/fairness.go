@@ -2,8 +2,9 @@ package oncall
 
 import (
 	"fmt"
-	"github.com/ritualbot/ritualbot/rituals"
 	"time"
+
+	"github.com/ritualbot/ritualbot/rituals"
 )
 
 // UnfairLongShift says, in a sentence, when a rotation's handoffs give

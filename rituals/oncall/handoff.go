@@ -3,10 +3,11 @@ package oncall
 import (
 	"context"
 	"fmt"
-	"github.com/ritualbot/ritualbot/rituals"
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/ritualbot/ritualbot/rituals"
 )
 
 // Jobs returns the handoff job and, with notify_before, the heads-up job.

@@ -2,9 +2,10 @@ package oncall
 
 import (
 	"context"
-	"github.com/ritualbot/ritualbot/rituals"
 	"sort"
 	"time"
+
+	"github.com/ritualbot/ritualbot/rituals"
 )
 
 // Rotations are all the configured on-call rotations: what other rituals

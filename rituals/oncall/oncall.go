@@ -9,8 +9,9 @@ import (
 	"sync"
 	"time"
 
-	"github.com/ritualbot/ritualbot/rituals"
 	"github.com/rs/zerolog"
+
+	"github.com/ritualbot/ritualbot/rituals"
 )
 
 // OnCallConfig is the settings of an on-call ritual. Its handoff schedule

@@ -3,8 +3,9 @@ package oncall
 import (
 	"context"
 	"fmt"
-	"github.com/ritualbot/ritualbot/rituals"
 	"time"
+
+	"github.com/ritualbot/ritualbot/rituals"
 )
 
 // Span is a stretch of time.

@@ -4,10 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/ritualbot/ritualbot/rituals"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/ritualbot/ritualbot/rituals"
 )
 
 // OnCallSlack is what keeping Slack in step with a rotation needs: the

@@ -4,10 +4,11 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"github.com/ritualbot/ritualbot/rituals"
 	"strings"
 	"text/template"
 	"time"
+
+	"github.com/ritualbot/ritualbot/rituals"
 )
 
 // ReminderData is what a reminder's text template sees.

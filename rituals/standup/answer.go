@@ -3,9 +3,10 @@ package standup
 import (
 	"context"
 	"fmt"
-	"github.com/ritualbot/ritualbot/rituals"
 	"strings"
 	"time"
+
+	"github.com/ritualbot/ritualbot/rituals"
 )
 
 // dateFor is the standup day an answer given at t counts for: today's

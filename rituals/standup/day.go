@@ -3,10 +3,11 @@ package standup
 import (
 	"context"
 	"fmt"
-	"github.com/ritualbot/ritualbot/rituals"
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/ritualbot/ritualbot/rituals"
 )
 
 // Jobs returns the prompt, reminder and summary jobs. With LocalTime there

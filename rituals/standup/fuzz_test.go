@@ -1,11 +1,12 @@
 package standup
 
 import (
-	"github.com/ritualbot/ritualbot/rituals"
 	"regexp"
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/ritualbot/ritualbot/rituals"
 )
 
 // brokenEntity finds an & that does not start one of the three escapes.

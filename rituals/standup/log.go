@@ -2,10 +2,11 @@ package standup
 
 import (
 	"context"
-	"github.com/ritualbot/ritualbot/rituals"
 	"sort"
 	"sync"
 	"time"
+
+	"github.com/ritualbot/ritualbot/rituals"
 )
 
 // StandupRecords is the StandupLog of every standup ritual of a config:

@@ -2,9 +2,10 @@ package standup
 
 import (
 	"context"
-	"github.com/ritualbot/ritualbot/rituals"
 	"testing"
 	"time"
+
+	"github.com/ritualbot/ritualbot/rituals"
 )
 
 // A standup day counts in the window its summary comes out in. A digest

@@ -3,12 +3,13 @@ package standup
 import (
 	"context"
 	"fmt"
-	"github.com/ritualbot/ritualbot/rituals"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 	"unicode"
+
+	"github.com/ritualbot/ritualbot/rituals"
 )
 
 // StandupConfig is the settings of a standup ritual.

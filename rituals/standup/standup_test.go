@@ -3,12 +3,13 @@ package standup
 import (
 	"context"
 	"fmt"
-	"github.com/ritualbot/ritualbot/rituals"
 	"sort"
 	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/ritualbot/ritualbot/rituals"
 )
 
 func TestIsEmptyAnswer(t *testing.T) {

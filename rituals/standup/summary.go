@@ -2,10 +2,11 @@ package standup
 
 import (
 	"fmt"
-	"github.com/ritualbot/ritualbot/rituals"
 	"sort"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/ritualbot/ritualbot/rituals"
 )
 
 // A summary must be one message Slack accepts: at most 50 blocks, at most
