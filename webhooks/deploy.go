@@ -17,7 +17,7 @@ import (
 	"github.com/ritualbot/ritualbot/rituals/digest"
 )
 
-// DeployRecorder is what the deploy webhooks feed: rituals.DeployLog.
+// DeployRecorder is what the deploy webhooks feed: digest.DeployLog.
 type DeployRecorder interface {
 	RecordDeploy(ctx context.Context, d digest.Deploy) (digest.DeployOutcome, string, error)
 	RecordPush(ctx context.Context, p digest.Push) error

@@ -130,7 +130,7 @@ func TestGitHubHandler(t *testing.T) {
 	}
 }
 
-// memStore is a rituals.DeployStore in memory, for the redelivery test.
+// memStore is a digest.DeployStore in memory, for the redelivery test.
 type memStore struct {
 	mu      sync.Mutex
 	deploys map[string]digest.Deploy
