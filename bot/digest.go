@@ -3,7 +3,6 @@ package bot
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/ritualbot/ritualbot/rituals"
 	"github.com/ritualbot/ritualbot/rituals/digest"
@@ -16,7 +15,7 @@ type Digests struct {
 	Clock  rituals.Clock
 	Notes  *digest.DigestNotes
 
-	list []*digest.Digest
+	list digest.Set
 }
 
 // Add adds a digest ritual; the first one registers the commands.
@@ -32,33 +31,8 @@ func (h *Digests) Add(r *Router, d *digest.Digest) {
 	r.Handle("/digest", Subcommand{Name: "", Usage: "", Help: "same as preview", Run: h.preview})
 }
 
-// pick returns the digest named by args, else the first covering a team
-// of user, else the first.
-func (h *Digests) pick(user string, args []string) (*digest.Digest, error) {
-	if len(args) > 0 {
-		for _, d := range h.list {
-			if strings.EqualFold(args[0], d.Name()) {
-				return d, nil
-			}
-		}
-		var names []string
-		for _, d := range h.list {
-			names = append(names, d.Name())
-		}
-		return nil, rituals.Errorf(rituals.ENOTFOUND, "No digest is called `%s` (digests: %s).", rituals.Escape(args[0]), strings.Join(names, ", "))
-	}
-	for _, d := range h.list {
-		for _, t := range d.Teams {
-			if t.IsMember(user) || t.IsLead(user) {
-				return d, nil
-			}
-		}
-	}
-	return h.list[0], nil
-}
-
 func (h *Digests) preview(ctx context.Context, inv Invocation, args []string) (Reply, error) {
-	d, err := h.pick(inv.UserID, args)
+	d, err := h.list.Pick(inv.UserID, args)
 	if err != nil {
 		return Reply{}, err
 	}

@@ -49,49 +49,14 @@ func (h *OnCalls) userGroupChanged(_ context.Context, e Event) error {
 	return nil
 }
 
-// matching returns the rotations an argument names: a team ID or a
-// rotation's ritual name.
-func (h *OnCalls) matching(arg string) []*oncall.Rotation {
-	var out []*oncall.Rotation
-	for _, r := range h.Rotations.List {
-		if strings.EqualFold(arg, r.Team.ID) || strings.EqualFold(arg, r.Name()) {
-			out = append(out, r)
-		}
-	}
-	return out
-}
-
-func (h *OnCalls) names() string {
-	var names []string
-	for _, r := range h.Rotations.List {
-		names = append(names, fmt.Sprintf("%s (%s)", r.Team.ID, r.Name()))
-	}
-	return strings.Join(names, ", ")
-}
-
-func (h *OnCalls) unknown(arg string) error {
-	return rituals.Errorf(rituals.ENOTFOUND, "No rotation for `%s`. Rotations: %s.", rituals.Escape(arg), h.names())
-}
-
-// mine returns the rotations user takes shifts in or whose team they are in.
-func (h *OnCalls) mine(user string) []*oncall.Rotation {
-	var out []*oncall.Rotation
-	for _, r := range h.Rotations.List {
-		if r.InRotation(user) || r.Team.IsMember(user) || r.Team.IsLead(user) {
-			out = append(out, r)
-		}
-	}
-	return out
-}
-
 func (h *OnCalls) who(ctx context.Context, inv Invocation, args []string) (Reply, error) {
 	rots := h.Rotations.List
 	if len(args) > 1 {
 		return Reply{}, rituals.Errorf(rituals.EINVALID, "Usage: `/oncall [TEAM]`. Try `/oncall help`.")
 	}
 	if len(args) == 1 {
-		if rots = h.matching(args[0]); len(rots) == 0 {
-			return Reply{}, h.unknown(args[0])
+		if rots = h.Rotations.Matching(args[0]); len(rots) == 0 {
+			return Reply{}, h.Rotations.Unknown(args[0])
 		}
 	}
 	now := h.Clock.Now()
@@ -148,12 +113,12 @@ func (h *OnCalls) schedule(ctx context.Context, inv Invocation, args []string) (
 			n = c
 			continue
 		}
-		if rots = h.matching(a); len(rots) == 0 {
-			return Reply{}, h.unknown(a)
+		if rots = h.Rotations.Matching(a); len(rots) == 0 {
+			return Reply{}, h.Rotations.Unknown(a)
 		}
 	}
 	if rots == nil {
-		if rots = h.mine(inv.UserID); len(rots) == 0 {
+		if rots = h.Rotations.Of(inv.UserID); len(rots) == 0 {
 			rots = h.Rotations.List
 		}
 	}
@@ -207,30 +172,6 @@ func crewOf(s oncall.Shift, secondaryLabel, execLabel string) []string {
 	return crew
 }
 
-// pickFor finds the rotation a command about target means: the one named
-// by arg, else the one target (or the invoker) is in, if that is one.
-func (h *OnCalls) pickFor(invoker, target string, arg string) (*oncall.Rotation, error) {
-	if arg != "" {
-		rots := h.matching(arg)
-		switch len(rots) {
-		case 0:
-			return nil, h.unknown(arg)
-		case 1:
-			return rots[0], nil
-		}
-		return nil, rituals.Errorf(rituals.EINVALID, "`%s` has %d rotations; name one: %s.", rituals.Escape(arg), len(rots), h.names())
-	}
-	if len(h.Rotations.List) == 1 {
-		return h.Rotations.List[0], nil
-	}
-	for _, user := range []string{target, invoker} {
-		if rots := h.mine(user); len(rots) == 1 {
-			return rots[0], nil
-		}
-	}
-	return nil, rituals.Errorf(rituals.EINVALID, "Which rotation? Add its team at the end, e.g. `… payments`. Rotations: %s.", h.names())
-}
-
 func (h *OnCalls) override(ctx context.Context, inv Invocation, args []string) (Reply, error) {
 	const usage = "Usage: `/oncall override @user DURATION` (e.g. `4h`, `2d`) or `/oncall override @user until DATE [HH:MM]` (YYYY-MM-DD, today, tomorrow or a weekday), optionally followed by the team; `/oncall override cancel [TEAM]` ends the override in force now."
 	if len(args) > 0 && (strings.EqualFold(args[0], "cancel") || strings.EqualFold(args[0], "end")) {
@@ -246,10 +187,10 @@ func (h *OnCalls) override(ctx context.Context, inv Invocation, args []string) (
 	// The rotation's zone reads the date; find the rotation first from a
 	// trailing team name, if there is one.
 	var teamArg string
-	if last := args[len(args)-1]; len(args) > 2 && len(h.matching(last)) > 0 {
+	if last := args[len(args)-1]; len(args) > 2 && len(h.Rotations.Matching(last)) > 0 {
 		teamArg, args = last, args[:len(args)-1]
 	}
-	r, err := h.pickFor(inv.UserID, user, teamArg)
+	r, err := h.Rotations.For(inv.UserID, user, teamArg)
 	if err != nil {
 		return Reply{}, err
 	}
@@ -286,7 +227,7 @@ func (h *OnCalls) endOverride(ctx context.Context, inv Invocation, args []string
 	if len(args) == 1 {
 		teamArg = args[0]
 	}
-	r, err := h.pickFor(inv.UserID, inv.UserID, teamArg)
+	r, err := h.Rotations.For(inv.UserID, inv.UserID, teamArg)
 	if err != nil {
 		return Reply{}, err
 	}
@@ -314,7 +255,7 @@ func (h *OnCalls) swap(ctx context.Context, inv Invocation, args []string) (Repl
 	if len(args) == 2 {
 		teamArg = args[1]
 	}
-	r, err := h.pickFor(inv.UserID, inv.UserID, teamArg)
+	r, err := h.Rotations.For(inv.UserID, inv.UserID, teamArg)
 	if err != nil {
 		return Reply{}, err
 	}

@@ -17,7 +17,7 @@ type Standups struct {
 	Config  *rituals.Config
 	Clock   rituals.Clock
 
-	list []*standup.Standup
+	list standup.Set
 }
 
 // Add adds a standup ritual; the first one registers the handlers.
@@ -35,39 +35,8 @@ func (h *Standups) Add(r *Router, s *standup.Standup) {
 	r.HandleSubmit("standup", h.submit)
 }
 
-// pick returns the standup named by args[0] if it names one, else the
-// first the user is a member of.
-func (h *Standups) pick(user string, args []string) (*standup.Standup, []string, error) {
-	if len(args) > 0 {
-		for _, s := range h.list {
-			if strings.EqualFold(args[0], s.Name()) || s.Team != nil && strings.EqualFold(args[0], s.Team.ID) {
-				return s, args[1:], nil
-			}
-		}
-	}
-	for _, s := range h.list {
-		if s.Team.IsMember(user) {
-			return s, args, nil
-		}
-	}
-	var names []string
-	for _, s := range h.list {
-		names = append(names, s.Name())
-	}
-	return nil, args, rituals.Errorf(rituals.ENOTFOUND, "You are not in any standup (standups: %s). Ask a lead to add you to a team's members.", strings.Join(names, ", "))
-}
-
-func (h *Standups) byName(name string) (*standup.Standup, error) {
-	for _, s := range h.list {
-		if s.Name() == name {
-			return s, nil
-		}
-	}
-	return nil, rituals.Errorf(rituals.ENOTFOUND, "The standup %q no longer exists.", name)
-}
-
 func (h *Standups) answer(ctx context.Context, inv Invocation, args []string) (Reply, error) {
-	s, rest, err := h.pick(inv.UserID, args)
+	s, rest, err := h.list.Pick(inv.UserID, args)
 	if err != nil {
 		return Reply{}, err
 	}
@@ -85,7 +54,7 @@ func (h *Standups) answer(ctx context.Context, inv Invocation, args []string) (R
 }
 
 func (h *Standups) status(ctx context.Context, inv Invocation, args []string) (Reply, error) {
-	s, rest, err := h.pick(inv.UserID, args)
+	s, rest, err := h.list.Pick(inv.UserID, args)
 	if err != nil {
 		return Reply{}, err
 	}
@@ -116,7 +85,7 @@ func (h *Standups) status(ctx context.Context, inv Invocation, args []string) (R
 }
 
 func (h *Standups) history(ctx context.Context, inv Invocation, args []string) (Reply, error) {
-	s, args, err := h.pick(inv.UserID, args)
+	s, args, err := h.list.Pick(inv.UserID, args)
 	if err != nil {
 		return Reply{}, err
 	}
@@ -166,7 +135,7 @@ func (h *Standups) ooo(ctx context.Context, inv Invocation, args []string) (Repl
 	if len(args) < 1 || len(args) > 2 {
 		return Reply{}, rituals.Errorf(rituals.EINVALID, "Usage: `/standup ooo FROM [TO]`, dates as YYYY-MM-DD (or today, tomorrow), e.g. `/standup ooo 2026-12-21 2027-01-01`.")
 	}
-	s, _, err := h.pick(inv.UserID, nil)
+	s, _, err := h.list.Pick(inv.UserID, nil)
 	if err != nil {
 		return Reply{}, err
 	}
@@ -186,7 +155,7 @@ func (h *Standups) ooo(ctx context.Context, inv Invocation, args []string) (Repl
 }
 
 func (h *Standups) back(ctx context.Context, inv Invocation, args []string) (Reply, error) {
-	s, _, err := h.pick(inv.UserID, nil)
+	s, _, err := h.list.Pick(inv.UserID, nil)
 	if err != nil {
 		return Reply{}, err
 	}
@@ -244,6 +213,6 @@ func (h *Standups) ofRef(ref string) (*standup.Standup, rituals.Date, error) {
 	if err != nil {
 		return nil, d, err
 	}
-	s, err := h.byName(name)
+	s, err := h.list.ByName(name)
 	return s, d, err
 }

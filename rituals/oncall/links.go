@@ -2,7 +2,9 @@ package oncall
 
 import (
 	"context"
+	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/ritualbot/ritualbot/rituals"
@@ -110,4 +112,66 @@ func (rs *Rotations) WaitSettled(ctx context.Context, t time.Time) error {
 		}
 	}
 	return nil
+}
+
+// Matching returns the rotations arg names: a team ID or a rotation's
+// ritual name, in any case.
+func (rs *Rotations) Matching(arg string) []*Rotation {
+	var out []*Rotation
+	for _, r := range rs.List {
+		if strings.EqualFold(arg, r.Team.ID) || strings.EqualFold(arg, r.Name()) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// Names lists the rotations as a person names them: "team (ritual)".
+func (rs *Rotations) Names() string {
+	var names []string
+	for _, r := range rs.List {
+		names = append(names, fmt.Sprintf("%s (%s)", r.Team.ID, r.Name()))
+	}
+	return strings.Join(names, ", ")
+}
+
+// Unknown is the error for an argument that names no rotation.
+func (rs *Rotations) Unknown(arg string) error {
+	return rituals.Errorf(rituals.ENOTFOUND, "No rotation for `%s`. Rotations: %s.", rituals.Escape(arg), rs.Names())
+}
+
+// Of returns the rotations user takes shifts in or whose team they are in.
+func (rs *Rotations) Of(user string) []*Rotation {
+	var out []*Rotation
+	for _, r := range rs.List {
+		if r.InRotation(user) || r.Team.IsMember(user) || r.Team.IsLead(user) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// For returns the rotation a command about target means: the one arg
+// names, else the only one, else the one target (or else the invoker) is
+// in, if that is one.
+func (rs *Rotations) For(invoker, target, arg string) (*Rotation, error) {
+	if arg != "" {
+		rots := rs.Matching(arg)
+		switch len(rots) {
+		case 0:
+			return nil, rs.Unknown(arg)
+		case 1:
+			return rots[0], nil
+		}
+		return nil, rituals.Errorf(rituals.EINVALID, "`%s` has %d rotations; name one: %s.", rituals.Escape(arg), len(rots), rs.Names())
+	}
+	if len(rs.List) == 1 {
+		return rs.List[0], nil
+	}
+	for _, user := range []string{target, invoker} {
+		if rots := rs.Of(user); len(rots) == 1 {
+			return rots[0], nil
+		}
+	}
+	return nil, rituals.Errorf(rituals.EINVALID, "Which rotation? Add its team at the end, e.g. `… payments`. Rotations: %s.", rs.Names())
 }
