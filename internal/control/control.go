@@ -78,7 +78,8 @@ func Listen(path string, ops Ops) (*Server, error) {
 	if err := removeStale(path); err != nil {
 		return nil, err
 	}
-	tmp, err := os.MkdirTemp(dir, ".rbs")
+	// A short name: the bound path must fit a socket address too.
+	tmp, err := os.MkdirTemp(dir, ".rb")
 	if err != nil {
 		return nil, fmt.Errorf("control socket %s: %w", path, err)
 	}

@@ -111,7 +111,7 @@ func TestListenRefusesWhatIsNotAStaleSocket(t *testing.T) {
 	if _, err := Listen(long, nil); err == nil || !strings.Contains(err.Error(), "store.path") {
 		t.Errorf("Listen on a too long path: %v", err)
 	}
-	left, _ := filepath.Glob(filepath.Join(dir, ".rbs*"))
+	left, _ := filepath.Glob(filepath.Join(dir, ".rb*"))
 	if len(left) != 0 {
 		t.Errorf("private directories left behind: %v", left)
 	}
