@@ -756,7 +756,7 @@ func (x *Incidents) announcement(inc Incident, update bool) Message {
 	if !inc.IsOpen() {
 		status = fmt.Sprintf(":large_green_circle: *Resolved* after %s", HumanDuration(inc.Duration(now)))
 	}
-	commander := commanderHint(inc.Number)
+	commander := commanderHint(inc)
 	if inc.Commander != "" {
 		commander = Mention(inc.Commander)
 	}

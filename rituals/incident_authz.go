@@ -164,6 +164,9 @@ func (x *Incidents) publisherRefusal(inc Incident, what string) error {
 }
 
 // commanderHint is what the announcement says while nobody commands.
-func commanderHint(n int) string {
-	return fmt.Sprintf("_nobody yet: `/incident command #%d` to take it_", n)
+func commanderHint(inc Incident) string {
+	if !inc.IsOpen() {
+		return "_nobody_"
+	}
+	return fmt.Sprintf("_nobody yet: `/incident command #%d` to take it_", inc.Number)
 }

@@ -35,6 +35,9 @@ func TestResolvedIncidentCannotBeTakenOver(t *testing.T) {
 	h := newWorkspaceHarness(t, commanderlessConfig(t), at(t, "2026-11-24 14:00", berlin), slackfake.Options{})
 	h.startHTTP()
 	n := h.alertIncident(t, "review", "sev1")
+	// The announcement says how command is taken; working it does not.
+	announce := readable(t, one(t, h.fake.ChannelMessages("C0INCIDENTS"), fmt.Sprintf("Incident #%d", n), "#incidents"))
+	wantIn(t, "announcement", announce, fmt.Sprintf("`/incident command #%d` to take it", n))
 	h.incidentCmd(t, "U0ADMIN", "resolve #%d", n)
 	before := h.export()
 	for _, c := range []struct{ cmd, reason string }{
