@@ -3,6 +3,7 @@ package rituals
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -150,8 +151,10 @@ func (x *Incidents) commandRefusal(inc Incident, verb IncidentVerb) error {
 		teams = append(teams, x.teamName(t))
 	}
 	switch {
+	case verb == VerbTakeCommand && inc.IsOpen() && inc.Commander == "" && len(teams) == 0:
+		return Errorf(EFORBIDDEN, "#%d belongs to no team: only an admin can take command of it.", inc.Number)
 	case verb == VerbTakeCommand && inc.IsOpen() && inc.Commander == "":
-		return Errorf(EFORBIDDEN, "Only people of %s (or on call for it), its leads and admins can take command of #%d.", orNobody(teams), inc.Number)
+		return Errorf(EFORBIDDEN, "Only people of %s (or on call for it), its leads and admins can take command of #%d.", strings.Join(teams, ", "), inc.Number)
 	case inc.Commander != "":
 		return Errorf(EFORBIDDEN, "Only %s can hand over command of #%d.", x.stewards(inc), inc.Number)
 	}
