@@ -71,8 +71,36 @@ func (m *Main) alertSink(ctx context.Context, g incident.AlertGroup) (webhooks.R
 	return webhooks.Result{Outcome: outcome, Incident: n}, err
 }
 
-// pagerDutySink hands a PagerDuty event to the incidents rituals.
+// pagerDutySink takes a PagerDuty event once: its id is remembered for
+// webhooks.DeliveryKeep, so a retry or a replay of it does nothing however
+// many deliveries came in between.
 func (m *Main) pagerDutySink(ctx context.Context, ev incident.PagerDutyEvent) (webhooks.Result, error) {
+	d := m.webhookDeliveries()
+	if seen, err := d.Seen("pagerduty", ev.ID); err != nil {
+		return webhooks.Result{}, fmt.Errorf("read the PagerDuty deliveries taken: %w", err)
+	} else if seen {
+		return webhooks.Result{Outcome: incident.OutcomeDuplicate}, nil
+	}
+	res, err := m.applyPagerDuty(ctx, ev)
+	if err != nil {
+		return res, err
+	}
+	if err := d.Record("pagerduty", ev.ID); err != nil {
+		// Taken, not remembered: the incident's own delivery list still
+		// catches a prompt retry.
+		log := m.component("webhooks")
+		log.Error().Err(err).Msg("remember a PagerDuty delivery")
+	}
+	return res, nil
+}
+
+// webhookDeliveries remembers the webhook deliveries taken, in the store.
+func (m *Main) webhookDeliveries() *webhooks.Deliveries {
+	return &webhooks.Deliveries{Store: m.DB, Now: m.Clock.Now}
+}
+
+// applyPagerDuty hands a PagerDuty event to the incidents rituals.
+func (m *Main) applyPagerDuty(ctx context.Context, ev incident.PagerDutyEvent) (webhooks.Result, error) {
 	outcome, n, err := m.incidentDesk.Rituals().HandlePagerDuty(ctx, ev)
 	return webhooks.Result{Outcome: outcome, Incident: n}, err
 }

@@ -3,7 +3,6 @@ package incident
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -142,7 +141,7 @@ func orNobody(list []string) string {
 }
 
 // publisherLabel names who may publish or skip inc's retro besides an
-// admin (see mayLead).
+// admin (see MayDo).
 func (x *Incidents) publisherLabel(inc Incident) string {
 	if inc.Commander != "" {
 		return rituals.Mention(inc.Commander) + " (the commander)"
@@ -282,6 +281,9 @@ func (x *Incidents) SubmitRetro(ctx context.Context, user, metadata string, valu
 	if err != nil {
 		return nil, err
 	}
+	if inc.IsOpen() {
+		return nil, rituals.Errorf(rituals.ECONFLICT, "#%d is still open; its retro starts once it is resolved.", n)
+	}
 	if !inc.Retro.Published.IsZero() {
 		return nil, rituals.Errorf(rituals.ECONFLICT, "The postmortem of #%d is already published, so answers can no longer change.", n)
 	}
@@ -375,24 +377,9 @@ func (x *Incidents) newAction(inc *Incident, by, owner, text string, due rituals
 	}
 }
 
-// mayLead reports whether user may publish or skip incident inc's retro:
-// its commander, an admin, or (without a commander) a lead of its teams.
-func (x *Incidents) mayLead(inc Incident, user string) bool {
-	if user == inc.Commander || x.isAdmin(user) {
-		return true
-	}
-	if inc.Commander == "" {
-		for _, t := range x.Teams {
-			if slices.Contains(inc.Teams, t.ID) && t.IsLead(user) {
-				return true
-			}
-		}
-	}
-	return false
-}
-
 // Publish publishes incident n's postmortem: posted to the channel,
-// stored, and served as Markdown. Its commander or an admin may.
+// stored, and served as Markdown. Its commander or an admin may (without
+// a commander, a lead of its teams).
 func (x *Incidents) Publish(ctx context.Context, n int, user string) (Incident, error) {
 	actions, err := x.Store.ActionItems(x.Config.Name)
 	if err != nil {
@@ -405,8 +392,8 @@ func (x *Incidents) Publish(ctx context.Context, n int, user string) (Incident, 
 			return nil, rituals.Errorf(rituals.ECONFLICT, "#%d is still open: resolve it first (`/incident resolve #%d`).", n, n)
 		case !inc.Retro.Published.IsZero():
 			return nil, rituals.Errorf(rituals.ECONFLICT, "The postmortem of #%d was already published %s.", n, x.when(inc.Retro.Published))
-		case !x.mayLead(*inc, user):
-			return nil, rituals.Errorf(rituals.EFORBIDDEN, "Only %s or an admin can publish the postmortem of #%d.", x.publisherLabel(*inc), n)
+		case !x.may(*inc, user, VerbPublish):
+			return nil, x.publisherRefusal(*inc, "publish the postmortem")
 		}
 		var mine []ActionItem
 		for _, a := range actions {
@@ -437,8 +424,8 @@ func (x *Incidents) Skip(ctx context.Context, n int, user, reason string) (Incid
 			return nil, rituals.Errorf(rituals.ECONFLICT, "The retro of #%d is already published or skipped.", n)
 		case x.severityRequiresRetro(inc.Severity):
 			return nil, rituals.Errorf(rituals.EFORBIDDEN, "%s incidents need a retro, so #%d cannot be skipped.", strings.ToUpper(inc.Severity), n)
-		case !x.mayLead(*inc, user):
-			return nil, rituals.Errorf(rituals.EFORBIDDEN, "Only %s or an admin can skip the retro of #%d.", x.publisherLabel(*inc), n)
+		case !x.may(*inc, user, VerbSkip):
+			return nil, x.publisherRefusal(*inc, "skip the retro")
 		}
 		inc.Retro.Skipped, inc.Retro.SkippedBy, inc.Retro.SkipReason = now, user, rituals.Shorten(reason, 500)
 		inc.Timeline = append(inc.Timeline, TimelineEvent{At: now, Kind: EventRetroSkipped, By: user, Text: inc.Retro.SkipReason})
@@ -455,8 +442,8 @@ func (x *Incidents) SkipForm(n int, user string) (rituals.Form, error) {
 	if x.severityRequiresRetro(inc.Severity) {
 		return rituals.Form{}, rituals.Errorf(rituals.EFORBIDDEN, "%s incidents need a retro, so #%d cannot be skipped.", strings.ToUpper(inc.Severity), n)
 	}
-	if !x.mayLead(inc, user) {
-		return rituals.Form{}, rituals.Errorf(rituals.EFORBIDDEN, "Only %s or an admin can skip the retro of #%d.", x.publisherLabel(inc), n)
+	if !x.may(inc, user, VerbSkip) {
+		return rituals.Form{}, x.publisherRefusal(inc, "skip the retro")
 	}
 	return rituals.Form{
 		CallbackID: FormRetroSkip, Title: fmt.Sprintf("Skip retro #%d", n), Submit: "Skip", Metadata: retroMetadata(n),
