@@ -131,8 +131,15 @@ type Incident struct {
 	Summary     string    `json:",omitempty"`
 	Timeline    []TimelineEvent
 	// Alerts counts the alert notifications received.
-	Alerts      int               `json:",omitempty"`
-	AlertStates map[string]string `json:",omitempty"` // fingerprint → firing|resolved
+	Alerts int `json:",omitempty"`
+	// Firing are the IDs of the alerts firing (see trackAlerts), capped;
+	// AlertsFired and AlertsResolved count state changes over its life.
+	Firing         []string `json:",omitempty"`
+	AlertsFired    int      `json:",omitempty"`
+	AlertsResolved int      `json:",omitempty"`
+	// AlertStates is the uncapped state map of older records, folded
+	// into Firing at the next notification.
+	AlertStates map[string]string `json:",omitempty"`
 	// AlertsMuted is set once the timeline has its fill of alert events.
 	AlertsMuted bool `json:",omitempty"`
 	// Deliveries are the IDs of webhook deliveries applied (newest last),
@@ -270,6 +277,10 @@ type IncidentStore interface {
 	// source reference for its ritual.
 	SaveIncident(inc Incident, now time.Time, messages func(Incident) []Message) (Incident, error)
 	Incident(number int) (Incident, bool, error)
+	// ReadIncident is Incident without the alert state (Firing,
+	// AlertStates), which only webhooks need: for showing an incident,
+	// never for saving it back.
+	ReadIncident(number int) (Incident, bool, error)
 	// IncidentRitual returns the ritual incident number belongs to,
 	// without reading the whole incident.
 	IncidentRitual(number int) (string, bool, error)
@@ -659,11 +670,13 @@ func (x *Incidents) List() ([]Incident, error) {
 		b := briefs[i]
 		// RetroDue is zero once skipped: set and unpublished, it is due.
 		if b.Resolved.IsZero() || b.Resolved.After(since) || !b.RetroDue.IsZero() && b.RetroPublished.IsZero() {
-			inc, err := x.Lookup(b.Number)
+			inc, ok, err := x.Store.ReadIncident(b.Number)
 			if err != nil {
-				return nil, err
+				return nil, fmt.Errorf("read incident %d: %w", b.Number, err)
 			}
-			out = append(out, inc)
+			if ok {
+				out = append(out, inc)
+			}
 		}
 	}
 	return out, nil
@@ -776,6 +789,9 @@ func (x *Incidents) announcement(inc Incident, update bool) Message {
 	}
 	if oc := x.onCallOf(inc); oc != "" {
 		fields = append(fields, "*On call*\n"+oc)
+	}
+	if a := alertsField(inc); a != "" {
+		fields = append(fields, a)
 	}
 	blocks := []Block{
 		Header(fmt.Sprintf("Incident #%d: %s", inc.Number, inc.Title)),

@@ -50,19 +50,6 @@ const (
 	OutcomeDuplicate WebhookOutcome = "duplicate"
 )
 
-// id is the alert's identity within its group: the fingerprint
-// Alertmanager computes, or its sorted labels when it is missing.
-func (a Alert) id() string {
-	if a.Fingerprint != "" {
-		return a.Fingerprint
-	}
-	var b strings.Builder
-	for _, k := range sortedKeys(a.Labels) {
-		b.WriteString(k + "=" + a.Labels[k] + ",")
-	}
-	return b.String()
-}
-
 // describe names an alert in one line: its alertname and a few telling
 // labels, then its summary.
 func (a Alert) describe() string {
@@ -166,14 +153,16 @@ func (x *Incidents) HandleAlerts(ctx context.Context, g AlertGroup) (WebhookOutc
 	inc := Incident{
 		Ritual: x.Config.Name, Title: alertTitle(g, matching), Severity: x.alertSeverity(g, matching),
 		Teams: append([]string(nil), x.Settings.Teams...), Status: IncidentOpen, Source: SourceAlertmanager,
-		SourceRef: g.GroupKey, SourceURL: g.ExternalURL, Opened: now, Alerts: 1, AlertStates: map[string]string{},
+		SourceRef: g.GroupKey, SourceURL: g.ExternalURL, Opened: now, Alerts: 1,
 	}
 	// Nobody declared it: whoever is on call takes command.
 	if oc := x.addOnCall(&inc, now); len(oc) > 0 {
 		inc.Commander = oc[0]
 	}
+	var fired []Alert
+	inc.Firing, fired, _ = trackAlerts(nil, g.Alerts)
+	inc.AlertsFired = len(fired)
 	for _, a := range g.Alerts {
-		inc.AlertStates[a.id()] = a.Status
 		if a.Status == AlertFiring && !a.StartsAt.IsZero() && a.StartsAt.Before(now) &&
 			(inc.ImpactStart.IsZero() || a.StartsAt.Before(inc.ImpactStart)) {
 			inc.ImpactStart = a.StartsAt
@@ -218,21 +207,11 @@ func alertEvents(inc Incident) int {
 
 // applyAlerts records a later notification of an incident's group.
 func (x *Incidents) applyAlerts(ctx context.Context, inc Incident, g AlertGroup, now time.Time) (WebhookOutcome, int, error) {
-	if inc.AlertStates == nil {
-		inc.AlertStates = map[string]string{}
-	}
 	var fired, cleared []Alert
-	for _, a := range g.Alerts {
-		id := a.id()
-		prev, seen := inc.AlertStates[id]
-		switch {
-		case a.Status == AlertFiring && prev != AlertFiring:
-			fired = append(fired, a)
-		case a.Status == AlertResolved && seen && prev != AlertResolved:
-			cleared = append(cleared, a)
-		}
-		inc.AlertStates[id] = a.Status
-	}
+	inc.Firing, fired, cleared = trackAlerts(inc.firingAlerts(), g.Alerts)
+	inc.AlertsFired += len(fired)
+	inc.AlertsResolved += len(cleared)
+	changed := len(fired) > 0 || len(cleared) > 0
 	outcome := OutcomeDuplicate
 	before := len(inc.Timeline)
 	inc.Alerts++
@@ -255,11 +234,17 @@ func (x *Incidents) applyAlerts(ctx context.Context, inc Incident, g AlertGroup,
 		inc.Timeline = append(inc.Timeline, TimelineEvent{At: now, Kind: EventAlertResolved, Text: alertList(cleared)})
 		outcome = OutcomeUpdated
 	}
+	if g.Status == AlertResolved {
+		inc.Firing = nil // every alert of the group resolved
+	}
 	if g.Status == AlertResolved && inc.IsOpen() {
 		x.resolve(&inc, now, "", "All alerts of the group resolved in Alertmanager.")
 		outcome = OutcomeResolved
 	}
-	inc, err := x.save(ctx, inc, func(inc Incident) []Message { return x.changeMessages(inc, before, outcome == OutcomeResolved) })
+	// The announcement carries the alert totals: refreshed when they
+	// change (a pending refresh is replaced in place, not queued again).
+	announce := outcome == OutcomeResolved || changed
+	inc, err := x.save(ctx, inc, func(inc Incident) []Message { return x.changeMessages(inc, before, announce) })
 	if err != nil {
 		return "", 0, fmt.Errorf("store incident %d: %w", inc.Number, err)
 	}
