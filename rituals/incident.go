@@ -487,6 +487,10 @@ func (x *Incidents) save(ctx context.Context, inc Incident, messages func(Incide
 	if err := ctx.Err(); err != nil {
 		return inc, err
 	}
+	if messages != nil {
+		build := messages
+		messages = func(inc Incident) []Message { return UrgentFor(ctx, build(inc)) }
+	}
 	inc, err := x.Store.SaveIncident(inc, x.Clock.Now(), messages)
 	if err != nil {
 		return inc, err
