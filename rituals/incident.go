@@ -24,6 +24,8 @@ type IncidentsConfig struct {
 	// PagerDuty, if set, narrows which PagerDuty services this ritual
 	// takes; without it the first incidents ritual takes them all.
 	PagerDuty *PagerDutyConfig
+	// Storm, if set, folds an alert storm into one incident.
+	Storm *StormConfig
 	// Location is the zone times are written in.
 	Location *time.Location
 }
@@ -148,6 +150,9 @@ type Incident struct {
 	// ActionSeq numbers the incident's action items (#N.1, #N.2, …).
 	ActionSeq int `json:",omitempty"`
 	Retro     Retro
+	// Storm is set on an alert storm incident: alert groups and PagerDuty
+	// incidents that joined it instead of opening their own.
+	Storm *Storm `json:",omitempty"`
 }
 
 // Retro is an incident's retrospective.
@@ -230,6 +235,7 @@ func (inc *Incident) Brief() IncidentBrief {
 		Number: inc.Number, Title: inc.Title, Severity: inc.Severity, Commander: inc.Commander,
 		Teams: append([]string(nil), inc.Teams...), Source: inc.Source, Opened: inc.Opened,
 		Resolved: inc.Resolved, ImpactStart: inc.ImpactStart, Alerts: inc.Alerts, RetroPublished: inc.Retro.Published,
+		Storm: inc.Storm != nil,
 	}
 	if inc.Retro.Skipped.IsZero() {
 		b.RetroDue = inc.Retro.Due
@@ -295,8 +301,17 @@ type IncidentStore interface {
 	// ritual ("" for any).
 	LatestIncident(ritual string) (Incident, bool, error)
 	// IncidentBySource returns the latest incident a ritual opened for a
-	// source reference (an Alertmanager groupKey, a PagerDuty incident).
+	// source reference (an Alertmanager groupKey, a PagerDuty incident),
+	// or the storm incident it joined.
 	IncidentBySource(ritual, source, ref string) (Incident, bool, error)
+	// SaveStorm stores storm incident inc (numbering it if new) and the
+	// state of member m, which becomes the latest incident of m's source
+	// reference, and puts the messages built in the outbox, in one
+	// transaction.
+	SaveStorm(inc Incident, m StormMember, now time.Time, messages func(Incident) []Message) (Incident, error)
+	// StormMember returns the state of a source reference that joined
+	// storm incident number.
+	StormMember(number int, source, ref string) (StormMember, bool, error)
 	PutAction(a ActionItem) error
 	DeleteAction(id string) error
 	Action(id string) (ActionItem, bool, error)

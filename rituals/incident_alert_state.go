@@ -102,6 +102,9 @@ func labelsID(s string) string {
 // announcement: what the thread stops showing once its alert events are
 // capped.
 func alertsField(inc Incident) string {
+	if f := stormField(inc); f != "" {
+		return f
+	}
 	if inc.AlertsFired == 0 && inc.AlertsResolved == 0 {
 		return ""
 	}

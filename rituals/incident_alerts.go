@@ -145,10 +145,26 @@ func (x *Incidents) HandleAlerts(ctx context.Context, g AlertGroup) (WebhookOutc
 		}
 	}
 	if found && (existing.IsOpen() || !refires(existing, matching)) {
+		if existing.Storm != nil {
+			return x.stormMemberChanged(ctx, existing, SourceAlertmanager, g.GroupKey, g.Status == AlertResolved, len(matching), now)
+		}
 		return x.applyAlerts(ctx, existing, g, now)
 	}
 	if len(matching) == 0 {
 		return OutcomeIgnored, 0, nil
+	}
+	if storm, ok, err := x.stormIncident(now); err != nil || ok {
+		if err != nil {
+			return "", 0, err
+		}
+		var impact time.Time
+		for _, a := range matching {
+			if impact.IsZero() || a.StartsAt.Before(impact) {
+				impact = a.StartsAt
+			}
+		}
+		m := StormMember{Source: SourceAlertmanager, Ref: g.GroupKey, Title: alertTitle(g, matching), Alerts: len(matching)}
+		return x.joinStorm(ctx, storm, m, x.alertSeverity(g, matching), impact, now)
 	}
 	inc := Incident{
 		Ritual: x.Config.Name, Title: alertTitle(g, matching), Severity: x.alertSeverity(g, matching),
@@ -361,6 +377,14 @@ func (x *Incidents) HandlePagerDuty(ctx context.Context, ev PagerDutyEvent) (Web
 		if found {
 			return OutcomeDuplicate, inc.Number, nil
 		}
+		if storm, ok, err := x.stormIncident(now); err != nil || ok {
+			if err != nil {
+				return "", 0, err
+			}
+			m := StormMember{Source: SourcePagerDuty, Ref: ev.IncidentID, Title: Shorten(firstNonEmpty(ev.Title, ev.IncidentID), 200), Alerts: 1}
+			storm.addDelivery(ev.ID)
+			return x.joinStorm(ctx, storm, m, x.pagerDutySeverity(ev), ev.OccurredAt, now)
+		}
 		title := firstNonEmpty(ev.Title, "PagerDuty incident "+ev.IncidentID)
 		inc = Incident{
 			Ritual: x.Config.Name, Title: Shorten(title, 200), Severity: x.pagerDutySeverity(ev),
@@ -387,6 +411,15 @@ func (x *Incidents) HandlePagerDuty(ctx context.Context, ev PagerDutyEvent) (Web
 	}
 	if !found {
 		return OutcomeIgnored, 0, nil
+	}
+	if inc.Storm != nil {
+		// A member's acknowledgements and notes stay in PagerDuty: in
+		// the storm's thread they would be the flood it holds back.
+		if ev.Type != "incident.resolved" {
+			return OutcomeIgnored, inc.Number, nil
+		}
+		inc.addDelivery(ev.ID)
+		return x.stormMemberChanged(ctx, inc, SourcePagerDuty, ev.IncidentID, true, 0, now)
 	}
 	before := len(inc.Timeline)
 	outcome := OutcomeUpdated
