@@ -45,15 +45,18 @@ func IsForPerson(ctx context.Context) bool {
 	return v
 }
 
-// UrgentFor marks msgs Urgent (in place) when ctx serves a person, and
-// returns them.
+// UrgentFor returns msgs, marked Urgent (in a copy) when ctx serves a
+// person.
 func UrgentFor(ctx context.Context, msgs []Message) []Message {
-	if IsForPerson(ctx) {
-		for i := range msgs {
-			msgs[i].Urgent = true
-		}
+	if !IsForPerson(ctx) {
+		return msgs
 	}
-	return msgs
+	out := make([]Message, len(msgs))
+	for i, m := range msgs {
+		m.Urgent = true
+		out[i] = m
+	}
+	return out
 }
 
 // Upload is a file a message shares, such as the digest's trend chart.
