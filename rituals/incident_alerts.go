@@ -227,7 +227,6 @@ func (x *Incidents) applyAlerts(ctx context.Context, inc Incident, g AlertGroup,
 	inc.Firing, fired, cleared = trackAlerts(inc.firingAlerts(), g.Alerts)
 	inc.AlertsFired += len(fired)
 	inc.AlertsResolved += len(cleared)
-	changed := len(fired) > 0 || len(cleared) > 0
 	outcome := OutcomeDuplicate
 	before := len(inc.Timeline)
 	inc.Alerts++
@@ -257,10 +256,7 @@ func (x *Incidents) applyAlerts(ctx context.Context, inc Incident, g AlertGroup,
 		x.resolve(&inc, now, "", "All alerts of the group resolved in Alertmanager.")
 		outcome = OutcomeResolved
 	}
-	// The announcement carries the alert totals: refreshed when they
-	// change (a pending refresh is replaced in place, not queued again).
-	announce := outcome == OutcomeResolved || changed
-	inc, err := x.save(ctx, inc, func(inc Incident) []Message { return x.changeMessages(inc, before, announce) })
+	inc, err := x.save(ctx, inc, func(inc Incident) []Message { return x.changeMessages(inc, before, outcome == OutcomeResolved) })
 	if err != nil {
 		return "", 0, fmt.Errorf("store incident %d: %w", inc.Number, err)
 	}
