@@ -28,7 +28,7 @@ func TestFeedListsTwelveWeeksOfShifts(t *testing.T) {
 	clock := rituals.NewFakeClock(now)
 	r := &oncall.Rotation{
 		Config:   &rituals.RitualConfig{Name: "pay-oncall", Kind: rituals.KindOnCall, Team: "pay", Schedule: sched},
-		Settings: &oncall.OnCallConfig{Rotation: []string{"U0A", "U0B", "U0C"}, Secondary: true},
+		Settings: &oncall.Settings{Rotation: []string{"U0A", "U0B", "U0C"}, Secondary: true},
 		Team:     &rituals.Team{ID: "pay", Name: "Payments", Members: []string{"U0A", "U0B", "U0C"}, Leads: []string{"U0A"}},
 		Outbox:   nopOutbox{}, Clock: clock,
 	}

@@ -67,11 +67,11 @@ func TestParseGood(t *testing.T) {
 		t.Error("holiday not read")
 	}
 	st := cfg.Ritual("standup")
-	if st.Schedule.Location.String() != "America/New_York" || !standup.StandupSettings(st).LocalTime || standup.StandupSettings(st).RemindAfter != time.Hour ||
-		standup.StandupSettings(st).SummaryAfter != config.DefaultSummaryAfter || standup.StandupSettings(st).Summary != standup.SummaryThread {
+	if st.Schedule.Location.String() != "America/New_York" || !standup.SettingsOf(st).LocalTime || standup.SettingsOf(st).RemindAfter != time.Hour ||
+		standup.SettingsOf(st).SummaryAfter != config.DefaultSummaryAfter || standup.SettingsOf(st).Summary != standup.SummaryThread {
 		t.Errorf("standup: %+v %+v", st.Schedule, st.Settings)
 	}
-	if qs := standup.StandupSettings(st).Questions; len(qs) != 3 || qs[1].ID != "q2" || qs[1].Text != "Next?" || !qs[2].Blocker {
+	if qs := standup.SettingsOf(st).Questions; len(qs) != 3 || qs[1].ID != "q2" || qs[1].Text != "Next?" || !qs[2].Blocker {
 		t.Errorf("questions: %+v", qs)
 	}
 	if len(st.Schedule.Holidays) != 1 {

@@ -49,7 +49,7 @@ func (p *parser) services(tm *mapping) []string {
 // parseDigest reads a digest: a schedule, a channel, the teams it covers
 // and the window it looks back on.
 func parseDigest(r *ritualReader) {
-	d := &digest.DigestConfig{
+	d := &digest.Settings{
 		Window:        r.duration("window", DefaultDigestWindow),
 		FailureWindow: r.duration("failure_window", DefaultFailureWindow),
 	}

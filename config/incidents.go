@@ -28,7 +28,7 @@ var severityRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$`)
 func parseIncidents(r *ritualReader) {
 	r.needChannel()
 	skip := r.boolean("skip_holidays", true)
-	s := &incident.IncidentsConfig{Location: r.Config().Timezone}
+	s := &incident.Settings{Location: r.Config().Timezone}
 	s.Teams = r.teamList("teams")
 	if len(s.Teams) == 0 && r.team != nil {
 		s.Teams = []string{r.team.ID}

@@ -44,7 +44,7 @@ func TestParseOnCall(t *testing.T) {
 		t.Fatal(err)
 	}
 	rc := l.Config.Ritual("payments-oncall")
-	s := oncall.OnCallSettings(rc)
+	s := oncall.SettingsOf(rc)
 	if s == nil || len(s.Rotation) != 3 || s.Rotation[0] != "U0AAA0001" || !s.Secondary || len(s.Exec) != 2 ||
 		s.UserGroup != "S0ONCALL1" || !s.Topic || s.NotifyBefore != 24*time.Hour {
 		t.Fatalf("oncall settings: %+v", s)
@@ -53,7 +53,7 @@ func TestParseOnCall(t *testing.T) {
 		t.Errorf("handoff schedule %+v: want the handoff, the start, and no holidays by default", rc.Schedule)
 	}
 	db := l.Config.Ritual("db-oncall")
-	if len(oncall.OnCallSettings(db).Rotation) != 2 || oncall.OnCallSettings(db).Rotation[1] != "carol@example.com" || len(db.Schedule.Holidays) != 1 {
+	if len(oncall.SettingsOf(db).Rotation) != 2 || oncall.SettingsOf(db).Rotation[1] != "carol@example.com" || len(db.Schedule.Holidays) != 1 {
 		t.Errorf("db-oncall: %+v, holidays %v", db.Settings, db.Schedule.Holidays)
 	}
 }
@@ -93,7 +93,7 @@ func FuzzParseOnCall(f *testing.F) {
 			return
 		}
 		for _, rc := range l.Config.Rituals {
-			if rc.Kind == "oncall" && rc.Enabled && (oncall.OnCallSettings(rc) == nil || len(oncall.OnCallSettings(rc).Rotation) == 0 || rc.Schedule == nil || rc.Schedule.Start.IsZero()) {
+			if rc.Kind == "oncall" && rc.Enabled && (oncall.SettingsOf(rc) == nil || len(oncall.SettingsOf(rc).Rotation) == 0 || rc.Schedule == nil || rc.Schedule.Start.IsZero()) {
 				t.Fatalf("an oncall ritual parsed without a rotation, handoff or start: %+v", rc)
 			}
 		}

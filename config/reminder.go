@@ -33,5 +33,5 @@ func parseReminder(r *ritualReader) {
 		r.errorf("text", "bad template: %s (it may use {{.Team}}, {{.OnCall}}, {{.Date}} and {{.Time}})", strings.TrimPrefix(err.Error(), "template: "))
 		return
 	}
-	r.rc.Settings = &reminder.ReminderConfig{Text: tmpl, TextSpec: spec}
+	r.rc.Settings = &reminder.Settings{Text: tmpl, TextSpec: spec}
 }

@@ -34,7 +34,7 @@ func parseStandup(r *ritualReader) {
 		r.errorf("team", "team %q has no members to ask", t.ID)
 	}
 	r.needChannel()
-	s := &standup.StandupConfig{
+	s := &standup.Settings{
 		LocalTime:    r.boolean("local_time", false),
 		RemindAfter:  r.duration("remind_after", 0),
 		SummaryAfter: r.duration("summary_after", DefaultSummaryAfter),

@@ -78,9 +78,9 @@ type RitualConfig struct {
 	Enabled  bool
 	Schedule *Schedule
 
-	// Settings are the kind's own: a *ReminderConfig, *StandupConfig,
-	// *OnCallConfig, *DigestConfig or *IncidentsConfig. The core does not
-	// read them; each kind's XSettings function does.
+	// Settings are the kind's own (a *standup.Settings, *oncall.Settings,
+	// …), set by package config. The core does not read them; each kind's
+	// SettingsOf does.
 	Settings any
 }
 

@@ -136,10 +136,10 @@ func benchDigest(b *testing.B) *digest.Digest {
 	for _, t := range teams {
 		ids = append(ids, t.ID)
 	}
-	rc.Settings = &digest.DigestConfig{Teams: ids, Window: 7 * 24 * time.Hour, FailureWindow: 24 * time.Hour}
+	rc.Settings = &digest.Settings{Teams: ids, Window: 7 * 24 * time.Hour, FailureWindow: 24 * time.Hour}
 	b.Logf("%d deploys, %d teams", len(deploys), len(teams))
 	return &digest.Digest{
-		Config: rc, Settings: digest.DigestSettings(rc), Teams: teams, AllTeams: teams, Store: db, Clock: rituals.NewFakeClock(benchEnd),
+		Config: rc, Settings: digest.SettingsOf(rc), Teams: teams, AllTeams: teams, Store: db, Clock: rituals.NewFakeClock(benchEnd),
 		Standups:  func() rituals.StandupLog { return benchStandups{} },
 		OnCall:    func() rituals.OnCallSchedule { return benchOnCall{} },
 		Incidents: func() rituals.IncidentLog { return incidents },

@@ -59,7 +59,7 @@ func benchHandler(b *testing.B, commits *[]time.Duration) (h http.Handler, deliv
 	loc, _ := time.LoadLocation("Europe/Berlin")
 	x := &incident.Incidents{
 		Config: &rituals.RitualConfig{Name: "incidents", Kind: rituals.KindIncidents, Channel: "C0INCIDENTS", Enabled: true},
-		Settings: &incident.IncidentsConfig{
+		Settings: &incident.Settings{
 			Teams: []string{"payments"}, Severities: []string{"sev1", "sev2", "sev3"}, Location: loc,
 			Retro:        incident.RetroConfig{Schedule: rituals.MustParseSchedule("0 10 * * MON-FRI", loc), MinDelay: 12 * time.Hour},
 			Alertmanager: &incident.AlertmanagerConfig{OpenWhen: map[string][]string{"severity": {"critical"}}, Severity: "sev1"},

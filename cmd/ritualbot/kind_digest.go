@@ -40,13 +40,13 @@ func init() {
 // other rituals' logs.
 func digestOf(cfg *rituals.Config, rc *rituals.RitualConfig, store digest.DigestStore, clock rituals.Clock, l *links) *digest.Digest {
 	var teams []*rituals.Team
-	for _, id := range digest.DigestSettings(rc).Teams {
+	for _, id := range digest.SettingsOf(rc).Teams {
 		if t := cfg.Team(id); t != nil {
 			teams = append(teams, t)
 		}
 	}
 	return &digest.Digest{
-		Config: rc, Settings: digest.DigestSettings(rc), Teams: teams, AllTeams: cfg.Teams,
+		Config: rc, Settings: digest.SettingsOf(rc), Teams: teams, AllTeams: cfg.Teams,
 		Store: store, Clock: clock, Pages: l.pages, Holidays: cfg.Holidays,
 		Standups: l.StandupLog, OnCall: l.OnCallSchedule, Incidents: l.Incidents,
 	}

@@ -48,7 +48,7 @@ func init() {
 // naming whoever l says is on call.
 func incidentsOf(cfg *rituals.Config, rc *rituals.RitualConfig, store incident.IncidentStore, clock rituals.Clock, l *links) *incident.Incidents {
 	return &incident.Incidents{
-		Config: rc, Settings: incident.IncidentsSettings(rc), Teams: cfg.Teams, Store: store, Clock: clock,
+		Config: rc, Settings: incident.SettingsOf(rc), Teams: cfg.Teams, Store: store, Clock: clock,
 		OnCall: l.OnCallAt, Pages: l.pages,
 	}
 }

@@ -34,7 +34,7 @@ func init() {
 // rotationOf is the on-call ritual rc, listing the incidents l reads at
 // handoffs.
 func rotationOf(cfg *rituals.Config, rc *rituals.RitualConfig, clock rituals.Clock, l *links) *oncall.Rotation {
-	return &oncall.Rotation{Config: rc, Settings: oncall.OnCallSettings(rc), Team: cfg.Team(rc.Team), Clock: clock, Incidents: l.Incidents, IsAdmin: cfg.IsAdmin}
+	return &oncall.Rotation{Config: rc, Settings: oncall.SettingsOf(rc), Team: cfg.Team(rc.Team), Clock: clock, Incidents: l.Incidents, IsAdmin: cfg.IsAdmin}
 }
 
 func (m *Main) newRotation(rc *rituals.RitualConfig) *oncall.Rotation {
@@ -44,7 +44,7 @@ func (m *Main) newRotation(rc *rituals.RitualConfig) *oncall.Rotation {
 		m.Metrics.SlackCalls.WithLabelValues(method, outcome).Inc()
 	}}
 	r.Log = m.component("oncall").With().Str("ritual", rc.Name).Logger()
-	if unfair := oncall.UnfairLongShift(rc.Schedule, len(oncall.OnCallSettings(rc).Rotation), m.Clock.Now()); unfair != "" {
+	if unfair := oncall.UnfairLongShift(rc.Schedule, len(oncall.SettingsOf(rc).Rotation), m.Clock.Now()); unfair != "" {
 		r.Log.Warn().Msg("rotation turns are uneven: " + unfair)
 	}
 	return r

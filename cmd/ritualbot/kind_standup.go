@@ -40,7 +40,7 @@ func init() {
 // standupOf is the standup ritual rc keeping its records in store, asking
 // whoever l says is on call the on-call questions.
 func standupOf(cfg *rituals.Config, rc *rituals.RitualConfig, store standup.StandupStore, clock rituals.Clock, l *links) *standup.Standup {
-	return &standup.Standup{Config: rc, Settings: standup.StandupSettings(rc), Team: cfg.Team(rc.Team), Store: store, Clock: clock, OnCall: l.OnCallAt}
+	return &standup.Standup{Config: rc, Settings: standup.SettingsOf(rc), Team: cfg.Team(rc.Team), Store: store, Clock: clock, OnCall: l.OnCallAt}
 }
 
 // standupJobs adapts a standup, whose jobs depend on its members' zones,

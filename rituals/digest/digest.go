@@ -12,8 +12,8 @@ import (
 	"github.com/ritualbot/ritualbot/rituals"
 )
 
-// DigestConfig is the settings of a digest ritual.
-type DigestConfig struct {
+// Settings are what a digest ritual is configured with.
+type Settings struct {
 	// Teams are the IDs of the teams it reports on, in order.
 	Teams []string
 	// Window is how far each digest looks back (7d weekly, 28d for the
@@ -50,7 +50,7 @@ type ChartRenderer func(t Trend) ([]byte, error)
 // risks, and a trend chart.
 type Digest struct {
 	Config   *rituals.RitualConfig
-	Settings *DigestConfig
+	Settings *Settings
 	// Teams are the teams reported on; AllTeams every team of the config,
 	// to tell which deploys no team owns.
 	Teams    []*rituals.Team
@@ -574,8 +574,8 @@ type Trend struct {
 	HasStandups   bool
 }
 
-// DigestSettings returns rc's digest settings, nil if rc is of another kind.
-func DigestSettings(rc *rituals.RitualConfig) *DigestConfig {
-	s, _ := rc.Settings.(*DigestConfig)
+// SettingsOf returns rc's digest settings, nil if rc is of another kind.
+func SettingsOf(rc *rituals.RitualConfig) *Settings {
+	s, _ := rc.Settings.(*Settings)
 	return s
 }

@@ -46,8 +46,8 @@ func testDigest(t *testing.T, teams ...*rituals.Team) (*Digest, *memDigestStore)
 	}
 	rc := &rituals.RitualConfig{Name: "weekly", Kind: rituals.KindDigest, Channel: "C0DIGEST", Enabled: true,
 		Schedule: rituals.MustParseSchedule("0 16 * * FRI", time.UTC)}
-	rc.Settings = &DigestConfig{Teams: ids, Window: 7 * 24 * time.Hour, FailureWindow: 24 * time.Hour}
-	return &Digest{Config: rc, Settings: DigestSettings(rc), Teams: teams, AllTeams: teams, Store: store, Clock: rituals.NewFakeClock(monday)}, store
+	rc.Settings = &Settings{Teams: ids, Window: 7 * 24 * time.Hour, FailureWindow: 24 * time.Hour}
+	return &Digest{Config: rc, Settings: SettingsOf(rc), Teams: teams, AllTeams: teams, Store: store, Clock: rituals.NewFakeClock(monday)}, store
 }
 
 func TestDigestLeavesOutWhatIsNotConfigured(t *testing.T) {

@@ -23,7 +23,7 @@ func TestFlappingAlertsAreCountedNotPostedPastTheCap(t *testing.T) {
 	clock := rituals.NewFakeClock(time.Date(2026, 11, 24, 13, 0, 0, 0, time.UTC))
 	x := &incident.Incidents{
 		Config: &rituals.RitualConfig{Name: "incidents", Kind: rituals.KindIncidents, Channel: "C0INC", Enabled: true},
-		Settings: &incident.IncidentsConfig{Severities: []string{"sev1", "sev2"}, Location: time.UTC,
+		Settings: &incident.Settings{Severities: []string{"sev1", "sev2"}, Location: time.UTC,
 			Alertmanager: &incident.AlertmanagerConfig{OpenWhen: map[string][]string{"severity": {"critical"}}}},
 		Outbox: &rituals.DurableOutbox{Store: db, Clock: clock}, Store: db, Sent: db, Clock: clock,
 	}
@@ -83,7 +83,7 @@ func newAlertStorm(tb testing.TB, perGroup int) *alertStorm {
 	clock := rituals.NewFakeClock(time.Date(2026, 11, 24, 13, 0, 0, 0, time.UTC))
 	x := &incident.Incidents{
 		Config: &rituals.RitualConfig{Name: "incidents", Kind: rituals.KindIncidents, Channel: "C0INC", Enabled: true},
-		Settings: &incident.IncidentsConfig{Severities: []string{"sev1", "sev2"}, Location: time.UTC,
+		Settings: &incident.Settings{Severities: []string{"sev1", "sev2"}, Location: time.UTC,
 			Alertmanager: &incident.AlertmanagerConfig{}},
 		Outbox: &rituals.DurableOutbox{Store: db, Clock: clock}, Store: db, Sent: db, Clock: clock,
 	}

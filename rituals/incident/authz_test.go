@@ -85,7 +85,7 @@ func authzFixture(t *testing.T, state authzState, commander bool) *Incidents {
 	store := &memIncidents{incidents: map[int]Incident{}, actions: map[string]ActionItem{}}
 	x := &Incidents{
 		Config:   &rituals.RitualConfig{Name: "incidents", Channel: "C0INC"},
-		Settings: &IncidentsConfig{Teams: []string{"payments"}, Severities: []string{"sev1", "sev2", "sev3"}, Retro: RetroConfig{Required: []string{"sev1"}}},
+		Settings: &Settings{Teams: []string{"payments"}, Severities: []string{"sev1", "sev2", "sev3"}, Retro: RetroConfig{Required: []string{"sev1"}}},
 		Teams: []*rituals.Team{
 			{ID: "payments", Name: "Payments", Members: []string{"U0MEM"}, Leads: []string{"U0LEAD"}},
 			{ID: "search", Name: "Search", Members: []string{"U0OTHER"}, Leads: []string{"U0SAM"}},

@@ -7,8 +7,8 @@ import (
 	"github.com/ritualbot/ritualbot/rituals"
 )
 
-// IncidentsConfig is the settings of an incidents ritual.
-type IncidentsConfig struct {
+// Settings are what an incidents ritual is configured with.
+type Settings struct {
 	// Teams are the teams whose on-call engineers are named when an
 	// incident is declared, and whose incidents the digest counts.
 	Teams []string
@@ -65,8 +65,8 @@ func (c *AlertmanagerConfig) Matches(labels map[string]string) bool {
 	return true
 }
 
-// IncidentsSettings returns rc's incidents settings, nil if rc is of another kind.
-func IncidentsSettings(rc *rituals.RitualConfig) *IncidentsConfig {
-	s, _ := rc.Settings.(*IncidentsConfig)
+// SettingsOf returns rc's incidents settings, nil if rc is of another kind.
+func SettingsOf(rc *rituals.RitualConfig) *Settings {
+	s, _ := rc.Settings.(*Settings)
 	return s
 }

@@ -67,7 +67,7 @@ type SentMessages interface {
 // timelines and threads, retros, postmortems and action items.
 type Incidents struct {
 	Config   *rituals.RitualConfig
-	Settings *IncidentsConfig
+	Settings *Settings
 	Teams    []*rituals.Team
 	Outbox   rituals.Outbox
 	Store    IncidentStore

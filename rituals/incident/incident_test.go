@@ -12,7 +12,7 @@ func TestRetroDueIsTheFirstSlotAfterMinDelayNeverAtNightNorOnHolidays(t *testing
 	berlin, _ := time.LoadLocation("Europe/Berlin")
 	sched := rituals.MustParseSchedule("0 10 * * MON-FRI", berlin)
 	sched.Holidays = rituals.Holidays{{Year: 2026, Month: 12, Day: 24}: true, {Year: 2026, Month: 12, Day: 25}: true}
-	x := &Incidents{Settings: &IncidentsConfig{Retro: RetroConfig{Schedule: sched, MinDelay: 12 * time.Hour}}}
+	x := &Incidents{Settings: &Settings{Retro: RetroConfig{Schedule: sched, MinDelay: 12 * time.Hour}}}
 	at := func(s string) time.Time {
 		v, err := time.ParseInLocation("2006-01-02 15:04", s, berlin)
 		if err != nil {
@@ -40,7 +40,7 @@ func TestRetroDueIsTheFirstSlotAfterMinDelayNeverAtNightNorOnHolidays(t *testing
 }
 
 func TestAlertAndPagerDutySeverities(t *testing.T) {
-	x := &Incidents{Settings: &IncidentsConfig{Severities: []string{"sev1", "sev2", "sev3"}, Alertmanager: &AlertmanagerConfig{Severity: "sev2"}}}
+	x := &Incidents{Settings: &Settings{Severities: []string{"sev1", "sev2", "sev3"}, Alertmanager: &AlertmanagerConfig{Severity: "sev2"}}}
 	g := AlertGroup{CommonLabels: map[string]string{}}
 	for _, tc := range []struct {
 		labels []string

@@ -28,7 +28,7 @@ func setOf(t *testing.T, clock rituals.Clock, names ...string) incident.Set {
 	for _, n := range names {
 		set = append(set, &incident.Incidents{
 			Config:   &rituals.RitualConfig{Name: n, Kind: rituals.KindIncidents, Channel: "C0" + n, Enabled: true},
-			Settings: &incident.IncidentsConfig{Teams: []string{n}, Severities: []string{"sev1", "sev2", "sev3"}, Location: time.UTC},
+			Settings: &incident.Settings{Teams: []string{n}, Severities: []string{"sev1", "sev2", "sev3"}, Location: time.UTC},
 			Teams:    teams, Outbox: &rituals.DurableOutbox{Store: db, Clock: clock}, Store: db, Sent: db, Clock: clock,
 		})
 	}

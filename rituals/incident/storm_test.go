@@ -23,7 +23,7 @@ func newStormRitual(t *testing.T) (*incident.Incidents, *store.DB, *rituals.Fake
 	clock := rituals.NewFakeClock(time.Date(2026, 11, 24, 13, 0, 0, 0, time.UTC))
 	x := &incident.Incidents{
 		Config: &rituals.RitualConfig{Name: "incidents", Kind: rituals.KindIncidents, Channel: "C0INC", Enabled: true},
-		Settings: &incident.IncidentsConfig{Severities: []string{"sev1", "sev2", "sev3"}, Location: time.UTC,
+		Settings: &incident.Settings{Severities: []string{"sev1", "sev2", "sev3"}, Location: time.UTC,
 			Alertmanager: &incident.AlertmanagerConfig{}, Storm: &incident.StormConfig{MaxNew: 3, Window: 10 * time.Minute}},
 		Outbox: &rituals.DurableOutbox{Store: db, Clock: clock}, Store: db, Sent: db, Clock: clock,
 	}

@@ -14,10 +14,10 @@ import (
 	"github.com/ritualbot/ritualbot/rituals"
 )
 
-// OnCallConfig is the settings of an on-call ritual. Its handoff schedule
-// is the ritual's Schedule; the first shift starts at the first handoff on
-// or after Schedule.Start.
-type OnCallConfig struct {
+// Settings are what an on-call ritual is configured with. Its handoff
+// schedule is the ritual's Schedule; the first shift starts at the first
+// handoff on or after Schedule.Start.
+type Settings struct {
 	// Rotation is who takes the primary shifts, in turn.
 	Rotation []string
 	// Secondary: the next in the rotation backs the primary up.
@@ -136,7 +136,7 @@ type OnCallStore interface {
 // question of who is on call is answered by walk; nothing else computes it.
 type Rotation struct {
 	Config   *rituals.RitualConfig
-	Settings *OnCallConfig
+	Settings *Settings
 	Team     *rituals.Team
 	Store    OnCallStore // nil: nothing stored (a preview before the first run)
 	Outbox   rituals.Outbox
@@ -489,8 +489,8 @@ func mentions(users []string) string {
 // stripMrkdwn makes a notification text from mrkdwn: bold markers go.
 func stripMrkdwn(s string) string { return strings.ReplaceAll(s, "*", "") }
 
-// OnCallSettings returns rc's oncall settings, nil if rc is of another kind.
-func OnCallSettings(rc *rituals.RitualConfig) *OnCallConfig {
-	s, _ := rc.Settings.(*OnCallConfig)
+// SettingsOf returns rc's oncall settings, nil if rc is of another kind.
+func SettingsOf(rc *rituals.RitualConfig) *Settings {
+	s, _ := rc.Settings.(*Settings)
 	return s
 }

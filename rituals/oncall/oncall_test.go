@@ -219,7 +219,7 @@ func newRotation(t testing.TB, o rotationOpts) (*oncall.Rotation, *recordingOutb
 	}
 	r := &oncall.Rotation{
 		Config:   &rituals.RitualConfig{Name: "payments-oncall", Kind: rituals.KindOnCall, Team: "payments", Enabled: true, Schedule: sched},
-		Settings: &oncall.OnCallConfig{Rotation: o.rotation, Exec: o.exec, Secondary: o.secondary},
+		Settings: &oncall.Settings{Rotation: o.rotation, Exec: o.exec, Secondary: o.secondary},
 		Team:     &rituals.Team{ID: "payments", Name: "Payments", Channel: "C0PAYMENTS", Members: members, Leads: o.leads},
 		Store:    o.store, Outbox: out, Clock: clock,
 	}

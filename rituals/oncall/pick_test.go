@@ -11,7 +11,7 @@ import (
 // else the only one, else the one the target (or else the invoker) is in.
 func TestRotationsFor(t *testing.T) {
 	rot := func(name, team string, rotation []string, members ...string) *oncall.Rotation {
-		return &oncall.Rotation{Config: &rituals.RitualConfig{Name: name}, Settings: &oncall.OnCallConfig{Rotation: rotation},
+		return &oncall.Rotation{Config: &rituals.RitualConfig{Name: name}, Settings: &oncall.Settings{Rotation: rotation},
 			Team: &rituals.Team{ID: team, Members: members}}
 	}
 	rs := &oncall.Rotations{List: []*oncall.Rotation{

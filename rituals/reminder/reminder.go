@@ -56,7 +56,7 @@ func (r *Reminder) Message(at time.Time) (rituals.Message, error) {
 		}
 	}
 	var buf bytes.Buffer
-	if err := ReminderSettings(r.Config).Text.Execute(&buf, data); err != nil {
+	if err := SettingsOf(r.Config).Text.Execute(&buf, data); err != nil {
 		return rituals.Message{}, fmt.Errorf("reminder %s: render text: %w", r.Config.Name, err)
 	}
 	text := strings.TrimSpace(buf.String())
@@ -79,14 +79,14 @@ func (r *Reminder) Channel() string {
 	return r.Team.Channel
 }
 
-// ReminderConfig is the settings of a reminder ritual.
-type ReminderConfig struct {
+// Settings are what a reminder ritual is configured with.
+type Settings struct {
 	Text     *template.Template
 	TextSpec string
 }
 
-// ReminderSettings returns rc's reminder settings, nil if rc is of another kind.
-func ReminderSettings(rc *rituals.RitualConfig) *ReminderConfig {
-	s, _ := rc.Settings.(*ReminderConfig)
+// SettingsOf returns rc's reminder settings, nil if rc is of another kind.
+func SettingsOf(rc *rituals.RitualConfig) *Settings {
+	s, _ := rc.Settings.(*Settings)
 	return s
 }

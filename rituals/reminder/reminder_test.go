@@ -31,7 +31,7 @@ func TestReminderMessage(t *testing.T) {
 	} {
 		rc := &rituals.RitualConfig{Name: "r", Kind: rituals.KindReminder, Channel: c.channel,
 			Schedule: rituals.MustParseSchedule("30 0 * * TUE", berlin),
-			Settings: &reminder.ReminderConfig{Text: template.Must(template.New("").Parse(c.text)), TextSpec: c.text}}
+			Settings: &reminder.Settings{Text: template.Must(template.New("").Parse(c.text)), TextSpec: c.text}}
 		r := &reminder.Reminder{Config: rc, Team: c.team, OnCall: c.onCall}
 		m, err := r.Message(at)
 		if (err != nil) != c.fails {

@@ -12,8 +12,8 @@ import (
 	"github.com/ritualbot/ritualbot/rituals"
 )
 
-// StandupConfig is the settings of a standup ritual.
-type StandupConfig struct {
+// Settings are what a standup ritual is configured with.
+type Settings struct {
 	Questions       []rituals.Question
 	OnCallQuestions []rituals.Question // asked of the on-call engineer instead
 	// LocalTime prompts each member at the schedule's time in their own
@@ -223,7 +223,7 @@ func AwayByStatus(u rituals.UserInfo) bool {
 // Standup is the async standup ritual of one team.
 type Standup struct {
 	Config    *rituals.RitualConfig
-	Settings  *StandupConfig
+	Settings  *Settings
 	Team      *rituals.Team
 	Outbox    rituals.Outbox
 	Store     StandupStore
@@ -405,8 +405,8 @@ func ParseStandupRef(v string) (ritual string, d rituals.Date, err error) {
 
 func dayLabel(d rituals.Date) string { return d.Time().Format("Mon 2 Jan") }
 
-// StandupSettings returns rc's standup settings, nil if rc is of another kind.
-func StandupSettings(rc *rituals.RitualConfig) *StandupConfig {
-	s, _ := rc.Settings.(*StandupConfig)
+// SettingsOf returns rc's standup settings, nil if rc is of another kind.
+func SettingsOf(rc *rituals.RitualConfig) *Settings {
+	s, _ := rc.Settings.(*Settings)
 	return s
 }

@@ -286,7 +286,7 @@ func newTestStandup(t testing.TB, spec string, localTime bool) (*Standup, *memSt
 	berlin := mustLoad(t, "Europe/Berlin")
 	st := newMemStandupStore()
 	rc := &rituals.RitualConfig{Name: "daily", Kind: rituals.KindStandup, Team: "team", Enabled: true, Schedule: rituals.MustParseSchedule(spec, berlin)}
-	rc.Settings = &StandupConfig{
+	rc.Settings = &Settings{
 		Questions: []rituals.Question{
 			{ID: "yesterday", Text: "What did you do?"},
 			{ID: "today", Text: "What next?"},
@@ -295,7 +295,7 @@ func newTestStandup(t testing.TB, spec string, localTime bool) (*Standup, *memSt
 		LocalTime: localTime, SummaryAfter: 2 * time.Hour, Summary: SummaryChannel,
 	}
 	return &Standup{
-		Config: rc, Settings: StandupSettings(rc), Store: st, Outbox: &recordingOutbox{},
+		Config: rc, Settings: SettingsOf(rc), Store: st, Outbox: &recordingOutbox{},
 		Team:  &rituals.Team{ID: "team", Name: "Team", Channel: "CTEAM", Members: []string{"UALICE", "UBOB"}, Leads: []string{"UALICE"}},
 		Clock: rituals.NewFakeClock(time.Date(2026, 11, 22, 12, 0, 0, 0, berlin)),
 	}, st
