@@ -18,8 +18,10 @@ type HTTPLimits struct {
 	IdleTimeout       time.Duration // between keep-alive requests
 	MaxHeaderBytes    int
 	// MaxConns caps the connections open at once; at the cap the one that
-	// waited longest without a request is closed.
-	MaxConns int
+	// waited longest without a request is closed, once it has waited
+	// ConnGrace.
+	MaxConns  int
+	ConnGrace time.Duration
 	// BodyGrace is how long a body read is safe from being cut off when
 	// its endpoint's slots are full.
 	BodyGrace time.Duration
@@ -39,6 +41,7 @@ func DefaultHTTPLimits() HTTPLimits {
 		IdleTimeout:     30 * time.Second,
 		MaxHeaderBytes:  64 << 10,
 		MaxConns:        512,
+		ConnGrace:       250 * time.Millisecond,
 		BodyGrace:       time.Second,
 		RefusalLogEvery: time.Second,
 		RefusalLogBurst: 10,
@@ -95,7 +98,7 @@ func (m *Main) limitBodies() {
 func (m *Main) newHTTPServer(ln net.Listener, handler *http.ServeMux) (*http.Server, *httplimit.Listener) {
 	lim := m.httpLimits()
 	capped := httplimit.NewListener(ln, lim.MaxConns)
-	capped.Evicted = m.Metrics.HTTPEvicted.Inc
+	capped.Grace, capped.Evicted = lim.ConnGrace, m.Metrics.HTTPEvicted.Inc
 	return &http.Server{
 		Handler:           closeUnreadBodies(handler),
 		ReadHeaderTimeout: lim.ReadHeaderTimeout,

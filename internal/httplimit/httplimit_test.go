@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -103,16 +104,29 @@ func TestBodySlotsCutOffTheOldestRead(t *testing.T) {
 		out, _ := io.ReadAll(resp.Body)
 		return resp.StatusCode, string(out)
 	}
-	first, second := slow(), slow()
-	defer first.Close()
-	defer second.Close()
-	// Both slow reads hold their slots once a third request is refused.
-	for busy.Load() == 0 {
-		if code, _ := post(); code == http.StatusOK {
-			continue // a slow read had not started yet
+	reading := func(n int) {
+		for {
+			b.mu.Lock()
+			got := len(b.readers)
+			b.mu.Unlock()
+			if got == n {
+				return
+			}
+			runtime.Gosched()
 		}
 	}
+	first := slow()
+	defer first.Close()
+	reading(1)
+	second := slow()
+	defer second.Close()
+	reading(2)
+	if code, _ := post(); code != http.StatusServiceUnavailable || busy.Load() != 1 {
+		t.Fatalf("with both slots held within their grace: %d, want 503", code)
+	}
+	b.mu.Lock()
 	b.Grace = 0
+	b.mu.Unlock()
 	if code, out := post(); code != http.StatusOK || out != "hello" {
 		t.Fatalf("with the slots full of slow bodies: %d %q", code, out)
 	}
@@ -132,16 +146,17 @@ func TestListenerClosesTheLongestWaitingConnection(t *testing.T) {
 		t.Fatal(err)
 	}
 	l := NewListener(inner, 3)
-	release := make(chan struct{})
+	l.Grace = 50 * time.Millisecond
+	holding, release := make(chan struct{}), make(chan struct{})
 	srv := &http.Server{ConnState: l.ConnState, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/hold" {
+			close(holding)
 			<-release
 		}
 		io.WriteString(w, "ok")
 	})}
 	go srv.Serve(l)
 	defer srv.Close()
-	defer close(release)
 	addr := inner.Addr().String()
 	held := make(chan error, 1)
 	go func() {
@@ -151,6 +166,7 @@ func TestListenerClosesTheLongestWaitingConnection(t *testing.T) {
 		}
 		held <- err
 	}()
+	<-holding
 	var idle []net.Conn
 	for range 10 {
 		c, err := net.Dial("tcp", addr)
@@ -177,7 +193,7 @@ func TestListenerClosesTheLongestWaitingConnection(t *testing.T) {
 	if _, err := idle[0].Read(make([]byte, 1)); err != io.EOF {
 		t.Errorf("the longest-waiting connection: %v, want closed", err)
 	}
-	release <- struct{}{}
+	close(release)
 	if err := <-held; err != nil {
 		t.Errorf("the request in flight: %v", err)
 	}

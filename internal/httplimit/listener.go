@@ -11,11 +11,14 @@ import (
 // closing the connection that has waited longest without a request in
 // flight (new and still sending its headers, or idle between keep-alive
 // requests), so a flood of idle connections cannot lock out /healthz or
-// Slack; only when every connection is busy with a request does Accept
-// wait. Set the server's ConnState to the Listener's.
+// Slack. A connection is safe for Grace after it opened or its last
+// request ended, long enough for a real client's request to arrive and be
+// read; while every connection is busy or that young, Accept waits. Set
+// the server's ConnState to the Listener's.
 type Listener struct {
 	net.Listener
-	max int
+	max   int
+	Grace time.Duration
 	// Evicted, if set, counts the connections closed to make room.
 	Evicted func()
 
@@ -41,34 +44,44 @@ type conn struct {
 	since   time.Time
 }
 
-// Accept waits for room under the cap, then accepts.
+// Accept accepts, then makes room under the cap for the newcomer.
 func (l *Listener) Accept() (net.Conn, error) {
-	l.mu.Lock()
-	for len(l.conns) >= l.max && !l.closed {
-		if v := l.longestWaitingLocked(); v != nil {
-			delete(l.conns, v)
-			// The server's goroutine for v sees the read fail and ends.
-			_ = v.Conn.Close()
-			if l.Evicted != nil {
-				l.Evicted()
-			}
-			continue
-		}
-		l.freed.Wait()
-	}
-	closed := l.closed
-	l.mu.Unlock()
-	if closed {
-		return nil, net.ErrClosed
-	}
 	c, err := l.Listener.Accept()
 	if err != nil {
 		return nil, err
 	}
-	wc := &conn{Conn: c, l: l, waiting: true, since: time.Now()}
 	l.mu.Lock()
+	defer l.mu.Unlock()
+	for len(l.conns) >= l.max && !l.closed {
+		v := l.longestWaitingLocked()
+		if v == nil {
+			l.freed.Wait()
+			continue
+		}
+		if wait := l.Grace - time.Since(v.since); wait > 0 {
+			// Wake when v's grace ends, or sooner if a slot frees.
+			t := time.AfterFunc(wait, func() {
+				l.mu.Lock()
+				l.freed.Broadcast()
+				l.mu.Unlock()
+			})
+			l.freed.Wait()
+			t.Stop()
+			continue
+		}
+		delete(l.conns, v)
+		// The server's goroutine for v sees the read fail and ends.
+		_ = v.Conn.Close()
+		if l.Evicted != nil {
+			l.Evicted()
+		}
+	}
+	if l.closed {
+		c.Close()
+		return nil, net.ErrClosed
+	}
+	wc := &conn{Conn: c, l: l, waiting: true, since: time.Now()}
 	l.conns[wc] = struct{}{}
-	l.mu.Unlock()
 	return wc, nil
 }
 
@@ -123,6 +136,15 @@ func (l *Listener) dropLocked(c *conn) {
 		delete(l.conns, c)
 		l.freed.Signal()
 	}
+}
+
+// CloseWrite lets the server half-close before it closes, as it does on
+// a bare TCP connection.
+func (c *conn) CloseWrite() error {
+	if cw, ok := c.Conn.(interface{ CloseWrite() error }); ok {
+		return cw.CloseWrite()
+	}
+	return nil
 }
 
 func (c *conn) Close() error {
