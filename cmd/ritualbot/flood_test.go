@@ -316,3 +316,33 @@ func TestStalledRequestsAreClosed(t *testing.T) {
 		}
 	}
 }
+
+// TestUnauthenticatedBodiesAreRefusedUnread: where the credential is a
+// header (the bearer token) or cannot be checked (no secret set), the
+// answer comes before any of the body, and the connection closes rather
+// than wait for the rest of it.
+func TestUnauthenticatedBodiesAreRefusedUnread(t *testing.T) {
+	h := newWorkspaceHarness(t, "", at(t, "2026-11-23 08:00", berlin), slackfake.Options{})
+	delete(h.env, envGitHubSecret)
+	delete(h.env, envPagerDutySecret)
+	h.startHTTP()
+
+	for _, path := range []string{"/hooks/alertmanager", "/hooks/deploy", "/hooks/github", "/hooks/pagerduty"} {
+		c := dial(t, h.m.Addr)
+		if c == nil {
+			t.FailNow()
+		}
+		defer c.Close()
+		// A body announced and never sent.
+		if _, err := io.WriteString(c, "POST "+path+" HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n"); err != nil {
+			t.Fatal(err)
+		}
+		// Far shorter than the read timeout (30 s): reaching it means the
+		// bot waited on the body.
+		c.SetReadDeadline(time.Now().Add(10 * time.Second))
+		got, err := io.ReadAll(c)
+		if err != nil || !strings.HasPrefix(string(got), "HTTP/1.1 401") || !strings.Contains(string(got), "Connection: close") {
+			t.Errorf("%s: %v, answered %q; want 401 at once and the connection closed", path, err, got)
+		}
+	}
+}

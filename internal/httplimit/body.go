@@ -79,7 +79,7 @@ func (b *Body) Read(w http.ResponseWriter, r *http.Request, buf []byte) ([]byte,
 // Refuse marks the connection to close, so that the server does not read
 // on a body the handler will not use, and counts the refusal.
 func (b *Body) refuse(w http.ResponseWriter, reason string, code int, msg string) error {
-	w.Header().Set("Connection", "close")
+	CloseUnread(w)
 	if b.Shed != nil {
 		b.Shed(reason)
 	}
@@ -121,8 +121,12 @@ func (b *Body) leave(rd *reader) (cut bool) {
 
 // CloseUnread marks the connection to close after the answer: for a
 // handler that refuses a request without reading its body (a missing
-// credential), so that the server does not wait on the rest of it.
-func CloseUnread(w http.ResponseWriter) { w.Header().Set("Connection", "close") }
+// credential). Ending reads too keeps the server from draining what is
+// left of a short body, as slowly as it comes, before it closes.
+func CloseUnread(w http.ResponseWriter) {
+	w.Header().Set("Connection", "close")
+	_ = http.NewResponseController(w).SetReadDeadline(time.Now())
+}
 
 // ReadAll reads r to its end into buf's space, growing it as io.ReadAll
 // does: by what arrives, never by what a header announces.
