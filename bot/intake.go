@@ -141,7 +141,7 @@ func (in *Intake) Interaction(ctx context.Context, ic slack.InteractionCallback)
 		}
 		return nil
 	}
-	in.Log.Debug().Str("type", string(ic.Type)).Msg("interaction type not handled")
+	in.Log.Debug().Str("type", httplimit.Clip(string(ic.Type))).Msg("interaction type not handled")
 	return nil
 }
 
@@ -195,7 +195,7 @@ func (in *Intake) EventsAPI(ctx context.Context, body []byte) (challenge string,
 		in.Router.Event(ctx, Event{ID: outer.EventID, Type: typ, Raw: inner})
 		return "", nil
 	}
-	in.Log.Debug().Str("type", outer.Type).Msg("events API envelope type not handled")
+	in.Log.Debug().Str("type", httplimit.Clip(outer.Type)).Msg("events API envelope type not handled")
 	return "", nil
 }
 

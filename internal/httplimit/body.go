@@ -22,9 +22,12 @@ import (
 // hostile, and a flood of slow bodies cannot lock out a real delivery.
 // Otherwise the newcomer is refused with 503 at once.
 type Body struct {
-	Limit int64         // bytes; a longer body is refused with 413
-	Slots int           // bodies read at once; 0 for no bound
-	Grace time.Duration // a read younger than this is never cut off
+	Limit int64 // bytes; a longer body is refused with 413
+	Slots int   // bodies read at once; 0 for no bound
+	// Grace: a read younger than this is never cut off. Cutting off a
+	// read just as it ends would cancel its request's context, so no real
+	// delivery should take this long.
+	Grace time.Duration
 	// Shed, if set, counts requests refused or cut off, by reason:
 	// too_large, busy, cut_off or unreadable.
 	Shed func(reason string)
