@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"net/http"
+	neturl "net/url"
 	"runtime"
 	"slices"
 	"strings"
@@ -16,6 +18,7 @@ import (
 	"github.com/rs/zerolog"
 	"github.com/slack-go/slack"
 
+	"github.com/ritualbot/ritualbot/internal/httplimit"
 	"github.com/ritualbot/ritualbot/rituals"
 )
 
@@ -137,7 +140,7 @@ func (in *Intake) Interaction(ctx context.Context, ic slack.InteractionCallback)
 		}
 		return nil
 	}
-	in.Log.Debug().Str("type", string(ic.Type)).Msg("interaction type not handled")
+	in.Log.Debug().Str("type", httplimit.Clip(string(ic.Type))).Msg("interaction type not handled")
 	return nil
 }
 
@@ -207,7 +210,7 @@ func (in *Intake) EventsAPI(ctx context.Context, body []byte) (challenge string,
 		in.Router.Event(ctx, Event{ID: outer.EventID, Type: typ, Raw: inner})
 		return "", nil
 	}
-	in.Log.Debug().Str("type", outer.Type).Msg("events API envelope type not handled")
+	in.Log.Debug().Str("type", httplimit.Clip(outer.Type)).Msg("events API envelope type not handled")
 	return "", nil
 }
 
@@ -239,11 +242,13 @@ func (in *Intake) within(ctx context.Context, responseURL string, f func(context
 	}
 }
 
-// respond posts a reply to a response_url.
+// respond posts a reply to a response_url. The URL is a capability (it
+// posts as the bot for 30 minutes), so logs name its host only.
 func (in *Intake) respond(ctx context.Context, url string, r Reply) {
 	if url == "" {
 		return
 	}
+	log := in.Log.With().Str("response_host", urlHost(url)).Logger()
 	body, err := json.Marshal(replyPayload(r))
 	if err != nil {
 		in.Log.Error().Err(err).Msg("encode response")
@@ -253,7 +258,7 @@ func (in *Intake) respond(ctx context.Context, url string, r Reply) {
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
 	if err != nil {
-		in.Log.Error().Err(err).Msg("build response_url request")
+		log.Error().Msg("build response_url request: not a URL")
 		return
 	}
 	req.Header.Set("Content-Type", "application/json")
@@ -263,13 +268,27 @@ func (in *Intake) respond(ctx context.Context, url string, r Reply) {
 	}
 	resp, err := client.Do(req)
 	if err != nil {
-		in.Log.Error().Err(err).Msg("post to response_url")
+		// *url.Error quotes the whole URL; keep only what went wrong.
+		var uerr *neturl.Error
+		if errors.As(err, &uerr) {
+			err = uerr.Err
+		}
+		log.Error().Err(err).Msg("post to response_url")
 		return
 	}
 	resp.Body.Close()
 	if resp.StatusCode >= 300 {
-		in.Log.Error().Int("status", resp.StatusCode).Msg("response_url refused the reply")
+		log.Error().Int("status", resp.StatusCode).Msg("response_url refused the reply")
 	}
+}
+
+// urlHost is the host of a URL, for logs; "?" if there is none.
+func urlHost(s string) string {
+	u, err := neturl.Parse(s)
+	if err != nil || u.Host == "" {
+		return "?"
+	}
+	return httplimit.Clip(u.Host)
 }
 
 // replyPayload is the JSON Slack takes as a command's answer, within the

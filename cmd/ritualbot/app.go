@@ -15,6 +15,7 @@ import (
 	"github.com/ritualbot/ritualbot/bot"
 	"github.com/ritualbot/ritualbot/config"
 	"github.com/ritualbot/ritualbot/internal/control"
+	"github.com/ritualbot/ritualbot/internal/httplimit"
 	"github.com/ritualbot/ritualbot/metrics"
 	"github.com/ritualbot/ritualbot/rituals"
 	"github.com/ritualbot/ritualbot/rituals/incident"
@@ -50,6 +51,9 @@ type Main struct {
 	// shorten it, since those waits are on the wall clock.
 	RetryBackoff time.Duration
 	StoreOptions []store.Option // added to the store's own (fault tests)
+	// HTTPLimits, if set, replaces DefaultHTTPLimits (tests shorten the
+	// timeouts).
+	HTTPLimits *HTTPLimits
 
 	DB        *store.DB
 	Metrics   *metrics.Metrics
@@ -65,6 +69,9 @@ type Main struct {
 	wg           sync.WaitGroup
 	server       *http.Server
 	control      *control.Server
+	listener     *httplimit.Listener
+	bodies       map[string]*httplimit.Body // by endpoint path
+	refusals     *httplimit.Refusals
 	fatal        chan error
 	closeMu      sync.Mutex
 	closed       bool
@@ -254,6 +261,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 			m.Metrics.RitualsFired.WithLabelValues(job.Ritual, job.Name, string(status)).Inc()
 		},
 	}
+	m.limitBodies()
 	mux := http.NewServeMux()
 	m.mux = mux
 	m.routes(mux)
@@ -270,7 +278,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		Observe: func(kind, outcome string) { m.Metrics.Requests.WithLabelValues(kind, outcome).Inc() },
 	}
 	if cfg.Slack.Mode == "http" {
-		(&bot.HTTPMode{SigningSecret: sec.signing, Intake: intake, Log: m.component("http")}).Register(mux)
+		(&bot.HTTPMode{SigningSecret: sec.signing, Intake: intake, Log: m.component("http"), Bodies: m.bodies, Refusals: m.refusals}).Register(mux)
 		m.Health.SetConnected(true, "")
 	}
 	ln, err := net.Listen("tcp", cfg.HTTP.Listen)
@@ -279,10 +287,10 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		return fmt.Errorf("listen on %s (http.listen): %w", cfg.HTTP.Listen, err)
 	}
 	m.Addr = ln.Addr().String()
-	m.server = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	m.server, m.listener = m.newHTTPServer(ln, mux)
 
 	m.goRun("http", func() error {
-		if err := m.server.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+		if err := m.server.Serve(m.listener); !errors.Is(err, http.ErrServerClosed) {
 			return fmt.Errorf("http server: %w", err)
 		}
 		return nil
