@@ -12,7 +12,7 @@
 // imports another.
 //
 // What the domain says is Slack's mrkdwn, the text format of its messages:
-// text.go is its one home (escaping user text, mentions, links, dates in
+// mrkdwn.go is its one home (escaping user text, mentions, links, dates in
 // each reader's zone, clipping on token boundaries). The domain knows
 // nothing else of Slack (no API, no payloads), and nothing of bbolt: it
 // declares the stores it needs as small interfaces, implemented in store/,
