@@ -7,7 +7,7 @@ import (
 	"github.com/rs/zerolog"
 	"github.com/slack-go/slack"
 
-	"github.com/ritualbot/ritualbot/rituals"
+	"github.com/ritualbot/ritualbot/rituals/home"
 )
 
 // homeAPI is what publishing the Home tab needs from Slack.
@@ -19,7 +19,7 @@ type homeAPI interface {
 type HomeTab struct {
 	API     homeAPI
 	Limiter *RateLimiter
-	Home    *rituals.Home
+	Home    *home.Home
 	Log     zerolog.Logger
 }
 

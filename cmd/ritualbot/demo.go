@@ -318,7 +318,7 @@ func startDemo(ctx context.Context, o demoOptions) (d *demo, err error) {
 		if loaded, err = config.Load(o.ConfigPath); err != nil {
 			return nil, err
 		}
-		ws = workspaceFromConfig(loaded.Config)
+		ws = workspaceFromConfig(loaded.Config.Config)
 	}
 	cfg := loaded.Config
 	mon := demoMonday(o.Now(), cfg.Timezone)
@@ -379,7 +379,7 @@ func startDemo(ctx context.Context, o demoOptions) (d *demo, err error) {
 		d.time.stepPause = o.StepPause
 	}
 	d.time.start()
-	d.page = &web.Server{Fake: d.fake, Clock: d.time, Title: "ritualbot demo", Commands: demoCommands(), Intro: demoIntro(cfg)}
+	d.page = &web.Server{Fake: d.fake, Clock: d.time, Title: "ritualbot demo", Commands: demoCommands(), Intro: demoIntro(cfg.Config)}
 	ln, err := net.Listen("tcp", o.Listen)
 	if err != nil {
 		return nil, fmt.Errorf("listen on %s: %w (pass --listen 127.0.0.1:PORT for another port)", o.Listen, err)

@@ -7,6 +7,7 @@ import (
 	"github.com/ritualbot/ritualbot/bot"
 	"github.com/ritualbot/ritualbot/chart"
 	"github.com/ritualbot/ritualbot/rituals"
+	"github.com/ritualbot/ritualbot/rituals/digest"
 	"github.com/ritualbot/ritualbot/webhooks"
 )
 
@@ -16,11 +17,11 @@ const envGitHubSecret = "GITHUB_WEBHOOK_SECRET"
 func init() {
 	kinds[rituals.KindDigest] = kind{
 		build: func(m *Main, rc *rituals.RitualConfig) (jobSource, error) {
-			d := digestOf(m.Loaded.Config, rc, m.DB, m.Clock, &m.links)
+			d := digestOf(m.Loaded.Config.Config, rc, m.DB, m.Clock, &m.links)
 			d.Outbox, d.Chart = m.Outbox, chart.TrendPNG
 			if m.digests == nil {
-				m.digests = &bot.Digests{Config: m.Loaded.Config, Clock: m.Clock,
-					Notes: &rituals.DigestNotes{Config: m.Loaded.Config, Store: m.DB, Clock: m.Clock}}
+				m.digests = &bot.Digests{Config: m.Loaded.Config.Config, Clock: m.Clock,
+					Notes: &digest.DigestNotes{Config: m.Loaded.Config.Config, Store: m.DB, Clock: m.Clock}}
 				m.mountDeployHooks()
 			}
 			m.digests.Add(m.Router, d)
@@ -30,22 +31,22 @@ func init() {
 			if p.DB == nil {
 				return rituals.Message{}, fmt.Errorf("no store yet at %s: a digest is built from stored deploys and notes, so run the bot first", p.Config.Store.Path)
 			}
-			return digestOf(p.Config, rc, p.DB, p.clock(), &p.links).Preview(context.Background(), p.Now)
+			return digestOf(p.Config.Config, rc, p.DB, p.clock(), &p.links).Preview(context.Background(), p.Now)
 		},
 	}
 }
 
 // digestOf is the digest ritual rc reading the store and, through l, the
 // other rituals' logs.
-func digestOf(cfg *rituals.Config, rc *rituals.RitualConfig, store rituals.DigestStore, clock rituals.Clock, l *links) *rituals.Digest {
+func digestOf(cfg *rituals.Config, rc *rituals.RitualConfig, store digest.DigestStore, clock rituals.Clock, l *links) *digest.Digest {
 	var teams []*rituals.Team
-	for _, id := range rc.Digest.Teams {
+	for _, id := range digest.SettingsOf(rc).Teams {
 		if t := cfg.Team(id); t != nil {
 			teams = append(teams, t)
 		}
 	}
-	return &rituals.Digest{
-		Config: rc, Settings: rc.Digest, Teams: teams, AllTeams: cfg.Teams,
+	return &digest.Digest{
+		Config: rc, Settings: digest.SettingsOf(rc), Teams: teams, AllTeams: cfg.Teams,
 		Store: store, Clock: clock, Pages: l.pages, Holidays: cfg.Holidays,
 		Standups: l.StandupLog, OnCall: l.OnCallSchedule, Incidents: l.Incidents,
 	}
@@ -53,7 +54,7 @@ func digestOf(cfg *rituals.Config, rc *rituals.RitualConfig, store rituals.Diges
 
 // mountDeployHooks serves the deploy webhooks that feed the digests.
 func (m *Main) mountDeployHooks() {
-	log := &rituals.DeployLog{Store: m.DB, Clock: m.Clock}
+	log := &digest.DeployLog{Store: m.DB, Clock: m.Clock}
 	observe := func(source string) func(string) {
 		return func(outcome string) { m.Metrics.WebhookEvents.WithLabelValues(source, outcome).Inc() }
 	}

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/ritualbot/ritualbot/config"
 	"github.com/ritualbot/ritualbot/rituals"
 	"github.com/ritualbot/ritualbot/store"
 	"github.com/ritualbot/ritualbot/webhooks"
@@ -30,14 +31,14 @@ var kinds = map[string]kind{}
 // before the bot's first run), the instant previewed, and the links
 // between the rituals, read from the store as the running bot reads them.
 type previewEnv struct {
-	Config *rituals.Config
+	Config *config.Config
 	DB     *store.DB
 	Now    time.Time
 	links
 }
 
 // newPreviewEnv links the config's enabled rituals as Main does.
-func newPreviewEnv(cfg *rituals.Config, db *store.DB, now time.Time, env func(string) string) *previewEnv {
+func newPreviewEnv(cfg *config.Config, db *store.DB, now time.Time, env func(string) string) *previewEnv {
 	p := &previewEnv{Config: cfg, DB: db, Now: now}
 	p.pages = pagesOf(cfg, env)
 	for _, rc := range cfg.Rituals {
