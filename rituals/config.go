@@ -17,6 +17,9 @@ type Config struct {
 	Holidays Holidays
 	Teams    []*Team
 	Rituals  []*RitualConfig
+	// Retention is how long stored records are kept (the config's
+	// `retention:`).
+	Retention Retention
 }
 
 // StoreConfig says where the store lives.
