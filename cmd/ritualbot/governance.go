@@ -1,0 +1,118 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"strings"
+
+	"github.com/slack-go/slack"
+
+	"github.com/ritualbot/ritualbot/bot"
+	"github.com/ritualbot/ritualbot/config"
+	"github.com/ritualbot/ritualbot/store"
+)
+
+var (
+	memberID = regexp.MustCompile(`^[UW][A-Z0-9]{2,}$`)
+	email    = regexp.MustCompile(`^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$`)
+)
+
+// erase removes a person from the store (store.EraseUser) and prints what
+// it changed.
+func erase(ctx context.Context, l *config.Loaded, env func(string) string, who string, w io.Writer) error {
+	id, err := erasedID(ctx, env, who)
+	if err != nil {
+		return err
+	}
+	var rep store.ErasureReport
+	err = withStore(l.Config.Store.Path, func(db *store.DB) error {
+		rep, err = db.EraseUser(id)
+		return err
+	})
+	if errors.Is(err, errStoreBusy) {
+		return fmt.Errorf("the store %s is in use by a running ritualbot; stop it, then erase", l.Config.Store.Path)
+	}
+	if err != nil {
+		return err
+	}
+	printErasure(w, id, l.Config.Store.Path, rep)
+	return nil
+}
+
+// erasedID is the member ID of who: an ID as given, an e-mail looked up
+// in Slack as the bot looks up the config's e-mails.
+func erasedID(ctx context.Context, env func(string) string, who string) (string, error) {
+	who = strings.TrimSpace(who)
+	switch {
+	case memberID.MatchString(who):
+		return who, nil
+	case !email.MatchString(who):
+		return "", fmt.Errorf("%q is neither a Slack member ID (U0123ABCD, from the profile's ⋮ → Copy member ID) nor an e-mail address", who)
+	}
+	token := env(envBotToken)
+	if token == "" {
+		return "", fmt.Errorf("%s is an e-mail address, which only Slack can turn into a member ID, and %s is not set: set it, or give the member ID (profile → ⋮ → Copy member ID)", who, envBotToken)
+	}
+	apiURL := env(envAPIURL)
+	if apiURL == "" {
+		apiURL = "https://slack.com/api/"
+	}
+	if !strings.HasSuffix(apiURL, "/") {
+		apiURL += "/"
+	}
+	r := &bot.Resolver{API: slack.New(token, slack.OptionAPIURL(apiURL)), Limiter: bot.NewRateLimiter(nil)}
+	id, err := r.UserIDByEmail(ctx, who)
+	if err != nil {
+		return "", fmt.Errorf("look up %s in Slack: %w", who, err)
+	}
+	return id, nil
+}
+
+func printErasure(w io.Writer, id, path string, rep store.ErasureReport) {
+	fmt.Fprintf(w, "erased %s from %s\n", id, path)
+	removed := []string{
+		count(rep.Answers, "standup answer"), count(rep.MemberDays, "day of standup participation", "days of standup participation"),
+		count(rep.Blockers, "blocker"), count(rep.Aways, "away stretch", "away stretches"), count(rep.Messages, "pending message to them", "pending messages to them"),
+	}
+	fmt.Fprintf(w, "removed: %s\n", strings.Join(removed, ", "))
+	if len(rep.Replaced) == 0 {
+		fmt.Fprintln(w, "named nowhere else")
+		return
+	}
+	fmt.Fprintln(w, `replaced by "a former member" in:`)
+	for _, b := range rep.Buckets() {
+		fmt.Fprintf(w, "  %-24s %d\n", b, rep.Replaced[b])
+	}
+	fmt.Fprintln(w, "Remove them from the config too, or the rituals will ask them again.")
+}
+
+// count is "n thing(s)".
+func count(n int, one string, many ...string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	if len(many) > 0 {
+		return fmt.Sprintf("%d %s", n, many[0])
+	}
+	return fmt.Sprintf("%d %ss", n, one)
+}
+
+// compact writes a compacted copy of the stopped bot's store to out.
+func compact(l *config.Loaded, out string, w io.Writer) error {
+	rep, err := store.Compact(l.Config.Store.Path, out)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "compacted %s (%s) to %s (%s)\n", l.Config.Store.Path, size(rep.Before), out, size(rep.After))
+	return nil
+}
+
+func size(n int64) string {
+	if n < 1<<20 {
+		return fmt.Sprintf("%d KiB", (n+1023)>>10)
+	}
+	return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+}
