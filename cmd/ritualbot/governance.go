@@ -2,9 +2,9 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
+	"os"
 	"regexp"
 	"strings"
 
@@ -27,18 +27,23 @@ func erase(ctx context.Context, l *config.Loaded, env func(string) string, who s
 	if err != nil {
 		return err
 	}
-	var rep store.ErasureReport
-	err = withStore(l.Config.Store.Path, func(db *store.DB) error {
-		rep, err = db.EraseUser(id)
-		return err
-	})
-	if errors.Is(err, errStoreBusy) {
-		return fmt.Errorf("the store %s is in use by a running ritualbot; stop it, then erase", l.Config.Store.Path)
+	path := l.Config.Store.Path
+	if _, err := os.Stat(path); err != nil {
+		return fmt.Errorf("store %s: %w", path, err)
+	}
+	db, err := store.Open(path)
+	if store.IsLocked(err) {
+		return fmt.Errorf("the store %s is in use by a running ritualbot; stop it, then erase: %w", path, err)
 	}
 	if err != nil {
 		return err
 	}
-	printErasure(w, id, l.Config.Store.Path, rep)
+	defer db.Close()
+	rep, err := db.EraseUser(id)
+	if err != nil {
+		return err
+	}
+	printErasure(w, id, path, rep)
 	return nil
 }
 
