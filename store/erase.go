@@ -31,6 +31,35 @@ type ErasureReport struct {
 	Replaced map[string]int
 }
 
+// Empty reports whether the erasure changed nothing.
+func (r ErasureReport) Empty() bool {
+	return r.Answers+r.Blockers+r.Aways+r.MemberDays+r.Messages+r.Rewritten() == 0
+}
+
+// Rewritten is the number of records whose ID was replaced.
+func (r ErasureReport) Rewritten() int {
+	n := 0
+	for _, c := range r.Replaced {
+		n += c
+	}
+	return n
+}
+
+// Add adds the counts of another pass to r.
+func (r *ErasureReport) Add(o ErasureReport) {
+	r.Answers += o.Answers
+	r.Blockers += o.Blockers
+	r.Aways += o.Aways
+	r.MemberDays += o.MemberDays
+	r.Messages += o.Messages
+	if r.Replaced == nil {
+		r.Replaced = map[string]int{}
+	}
+	for b, n := range o.Replaced {
+		r.Replaced[b] += n
+	}
+}
+
 // Buckets returns the buckets of Replaced in order.
 func (r ErasureReport) Buckets() []string {
 	names := make([]string, 0, len(r.Replaced))

@@ -107,3 +107,18 @@ func TestEraseUserLeavesNoTrace(t *testing.T) {
 		t.Errorf("erasing an e-mail in the store: %v, want EINVALID (the CLI resolves e-mails)", err)
 	}
 }
+
+// TestNothingIsSentToAFormerMember: a ritual that still lists an erased
+// person (a retro's participants) enqueues nothing for them.
+func TestNothingIsSentToAFormerMember(t *testing.T) {
+	db := MustOpen(t)
+	err := db.Enqueue(t0,
+		rituals.Message{Key: "incident/1/retro/" + rituals.FormerMember, To: rituals.FormerMember, Text: "your retro"},
+		rituals.Message{Key: "incident/1/retro/U0ALICE", To: "U0ALICE", Text: "your retro"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if items, _ := db.Pending(0); len(items) != 1 || items[0].Message.To != "U0ALICE" {
+		t.Errorf("pending = %+v, want only Alice's", items)
+	}
+}

@@ -93,6 +93,9 @@ func enqueueTx(tx *bolt.Tx, now time.Time, msgs []rituals.Message) error {
 	index := tx.Bucket(bucketOutboxKeys)
 	sent := tx.Bucket(bucketSent)
 	for _, m := range msgs {
+		if m.To == rituals.FormerMember {
+			continue // an erased person: no one to send it to
+		}
 		if m.Key != "" {
 			pk := pendingKey(m)
 			if v := index.Get(pk); v != nil {

@@ -20,11 +20,19 @@ var (
 	email    = regexp.MustCompile(`^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$`)
 )
 
+// opErase is the control channel's erasure: the running bot erases, since
+// it holds the store.
+const opErase = "erase"
+
 // erase removes a person from the store (store.EraseUser) and prints what
-// it changed.
+// it changed: through the running bot if one holds the store, else on the
+// file.
 func erase(ctx context.Context, l *config.Loaded, env func(string) string, who string, w io.Writer) error {
 	id, err := erasedID(ctx, env, who)
 	if err != nil {
+		return err
+	}
+	if ran, err := onBot(ctx, l, opErase, []string{id}, w); ran || err != nil {
 		return err
 	}
 	path := l.Config.Store.Path
@@ -44,6 +52,31 @@ func erase(ctx context.Context, l *config.Loaded, env func(string) string, who s
 		return err
 	}
 	printErasure(w, id, path, rep)
+	return nil
+}
+
+// eraseOp erases args[0], a member ID, from the running bot's store. The
+// bot keeps working meanwhile, and a record it wrote from what it had read
+// before the erasure reached it (an incident being updated) can bring the
+// ID back: so it erases until a pass finds nothing more.
+func (m *Main) eraseOp(_ context.Context, args []string, w io.Writer) error {
+	if len(args) != 1 {
+		return fmt.Errorf("erase takes one member ID, got %d arguments", len(args))
+	}
+	const passes = 3
+	var total store.ErasureReport
+	for range passes {
+		rep, err := m.DB.EraseUser(args[0])
+		if err != nil {
+			return err
+		}
+		total.Add(rep)
+		if rep.Empty() {
+			break
+		}
+	}
+	m.Log.Info().Int("answers", total.Answers).Int("records_rewritten", total.Rewritten()).Msg("a member was erased from the store")
+	printErasure(w, args[0], m.Loaded.Config.Store.Path, total)
 	return nil
 }
 

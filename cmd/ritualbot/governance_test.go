@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -260,5 +261,70 @@ func TestEraseLeavesNoTraceInExport(t *testing.T) {
 	delete(h.env, envBotToken)
 	if code, _, stderr := h.runCLI("erase", "--config", h.cfg, "gone@example.com"); code == 0 || !strings.Contains(stderr, "give the member ID") {
 		t.Errorf("erase by e-mail without a token: exit %d: %s", code, stderr)
+	}
+}
+
+// TestEraseThroughTheRunningBot erases Bob while the bot runs: the CLI
+// finds the bot on its control socket and the bot erases him from the store
+// it holds; the export (through the socket too) names him nowhere, and the
+// bot goes on with its day, naming "a former member" where he was.
+func TestEraseThroughTheRunningBot(t *testing.T) {
+	h := newWorkspaceHarness(t, "", at(t, "2027-11-22 08:55", berlin), slackfake.Options{})
+	if err := h.fake.AddHistory(seedWorkspaceYear(t, h.storePath())...); err != nil {
+		t.Fatal(err)
+	}
+	h.startHTTP()
+	h.runUntil(at(t, "2027-11-22 09:05", berlin))
+	h.answer("U0ALICE", answers{"today": "Pairing with <@U0BOB> on the checkout", "blockers": "none"})
+	h.answer("U0BOB", answers{"today": "Fixing the flaky test", "blockers": "none"})
+	h.command("U0BOB", "C0INCIDENTS", "/incident", "declare sev2 Checkout slow")
+	h.settle()
+
+	code, stdout, stderr := h.runCLI("erase", "--config", h.cfg, "U0BOB")
+	if code != 0 {
+		t.Fatalf("ritualbot erase on the running bot: exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stdout, "erased U0BOB") || strings.Contains(stdout, "removed: 0 standup answers") {
+		t.Errorf("erase printed:\n%s", stdout)
+	}
+	if h.m == nil || h.m.DB.Ping() != nil {
+		t.Fatal("the bot stopped holding its store")
+	}
+	after, _ := h.exportCLI()
+	if trace := regexp.MustCompile(`U0BOB\b`).FindAllStringIndex(after, -1); len(trace) > 0 {
+		t.Errorf("the export names U0BOB %d times after erasing him, e.g. …%s…", len(trace), after[max(0, trace[0][0]-100):min(len(after), trace[0][1]+40)])
+	}
+	if !strings.Contains(after, "Pairing with a former member on the checkout") {
+		t.Error("Alice's answer is gone or unchanged")
+	}
+
+	// The bot goes on: Bob's incident, now a former member's, is updated
+	// and resolved by Alice; nothing mentions "<@a former member>".
+	inc, _, _ := h.m.DB.LatestIncident("incidents")
+	n := fmt.Sprint(inc.Number)
+	for _, cmd := range []string{"update #" + n + " Rolled back", "resolve #" + n + " Fixed"} {
+		if ack := h.command("U0ALICE", "C0INCIDENTS", "/incident", cmd); !strings.Contains(ack, "#"+n) {
+			t.Errorf("/incident %s: %s", cmd, ack)
+		}
+	}
+	h.runUntil(at(t, "2027-11-22 11:00", berlin))
+	for _, m := range h.fake.ChannelMessages("C0INCIDENTS") {
+		if strings.Contains(m.Text, "<@a former member>") || strings.Contains(string(m.Blocks), "<@a former member>") {
+			t.Errorf("a broken mention in the incident channel: %s", readable(t, m))
+		}
+	}
+	// The retros of incidents he took part in go out today: to the others.
+	if got := find(t, h.fake.ChannelMessages("C0INCIDENTS"), "please share what you saw: a former member"); len(got) == 0 {
+		t.Error("no retro names a former member: the test no longer shows what it should")
+	}
+	if logs := h.logs.String(); strings.Contains(logs, "dropping it") {
+		t.Errorf("the bot tried to send to a former member:\n%s", grepLines(logs, "dropping it"))
+	}
+	if ack := h.command("U0ALICE", "C0INCIDENTS", "/incident", "list"); strings.Contains(ack, "U0BOB") {
+		t.Errorf("/incident list names Bob after his erasure: %s", ack)
+	}
+	_, e := h.exportCLI()
+	if len(e.Buckets["incidents"]) == 0 {
+		t.Fatal("no incidents left")
 	}
 }
