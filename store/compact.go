@@ -1,7 +1,6 @@
 package store
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -33,25 +32,16 @@ func Compact(src, dst string) (rep CompactReport, err error) {
 		return fail(err)
 	}
 	rep.Before = fi.Size()
-	from, err := bolt.Open(src, fileMode, &bolt.Options{ReadOnly: true, Timeout: lockTimeout})
-	if IsLocked(err) {
-		return fail(fmt.Errorf("the store is in use by a running ritualbot; stop it first (see docs/OPERATIONS.md): %w", err))
-	}
+	// Read-only: the file is checked (a damaged one refused), never
+	// migrated nor written.
+	from, err := Open(src, ReadOnly())
 	if err != nil {
+		if IsLocked(err) {
+			return fail(fmt.Errorf("the store is in use by a running ritualbot; stop it first (see docs/OPERATIONS.md): %w", err))
+		}
 		return fail(err)
 	}
 	defer from.Close()
-	if err := from.View(func(tx *bolt.Tx) error {
-		if _, err := readSchema(tx); err != nil {
-			return err
-		}
-		if tx.Bucket(bucketMeta) == nil {
-			return errors.New("the file has no ritualbot schema version; it is not a ritualbot store")
-		}
-		return nil
-	}); err != nil {
-		return fail(err)
-	}
 
 	// O_EXCL: never through an existing file or a symlink planted there.
 	f, err := os.OpenFile(dst, os.O_RDWR|os.O_CREATE|os.O_EXCL, fileMode)
@@ -70,7 +60,7 @@ func Compact(src, dst string) (rep CompactReport, err error) {
 	if err != nil {
 		return fail(err)
 	}
-	if err := bolt.Compact(to, from, compactTxSize); err != nil {
+	if err := bolt.Compact(to, from.bolt, compactTxSize); err != nil {
 		_ = to.Close()
 		return fail(err)
 	}
