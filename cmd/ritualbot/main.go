@@ -41,7 +41,7 @@ Usage:
   ritualbot manifest [--config FILE]        print the Slack app manifest for this config
   ritualbot backup [--config FILE] OUT      hot backup of the store, also while the bot runs
   ritualbot export [--config FILE]          all stored state as JSON on stdout
-  ritualbot erase [--config FILE] USER      remove a person (member ID or e-mail) from the store; prints what changed
+  ritualbot erase [--config FILE] USER      remove a person (member ID or e-mail) from the store, also while the bot runs
   ritualbot compact [--config FILE] OUT     compacted copy of the stopped bot's store (docs/OPERATIONS.md)
   ritualbot demo [--listen 127.0.0.1:8088] [--config FILE]
                                             try it without Slack: the bot against a local workspace in your browser
