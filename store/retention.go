@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"fmt"
+	"strconv"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -339,12 +340,12 @@ func (db *DB) pruneDeploys(cut time.Time, rep *PruneReport) error {
 // past any ritual's re-run.
 func (db *DB) pruneOutbox(cut time.Time, rep *PruneReport) error {
 	var err error
-	rep.Sent, err = db.pruneWalk("prune_sent", bucketSent, prunePerTx, func(_ *bolt.Tx, k, v []byte) ([]doomed, bool, error) {
+	rep.Sent, err = db.pruneWalk("prune_sent", bucketSent, prunePerTx, func(tx *bolt.Tx, k, v []byte) ([]doomed, bool, error) {
 		var sm struct{ Sent time.Time }
 		if err := decode(v, &sm); err != nil {
 			return nil, false, err
 		}
-		if !sm.Sent.Before(cut) {
+		if !sm.Sent.Before(cut) || ofOpenIncident(tx, k) {
 			return nil, false, nil
 		}
 		return []doomed{doom(bucketSent, k)}, false, nil
@@ -363,4 +364,21 @@ func (db *DB) pruneOutbox(cut time.Time, rep *PruneReport) error {
 		return []doomed{doom(bucketDropped, k)}, false, nil
 	})
 	return err
+}
+
+// ofOpenIncident reports whether the message key k is an open incident's
+// ("incident/N", "incident/N/…"): its announcement is edited when it is
+// resolved and its thread is replied to however long it stays open, which
+// needs the record of where it landed.
+func ofOpenIncident(tx *bolt.Tx, k []byte) bool {
+	rest, ok := bytes.CutPrefix(k, []byte("incident/"))
+	if !ok {
+		return false
+	}
+	num, _, _ := bytes.Cut(rest, []byte("/"))
+	n, err := strconv.ParseUint(string(num), 10, 64)
+	if err != nil {
+		return false
+	}
+	return tx.Bucket(bucketIncidentsOpen).Get(seqKey(n)) != nil
 }

@@ -48,6 +48,14 @@ func TestPruneKeepsWhatRetentionKeeps(t *testing.T) {
 		return inc.Number
 	}
 	oldResolved, oldOpen, recentResolved := incident(old, true, "g1"), incident(old, false, "g2"), incident(recent, true, "g3")
+	// The announcement of an incident still open is edited when it is
+	// resolved: its record stays, however old.
+	for _, n := range []int{oldResolved, oldOpen} {
+		key := fmt.Sprintf("incident/%d", n)
+		must(db.Enqueue(old, rituals.Message{Key: key, To: "C1", Text: "x"}))
+		items, _ := db.Pending(0)
+		must(db.Delivered(items[0].Seq, rituals.SentMessage{Channel: "C1", TS: key, Sent: old}))
+	}
 
 	for _, at := range []time.Time{old, recent} {
 		id := "d-" + at.Format("0102")
@@ -65,7 +73,7 @@ func TestPruneKeepsWhatRetentionKeeps(t *testing.T) {
 	r := rituals.Retention{Standup: 90 * day, Incidents: 90 * day, Deploys: 90 * day, Outbox: 90 * day}
 	rep, err := db.Prune(r, t0)
 	must(err)
-	want := PruneReport{Answers: 1, Days: 1, Tallies: 1, MemberDays: 1, Blockers: 1, Aways: 1, Incidents: 1, Actions: 1, Deploys: 1, Pushes: 1, Sent: 1}
+	want := PruneReport{Answers: 1, Days: 1, Tallies: 1, MemberDays: 1, Blockers: 1, Aways: 1, Incidents: 1, Actions: 1, Deploys: 1, Pushes: 1, Sent: 2}
 	if rep != want {
 		t.Errorf("Prune = %+v\nwant    %+v", rep, want)
 	}
@@ -120,6 +128,11 @@ func TestPruneKeepsWhatRetentionKeeps(t *testing.T) {
 	}
 	if _, ok, _ := db.Sent("sent-0"); ok {
 		t.Error("an old delivery record stayed")
+	}
+	for n, want := range map[int]bool{oldResolved: false, oldOpen: true} {
+		if _, ok, _ := db.Sent(fmt.Sprintf("incident/%d", n)); ok != want {
+			t.Errorf("record of incident %d's announcement kept = %v, want %v", n, ok, want)
+		}
 	}
 	if items, _ := db.Pending(0); len(items) != 1 {
 		t.Errorf("pending = %d items, want the one pending, whatever its age", len(items))
