@@ -6,15 +6,27 @@ import (
 	"fmt"
 	"hash/fnv"
 	"os"
+	"runtime/debug"
 	"sync"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
 )
 
 // openBolt opens the bbolt file. Read-only takes a shared lock and never
-// writes: bbolt then neither creates a missing file nor grows it.
-func openBolt(path string, readOnly bool) (*bolt.DB, error) {
+// writes: bbolt then neither creates a missing file nor grows it. A damaged
+// page that bbolt reads while opening makes it panic (or fault): that is an
+// error here, not a crash. checkFile has already refused a bad freelist, the
+// page a writable open reads; after a panic the file's lock stays held
+// until the process exits, as bbolt's mapping of it does.
+func openBolt(path string, readOnly bool) (bdb *bolt.DB, err error) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer func() {
+		if r := recover(); r != nil {
+			bdb, err = nil, fmt.Errorf("%w: %v", bolterrors.ErrInvalid, r)
+		}
+	}()
 	// NoFreelistSync (and the map freelist) were measured for the webhooks
 	// (docs/BENCHMARKS.md): no gain in latency that stood out of the noise
 	// of fsync, and opening then scans every page to rebuild the freelist
@@ -72,12 +84,23 @@ func checkFile(path string) error {
 	if want := int64(m.pgid) * int64(m.pageSize); fi.Size() < want {
 		return damaged(path, fmt.Errorf("it is truncated: %d bytes where its pages reach %d", fi.Size(), want))
 	}
+	// A writable open reads the freelist page first thing, and bbolt panics
+	// on a bad one while it holds the file's lock.
+	const noFreelist, freelistFlag = ^uint64(0), 0x10
+	if m.freelist != noFreelist {
+		var h [16]byte
+		_, err := f.ReadAt(h[:], int64(m.freelist)*int64(m.pageSize))
+		if le := binary.NativeEndian; err != nil || le.Uint64(h[0:]) != m.freelist || le.Uint16(h[8:])&freelistFlag == 0 {
+			return damaged(path, fmt.Errorf("its freelist page %d is not a freelist page", m.freelist))
+		}
+	}
 	return nil
 }
 
 // boltMeta is what checkFile reads of a bbolt meta page.
 type boltMeta struct {
 	pageSize uint32
+	freelist uint64 // its page
 	pgid     uint64 // high water mark: the pages the file must hold
 	txid     uint64
 }
@@ -100,7 +123,7 @@ func readMeta(f *os.File, off int64) (boltMeta, bool) {
 	if h.Sum64() != le.Uint64(b[72:]) {
 		return boltMeta{}, false
 	}
-	m := boltMeta{pageSize: le.Uint32(b[24:]), pgid: le.Uint64(b[56:]), txid: le.Uint64(b[64:])}
+	m := boltMeta{pageSize: le.Uint32(b[24:]), freelist: le.Uint64(b[48:]), pgid: le.Uint64(b[56:]), txid: le.Uint64(b[64:])}
 	return m, m.pageSize >= 1024
 }
 

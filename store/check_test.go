@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"os"
@@ -120,6 +121,16 @@ func TestOpenRefusesADamagedStore(t *testing.T) {
 		{"truncated to a page", func(b []byte) []byte { return b[:page] }, ""},
 		{"page zeroed", func(b []byte) []byte { clear(b[4*page : 5*page]); return b }, "page"},
 		{"meta pages zeroed", func(b []byte) []byte { clear(b[:2*page]); return b }, ""},
+		{"freelist page zeroed", func(b []byte) []byte {
+			m0, m1 := b[16:], b[page+16:]
+			m := m0
+			if binary.NativeEndian.Uint64(m1[48:]) > binary.NativeEndian.Uint64(m0[48:]) {
+				m = m1 // the newer meta page: higher txid
+			}
+			free := int(binary.NativeEndian.Uint64(m[32:]))
+			clear(b[free*page : (free+1)*page])
+			return b
+		}, "freelist"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "ritualbot.db")

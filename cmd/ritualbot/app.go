@@ -223,6 +223,14 @@ func (m *Main) Run(ctx context.Context) (err error) {
 			m.DB.Close()
 		}
 	}()
+	if err := m.startControl(); err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			_ = m.control.Shutdown(context.Background())
+		}
+	}()
 
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	m.cancel = cancel
@@ -268,11 +276,6 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		return fmt.Errorf("listen on %s (http.listen): %w", cfg.HTTP.Listen, err)
 	}
 	m.Addr = ln.Addr().String()
-	if err := m.startControl(); err != nil {
-		ln.Close()
-		cancel()
-		return err
-	}
 	m.server = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 
 	m.goRun("http", func() error {
