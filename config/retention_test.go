@@ -26,6 +26,9 @@ func TestRetention(t *testing.T) {
 	if got := l.Config.Retention; got != want {
 		t.Errorf("retention = %+v, want %+v", got, want)
 	}
+	if out := config.Describe(l.Config, time.Now(), 1); !strings.Contains(out, "retention: standups 90d, incidents 730d, deploys forever, delivery records 90d\n") {
+		t.Errorf("validate does not say what is kept:\n%s", out)
+	}
 
 	for _, tt := range []struct{ yaml, want string }{
 		{"retention: {standup: soon}\n", `t.yaml:2: retention.standup: want a duration such as 90d or 365d, or forever; got "soon"`},
