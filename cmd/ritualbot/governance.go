@@ -41,7 +41,7 @@ func erase(ctx context.Context, l *config.Loaded, env func(string) string, who s
 	}
 	db, err := store.Open(path)
 	if store.IsLocked(err) {
-		return fmt.Errorf("the store %s is in use by a running ritualbot; stop it, then erase: %w", path, err)
+		return fmt.Errorf("the store %s is held by a running ritualbot that does not answer on its control socket (a version without one?); stop it, then erase: %w", path, err)
 	}
 	if err != nil {
 		return err
