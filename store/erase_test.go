@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"regexp"
 	"strings"
@@ -121,4 +122,59 @@ func TestNothingIsSentToAFormerMember(t *testing.T) {
 	if items, _ := db.Pending(0); len(items) != 1 || items[0].Message.To != "U0ALICE" {
 		t.Errorf("pending = %+v, want only Alice's", items)
 	}
+}
+
+// FuzzReplaceInJSON: whatever text a record holds, the erasure's rewrite
+// leaves valid JSON in which the ID appears in no string or key, and text
+// without it unchanged.
+func FuzzReplaceInJSON(f *testing.F) {
+	for _, s := range []string{"", "U0BOB", "<@U0BOB>", "<@U0BOB|bob> and U0BOBBY", "xU0BOB", "U0BOB_", "a\x00b", "<@U0BOB|>", "\u2028<@U0BOB", `"\`} {
+		f.Add(s)
+	}
+	const id = "U0BOB"
+	re := mentionsOf(id)
+	word := regexp.MustCompile(`\b` + id + `\b`)
+	f.Fuzz(func(t *testing.T, s string) {
+		v, err := encodeJSON(map[string]any{"Text": s, "List": []any{s, id, uint64(12345678901234567890)}, s: s})
+		if err != nil {
+			t.Skip()
+		}
+		out, err := replaceInJSON(v, re)
+		if err != nil {
+			t.Fatalf("replaceInJSON(%s): %v", v, err)
+		}
+		var got map[string]any
+		if err := json.Unmarshal(out, &got); err != nil {
+			t.Fatalf("not JSON after the rewrite: %s: %v", out, err)
+		}
+		var strs []string
+		for k, v := range got {
+			strs = append(strs, k)
+			switch v := v.(type) {
+			case string:
+				strs = append(strs, v)
+			case []any:
+				for _, e := range v {
+					if e, ok := e.(string); ok {
+						strs = append(strs, e)
+					}
+				}
+			}
+		}
+		for _, str := range strs {
+			if word.MatchString(str) {
+				t.Errorf("%q still names %s after the rewrite of %q", str, id, s)
+			}
+		}
+		var was map[string]any // as stored: invalid UTF-8 is stored replaced
+		if err := json.Unmarshal(v, &was); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(s, id) && got["Text"] != was["Text"] {
+			t.Errorf("text without the ID changed: %q → %q", was["Text"], got["Text"])
+		}
+		if !bytes.Contains(out, []byte("12345678901234567890")) {
+			t.Errorf("a number changed in the rewrite: %s", out)
+		}
+	})
 }
