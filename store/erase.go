@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"regexp"
 	"sort"
+	"unicode/utf8"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -173,7 +174,9 @@ func (db *DB) EraseUser(userID string) (ErasureReport, error) {
 		n, err := db.pruneWalk("erase_replace", name, eraseRewritesPerTx, func(tx *bolt.Tx, k, v []byte) ([]doomed, bool, error) {
 			// bytes.Contains first: a regexp over every value read is the
 			// bulk of the time.
-			inKey := bytes.Contains(k, id) && re.Match(k)
+			// Keys of binary parts (times, sequence numbers) are not text
+			// that could name anyone.
+			inKey := bytes.Contains(k, id) && utf8.Valid(k) && re.Match(k)
 			inValue := bytes.Contains(v, id) && re.Match(v)
 			if !inKey && !inValue {
 				return nil, false, nil
