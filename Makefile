@@ -39,7 +39,7 @@ FUZZ_TARGETS = \
 	./webhooks:FuzzParseDeploy ./webhooks:FuzzParseDeploymentStatus ./webhooks:FuzzParsePush \
 	./webhooks:FuzzVerifyGitHubSignature ./webhooks:FuzzDecodeAlertmanager \
 	./store:FuzzDecodeDeploy \
-	./bot/slackfake/web:FuzzTypedText \
+	./slackfake/web:FuzzTypedText \
 	./cmd/ritualbot:FuzzSlashCommands
 
 fuzz:

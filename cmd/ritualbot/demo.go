@@ -22,10 +22,10 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/ritualbot/ritualbot/bot"
-	"github.com/ritualbot/ritualbot/bot/slackfake"
-	"github.com/ritualbot/ritualbot/bot/slackfake/web"
 	"github.com/ritualbot/ritualbot/config"
 	"github.com/ritualbot/ritualbot/rituals"
+	"github.com/ritualbot/ritualbot/slackfake"
+	"github.com/ritualbot/ritualbot/slackfake/web"
 )
 
 // `ritualbot demo`: the real bot (Main) against the project's fake Slack

@@ -14,10 +14,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ritualbot/ritualbot/bot/slackfake"
-	"github.com/ritualbot/ritualbot/bot/slackfake/web"
 	"github.com/ritualbot/ritualbot/config"
 	"github.com/ritualbot/ritualbot/rituals"
+	"github.com/ritualbot/ritualbot/slackfake"
+	"github.com/ritualbot/ritualbot/slackfake/web"
 )
 
 // startTestDemo runs the built-in demo on an ephemeral port.

@@ -9,8 +9,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/ritualbot/ritualbot/bot/slackfake/web"
 	"github.com/ritualbot/ritualbot/rituals"
+	"github.com/ritualbot/ritualbot/slackfake/web"
 )
 
 // simTime is the demo's simulated time: a rituals.FakeClock that runs at

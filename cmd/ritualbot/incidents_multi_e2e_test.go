@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/ritualbot/ritualbot/bot"
-	"github.com/ritualbot/ritualbot/bot/slackfake"
+	"github.com/ritualbot/ritualbot/slackfake"
 )
 
 const twoIncidentRituals = `

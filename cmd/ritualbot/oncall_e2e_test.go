@@ -14,8 +14,8 @@ import (
 	goical "github.com/emersion/go-ical"
 
 	"github.com/ritualbot/ritualbot/bot"
-	"github.com/ritualbot/ritualbot/bot/slackfake"
 	"github.com/ritualbot/ritualbot/config"
+	"github.com/ritualbot/ritualbot/slackfake"
 )
 
 // Four engineers, weekly handoffs on Monday 10:00 in Berlin, starting two

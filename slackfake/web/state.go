@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ritualbot/ritualbot/bot/slackfake"
+	"github.com/ritualbot/ritualbot/slackfake"
 )
 
 // The page asks for one snapshot of what the acting member sees: the
