@@ -20,6 +20,7 @@ import (
 
 	"github.com/ritualbot/ritualbot/bot"
 	"github.com/ritualbot/ritualbot/config"
+	"github.com/ritualbot/ritualbot/demo"
 	"github.com/ritualbot/ritualbot/rituals"
 	"github.com/ritualbot/ritualbot/slackfake"
 )
@@ -184,7 +185,7 @@ func (h *harness) settle() {
 // the bot act at each, then to t (as the demo plays time).
 func (h *harness) runUntil(t time.Time) {
 	h.t.Helper()
-	if err := runClockUntil(context.Background(), h.m, h.clock, t, 30*time.Second); err != nil {
+	if err := demo.RunClockUntil(context.Background(), h.m, h.clock, t, h.m.Loaded.Config.Timezone, 30*time.Second); err != nil {
 		h.t.Fatal(err)
 	}
 }
