@@ -1,9 +1,13 @@
 package slackfake
 
 import (
+	"fmt"
+	"maps"
 	"math"
 	"sync"
 	"time"
+
+	"github.com/ritualbot/ritualbot/slacktier"
 )
 
 // Limit is a token bucket: PerMinute tokens refill per minute, up to Burst.
@@ -14,62 +18,34 @@ type Limit struct {
 	Burst     int
 }
 
-// Slack's documented tiers, applied per method per workspace. Slack gives
-// only the per-minute floor ("20+ per minute"); the bursts are our choice:
-// a full minute's worth, except Tier 1, which allows a handful so an app
-// can open its Socket Mode connections and reconnect a few times.
-var (
-	tier1 = Limit{PerMinute: 1, Burst: 5}
-	tier2 = Limit{PerMinute: 20, Burst: 20}
-	tier3 = Limit{PerMinute: 50, Burst: 50}
-	tier4 = Limit{PerMinute: 100, Burst: 100}
-
-	// chat.postMessage is "special": about one message per second per
-	// channel with short bursts, plus a workspace-wide limit that Slack
-	// does not publish. We choose 300 per minute with a burst of 30, so an
-	// app that fans out hundreds of DMs at once has to handle 429s.
-	postMessagePerChannel = Limit{PerMinute: 60, Burst: 3}
-	postMessageWorkspace  = Limit{PerMinute: 300, Burst: 30}
-)
-
-// defaultLimits follows the tiers on each method's page in Slack's docs.
-var defaultLimits = map[string]Limit{
-	"auth.test":                    tier4, // "special"; generous in practice
-	"apps.connections.open":        tier1,
-	"chat.postMessage":             postMessageWorkspace,
-	"chat.postMessage:channel":     postMessagePerChannel,
-	"chat.update":                  tier3,
-	"chat.delete":                  tier3,
-	"chat.postEphemeral":           tier4,
-	"chat.getPermalink":            tier4, // "special"
-	"conversations.open":           tier3,
-	"conversations.list":           tier2,
-	"conversations.info":           tier3,
-	"conversations.setTopic":       tier2,
-	"conversations.history":        tier3,
-	"conversations.replies":        tier3,
-	"conversations.members":        tier4,
-	"users.info":                   tier4,
-	"users.list":                   tier2,
-	"users.lookupByEmail":          tier3,
-	"usergroups.list":              tier2,
-	"usergroups.users.list":        tier2,
-	"usergroups.users.update":      tier2,
-	"views.open":                   tier4,
-	"views.update":                 tier4,
-	"views.push":                   tier4,
-	"views.publish":                tier4,
-	"files.getUploadURLExternal":   tier4,
-	"files.completeUploadExternal": tier4,
-	"reactions.add":                tier3,
+// fakeLimit is the limit the fake applies to a method of tier t, per
+// method per workspace. Slack gives only the per-minute floor ("20+ per
+// minute"); the bursts are our choice: a full minute's worth, except Tier 1,
+// which allows a handful so an app can open its Socket Mode connections and
+// reconnect a few times, and chat.postMessage, whose workspace-wide limit
+// Slack does not publish: 300 a minute with a burst of 30, so an app that
+// fans out hundreds of DMs at once has to handle 429s.
+func fakeLimit(t slacktier.Tier) Limit {
+	switch t {
+	case slacktier.Tier1:
+		return Limit{PerMinute: t.PerMinute(), Burst: 5}
+	case slacktier.PostMessage:
+		return Limit{PerMinute: t.PerMinute(), Burst: 30}
+	case slacktier.PostMessageChannel:
+		return Limit{PerMinute: t.PerMinute(), Burst: 3}
+	}
+	return Limit{PerMinute: t.PerMinute(), Burst: t.PerMinute()}
 }
 
 // DefaultLimit returns the limit the fake applies to a Web API method when
 // Options.RateLimits does not override it. The key
-// "chat.postMessage:channel" is chat.postMessage's per-channel limit.
+// slacktier.PostMessagePerChannel is chat.postMessage's per-channel limit.
 func DefaultLimit(method string) (Limit, bool) {
-	l, ok := defaultLimits[method]
-	return l, ok
+	t, ok := slacktier.Of(method)
+	if !ok {
+		return Limit{}, false
+	}
+	return fakeLimit(t), true
 }
 
 type bucket struct {
@@ -86,13 +62,19 @@ type limiter struct {
 }
 
 func newLimiter(overrides map[string]Limit, disabled bool) *limiter {
-	o := map[string]Limit{}
-	for k, v := range overrides {
-		o[k] = v
+	o := maps.Clone(overrides)
+	if o == nil {
+		o = map[string]Limit{}
+	}
+	for k := range o {
+		if _, ok := slacktier.Of(k); !ok {
+			// A misspelt key would leave the default in force unnoticed.
+			panic(fmt.Sprintf("slackfake: RateLimits key %q is no Web API method with a tier (chat.postMessage's per channel is %q)", k, slacktier.PostMessagePerChannel))
+		}
 	}
 	if l, ok := o["chat.postMessage"]; ok {
-		if _, ok := o["chat.postMessage:channel"]; !ok {
-			o["chat.postMessage:channel"] = l
+		if _, ok := o[slacktier.PostMessagePerChannel]; !ok {
+			o[slacktier.PostMessagePerChannel] = l
 		}
 	}
 	return &limiter{overrides: o, disabled: disabled, buckets: map[string]*bucket{}, now: time.Now}

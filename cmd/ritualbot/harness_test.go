@@ -80,7 +80,7 @@ func newHarness(t testing.TB, configYAML string, start time.Time, opts slackfake
 		// channel would meet Slack's one-per-second channel limit in a
 		// burst. Both sides get the same limit scaled up; the limits
 		// themselves are tested on their own.
-		opts.RateLimits = map[string]slackfake.Limit{"chat.postMessage:channel": {PerMinute: 6000, Burst: 100}}
+		opts.RateLimits = map[string]slackfake.Limit{"chat.postMessage/channel": {PerMinute: 6000, Burst: 100}}
 		h.limits = map[string]bot.Limit{"chat.postMessage/channel": {PerMinute: 6000, Burst: 100}}
 	}
 	h.fake = slackfake.New(opts)
@@ -107,7 +107,7 @@ func (h *harness) storePath() string { return filepath.Join(h.dir, "ritualbot.db
 func loosened(methods ...string) (map[string]slackfake.Limit, map[string]bot.Limit) {
 	fake, client := map[string]slackfake.Limit{}, map[string]bot.Limit{}
 	for _, m := range methods {
-		fake[strings.Replace(m, "/", ":", 1)] = slackfake.Limit{PerMinute: 6000, Burst: 1000}
+		fake[m] = slackfake.Limit{PerMinute: 6000, Burst: 1000}
 		client[m] = bot.Limit{PerMinute: 6000, Burst: 1000}
 	}
 	return fake, client

@@ -72,7 +72,7 @@ rituals:
 	fakePost, _ := slackfake.DefaultLimit("chat.postMessage")
 	fakePost.PerMinute *= f.speedup
 	fake := slackfake.New(slackfake.Options{Now: clock.Now, RateLimits: map[string]slackfake.Limit{
-		"chat.postMessage": fakePost, "chat.postMessage:channel": mustDefault("chat.postMessage:channel"),
+		"chat.postMessage": fakePost, "chat.postMessage/channel": mustDefault("chat.postMessage/channel"),
 	}})
 	tb.Cleanup(fake.Close)
 	fake.AddChannel(slackfake.Channel{ID: "C0BIG", Name: "big"})
