@@ -90,7 +90,9 @@ type SubmitFunc func(ctx context.Context, s Submission) (errors map[string]strin
 type Event struct {
 	ID   string // event_id, for dedupe
 	Type string
-	Raw  map[string]any
+	// Data is the inner event as slackevents types it, such as
+	// *slackevents.AppMentionEvent for "app_mention".
+	Data any
 }
 
 // EventFunc handles an event.
