@@ -23,7 +23,7 @@ func TestTiers(t *testing.T) {
 			t.Errorf("Of(%q) = %v, %v (%d a minute), want %v (%d a minute)", tc.method, got, ok, got.PerMinute(), tc.want, tc.rate)
 		}
 	}
-	if _, ok := Of("chat.postMessage/channel"); ok {
+	if _, ok := Of("chat.postMessage:channel"); ok {
 		t.Error("the per-channel key has one spelling only")
 	}
 }
