@@ -5,7 +5,8 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -185,12 +186,7 @@ func (r *Router) HandleEvent(typ string, f EventFunc) {
 func (r *Router) EventTypes() []string {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
-	var out []string
-	for t := range r.events {
-		out = append(out, t)
-	}
-	sort.Strings(out)
-	return out
+	return slices.Sorted(maps.Keys(r.events))
 }
 
 // Command answers a slash command. It never returns silence: help and

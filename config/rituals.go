@@ -2,8 +2,9 @@ package config
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
@@ -38,12 +39,7 @@ func registerKind(name string, spec kindSpec) {
 
 // Kinds lists the ritual kinds this build understands.
 func Kinds() []string {
-	var out []string
-	for k := range kinds {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
+	return slices.Sorted(maps.Keys(kinds))
 }
 
 // ritualReader is what a kind's parse func works with: the ritual's

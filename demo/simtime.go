@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -167,7 +167,7 @@ func (t *SimTime) upcoming(now time.Time, n int) []web.Upcoming {
 			out = append(out, web.Upcoming{At: at, Ritual: job.Ritual, Kind: t.kindOf(job.Ritual), What: t.what(job)})
 		}
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].At.Before(out[j].At) })
+	slices.SortStableFunc(out, func(a, b web.Upcoming) int { return a.At.Compare(b.At) })
 	if len(out) > n {
 		out = out[:n]
 	}
