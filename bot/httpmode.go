@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -20,8 +21,16 @@ import (
 // maxSlackBody caps request bodies; Slack's are a few kilobytes.
 const maxSlackBody = 1 << 20
 
-// replayWindow is how far a request's timestamp may be from now.
+// replayWindow is how old a request's timestamp may be, as Slack's
+// verification guide says.
 const replayWindow = 5 * time.Minute
+
+// futureSkew is how far ahead of our clock a request's timestamp may be.
+// Bolt for JavaScript checks only staleness and Bolt for Python allows
+// 5 minutes either way; a timestamp ahead of now only lengthens the time
+// a captured request stays valid, and clocks kept by NTP agree within a
+// second, so 30 s is room enough.
+const futureSkew = 30 * time.Second
 
 // HTTPMode receives Slack's requests as signed HTTP POSTs:
 // /slack/events, /slack/commands and /slack/interactions.
@@ -31,13 +40,16 @@ type HTTPMode struct {
 	Log           zerolog.Logger
 	// Now is the wall clock for the replay window (default time.Now).
 	Now func() time.Time
+
+	guardOnce sync.Once
+	guard     *replayGuard
 }
 
 // Register mounts the endpoints on mux.
 func (h *HTTPMode) Register(mux *http.ServeMux) {
 	mux.Handle("POST /slack/events", h.verified(h.events))
-	mux.Handle("POST /slack/commands", h.verified(h.commands))
-	mux.Handle("POST /slack/interactions", h.verified(h.interactions))
+	mux.Handle("POST /slack/commands", h.verified(h.once(h.commands)))
+	mux.Handle("POST /slack/interactions", h.verified(h.once(h.interactions)))
 }
 
 // verified reads the capped body and checks Slack's signature before
@@ -68,7 +80,8 @@ func (h *HTTPMode) verified(next func(http.ResponseWriter, *http.Request, []byte
 }
 
 // VerifySignature checks X-Slack-Signature against the body and
-// X-Slack-Request-Timestamp, which must be within 5 minutes of now.
+// X-Slack-Request-Timestamp, which must be at most 5 minutes old and at
+// most 30 s ahead of now.
 func VerifySignature(secret string, header http.Header, body []byte, now time.Time) error {
 	tsHeader := header.Get("X-Slack-Request-Timestamp")
 	sig := header.Get("X-Slack-Signature")
@@ -79,8 +92,10 @@ func VerifySignature(secret string, header http.Header, body []byte, now time.Ti
 	if err != nil {
 		return errors.New("bad X-Slack-Request-Timestamp")
 	}
-	if d := now.Sub(time.Unix(ts, 0)); d > replayWindow || d < -replayWindow {
-		return errors.New("request timestamp is more than 5 minutes from now (replayed, or a clock is wrong)")
+	if d := now.Sub(time.Unix(ts, 0)); d > replayWindow {
+		return errors.New("request timestamp is more than 5 minutes old (replayed, or a clock is wrong)")
+	} else if d < -futureSkew {
+		return errors.New("request timestamp is more than 30 s in the future (forged, or a clock is wrong)")
 	}
 	mac := hmac.New(sha256.New, []byte(secret))
 	mac.Write([]byte("v0:" + tsHeader + ":"))

@@ -38,8 +38,10 @@ func TestVerifySignatureWithSlacksVector(t *testing.T) {
 	}{
 		{"the published request", header(vectorSignature, vectorTimestamp), vectorBody, sent.Add(time.Minute), ""},
 		{"4m59s later is still fresh", header(vectorSignature, vectorTimestamp), vectorBody, sent.Add(5*time.Minute - time.Second), ""},
-		{"clock behind by 4 minutes", header(vectorSignature, vectorTimestamp), vectorBody, sent.Add(-4 * time.Minute), ""},
-		{"replayed 6 minutes later", header(vectorSignature, vectorTimestamp), vectorBody, sent.Add(6 * time.Minute), "more than 5 minutes"},
+		{"stamped 30 s ahead of our clock", header(vectorSignature, vectorTimestamp), vectorBody, sent.Add(-30 * time.Second), ""},
+		{"stamped 31 s ahead of our clock", header(vectorSignature, vectorTimestamp), vectorBody, sent.Add(-31 * time.Second), "more than 30 s in the future"},
+		{"stamped 290 s ahead (the review's)", header(vectorSignature, vectorTimestamp), vectorBody, sent.Add(-290 * time.Second), "more than 30 s in the future"},
+		{"replayed 6 minutes later", header(vectorSignature, vectorTimestamp), vectorBody, sent.Add(6 * time.Minute), "more than 5 minutes old"},
 		{"body changed", header(vectorSignature, vectorTimestamp), strings.Replace(vectorBody, "text=", "text=x", 1), sent, "signature does not match"},
 		{"wrong secret's signature", header("v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b504", vectorTimestamp), vectorBody, sent, "signature does not match"},
 		{"timestamp changed", header(vectorSignature, "1531420619"), vectorBody, sent, "signature does not match"},

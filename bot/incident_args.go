@@ -17,18 +17,25 @@ var incidentRefRE = regexp.MustCompile(`^#([0-9]{1,9})$`)
 // no thread_ts with a slash command, so outside an incident's thread #N is
 // how a command says which incident it is about; 0 means none was given.
 // A "#N" further on is the user's text ("Same cause as #3"), not a
-// reference.
+// reference. A first word that starts with # and is not an incident
+// number is an error.
 func ParseIncidentRef(args []string) (n int, rest []string, err error) {
 	if len(args) == 0 {
 		return 0, args, nil
 	}
-	m := incidentRefRE.FindStringSubmatch(args[0])
-	if m == nil {
+	if !strings.HasPrefix(args[0], "#") {
 		return 0, args, nil
 	}
-	v, _ := strconv.Atoi(m[1])
+	// A "#" word that is not a number in range must not fall through to
+	// "the only open incident": #12345678901 would then act on #1.
+	m := incidentRefRE.FindStringSubmatch(args[0])
+	v := 0
+	if m != nil {
+		v, _ = strconv.Atoi(m[1])
+	}
 	if v <= 0 {
-		return 0, nil, rituals.Errorf(rituals.EINVALID, "There is no incident %s; incidents count from #1.", rituals.Escape(args[0]))
+		return 0, nil, rituals.Errorf(rituals.EINVALID, "`%s` is not an incident number: incidents are named #1, #2, … (`/incident list` shows them). To start your text with #, name the incident first: `/incident update #N %s …`.",
+			rituals.Escape(args[0]), rituals.Escape(args[0]))
 	}
 	return v, args[1:], nil
 }

@@ -31,8 +31,16 @@ func TestParseIncidentRefAndActionArgs(t *testing.T) {
 			t.Errorf("ParseIncidentRef(%q) = %d %q %v, want %d %q", tc.args, n, rest, err, tc.n, tc.rest)
 		}
 	}
-	if _, _, err := ParseIncidentRef([]string{"#0"}); err == nil {
-		t.Error("#0 accepted")
+	// A first word starting with # that is no incident number is an error,
+	// never "no number given" (which would pick the only open incident).
+	for _, bad := range []string{"#0", "#12345678901", "#1234567890", "#-3", "#+3", "#", "##1", "#1x", "#1.5", "#general", "#0x1", "#٣"} {
+		n, rest, err := ParseIncidentRef([]string{bad, "taking", "this"})
+		if err == nil || rituals.ErrorCode(err) != rituals.EINVALID {
+			t.Errorf("ParseIncidentRef(%q) = %d %q %v, want a usage error", bad, n, rest, err)
+		}
+	}
+	if n, _, err := ParseIncidentRef([]string{"#123456789"}); err != nil || n != 123456789 {
+		t.Errorf("ParseIncidentRef(#123456789) = %d %v", n, err)
 	}
 	for _, tc := range []struct {
 		args  string
@@ -74,7 +82,7 @@ func TestParseIncidentRefAndActionArgs(t *testing.T) {
 // with a value or a user-facing error, never a panic or an internal error.
 func FuzzIncidentArgs(f *testing.F) {
 	for _, s := range []string{"declare sev2 Checkout down", "action #3 <@U0BOB|bob> fix it due 2026-12-01", "update #1 &lt;!channel&gt; ok",
-		"#", "#999999999999", "action <@U1> x due", "due due due", "action <@W0AB|x> y due +999w", "#1 #1"} {
+		"#", "#999999999999", "#-3", "#general", "action <@U1> x due", "due due due", "action <@W0AB|x> y due +999w", "#1 #1"} {
 		f.Add(s)
 	}
 	berlin, _ := time.LoadLocation("Europe/Berlin")
@@ -90,6 +98,9 @@ func FuzzIncidentArgs(f *testing.F) {
 		}
 		if n < 0 || len(rest) > len(args) {
 			t.Fatalf("ParseIncidentRef(%q) = %d %q", text, n, rest)
+		}
+		if len(args) > 0 && strings.HasPrefix(args[0], "#") && n == 0 {
+			t.Fatalf("ParseIncidentRef(%q) took %q for no incident", text, args[0])
 		}
 		a, err := ParseActionArgs(rest, now, berlin)
 		if err != nil {

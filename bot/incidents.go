@@ -53,6 +53,7 @@ func (h *Incidents) Add(r *Router, x *rituals.Incidents) {
 	r.Handle(cmd, Subcommand{Name: "declare", Usage: "declare [SEV] TITLE", Help: "declare an incident: it is announced in the incidents channel with who is on call, and you are its commander", Run: h.declare})
 	r.Handle(cmd, Subcommand{Name: "update", Usage: "update [#N] TEXT", Help: "add a status update to the timeline (and the incident's thread)", Run: h.scoped("update")})
 	r.Handle(cmd, Subcommand{Name: "sev", Usage: "sev [#N] SEV", Help: "change the severity", Run: h.scoped("sev")})
+	r.Handle(cmd, Subcommand{Name: "command", Usage: "command [#N] [@someone]", Help: "take command of an incident that has none (people of its teams), or hand it over (the commander, leads, admins)", Run: h.scoped("command")})
 	r.Handle(cmd, Subcommand{Name: "resolve", Usage: "resolve [#N] [SUMMARY]", Help: "mark it resolved; the retro prompt follows at the next retro slot", Run: h.scoped("resolve")})
 	r.Handle(cmd, Subcommand{Name: "list", Usage: "list", Help: "open incidents, and those resolved this week with their retros", Run: h.listCmd})
 	r.Handle(cmd, Subcommand{Name: "action", Usage: "action [#N] @owner TEXT [due DATE]", Help: "add a follow-up action item with one owner", Run: h.scoped("action")})
@@ -236,6 +237,23 @@ func (h *Incidents) run(ctx context.Context, x *rituals.Incidents, n int, user, 
 			return "", err
 		}
 		return fmt.Sprintf("#%d is now %s.", n, strings.ToUpper(inc.Severity)), nil
+	case "command":
+		to := ""
+		switch {
+		case len(args) == 1:
+			u, ok := ParseMention(args[0])
+			if !ok {
+				return "", rituals.Errorf(rituals.EINVALID, "Usage: `/incident command [#%d] [@someone]`: without a name you take command yourself.", n)
+			}
+			to = u
+		case len(args) > 1:
+			return "", rituals.Errorf(rituals.EINVALID, "Usage: `/incident command [#%d] [@someone]`: without a name you take command yourself.", n)
+		}
+		inc, err := x.Command(ctx, n, user, to)
+		if err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("%s is now the commander of #%d.", rituals.Mention(inc.Commander), n), nil
 	case "resolve":
 		inc, err := x.Resolve(ctx, n, user, commandText(args))
 		if err != nil {
@@ -424,8 +442,11 @@ func (h *Incidents) reaction(ctx context.Context, e Event) error {
 			author = user
 		}
 		_, err = x.Pin(ctx, n, user, author, SlackText(msg.Text), ts)
-		if rituals.ErrorCode(err) == rituals.ECONFLICT {
+		switch rituals.ErrorCode(err) {
+		case rituals.ECONFLICT:
 			return nil // pinned before, by someone else
+		case rituals.EFORBIDDEN:
+			return nil // a resolved incident's timeline is its stewards'
 		}
 		return err
 	}
@@ -511,7 +532,7 @@ func (h *Incidents) mention(ctx context.Context, e Event) error {
 		verb, args = strings.ToLower(args[0]), args[1:]
 	}
 	switch verb {
-	case "update", "sev", "resolve", "action", "publish", "skip":
+	case "update", "sev", "command", "resolve", "action", "publish", "skip":
 		text, err := h.run(ctx, x, n, user, verb, args)
 		if err != nil {
 			if rituals.ErrorCode(err) == rituals.EINTERNAL {
@@ -521,5 +542,5 @@ func (h *Incidents) mention(ctx context.Context, e Event) error {
 		}
 		return reply(text)
 	}
-	return reply(fmt.Sprintf("In this thread I act on #%d: `@ritualbot update TEXT`, `sev SEV`, `resolve [SUMMARY]`, `action @owner TEXT [due DATE]`, `publish`, `skip REASON`.", n))
+	return reply(fmt.Sprintf("In this thread I act on #%d: `@ritualbot update TEXT`, `sev SEV`, `command [@someone]`, `resolve [SUMMARY]`, `action @owner TEXT [due DATE]`, `publish`, `skip REASON`.", n))
 }

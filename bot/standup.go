@@ -129,11 +129,12 @@ func (h *Standups) history(ctx context.Context, inv Invocation, args []string) (
 			return Reply{}, rituals.Errorf(rituals.EINVALID, "`%s` is neither a @user nor a count from 1 to 50. Usage: `/standup history [@user] [N]`.", rituals.Escape(a))
 		}
 	}
-	answers, err := s.History(user, n)
+	admin := h.Config.IsAdmin(inv.UserID)
+	answers, err := s.History(inv.UserID, user, n, admin)
 	if err != nil {
 		return Reply{}, err
 	}
-	record, err := s.MemberRecord(user, 30)
+	record, err := s.MemberRecord(inv.UserID, user, 30, admin)
 	if err != nil {
 		return Reply{}, err
 	}

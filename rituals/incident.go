@@ -549,15 +549,8 @@ func (x *Incidents) change(ctx context.Context, n int, f func(inc *Incident, now
 	return inc, nil
 }
 
-// takeCommand makes user the commander of an incident that has none
-// (opened by an alert with nobody on call).
-func takeCommand(inc *Incident, user string) {
-	if inc.Commander == "" && user != "" {
-		inc.Commander = user
-	}
-}
-
-// Update adds a status update to the timeline and the thread.
+// Update adds a status update to the timeline and the thread: anyone's
+// while the incident is open, its stewards' once resolved (MayDo).
 func (x *Incidents) Update(ctx context.Context, n int, user, text string) (Incident, error) {
 	text = strings.TrimSpace(text)
 	if text == "" {
@@ -567,8 +560,10 @@ func (x *Incidents) Update(ctx context.Context, n int, user, text string) (Incid
 		return Incident{}, Errorf(EINVALID, "Please keep an update under 2,900 characters.")
 	}
 	return x.change(ctx, n, func(inc *Incident, now time.Time) ([]Message, error) {
+		if err := x.mayChangeResolved(*inc, user, VerbUpdate, "add to its timeline"); err != nil {
+			return nil, err
+		}
 		inc.addParticipant(user)
-		takeCommand(inc, user)
 		inc.Timeline = append(inc.Timeline, TimelineEvent{At: now, Kind: EventUpdate, By: user, Text: text})
 		return nil, nil
 	})
@@ -583,18 +578,13 @@ func (x *Incidents) SetSeverity(ctx context.Context, n int, user, severity strin
 		return Incident{}, x.badSeverity(severity)
 	}
 	return x.change(ctx, n, func(inc *Incident, now time.Time) ([]Message, error) {
-		if !inc.IsOpen() && !x.mayLead(*inc, user) && !x.leadsTeamOf(*inc, user) {
-			who := "a lead of its teams or an admin"
-			if inc.Commander != "" {
-				who = Mention(inc.Commander) + " (the commander), " + who
-			}
-			return nil, Errorf(EFORBIDDEN, "#%d is resolved: only %s can change its severity, since that decides whether a retro is required.", n, who)
+		if err := x.mayChangeResolved(*inc, user, VerbSeverity, "change its severity, since that decides whether a retro is required"); err != nil {
+			return nil, err
 		}
 		if inc.Severity == sev {
 			return nil, Errorf(ECONFLICT, "#%d is already %s.", n, sev)
 		}
 		inc.addParticipant(user)
-		takeCommand(inc, user)
 		inc.Timeline = append(inc.Timeline, TimelineEvent{At: now, Kind: EventSeverity, By: user, Severity: sev,
 			Text: fmt.Sprintf("%s → %s", inc.Severity, sev)})
 		inc.Severity = sev
@@ -617,7 +607,6 @@ func (x *Incidents) Resolve(ctx context.Context, n int, by, summary string) (Inc
 			return nil, Errorf(ECONFLICT, "#%d was already resolved %s.", n, x.when(inc.Resolved))
 		}
 		inc.addParticipant(by)
-		takeCommand(inc, by)
 		x.resolve(inc, now, by, summary)
 		return nil, nil
 	})
@@ -680,6 +669,9 @@ func (x *Incidents) Pin(ctx context.Context, n int, pinner, author, text, ts str
 			if e.Kind == EventPinned && e.Ref == ts {
 				return nil, Errorf(ECONFLICT, "That message is already on the timeline of #%d.", n)
 			}
+		}
+		if err := x.mayChangeResolved(*inc, pinner, VerbPin, "add to its timeline"); err != nil {
+			return nil, err
 		}
 		inc.addParticipant(pinner)
 		inc.addParticipant(author)
@@ -764,7 +756,7 @@ func (x *Incidents) announcement(inc Incident, update bool) Message {
 	if !inc.IsOpen() {
 		status = fmt.Sprintf(":large_green_circle: *Resolved* after %s", HumanDuration(inc.Duration(now)))
 	}
-	commander := "_nobody yet: the first to post an update takes command_"
+	commander := commanderHint(inc)
 	if inc.Commander != "" {
 		commander = Mention(inc.Commander)
 	}

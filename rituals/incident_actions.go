@@ -169,7 +169,9 @@ func (x *Incidents) CloseAction(ctx context.Context, id, user string) (ActionIte
 	if err != nil {
 		return a, err
 	}
-	if a.Owner != user && !x.mayLead(inc, user) && !x.leadsTeamOf(inc, user) {
+	role := x.roleOf(inc, user)
+	role.Owner = a.Owner == user
+	if !MayDo(inc, role, VerbCloseAction) {
 		return a, Errorf(EFORBIDDEN, "Only %s (its owner), the incident's commander or a lead can close this action item.", Mention(a.Owner))
 	}
 	if !a.Open() {
@@ -185,15 +187,6 @@ func (x *Incidents) CloseAction(ctx context.Context, id, user string) (ActionIte
 		Text:   fmt.Sprintf("Action item of #%d done", a.Incident),
 		Blocks: []Block{Section(fmt.Sprintf(":white_check_mark: *Action item done* by %s\n~%s~", Mention(user), EscapeText(a.Text)))},
 	})
-}
-
-func (x *Incidents) leadsTeamOf(inc Incident, user string) bool {
-	for _, t := range x.Teams {
-		if contains(inc.Teams, t.ID) && t.IsLead(user) {
-			return true
-		}
-	}
-	return false
 }
 
 // IncidentRecords is the IncidentLog over the store: every incidents

@@ -139,7 +139,7 @@ func orNobody(list []string) string {
 }
 
 // publisherLabel names who may publish or skip inc's retro besides an
-// admin (see mayLead).
+// admin (see MayDo).
 func (x *Incidents) publisherLabel(inc Incident) string {
 	if inc.Commander != "" {
 		return Mention(inc.Commander) + " (the commander)"
@@ -279,6 +279,9 @@ func (x *Incidents) SubmitRetro(ctx context.Context, user, metadata string, valu
 	if err != nil {
 		return nil, err
 	}
+	if inc.IsOpen() {
+		return nil, Errorf(ECONFLICT, "#%d is still open; its retro starts once it is resolved.", n)
+	}
 	if !inc.Retro.Published.IsZero() {
 		return nil, Errorf(ECONFLICT, "The postmortem of #%d is already published, so answers can no longer change.", n)
 	}
@@ -372,24 +375,9 @@ func (x *Incidents) newAction(inc *Incident, by, owner, text string, due Date, f
 	}
 }
 
-// mayLead reports whether user may publish or skip incident inc's retro:
-// its commander, an admin, or (without a commander) a lead of its teams.
-func (x *Incidents) mayLead(inc Incident, user string) bool {
-	if user == inc.Commander || x.isAdmin(user) {
-		return true
-	}
-	if inc.Commander == "" {
-		for _, t := range x.Teams {
-			if contains(inc.Teams, t.ID) && t.IsLead(user) {
-				return true
-			}
-		}
-	}
-	return false
-}
-
 // Publish publishes incident n's postmortem: posted to the channel,
-// stored, and served as Markdown. Its commander or an admin may.
+// stored, and served as Markdown. Its commander or an admin may (without
+// a commander, a lead of its teams).
 func (x *Incidents) Publish(ctx context.Context, n int, user string) (Incident, error) {
 	actions, err := x.Store.ActionItems(x.Config.Name)
 	if err != nil {
@@ -402,8 +390,8 @@ func (x *Incidents) Publish(ctx context.Context, n int, user string) (Incident, 
 			return nil, Errorf(ECONFLICT, "#%d is still open: resolve it first (`/incident resolve #%d`).", n, n)
 		case !inc.Retro.Published.IsZero():
 			return nil, Errorf(ECONFLICT, "The postmortem of #%d was already published %s.", n, x.when(inc.Retro.Published))
-		case !x.mayLead(*inc, user):
-			return nil, Errorf(EFORBIDDEN, "Only %s or an admin can publish the postmortem of #%d.", x.publisherLabel(*inc), n)
+		case !x.may(*inc, user, VerbPublish):
+			return nil, x.publisherRefusal(*inc, "publish the postmortem")
 		}
 		var mine []ActionItem
 		for _, a := range actions {
@@ -434,8 +422,8 @@ func (x *Incidents) Skip(ctx context.Context, n int, user, reason string) (Incid
 			return nil, Errorf(ECONFLICT, "The retro of #%d is already published or skipped.", n)
 		case x.severityRequiresRetro(inc.Severity):
 			return nil, Errorf(EFORBIDDEN, "%s incidents need a retro, so #%d cannot be skipped.", strings.ToUpper(inc.Severity), n)
-		case !x.mayLead(*inc, user):
-			return nil, Errorf(EFORBIDDEN, "Only %s or an admin can skip the retro of #%d.", x.publisherLabel(*inc), n)
+		case !x.may(*inc, user, VerbSkip):
+			return nil, x.publisherRefusal(*inc, "skip the retro")
 		}
 		inc.Retro.Skipped, inc.Retro.SkippedBy, inc.Retro.SkipReason = now, user, Shorten(reason, 500)
 		inc.Timeline = append(inc.Timeline, TimelineEvent{At: now, Kind: EventRetroSkipped, By: user, Text: inc.Retro.SkipReason})
@@ -452,8 +440,8 @@ func (x *Incidents) SkipForm(n int, user string) (Form, error) {
 	if x.severityRequiresRetro(inc.Severity) {
 		return Form{}, Errorf(EFORBIDDEN, "%s incidents need a retro, so #%d cannot be skipped.", strings.ToUpper(inc.Severity), n)
 	}
-	if !x.mayLead(inc, user) {
-		return Form{}, Errorf(EFORBIDDEN, "Only %s or an admin can skip the retro of #%d.", x.publisherLabel(inc), n)
+	if !x.may(inc, user, VerbSkip) {
+		return Form{}, x.publisherRefusal(inc, "skip the retro")
 	}
 	return Form{
 		CallbackID: FormRetroSkip, Title: fmt.Sprintf("Skip retro #%d", n), Submit: "Skip", Metadata: retroMetadata(n),

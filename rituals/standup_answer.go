@@ -436,17 +436,40 @@ func (s *Standup) Status(ctx context.Context, user string) (StandupStatus, error
 	return st, nil
 }
 
-// History returns a member's last n answers, newest first.
-func (s *Standup) History(user string, n int) ([]StandupAnswer, error) {
+// MayReadHistory reports whether reader may read member's answers and
+// record: answers are written for the team (its summary may go to a
+// private channel, and today's are not summarised yet), so only the
+// member, the team's members and leads, and admins may.
+func (s *Standup) MayReadHistory(reader, member string, readerIsAdmin bool) bool {
+	return reader != "" && (reader == member || s.Team.IsMember(reader) || s.Team.IsLead(reader) || readerIsAdmin)
+}
+
+func (s *Standup) refuseHistory(reader, member string, readerIsAdmin bool) error {
+	if s.MayReadHistory(reader, member, readerIsAdmin) {
+		return nil
+	}
+	return Errorf(EFORBIDDEN, "Only %s, the members and leads of %s, and admins can read %s's standup answers.",
+		Mention(member), Escape(s.Team.Name), Mention(member))
+}
+
+// History returns member's last n answers, newest first, if reader may
+// read them (MayReadHistory).
+func (s *Standup) History(reader, member string, n int, readerIsAdmin bool) ([]StandupAnswer, error) {
+	if err := s.refuseHistory(reader, member, readerIsAdmin); err != nil {
+		return nil, err
+	}
 	if n <= 0 {
 		n = 5
 	}
-	return s.Store.UserAnswers(s.Config.Name, user, n)
+	return s.Store.UserAnswers(s.Config.Name, member, n)
 }
 
-// MemberRecord sums how a member took part in the team's standups over
-// the last `days` days.
-func (s *Standup) MemberRecord(user string, days int) (Participation, error) {
+// MemberRecord sums how member took part in the team's standups over the
+// last `days` days, if reader may read it (MayReadHistory).
+func (s *Standup) MemberRecord(reader, member string, days int, readerIsAdmin bool) (Participation, error) {
+	if err := s.refuseHistory(reader, member, readerIsAdmin); err != nil {
+		return Participation{}, err
+	}
 	today := DateOf(s.Clock.Now().In(s.Config.Schedule.Location))
-	return s.Store.MemberParticipation(s.Team.ID, user, today.AddDays(-days+1), today)
+	return s.Store.MemberParticipation(s.Team.ID, member, today.AddDays(-days+1), today)
 }

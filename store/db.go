@@ -32,11 +32,16 @@ const fileMode os.FileMode = 0o600
 
 // DB is ritualbot's store: one bbolt file. It is safe for concurrent use.
 type DB struct {
-	bolt    *bolt.DB
-	path    string
-	commits atomic.Uint64
-	now     func() time.Time
-	observe func(op string, d time.Duration)
+	bolt     *bolt.DB
+	path     string
+	commits  atomic.Uint64
+	now      func() time.Time
+	observe  func(op string, d time.Duration)
+	readOnly bool
+	// commitFault, if set, is asked before each commit; an error fails the
+	// commit as a full disk would (fault tests).
+	commitFault func() error
+	health      commitHealth
 
 	// migrations is the package's list; tests substitute their own.
 	migrations []migration
@@ -67,6 +72,20 @@ func WithClock(c rituals.Clock) Option {
 	return func(db *DB) { db.now = c.Now }
 }
 
+// ReadOnly opens the store for reading only: the file is neither created
+// nor migrated, and the bot may not hold it. Backup, export and preview of a
+// stopped bot's store use it, so that a backup taken before an upgrade
+// keeps the schema the old version reads.
+func ReadOnly() Option {
+	return func(db *DB) { db.readOnly = true }
+}
+
+// WithCommitFault has fault asked before every commit; an error it returns
+// fails that commit as a full disk would. For fault tests.
+func WithCommitFault(fault func() error) Option {
+	return func(db *DB) { db.commitFault = fault }
+}
+
 // withMigrations replaces the migration list; the schema version becomes
 // len(migs)+1.
 func withMigrations(migs ...migration) Option {
@@ -74,7 +93,9 @@ func withMigrations(migs ...migration) Option {
 }
 
 // Open opens the store at path, creating the file if it does not exist (but
-// not its directory), and brings its schema up to date.
+// not its directory), and brings its schema up to date; with ReadOnly it
+// does neither. A damaged file (truncated, a page that is not what the
+// file's structure says) is refused with ErrDamaged and how to restore it.
 func Open(path string, opts ...Option) (*DB, error) {
 	db := &DB{path: path, now: time.Now, migrations: migrations}
 	for _, opt := range opts {
@@ -90,21 +111,33 @@ func Open(path string, opts ...Option) (*DB, error) {
 		return nil, fmt.Errorf("open store %s: %s is not a directory", path, dir)
 	}
 
-	// NoFreelistSync (and the map freelist) were measured for the webhooks
-	// (docs/BENCHMARKS.md): no gain in latency that stood out of the noise
-	// of fsync, and opening then scans every page to rebuild the freelist
-	// (2 MB more resident memory for a year's store). So: bbolt's defaults,
-	// every commit synced.
-	bdb, err := bolt.Open(path, fileMode, &bolt.Options{Timeout: lockTimeout})
+	if err := checkFile(path); err != nil {
+		return nil, err
+	}
+	bdb, err := openBolt(path, db.readOnly)
 	if errors.Is(err, bolterrors.ErrTimeout) {
 		return nil, fmt.Errorf("open store %s: the file is in use by another ritualbot process "+
 			"(its lock was not released within %s: %w); stop that process or set a different store.path",
 			path, lockTimeout, err)
 	}
+	if errors.Is(err, bolterrors.ErrInvalid) || errors.Is(err, bolterrors.ErrChecksum) {
+		return nil, damaged(path, err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
 	db.bolt = bdb
+	if err := db.Check(); err != nil {
+		_ = bdb.Close()
+		return nil, err
+	}
+	if db.readOnly {
+		if err := db.checkSchema(); err != nil {
+			_ = bdb.Close()
+			return nil, err
+		}
+		return db, nil
+	}
 	if err := db.init(); err != nil {
 		_ = bdb.Close()
 		return nil, err
@@ -131,11 +164,25 @@ func (db *DB) view(op string, fn func(tx *bolt.Tx) error) error {
 }
 
 // update runs fn in a write transaction and reports its duration as op.
+// A transaction that fn itself refuses is no failed commit; one that fails
+// after fn succeeded is, and counts against readiness (Healthy).
 func (db *DB) update(op string, fn func(tx *bolt.Tx) error) error {
 	defer db.observed(op, time.Now())
-	err := db.bolt.Update(fn)
+	var fnErr error
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		if fnErr = fn(tx); fnErr != nil {
+			return fnErr
+		}
+		if db.commitFault != nil {
+			return db.commitFault()
+		}
+		return nil
+	})
 	if err == nil {
 		db.commits.Add(1)
+	}
+	if fnErr == nil {
+		db.health.record(err, db.now())
 	}
 	return err
 }
@@ -241,14 +288,45 @@ func readSchema(tx *bolt.Tx) (uint32, error) {
 	return binary.BigEndian.Uint32(v), nil
 }
 
-// Ping checks the store answers a read transaction (for /readyz).
+// Ping checks the store answers a read transaction and takes writes: after
+// failedCommitsUnready commits in a row failed, it fails until one succeeds
+// (for /readyz).
 func (db *DB) Ping() error {
+	if err := db.health.err(); err != nil {
+		return fmt.Errorf("store %s: %w", db.path, err)
+	}
 	return db.view("ping", func(tx *bolt.Tx) error {
 		if tx.Bucket(bucketMeta) == nil {
 			return fmt.Errorf("store %s has no meta bucket", db.path)
 		}
 		return nil
 	})
+}
+
+// checkSchema refuses a store newer than this ritualbot, for a read-only
+// open; an older one is read as it is.
+func (db *DB) checkSchema() error {
+	return db.view("open", func(tx *bolt.Tx) error {
+		have, err := readSchema(tx)
+		if err != nil {
+			return fmt.Errorf("open store %s: %w", db.path, err)
+		}
+		if want := db.schemaVersion(); have > want {
+			return fmt.Errorf("store %s has schema version %d, newer than this ritualbot understands (%d); "+
+				"use the ritualbot that wrote it", db.path, have, want)
+		}
+		return nil
+	})
+}
+
+// Schema returns the schema version recorded in the file and the one this
+// ritualbot writes: they differ only for a store opened ReadOnly.
+func (db *DB) Schema() (have, want uint32, err error) {
+	err = db.view("schema", func(tx *bolt.Tx) error {
+		have, err = readSchema(tx)
+		return err
+	})
+	return have, db.schemaVersion(), err
 }
 
 // IsLocked reports whether err from Open means another process holds the

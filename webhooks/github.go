@@ -24,6 +24,8 @@ type GitHub struct {
 	Recorder DeployRecorder
 	Log      zerolog.Logger
 	Observe  Observer
+	// Deliveries, if set, refuses a delivery taken before (a replay).
+	Deliveries *Deliveries
 }
 
 // VerifySignature checks GitHub's `X-Hub-Signature-256: sha256=<hex>`, the
@@ -66,6 +68,15 @@ func (h *GitHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		fail(w, http.StatusUnauthorized, "missing or wrong X-Hub-Signature-256: check the webhook's secret matches GITHUB_WEBHOOK_SECRET")
 		return
 	}
+	key := BodyKey(body)
+	if seen, err := h.Deliveries.Seen("github", key); err != nil {
+		h.Log.Error().Err(err).Msg("read the GitHub deliveries taken; taking this one")
+	} else if seen {
+		h.Observe.count("duplicate")
+		writeJSON(w, http.StatusOK, map[string]string{"outcome": "duplicate", "reason": "this delivery was taken before"})
+		return
+	}
+	w = h.Deliveries.recordOnSuccess(w, "github", key, func(err error) { h.Log.Error().Err(err).Msg("remember a GitHub delivery") })
 	event := r.Header.Get("X-GitHub-Event")
 	switch event {
 	case "ping":

@@ -14,6 +14,7 @@ import (
 
 	"github.com/ritualbot/ritualbot/bot"
 	"github.com/ritualbot/ritualbot/config"
+	"github.com/ritualbot/ritualbot/internal/control"
 	"github.com/ritualbot/ritualbot/metrics"
 	"github.com/ritualbot/ritualbot/rituals"
 	"github.com/ritualbot/ritualbot/store"
@@ -45,6 +46,7 @@ type Main struct {
 	// retried and before Socket Mode reconnects (default 1 s): fault tests
 	// shorten it, since those waits are on the wall clock.
 	RetryBackoff time.Duration
+	StoreOptions []store.Option // added to the store's own (fault tests)
 
 	DB        *store.DB
 	Metrics   *metrics.Metrics
@@ -59,6 +61,7 @@ type Main struct {
 	cancel       context.CancelFunc
 	wg           sync.WaitGroup
 	server       *http.Server
+	control      *control.Server
 	fatal        chan error
 	closeMu      sync.Mutex
 	closed       bool
@@ -210,13 +213,22 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		}
 	}
 
-	m.DB, err = store.Open(cfg.Store.Path, store.WithObserver(m.Metrics.ObserveStore), store.WithClock(m.Clock))
+	storeOpts := append([]store.Option{store.WithObserver(m.Metrics.ObserveStore), store.WithClock(m.Clock)}, m.StoreOptions...)
+	m.DB, err = store.Open(cfg.Store.Path, storeOpts...)
 	if err != nil {
 		return err
 	}
 	defer func() {
 		if err != nil {
 			m.DB.Close()
+		}
+	}()
+	if err := m.startControl(); err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			_ = m.control.Shutdown(context.Background())
 		}
 	}()
 
@@ -339,6 +351,7 @@ func (m *Main) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	_ = m.server.Shutdown(ctx)
+	_ = m.control.Shutdown(ctx)
 	m.cancel()
 	done := make(chan struct{})
 	go func() { m.wg.Wait(); close(done) }()

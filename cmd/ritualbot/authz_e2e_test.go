@@ -125,15 +125,19 @@ func TestAuthorization(t *testing.T) {
 		// the severity of an open incident, adds action items and
 		// resolves; the commander or an admin publishes or skips the
 		// retro, and only of a severity that does not require one; once
-		// resolved, the severity (which decides whether a retro is
-		// required) is the commander's, a lead's or an admin's to change;
-		// an action item is closed by its owner, the commander, a lead of
-		// the incident's teams or an admin.
+		// resolved, the timeline and the severity (which decides whether
+		// a retro is required) are the commander's, a lead's or an
+		// admin's to change; an action item is closed by its owner, the
+		// commander, a lead of the incident's teams or an admin; command
+		// is never taken by working an incident. Every verb by every kind
+		// of person is in TestIncidentVerbsByRole.
 		{"Otto", "/incident publish #1", cmd("U0OUT", "C0INCIDENTS", "/incident", "publish #1"), refused, "Only <@U0ALICE> (the commander) or an admin can publish the postmortem of #1"},
 		{"Lena (lead)", "/incident publish #1", cmd("U0LEAD", "C0INCIDENTS", "/incident", "publish #1"), refused, "Only <@U0ALICE> (the commander) or an admin can publish"},
 		{"Bob", "clicks Publish postmortem in #1's thread", click("U0BOB", func() slackfake.Message { return retro1 }, "incident:publish"), refused, "Only <@U0ALICE> (the commander) or an admin can publish"},
 		{"Bob", "/incident skip #1 REASON", cmd("U0BOB", "C0INCIDENTS", "/incident", "skip #1 Not worth it"), refused, "Only <@U0ALICE> (the commander) or an admin can skip the retro of #1"},
 		{"Alice (commander)", "/incident skip #2 REASON (sev1)", cmd("U0ALICE", "C0INCIDENTS", "/incident", "skip #2 Duplicate"), refused, "SEV1 incidents need a retro, so #2 cannot be skipped"},
+		{"Otto", "/incident update #2 TEXT (resolved)", cmd("U0OUT", "C0INCIDENTS", "/incident", "update #2 taking this"), refused, "#2 is resolved: only <@U0ALICE> (the commander), a lead of its teams or an admin can add to its timeline"},
+		{"Otto", "/incident command #3 (Alice commands it)", cmd("U0OUT", "C0INCIDENTS", "/incident", "command #3"), refused, "Only <@U0ALICE> (the commander), a lead of its teams or an admin can hand over command of #3"},
 		{"Bob", "/incident sev #2 sev3 (resolved)", cmd("U0BOB", "C0INCIDENTS", "/incident", "sev #2 sev3"), refused, "#2 is resolved: only <@U0ALICE> (the commander), a lead of its teams or an admin can change its severity"},
 		{"Carol", "clicks Done on Bob's action item", forged("U0CAROL", actionDM, "incident:done"), refused, "Only <@U0BOB> (its owner), the incident's commander or a lead can close this action item"},
 		{"Sam (lead of search)", "clicks Done on Bob's action item", forged("U0SAM", actionDM, "incident:done"), refused, "Only <@U0BOB> (its owner), the incident's commander or a lead can close this action item"},

@@ -62,5 +62,6 @@ func (m *Main) mountDeployHooks() {
 	}))
 	m.mux.Handle("POST /hooks/github", &webhooks.GitHub{
 		Secret: m.Env(envGitHubSecret), Recorder: log, Log: m.component("webhook-github"), Observe: observe("github"),
+		Deliveries: m.webhookDeliveries(),
 	})
 }

@@ -80,9 +80,37 @@ func (m *Main) alertSink(ctx context.Context, g rituals.AlertGroup) (webhooks.Re
 	return res, nil
 }
 
-// pagerDutySink hands a PagerDuty event to the rituals listing its service,
-// or else to the first incidents ritual that lists no services.
+// pagerDutySink takes a PagerDuty event once: its id is remembered for
+// webhooks.DeliveryKeep, so a retry or a replay of it does nothing however
+// many deliveries came in between.
 func (m *Main) pagerDutySink(ctx context.Context, ev rituals.PagerDutyEvent) (webhooks.Result, error) {
+	d := m.webhookDeliveries()
+	if seen, err := d.Seen("pagerduty", ev.ID); err != nil {
+		return webhooks.Result{}, fmt.Errorf("read the PagerDuty deliveries taken: %w", err)
+	} else if seen {
+		return webhooks.Result{Outcome: rituals.OutcomeDuplicate}, nil
+	}
+	res, err := m.applyPagerDuty(ctx, ev)
+	if err != nil {
+		return res, err
+	}
+	if err := d.Record("pagerduty", ev.ID); err != nil {
+		// Taken, not remembered: the incident's own delivery list still
+		// catches a prompt retry.
+		log := m.component("webhooks")
+		log.Error().Err(err).Msg("remember a PagerDuty delivery")
+	}
+	return res, nil
+}
+
+// webhookDeliveries remembers the webhook deliveries taken, in the store.
+func (m *Main) webhookDeliveries() *webhooks.Deliveries {
+	return &webhooks.Deliveries{Store: m.DB, Now: m.Clock.Now}
+}
+
+// applyPagerDuty hands a PagerDuty event to the rituals listing its service,
+// or else to the first incidents ritual that lists no services.
+func (m *Main) applyPagerDuty(ctx context.Context, ev rituals.PagerDutyEvent) (webhooks.Result, error) {
 	var takers []*rituals.Incidents
 	for _, x := range m.incidentDesk.Rituals() {
 		if x.TakesPagerDuty(ev) {

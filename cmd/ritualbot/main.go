@@ -9,7 +9,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"os/signal"
 	"strings"
@@ -127,13 +126,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, env func(
 		if len(pos) != 1 {
 			return fail(errors.New("name the backup file: ritualbot backup OUT"))
 		}
-		if err := backup(ctx, loaded, pos[0], env); err != nil {
+		if err := backup(ctx, loaded, pos[0]); err != nil {
 			return fail(err)
 		}
 		fmt.Fprintf(stdout, "backed up %s to %s\n", loaded.Config.Store.Path, pos[0])
 		return 0
 	case "export":
-		if err := export(ctx, loaded, stdout, env); err != nil {
+		if err := export(ctx, loaded, stdout); err != nil {
 			return fail(err)
 		}
 		return 0
@@ -249,11 +248,7 @@ func preview(ctx context.Context, l *config.Loaded, env func(string) string, nam
 		msg, err = k.preview(newPreviewEnv(cfg, db, now, env), rc)
 		return err
 	}
-	err := withStore(cfg.Store.Path, read)
-	if errors.Is(err, errStoreBusy) {
-		// A running bot holds the store: read a hot backup of it.
-		err = withSnapshot(ctx, l, env, read)
-	}
+	err := readStore(ctx, l, read)
 	if errors.Is(err, os.ErrNotExist) {
 		err = read(nil)
 	}
@@ -267,106 +262,4 @@ func preview(ctx context.Context, l *config.Loaded, env func(string) string, nam
 	}
 	fmt.Fprintf(w, "To %s:\n%s\n", msg.To, bot.ReplyText(bot.Reply{Blocks: msg.Blocks}))
 	return nil
-}
-
-// withStore runs f on the store file if no bot holds it; otherwise it
-// returns errStoreBusy so the caller asks the running bot instead.
-func withStore(path string, f func(db *store.DB) error) error {
-	if _, err := os.Stat(path); err != nil {
-		return fmt.Errorf("store %s: %w", path, err)
-	}
-	db, err := store.Open(path)
-	if err != nil {
-		if store.IsLocked(err) {
-			return errStoreBusy
-		}
-		return err
-	}
-	defer db.Close()
-	return f(db)
-}
-
-var errStoreBusy = errors.New("store is held by a running bot")
-
-// withSnapshot runs f on a hot backup fetched from the running bot.
-func withSnapshot(ctx context.Context, l *config.Loaded, env func(string) string, f func(db *store.DB) error) error {
-	dir, err := os.MkdirTemp("", "ritualbot-snapshot-")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(dir)
-	path := dir + "/snapshot.db"
-	out, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY, 0o600)
-	if err != nil {
-		return err
-	}
-	err = fromRunningBot(ctx, l, "/admin/backup", out, env)
-	if cerr := out.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return err
-	}
-	db, err := store.Open(path)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	return f(db)
-}
-
-func backup(ctx context.Context, l *config.Loaded, out string, env func(string) string) error {
-	err := withStore(l.Config.Store.Path, func(db *store.DB) error { return db.BackupFile(out) })
-	if !errors.Is(err, errStoreBusy) {
-		return err
-	}
-	// The running bot holds the file lock: ask it for a hot backup.
-	tmp := out + ".partial"
-	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
-	if err != nil {
-		return err
-	}
-	if err := fromRunningBot(ctx, l, "/admin/backup", f, env); err != nil {
-		f.Close()
-		os.Remove(tmp)
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp, out)
-}
-
-func export(ctx context.Context, l *config.Loaded, w io.Writer, env func(string) string) error {
-	err := withStore(l.Config.Store.Path, func(db *store.DB) error { return db.Export(w) })
-	if !errors.Is(err, errStoreBusy) {
-		return err
-	}
-	return fromRunningBot(ctx, l, "/admin/export", w, env)
-}
-
-func fromRunningBot(ctx context.Context, l *config.Loaded, path string, w io.Writer, env func(string) string) error {
-	url := loopbackURL(l.Config.HTTP.Listen) + path
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-	if err != nil {
-		return err
-	}
-	if tok := env(envWebhookToken); tok != "" {
-		req.Header.Set("Authorization", "Bearer "+tok)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return fmt.Errorf("the store is locked by a running ritualbot, and it could not be reached at %s: %w", url, err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		body, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
-		return fmt.Errorf("running ritualbot at %s answered %s: %s", url, resp.Status, strings.TrimSpace(string(body)))
-	}
-	_, err = io.Copy(w, resp.Body)
-	return err
 }

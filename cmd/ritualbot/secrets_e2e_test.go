@@ -1,8 +1,10 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -86,7 +88,7 @@ func TestSecretsAreNeverLoggedStoredOrShown(t *testing.T) {
 // secretsWeek is a week of everything the bot does that touches a secret:
 // commands, buttons and modals (signed requests in HTTP mode), webhooks
 // with right and wrong credentials, Slack errors, the digest with its
-// upload, a hot backup and an export over the admin endpoints.
+// upload, a hot backup and an export over the control socket.
 func secretsWeek(t *testing.T, h *harness, secrets map[string]string) {
 	t.Helper()
 	h.runUntil(at(t, "2026-11-23 09:05", berlin))
@@ -129,15 +131,13 @@ func secretsWeek(t *testing.T, h *harness, secrets map[string]string) {
 	if resp, err := http.DefaultClient.Do(req); err == nil {
 		resp.Body.Close()
 	}
-	// The CLI's hot backup and export go through /admin with the token.
-	for _, p := range []string{"/admin/backup", "/admin/export"} {
-		req, _ := http.NewRequest(http.MethodGet, "http://"+h.m.Addr+p, nil)
-		req.Header.Set("Authorization", "Bearer "+tok)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil || resp.StatusCode != http.StatusOK {
-			t.Fatalf("GET %s: %v %v", p, resp, err)
+	// The CLI's hot backup and export go through the control socket.
+	env := func(k string) string { return h.env[k] }
+	var cli bytes.Buffer
+	for _, args := range [][]string{{"backup", "--config", h.cfg, filepath.Join(h.dir, "backup.db")}, {"export", "--config", h.cfg}} {
+		if code := run(h.ctx(), args, &cli, &cli, env); code != 0 {
+			t.Fatalf("ritualbot %s exited %d: %s", args[0], code, cli.String())
 		}
-		resp.Body.Close()
 	}
 	// Slack refuses a call for good once.
 	h.fake.FailNext("chat.postMessage", 1, slackfake.Fault{SlackError: "invalid_blocks"})

@@ -1,11 +1,8 @@
 package main
 
 import (
-	"crypto/subtle"
 	"fmt"
-	"net"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/ritualbot/ritualbot/rituals"
@@ -100,51 +97,10 @@ func (m *Main) routes(mux *http.ServeMux) {
 		fmt.Fprintln(w, "ready")
 	})
 	mux.Handle("GET /metrics", m.Metrics.Handler())
-	mux.Handle("GET /admin/backup", m.adminOnly(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/octet-stream")
-		if _, err := m.DB.Backup(w); err != nil {
-			m.Log.Error().Err(err).Msg("backup over HTTP")
-		}
-	})))
-	mux.Handle("GET /admin/export", m.adminOnly(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		if err := m.DB.Export(w); err != nil {
-			m.Log.Error().Err(err).Msg("export over HTTP")
-		}
-	})))
-}
-
-// adminOnly lets through loopback callers (the CLI on the same machine)
-// that present the webhook token when one is set.
-func (m *Main) adminOnly(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		host, _, _ := net.SplitHostPort(r.RemoteAddr)
-		if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
-			http.Error(w, "admin endpoints answer only on loopback", http.StatusForbidden)
-			return
-		}
-		if tok := m.Env(envWebhookToken); tok != "" && subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), []byte("Bearer "+tok)) != 1 {
-			http.Error(w, "missing or wrong bearer token ("+envWebhookToken+")", http.StatusUnauthorized)
-			return
-		}
-		next.ServeHTTP(w, r)
-	})
 }
 
 // bearerAuth guards a webhook without a signature of its own with
 // RITUALBOT_WEBHOOK_TOKEN, read at each request.
 func (m *Main) bearerAuth(observe func(outcome string), next http.Handler) http.Handler {
 	return webhooks.RequireBearer(envWebhookToken, func() string { return m.Env(envWebhookToken) }, observe, next)
-}
-
-// loopbackURL is where the CLI reaches a running bot's admin endpoints.
-func loopbackURL(listen string) string {
-	host, port, err := net.SplitHostPort(listen)
-	if err != nil {
-		return "http://" + listen
-	}
-	if host == "" || host == "0.0.0.0" || host == "::" {
-		host = "127.0.0.1"
-	}
-	return "http://" + strings.TrimSuffix(net.JoinHostPort(host, port), "/")
 }
