@@ -333,7 +333,7 @@ func relaxedLimits() map[string]bot.Limit {
 }
 
 // Start starts the fake workspace, the bot and the page.
-func Start(ctx context.Context, o Options) (d *Demo, err error) {
+func Start(ctx context.Context, o Options) (_ *Demo, err error) {
 	if o.Listen == "" {
 		o.Listen = DefaultListen
 	}
@@ -365,7 +365,9 @@ func Start(ctx context.Context, o Options) (d *Demo, err error) {
 	mon := demoMonday(o.Now(), cfg.Timezone)
 	start := time.Date(mon.Year(), mon.Month(), mon.Day(), 7, 45, 0, 0, cfg.Timezone)
 
-	d = &Demo{Start: start, Clock: rituals.NewFakeClock(start)}
+	// d, not the named result, which a failed return sets to nil before
+	// this cleanup runs.
+	d := &Demo{Start: start, Clock: rituals.NewFakeClock(start)}
 	defer func() {
 		if err != nil {
 			d.Close()

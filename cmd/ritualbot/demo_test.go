@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -358,6 +359,16 @@ func TestDemoCommandLine(t *testing.T) {
 		if code := run(context.Background(), tc.args, &out, &errOut, func(string) string { return "" }); code != tc.code || !strings.Contains(errOut.String(), tc.want) {
 			t.Errorf("ritualbot %v = %d %q, want %d saying %q", tc.args, code, errOut.String(), tc.code, tc.want)
 		}
+	}
+	// The page's port taken: a clear error and exit 1, not a crash.
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	var out, errOut syncBuffer
+	if code := run(context.Background(), []string{"demo", "--listen", taken.Addr().String()}, &out, &errOut, func(string) string { return "" }); code != 1 || !strings.Contains(errOut.String(), "pass --listen") {
+		t.Errorf("ritualbot demo on a taken port = %d %q, want 1 saying to pass --listen", code, errOut.String())
 	}
 	var help syncBuffer
 	run(context.Background(), []string{"help"}, &help, io.Discard, func(string) string { return "" })
