@@ -14,7 +14,7 @@ test:
 
 # The crash test with more kill points than make test's 24 (docs/BENCHMARKS.md).
 crash:
-	$(GO) test -run TestSIGKILLDuringAFanOutOrADigestLosesAndRepeatsNothing -count=1 -crash.seeds=200 -timeout 20m ./cmd/ritualbot
+	$(GO) test -run TestSIGKILLDuringAFanOutOrADigestLosesAndRepeatsNothing -count=1 -timeout 20m ./cmd/ritualbot -crash.seeds=200
 
 # Every benchmark recorded in docs/BENCHMARKS.md, then the load tests
 # (HTTP mode at 200 requests/s for 30 s; a burst of 500 Socket Mode

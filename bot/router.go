@@ -192,6 +192,7 @@ func (r *Router) EventTypes() []string {
 // Command answers a slash command. It never returns silence: help and
 // unknown arguments get the usage, errors get a message.
 func (r *Router) Command(ctx context.Context, inv Invocation) Reply {
+	ctx = rituals.ForPerson(ctx) // what it sends goes ahead of routine traffic
 	inv.Args = strings.Fields(inv.Text)
 	r.mu.RLock()
 	c, ok := r.commands[inv.Command]
@@ -276,6 +277,7 @@ func usage(c Command) string {
 
 // Action routes a button click.
 func (r *Router) Action(ctx context.Context, a Action) *Reply {
+	ctx = rituals.ForPerson(ctx)
 	prefix, _, _ := strings.Cut(a.ActionID, ":")
 	r.mu.RLock()
 	f, ok := r.actions[prefix]
@@ -294,6 +296,7 @@ func (r *Router) Action(ctx context.Context, a Action) *Reply {
 
 // Submit routes a modal submission.
 func (r *Router) Submit(ctx context.Context, s Submission) (map[string]string, *Reply) {
+	ctx = rituals.ForPerson(ctx)
 	r.mu.RLock()
 	f, ok := r.views[s.CallbackID]
 	r.mu.RUnlock()
@@ -316,6 +319,7 @@ func (r *Router) Event(ctx context.Context, e Event) {
 		r.Log.Debug().Str("event_id", e.ID).Msg("duplicate event delivery ignored")
 		return
 	}
+	ctx = rituals.ForPerson(ctx) // a person's message, reaction or mention
 	r.mu.RLock()
 	handlers := r.events[e.Type]
 	r.mu.RUnlock()

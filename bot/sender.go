@@ -28,7 +28,10 @@ type messageAPI interface {
 
 // Sender delivers the outbox to Slack: oldest first, one message at a time
 // per conversation (so a thread's parent goes before its replies), several
-// conversations at once, within the rate limits. A failed send is retried
+// conversations at once, within the rate limits. Urgent messages (a
+// person waits for them) come first in the store's order, so one queued
+// behind a storm of routine ones is the next to go in its conversation;
+// the store makes urgent the parents they depend on. A failed send is retried
 // with backoff; a message Slack refuses for good is dropped and logged.
 //
 // Every post carries its key as message metadata, and is marked in flight
@@ -236,6 +239,13 @@ func (s *Sender) Run(ctx context.Context) error {
 			batch = append(batch, more...)
 			complete, last = len(more) < room, lastSeq(more, last)
 			fresh = false
+			if slices.ContainsFunc(more, func(it rituals.OutboxItem) bool { return it.Message.Urgent }) {
+				// It goes ahead of the batch, and may have made urgent a
+				// parent the batch holds as routine: read again, in the
+				// store's order.
+				stale = true
+				continue
+			}
 		}
 		now := time.Now()
 		var nextRetry time.Time
@@ -315,12 +325,13 @@ func (s *Sender) Run(ctx context.Context) error {
 // batchSize is how many items the sender reads from the outbox at once.
 const batchSize = 1000
 
-// lastSeq is the sequence number of the last of items, else seq.
+// lastSeq is the highest sequence number of items (urgent ones come
+// first, out of sequence), else seq.
 func lastSeq(items []rituals.OutboxItem, seq uint64) uint64 {
-	if len(items) == 0 {
-		return seq
+	for _, it := range items {
+		seq = max(seq, it.Seq)
 	}
-	return items[len(items)-1].Seq
+	return seq
 }
 
 func without(items []rituals.OutboxItem, seq uint64) []rituals.OutboxItem {

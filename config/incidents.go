@@ -110,7 +110,36 @@ func parseIncidents(r *ritualReader) {
 	} else {
 		r.get("pagerduty")
 	}
+	s.Storm = parseStorm(r)
 	r.rc.Incidents = s
+}
+
+// Bounds of storm.window: under a minute a storm would end between two
+// Alertmanager group intervals; over a day one storm would hold a week.
+const (
+	minStormWindow = time.Minute
+	maxStormWindow = 24 * time.Hour
+)
+
+// parseStorm reads `storm: {max_new: N, window: DURATION}`.
+func parseStorm(r *ritualReader) *rituals.StormConfig {
+	if !r.has("storm") {
+		r.get("storm")
+		return nil
+	}
+	st := r.sub2("storm")
+	cfg := &rituals.StormConfig{MaxNew: st.integer("max_new", 0, 1, 1000), Window: st.duration("window", 0)}
+	if !st.has("max_new") {
+		st.errorf("max_new", "give how many incidents alerts may open within the window before the next join one storm incident, e.g. max_new: 5")
+	}
+	switch {
+	case !st.has("window"):
+		st.errorf("window", "give the window the new incidents are counted in, e.g. window: 10m")
+	case cfg.Window != 0 && (cfg.Window < minStormWindow || cfg.Window > maxStormWindow):
+		st.errorf("window", "want from 1m to 24h, got %s", rituals.HumanDuration(cfg.Window))
+	}
+	st.finish()
+	return cfg
 }
 
 // sub2 reads key as a nested mapping of the ritual, with the ritual's

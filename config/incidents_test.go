@@ -27,7 +27,7 @@ func TestIncidentsDefaultsAndKeys(t *testing.T) {
 	s := l.Config.Ritual("incidents").Incidents
 	if strings.Join(s.Severities, ",") != "sev1,sev2,sev3" || strings.Join(s.Retro.Required, ",") != "sev1,sev2" ||
 		s.Retro.MinDelay != 12*time.Hour || s.Retro.Schedule.Spec != "0 10 * * MON-FRI" || s.ActionsRemind.Spec != "0 10 * * MON" ||
-		s.Alertmanager != nil || strings.Join(s.Teams, ",") != "payments" || l.Config.Ritual("incidents").Schedule != nil {
+		s.Alertmanager != nil || s.Storm != nil || strings.Join(s.Teams, ",") != "payments" || l.Config.Ritual("incidents").Schedule != nil {
 		t.Errorf("defaults: %+v %+v", s, s.Retro)
 	}
 
@@ -43,6 +43,7 @@ func TestIncidentsDefaultsAndKeys(t *testing.T) {
       open_when: {severity: critical, team: [payments, platform]}
       severity: P2
     pagerduty: {services: [PF9KMXH]}
+    storm: {max_new: 5, window: 10m}
 `))
 	if err != nil {
 		t.Fatal(err)
@@ -52,7 +53,8 @@ func TestIncidentsDefaultsAndKeys(t *testing.T) {
 		len(s.Retro.Questions) != 2 || s.Retro.Questions[1].ID != "learned" || !s.Retro.Questions[1].Optional ||
 		s.Alertmanager.Severity != "P2" || strings.Join(s.Alertmanager.OpenWhen["team"], ",") != "payments,platform" ||
 		!s.Alertmanager.Matches(map[string]string{"severity": "critical", "team": "platform", "x": "y"}) ||
-		s.Alertmanager.Matches(map[string]string{"severity": "warning", "team": "platform"}) || s.PagerDuty.Services[0] != "PF9KMXH" {
+		s.Alertmanager.Matches(map[string]string{"severity": "warning", "team": "platform"}) || s.PagerDuty.Services[0] != "PF9KMXH" ||
+		s.Storm == nil || s.Storm.MaxNew != 5 || s.Storm.Window != 10*time.Minute {
 		t.Errorf("keys: %+v %+v %+v", s, s.Retro, s.Alertmanager)
 	}
 }
@@ -68,6 +70,11 @@ func TestIncidentsErrorsNameLineAndKey(t *testing.T) {
 		{"    schedule: \"0 9 * * *\"\n", "rituals[0].schedule: unknown key"},
 		{"    teams: [nope]\n", `rituals[0].teams[0]: no team with id "nope"`},
 		{"    retro: {questions: [{id: action1, text: x}]}\n", `ids starting with "action" are the form's action items`},
+		{"    storm: {window: 10m}\n", "c.yaml:9: rituals[0].storm.max_new: give how many incidents"},
+		{"    storm: {max_new: 0, window: 10m}\n", `c.yaml:9: rituals[0].storm.max_new: want a whole number from 1 to 1000, got "0"`},
+		{"    storm: {max_new: 5}\n", "c.yaml:9: rituals[0].storm.window: give the window"},
+		{"    storm:\n      max_new: 5\n      window: 30s\n", "c.yaml:11: rituals[0].storm.window: want from 1m to 24h, got 30s"},
+		{"    storm: {max_new: 5, window: 10m, groups: 3}\n", "rituals[0].storm.groups: unknown key"},
 	} {
 		_, err := config.Parse("c.yaml", []byte(incidentsBase+tc.yaml))
 		if err == nil || !strings.Contains(err.Error(), tc.want) {

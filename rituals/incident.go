@@ -24,6 +24,8 @@ type IncidentsConfig struct {
 	// PagerDuty, if set, narrows which PagerDuty services this ritual
 	// takes; without it the first incidents ritual takes them all.
 	PagerDuty *PagerDutyConfig
+	// Storm, if set, folds an alert storm into one incident.
+	Storm *StormConfig
 	// Location is the zone times are written in.
 	Location *time.Location
 }
@@ -131,8 +133,15 @@ type Incident struct {
 	Summary     string    `json:",omitempty"`
 	Timeline    []TimelineEvent
 	// Alerts counts the alert notifications received.
-	Alerts      int               `json:",omitempty"`
-	AlertStates map[string]string `json:",omitempty"` // fingerprint → firing|resolved
+	Alerts int `json:",omitempty"`
+	// Firing are the IDs of the alerts firing (see trackAlerts), capped;
+	// AlertsFired and AlertsResolved count state changes over its life.
+	Firing         []string `json:",omitempty"`
+	AlertsFired    int      `json:",omitempty"`
+	AlertsResolved int      `json:",omitempty"`
+	// AlertStates is the uncapped state map of older records, folded
+	// into Firing at the next notification.
+	AlertStates map[string]string `json:",omitempty"`
 	// AlertsMuted is set once the timeline has its fill of alert events.
 	AlertsMuted bool `json:",omitempty"`
 	// Deliveries are the IDs of webhook deliveries applied (newest last),
@@ -141,6 +150,9 @@ type Incident struct {
 	// ActionSeq numbers the incident's action items (#N.1, #N.2, …).
 	ActionSeq int `json:",omitempty"`
 	Retro     Retro
+	// Storm is set on an alert storm incident: alert groups and PagerDuty
+	// incidents that joined it instead of opening their own.
+	Storm *Storm `json:",omitempty"`
 }
 
 // Retro is an incident's retrospective.
@@ -223,6 +235,7 @@ func (inc *Incident) Brief() IncidentBrief {
 		Number: inc.Number, Title: inc.Title, Severity: inc.Severity, Commander: inc.Commander,
 		Teams: append([]string(nil), inc.Teams...), Source: inc.Source, Opened: inc.Opened,
 		Resolved: inc.Resolved, ImpactStart: inc.ImpactStart, Alerts: inc.Alerts, RetroPublished: inc.Retro.Published,
+		Storm: inc.Storm != nil,
 	}
 	if inc.Retro.Skipped.IsZero() {
 		b.RetroDue = inc.Retro.Due
@@ -270,6 +283,10 @@ type IncidentStore interface {
 	// source reference for its ritual.
 	SaveIncident(inc Incident, now time.Time, messages func(Incident) []Message) (Incident, error)
 	Incident(number int) (Incident, bool, error)
+	// ReadIncident is Incident without the alert state (Firing,
+	// AlertStates), which only webhooks need: for showing an incident,
+	// never for saving it back.
+	ReadIncident(number int) (Incident, bool, error)
 	// IncidentRitual returns the ritual incident number belongs to,
 	// without reading the whole incident.
 	IncidentRitual(number int) (string, bool, error)
@@ -284,8 +301,17 @@ type IncidentStore interface {
 	// ritual ("" for any).
 	LatestIncident(ritual string) (Incident, bool, error)
 	// IncidentBySource returns the latest incident a ritual opened for a
-	// source reference (an Alertmanager groupKey, a PagerDuty incident).
+	// source reference (an Alertmanager groupKey, a PagerDuty incident),
+	// or the storm incident it joined.
 	IncidentBySource(ritual, source, ref string) (Incident, bool, error)
+	// SaveStorm stores storm incident inc (numbering it if new) and the
+	// state of member m, which becomes the latest incident of m's source
+	// reference, and puts the messages built in the outbox, in one
+	// transaction.
+	SaveStorm(inc Incident, m StormMember, now time.Time, messages func(Incident) []Message) (Incident, error)
+	// StormMember returns the state of a source reference that joined
+	// storm incident number.
+	StormMember(number int, source, ref string) (StormMember, bool, error)
 	PutAction(a ActionItem) error
 	DeleteAction(id string) error
 	Action(id string) (ActionItem, bool, error)
@@ -476,6 +502,10 @@ func (x *Incidents) save(ctx context.Context, inc Incident, messages func(Incide
 	if err := ctx.Err(); err != nil {
 		return inc, err
 	}
+	if messages != nil {
+		build := messages
+		messages = func(inc Incident) []Message { return UrgentFor(ctx, build(inc)) }
+	}
 	inc, err := x.Store.SaveIncident(inc, x.Clock.Now(), messages)
 	if err != nil {
 		return inc, err
@@ -648,11 +678,13 @@ func (x *Incidents) List() ([]Incident, error) {
 		b := briefs[i]
 		// RetroDue is zero once skipped: set and unpublished, it is due.
 		if b.Resolved.IsZero() || b.Resolved.After(since) || !b.RetroDue.IsZero() && b.RetroPublished.IsZero() {
-			inc, err := x.Lookup(b.Number)
+			inc, ok, err := x.Store.ReadIncident(b.Number)
 			if err != nil {
-				return nil, err
+				return nil, fmt.Errorf("read incident %d: %w", b.Number, err)
 			}
-			out = append(out, inc)
+			if ok {
+				out = append(out, inc)
+			}
 		}
 	}
 	return out, nil
@@ -768,6 +800,9 @@ func (x *Incidents) announcement(inc Incident, update bool) Message {
 	}
 	if oc := x.onCallOf(inc); oc != "" {
 		fields = append(fields, "*On call*\n"+oc)
+	}
+	if a := alertsField(inc); a != "" {
+		fields = append(fields, a)
 	}
 	blocks := []Block{
 		Header(fmt.Sprintf("Incident #%d: %s", inc.Number, inc.Title)),

@@ -50,19 +50,6 @@ const (
 	OutcomeDuplicate WebhookOutcome = "duplicate"
 )
 
-// id is the alert's identity within its group: the fingerprint
-// Alertmanager computes, or its sorted labels when it is missing.
-func (a Alert) id() string {
-	if a.Fingerprint != "" {
-		return a.Fingerprint
-	}
-	var b strings.Builder
-	for _, k := range sortedKeys(a.Labels) {
-		b.WriteString(k + "=" + a.Labels[k] + ",")
-	}
-	return b.String()
-}
-
 // describe names an alert in one line: its alertname and a few telling
 // labels, then its summary.
 func (a Alert) describe() string {
@@ -158,22 +145,40 @@ func (x *Incidents) HandleAlerts(ctx context.Context, g AlertGroup) (WebhookOutc
 		}
 	}
 	if found && (existing.IsOpen() || !refires(existing, matching)) {
+		if existing.Storm != nil {
+			return x.stormMemberChanged(ctx, existing, SourceAlertmanager, g.GroupKey, g.Status == AlertResolved, len(matching), now)
+		}
 		return x.applyAlerts(ctx, existing, g, now)
 	}
 	if len(matching) == 0 {
 		return OutcomeIgnored, 0, nil
 	}
+	if storm, ok, err := x.stormIncident(now); err != nil || ok {
+		if err != nil {
+			return "", 0, err
+		}
+		var impact time.Time
+		for _, a := range matching {
+			if impact.IsZero() || a.StartsAt.Before(impact) {
+				impact = a.StartsAt
+			}
+		}
+		m := StormMember{Source: SourceAlertmanager, Ref: g.GroupKey, Title: alertTitle(g, matching), Alerts: len(matching)}
+		return x.joinStorm(ctx, storm, m, x.alertSeverity(g, matching), impact, now)
+	}
 	inc := Incident{
 		Ritual: x.Config.Name, Title: alertTitle(g, matching), Severity: x.alertSeverity(g, matching),
 		Teams: append([]string(nil), x.Settings.Teams...), Status: IncidentOpen, Source: SourceAlertmanager,
-		SourceRef: g.GroupKey, SourceURL: g.ExternalURL, Opened: now, Alerts: 1, AlertStates: map[string]string{},
+		SourceRef: g.GroupKey, SourceURL: g.ExternalURL, Opened: now, Alerts: 1,
 	}
 	// Nobody declared it: whoever is on call takes command.
 	if oc := x.addOnCall(&inc, now); len(oc) > 0 {
 		inc.Commander = oc[0]
 	}
+	var fired []Alert
+	inc.Firing, fired, _ = trackAlerts(nil, g.Alerts)
+	inc.AlertsFired = len(fired)
 	for _, a := range g.Alerts {
-		inc.AlertStates[a.id()] = a.Status
 		if a.Status == AlertFiring && !a.StartsAt.IsZero() && a.StartsAt.Before(now) &&
 			(inc.ImpactStart.IsZero() || a.StartsAt.Before(inc.ImpactStart)) {
 			inc.ImpactStart = a.StartsAt
@@ -218,21 +223,10 @@ func alertEvents(inc Incident) int {
 
 // applyAlerts records a later notification of an incident's group.
 func (x *Incidents) applyAlerts(ctx context.Context, inc Incident, g AlertGroup, now time.Time) (WebhookOutcome, int, error) {
-	if inc.AlertStates == nil {
-		inc.AlertStates = map[string]string{}
-	}
 	var fired, cleared []Alert
-	for _, a := range g.Alerts {
-		id := a.id()
-		prev, seen := inc.AlertStates[id]
-		switch {
-		case a.Status == AlertFiring && prev != AlertFiring:
-			fired = append(fired, a)
-		case a.Status == AlertResolved && seen && prev != AlertResolved:
-			cleared = append(cleared, a)
-		}
-		inc.AlertStates[id] = a.Status
-	}
+	inc.Firing, fired, cleared = trackAlerts(inc.firingAlerts(), g.Alerts)
+	inc.AlertsFired += len(fired)
+	inc.AlertsResolved += len(cleared)
 	outcome := OutcomeDuplicate
 	before := len(inc.Timeline)
 	inc.Alerts++
@@ -254,6 +248,9 @@ func (x *Incidents) applyAlerts(ctx context.Context, inc Incident, g AlertGroup,
 	if len(cleared) > 0 {
 		inc.Timeline = append(inc.Timeline, TimelineEvent{At: now, Kind: EventAlertResolved, Text: alertList(cleared)})
 		outcome = OutcomeUpdated
+	}
+	if g.Status == AlertResolved {
+		inc.Firing = nil // every alert of the group resolved
 	}
 	if g.Status == AlertResolved && inc.IsOpen() {
 		x.resolve(&inc, now, "", "All alerts of the group resolved in Alertmanager.")
@@ -376,6 +373,14 @@ func (x *Incidents) HandlePagerDuty(ctx context.Context, ev PagerDutyEvent) (Web
 		if found {
 			return OutcomeDuplicate, inc.Number, nil
 		}
+		if storm, ok, err := x.stormIncident(now); err != nil || ok {
+			if err != nil {
+				return "", 0, err
+			}
+			m := StormMember{Source: SourcePagerDuty, Ref: ev.IncidentID, Title: Shorten(firstNonEmpty(ev.Title, ev.IncidentID), 200), Alerts: 1}
+			storm.addDelivery(ev.ID)
+			return x.joinStorm(ctx, storm, m, x.pagerDutySeverity(ev), ev.OccurredAt, now)
+		}
 		title := firstNonEmpty(ev.Title, "PagerDuty incident "+ev.IncidentID)
 		inc = Incident{
 			Ritual: x.Config.Name, Title: Shorten(title, 200), Severity: x.pagerDutySeverity(ev),
@@ -402,6 +407,15 @@ func (x *Incidents) HandlePagerDuty(ctx context.Context, ev PagerDutyEvent) (Web
 	}
 	if !found {
 		return OutcomeIgnored, 0, nil
+	}
+	if inc.Storm != nil {
+		// A member's acknowledgements and notes stay in PagerDuty: in
+		// the storm's thread they would be the flood it holds back.
+		if ev.Type != "incident.resolved" {
+			return OutcomeIgnored, inc.Number, nil
+		}
+		inc.addDelivery(ev.ID)
+		return x.stormMemberChanged(ctx, inc, SourcePagerDuty, ev.IncidentID, true, 0, now)
 	}
 	before := len(inc.Timeline)
 	outcome := OutcomeUpdated

@@ -64,6 +64,8 @@ type IncidentBrief struct {
 	// RetroPublished is when it was published, zero until then.
 	RetroDue       time.Time
 	RetroPublished time.Time
+	// Storm marks an alert storm incident.
+	Storm bool `json:",omitempty"`
 }
 
 // ActionBrief is an incident's follow-up action as other rituals list it.

@@ -24,6 +24,39 @@ type Message struct {
 	// Upload, if set, shares a file in To instead of posting blocks: the
 	// file goes up through Slack's upload flow with Text as its comment.
 	Upload *Upload `json:",omitempty"`
+	// Urgent answers a person who is waiting (a command, a click, a
+	// declaration): it goes ahead of routine traffic (webhook-driven
+	// announcements, fan-outs) queued before it. See ForPerson.
+	Urgent bool `json:",omitempty"`
+}
+
+type forPersonKey struct{}
+
+// ForPerson marks ctx as serving a person who waits for the answer: what
+// is enqueued under it is Urgent. The Slack intake marks commands,
+// clicks, forms and events; schedules and webhooks do not.
+func ForPerson(ctx context.Context) context.Context {
+	return context.WithValue(ctx, forPersonKey{}, true)
+}
+
+// IsForPerson reports whether ctx was marked by ForPerson.
+func IsForPerson(ctx context.Context) bool {
+	v, _ := ctx.Value(forPersonKey{}).(bool)
+	return v
+}
+
+// UrgentFor returns msgs, marked Urgent (in a copy) when ctx serves a
+// person.
+func UrgentFor(ctx context.Context, msgs []Message) []Message {
+	if !IsForPerson(ctx) {
+		return msgs
+	}
+	out := make([]Message, len(msgs))
+	for i, m := range msgs {
+		m.Urgent = true
+		out[i] = m
+	}
+	return out
 }
 
 // Upload is a file a message shares, such as the digest's trend chart.

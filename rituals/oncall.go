@@ -647,7 +647,7 @@ func (r *Rotation) Override(ctx context.Context, by, user string, until time.Tim
 		// The override and its announcement are one commit: it is never in
 		// force unannounced, and the command waits for one write, not two.
 		var err error
-		o, err = r.Store.SaveOverride(o, now, func(o Override) []Message { return []Message{r.overrideAnnouncement(o)} })
+		o, err = r.Store.SaveOverride(o, now, func(o Override) []Message { return UrgentFor(ctx, []Message{r.overrideAnnouncement(o)}) })
 		if err != nil {
 			r.mu.Unlock()
 			return Override{}, fmt.Errorf("oncall %s: store override: %w", r.Config.Name, err)
@@ -709,7 +709,7 @@ func (r *Rotation) EndOverride(ctx context.Context, by string) (Override, Shift,
 	r.walk(now, func(sh Shift) bool { after = sh; return false })
 	if r.Store != nil {
 		// Ended and announced in one commit, as when it was set.
-		err := r.Store.EndOverride(o, now, func(o Override) []Message { return []Message{r.endAnnouncement(o, by, after)} })
+		err := r.Store.EndOverride(o, now, func(o Override) []Message { return UrgentFor(ctx, []Message{r.endAnnouncement(o, by, after)}) })
 		if err != nil {
 			r.overrides[i].To = current.Override.To
 			r.mu.Unlock()

@@ -75,7 +75,10 @@ type OutboxStore interface {
 	// pending or already sent is skipped, unless it is an Update, which
 	// replaces a pending update of the same key or queues a new one.
 	Enqueue(now time.Time, msgs ...Message) error
-	// Pending returns up to limit items, oldest first.
+	// Pending returns up to limit items: the Urgent ones oldest first,
+	// then the others oldest first. Enqueueing an Urgent message makes
+	// urgent the pending post it threads under or edits, so a
+	// conversation's parents still go before their replies.
 	Pending(limit int) ([]OutboxItem, error)
 	// PendingAfter returns up to limit items enqueued after item seq,
 	// oldest first: what is new since a read that ended at seq.
@@ -115,7 +118,7 @@ func (o *DurableOutbox) Send(ctx context.Context, msgs ...Message) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if err := o.Store.Enqueue(o.Clock.Now(), msgs...); err != nil {
+	if err := o.Store.Enqueue(o.Clock.Now(), UrgentFor(ctx, msgs)...); err != nil {
 		return err
 	}
 	if o.Wake != nil {

@@ -141,6 +141,34 @@ func (db *DB) Incident(n int) (inc rituals.Incident, ok bool, err error) {
 	return inc, ok, err
 }
 
+// ReadIncident returns incident n without its alert state: a list reads
+// a few incidents whose alert state can be a hundred kilobytes each.
+func (db *DB) ReadIncident(n int) (inc rituals.Incident, ok bool, err error) {
+	if n <= 0 {
+		return inc, false, nil
+	}
+	err = db.view("read_incident", func(tx *bolt.Tx) error {
+		var r incidentWithoutAlerts
+		ok, err = getJSON(tx.Bucket(bucketIncidents), seqKey(uint64(n)), &r)
+		inc = r.Incident
+		return err
+	})
+	return inc, ok, err
+}
+
+// incidentWithoutAlerts decodes an incident and passes over its alert
+// state: the outer fields take those names from the embedded Incident.
+type incidentWithoutAlerts struct {
+	rituals.Incident
+	Firing      skipped
+	AlertStates skipped
+}
+
+// skipped is a JSON value read past, never decoded.
+type skipped struct{}
+
+func (*skipped) UnmarshalJSON([]byte) error { return nil }
+
 // Incidents returns a ritual's incidents ("" for all), oldest first.
 func (db *DB) Incidents(ritual string) (out []rituals.Incident, err error) {
 	err = db.view("incidents", func(tx *bolt.Tx) (err error) {

@@ -21,12 +21,14 @@ import (
 // A pending post is indexed under its message key, a pending update under
 // the key plus updateSuffix, so that an update can wait behind its post.
 // Dropped items are kept in dropped, seqKey(seq) → droppedItem, for the
-// record.
+// record. outbox_urgent indexes the pending Urgent items, seqKey(seq) →
+// empty, so Pending finds them ahead of thousands of routine ones.
 var (
-	bucketOutbox     = registerBucket("outbox")
-	bucketOutboxKeys = registerBucket("outbox_keys")
-	bucketSent       = registerBucket("sent")
-	bucketDropped    = registerBucket("dropped")
+	bucketOutbox       = registerBucket("outbox")
+	bucketOutboxKeys   = registerBucket("outbox_keys")
+	bucketSent         = registerBucket("sent")
+	bucketDropped      = registerBucket("dropped")
+	bucketOutboxUrgent = registerBucket("outbox_urgent")
 )
 
 const updateSuffix = "\x00update"
@@ -35,6 +37,7 @@ func init() {
 	seqFormat := format{Key: formatSeqKey}
 	registerFormat("outbox", seqFormat)
 	registerFormat("dropped", seqFormat)
+	registerFormat("outbox_urgent", seqFormat)
 	registerFormat("outbox_keys", format{
 		Key: func(k []byte) (string, bool) {
 			s := string(k)
@@ -107,9 +110,15 @@ func enqueueTx(tx *bolt.Tx, now time.Time, msgs []rituals.Message) error {
 				if err != nil {
 					return fmt.Errorf("pending update of %s: %w", m.Key, err)
 				}
+				m.Urgent = m.Urgent || item.Message.Urgent
 				item.Message = m
 				if err := putJSON(outbox, seqKey(seq), item); err != nil {
 					return err
+				}
+				if m.Urgent {
+					if err := promote(tx, m, seq); err != nil {
+						return err
+					}
 				}
 				continue
 			}
@@ -131,21 +140,95 @@ func enqueueTx(tx *bolt.Tx, now time.Time, msgs []rituals.Message) error {
 		if err := index.Put(pendingKey(m), seqKey(seq)); err != nil {
 			return err
 		}
+		if m.Urgent {
+			if err := promote(tx, m, seq); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }
 
-// Pending returns up to limit items, oldest first, whether or not they are
-// held back by NotBefore; limit <= 0 means all.
+// promote indexes pending item seq (message m) as urgent, and with it the
+// pending post m threads under or edits, and so on up: an urgent reply
+// must not overtake its parent, nor an urgent edit its post.
+func promote(tx *bolt.Tx, m rituals.Message, seq uint64) error {
+	outbox := tx.Bucket(bucketOutbox)
+	index := tx.Bucket(bucketOutboxKeys)
+	urgent := tx.Bucket(bucketOutboxUrgent)
+	for range 8 { // a thread is one level deep; the bound only guards a cycle
+		if err := urgent.Put(seqKey(seq), nil); err != nil {
+			return err
+		}
+		parent := m.ThreadKey
+		if m.Update {
+			parent = m.Key
+		}
+		v := index.Get([]byte(parent))
+		if parent == "" || v == nil {
+			return nil
+		}
+		var err error
+		if seq, err = parseSeqKey(v); err != nil {
+			return fmt.Errorf("index of %s: %w", parent, err)
+		}
+		if urgent.Get(v) != nil {
+			return nil
+		}
+		item, err := getItem(outbox, seq)
+		if err != nil {
+			return fmt.Errorf("pending %s: %w", parent, err)
+		}
+		item.Message.Urgent = true
+		if err := putJSON(outbox, v, item); err != nil {
+			return err
+		}
+		m = item.Message
+	}
+	return nil
+}
+
+// Pending returns up to limit items, the urgent ones first, each kind
+// oldest first, whether or not they are held back by NotBefore; limit <= 0
+// means all.
 func (db *DB) Pending(limit int) ([]rituals.OutboxItem, error) {
-	items, err := db.pendingFrom(1, limit)
+	var items []rituals.OutboxItem
+	full := func() bool { return limit > 0 && len(items) >= limit }
+	err := db.view("pending", func(tx *bolt.Tx) error {
+		outbox, urgent := tx.Bucket(bucketOutbox), tx.Bucket(bucketOutboxUrgent)
+		c := urgent.Cursor()
+		for k, _ := c.First(); k != nil && !full(); k, _ = c.Next() {
+			v := outbox.Get(k)
+			if v == nil {
+				continue
+			}
+			var item rituals.OutboxItem
+			if err := json.Unmarshal(v, &item); err != nil {
+				return fmt.Errorf("decode item %x: %w", k, err)
+			}
+			items = append(items, item)
+		}
+		c = outbox.Cursor()
+		for k, v := c.First(); k != nil && !full(); k, v = c.Next() {
+			if urgent.Get(k) != nil {
+				continue
+			}
+			var item rituals.OutboxItem
+			if err := json.Unmarshal(v, &item); err != nil {
+				return fmt.Errorf("decode item %x: %w", k, err)
+			}
+			items = append(items, item)
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, fmt.Errorf("pending outbox: %w", err)
 	}
 	return items, nil
 }
 
-// PendingAfter is Pending for the items enqueued after item seq.
+// PendingAfter returns up to limit items enqueued after item seq, oldest
+// first, urgent or not.
 func (db *DB) PendingAfter(seq uint64, limit int) ([]rituals.OutboxItem, error) {
 	items, err := db.pendingFrom(seq+1, limit)
 	if err != nil {
@@ -377,6 +460,9 @@ func (db *DB) removePending(tx *bolt.Tx, seq uint64) (rituals.OutboxItem, error)
 		return item, err
 	}
 	if err := outbox.Delete(seqKey(seq)); err != nil {
+		return item, err
+	}
+	if err := tx.Bucket(bucketOutboxUrgent).Delete(seqKey(seq)); err != nil {
 		return item, err
 	}
 	index := tx.Bucket(bucketOutboxKeys)

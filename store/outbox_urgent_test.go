@@ -1,0 +1,89 @@
+package store
+
+import (
+	"reflect"
+	"testing"
+
+	"github.com/ritualbot/ritualbot/rituals"
+)
+
+func urgent(m rituals.Message) rituals.Message { m.Urgent = true; return m }
+
+func reply(key, thread, text string) rituals.Message {
+	return rituals.Message{Key: key, To: "C1", ThreadKey: thread, Text: text}
+}
+
+// pendingOrder returns the pending items as key=text, urgent ones marked
+// "!", in the order Pending gives them.
+func pendingOrder(t *testing.T, db *DB, limit int) []string {
+	t.Helper()
+	items, err := db.Pending(limit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, it := range items {
+		s := it.Message.Key + "=" + it.Message.Text
+		if it.Message.Update {
+			s += " (update)"
+		}
+		if it.Message.Urgent {
+			s += "!"
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+func TestUrgentMessagesGoFirstAndTakeTheirParentsAlong(t *testing.T) {
+	db := MustOpen(t)
+	must := func(msgs ...rituals.Message) {
+		t.Helper()
+		if err := db.Enqueue(t0, msgs...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(post("storm/1", "a"), post("storm/2", "b"), reply("storm/2/e1", "storm/2", "c"), post("storm/3", "d"))
+	must(urgent(post("declared/4", "e")))
+	// A person updates storm incident 2: the reply needs its parent
+	// posted first, the edit needs its post.
+	must(urgent(reply("storm/2/e2", "storm/2", "f")), urgent(update("storm/2", "g")))
+	want := []string{"storm/2=b!", "declared/4=e!", "storm/2/e2=f!", "storm/2=g (update)!",
+		"storm/1=a", "storm/2/e1=c", "storm/3=d"}
+	if got := pendingOrder(t, db, 0); !reflect.DeepEqual(got, want) {
+		t.Errorf("pending:\n got %q\nwant %q", got, want)
+	}
+	if got := pendingOrder(t, db, 3); !reflect.DeepEqual(got, want[:3]) {
+		t.Errorf("first 3: %q", got)
+	}
+	// A routine update replacing an urgent one keeps it urgent, in place.
+	must(update("storm/2", "h"))
+	want[3] = "storm/2=h (update)!"
+	if got := pendingOrder(t, db, 0); !reflect.DeepEqual(got, want) {
+		t.Errorf("after a routine update:\n got %q\nwant %q", got, want)
+	}
+	// Delivered or dropped, an item leaves the urgent index with it.
+	items, err := db.Pending(2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Delivered(items[0].Seq, rituals.SentMessage{Channel: "C1", TS: "1.0"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Drop(items[1].Seq, "test"); err != nil {
+		t.Fatal(err)
+	}
+	if got := pendingOrder(t, db, 0); !reflect.DeepEqual(got, want[2:]) {
+		t.Errorf("after delivering two:\n got %q\nwant %q", got, want[2:])
+	}
+	// PendingAfter stays in enqueue order.
+	after, err := db.PendingAfter(0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i < len(after); i++ {
+		if after[i].Seq <= after[i-1].Seq {
+			t.Errorf("PendingAfter out of order: %d after %d", after[i].Seq, after[i-1].Seq)
+		}
+	}
+}
