@@ -16,9 +16,12 @@ import (
 
 	"github.com/rs/zerolog"
 	"github.com/slack-go/slack"
+
+	"github.com/ritualbot/ritualbot/internal/httplimit"
 )
 
-// maxSlackBody caps request bodies; Slack's are a few kilobytes.
+// maxSlackBody caps request bodies where Bodies sets no bound; Slack's
+// are a few kilobytes.
 const maxSlackBody = 1 << 20
 
 // replayWindow is how old a request's timestamp may be, as Slack's
@@ -43,6 +46,11 @@ type HTTPMode struct {
 
 	guardOnce sync.Once
 	guard     *replayGuard
+	// Bodies bounds each endpoint's bodies, by path (default: maxSlackBody,
+	// no bound on how many at once).
+	Bodies map[string]*httplimit.Body
+	// Refusals rate-limits the log lines of refused requests.
+	Refusals *httplimit.Refusals
 }
 
 // Register mounts the endpoints on mux.
@@ -56,14 +64,18 @@ func (h *HTTPMode) Register(mux *http.ServeMux) {
 // anything else looks at the request.
 func (h *HTTPMode) verified(next func(http.ResponseWriter, *http.Request, []byte)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxSlackBody))
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
-			return
+		limit := h.Bodies[r.URL.Path]
+		if limit == nil {
+			limit = &httplimit.Body{Limit: maxSlackBody}
 		}
+		body, err := limit.Read(w, r, nil)
 		if err != nil {
-			http.Error(w, "could not read request body", http.StatusBadRequest)
+			code := http.StatusBadRequest
+			var e *httplimit.Error
+			if errors.As(err, &e) {
+				code = e.Code
+			}
+			http.Error(w, err.Error(), code)
 			return
 		}
 		now := time.Now
@@ -71,7 +83,9 @@ func (h *HTTPMode) verified(next func(http.ResponseWriter, *http.Request, []byte
 			now = h.Now
 		}
 		if err := VerifySignature(h.SigningSecret, r.Header, body, now()); err != nil {
-			h.Log.Warn().Err(err).Str("path", r.URL.Path).Str("remote", r.RemoteAddr).Msg("rejected unsigned or stale Slack request")
+			if h.Refusals.Allow(r.URL.Path) {
+				h.Log.Warn().Err(err).Str("path", r.URL.Path).Str("remote", r.RemoteAddr).Msg("rejected unsigned or stale Slack request")
+			}
 			http.Error(w, err.Error(), http.StatusUnauthorized)
 			return
 		}

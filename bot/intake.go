@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	neturl "net/url"
 	"runtime"
 	"sort"
 	"strings"
@@ -17,6 +18,7 @@ import (
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
 
+	"github.com/ritualbot/ritualbot/internal/httplimit"
 	"github.com/ritualbot/ritualbot/rituals"
 )
 
@@ -140,7 +142,7 @@ func (in *Intake) Interaction(ctx context.Context, ic slack.InteractionCallback)
 		}
 		return nil
 	}
-	in.Log.Debug().Str("type", string(ic.Type)).Msg("interaction type not handled")
+	in.Log.Debug().Str("type", httplimit.Clip(string(ic.Type))).Msg("interaction type not handled")
 	return nil
 }
 
@@ -181,9 +183,10 @@ func (in *Intake) EventsAPI(ctx context.Context, body []byte) (challenge string,
 	ev, err := slackevents.ParseEvent(body, slackevents.OptionNoVerifyToken())
 	if err != nil {
 		if typ, ok := untypedEvent(body); ok {
-			// Nothing here handles an event slack-go has no type for.
-			in.observe("event", typ)
-			in.Log.Debug().Str("event", typ).Msg("events API event type not handled")
+			// Nothing here handles an event slack-go has no type for; its
+			// name is not a metric label, which would be unbounded.
+			in.observe("event", "unknown")
+			in.Log.Debug().Str("event", httplimit.Clip(typ)).Msg("events API event type not handled")
 			return "", nil
 		}
 		return "", fmt.Errorf("events API body: %w", err)
@@ -202,7 +205,7 @@ func (in *Intake) EventsAPI(ctx context.Context, body []byte) (challenge string,
 		in.Router.Event(ctx, Event{ID: cb.EventID, Type: ev.InnerEvent.Type, Data: ev.InnerEvent.Data})
 		return "", nil
 	}
-	in.Log.Debug().Str("type", ev.Type).Msg("events API envelope type not handled")
+	in.Log.Debug().Str("type", httplimit.Clip(ev.Type)).Msg("events API envelope type not handled")
 	return "", nil
 }
 
@@ -251,11 +254,13 @@ func (in *Intake) within(ctx context.Context, responseURL string, f func(context
 	}
 }
 
-// respond posts a reply to a response_url.
+// respond posts a reply to a response_url. The URL is a capability (it
+// posts as the bot for 30 minutes), so logs name its host only.
 func (in *Intake) respond(ctx context.Context, url string, r Reply) {
 	if url == "" {
 		return
 	}
+	log := in.Log.With().Str("response_host", urlHost(url)).Logger()
 	body, err := json.Marshal(replyPayload(r))
 	if err != nil {
 		in.Log.Error().Err(err).Msg("encode response")
@@ -265,7 +270,7 @@ func (in *Intake) respond(ctx context.Context, url string, r Reply) {
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
 	if err != nil {
-		in.Log.Error().Err(err).Msg("build response_url request")
+		log.Error().Msg("build response_url request: not a URL")
 		return
 	}
 	req.Header.Set("Content-Type", "application/json")
@@ -275,13 +280,27 @@ func (in *Intake) respond(ctx context.Context, url string, r Reply) {
 	}
 	resp, err := client.Do(req)
 	if err != nil {
-		in.Log.Error().Err(err).Msg("post to response_url")
+		// *url.Error quotes the whole URL; keep only what went wrong.
+		var uerr *neturl.Error
+		if errors.As(err, &uerr) {
+			err = uerr.Err
+		}
+		log.Error().Err(err).Msg("post to response_url")
 		return
 	}
 	resp.Body.Close()
 	if resp.StatusCode >= 300 {
-		in.Log.Error().Int("status", resp.StatusCode).Msg("response_url refused the reply")
+		log.Error().Int("status", resp.StatusCode).Msg("response_url refused the reply")
 	}
+}
+
+// urlHost is the host of a URL, for logs; "?" if there is none.
+func urlHost(s string) string {
+	u, err := neturl.Parse(s)
+	if err != nil || u.Host == "" {
+		return "?"
+	}
+	return httplimit.Clip(u.Host)
 }
 
 // replyPayload is the JSON Slack takes as a command's answer, within the

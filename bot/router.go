@@ -13,6 +13,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/ritualbot/ritualbot/internal/httplimit"
 	"github.com/ritualbot/ritualbot/rituals"
 )
 
@@ -249,7 +250,7 @@ func (r *Router) errorReply(err error, kind, what string) Reply {
 		return Reply{Text: rituals.ErrorMessage(err)}
 	}
 	id := errorID()
-	r.Log.Error().Err(err).Str("error_id", id).Str(kind, what).Msg("request failed")
+	r.Log.Error().Err(err).Str("error_id", id).Str(kind, httplimit.Clip(what)).Msg("request failed")
 	return Reply{Text: fmt.Sprintf("Sorry, that failed on our side (error %s). It has been logged; please try again or tell your ritualbot admin.", id)}
 }
 
@@ -283,7 +284,7 @@ func (r *Router) Action(ctx context.Context, a Action) *Reply {
 	f, ok := r.actions[prefix]
 	r.mu.RUnlock()
 	if !ok {
-		r.Log.Warn().Str("action_id", a.ActionID).Msg("click on a button nobody handles")
+		r.Log.Warn().Str("action_id", httplimit.Clip(a.ActionID)).Msg("click on a button nobody handles")
 		return &Reply{Text: "That button no longer does anything."}
 	}
 	reply, err := f(ctx, a)
@@ -301,7 +302,7 @@ func (r *Router) Submit(ctx context.Context, s Submission) (map[string]string, *
 	f, ok := r.views[s.CallbackID]
 	r.mu.RUnlock()
 	if !ok {
-		r.Log.Warn().Str("callback_id", s.CallbackID).Msg("submission of a modal nobody handles")
+		r.Log.Warn().Str("callback_id", httplimit.Clip(s.CallbackID)).Msg("submission of a modal nobody handles")
 		return nil, &Reply{Text: "That form is no longer in use."}
 	}
 	errs, err := f(ctx, s)
@@ -316,7 +317,7 @@ func (r *Router) Submit(ctx context.Context, s Submission) (map[string]string, *
 // dropped.
 func (r *Router) Event(ctx context.Context, e Event) {
 	if e.ID != "" && !r.seen.first(e.ID) {
-		r.Log.Debug().Str("event_id", e.ID).Msg("duplicate event delivery ignored")
+		r.Log.Debug().Str("event_id", httplimit.Clip(e.ID)).Msg("duplicate event delivery ignored")
 		return
 	}
 	ctx = rituals.ForPerson(ctx) // a person's message, reaction or mention
@@ -325,7 +326,7 @@ func (r *Router) Event(ctx context.Context, e Event) {
 	r.mu.RUnlock()
 	for _, f := range handlers {
 		if err := f(ctx, e); err != nil {
-			r.Log.Error().Err(err).Str("event", e.Type).Str("event_id", e.ID).Msg("event handler failed")
+			r.Log.Error().Err(err).Str("event", httplimit.Clip(e.Type)).Str("event_id", httplimit.Clip(e.ID)).Msg("event handler failed")
 		}
 	}
 }

@@ -23,6 +23,9 @@ type Metrics struct {
 	StoreLatency   *prometheus.HistogramVec // op
 	OutboxPending  prometheus.Gauge
 	Reconnects     *prometheus.CounterVec // reason (Socket Mode)
+	HTTPRefused    *prometheus.CounterVec // endpoint, reason (the HTTP limits)
+	HTTPEvicted    prometheus.Counter     // connections closed at the cap
+	LogSuppressed  *prometheus.CounterVec // endpoint (refusal log lines)
 }
 
 // New returns registered collectors.
@@ -55,8 +58,18 @@ func New() *Metrics {
 		Reconnects: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "ritualbot_socket_reconnects_total", Help: "Socket Mode reconnects by reason (lost, refused: Slack sent disconnect or refused the connection, auth_refused).",
 		}, []string{"reason"}),
+		HTTPRefused: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "ritualbot_http_refused_total", Help: "Requests refused or cut off by the HTTP limits before their body was used, by endpoint and reason (too_large, busy, cut_off, unreadable).",
+		}, []string{"endpoint", "reason"}),
+		HTTPEvicted: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "ritualbot_http_connections_evicted_total", Help: "Connections without a request in flight closed to stay under the connection cap.",
+		}),
+		LogSuppressed: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "ritualbot_log_lines_suppressed_total", Help: "Log lines of refused requests left out by the per-endpoint rate limit.",
+		}, []string{"endpoint"}),
 	}
 	m.Registry.MustRegister(m.RitualsFired, m.SlackCalls, m.RateLimitWaits, m.Requests, m.WebhookEvents, m.StoreLatency, m.OutboxPending, m.Reconnects,
+		m.HTTPRefused, m.HTTPEvicted, m.LogSuppressed,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/ritualbot/ritualbot/internal/httplimit"
 	"github.com/ritualbot/ritualbot/rituals"
 )
 
@@ -24,6 +25,9 @@ type Alertmanager struct {
 	Log  zerolog.Logger
 	// Observe, if set, counts deliveries by outcome (metrics).
 	Observe func(source, outcome string)
+	// Body bounds the bodies read (default: maxBody, no bound on how many
+	// at once).
+	Body *httplimit.Body
 }
 
 func (h *Alertmanager) observe(outcome string) {
@@ -114,7 +118,7 @@ const maxPooledBody = 256 << 10
 
 func (h *Alertmanager) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	buf := bodies.Get().(*[]byte)
-	body, ok := readBodyInto(w, r, *buf)
+	body, ok := readBodyInto(w, r, h.Body, *buf)
 	if !ok {
 		bodies.Put(buf)
 		h.observe("too_large")
@@ -134,12 +138,12 @@ func (h *Alertmanager) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		// Alertmanager retries a 5xx, which is what a store hiccup wants.
 		h.observe("error")
-		h.Log.Error().Err(err).Str("group_key", g.GroupKey).Msg("alertmanager webhook failed")
+		h.Log.Error().Err(err).Str("group_key", httplimit.Clip(g.GroupKey)).Msg("alertmanager webhook failed")
 		fail(w, http.StatusInternalServerError, "could not record the alerts; Alertmanager will retry")
 		return
 	}
 	h.observe(string(res.Outcome))
-	h.Log.Info().Str("group_key", g.GroupKey).Str("status", g.Status).Int("alerts", len(g.Alerts)).
+	h.Log.Info().Str("group_key", httplimit.Clip(g.GroupKey)).Str("status", g.Status).Int("alerts", len(g.Alerts)).
 		Str("outcome", string(res.Outcome)).Int("incident", res.Incident).Msg("alertmanager webhook")
 	writeResult(w, res)
 }

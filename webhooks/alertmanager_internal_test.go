@@ -5,11 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"reflect"
 	"strings"
 	"testing"
-	"testing/iotest"
 
 	jsonv2 "github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
@@ -106,23 +104,4 @@ func FuzzDecodeAlertmanager(f *testing.F) {
 			t.Fatal(diff)
 		}
 	})
-}
-
-// readAll reads the whole body whatever the announced length says, into
-// the buffer given or not, whatever that buffer held.
-func TestReadAllWhateverTheAnnouncedLength(t *testing.T) {
-	body := strings.Repeat("alert ", 5000)
-	used := []byte(strings.Repeat("x", 2*len(body)))
-	for _, buf := range [][]byte{nil, make([]byte, 0, 10), used[:0], used[:100]} {
-		for _, length := range []int64{-1, 0, 10, int64(len(body)) - 1, int64(len(body)), int64(len(body)) + 100, maxBody + 1} {
-			got, err := readAll(iotest.HalfReader(strings.NewReader(body)), length, buf)
-			if err != nil || string(got) != body {
-				t.Errorf("buffer of %d/%d, length %d: read %d bytes, %v; want %d", len(buf), cap(buf), length, len(got), err, len(body))
-			}
-		}
-	}
-	boom := errors.New("boom")
-	if _, err := readAll(io.MultiReader(bytes.NewReader([]byte("abc")), iotest.ErrReader(boom)), 10, nil); !errors.Is(err, boom) {
-		t.Errorf("a failing read: %v", err)
-	}
 }

@@ -4,11 +4,10 @@ import (
 	"crypto/subtle"
 	"encoding/json"
 	"errors"
-	"fmt"
-	"io"
 	"net/http"
 	"strings"
 
+	"github.com/ritualbot/ritualbot/internal/httplimit"
 	"github.com/ritualbot/ritualbot/rituals"
 )
 
@@ -17,10 +16,10 @@ import (
 // delivery was taken, `{"error": "what is wrong and how to fix it"}` when
 // not, with the status code saying which.
 
-// maxBody bounds a webhook body. Alertmanager's own default caps a group
-// at a few hundred alerts, and a push or deploy that matters here is far
-// smaller than GitHub's 25 MB cap; bigger is refused with 413 rather than
-// read into memory.
+// maxBody bounds a webhook body where the wiring sets no bound of its own.
+// Alertmanager's own default caps a group at a few hundred alerts, and a
+// push or deploy that matters here is far smaller than GitHub's 25 MB cap;
+// bigger is refused with 413 rather than read into memory.
 const maxBody = 5 << 20
 
 // Result is what a sink did with a delivery.
@@ -39,51 +38,30 @@ func (o Observer) count(outcome string) {
 	}
 }
 
+// defaultBody bounds the body of a handler given no Body of its own.
+var defaultBody = &httplimit.Body{Limit: maxBody}
+
 // readBody reads a bounded body; on failure it has answered already.
-func readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
-	return readBodyInto(w, r, nil)
+func readBody(w http.ResponseWriter, r *http.Request, b *httplimit.Body) ([]byte, bool) {
+	return readBodyInto(w, r, b, nil)
 }
 
 // readBodyInto is readBody into buf's space when it is large enough.
-func readBodyInto(w http.ResponseWriter, r *http.Request, buf []byte) ([]byte, bool) {
-	body, err := readAll(http.MaxBytesReader(w, r.Body, maxBody), r.ContentLength, buf)
+func readBodyInto(w http.ResponseWriter, r *http.Request, b *httplimit.Body, buf []byte) ([]byte, bool) {
+	if b == nil {
+		b = defaultBody
+	}
+	body, err := b.Read(w, r, buf)
 	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			fail(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("the body is over %d bytes", maxBody))
-		} else {
-			fail(w, http.StatusBadRequest, "could not read the body: "+err.Error())
+		code, reason := http.StatusBadRequest, err.Error()
+		var e *httplimit.Error
+		if errors.As(err, &e) {
+			code = e.Code
 		}
+		fail(w, code, reason)
 		return nil, false
 	}
 	return body, true
-}
-
-// readAll is io.ReadAll into a buffer of the announced length (when it is
-// within maxBody), so that a 25 KB alert group is read into 25 KB rather
-// than copied through ever larger buffers; buf is that buffer if it is
-// large enough. A body longer than announced is still read whole.
-func readAll(r io.Reader, length int64, buf []byte) ([]byte, error) {
-	if length <= 0 || length > maxBody {
-		return io.ReadAll(r)
-	}
-	if int64(cap(buf)) < length+1 {
-		buf = make([]byte, 0, length+1) // +1: reaching EOF needs no growth
-	}
-	buf = buf[:0]
-	for {
-		n, err := r.Read(buf[len(buf):cap(buf)])
-		buf = buf[:len(buf)+n]
-		if err == io.EOF {
-			return buf, nil
-		}
-		if err != nil {
-			return buf, err
-		}
-		if len(buf) == cap(buf) {
-			buf = append(buf, 0)[:len(buf)] // longer than announced: grow
-		}
-	}
 }
 
 // fail answers a delivery that was not taken, saying why.
@@ -118,6 +96,7 @@ func RequireBearer(name string, token func() string, observe func(outcome string
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		want := token()
 		refuse := func(reason string) {
+			httplimit.CloseUnread(w)
 			if observe != nil {
 				observe("unauthorized")
 			}

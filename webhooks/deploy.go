@@ -14,6 +14,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/ritualbot/ritualbot/internal/httplimit"
 	"github.com/ritualbot/ritualbot/rituals"
 )
 
@@ -196,10 +197,11 @@ type Deploys struct {
 	Recorder DeployRecorder
 	Log      zerolog.Logger
 	Observe  Observer
+	Body     *httplimit.Body // default: maxBody
 }
 
 func (h *Deploys) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	body, ok := readBody(w, r)
+	body, ok := readBody(w, r, h.Body)
 	if !ok {
 		h.Observe.count("bad_request")
 		return
@@ -223,12 +225,12 @@ func record(w http.ResponseWriter, ctx context.Context, rec DeployRecorder, d ri
 	outcome, reason, err := rec.RecordDeploy(ctx, d)
 	if err != nil {
 		observe.count("error")
-		log.Error().Err(err).Str("deploy", d.ID).Msg("record deploy")
+		log.Error().Err(err).Str("deploy", httplimit.Clip(d.ID)).Msg("record deploy")
 		fail(w, http.StatusInternalServerError, "could not store the deploy; it has been logged, please retry")
 		return
 	}
 	observe.count(string(outcome))
-	log.Info().Str("deploy", d.ID).Str("service", d.Service).Str("status", d.Status).Str("outcome", string(outcome)).Msg("deploy reported")
+	log.Info().Str("deploy", httplimit.Clip(d.ID)).Str("service", httplimit.Clip(d.Service)).Str("status", httplimit.Clip(d.Status)).Str("outcome", string(outcome)).Msg("deploy reported")
 	code := http.StatusOK
 	if outcome == rituals.DeployIgnored {
 		code = http.StatusAccepted

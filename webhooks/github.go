@@ -13,6 +13,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/ritualbot/ritualbot/internal/httplimit"
 	"github.com/ritualbot/ritualbot/rituals"
 )
 
@@ -26,6 +27,9 @@ type GitHub struct {
 	Observe  Observer
 	// Deliveries, if set, refuses a delivery taken before (a replay).
 	Deliveries *Deliveries
+	Body       *httplimit.Body // default: maxBody
+	// Refusals rate-limits the log lines of refused deliveries.
+	Refusals *httplimit.Refusals
 }
 
 // VerifySignature checks GitHub's `X-Hub-Signature-256: sha256=<hex>`, the
@@ -52,19 +56,23 @@ func Sign(secret string, body []byte) string {
 }
 
 func (h *GitHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	body, ok := readBody(w, r)
+	// Without a secret nothing can be verified: refuse before reading.
+	if h.Secret == "" {
+		h.Observe.count("unauthorized")
+		httplimit.CloseUnread(w)
+		fail(w, http.StatusUnauthorized, "GITHUB_WEBHOOK_SECRET is not set on the bot, so GitHub webhooks are refused")
+		return
+	}
+	body, ok := readBody(w, r, h.Body)
 	if !ok {
 		h.Observe.count("bad_request")
 		return
 	}
-	if h.Secret == "" {
-		h.Observe.count("unauthorized")
-		fail(w, http.StatusUnauthorized, "GITHUB_WEBHOOK_SECRET is not set on the bot, so GitHub webhooks are refused")
-		return
-	}
 	if !VerifySignature(h.Secret, body, r.Header.Get("X-Hub-Signature-256")) {
 		h.Observe.count("unauthorized")
-		h.Log.Warn().Str("delivery", r.Header.Get("X-GitHub-Delivery")).Msg("GitHub webhook with a missing or wrong signature refused")
+		if h.Refusals.Allow("/hooks/github") {
+			h.Log.Warn().Str("delivery", httplimit.Clip(r.Header.Get("X-GitHub-Delivery"))).Msg("GitHub webhook with a missing or wrong signature refused")
+		}
 		fail(w, http.StatusUnauthorized, "missing or wrong X-Hub-Signature-256: check the webhook's secret matches GITHUB_WEBHOOK_SECRET")
 		return
 	}
@@ -104,7 +112,7 @@ func (h *GitHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		if err := h.Recorder.RecordPush(r.Context(), p); err != nil {
 			h.Observe.count("error")
-			h.Log.Error().Err(err).Str("head", p.Head).Msg("record push")
+			h.Log.Error().Err(err).Str("head", httplimit.Clip(p.Head)).Msg("record push")
 			fail(w, http.StatusInternalServerError, "could not store the push; it has been logged, please redeliver")
 			return
 		}

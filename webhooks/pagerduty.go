@@ -14,6 +14,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/ritualbot/ritualbot/internal/httplimit"
 	"github.com/ritualbot/ritualbot/rituals"
 )
 
@@ -30,6 +31,7 @@ type PagerDuty struct {
 	Sink    PagerDutySink
 	Log     zerolog.Logger
 	Observe func(source, outcome string)
+	Body    *httplimit.Body // default: maxBody
 }
 
 func (h *PagerDuty) observe(outcome string) {
@@ -157,18 +159,20 @@ func ParsePagerDuty(body []byte) (rituals.PagerDutyEvent, error) {
 }
 
 func (h *PagerDuty) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	body, ok := readBody(w, r)
-	if !ok {
-		h.observe("too_large")
-		return
-	}
 	secret := ""
 	if h.Secret != nil {
 		secret = h.Secret()
 	}
+	// Without a secret nothing can be verified: refuse before reading.
 	if secret == "" {
 		h.observe("unauthorized")
+		httplimit.CloseUnread(w)
 		fail(w, http.StatusUnauthorized, "PAGERDUTY_WEBHOOK_SECRET is not set on the bot, so PagerDuty webhooks are refused")
+		return
+	}
+	body, ok := readBody(w, r, h.Body)
+	if !ok {
+		h.observe("too_large")
 		return
 	}
 	if !VerifyPagerDutySignature(secret, r.Header.Get("X-PagerDuty-Signature"), body) {
@@ -190,12 +194,12 @@ func (h *PagerDuty) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	res, err := h.Sink(r.Context(), ev)
 	if err != nil {
 		h.observe("error")
-		h.Log.Error().Err(err).Str("event", ev.ID).Msg("pagerduty webhook failed")
+		h.Log.Error().Err(err).Str("event", httplimit.Clip(ev.ID)).Msg("pagerduty webhook failed")
 		fail(w, http.StatusInternalServerError, "could not record the event; PagerDuty will retry")
 		return
 	}
 	h.observe(string(res.Outcome))
-	h.Log.Info().Str("event", ev.ID).Str("type", ev.Type).Str("pd_incident", ev.IncidentID).
+	h.Log.Info().Str("event", httplimit.Clip(ev.ID)).Str("type", httplimit.Clip(ev.Type)).Str("pd_incident", httplimit.Clip(ev.IncidentID)).
 		Str("outcome", string(res.Outcome)).Int("incident", res.Incident).Msg("pagerduty webhook")
 	writeResult(w, res)
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/ritualbot/ritualbot/bot"
 	"github.com/ritualbot/ritualbot/config"
 	"github.com/ritualbot/ritualbot/internal/control"
+	"github.com/ritualbot/ritualbot/internal/httplimit"
 	"github.com/ritualbot/ritualbot/metrics"
 	"github.com/ritualbot/ritualbot/rituals"
 	"github.com/ritualbot/ritualbot/store"
@@ -47,6 +48,9 @@ type Main struct {
 	// shorten it, since those waits are on the wall clock.
 	RetryBackoff time.Duration
 	StoreOptions []store.Option // added to the store's own (fault tests)
+	// HTTPLimits, if set, replaces DefaultHTTPLimits (tests shorten the
+	// timeouts).
+	HTTPLimits *HTTPLimits
 
 	DB        *store.DB
 	Metrics   *metrics.Metrics
@@ -62,6 +66,9 @@ type Main struct {
 	wg           sync.WaitGroup
 	server       *http.Server
 	control      *control.Server
+	listener     *httplimit.Listener
+	bodies       map[string]*httplimit.Body // by endpoint path
+	refusals     *httplimit.Refusals
 	fatal        chan error
 	closeMu      sync.Mutex
 	closed       bool
@@ -251,6 +258,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 			m.Metrics.RitualsFired.WithLabelValues(job.Ritual, job.Name, string(status)).Inc()
 		},
 	}
+	m.limitBodies()
 	mux := http.NewServeMux()
 	m.mux = mux
 	m.routes(mux)
@@ -267,7 +275,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		Observe: func(kind, outcome string) { m.Metrics.Requests.WithLabelValues(kind, outcome).Inc() },
 	}
 	if cfg.Slack.Mode == "http" {
-		(&bot.HTTPMode{SigningSecret: sec.signing, Intake: intake, Log: m.component("http")}).Register(mux)
+		(&bot.HTTPMode{SigningSecret: sec.signing, Intake: intake, Log: m.component("http"), Bodies: m.bodies, Refusals: m.refusals}).Register(mux)
 		m.Health.SetConnected(true, "")
 	}
 	ln, err := net.Listen("tcp", cfg.HTTP.Listen)
@@ -276,10 +284,10 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		return fmt.Errorf("listen on %s (http.listen): %w", cfg.HTTP.Listen, err)
 	}
 	m.Addr = ln.Addr().String()
-	m.server = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	m.server, m.listener = m.newHTTPServer(ln, mux)
 
 	m.goRun("http", func() error {
-		if err := m.server.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+		if err := m.server.Serve(m.listener); !errors.Is(err, http.ErrServerClosed) {
 			return fmt.Errorf("http server: %w", err)
 		}
 		return nil

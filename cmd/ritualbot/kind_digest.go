@@ -58,10 +58,11 @@ func (m *Main) mountDeployHooks() {
 		return func(outcome string) { m.Metrics.WebhookEvents.WithLabelValues(source, outcome).Inc() }
 	}
 	m.mux.Handle("POST /hooks/deploy", m.bearerAuth(observe("deploy"), &webhooks.Deploys{
-		Recorder: log, Log: m.component("webhook-deploy"), Observe: observe("deploy"),
+		Recorder: log, Log: m.component("webhook-deploy"), Observe: observe("deploy"), Body: m.bodies["/hooks/deploy"],
 	}))
 	m.mux.Handle("POST /hooks/github", &webhooks.GitHub{
 		Secret: m.Env(envGitHubSecret), Recorder: log, Log: m.component("webhook-github"), Observe: observe("github"),
 		Deliveries: m.webhookDeliveries(),
+		Body:       m.bodies["/hooks/github"], Refusals: m.refusals,
 	})
 }

@@ -55,11 +55,11 @@ func incidentsOf(cfg *rituals.Config, rc *rituals.RitualConfig, store rituals.In
 // mountIncidents serves the incident webhooks and the postmortems.
 func (m *Main) mountIncidents() {
 	observe := func(source, outcome string) { m.Metrics.WebhookEvents.WithLabelValues(source, outcome).Inc() }
-	am := &webhooks.Alertmanager{Sink: m.alertSink, Log: m.component("webhooks"), Observe: observe}
+	am := &webhooks.Alertmanager{Sink: m.alertSink, Log: m.component("webhooks"), Observe: observe, Body: m.bodies["/hooks/alertmanager"]}
 	m.mux.Handle("POST /hooks/alertmanager", m.bearerAuth(func(outcome string) { observe("alertmanager", outcome) }, am))
 	m.mux.Handle("POST /hooks/pagerduty", &webhooks.PagerDuty{
 		Secret: func() string { return m.Env(envPagerDutySecret) }, Sink: m.pagerDutySink,
-		Log: m.component("webhooks"), Observe: observe,
+		Log: m.component("webhooks"), Observe: observe, Body: m.bodies["/hooks/pagerduty"],
 	})
 	m.mux.Handle("GET /incidents/{n}/postmortem.md", m.requireSignature(http.HandlerFunc(m.servePostmortem)))
 }
