@@ -42,12 +42,12 @@ type Incidents struct {
 // Rituals returns the incidents rituals added.
 func (h *Incidents) Rituals() []*rituals.Incidents { return h.list }
 
-// Add adds an incidents ritual; the first registers the handlers.
-func (h *Incidents) Add(r *Router, x *rituals.Incidents) {
-	h.list = append(h.list, x)
-	if len(h.list) > 1 {
-		return
-	}
+// Add adds an incidents ritual.
+func (h *Incidents) Add(x *rituals.Incidents) { h.list = append(h.list, x) }
+
+// Register adds /incident's verbs, the retro and action buttons, the retro
+// modals, and the :pushpin: and mention events to the router.
+func (h *Incidents) Register(r *Router) {
 	const cmd = "/incident"
 	r.Handle(cmd, Subcommand{Name: "", Usage: "", Help: "list open and recent incidents", Run: h.bare})
 	r.Handle(cmd, Subcommand{Name: "declare", Usage: "declare [SEV] TITLE", Help: "declare an incident: it is announced in the incidents channel with who is on call, and you are its commander", Run: h.declare})

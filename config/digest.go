@@ -9,10 +9,6 @@ import (
 	"github.com/ritualbot/ritualbot/rituals"
 )
 
-func init() {
-	registerKind(rituals.KindDigest, kindSpec{scheduleKey: "schedule", skipHolidays: false, parse: parseDigest})
-}
-
 // Defaults of a digest.
 const (
 	DefaultDigestWindow  = 7 * 24 * time.Hour

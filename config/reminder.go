@@ -8,10 +8,6 @@ import (
 	"github.com/ritualbot/ritualbot/rituals"
 )
 
-func init() {
-	registerKind(rituals.KindReminder, kindSpec{scheduleKey: "schedule", skipHolidays: true, parse: parseReminder})
-}
-
 // parseReminder reads a reminder: a text template posted on a schedule.
 func parseReminder(r *ritualReader) {
 	r.needChannel()
