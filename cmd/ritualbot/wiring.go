@@ -115,6 +115,9 @@ func (m *Main) buildRituals() error {
 		if err != nil {
 			return err
 		}
+		if len(p.jobs) != len(byKind[name]) {
+			return fmt.Errorf("kind %s built %d rituals of %d", name, len(p.jobs), len(byKind[name]))
+		}
 		for i, rc := range byKind[name] {
 			jobs[rc.Name] = p.jobs[i]
 		}
