@@ -32,7 +32,7 @@ bench:
 FUZZTIME ?= 5s
 FUZZ_TARGETS = \
 	./config:FuzzParse ./config:FuzzParseOnCall \
-	./rituals:FuzzClip ./rituals:FuzzParseStandupRef \
+	./rituals/standup:FuzzClip ./rituals/standup:FuzzParseStandupRef \
 	./bot:FuzzParseOverrideEnd ./bot:FuzzIncidentArgs ./bot:FuzzSlackText \
 	./bot:FuzzInteractionPayload ./bot:FuzzSlackRequest ./bot:FuzzVerifySignature \
 	./webhooks:FuzzParseAlertmanager ./webhooks:FuzzParsePagerDuty ./webhooks:FuzzVerifyPagerDutySignature \

@@ -8,7 +8,7 @@ import (
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
 
-	"github.com/ritualbot/ritualbot/rituals"
+	"github.com/ritualbot/ritualbot/rituals/home"
 )
 
 // homeAPI is what publishing the Home tab needs from Slack.
@@ -20,7 +20,7 @@ type homeAPI interface {
 type HomeTab struct {
 	API     homeAPI
 	Limiter *RateLimiter
-	Home    *rituals.Home
+	Home    *home.Home
 	Log     zerolog.Logger
 }
 

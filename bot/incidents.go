@@ -3,7 +3,6 @@ package bot
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/rs/zerolog"
@@ -11,6 +10,7 @@ import (
 	"github.com/slack-go/slack/slackevents"
 
 	"github.com/ritualbot/ritualbot/rituals"
+	"github.com/ritualbot/ritualbot/rituals/incident"
 )
 
 // threadAPI is what the incidents need from Slack beyond posting: reading
@@ -36,14 +36,14 @@ type Incidents struct {
 	Clock   rituals.Clock
 	Log     zerolog.Logger
 
-	list []*rituals.Incidents
+	list incident.Set
 }
 
 // Rituals returns the incidents rituals added.
-func (h *Incidents) Rituals() []*rituals.Incidents { return h.list }
+func (h *Incidents) Rituals() incident.Set { return h.list }
 
 // Add adds an incidents ritual.
-func (h *Incidents) Add(x *rituals.Incidents) { h.list = append(h.list, x) }
+func (h *Incidents) Add(x *incident.Incidents) { h.list = append(h.list, x) }
 
 // Register adds /incident's verbs, the retro and action buttons, the retro
 // modals, and the :pushpin: and mention events to the router.
@@ -62,107 +62,10 @@ func (h *Incidents) Register(r *Router) {
 	r.Handle(cmd, Subcommand{Name: "publish", Usage: "publish [#N]", Help: "publish the blameless postmortem (commander or admin)", Run: h.scoped("publish")})
 	r.Handle(cmd, Subcommand{Name: "skip", Usage: "skip [#N] REASON", Help: "skip the retro of an incident whose severity does not require one", Run: h.scoped("skip")})
 	r.HandleAction("incident", h.action)
-	r.HandleSubmit(rituals.FormRetro, h.submitRetro)
-	r.HandleSubmit(rituals.FormRetroSkip, h.submitSkip)
+	r.HandleSubmit(incident.FormRetro, h.submitRetro)
+	r.HandleSubmit(incident.FormRetroSkip, h.submitSkip)
 	r.HandleEvent("reaction_added", h.reaction)
 	r.HandleEvent("app_mention", h.mention)
-}
-
-// owner returns the ritual incident n belongs to.
-func (h *Incidents) owner(n int) (*rituals.Incidents, error) {
-	for _, x := range h.list {
-		if x.Owns(n) {
-			return x, nil
-		}
-	}
-	return nil, rituals.Errorf(rituals.ENOTFOUND, "There is no incident #%d. `/incident list` shows the open ones.", n)
-}
-
-// ownerOf returns the incident a button's value or a modal's metadata
-// names, and the ritual it belongs to.
-func (h *Incidents) ownerOf(ref string) (*rituals.Incidents, int, error) {
-	n, err := rituals.ParseIncidentNumber(ref)
-	if err != nil {
-		return nil, 0, err
-	}
-	x, err := h.owner(n)
-	return x, n, err
-}
-
-// forChannel returns the ritual announcing in channel, else one whose
-// teams have that channel, else the first.
-func (h *Incidents) forChannel(channel string) *rituals.Incidents {
-	for _, x := range h.list {
-		if x.Channel() == channel {
-			return x
-		}
-	}
-	for _, x := range h.list {
-		for _, t := range x.Teams {
-			if t.Channel == channel && slices.Contains(x.Settings.Teams, t.ID) {
-				return x
-			}
-		}
-	}
-	return h.list[0]
-}
-
-// scope names the incident a command is about: #N if given, else the
-// only one that fits (open, or awaiting its retro for retro verbs).
-func (h *Incidents) scope(verb string, n int, channel string) (*rituals.Incidents, int, error) {
-	if n > 0 {
-		x, err := h.owner(n)
-		return x, n, err
-	}
-	retroVerb := verb == "retro" || verb == "publish" || verb == "skip"
-	type cand struct {
-		x   *rituals.Incidents
-		inc rituals.Incident
-	}
-	var cands []cand
-	for _, x := range h.list {
-		var incs []rituals.Incident
-		var err error
-		if retroVerb {
-			incs, err = x.List()
-		} else {
-			incs, err = x.Open()
-		}
-		if err != nil {
-			return nil, 0, err
-		}
-		for _, inc := range incs {
-			if retroVerb && (inc.IsOpen() || inc.Retro.Done()) {
-				continue
-			}
-			cands = append(cands, cand{x, inc})
-		}
-	}
-	// In an incidents channel, that channel's incidents first.
-	var here []cand
-	for _, c := range cands {
-		if c.x.Channel() == channel {
-			here = append(here, c)
-		}
-	}
-	if len(here) > 0 {
-		cands = here
-	}
-	switch len(cands) {
-	case 1:
-		return cands[0].x, cands[0].inc.Number, nil
-	case 0:
-		if retroVerb {
-			return nil, 0, rituals.Errorf(rituals.ENOTFOUND, "No resolved incident is waiting for its retro. Name one: `/incident %s #N`.", verb)
-		}
-		return nil, 0, rituals.Errorf(rituals.ENOTFOUND, "No incident is open. Name one with `/incident %s #N …`, or declare one with `/incident declare [SEV] TITLE`.", verb)
-	}
-	var names []string
-	for _, c := range cands {
-		names = append(names, fmt.Sprintf("#%d %s", c.inc.Number, rituals.Escape(c.inc.Title)))
-	}
-	return nil, 0, rituals.Errorf(rituals.EINVALID, "Several incidents could be meant (%s): say which, e.g. `/incident %s #%d …`. (Slack does not tell me which thread a slash command was typed in; in an incident's thread you can mention me instead: `@ritualbot %s …`.)",
-		strings.Join(names, "; "), verb, cands[0].inc.Number, verb)
 }
 
 func (h *Incidents) bare(ctx context.Context, inv Invocation, args []string) (Reply, error) {
@@ -173,7 +76,7 @@ func (h *Incidents) bare(ctx context.Context, inv Invocation, args []string) (Re
 }
 
 func (h *Incidents) declare(ctx context.Context, inv Invocation, args []string) (Reply, error) {
-	x := h.forChannel(inv.ChannelID)
+	x := h.list.ForChannel(inv.ChannelID)
 	sev := ""
 	if len(args) > 0 && x.Severity(args[0]) != "" {
 		sev, args = args[0], args[1:]
@@ -193,7 +96,7 @@ func (h *Incidents) scoped(verb string) CommandFunc {
 		if err != nil {
 			return Reply{}, err
 		}
-		x, n, err := h.scope(verb, n, inv.ChannelID)
+		x, n, err := h.list.Scope(verb, n, inv.ChannelID)
 		if err != nil {
 			return Reply{}, err
 		}
@@ -205,7 +108,7 @@ func (h *Incidents) scoped(verb string) CommandFunc {
 	}
 }
 
-func (h *Incidents) openIncidentForm(ctx context.Context, x *rituals.Incidents, verb string, n int, user, trigger string) (Reply, error) {
+func (h *Incidents) openIncidentForm(ctx context.Context, x *incident.Incidents, verb string, n int, user, trigger string) (Reply, error) {
 	var form rituals.Form
 	var err error
 	if verb == "skip" {
@@ -221,7 +124,7 @@ func (h *Incidents) openIncidentForm(ctx context.Context, x *rituals.Incidents, 
 
 // run carries out a verb on incident n of x, for a slash command or a
 // mention in the thread, and says what it did.
-func (h *Incidents) run(ctx context.Context, x *rituals.Incidents, n int, user, verb string, args []string) (string, error) {
+func (h *Incidents) run(ctx context.Context, x *incident.Incidents, n int, user, verb string, args []string) (string, error) {
 	switch verb {
 	case "update":
 		if _, err := x.Update(ctx, n, user, commandText(args)); err != nil {
@@ -259,10 +162,10 @@ func (h *Incidents) run(ctx context.Context, x *rituals.Incidents, n int, user, 
 		if err != nil {
 			return "", err
 		}
-		text := fmt.Sprintf("Resolved #%d after %s. Thank you for handling it.", n, rituals.HumanDuration(inc.Duration(inc.Resolved)))
+		text := fmt.Sprintf("Resolved #%d after %s. Thank you for handling it.", n, incident.HumanDuration(inc.Duration(inc.Resolved)))
 		if !inc.Retro.Due.IsZero() {
-			text += fmt.Sprintf(" The retro prompt goes to its %d participant%s %s.", len(inc.Participants), plural(len(inc.Participants)),
-				fmt.Sprintf("<!date^%d^{date_short_pretty} at {time}|%s>", inc.Retro.Due.Unix(), inc.Retro.Due.Format("Mon 2 Jan 15:04 MST")))
+			text += fmt.Sprintf(" The retro prompt goes to its %d participant%s %s.", len(inc.Participants), rituals.Plural(len(inc.Participants)),
+				rituals.SlackDate(inc.Retro.Due, x.Location()))
 		}
 		return text, nil
 	case "action":
@@ -306,14 +209,14 @@ func (h *Incidents) listCmd(ctx context.Context, inv Invocation, args []string) 
 		}
 		for _, inc := range incs {
 			line := fmt.Sprintf("*#%d* %s · %s", inc.Number, strings.ToUpper(inc.Severity), rituals.Escape(inc.Title))
-			lasted := rituals.HumanDuration(inc.Duration(now))
+			lasted := incident.HumanDuration(inc.Duration(now))
 			if inc.IsOpen() {
 				line += "\n:red_circle: open for " + lasted
 				if inc.Commander != "" {
 					line += ", commander " + rituals.Mention(inc.Commander)
 				}
 			} else {
-				line += "\n:large_green_circle: resolved after " + lasted + " · " + retroState(inc)
+				line += "\n:large_green_circle: resolved after " + lasted + " · " + inc.RetroState(x.Location())
 			}
 			blocks = append(blocks, rituals.Section(line))
 		}
@@ -322,21 +225,6 @@ func (h *Incidents) listCmd(ctx context.Context, inv Invocation, args []string) 
 		return Reply{Text: "No open incidents, and none resolved this week. :tada:"}, nil
 	}
 	return Reply{Text: "Incidents", Blocks: append([]rituals.Block{rituals.Header("Incidents: open and this week")}, blocks...)}, nil
-}
-
-// retroState says where a resolved incident's retro stands.
-func retroState(inc rituals.Incident) string {
-	switch {
-	case !inc.Retro.Published.IsZero():
-		return "postmortem published"
-	case !inc.Retro.Skipped.IsZero():
-		return "retro skipped"
-	}
-	state := fmt.Sprintf("retro %d answer%s", len(inc.Retro.Answers), plural(len(inc.Retro.Answers)))
-	if !inc.Retro.Due.IsZero() && inc.Retro.Prompted.IsZero() {
-		state += fmt.Sprintf(", prompt <!date^%d^{date_short_pretty} at {time}|%s>", inc.Retro.Due.Unix(), inc.Retro.Due.Format("Mon 2 Jan 15:04"))
-	}
-	return state
 }
 
 func (h *Incidents) actionsCmd(ctx context.Context, inv Invocation, args []string) (Reply, error) {
@@ -353,12 +241,12 @@ func (h *Incidents) actionsCmd(ctx context.Context, inv Invocation, args []strin
 	if total == 0 {
 		return Reply{Text: "You have no open action items. :tada:"}, nil
 	}
-	text := fmt.Sprintf("Your %d open action item%s", total, plural(total))
+	text := fmt.Sprintf("Your %d open action item%s", total, rituals.Plural(total))
 	return Reply{Text: text, Blocks: append([]rituals.Block{rituals.Section("*" + text + "*")}, blocks...)}, nil
 }
 
 func (h *Incidents) action(ctx context.Context, a Action) (*Reply, error) {
-	if a.ActionID == rituals.ActionItemDone {
+	if a.ActionID == incident.ActionItemDone {
 		for _, x := range h.list {
 			item, err := x.CloseAction(ctx, a.Value, a.UserID)
 			if rituals.ErrorCode(err) == rituals.ENOTFOUND {
@@ -371,18 +259,18 @@ func (h *Incidents) action(ctx context.Context, a Action) (*Reply, error) {
 		}
 		return &Reply{Text: "That action item no longer exists."}, nil
 	}
-	x, n, err := h.ownerOf(a.Value)
+	x, n, err := h.list.OwnerOf(a.Value)
 	if err != nil {
 		return nil, err
 	}
 	switch a.ActionID {
-	case rituals.ActionRetroAnswer:
+	case incident.ActionRetroAnswer:
 		_, err := h.openIncidentForm(ctx, x, "retro", n, a.UserID, a.TriggerID)
 		return nil, err
-	case rituals.ActionRetroSkip:
+	case incident.ActionRetroSkip:
 		_, err := h.openIncidentForm(ctx, x, "skip", n, a.UserID, a.TriggerID)
 		return nil, err
-	case rituals.ActionRetroPublish:
+	case incident.ActionRetroPublish:
 		text, err := h.run(ctx, x, n, a.UserID, "publish", nil)
 		if err != nil {
 			return nil, err
@@ -393,7 +281,7 @@ func (h *Incidents) action(ctx context.Context, a Action) (*Reply, error) {
 }
 
 func (h *Incidents) submitRetro(ctx context.Context, s Submission) (map[string]string, error) {
-	x, _, err := h.ownerOf(s.PrivateMetadata)
+	x, _, err := h.list.OwnerOf(s.PrivateMetadata)
 	if err != nil {
 		return nil, err
 	}
@@ -401,7 +289,7 @@ func (h *Incidents) submitRetro(ctx context.Context, s Submission) (map[string]s
 }
 
 func (h *Incidents) submitSkip(ctx context.Context, s Submission) (map[string]string, error) {
-	x, n, err := h.ownerOf(s.PrivateMetadata)
+	x, n, err := h.list.OwnerOf(s.PrivateMetadata)
 	if err != nil {
 		return nil, err
 	}
@@ -505,7 +393,7 @@ func (h *Incidents) mention(ctx context.Context, e Event) error {
 		_, err := h.Slack.PostEphemeralContext(ctx, channel, user, opts...)
 		return err
 	}
-	var x *rituals.Incidents
+	var x *incident.Incidents
 	n := 0
 	if thread != "" {
 		for _, r := range h.list {

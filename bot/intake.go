@@ -6,10 +6,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	neturl "net/url"
 	"runtime"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -121,16 +122,14 @@ func (in *Intake) Interaction(ctx context.Context, ic slack.InteractionCallback)
 			CallbackID: ic.View.CallbackID, ViewID: ic.View.ID, UserID: ic.User.ID,
 			PrivateMetadata: ic.View.PrivateMetadata, Values: map[string]string{},
 		}
-		var blocks []string
 		if ic.View.State != nil {
 			for blockID, actions := range ic.View.State.Values {
-				blocks = append(blocks, blockID)
 				for _, a := range actions {
 					s.Values[blockID] = actionValue(&a)
 				}
 			}
 		}
-		sort.Strings(blocks)
+		blocks := inputsOnScreen(ic.View)
 		errs, reply := in.Router.Submit(ctx, s)
 		if reply != nil && len(blocks) > 0 {
 			// Keep the modal open so nothing typed is lost, and say why.
@@ -144,6 +143,22 @@ func (in *Intake) Interaction(ctx context.Context, ic slack.InteractionCallback)
 	}
 	in.Log.Debug().Str("type", httplimit.Clip(string(ic.Type))).Msg("interaction type not handled")
 	return nil
+}
+
+// inputsOnScreen returns the block IDs of a view's inputs in the order the
+// person sees them, so that an error about the whole form shows on the
+// first. A view sent without its blocks gives its state's, sorted.
+func inputsOnScreen(v slack.View) []string {
+	var ids []string
+	for _, b := range v.Blocks.BlockSet {
+		if b.BlockType() == slack.MBTInput && b.ID() != "" {
+			ids = append(ids, b.ID())
+		}
+	}
+	if len(ids) == 0 && v.State != nil {
+		ids = slices.Sorted(maps.Keys(v.State.Values))
+	}
+	return ids
 }
 
 // actionValue is the value of an element, whatever its type.

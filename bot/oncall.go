@@ -12,12 +12,13 @@ import (
 	"github.com/slack-go/slack/slackevents"
 
 	"github.com/ritualbot/ritualbot/rituals"
+	"github.com/ritualbot/ritualbot/rituals/oncall"
 )
 
 // OnCalls is the Slack side of the on-call rotations: /oncall and the
 // swap buttons.
 type OnCalls struct {
-	Rotations *rituals.Rotations
+	Rotations *oncall.Rotations
 	Config    *rituals.Config
 	Clock     rituals.Clock
 	// FeedURL returns where a rotation's calendar feed is served, "" if
@@ -50,49 +51,14 @@ func (h *OnCalls) userGroupChanged(_ context.Context, e Event) error {
 	return nil
 }
 
-// matching returns the rotations an argument names: a team ID or a
-// rotation's ritual name.
-func (h *OnCalls) matching(arg string) []*rituals.Rotation {
-	var out []*rituals.Rotation
-	for _, r := range h.Rotations.List {
-		if strings.EqualFold(arg, r.Team.ID) || strings.EqualFold(arg, r.Name()) {
-			out = append(out, r)
-		}
-	}
-	return out
-}
-
-func (h *OnCalls) names() string {
-	var names []string
-	for _, r := range h.Rotations.List {
-		names = append(names, fmt.Sprintf("%s (%s)", r.Team.ID, r.Name()))
-	}
-	return strings.Join(names, ", ")
-}
-
-func (h *OnCalls) unknown(arg string) error {
-	return rituals.Errorf(rituals.ENOTFOUND, "No rotation for `%s`. Rotations: %s.", rituals.Escape(arg), h.names())
-}
-
-// mine returns the rotations user takes shifts in or whose team they are in.
-func (h *OnCalls) mine(user string) []*rituals.Rotation {
-	var out []*rituals.Rotation
-	for _, r := range h.Rotations.List {
-		if r.InRotation(user) || r.Team.IsMember(user) || r.Team.IsLead(user) {
-			out = append(out, r)
-		}
-	}
-	return out
-}
-
 func (h *OnCalls) who(ctx context.Context, inv Invocation, args []string) (Reply, error) {
 	rots := h.Rotations.List
 	if len(args) > 1 {
 		return Reply{}, rituals.Errorf(rituals.EINVALID, "Usage: `/oncall [TEAM]`. Try `/oncall help`.")
 	}
 	if len(args) == 1 {
-		if rots = h.matching(args[0]); len(rots) == 0 {
-			return Reply{}, h.unknown(args[0])
+		if rots = h.Rotations.Matching(args[0]); len(rots) == 0 {
+			return Reply{}, h.Rotations.Unknown(args[0])
 		}
 	}
 	now := h.Clock.Now()
@@ -110,7 +76,7 @@ func (h *OnCalls) who(ctx context.Context, inv Invocation, args []string) (Reply
 }
 
 // whoText says who is on call in one rotation now and who is next.
-func whoText(r *rituals.Rotation, now time.Time) (text, line string, err error) {
+func whoText(r *oncall.Rotation, now time.Time) (text, line string, err error) {
 	stints, err := r.Stints(now, 2)
 	if err != nil {
 		return "", "", err
@@ -139,7 +105,7 @@ func whoText(r *rituals.Rotation, now time.Time) (text, line string, err error) 
 }
 
 func (h *OnCalls) schedule(ctx context.Context, inv Invocation, args []string) (Reply, error) {
-	var rots []*rituals.Rotation
+	var rots []*oncall.Rotation
 	n := defaultScheduleShifts
 	for _, a := range args {
 		if c, err := strconv.Atoi(a); err == nil {
@@ -149,12 +115,12 @@ func (h *OnCalls) schedule(ctx context.Context, inv Invocation, args []string) (
 			n = c
 			continue
 		}
-		if rots = h.matching(a); len(rots) == 0 {
-			return Reply{}, h.unknown(a)
+		if rots = h.Rotations.Matching(a); len(rots) == 0 {
+			return Reply{}, h.Rotations.Unknown(a)
 		}
 	}
 	if rots == nil {
-		if rots = h.mine(inv.UserID); len(rots) == 0 {
+		if rots = h.Rotations.Of(inv.UserID); len(rots) == 0 {
 			rots = h.Rotations.List
 		}
 	}
@@ -165,7 +131,7 @@ func (h *OnCalls) schedule(ctx context.Context, inv Invocation, args []string) (
 		if err != nil {
 			return Reply{}, err
 		}
-		blocks = append(blocks, rituals.Section(fmt.Sprintf("*%s* on call · _%s_ · next %d shift%s", r.TeamName(), r.Name(), len(shifts), plural(len(shifts)))))
+		blocks = append(blocks, rituals.Section(fmt.Sprintf("*%s* on call · _%s_ · next %d shift%s", r.TeamName(), r.Name(), len(shifts), rituals.Plural(len(shifts)))))
 		var lines []string
 		for _, s := range shifts {
 			lines = append(lines, ScheduleLine(r, s))
@@ -185,7 +151,7 @@ func (h *OnCalls) schedule(ctx context.Context, inv Invocation, args []string) (
 }
 
 // ScheduleLine is one shift as /oncall schedule lists it.
-func ScheduleLine(r *rituals.Rotation, s rituals.Shift) string {
+func ScheduleLine(r *oncall.Rotation, s oncall.Shift) string {
 	line := fmt.Sprintf("• %s → %s  %s", r.FormatTime(s.Start), r.FormatTime(s.End), rituals.Mention(s.Primary))
 	if crew := crewOf(s, "secondary ", "exec "); len(crew) > 0 {
 		line += " (" + strings.Join(crew, ", ") + ")"
@@ -197,7 +163,7 @@ func ScheduleLine(r *rituals.Rotation, s rituals.Shift) string {
 }
 
 // crewOf mentions who backs a shift's primary up, each after its label.
-func crewOf(s rituals.Shift, secondaryLabel, execLabel string) []string {
+func crewOf(s oncall.Shift, secondaryLabel, execLabel string) []string {
 	var crew []string
 	if s.Secondary != "" {
 		crew = append(crew, secondaryLabel+rituals.Mention(s.Secondary))
@@ -206,30 +172,6 @@ func crewOf(s rituals.Shift, secondaryLabel, execLabel string) []string {
 		crew = append(crew, execLabel+rituals.Mention(s.Exec))
 	}
 	return crew
-}
-
-// pickFor finds the rotation a command about target means: the one named
-// by arg, else the one target (or the invoker) is in, if that is one.
-func (h *OnCalls) pickFor(invoker, target string, arg string) (*rituals.Rotation, error) {
-	if arg != "" {
-		rots := h.matching(arg)
-		switch len(rots) {
-		case 0:
-			return nil, h.unknown(arg)
-		case 1:
-			return rots[0], nil
-		}
-		return nil, rituals.Errorf(rituals.EINVALID, "`%s` has %d rotations; name one: %s.", rituals.Escape(arg), len(rots), h.names())
-	}
-	if len(h.Rotations.List) == 1 {
-		return h.Rotations.List[0], nil
-	}
-	for _, user := range []string{target, invoker} {
-		if rots := h.mine(user); len(rots) == 1 {
-			return rots[0], nil
-		}
-	}
-	return nil, rituals.Errorf(rituals.EINVALID, "Which rotation? Add its team at the end, e.g. `… payments`. Rotations: %s.", h.names())
 }
 
 func (h *OnCalls) override(ctx context.Context, inv Invocation, args []string) (Reply, error) {
@@ -247,10 +189,10 @@ func (h *OnCalls) override(ctx context.Context, inv Invocation, args []string) (
 	// The rotation's zone reads the date; find the rotation first from a
 	// trailing team name, if there is one.
 	var teamArg string
-	if last := args[len(args)-1]; len(args) > 2 && len(h.matching(last)) > 0 {
+	if last := args[len(args)-1]; len(args) > 2 && len(h.Rotations.Matching(last)) > 0 {
 		teamArg, args = last, args[:len(args)-1]
 	}
-	r, err := h.pickFor(inv.UserID, user, teamArg)
+	r, err := h.Rotations.For(inv.UserID, user, teamArg)
 	if err != nil {
 		return Reply{}, err
 	}
@@ -287,7 +229,7 @@ func (h *OnCalls) endOverride(ctx context.Context, inv Invocation, args []string
 	if len(args) == 1 {
 		teamArg = args[0]
 	}
-	r, err := h.pickFor(inv.UserID, inv.UserID, teamArg)
+	r, err := h.Rotations.For(inv.UserID, inv.UserID, teamArg)
 	if err != nil {
 		return Reply{}, err
 	}
@@ -315,7 +257,7 @@ func (h *OnCalls) swap(ctx context.Context, inv Invocation, args []string) (Repl
 	if len(args) == 2 {
 		teamArg = args[1]
 	}
-	r, err := h.pickFor(inv.UserID, inv.UserID, teamArg)
+	r, err := h.Rotations.For(inv.UserID, inv.UserID, teamArg)
 	if err != nil {
 		return Reply{}, err
 	}
@@ -404,7 +346,7 @@ type onCallAPI interface {
 	SetTopicOfConversationContext(ctx context.Context, channelID, topic string) (*slack.Channel, error)
 }
 
-var _ rituals.OnCallSlack = (*OnCallSlack)(nil)
+var _ oncall.OnCallSlack = (*OnCallSlack)(nil)
 
 func (s *OnCallSlack) call(ctx context.Context, method string, f func() error) error {
 	if err := s.Limiter.Wait(ctx, method, ""); err != nil {
@@ -417,7 +359,7 @@ func (s *OnCallSlack) call(ctx context.Context, method string, f func() error) e
 	case errors.As(err, &rl):
 		outcome = "ratelimited"
 		s.Limiter.Pause(method, rl.RetryAfter)
-		err = &rituals.RetryAfterError{After: rl.RetryAfter, Err: err}
+		err = &oncall.RetryAfterError{After: rl.RetryAfter, Err: err}
 	case err != nil:
 		outcome = "error"
 	}

@@ -134,11 +134,3 @@ func plain(s string, max int) string {
 func fallbackText(m rituals.Message) string {
 	return rituals.Clip(m.Text, maxMessageText)
 }
-
-// plural is the "s" of a count's noun: "1 item", "2 items".
-func plural(n int) string {
-	if n == 1 {
-		return ""
-	}
-	return "s"
-}

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/ritualbot/ritualbot/rituals"
+	"github.com/ritualbot/ritualbot/rituals/standup"
 )
 
 // Standups is the Slack side of the standup rituals: /standup, the
@@ -16,11 +17,11 @@ type Standups struct {
 	Config  *rituals.Config
 	Clock   rituals.Clock
 
-	list []*rituals.Standup
+	list standup.Set
 }
 
 // Add adds a standup ritual.
-func (h *Standups) Add(s *rituals.Standup) { h.list = append(h.list, s) }
+func (h *Standups) Add(s *standup.Standup) { h.list = append(h.list, s) }
 
 // Register adds /standup's verbs, the prompt's buttons and the answer
 // modal to the router.
@@ -34,39 +35,8 @@ func (h *Standups) Register(r *Router) {
 	r.HandleSubmit("standup", h.submit)
 }
 
-// pick returns the standup named by args[0] if it names one, else the
-// first the user is a member of.
-func (h *Standups) pick(user string, args []string) (*rituals.Standup, []string, error) {
-	if len(args) > 0 {
-		for _, s := range h.list {
-			if strings.EqualFold(args[0], s.Name()) || s.Team != nil && strings.EqualFold(args[0], s.Team.ID) {
-				return s, args[1:], nil
-			}
-		}
-	}
-	for _, s := range h.list {
-		if s.Team.IsMember(user) {
-			return s, args, nil
-		}
-	}
-	var names []string
-	for _, s := range h.list {
-		names = append(names, s.Name())
-	}
-	return nil, args, rituals.Errorf(rituals.ENOTFOUND, "You are not in any standup (standups: %s). Ask a lead to add you to a team's members.", strings.Join(names, ", "))
-}
-
-func (h *Standups) byName(name string) (*rituals.Standup, error) {
-	for _, s := range h.list {
-		if s.Name() == name {
-			return s, nil
-		}
-	}
-	return nil, rituals.Errorf(rituals.ENOTFOUND, "The standup %q no longer exists.", name)
-}
-
 func (h *Standups) answer(ctx context.Context, inv Invocation, args []string) (Reply, error) {
-	s, rest, err := h.pick(inv.UserID, args)
+	s, rest, err := h.list.Pick(inv.UserID, args)
 	if err != nil {
 		return Reply{}, err
 	}
@@ -84,7 +54,7 @@ func (h *Standups) answer(ctx context.Context, inv Invocation, args []string) (R
 }
 
 func (h *Standups) status(ctx context.Context, inv Invocation, args []string) (Reply, error) {
-	s, rest, err := h.pick(inv.UserID, args)
+	s, rest, err := h.list.Pick(inv.UserID, args)
 	if err != nil {
 		return Reply{}, err
 	}
@@ -115,7 +85,7 @@ func (h *Standups) status(ctx context.Context, inv Invocation, args []string) (R
 }
 
 func (h *Standups) history(ctx context.Context, inv Invocation, args []string) (Reply, error) {
-	s, args, err := h.pick(inv.UserID, args)
+	s, args, err := h.list.Pick(inv.UserID, args)
 	if err != nil {
 		return Reply{}, err
 	}
@@ -141,13 +111,13 @@ func (h *Standups) history(ctx context.Context, inv Invocation, args []string) (
 	if len(answers) == 0 {
 		return Reply{Text: fmt.Sprintf("No standup answers from %s in %s yet.", rituals.Mention(user), s.Name())}, nil
 	}
-	blocks := []rituals.Block{rituals.Section(fmt.Sprintf("Last %d standup answer%s of %s in %s", len(answers), plural(len(answers)), rituals.Mention(user), s.Name()))}
+	blocks := []rituals.Block{rituals.Section(fmt.Sprintf("Last %d standup answer%s of %s in %s", len(answers), rituals.Plural(len(answers)), rituals.Mention(user), s.Name()))}
 	for _, a := range answers {
 		// Two blocks an answer: 24 answers fit a message's 50 blocks.
 		if len(blocks) >= maxMessageBlocks-2 {
 			break
 		}
-		blocks = append(blocks, rituals.Context(a.Date.Time().Format("Mon 2 Jan 2006")), rituals.Section(rituals.StandupAnswerText(a)))
+		blocks = append(blocks, rituals.Context(a.Date.Time().Format("Mon 2 Jan 2006")), rituals.Section(standup.StandupAnswerText(a)))
 	}
 	if record.Days > 0 {
 		line := fmt.Sprintf("Last 30 days: answered %d of %d standups", record.Answered, record.Expected)
@@ -166,7 +136,7 @@ func (h *Standups) ooo(ctx context.Context, inv Invocation, args []string) (Repl
 	if len(args) < 1 || len(args) > 2 {
 		return Reply{}, rituals.Errorf(rituals.EINVALID, "Usage: `/standup ooo FROM [TO]`, dates as YYYY-MM-DD (or today, tomorrow), e.g. `/standup ooo 2026-12-21 2027-01-01`.")
 	}
-	s, _, err := h.pick(inv.UserID, nil)
+	s, _, err := h.list.Pick(inv.UserID, nil)
 	if err != nil {
 		return Reply{}, err
 	}
@@ -186,7 +156,7 @@ func (h *Standups) ooo(ctx context.Context, inv Invocation, args []string) (Repl
 }
 
 func (h *Standups) back(ctx context.Context, inv Invocation, args []string) (Reply, error) {
-	s, _, err := h.pick(inv.UserID, nil)
+	s, _, err := h.list.Pick(inv.UserID, nil)
 	if err != nil {
 		return Reply{}, err
 	}
@@ -230,20 +200,20 @@ func (h *Standups) action(ctx context.Context, a Action) (*Reply, error) {
 }
 
 func (h *Standups) submit(ctx context.Context, sub Submission) (map[string]string, error) {
-	s, _, err := h.ofRef(sub.PrivateMetadata)
+	s, d, err := h.ofRef(sub.PrivateMetadata)
 	if err != nil {
 		return nil, err
 	}
-	return s.Submit(ctx, sub.UserID, sub.PrivateMetadata, sub.Values)
+	return s.Submit(ctx, sub.UserID, d, sub.Values)
 }
 
 // ofRef returns the standup and day a button's value or a modal's
 // metadata names ("ritual|date").
-func (h *Standups) ofRef(ref string) (*rituals.Standup, rituals.Date, error) {
-	name, d, err := rituals.ParseStandupRef(ref)
+func (h *Standups) ofRef(ref string) (*standup.Standup, rituals.Date, error) {
+	name, d, err := standup.ParseStandupRef(ref)
 	if err != nil {
 		return nil, d, err
 	}
-	s, err := h.byName(name)
+	s, err := h.list.ByName(name)
 	return s, d, err
 }

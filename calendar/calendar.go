@@ -15,6 +15,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/ritualbot/ritualbot/rituals"
+	"github.com/ritualbot/ritualbot/rituals/oncall"
 )
 
 // Window is how far ahead a feed reaches.
@@ -22,7 +23,7 @@ const Window = 12 * 7 * 24 * time.Hour
 
 // Feed renders a rotation's shifts as an iCalendar document: from the
 // start of the shift under way at now to the one under way at now+Window.
-func Feed(ctx context.Context, r *rituals.Rotation, now time.Time) (string, error) {
+func Feed(ctx context.Context, r *oncall.Rotation, now time.Time) (string, error) {
 	// From the start of the shift under way, so today's event is whole.
 	from := now
 	if cur, ok, err := r.At(now); err != nil {
@@ -77,12 +78,12 @@ func Feed(ctx context.Context, r *rituals.Rotation, now time.Time) (string, erro
 
 // EventUID identifies a shift across feed refreshes: the same shift keeps
 // its UID, a changed one (an override) gets a new one.
-func EventUID(s rituals.Shift) string {
+func EventUID(s oncall.Shift) string {
 	return fmt.Sprintf("%s-%d-%s@ritualbot", s.Ritual, s.Start.Unix(), s.Primary)
 }
 
 // Handler serves GET /oncall/{file} with file = RITUAL.ics.
-func Handler(rotations *rituals.Rotations, clock rituals.Clock, log zerolog.Logger) http.Handler {
+func Handler(rotations *oncall.Rotations, clock rituals.Clock, log zerolog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		file := req.PathValue("file")
 		name, ok := strings.CutSuffix(file, ".ics")

@@ -13,6 +13,7 @@ import (
 
 	"github.com/ritualbot/ritualbot/calendar"
 	"github.com/ritualbot/ritualbot/rituals"
+	"github.com/ritualbot/ritualbot/rituals/oncall"
 )
 
 type nopOutbox struct{}
@@ -25,16 +26,16 @@ func TestFeedListsTwelveWeeksOfShifts(t *testing.T) {
 	sched.Start = rituals.Date{Year: 2026, Month: 10, Day: 12}
 	now := time.Date(2026, 10, 14, 12, 0, 0, 0, berlin)
 	clock := rituals.NewFakeClock(now)
-	r := &rituals.Rotation{
+	r := &oncall.Rotation{
 		Config:   &rituals.RitualConfig{Name: "pay-oncall", Kind: rituals.KindOnCall, Team: "pay", Schedule: sched},
-		Settings: &rituals.OnCallConfig{Rotation: []string{"U0A", "U0B", "U0C"}, Secondary: true},
+		Settings: &oncall.Settings{Rotation: []string{"U0A", "U0B", "U0C"}, Secondary: true},
 		Team:     &rituals.Team{ID: "pay", Name: "Payments", Members: []string{"U0A", "U0B", "U0C"}, Leads: []string{"U0A"}},
 		Outbox:   nopOutbox{}, Clock: clock,
 	}
 	if _, err := r.Override(context.Background(), "U0A", "U0C", now.Add(2*time.Hour)); err != nil {
 		t.Fatal(err)
 	}
-	rs := &rituals.Rotations{List: []*rituals.Rotation{r}}
+	rs := &oncall.Rotations{List: []*oncall.Rotation{r}}
 	srv := httptest.NewServer(func() http.Handler {
 		mux := http.NewServeMux()
 		mux.Handle("GET /oncall/{file}", calendar.Handler(rs, clock, zeroLog()))

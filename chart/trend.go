@@ -28,7 +28,7 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
 
-	"github.com/ritualbot/ritualbot/rituals"
+	"github.com/ritualbot/ritualbot/rituals/digest"
 )
 
 // Size of the image: readable in Slack's preview, small to upload. Each
@@ -131,7 +131,7 @@ type panel struct {
 
 // TrendPNG draws t. A panel whose source is missing (no incidents or no
 // standups configured) is left out.
-func TrendPNG(t rituals.Trend) ([]byte, error) {
+func TrendPNG(t digest.Trend) ([]byte, error) {
 	if len(t.Labels) == 0 || len(t.Deploys) != len(t.Labels) {
 		return nil, fmt.Errorf("chart: %d labels for %d deploy values", len(t.Labels), len(t.Deploys))
 	}

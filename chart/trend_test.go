@@ -7,11 +7,11 @@ import (
 	"os"
 	"testing"
 
-	"github.com/ritualbot/ritualbot/rituals"
+	"github.com/ritualbot/ritualbot/rituals/digest"
 )
 
-func sampleTrend() rituals.Trend {
-	return rituals.Trend{
+func sampleTrend() digest.Trend {
+	return digest.Trend{
 		Title:         "Payments, Checkout",
 		Labels:        []string{"9 Oct", "16 Oct", "23 Oct", "30 Oct", "6 Nov", "13 Nov", "20 Nov", "27 Nov"},
 		Deploys:       []float64{4, 6, 5, 9, 0, 7, 11, 12},
@@ -64,7 +64,7 @@ func TestTrendPNGWithNothingYet(t *testing.T) {
 	if _, err := TrendPNG(tr); err != nil {
 		t.Fatalf("an empty history should still draw: %v", err)
 	}
-	if _, err := TrendPNG(rituals.Trend{}); err == nil {
+	if _, err := TrendPNG(digest.Trend{}); err == nil {
 		t.Error("no windows: want an error")
 	}
 }

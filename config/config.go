@@ -34,11 +34,33 @@ const (
 // maxFileSize bounds the config file; a real one is a few kilobytes.
 const maxFileSize = 4 << 20
 
+// Config is the whole configuration: the rituals' (teams, zone, holidays,
+// the rituals themselves) and the bot's own settings, which the rituals
+// never read.
+type Config struct {
+	*rituals.Config
+	Store StoreConfig
+	Slack SlackConfig
+	HTTP  HTTPConfig
+}
+
+// StoreConfig says where the store lives.
+type StoreConfig struct{ Path string }
+
+// SlackConfig says how the bot talks to Slack.
+type SlackConfig struct{ Mode string } // "socket" or "http"
+
+// HTTPConfig is the bot's own HTTP server.
+type HTTPConfig struct {
+	Listen    string
+	PublicURL string
+}
+
 // Loaded is a checked configuration, with the names that Slack must still
 // turn into IDs.
 type Loaded struct {
 	Path   string
-	Config *rituals.Config
+	Config *Config
 	refs   []*ref
 }
 
@@ -102,7 +124,8 @@ func (p *parser) top(root *yaml.Node, dir string) {
 	m := p.d.mapping(root, "")
 	cfg := &rituals.Config{}
 	p.cfg = cfg
-	p.loaded.Config = cfg
+	own := &Config{Config: cfg}
+	p.loaded.Config = own
 
 	zone := m.required("timezone", "set the default IANA time zone, e.g. `timezone: Europe/Berlin`")
 	if zone != "" {
@@ -118,29 +141,29 @@ func (p *parser) top(root *yaml.Node, dir string) {
 	}
 
 	store := p.d.mapping(m.get("store"), "store")
-	cfg.Store.Path = store.str("path", DefaultStorePath)
-	if cfg.Store.Path != "" && !filepath.IsAbs(cfg.Store.Path) {
+	own.Store.Path = store.str("path", DefaultStorePath)
+	if own.Store.Path != "" && !filepath.IsAbs(own.Store.Path) {
 		// Relative to the config file, so a service started from any
 		// directory finds the same store.
-		cfg.Store.Path = filepath.Join(dir, cfg.Store.Path)
+		own.Store.Path = filepath.Join(dir, own.Store.Path)
 	}
 	store.finish()
 
 	slackCfg := p.d.mapping(m.get("slack"), "slack")
-	cfg.Slack.Mode = slackCfg.oneOf("mode", "socket", "socket", "http")
+	own.Slack.Mode = slackCfg.oneOf("mode", "socket", "socket", "http")
 	slackCfg.finish()
 
 	httpCfg := p.d.mapping(m.get("http"), "http")
-	cfg.HTTP.Listen = httpCfg.str("listen", DefaultListen)
-	if _, _, err := splitHostPort(cfg.HTTP.Listen); err != nil {
-		httpCfg.errorf("listen", "want host:port such as 127.0.0.1:8080, got %q", cfg.HTTP.Listen)
+	own.HTTP.Listen = httpCfg.str("listen", DefaultListen)
+	if _, _, err := splitHostPort(own.HTTP.Listen); err != nil {
+		httpCfg.errorf("listen", "want host:port such as 127.0.0.1:8080, got %q", own.HTTP.Listen)
 	}
-	cfg.HTTP.PublicURL = strings.TrimRight(httpCfg.str("public_url", ""), "/")
-	if u := cfg.HTTP.PublicURL; u != "" && !strings.HasPrefix(u, "https://") && !strings.HasPrefix(u, "http://") {
+	own.HTTP.PublicURL = strings.TrimRight(httpCfg.str("public_url", ""), "/")
+	if u := own.HTTP.PublicURL; u != "" && !strings.HasPrefix(u, "https://") && !strings.HasPrefix(u, "http://") {
 		httpCfg.errorf("public_url", "want the URL Slack reaches the bot at, such as https://ritualbot.example.com")
 	}
 	httpCfg.finish()
-	if cfg.Slack.Mode == "http" && cfg.HTTP.PublicURL == "" {
+	if own.Slack.Mode == "http" && own.HTTP.PublicURL == "" {
 		m.errorf("http", "slack.mode is http, so set http.public_url: the https:// address where Slack reaches this bot")
 	}
 

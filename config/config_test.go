@@ -10,6 +10,7 @@ import (
 
 	"github.com/ritualbot/ritualbot/config"
 	"github.com/ritualbot/ritualbot/rituals"
+	"github.com/ritualbot/ritualbot/rituals/standup"
 )
 
 const good = `
@@ -66,11 +67,11 @@ func TestParseGood(t *testing.T) {
 		t.Error("holiday not read")
 	}
 	st := cfg.Ritual("standup")
-	if st.Schedule.Location.String() != "America/New_York" || !st.Standup.LocalTime || st.Standup.RemindAfter != time.Hour ||
-		st.Standup.SummaryAfter != config.DefaultSummaryAfter || st.Standup.Summary != rituals.SummaryThread {
-		t.Errorf("standup: %+v %+v", st.Schedule, st.Standup)
+	if st.Schedule.Location.String() != "America/New_York" || !standup.SettingsOf(st).LocalTime || standup.SettingsOf(st).RemindAfter != time.Hour ||
+		standup.SettingsOf(st).SummaryAfter != config.DefaultSummaryAfter || standup.SettingsOf(st).Summary != standup.SummaryThread {
+		t.Errorf("standup: %+v %+v", st.Schedule, st.Settings)
 	}
-	if qs := st.Standup.Questions; len(qs) != 3 || qs[1].ID != "q2" || qs[1].Text != "Next?" || !qs[2].Blocker {
+	if qs := standup.SettingsOf(st).Questions; len(qs) != 3 || qs[1].ID != "q2" || qs[1].Text != "Next?" || !qs[2].Blocker {
 		t.Errorf("questions: %+v", qs)
 	}
 	if len(st.Schedule.Holidays) != 1 {
@@ -239,7 +240,7 @@ func TestDescribeListsNextFireTimes(t *testing.T) {
 		t.Fatal(err)
 	}
 	now := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
-	out := config.Describe(l.Config, now, 3)
+	out := config.Describe(l.Config.Config, now, 3)
 	for _, want := range []string{
 		"triage (reminder)", "every 2 weeks from the week of 2026-11-18",
 		"Wed 2026-12-02 14:00 CET", "Wed 2026-12-16 14:00 CET",

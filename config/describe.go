@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/ritualbot/ritualbot/rituals"
+	"github.com/ritualbot/ritualbot/rituals/incident"
+	"github.com/ritualbot/ritualbot/rituals/oncall"
 )
 
 // Describe lists each ritual with its next n fire times in its own zone,
@@ -25,7 +27,7 @@ func Describe(cfg *rituals.Config, now time.Time, n int) string {
 		s := rc.Schedule
 		if s == nil {
 			b.WriteString("  no schedule of its own: it acts on commands and webhooks\n")
-			if inc := rc.Incidents; inc != nil {
+			if inc := incident.SettingsOf(rc); inc != nil {
 				describeSlots(&b, "retro prompts", inc.Retro.Schedule, now, n)
 				describeSlots(&b, "action item reminders", inc.ActionsRemind, now, n)
 			}
@@ -49,8 +51,8 @@ func Describe(cfg *rituals.Config, now time.Time, n int) string {
 		for _, t := range times {
 			fmt.Fprintf(&b, "  %s\n", t.In(s.Location).Format("Mon 2006-01-02 15:04 MST"))
 		}
-		if oc := rc.OnCall; oc != nil {
-			if unfair := rituals.UnfairLongShift(s, len(oc.Rotation), now); unfair != "" {
+		if oc := oncall.SettingsOf(rc); oc != nil {
+			if unfair := oncall.UnfairLongShift(s, len(oc.Rotation), now); unfair != "" {
 				fmt.Fprintf(&b, "  note: %s\n", unfair)
 			}
 		}

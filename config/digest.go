@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ritualbot/ritualbot/rituals"
+	"github.com/ritualbot/ritualbot/rituals/digest"
 )
 
 // Defaults of a digest.
@@ -44,7 +44,7 @@ func (p *parser) services(tm *mapping) []string {
 // parseDigest reads a digest: a schedule, a channel, the teams it covers
 // and the window it looks back on.
 func parseDigest(r *ritualReader) {
-	d := &rituals.DigestConfig{
+	d := &digest.Settings{
 		Window:        r.duration("window", DefaultDigestWindow),
 		FailureWindow: r.duration("failure_window", DefaultFailureWindow),
 	}
@@ -76,5 +76,5 @@ func parseDigest(r *ritualReader) {
 		r.errorf("teams", "a digest reports on teams, and the config has none; add them under the top-level teams:")
 	}
 	r.needChannel()
-	r.rc.Digest = d
+	r.rc.Settings = d
 }

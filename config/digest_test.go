@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/ritualbot/ritualbot/config"
+	"github.com/ritualbot/ritualbot/rituals/digest"
 )
 
 const digestTeams = `
@@ -29,18 +30,18 @@ func TestParseDigest(t *testing.T) {
 	if s := cfg.Team("payments").Services; strings.Join(s, ",") != "checkout,Ledger" {
 		t.Errorf("services = %v", s)
 	}
-	w := cfg.Ritual("weekly").Digest
+	w := digest.SettingsOf(cfg.Ritual("weekly"))
 	if strings.Join(w.Teams, ",") != "payments,search" || w.Window != 7*24*time.Hour || w.FailureWindow != 24*time.Hour {
 		t.Errorf("weekly: %+v (every team by default, 7d, 24h)", w)
 	}
 	if len(cfg.Ritual("weekly").Schedule.Holidays) != 0 {
 		t.Error("a digest does not skip holidays unless asked")
 	}
-	m := cfg.Ritual("monthly").Digest
+	m := digest.SettingsOf(cfg.Ritual("monthly"))
 	if strings.Join(m.Teams, ",") != "payments" || m.Window != 28*24*time.Hour || m.FailureWindow != 4*time.Hour {
 		t.Errorf("monthly: %+v (its team, 28d, 4h)", m)
 	}
-	if s := cfg.Ritual("some").Digest.Teams; strings.Join(s, ",") != "search" {
+	if s := digest.SettingsOf(cfg.Ritual("some")).Teams; strings.Join(s, ",") != "search" {
 		t.Errorf("some: %v", s)
 	}
 }

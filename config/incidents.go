@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/ritualbot/ritualbot/rituals"
+	"github.com/ritualbot/ritualbot/rituals/incident"
 )
 
 // Defaults of an incidents ritual.
@@ -21,7 +22,7 @@ var severityRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$`)
 func parseIncidents(r *ritualReader) {
 	r.needChannel()
 	skip := r.boolean("skip_holidays", true)
-	s := &rituals.IncidentsConfig{Location: r.Config().Timezone}
+	s := &incident.Settings{Location: r.Config().Timezone}
 	s.Teams = r.teamList("teams")
 	if len(s.Teams) == 0 && r.team != nil {
 		s.Teams = []string{r.team.ID}
@@ -76,7 +77,7 @@ func parseIncidents(r *ritualReader) {
 
 	if r.has("alertmanager") {
 		am := r.sub2("alertmanager")
-		cfg := &rituals.AlertmanagerConfig{OpenWhen: map[string][]string{}}
+		cfg := &incident.AlertmanagerConfig{OpenWhen: map[string][]string{}}
 		if n := am.get("open_when"); n != nil {
 			ow := r.p.d.mapping(n, am.sub("open_when"))
 			for _, label := range ow.order {
@@ -99,13 +100,13 @@ func parseIncidents(r *ritualReader) {
 	}
 	if r.has("pagerduty") {
 		pd := r.sub2("pagerduty")
-		s.PagerDuty = &rituals.PagerDutyConfig{Services: pd.strings("services")}
+		s.PagerDuty = &incident.PagerDutyConfig{Services: pd.strings("services")}
 		pd.finish()
 	} else {
 		r.get("pagerduty")
 	}
 	s.Storm = parseStorm(r)
-	r.rc.Incidents = s
+	r.rc.Settings = s
 }
 
 // Bounds of storm.window: under a minute a storm would end between two
@@ -116,13 +117,13 @@ const (
 )
 
 // parseStorm reads `storm: {max_new: N, window: DURATION}`.
-func parseStorm(r *ritualReader) *rituals.StormConfig {
+func parseStorm(r *ritualReader) *incident.StormConfig {
 	if !r.has("storm") {
 		r.get("storm")
 		return nil
 	}
 	st := r.sub2("storm")
-	cfg := &rituals.StormConfig{MaxNew: st.integer("max_new", 0, 1, 1000), Window: st.duration("window", 0)}
+	cfg := &incident.StormConfig{MaxNew: st.integer("max_new", 0, 1, 1000), Window: st.duration("window", 0)}
 	if !st.has("max_new") {
 		st.errorf("max_new", "give how many incidents alerts may open within the window before the next join one storm incident, e.g. max_new: 5")
 	}
@@ -130,7 +131,7 @@ func parseStorm(r *ritualReader) *rituals.StormConfig {
 	case !st.has("window"):
 		st.errorf("window", "give the window the new incidents are counted in, e.g. window: 10m")
 	case cfg.Window != 0 && (cfg.Window < minStormWindow || cfg.Window > maxStormWindow):
-		st.errorf("window", "want from 1m to 24h, got %s", rituals.HumanDuration(cfg.Window))
+		st.errorf("window", "want from 1m to 24h, got %s", incident.HumanDuration(cfg.Window))
 	}
 	st.finish()
 	return cfg

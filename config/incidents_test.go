@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/ritualbot/ritualbot/config"
+	"github.com/ritualbot/ritualbot/rituals/incident"
 )
 
 const incidentsBase = `timezone: Europe/Berlin
@@ -24,7 +25,7 @@ func TestIncidentsDefaultsAndKeys(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := l.Config.Ritual("incidents").Incidents
+	s := incident.SettingsOf(l.Config.Ritual("incidents"))
 	if strings.Join(s.Severities, ",") != "sev1,sev2,sev3" || strings.Join(s.Retro.Required, ",") != "sev1,sev2" ||
 		s.Retro.MinDelay != 12*time.Hour || s.Retro.Schedule.Spec != "0 10 * * MON-FRI" || s.ActionsRemind.Spec != "0 10 * * MON" ||
 		s.Alertmanager != nil || s.Storm != nil || strings.Join(s.Teams, ",") != "payments" || l.Config.Ritual("incidents").Schedule != nil {
@@ -48,7 +49,7 @@ func TestIncidentsDefaultsAndKeys(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s = l.Config.Ritual("incidents").Incidents
+	s = incident.SettingsOf(l.Config.Ritual("incidents"))
 	if strings.Join(s.Teams, ",") != "payments,platform" || strings.Join(s.Retro.Required, ",") != "p1" || s.Retro.MinDelay != 24*time.Hour ||
 		len(s.Retro.Questions) != 2 || s.Retro.Questions[1].ID != "learned" || !s.Retro.Questions[1].Optional ||
 		s.Alertmanager.Severity != "P2" || strings.Join(s.Alertmanager.OpenWhen["team"], ",") != "payments,platform" ||

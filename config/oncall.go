@@ -4,7 +4,7 @@ import (
 	"regexp"
 	"time"
 
-	"github.com/ritualbot/ritualbot/rituals"
+	"github.com/ritualbot/ritualbot/rituals/oncall"
 )
 
 // userGroupIDRE matches a Slack user group ID (a "subteam", S…).
@@ -21,7 +21,7 @@ func parseOnCall(r *ritualReader) {
 	if !r.has("start") {
 		r.errorf("start", "missing; give the date of the first shift (YYYY-MM-DD): it anchors the rotation, e.g. `start: 2026-11-23`")
 	}
-	s := &rituals.OnCallConfig{
+	s := &oncall.Settings{
 		Secondary:    r.boolean("secondary", false),
 		Topic:        r.boolean("topic", false),
 		NotifyBefore: r.duration("notify_before", 0),
@@ -48,14 +48,14 @@ func parseOnCall(r *ritualReader) {
 	for _, other := range r.Config().Rituals {
 		// Two rotations setting one group would undo each other's
 		// every change, and each undo is a change Slack reports back.
-		if s.UserGroup != "" && r.rc.Enabled && other.Enabled && other.OnCall != nil && other.OnCall.UserGroup == s.UserGroup {
+		if s.UserGroup != "" && r.rc.Enabled && other.Enabled && oncall.SettingsOf(other) != nil && oncall.SettingsOf(other).UserGroup == s.UserGroup {
 			r.errorf("usergroup", "%s is the user group of %s already; two rotations cannot keep one group (give each its own, or disable one)", s.UserGroup, other.Name)
 		}
 	}
 	if s.NotifyBefore > maxNotifyBefore {
 		r.errorf("notify_before", "%s is too long; at most 7d before the handoff", s.NotifyBefore)
 	}
-	r.rc.OnCall = s
+	r.rc.Settings = s
 }
 
 // noDuplicates reports a user listed twice (IDs as written; e-mails

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/ritualbot/ritualbot/config"
+	"github.com/ritualbot/ritualbot/rituals/oncall"
 )
 
 const onCallBase = `
@@ -43,7 +44,7 @@ func TestParseOnCall(t *testing.T) {
 		t.Fatal(err)
 	}
 	rc := l.Config.Ritual("payments-oncall")
-	s := rc.OnCall
+	s := oncall.SettingsOf(rc)
 	if s == nil || len(s.Rotation) != 3 || s.Rotation[0] != "U0AAA0001" || !s.Secondary || len(s.Exec) != 2 ||
 		s.UserGroup != "S0ONCALL1" || !s.Topic || s.NotifyBefore != 24*time.Hour {
 		t.Fatalf("oncall settings: %+v", s)
@@ -52,8 +53,8 @@ func TestParseOnCall(t *testing.T) {
 		t.Errorf("handoff schedule %+v: want the handoff, the start, and no holidays by default", rc.Schedule)
 	}
 	db := l.Config.Ritual("db-oncall")
-	if len(db.OnCall.Rotation) != 2 || db.OnCall.Rotation[1] != "carol@example.com" || len(db.Schedule.Holidays) != 1 {
-		t.Errorf("db-oncall: %+v, holidays %v", db.OnCall, db.Schedule.Holidays)
+	if len(oncall.SettingsOf(db).Rotation) != 2 || oncall.SettingsOf(db).Rotation[1] != "carol@example.com" || len(db.Schedule.Holidays) != 1 {
+		t.Errorf("db-oncall: %+v, holidays %v", db.Settings, db.Schedule.Holidays)
 	}
 }
 
@@ -92,7 +93,7 @@ func FuzzParseOnCall(f *testing.F) {
 			return
 		}
 		for _, rc := range l.Config.Rituals {
-			if rc.Kind == "oncall" && rc.Enabled && (rc.OnCall == nil || len(rc.OnCall.Rotation) == 0 || rc.Schedule == nil || rc.Schedule.Start.IsZero()) {
+			if rc.Kind == "oncall" && rc.Enabled && (oncall.SettingsOf(rc) == nil || len(oncall.SettingsOf(rc).Rotation) == 0 || rc.Schedule == nil || rc.Schedule.Start.IsZero()) {
 				t.Fatalf("an oncall ritual parsed without a rotation, handoff or start: %+v", rc)
 			}
 		}
@@ -118,7 +119,7 @@ func TestDescribeNotesUnevenTurns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := config.Describe(l.Config, time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC), 3)
+	out := config.Describe(l.Config.Config, time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC), 3)
 	want := "  note: with 5 people and 5 handoffs a week, the same person takes every Fri 09:00 → Mon 09:00 shift (the longest): turns come round evenly with 4 or 6 people, or with other handoff days\n"
 	if !strings.Contains(out, want) || strings.Count(out, "note:") != 1 {
 		t.Errorf("Describe:\n%s\nwant one note, %q", out, want)

@@ -5,7 +5,7 @@ import (
 	"text/template"
 	"time"
 
-	"github.com/ritualbot/ritualbot/rituals"
+	"github.com/ritualbot/ritualbot/rituals/reminder"
 )
 
 // parseReminder reads a reminder: a text template posted on a schedule.
@@ -22,11 +22,11 @@ func parseReminder(r *ritualReader) {
 	}
 	// Run it once on sample data, so that {{.Typo}} fails here, not at
 	// 9 a.m. on Monday.
-	sample := rituals.ReminderData{Team: "Team", OnCall: "<@U0SAMPLE>", Date: "Monday 23 November", Time: time.Now()}
+	sample := reminder.ReminderData{Team: "Team", OnCall: "<@U0SAMPLE>", Date: "Monday 23 November", Time: time.Now()}
 	var b strings.Builder
 	if err := tmpl.Execute(&b, sample); err != nil {
 		r.errorf("text", "bad template: %s (it may use {{.Team}}, {{.OnCall}}, {{.Date}} and {{.Time}})", strings.TrimPrefix(err.Error(), "template: "))
 		return
 	}
-	r.rc.Reminder = &rituals.ReminderConfig{Text: tmpl, TextSpec: spec}
+	r.rc.Settings = &reminder.Settings{Text: tmpl, TextSpec: spec}
 }

@@ -8,6 +8,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/ritualbot/ritualbot/rituals"
+	"github.com/ritualbot/ritualbot/rituals/standup"
 )
 
 // DefaultQuestions are asked when a standup configures none.
@@ -29,11 +30,11 @@ func parseStandup(r *ritualReader) {
 		r.errorf("team", "team %q has no members to ask", t.ID)
 	}
 	r.needChannel()
-	s := &rituals.StandupConfig{
+	s := &standup.Settings{
 		LocalTime:    r.boolean("local_time", false),
 		RemindAfter:  r.duration("remind_after", 0),
 		SummaryAfter: r.duration("summary_after", DefaultSummaryAfter),
-		Summary:      r.oneOf("summary", rituals.SummaryChannel, rituals.SummaryChannel, rituals.SummaryThread),
+		Summary:      r.oneOf("summary", standup.SummaryChannel, standup.SummaryChannel, standup.SummaryThread),
 	}
 	if s.SummaryAfter <= 0 {
 		r.errorf("summary_after", "must be after the prompt, e.g. 2h")
@@ -49,7 +50,7 @@ func parseStandup(r *ritualReader) {
 		s.Questions = DefaultQuestions
 	}
 	s.OnCallQuestions = r.questions("oncall_questions")
-	r.rc.Standup = s
+	r.rc.Settings = s
 }
 
 // questions reads a list of standup questions.
@@ -57,8 +58,8 @@ func (r *ritualReader) questions(key string) []rituals.Question {
 	var out []rituals.Question
 	nodes := r.seq(key)
 	r.notEmpty(key, len(nodes), "ask at least one question")
-	if len(nodes) > rituals.MaxQuestions {
-		r.errorf(key, "%d questions is too many for one form; ask at most %d", len(nodes), rituals.MaxQuestions)
+	if len(nodes) > standup.MaxQuestions {
+		r.errorf(key, "%d questions is too many for one form; ask at most %d", len(nodes), standup.MaxQuestions)
 	}
 	seen := map[string]bool{}
 	for i, n := range nodes {

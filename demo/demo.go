@@ -359,7 +359,7 @@ func Start(ctx context.Context, o Options) (_ *Demo, err error) {
 		if loaded, err = config.Load(o.ConfigPath); err != nil {
 			return nil, err
 		}
-		ws = workspaceFromConfig(loaded.Config)
+		ws = workspaceFromConfig(loaded.Config.Config)
 	}
 	cfg := loaded.Config
 	mon := demoMonday(o.Now(), cfg.Timezone)
@@ -405,12 +405,12 @@ func Start(ctx context.Context, o Options) (_ *Demo, err error) {
 		return nil, fmt.Errorf("demo: the bot did not settle at start: %w", err)
 	}
 
-	d.Time = newSimTime(d.Bot, cfg, d.Clock)
+	d.Time = newSimTime(d.Bot, cfg.Config, d.Clock)
 	if o.StepPause > 0 {
 		d.Time.stepPause = o.StepPause
 	}
 	d.Time.start()
-	d.page = &web.Server{Fake: d.Fake, Clock: d.Time, Title: "ritualbot demo", Commands: demoCommands(), Intro: demoIntro(cfg)}
+	d.page = &web.Server{Fake: d.Fake, Clock: d.Time, Title: "ritualbot demo", Commands: demoCommands(), Intro: demoIntro(cfg.Config)}
 	ln, err := net.Listen("tcp", o.Listen)
 	if err != nil {
 		return nil, fmt.Errorf("listen on %s: %w (pass --listen 127.0.0.1:PORT for another port)", o.Listen, err)

@@ -1,34 +1,21 @@
 package rituals
 
 import (
-	"text/template"
+	"slices"
 	"time"
 )
 
-// Config is the whole configuration, checked and resolved: user e-mails are
-// user IDs and #names are channel IDs by the time the rituals see it.
+// Config is what the rituals are configured with, checked and resolved:
+// user e-mails are user IDs and #names are channel IDs by the time the
+// rituals see it. How the bot reaches Slack, where it stores and what it
+// serves are the adapters' settings, in package config.
 type Config struct {
 	Timezone *time.Location
-	Store    StoreConfig
-	Slack    SlackConfig
-	HTTP     HTTPConfig
 	CatchUp  time.Duration
 	Admins   []string
 	Holidays Holidays
 	Teams    []*Team
 	Rituals  []*RitualConfig
-}
-
-// StoreConfig says where the store lives.
-type StoreConfig struct{ Path string }
-
-// SlackConfig says how the bot talks to Slack.
-type SlackConfig struct{ Mode string } // "socket" or "http"
-
-// HTTPConfig is the bot's own HTTP server.
-type HTTPConfig struct {
-	Listen    string
-	PublicURL string
 }
 
 // Team is a group of people sharing a channel and rituals.
@@ -44,10 +31,10 @@ type Team struct {
 }
 
 // IsLead reports whether user leads the team.
-func (t *Team) IsLead(user string) bool { return contains(t.Leads, user) }
+func (t *Team) IsLead(user string) bool { return slices.Contains(t.Leads, user) }
 
 // IsMember reports whether user is a member of the team.
-func (t *Team) IsMember(user string) bool { return contains(t.Members, user) }
+func (t *Team) IsMember(user string) bool { return slices.Contains(t.Members, user) }
 
 // Team returns the team with the given ID, or nil.
 func (c *Config) Team(id string) *Team {
@@ -70,7 +57,7 @@ func (c *Config) Ritual(name string) *RitualConfig {
 }
 
 // IsAdmin reports whether user is an admin.
-func (c *Config) IsAdmin(user string) bool { return contains(c.Admins, user) }
+func (c *Config) IsAdmin(user string) bool { return slices.Contains(c.Admins, user) }
 
 // Kinds of ritual.
 const (
@@ -91,24 +78,16 @@ type RitualConfig struct {
 	Enabled  bool
 	Schedule *Schedule
 
-	Reminder  *ReminderConfig
-	Standup   *StandupConfig
-	OnCall    *OnCallConfig
-	Digest    *DigestConfig
-	Incidents *IncidentsConfig
+	// Settings are the kind's own (a *standup.Settings, *oncall.Settings,
+	// …), set by package config. The core does not read them; each kind's
+	// SettingsOf does.
+	Settings any
 }
 
-// ReminderConfig is the settings of a reminder ritual.
-type ReminderConfig struct {
-	Text     *template.Template
-	TextSpec string
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
+// AddUnique appends s to list unless it is there already.
+func AddUnique(list []string, s string) []string {
+	if slices.Contains(list, s) {
+		return list
 	}
-	return false
+	return append(list, s)
 }

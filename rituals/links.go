@@ -2,6 +2,7 @@ package rituals
 
 import (
 	"context"
+	"sort"
 	"time"
 )
 
@@ -12,9 +13,9 @@ import (
 // neither depends on the other's code; cmd/ritualbot connects them. Each
 // provider is optional: a config may have no rotation or no incidents.
 
-// linked is what a link provides now: nothing (nil) when the ritual that
+// Linked is what a link provides now: nothing (nil) when the ritual that
 // provides it is not configured, whether f is nil or returns nil.
-func linked[T any](f func() T) T {
+func Linked[T any](f func() T) T {
 	var none T
 	if f == nil {
 		return none
@@ -104,6 +105,14 @@ type Participation struct {
 	Away     int
 }
 
+// Plus returns the sum of p and q.
+func (p Participation) Plus(q Participation) Participation {
+	return Participation{
+		Days: p.Days + q.Days, Expected: p.Expected + q.Expected, Answered: p.Answered + q.Answered,
+		Skipped: p.Skipped + q.Skipped, Away: p.Away + q.Away,
+	}
+}
+
 // UserStandup is a member's current or next standup and where they stand.
 type UserStandup struct {
 	Ritual   string
@@ -125,4 +134,68 @@ type StandupLog interface {
 	// UserStandup returns user's standup of today, or the next one; ok is
 	// false if user is in no standup.
 	UserStandup(ctx context.Context, user string, now time.Time) (s UserStandup, ok bool, err error)
+}
+
+// Blocker is something in a member's way, raised in a standup answer.
+type Blocker struct {
+	ID      string
+	Ritual  string
+	Team    string
+	User    string
+	Text    string
+	Opened  time.Time
+	Updated time.Time
+	Cleared time.Time `json:",omitempty"`
+}
+
+// Open reports whether the blocker is still open.
+func (b Blocker) Open() bool { return b.Cleared.IsZero() }
+
+// AgeDays is how many whole days the blocker has been open at now.
+func (b Blocker) AgeDays(now time.Time) int {
+	end := now
+	if !b.Open() {
+		end = b.Cleared
+	}
+	return int(end.Sub(b.Opened).Hours() / 24)
+}
+
+// UniqueIncidents returns each incident once, by number, in order of
+// opening. Of several reports of one incident, the resolved one wins, and
+// alerts are not summed (they are the same alerts, seen twice).
+func UniqueIncidents(incidents []IncidentBrief) []IncidentBrief {
+	byNumber := make(map[int]int, len(incidents))
+	out := make([]IncidentBrief, 0, len(incidents))
+	for _, in := range incidents {
+		if i, ok := byNumber[in.Number]; ok {
+			if out[i].Resolved.IsZero() && !in.Resolved.IsZero() {
+				out[i] = in
+			}
+			continue
+		}
+		byNumber[in.Number] = len(out)
+		out = append(out, in)
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Opened.Before(out[j].Opened) })
+	return out
+}
+
+// TimeToRestore is from the start of the impact (the first alert, or the
+// opening) to the resolve; zero while open. The digest counts it as the
+// postmortem does.
+func (b IncidentBrief) TimeToRestore() time.Duration {
+	return RestoreTime(b.ImpactStart, b.Opened, b.Resolved)
+}
+
+// RestoreTime is from the start of the impact (the first alert, or the
+// opening, whichever is earlier) to the resolve; zero while open.
+func RestoreTime(impactStart, opened, resolved time.Time) time.Duration {
+	if resolved.IsZero() {
+		return 0
+	}
+	start := opened
+	if !impactStart.IsZero() && impactStart.Before(start) {
+		start = impactStart
+	}
+	return resolved.Sub(start)
 }

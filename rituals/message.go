@@ -187,3 +187,13 @@ const (
 
 // Option is a choice of a SelectInput.
 type Option struct{ Value, Label string }
+
+// Question is one standup question.
+type Question struct {
+	ID       string
+	Text     string
+	Optional bool
+	// Blocker: a non-empty answer opens a blocker that stays open until
+	// the member answers empty or clears it.
+	Blocker bool
+}

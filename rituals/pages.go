@@ -1,6 +1,9 @@
 package rituals
 
-import "strings"
+import (
+	"fmt"
+	"strings"
+)
 
 // Pages makes the addresses of the bot's own pages (postmortems, calendar
 // feeds) that messages link to: the bot's public URL (http.public_url)
@@ -25,3 +28,6 @@ func (p Pages) URL(path string) string {
 
 // FeedPath is where the bot serves a rotation's calendar feed.
 func FeedPath(ritual string) string { return "/oncall/" + ritual + ".ics" }
+
+// PostmortemPath is where the bot serves incident n's postmortem.
+func PostmortemPath(n int) string { return fmt.Sprintf("/incidents/%d/postmortem.md", n) }

@@ -37,7 +37,7 @@ type Scheduler struct {
 	mu     sync.Mutex
 	jobs   []Job
 	reload chan struct{}
-	loop   loopState
+	loop   LoopState
 }
 
 // maxMissedLogged caps how many missed occurrences are logged one by one
@@ -48,7 +48,7 @@ const maxMissedLogged = 20
 func (s *Scheduler) SetJobs(jobs []Job) {
 	s.mu.Lock()
 	s.jobs = append([]Job(nil), jobs...)
-	s.loop.poke()
+	s.loop.Poke()
 	s.init()
 	s.mu.Unlock()
 	select {
@@ -82,7 +82,7 @@ func (s *Scheduler) Run(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		if !sleep(ctx, s.Clock, next, s.reload, func() { s.markSettled(now, next) }) {
+		if !Sleep(ctx, s.Clock, next, s.reload, func() { s.markSettled(now, next) }) {
 			return nil
 		}
 	}
@@ -245,14 +245,24 @@ func (s *Scheduler) markSettled(now, next time.Time) {
 	s.mu.Unlock()
 	// A reload still queued (SetJobs from inside a job) means another
 	// pass is coming: not settled yet.
-	s.loop.passed(now, next, len(s.reload) > 0)
+	s.loop.Passed(now, next, len(s.reload) > 0)
 }
 
 // WaitSettled blocks until every occurrence due at or before t has been
 // handled, or ctx ends. Tests use it after moving a fake clock.
 func (s *Scheduler) WaitSettled(ctx context.Context, t time.Time) error {
-	if err := s.loop.wait(ctx, t); err != nil {
+	if err := s.loop.Wait(ctx, t); err != nil {
 		return fmt.Errorf("scheduler did not reach %s: %w", t, err)
 	}
 	return nil
+}
+
+// OccurrenceKey is the message key of the one message a job sends for an
+// occurrence; parts distinguish several messages of one occurrence.
+func OccurrenceKey(job string, at time.Time, parts ...string) string {
+	k := job + "@" + at.UTC().Format(time.RFC3339)
+	for _, p := range parts {
+		k += "/" + p
+	}
+	return k
 }

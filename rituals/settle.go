@@ -6,12 +6,12 @@ import (
 	"time"
 )
 
-// loopState is what a loop that sleeps on the Clock (the scheduler, the
+// LoopState is what a loop that sleeps on the Clock (the scheduler, the
 // on-call keeper) tells whoever waits for it to catch up, as a test does
 // after moving a fake clock: how far it has handled time, when it next
 // wakes, and whether a pass is pending. A pass counts only once it is over
 // and its next timer is set, so the waiter finds that timer afterwards.
-type loopState struct {
+type LoopState struct {
 	mu       sync.Mutex
 	settled  time.Time // everything due up to here is handled
 	next     time.Time // the loop's next wake-up, zero if none
@@ -19,23 +19,23 @@ type loopState struct {
 	progress chan struct{}
 }
 
-func (l *loopState) initLocked() {
+func (l *LoopState) initLocked() {
 	if l.progress == nil {
 		l.progress = make(chan struct{})
 	}
 }
 
-// poke records that the loop has been given work: not settled until its
+// Poke records that the loop has been given work: not settled until its
 // next pass is over.
-func (l *loopState) poke() {
+func (l *LoopState) Poke() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.pending = true
 }
 
-// passed records a pass over at now, with the loop's timer set for next;
+// Passed records a pass over at now, with the loop's timer set for next;
 // more says another pass is already queued.
-func (l *loopState) passed(now, next time.Time, more bool) {
+func (l *LoopState) Passed(now, next time.Time, more bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.initLocked()
@@ -47,10 +47,10 @@ func (l *loopState) passed(now, next time.Time, more bool) {
 	l.progress = make(chan struct{})
 }
 
-// wait blocks until the loop has handled everything due at or before t:
+// Wait blocks until the loop has handled everything due at or before t:
 // it has passed t, or it has settled with nothing due until after t (it
 // will not wake before then).
-func (l *loopState) wait(ctx context.Context, t time.Time) error {
+func (l *LoopState) Wait(ctx context.Context, t time.Time) error {
 	for {
 		l.mu.Lock()
 		l.initLocked()
@@ -68,11 +68,11 @@ func (l *loopState) wait(ctx context.Context, t time.Time) error {
 	}
 }
 
-// sleep waits on clock until next (never, if it is zero), a wake, or the
+// Sleep waits on clock until next (never, if it is zero), a wake, or the
 // end of ctx, which it reports as false. It calls settled once its timer
 // is set: a test that moves a fake clock after the loop says it has
 // settled must find the loop's next wake-up.
-func sleep(ctx context.Context, clock Clock, next time.Time, wake <-chan struct{}, settled func()) bool {
+func Sleep(ctx context.Context, clock Clock, next time.Time, wake <-chan struct{}, settled func()) bool {
 	var fire <-chan time.Time
 	if !next.IsZero() {
 		timer := clock.NewTimer(next.Sub(clock.Now()))

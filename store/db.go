@@ -2,9 +2,9 @@
 // version and its migrations, the occurrence records that make each ritual
 // run exactly once, the durable outbox of messages to Slack and the record of
 // where they landed, hot backups and the JSON export. It implements the
-// store interfaces declared in package rituals; the rituals that keep more
-// state (standups, on-call, incidents, digests) add their buckets here in
-// their own files.
+// store interfaces declared in package rituals and in each kind's package
+// (rituals/standup, rituals/oncall, rituals/incident, rituals/digest),
+// whose buckets are here in files of their own.
 package store
 
 import (
@@ -21,6 +21,7 @@ import (
 	bolterrors "go.etcd.io/bbolt/errors"
 
 	"github.com/ritualbot/ritualbot/rituals"
+	"github.com/ritualbot/ritualbot/rituals/incident"
 )
 
 // lockTimeout bounds the wait for the file lock: a second process must fail
@@ -48,7 +49,7 @@ type DB struct {
 
 	// Decoded buckets the digest and the incident commands read whole.
 	briefs  decodedCache[briefRecord]
-	actions decodedCache[rituals.ActionItem]
+	actions decodedCache[incident.ActionItem]
 }
 
 var (

@@ -8,7 +8,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/ritualbot/ritualbot/rituals"
+	"github.com/ritualbot/ritualbot/rituals/digest"
 )
 
 // Deploys are the one record the store reads by the thousand: a digest
@@ -31,7 +31,7 @@ import (
 const deployFormat1 = 1
 
 // encodeDeploy encodes d in the deploy encoding.
-func encodeDeploy(d rituals.Deploy) ([]byte, error) {
+func encodeDeploy(d digest.Deploy) ([]byte, error) {
 	n := 1 + 3*16 + binary.MaxVarintLen64 + len(d.Commits)*(16+2)
 	for _, s := range []string{d.ID, d.Source, d.Service, d.Environment, d.SHA, d.Status, d.CommitsFrom} {
 		n += binary.MaxVarintLen64 + len(s)
@@ -83,8 +83,8 @@ var errShortDeploy = errors.New("deploy record ends early")
 
 // decodeDeploy decodes a record of the deploy encoding. Its strings share
 // one copy of the record: the result is valid after the transaction.
-func decodeDeploy(v []byte) (rituals.Deploy, error) {
-	var d rituals.Deploy
+func decodeDeploy(v []byte) (digest.Deploy, error) {
+	var d digest.Deploy
 	if len(v) == 0 || v[0] != deployFormat1 {
 		return d, fmt.Errorf("deploy record: not in the deploy encoding (first byte %q)", bytes.TrimSpace(v[:min(len(v), 1)]))
 	}
@@ -99,7 +99,7 @@ func decodeDeploy(v []byte) (rituals.Deploy, error) {
 		if n > uint64(len(r.b)-r.at) { // each commit takes at least a byte
 			return d, fmt.Errorf("deploy record %s: %d commits in %d bytes", d.ID, n, len(r.b)-r.at)
 		}
-		d.Commits = make([]rituals.Commit, n)
+		d.Commits = make([]digest.Commit, n)
 		for i := range d.Commits {
 			d.Commits[i].SHA = r.string()
 			d.Commits[i].Time = r.time()
@@ -109,7 +109,7 @@ func decodeDeploy(v []byte) (rituals.Deploy, error) {
 		r.err = fmt.Errorf("%d bytes left over", len(r.b)-r.at)
 	}
 	if r.err != nil {
-		return rituals.Deploy{}, fmt.Errorf("deploy record %q: %w", d.ID, r.err)
+		return digest.Deploy{}, fmt.Errorf("deploy record %q: %w", d.ID, r.err)
 	}
 	return d, nil
 }

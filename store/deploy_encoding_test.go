@@ -11,23 +11,23 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
-	"github.com/ritualbot/ritualbot/rituals"
+	"github.com/ritualbot/ritualbot/rituals/digest"
 )
 
 // sampleDeploys are deploys as the webhooks record them: with and without
 // commits, from payloads and pushes, with times in UTC, in other zones and
 // zero, and text that JSON escapes.
-func sampleDeploys() []rituals.Deploy {
+func sampleDeploys() []digest.Deploy {
 	berlin := time.FixedZone("", 3600)
 	india := time.FixedZone("", 5*3600+30*60)
-	return []rituals.Deploy{
-		{ID: "deploy:checkout-1", Source: "deploy", Service: "checkout", Environment: "production", SHA: "abc123", Status: rituals.DeploySucceeded,
-			Started: t0, Finished: t0.Add(10 * time.Minute), Received: t0.Add(11 * time.Minute), CommitsFrom: rituals.CommitsFromPayload,
-			Commits: []rituals.Commit{{SHA: "abc123", Time: t0.Add(-5 * time.Hour)}, {SHA: "abc122", Time: t0.Add(-20 * time.Hour).In(india)}}},
-		{ID: "github:acme/search:42", Source: "github", Service: "search-api", Environment: "production", SHA: "def", Status: rituals.DeployFailed,
-			Finished: time.Date(2026, 11, 24, 9, 30, 0, 123456789, berlin), CommitsFrom: rituals.CommitsFromPush,
-			Commits: []rituals.Commit{{SHA: "def", Time: time.Date(2026, 11, 23, 18, 0, 0, 0, berlin)}}},
-		{ID: "deploy:<ledger> & \"quotes\" ü", Service: "ledger", Environment: "production", Status: rituals.DeploySucceeded, Finished: t0},
+	return []digest.Deploy{
+		{ID: "deploy:checkout-1", Source: "deploy", Service: "checkout", Environment: "production", SHA: "abc123", Status: digest.DeploySucceeded,
+			Started: t0, Finished: t0.Add(10 * time.Minute), Received: t0.Add(11 * time.Minute), CommitsFrom: digest.CommitsFromPayload,
+			Commits: []digest.Commit{{SHA: "abc123", Time: t0.Add(-5 * time.Hour)}, {SHA: "abc122", Time: t0.Add(-20 * time.Hour).In(india)}}},
+		{ID: "github:acme/search:42", Source: "github", Service: "search-api", Environment: "production", SHA: "def", Status: digest.DeployFailed,
+			Finished: time.Date(2026, 11, 24, 9, 30, 0, 123456789, berlin), CommitsFrom: digest.CommitsFromPush,
+			Commits: []digest.Commit{{SHA: "def", Time: time.Date(2026, 11, 23, 18, 0, 0, 0, berlin)}}},
+		{ID: "deploy:<ledger> & \"quotes\" ü", Service: "ledger", Environment: "production", Status: digest.DeploySucceeded, Finished: t0},
 		{},
 	}
 }
@@ -40,7 +40,7 @@ func TestDeployEncodingReadsBackAsJSONDid(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var want rituals.Deploy
+		var want digest.Deploy
 		if err := json.Unmarshal(js, &want); err != nil {
 			t.Fatal(err)
 		}
@@ -136,7 +136,7 @@ func TestMigrationEncodesTheDeploys(t *testing.T) {
 	}
 	for _, d := range deploys {
 		js, _ := json.Marshal(d)
-		var want rituals.Deploy
+		var want digest.Deploy
 		_ = json.Unmarshal(js, &want)
 		one, ok, err := db.Deploy(d.ID)
 		if err != nil || !ok || !reflect.DeepEqual(one, want) {
@@ -167,9 +167,9 @@ func BenchmarkMigrateYearOfDeploys(b *testing.B) {
 				for k := range 3 {
 					fin := start.AddDate(0, 0, day).Add(time.Duration(9+3*k) * time.Hour)
 					id := fmt.Sprintf("team%02d/%d/%d", team, day, k)
-					d := rituals.Deploy{ID: "deploy:" + id, Source: "deploy", Service: fmt.Sprintf("svc%02d-%d", team, k%2), Environment: "production",
-						SHA: id, Status: rituals.DeploySucceeded, Started: fin.Add(-10 * time.Minute), Finished: fin, Received: fin,
-						CommitsFrom: rituals.CommitsFromPayload, Commits: []rituals.Commit{
+					d := digest.Deploy{ID: "deploy:" + id, Source: "deploy", Service: fmt.Sprintf("svc%02d-%d", team, k%2), Environment: "production",
+						SHA: id, Status: digest.DeploySucceeded, Started: fin.Add(-10 * time.Minute), Finished: fin, Received: fin,
+						CommitsFrom: digest.CommitsFromPayload, Commits: []digest.Commit{
 							{SHA: id + "a", Time: fin.Add(-30 * time.Hour)}, {SHA: id + "b", Time: fin.Add(-6 * time.Hour)}, {SHA: id + "c", Time: fin.Add(-time.Hour)}}}
 					if err := putJSON(tx.Bucket(bucketDeploys), deployKey(d), d); err != nil {
 						return err

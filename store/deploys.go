@@ -7,7 +7,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
-	"github.com/ritualbot/ritualbot/rituals"
+	"github.com/ritualbot/ritualbot/rituals/digest"
 )
 
 // Deploy buckets:
@@ -26,7 +26,7 @@ var (
 	bucketPushes     = registerBucket("pushes")
 )
 
-var _ rituals.DeployStore = (*DB)(nil)
+var _ digest.DeployStore = (*DB)(nil)
 
 func init() {
 	registerFormat("deploys", format{Key: formatTimePrefixedKey, Value: deployJSON})
@@ -51,12 +51,12 @@ func formatTimePrefixedKey(k []byte) (string, bool) {
 	return at.Format(time.RFC3339Nano) + " " + readable(k[timeKeyLen:]), true
 }
 
-func deployKey(d rituals.Deploy) []byte {
+func deployKey(d digest.Deploy) []byte {
 	return append(timeKey(d.Finished), d.ID...)
 }
 
 // Deploy returns the deploy with the given ID.
-func (db *DB) Deploy(id string) (d rituals.Deploy, ok bool, err error) {
+func (db *DB) Deploy(id string) (d digest.Deploy, ok bool, err error) {
 	err = db.view("deploy", func(tx *bolt.Tx) error {
 		at := tx.Bucket(bucketDeployIDs).Get([]byte(id))
 		if at == nil {
@@ -69,7 +69,7 @@ func (db *DB) Deploy(id string) (d rituals.Deploy, ok bool, err error) {
 }
 
 // getDeploy decodes the deploy under key; ok is false if there is none.
-func getDeploy(b *bolt.Bucket, key []byte) (d rituals.Deploy, ok bool, err error) {
+func getDeploy(b *bolt.Bucket, key []byte) (d digest.Deploy, ok bool, err error) {
 	v := b.Get(key)
 	if v == nil {
 		return d, false, nil
@@ -79,7 +79,7 @@ func getDeploy(b *bolt.Bucket, key []byte) (d rituals.Deploy, ok bool, err error
 }
 
 // putDeploy encodes d under its key.
-func putDeploy(b *bolt.Bucket, d rituals.Deploy) error {
+func putDeploy(b *bolt.Bucket, d digest.Deploy) error {
 	v, err := encodeDeploy(d)
 	if err != nil {
 		return err
@@ -92,7 +92,7 @@ func putDeploy(b *bolt.Bucket, d rituals.Deploy) error {
 
 // PutDeploy stores d, replacing the deploy with the same ID wherever its
 // finish time put it.
-func (db *DB) PutDeploy(d rituals.Deploy) error {
+func (db *DB) PutDeploy(d digest.Deploy) error {
 	if d.ID == "" {
 		return fmt.Errorf("put deploy: empty ID")
 	}
@@ -123,8 +123,8 @@ func (db *DB) PutDeploy(d rituals.Deploy) error {
 }
 
 // DeploysWithSHA returns the deploys of a commit.
-func (db *DB) DeploysWithSHA(sha string) ([]rituals.Deploy, error) {
-	var out []rituals.Deploy
+func (db *DB) DeploysWithSHA(sha string) ([]digest.Deploy, error) {
+	var out []digest.Deploy
 	err := db.view("deploys_with_sha", func(tx *bolt.Tx) error {
 		ids, deploys := tx.Bucket(bucketDeployIDs), tx.Bucket(bucketDeploys)
 		prefix := prefixKey(sha)
@@ -147,7 +147,7 @@ func (db *DB) DeploysWithSHA(sha string) ([]rituals.Deploy, error) {
 
 // DeploysBetween returns the deploys finished in [from, to), in order of
 // finishing.
-func (db *DB) DeploysBetween(from, to time.Time) (out []rituals.Deploy, err error) {
+func (db *DB) DeploysBetween(from, to time.Time) (out []digest.Deploy, err error) {
 	err = db.view("deploys_between", func(tx *bolt.Tx) (err error) {
 		out, err = decodeRangeWith(tx.Bucket(bucketDeploys), timeKey(from), timeKey(to), decodeDeploy)
 		return err
@@ -156,7 +156,7 @@ func (db *DB) DeploysBetween(from, to time.Time) (out []rituals.Deploy, err erro
 }
 
 // PutPush stores a push under its head SHA.
-func (db *DB) PutPush(p rituals.Push) error {
+func (db *DB) PutPush(p digest.Push) error {
 	if p.Head == "" {
 		return fmt.Errorf("put push: empty head")
 	}
@@ -166,7 +166,7 @@ func (db *DB) PutPush(p rituals.Push) error {
 }
 
 // Push returns the push that left a branch at head.
-func (db *DB) Push(head string) (p rituals.Push, ok bool, err error) {
+func (db *DB) Push(head string) (p digest.Push, ok bool, err error) {
 	err = db.view("push", func(tx *bolt.Tx) error {
 		ok, err = getJSON(tx.Bucket(bucketPushes), []byte(head), &p)
 		return err

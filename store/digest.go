@@ -7,7 +7,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
-	"github.com/ritualbot/ritualbot/rituals"
+	"github.com/ritualbot/ritualbot/rituals/digest"
 )
 
 // Digest buckets:
@@ -22,7 +22,7 @@ var (
 	bucketNoteIDs = registerBucket("digest_note_ids")
 )
 
-var _ rituals.DigestStore = (*DB)(nil)
+var _ digest.DigestStore = (*DB)(nil)
 
 func init() {
 	registerFormat("digest_notes", format{Key: func(k []byte) (string, bool) {
@@ -35,12 +35,12 @@ func init() {
 	}})
 }
 
-func noteKey(n rituals.DigestNote) []byte {
+func noteKey(n digest.DigestNote) []byte {
 	return underKey(n.Team, timeKey(n.Created), []byte(n.ID))
 }
 
 // PutNote stores a highlight or risk, replacing one with the same ID.
-func (db *DB) PutNote(n rituals.DigestNote) error {
+func (db *DB) PutNote(n digest.DigestNote) error {
 	if n.ID == "" || n.Team == "" {
 		return fmt.Errorf("put note: empty ID or team")
 	}
@@ -60,9 +60,9 @@ func (db *DB) PutNote(n rituals.DigestNote) error {
 }
 
 // Notes returns the team's notes created in [from, to), oldest first.
-func (db *DB) Notes(team string, from, to time.Time) (out []rituals.DigestNote, err error) {
+func (db *DB) Notes(team string, from, to time.Time) (out []digest.DigestNote, err error) {
 	err = db.view("notes", func(tx *bolt.Tx) (err error) {
-		out, err = decodeRange[rituals.DigestNote](tx.Bucket(bucketNotes), underKey(team, timeKey(from)), underKey(team, timeKey(to)))
+		out, err = decodeRange[digest.DigestNote](tx.Bucket(bucketNotes), underKey(team, timeKey(from)), underKey(team, timeKey(to)))
 		return err
 	})
 	return out, err
@@ -79,7 +79,7 @@ func (db *DB) ArchiveNotes(ids []string, by string, at time.Time) error {
 				continue
 			}
 			k = append([]byte(nil), k...)
-			var n rituals.DigestNote
+			var n digest.DigestNote
 			if ok, err := getJSON(notes, k, &n); err != nil || !ok {
 				return err
 			}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/ritualbot/ritualbot/chart"
 	"github.com/ritualbot/ritualbot/rituals"
+	"github.com/ritualbot/ritualbot/rituals/digest"
 )
 
 // The digest's performance target (PRODUCT.md §7): 50 teams with a year of
@@ -74,13 +75,13 @@ func (benchOnCall) NextShift(string, time.Time) (rituals.ShiftBrief, bool, error
 
 // benchDigest fills a store with a year of deploys for 50 teams and
 // returns a digest over all of them.
-func benchDigest(b *testing.B) *rituals.Digest {
+func benchDigest(b *testing.B) *digest.Digest {
 	b.Helper()
 	db := MustOpen(b)
 	berlin, _ := time.LoadLocation("Europe/Berlin")
 	var teams []*rituals.Team
 	incidents := benchIncidents{byTeam: map[string][]rituals.IncidentBrief{}}
-	var deploys []rituals.Deploy
+	var deploys []digest.Deploy
 	start := benchEnd.AddDate(-1, 0, 0)
 	for t := 0; t < benchTeams; t++ {
 		id := fmt.Sprintf("team%02d", t)
@@ -91,17 +92,17 @@ func benchDigest(b *testing.B) *rituals.Digest {
 			for k := 0; k < benchDeploysPerDay; k++ {
 				n++
 				fin := day.Add(time.Duration(9+k*3) * time.Hour)
-				d := rituals.Deploy{
+				d := digest.Deploy{
 					ID: fmt.Sprintf("deploy:%s/%d", id, n), Source: "deploy", Service: svcs[k%2], Environment: "production",
-					SHA: fmt.Sprintf("%s-%d", id, n), Status: rituals.DeploySucceeded, Started: fin.Add(-10 * time.Minute), Finished: fin,
-					Commits: []rituals.Commit{
+					SHA: fmt.Sprintf("%s-%d", id, n), Status: digest.DeploySucceeded, Started: fin.Add(-10 * time.Minute), Finished: fin,
+					Commits: []digest.Commit{
 						{SHA: fmt.Sprintf("%s-%d-a", id, n), Time: fin.Add(-30 * time.Hour)},
 						{SHA: fmt.Sprintf("%s-%d-b", id, n), Time: fin.Add(-6 * time.Hour)},
 						{SHA: fmt.Sprintf("%s-%d-c", id, n), Time: fin.Add(-90 * time.Minute)},
 					},
 				}
 				if n%17 == 0 {
-					d.Status = rituals.DeployFailed
+					d.Status = digest.DeployFailed
 				}
 				deploys = append(deploys, d)
 			}
@@ -135,10 +136,10 @@ func benchDigest(b *testing.B) *rituals.Digest {
 	for _, t := range teams {
 		ids = append(ids, t.ID)
 	}
-	rc.Digest = &rituals.DigestConfig{Teams: ids, Window: 7 * 24 * time.Hour, FailureWindow: 24 * time.Hour}
+	rc.Settings = &digest.Settings{Teams: ids, Window: 7 * 24 * time.Hour, FailureWindow: 24 * time.Hour}
 	b.Logf("%d deploys, %d teams", len(deploys), len(teams))
-	return &rituals.Digest{
-		Config: rc, Settings: rc.Digest, Teams: teams, AllTeams: teams, Store: db, Clock: rituals.NewFakeClock(benchEnd),
+	return &digest.Digest{
+		Config: rc, Settings: digest.SettingsOf(rc), Teams: teams, AllTeams: teams, Store: db, Clock: rituals.NewFakeClock(benchEnd),
 		Standups:  func() rituals.StandupLog { return benchStandups{} },
 		OnCall:    func() rituals.OnCallSchedule { return benchOnCall{} },
 		Incidents: func() rituals.IncidentLog { return incidents },

@@ -8,6 +8,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/ritualbot/ritualbot/rituals"
+	"github.com/ritualbot/ritualbot/rituals/incident"
 )
 
 // incident_storm_members  seqKey(number) source 0 ref → StormMember
@@ -37,7 +38,7 @@ func stormMemberKey(number int, source, ref string) []byte {
 // SaveStorm stores storm incident inc (numbering it if new) and the state
 // of its member m, points m's source reference at inc, and enqueues the
 // messages built, in one transaction.
-func (db *DB) SaveStorm(inc rituals.Incident, m rituals.StormMember, now time.Time, messages func(rituals.Incident) []rituals.Message) (rituals.Incident, error) {
+func (db *DB) SaveStorm(inc incident.Incident, m incident.StormMember, now time.Time, messages func(incident.Incident) []rituals.Message) (incident.Incident, error) {
 	err := db.update("save_storm", func(tx *bolt.Tx) error {
 		if inc.Number <= 0 {
 			seq, err := tx.Bucket(bucketIncidents).NextSequence()
@@ -71,7 +72,7 @@ func (db *DB) SaveStorm(inc rituals.Incident, m rituals.StormMember, now time.Ti
 }
 
 // StormMember returns the state of a member of storm incident number.
-func (db *DB) StormMember(number int, source, ref string) (m rituals.StormMember, ok bool, err error) {
+func (db *DB) StormMember(number int, source, ref string) (m incident.StormMember, ok bool, err error) {
 	err = db.view("storm_member", func(tx *bolt.Tx) error {
 		ok, err = getJSON(tx.Bucket(bucketStormMembers), stormMemberKey(number, source, ref), &m)
 		return err
@@ -81,9 +82,9 @@ func (db *DB) StormMember(number int, source, ref string) (m rituals.StormMember
 
 // StormMembers returns the members of storm incident number, by source
 // and reference.
-func (db *DB) StormMembers(number int) (out []rituals.StormMember, err error) {
+func (db *DB) StormMembers(number int) (out []incident.StormMember, err error) {
 	err = db.view("storm_members", func(tx *bolt.Tx) (err error) {
-		out, err = decodePrefix[rituals.StormMember](tx.Bucket(bucketStormMembers), seqKey(uint64(number)), nil)
+		out, err = decodePrefix[incident.StormMember](tx.Bucket(bucketStormMembers), seqKey(uint64(number)), nil)
 		return err
 	})
 	return out, err

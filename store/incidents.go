@@ -10,6 +10,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/ritualbot/ritualbot/rituals"
+	"github.com/ritualbot/ritualbot/rituals/incident"
 )
 
 // Incident buckets:
@@ -38,11 +39,11 @@ type briefRecord struct {
 	rituals.IncidentBrief
 }
 
-func incidentBrief(inc rituals.Incident) briefRecord {
+func incidentBrief(inc incident.Incident) briefRecord {
 	return briefRecord{Ritual: inc.Ritual, IncidentBrief: inc.Brief()}
 }
 
-var _ rituals.IncidentStore = (*DB)(nil)
+var _ incident.IncidentStore = (*DB)(nil)
 
 func init() {
 	number := func(k []byte) (string, bool) {
@@ -67,7 +68,7 @@ func init() {
 func sourceKey(ritual, source, ref string) []byte { return joinKey(ritual, source, ref) }
 
 // putIncident writes inc and keeps its brief and the open index in step.
-func (db *DB) putIncident(tx *bolt.Tx, inc rituals.Incident) error {
+func (db *DB) putIncident(tx *bolt.Tx, inc incident.Incident) error {
 	db.briefs.stale(tx)
 	k := seqKey(uint64(inc.Number))
 	if err := putJSON(tx.Bucket(bucketIncidents), k, inc); err != nil {
@@ -93,7 +94,7 @@ func (db *DB) putIncident(tx *bolt.Tx, inc rituals.Incident) error {
 // enqueues the messages built for it, in one transaction: an incident is
 // never recorded without its announcement nor announced unrecorded, and a
 // webhook costs one commit.
-func (db *DB) SaveIncident(inc rituals.Incident, now time.Time, messages func(rituals.Incident) []rituals.Message) (rituals.Incident, error) {
+func (db *DB) SaveIncident(inc incident.Incident, now time.Time, messages func(incident.Incident) []rituals.Message) (incident.Incident, error) {
 	err := db.update("save_incident", func(tx *bolt.Tx) error {
 		if inc.Number <= 0 {
 			seq, err := tx.Bucket(bucketIncidents).NextSequence()
@@ -122,7 +123,7 @@ func (db *DB) SaveIncident(inc rituals.Incident, now time.Time, messages func(ri
 }
 
 // PutIncident stores an incident that has its number.
-func (db *DB) PutIncident(inc rituals.Incident) error {
+func (db *DB) PutIncident(inc incident.Incident) error {
 	if inc.Number <= 0 {
 		return fmt.Errorf("put incident: no number")
 	}
@@ -130,7 +131,7 @@ func (db *DB) PutIncident(inc rituals.Incident) error {
 }
 
 // Incident returns incident n.
-func (db *DB) Incident(n int) (inc rituals.Incident, ok bool, err error) {
+func (db *DB) Incident(n int) (inc incident.Incident, ok bool, err error) {
 	if n <= 0 {
 		return inc, false, nil
 	}
@@ -143,7 +144,7 @@ func (db *DB) Incident(n int) (inc rituals.Incident, ok bool, err error) {
 
 // ReadIncident returns incident n without its alert state: a list reads
 // a few incidents whose alert state can be a hundred kilobytes each.
-func (db *DB) ReadIncident(n int) (inc rituals.Incident, ok bool, err error) {
+func (db *DB) ReadIncident(n int) (inc incident.Incident, ok bool, err error) {
 	if n <= 0 {
 		return inc, false, nil
 	}
@@ -159,7 +160,7 @@ func (db *DB) ReadIncident(n int) (inc rituals.Incident, ok bool, err error) {
 // incidentWithoutAlerts decodes an incident and passes over its alert
 // state: the outer fields take those names from the embedded Incident.
 type incidentWithoutAlerts struct {
-	rituals.Incident
+	incident.Incident
 	Firing      skipped
 	AlertStates skipped
 }
@@ -170,9 +171,9 @@ type skipped struct{}
 func (*skipped) UnmarshalJSON([]byte) error { return nil }
 
 // Incidents returns a ritual's incidents ("" for all), oldest first.
-func (db *DB) Incidents(ritual string) (out []rituals.Incident, err error) {
+func (db *DB) Incidents(ritual string) (out []incident.Incident, err error) {
 	err = db.view("incidents", func(tx *bolt.Tx) (err error) {
-		out, err = decodePrefix(tx.Bucket(bucketIncidents), nil, func(inc rituals.Incident) bool { return ritual == "" || inc.Ritual == ritual })
+		out, err = decodePrefix(tx.Bucket(bucketIncidents), nil, func(inc incident.Incident) bool { return ritual == "" || inc.Ritual == ritual })
 		return err
 	})
 	return out, err
@@ -243,15 +244,15 @@ func (db *DB) IncidentRitual(n int) (ritual string, ok bool, err error) {
 
 // OpenIncidents returns the open incidents of a ritual ("" for all),
 // through the open index.
-func (db *DB) OpenIncidents(ritual string) ([]rituals.Incident, error) {
-	var out []rituals.Incident
+func (db *DB) OpenIncidents(ritual string) ([]incident.Incident, error) {
+	var out []incident.Incident
 	err := db.view("open_incidents", func(tx *bolt.Tx) error {
 		all := tx.Bucket(bucketIncidents)
 		return tx.Bucket(bucketIncidentsOpen).ForEach(func(k, v []byte) error {
 			if ritual != "" && string(v) != ritual {
 				return nil
 			}
-			var inc rituals.Incident
+			var inc incident.Incident
 			ok, err := getJSON(all, k, &inc)
 			if err != nil || !ok {
 				return err
@@ -265,11 +266,11 @@ func (db *DB) OpenIncidents(ritual string) ([]rituals.Incident, error) {
 
 // LatestIncident returns the highest-numbered incident of a ritual ("" for
 // any).
-func (db *DB) LatestIncident(ritual string) (inc rituals.Incident, ok bool, err error) {
+func (db *DB) LatestIncident(ritual string) (inc incident.Incident, ok bool, err error) {
 	err = db.view("latest_incident", func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketIncidents).Cursor()
 		for k, v := c.Last(); k != nil; k, v = c.Prev() {
-			var cur rituals.Incident
+			var cur incident.Incident
 			if err := decode(v, &cur); err != nil {
 				return err
 			}
@@ -285,7 +286,7 @@ func (db *DB) LatestIncident(ritual string) (inc rituals.Incident, ok bool, err 
 
 // IncidentBySource returns the latest incident a ritual opened for a
 // source reference.
-func (db *DB) IncidentBySource(ritual, source, ref string) (inc rituals.Incident, ok bool, err error) {
+func (db *DB) IncidentBySource(ritual, source, ref string) (inc incident.Incident, ok bool, err error) {
 	if ref == "" {
 		return inc, false, nil
 	}
@@ -301,7 +302,7 @@ func (db *DB) IncidentBySource(ritual, source, ref string) (inc rituals.Incident
 }
 
 // PutAction stores an action item.
-func (db *DB) PutAction(a rituals.ActionItem) error {
+func (db *DB) PutAction(a incident.ActionItem) error {
 	return db.update("put_action", func(tx *bolt.Tx) error {
 		db.actions.stale(tx)
 		return putJSON(tx.Bucket(bucketIncidentActions), []byte(a.ID), a)
@@ -317,7 +318,7 @@ func (db *DB) DeleteAction(id string) error {
 }
 
 // Action returns an action item by ID.
-func (db *DB) Action(id string) (a rituals.ActionItem, ok bool, err error) {
+func (db *DB) Action(id string) (a incident.ActionItem, ok bool, err error) {
 	err = db.view("action", func(tx *bolt.Tx) error {
 		ok, err = getJSON(tx.Bucket(bucketIncidentActions), []byte(id), &a)
 		return err
@@ -327,14 +328,14 @@ func (db *DB) Action(id string) (a rituals.ActionItem, ok bool, err error) {
 
 // ActionItems returns a ritual's action items ("" for all), in the order
 // they were created.
-func (db *DB) ActionItems(ritual string) ([]rituals.ActionItem, error) {
-	all, err := db.actions.get(func() ([]rituals.ActionItem, error) {
-		var out []rituals.ActionItem
+func (db *DB) ActionItems(ritual string) ([]incident.ActionItem, error) {
+	all, err := db.actions.get(func() ([]incident.ActionItem, error) {
+		var out []incident.ActionItem
 		err := db.view("action_items", func(tx *bolt.Tx) (err error) {
-			out, err = decodePrefix[rituals.ActionItem](tx.Bucket(bucketIncidentActions), nil, nil)
+			out, err = decodePrefix[incident.ActionItem](tx.Bucket(bucketIncidentActions), nil, nil)
 			return err
 		})
-		slices.SortStableFunc(out, func(a, b rituals.ActionItem) int {
+		slices.SortStableFunc(out, func(a, b incident.ActionItem) int {
 			return cmp.Or(a.Created.Compare(b.Created), cmp.Compare(a.ID, b.ID))
 		})
 		for i := range out {
@@ -345,7 +346,7 @@ func (db *DB) ActionItems(ritual string) ([]rituals.ActionItem, error) {
 	if err != nil {
 		return nil, err
 	}
-	return filtered(all, func(a rituals.ActionItem) (rituals.ActionItem, bool) {
+	return filtered(all, func(a incident.ActionItem) (incident.ActionItem, bool) {
 		return a, ritual == "" || a.Ritual == ritual
 	}), nil
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ritualbot/ritualbot/rituals"
+	"github.com/ritualbot/ritualbot/rituals/incident"
 )
 
 func TestIncidentsNumberedIndexedBySourceAndOpenness(t *testing.T) {
@@ -16,11 +17,11 @@ func TestIncidentsNumberedIndexedBySourceAndOpenness(t *testing.T) {
 	}
 	defer db.Close()
 	t0 := time.Date(2026, 11, 24, 13, 0, 0, 0, time.UTC)
-	a, err := db.SaveIncident(rituals.Incident{Ritual: "inc", Title: "A", Status: rituals.IncidentOpen, Source: "alertmanager", SourceRef: "g1", Opened: t0}, t0, nil)
+	a, err := db.SaveIncident(incident.Incident{Ritual: "inc", Title: "A", Status: incident.IncidentOpen, Source: "alertmanager", SourceRef: "g1", Opened: t0}, t0, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, _ := db.SaveIncident(rituals.Incident{Ritual: "other", Title: "B", Status: rituals.IncidentOpen, Source: "slack", Opened: t0}, t0, nil)
+	b, _ := db.SaveIncident(incident.Incident{Ritual: "other", Title: "B", Status: incident.IncidentOpen, Source: "slack", Opened: t0}, t0, nil)
 	if a.Number != 1 || b.Number != 2 {
 		t.Fatalf("numbers %d %d, want 1 2 across rituals", a.Number, b.Number)
 	}
@@ -31,16 +32,16 @@ func TestIncidentsNumberedIndexedBySourceAndOpenness(t *testing.T) {
 	if _, ok, _ := db.IncidentBySource("other", "alertmanager", "g1"); ok {
 		t.Error("a source reference leaked into another ritual")
 	}
-	a.Status, a.Resolved = rituals.IncidentResolved, t0.Add(time.Hour)
+	a.Status, a.Resolved = incident.IncidentResolved, t0.Add(time.Hour)
 	if err := db.PutIncident(a); err != nil {
 		t.Fatal(err)
 	}
-	c, _ := db.SaveIncident(rituals.Incident{Ritual: "inc", Title: "A again", Status: rituals.IncidentOpen, Source: "alertmanager", SourceRef: "g1", Opened: t0.Add(2 * time.Hour)}, t0, nil)
+	c, _ := db.SaveIncident(incident.Incident{Ritual: "inc", Title: "A again", Status: incident.IncidentOpen, Source: "alertmanager", SourceRef: "g1", Opened: t0.Add(2 * time.Hour)}, t0, nil)
 	if got, _, _ := db.IncidentBySource("inc", "alertmanager", "g1"); got.Number != c.Number {
 		t.Errorf("the source index points at #%d, want the latest #%d", got.Number, c.Number)
 	}
 	// A new incident's number is known to the messages saved with it.
-	d, err := db.SaveIncident(rituals.Incident{Ritual: "inc", Title: "D", Status: rituals.IncidentOpen}, t0, func(inc rituals.Incident) []rituals.Message {
+	d, err := db.SaveIncident(incident.Incident{Ritual: "inc", Title: "D", Status: incident.IncidentOpen}, t0, func(inc incident.Incident) []rituals.Message {
 		return []rituals.Message{{Key: fmt.Sprintf("incident/%d", inc.Number), To: "C1", Text: inc.Title}}
 	})
 	if err != nil {
@@ -49,7 +50,7 @@ func TestIncidentsNumberedIndexedBySourceAndOpenness(t *testing.T) {
 	if pending, _ := db.Pending(0); len(pending) != 1 || pending[0].Message.Key != fmt.Sprintf("incident/%d", d.Number) {
 		t.Errorf("outbox after SaveIncident = %+v", pending)
 	}
-	d.Status = rituals.IncidentResolved
+	d.Status = incident.IncidentResolved
 	if _, err := db.SaveIncident(d, t0, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -64,7 +65,7 @@ func TestIncidentsNumberedIndexedBySourceAndOpenness(t *testing.T) {
 		t.Errorf("LatestIncident(other) = %d", l.Number)
 	}
 	for i, id := range []string{"3.10", "3.2", "3.1"} {
-		if err := db.PutAction(rituals.ActionItem{ID: id, Ritual: "inc", Incident: 3, Owner: "U1", Text: id, Created: t0.Add(time.Duration(i) * time.Minute)}); err != nil {
+		if err := db.PutAction(incident.ActionItem{ID: id, Ritual: "inc", Incident: 3, Owner: "U1", Text: id, Created: t0.Add(time.Duration(i) * time.Minute)}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -107,7 +108,7 @@ func TestBriefsAndActionItemsFollowEveryWrite(t *testing.T) {
 		}
 		return fmt.Sprint(s)
 	}
-	a, err := db.SaveIncident(rituals.Incident{Ritual: "inc", Title: "A", Teams: []string{"pay"}, Status: rituals.IncidentOpen, Opened: t0}, t0, nil)
+	a, err := db.SaveIncident(incident.Incident{Ritual: "inc", Title: "A", Teams: []string{"pay"}, Status: incident.IncidentOpen, Opened: t0}, t0, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,7 +119,7 @@ func TestBriefsAndActionItemsFollowEveryWrite(t *testing.T) {
 	if err := db.PutIncident(a); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.SaveIncident(rituals.Incident{Ritual: "other", Title: "B", Status: rituals.IncidentOpen, Opened: t0}, t0, nil); err != nil {
+	if _, err := db.SaveIncident(incident.Incident{Ritual: "other", Title: "B", Status: incident.IncidentOpen, Opened: t0}, t0, nil); err != nil {
 		t.Fatal(err)
 	}
 	if got := briefTitles(); got != "[1:A, renamed:[pay] 2:B:[]]" {
@@ -146,12 +147,12 @@ func TestBriefsAndActionItemsFollowEveryWrite(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	must(db.PutAction(rituals.ActionItem{ID: "1.1", Ritual: "inc", Incident: 1, Text: "alert", Created: t0}))
-	must(db.PutAction(rituals.ActionItem{ID: "1.2", Ritual: "inc", Incident: 1, Text: "runbook", Created: t0.Add(time.Minute)}))
+	must(db.PutAction(incident.ActionItem{ID: "1.1", Ritual: "inc", Incident: 1, Text: "alert", Created: t0}))
+	must(db.PutAction(incident.ActionItem{ID: "1.2", Ritual: "inc", Incident: 1, Text: "runbook", Created: t0.Add(time.Minute)}))
 	if got := actionTexts(); got != "[1.1:alert 1.2:runbook]" {
 		t.Errorf("action items = %s", got)
 	}
-	must(db.PutAction(rituals.ActionItem{ID: "1.1", Ritual: "inc", Incident: 1, Text: "alert on errors", Created: t0}))
+	must(db.PutAction(incident.ActionItem{ID: "1.1", Ritual: "inc", Incident: 1, Text: "alert on errors", Created: t0}))
 	must(db.DeleteAction("1.2"))
 	if got := actionTexts(); got != "[1.1:alert on errors]" {
 		t.Errorf("action items after a change and a delete = %s", got)

@@ -12,6 +12,9 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/ritualbot/ritualbot/rituals"
+	"github.com/ritualbot/ritualbot/rituals/digest"
+	"github.com/ritualbot/ritualbot/rituals/incident"
+	"github.com/ritualbot/ritualbot/rituals/standup"
 )
 
 // openFixture copies a store file from testdata (opening migrates in
@@ -163,7 +166,7 @@ func TestOpenStoreOfStandupsBeforeTheirIndexes(t *testing.T) {
 	}
 }
 
-func dates(as []rituals.StandupAnswer) []string {
+func dates(as []standup.StandupAnswer) []string {
 	var out []string
 	for _, a := range as {
 		out = append(out, a.Date.String())
@@ -185,7 +188,7 @@ func TestMigratingAStoreThatHadItsIndexesChangesNothing(t *testing.T) {
 	db := MustOpen(t)
 	d := rituals.Date{Year: 2026, Month: 11, Day: 23}
 	for i := 0; i < 6; i++ {
-		a := rituals.StandupAnswer{Ritual: "r", Date: d.AddDays(i), User: "U0BOB", Answers: map[string]string{"today": fmt.Sprint(i)}, Skipped: i == 3}
+		a := standup.StandupAnswer{Ritual: "r", Date: d.AddDays(i), User: "U0BOB", Answers: map[string]string{"today": fmt.Sprint(i)}, Skipped: i == 3}
 		if err := db.PutAnswer(a); err != nil {
 			t.Fatal(err)
 		}
@@ -221,9 +224,9 @@ func TestMigratingAStoreThatHadItsIndexesChangesNothing(t *testing.T) {
 func TestMigrationBuildsIncidentBriefs(t *testing.T) {
 	db := MustOpen(t)
 	for i := 1; i <= 3; i++ {
-		inc := rituals.Incident{Ritual: "incidents", Title: fmt.Sprint("Outage ", i), Severity: "sev2", Teams: []string{"payments"}, Status: rituals.IncidentOpen, Opened: t0.Add(time.Duration(i) * time.Hour)}
+		inc := incident.Incident{Ritual: "incidents", Title: fmt.Sprint("Outage ", i), Severity: "sev2", Teams: []string{"payments"}, Status: incident.IncidentOpen, Opened: t0.Add(time.Duration(i) * time.Hour)}
 		if i == 2 {
-			inc.Status, inc.Resolved, inc.Retro.Due = rituals.IncidentResolved, inc.Opened.Add(time.Hour), inc.Opened.Add(24*time.Hour)
+			inc.Status, inc.Resolved, inc.Retro.Due = incident.IncidentResolved, inc.Opened.Add(time.Hour), inc.Opened.Add(24*time.Hour)
 		}
 		if _, err := db.SaveIncident(inc, t0, nil); err != nil {
 			t.Fatal(err)
@@ -272,7 +275,7 @@ func BenchmarkMigrateYearOfStandups(b *testing.B) {
 				ritual := fmt.Sprintf("team%02d-standup", team)
 				for m := 0; m < 8; m++ {
 					user := fmt.Sprintf("U%02d%02d", team, m)
-					a := rituals.StandupAnswer{Ritual: ritual, Date: d, User: user, Submitted: t0,
+					a := standup.StandupAnswer{Ritual: ritual, Date: d, User: user, Submitted: t0,
 						Answers: map[string]string{"yesterday": "Reviewed the payment retries", "today": "Ship the ledger migration", "blockers": "none"}}
 					if err := putJSON(answers, joinKey(ritual, d.String(), user), a); err != nil {
 						return err
@@ -289,7 +292,7 @@ func BenchmarkMigrateYearOfStandups(b *testing.B) {
 				}
 			}
 			if days%2 == 0 {
-				inc := rituals.Incident{Number: days / 2, Ritual: "incidents", Title: "Checkout errors", Severity: "sev2", Status: rituals.IncidentResolved, Opened: t0, Resolved: t0}
+				inc := incident.Incident{Number: days / 2, Ritual: "incidents", Title: "Checkout errors", Severity: "sev2", Status: incident.IncidentResolved, Opened: t0, Resolved: t0}
 				if err := putJSON(incidents, seqKey(uint64(inc.Number)), inc); err != nil {
 					return err
 				}
@@ -363,11 +366,11 @@ func TestOpenSchema2StoreWithDeploys(t *testing.T) {
 	}
 	// Replacing a migrated deploy replaces it.
 	d := all[2]
-	d.Status = rituals.DeployFailed
+	d.Status = digest.DeployFailed
 	if err := db.PutDeploy(d); err != nil {
 		t.Fatal(err)
 	}
-	if got, ok, err := db.Deploy(d.ID); err != nil || !ok || got.Status != rituals.DeployFailed {
+	if got, ok, err := db.Deploy(d.ID); err != nil || !ok || got.Status != digest.DeployFailed {
 		t.Errorf("Deploy(%s) after replacing = %+v %v %v", d.ID, got, ok, err)
 	}
 }

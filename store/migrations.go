@@ -7,6 +7,8 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/ritualbot/ritualbot/rituals"
+	"github.com/ritualbot/ritualbot/rituals/digest"
+	"github.com/ritualbot/ritualbot/rituals/incident"
 )
 
 // migrations[i] upgrades a store from schema i+1 to i+2, inside the one
@@ -26,7 +28,7 @@ func rebuildIndexes(tx *bolt.Tx) error {
 		return err
 	}
 	if err := rebuildIndex(tx, bucketIncidents, bucketIncidentBriefs, func(k, v []byte) ([]byte, []byte, error) {
-		var inc rituals.Incident
+		var inc incident.Incident
 		if err := json.Unmarshal(v, &inc); err != nil {
 			return nil, nil, err
 		}
@@ -53,7 +55,7 @@ func encodeDeploys(tx *bolt.Tx) error {
 		if len(v) > 0 && v[0] == deployFormat1 {
 			return nil
 		}
-		var d rituals.Deploy
+		var d digest.Deploy
 		if err := json.Unmarshal(v, &d); err != nil {
 			return fmt.Errorf("deploy %q: %w", k, err)
 		}

@@ -10,6 +10,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/ritualbot/ritualbot/rituals"
+	"github.com/ritualbot/ritualbot/rituals/oncall"
 )
 
 // On-call buckets:
@@ -26,7 +27,7 @@ var (
 	bucketSwaps     = registerBucket("oncall_swaps")
 )
 
-var _ rituals.OnCallStore = (*DB)(nil)
+var _ oncall.OnCallStore = (*DB)(nil)
 
 func init() {
 	registerFormat("oncall_handoffs", format{Key: formatRitualTimeKey})
@@ -35,10 +36,10 @@ func init() {
 }
 
 // Handoffs returns a rotation's handoff records, oldest first.
-func (db *DB) Handoffs(ritual string) ([]rituals.HandoffRecord, error) {
-	var out []rituals.HandoffRecord
+func (db *DB) Handoffs(ritual string) ([]oncall.HandoffRecord, error) {
+	var out []oncall.HandoffRecord
 	err := db.view("oncall_handoffs", func(tx *bolt.Tx) (err error) {
-		out, err = decodePrefix[rituals.HandoffRecord](tx.Bucket(bucketHandoffs), prefixKey(ritual), nil)
+		out, err = decodePrefix[oncall.HandoffRecord](tx.Bucket(bucketHandoffs), prefixKey(ritual), nil)
 		return err
 	})
 	if err != nil {
@@ -48,7 +49,7 @@ func (db *DB) Handoffs(ritual string) ([]rituals.HandoffRecord, error) {
 }
 
 // PutHandoff stores h unless a record at h.At exists.
-func (db *DB) PutHandoff(h rituals.HandoffRecord) (bool, error) {
+func (db *DB) PutHandoff(h oncall.HandoffRecord) (bool, error) {
 	if err := checkJob(h.Ritual); err != nil {
 		return false, fmt.Errorf("put handoff: %w", err)
 	}
@@ -69,10 +70,10 @@ func (db *DB) PutHandoff(h rituals.HandoffRecord) (bool, error) {
 }
 
 // Overrides returns a rotation's overrides in the order they were set.
-func (db *DB) Overrides(ritual string) ([]rituals.Override, error) {
-	var out []rituals.Override
+func (db *DB) Overrides(ritual string) ([]oncall.Override, error) {
+	var out []oncall.Override
 	err := db.view("oncall_overrides", func(tx *bolt.Tx) (err error) {
-		out, err = decodePrefix[rituals.Override](tx.Bucket(bucketOverrides), prefixKey(ritual), nil)
+		out, err = decodePrefix[oncall.Override](tx.Bucket(bucketOverrides), prefixKey(ritual), nil)
 		return err
 	})
 	if err != nil {
@@ -82,14 +83,14 @@ func (db *DB) Overrides(ritual string) ([]rituals.Override, error) {
 }
 
 // AddOverride stores o under a new ID.
-func (db *DB) AddOverride(o rituals.Override) (rituals.Override, error) {
+func (db *DB) AddOverride(o oncall.Override) (oncall.Override, error) {
 	return db.SaveOverride(o, time.Time{}, nil)
 }
 
 // SaveOverride stores o under a new ID and enqueues the messages built for
 // it, in one transaction: an override is never in force unannounced, and
 // setting one costs one commit.
-func (db *DB) SaveOverride(o rituals.Override, now time.Time, messages func(rituals.Override) []rituals.Message) (rituals.Override, error) {
+func (db *DB) SaveOverride(o oncall.Override, now time.Time, messages func(oncall.Override) []rituals.Message) (oncall.Override, error) {
 	err := db.update("add_oncall_override", func(tx *bolt.Tx) error {
 		stored, err := addOverride(tx, o)
 		if err != nil {
@@ -104,12 +105,12 @@ func (db *DB) SaveOverride(o rituals.Override, now time.Time, messages func(ritu
 		return nil
 	})
 	if err != nil {
-		return rituals.Override{}, fmt.Errorf("add override to %s: %w", o.Ritual, err)
+		return oncall.Override{}, fmt.Errorf("add override to %s: %w", o.Ritual, err)
 	}
 	return o, nil
 }
 
-func addOverride(tx *bolt.Tx, o rituals.Override) (rituals.Override, error) {
+func addOverride(tx *bolt.Tx, o oncall.Override) (oncall.Override, error) {
 	if err := checkJob(o.Ritual); err != nil {
 		return o, err
 	}
@@ -124,14 +125,14 @@ func addOverride(tx *bolt.Tx, o rituals.Override) (rituals.Override, error) {
 
 // EndOverride stores the new end of override o (stored before, under its
 // ID) and enqueues the messages built for it, in one transaction.
-func (db *DB) EndOverride(o rituals.Override, now time.Time, messages func(rituals.Override) []rituals.Message) error {
+func (db *DB) EndOverride(o oncall.Override, now time.Time, messages func(oncall.Override) []rituals.Message) error {
 	err := db.update("end_oncall_override", func(tx *bolt.Tx) error {
 		if err := checkJob(o.Ritual); err != nil {
 			return err
 		}
 		b := tx.Bucket(bucketOverrides)
 		k := underKey(o.Ritual, seqKey(o.ID))
-		var stored rituals.Override
+		var stored oncall.Override
 		if ok, err := getJSON(b, k, &stored); err != nil {
 			return err
 		} else if !ok {
@@ -153,19 +154,19 @@ func (db *DB) EndOverride(o rituals.Override, now time.Time, messages func(ritua
 }
 
 // PutSwap stores a swap request, giving it an ID if it has none.
-func (db *DB) PutSwap(s rituals.SwapRequest) (rituals.SwapRequest, error) {
+func (db *DB) PutSwap(s oncall.SwapRequest) (oncall.SwapRequest, error) {
 	err := db.update("put_oncall_swap", func(tx *bolt.Tx) error {
 		var err error
 		s, err = putSwap(tx, s)
 		return err
 	})
 	if err != nil {
-		return rituals.SwapRequest{}, fmt.Errorf("put swap request of %s: %w", s.Ritual, err)
+		return oncall.SwapRequest{}, fmt.Errorf("put swap request of %s: %w", s.Ritual, err)
 	}
 	return s, nil
 }
 
-func putSwap(tx *bolt.Tx, s rituals.SwapRequest) (rituals.SwapRequest, error) {
+func putSwap(tx *bolt.Tx, s oncall.SwapRequest) (oncall.SwapRequest, error) {
 	if err := checkJob(s.Ritual); err != nil {
 		return s, err
 	}
@@ -180,7 +181,7 @@ func putSwap(tx *bolt.Tx, s rituals.SwapRequest) (rituals.SwapRequest, error) {
 }
 
 // Swap returns a swap request.
-func (db *DB) Swap(ritual string, id uint64) (s rituals.SwapRequest, ok bool, err error) {
+func (db *DB) Swap(ritual string, id uint64) (s oncall.SwapRequest, ok bool, err error) {
 	err = db.view("oncall_swap", func(tx *bolt.Tx) error {
 		ok, err = getJSON(tx.Bucket(bucketSwaps), underKey(ritual, seqKey(id)), &s)
 		return err
@@ -193,8 +194,8 @@ func (db *DB) Swap(ritual string, id uint64) (s rituals.SwapRequest, ok bool, er
 
 // AcceptSwap stores the answered request and its overrides in one
 // transaction: a swap is never half done.
-func (db *DB) AcceptSwap(s rituals.SwapRequest, overrides []rituals.Override) ([]rituals.Override, error) {
-	var out []rituals.Override
+func (db *DB) AcceptSwap(s oncall.SwapRequest, overrides []oncall.Override) ([]oncall.Override, error) {
+	var out []oncall.Override
 	err := db.update("accept_oncall_swap", func(tx *bolt.Tx) error {
 		if _, err := putSwap(tx, s); err != nil {
 			return err

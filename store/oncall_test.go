@@ -7,11 +7,12 @@ import (
 	"time"
 
 	"github.com/ritualbot/ritualbot/rituals"
+	"github.com/ritualbot/ritualbot/rituals/oncall"
 )
 
 func TestOnCallHandoffsKeepTheFirstRecord(t *testing.T) {
 	db := MustOpen(t)
-	h := rituals.HandoffRecord{Ritual: "pay-oncall", At: t0, Primary: "U0A", Rotation: []string{"U0A", "U0B"}}
+	h := oncall.HandoffRecord{Ritual: "pay-oncall", At: t0, Primary: "U0A", Rotation: []string{"U0A", "U0B"}}
 	if ok, err := db.PutHandoff(h); err != nil || !ok {
 		t.Fatalf("first put: %v %v", ok, err)
 	}
@@ -20,10 +21,10 @@ func TestOnCallHandoffsKeepTheFirstRecord(t *testing.T) {
 	if ok, err := db.PutHandoff(h2); err != nil || ok {
 		t.Fatalf("second put at the same instant: stored=%v %v; the past must not be rewritten", ok, err)
 	}
-	later := rituals.HandoffRecord{Ritual: "pay-oncall", At: t0.Add(7 * 24 * time.Hour), Primary: "U0B"}
-	earlier := rituals.HandoffRecord{Ritual: "pay-oncall", At: t0.Add(-7 * 24 * time.Hour), Primary: "U0Z"}
-	other := rituals.HandoffRecord{Ritual: "pay-oncall2", At: t0, Primary: "U0Q"}
-	for _, x := range []rituals.HandoffRecord{later, earlier, other} {
+	later := oncall.HandoffRecord{Ritual: "pay-oncall", At: t0.Add(7 * 24 * time.Hour), Primary: "U0B"}
+	earlier := oncall.HandoffRecord{Ritual: "pay-oncall", At: t0.Add(-7 * 24 * time.Hour), Primary: "U0Z"}
+	other := oncall.HandoffRecord{Ritual: "pay-oncall2", At: t0, Primary: "U0Q"}
+	for _, x := range []oncall.HandoffRecord{later, earlier, other} {
 		if _, err := db.PutHandoff(x); err != nil {
 			t.Fatal(err)
 		}
@@ -39,19 +40,19 @@ func TestOnCallHandoffsKeepTheFirstRecord(t *testing.T) {
 
 func TestOnCallOverridesAndSwaps(t *testing.T) {
 	db := MustOpen(t)
-	o1, err := db.AddOverride(rituals.Override{Ritual: "pay-oncall", User: "U0A", From: t0, To: t0.Add(time.Hour), By: "U0L", Created: t0})
+	o1, err := db.AddOverride(oncall.Override{Ritual: "pay-oncall", User: "U0A", From: t0, To: t0.Add(time.Hour), By: "U0L", Created: t0})
 	if err != nil {
 		t.Fatal(err)
 	}
-	sw, err := db.PutSwap(rituals.SwapRequest{Ritual: "pay-oncall", Requester: "U0A", Other: "U0B", Status: rituals.SwapPending, Give: rituals.Span{From: t0, To: t0.Add(time.Hour)}})
+	sw, err := db.PutSwap(oncall.SwapRequest{Ritual: "pay-oncall", Requester: "U0A", Other: "U0B", Status: oncall.SwapPending, Give: oncall.Span{From: t0, To: t0.Add(time.Hour)}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if sw.ID == 0 || sw.ID == o1.ID {
 		t.Fatalf("swap ID %d, override ID %d: want distinct non-zero IDs", sw.ID, o1.ID)
 	}
-	sw.Status = rituals.SwapAccepted
-	stored, err := db.AcceptSwap(sw, []rituals.Override{
+	sw.Status = oncall.SwapAccepted
+	stored, err := db.AcceptSwap(sw, []oncall.Override{
 		{Ritual: "pay-oncall", User: "U0B", From: t0, To: t0.Add(time.Hour), Swap: sw.ID},
 		{Ritual: "pay-oncall", User: "U0A", From: t0.Add(24 * time.Hour), To: t0.Add(25 * time.Hour), Swap: sw.ID},
 	})
@@ -62,7 +63,7 @@ func TestOnCallOverridesAndSwaps(t *testing.T) {
 		t.Errorf("accepted overrides %+v: want increasing IDs after the swap's", stored)
 	}
 	got, ok, err := db.Swap("pay-oncall", sw.ID)
-	if err != nil || !ok || got.Status != rituals.SwapAccepted || got.Other != "U0B" {
+	if err != nil || !ok || got.Status != oncall.SwapAccepted || got.Other != "U0B" {
 		t.Errorf("swap = %+v %v %v", got, ok, err)
 	}
 	if _, ok, _ := db.Swap("other", sw.ID); ok {
@@ -91,14 +92,14 @@ func TestOnCallOverridesAndSwaps(t *testing.T) {
 // changes nothing.
 func TestOnCallEndOverride(t *testing.T) {
 	db := MustOpen(t)
-	o, err := db.AddOverride(rituals.Override{Ritual: "pay-oncall", User: "U0B", By: "U0LEAD", From: t0, To: t0.Add(4 * time.Hour), Created: t0})
+	o, err := db.AddOverride(oncall.Override{Ritual: "pay-oncall", User: "U0B", By: "U0LEAD", From: t0, To: t0.Add(4 * time.Hour), Created: t0})
 	if err != nil {
 		t.Fatal(err)
 	}
 	commits := db.Commits()
 	o.To = t0.Add(time.Hour)
 	o.User = "U0SOMEONE" // only the end is taken from the caller
-	err = db.EndOverride(o, t0.Add(time.Hour), func(stored rituals.Override) []rituals.Message {
+	err = db.EndOverride(o, t0.Add(time.Hour), func(stored oncall.Override) []rituals.Message {
 		return []rituals.Message{{Key: "oncall/pay-oncall/override-end/1", To: "C0PAY", Text: stored.User + " ended"}}
 	})
 	if err != nil {
@@ -115,7 +116,7 @@ func TestOnCallEndOverride(t *testing.T) {
 	if len(pending) != 1 || pending[0].Message.Text != "U0B ended" {
 		t.Errorf("outbox %+v", pending)
 	}
-	missing := rituals.Override{Ritual: "pay-oncall", ID: 99, To: t0}
+	missing := oncall.Override{Ritual: "pay-oncall", ID: 99, To: t0}
 	if err := db.EndOverride(missing, t0, nil); err == nil || !strings.Contains(err.Error(), "no override 99") {
 		t.Errorf("ending an unknown override: %v", err)
 	}

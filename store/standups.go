@@ -8,6 +8,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/ritualbot/ritualbot/rituals"
+	"github.com/ritualbot/ritualbot/rituals/standup"
 )
 
 // Standup buckets (parts of a key are joined by a 0 byte):
@@ -35,7 +36,7 @@ var (
 	bucketMemberDays    = registerBucket("standup_member_days")
 )
 
-var _ rituals.StandupStore = (*DB)(nil)
+var _ standup.StandupStore = (*DB)(nil)
 
 func init() {
 	// Show the 0-joined keys as "a / b / c" in the export.
@@ -48,7 +49,7 @@ func init() {
 }
 
 // PutAnswer stores a member's answer for a day, replacing an earlier one.
-func (db *DB) PutAnswer(a rituals.StandupAnswer) error {
+func (db *DB) PutAnswer(a standup.StandupAnswer) error {
 	return db.update("put_answer", func(tx *bolt.Tx) error {
 		if err := putJSON(tx.Bucket(bucketAnswers), joinKey(a.Ritual, a.Date.String(), a.User), a); err != nil {
 			return err
@@ -58,7 +59,7 @@ func (db *DB) PutAnswer(a rituals.StandupAnswer) error {
 }
 
 // Answer returns a member's answer for a day.
-func (db *DB) Answer(ritual string, d rituals.Date, user string) (a rituals.StandupAnswer, ok bool, err error) {
+func (db *DB) Answer(ritual string, d rituals.Date, user string) (a standup.StandupAnswer, ok bool, err error) {
 	err = db.view("answer", func(tx *bolt.Tx) error {
 		ok, err = getJSON(tx.Bucket(bucketAnswers), joinKey(ritual, d.String(), user), &a)
 		return err
@@ -67,9 +68,9 @@ func (db *DB) Answer(ritual string, d rituals.Date, user string) (a rituals.Stan
 }
 
 // Answers returns every answer of a day.
-func (db *DB) Answers(ritual string, d rituals.Date) (out []rituals.StandupAnswer, err error) {
+func (db *DB) Answers(ritual string, d rituals.Date) (out []standup.StandupAnswer, err error) {
 	err = db.view("answers", func(tx *bolt.Tx) (err error) {
-		out, err = decodePrefix[rituals.StandupAnswer](tx.Bucket(bucketAnswers), prefixKey(ritual, d.String()), nil)
+		out, err = decodePrefix[standup.StandupAnswer](tx.Bucket(bucketAnswers), prefixKey(ritual, d.String()), nil)
 		return err
 	})
 	return out, err
@@ -78,8 +79,8 @@ func (db *DB) Answers(ritual string, d rituals.Date) (out []rituals.StandupAnswe
 // UserAnswers returns a member's latest answers (skips left out), newest
 // first, walking the member's index backwards: the cost is the answers
 // read, not the ritual's history.
-func (db *DB) UserAnswers(ritual, user string, limit int) ([]rituals.StandupAnswer, error) {
-	var out []rituals.StandupAnswer
+func (db *DB) UserAnswers(ritual, user string, limit int) ([]standup.StandupAnswer, error) {
+	var out []standup.StandupAnswer
 	prefix := prefixKey(ritual, user)
 	err := db.view("user_answers", func(tx *bolt.Tx) error {
 		answers := tx.Bucket(bucketAnswers)
@@ -92,7 +93,7 @@ func (db *DB) UserAnswers(ritual, user string, limit int) ([]rituals.StandupAnsw
 		}
 		for ; k != nil && bytes.HasPrefix(k, prefix) && len(out) < limit; k, _ = c.Prev() {
 			date := string(k[len(prefix):])
-			var a rituals.StandupAnswer
+			var a standup.StandupAnswer
 			ok, err := getJSON(answers, joinKey(ritual, date, user), &a)
 			if err != nil {
 				return err
@@ -107,14 +108,14 @@ func (db *DB) UserAnswers(ritual, user string, limit int) ([]rituals.StandupAnsw
 }
 
 // PutDay stores a standup day.
-func (db *DB) PutDay(day rituals.StandupDay) error {
+func (db *DB) PutDay(day standup.StandupDay) error {
 	return db.update("put_day", func(tx *bolt.Tx) error {
 		return putJSON(tx.Bucket(bucketDays), joinKey(day.Ritual, day.Date.String()), day)
 	})
 }
 
 // Day returns a standup day.
-func (db *DB) Day(ritual string, d rituals.Date) (day rituals.StandupDay, ok bool, err error) {
+func (db *DB) Day(ritual string, d rituals.Date) (day standup.StandupDay, ok bool, err error) {
 	err = db.view("day", func(tx *bolt.Tx) error {
 		ok, err = getJSON(tx.Bucket(bucketDays), joinKey(ritual, d.String()), &day)
 		return err
@@ -123,25 +124,25 @@ func (db *DB) Day(ritual string, d rituals.Date) (day rituals.StandupDay, ok boo
 }
 
 // Days returns a ritual's days from..to inclusive, oldest first.
-func (db *DB) Days(ritual string, from, to rituals.Date) (out []rituals.StandupDay, err error) {
+func (db *DB) Days(ritual string, from, to rituals.Date) (out []standup.StandupDay, err error) {
 	err = db.view("days", func(tx *bolt.Tx) (err error) {
-		out, err = decodeRange[rituals.StandupDay](tx.Bucket(bucketDays), joinKey(ritual, from.String()), joinKey(ritual, to.AddDays(1).String()))
+		out, err = decodeRange[standup.StandupDay](tx.Bucket(bucketDays), joinKey(ritual, from.String()), joinKey(ritual, to.AddDays(1).String()))
 		return err
 	})
 	return out, err
 }
 
 // PutAway stores an away stretch (one per user and start date).
-func (db *DB) PutAway(a rituals.Away) error {
+func (db *DB) PutAway(a standup.Away) error {
 	return db.update("put_away", func(tx *bolt.Tx) error {
 		return putJSON(tx.Bucket(bucketAway), joinKey(a.User, a.From.String()), a)
 	})
 }
 
 // Aways returns every away stretch that ends on or after from.
-func (db *DB) Aways(from rituals.Date) (out []rituals.Away, err error) {
+func (db *DB) Aways(from rituals.Date) (out []standup.Away, err error) {
 	err = db.view("aways", func(tx *bolt.Tx) (err error) {
-		out, err = decodePrefix(tx.Bucket(bucketAway), nil, func(a rituals.Away) bool { return !a.To.Before(from) })
+		out, err = decodePrefix(tx.Bucket(bucketAway), nil, func(a standup.Away) bool { return !a.To.Before(from) })
 		return err
 	})
 	return out, err
@@ -152,10 +153,10 @@ func (db *DB) Aways(from rituals.Date) (out []rituals.Away, err error) {
 func (db *DB) DeleteAways(user string, from rituals.Date) error {
 	return db.update("delete_aways", func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketAway)
-		var cut []rituals.Away
+		var cut []standup.Away
 		var drop [][]byte
 		err := scanPrefix(b, prefixKey(user), func(k, v []byte) error {
-			var a rituals.Away
+			var a standup.Away
 			if err := decode(v, &a); err != nil {
 				return err
 			}
@@ -243,8 +244,8 @@ func (db *DB) Blockers(ritual string, openOnly bool) ([]rituals.Blocker, error) 
 
 // PutTally files a day's participation: its counts, and each member's
 // outcome, replacing an earlier tally of the ritual and day.
-func (db *DB) PutTally(t rituals.StandupTally) error {
-	counts := rituals.TallyCounts{Ritual: t.Ritual, Team: t.Team, Date: t.Date, At: t.At, Counts: t.Counts()}
+func (db *DB) PutTally(t standup.StandupTally) error {
+	counts := standup.TallyCounts{Ritual: t.Ritual, Team: t.Team, Date: t.Date, At: t.At, Counts: t.Counts()}
 	return db.update("put_tally", func(tx *bolt.Tx) error {
 		if err := putJSON(tx.Bucket(bucketTallies), joinKey(t.Team, t.Date.String(), t.Ritual), counts); err != nil {
 			return err
@@ -261,9 +262,9 @@ func (db *DB) PutTally(t rituals.StandupTally) error {
 
 // Tallies returns the team's day counts dated from..to inclusive, oldest
 // first.
-func (db *DB) Tallies(team string, from, to rituals.Date) (out []rituals.TallyCounts, err error) {
+func (db *DB) Tallies(team string, from, to rituals.Date) (out []standup.TallyCounts, err error) {
 	err = db.view("tallies", func(tx *bolt.Tx) (err error) {
-		out, err = decodeRange[rituals.TallyCounts](tx.Bucket(bucketTallies), joinKey(team, from.String()), joinKey(team, to.AddDays(1).String()))
+		out, err = decodeRange[standup.TallyCounts](tx.Bucket(bucketTallies), joinKey(team, from.String()), joinKey(team, to.AddDays(1).String()))
 		return err
 	})
 	return out, err
@@ -284,7 +285,7 @@ func (db *DB) MemberParticipation(team, user string, from, to rituals.Date) (rit
 				break
 			}
 			days[date] = true
-			p.Count(rituals.Outcome(v))
+			standup.CountOutcome(&p, standup.Outcome(v))
 		}
 		return nil
 	})

@@ -8,6 +8,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/ritualbot/ritualbot/rituals"
+	"github.com/ritualbot/ritualbot/rituals/standup"
 )
 
 func date(s string) rituals.Date {
@@ -23,14 +24,14 @@ func TestUserAnswersNewestFirstWithoutSkips(t *testing.T) {
 	d := date("2026-03-02")
 	for i := 0; i < 10; i++ {
 		for _, u := range []string{"U1", "U10", "U2"} {
-			a := rituals.StandupAnswer{Ritual: "daily", Date: d.AddDays(i), User: u, Answers: map[string]string{"today": fmt.Sprint(i)}, Skipped: u == "U1" && i == 8}
+			a := standup.StandupAnswer{Ritual: "daily", Date: d.AddDays(i), User: u, Answers: map[string]string{"today": fmt.Sprint(i)}, Skipped: u == "U1" && i == 8}
 			if err := db.PutAnswer(a); err != nil {
 				t.Fatal(err)
 			}
 		}
 	}
 	// Another ritual whose name starts the same must not leak in.
-	if err := db.PutAnswer(rituals.StandupAnswer{Ritual: "daily-2", Date: d.AddDays(20), User: "U1"}); err != nil {
+	if err := db.PutAnswer(standup.StandupAnswer{Ritual: "daily-2", Date: d.AddDays(20), User: "U1"}); err != nil {
 		t.Fatal(err)
 	}
 	got, err := db.UserAnswers("daily", "U1", 3)
@@ -48,7 +49,7 @@ func TestUserAnswersNewestFirstWithoutSkips(t *testing.T) {
 		t.Errorf("UserAnswers = %v, want the last three, the skip on 03-10 left out", days)
 	}
 	// Rewriting an answer does not duplicate it.
-	if err := db.PutAnswer(rituals.StandupAnswer{Ritual: "daily", Date: d.AddDays(9), User: "U1", Answers: map[string]string{"today": "edited"}}); err != nil {
+	if err := db.PutAnswer(standup.StandupAnswer{Ritual: "daily", Date: d.AddDays(9), User: "U1", Answers: map[string]string{"today": "edited"}}); err != nil {
 		t.Fatal(err)
 	}
 	if got, _ := db.UserAnswers("daily", "U1", 2); len(got) != 2 || got[0].Answers["today"] != "edited" || got[1].Date != d.AddDays(7) {
@@ -104,24 +105,24 @@ func TestTalliesAndMemberParticipation(t *testing.T) {
 	d := date("2026-03-02")
 	for i := 0; i < 14; i++ {
 		day := d.AddDays(i)
-		out := map[string]rituals.Outcome{"U1": rituals.OutcomeAnswered, "U2": rituals.OutcomeMissing, "U3": rituals.OutcomeAway}
+		out := map[string]standup.Outcome{"U1": standup.OutcomeAnswered, "U2": standup.OutcomeMissing, "U3": standup.OutcomeAway}
 		if i%2 == 0 {
-			out["U2"] = rituals.OutcomeSkipped
+			out["U2"] = standup.OutcomeSkipped
 		}
-		tally := rituals.StandupTally{Ritual: "daily", Team: "payments", Date: day, At: day.Time().Add(8 * time.Hour), Outcomes: out}
+		tally := standup.StandupTally{Ritual: "daily", Team: "payments", Date: day, At: day.Time().Add(8 * time.Hour), Outcomes: out}
 		if err := db.PutTally(tally); err != nil {
 			t.Fatal(err)
 		}
 	}
 	// A second standup of the team, and another team whose id starts the same.
-	if err := db.PutTally(rituals.StandupTally{Ritual: "weekly", Team: "payments", Date: d.AddDays(3), Outcomes: map[string]rituals.Outcome{"U1": rituals.OutcomeMissing}}); err != nil {
+	if err := db.PutTally(standup.StandupTally{Ritual: "weekly", Team: "payments", Date: d.AddDays(3), Outcomes: map[string]standup.Outcome{"U1": standup.OutcomeMissing}}); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.PutTally(rituals.StandupTally{Ritual: "x", Team: "payments-eu", Date: d.AddDays(3), Outcomes: map[string]rituals.Outcome{"U1": rituals.OutcomeAnswered}}); err != nil {
+	if err := db.PutTally(standup.StandupTally{Ritual: "x", Team: "payments-eu", Date: d.AddDays(3), Outcomes: map[string]standup.Outcome{"U1": standup.OutcomeAnswered}}); err != nil {
 		t.Fatal(err)
 	}
 	// Filing a day again replaces it.
-	if err := db.PutTally(rituals.StandupTally{Ritual: "daily", Team: "payments", Date: d, At: d.Time(), Outcomes: map[string]rituals.Outcome{"U1": rituals.OutcomeAnswered, "U2": rituals.OutcomeAnswered, "U3": rituals.OutcomeAway}}); err != nil {
+	if err := db.PutTally(standup.StandupTally{Ritual: "daily", Team: "payments", Date: d, At: d.Time(), Outcomes: map[string]standup.Outcome{"U1": standup.OutcomeAnswered, "U2": standup.OutcomeAnswered, "U3": standup.OutcomeAway}}); err != nil {
 		t.Fatal(err)
 	}
 
@@ -151,7 +152,7 @@ func TestTalliesAndMemberParticipation(t *testing.T) {
 
 func TestDeleteAwaysCutsTheCurrentStretch(t *testing.T) {
 	db := MustOpen(t)
-	for _, a := range []rituals.Away{
+	for _, a := range []standup.Away{
 		{User: "U1", From: date("2026-03-01"), To: date("2026-03-03")},
 		{User: "U1", From: date("2026-03-05"), To: date("2026-03-10")},
 		{User: "U1", From: date("2026-03-20"), To: date("2026-03-21")},
@@ -183,11 +184,11 @@ func yearOfTallies(b *testing.B, db *DB, teams int) rituals.Date {
 	for team := 0; team < teams; team++ {
 		for i := 0; i < 260; i++ {
 			day := d.AddDays(i / 5 * 7).AddDays(i % 5)
-			out := map[string]rituals.Outcome{}
+			out := map[string]standup.Outcome{}
 			for m := 0; m < 20; m++ {
-				out[fmt.Sprintf("U%02d%02d", team, m)] = []rituals.Outcome{rituals.OutcomeAnswered, rituals.OutcomeAnswered, rituals.OutcomeMissing, rituals.OutcomeAway}[(i+m)%4]
+				out[fmt.Sprintf("U%02d%02d", team, m)] = []standup.Outcome{standup.OutcomeAnswered, standup.OutcomeAnswered, standup.OutcomeMissing, standup.OutcomeAway}[(i+m)%4]
 			}
-			if err := db.PutTally(rituals.StandupTally{Ritual: fmt.Sprint("standup-", team), Team: fmt.Sprint("team-", team), Date: day, At: day.Time(), Outcomes: out}); err != nil {
+			if err := db.PutTally(standup.StandupTally{Ritual: fmt.Sprint("standup-", team), Team: fmt.Sprint("team-", team), Date: day, At: day.Time(), Outcomes: out}); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -219,7 +220,7 @@ func BenchmarkUserAnswersYear(b *testing.B) {
 	for i := 0; i < 260; i++ {
 		err := db.bolt.Update(func(tx *bolt.Tx) error {
 			for m := 0; m < 20; m++ {
-				a := rituals.StandupAnswer{Ritual: "daily", Date: d.AddDays(i), User: fmt.Sprintf("U%02d", m),
+				a := standup.StandupAnswer{Ritual: "daily", Date: d.AddDays(i), User: fmt.Sprintf("U%02d", m),
 					Answers: map[string]string{"yesterday": "Reviewed the refunds PR", "today": "Ship the refunds API"}}
 				if err := putJSON(tx.Bucket(bucketAnswers), joinKey(a.Ritual, a.Date.String(), a.User), a); err != nil {
 					return err

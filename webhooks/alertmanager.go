@@ -11,11 +11,11 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/ritualbot/ritualbot/internal/httplimit"
-	"github.com/ritualbot/ritualbot/rituals"
+	"github.com/ritualbot/ritualbot/rituals/incident"
 )
 
 // AlertSink applies an Alertmanager notification.
-type AlertSink func(ctx context.Context, g rituals.AlertGroup) (Result, error)
+type AlertSink func(ctx context.Context, g incident.AlertGroup) (Result, error)
 
 // Alertmanager serves POST /hooks/alertmanager (webhook payload version 4).
 // Authentication (the bearer token of Alertmanager's http_config) is the
@@ -39,44 +39,44 @@ func (h *Alertmanager) observe(outcome string) {
 // ParseAlertmanager reads an Alertmanager webhook body (version 4); fields
 // Alertmanager adds later are ignored. The error says what is wrong, for
 // the 400 answer.
-func ParseAlertmanager(body []byte) (rituals.AlertGroup, error) {
+func ParseAlertmanager(body []byte) (incident.AlertGroup, error) {
 	p, err := decodeAlertmanager(body)
 	if err != nil {
-		return rituals.AlertGroup{}, fmt.Errorf("not an Alertmanager webhook body: %w", err)
+		return incident.AlertGroup{}, fmt.Errorf("not an Alertmanager webhook body: %w", err)
 	}
 	switch {
 	case p.Version == nil:
-		return rituals.AlertGroup{}, errors.New(`no "version": want an Alertmanager webhook (version "4")`)
+		return incident.AlertGroup{}, errors.New(`no "version": want an Alertmanager webhook (version "4")`)
 	case *p.Version != "4":
-		return rituals.AlertGroup{}, fmt.Errorf(`webhook version %q is not supported; want "4"`, *p.Version)
+		return incident.AlertGroup{}, fmt.Errorf(`webhook version %q is not supported; want "4"`, *p.Version)
 	case p.GroupKey == nil || *p.GroupKey == "":
-		return rituals.AlertGroup{}, errors.New(`no "groupKey"`)
-	case p.Status != rituals.AlertFiring && p.Status != rituals.AlertResolved:
-		return rituals.AlertGroup{}, fmt.Errorf(`"status" is %q; want "firing" or "resolved"`, p.Status)
+		return incident.AlertGroup{}, errors.New(`no "groupKey"`)
+	case p.Status != incident.AlertFiring && p.Status != incident.AlertResolved:
+		return incident.AlertGroup{}, fmt.Errorf(`"status" is %q; want "firing" or "resolved"`, p.Status)
 	case p.Alerts == nil:
-		return rituals.AlertGroup{}, errors.New(`no "alerts" list`)
+		return incident.AlertGroup{}, errors.New(`no "alerts" list`)
 	case p.TruncatedAlerts < 0:
-		return rituals.AlertGroup{}, errors.New(`"truncatedAlerts" is negative`)
+		return incident.AlertGroup{}, errors.New(`"truncatedAlerts" is negative`)
 	}
-	g := rituals.AlertGroup{
+	g := incident.AlertGroup{
 		GroupKey: *p.GroupKey, Status: p.Status, Receiver: p.Receiver, GroupLabels: nonNil(p.GroupLabels),
 		CommonLabels: nonNil(p.CommonLabels), CommonAnnotations: nonNil(p.CommonAnnotations),
 		ExternalURL: p.ExternalURL, TruncatedAlerts: p.TruncatedAlerts,
 	}
-	g.Alerts = make([]rituals.Alert, 0, len(*p.Alerts))
+	g.Alerts = make([]incident.Alert, 0, len(*p.Alerts))
 	for i, a := range *p.Alerts {
-		if a.Status != rituals.AlertFiring && a.Status != rituals.AlertResolved {
-			return rituals.AlertGroup{}, fmt.Errorf(`alerts[%d].status is %q; want "firing" or "resolved"`, i, a.Status)
+		if a.Status != incident.AlertFiring && a.Status != incident.AlertResolved {
+			return incident.AlertGroup{}, fmt.Errorf(`alerts[%d].status is %q; want "firing" or "resolved"`, i, a.Status)
 		}
 		starts, err := parseAMTime(a.StartsAt)
 		if err != nil {
-			return rituals.AlertGroup{}, fmt.Errorf("alerts[%d].startsAt: %v", i, err)
+			return incident.AlertGroup{}, fmt.Errorf("alerts[%d].startsAt: %v", i, err)
 		}
 		ends, err := parseAMTime(a.EndsAt)
 		if err != nil {
-			return rituals.AlertGroup{}, fmt.Errorf("alerts[%d].endsAt: %v", i, err)
+			return incident.AlertGroup{}, fmt.Errorf("alerts[%d].endsAt: %v", i, err)
 		}
-		g.Alerts = append(g.Alerts, rituals.Alert{
+		g.Alerts = append(g.Alerts, incident.Alert{
 			Status: a.Status, Labels: nonNil(a.Labels), Annotations: nonNil(a.Annotations),
 			StartsAt: starts, EndsAt: ends, GeneratorURL: a.GeneratorURL, Fingerprint: a.Fingerprint,
 		})

@@ -16,6 +16,7 @@ import (
 
 	"github.com/ritualbot/ritualbot/internal/benchtest"
 	"github.com/ritualbot/ritualbot/rituals"
+	"github.com/ritualbot/ritualbot/rituals/incident"
 	"github.com/ritualbot/ritualbot/store"
 	"github.com/ritualbot/ritualbot/webhooks"
 )
@@ -56,16 +57,16 @@ func benchHandler(b *testing.B, commits *[]time.Duration) (h http.Handler, deliv
 	b.Cleanup(func() { db.Close() })
 	clock := rituals.SystemClock{}
 	loc, _ := time.LoadLocation("Europe/Berlin")
-	x := &rituals.Incidents{
+	x := &incident.Incidents{
 		Config: &rituals.RitualConfig{Name: "incidents", Kind: rituals.KindIncidents, Channel: "C0INCIDENTS", Enabled: true},
-		Settings: &rituals.IncidentsConfig{
+		Settings: &incident.Settings{
 			Teams: []string{"payments"}, Severities: []string{"sev1", "sev2", "sev3"}, Location: loc,
-			Retro:        rituals.RetroConfig{Schedule: rituals.MustParseSchedule("0 10 * * MON-FRI", loc), MinDelay: 12 * time.Hour},
-			Alertmanager: &rituals.AlertmanagerConfig{OpenWhen: map[string][]string{"severity": {"critical"}}, Severity: "sev1"},
+			Retro:        incident.RetroConfig{Schedule: rituals.MustParseSchedule("0 10 * * MON-FRI", loc), MinDelay: 12 * time.Hour},
+			Alertmanager: &incident.AlertmanagerConfig{OpenWhen: map[string][]string{"severity": {"critical"}}, Severity: "sev1"},
 		},
 		Outbox: &rituals.DurableOutbox{Store: db, Clock: clock}, Store: db, Sent: db, Clock: clock,
 	}
-	h = &webhooks.Alertmanager{Log: zerolog.Nop(), Sink: func(ctx context.Context, g rituals.AlertGroup) (webhooks.Result, error) {
+	h = &webhooks.Alertmanager{Log: zerolog.Nop(), Sink: func(ctx context.Context, g incident.AlertGroup) (webhooks.Result, error) {
 		o, n, err := x.HandleAlerts(ctx, g)
 		return webhooks.Result{Outcome: o, Incident: n}, err
 	}}

@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"github.com/ritualbot/ritualbot/internal/httplimit"
-	"github.com/ritualbot/ritualbot/rituals"
+	"github.com/ritualbot/ritualbot/rituals/incident"
 )
 
 // What every webhook of this package shares: the bounded body, the result
@@ -24,7 +24,7 @@ const maxBody = 5 << 20
 
 // Result is what a sink did with a delivery.
 type Result struct {
-	Outcome  rituals.WebhookOutcome
+	Outcome  incident.WebhookOutcome
 	Incident int // 0 if none
 }
 

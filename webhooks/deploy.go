@@ -15,13 +15,13 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/ritualbot/ritualbot/internal/httplimit"
-	"github.com/ritualbot/ritualbot/rituals"
+	"github.com/ritualbot/ritualbot/rituals/digest"
 )
 
-// DeployRecorder is what the deploy webhooks feed: rituals.DeployLog.
+// DeployRecorder is what the deploy webhooks feed: digest.DeployLog.
 type DeployRecorder interface {
-	RecordDeploy(ctx context.Context, d rituals.Deploy) (rituals.DeployOutcome, string, error)
-	RecordPush(ctx context.Context, p rituals.Push) error
+	RecordDeploy(ctx context.Context, d digest.Deploy) (digest.DeployOutcome, string, error)
+	RecordPush(ctx context.Context, p digest.Push) error
 }
 
 // maxCommits bounds the commits kept of one deploy or push.
@@ -54,9 +54,9 @@ type commitPayload struct {
 
 // Status words deploy systems use, mapped onto the two that count.
 var deployStatuses = map[string]string{
-	"success": rituals.DeploySucceeded, "succeeded": rituals.DeploySucceeded, "successful": rituals.DeploySucceeded,
-	"ok": rituals.DeploySucceeded, "done": rituals.DeploySucceeded, "completed": rituals.DeploySucceeded,
-	"failure": rituals.DeployFailed, "failed": rituals.DeployFailed, "error": rituals.DeployFailed, "errored": rituals.DeployFailed,
+	"success": digest.DeploySucceeded, "succeeded": digest.DeploySucceeded, "successful": digest.DeploySucceeded,
+	"ok": digest.DeploySucceeded, "done": digest.DeploySucceeded, "completed": digest.DeploySucceeded,
+	"failure": digest.DeployFailed, "failed": digest.DeployFailed, "error": digest.DeployFailed, "errored": digest.DeployFailed,
 }
 
 // unfinished statuses are answered but not recorded: the deploy will be
@@ -67,7 +67,7 @@ var unfinished = map[string]bool{
 
 // ParseDeploy reads POST /hooks/deploy's JSON. A deploy that has not
 // finished yet is returned with ok=false and no error.
-func ParseDeploy(body []byte) (d rituals.Deploy, ok bool, err error) {
+func ParseDeploy(body []byte) (d digest.Deploy, ok bool, err error) {
 	var p deployPayload
 	dec := json.NewDecoder(bytes.NewReader(body))
 	if err := dec.Decode(&p); err != nil {
@@ -93,7 +93,7 @@ func ParseDeploy(body []byte) (d rituals.Deploy, ok bool, err error) {
 	case status == "":
 		return d, false, badf(`"status" is missing: "success" or "failure"`)
 	}
-	d = rituals.Deploy{
+	d = digest.Deploy{
 		Source: "deploy", Service: strings.TrimSpace(p.Service), Environment: strings.TrimSpace(p.Environment),
 		SHA: strings.TrimSpace(p.SHA),
 	}
@@ -128,7 +128,7 @@ func ParseDeploy(body []byte) (d rituals.Deploy, ok bool, err error) {
 		if err != nil {
 			return d, false, err
 		}
-		d.Commits = append(d.Commits, rituals.Commit{SHA: strings.TrimSpace(c.SHA), Time: at})
+		d.Commits = append(d.Commits, digest.Commit{SHA: strings.TrimSpace(c.SHA), Time: at})
 	}
 	// The same deploy reported twice (a retry of the hook, or its status
 	// changing) has the same service, environment, commit and start.
@@ -221,7 +221,7 @@ func (h *Deploys) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // record stores a parsed deploy and answers with the outcome.
-func record(w http.ResponseWriter, ctx context.Context, rec DeployRecorder, d rituals.Deploy, log zerolog.Logger, observe Observer) {
+func record(w http.ResponseWriter, ctx context.Context, rec DeployRecorder, d digest.Deploy, log zerolog.Logger, observe Observer) {
 	outcome, reason, err := rec.RecordDeploy(ctx, d)
 	if err != nil {
 		observe.count("error")
@@ -232,7 +232,7 @@ func record(w http.ResponseWriter, ctx context.Context, rec DeployRecorder, d ri
 	observe.count(string(outcome))
 	log.Info().Str("deploy", httplimit.Clip(d.ID)).Str("service", httplimit.Clip(d.Service)).Str("status", httplimit.Clip(d.Status)).Str("outcome", string(outcome)).Msg("deploy reported")
 	code := http.StatusOK
-	if outcome == rituals.DeployIgnored {
+	if outcome == digest.DeployIgnored {
 		code = http.StatusAccepted
 	}
 	resp := map[string]string{"outcome": string(outcome), "id": d.ID}

@@ -6,7 +6,7 @@ import (
 	"encoding/hex"
 	"testing"
 
-	"github.com/ritualbot/ritualbot/rituals"
+	"github.com/ritualbot/ritualbot/rituals/incident"
 	"github.com/ritualbot/ritualbot/webhooks"
 )
 
@@ -37,11 +37,11 @@ func FuzzParseAlertmanager(f *testing.F) {
 			}
 			return
 		}
-		if g.GroupKey == "" || g.Status != rituals.AlertFiring && g.Status != rituals.AlertResolved {
+		if g.GroupKey == "" || g.Status != incident.AlertFiring && g.Status != incident.AlertResolved {
 			t.Errorf("accepted a group without key or status: %+v", g)
 		}
 		for _, a := range g.Alerts {
-			if a.Status != rituals.AlertFiring && a.Status != rituals.AlertResolved || a.Labels == nil || a.Annotations == nil {
+			if a.Status != incident.AlertFiring && a.Status != incident.AlertResolved || a.Labels == nil || a.Annotations == nil {
 				t.Errorf("accepted a bad alert: %+v", a)
 			}
 		}

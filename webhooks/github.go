@@ -14,7 +14,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/ritualbot/ritualbot/internal/httplimit"
-	"github.com/ritualbot/ritualbot/rituals"
+	"github.com/ritualbot/ritualbot/rituals/digest"
 )
 
 // GitHub serves POST /hooks/github: `deployment_status` events are deploys,
@@ -152,7 +152,7 @@ type githubRepository struct {
 // GitHub's deployment states: success and failure end a deploy (error is
 // a failure to deploy); the others are on the way or superseded.
 var githubStates = map[string]string{
-	"success": rituals.DeploySucceeded, "failure": rituals.DeployFailed, "error": rituals.DeployFailed,
+	"success": digest.DeploySucceeded, "failure": digest.DeployFailed, "error": digest.DeployFailed,
 }
 
 // ParseDeploymentStatus reads a deployment_status event. The deploy's
@@ -160,7 +160,7 @@ var githubStates = map[string]string{
 // so each of its statuses, and each redelivery, lands on one record. A
 // deployment that has not finished comes back with ok=false (and its
 // state in Status).
-func ParseDeploymentStatus(body []byte) (d rituals.Deploy, ok bool, err error) {
+func ParseDeploymentStatus(body []byte) (d digest.Deploy, ok bool, err error) {
 	var ev githubDeploymentStatus
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
@@ -188,13 +188,13 @@ func ParseDeploymentStatus(body []byte) (d rituals.Deploy, ok bool, err error) {
 	if ev.Deployment.ProductionEnvironment {
 		// GitHub's own flag: the repository marks this environment as
 		// production, whatever it is called.
-		env = rituals.ProductionEnvironment
+		env = digest.ProductionEnvironment
 	}
 	repo := ev.Repository.FullName
 	if repo == "" {
 		repo = ev.Repository.Name
 	}
-	d = rituals.Deploy{
+	d = digest.Deploy{
 		ID: "github:" + repo + ":" + id, Source: "github", Service: ev.Repository.Name,
 		Environment: env, SHA: ev.Deployment.SHA,
 	}
@@ -238,15 +238,15 @@ type githubPush struct {
 // ParsePush reads a push event: the commits it brought and when each was
 // made, under the SHA the branch now points at. A deploy of that SHA
 // ships them. A branch deletion carries no commits.
-func ParsePush(body []byte) (rituals.Push, error) {
+func ParsePush(body []byte) (digest.Push, error) {
 	var ev githubPush
 	if err := json.Unmarshal(body, &ev); err != nil {
-		return rituals.Push{}, badf("the body is not a push event: %s", jsonProblem(err))
+		return digest.Push{}, badf("the body is not a push event: %s", jsonProblem(err))
 	}
 	if ev.Repository == nil || !validName(ev.Repository.Name) {
-		return rituals.Push{}, badf(`no "repository" with a name`)
+		return digest.Push{}, badf(`no "repository" with a name`)
 	}
-	p := rituals.Push{Repo: ev.Repository.FullName}
+	p := digest.Push{Repo: ev.Repository.FullName}
 	if ev.Deleted || strings.Trim(ev.After, "0") == "" {
 		return p, nil
 	}
@@ -267,18 +267,18 @@ func ParsePush(body []byte) (rituals.Push, error) {
 			return err
 		}
 		seen[sha] = true
-		p.Commits = append(p.Commits, rituals.Commit{SHA: sha, Time: at})
+		p.Commits = append(p.Commits, digest.Commit{SHA: sha, Time: at})
 		return nil
 	}
 	for i, c := range ev.Commits {
 		if err := add(i, c.ID, c.Timestamp); err != nil {
-			return rituals.Push{}, err
+			return digest.Push{}, err
 		}
 	}
 	// GitHub lists at most 2048 commits; the head is always described.
 	if ev.HeadCommit != nil && ev.HeadCommit.ID != "" {
 		if err := add(len(ev.Commits), ev.HeadCommit.ID, ev.HeadCommit.Timestamp); err != nil {
-			return rituals.Push{}, err
+			return digest.Push{}, err
 		}
 	}
 	return p, nil

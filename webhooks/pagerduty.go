@@ -15,11 +15,11 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/ritualbot/ritualbot/internal/httplimit"
-	"github.com/ritualbot/ritualbot/rituals"
+	"github.com/ritualbot/ritualbot/rituals/incident"
 )
 
 // PagerDutySink applies a PagerDuty event.
-type PagerDutySink func(ctx context.Context, ev rituals.PagerDutyEvent) (Result, error)
+type PagerDutySink func(ctx context.Context, ev incident.PagerDutyEvent) (Result, error)
 
 // PagerDuty serves POST /hooks/pagerduty (webhooks v3), checking the
 // X-PagerDuty-Signature HMAC with the subscription's secret.
@@ -103,23 +103,23 @@ type pdIncident struct {
 
 // ParsePagerDuty reads a PagerDuty v3 webhook body. The error says what is
 // wrong, for the 400 answer.
-func ParsePagerDuty(body []byte) (rituals.PagerDutyEvent, error) {
+func ParsePagerDuty(body []byte) (incident.PagerDutyEvent, error) {
 	var p pdPayload
 	if err := json.Unmarshal(body, &p); err != nil {
-		return rituals.PagerDutyEvent{}, fmt.Errorf("not a PagerDuty webhook body: %v", err)
+		return incident.PagerDutyEvent{}, fmt.Errorf("not a PagerDuty webhook body: %v", err)
 	}
 	if p.Event == nil {
-		return rituals.PagerDutyEvent{}, errors.New(`no "event" object: want a PagerDuty v3 webhook`)
+		return incident.PagerDutyEvent{}, errors.New(`no "event" object: want a PagerDuty v3 webhook`)
 	}
 	e := p.Event
 	if e.ID == "" || e.EventType == "" {
-		return rituals.PagerDutyEvent{}, errors.New(`the event has no "id" or "event_type"`)
+		return incident.PagerDutyEvent{}, errors.New(`the event has no "id" or "event_type"`)
 	}
-	ev := rituals.PagerDutyEvent{ID: e.ID, Type: e.EventType}
+	ev := incident.PagerDutyEvent{ID: e.ID, Type: e.EventType}
 	if e.OccurredAt != "" {
 		t, err := time.Parse(time.RFC3339Nano, e.OccurredAt)
 		if err != nil {
-			return rituals.PagerDutyEvent{}, fmt.Errorf(`"occurred_at" %q is not an RFC 3339 time`, e.OccurredAt)
+			return incident.PagerDutyEvent{}, fmt.Errorf(`"occurred_at" %q is not an RFC 3339 time`, e.OccurredAt)
 		}
 		ev.OccurredAt = t
 	}
@@ -132,20 +132,20 @@ func ParsePagerDuty(body []byte) (rituals.PagerDutyEvent, error) {
 	}
 	var d pdIncident
 	if len(e.Data) == 0 || string(e.Data) == "null" {
-		return rituals.PagerDutyEvent{}, errors.New(`an incident event without "data"`)
+		return incident.PagerDutyEvent{}, errors.New(`an incident event without "data"`)
 	}
 	if err := json.Unmarshal(e.Data, &d); err != nil {
-		return rituals.PagerDutyEvent{}, fmt.Errorf(`"data" is not an incident: %v`, err)
+		return incident.PagerDutyEvent{}, fmt.Errorf(`"data" is not an incident: %v`, err)
 	}
 	switch d.Type {
 	case "incident_note":
 		if d.Incident == nil || d.Incident.ID == "" {
-			return rituals.PagerDutyEvent{}, errors.New(`a note without its "incident"`)
+			return incident.PagerDutyEvent{}, errors.New(`a note without its "incident"`)
 		}
 		ev.IncidentID, ev.URL, ev.Note = d.Incident.ID, d.Incident.HTMLURL, d.Content
 	default:
 		if d.ID == "" {
-			return rituals.PagerDutyEvent{}, errors.New(`the incident has no "id"`)
+			return incident.PagerDutyEvent{}, errors.New(`the incident has no "id"`)
 		}
 		ev.IncidentID, ev.Number, ev.Title, ev.Status, ev.Urgency, ev.URL = d.ID, d.Number, d.Title, d.Status, d.Urgency, d.HTMLURL
 		if d.Service != nil {
@@ -187,8 +187,8 @@ func (h *PagerDuty) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if ev.IncidentID == "" {
-		h.observe(string(rituals.OutcomeIgnored))
-		writeResult(w, Result{Outcome: rituals.OutcomeIgnored})
+		h.observe(string(incident.OutcomeIgnored))
+		writeResult(w, Result{Outcome: incident.OutcomeIgnored})
 		return
 	}
 	res, err := h.Sink(r.Context(), ev)

@@ -13,17 +13,17 @@ import (
 
 	"github.com/rs/zerolog"
 
-	"github.com/ritualbot/ritualbot/rituals"
+	"github.com/ritualbot/ritualbot/rituals/incident"
 	"github.com/ritualbot/ritualbot/webhooks"
 )
 
 func TestAlertmanagerHandlerAnswers(t *testing.T) {
-	var got []rituals.AlertGroup
+	var got []incident.AlertGroup
 	var outcomes []string
 	h := &webhooks.Alertmanager{Log: zerolog.Nop(),
-		Sink: func(ctx context.Context, g rituals.AlertGroup) (webhooks.Result, error) {
+		Sink: func(ctx context.Context, g incident.AlertGroup) (webhooks.Result, error) {
 			got = append(got, g)
-			return webhooks.Result{Outcome: rituals.OutcomeOpened, Incident: 7}, nil
+			return webhooks.Result{Outcome: incident.OutcomeOpened, Incident: 7}, nil
 		},
 		Observe: func(source, outcome string) { outcomes = append(outcomes, source+"/"+outcome) },
 	}
@@ -54,8 +54,8 @@ func TestAlertmanagerHandlerAnswers(t *testing.T) {
 // different sizes, each get their own group, whole.
 func TestAlertmanagerConcurrentDeliveriesKeepTheirOwnBodies(t *testing.T) {
 	h := &webhooks.Alertmanager{Log: zerolog.Nop(),
-		Sink: func(ctx context.Context, g rituals.AlertGroup) (webhooks.Result, error) {
-			return webhooks.Result{Outcome: rituals.OutcomeOpened, Incident: len(g.Alerts)}, nil
+		Sink: func(ctx context.Context, g incident.AlertGroup) (webhooks.Result, error) {
+			return webhooks.Result{Outcome: incident.OutcomeOpened, Incident: len(g.Alerts)}, nil
 		}}
 	var wg sync.WaitGroup
 	for i := 1; i <= 40; i++ {
@@ -77,7 +77,7 @@ func TestAlertmanagerConcurrentDeliveriesKeepTheirOwnBodies(t *testing.T) {
 func TestPagerDutyHandlerNeedsASecret(t *testing.T) {
 	called := false
 	h := &webhooks.PagerDuty{Log: zerolog.Nop(), Secret: func() string { return "" },
-		Sink: func(context.Context, rituals.PagerDutyEvent) (webhooks.Result, error) {
+		Sink: func(context.Context, incident.PagerDutyEvent) (webhooks.Result, error) {
 			called = true
 			return webhooks.Result{}, nil
 		}}

@@ -18,6 +18,9 @@ import (
 	"github.com/ritualbot/ritualbot/internal/httplimit"
 	"github.com/ritualbot/ritualbot/metrics"
 	"github.com/ritualbot/ritualbot/rituals"
+	"github.com/ritualbot/ritualbot/rituals/incident"
+	"github.com/ritualbot/ritualbot/rituals/oncall"
+	"github.com/ritualbot/ritualbot/rituals/standup"
 	"github.com/ritualbot/ritualbot/store"
 )
 
@@ -95,8 +98,8 @@ type links struct {
 	incidents      rituals.IncidentLog
 	standupLog     rituals.StandupLog
 	// The providers behind them, which each ritual of their kind joins.
-	rotations      *rituals.Rotations
-	standupRecords *rituals.StandupRecords
+	rotations      *oncall.Rotations
+	standupRecords *standup.StandupRecords
 	// pages links to the bot's own pages (pages.go).
 	pages rituals.Pages
 }
@@ -120,9 +123,9 @@ func (l *links) OnCallSchedule() rituals.OnCallSchedule { return l.onCallSchedul
 func (l *links) StandupLog() rituals.StandupLog { return l.standupLog }
 
 // addRotation makes r part of the on-call lookups.
-func (l *links) addRotation(r *rituals.Rotation) {
+func (l *links) addRotation(r *oncall.Rotation) {
 	if l.rotations == nil {
-		l.rotations = &rituals.Rotations{}
+		l.rotations = &oncall.Rotations{}
 		l.onCall, l.onCallSchedule = l.rotations.OnCall, l.rotations
 	}
 	l.rotations.List = append(l.rotations.List, r)
@@ -130,9 +133,9 @@ func (l *links) addRotation(r *rituals.Rotation) {
 
 // addStandup makes s's records part of the standup log: one log across
 // every standup of the config.
-func (l *links) addStandup(s *rituals.Standup) {
+func (l *links) addStandup(s *standup.Standup) {
 	if l.standupRecords == nil {
-		l.standupRecords = &rituals.StandupRecords{Store: s.Store}
+		l.standupRecords = &standup.StandupRecords{Store: s.Store}
 		l.standupLog = l.standupRecords
 	}
 	l.standupRecords.Add(s)
@@ -140,9 +143,9 @@ func (l *links) addStandup(s *rituals.Standup) {
 
 // openIncidentLog reads the incidents every incidents ritual keeps in
 // the store.
-func (l *links) openIncidentLog(store rituals.IncidentStore) {
+func (l *links) openIncidentLog(store incident.IncidentStore) {
 	if l.incidents == nil {
-		l.incidents = &rituals.IncidentRecords{Store: store}
+		l.incidents = &incident.IncidentRecords{Store: store}
 	}
 }
 

@@ -18,7 +18,7 @@ import (
 
 	"github.com/ritualbot/ritualbot/bot"
 	"github.com/ritualbot/ritualbot/config"
-	"github.com/ritualbot/ritualbot/rituals"
+	"github.com/ritualbot/ritualbot/rituals/incident"
 	"github.com/ritualbot/ritualbot/slackfake"
 	"github.com/ritualbot/ritualbot/store"
 )
@@ -320,7 +320,7 @@ func (w *faultWeek) live() {
 		"went_well": {"value": text("Rollback took four minutes.")},
 	})
 	w.clock.Advance(30 * time.Minute)
-	w.clickDM("U0ALICE", rituals.ActionRetroPublish)
+	w.clickDM("U0ALICE", incident.ActionRetroPublish)
 
 	// Wednesday: Alice covers Thursday for Carol.
 	w.runUntil(at(t, "2026-11-25 11:00", berlin))
@@ -370,7 +370,7 @@ func (w *faultWeek) answerRetro(user string, values map[string]map[string]any) {
 		if try == 10 {
 			w.t.Fatalf("the retro modal never opened for %s", user)
 		}
-		w.clickDM(user, rituals.ActionRetroAnswer)
+		w.clickDM(user, incident.ActionRetroAnswer)
 	}
 	w.submitView(user, values)
 }

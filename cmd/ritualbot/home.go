@@ -2,7 +2,7 @@ package main
 
 import (
 	"github.com/ritualbot/ritualbot/bot"
-	"github.com/ritualbot/ritualbot/rituals"
+	"github.com/ritualbot/ritualbot/rituals/home"
 )
 
 // registerHome draws each member's App Home tab when they open it, from
@@ -10,8 +10,8 @@ import (
 func (m *Main) registerHome() {
 	home := &bot.HomeTab{
 		API: m.Slack, Limiter: m.limiter, Log: m.component("home"),
-		Home: &rituals.Home{
-			Config: m.Loaded.Config, Clock: m.Clock,
+		Home: &home.Home{
+			Config: m.Loaded.Config.Config, Clock: m.Clock,
 			Standups: m.StandupLog, OnCall: m.OnCallSchedule, Incidents: m.Incidents,
 		},
 	}

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/ritualbot/ritualbot/bot"
-	"github.com/ritualbot/ritualbot/rituals"
+	"github.com/ritualbot/ritualbot/rituals/incident"
 	"github.com/ritualbot/ritualbot/slackfake"
 )
 
@@ -147,7 +147,7 @@ func TestIncidentFromDeclarationToPublishedPostmortemAndDoneActions(t *testing.T
 	}
 
 	// Bob and Carol answer through the modal.
-	h.clickOn("U0BOB", dm["U0BOB"], rituals.ActionRetroAnswer)
+	h.clickOn("U0BOB", dm["U0BOB"], incident.ActionRetroAnswer)
 	v := h.openView("U0BOB")
 	if _, err := h.fake.SubmitView(h.ctx(), "U0BOB", v.ID, map[string]map[string]any{
 		"happened":      {"value": text("Deploy 4242 halved the pool size; checkout timed out waiting for connections.")},
@@ -158,7 +158,7 @@ func TestIncidentFromDeclarationToPublishedPostmortemAndDoneActions(t *testing.T
 	}); err != nil {
 		t.Fatal(err)
 	}
-	h.clickOn("U0CAROL", dm["U0CAROL"], rituals.ActionRetroAnswer)
+	h.clickOn("U0CAROL", dm["U0CAROL"], incident.ActionRetroAnswer)
 	v = h.openView("U0CAROL")
 	// An action item without an owner keeps the modal open with a reason.
 	reply, err := h.fake.SubmitView(h.ctx(), "U0CAROL", v.ID, map[string]map[string]any{
@@ -188,7 +188,7 @@ func TestIncidentFromDeclarationToPublishedPostmortemAndDoneActions(t *testing.T
 		t.Errorf("postmortem served before publishing: %d", code)
 	}
 	h.clock.Advance(time.Hour)
-	h.clickOn("U0ALICE", dm["U0ALICE"], rituals.ActionRetroPublish)
+	h.clickOn("U0ALICE", dm["U0ALICE"], incident.ActionRetroPublish)
 
 	pm := readable(t, one(t, h.fake.ChannelMessages("C0INCIDENTS"), "Postmortem #1: Checkout returns 500s", "#incidents"))
 	wantIn(t, "postmortem message", pm, "*Duration*\n8h 30m", "*Time to restore*\n8h 30m", "Blameless", "Alert on connection pool saturation — <@U0CAROL>, due Fri 4 Dec 2026",
@@ -219,7 +219,7 @@ func TestIncidentFromDeclarationToPublishedPostmortemAndDoneActions(t *testing.T
 		t.Errorf("Bob's reminder:\n%s", r)
 	}
 	one(t, h.fake.DMs("U0CAROL"), "You have 1 open action item", "Carol's DMs")
-	h.clickOn("U0BOB", bobDM, rituals.ActionItemDone)
+	h.clickOn("U0BOB", bobDM, incident.ActionItemDone)
 	h.runUntil(at(t, "2026-12-02 09:00", berlin))
 	if n := len(find(t, h.fake.DMs("U0BOB"), "open action item")); n != 1 {
 		t.Errorf("Bob got %d reminders, want none after clicking Done", n)

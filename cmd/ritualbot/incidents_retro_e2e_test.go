@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ritualbot/ritualbot/rituals"
+	"github.com/ritualbot/ritualbot/rituals/incident"
 )
 
 func TestRequiredRetrosAreRemindedUntilPublishedOthersMayBeSkipped(t *testing.T) {
@@ -54,11 +54,11 @@ func TestRequiredRetrosAreRemindedUntilPublishedOthersMayBeSkipped(t *testing.T)
 	if ack := h.command("U0ALICE", "C0INCIDENTS", "/incident", "skip #1 not needed"); !strings.Contains(ack, "SEV1 incidents need a retro") {
 		t.Errorf("skipping a sev1 retro answered %s", ack)
 	}
-	h.clickOn("U0CAROL", prompt2, rituals.ActionRetroSkip)
+	h.clickOn("U0CAROL", prompt2, incident.ActionRetroSkip)
 	if v := h.fake.OpenViews("U0CAROL"); len(v) != 0 {
 		t.Errorf("Carol (not the commander) got the skip form")
 	}
-	h.clickOn("U0BOB", prompt2, rituals.ActionRetroSkip)
+	h.clickOn("U0BOB", prompt2, incident.ActionRetroSkip)
 	v := h.openView("U0BOB")
 	if _, err := h.fake.SubmitView(h.ctx(), "U0BOB", v.ID, map[string]map[string]any{"reason": {"value": text("A typo; nothing to learn.")}}); err != nil {
 		t.Fatal(err)

@@ -7,6 +7,7 @@ import (
 	"github.com/ritualbot/ritualbot/bot"
 	"github.com/ritualbot/ritualbot/chart"
 	"github.com/ritualbot/ritualbot/rituals"
+	"github.com/ritualbot/ritualbot/rituals/digest"
 )
 
 // envGitHubSecret is the HMAC secret of the GitHub webhook.
@@ -17,11 +18,11 @@ const envGitHubSecret = "GITHUB_WEBHOOK_SECRET"
 func digestKind() kind {
 	return kind{
 		build: func(m *Main, rcs []*rituals.RitualConfig) (provided, error) {
-			desk := &bot.Digests{Config: m.Loaded.Config, Clock: m.Clock,
-				Notes: &rituals.DigestNotes{Config: m.Loaded.Config, Store: m.DB, Clock: m.Clock}}
-			p := provided{slack: desk, deploys: &rituals.DeployLog{Store: m.DB, Clock: m.Clock}}
+			desk := &bot.Digests{Config: m.Loaded.Config.Config, Clock: m.Clock,
+				Notes: &digest.DigestNotes{Config: m.Loaded.Config.Config, Store: m.DB, Clock: m.Clock}}
+			p := provided{slack: desk, deploys: &digest.DeployLog{Store: m.DB, Clock: m.Clock}}
 			for _, rc := range rcs {
-				d := digestOf(m.Loaded.Config, rc, m.DB, m.Clock, &m.links)
+				d := digestOf(m.Loaded.Config.Config, rc, m.DB, m.Clock, &m.links)
 				d.Outbox, d.Chart = m.Outbox, chart.TrendPNG
 				desk.Add(d)
 				p.jobs = append(p.jobs, d)
@@ -32,22 +33,22 @@ func digestKind() kind {
 			if p.DB == nil {
 				return rituals.Message{}, fmt.Errorf("no store yet at %s: a digest is built from stored deploys and notes, so run the bot first", p.Config.Store.Path)
 			}
-			return digestOf(p.Config, rc, p.DB, p.clock(), &p.links).Preview(context.Background(), p.Now)
+			return digestOf(p.Config.Config, rc, p.DB, p.clock(), &p.links).Preview(context.Background(), p.Now)
 		},
 	}
 }
 
 // digestOf is the digest ritual rc reading the store and, through l, the
 // other rituals' logs.
-func digestOf(cfg *rituals.Config, rc *rituals.RitualConfig, store rituals.DigestStore, clock rituals.Clock, l *links) *rituals.Digest {
+func digestOf(cfg *rituals.Config, rc *rituals.RitualConfig, store digest.DigestStore, clock rituals.Clock, l *links) *digest.Digest {
 	var teams []*rituals.Team
-	for _, id := range rc.Digest.Teams {
+	for _, id := range digest.SettingsOf(rc).Teams {
 		if t := cfg.Team(id); t != nil {
 			teams = append(teams, t)
 		}
 	}
-	return &rituals.Digest{
-		Config: rc, Settings: rc.Digest, Teams: teams, AllTeams: cfg.Teams,
+	return &digest.Digest{
+		Config: rc, Settings: digest.SettingsOf(rc), Teams: teams, AllTeams: cfg.Teams,
 		Store: store, Clock: clock, Pages: l.pages, Holidays: cfg.Holidays,
 		Standups: l.StandupLog, OnCall: l.OnCallSchedule, Incidents: l.Incidents,
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/ritualbot/ritualbot/bot"
 	"github.com/ritualbot/ritualbot/rituals"
+	"github.com/ritualbot/ritualbot/rituals/incident"
 	"github.com/ritualbot/ritualbot/webhooks"
 )
 
@@ -25,7 +26,7 @@ func incidentsKind() kind {
 			desk := &bot.Incidents{Views: m.Slack, Slack: m.Slack, Limiter: m.limiter, Clock: m.Clock, Log: m.component("incidents")}
 			p := provided{slack: desk}
 			for _, rc := range rcs {
-				x := incidentsOf(cfg, rc, m.DB, m.Clock, &m.links)
+				x := incidentsOf(cfg.Config, rc, m.DB, m.Clock, &m.links)
 				x.Outbox, x.Sent, x.Wake, x.Directory, x.IsAdmin = m.Outbox, m.DB, m.Sender.Wake, m.directory, cfg.IsAdmin
 				desk.Add(x)
 				p.incidents = append(p.incidents, x)
@@ -42,45 +43,35 @@ func incidentsKind() kind {
 			if p.DB == nil {
 				return rituals.Message{}, fmt.Errorf("no store yet at %s: the preview shows the postmortem of the latest incident, so run the bot first", p.Config.Store.Path)
 			}
-			return incidentsOf(p.Config, rc, p.DB, p.clock(), &p.links).LatestPostmortem()
+			return incidentsOf(p.Config.Config, rc, p.DB, p.clock(), &p.links).LatestPostmortem()
 		},
 	}
 }
 
 // incidentsOf is the incidents ritual rc keeping its incidents in store,
 // naming whoever l says is on call.
-func incidentsOf(cfg *rituals.Config, rc *rituals.RitualConfig, store rituals.IncidentStore, clock rituals.Clock, l *links) *rituals.Incidents {
-	return &rituals.Incidents{
-		Config: rc, Settings: rc.Incidents, Teams: cfg.Teams, Store: store, Clock: clock,
+func incidentsOf(cfg *rituals.Config, rc *rituals.RitualConfig, store incident.IncidentStore, clock rituals.Clock, l *links) *incident.Incidents {
+	return &incident.Incidents{
+		Config: rc, Settings: incident.SettingsOf(rc), Teams: cfg.Teams, Store: store, Clock: clock,
 		OnCall: l.OnCallAt, Pages: l.pages,
 	}
 }
 
-// alertSink hands an Alertmanager notification to every incidents ritual
-// that takes alerts; the first that acts on it is reported.
-func (m *Main) alertSink(ctx context.Context, g rituals.AlertGroup) (webhooks.Result, error) {
-	res := webhooks.Result{Outcome: rituals.OutcomeIgnored}
-	for _, x := range m.provided.incidents {
-		outcome, n, err := x.HandleAlerts(ctx, g)
-		if err != nil {
-			return res, err
-		}
-		if res.Outcome == rituals.OutcomeIgnored && outcome != rituals.OutcomeIgnored {
-			res = webhooks.Result{Outcome: outcome, Incident: n}
-		}
-	}
-	return res, nil
+// alertSink hands an Alertmanager notification to the incidents rituals.
+func (m *Main) alertSink(ctx context.Context, g incident.AlertGroup) (webhooks.Result, error) {
+	outcome, n, err := m.provided.incidents.HandleAlerts(ctx, g)
+	return webhooks.Result{Outcome: outcome, Incident: n}, err
 }
 
 // pagerDutySink takes a PagerDuty event once: its id is remembered for
 // webhooks.DeliveryKeep, so a retry or a replay of it does nothing however
 // many deliveries came in between.
-func (m *Main) pagerDutySink(ctx context.Context, ev rituals.PagerDutyEvent) (webhooks.Result, error) {
+func (m *Main) pagerDutySink(ctx context.Context, ev incident.PagerDutyEvent) (webhooks.Result, error) {
 	d := m.webhookDeliveries()
 	if seen, err := d.Seen("pagerduty", ev.ID); err != nil {
 		return webhooks.Result{}, fmt.Errorf("read the PagerDuty deliveries taken: %w", err)
 	} else if seen {
-		return webhooks.Result{Outcome: rituals.OutcomeDuplicate}, nil
+		return webhooks.Result{Outcome: incident.OutcomeDuplicate}, nil
 	}
 	res, err := m.applyPagerDuty(ctx, ev)
 	if err != nil {
@@ -100,34 +91,10 @@ func (m *Main) webhookDeliveries() *webhooks.Deliveries {
 	return &webhooks.Deliveries{Store: m.DB, Now: m.Clock.Now}
 }
 
-// applyPagerDuty hands a PagerDuty event to the rituals listing its service,
-// or else to the first incidents ritual that lists no services.
-func (m *Main) applyPagerDuty(ctx context.Context, ev rituals.PagerDutyEvent) (webhooks.Result, error) {
-	var takers []*rituals.Incidents
-	for _, x := range m.provided.incidents {
-		if x.TakesPagerDuty(ev) {
-			takers = append(takers, x)
-		}
-	}
-	if len(takers) == 0 {
-		for _, x := range m.provided.incidents {
-			if x.Settings.PagerDuty == nil || len(x.Settings.PagerDuty.Services) == 0 {
-				takers = append(takers, x)
-				break
-			}
-		}
-	}
-	res := webhooks.Result{Outcome: rituals.OutcomeIgnored}
-	for _, x := range takers {
-		outcome, n, err := x.HandlePagerDuty(ctx, ev)
-		if err != nil {
-			return res, err
-		}
-		if res.Outcome == rituals.OutcomeIgnored {
-			res = webhooks.Result{Outcome: outcome, Incident: n}
-		}
-	}
-	return res, nil
+// applyPagerDuty hands a PagerDuty event to the incidents rituals.
+func (m *Main) applyPagerDuty(ctx context.Context, ev incident.PagerDutyEvent) (webhooks.Result, error) {
+	outcome, n, err := m.provided.incidents.HandlePagerDuty(ctx, ev)
+	return webhooks.Result{Outcome: outcome, Incident: n}, err
 }
 
 // servePostmortem serves a published postmortem as Markdown.

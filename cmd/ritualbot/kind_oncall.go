@@ -7,6 +7,7 @@ import (
 
 	"github.com/ritualbot/ritualbot/bot"
 	"github.com/ritualbot/ritualbot/rituals"
+	"github.com/ritualbot/ritualbot/rituals/oncall"
 )
 
 // onCallKind: the rotations, /oncall for them all, the on-call lookups
@@ -15,9 +16,9 @@ import (
 func onCallKind() kind {
 	return kind{
 		build: func(m *Main, rcs []*rituals.RitualConfig) (provided, error) {
-			rots := &rituals.Rotations{}
+			rots := &oncall.Rotations{}
 			p := provided{rotations: rots, loops: []loop{{name: "oncall-keeper", run: rots.Keep, settled: rots.WaitSettled}},
-				slack: &bot.OnCalls{Rotations: rots, Config: m.Loaded.Config, Clock: m.Clock, FeedURL: m.feedURL}}
+				slack: &bot.OnCalls{Rotations: rots, Config: m.Loaded.Config.Config, Clock: m.Clock, FeedURL: m.feedURL}}
 			for _, rc := range rcs {
 				r := m.newRotation(rc)
 				if err := r.Open(m.Clock.Now()); err != nil {
@@ -37,26 +38,26 @@ func onCallKind() kind {
 
 // rotationOf is the on-call ritual rc, listing the incidents l reads at
 // handoffs.
-func rotationOf(cfg *rituals.Config, rc *rituals.RitualConfig, clock rituals.Clock, l *links) *rituals.Rotation {
-	return &rituals.Rotation{Config: rc, Settings: rc.OnCall, Team: cfg.Team(rc.Team), Clock: clock, Incidents: l.Incidents, IsAdmin: cfg.IsAdmin}
+func rotationOf(cfg *rituals.Config, rc *rituals.RitualConfig, clock rituals.Clock, l *links) *oncall.Rotation {
+	return &oncall.Rotation{Config: rc, Settings: oncall.SettingsOf(rc), Team: cfg.Team(rc.Team), Clock: clock, Incidents: l.Incidents, IsAdmin: cfg.IsAdmin}
 }
 
-func (m *Main) newRotation(rc *rituals.RitualConfig) *rituals.Rotation {
-	r := rotationOf(m.Loaded.Config, rc, m.Clock, &m.links)
+func (m *Main) newRotation(rc *rituals.RitualConfig) *oncall.Rotation {
+	r := rotationOf(m.Loaded.Config.Config, rc, m.Clock, &m.links)
 	r.Store, r.Outbox, r.Wake, r.Directory = m.DB, m.Outbox, m.Sender.Wake, m.directory
 	r.Slack = &bot.OnCallSlack{API: m.Slack, Limiter: m.limiter, Observe: func(method, outcome string) {
 		m.Metrics.SlackCalls.WithLabelValues(method, outcome).Inc()
 	}}
 	r.Log = m.component("oncall").With().Str("ritual", rc.Name).Logger()
-	if unfair := rituals.UnfairLongShift(rc.Schedule, len(rc.OnCall.Rotation), m.Clock.Now()); unfair != "" {
+	if unfair := oncall.UnfairLongShift(rc.Schedule, len(oncall.SettingsOf(rc).Rotation), m.Clock.Now()); unfair != "" {
 		r.Log.Warn().Msg("rotation turns are uneven: " + unfair)
 	}
 	return r
 }
 
 // rotation is the on-call ritual rc as stored, without Slack.
-func (p *previewEnv) rotation(rc *rituals.RitualConfig) *rituals.Rotation {
-	r := rotationOf(p.Config, rc, p.clock(), &p.links)
+func (p *previewEnv) rotation(rc *rituals.RitualConfig) *oncall.Rotation {
+	r := rotationOf(p.Config.Config, rc, p.clock(), &p.links)
 	if p.DB != nil {
 		r.Store = p.DB
 	}

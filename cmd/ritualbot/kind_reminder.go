@@ -2,6 +2,7 @@ package main
 
 import (
 	"github.com/ritualbot/ritualbot/rituals"
+	"github.com/ritualbot/ritualbot/rituals/reminder"
 )
 
 // reminderKind: the reminders, which need nothing but the outbox.
@@ -10,19 +11,19 @@ func reminderKind() kind {
 		build: func(m *Main, rcs []*rituals.RitualConfig) (provided, error) {
 			var p provided
 			for _, rc := range rcs {
-				r := reminderOf(m.Loaded.Config, rc, &m.links)
+				r := reminderOf(m.Loaded.Config.Config, rc, &m.links)
 				r.Outbox = m.Outbox
 				p.jobs = append(p.jobs, r)
 			}
 			return p, nil
 		},
 		preview: func(p *previewEnv, rc *rituals.RitualConfig) (rituals.Message, error) {
-			return reminderOf(p.Config, rc, &p.links).Message(p.Now)
+			return reminderOf(p.Config.Config, rc, &p.links).Message(p.Now)
 		},
 	}
 }
 
 // reminderOf is the reminder ritual rc, naming who is on call from l.
-func reminderOf(cfg *rituals.Config, rc *rituals.RitualConfig, l *links) *rituals.Reminder {
-	return &rituals.Reminder{Config: rc, Team: cfg.Team(rc.Team), OnCall: l.OnCallAt}
+func reminderOf(cfg *rituals.Config, rc *rituals.RitualConfig, l *links) *reminder.Reminder {
+	return &reminder.Reminder{Config: rc, Team: cfg.Team(rc.Team), OnCall: l.OnCallAt}
 }

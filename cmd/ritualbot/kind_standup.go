@@ -8,6 +8,7 @@ import (
 
 	"github.com/ritualbot/ritualbot/bot"
 	"github.com/ritualbot/ritualbot/rituals"
+	"github.com/ritualbot/ritualbot/rituals/standup"
 )
 
 // standupKind: the standups, /standup for them all, and the standup log
@@ -15,10 +16,10 @@ import (
 func standupKind() kind {
 	return kind{
 		build: func(m *Main, rcs []*rituals.RitualConfig) (provided, error) {
-			desk := &bot.Standups{Views: m.Slack, Limiter: m.limiter, Config: m.Loaded.Config, Clock: m.Clock}
+			desk := &bot.Standups{Views: m.Slack, Limiter: m.limiter, Config: m.Loaded.Config.Config, Clock: m.Clock}
 			p := provided{slack: desk}
 			for _, rc := range rcs {
-				s := standupOf(m.Loaded.Config, rc, m.DB, m.Clock, &m.links)
+				s := standupOf(m.Loaded.Config.Config, rc, m.DB, m.Clock, &m.links)
 				s.Outbox, s.Directory = m.Outbox, m.directory
 				desk.Add(s)
 				p.standups = append(p.standups, s)
@@ -28,28 +29,28 @@ func standupKind() kind {
 		},
 		link: func(p *previewEnv, rc *rituals.RitualConfig) {
 			if p.DB != nil {
-				p.addStandup(standupOf(p.Config, rc, p.DB, p.clock(), &p.links))
+				p.addStandup(standupOf(p.Config.Config, rc, p.DB, p.clock(), &p.links))
 			}
 		},
 		preview: func(p *previewEnv, rc *rituals.RitualConfig) (rituals.Message, error) {
 			if p.DB == nil {
 				return rituals.Message{}, fmt.Errorf("no store yet at %s: a standup summary is built from stored answers, so run the bot first", p.Config.Store.Path)
 			}
-			return standupOf(p.Config, rc, p.DB, p.clock(), &p.links).SummaryPreview(context.Background(), p.Now)
+			return standupOf(p.Config.Config, rc, p.DB, p.clock(), &p.links).SummaryPreview(context.Background(), p.Now)
 		},
 	}
 }
 
 // standupOf is the standup ritual rc keeping its records in store, asking
 // whoever l says is on call the on-call questions.
-func standupOf(cfg *rituals.Config, rc *rituals.RitualConfig, store rituals.StandupStore, clock rituals.Clock, l *links) *rituals.Standup {
-	return &rituals.Standup{Config: rc, Settings: rc.Standup, Team: cfg.Team(rc.Team), Store: store, Clock: clock, OnCall: l.OnCallAt}
+func standupOf(cfg *rituals.Config, rc *rituals.RitualConfig, store standup.StandupStore, clock rituals.Clock, l *links) *standup.Standup {
+	return &standup.Standup{Config: rc, Settings: standup.SettingsOf(rc), Team: cfg.Team(rc.Team), Store: store, Clock: clock, OnCall: l.OnCallAt}
 }
 
 // standupJobs adapts a standup, whose jobs depend on its members' zones,
 // to the scheduler.
 type standupJobs struct {
-	s   *rituals.Standup
+	s   *standup.Standup
 	log zerolog.Logger
 }
 

@@ -105,7 +105,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, env func(
 	}
 	switch cmd {
 	case "validate":
-		fmt.Fprintf(stdout, "%s: OK\n\n%s", *configPath, config.Describe(loaded.Config, time.Now(), 5))
+		fmt.Fprintf(stdout, "%s: OK\n\n%s", *configPath, config.Describe(loaded.Config.Config, time.Now(), 5))
 		return 0
 	case "manifest":
 		out, err := manifest(loaded)

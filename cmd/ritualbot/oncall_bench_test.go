@@ -8,7 +8,7 @@ import (
 
 	"github.com/ritualbot/ritualbot/bot"
 	"github.com/ritualbot/ritualbot/internal/benchtest"
-	"github.com/ritualbot/ritualbot/rituals"
+	"github.com/ritualbot/ritualbot/rituals/oncall"
 	"github.com/ritualbot/ritualbot/slackfake"
 	"github.com/ritualbot/ritualbot/store"
 )
@@ -74,7 +74,7 @@ func seedOnCallYear(b *testing.B, path string, now time.Time) {
 	rot := []string{"U0ALICE", "U0BOB", "U0CAROL", "U0DAVE"}
 	first := time.Date(2026, 10, 12, 10, 0, 0, 0, berlin)
 	for i, at := 0, first; at.Before(now); i, at = i+1, at.AddDate(0, 0, 7) {
-		if _, err := db.PutHandoff(rituals.HandoffRecord{Ritual: "payments-oncall", At: at, Primary: rot[i%4], Rotation: rot, Exec: []string{"U0EXEC1", "U0EXEC2"}[i%2], ExecRotation: []string{"U0EXEC1", "U0EXEC2"}, Recorded: at}); err != nil {
+		if _, err := db.PutHandoff(oncall.HandoffRecord{Ritual: "payments-oncall", At: at, Primary: rot[i%4], Rotation: rot, Exec: []string{"U0EXEC1", "U0EXEC2"}[i%2], ExecRotation: []string{"U0EXEC1", "U0EXEC2"}, Recorded: at}); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -82,7 +82,7 @@ func seedOnCallYear(b *testing.B, path string, now time.Time) {
 	for day := now.AddDate(-1, 0, 0); day.Before(now.AddDate(0, 0, 14)); day = day.AddDate(0, 0, 1) {
 		for k, hour := range []int{9, 15} {
 			from := time.Date(day.Year(), day.Month(), day.Day(), hour, 0, 0, 0, berlin)
-			o := rituals.Override{Ritual: "payments-oncall", User: rot[(n+k)%4], From: from, To: from.Add(3 * time.Hour), By: "U0LEAD", Created: from.Add(-time.Hour)}
+			o := oncall.Override{Ritual: "payments-oncall", User: rot[(n+k)%4], From: from, To: from.Add(3 * time.Hour), By: "U0LEAD", Created: from.Add(-time.Hour)}
 			if _, err := db.AddOverride(o); err != nil {
 				b.Fatal(err)
 			}

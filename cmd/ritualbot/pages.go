@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"net/http"
 
+	"github.com/ritualbot/ritualbot/config"
 	"github.com/ritualbot/ritualbot/rituals"
 )
 
@@ -17,7 +18,7 @@ import (
 // secret, is what messages (and so the store's outbox) hold.
 
 // pagesOf links to the bot's pages, signed when the secret is set.
-func pagesOf(cfg *rituals.Config, env func(string) string) rituals.Pages {
+func pagesOf(cfg *config.Config, env func(string) string) rituals.Pages {
 	p := rituals.Pages{Base: cfg.HTTP.PublicURL}
 	if env(envLinkSecret) != "" {
 		p.Sign = func(path string) string { return signPath(env(envLinkSecret), path) }

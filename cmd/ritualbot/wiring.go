@@ -6,7 +6,12 @@ import (
 	"time"
 
 	"github.com/ritualbot/ritualbot/bot"
+	"github.com/ritualbot/ritualbot/config"
 	"github.com/ritualbot/ritualbot/rituals"
+	"github.com/ritualbot/ritualbot/rituals/digest"
+	"github.com/ritualbot/ritualbot/rituals/incident"
+	"github.com/ritualbot/ritualbot/rituals/oncall"
+	"github.com/ritualbot/ritualbot/rituals/standup"
 	"github.com/ritualbot/ritualbot/store"
 	"github.com/ritualbot/ritualbot/webhooks"
 )
@@ -36,10 +41,10 @@ type provided struct {
 	// loops are background loops run beside the scheduler.
 	loops []loop
 	// What the other rituals read of them (links) and routes.go serves.
-	standups  []*rituals.Standup
-	rotations *rituals.Rotations
-	incidents []*rituals.Incidents
-	deploys   *rituals.DeployLog
+	standups  []*standup.Standup
+	rotations *oncall.Rotations
+	incidents incident.Set
+	deploys   *digest.DeployLog
 }
 
 // slackHandlers is the Slack side of a kind: every kind registers its
@@ -64,14 +69,14 @@ func (p *provided) join(q provided) {
 // before the bot's first run), the instant previewed, and the links
 // between the rituals, read from the store as the running bot reads them.
 type previewEnv struct {
-	Config *rituals.Config
+	Config *config.Config
 	DB     *store.DB
 	Now    time.Time
 	links
 }
 
 // newPreviewEnv links the config's enabled rituals as Main does.
-func newPreviewEnv(cfg *rituals.Config, db *store.DB, now time.Time, env func(string) string) *previewEnv {
+func newPreviewEnv(cfg *config.Config, db *store.DB, now time.Time, env func(string) string) *previewEnv {
 	p := &previewEnv{Config: cfg, DB: db, Now: now}
 	p.pages = pagesOf(cfg, env)
 	for _, rc := range cfg.Rituals {

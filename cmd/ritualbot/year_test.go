@@ -9,6 +9,10 @@ import (
 	"time"
 
 	"github.com/ritualbot/ritualbot/rituals"
+	"github.com/ritualbot/ritualbot/rituals/digest"
+	"github.com/ritualbot/ritualbot/rituals/incident"
+	"github.com/ritualbot/ritualbot/rituals/oncall"
+	"github.com/ritualbot/ritualbot/rituals/standup"
 	"github.com/ritualbot/ritualbot/slackfake"
 	"github.com/ritualbot/ritualbot/store"
 )
@@ -92,15 +96,15 @@ func writeWorkspaceYear(tb testing.TB, path string) ([]slackfake.Message, error)
 			continue
 		}
 		prompt := d.In(berlin).Add(9 * time.Hour)
-		must(db.PutDay(rituals.StandupDay{Ritual: "payments-standup", Date: d, Prompted: members, Summarized: prompt.Add(time.Hour)}))
-		tally := rituals.StandupTally{Ritual: "payments-standup", Team: "payments", Date: d, At: prompt, Outcomes: map[string]rituals.Outcome{}}
+		must(db.PutDay(standup.StandupDay{Ritual: "payments-standup", Date: d, Prompted: members, Summarized: prompt.Add(time.Hour)}))
+		tally := standup.StandupTally{Ritual: "payments-standup", Team: "payments", Date: d, At: prompt, Outcomes: map[string]standup.Outcome{}}
 		for i, u := range members {
-			a := rituals.StandupAnswer{Ritual: "payments-standup", Date: d, User: u, Questions: qs, Submitted: prompt.Add(time.Duration(5+i) * time.Minute),
+			a := standup.StandupAnswer{Ritual: "payments-standup", Date: d, User: u, Questions: qs, Submitted: prompt.Add(time.Duration(5+i) * time.Minute),
 				Answers: map[string]string{"today": fmt.Sprintf("Work on ticket %d of %s", d.Day, u), "blockers": "none"}}
-			outcome := rituals.OutcomeAnswered
+			outcome := standup.OutcomeAnswered
 			if (d.Day+i)%11 == 0 {
-				a = rituals.StandupAnswer{Ritual: "payments-standup", Date: d, User: u, Skipped: true, Submitted: prompt}
-				outcome = rituals.OutcomeSkipped
+				a = standup.StandupAnswer{Ritual: "payments-standup", Date: d, User: u, Skipped: true, Submitted: prompt}
+				outcome = standup.OutcomeSkipped
 			}
 			must(db.PutAnswer(a))
 			tally.Outcomes[u] = outcome
@@ -121,13 +125,13 @@ func writeWorkspaceYear(tb testing.TB, path string) ([]slackfake.Message, error)
 	rot := []string{"U0ALICE", "U0BOB", "U0CAROL"}
 	first := time.Date(2026, 11, 2, 10, 0, 0, 0, berlin)
 	for i, at := 0, first; at.Before(yearEnd); i, at = i+1, at.AddDate(0, 0, 7) {
-		_, err := db.PutHandoff(rituals.HandoffRecord{Ritual: "payments-oncall", At: at, Primary: rot[i%3], Rotation: rot, Recorded: at})
+		_, err := db.PutHandoff(oncall.HandoffRecord{Ritual: "payments-oncall", At: at, Primary: rot[i%3], Rotation: rot, Recorded: at})
 		must(err)
 	}
 	for n, day := 0, start; day.Before(yearEnd); day = day.AddDate(0, 0, 1) {
 		for _, hour := range []int{9, 15} {
 			from := time.Date(day.Year(), day.Month(), day.Day(), hour, 0, 0, 0, berlin)
-			_, err := db.AddOverride(rituals.Override{Ritual: "payments-oncall", User: rot[n%3], From: from, To: from.Add(3 * time.Hour), By: "U0LEAD", Created: from.Add(-time.Hour)})
+			_, err := db.AddOverride(oncall.Override{Ritual: "payments-oncall", User: rot[n%3], From: from, To: from.Add(3 * time.Hour), By: "U0LEAD", Created: from.Add(-time.Hour)})
 			must(err)
 			n++
 		}
@@ -138,16 +142,16 @@ func writeWorkspaceYear(tb testing.TB, path string) ([]slackfake.Message, error)
 	n := 0
 	for at := start.Add(14 * time.Hour); at.Before(yearEnd); at = at.Add(56 * time.Hour) {
 		n++
-		inc := rituals.Incident{Ritual: "incidents", Title: fmt.Sprintf("Checkout errors, wave %d", n), Severity: []string{"sev1", "sev2", "sev3"}[n%3],
-			Commander: rot[n%3], Participants: []string{rot[n%3], rot[(n+1)%3]}, Teams: []string{"payments"}, Status: rituals.IncidentOpen, Source: rituals.SourceSlack, Opened: at}
+		inc := incident.Incident{Ritual: "incidents", Title: fmt.Sprintf("Checkout errors, wave %d", n), Severity: []string{"sev1", "sev2", "sev3"}[n%3],
+			Commander: rot[n%3], Participants: []string{rot[n%3], rot[(n+1)%3]}, Teams: []string{"payments"}, Status: incident.IncidentOpen, Source: incident.SourceSlack, Opened: at}
 		for e := 0; e < 8; e++ {
-			inc.Timeline = append(inc.Timeline, rituals.TimelineEvent{At: at.Add(time.Duration(e) * 10 * time.Minute), Kind: rituals.EventUpdate, By: rot[e%3],
+			inc.Timeline = append(inc.Timeline, incident.TimelineEvent{At: at.Add(time.Duration(e) * 10 * time.Minute), Kind: incident.EventUpdate, By: rot[e%3],
 				Text: fmt.Sprintf("Update %d: looked at dashboards, rolled back the deploy, watched the error rate fall", e)})
 		}
 		if at.Before(yearEnd.AddDate(0, 0, -3)) {
-			inc.Status, inc.Resolved = rituals.IncidentResolved, at.Add(90*time.Minute)
+			inc.Status, inc.Resolved = incident.IncidentResolved, at.Add(90*time.Minute)
 			inc.Retro.Due = at.Add(24 * time.Hour)
-			inc.Retro.Answers = []rituals.RetroAnswer{{User: rot[n%3], Answers: map[string]string{"happened": "A bad deploy", "went_well": "Fast rollback"}, Submitted: at.Add(30 * time.Hour)}}
+			inc.Retro.Answers = []incident.RetroAnswer{{User: rot[n%3], Answers: map[string]string{"happened": "A bad deploy", "went_well": "Fast rollback"}, Submitted: at.Add(30 * time.Hour)}}
 			if n%4 != 0 {
 				inc.Retro.Published, inc.Retro.PublishedBy = at.Add(48*time.Hour), rot[n%3]
 				inc.Retro.Postmortem = "# Postmortem\n\nA bad deploy."
@@ -156,7 +160,7 @@ func writeWorkspaceYear(tb testing.TB, path string) ([]slackfake.Message, error)
 		inc, err := db.SaveIncident(inc, at, nil)
 		must(err)
 		for k := 1; k <= 2; k++ {
-			a := rituals.ActionItem{ID: fmt.Sprintf("%d.%d", inc.Number, k), Ritual: "incidents", Incident: inc.Number, Owner: rot[(n+k)%3],
+			a := incident.ActionItem{ID: fmt.Sprintf("%d.%d", inc.Number, k), Ritual: "incidents", Incident: inc.Number, Owner: rot[(n+k)%3],
 				Text: "Alert on the error rate", Due: rituals.DateOf(at.AddDate(0, 0, 14)), Created: at.Add(time.Hour), CreatedBy: rot[n%3], Teams: []string{"payments"}}
 			if n%3 != 0 {
 				a.Closed, a.ClosedBy = at.AddDate(0, 0, 10), a.Owner
@@ -175,8 +179,8 @@ func writeWorkspaceYear(tb testing.TB, path string) ([]slackfake.Message, error)
 	// Digest notes and deploys.
 	for week, at := 0, start; at.Before(yearEnd); week, at = week+1, at.AddDate(0, 0, 7) {
 		for _, team := range []string{"payments", "search"} {
-			for k, kind := range []string{rituals.NoteHighlight, rituals.NoteRisk} {
-				must(db.PutNote(rituals.DigestNote{ID: fmt.Sprintf("%s-%d-%d", team, week, k), Team: team, Kind: kind, Text: "Shipped the thing", Author: "U0LEAD", Created: at.Add(time.Duration(k) * time.Hour)}))
+			for k, kind := range []string{digest.NoteHighlight, digest.NoteRisk} {
+				must(db.PutNote(digest.DigestNote{ID: fmt.Sprintf("%s-%d-%d", team, week, k), Team: team, Kind: kind, Text: "Shipped the thing", Author: "U0LEAD", Created: at.Add(time.Duration(k) * time.Hour)}))
 			}
 		}
 	}
@@ -185,13 +189,13 @@ func writeWorkspaceYear(tb testing.TB, path string) ([]slackfake.Message, error)
 			for k := 0; k < 3; k++ {
 				fin := time.Date(day.Year(), day.Month(), day.Day(), 10+2*k, 0, 0, 0, berlin)
 				sha := fmt.Sprintf("%s-%s-%d", svc, day.Format("20060102"), k)
-				status := rituals.DeploySucceeded
+				status := digest.DeploySucceeded
 				if (day.Day()+k)%17 == 0 {
-					status = rituals.DeployFailed
+					status = digest.DeployFailed
 				}
-				must(db.PutDeploy(rituals.Deploy{ID: "deploy:" + sha, Source: "deploy", Service: svc, Environment: "production", SHA: sha, Status: status,
-					Started: fin.Add(-10 * time.Minute), Finished: fin, Received: fin, CommitsFrom: rituals.CommitsFromPayload,
-					Commits: []rituals.Commit{{SHA: sha, Time: fin.Add(-5 * time.Hour)}, {SHA: sha + "p", Time: fin.Add(-20 * time.Hour)}}}))
+				must(db.PutDeploy(digest.Deploy{ID: "deploy:" + sha, Source: "deploy", Service: svc, Environment: "production", SHA: sha, Status: status,
+					Started: fin.Add(-10 * time.Minute), Finished: fin, Received: fin, CommitsFrom: digest.CommitsFromPayload,
+					Commits: []digest.Commit{{SHA: sha, Time: fin.Add(-5 * time.Hour)}, {SHA: sha + "p", Time: fin.Add(-20 * time.Hour)}}}))
 			}
 		}
 	}

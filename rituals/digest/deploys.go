@@ -1,0 +1,148 @@
+package digest
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/ritualbot/ritualbot/rituals"
+)
+
+// DeployStore keeps deploys and the pushes whose commits they ship.
+type DeployStore interface {
+	// Deploy returns the deploy with the given ID.
+	Deploy(id string) (Deploy, bool, error)
+	// PutDeploy stores d, replacing the deploy with the same ID.
+	PutDeploy(d Deploy) error
+	// DeploysWithSHA returns the deploys of a commit.
+	DeploysWithSHA(sha string) ([]Deploy, error)
+	// DeploysBetween returns the deploys finished in [from, to), in
+	// order of finishing.
+	DeploysBetween(from, to time.Time) ([]Deploy, error)
+	// PutPush stores a push under its head SHA.
+	PutPush(p Push) error
+	// Push returns the push that left a branch at head.
+	Push(head string) (Push, bool, error)
+}
+
+// DeployOutcome is what became of a reported deploy.
+type DeployOutcome string
+
+const (
+	DeployRecorded  DeployOutcome = "recorded"  // a new deploy
+	DeployUpdated   DeployOutcome = "updated"   // a known deploy changed (its status, say)
+	DeployDuplicate DeployOutcome = "duplicate" // a redelivery: nothing changed
+	DeployIgnored   DeployOutcome = "ignored"   // not a production deploy
+)
+
+// DeployLog records what the deploy webhooks report. It is where the
+// rules of ingestion live: only production counts, a redelivery changes
+// nothing, and a deploy's commit times come from its own list first and
+// from the push of its SHA otherwise.
+type DeployLog struct {
+	Store DeployStore
+	Clock rituals.Clock
+
+	mu sync.Mutex // one read-modify-write at a time
+}
+
+// RecordDeploy stores a finished deploy. A deploy outside production is
+// ignored, with the reason.
+func (l *DeployLog) RecordDeploy(ctx context.Context, d Deploy) (DeployOutcome, string, error) {
+	if err := ctx.Err(); err != nil {
+		return "", "", err
+	}
+	if !IsProduction(d.Environment) {
+		return DeployIgnored, fmt.Sprintf("environment %q is not %s; only production deploys count", d.Environment, ProductionEnvironment), nil
+	}
+	if d.Status != DeploySucceeded && d.Status != DeployFailed {
+		return DeployIgnored, fmt.Sprintf("status %q is not a finished deploy", d.Status), nil
+	}
+	d.Environment = ProductionEnvironment
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	prev, known, err := l.Store.Deploy(d.ID)
+	if err != nil {
+		return "", "", fmt.Errorf("read deploy %s: %w", d.ID, err)
+	}
+	if len(d.Commits) > 0 {
+		d.CommitsFrom = CommitsFromPayload
+	} else if known && len(prev.Commits) > 0 {
+		d.Commits, d.CommitsFrom = prev.Commits, prev.CommitsFrom
+	} else if d.SHA != "" {
+		p, ok, err := l.Store.Push(d.SHA)
+		if err != nil {
+			return "", "", fmt.Errorf("read push %s: %w", d.SHA, err)
+		}
+		if ok {
+			d.Commits, d.CommitsFrom = p.Commits, CommitsFromPush
+		}
+	}
+	if known && sameDeploy(prev, d) {
+		return DeployDuplicate, "", nil
+	}
+	d.Received = l.Clock.Now()
+	if err := l.Store.PutDeploy(d); err != nil {
+		return "", "", fmt.Errorf("store deploy %s: %w", d.ID, err)
+	}
+	if known {
+		return DeployUpdated, "", nil
+	}
+	return DeployRecorded, "", nil
+}
+
+// sameDeploy reports whether b says nothing that a did not.
+func sameDeploy(a, b Deploy) bool {
+	return a.Service == b.Service && a.SHA == b.SHA && a.Status == b.Status &&
+		a.Started.Equal(b.Started) && a.Finished.Equal(b.Finished) &&
+		slices.EqualFunc(a.Commits, b.Commits, func(x, y Commit) bool { return x.SHA == y.SHA && x.Time.Equal(y.Time) })
+}
+
+// RecordPush stores a push's commits, and gives them to the deploys of its
+// head that arrived before it without commits of their own.
+func (l *DeployLog) RecordPush(ctx context.Context, p Push) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if p.Head == "" || len(p.Commits) == 0 {
+		return nil
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	p.Received = l.Clock.Now()
+	if err := l.Store.PutPush(p); err != nil {
+		return fmt.Errorf("store push %s: %w", p.Head, err)
+	}
+	deploys, err := l.Store.DeploysWithSHA(p.Head)
+	if err != nil {
+		return fmt.Errorf("deploys of %s: %w", p.Head, err)
+	}
+	for _, d := range deploys {
+		if len(d.Commits) > 0 {
+			continue
+		}
+		d.Commits, d.CommitsFrom = p.Commits, CommitsFromPush
+		if err := l.Store.PutDeploy(d); err != nil {
+			return fmt.Errorf("store deploy %s: %w", d.ID, err)
+		}
+	}
+	return nil
+}
+
+// TeamServices maps each service name (lower case) to the teams that list
+// it under `services`.
+func TeamServices(teams []*rituals.Team) map[string][]string {
+	out := map[string][]string{}
+	for _, t := range teams {
+		for _, s := range t.Services {
+			k := strings.ToLower(strings.TrimSpace(s))
+			if !slices.Contains(out[k], t.ID) {
+				out[k] = append(out[k], t.ID)
+			}
+		}
+	}
+	return out
+}

@@ -1,0 +1,177 @@
+package oncall
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/ritualbot/ritualbot/rituals"
+)
+
+// Rotations are all the configured on-call rotations: what other rituals
+// read of them (OnCallLookup, OnCallSchedule), answered by each rotation's
+// own walk.
+type Rotations struct {
+	List []*Rotation
+}
+
+var _ rituals.OnCallSchedule = (*Rotations)(nil)
+
+// ByName returns the rotation of that ritual name, or nil.
+func (rs *Rotations) ByName(name string) *Rotation {
+	for _, r := range rs.List {
+		if r.Config.Name == name {
+			return r
+		}
+	}
+	return nil
+}
+
+// OfTeam returns the team's rotations, in config order.
+func (rs *Rotations) OfTeam(team string) []*Rotation {
+	var out []*Rotation
+	for _, r := range rs.List {
+		if r.Team.ID == team {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// OnCall is the OnCallLookup: the primary of the team's first rotation.
+func (rs *Rotations) OnCall(team string, at time.Time) (string, bool) {
+	for _, r := range rs.OfTeam(team) {
+		s, ok, err := r.At(at)
+		if err != nil {
+			r.Log.Error().Err(err).Msg("on-call lookup")
+			continue
+		}
+		if ok {
+			return s.Primary, true
+		}
+	}
+	return "", false
+}
+
+// ShiftsBetween returns the team's primary shifts overlapping [from, to).
+func (rs *Rotations) ShiftsBetween(team string, from, to time.Time) ([]rituals.ShiftBrief, error) {
+	var out []rituals.ShiftBrief
+	for _, r := range rs.OfTeam(team) {
+		shifts, err := r.Shifts(from, to)
+		if err != nil {
+			return nil, err
+		}
+		for _, s := range shifts {
+			out = append(out, s.Brief())
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Start.Before(out[j].Start) })
+	return out, nil
+}
+
+// NextShift returns user's current or next primary stint after at, in any
+// rotation, the earliest first.
+func (rs *Rotations) NextShift(user string, at time.Time) (rituals.ShiftBrief, bool, error) {
+	var best rituals.ShiftBrief
+	found := false
+	for _, r := range rs.List {
+		st, ok, err := r.NextStintOf(user, at)
+		if err != nil {
+			return rituals.ShiftBrief{}, false, err
+		}
+		if ok && (!found || st.Start.Before(best.Start)) {
+			best = rituals.ShiftBrief{Ritual: r.Config.Name, Team: r.Team.ID, User: user, Start: st.Start, End: st.End}
+			found = true
+		}
+	}
+	return best, found, nil
+}
+
+// Keep runs every rotation's keeper until ctx ends.
+func (rs *Rotations) Keep(ctx context.Context) error {
+	done := make(chan struct{}, len(rs.List))
+	for _, r := range rs.List {
+		go func() {
+			_ = r.Keep(ctx)
+			done <- struct{}{}
+		}()
+	}
+	for range rs.List {
+		<-done
+	}
+	return nil
+}
+
+// WaitSettled waits for every keeper to have synced up to t.
+func (rs *Rotations) WaitSettled(ctx context.Context, t time.Time) error {
+	for _, r := range rs.List {
+		if err := r.WaitSettled(ctx, t); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Matching returns the rotations arg names: a team ID or a rotation's
+// ritual name, in any case.
+func (rs *Rotations) Matching(arg string) []*Rotation {
+	var out []*Rotation
+	for _, r := range rs.List {
+		if strings.EqualFold(arg, r.Team.ID) || strings.EqualFold(arg, r.Name()) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// Names lists the rotations as a person names them: "team (ritual)".
+func (rs *Rotations) Names() string {
+	var names []string
+	for _, r := range rs.List {
+		names = append(names, fmt.Sprintf("%s (%s)", r.Team.ID, r.Name()))
+	}
+	return strings.Join(names, ", ")
+}
+
+// Unknown is the error for an argument that names no rotation.
+func (rs *Rotations) Unknown(arg string) error {
+	return rituals.Errorf(rituals.ENOTFOUND, "No rotation for `%s`. Rotations: %s.", rituals.Escape(arg), rs.Names())
+}
+
+// Of returns the rotations user takes shifts in or whose team they are in.
+func (rs *Rotations) Of(user string) []*Rotation {
+	var out []*Rotation
+	for _, r := range rs.List {
+		if r.InRotation(user) || r.Team.IsMember(user) || r.Team.IsLead(user) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// For returns the rotation a command about target means: the one arg
+// names, else the only one, else the one target (or else the invoker) is
+// in, if that is one.
+func (rs *Rotations) For(invoker, target, arg string) (*Rotation, error) {
+	if arg != "" {
+		rots := rs.Matching(arg)
+		switch len(rots) {
+		case 0:
+			return nil, rs.Unknown(arg)
+		case 1:
+			return rots[0], nil
+		}
+		return nil, rituals.Errorf(rituals.EINVALID, "`%s` has %d rotations; name one: %s.", rituals.Escape(arg), len(rots), rs.Names())
+	}
+	if len(rs.List) == 1 {
+		return rs.List[0], nil
+	}
+	for _, user := range []string{target, invoker} {
+		if rots := rs.Of(user); len(rots) == 1 {
+			return rots[0], nil
+		}
+	}
+	return nil, rituals.Errorf(rituals.EINVALID, "Which rotation? Add its team at the end, e.g. `… payments`. Rotations: %s.", rs.Names())
+}
