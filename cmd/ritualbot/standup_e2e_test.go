@@ -426,7 +426,7 @@ func TestStandupBlockerAgesUntilCleared(t *testing.T) {
 	h.answer("U0BOB", with(work, "Security review of the tokenizer"))
 	h.runUntil(at(t, "2026-11-24 11:00", berlin))
 	tue := h.fake.ChannelMessages(payments)[1]
-	if text := blockText(t, tue); !strings.Contains(text, "Waiting for the staging database _(open 1 day)_") || !strings.Contains(text, "Security review of the tokenizer _(open 1 day)_") {
+	if text := blockText(t, tue); !strings.Contains(text, "Waiting for the staging database _(open since yesterday)_") || !strings.Contains(text, "Security review of the tokenizer _(open since yesterday)_") {
 		t.Errorf("Tuesday's summary does not age the blockers: %q", text)
 	}
 	if open, err := h.m.StandupLog().OpenBlockers("payments"); err != nil || len(open) != 2 {
@@ -540,9 +540,17 @@ func TestStandupCommandsAndPreview(t *testing.T) {
 		{"U0CAROL", "ooo 2026-13-01", `is not a date`},
 		{"U0CAROL", "ooo 2026-11-20", `in the past`},
 		{"U0CAROL", "ooo tomorrow", "Out of office on Tue 24 Nov"},
+		{"U0CAROL", "back", "Your planned out of office is cancelled"},
+		{"U0CAROL", "back", "You are not out of office"},
+		{"U0CAROL", "ooo today", "Out of office on Mon 23 Nov"},
 		{"U0CAROL", "back", "Welcome back"},
 		{"U0CAROL", "history U0BOB 0", "neither a @user nor a count"},
 		{"U0ADMIN", "", "not in any standup"},
+		// The target's standup, not the caller's: an admin in no team
+		// reads Bob's, with today's answer counted as it is listed.
+		{"U0ADMIN", "history <@U0BOB|bob>", "Tax export"},
+		{"U0ADMIN", "history <@U0BOB|bob>", "Last 30 days: answered 1 of 1 standups"},
+		{"U0ADMIN", "history <@U0NOBODY|nobody>", "<@U0NOBODY> is not in any standup"},
 	} {
 		ack := h.command(c.user, payments, "/standup", c.text)
 		if !strings.Contains(ack, `"response_type":"ephemeral"`) || !strings.Contains(ackText(t, ack), c.want) {

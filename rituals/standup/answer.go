@@ -138,7 +138,7 @@ func (s *Standup) form(users map[string]rituals.UserInfo, user string, d rituals
 				// Shown as still open: clearing the text is how a member
 				// says it is resolved.
 				in.Initial = open.Text
-				in.Hint = fmt.Sprintf("Your blocker, open %s. Empty this (or write \"none\") once it is resolved.", rituals.AgeLabel(open.AgeDays(s.Clock.Now())))
+				in.Hint = fmt.Sprintf("Your blocker, open %s. Empty this (or write \"none\") once it is resolved.", rituals.OpenFor(open.DaysOpen(s.Clock.Now(), memberZone(users, user, s.Config.Schedule.Location))))
 			}
 		}
 		f.Inputs = append(f.Inputs, in)
@@ -348,7 +348,8 @@ func (s *Standup) ClearBlocker(ctx context.Context, ref, user string, isAdmin bo
 			}
 		}
 	}
-	return fmt.Sprintf("Cleared after %s: %s", rituals.AgeLabel(b.AgeDays(now)), rituals.Clip(rituals.Escape(b.Text), maxBlockerChars)), nil
+	users, _ := s.users(ctx)
+	return fmt.Sprintf("Cleared (open %s): %s", rituals.OpenFor(b.DaysOpen(now, memberZone(users, b.User, s.Config.Schedule.Location))), rituals.Clip(rituals.Escape(b.Text), maxBlockerChars)), nil
 }
 
 // SetAway records that user is out of office from..to (inclusive), in
@@ -372,11 +373,29 @@ func (s *Standup) SetAway(user string, from, to rituals.Date) (string, error) {
 	return fmt.Sprintf("Out of office from %s to %s: no standup prompts until then. `/standup back` ends it early.", dayLabel(from), dayLabel(to)), nil
 }
 
-// Back ends the user's out-of-office as of today.
+// Back ends the user's out-of-office as of today, and cancels any planned
+// later. Someone who was not away is told so, not welcomed back.
 func (s *Standup) Back(user string) (string, error) {
 	today := rituals.DateOf(s.Clock.Now().In(s.Config.Schedule.Location))
+	aways, err := s.Store.Aways(today)
+	if err != nil {
+		return "", fmt.Errorf("standup: read out-of-office of %s: %w", user, err)
+	}
+	var away, planned bool
+	for _, a := range aways {
+		if a.User == user {
+			away = away || a.Covers(today)
+			planned = true
+		}
+	}
+	if !planned {
+		return "You are not out of office: your standup prompts go on as usual. (`/standup ooo FROM [TO]` sets an absence.)", nil
+	}
 	if err := s.Store.DeleteAways(user, today); err != nil {
 		return "", fmt.Errorf("standup: end out-of-office of %s: %w", user, err)
+	}
+	if !away {
+		return "Your planned out of office is cancelled: your standup prompts go on as usual.", nil
 	}
 	return "Welcome back! Your standup prompts start again with the next one.", nil
 }
@@ -469,5 +488,35 @@ func (s *Standup) MemberRecord(reader, member string, days int, readerIsAdmin bo
 		return rituals.Participation{}, err
 	}
 	today := rituals.DateOf(s.Clock.Now().In(s.Config.Schedule.Location))
-	return s.Store.MemberParticipation(s.Team.ID, member, today.AddDays(-days+1), today)
+	p, err := s.Store.MemberParticipation(s.Team.ID, member, today.AddDays(-days+1), today)
+	if err != nil {
+		return p, err
+	}
+	// A day is tallied when its summary is posted; an answer given before
+	// that (today's, or tomorrow's the evening before) is listed in the
+	// history all the same, so it counts here too: one definition of
+	// "answered".
+	for d := today.AddDays(-1); !today.AddDays(1).Before(d); d = d.AddDays(1) {
+		day, err := s.day(d)
+		if err != nil {
+			return p, err
+		}
+		if !day.Summarized.IsZero() {
+			continue
+		}
+		a, ok, err := s.Store.Answer(s.Config.Name, d, member)
+		if err != nil {
+			return p, fmt.Errorf("standup %s: read the answer of %s on %s: %w", s.Config.Name, member, d, err)
+		}
+		if !ok {
+			continue
+		}
+		p.Days++
+		if a.Skipped {
+			CountOutcome(&p, OutcomeSkipped)
+		} else {
+			CountOutcome(&p, OutcomeAnswered)
+		}
+	}
+	return p, nil
 }

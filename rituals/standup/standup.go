@@ -295,6 +295,17 @@ func (s *Standup) zoneOf(users map[string]rituals.UserInfo, member string) *time
 	return s.Config.Schedule.Location
 }
 
+// memberZone is member's own zone as Slack has it, else def: a blocker's
+// age counts the days its owner lives through.
+func memberZone(users map[string]rituals.UserInfo, member string, def *time.Location) *time.Location {
+	if u, ok := users[member]; ok && u.TZ != "" {
+		if l, err := time.LoadLocation(u.TZ); err == nil {
+			return l
+		}
+	}
+	return def
+}
+
 // promptAt is when members in loc are prompted on d; ok is false if d is
 // no standup day there (a weekend, a holiday).
 func (s *Standup) promptAt(loc *time.Location, d rituals.Date) (time.Time, bool) {
