@@ -36,10 +36,7 @@ func init() {
 			}
 		},
 		preview: func(p *previewEnv, rc *rituals.RitualConfig) (rituals.Message, error) {
-			if p.DB == nil {
-				return rituals.Message{}, fmt.Errorf("no store yet at %s: the preview shows the postmortem of the latest incident, so run the bot first", p.Config.Store.Path)
-			}
-			return incidentsOf(p.Config.Config, rc, p.DB, p.clock(), &p.links).LatestPostmortem()
+			return incidentsOf(p.Config.Config, rc, p.DB, p.clock(), &p.links).Preview()
 		},
 	}
 }
