@@ -78,10 +78,10 @@ func (s *Standup) AnswerFormFor(ctx context.Context, user string, d rituals.Date
 		if err != nil {
 			return rituals.Form{}, err
 		}
-		if answered && !prev.Skipped {
-			return rituals.Form{}, rituals.Errorf(rituals.ECONFLICT, "Your answer for %s is in its summary already. `/standup` answers the next standup.", dayLabel(d))
+		if answered && !prev.Skipped && !s.mayChange(users, user, d, day, false) {
+			return rituals.Form{}, rituals.Errorf(rituals.ECONFLICT, "Your answer for %s is in its summary, and that day is over for you: it can no longer change. `/standup` answers the next standup.", dayLabel(d))
 		}
-		if s.over(users, user, d, s.Clock.Now()) {
+		if (!answered || prev.Skipped) && s.over(users, user, d, s.Clock.Now()) {
 			return rituals.Form{}, rituals.Errorf(rituals.ECONFLICT, "The standup of %s is over. `/standup` answers the next one.", dayLabel(d))
 		}
 	}
@@ -110,6 +110,8 @@ func (s *Standup) form(users map[string]rituals.UserInfo, user string, d rituals
 	loc := s.zoneOf(users, user)
 	intro := fmt.Sprintf("*%s* standup for *%s*", rituals.Escape(s.teamName()), dayLabel(d))
 	switch {
+	case !day.Summarized.IsZero() && editing:
+		intro += "\nThe summary is out: your changes update it, marked edited, until the end of your day."
 	case !day.Summarized.IsZero():
 		intro += "\nThe summary is out already; your answer will be added to it."
 	case editing:
@@ -167,10 +169,10 @@ func (s *Standup) Submit(ctx context.Context, user string, d rituals.Date, value
 		return nil, err
 	}
 	late := !day.Summarized.IsZero()
-	if late && editing {
-		return nil, rituals.Errorf(rituals.ECONFLICT, "The summary of %s is posted, so your answer can no longer change.", dayLabel(d))
+	if late && editing && !s.mayChange(users, user, d, day, false) {
+		return nil, rituals.Errorf(rituals.ECONFLICT, "The summary of %s is posted and that day is over for you, so your answer can no longer change.", dayLabel(d))
 	}
-	if late && s.over(users, user, d, now) {
+	if late && !editing && s.over(users, user, d, now) {
 		return nil, rituals.Errorf(rituals.ECONFLICT, "The standup of %s is over; `/standup` answers the next one.", dayLabel(d))
 	}
 	qs := s.questionsOn(users, user, d)
@@ -193,7 +195,8 @@ func (s *Standup) Submit(ctx context.Context, user string, d rituals.Date, value
 		return errs, nil
 	}
 	if editing {
-		a.Submitted, a.Edited = prev.Submitted, now
+		a.Submitted, a.Edited, a.Late = prev.Submitted, now, prev.Late
+		a.EditedAfterSummary = prev.EditedAfterSummary || late
 	}
 	if err := s.Store.PutAnswer(a); err != nil {
 		return nil, fmt.Errorf("standup %s: store answer of %s for %s: %w", s.Config.Name, user, d, err)
@@ -201,12 +204,16 @@ func (s *Standup) Submit(ctx context.Context, user string, d rituals.Date, value
 	if err := s.trackBlockers(user, qs, a.Answers, now); err != nil {
 		return nil, err
 	}
+	confirm := s.confirmations(users, day, a)
 	if !late {
-		return nil, nil
+		return nil, s.Outbox.Send(ctx, confirm...)
 	}
-	var extra []rituals.Message
+	extra := confirm
 	if s.Settings.Summary == SummaryThread {
-		extra = append(extra, s.threadReply(users, a))
+		reply := s.threadReply(users, a)
+		// An edit replaces the answer's reply; a late answer is a new one.
+		reply.Update = editing
+		extra = append([]rituals.Message{reply}, extra...)
 	}
 	return nil, s.refreshSummary(ctx, d, day, extra...)
 }
@@ -304,10 +311,13 @@ func (s *Standup) Skip(ctx context.Context, user string, d rituals.Date) (string
 	if err := s.Store.PutAnswer(a); err != nil {
 		return "", fmt.Errorf("standup %s: store skip of %s for %s: %w", s.Config.Name, user, d, err)
 	}
+	confirm := s.confirmations(users, day, a)
 	if late {
-		if err := s.refreshSummary(ctx, d, day); err != nil {
+		if err := s.refreshSummary(ctx, d, day, confirm...); err != nil {
 			return "", err
 		}
+	} else if err := s.Outbox.Send(ctx, confirm...); err != nil {
+		return "", err
 	}
 	return fmt.Sprintf("Skipped the %s standup of %s: no reminder, and you count as skipped, not missing.", s.teamName(), dayLabel(d)), nil
 }

@@ -1,6 +1,7 @@
 package standup
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -109,5 +110,89 @@ func TestMemberRecordCountsTodaysAnswer(t *testing.T) {
 	}
 	if p.Answered != len(answers) || p.Expected != 4 || p.Days != 4 {
 		t.Errorf("record %+v beside %d answers listed; want answered %d of 4", p, len(answers), len(answers))
+	}
+}
+
+// The prompt a member acted on is edited to say what happened, with the
+// button that still makes sense: Edit after an answer, Answer anyway after
+// a skip. An edit after the summary updates it, marked edited.
+func TestConfirmationsAndEditsAfterTheSummary(t *testing.T) {
+	s, st := newTestStandup(t, "0 9 * * MON-FRI", false)
+	berlin := s.Config.Schedule.Location
+	out := s.Outbox.(*recordingOutbox)
+	clock := s.Clock.(*rituals.FakeClock)
+	monday := rituals.Date{Year: 2026, Month: 11, Day: 23}
+	clock.Set(time.Date(2026, 11, 23, 9, 0, 0, 0, berlin))
+	if err := s.Prompt(context.Background(), berlin, clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	edits := func() map[string]rituals.Message {
+		m := map[string]rituals.Message{}
+		for _, msg := range out.msgs {
+			if msg.Update {
+				m[msg.Key] = msg
+			}
+		}
+		out.msgs = nil
+		return m
+	}
+	edits()
+	full := map[string]string{"yesterday": "Ledger", "today": "Refunds"}
+
+	clock.Set(time.Date(2026, 11, 23, 9, 12, 0, 0, berlin))
+	if _, err := s.Submit(context.Background(), "UALICE", monday, full); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Skip(context.Background(), "UBOB", monday); err != nil {
+		t.Fatal(err)
+	}
+	got := edits()
+	for user, want := range map[string][2]string{"UALICE": {"Answered 09:12", "Edit"}, "UBOB": {"Skipped today", "Answer anyway"}} {
+		m, ok := got["standup/daily/2026-11-23/prompt/"+user]
+		if !ok {
+			t.Errorf("%s's prompt not edited: %v", user, got)
+			continue
+		}
+		if text := rituals.PlainText(m.Blocks[0]); !strings.Contains(text, want[0]) || len(m.Blocks) != 2 || m.Blocks[1].Buttons[0].Text != want[1] || m.Blocks[1].Buttons[0].ActionID != "standup:answer" {
+			t.Errorf("%s's prompt now %+v, want %q with %q", user, m.Blocks, want[0], want[1])
+		}
+	}
+
+	// The summary is out at 11:00; Alice edits at 15:00.
+	clock.Set(time.Date(2026, 11, 23, 11, 0, 0, 0, berlin))
+	if err := s.Summarize(context.Background(), monday); err != nil {
+		t.Fatal(err)
+	}
+	edits()
+	clock.Set(time.Date(2026, 11, 23, 15, 0, 0, 0, berlin))
+	if form, err := s.AnswerFormFor(context.Background(), "UALICE", monday); err != nil || !strings.Contains(form.Intro, "marked edited") {
+		t.Fatalf("Edit after the summary: %+v, %v", form.Intro, err)
+	}
+	if _, err := s.Submit(context.Background(), "UALICE", monday, map[string]string{"yesterday": "Ledger rounding", "today": "Refunds"}); err != nil {
+		t.Fatal(err)
+	}
+	got = edits()
+	summary, ok := got["standup/daily/2026-11-23/summary"]
+	var text strings.Builder
+	for _, b := range summary.Blocks {
+		text.WriteString(rituals.PlainText(b) + "\n")
+	}
+	if !ok || !strings.Contains(text.String(), "<@UALICE>* _(edited)_") || !strings.Contains(text.String(), "Ledger rounding") {
+		t.Errorf("summary after the edit (found %v):\n%s\nwant Alice's new answer marked edited", ok, text.String())
+	}
+	if m := got["standup/daily/2026-11-23/prompt/UALICE"]; !strings.Contains(rituals.PlainText(m.Blocks[0]), "Edited 15:00") {
+		t.Errorf("Alice's prompt after the edit: %+v", m.Blocks)
+	}
+	// Her day over, the answer stays as it is, and the prompt offers no Edit.
+	clock.Set(time.Date(2026, 11, 24, 0, 30, 0, 0, berlin))
+	if _, err := s.AnswerFormFor(context.Background(), "UALICE", monday); rituals.ErrorCode(err) != rituals.ECONFLICT {
+		t.Errorf("Edit after the end of the day: %v, want a conflict", err)
+	}
+	if msgs := s.confirmations(nil, StandupDay{Prompted: []string{"UALICE"}, Summarized: time.Date(2026, 11, 23, 11, 0, 0, 0, berlin)}, st.answers[answerKey{"daily", monday, "UALICE"}]); len(msgs) != 1 || len(msgs[0].Blocks) != 1 {
+		t.Errorf("confirmation after the day: %+v, want no Edit button", msgs)
+	}
+	// Someone never prompted (an answer ahead) has no prompt to edit.
+	if msgs := s.confirmations(nil, StandupDay{}, StandupAnswer{User: "UBOB", Date: monday}); len(msgs) != 0 {
+		t.Errorf("confirmation without a prompt: %+v", msgs)
 	}
 }

@@ -50,6 +50,9 @@ type StandupAnswer struct {
 	Edited    time.Time `json:",omitempty"`
 	// Late: given after the summary was posted.
 	Late bool
+	// EditedAfterSummary: changed once the summary was out; the summary
+	// says so.
+	EditedAfterSummary bool `json:",omitempty"`
 }
 
 // StandupDay is the record of one standup day of a ritual.

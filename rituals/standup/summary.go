@@ -168,8 +168,13 @@ func answerItems(a StandupAnswer) []answerItem {
 
 func answerHead(a StandupAnswer) string {
 	h := "*" + rituals.Mention(a.User) + "*"
-	if a.Late {
+	switch {
+	case a.Late && a.EditedAfterSummary:
+		h += " _(late, edited)_"
+	case a.Late:
 		h += " _(late)_"
+	case a.EditedAfterSummary:
+		h += " _(edited)_"
 	}
 	return h
 }
