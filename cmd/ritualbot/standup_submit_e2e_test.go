@@ -7,10 +7,9 @@ import (
 )
 
 // A refusal of the whole answer (here: an edit once the summary is out and
-// the member's day is over)
-// keeps the modal open with the reason on the first question on screen,
-// "yesterday", not on the alphabetically first block ("blockers", last on
-// screen, where nobody looks).
+// the member's day is over) keeps the modal open with the reason on the
+// first question on screen, "yesterday", not on the alphabetically first
+// block ("blockers", last on screen, where nobody looks).
 func TestStandupRefusalShowsOnTheFirstQuestion(t *testing.T) {
 	h := newStandupHarness(t, at(t, "2026-11-22 12:00", berlin), "channel", false)
 	h.runUntil(at(t, "2026-11-23 09:05", berlin))
