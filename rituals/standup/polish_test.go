@@ -196,3 +196,46 @@ func TestConfirmationsAndEditsAfterTheSummary(t *testing.T) {
 		t.Errorf("confirmation without a prompt: %+v", msgs)
 	}
 }
+
+type dirFunc func() map[string]rituals.UserInfo
+
+func (f dirFunc) Users(context.Context) (map[string]rituals.UserInfo, error) { return f(), nil }
+
+// With local_time, one summary goes out summary_after the prompt of the
+// zone whose morning comes last, so every zone has at least summary_after
+// to answer (earlier zones more): the chosen trade-off (STANDUPS.md).
+func TestSummaryWindowCountsFromTheLastZone(t *testing.T) {
+	s, _ := newTestStandup(t, "0 9 * * MON-FRI", true)
+	s.Team.Members = []string{"UBER", "UNY", "UIN"}
+	users := map[string]rituals.UserInfo{
+		"UBER": {ID: "UBER", TZ: "Europe/Berlin"}, "UNY": {ID: "UNY", TZ: "America/New_York"}, "UIN": {ID: "UIN", TZ: "Asia/Kolkata"},
+	}
+	s.Directory = dirFunc(func() map[string]rituals.UserInfo { return users })
+	jobs, err := s.Jobs(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var summaries []rituals.Job
+	for _, j := range jobs {
+		if strings.Contains(j.Name, "/summary") {
+			summaries = append(summaries, j)
+		}
+	}
+	sunday := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
+	if len(summaries) != 1 {
+		t.Fatalf("%d summary jobs, want one summary a day", len(summaries))
+	}
+	ny := mustLoad(t, "America/New_York")
+	at := summaries[0].Schedule.Next(sunday)
+	if want := time.Date(2026, 11, 23, 11, 0, 0, 0, ny); !at.Equal(want) {
+		t.Errorf("Monday's summary at %s, want %s (New York's 09:00 + 2h)", at, want)
+	}
+	monday := rituals.Date{Year: 2026, Month: 11, Day: 23}
+	for id, u := range users {
+		loc := mustLoad(t, u.TZ)
+		prompt, _ := s.promptAt(loc, monday)
+		if window := at.Sub(prompt); window < s.Settings.SummaryAfter {
+			t.Errorf("%s (%s) has %s to answer, less than summary_after", id, u.TZ, window)
+		}
+	}
+}
