@@ -35,9 +35,7 @@ func incidentsKind() kind {
 			return p, nil
 		},
 		link: func(p *previewEnv, rc *rituals.RitualConfig) {
-			if p.DB != nil {
-				p.openIncidentLog(p.DB)
-			}
+			p.openIncidentLog(p.DB)
 		},
 		preview: func(p *previewEnv, rc *rituals.RitualConfig) (rituals.Message, error) {
 			return incidentsOf(p.Config.Config, rc, p.DB, p.clock(), &p.links).Preview()

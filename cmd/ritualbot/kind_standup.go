@@ -27,9 +27,7 @@ func standupKind() kind {
 			return p, nil
 		},
 		link: func(p *previewEnv, rc *rituals.RitualConfig) {
-			if p.DB != nil {
-				p.addStandup(standupOf(p.Config.Config, rc, p.DB, p.clock(), &p.links))
-			}
+			p.addStandup(standupOf(p.Config.Config, rc, p.DB, p.clock(), &p.links))
 		},
 		preview: func(p *previewEnv, rc *rituals.RitualConfig) (rituals.Message, error) {
 			return standupOf(p.Config.Config, rc, p.DB, p.clock(), &p.links).SummaryPreview(context.Background(), p.Now)
