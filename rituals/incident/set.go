@@ -55,9 +55,9 @@ func (s Set) ForChannel(channel string) *Incidents {
 	return s[0]
 }
 
-// IsRetroVerb reports whether verb acts on a resolved incident's retro
+// isRetroVerb reports whether verb acts on a resolved incident's retro
 // rather than on an open incident.
-func IsRetroVerb(verb string) bool { return verb == "retro" || verb == "publish" || verb == "skip" }
+func isRetroVerb(verb string) bool { return verb == "retro" || verb == "publish" || verb == "skip" }
 
 // Scope names the incident a command typed in channel is about: #n if
 // given (n > 0), else the only one that fits (open, or awaiting its retro
@@ -67,7 +67,7 @@ func (s Set) Scope(verb string, n int, channel string) (*Incidents, int, error) 
 		x, err := s.Owner(n)
 		return x, n, err
 	}
-	retroVerb := IsRetroVerb(verb)
+	retroVerb := isRetroVerb(verb)
 	type cand struct {
 		x   *Incidents
 		inc Incident
