@@ -118,7 +118,7 @@ func (x *Incidents) broadcastMessage(inc Incident, channel string) rituals.Messa
 	fields := []string{
 		"*Severity*\n" + strings.ToUpper(inc.Severity),
 		"*Status*\n" + status,
-		"*Impact*\n" + rituals.Escape(x.teamNames(inc.Teams)),
+		"*Impact*\n" + rituals.Escape(x.TeamNames(inc.Teams)),
 	}
 	if due := x.NextUpdateDue(inc); !due.IsZero() {
 		fields = append(fields, "*Next update*\n"+x.when(due))

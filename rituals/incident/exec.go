@@ -40,7 +40,7 @@ func (x *Incidents) execMessages(inc Incident, paged []string) []rituals.Message
 	for _, u := range paged {
 		lines := []string{
 			fmt.Sprintf(":rotating_light: You are the exec on call for %s, and *Incident #%d* is %s: %s",
-				rituals.Escape(x.teamNames(inc.Teams)), inc.Number, strings.ToUpper(inc.Severity), rituals.Escape(inc.Title)),
+				rituals.Escape(x.TeamNames(inc.Teams)), inc.Number, strings.ToUpper(inc.Severity), rituals.Escape(inc.Title)),
 		}
 		commander := "nobody has taken command yet"
 		if inc.Commander != "" {

@@ -155,8 +155,8 @@ func (x *Incidents) serviceTeams(service string) []string {
 	return out
 }
 
-// teamNames names teams for people: "Payments, Platform".
-func (x *Incidents) teamNames(ids []string) string {
+// TeamNames names teams for people: "Payments, Platform".
+func (x *Incidents) TeamNames(ids []string) string {
 	var names []string
 	for _, id := range ids {
 		names = append(names, x.teamName(id))
@@ -179,11 +179,11 @@ func (x *Incidents) SetTeams(ctx context.Context, n int, user string, teams []st
 			return nil, err
 		}
 		if slices.Equal(inc.Teams, teams) {
-			return nil, rituals.Errorf(rituals.ECONFLICT, "#%d already belongs to %s.", n, x.teamNames(teams))
+			return nil, rituals.Errorf(rituals.ECONFLICT, "#%d already belongs to %s.", n, x.TeamNames(teams))
 		}
 		inc.addParticipant(user)
 		inc.Timeline = append(inc.Timeline, TimelineEvent{At: now, Kind: EventUpdate, By: user, Internal: true,
-			Text: fmt.Sprintf("Teams: %s → %s", x.teamNames(inc.Teams), x.teamNames(teams))})
+			Text: fmt.Sprintf("Teams: %s → %s", x.TeamNames(inc.Teams), x.TeamNames(teams))})
 		inc.Teams = append([]string(nil), teams...)
 		for _, u := range x.onCallNow(inc.Teams, now) {
 			inc.addParticipant(u)
