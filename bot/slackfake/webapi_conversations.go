@@ -20,7 +20,7 @@ func (s *Server) channelJSONLocked(c *channel) map[string]any {
 	return map[string]any{
 		"id": c.ID, "name": c.Name, "is_channel": !legacyGroup, "is_group": legacyGroup,
 		"is_im": false, "is_mpim": false, "is_private": c.IsPrivate, "created": c.created,
-		"is_archived": false, "is_general": c.Name == "general", "unlinked": 0,
+		"is_archived": c.Archived, "is_general": c.Name == "general", "unlinked": 0,
 		"name_normalized": c.Name, "is_shared": false, "is_org_shared": false,
 		"is_ext_shared": false, "is_pending_ext_shared": false, "pending_shared": []string{},
 		"context_team_id": s.opts.TeamID, "updated": c.created * 1000, "parent_conversation": nil,
