@@ -111,10 +111,11 @@ func (h *Incidents) scoped(verb string) CommandFunc {
 		if verb == "retro" || verb == "skip" && len(rest) == 0 {
 			return h.openIncidentForm(ctx, x, verb, n, inv.UserID, inv.TriggerID)
 		}
+		run := verb
 		if internal {
-			verb = "update --internal"
+			run = "update --internal"
 		}
-		text, err := h.run(ctx, x, n, inv.UserID, verb, rest)
+		text, err := h.run(ctx, x, n, inv.UserID, run, rest)
 		return Reply{Text: text}, err
 	}
 }

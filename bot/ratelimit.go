@@ -35,6 +35,9 @@ func DefaultLimits() map[string]Limit {
 	return map[string]Limit{
 		"apps.connections.open":        tier1,
 		"conversations.setTopic":       tier2,
+		"conversations.create":         tier2,
+		"conversations.archive":        tier2,
+		"conversations.invite":         tier3,
 		"usergroups.users.update":      tier2,
 		"conversations.list":           tier2,
 		"users.list":                   tier2,

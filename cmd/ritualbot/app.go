@@ -81,6 +81,8 @@ type Main struct {
 	standups     *bot.Standups
 	digests      *bot.Digests
 	incidentDesk *bot.Incidents
+	// incidentWatch nudges for updates and keeps incident channels.
+	incidentWatch *incident.Watch
 	// loops are rituals' own background loops (on-call keeps user groups
 	// and topics in step); Run starts them, Settle waits for them.
 	loops []loop
@@ -115,6 +117,14 @@ func (l *links) OnCallAt(team string, at time.Time) (string, bool) {
 		return "", false
 	}
 	return l.onCall(team, at)
+}
+
+// ExecOnCallAt answers who is the exec on call for team at an instant.
+func (l *links) ExecOnCallAt(team string, at time.Time) (string, bool) {
+	if l.rotations == nil {
+		return "", false
+	}
+	return l.rotations.ExecOnCall(team, at)
 }
 
 // Incidents is the incident log, nil when no incidents ritual is configured.
@@ -251,6 +261,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		Now:     m.Clock.Now, Health: m.Health, Backoff: m.RetryBackoff,
 		Queued:    func(n int) { m.Metrics.OutboxPending.Set(float64(n)) },
 		LookAfter: httpClient.Timeout,
+		Dropped:   m.messageDropped,
 	}
 	m.Outbox = &rituals.DurableOutbox{Store: m.DB, Clock: m.Clock, Wake: m.Sender.Wake}
 	m.Router = bot.NewRouter(m.component("router"))

@@ -27,6 +27,7 @@ func init() {
 				m.mountIncidents()
 			}
 			m.openIncidentLog(m.DB)
+			m.withComms(x)
 			m.incidentDesk.Add(m.Router, x)
 			return x, nil
 		},
