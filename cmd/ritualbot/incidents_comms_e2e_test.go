@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ritualbot/ritualbot/bot"
 	"github.com/ritualbot/ritualbot/bot/slackfake"
+	"github.com/ritualbot/ritualbot/config"
 )
 
 // commsConfig: two teams, a real rotation with an exec list for
@@ -69,7 +69,7 @@ func newCommsHarness(t *testing.T, start time.Time, sev2Broadcast string) *harne
 	}
 	// A private channel nobody invited the bot to.
 	h.fake.AddChannel(slackfake.Channel{ID: "C0HUSH", Name: "hush", IsPrivate: true, Members: []string{"U0ALICE"}})
-	h.env[envWebhookToken] = "hook-token"
+	h.env[envWebhookToken] = webhookToken
 	return h
 }
 
@@ -90,7 +90,7 @@ func (h *harness) teamAlert(group, summary string, labels map[string]string) {
 			"generatorURL": "http://prometheus.example.com:9090/graph", "fingerprint": "f-" + group,
 		}},
 	})
-	if code, out := h.post("/hooks/alertmanager", string(body), map[string]string{"Authorization": "Bearer hook-token"}); code != http.StatusOK {
+	if code, out := h.post("/hooks/alertmanager", string(body), map[string]string{"Authorization": "Bearer " + webhookToken}); code != http.StatusOK {
 		h.t.Fatalf("alertmanager %s: %d %s", group, code, out)
 	}
 	h.settle()
@@ -236,8 +236,11 @@ func TestIncidentsCountOnlyUnderTheirTeamsInDigestAndDORA(t *testing.T) {
 	h.clock.Advance(40 * time.Minute)
 	h.command("U0CAROL", "C0INCIDENTS", "/incident", "resolve #1")
 	h.clock.Advance(40 * time.Minute)
-	h.command("U0ALICE", "C0INCIDENTS", "/incident", "resolve #2")
+	if ack := h.command("U0ALICE", "C0INCIDENTS", "/incident", "resolve #2"); !strings.Contains(ack, "Resolved #2") {
+		t.Errorf("resolve #2: %s", ack)
+	}
 
+	h.clock.Advance(time.Minute)
 	ack := h.command("U0ALICE", "C0LEADS", "/digest", "preview")
 	for _, want := range []string{"Payments: 1 deploy, 1 incident", "Platform: 1 deploy, 1 incident"} {
 		if !strings.Contains(ack, want) {
@@ -247,7 +250,7 @@ func TestIncidentsCountOnlyUnderTheirTeamsInDigestAndDORA(t *testing.T) {
 	if n := strings.Count(ack, "1 of 1 deploy"); n != 2 {
 		t.Errorf("change failure rate: %d teams at 1 of 1 deploy, want both:\n%s", n, ack)
 	}
-	for _, want := range []string{"40m", "1h 30m"} { // each team's own time to restore
+	for _, want := range []string{"*Time to restore*\\n40m", "*Time to restore*\\n1h 20m"} { // each team's own
 		if !strings.Contains(ack, want) {
 			t.Errorf("time to restore %s missing:\n%s", want, ack)
 		}
@@ -330,15 +333,27 @@ func TestIncidentCommsBadInput(t *testing.T) {
 	})
 }
 
-// The manifest asks for channel scopes only when incident channels are on.
+// The manifest asks for channel scopes only when incident channels are
+// on (the on-call topic asks for them too, so this config has no rotation).
 func TestManifestAsksForChannelScopesOnlyForIncidentChannels(t *testing.T) {
+	base := "timezone: Europe/Berlin\nteams: [{id: payments, channel: C0PAY}]\nrituals:\n  - {name: incidents, kind: incidents, channel: C0INC, teams: [payments]"
 	for _, on := range []bool{true, false} {
-		out, err := bot.Manifest(bot.ManifestInput{Kinds: []string{"incidents"}, IncidentChannels: on})
+		cfg := base + "}\n"
+		if on {
+			cfg = base + ", channel_per_incident: [sev1]}\n"
+		}
+		loaded, err := config.Parse("c.yaml", []byte(cfg))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := strings.Contains(string(out), "channels:manage"); got != on {
-			t.Errorf("IncidentChannels %v: channels:manage in the manifest %v", on, got)
+		out, err := manifest(loaded)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, scope := range []string{"channels:manage", "groups:write"} {
+			if got := strings.Contains(string(out), scope); got != on {
+				t.Errorf("channel_per_incident %v: %s in the manifest %v", on, scope, got)
+			}
 		}
 	}
 }
