@@ -157,9 +157,9 @@ func (l *links) addStandup(s *standup.Standup) {
 
 // openIncidentLog reads the incidents every incidents ritual keeps in
 // the store.
-func (l *links) openIncidentLog(store incident.IncidentStore) {
+func (l *links) openIncidentLog(store incident.IncidentStore, cfg *rituals.Config) {
 	if l.incidents == nil {
-		l.incidents = &incident.IncidentRecords{Store: store}
+		l.incidents = &incident.IncidentRecords{Store: store, RitualTeams: incident.RitualTeams(cfg)}
 	}
 }
 

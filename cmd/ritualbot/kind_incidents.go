@@ -26,14 +26,14 @@ func init() {
 				m.incidentDesk = &bot.Incidents{Views: m.Slack, Slack: m.Slack, Limiter: m.limiter, Clock: m.Clock, Log: m.component("incidents")}
 				m.mountIncidents()
 			}
-			m.openIncidentLog(m.DB)
+			m.openIncidentLog(m.DB, cfg.Config)
 			m.withComms(x)
 			m.incidentDesk.Add(m.Router, x)
 			return x, nil
 		},
 		link: func(p *previewEnv, rc *rituals.RitualConfig) {
 			if p.DB != nil {
-				p.openIncidentLog(p.DB)
+				p.openIncidentLog(p.DB, p.Config.Config)
 			}
 		},
 		preview: func(p *previewEnv, rc *rituals.RitualConfig) (rituals.Message, error) {

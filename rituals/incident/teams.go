@@ -191,3 +191,35 @@ func (x *Incidents) SetTeams(ctx context.Context, n int, user string, teams []st
 		return nil, nil
 	})
 }
+
+// RitualTeams maps each incidents ritual of cfg to its teams, for
+// IncidentRecords.
+func RitualTeams(cfg *rituals.Config) map[string][]string {
+	out := map[string][]string{}
+	for _, rc := range cfg.Rituals {
+		if s := SettingsOf(rc); s != nil {
+			out[rc.Name] = s.Teams
+		}
+	}
+	return out
+}
+
+// counts reports whether an incident (or action item) of ritual with
+// teams counts for team: its own teams, or with none (stored before
+// incidents had teams of their own) every team of its ritual.
+func (l *IncidentRecords) counts(ritual string, teams []string, team string) bool {
+	if len(teams) == 0 {
+		teams = l.RitualTeams[ritual]
+	}
+	return slices.Contains(teams, team)
+}
+
+// briefOf is counts for a brief, which does not name its ritual: only
+// a brief without teams costs a look-up.
+func (l *IncidentRecords) briefOf(b rituals.IncidentBrief, team string) bool {
+	if len(b.Teams) > 0 || len(l.RitualTeams) == 0 {
+		return slices.Contains(b.Teams, team)
+	}
+	ritual, ok, err := l.Store.IncidentRitual(b.Number)
+	return err == nil && ok && l.counts(ritual, nil, team)
+}
