@@ -279,6 +279,9 @@ func (h *Incidents) actionsCmd(ctx context.Context, inv Invocation, args []strin
 }
 
 func (h *Incidents) action(ctx context.Context, a Action) (*Reply, error) {
+	if a.ActionID == incident.ActionJoinThread {
+		return nil, nil // a link: Slack opened it
+	}
 	if a.ActionID == incident.ActionItemDone {
 		for _, x := range h.list {
 			item, err := x.CloseAction(ctx, a.Value, a.UserID)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/ritualbot/ritualbot/bot/slackfake"
 	"github.com/ritualbot/ritualbot/config"
+	"github.com/ritualbot/ritualbot/rituals/incident"
 )
 
 // commsConfig: two teams, a real rotation with an exec list for
@@ -132,8 +133,17 @@ func TestSev1FromAlertmanagerKeepsStakeholdersInformed(t *testing.T) {
 		bcast[ch] = m
 	}
 	// The exec on call is DMed with the summary and the way in.
-	wantIn(t, "exec DM", readable(t, h.lastDM("U0EXEC", "Incident #2")), "exec on call for Payments", "SEV1", "Checkout error rate above 5%",
+	page := h.lastDM("U0EXEC", "Incident #2")
+	wantIn(t, "exec DM", readable(t, page), "exec on call for Payments", "SEV1", "Checkout error rate above 5%",
 		"<@U0CAROL> is the commander", "[Join the thread]")
+	if !strings.Contains(string(page.Blocks), `"url":"https://slack.com/app_redirect?channel=C0INCIDENTS"`) {
+		t.Errorf("Join the thread links nowhere: %s", page.Blocks)
+	}
+	// Slack opens the link and tells the app of the click: nothing to say.
+	h.clickOn("U0EXEC", page, incident.ActionJoinThread)
+	if got := find(t, h.fake.Ephemerals("U0EXEC"), ""); len(got) > 0 {
+		t.Errorf("clicking the link answered %q", got[0].Text)
+	}
 
 	// Its own channel: made, people invited, announced, linked from the thread.
 	h.waitFor("the incident's channel", func() bool { _, ok := roomOf(h, 2); return ok })

@@ -57,7 +57,7 @@ func (x *Incidents) execMessages(inc Incident, paged []string) []rituals.Message
 		lines = append(lines, fmt.Sprintf("You are on its participants list, so you get the retro too. Join the thread of #%d in %s.", inc.Number, where))
 		blocks := []rituals.Block{rituals.Section(strings.Join(lines, "\n"))}
 		if url := threadURL(x.Channel()); url != "" {
-			blocks = append(blocks, rituals.Actions(rituals.Button{Text: "Join the thread", ActionID: "incident_join_thread", URL: url, Style: "primary"}))
+			blocks = append(blocks, rituals.Actions(rituals.Button{Text: "Join the thread", ActionID: ActionJoinThread, URL: url, Style: "primary"}))
 		}
 		msgs = append(msgs, rituals.Message{
 			Key: fmt.Sprintf("incident/%d/exec/%s", inc.Number, u), To: u,
@@ -66,6 +66,10 @@ func (x *Incidents) execMessages(inc Incident, paged []string) []rituals.Message
 	}
 	return msgs
 }
+
+// ActionJoinThread is the exec page's link button: Slack opens the link and
+// still tells the app of the click, which needs no answer.
+const ActionJoinThread = "incident:join"
 
 // threadURL opens the incidents channel in Slack (Slack's documented
 // app_redirect deep link); the announcement's own permalink is not known
