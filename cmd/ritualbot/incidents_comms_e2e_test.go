@@ -230,6 +230,33 @@ func TestSev1FromAlertmanagerKeepsStakeholdersInformed(t *testing.T) {
 	one(t, h.fake.Replies("C0INCIDENTS", ann.TS), "Archived #inc-2-", "the thread")
 }
 
+// Escalating to a severity that asks for more brings it in then.
+func TestEscalationPagesTheExecAndWidensTheBroadcast(t *testing.T) {
+	h := newCommsHarness(t, at(t, "2026-12-01 14:00", berlin), "C0SUPPORT")
+	h.start()
+	h.command("U0ALICE", "C0INCIDENTS", "/incident", "declare sev2 Refunds delayed")
+	one(t, h.fake.ChannelMessages("C0SUPPORT"), "Incident #1", "#support")
+	if n := len(h.fake.ChannelMessages("C0EXECSTATUS")) + len(h.fake.DMs("U0EXEC")); n != 0 {
+		t.Fatalf("a sev2 reached the exec: %d messages", n)
+	}
+	h.clock.Advance(10 * time.Minute)
+	h.command("U0BOB", "C0INCIDENTS", "/incident", "sev #1 sev1")
+	wantIn(t, "#exec-status", readable(t, one(t, h.fake.ChannelMessages("C0EXECSTATUS"), "Incident #1", "#exec-status")), "*Severity*\nSEV1")
+	sup := topLevel(h.fake.ChannelMessages("C0SUPPORT"))
+	if len(sup) != 1 || !strings.Contains(readable(t, sup[0]), "*Severity*\nSEV1") {
+		t.Errorf("#support: %d messages, want its one message edited to SEV1", len(sup))
+	}
+	one(t, h.fake.Replies("C0SUPPORT", sup[0].TS), "SEV2 → SEV1", "#support's thread")
+	h.lastDM("U0EXEC", "Incident #1")
+	h.waitFor("the sev1's channel", func() bool { _, ok := roomOf(h, 1); return ok })
+	h.clock.Advance(10 * time.Minute)
+	h.command("U0BOB", "C0INCIDENTS", "/incident", "sev #1 sev2")
+	h.command("U0BOB", "C0INCIDENTS", "/incident", "sev #1 sev1")
+	if n := len(find(t, h.fake.DMs("U0EXEC"), "Incident #1")); n != 1 {
+		t.Errorf("the exec was paged %d times, want once", n)
+	}
+}
+
 func TestIncidentsCountOnlyUnderTheirTeamsInDigestAndDORA(t *testing.T) {
 	t0 := at(t, "2026-12-01 09:00", berlin)
 	h := newCommsHarness(t, t0, "C0SUPPORT")

@@ -233,20 +233,37 @@ func (x *Incidents) archiveAt(inc Incident) time.Time {
 	return done.Add(x.archiveAfter())
 }
 
-// roomsDue makes the channels asked for and archives those due, and
-// returns when it next has work (zero: none known).
+// archiveHorizon bounds how long after its resolve an incident's channel
+// is looked at for archiving, so a pass reads recent incidents only.
+const archiveHorizon = 90 * 24 * time.Hour
+
+// roomsDue makes the channels asked for (of open incidents) and archives
+// those due (of incidents resolved within archiveHorizon), and returns
+// when it next has work (zero: none known).
 func (x *Incidents) roomsDue(ctx context.Context, now time.Time) (time.Time, error) {
 	if len(x.Settings.Comms.ChannelPerIncident) == 0 || x.Rooms == nil {
 		return time.Time{}, nil
 	}
-	all, err := x.Store.Incidents(x.Config.Name)
+	briefs, err := x.Store.IncidentBriefs(x.Config.Name)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("incidents %s: read incidents: %w", x.Config.Name, err)
+		return time.Time{}, fmt.Errorf("incidents %s: read briefs: %w", x.Config.Name, err)
 	}
 	var next time.Time
 	var errs []error
-	for _, inc := range all {
+	for _, b := range briefs {
+		if !b.Resolved.IsZero() && (b.Resolved.Before(now.Add(-archiveHorizon)) || b.RetroPublished.IsZero() && !b.RetroDue.IsZero()) {
+			continue // too old, or its retro is neither published nor skipped
+		}
+		inc, ok, err := x.Store.ReadIncident(b.Number)
+		if err != nil || !ok || inc.Comms.Room == nil {
+			if err != nil {
+				errs = append(errs, err)
+			}
+			continue
+		}
 		switch r := inc.Comms.Room; {
+		case r.pending() && !inc.IsOpen():
+			// Resolved before Slack took it: the thread was enough.
 		case r.pending() && r.Retry.After(now):
 			next = earliest(next, r.Retry)
 		case r.pending():
