@@ -270,6 +270,13 @@ func TestIncidentsCountOnlyUnderTheirTeamsInDigestAndDORA(t *testing.T) {
 	if ack := h.command("U0ALICE", "C0INCIDENTS", "/incident", "declare sev2 platform API latency high"); !strings.Contains(ack, "Declared *#2") {
 		t.Fatalf("declare: %s", ack)
 	}
+	// Each team's App Home shows its own open incident only.
+	for user, want := range map[string]string{"U0ERIN": "#2 API latency high", "U0BOB": "#1 Checkout failing"} {
+		home := h.home(user)
+		if !strings.Contains(home, "1 open incident") || !strings.Contains(home, want) {
+			t.Errorf("App Home of %s, want only %q:\n%s", user, want, home)
+		}
+	}
 	h.clock.Advance(40 * time.Minute)
 	h.command("U0CAROL", "C0INCIDENTS", "/incident", "resolve #1")
 	h.clock.Advance(40 * time.Minute)
