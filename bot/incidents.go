@@ -89,8 +89,8 @@ func (h *Incidents) declare(ctx context.Context, inv Invocation, args []string) 
 	if err != nil {
 		return Reply{}, err
 	}
-	return Reply{Text: fmt.Sprintf("Declared *#%d: %s* (%s) in %s, with you as commander. Its thread is the incident's home: mention me there (`@ritualbot update …`) or use `/incident update #%d …`.",
-		inc.Number, rituals.Escape(inc.Title), strings.ToUpper(inc.Severity), rituals.ChannelLink(x.Channel()), inc.Number)}, nil
+	return Reply{Text: fmt.Sprintf("Declared *#%d: %s* (%s) in %s, with you as commander. Its thread is the incident's home: mention me there (`@ritualbot update …`) or use `/incident update #%d …`. It belongs to %s (`/incident team #%d TEAM…` changes that).",
+		inc.Number, rituals.Escape(inc.Title), strings.ToUpper(inc.Severity), rituals.ChannelLink(x.Channel()), inc.Number, rituals.Escape(x.TeamNames(inc.Teams)), inc.Number)}, nil
 }
 
 // scoped runs an incident verb for #N or the one incident that fits.
@@ -479,5 +479,5 @@ func (h *Incidents) mention(ctx context.Context, e Event) error {
 		}
 		return reply(text)
 	}
-	return reply(fmt.Sprintf("In this thread I act on #%d: `@ritualbot update TEXT`, `sev SEV`, `command [@someone]`, `resolve [SUMMARY]`, `action @owner TEXT [due DATE]`, `publish`, `skip REASON`.", n))
+	return reply(fmt.Sprintf("In this thread I act on #%d: `@ritualbot update [--internal] TEXT`, `sev SEV`, `team TEAM…`, `command [@someone]`, `resolve [SUMMARY]`, `action @owner TEXT [due DATE]`, `publish`, `skip REASON`.", n))
 }
