@@ -12,18 +12,14 @@ import (
 // withComms gives an incidents ritual what keeping people informed needs:
 // the exec on call, Slack's channel calls when channel_per_incident is on,
 // and the Watch that nudges and makes and archives channels.
-func (m *Main) withComms(x *incident.Incidents) {
+func (m *Main) withComms(x *incident.Incidents, watch *incident.Watch) {
 	x.ExecOnCall = m.links.ExecOnCallAt
 	if len(x.Settings.Comms.ChannelPerIncident) > 0 {
 		x.Rooms = &bot.IncidentRooms{API: m.Slack, Limiter: m.limiter,
 			Observe: func(method, outcome string) { m.Metrics.SlackCalls.WithLabelValues(method, outcome).Inc() }}
 	}
-	if m.incidentWatch == nil {
-		m.incidentWatch = &incident.Watch{Clock: m.Clock, Log: m.component("incidents")}
-		m.loops = append(m.loops, loop{name: "incident-watch", run: m.incidentWatch.Run, settled: m.incidentWatch.WaitSettled})
-	}
-	m.incidentWatch.Rituals = append(m.incidentWatch.Rituals, x)
-	x.Poke = m.incidentWatch.Poke
+	watch.Rituals = append(watch.Rituals, x)
+	x.Poke = watch.Poke
 }
 
 // messageDropped hears of messages Slack refused for good: a stakeholder
@@ -31,7 +27,7 @@ func (m *Main) withComms(x *incident.Incidents) {
 // the incident's commander, and the incident goes on.
 func (m *Main) messageDropped(msg rituals.Message, reason string) {
 	n, channel, ok := incident.ParseBroadcastKey(msg.Key)
-	if !ok || m.incidentWatch == nil {
+	if !ok {
 		return
 	}
 	log := m.component("incidents")
@@ -39,7 +35,7 @@ func (m *Main) messageDropped(msg rituals.Message, reason string) {
 		Msg("stakeholder channel refused the incident's broadcast: invite the bot to it or fix `broadcast`; telling the commander")
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	for _, x := range m.incidentWatch.Rituals {
+	for _, x := range m.provided.incidents {
 		if mine, err := x.BroadcastRefused(ctx, n, channel, reason); mine {
 			if err != nil {
 				log.Error().Err(err).Int("incident", n).Msg("tell the commander of an unreachable stakeholder channel")
