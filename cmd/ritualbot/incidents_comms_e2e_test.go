@@ -9,9 +9,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ritualbot/ritualbot/slackfake"
 	"github.com/ritualbot/ritualbot/config"
 	"github.com/ritualbot/ritualbot/rituals/incident"
+	"github.com/ritualbot/ritualbot/slackfake"
 )
 
 // commsConfig: two teams, a real rotation with an exec list for
