@@ -94,7 +94,7 @@ type Incident struct {
 	// incidents that joined it instead of opening their own.
 	Storm *Storm `json:",omitempty"`
 	// Comms is how stakeholders are kept informed (updates.go).
-	Comms Comms `json:",omitempty"`
+	Comms Comms `json:",omitzero"`
 }
 
 // Retro is an incident's retrospective.
