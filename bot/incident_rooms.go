@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 
 	"github.com/slack-go/slack"
 
@@ -15,6 +16,8 @@ type roomAPI interface {
 	CreateConversationContext(ctx context.Context, params slack.CreateConversationParams) (*slack.Channel, error)
 	InviteUsersToConversationContext(ctx context.Context, channelID string, users ...string) (*slack.Channel, error)
 	ArchiveConversationContext(ctx context.Context, channelID string) error
+	GetConversationsContext(ctx context.Context, params *slack.GetConversationsParameters) ([]slack.Channel, string, error)
+	AuthTestContext(ctx context.Context) (*slack.AuthTestResponse, error)
 }
 
 // IncidentRooms makes, fills and archives incident channels
@@ -25,6 +28,9 @@ type IncidentRooms struct {
 	Limiter *RateLimiter
 	// Observe, if set, is told the outcome of each call (metrics).
 	Observe func(method, outcome string)
+
+	mu    sync.Mutex
+	botID string // the bot's user ID, from auth.test, once needed
 }
 
 var _ incident.RoomMaker = (*IncidentRooms)(nil)
@@ -87,4 +93,55 @@ func (r *IncidentRooms) Invite(ctx context.Context, channel string, users []stri
 // Archive archives channel.
 func (r *IncidentRooms) Archive(ctx context.Context, channel string) error {
 	return r.call(ctx, "conversations.archive", func() error { return r.API.ArchiveConversationContext(ctx, channel) })
+}
+
+// maxChannelPages bounds the conversations.list pages read for a name.
+const maxChannelPages = 20
+
+// OwnChannel finds the unarchived public channel named name and reports
+// it if the bot created it (conversations.list, auth.test for the bot's
+// own ID).
+func (r *IncidentRooms) OwnChannel(ctx context.Context, name string) (string, bool, error) {
+	bot, err := r.botUser(ctx)
+	if err != nil {
+		return "", false, err
+	}
+	params := &slack.GetConversationsParameters{Types: []string{"public_channel"}, ExcludeArchived: true, Limit: 1000}
+	for page := 0; page < maxChannelPages; page++ {
+		var chans []slack.Channel
+		var cursor string
+		if err := r.call(ctx, "conversations.list", func() error {
+			var err error
+			chans, cursor, err = r.API.GetConversationsContext(ctx, params)
+			return err
+		}); err != nil {
+			return "", false, err
+		}
+		for _, c := range chans {
+			if c.Name == name {
+				return c.ID, c.Creator == bot && !c.IsArchived, nil
+			}
+		}
+		if cursor == "" {
+			break
+		}
+		params.Cursor = cursor
+	}
+	return "", false, nil
+}
+
+func (r *IncidentRooms) botUser(ctx context.Context) (string, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.botID != "" {
+		return r.botID, nil
+	}
+	err := r.call(ctx, "auth.test", func() error {
+		res, err := r.API.AuthTestContext(ctx)
+		if err == nil {
+			r.botID = res.UserID
+		}
+		return err
+	})
+	return r.botID, err
 }

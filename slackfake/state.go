@@ -83,6 +83,7 @@ type channel struct {
 	created    int64
 	topicBy    string
 	topicSetAt int64
+	creator    string // who made it with conversations.create
 }
 
 type message struct {

@@ -24,7 +24,7 @@ func (s *Server) channelJSONLocked(c *channel) map[string]any {
 		"name_normalized": c.Name, "is_shared": false, "is_org_shared": false,
 		"is_ext_shared": false, "is_pending_ext_shared": false, "pending_shared": []string{},
 		"context_team_id": s.opts.TeamID, "updated": c.created * 1000, "parent_conversation": nil,
-		"creator": "", "is_member": c.hasMember(s.opts.BotUserID),
+		"creator": c.creator, "is_member": c.hasMember(s.opts.BotUserID),
 		"topic":          map[string]any{"value": c.Topic, "creator": c.topicBy, "last_set": c.topicSetAt},
 		"purpose":        map[string]any{"value": "", "creator": "", "last_set": 0},
 		"previous_names": []string{}, "num_members": len(c.Members),

@@ -107,13 +107,12 @@ func (s *Server) apiConversationsCreate(p params) map[string]any {
 	if private {
 		id = fmt.Sprintf("C0PRV%05d", s.seq)
 	}
-	c := &channel{Channel: Channel{ID: id, Name: name, IsPrivate: private, Members: []string{s.opts.BotUserID}}, created: s.opts.Now().Unix()}
+	c := &channel{Channel: Channel{ID: id, Name: name, IsPrivate: private, Members: []string{s.opts.BotUserID}},
+		created: s.opts.Now().Unix(), creator: s.opts.BotUserID}
 	s.channels[id] = c
 	s.chanOrder = append(s.chanOrder, id)
 	s.notifyLocked()
-	out := s.channelJSONLocked(c)
-	out["creator"] = s.opts.BotUserID
-	return map[string]any{"channel": out}
+	return map[string]any{"channel": s.channelJSONLocked(c)}
 }
 
 func (s *Server) apiConversationsInvite(p params) map[string]any {

@@ -401,3 +401,27 @@ func TestManifestAsksForChannelScopesOnlyForIncidentChannels(t *testing.T) {
 		}
 	}
 }
+
+// A conversations.create that Slack carried out but whose answer was lost
+// leaves one channel, which the retry adopts, not a second one.
+func TestIncidentChannelAfterALostAnswerIsAdoptedNotDuplicated(t *testing.T) {
+	h := newCommsHarness(t, at(t, "2026-12-01 14:00", berlin), "C0SUPPORT")
+	h.fake.FailNext("conversations.create", 1, slackfake.Fault{Accepted: true, CloseConn: true})
+	h.start()
+	h.teamAlert("{}:{alertname=\"Errors\"}", "Checkout down", map[string]string{"team": "payments"})
+	ann := one(t, h.fake.ChannelMessages("C0INCIDENTS"), "Incident #1", "#incidents")
+	h.runUntil(h.clock.Now().Add(2 * time.Minute))
+	var made []slackfake.Channel
+	for _, c := range h.fake.Channels() {
+		if strings.HasPrefix(c.Name, "inc-1-") {
+			made = append(made, c)
+		}
+	}
+	if len(made) != 1 || made[0].Name != "inc-1-checkout-down" {
+		t.Fatalf("channels made: %+v, want inc-1-checkout-down once", made)
+	}
+	one(t, h.fake.Replies("C0INCIDENTS", ann.TS), "has its own channel: <#"+made[0].ID+">", "the thread")
+	if !slices.Contains(made[0].Members, "U0CAROL") {
+		t.Errorf("the adopted channel's members %v lack the commander", made[0].Members)
+	}
+}

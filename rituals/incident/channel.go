@@ -27,6 +27,9 @@ type RoomMaker interface {
 	Invite(ctx context.Context, channel string, users []string) error
 	// Archive archives channel.
 	Archive(ctx context.Context, channel string) error
+	// OwnChannel returns the unarchived public channel named name if the
+	// bot created it (ok false otherwise).
+	OwnChannel(ctx context.Context, name string) (id string, ok bool, err error)
 }
 
 // RoomError is Slack's refusal of a channel operation, by its error code
@@ -115,6 +118,12 @@ func (x *Incidents) openRoom(ctx context.Context, n int, now time.Time) error {
 		name = RoomName(n, inc.Title, try)
 		id, err = x.Rooms.CreateChannel(ctx, name)
 		if !errors.As(err, &roomErr) || roomErr.Code != "name_taken" {
+			break
+		}
+		// An earlier attempt whose answer was lost (a crash, a timeout)
+		// may have made it: the bot's own channel of that name is this one.
+		if own, ok, ferr := x.Rooms.OwnChannel(ctx, name); ferr == nil && ok {
+			id, err = own, nil
 			break
 		}
 	}
