@@ -300,6 +300,10 @@ func TestIncidentsCountOnlyUnderTheirTeamsInDigestAndDORA(t *testing.T) {
 		}
 	}
 
+	// Once resolved, its teams are its stewards' to change.
+	if ack := h.command("U0ERIN", "C0INCIDENTS", "/incident", "team #1 platform"); !strings.Contains(ack, `only \u003c@U0CAROL\u003e (the commander), a lead of its teams or an admin can change its teams`) {
+		t.Errorf("Erin changed a resolved incident's teams: %s", ack)
+	}
 	// Moved to payments: now both count there, none for platform.
 	if ack := h.command("U0DAN", "C0INCIDENTS", "/incident", "team #2 payments"); !strings.Contains(ack, "#2 now belongs to Payments") {
 		t.Errorf("/incident team: %s", ack)
