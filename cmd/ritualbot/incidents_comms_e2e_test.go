@@ -189,8 +189,12 @@ func TestSev1FromAlertmanagerKeepsStakeholdersInformed(t *testing.T) {
 	} else {
 		wantIn(t, "nudge", readable(t, got[0]), "<@U0CAROL>", "for 30m", "every 30m", "Since the last update:", "1 note in the thread", "<#C0EXECSTATUS>")
 	}
-	// One per silence, and none while updates keep coming.
+	// One per silence, across a restart too, and none while updates keep coming.
+	h.restart()
 	h.runUntil(at(t, "2026-12-01 14:55", berlin))
+	if n := len(nudges()); n != 1 {
+		t.Fatalf("%d nudges after a restart in the same silence, want 1", n)
+	}
 	for _, ts := range []string{"14:55", "15:15", "15:35"} {
 		h.runUntil(at(t, "2026-12-01 "+ts, berlin))
 		h.command("U0CAROL", room.ID, "/incident", "update Still watching, "+ts)
