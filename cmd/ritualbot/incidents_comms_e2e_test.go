@@ -210,6 +210,9 @@ func TestSev1FromAlertmanagerKeepsStakeholdersInformed(t *testing.T) {
 
 	// Resolved: the broadcast messages say so, in place.
 	h.command("U0CAROL", room.ID, "/incident", "resolve Pool size raised")
+	if a := topLevel(h.fake.ChannelMessages(room.ID)); len(a) != 1 || !strings.Contains(readable(t, a[0]), "*Resolved* after") {
+		t.Errorf("the incident channel's announcement is not kept in step: %d messages", len(a))
+	}
 	for ch, m := range bcast {
 		msgs := topLevel(h.fake.ChannelMessages(ch))
 		if len(msgs) != 1 || !strings.Contains(readable(t, msgs[0]), "Resolved after") || msgs[0].EditCount == 0 {

@@ -96,6 +96,19 @@ func RoomName(n int, title string, try int) string {
 // roomAnnouncementKey is the announcement in the incident's channel.
 func roomAnnouncementKey(n int) string { return fmt.Sprintf("incident/%d/room", n) }
 
+// roomAnnouncement is the announcement in inc's own channel; update keeps
+// it in step with the one in the incidents channel. ok is false without a
+// channel (or once it is archived).
+func (x *Incidents) roomAnnouncement(inc Incident, update bool) (rituals.Message, bool) {
+	r := inc.Comms.Room
+	if r == nil || r.ID == "" || !r.Archived.IsZero() {
+		return rituals.Message{}, false
+	}
+	a := x.announcement(inc, update)
+	a.Key, a.To = roomAnnouncementKey(inc.Number), r.ID
+	return a, true
+}
+
 // Attempts of a channel before the thread stays the home.
 const (
 	maxRoomNames = 5
@@ -158,9 +171,7 @@ func (x *Incidents) openRoom(ctx context.Context, n int, now time.Time) error {
 	_, serr := x.change(ctx, n, func(inc *Incident, now time.Time) ([]rituals.Message, error) {
 		inc.Comms.Room = &room
 		var msgs []rituals.Message
-		if room.ID != "" {
-			a := x.announcement(*inc, false)
-			a.Key, a.To = roomAnnouncementKey(n), room.ID
+		if a, ok := x.roomAnnouncement(*inc, false); ok {
 			msgs = append(msgs, a, rituals.Message{
 				Key: fmt.Sprintf("incident/%d/room-link", n), To: x.Channel(), ThreadKey: announceKey(n),
 				Text:   fmt.Sprintf("#%d has its own channel: %s", n, rituals.ChannelLink(room.ID)),

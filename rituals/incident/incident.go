@@ -282,6 +282,9 @@ func (x *Incidents) changeMessages(inc Incident, before int, announce bool, extr
 	}
 	if announce {
 		msgs = append(msgs, x.announcement(inc, true))
+		if a, ok := x.roomAnnouncement(inc, true); ok {
+			msgs = append(msgs, a)
+		}
 		msgs = append(msgs, x.broadcastMessages(inc, before, true)...)
 	}
 	return append(msgs, extra...)
