@@ -253,61 +253,32 @@ func (x *Incidents) archiveAt(inc Incident) time.Time {
 	return done.Add(x.archiveAfter())
 }
 
-// archiveHorizon bounds how long after its resolve an incident's channel
-// is looked at for archiving, so a pass reads recent incidents only.
-const archiveHorizon = 90 * 24 * time.Hour
-
-// roomsDue makes the channels asked for (of open incidents) and archives
-// those due (of incidents resolved within archiveHorizon), and returns
-// when it next has work (zero: none known).
-func (x *Incidents) roomsDue(ctx context.Context, now time.Time) (time.Time, error) {
-	if len(x.Settings.Comms.ChannelPerIncident) == 0 || x.Rooms == nil {
+// roomDue makes inc's channel if it is asked for, or archives it once
+// due, and returns when it next has something to do (zero: nothing).
+func (x *Incidents) roomDue(ctx context.Context, inc Incident, now time.Time) (time.Time, error) {
+	r := inc.Comms.Room
+	switch {
+	case x.Rooms == nil || r == nil:
 		return time.Time{}, nil
-	}
-	briefs, err := x.Store.IncidentBriefs(x.Config.Name)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("incidents %s: read briefs: %w", x.Config.Name, err)
-	}
-	var next time.Time
-	var errs []error
-	for _, b := range briefs {
-		if !b.Resolved.IsZero() && (b.Resolved.Before(now.Add(-archiveHorizon)) || b.RetroPublished.IsZero() && !b.RetroDue.IsZero()) {
-			continue // too old, or its retro is neither published nor skipped
+	case r.pending() && !inc.IsOpen():
+		return time.Time{}, nil // resolved before Slack took it: the thread was enough
+	case r.pending() && r.Retry.After(now):
+		return r.Retry, nil
+	case r.pending():
+		err := x.openRoom(ctx, inc.Number, now)
+		if cur, lerr := x.Lookup(inc.Number); lerr == nil && cur.Comms.Room.pending() {
+			return cur.Comms.Room.Retry, err
 		}
-		inc, ok, err := x.Store.ReadIncident(b.Number)
-		if err != nil || !ok || inc.Comms.Room == nil {
-			if err != nil {
-				errs = append(errs, err)
-			}
-			continue
-		}
-		switch r := inc.Comms.Room; {
-		case r.pending() && !inc.IsOpen():
-			// Resolved before Slack took it: the thread was enough.
-		case r.pending() && r.Retry.After(now):
-			next = earliest(next, r.Retry)
-		case r.pending():
-			if err := x.openRoom(ctx, inc.Number, now); err != nil {
-				errs = append(errs, err)
-			}
-			if cur, err := x.Lookup(inc.Number); err == nil && cur.Comms.Room.pending() {
-				next = earliest(next, cur.Comms.Room.Retry)
-			}
-		default:
-			at := x.archiveAt(inc)
-			switch {
-			case at.IsZero():
-			case at.After(now):
-				next = earliest(next, at)
-			default:
-				if err := x.archiveRoom(ctx, inc, now); err != nil {
-					errs = append(errs, err)
-					next = earliest(next, now.Add(roomRetry))
-				}
-			}
-		}
+		return time.Time{}, err
 	}
-	return next, errors.Join(errs...)
+	at := x.archiveAt(inc)
+	if at.IsZero() || at.After(now) {
+		return at, nil
+	}
+	if err := x.archiveRoom(ctx, inc, now); err != nil {
+		return now.Add(roomRetry), err
+	}
+	return time.Time{}, nil
 }
 
 // RoomIncident returns the incident whose own channel is channel, if any.

@@ -84,10 +84,11 @@ type Incidents struct {
 	// Pages links to postmortems (no links without a public URL).
 	Pages rituals.Pages
 	// ExecOnCall names the exec on call of a team (may be nil); Rooms
-	// makes incident channels (nil: none); Poke wakes the Watch.
+	// makes incident channels (nil: none); Poke tells the Watch that an
+	// incident changed (may be nil).
 	ExecOnCall rituals.OnCallLookup
 	Rooms      RoomMaker
-	Poke       func()
+	Poke       func(number int)
 
 	mu      sync.Mutex
 	threads map[string]int // channel + "/" + thread ts → incident number
@@ -267,8 +268,8 @@ func (x *Incidents) save(ctx context.Context, inc Incident, messages func(Incide
 	if x.Wake != nil {
 		x.Wake()
 	}
-	if x.Poke != nil {
-		x.Poke() // a due update or a channel may have changed
+	if x.Poke != nil && x.watched() {
+		x.Poke(inc.Number) // a due update or a channel may have changed
 	}
 	return inc, nil
 }

@@ -111,34 +111,6 @@ func (x *Incidents) postUpdate(ctx context.Context, n int, user, text string, in
 	})
 }
 
-// nudgeDue nudges the commander of every open incident whose silence
-// reached its severity's cadence, and returns when the next nudge is due
-// (zero if none).
-func (x *Incidents) nudgeDue(ctx context.Context, now time.Time) (time.Time, error) {
-	if len(x.Settings.Comms.Updates) == 0 {
-		return time.Time{}, nil
-	}
-	open, err := x.Open()
-	if err != nil {
-		return time.Time{}, fmt.Errorf("incidents %s: read open incidents: %w", x.Config.Name, err)
-	}
-	var next time.Time
-	for _, inc := range open {
-		at, ok := x.nudgeAt(inc)
-		if !ok {
-			continue
-		}
-		if at.After(now) {
-			next = earliest(next, at)
-			continue
-		}
-		if err := x.nudge(ctx, inc.Number, now); err != nil {
-			return next, err
-		}
-	}
-	return next, nil
-}
-
 // nudge asks incident n's commander (else whoever is on call) in its
 // thread for a status update, with what changed since the last one.
 func (x *Incidents) nudge(ctx context.Context, n int, now time.Time) error {
