@@ -12,6 +12,7 @@ import (
 
 	"github.com/ritualbot/ritualbot/rituals"
 	"github.com/ritualbot/ritualbot/rituals/oncall"
+	"github.com/ritualbot/ritualbot/rituals/when"
 )
 
 // OnCalls is the Slack side of the on-call rotations: /oncall and the
@@ -305,25 +306,7 @@ func ParseOverrideEnd(args []string, now time.Time, loc *time.Location) (time.Ti
 	if len(args) < 2 {
 		return time.Time{}, nil, rituals.Errorf(rituals.EINVALID, "Until when? `until 2026-12-24`, `until tomorrow 18:00` or `until friday`.")
 	}
-	var date rituals.Date
-	if wd, ok := weekdays[strings.ToLower(args[1])]; ok {
-		date = nextWeekday(wd, now, loc)
-	} else {
-		d, err := ParseDateArg(args[1], now, loc)
-		if err != nil {
-			return time.Time{}, nil, err
-		}
-		date = d
-	}
-	rest := args[2:]
-	end := date.AddDays(1).In(loc) // the end of the day
-	if len(rest) > 0 {
-		if hm, err := time.Parse("15:04", rest[0]); err == nil {
-			end = time.Date(date.Year, date.Month, date.Day, hm.Hour(), hm.Minute(), 0, 0, loc)
-			rest = rest[1:]
-		}
-	}
-	return end, rest, nil
+	return when.Moment(args[1:], now, loc, when.End)
 }
 
 // OnCallSlack keeps user groups and channel topics through Slack's Web
