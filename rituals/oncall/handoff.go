@@ -131,7 +131,7 @@ func (r *Rotation) announcement(h handoff) rituals.Message {
 		lead += " (staying on)"
 	}
 	if in.Override != nil {
-		lead += fmt.Sprintf(" _Override: covering %s._", rituals.Mention(in.Scheduled))
+		lead += fmt.Sprintf(" _Override: %s covers %s._", rituals.Mention(in.Primary), rituals.Mention(in.Covering))
 	}
 	fields := []string{"*Incoming*\n" + rituals.Mention(in.Primary)}
 	if h.Outgoing != nil {

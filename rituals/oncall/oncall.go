@@ -43,6 +43,10 @@ type Shift struct {
 	End       time.Time
 	Primary   string
 	Scheduled string // whom the rotation itself has on call
+	// Covering is who would be on call without the override in force
+	// (the next newest override's user, else Scheduled); "" without one.
+	// Every message that says "covering" says this.
+	Covering  string
 	Secondary string // "" without `secondary: true`
 	Exec      string // "" without an exec list
 	// Override is the override putting Primary on call, nil if none.
@@ -257,71 +261,20 @@ func (r *Rotation) First() time.Time {
 	return r.Config.Schedule.Next(start.In(r.loc()).Add(-time.Nanosecond))
 }
 
-// maxOverride bounds one override: longer absences are a config change.
-const maxOverride = 92 * 24 * time.Hour
-
-// Override puts user on call from now until `until`, as `by` asks. Leads
-// of the team and admins may put anyone on call; others only themselves.
-// The channel is told, and Slack's user group and topic follow at once.
+// Override puts user on call from now until `until`, as `by` asks (see
+// SetOverride).
 func (r *Rotation) Override(ctx context.Context, by, user string, until time.Time) (Override, error) {
-	now := r.Clock.Now()
-	if err := r.mayOverride(by, user); err != nil {
-		return Override{}, err
-	}
-	if err := r.checkPerson(ctx, user); err != nil {
-		return Override{}, err
-	}
-	if !until.After(now) {
-		return Override{}, rituals.Errorf(rituals.EINVALID, "The override would end at %s, which has passed. Give a duration (`4h`, `2d`) or a later date.", r.FormatTime(until))
-	}
-	if until.Sub(now) > maxOverride {
-		return Override{}, rituals.Errorf(rituals.EINVALID, "An override can last at most %d days; for longer, change the rotation in the config.", int(maxOverride.Hours()/24))
-	}
-	r.mu.Lock()
-	if err := r.ensureLoaded(); err != nil {
-		r.mu.Unlock()
-		return Override{}, err
-	}
-	first := r.First()
-	if first.IsZero() || !until.After(first) {
-		r.mu.Unlock()
-		return Override{}, rituals.Errorf(rituals.EINVALID, "The %s rotation starts %s; an override must reach into it.", r.TeamName(), r.FormatTime(first))
-	}
-	from := now
-	if from.Before(first) {
-		from = first
-	}
-	var covering string
-	r.walk(from, func(sh Shift) bool { covering = sh.Primary; return false })
-	o := Override{Ritual: r.Config.Name, User: user, From: from, To: until, By: by, Covering: covering, Created: now}
-	if err := ctx.Err(); err != nil {
-		r.mu.Unlock()
-		return Override{}, err
-	}
-	if r.Store != nil {
-		// The override and its announcement are one commit: it is never in
-		// force unannounced, and the command waits for one write, not two.
-		var err error
-		o, err = r.Store.SaveOverride(o, now, func(o Override) []rituals.Message {
-			return rituals.UrgentFor(ctx, []rituals.Message{r.overrideAnnouncement(o)})
-		})
-		if err != nil {
-			r.mu.Unlock()
-			return Override{}, fmt.Errorf("oncall %s: store override: %w", r.Config.Name, err)
-		}
-	}
-	r.overrides = append(r.overrides, o)
-	r.mu.Unlock()
-	return o, r.overridden(ctx, r.overrideAnnouncement(o))
+	o, _, err := r.SetOverride(ctx, OverrideRequest{By: by, User: user, Span: Span{From: r.Clock.Now(), To: until}})
+	return o, err
 }
 
 // overridden follows a change of overrides: the keeper syncs Slack at
 // once, and the announcement goes out: the store's commit enqueued it
 // (the sender is woken), or without a store it is sent now.
-func (r *Rotation) overridden(ctx context.Context, announcement rituals.Message) error {
+func (r *Rotation) overridden(ctx context.Context, messages []rituals.Message) error {
 	r.wakeKeeper()
 	if r.Store == nil {
-		return r.Outbox.Send(ctx, announcement)
+		return r.Outbox.Send(ctx, messages...)
 	}
 	if r.Wake != nil {
 		r.Wake()
@@ -376,7 +329,7 @@ func (r *Rotation) EndOverride(ctx context.Context, by string) (Override, Shift,
 		}
 	}
 	r.mu.Unlock()
-	return o, after, r.overridden(ctx, r.endAnnouncement(o, by, after))
+	return o, after, r.overridden(ctx, []rituals.Message{r.endAnnouncement(o, by, after)})
 }
 
 func (r *Rotation) endAnnouncement(o Override, by string, after Shift) rituals.Message {
@@ -420,9 +373,16 @@ func (r *Rotation) mayTakeShift(user string) bool {
 	return r.Team.IsMember(user) || r.InRotation(user) || r.mayLead(user)
 }
 
-// mayOverride says whether by may put user on call, and why not.
+// mayOverride says whether by may put user on call, and why not. Only an
+// admin may put on call someone outside the team and its rotation (the
+// caller warns them).
 func (r *Rotation) mayOverride(by, user string) error {
 	switch {
+	case r.IsAdmin != nil && r.IsAdmin(by):
+		return nil
+	case r.mayLead(by) && !r.mayTakeShift(user):
+		return rituals.Errorf(rituals.EFORBIDDEN, "%s is not in the %s team or its rotation. Put a teammate on call, or ask an admin (they can, with a warning).",
+			rituals.Mention(user), r.TeamName())
 	case r.mayLead(by):
 		return nil
 	case by != user:
@@ -441,6 +401,9 @@ func (r *Rotation) overrideAnnouncement(o Override) rituals.Message {
 		what = fmt.Sprintf("%s took the on-call shift for *%s*", rituals.Mention(o.User), r.TeamName())
 	}
 	text := fmt.Sprintf(":repeat: %s until %s", what, r.FormatTime(o.To))
+	if o.From.After(o.Created) {
+		text = fmt.Sprintf(":repeat: %s from %s until %s", what, r.FormatTime(o.From), r.FormatTime(o.To))
+	}
 	if o.Covering != "" && o.Covering != o.User {
 		text += ", covering " + rituals.Mention(o.Covering)
 	}
@@ -451,12 +414,18 @@ func (r *Rotation) overrideAnnouncement(o Override) rituals.Message {
 	}
 }
 
-// FormatTime writes an instant in the rotation's zone, as messages show it.
-func (r *Rotation) FormatTime(t time.Time) string {
+// FormatTime writes an instant as messages show it: a Slack date token,
+// which each reader sees in their own zone (the fallback, for clients that
+// cannot, is in the rotation's zone).
+func (r *Rotation) FormatTime(t time.Time) string { return r.FormatTimeIn(t, r.loc()) }
+
+// FormatTimeIn is FormatTime with the fallback in loc: a DM's reader's
+// zone.
+func (r *Rotation) FormatTimeIn(t time.Time, loc *time.Location) string {
 	if t.IsZero() || t.Equal(farFuture) {
 		return "further notice"
 	}
-	return t.In(r.loc()).Format("Mon 2 Jan 15:04 MST")
+	return rituals.SlackDate(t, loc)
 }
 
 // key is a message key of this rotation.
