@@ -37,7 +37,7 @@ func (h *OnCalls) Register(r *Router) {
 	r.Handle("/oncall", Subcommand{Name: "", Usage: "[TEAM]", Help: "who is on call now (primary, secondary, exec) and who is next, for every rotation or TEAM's", Run: h.who})
 	r.Handle("/oncall", Subcommand{Name: "schedule", Usage: "schedule [TEAM] [N]", Help: "the next N shifts (default 6), overrides included", Run: h.schedule})
 	r.Handle("/oncall", Subcommand{Name: "override", Usage: "override @user FROM TO [TEAM] · override @user DURATION|until DATE [HH:MM] [TEAM] · override cancel [TEAM]", Help: "put @user on call from FROM to TO (" + when.Forms + "), or from now for DURATION (4h, 2d) or until DATE; leads and admins for their team, anyone for themselves. `cancel` ends the override in force now", Run: h.override})
-	r.Handle("/oncall", Subcommand{Name: "swap", Usage: "swap @user [TEAM]", Help: "ask @user to trade your next shift for theirs; they accept or decline", Run: h.swap})
+	r.Handle("/oncall", Subcommand{Name: "swap", Usage: "swap @user [MY-DAY THEIR-DAY] [TEAM] [confirm]", Help: "ask @user to trade one shift for one shift (your next for theirs, or those on the days given); they accept or decline", Run: h.swap})
 	r.HandleAction("oncall", h.action)
 	r.HandleEvent("subteam_members_changed", h.userGroupChanged)
 }
@@ -269,22 +269,46 @@ func (h *OnCalls) endOverride(ctx context.Context, inv Invocation, args []string
 }
 
 func (h *OnCalls) swap(ctx context.Context, inv Invocation, args []string) (Reply, error) {
-	if len(args) < 1 || len(args) > 2 {
-		return Reply{}, rituals.Errorf(rituals.EINVALID, "Usage: `/oncall swap @user [TEAM]`: ask @user to take your next shift and give you theirs.")
+	const usage = "Usage: `/oncall swap @user [MY-DAY THEIR-DAY] [TEAM] [confirm]`: ask @user to trade one shift for one shift, your next for theirs or the ones on those days (" + when.DayForms + "); `confirm` if it puts you on call two shifts in a row."
+	if len(args) < 1 {
+		return Reply{}, rituals.Errorf(rituals.EINVALID, usage)
 	}
 	other, ok := ParseMention(args[0])
 	if !ok {
-		return Reply{}, rituals.Errorf(rituals.EINVALID, "`%s` is not a @user. Usage: `/oncall swap @user [TEAM]`.", rituals.Escape(args[0]))
+		return Reply{}, rituals.Errorf(rituals.EINVALID, "`%s` is not a @user. %s", rituals.Escape(args[0]), usage)
+	}
+	ask := oncall.SwapAsk{Requester: inv.UserID, Other: other}
+	rest := args[1:]
+	if n := len(rest); n > 0 && strings.EqualFold(rest[n-1], "confirm") {
+		ask.Confirm, rest = true, rest[:n-1]
 	}
 	var teamArg string
-	if len(args) == 2 {
-		teamArg = args[1]
+	if n := len(rest); n == 1 || n == 3 {
+		teamArg, rest = rest[n-1], rest[:n-1]
 	}
 	r, err := h.Rotations.For(inv.UserID, inv.UserID, teamArg)
 	if err != nil {
 		return Reply{}, err
 	}
-	text, err := r.RequestSwap(ctx, inv.UserID, other)
+	switch len(rest) {
+	case 0:
+	case 2:
+		// Days are read in the zone of whoever typed them.
+		ask.Zone = r.Zones(ctx)(inv.UserID)
+		now := h.Clock.Now()
+		mine, err := when.Day(rest[0], now, ask.Zone)
+		if err != nil {
+			return Reply{}, err
+		}
+		theirs, err := when.Day(rest[1], now, ask.Zone)
+		if err != nil {
+			return Reply{}, err
+		}
+		ask.Mine, ask.Theirs = &mine, &theirs
+	default:
+		return Reply{}, rituals.Errorf(rituals.EINVALID, usage)
+	}
+	text, err := r.AskSwap(ctx, ask)
 	if err != nil {
 		return Reply{}, err
 	}

@@ -628,7 +628,8 @@ func TestSwapAcceptAndDecline(t *testing.T) {
 	if len(out.msgs) != 0 {
 		t.Fatalf("a refused swap request sent %d messages", len(out.msgs))
 	}
-	reply, err := r.RequestSwap(ctx, "U0A", "U0C")
+	// A takes C's 16 March week, right before A's own 23 March: A confirms.
+	reply, err := r.AskSwap(ctx, oncall.SwapAsk{Requester: "U0A", Other: "U0C", Confirm: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -33,17 +33,42 @@ type SwapRequest struct {
 	Give      Span
 	Take      *Span `json:",omitempty"`
 	Status    string
-	Created   time.Time
-	Answered  time.Time `json:",omitempty"`
+	// BackToBack: taking Give puts Other on call two shifts in a row; the
+	// request says so, and accepting confirms it.
+	BackToBack bool `json:",omitempty"`
+	Created    time.Time
+	Answered   time.Time `json:",omitempty"`
 }
 
 // swapHorizon is how far ahead a shift to swap is looked for.
 const swapHorizon = 26 * 7 * 24 * time.Hour
 
-// RequestSwap asks other, in a DM with Accept and Decline buttons, to take
-// requester's current or next stint in return for their own next one. It
-// returns what to tell the requester.
+// SwapAsk is a request to trade one shift for one shift.
+type SwapAsk struct {
+	Requester, Other string
+	// Mine and Theirs pick the shifts by a day each (the person's first
+	// shift overlapping it, in Zone); nil picks each one's next shift.
+	Mine, Theirs *rituals.Date
+	Zone         *time.Location
+	// Confirm: the requester accepts being on call two shifts in a row.
+	Confirm bool
+}
+
+// RequestSwap asks other to trade their next shift for requester's (see
+// AskSwap).
 func (r *Rotation) RequestSwap(ctx context.Context, requester, other string) (string, error) {
+	return r.AskSwap(ctx, SwapAsk{Requester: requester, Other: other})
+}
+
+// AskSwap asks the other person, in a DM with Accept and Decline buttons,
+// to trade one shift for one shift: one handoff period each, never a run
+// of them (a swap that merged back-to-back shifts once let one person end
+// up on call four weeks in a row). A swap that would put the requester on
+// call two shifts in a row is refused unless they confirm; the other is
+// warned in the request, and accepting confirms. It returns what to tell
+// the requester.
+func (r *Rotation) AskSwap(ctx context.Context, a SwapAsk) (string, error) {
+	requester, other := a.Requester, a.Other
 	if requester == other {
 		return "", rituals.Errorf(rituals.EINVALID, "You cannot swap with yourself; name a teammate: `/oncall swap @someone`.")
 	}
@@ -56,25 +81,41 @@ func (r *Rotation) RequestSwap(ctx context.Context, requester, other string) (st
 	if err := r.checkPerson(ctx, other); err != nil {
 		return "", err
 	}
+	if a.Zone == nil {
+		a.Zone = r.loc()
+	}
 	now := r.Clock.Now()
-	mine, ok, err := r.NextStintOf(requester, now)
-	if err != nil {
+	r.mu.Lock()
+	if err := r.ensureLoaded(); err != nil {
+		r.mu.Unlock()
 		return "", err
 	}
-	if !ok || mine.Start.Sub(now) > swapHorizon {
+	mine, ok := r.shiftOfLocked(requester, now, a.Mine, a.Zone)
+	if !ok {
+		r.mu.Unlock()
+		if a.Mine != nil {
+			return "", rituals.Errorf(rituals.EINVALID, "You have no on-call shift in %s on %s to swap. `/oncall schedule %s` shows who is on when.", r.TeamName(), a.Mine, r.Team.ID)
+		}
 		return "", rituals.Errorf(rituals.EINVALID, "You have no on-call shift in %s in the next %d weeks, so there is nothing to swap. To take someone's shift, use `/oncall override %s DURATION`.",
 			r.TeamName(), int(swapHorizon.Hours()/24/7), rituals.Mention(requester))
 	}
-	give := Span{From: maxTime(mine.Start, now), To: mine.End}
+	give := Span{From: maxTime(mine.From, now), To: mine.To}
 	req := SwapRequest{Ritual: r.Config.Name, Requester: requester, Other: other, Give: give, Status: SwapPending, Created: now}
-	theirs, ok, err := r.NextStintOf(other, give.To)
-	if err != nil {
-		return "", err
+	if theirs, ok := r.shiftOfLocked(other, now, a.Theirs, a.Zone); ok && theirs != mine {
+		req.Take = &Span{From: maxTime(theirs.From, now), To: theirs.To}
+	} else if a.Theirs != nil {
+		r.mu.Unlock()
+		return "", rituals.Errorf(rituals.EINVALID, "%s has no on-call shift in %s on %s to swap. `/oncall schedule %s` shows who is on when.", rituals.Mention(other), r.TeamName(), a.Theirs, r.Team.ID)
 	}
-	if ok && theirs.Start.Sub(now) <= swapHorizon {
-		req.Take = &Span{From: theirs.Start, To: theirs.End}
+	mineRow, theirsRow := r.backToBackLocked(req)
+	r.mu.Unlock()
+	if mineRow != nil && !a.Confirm {
+		return "", rituals.Errorf(rituals.ECONFLICT, "That swap would put you on call two shifts in a row (%s and %s). Nothing was asked. If that is what you want, add `confirm`: `/oncall swap %s %s %s confirm`.",
+			r.formatSpan(*req.Take), r.formatSpan(*mineRow), rituals.Mention(other), dayOf(req.Give.From, a.Zone), dayOf(req.Take.From, a.Zone))
 	}
+	req.BackToBack = theirsRow != nil
 	if r.Store != nil {
+		var err error
 		if req, err = r.Store.PutSwap(req); err != nil {
 			return "", fmt.Errorf("oncall %s: store swap request: %w", r.Config.Name, err)
 		}
@@ -83,6 +124,78 @@ func (r *Rotation) RequestSwap(ctx context.Context, requester, other string) (st
 		return "", err
 	}
 	return fmt.Sprintf("I asked %s: %s. I will tell you when they answer.", rituals.Mention(other), r.swapTerms(req, requester)), nil
+}
+
+func dayOf(t time.Time, loc *time.Location) string { return rituals.DateOf(t.In(loc)).String() }
+
+// shiftOfLocked finds user's shift: the first handoff period, from the one
+// in force at from on, for which they are primary throughout (overrides
+// included); with day, the first such period overlapping that day in loc.
+func (r *Rotation) shiftOfLocked(user string, from time.Time, day *rituals.Date, loc *time.Location) (Span, bool) {
+	var dayFrom, dayTo time.Time
+	if day != nil {
+		dayFrom, dayTo = day.In(loc), day.AddDays(1).In(loc)
+	}
+	limit := from.Add(swapHorizon)
+	var found Span
+	var cur Span
+	mine := false
+	check := func() bool {
+		if !mine || cur.To.IsZero() {
+			return false
+		}
+		if day != nil && !(cur.From.Before(dayTo) && cur.To.After(dayFrom)) {
+			return false
+		}
+		found = cur
+		return true
+	}
+	ok := false
+	r.walk(from, func(sh Shift) bool {
+		if !sh.HandoffStart.Equal(cur.From) {
+			if ok = check(); ok {
+				return false
+			}
+			if sh.HandoffStart.After(limit) {
+				return false
+			}
+			cur, mine = Span{From: sh.HandoffStart, To: sh.HandoffEnd}, true
+		}
+		mine = mine && sh.Primary == user
+		return true
+	})
+	if !ok {
+		ok = check()
+	}
+	return found, ok
+}
+
+// backToBackLocked returns, for each side of the swap, a shift of theirs
+// that would be right before or after the one they take: requester
+// taking Take, other taking Give; nil where there is none.
+func (r *Rotation) backToBackLocked(s SwapRequest) (requester, other *Span) {
+	adjacent := func(user string, sp Span, leaving Span) *Span {
+		if before, ok := r.scheduledAt(sp.From.Add(-time.Nanosecond)); ok {
+			p := Span{before.start, before.end}
+			if !p.To.Equal(leaving.To) && r.primaryThroughoutLocked(user, p) {
+				return &p
+			}
+		}
+		if after, ok := r.scheduledAt(sp.To); ok {
+			p := Span{after.start, after.end}
+			if !p.To.Equal(leaving.To) && r.primaryThroughoutLocked(user, p) {
+				return &p
+			}
+		}
+		return nil
+	}
+	if s.Take != nil {
+		requester = adjacent(s.Requester, *s.Take, s.Give)
+		other = adjacent(s.Other, s.Give, *s.Take)
+	} else {
+		other = adjacent(s.Other, s.Give, Span{})
+	}
+	return requester, other
 }
 
 // swapTerms says what the swap means, to whom.
@@ -103,6 +216,9 @@ func (r *Rotation) swapTerms(s SwapRequest, to string) string {
 // to say how, without buttons.
 func (r *Rotation) swapAsk(s SwapRequest, open bool) rituals.Message {
 	text := fmt.Sprintf(":arrows_counterclockwise: %s asks to swap on-call shifts: %s.", rituals.Mention(s.Requester), r.swapTerms(s, s.Other))
+	if s.BackToBack {
+		text += " :warning: This puts you on call two shifts in a row; accepting confirms that."
+	}
 	m := rituals.Message{Key: r.key("swap", fmt.Sprint(s.ID), "ask"), To: s.Other, Text: stripMrkdwn(text), Update: !open}
 	m.Blocks = []rituals.Block{rituals.Section(text)}
 	if open {
