@@ -31,6 +31,28 @@ type Settings struct {
 	// NotifyBefore is how long before a handoff the incoming engineer
 	// gets a heads-up DM; 0 for none.
 	NotifyBefore time.Duration
+	// UserGroupMembers is who the user group holds: GroupPrimary (the
+	// default) or GroupPrimaryAndSecondary.
+	UserGroupMembers string
+	// PlanAhead is how far ahead people are told when their shifts move.
+	PlanAhead time.Duration
+}
+
+// User group modes (usergroup_members).
+const (
+	GroupPrimary             = "primary"
+	GroupPrimaryAndSecondary = "primary+secondary"
+)
+
+// DefaultPlanAhead is plan_ahead's default: four weeks.
+const DefaultPlanAhead = 4 * 7 * 24 * time.Hour
+
+// planAhead is how far ahead changes are told.
+func (s *Settings) planAhead() time.Duration {
+	if s.PlanAhead > 0 {
+		return s.PlanAhead
+	}
+	return DefaultPlanAhead
 }
 
 // Shift is a stretch of time during which the same people are on call in
