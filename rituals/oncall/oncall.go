@@ -214,20 +214,48 @@ func (r *Rotation) TeamName() string {
 
 // Open reads the stored handoffs and overrides and records the shift in
 // force at now, so that a config changed while the bot was down changes
-// only shifts from the next handoff on.
+// only shifts from the next handoff on. Whoever's shifts within plan_ahead
+// that change moves is told (ShiftMoves).
 func (r *Rotation) Open(now time.Time) error {
 	r.mu.Lock()
-	defer r.mu.Unlock()
 	if err := r.loadLocked(); err != nil {
+		r.mu.Unlock()
 		return err
+	}
+	// What people were told: the rotation stored at the latest handoff,
+	// stepped on. Read only when the config differs from it.
+	var before map[string][]Span
+	changed := r.configChangedLocked()
+	if changed {
+		r.continueStored = true
+		before = r.planLocked(now)
 	}
 	// The shift under way started under the rotation people saw before
 	// this start (it may have changed while the bot was down): record it
 	// as that rotation had it. The config as it is now takes over at the
 	// next handoff.
 	r.continueStored = true
-	defer func() { r.continueStored = false }()
-	return r.recordLocked(now)
+	err := r.recordLocked(now)
+	r.continueStored = false
+	var moves []rituals.Message
+	if err == nil && changed {
+		key := "config/" + r.configDigest()
+		after := r.planLocked(now)
+		r.mu.Unlock()
+		moves = r.ShiftMoves(key, "the rotation in the config changed", before, after, r.Zones(context.Background()))
+	} else {
+		r.mu.Unlock()
+	}
+	if err != nil {
+		return err
+	}
+	if len(moves) > 0 && r.Outbox != nil {
+		if err := r.Outbox.Send(context.Background(), moves...); err != nil {
+			// Telling is not worth refusing to start over.
+			r.Log.Error().Err(err).Msg("could not queue the DMs telling people their on-call shifts moved")
+		}
+	}
+	return nil
 }
 
 func (r *Rotation) loadLocked() error {
