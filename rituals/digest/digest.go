@@ -201,7 +201,14 @@ type Period struct {
 	ActionsOverdue int // at the window's end
 	RetrosDone     int
 	RetrosOverdue  int // at the window's end
-	Shifts         int
+	// Shifts counts the scheduled shifts (handoff periods) overlapping the
+	// window, however many pieces overrides cut them into.
+	Shifts int
+	// Load is each person's share of those shifts by time covered within
+	// the window, overrides attributed to whoever covered; Overridden
+	// says whether any override did.
+	Load       map[string]float64
+	Overridden bool
 }
 
 // StandupRate is the share of expected standups answered, skips counting
@@ -500,17 +507,48 @@ func (d *Digest) standupFigures(td *TeamDigest, log rituals.StandupLog, windows 
 	return errors.Join(errs...)
 }
 
-// onCallFigures fills on-call load: shifts in each window.
+// onCallFigures fills on-call load: the scheduled shifts in each window,
+// and each person's share of them by time covered.
 func (d *Digest) onCallFigures(td *TeamDigest, sched rituals.OnCallSchedule) error {
 	for _, p := range []*Period{&td.Now, &td.Prev} {
 		shifts, err := sched.ShiftsBetween(td.Team.ID, p.Window.From, p.Window.To)
 		if err != nil {
 			return fmt.Errorf("on-call shifts of %s: %w", td.Team.ID, err)
 		}
-		p.Shifts = len(shifts)
+		p.Shifts, p.Load, p.Overridden = onCallLoad(shifts, p.Window)
 	}
 	td.HasOnCall = td.Now.Shifts > 0 || td.Prev.Shifts > 0
 	return nil
+}
+
+// onCallLoad counts the distinct scheduled shifts among pieces and shares
+// each piece's time in w among the people on call, in shifts.
+func onCallLoad(pieces []rituals.ShiftBrief, w Window) (shifts int, load map[string]float64, overridden bool) {
+	type period struct {
+		ritual string
+		start  int64
+	}
+	seen := map[period]bool{}
+	load = map[string]float64{}
+	for _, s := range pieces {
+		ps, pe := s.Period()
+		if k := (period{s.Ritual, ps.UnixNano()}); !seen[k] {
+			seen[k] = true
+			shifts++
+		}
+		from, to := s.Start, s.End
+		if from.Before(w.From) {
+			from = w.From
+		}
+		if to.After(w.To) {
+			to = w.To
+		}
+		if length := pe.Sub(ps); to.After(from) && length > 0 {
+			load[s.User] += float64(to.Sub(from)) / float64(length)
+		}
+		overridden = overridden || s.Override
+	}
+	return shifts, load, overridden
 }
 
 // notes reads the highlights and risks leads gave for the window.

@@ -81,7 +81,8 @@ type Shift struct {
 
 // Brief is the shift as other rituals mention it.
 func (s Shift) Brief() rituals.ShiftBrief {
-	return rituals.ShiftBrief{Ritual: s.Ritual, Team: s.Team, User: s.Primary, Start: s.Start, End: s.End}
+	return rituals.ShiftBrief{Ritual: s.Ritual, Team: s.Team, User: s.Primary, Start: s.Start, End: s.End,
+		HandoffStart: s.HandoffStart, HandoffEnd: s.HandoffEnd, Override: s.Override != nil}
 }
 
 // HandoffRecord is the rotation's state at one handoff, stored as the shift
