@@ -89,25 +89,34 @@ func (rs *Rotations) NextShift(user string, at time.Time) (rituals.ShiftBrief, b
 	return best, found, nil
 }
 
-// Keep runs every rotation's keeper until ctx ends.
+// Keep runs every rotation's keeper and look-ahead (Plan) until ctx
+// ends.
 func (rs *Rotations) Keep(ctx context.Context) error {
-	done := make(chan struct{}, len(rs.List))
+	done := make(chan struct{}, 2*len(rs.List))
 	for _, r := range rs.List {
 		go func() {
 			_ = r.Keep(ctx)
 			done <- struct{}{}
 		}()
+		go func() {
+			_ = r.Plan(ctx)
+			done <- struct{}{}
+		}()
 	}
-	for range rs.List {
+	for range 2 * len(rs.List) {
 		<-done
 	}
 	return nil
 }
 
-// WaitSettled waits for every keeper to have synced up to t.
+// WaitSettled waits for every keeper and look-ahead to have done what is
+// due up to t.
 func (rs *Rotations) WaitSettled(ctx context.Context, t time.Time) error {
 	for _, r := range rs.List {
 		if err := r.WaitSettled(ctx, t); err != nil {
+			return err
+		}
+		if err := r.WaitPlanned(ctx, t); err != nil {
 			return err
 		}
 	}

@@ -1,0 +1,253 @@
+package oncall
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strconv"
+	"time"
+
+	"github.com/ritualbot/ritualbot/rituals"
+)
+
+// Absence is a stretch of days someone is away, both ends included, as
+// dates in the rotation's zone.
+type Absence struct {
+	User     string
+	From, To rituals.Date
+	// Why names where it comes from: WhyOOO, WhyStatus, WhyHoliday.
+	Why string
+}
+
+// Where an absence comes from.
+const (
+	WhyOOO     = "out of office"
+	WhyStatus  = "away by their Slack status"
+	WhyHoliday = "a holiday"
+)
+
+// Span is the absence as instants in loc: from the first day's start to
+// the end of the last day.
+func (a Absence) Span(loc *time.Location) Span {
+	return Span{From: a.From.In(loc), To: a.To.AddDays(1).In(loc)}
+}
+
+// Availability is the one record of who is away that every rotation
+// reads: the stretches stored by `/standup ooo` and `/oncall away` (one
+// store for both), a vacation Slack status, and the config's holidays.
+type Availability struct {
+	// Stored returns the stored stretches ending on or after from.
+	Stored func(from rituals.Date) ([]Absence, error)
+	// Put stores a stretch, where `/standup ooo` stores its own.
+	Put func(Absence) error
+	// StatusAway reports whether a member's Slack status says they are
+	// away (vacation, OOO, :palm_tree:); nil: statuses are not read.
+	StatusAway func(rituals.UserInfo) bool
+	// Holidays are days the whole team is off.
+	Holidays rituals.Holidays
+}
+
+// Absences returns everyone's absences that end on or after today: the
+// stored stretches, today and tomorrow for those whose Slack status says
+// they are away (a status carries no dates, so it counts until it is
+// changed, and the daily check sees it again), and the holidays for the
+// users given.
+func (a *Availability) Absences(ctx context.Context, today rituals.Date, dir rituals.Directory, users []string) ([]Absence, error) {
+	if a == nil {
+		return nil, nil
+	}
+	var out []Absence
+	if a.Stored != nil {
+		stored, err := a.Stored(today)
+		if err != nil {
+			return nil, fmt.Errorf("read absences: %w", err)
+		}
+		for _, s := range stored {
+			if s.Why == "" {
+				s.Why = WhyOOO
+			}
+			out = append(out, s)
+		}
+	}
+	if a.StatusAway != nil && dir != nil {
+		if people, err := dir.Users(ctx); err == nil {
+			for _, u := range users {
+				if p, ok := people[u]; ok && a.StatusAway(p) {
+					out = append(out, Absence{User: u, From: today, To: today.AddDays(1), Why: WhyStatus})
+				}
+			}
+		}
+	}
+	for _, d := range a.Holidays.Sorted() {
+		if d.Before(today) {
+			continue
+		}
+		for _, u := range users {
+			out = append(out, Absence{User: u, From: d, To: d, Why: WhyHoliday})
+		}
+	}
+	return out, nil
+}
+
+// AwayDuring returns user's first absence overlapping sp, holidays left
+// out: a holiday is everyone's, so it never keeps one person from covering
+// another.
+func awayDuring(absences []Absence, user string, sp Span, loc *time.Location) (Absence, bool) {
+	for _, a := range absences {
+		if a.User != user || a.Why == WhyHoliday {
+			continue
+		}
+		if as := a.Span(loc); as.From.Before(sp.To) && as.To.After(sp.From) {
+			return a, true
+		}
+	}
+	return Absence{}, false
+}
+
+// Conflict is someone away during a shift of theirs: Span is the part of
+// the shift they are away for, the span a cover request asks for.
+type Conflict struct {
+	User    string
+	Span    Span
+	Absence Absence
+}
+
+// Conflicts returns, in time order, each stretch within plan_ahead of now
+// during which the person on call is away.
+func (r *Rotation) Conflicts(ctx context.Context, now time.Time) ([]Conflict, error) {
+	if r.Availability == nil {
+		return nil, nil
+	}
+	loc := r.loc()
+	absences, err := r.Availability.Absences(ctx, rituals.DateOf(now.In(loc)), r.Directory, r.Settings.Rotation)
+	if err != nil {
+		return nil, fmt.Errorf("oncall %s: %w", r.Config.Name, err)
+	}
+	if len(absences) == 0 {
+		return nil, nil
+	}
+	stints, err := r.OnCallOver(Span{From: now, To: now.Add(r.Settings.planAhead())})
+	if err != nil {
+		return nil, err
+	}
+	var out []Conflict
+	for _, st := range stints {
+		for _, a := range absences {
+			if a.User != st.User {
+				continue
+			}
+			as := a.Span(loc)
+			from, to := maxTime(as.From, st.Start), minTime(as.To, st.End)
+			if from.Before(to) {
+				out = append(out, Conflict{User: st.User, Span: Span{From: from, To: to}, Absence: a})
+			}
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Span.From.Before(out[j].Span.From) })
+	return out, nil
+}
+
+// AbsenceWarnings tells whoever is away during an upcoming shift, and the
+// team's leads, naming the shift, with a button that posts a cover
+// request; with `cover: auto` the request is posted at once instead. Each
+// warning is keyed by the person and the span, so the daily check tells
+// each conflict once.
+func (r *Rotation) AbsenceWarnings(ctx context.Context, now time.Time) ([]rituals.Message, error) {
+	conflicts, err := r.Conflicts(ctx, now)
+	if err != nil {
+		return nil, err
+	}
+	zone := r.Zones(ctx)
+	var msgs []rituals.Message
+	for _, c := range conflicts {
+		var posted *CoverRequest
+		if r.Settings.Cover == CoverAuto {
+			cr, err := r.RequestCover(ctx, CoverAsk{By: c.User, For: c.User, Span: c.Span, Reason: c.Absence.Why, Auto: true})
+			if err != nil && rituals.ErrorCode(err) == rituals.EINTERNAL {
+				return nil, err
+			}
+			if err == nil {
+				posted = &cr
+			}
+		}
+		for _, to := range append([]string{c.User}, r.Team.Leads...) {
+			if to == "" {
+				continue
+			}
+			msgs = append(msgs, r.absenceDM(c, to, zone(to), posted))
+		}
+	}
+	return dedupeByKey(msgs), nil
+}
+
+func (r *Rotation) absenceDM(c Conflict, to string, loc *time.Location, posted *CoverRequest) rituals.Message {
+	who := rituals.Mention(c.User) + " is"
+	if to == c.User {
+		who = "You are"
+	}
+	span := r.FormatTimeIn(c.Span.From, loc) + " to " + r.FormatTimeIn(c.Span.To, loc)
+	text := fmt.Sprintf(":palm_tree: %s away (%s, %s → %s) during an on-call shift for *%s*: %s.",
+		who, c.Absence.Why, c.Absence.From, c.Absence.To, r.TeamName(), span)
+	blocks := []rituals.Block{rituals.Section(text)}
+	if posted != nil {
+		blocks = append(blocks, rituals.Context(fmt.Sprintf("A cover request (#%d) is posted in <#%s>; whoever takes it is on call for exactly that span.", posted.ID, r.Channel())))
+	} else {
+		blocks = append(blocks, rituals.Actions(rituals.Button{
+			Text: "Post a cover request", ActionID: ActionCoverPost, Style: "primary",
+			Value: r.Config.Name + "|" + c.User + "|" + strconv.FormatInt(c.Span.From.Unix(), 10) + "|" + strconv.FormatInt(c.Span.To.Unix(), 10),
+		}))
+	}
+	return rituals.Message{
+		Key: r.key("away", c.User, strconv.FormatInt(c.Span.From.Unix(), 10), strconv.FormatInt(c.Span.To.Unix(), 10), to),
+		To:  to, Text: stripMrkdwn(fmt.Sprintf("%s away during an on-call shift for %s", who, r.TeamName())), Blocks: blocks,
+	}
+}
+
+func dedupeByKey(msgs []rituals.Message) []rituals.Message {
+	seen := map[string]bool{}
+	out := msgs[:0]
+	for _, m := range msgs {
+		if !seen[m.Key] {
+			seen[m.Key] = true
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// SetAway records, as `/oncall away FROM TO` asks, that user is away on
+// those days (the record `/standup ooo` keeps too), and returns the
+// warnings for shifts of theirs it falls on.
+func (rs *Rotations) SetAway(ctx context.Context, user string, from, to rituals.Date, now time.Time) ([]rituals.Message, error) {
+	var av *Availability
+	for _, r := range rs.List {
+		if r.Availability != nil {
+			av = r.Availability
+			break
+		}
+	}
+	if av == nil || av.Put == nil {
+		return nil, rituals.Errorf(rituals.EINVALID, "Absences cannot be recorded here: no rotation keeps them.")
+	}
+	if err := av.Put(Absence{User: user, From: from, To: to, Why: WhyOOO}); err != nil {
+		return nil, fmt.Errorf("oncall: store absence of %s: %w", user, err)
+	}
+	return rs.AbsenceEntered(ctx, user, now)
+}
+
+// AbsenceEntered checks at once the shifts of a user who just said they
+// will be away, in every rotation they are in, and returns the warnings.
+func (rs *Rotations) AbsenceEntered(ctx context.Context, user string, now time.Time) ([]rituals.Message, error) {
+	var out []rituals.Message
+	for _, r := range rs.List {
+		if !r.InRotation(user) {
+			continue
+		}
+		msgs, err := r.AbsenceWarnings(ctx, now)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, msgs...)
+	}
+	return out, nil
+}
