@@ -48,11 +48,11 @@ type Availability struct {
 }
 
 // Absences returns everyone's absences that end on or after today: the
-// stored stretches, today and tomorrow for those whose Slack status says
-// they are away (a status carries no dates, so it counts until it is
-// changed, and the daily check sees it again), and the holidays for the
-// users given.
-func (a *Availability) Absences(ctx context.Context, today rituals.Date, dir rituals.Directory, users []string) ([]Absence, error) {
+// stored stretches, today and tomorrow for those of byStatus whose Slack
+// status says they are away (a status carries no dates, so it counts
+// until it is changed, and the daily check sees it again), and the
+// holidays for the users given.
+func (a *Availability) Absences(ctx context.Context, today rituals.Date, dir rituals.Directory, users, byStatus []string) ([]Absence, error) {
 	if a == nil {
 		return nil, nil
 	}
@@ -69,9 +69,9 @@ func (a *Availability) Absences(ctx context.Context, today rituals.Date, dir rit
 			out = append(out, s)
 		}
 	}
-	if a.StatusAway != nil && dir != nil {
+	if a.StatusAway != nil && dir != nil && len(byStatus) > 0 {
 		if people, err := dir.Users(ctx); err == nil {
-			for _, u := range users {
+			for _, u := range byStatus {
 				if p, ok := people[u]; ok && a.StatusAway(p) {
 					out = append(out, Absence{User: u, From: today, To: today.AddDays(1), Why: WhyStatus})
 				}
@@ -104,6 +104,10 @@ func awayDuring(absences []Absence, user string, sp Span, loc *time.Location) (A
 	return Absence{}, false
 }
 
+// statusAhead is how far ahead a shift's start makes its person's Slack
+// status worth reading.
+const statusAhead = 36 * time.Hour
+
 // Conflict is someone away during a shift of theirs: Span is the part of
 // the shift they are away for, the span a cover request asks for.
 type Conflict struct {
@@ -119,16 +123,21 @@ func (r *Rotation) Conflicts(ctx context.Context, now time.Time) ([]Conflict, er
 		return nil, nil
 	}
 	loc := r.loc()
-	absences, err := r.Availability.Absences(ctx, rituals.DateOf(now.In(loc)), r.Directory, r.Settings.Rotation)
-	if err != nil {
-		return nil, fmt.Errorf("oncall %s: %w", r.Config.Name, err)
-	}
-	if len(absences) == 0 {
-		return nil, nil
-	}
 	stints, err := r.OnCallOver(Span{From: now, To: now.Add(r.Settings.planAhead())})
 	if err != nil {
 		return nil, err
+	}
+	// A status says nothing of next week: it is read for whoever takes
+	// over within statusAhead, who would otherwise miss the handoff.
+	var byStatus []string
+	for _, st := range stints {
+		if st.Start.After(now) && st.Start.Before(now.Add(statusAhead)) {
+			byStatus = append(byStatus, st.User)
+		}
+	}
+	absences, err := r.Availability.Absences(ctx, rituals.DateOf(now.In(loc)), r.Directory, r.Settings.Rotation, byStatus)
+	if err != nil {
+		return nil, fmt.Errorf("oncall %s: %w", r.Config.Name, err)
 	}
 	var out []Conflict
 	for _, st := range stints {
@@ -156,6 +165,9 @@ func (r *Rotation) AbsenceWarnings(ctx context.Context, now time.Time) ([]ritual
 	conflicts, err := r.Conflicts(ctx, now)
 	if err != nil {
 		return nil, err
+	}
+	if len(conflicts) == 0 {
+		return nil, nil
 	}
 	zone := r.Zones(ctx)
 	var msgs []rituals.Message
@@ -216,9 +228,9 @@ func dedupeByKey(msgs []rituals.Message) []rituals.Message {
 }
 
 // SetAway records, as `/oncall away FROM TO` asks, that user is away on
-// those days (the record `/standup ooo` keeps too), and returns the
-// warnings for shifts of theirs it falls on.
-func (rs *Rotations) SetAway(ctx context.Context, user string, from, to rituals.Date, now time.Time) ([]rituals.Message, error) {
+// those days (the record `/standup ooo` keeps too), and tells of the
+// shifts of theirs it falls on (AbsenceEntered).
+func (rs *Rotations) SetAway(ctx context.Context, user string, from, to rituals.Date, now time.Time) (int, error) {
 	var av *Availability
 	for _, r := range rs.List {
 		if r.Availability != nil {
@@ -227,27 +239,46 @@ func (rs *Rotations) SetAway(ctx context.Context, user string, from, to rituals.
 		}
 	}
 	if av == nil || av.Put == nil {
-		return nil, rituals.Errorf(rituals.EINVALID, "Absences cannot be recorded here: no rotation keeps them.")
+		return 0, rituals.Errorf(rituals.EINVALID, "Absences cannot be recorded here: no rotation keeps them.")
+	}
+	today := rituals.DateOf(now.In(rs.List[0].loc()))
+	switch {
+	case to.Before(from):
+		return 0, rituals.Errorf(rituals.EINVALID, "The end date %s is before the start date %s. Nothing changed.", to, from)
+	case to.Before(today):
+		return 0, rituals.Errorf(rituals.EINVALID, "%s is in the past. Nothing changed.", to)
+	case to.Time().Sub(from.Time()) > 366*24*time.Hour:
+		return 0, rituals.Errorf(rituals.EINVALID, "That is more than a year; give an end date within a year of %s.", from)
 	}
 	if err := av.Put(Absence{User: user, From: from, To: to, Why: WhyOOO}); err != nil {
-		return nil, fmt.Errorf("oncall: store absence of %s: %w", user, err)
+		return 0, fmt.Errorf("oncall: store absence of %s: %w", user, err)
 	}
 	return rs.AbsenceEntered(ctx, user, now)
 }
 
 // AbsenceEntered checks at once the shifts of a user who just said they
-// will be away, in every rotation they are in, and returns the warnings.
-func (rs *Rotations) AbsenceEntered(ctx context.Context, user string, now time.Time) ([]rituals.Message, error) {
-	var out []rituals.Message
+// will be away, in every rotation they are in, sends the warnings, and
+// returns how many shifts of theirs the absences fall on.
+func (rs *Rotations) AbsenceEntered(ctx context.Context, user string, now time.Time) (int, error) {
+	n := 0
 	for _, r := range rs.List {
-		if !r.InRotation(user) {
+		if !r.InRotation(user) || r.Availability == nil {
 			continue
 		}
 		msgs, err := r.AbsenceWarnings(ctx, now)
 		if err != nil {
-			return nil, err
+			return n, err
 		}
-		out = append(out, msgs...)
+		for _, m := range msgs {
+			if m.To == user {
+				n++
+			}
+		}
+		if len(msgs) > 0 {
+			if err := r.Outbox.Send(ctx, rituals.UrgentFor(ctx, msgs)...); err != nil {
+				return n, fmt.Errorf("oncall %s: queue absence warnings: %w", r.Config.Name, err)
+			}
+		}
 	}
-	return out, nil
+	return n, nil
 }

@@ -207,7 +207,7 @@ func (r *Rotation) TakeCover(ctx context.Context, id uint64, taker string) (Cove
 	}
 	if r.Availability != nil {
 		loc := r.loc()
-		absences, err := r.Availability.Absences(ctx, rituals.DateOf(now.In(loc)), r.Directory, []string{taker})
+		absences, err := r.Availability.Absences(ctx, rituals.DateOf(now.In(loc)), r.Directory, []string{taker}, []string{taker})
 		if err != nil {
 			return CoverRequest{}, fmt.Errorf("oncall %s: %w", r.Config.Name, err)
 		}
@@ -253,7 +253,7 @@ func (r *Rotation) escalations(ctx context.Context, now time.Time) (time.Time, e
 		return time.Time{}, fmt.Errorf("oncall %s: read cover requests: %w", r.Config.Name, err)
 	}
 	var next time.Time
-	zone := r.Zones(ctx)
+	var zone func(string) *time.Location // read only when someone is told
 	for _, c := range covers {
 		if c.TakenBy != "" || !c.Escalated.IsZero() || !c.Span.From.After(now) {
 			continue
@@ -264,6 +264,9 @@ func (r *Rotation) escalations(ctx context.Context, now time.Time) (time.Time, e
 				next = due
 			}
 			continue
+		}
+		if zone == nil {
+			zone = r.Zones(ctx)
 		}
 		var msgs []rituals.Message
 		for _, lead := range r.Team.Leads {
