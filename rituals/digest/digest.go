@@ -240,6 +240,7 @@ func (p Period) IncidentsPerShift() (float64, bool) {
 // TeamDigest is one team's part of the digest.
 type TeamDigest struct {
 	Team    *rituals.Team
+	Drills  []rituals.DrillBrief // in the window: practice, not incidents
 	Now     Period
 	Prev    Period
 	Cadence string
@@ -518,7 +519,7 @@ func (d *Digest) onCallFigures(td *TeamDigest, sched rituals.OnCallSchedule) err
 		p.Shifts, p.Load, p.Overridden = onCallLoad(shifts, p.Window)
 	}
 	td.HasOnCall = td.Now.Shifts > 0 || td.Prev.Shifts > 0
-	return nil
+	return drillFigures(td, sched)
 }
 
 // onCallLoad counts the distinct scheduled shifts among pieces and shares

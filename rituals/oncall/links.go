@@ -184,3 +184,26 @@ func (rs *Rotations) For(invoker, target, arg string) (*Rotation, error) {
 	}
 	return nil, rituals.Errorf(rituals.EINVALID, "Which rotation? Add its team at the end, e.g. `… payments`. Rotations: %s.", rs.Names())
 }
+
+var _ rituals.DrillLog = (*Rotations)(nil)
+
+// DrillsBetween returns the team's drills paged within [from, to), for
+// the digest.
+func (rs *Rotations) DrillsBetween(team string, from, to time.Time) ([]rituals.DrillBrief, error) {
+	var out []rituals.DrillBrief
+	for _, r := range rs.OfTeam(team) {
+		if r.Drills == nil {
+			continue
+		}
+		ds, err := r.Drills.Drills(r.Config.Name, from)
+		if err != nil {
+			return nil, fmt.Errorf("oncall %s: read drills: %w", r.Config.Name, err)
+		}
+		for _, d := range ds {
+			if d.Paged.Before(to) {
+				out = append(out, rituals.DrillBrief{Team: team, Paged: d.Paged, Acked: !d.Acked.IsZero(), TimeToAck: d.TimeToAck(), Escalated: !d.Escalated.IsZero()})
+			}
+		}
+	}
+	return out, nil
+}
