@@ -46,7 +46,8 @@ func drillFigure(drills []rituals.DrillBrief) (Figure, bool) {
 	var parts []string
 	if len(acks) > 0 {
 		slices.Sort(acks)
-		parts = append(parts, "acknowledged in "+rituals.FormatSpan(acks[len(acks)/2])+" (median)")
+		median := (acks[(len(acks)-1)/2] + acks[len(acks)/2]) / 2
+		parts = append(parts, "acknowledged in "+rituals.FormatSpan(median)+" (median)")
 	}
 	parts = append(parts, fmt.Sprintf("%d escalated", escalated))
 	if missed > 0 {
