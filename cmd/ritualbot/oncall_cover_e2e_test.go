@@ -48,11 +48,15 @@ rituals:
 
 func newOnCallCoverHarness(t *testing.T, start time.Time) *harness {
 	t.Helper()
-	h := newHarness(t, onCallCoverConfig, start, slackfake.Options{RateLimits: map[string]slackfake.Limit{"chat.postMessage/channel": {PerMinute: 6000, Burst: 100}}})
-	h.limits = map[string]bot.Limit{}
-	for _, m := range []string{"chat.postMessage/channel", "usergroups.users.update", "usergroups.users.list", "conversations.setTopic", "conversations.info", "users.list"} {
-		h.limits[m] = bot.Limit{PerMinute: 6000, Burst: 100}
+	// Weeks pass in a second of wall time: loosen the limits, the fake's
+	// and the bot's, that simulated time compresses.
+	methods := []string{"chat.postMessage/channel", "usergroups.users.update", "usergroups.users.list", "conversations.setTopic", "conversations.info", "users.list"}
+	fakeLimits, botLimits := map[string]slackfake.Limit{}, map[string]bot.Limit{}
+	for _, m := range methods {
+		fakeLimits[m], botLimits[m] = slackfake.Limit{PerMinute: 6000, Burst: 100}, bot.Limit{PerMinute: 6000, Burst: 100}
 	}
+	h := newHarness(t, onCallCoverConfig, start, slackfake.Options{RateLimits: fakeLimits})
+	h.limits = botLimits
 	zones := map[string]string{"U0ALICE": "Europe/Berlin", "U0BOB": "Asia/Tokyo", "U0CAROL": "America/New_York", "U0DAVE": "Europe/Berlin", "U0LEAD": "Europe/Berlin", "U0ADMIN": "Europe/Berlin"}
 	var ids []string
 	for id, tz := range zones {
@@ -89,7 +93,7 @@ func (h *harness) clickReply(user string, msg slackfake.Message, actionID string
 // is then on call for exactly that span everywhere the rotation shows,
 // across the change of summer time; bad requests change nothing.
 func TestOnCallCoverForAnAbsence(t *testing.T) {
-	h := newOnCallCoverHarness(t, at(t, "2026-10-14 12:00", berlin))
+	h := newOnCallCoverHarness(t, at(t, "2026-10-21 12:00", berlin)) // Bob's week, in summer time
 	h.start()
 
 	// Carol (New York) is on call 26 Oct–2 Nov and will be away Wed–Fri.
@@ -134,7 +138,7 @@ func TestOnCallCoverForAnAbsence(t *testing.T) {
 
 	// Bob (Tokyo) takes it; a second take, his or Dave's, clicked before
 	// Slack shows it taken (the edit is held up), is refused.
-	h.fake.FailNext("chat.update", 1, slackfake.Fault{Delay: 3 * time.Second})
+	h.fake.FailNext("chat.update", 1, slackfake.Fault{Delay: time.Second})
 	for _, who := range []string{"U0BOB", "U0DAVE", "U0BOB"} {
 		if _, err := h.fake.SendBlockAction(h.ctx(), who, req.Channel, req.TS, "oncall:cover-take", ""); err != nil {
 			t.Fatalf("%s clicks Take it: %v", who, err)
