@@ -47,7 +47,7 @@ func rotationOf(cfg *rituals.Config, rc *rituals.RitualConfig, clock rituals.Clo
 func (m *Main) newRotation(rc *rituals.RitualConfig) *oncall.Rotation {
 	r := rotationOf(m.Loaded.Config.Config, rc, m.Clock, &m.links)
 	r.Store, r.Outbox, r.Wake, r.Directory = m.DB, m.Outbox, m.Sender.Wake, m.directory
-	r.Covers, r.Drills, r.Availability = m.DB, m.DB, availabilityOf(m.DB, m.Loaded.Config.Config, m.Clock)
+	r.Covers, r.Drills, r.Availability = m.DB, m.DB, availabilityOf(m.DB, m.Clock)
 	r.Slack = &bot.OnCallSlack{API: m.Slack, Limiter: m.limiter, Observe: func(method, outcome string) {
 		m.Metrics.SlackCalls.WithLabelValues(method, outcome).Inc()
 	}}
@@ -78,9 +78,9 @@ type loop struct {
 }
 
 // availabilityOf is the one record of who is away: the stretches
-// `/standup ooo` and `/oncall away` store (in the standups' bucket), Slack
-// statuses, and the config's holidays.
-func availabilityOf(db *store.DB, cfg *rituals.Config, clock rituals.Clock) *oncall.Availability {
+// `/standup ooo` and `/oncall away` store (in the standups' bucket) and
+// Slack statuses.
+func availabilityOf(db *store.DB, clock rituals.Clock) *oncall.Availability {
 	return &oncall.Availability{
 		Stored: func(from rituals.Date) ([]oncall.Absence, error) {
 			aways, err := db.Aways(from)
@@ -94,6 +94,5 @@ func availabilityOf(db *store.DB, cfg *rituals.Config, clock rituals.Clock) *onc
 			return db.PutAway(standup.Away{User: a.User, From: a.From, To: a.To, Set: clock.Now()})
 		},
 		StatusAway: standup.AwayByStatus,
-		Holidays:   cfg.Holidays,
 	}
 }

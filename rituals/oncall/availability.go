@@ -15,15 +15,14 @@ import (
 type Absence struct {
 	User     string
 	From, To rituals.Date
-	// Why names where it comes from: WhyOOO, WhyStatus, WhyHoliday.
+	// Why names where it comes from: WhyOOO, WhyStatus.
 	Why string
 }
 
 // Where an absence comes from.
 const (
-	WhyOOO     = "out of office"
-	WhyStatus  = "away by their Slack status"
-	WhyHoliday = "a holiday"
+	WhyOOO    = "out of office"
+	WhyStatus = "away by their Slack status"
 )
 
 // Span is the absence as instants in loc: from the first day's start to
@@ -34,7 +33,9 @@ func (a Absence) Span(loc *time.Location) Span {
 
 // Availability is the one record of who is away that every rotation
 // reads: the stretches stored by `/standup ooo` and `/oncall away` (one
-// store for both), a vacation Slack status, and the config's holidays.
+// store for both) and a vacation Slack status. The config's holidays are
+// not absences here: they are everyone's, and someone is on call on a
+// holiday by design (scheduled drills skip them).
 type Availability struct {
 	// Stored returns the stored stretches ending on or after from.
 	Stored func(from rituals.Date) ([]Absence, error)
@@ -43,16 +44,13 @@ type Availability struct {
 	// StatusAway reports whether a member's Slack status says they are
 	// away (vacation, OOO, :palm_tree:); nil: statuses are not read.
 	StatusAway func(rituals.UserInfo) bool
-	// Holidays are days the whole team is off.
-	Holidays rituals.Holidays
 }
 
 // Absences returns everyone's absences that end on or after today: the
 // stored stretches, today and tomorrow for those of byStatus whose Slack
 // status says they are away (a status carries no dates, so it counts
-// until it is changed, and the daily check sees it again), and the
-// holidays for the users given.
-func (a *Availability) Absences(ctx context.Context, today rituals.Date, dir rituals.Directory, users, byStatus []string) ([]Absence, error) {
+// until it is changed, and the daily check sees it again).
+func (a *Availability) Absences(ctx context.Context, today rituals.Date, dir rituals.Directory, byStatus []string) ([]Absence, error) {
 	if a == nil {
 		return nil, nil
 	}
@@ -78,23 +76,13 @@ func (a *Availability) Absences(ctx context.Context, today rituals.Date, dir rit
 			}
 		}
 	}
-	for _, d := range a.Holidays.Sorted() {
-		if d.Before(today) {
-			continue
-		}
-		for _, u := range users {
-			out = append(out, Absence{User: u, From: d, To: d, Why: WhyHoliday})
-		}
-	}
 	return out, nil
 }
 
-// AwayDuring returns user's first absence overlapping sp, holidays left
-// out: a holiday is everyone's, so it never keeps one person from covering
-// another.
+// awayDuring returns user's first absence overlapping sp.
 func awayDuring(absences []Absence, user string, sp Span, loc *time.Location) (Absence, bool) {
 	for _, a := range absences {
-		if a.User != user || a.Why == WhyHoliday {
+		if a.User != user {
 			continue
 		}
 		if as := a.Span(loc); as.From.Before(sp.To) && as.To.After(sp.From) {
@@ -135,7 +123,7 @@ func (r *Rotation) Conflicts(ctx context.Context, now time.Time) ([]Conflict, er
 			byStatus = append(byStatus, st.User)
 		}
 	}
-	absences, err := r.Availability.Absences(ctx, rituals.DateOf(now.In(loc)), r.Directory, r.Settings.Rotation, byStatus)
+	absences, err := r.Availability.Absences(ctx, rituals.DateOf(now.In(loc)), r.Directory, byStatus)
 	if err != nil {
 		return nil, fmt.Errorf("oncall %s: %w", r.Config.Name, err)
 	}

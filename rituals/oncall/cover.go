@@ -207,7 +207,7 @@ func (r *Rotation) TakeCover(ctx context.Context, id uint64, taker string) (Cove
 	}
 	if r.Availability != nil {
 		loc := r.loc()
-		absences, err := r.Availability.Absences(ctx, rituals.DateOf(now.In(loc)), r.Directory, []string{taker}, []string{taker})
+		absences, err := r.Availability.Absences(ctx, rituals.DateOf(now.In(loc)), r.Directory, []string{taker})
 		if err != nil {
 			return CoverRequest{}, fmt.Errorf("oncall %s: %w", r.Config.Name, err)
 		}

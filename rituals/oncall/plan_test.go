@@ -102,30 +102,24 @@ func date(t *testing.T, s string) rituals.Date {
 
 // An absence overlapping a shift within plan_ahead is a conflict for
 // exactly the overlap; one outside a shift of theirs, or beyond
-// plan_ahead, is none. Holidays are everyone's.
+// plan_ahead, is none.
 func TestConflicts(t *testing.T) {
 	for _, tc := range []struct {
 		name     string
 		absences []oncall.Absence
-		holidays []string
 		want     []string // user from → to, Berlin
 	}{
-		{"none", nil, nil, nil},
-		{"over part of a shift", []oncall.Absence{{User: "B", From: date(t, "2026-11-11"), To: date(t, "2026-11-12")}}, nil,
+		{"none", nil, nil},
+		{"over part of a shift", []oncall.Absence{{User: "B", From: date(t, "2026-11-11"), To: date(t, "2026-11-12")}},
 			[]string{"B 2026-11-11 00:00 → 2026-11-13 00:00"}},
-		{"across a handoff: only the days of the shift", []oncall.Absence{{User: "B", From: date(t, "2026-11-14"), To: date(t, "2026-11-20")}}, nil,
+		{"across a handoff: only the days of the shift", []oncall.Absence{{User: "B", From: date(t, "2026-11-14"), To: date(t, "2026-11-20")}},
 			[]string{"B 2026-11-14 00:00 → 2026-11-16 10:00"}},
-		{"not on call then", []oncall.Absence{{User: "C", From: date(t, "2026-11-10"), To: date(t, "2026-11-12")}}, nil, nil},
-		{"beyond plan_ahead", []oncall.Absence{{User: "A", From: date(t, "2027-01-04"), To: date(t, "2027-01-05")}}, nil, nil},
-		{"a holiday", nil, []string{"2026-11-18"}, []string{"C 2026-11-18 00:00 → 2026-11-19 00:00"}},
+		{"not on call then", []oncall.Absence{{User: "C", From: date(t, "2026-11-10"), To: date(t, "2026-11-12")}}, nil},
+		{"beyond plan_ahead", []oncall.Absence{{User: "A", From: date(t, "2027-01-04"), To: date(t, "2027-01-05")}}, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r, _, _, ps := planned(t, "2026-11-05 12:00")
 			ps.absence = tc.absences
-			r.Availability.Holidays = rituals.Holidays{}
-			for _, h := range tc.holidays {
-				r.Availability.Holidays[date(t, h)] = true
-			}
 			cs, err := r.Conflicts(context.Background(), tm(t, "2026-11-05 12:00"))
 			if err != nil {
 				t.Fatal(err)
