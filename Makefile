@@ -32,7 +32,7 @@ bench:
 FUZZTIME ?= 5s
 FUZZ_TARGETS = \
 	./config:FuzzParse ./config:FuzzParseOnCall \
-	./rituals:FuzzClip ./rituals:FuzzParseStandupRef \
+	./rituals/standup:FuzzClip ./rituals/standup:FuzzParseStandupRef \
 	./rituals/when:FuzzMoment \
 	./bot:FuzzParseOverrideEnd ./bot:FuzzIncidentArgs ./bot:FuzzSlackText \
 	./bot:FuzzInteractionPayload ./bot:FuzzSlackRequest ./bot:FuzzVerifySignature \
@@ -40,7 +40,7 @@ FUZZ_TARGETS = \
 	./webhooks:FuzzParseDeploy ./webhooks:FuzzParseDeploymentStatus ./webhooks:FuzzParsePush \
 	./webhooks:FuzzVerifyGitHubSignature ./webhooks:FuzzDecodeAlertmanager \
 	./store:FuzzDecodeDeploy ./store:FuzzReplaceInJSON \
-	./bot/slackfake/web:FuzzTypedText \
+	./slackfake/web:FuzzTypedText \
 	./cmd/ritualbot:FuzzSlashCommands
 
 fuzz:

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/ritualbot/ritualbot/bot"
-	"github.com/ritualbot/ritualbot/bot/slackfake"
+	"github.com/ritualbot/ritualbot/slackfake"
 )
 
 // A team spread over three zones: Alice in New York, Bob in Tokyo, Carol
@@ -37,7 +37,7 @@ var tokyo = mustLoad("Asia/Tokyo")
 
 func newOnCallPeopleHarness(t *testing.T, start time.Time) *harness {
 	t.Helper()
-	h := newHarness(t, onCallPeopleConfig, start, slackfake.Options{RateLimits: map[string]slackfake.Limit{"chat.postMessage:channel": {PerMinute: 6000, Burst: 100}}})
+	h := newHarness(t, onCallPeopleConfig, start, slackfake.Options{RateLimits: map[string]slackfake.Limit{"chat.postMessage/channel": {PerMinute: 6000, Burst: 100}}})
 	h.limits = map[string]bot.Limit{}
 	for _, m := range []string{"chat.postMessage/channel", "usergroups.users.update", "usergroups.users.list", "users.list"} {
 		h.limits[m] = bot.Limit{PerMinute: 6000, Burst: 100}
