@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ritualbot/ritualbot/bot"
+	"github.com/ritualbot/ritualbot/rituals/when"
 	"github.com/ritualbot/ritualbot/slackfake"
 )
 
@@ -187,4 +188,20 @@ func TestOnCallTwoSwapsKeepEveryonesShifts(t *testing.T) {
 			t.Errorf("%s: %d shifts in eight weeks before the swaps, %d after (%v → %v)", who, before[who], after[who], before, after)
 		}
 	}
+}
+
+// Every command that takes a date reads the same forms, and its help
+// says so: /standup ooo and /incident action … due take "fri" and "+3d"
+// as /oncall override does.
+func TestEveryCommandTakesTheSameDates(t *testing.T) {
+	h := newFaultWeekHarness(t) // Sunday 22 November 2026, 20:00
+	h.start()
+	help := asRead(decoded(t, h.command("U0ALICE", "C0PAYMENTS", "/standup", "help")))
+	wantIn(t, "/standup help", help, "ooo FROM [TO]", when.DayForms)
+	wantIn(t, "/standup ooo fri +1w", asRead(decoded(t, h.command("U0ALICE", "C0PAYMENTS", "/standup", "ooo fri +1w"))), "Out of office from", "Fri 27 Nov", "Sun 29 Nov")
+	h.command("U0ALICE", "C0INCIDENTS", "/incident", "declare sev2 Checkout slow")
+	usage := asRead(decoded(t, h.command("U0ALICE", "C0INCIDENTS", "/incident", "action #1")))
+	wantIn(t, "/incident action's usage", usage, "due DATE", when.DayForms)
+	wantIn(t, "/incident action … due +3d", asRead(decoded(t, h.command("U0ALICE", "C0INCIDENTS", "/incident", "action #1 <@U0BOB|bob> Add an alert due +3d"))), "due Wed 25 Nov")
+	wantIn(t, "/incident action … due fri", asRead(decoded(t, h.command("U0ALICE", "C0INCIDENTS", "/incident", "action #1 <@U0BOB|bob> Page less due fri"))), "due Fri 27 Nov")
 }
