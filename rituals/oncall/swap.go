@@ -96,7 +96,7 @@ func (r *Rotation) AskSwap(ctx context.Context, a SwapAsk) (string, error) {
 		if a.Mine != nil {
 			return "", rituals.Errorf(rituals.EINVALID, "You have no on-call shift in %s on %s to swap. `/oncall schedule %s` shows who is on when.", r.TeamName(), a.Mine, r.Team.ID)
 		}
-		return "", rituals.Errorf(rituals.EINVALID, "You have no on-call shift in %s in the next %d weeks, so there is nothing to swap. To take someone's shift, use `/oncall override %s DURATION`.",
+		return "", rituals.Errorf(rituals.EINVALID, "You have no on-call shift in %s in the next %d weeks, so there is nothing to swap. To take someone's shift, use `/oncall override` %s `DURATION`.",
 			r.TeamName(), int(swapHorizon.Hours()/24/7), rituals.Mention(requester))
 	}
 	give := Span{From: maxTime(mine.From, now), To: mine.To}
@@ -110,7 +110,7 @@ func (r *Rotation) AskSwap(ctx context.Context, a SwapAsk) (string, error) {
 	mineRow, theirsRow := r.backToBackLocked(req)
 	r.mu.Unlock()
 	if mineRow != nil && !a.Confirm {
-		return "", rituals.Errorf(rituals.ECONFLICT, "That swap would put you on call two shifts in a row (%s and %s). Nothing was asked. If that is what you want, add `confirm`: `/oncall swap %s %s %s confirm`.",
+		return "", rituals.Errorf(rituals.ECONFLICT, "That swap would put you on call two shifts in a row (%s and %s). Nothing was asked. If that is what you want, add `confirm`: `/oncall swap` %s `%s %s confirm`.",
 			r.formatSpan(*req.Take), r.formatSpan(*mineRow), rituals.Mention(other), dayOf(req.Give.From, a.Zone), dayOf(req.Take.From, a.Zone))
 	}
 	req.BackToBack = theirsRow != nil
