@@ -139,7 +139,7 @@ func (h *OnCalls) schedule(ctx context.Context, inv Invocation, args []string) (
 			lines = append(lines, ScheduleLine(r, s))
 		}
 		for len(lines) > 0 {
-			k := min(len(lines), 15) // within a section's 3,000 characters
+			k := min(len(lines), 10) // within a section's 3,000 characters: a line with its date tokens runs to about 230
 			blocks = append(blocks, rituals.Section(strings.Join(lines[:k], "\n")))
 			lines = lines[k:]
 		}

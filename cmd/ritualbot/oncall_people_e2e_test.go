@@ -1,12 +1,14 @@
 package main
 
 import (
+	"os"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/ritualbot/ritualbot/bot"
+	"github.com/ritualbot/ritualbot/rituals/when"
 	"github.com/ritualbot/ritualbot/slackfake"
 )
 
@@ -186,5 +188,68 @@ func TestOnCallTwoSwapsKeepEveryonesShifts(t *testing.T) {
 		if before[who] != after[who] {
 			t.Errorf("%s: %d shifts in eight weeks before the swaps, %d after (%v → %v)", who, before[who], after[who], before, after)
 		}
+	}
+}
+
+// Every command that takes a date reads the same forms, and its help
+// says so: /standup ooo and /incident action … due take "fri" and "+3d"
+// as /oncall override does.
+func TestEveryCommandTakesTheSameDates(t *testing.T) {
+	h := newFaultWeekHarness(t) // Sunday 22 November 2026, 20:00
+	h.start()
+	help := asRead(decoded(t, h.command("U0ALICE", "C0PAYMENTS", "/standup", "help")))
+	wantIn(t, "/standup help", help, "ooo FROM [TO]", when.DayForms)
+	wantIn(t, "/standup ooo fri +1w", asRead(decoded(t, h.command("U0ALICE", "C0PAYMENTS", "/standup", "ooo fri +1w"))), "Out of office from", "Fri 27 Nov", "Sun 29 Nov")
+	h.command("U0ALICE", "C0INCIDENTS", "/incident", "declare sev2 Checkout slow")
+	usage := asRead(decoded(t, h.command("U0ALICE", "C0INCIDENTS", "/incident", "action #1")))
+	wantIn(t, "/incident action's usage", usage, "due DATE", when.DayForms)
+	wantIn(t, "/incident action … due +3d", asRead(decoded(t, h.command("U0ALICE", "C0INCIDENTS", "/incident", "action #1 <@U0BOB|bob> Add an alert due +3d"))), "due Wed 25 Nov")
+	wantIn(t, "/incident action … due fri", asRead(decoded(t, h.command("U0ALICE", "C0INCIDENTS", "/incident", "action #1 <@U0BOB|bob> Page less due fri"))), "due Fri 27 Nov")
+}
+
+// A rotation changed while the bot was down: at start-up each person
+// whose shifts within plan_ahead moved gets one DM, old → new; starting
+// again with the same config tells nobody twice.
+func TestOnCallConfigChangeTellsWhoseShiftsMoved(t *testing.T) {
+	h := newOnCallHarness(t, at(t, "2026-10-13 12:00", berlin), slackfake.Options{}) // Alice's week
+	h.start()
+	h.stop()
+	cfg, err := os.ReadFile(h.cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Carol leaves the team (and so the rotation).
+	changed := strings.Replace(string(cfg), "members: [U0ALICE, U0BOB, U0CAROL, U0DAVE]", "members: [U0ALICE, U0BOB, U0DAVE]", 1)
+	if changed == string(cfg) {
+		t.Fatal("the config's members line was not found")
+	}
+	if err := os.WriteFile(h.cfg, []byte(changed), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	h.clock.Advance(time.Hour)
+	h.start()
+	moved := func(user string) []slackfake.Message {
+		return messagesWith(h.fake.DMs(user), "Your on-call shifts for *Payments* in the next 4 weeks moved")
+	}
+	carol := moved("U0CAROL")
+	if len(carol) != 1 {
+		t.Fatalf("Carol got %d DMs about her shifts, want 1", len(carol))
+	}
+	wantIn(t, "Carol's DM", readable(t, carol[0]), "*Before*\n• Mon 26 Oct 10:00 CET → Mon 2 Nov 10:00 CET", "*Now*\nnone")
+	dave := moved("U0DAVE")
+	if len(dave) != 1 {
+		t.Fatalf("Dave got %d DMs about his shifts, want 1", len(dave))
+	}
+	wantIn(t, "Dave's DM", readable(t, dave[0]), "*Before*\n• Mon 2 Nov 10:00 CET → Mon 9 Nov 10:00 CET", "*Now*\n• Mon 26 Oct 10:00 CET → Mon 2 Nov 10:00 CET")
+	if got := moved("U0BOB"); len(got) != 1 || !strings.Contains(readable(t, got[0]), "*Now*\n• Mon 19 Oct 10:00 CEST → Mon 26 Oct 10:00 CET\n• Mon 9 Nov 10:00 CET") {
+		t.Errorf("Bob, whose turn comes sooner, was told %d times: %q", len(got), texts(got))
+	}
+	if got := moved("U0LEAD"); len(got) != 0 {
+		t.Errorf("the lead, who takes no shifts, was told: %q", texts(got))
+	}
+	h.clock.Advance(time.Hour)
+	h.restart()
+	if n := len(moved("U0CAROL")) + len(moved("U0DAVE")); n != 2 {
+		t.Errorf("after a second start with the same config: %d DMs about moved shifts, want the 2 from before", n)
 	}
 }

@@ -43,7 +43,7 @@ func (r *Rotation) Handoff(ctx context.Context, at time.Time) error {
 	if err != nil || !ok {
 		return err
 	}
-	return r.Outbox.Send(ctx, r.announcement(h), r.incomingDM(h))
+	return r.Outbox.Send(ctx, r.announcement(h), r.incomingDM(h, r.Zones(ctx)(h.Incoming.Primary)))
 }
 
 // handoff is what changes hands at one handoff.
@@ -210,10 +210,11 @@ func (r *Rotation) incidentLine(in rituals.IncidentBrief) string {
 	return s
 }
 
-// incomingDM tells the incoming engineer what they take over.
-func (r *Rotation) incomingDM(h handoff) rituals.Message {
+// incomingDM tells the incoming engineer what they take over; times fall
+// back to their zone, loc.
+func (r *Rotation) incomingDM(h handoff, loc *time.Location) rituals.Message {
 	in := h.Incoming
-	lead := fmt.Sprintf(":pager: You are on call for *%s* from now until %s.", r.TeamName(), r.FormatTime(h.Until))
+	lead := fmt.Sprintf(":pager: You are on call for *%s* from now until %s.", r.TeamName(), r.FormatTimeIn(h.Until, loc))
 	if h.Outgoing != nil && h.Outgoing.Primary != in.Primary {
 		lead += fmt.Sprintf(" You take over from %s.", rituals.Mention(h.Outgoing.Primary))
 	}
@@ -234,7 +235,7 @@ func (r *Rotation) incomingDM(h handoff) rituals.Message {
 	blocks = append(blocks, rituals.Context("Need cover? `/oncall swap @someone` or `/oncall override @someone 4h`."))
 	return rituals.Message{
 		Key: rituals.OccurrenceKey(r.Config.Name+"/handoff", h.At, "incoming", in.Primary), To: in.Primary,
-		Text: fmt.Sprintf("You are on call for %s until %s", r.TeamName(), r.FormatTime(h.Until)), Blocks: blocks,
+		Text: fmt.Sprintf("You are on call for %s until %s", r.TeamName(), r.FormatTimeIn(h.Until, loc)), Blocks: blocks,
 	}
 }
 
@@ -282,13 +283,14 @@ func (r *Rotation) HeadsUp(ctx context.Context, handoff time.Time) error {
 	} else if ok {
 		until = st.End
 	}
-	text := fmt.Sprintf(":wave: Heads-up: you are on call for *%s* from %s until %s.", r.TeamName(), r.FormatTime(handoff), r.FormatTime(until))
+	loc := r.Zones(ctx)(next.Primary)
+	text := fmt.Sprintf(":wave: Heads-up: you are on call for *%s* from %s until %s.", r.TeamName(), r.FormatTimeIn(handoff, loc), r.FormatTimeIn(until, loc))
 	if next.Secondary != "" {
 		text += " Secondary: " + rituals.Mention(next.Secondary) + "."
 	}
 	return r.Outbox.Send(ctx, rituals.Message{
 		Key: rituals.OccurrenceKey(r.Config.Name+"/heads-up", handoff, next.Primary), To: next.Primary,
-		Text: fmt.Sprintf("Heads-up: you are on call for %s from %s", r.TeamName(), r.FormatTime(handoff)),
+		Text: fmt.Sprintf("Heads-up: you are on call for %s from %s", r.TeamName(), r.FormatTimeIn(handoff, loc)),
 		Blocks: []rituals.Block{
 			rituals.Section(text),
 			rituals.Context("Can't make it? Trade with `/oncall swap @someone`, or ask a lead for an override."),

@@ -472,7 +472,7 @@ func (r *Rotation) mayOverride(by, user string) error {
 	case r.mayLead(by):
 		return nil
 	case by != user:
-		return rituals.Errorf(rituals.EFORBIDDEN, "Only a lead of %s (%s) or an admin can put someone else on call. You can take a shift yourself (`/oncall override %s 4h`), or ask %s to swap with `/oncall swap`.",
+		return rituals.Errorf(rituals.EFORBIDDEN, "Only a lead of %s (%s) or an admin can put someone else on call. You can take a shift yourself (`/oncall override` %s `4h`), or ask %s to swap with `/oncall swap`.",
 			r.TeamName(), mentions(r.Team.Leads), rituals.Mention(by), rituals.Mention(user))
 	case !r.mayTakeShift(by):
 		return rituals.Errorf(rituals.EFORBIDDEN, "You are not in the %s team or its rotation, so you cannot take its on-call shift. Ask a lead of %s (%s).",
@@ -481,7 +481,7 @@ func (r *Rotation) mayOverride(by, user string) error {
 	return nil
 }
 
-func (r *Rotation) overrideAnnouncement(o Override) rituals.Message {
+func (r *Rotation) overrideAnnouncement(o Override, relieved ...string) rituals.Message {
 	what := fmt.Sprintf("%s put %s on call for *%s*", rituals.Mention(o.By), rituals.Mention(o.User), r.TeamName())
 	if o.By == o.User {
 		what = fmt.Sprintf("%s took the on-call shift for *%s*", rituals.Mention(o.User), r.TeamName())
@@ -490,8 +490,15 @@ func (r *Rotation) overrideAnnouncement(o Override) rituals.Message {
 	if o.From.After(o.Created) {
 		text = fmt.Sprintf(":repeat: %s from %s until %s", what, r.FormatTime(o.From), r.FormatTime(o.To))
 	}
-	if o.Covering != "" && o.Covering != o.User {
-		text += ", covering " + rituals.Mention(o.Covering)
+	// A span across a handoff relieves more than one person.
+	var covered []string
+	for _, u := range append([]string{o.Covering}, relieved...) {
+		if u != "" && u != o.User && !slices.Contains(covered, rituals.Mention(u)) {
+			covered = append(covered, rituals.Mention(u))
+		}
+	}
+	if len(covered) > 0 {
+		text += ", covering " + strings.Join(covered, " and ")
 	}
 	text += "."
 	return rituals.Message{

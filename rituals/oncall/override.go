@@ -97,8 +97,12 @@ func (r *Rotation) SetOverride(ctx context.Context, req OverrideRequest) (Overri
 		r.mu.Unlock()
 		return Override{}, "", err
 	}
+	var relievedUsers []string
+	for _, st := range relieved {
+		relievedUsers = append(relievedUsers, st.User)
+	}
 	messages := func(o Override) []rituals.Message {
-		return append([]rituals.Message{r.overrideAnnouncement(o)}, r.HandoverDMs(Handover{
+		return append([]rituals.Message{r.overrideAnnouncement(o, relievedUsers...)}, r.HandoverDMs(Handover{
 			Key: fmt.Sprintf("override/%d", o.ID), User: o.User, Span: Span{o.From, o.To}, Relieved: relieved, By: by, How: req.How,
 		}, zone)...)
 	}

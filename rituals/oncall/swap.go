@@ -96,7 +96,7 @@ func (r *Rotation) AskSwap(ctx context.Context, a SwapAsk) (string, error) {
 		if a.Mine != nil {
 			return "", rituals.Errorf(rituals.EINVALID, "You have no on-call shift in %s on %s to swap. `/oncall schedule %s` shows who is on when.", r.TeamName(), a.Mine, r.Team.ID)
 		}
-		return "", rituals.Errorf(rituals.EINVALID, "You have no on-call shift in %s in the next %d weeks, so there is nothing to swap. To take someone's shift, use `/oncall override %s DURATION`.",
+		return "", rituals.Errorf(rituals.EINVALID, "You have no on-call shift in %s in the next %d weeks, so there is nothing to swap. To take someone's shift, use `/oncall override` %s `DURATION`.",
 			r.TeamName(), int(swapHorizon.Hours()/24/7), rituals.Mention(requester))
 	}
 	give := Span{From: maxTime(mine.From, now), To: mine.To}
@@ -110,7 +110,7 @@ func (r *Rotation) AskSwap(ctx context.Context, a SwapAsk) (string, error) {
 	mineRow, theirsRow := r.backToBackLocked(req)
 	r.mu.Unlock()
 	if mineRow != nil && !a.Confirm {
-		return "", rituals.Errorf(rituals.ECONFLICT, "That swap would put you on call two shifts in a row (%s and %s). Nothing was asked. If that is what you want, add `confirm`: `/oncall swap %s %s %s confirm`.",
+		return "", rituals.Errorf(rituals.ECONFLICT, "That swap would put you on call two shifts in a row (%s and %s). Nothing was asked. If that is what you want, add `confirm`: `/oncall swap` %s `%s %s confirm`.",
 			r.formatSpan(*req.Take), r.formatSpan(*mineRow), rituals.Mention(other), dayOf(req.Give.From, a.Zone), dayOf(req.Take.From, a.Zone))
 	}
 	req.BackToBack = theirsRow != nil
@@ -120,10 +120,11 @@ func (r *Rotation) AskSwap(ctx context.Context, a SwapAsk) (string, error) {
 			return "", fmt.Errorf("oncall %s: store swap request: %w", r.Config.Name, err)
 		}
 	}
-	if err := r.Outbox.Send(ctx, r.swapAsk(req, true)); err != nil {
+	zone := r.Zones(ctx)
+	if err := r.Outbox.Send(ctx, r.swapAsk(req, true, zone)); err != nil {
 		return "", err
 	}
-	return fmt.Sprintf("I asked %s: %s. I will tell you when they answer.", rituals.Mention(other), r.swapTerms(req, requester)), nil
+	return fmt.Sprintf("I asked %s: %s. I will tell you when they answer.", rituals.Mention(other), r.swapTerms(req, requester, zone)), nil
 }
 
 func dayOf(t time.Time, loc *time.Location) string { return rituals.DateOf(t.In(loc)).String() }
@@ -199,23 +200,28 @@ func (r *Rotation) backToBackLocked(s SwapRequest) (requester, other *Span) {
 }
 
 // swapTerms says what the swap means, to whom.
-func (r *Rotation) swapTerms(s SwapRequest, to string) string {
-	give := r.formatSpan(s.Give)
+// Times are in to's zone (zone), where their client cannot format them.
+func (r *Rotation) swapTerms(s SwapRequest, to string, zone func(string) *time.Location) string {
+	loc := r.loc()
+	if zone != nil {
+		loc = zone(to)
+	}
+	give := r.formatSpanIn(s.Give, loc)
 	switch {
 	case to == s.Other && s.Take == nil:
 		return fmt.Sprintf("you cover %s's on-call shift in %s, %s", rituals.Mention(s.Requester), r.TeamName(), give)
 	case to == s.Other:
-		return fmt.Sprintf("you take %s's on-call shift in %s, %s, and they take yours, %s", rituals.Mention(s.Requester), r.TeamName(), give, r.formatSpan(*s.Take))
+		return fmt.Sprintf("you take %s's on-call shift in %s, %s, and they take yours, %s", rituals.Mention(s.Requester), r.TeamName(), give, r.formatSpanIn(*s.Take, loc))
 	case s.Take == nil:
 		return fmt.Sprintf("%s covers your on-call shift in %s, %s (they have no shift coming to trade)", rituals.Mention(s.Other), r.TeamName(), give)
 	}
-	return fmt.Sprintf("%s takes your on-call shift in %s, %s, and you take theirs, %s", rituals.Mention(s.Other), r.TeamName(), give, r.formatSpan(*s.Take))
+	return fmt.Sprintf("%s takes your on-call shift in %s, %s, and you take theirs, %s", rituals.Mention(s.Other), r.TeamName(), give, r.formatSpanIn(*s.Take, loc))
 }
 
 // swapAsk is the DM asking the other person; once answered, it is edited
 // to say how, without buttons.
-func (r *Rotation) swapAsk(s SwapRequest, open bool) rituals.Message {
-	text := fmt.Sprintf(":arrows_counterclockwise: %s asks to swap on-call shifts: %s.", rituals.Mention(s.Requester), r.swapTerms(s, s.Other))
+func (r *Rotation) swapAsk(s SwapRequest, open bool, zone func(string) *time.Location) rituals.Message {
+	text := fmt.Sprintf(":arrows_counterclockwise: %s asks to swap on-call shifts: %s.", rituals.Mention(s.Requester), r.swapTerms(s, s.Other, zone))
 	if s.BackToBack {
 		text += " :warning: This puts you on call two shifts in a row; accepting confirms that."
 	}
@@ -255,6 +261,7 @@ func (r *Rotation) AnswerSwap(ctx context.Context, id uint64, user string, accep
 		return fmt.Sprintf("You already answered this request (%s).", s.Status), nil
 	}
 	now := r.Clock.Now()
+	zone := r.Zones(ctx)
 	s.Answered = now
 	if !accept {
 		s.Status = SwapDeclined
@@ -264,15 +271,15 @@ func (r *Rotation) AnswerSwap(ctx context.Context, id uint64, user string, accep
 		tell := rituals.Message{Key: r.key("swap", fmt.Sprint(s.ID), "declined"), To: s.Requester,
 			Text: fmt.Sprintf("%s declined your swap request", rituals.Mention(s.Other)),
 			Blocks: []rituals.Block{rituals.Section(fmt.Sprintf("%s declined your swap request (%s). Nothing changed; you are still on call %s.",
-				rituals.Mention(s.Other), r.TeamName(), r.formatSpan(s.Give)))}}
-		return "Declined. Nothing changed, and " + rituals.Mention(s.Requester) + " has been told.", r.Outbox.Send(ctx, r.swapAsk(s, false), tell)
+				rituals.Mention(s.Other), r.TeamName(), r.formatSpanIn(s.Give, zone(s.Requester))))}}
+		return "Declined. Nothing changed, and " + rituals.Mention(s.Requester) + " has been told.", r.Outbox.Send(ctx, r.swapAsk(s, false, zone), tell)
 	}
 	if !now.Before(s.Give.To) {
 		s.Status = SwapExpired
 		if _, err := r.Store.PutSwap(s); err != nil {
 			return "", err
 		}
-		return "This swap request expired: the shift it was about is over.", r.Outbox.Send(ctx, r.swapAsk(s, false))
+		return "This swap request expired: the shift it was about is over.", r.Outbox.Send(ctx, r.swapAsk(s, false, zone))
 	}
 	give := Span{From: maxTime(s.Give.From, now), To: s.Give.To}
 	r.mu.Lock()
@@ -301,18 +308,18 @@ func (r *Rotation) AnswerSwap(ctx context.Context, id uint64, user string, accep
 	r.wakeKeeper()
 	tell := rituals.Message{Key: r.key("swap", fmt.Sprint(s.ID), "accepted"), To: s.Requester,
 		Text:   fmt.Sprintf("%s accepted your swap request", rituals.Mention(s.Other)),
-		Blocks: []rituals.Block{rituals.Section(fmt.Sprintf(":white_check_mark: %s accepted: %s.", rituals.Mention(s.Other), r.swapTerms(s, s.Requester)))}}
+		Blocks: []rituals.Block{rituals.Section(fmt.Sprintf(":white_check_mark: %s accepted: %s.", rituals.Mention(s.Other), r.swapTerms(s, s.Requester, zone)))}}
 	channel := fmt.Sprintf(":arrows_counterclockwise: On-call swap in *%s*: %s takes %s's shift, %s", r.TeamName(), rituals.Mention(s.Other), rituals.Mention(s.Requester), r.formatSpan(give))
 	if s.Take != nil {
 		channel += fmt.Sprintf("; %s takes %s's, %s", rituals.Mention(s.Requester), rituals.Mention(s.Other), r.formatSpan(*s.Take))
 	}
 	channel += "."
 	announce := rituals.Message{Key: r.key("swap", fmt.Sprint(s.ID), "channel"), To: r.Channel(), Text: stripMrkdwn(channel), Blocks: []rituals.Block{rituals.Section(channel)}}
-	if err := r.Outbox.Send(ctx, r.swapAsk(s, false), tell, announce); err != nil {
+	if err := r.Outbox.Send(ctx, r.swapAsk(s, false, zone), tell, announce); err != nil {
 		return "", err
 	}
 	s.Give = give
-	return fmt.Sprintf("Swapped: %s. %s has been told.", r.swapTerms(s, s.Other), rituals.Mention(s.Requester)), nil
+	return fmt.Sprintf("Swapped: %s. %s has been told.", r.swapTerms(s, s.Other, zone), rituals.Mention(s.Requester)), nil
 }
 
 // primaryThroughoutLocked reports whether user is primary for all of sp.
@@ -331,8 +338,10 @@ func (r *Rotation) primaryThroughoutLocked(user string, sp Span) bool {
 	return ok
 }
 
-func (r *Rotation) formatSpan(s Span) string {
-	return r.FormatTime(s.From) + " to " + r.FormatTime(s.To)
+func (r *Rotation) formatSpan(s Span) string { return r.formatSpanIn(s, r.loc()) }
+
+func (r *Rotation) formatSpanIn(s Span, loc *time.Location) string {
+	return r.FormatTimeIn(s.From, loc) + " to " + r.FormatTimeIn(s.To, loc)
 }
 
 func maxTime(a, b time.Time) time.Time {

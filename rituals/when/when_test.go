@@ -178,3 +178,19 @@ func FuzzMoment(f *testing.F) {
 		}
 	})
 }
+
+// A time the spring-forward change skips reads as the same span of
+// wall-clock time later (02:30 on 29 March in Berlin is 03:30 CEST), and
+// "+1d" keeps the wall-clock hour across it.
+func TestMomentOnADSTChange(t *testing.T) {
+	berlin := zone(t, "Europe/Berlin")
+	now := time.Date(2026, 3, 28, 9, 0, 0, 0, berlin)
+	got, _, err := when.Moment([]string{"2026-03-29", "02:30"}, now, berlin, when.Start)
+	if err != nil || got.In(berlin).Format("15:04 MST") != "03:30 CEST" {
+		t.Errorf("02:30 on the spring-forward day = %v, %v", got.In(berlin), err)
+	}
+	got, _, err = when.Moment([]string{"+1d"}, now, berlin, when.Start)
+	if err != nil || got.In(berlin).Format("2006-01-02 15:04 MST") != "2026-03-29 09:00 CEST" || got.Sub(now) != 23*time.Hour {
+		t.Errorf("+1d across the change = %v (%v later), %v", got.In(berlin), got.Sub(now), err)
+	}
+}
