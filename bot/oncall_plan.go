@@ -122,7 +122,12 @@ func (h *OnCalls) planAction(ctx context.Context, a Action) (*Reply, bool, error
 		if err1 != nil || err2 != nil {
 			return nil, true, rituals.Errorf(rituals.EINVALID, "That button no longer does anything.")
 		}
-		c, err := r.RequestCover(ctx, oncall.CoverAsk{By: a.UserID, For: parts[1], Span: oncall.Span{From: time.Unix(from, 0), To: time.Unix(to, 0)}, Reason: "away"})
+		// Clicked once the stretch has begun: cover what is left of it.
+		span := oncall.Span{From: time.Unix(from, 0), To: time.Unix(to, 0)}
+		if now := h.Clock.Now(); span.From.Before(now) {
+			span.From = now
+		}
+		c, err := r.RequestCover(ctx, oncall.CoverAsk{By: a.UserID, For: parts[1], Span: span, Reason: "away"})
 		if err != nil {
 			return nil, true, err
 		}

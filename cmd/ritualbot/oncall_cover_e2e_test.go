@@ -190,26 +190,33 @@ func TestOnCallCoverForAnAbsence(t *testing.T) {
 }
 
 // /oncall away records an absence as /standup ooo does; a cover request
-// nobody takes is raised to the lead escalate_after before its shift.
+// nobody takes is raised to the lead escalate_after before its shift; the
+// warning's button, clicked once the absence has begun, asks for cover of
+// what is left of it.
 func TestOnCallAwayAndUntakenCover(t *testing.T) {
 	h := newOnCallCoverHarness(t, at(t, "2026-10-29 12:00", berlin))
 	h.start()
 	reply := asRead(decoded(t, h.command("U0DAVE", "C0PAYMENTS", "/oncall", "away 2026-11-05 2026-11-06")))
 	wantIn(t, "/oncall away", reply, "Away from 2026-11-05 to 2026-11-06", "on call during 1 stretch")
 	h.settle()
-	h.lastDM("U0LEAD", "<@U0DAVE> is away")
+	warning := h.lastDM("U0LEAD", "<@U0DAVE> is away")
 	wantIn(t, "/oncall away in the past", asRead(decoded(t, h.command("U0DAVE", "C0PAYMENTS", "/oncall", "away 2026-10-01 2026-10-02"))), "in the past")
 
-	wantIn(t, "/oncall cover", asRead(decoded(t, h.command("U0DAVE", "C0PAYMENTS", "/oncall", "cover 2026-11-05 2026-11-06 family"))), "Cover request #1 is posted")
-	h.runUntil(at(t, "2026-11-03 23:00", berlin))
+	wantIn(t, "/oncall cover", asRead(decoded(t, h.command("U0DAVE", "C0PAYMENTS", "/oncall", "cover 2026-11-07 2026-11-07 family"))), "Cover request #1 is posted")
+	h.runUntil(at(t, "2026-11-05 12:00", berlin))
 	h.settle()
-	if got := messagesWith(h.fake.DMs("U0LEAD"), "Nobody has taken cover request #1"); len(got) != 0 {
+	wantIn(t, "the lead posts from the warning", h.clickReply("U0LEAD", warning, "oncall:cover-post"), "Cover request #2 is posted")
+	wantIn(t, "cover request #2", readable(t, one(t, h.fake.ChannelMessages("C0PAYMENTS"), "Cover request #2", "the channel")),
+		"Thu 5 Nov 12:00 CET to Sat 7 Nov 00:00 CET in place of <@U0DAVE>")
+	h.runUntil(at(t, "2026-11-05 23:59", berlin))
+	h.settle()
+	if got := messagesWith(h.fake.DMs("U0LEAD"), "Nobody has taken cover request"); len(got) != 0 {
 		t.Fatalf("escalated before escalate_after: %q", texts(got))
 	}
-	h.runUntil(at(t, "2026-11-04 00:30", berlin))
+	h.runUntil(at(t, "2026-11-06 00:30", berlin))
 	h.settle()
-	if got := messagesWith(h.fake.DMs("U0LEAD"), "Nobody has taken cover request #1"); len(got) != 1 {
-		t.Errorf("the lead got %d escalations, want 1 a day before the shift", len(got))
+	if got := messagesWith(h.fake.DMs("U0LEAD"), "Nobody has taken cover request"); len(got) != 1 || !strings.Contains(got[0].Text, "#1") {
+		t.Errorf("the lead got %q, want one escalation of #1 a day before its shift (not of #2, which the lead asked for)", texts(got))
 	}
 	// The daily look-ahead does not repeat what it told.
 	if got := messagesWith(h.fake.DMs("U0LEAD"), "<@U0DAVE> is away"); len(got) != 1 {

@@ -102,6 +102,10 @@ type Conflict struct {
 	User    string
 	Span    Span
 	Absence Absence
+	// Handoff is the start of the scheduled shift the stretch falls in:
+	// with the absence, what tells one conflict from another as days pass
+	// (Span's start moves with now while the absence is under way).
+	Handoff time.Time
 }
 
 // Conflicts returns, in time order, each stretch within plan_ahead of now
@@ -136,7 +140,7 @@ func (r *Rotation) Conflicts(ctx context.Context, now time.Time) ([]Conflict, er
 			as := a.Span(loc)
 			from, to := maxTime(as.From, st.Start), minTime(as.To, st.End)
 			if from.Before(to) {
-				out = append(out, Conflict{User: st.User, Span: Span{From: from, To: to}, Absence: a})
+				out = append(out, Conflict{User: st.User, Span: Span{From: from, To: to}, Absence: a, Handoff: st.Shifts[0].HandoffStart})
 			}
 		}
 	}
@@ -198,7 +202,7 @@ func (r *Rotation) absenceDM(c Conflict, to string, loc *time.Location, posted *
 		}))
 	}
 	return rituals.Message{
-		Key: r.key("away", c.User, strconv.FormatInt(c.Span.From.Unix(), 10), strconv.FormatInt(c.Span.To.Unix(), 10), to),
+		Key: r.key("away", c.User, c.Absence.From.String(), c.Absence.To.String(), strconv.FormatInt(c.Handoff.Unix(), 10), to),
 		To:  to, Text: stripMrkdwn(fmt.Sprintf("%s away during an on-call shift for %s", who, r.TeamName())), Blocks: blocks,
 	}
 }

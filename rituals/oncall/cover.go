@@ -255,7 +255,8 @@ func (r *Rotation) escalations(ctx context.Context, now time.Time) (time.Time, e
 	var next time.Time
 	var zone func(string) *time.Location // read only when someone is told
 	for _, c := range covers {
-		if c.TakenBy != "" || !c.Escalated.IsZero() || !c.Span.From.After(now) {
+		// A lead who asked knows already.
+		if c.TakenBy != "" || !c.Escalated.IsZero() || !c.Span.From.After(now) || r.Team.IsLead(c.By) {
 			continue
 		}
 		due := c.Span.From.Add(-r.Settings.escalateAfter())
