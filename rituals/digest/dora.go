@@ -39,6 +39,10 @@ func IsProduction(env string) bool {
 type Commit struct {
 	SHA  string
 	Time time.Time
+	// What the deploy webhook may say of it, for release notes.
+	Message string `json:",omitempty"`
+	Author  string `json:",omitempty"`
+	URL     string `json:",omitempty"`
 }
 
 // Deploy is one deployment of a service.
@@ -58,6 +62,14 @@ type Deploy struct {
 	// deploy's own list) or CommitsFromPush (the GitHub push of its SHA).
 	CommitsFrom string `json:",omitempty"`
 	Received    time.Time
+	// What a release note says beyond the figures, when the sender tells:
+	// the version deployed, a link to it, and who deployed it.
+	Version  string `json:",omitempty"`
+	URL      string `json:",omitempty"`
+	Deployer string `json:",omitempty"`
+	// CommitsTotal is how many commits the sender listed when it was more
+	// than the deploy keeps (Commits holds the first of them).
+	CommitsTotal int `json:",omitempty"`
 }
 
 // Where a deploy's commit times came from.
