@@ -190,3 +190,17 @@ func ReplaceMentions(s string, name func(id string) string) string {
 func SlackDate(t time.Time, loc *time.Location) string {
 	return fmt.Sprintf("<!date^%d^{date_short_pretty} at {time}|%s>", t.Unix(), t.In(loc).Format("Mon 2 Jan 15:04 MST"))
 }
+
+// Inert makes text from outside (a commit message, a release's title)
+// show as typed: Escape, and a word joiner (U+2060, invisible) after each
+// of Slack's formatting marks * _ ~ `, so that "*fix*" shows its stars
+// instead of bold and a stray backtick opens no code span.
+func Inert(s string) string {
+	s = Escape(s)
+	if !strings.ContainsAny(s, "*_~`") {
+		return s
+	}
+	return inertMarks.Replace(s)
+}
+
+var inertMarks = strings.NewReplacer("*", "*\u2060", "_", "_\u2060", "~", "~\u2060", "`", "`\u2060")

@@ -1,0 +1,272 @@
+package release
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/ritualbot/ritualbot/rituals"
+)
+
+// How much of a long release a message shows. Slack refuses a message over
+// 50 blocks or a section over 3000 characters; a note stays well inside,
+// and what it leaves out it counts ("… and 37 more").
+const (
+	maxGroupLines   = 15   // changes listed per group (features, fixes, other)
+	maxSectionChars = 2900 // under Slack's 3000, for the "and N more" line
+	maxDeployLines  = 20   // deploys listed in a batch note
+	maxTitle        = 200  // characters of a change's title
+)
+
+// Change groups, in the order a note shows them.
+const (
+	GroupFeatures = "Features"
+	GroupFixes    = "Fixes"
+	GroupOther    = "Other changes"
+)
+
+var groupOrder = []string{GroupFeatures, GroupFixes, GroupOther}
+
+// conventionalRE reads a Conventional Commits subject: type(scope)!: text.
+var conventionalRE = regexp.MustCompile(`^([A-Za-z]+)(?:\(([^()]{1,60})\))?(!)?:\s+(\S.*)$`)
+
+// Change is one commit as a note lists it.
+type Change struct {
+	Group  string
+	Scope  string
+	Title  string // the subject, without its type
+	SHA    string
+	Author string
+	URL    string
+}
+
+// ChangeOf reads a commit's first line: "feat: …" is a feature, "fix: …"
+// a fix, anything else (another type, or no type at all) another change.
+func ChangeOf(c rituals.CommitBrief) Change {
+	title, _, _ := strings.Cut(strings.TrimSpace(c.Message), "\n")
+	ch := Change{Group: GroupOther, Title: strings.TrimSpace(title), SHA: c.SHA, Author: c.Author, URL: c.URL}
+	if m := conventionalRE.FindStringSubmatch(ch.Title); m != nil {
+		switch strings.ToLower(m[1]) {
+		case "feat", "feature":
+			ch.Group = GroupFeatures
+		case "fix", "bugfix", "hotfix":
+			ch.Group = GroupFixes
+		}
+		if ch.Group != GroupOther {
+			ch.Scope, ch.Title = m[2], m[4]
+		}
+	}
+	if ch.Title == "" {
+		ch.Title = shortSHA(c.SHA)
+	}
+	return ch
+}
+
+// Grouped sorts the commits of deploys into the note's groups, each in
+// the order shipped.
+func Grouped(deploys []rituals.DeployBrief) map[string][]Change {
+	out := map[string][]Change{}
+	for _, d := range deploys {
+		for _, c := range d.Commits {
+			ch := ChangeOf(c)
+			out[ch.Group] = append(out[ch.Group], ch)
+		}
+	}
+	return out
+}
+
+// line is a change as a note's line: its title linked to its commit, and
+// its author. The title is inert: a pasted <!channel> or *bold* shows as
+// typed.
+func (c Change) line() string {
+	title := rituals.Inert(rituals.OneLine(c.Title, maxTitle))
+	if c.Scope != "" {
+		title = "*" + rituals.Inert(c.Scope) + ":* " + title
+	}
+	if c.URL != "" {
+		if l, ok := rituals.Link(c.URL, rituals.Escape(shortSHA(c.SHA))); ok {
+			title += " (" + l + ")"
+		}
+	}
+	if c.Author != "" {
+		title += " — " + rituals.Inert(rituals.OneLine(c.Author, 60))
+	}
+	return "• " + title
+}
+
+// groupSections are one section per group of changes, each folded to
+// maxGroupLines lines and maxSectionChars characters. unlisted counts the
+// commits shipped but not kept, shown as one more line.
+func groupSections(groups map[string][]Change, unlisted int) []rituals.Block {
+	var out []rituals.Block
+	for _, g := range groupOrder {
+		changes := groups[g]
+		if len(changes) == 0 {
+			continue
+		}
+		out = append(out, rituals.Section(foldLines(fmt.Sprintf("*%s* (%d)", g, len(changes)), changes, maxGroupLines, Change.line)))
+	}
+	if unlisted > 0 {
+		out = append(out, rituals.Context(fmt.Sprintf("and %d more commit%s the deploy system reported without listing them", unlisted, rituals.Plural(unlisted))))
+	}
+	return out
+}
+
+// foldLines writes a title and the lines of items, stopping at max lines or maxSectionChars characters with "… and N more".
+func foldLines[T any](title string, items []T, max int, line func(T) string) string {
+	var b strings.Builder
+	b.WriteString(title)
+	for i, it := range items {
+		l := line(it)
+		if i == max || b.Len()+1+len(l) > maxSectionChars-40 {
+			fmt.Fprintf(&b, "\n… and %d more", len(items)-i)
+			break
+		}
+		b.WriteString("\n")
+		b.WriteString(l)
+	}
+	return b.String()
+}
+
+// shortSHA is a commit's first seven characters, as git shows it.
+func shortSHA(sha string) string {
+	if len(sha) > 7 {
+		return sha[:7]
+	}
+	return sha
+}
+
+// versionOf is what names a deploy: its version, else its short SHA.
+func versionOf(d rituals.DeployBrief) string {
+	if d.Version != "" {
+		return d.Version
+	}
+	return shortSHA(d.SHA)
+}
+
+// who names a deployer: a mention for a Slack user ID, the name otherwise.
+func who(deployer string) string {
+	if isUserID(deployer) {
+		return rituals.Mention(deployer)
+	}
+	return rituals.Inert(deployer)
+}
+
+func isUserID(s string) bool {
+	if len(s) < 3 || (s[0] != 'U' && s[0] != 'W') {
+		return false
+	}
+	for _, r := range s[1:] {
+		if (r < 'A' || r > 'Z') && (r < '0' || r > '9') {
+			return false
+		}
+	}
+	return true
+}
+
+// unlisted counts the commits a deploy shipped beyond those it lists.
+func unlisted(d rituals.DeployBrief) int {
+	if d.CommitsTotal > len(d.Commits) {
+		return d.CommitsTotal - len(d.Commits)
+	}
+	return 0
+}
+
+// Note is the release note of one deploy.
+func Note(d rituals.DeployBrief, loc *time.Location, includeCommits bool) (text string, blocks []rituals.Block) {
+	name := rituals.OneLine(d.Service, 60) + " " + rituals.OneLine(versionOf(d), 40)
+	text = fmt.Sprintf("Released %s to %s", name, d.Environment)
+	blocks = append(blocks, rituals.Header("🚀 "+text))
+	fields := []string{
+		"*Service*\n" + rituals.Inert(d.Service),
+		"*Environment*\n" + rituals.Inert(d.Environment),
+		"*Version*\n" + rituals.Inert(versionOf(d)),
+		"*When*\n" + rituals.SlackDate(d.Finished, loc),
+		"*Duration*\n" + rituals.FormatSpan(d.Finished.Sub(d.Started)),
+		"*Status*\n" + statusOf(d),
+	}
+	if d.Deployer != "" {
+		fields = append(fields, "*Deployed by*\n"+who(d.Deployer))
+	}
+	if d.Version != "" && d.SHA != "" {
+		fields = append(fields, "*Commit*\n"+rituals.Inert(shortSHA(d.SHA)))
+	}
+	blocks = append(blocks, rituals.Block{Kind: rituals.SectionBlock, Fields: fields})
+	if includeCommits {
+		if len(d.Commits) == 0 && d.CommitsTotal == 0 {
+			blocks = append(blocks, rituals.Context("No commits were reported with this deploy."))
+		}
+		blocks = append(blocks, groupSections(Grouped([]rituals.DeployBrief{d}), unlisted(d))...)
+	}
+	if l, ok := rituals.Link(d.URL, "the deploy"); ok {
+		blocks = append(blocks, rituals.Context("See "+l+"."))
+	}
+	return text, blocks
+}
+
+func statusOf(d rituals.DeployBrief) string {
+	if d.Failed {
+		return "failed"
+	}
+	return "succeeded"
+}
+
+// FailureLine is the one line a failed or rolled-back deploy gets.
+func FailureLine(d rituals.DeployBrief, loc *time.Location) string {
+	s := fmt.Sprintf(":warning: Deploy of *%s* %s to %s failed or was rolled back (%s",
+		rituals.Inert(d.Service), rituals.Inert(versionOf(d)), rituals.Inert(d.Environment), rituals.SlackDate(d.Finished, loc))
+	if d.Deployer != "" {
+		s += ", by " + who(d.Deployer)
+	}
+	s += ")."
+	if l, ok := rituals.Link(d.URL, "the deploy"); ok {
+		s += " See " + l + "."
+	}
+	return s
+}
+
+// Changelog is the note of several deploys: a batch, or /release notes.
+// The deploys are listed one a line, then their changes grouped.
+func Changelog(title string, deploys []rituals.DeployBrief, loc *time.Location, includeCommits bool) (text string, blocks []rituals.Block) {
+	var ok, failed []rituals.DeployBrief
+	services := map[string]bool{}
+	for _, d := range deploys {
+		services[strings.ToLower(d.Service)] = true
+		if d.Failed {
+			failed = append(failed, d)
+		} else {
+			ok = append(ok, d)
+		}
+	}
+	text = fmt.Sprintf("%s: %d deploy%s of %d service%s", title, len(ok), rituals.Plural(len(ok)), len(services), rituals.Plural(len(services)))
+	blocks = append(blocks, rituals.Header(rituals.Shorten("📦 "+text, 150)))
+	if len(deploys) == 0 {
+		return text, append(blocks, rituals.Section("Nothing was deployed."))
+	}
+	line := func(d rituals.DeployBrief) string {
+		s := fmt.Sprintf("• *%s* %s to %s, %s", rituals.Inert(rituals.OneLine(d.Service, 60)), rituals.Inert(rituals.OneLine(versionOf(d), 40)),
+			rituals.Inert(d.Environment), rituals.SlackDate(d.Finished, loc))
+		if d.Deployer != "" {
+			s += " by " + who(d.Deployer)
+		}
+		if l, ok := rituals.Link(d.URL, "deploy"); ok {
+			s += " (" + l + ")"
+		}
+		return s
+	}
+	if len(ok) > 0 {
+		blocks = append(blocks, rituals.Section(foldLines("*Deployed*", ok, maxDeployLines, line)))
+	}
+	if len(failed) > 0 {
+		blocks = append(blocks, rituals.Section(foldLines("*Failed or rolled back*", failed, maxDeployLines, line)))
+	}
+	if includeCommits {
+		more := 0
+		for _, d := range ok {
+			more += unlisted(d)
+		}
+		blocks = append(blocks, groupSections(Grouped(ok), more)...)
+	}
+	return text, blocks
+}
