@@ -46,8 +46,8 @@ type Release struct {
 	Services map[string][]string
 	Deploys  rituals.DeployHistory
 	// Incidents, if set, is read for incidents that follow a deploy
-	// within FailureWindow.
-	Incidents     rituals.IncidentLog
+	// within FailureWindow (it provides nil while none is configured).
+	Incidents     func() rituals.IncidentLog
 	FailureWindow time.Duration
 	Pages         rituals.Pages
 	Outbox        rituals.Outbox
@@ -196,7 +196,8 @@ const lookBack = 48 * time.Hour
 // incidents opened within FailureWindow after a deploy of a service of
 // one of their teams. Keys make each said once.
 func (r *Release) IncidentReplies(now time.Time) ([]rituals.Message, error) {
-	if r.Incidents == nil {
+	log := rituals.Linked(r.Incidents)
+	if log == nil {
 		return nil, nil
 	}
 	teams := map[string]bool{}
@@ -208,7 +209,7 @@ func (r *Release) IncidentReplies(now time.Time) ([]rituals.Message, error) {
 	seen := map[int]bool{}
 	var incidents []rituals.IncidentBrief
 	for _, t := range slices.Sorted(maps.Keys(teams)) {
-		list, err := r.Incidents.IncidentsBetween(t, now.Add(-lookBack), now)
+		list, err := log.IncidentsBetween(t, now.Add(-lookBack), now)
 		if err != nil {
 			return nil, fmt.Errorf("release %s: incidents of %s: %w", r.Config.Name, t, err)
 		}
