@@ -111,7 +111,10 @@ func (r *Release) Jobs() []rituals.Job {
 			}})
 	}
 	if r.Incidents != nil {
-		jobs = append(jobs, rituals.Job{Name: r.Config.Name + ":incidents", Ritual: r.Config.Name,
+		// A watch, not an occurrence anyone waits for: it runs as the
+		// bot's housekeeping ("ritualbot"), which lists of upcoming
+		// rituals leave out.
+		jobs = append(jobs, rituals.Job{Name: r.Config.Name + "/incidents", Ritual: "ritualbot",
 			Schedule: rituals.MustParseSchedule("0 * * * *", r.Location()),
 			Run: func(ctx context.Context, at time.Time) error {
 				msgs, err := r.IncidentReplies(at)
