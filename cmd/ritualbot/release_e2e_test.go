@@ -1,9 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -214,5 +217,24 @@ func TestReleaseNotesForAWeekOfDeploys(t *testing.T) {
 	}
 	if it := feed.Items[7]; it.Title != "ledger v1.5.0 to production (failed)" {
 		t.Errorf("the failed deploy's entry: %q", it.Title)
+	}
+}
+
+// `ritualbot preview` works for a release ritual before the bot ever ran:
+// with no store it says what it would post, and creates none.
+func TestReleasePreviewWithNoStore(t *testing.T) {
+	h := newReleaseHarness(t)
+	for _, tc := range []struct{ ritual, want string }{
+		{"releases", "No deploy of its services in the last week"},
+		{"daily-releases", "Nothing deployed yet for the batch of"},
+	} {
+		var stdout, stderr bytes.Buffer
+		code := run(h.ctx(), []string{"preview", tc.ritual, "--config", h.cfg}, &stdout, &stderr, func(k string) string { return h.env[k] })
+		if code != 0 || !strings.Contains(stdout.String(), tc.want) {
+			t.Errorf("preview %s: exit %d, %s%s; want %q", tc.ritual, code, stdout.String(), stderr.String(), tc.want)
+		}
+	}
+	if _, err := os.Stat(h.storePath()); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("preview created the store: %v", err)
 	}
 }
