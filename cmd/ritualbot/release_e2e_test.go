@@ -81,7 +81,7 @@ func deployBody(t *testing.T, i int, d weekDeploy) string {
 	return string(b)
 }
 
-func newReleaseHarness(t *testing.T) *harness {
+func newReleaseHarness(t testing.TB) *harness {
 	t.Helper()
 	fast := bot.Limit{PerMinute: 6000, Burst: 100}
 	h := newHarness(t, releaseConfig, at(t, "2026-11-23 08:00", berlin), slackfake.Options{RateLimits: map[string]slackfake.Limit{"chat.postMessage/channel": {PerMinute: 6000, Burst: 100}}})
@@ -236,5 +236,29 @@ func TestReleasePreviewWithNoStore(t *testing.T) {
 	}
 	if _, err := os.Stat(h.storePath()); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("preview created the store: %v", err)
+	}
+}
+
+// A deploy of 5,000 commits is one note, folded, that Slack (the strict
+// fake) takes; the commit text stays inert.
+func TestReleaseNoteOfAHugeDeploy(t *testing.T) {
+	h := newReleaseHarness(t)
+	h.start()
+	var commits []string
+	for i := range 5000 {
+		msg := []string{"feat(ui): screen %d", "fix: crash %d <!channel> *bold* `x`", "chore: bump %d"}[i%3]
+		commits = append(commits, fmt.Sprintf(`{"sha":"%040d","timestamp":"2026-11-22T10:00:00Z","message":%q,"url":"https://git.example.com/c/%d"}`, i, fmt.Sprintf(msg, i), i))
+	}
+	h.deploy(`{"service":"checkout","environment":"production","sha":"9f2c1e0","status":"success","finished_at":"2026-11-23T07:00:00Z",
+	 "version":"v9.0.0","commits":[` + strings.Join(commits, ",") + `]}`)
+	msgs := h.fake.ChannelMessages("C0RELEASES")
+	if len(msgs) != 1 {
+		t.Fatalf("%d messages for one deploy, want 1 note", len(msgs))
+	}
+	note := readable(t, msgs[0])
+	wantIn(t, "the note", note, "Released checkout v9.0.0", "*Features* (667)", "*Fixes* (667)", "*Other changes* (666)", "… and 652 more",
+		"and 3000 more commits")
+	if strings.Contains(note, "<!channel>") || strings.Contains(note, "*bold*") {
+		t.Errorf("commit text is not inert:\n%s", note)
 	}
 }

@@ -2,7 +2,7 @@ package release
 
 import (
 	"fmt"
-	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -28,8 +28,32 @@ const (
 
 var groupOrder = []string{GroupFeatures, GroupFixes, GroupOther}
 
-// conventionalRE reads a Conventional Commits subject: type(scope)!: text.
-var conventionalRE = regexp.MustCompile(`^([A-Za-z]+)(?:\(([^()]{1,60})\))?(!)?:\s+(\S.*)$`)
+// conventional reads a Conventional Commits subject, type(scope)!: text.
+// (By hand: a batch of 500 deploys reads thousands, and a regexp was
+// most of its time.)
+func conventional(title string) (typ, scope, text string, ok bool) {
+	head, rest, found := strings.Cut(title, ":")
+	if !found || len(rest) < 2 || (rest[0] != ' ' && rest[0] != '\t') {
+		return "", "", "", false
+	}
+	text = strings.TrimSpace(rest)
+	head = strings.TrimSuffix(head, "!")
+	if i := strings.IndexByte(head, '('); i >= 0 {
+		if !strings.HasSuffix(head, ")") || i+2 > len(head)-1 || len(head)-i-2 > 60 || strings.ContainsAny(head[i+1:len(head)-1], "()") {
+			return "", "", "", false
+		}
+		head, scope = head[:i], head[i+1:len(head)-1]
+	}
+	if head == "" || text == "" {
+		return "", "", "", false
+	}
+	for i := 0; i < len(head); i++ {
+		if c := head[i] | 0x20; c < 'a' || c > 'z' {
+			return "", "", "", false
+		}
+	}
+	return head, scope, text, true
+}
 
 // Change is one commit as a note lists it.
 type Change struct {
@@ -46,15 +70,15 @@ type Change struct {
 func ChangeOf(c rituals.CommitBrief) Change {
 	title, _, _ := strings.Cut(strings.TrimSpace(c.Message), "\n")
 	ch := Change{Group: GroupOther, Title: strings.TrimSpace(title), SHA: c.SHA, Author: c.Author, URL: c.URL}
-	if m := conventionalRE.FindStringSubmatch(ch.Title); m != nil {
-		switch strings.ToLower(m[1]) {
+	if typ, scope, text, ok := conventional(ch.Title); ok {
+		switch strings.ToLower(typ) {
 		case "feat", "feature":
 			ch.Group = GroupFeatures
 		case "fix", "bugfix", "hotfix":
 			ch.Group = GroupFixes
 		}
 		if ch.Group != GroupOther {
-			ch.Scope, ch.Title = m[2], m[4]
+			ch.Scope, ch.Title = scope, text
 		}
 	}
 	if ch.Title == "" {
@@ -66,14 +90,30 @@ func ChangeOf(c rituals.CommitBrief) Change {
 // Grouped sorts the commits of deploys into the note's groups, each in
 // the order shipped.
 func Grouped(deploys []rituals.DeployBrief) map[string][]Change {
+	kept, _ := grouped(deploys, -1)
 	out := map[string][]Change{}
-	for _, d := range deploys {
-		for _, c := range d.Commits {
-			ch := ChangeOf(c)
-			out[ch.Group] = append(out[ch.Group], ch)
+	for i, g := range groupOrder {
+		if len(kept[i]) > 0 {
+			out[g] = kept[i]
 		}
 	}
 	return out
+}
+
+// grouped is Grouped in groupOrder, keeping at most keep changes a group
+// (all if keep is negative), with the count of each group.
+func grouped(deploys []rituals.DeployBrief, keep int) (kept [3][]Change, counts [3]int) {
+	for _, d := range deploys {
+		for _, c := range d.Commits {
+			ch := ChangeOf(c)
+			i := slices.Index(groupOrder, ch.Group)
+			counts[i]++
+			if keep < 0 || len(kept[i]) < keep {
+				kept[i] = append(kept[i], ch)
+			}
+		}
+	}
+	return kept, counts
 }
 
 // line is a change as a note's line: its title linked to its commit, and
@@ -98,14 +138,14 @@ func (c Change) line() string {
 // groupSections are one section per group of changes, each folded to
 // maxGroupLines lines and maxSectionChars characters. unlisted counts the
 // commits shipped but not kept, shown as one more line.
-func groupSections(groups map[string][]Change, unlisted int) []rituals.Block {
+func groupSections(deploys []rituals.DeployBrief, unlisted int) []rituals.Block {
 	var out []rituals.Block
-	for _, g := range groupOrder {
-		changes := groups[g]
-		if len(changes) == 0 {
+	groups, counts := grouped(deploys, maxGroupLines)
+	for i, g := range groupOrder {
+		if counts[i] == 0 {
 			continue
 		}
-		out = append(out, rituals.Section(foldLines(fmt.Sprintf("*%s* (%d)", g, len(changes)), changes, maxGroupLines, Change.line)))
+		out = append(out, rituals.Section(foldLines(fmt.Sprintf("*%s* (%d)", g, counts[i]), groups[i], counts[i], maxGroupLines, Change.line)))
 	}
 	if unlisted > 0 {
 		out = append(out, rituals.Context(fmt.Sprintf("and %d more commit%s the deploy system reported without listing them", unlisted, rituals.Plural(unlisted))))
@@ -114,17 +154,21 @@ func groupSections(groups map[string][]Change, unlisted int) []rituals.Block {
 }
 
 // foldLines writes a title and the lines of items, stopping at max lines or maxSectionChars characters with "… and N more".
-func foldLines[T any](title string, items []T, max int, line func(T) string) string {
+// total counts the items, of which items may hold only the first.
+func foldLines[T any](title string, items []T, total, max int, line func(T) string) string {
 	var b strings.Builder
 	b.WriteString(title)
 	for i, it := range items {
 		l := line(it)
 		if i == max || b.Len()+1+len(l) > maxSectionChars-40 {
-			fmt.Fprintf(&b, "\n… and %d more", len(items)-i)
-			break
+			fmt.Fprintf(&b, "\n… and %d more", total-i)
+			return b.String()
 		}
 		b.WriteString("\n")
 		b.WriteString(l)
+	}
+	if total > len(items) {
+		fmt.Fprintf(&b, "\n… and %d more", total-len(items))
 	}
 	return b.String()
 }
@@ -197,7 +241,7 @@ func Note(d rituals.DeployBrief, loc *time.Location, includeCommits bool) (text 
 		if len(d.Commits) == 0 && d.CommitsTotal == 0 {
 			blocks = append(blocks, rituals.Context("No commits were reported with this deploy."))
 		}
-		blocks = append(blocks, groupSections(Grouped([]rituals.DeployBrief{d}), unlisted(d))...)
+		blocks = append(blocks, groupSections([]rituals.DeployBrief{d}, unlisted(d))...)
 	}
 	if l, ok := rituals.Link(d.URL, "the deploy"); ok {
 		blocks = append(blocks, rituals.Context("See "+l+"."))
@@ -229,7 +273,7 @@ func FailureLine(d rituals.DeployBrief, loc *time.Location) string {
 // Changelog is the note of several deploys: a batch, or /release notes.
 // The deploys are listed one a line, then their changes grouped.
 func Changelog(title string, deploys []rituals.DeployBrief, loc *time.Location, includeCommits bool) (text string, blocks []rituals.Block) {
-	var ok, failed []rituals.DeployBrief
+	ok, failed := make([]rituals.DeployBrief, 0, len(deploys)), []rituals.DeployBrief(nil)
 	services := map[string]bool{}
 	for _, d := range deploys {
 		services[strings.ToLower(d.Service)] = true
@@ -256,17 +300,17 @@ func Changelog(title string, deploys []rituals.DeployBrief, loc *time.Location, 
 		return s
 	}
 	if len(ok) > 0 {
-		blocks = append(blocks, rituals.Section(foldLines("*Deployed*", ok, maxDeployLines, line)))
+		blocks = append(blocks, rituals.Section(foldLines("*Deployed*", ok, len(ok), maxDeployLines, line)))
 	}
 	if len(failed) > 0 {
-		blocks = append(blocks, rituals.Section(foldLines("*Failed or rolled back*", failed, maxDeployLines, line)))
+		blocks = append(blocks, rituals.Section(foldLines("*Failed or rolled back*", failed, len(failed), maxDeployLines, line)))
 	}
 	if includeCommits {
 		more := 0
 		for _, d := range ok {
 			more += unlisted(d)
 		}
-		blocks = append(blocks, groupSections(Grouped(ok), more)...)
+		blocks = append(blocks, groupSections(ok, more)...)
 	}
 	return text, blocks
 }

@@ -18,6 +18,11 @@ func TestChangeOf(t *testing.T) {
 		{"chore(deps): bump x", GroupOther, "", "chore(deps): bump x"},
 		{"Merge pull request #12", GroupOther, "", "Merge pull request #12"},
 		{"", GroupOther, "", "abc1234"},
+		{"Fix: upper case", GroupFixes, "", "upper case"},
+		{"fix:no space", GroupOther, "", "fix:no space"},
+		{"feat(a)(b): two scopes", GroupOther, "", "feat(a)(b): two scopes"},
+		{"feat(): empty scope", GroupOther, "", "feat(): empty scope"},
+		{"feat 2: not a type", GroupOther, "", "feat 2: not a type"},
 	} {
 		c := ChangeOf(rituals.CommitBrief{SHA: "abc1234def", Message: tc.msg})
 		if c.Group != tc.group || c.Scope != tc.scope || c.Title != tc.title {

@@ -133,7 +133,7 @@ func (r *Release) covered(from, to time.Time) ([]rituals.DeployBrief, error) {
 	if err != nil {
 		return nil, fmt.Errorf("release %s: deploys: %w", r.Config.Name, err)
 	}
-	out := all[:0:0]
+	out := make([]rituals.DeployBrief, 0, len(all))
 	for _, d := range all {
 		if r.Covers(d) {
 			out = append(out, d)
@@ -330,7 +330,7 @@ func (s *Set) History(service string, from, to time.Time) ([]rituals.DeployBrief
 	if err != nil {
 		return nil, fmt.Errorf("release history: %w", err)
 	}
-	out := all[:0:0]
+	out := make([]rituals.DeployBrief, 0, len(all))
 	for _, d := range all {
 		if (service == "" || strings.EqualFold(d.Service, service)) && s.Covers(d) {
 			out = append(out, d)
