@@ -210,6 +210,7 @@ type DeployBrief struct {
 	Version     string // "" if the sender did not say
 	URL         string // the deploy's page, "" if none
 	Deployer    string // a Slack user ID or a name, "" if unknown
+	Notes       string // a GitHub release's body, "" for a deploy
 	Failed      bool
 	Started     time.Time
 	Finished    time.Time

@@ -26,7 +26,7 @@ import (
 //	          Started Finished Received
 //	          uvarint count of commits, then each commit's SHA and Time
 //	format 2: ID Source Service Environment SHA Status CommitsFrom
-//	          Version URL Deployer
+//	          Version URL Deployer Notes
 //	          Started Finished Received
 //	          uvarint CommitsTotal, uvarint count of commits, then each
 //	          commit's SHA Time Message Author URL
@@ -45,7 +45,7 @@ const (
 
 // encodeDeploy encodes d in the deploy encoding's latest format.
 func encodeDeploy(d digest.Deploy) ([]byte, error) {
-	strs := []string{d.ID, d.Source, d.Service, d.Environment, d.SHA, d.Status, d.CommitsFrom, d.Version, d.URL, d.Deployer}
+	strs := []string{d.ID, d.Source, d.Service, d.Environment, d.SHA, d.Status, d.CommitsFrom, d.Version, d.URL, d.Deployer, d.Notes}
 	n := 1 + 3*16 + 2*binary.MaxVarintLen64 + len(d.Commits)*(16+4)
 	for _, s := range strs {
 		n += binary.MaxVarintLen64 + len(s)
@@ -113,7 +113,7 @@ func decodeDeploy(v []byte) (digest.Deploy, error) {
 		*s = r.string()
 	}
 	if v2 {
-		for _, s := range []*string{&d.Version, &d.URL, &d.Deployer} {
+		for _, s := range []*string{&d.Version, &d.URL, &d.Deployer, &d.Notes} {
 			*s = r.string()
 		}
 	}

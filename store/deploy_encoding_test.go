@@ -29,7 +29,7 @@ func sampleDeploys() []digest.Deploy {
 			Commits: []digest.Commit{{SHA: "def", Time: time.Date(2026, 11, 23, 18, 0, 0, 0, berlin)}}},
 		{ID: "deploy:<ledger> & \"quotes\" ü", Service: "ledger", Environment: "production", Status: digest.DeploySucceeded, Finished: t0},
 		{ID: "deploy:billing-7", Source: "deploy", Service: "billing", Environment: "production", SHA: "9f8e7d", Status: digest.DeploySucceeded,
-			Started: t0, Finished: t0.Add(3 * time.Minute), Version: "v2.4.0", URL: "https://ci.example.com/run/7", Deployer: "U0ALICE",
+			Started: t0, Finished: t0.Add(3 * time.Minute), Version: "v2.4.0", URL: "https://ci.example.com/run/7", Deployer: "U0ALICE", Notes: "## What's new\n* <!channel> refunds",
 			CommitsTotal: 5000, CommitsFrom: digest.CommitsFromPayload,
 			Commits: []digest.Commit{{SHA: "9f8e7d", Time: t0.Add(-time.Hour), Message: "feat(api): <!channel> *bold*", Author: "alice", URL: "https://git.example.com/c/9f8e7d"}}},
 		{},

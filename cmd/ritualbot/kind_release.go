@@ -24,7 +24,8 @@ func releaseKind() kind {
 				logger.Info().Str("service", service).
 					Msg("a deploy of a service no release ritual announces was stored, not announced (said once per service until restart)")
 			}}
-			log := &digest.DeployLog{Store: m.DB, Clock: m.Clock}
+			// Published GitHub releases are kept for the notes too.
+			log := &digest.DeployLog{Store: m.DB, Clock: m.Clock, Environments: []string{digest.ReleaseEnvironment}}
 			for _, rc := range rcs {
 				r := releaseOf(m.Loaded.Config.Config, rc, deployHistory(m.DB), &m.links)
 				r.Outbox, r.Clock = m.Outbox, m.Clock
@@ -137,7 +138,7 @@ func deployHistory(db *store.DB) rituals.DeployHistory {
 
 func deployBrief(d digest.Deploy) rituals.DeployBrief {
 	b := rituals.DeployBrief{ID: d.ID, Service: d.Service, Environment: d.Environment, SHA: d.SHA, Version: d.Version,
-		URL: d.URL, Deployer: d.Deployer, Failed: !d.Succeeded(), Started: d.Started, Finished: d.Finished,
+		URL: d.URL, Deployer: d.Deployer, Notes: d.Notes, Failed: !d.Succeeded(), Started: d.Started, Finished: d.Finished,
 		CommitsTotal: d.CommitsTotal, Commits: make([]rituals.CommitBrief, len(d.Commits))}
 	for i, c := range d.Commits {
 		b.Commits[i] = rituals.CommitBrief{SHA: c.SHA, Message: c.Message, Author: c.Author, URL: c.URL}

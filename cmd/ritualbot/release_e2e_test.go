@@ -15,6 +15,7 @@ import (
 
 	"github.com/ritualbot/ritualbot/bot"
 	"github.com/ritualbot/ritualbot/slackfake"
+	"github.com/ritualbot/ritualbot/webhooks"
 )
 
 const releaseConfig = `
@@ -260,5 +261,41 @@ func TestReleaseNoteOfAHugeDeploy(t *testing.T) {
 		"and 3000 more commits")
 	if strings.Contains(note, "<!channel>") || strings.Contains(note, "*bold*") {
 		t.Errorf("commit text is not inert:\n%s", note)
+	}
+}
+
+// A published GitHub release with a 100 KB body is announced once, its
+// body clipped with a link to the release; a draft's edit is not.
+func TestGitHubReleaseIsAnnouncedClipped(t *testing.T) {
+	h := newReleaseHarness(t)
+	h.env[envGitHubSecret] = githubSecret
+	h.start()
+	body := "## What's new\n<!channel> *everything* " + strings.Repeat("Lorem ipsum dolor sit amet. ", 100*1024/28)
+	event := func(action string) string {
+		b, err := json.Marshal(map[string]any{"action": action,
+			"release": map[string]any{"id": 77, "tag_name": "v3.0.0", "name": "Checkout 3", "body": body, "draft": false,
+				"html_url": "https://github.com/acme/checkout/releases/tag/v3.0.0", "published_at": "2026-11-23T07:30:00Z", "author": map[string]any{"login": "alice"}},
+			"repository": map[string]any{"name": "checkout", "full_name": "acme/checkout"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	for _, action := range []string{"created", "published"} {
+		ev := event(action)
+		code, out := h.post("/hooks/github", ev, map[string]string{"X-GitHub-Event": "release", "X-Hub-Signature-256": webhooks.Sign(githubSecret, []byte(ev)),
+			"X-GitHub-Delivery": action})
+		if code/100 != 2 {
+			t.Fatalf("release %s: %d %s", action, code, out)
+		}
+	}
+	msgs := h.fake.ChannelMessages("C0RELEASES")
+	if len(msgs) != 1 {
+		t.Fatalf("%d messages for one published release, want 1", len(msgs))
+	}
+	note := readable(t, msgs[0])
+	wantIn(t, "the release note", note, "Released checkout v3.0.0", "## What's new", "<https://github.com/acme/checkout/releases/tag/v3.0.0|Read the full notes>")
+	if strings.Contains(note, "<!channel>") || len(note) > 4000 {
+		t.Errorf("the body is not inert or not clipped (%d bytes)", len(note))
 	}
 }

@@ -104,7 +104,7 @@ func (l *DeployLog) RecordDeploy(ctx context.Context, d Deploy) (DeployOutcome, 
 // sameDeploy reports whether b says nothing that a did not.
 func sameDeploy(a, b Deploy) bool {
 	return a.Service == b.Service && a.SHA == b.SHA && a.Status == b.Status &&
-		a.Version == b.Version && a.URL == b.URL && a.Deployer == b.Deployer &&
+		a.Version == b.Version && a.URL == b.URL && a.Deployer == b.Deployer && a.Notes == b.Notes &&
 		a.Started.Equal(b.Started) && a.Finished.Equal(b.Finished) &&
 		slices.EqualFunc(a.Commits, b.Commits, func(x, y Commit) bool { return x.SHA == y.SHA && x.Time.Equal(y.Time) && x.Message == y.Message })
 }

@@ -30,6 +30,11 @@ const (
 // ProductionEnvironment is the one environment whose deploys count.
 const ProductionEnvironment = "production"
 
+// ReleaseEnvironment is where a published GitHub release is recorded: it
+// is announced as a release, and is not a production deploy (DORA counts
+// the deployment that ships it).
+const ReleaseEnvironment = "release"
+
 // IsProduction reports whether a deploy environment is production.
 func IsProduction(env string) bool {
 	return strings.EqualFold(strings.TrimSpace(env), ProductionEnvironment)
@@ -67,6 +72,8 @@ type Deploy struct {
 	Version  string `json:",omitempty"`
 	URL      string `json:",omitempty"`
 	Deployer string `json:",omitempty"`
+	// Notes are a GitHub release's body, clipped.
+	Notes string `json:",omitempty"`
 	// CommitsTotal is how many commits the sender listed when it was more
 	// than the deploy keeps (Commits holds the first of them).
 	CommitsTotal int `json:",omitempty"`

@@ -221,6 +221,9 @@ func unlisted(d rituals.DeployBrief) int {
 func Note(d rituals.DeployBrief, loc *time.Location, includeCommits bool) (text string, blocks []rituals.Block) {
 	name := rituals.OneLine(d.Service, 60) + " " + rituals.OneLine(versionOf(d), 40)
 	text = fmt.Sprintf("Released %s to %s", name, d.Environment)
+	if d.Environment == GitHubRelease {
+		text = "Released " + name
+	}
 	blocks = append(blocks, rituals.Header("🚀 "+text))
 	fields := []string{
 		"*Service*\n" + rituals.Inert(d.Service),
@@ -237,7 +240,10 @@ func Note(d rituals.DeployBrief, loc *time.Location, includeCommits bool) (text 
 		fields = append(fields, "*Commit*\n"+rituals.Inert(shortSHA(d.SHA)))
 	}
 	blocks = append(blocks, rituals.Block{Kind: rituals.SectionBlock, Fields: fields})
-	if includeCommits {
+	if d.Notes != "" {
+		blocks = append(blocks, rituals.Section(notesText(d)))
+	}
+	if includeCommits && d.Environment != GitHubRelease {
 		if len(d.Commits) == 0 && d.CommitsTotal == 0 {
 			blocks = append(blocks, rituals.Context("No commits were reported with this deploy."))
 		}
@@ -247,6 +253,23 @@ func Note(d rituals.DeployBrief, loc *time.Location, includeCommits bool) (text 
 		blocks = append(blocks, rituals.Context("See "+l+"."))
 	}
 	return text, blocks
+}
+
+// maxNotes is how much of a release's body a note shows.
+const maxNotes = 2500
+
+// notesText is a GitHub release's body, inert (it is Markdown, which
+// mrkdwn would half read), clipped with a link to the whole.
+func notesText(d rituals.DeployBrief) string {
+	body := rituals.Inert(strings.TrimSpace(d.Notes))
+	if len([]rune(body)) <= maxNotes {
+		return body
+	}
+	more := "the release"
+	if l, ok := rituals.Link(d.URL, "Read the full notes"); ok {
+		more = l
+	}
+	return rituals.Clip(body, maxNotes) + "\n" + more
 }
 
 func statusOf(d rituals.DeployBrief) string {

@@ -70,8 +70,12 @@ func (r *Release) Covers(d rituals.DeployBrief) bool {
 	if _, ok := r.Services[strings.ToLower(d.Service)]; !ok {
 		return false
 	}
-	return slices.Contains(r.Settings.Environments, strings.ToLower(d.Environment))
+	return d.Environment == GitHubRelease || slices.Contains(r.Settings.Environments, strings.ToLower(d.Environment))
 }
+
+// GitHubRelease is the environment of a published GitHub release (the
+// deploy log's): every release ritual of its repository announces it.
+const GitHubRelease = "release"
 
 // NoteKey is the key of the note that announces deploy id.
 func (r *Release) NoteKey(id string) string { return "release/" + r.Config.Name + "/" + id }
