@@ -296,14 +296,20 @@ func FailureLine(d rituals.DeployBrief, loc *time.Location) string {
 // Changelog is the note of several deploys: a batch, or /release notes.
 // The deploys are listed one a line, then their changes grouped.
 func Changelog(title string, deploys []rituals.DeployBrief, loc *time.Location, includeCommits bool) (text string, blocks []rituals.Block) {
-	ok, failed := make([]rituals.DeployBrief, 0, len(deploys)), []rituals.DeployBrief(nil)
+	ok, failed := deploys, []rituals.DeployBrief(nil)
 	services := map[string]bool{}
 	for _, d := range deploys {
 		services[strings.ToLower(d.Service)] = true
 		if d.Failed {
 			failed = append(failed, d)
-		} else {
-			ok = append(ok, d)
+		}
+	}
+	if len(failed) > 0 { // apart, without copying the common case
+		ok = make([]rituals.DeployBrief, 0, len(deploys)-len(failed))
+		for _, d := range deploys {
+			if !d.Failed {
+				ok = append(ok, d)
+			}
 		}
 	}
 	text = fmt.Sprintf("%s: %d deploy%s of %d service%s", title, len(ok), rituals.Plural(len(ok)), len(services), rituals.Plural(len(services)))
