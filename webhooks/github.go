@@ -239,14 +239,20 @@ type githubPush struct {
 	After      string            `json:"after"`
 	Deleted    bool              `json:"deleted"`
 	Repository *githubRepository `json:"repository"`
-	Commits    []struct {
-		ID        string `json:"id"`
-		Timestamp string `json:"timestamp"`
-	} `json:"commits"`
-	HeadCommit *struct {
-		ID        string `json:"id"`
-		Timestamp string `json:"timestamp"`
-	} `json:"head_commit"`
+	Commits    []githubCommit    `json:"commits"`
+	HeadCommit *githubCommit     `json:"head_commit"`
+}
+
+type githubCommit struct {
+	ID        string `json:"id"`
+	Timestamp string `json:"timestamp"`
+	// For release notes.
+	Message string `json:"message"`
+	URL     string `json:"url"`
+	Author  *struct {
+		Name     string `json:"name"`
+		Username string `json:"username"`
+	} `json:"author"`
 }
 
 // ParsePush reads a push event: the commits it brought and when each was
@@ -269,29 +275,37 @@ func ParsePush(body []byte) (digest.Push, error) {
 	}
 	p.Head = ev.After
 	seen := map[string]bool{}
-	add := func(i int, sha, ts string) error {
+	add := func(i int, c githubCommit) error {
+		sha := c.ID
 		if seen[sha] || len(p.Commits) >= maxCommits {
 			return nil
 		}
 		if !validName(sha) {
 			return badf(`commits[%d].id is missing`, i)
 		}
-		at, err := parseTime(fmt.Sprintf("commits[%d].timestamp", i), ts, true)
+		at, err := parseTime(fmt.Sprintf("commits[%d].timestamp", i), c.Timestamp, true)
 		if err != nil {
 			return err
 		}
 		seen[sha] = true
-		p.Commits = append(p.Commits, digest.Commit{SHA: sha, Time: at})
+		// What a release note shows of it; a bad link or name is left out
+		// rather than refusing the push its lead times.
+		cm := digest.Commit{SHA: sha, Time: at, Message: clipText(c.Message, maxMessage)}
+		cm.URL, _ = optionalURL("url", c.URL)
+		if c.Author != nil {
+			cm.Author, _ = optionalName("author", cmp.Or(c.Author.Username, c.Author.Name))
+		}
+		p.Commits = append(p.Commits, cm)
 		return nil
 	}
 	for i, c := range ev.Commits {
-		if err := add(i, c.ID, c.Timestamp); err != nil {
+		if err := add(i, c); err != nil {
 			return digest.Push{}, err
 		}
 	}
 	// GitHub lists at most 2048 commits; the head is always described.
 	if ev.HeadCommit != nil && ev.HeadCommit.ID != "" {
-		if err := add(len(ev.Commits), ev.HeadCommit.ID, ev.HeadCommit.Timestamp); err != nil {
+		if err := add(len(ev.Commits), *ev.HeadCommit); err != nil {
 			return digest.Push{}, err
 		}
 	}

@@ -299,3 +299,32 @@ func TestGitHubReleaseIsAnnouncedClipped(t *testing.T) {
 		t.Errorf("the body is not inert or not clipped (%d bytes)", len(note))
 	}
 }
+
+// A GitHub deployment of a pushed SHA gets a note listing the push's
+// commits, grouped, with their links and authors.
+func TestGitHubDeploymentNoteListsThePush(t *testing.T) {
+	h := newReleaseHarness(t)
+	h.env[envGitHubSecret] = githubSecret
+	h.clock.Set(at(t, "2026-11-24 12:35", berlin))
+	h.start()
+	push := `{"ref": "refs/heads/main", "after": "5e1f0c2a9b", "deleted": false,
+	  "commits": [
+	    {"id": "1111111aaa", "message": "feat(cards): retry card auth (#42)\n\nbody", "timestamp": "2026-11-24T09:00:00+01:00",
+	     "url": "https://github.com/acme/checkout/commit/1111111aaa", "author": {"name": "Alice", "username": "alice"}},
+	    {"id": "5e1f0c2a9b", "message": "fix: <!here> rounding", "timestamp": "2026-11-24T10:15:00+01:00",
+	     "url": "https://github.com/acme/checkout/commit/5e1f0c2a9b", "author": {"name": "Bob"}}],
+	  "head_commit": {"id": "5e1f0c2a9b", "timestamp": "2026-11-24T10:15:00+01:00"},
+	  "repository": {"id": 123, "name": "checkout", "full_name": "acme/checkout"}}`
+	if code, out := h.github("push", push, webhooks.Sign(githubSecret, []byte(push))); code != http.StatusOK {
+		t.Fatalf("push: %d %s", code, out)
+	}
+	if code, out := h.github("deployment_status", githubDeployment, webhooks.Sign(githubSecret, []byte(githubDeployment))); code != http.StatusOK {
+		t.Fatalf("deployment_status: %d %s", code, out)
+	}
+	note := readable(t, one(t, h.fake.ChannelMessages("C0RELEASES"), "Released checkout", "#releases"))
+	wantIn(t, "the note", note, "Released checkout 5e1f0c2 to production", "*Features* (1)", "*cards:* retry card auth (#42) (<https://github.com/acme/checkout/commit/1111111aaa|1111111>) — alice",
+		"*Fixes* (1)", "rounding", "— Bob", "*Duration*\n10m")
+	if strings.Contains(note, "<!here>") {
+		t.Errorf("a commit message is not inert:\n%s", note)
+	}
+}
