@@ -92,7 +92,7 @@ func firstOf(msgs []rituals.Message) rituals.Message {
 // read through l when the config has an incidents ritual.
 func releaseOf(cfg *rituals.Config, rc *rituals.RitualConfig, history rituals.DeployHistory, l *links) *release.Release {
 	s := release.SettingsOf(rc)
-	r := &release.Release{Config: rc, Settings: s, Services: map[string][]string{}, Deploys: history,
+	r := &release.Release{Config: rc, Settings: s, Team: cfg.Team(rc.Team), Services: map[string][]string{}, Deploys: history,
 		FailureWindow: config.DefaultFailureWindow, Pages: l.pages}
 	owners := digest.TeamServices(cfg.Teams)
 	for _, id := range s.Teams {

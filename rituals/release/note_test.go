@@ -118,3 +118,15 @@ func BenchmarkBatchNote500(b *testing.B) {
 		Changelog("Today", deploys, time.UTC, true)
 	}
 }
+
+// A ritual without a channel of its own posts in its team's.
+func TestReleaseChannelFallsBackOnTheTeam(t *testing.T) {
+	r := &Release{Config: &rituals.RitualConfig{Name: "r", Team: "payments"}, Team: &rituals.Team{ID: "payments", Channel: "C0PAY"}}
+	if got := r.Channel(); got != "C0PAY" {
+		t.Errorf("channel %q, want the team's", got)
+	}
+	r.Config.Channel = "C0REL"
+	if got := r.Channel(); got != "C0REL" {
+		t.Errorf("channel %q, want the ritual's", got)
+	}
+}

@@ -41,6 +41,7 @@ func SettingsOf(rc *rituals.RitualConfig) *Settings {
 type Release struct {
 	Config   *rituals.RitualConfig
 	Settings *Settings
+	Team     *rituals.Team // the ritual's team, nil if it has none
 	// Services maps each service it announces (lower case) to the teams
 	// that own it (none for a service named directly).
 	Services map[string][]string
@@ -54,8 +55,13 @@ type Release struct {
 	Clock         rituals.Clock
 }
 
-// Channel is where the ritual posts.
-func (r *Release) Channel() string { return r.Config.Channel }
+// Channel is where the ritual posts: its own channel, else its team's.
+func (r *Release) Channel() string {
+	if r.Config.Channel != "" || r.Team == nil {
+		return r.Config.Channel
+	}
+	return r.Team.Channel
+}
 
 // Location is the ritual's zone, for the fallback text of dates.
 func (r *Release) Location() *time.Location {
