@@ -152,7 +152,8 @@ func sinceOf(r *http.Request, set *release.Set, now time.Time) (time.Time, bool)
 }
 
 // Feed is the Atom feed of entries: one entry per deploy, its changes as
-// the entry's HTML content.
+// the entry's HTML content. gorilla/feeds writes the XML: Atom's ids,
+// dates and escaped content are easy to get subtly wrong by hand.
 func Feed(entries []Entry, base string, now time.Time) *feeds.Feed {
 	base = strings.TrimRight(base, "/")
 	f := &feeds.Feed{Title: "Releases", Link: &feeds.Link{Href: base + "/releases/"}, Id: base + "/releases/feed.xml",
