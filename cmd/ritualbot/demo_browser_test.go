@@ -219,7 +219,6 @@ func TestDemoInBrowser(t *testing.T) {
 // postmortem (whose link opens) to a closed action item, in one sitting:
 // the time controls reach the retro prompt.
 func demoIncidentLoopInBrowser(ctx context.Context, t *testing.T, d *demo.Demo) {
-	t.Helper()
 	actAs(ctx, t, "U0ALICE")
 	click(ctx, t, "open #incidents", `#sidebar [data-conv="C0INCIDENTS"]`)
 	browsertest.WaitJS(ctx, t, "#incidents open", `document.querySelector('#sidebar [data-conv="C0INCIDENTS"].active') !== null`)
@@ -280,7 +279,6 @@ func demoIncidentLoopInBrowser(ctx context.Context, t *testing.T, d *demo.Demo) 
 // A run of the week ends with the weekly digest in #engineering, showing
 // the deploys the demo seeded.
 func demoDigestInBrowser(ctx context.Context, t *testing.T) {
-	t.Helper()
 	moves := browsertest.Eval[string](ctx, t, `document.body.dataset.moves || '0'`)
 	click(ctx, t, "run the week", `#run-week`)
 	click(ctx, t, "open #engineering", `#sidebar [data-conv="C0ENGINEERING"]`)
