@@ -204,10 +204,13 @@ func TestIncidentFromDeclarationToPublishedPostmortemAndDoneActions(t *testing.T
 		"## What went well?", "**@bob**", "Published 2026-11-30 11:00 CET by @alice.")
 	inOrder(t, "postmortem.md", md,
 		"**2026-11-27 14:00** Declared by @alice as SEV2",
-		"**2026-11-27 14:20** Update by @bob: Rolled back deploy 4242 &lt;!channel&gt;",
+		"**2026-11-27 14:20** Update by @bob: Rolled back deploy 4242 \\<!channel\\>",
 		"**2026-11-27 14:45** Update by @alice: Error rate falling, watching",
 		"**2026-11-27 15:00** Pinned message from @carol: Root of it: connection pool at 100% after the deploy",
 		"**2026-11-27 22:30** Resolved by @alice: Rolled back; pool size raised")
+	if strings.Contains(md, "&lt;") || strings.Contains(md, "&gt;") || strings.Contains(md, "&amp;") {
+		t.Errorf("Slack's escaping leaks into the Markdown postmortem:\n%s", md)
+	}
 	if strings.Count(md, "Pinned message") != 1 {
 		t.Error("a message pinned twice is on the timeline twice")
 	}

@@ -191,7 +191,7 @@ func (x *Incidents) onCallNow(at time.Time) []string {
 
 // Declare opens an incident from Slack, with user as its commander.
 func (x *Incidents) Declare(ctx context.Context, user, severity, title string) (Incident, error) {
-	title = strings.TrimSpace(title)
+	title = x.nameMentions(ctx, strings.TrimSpace(title))
 	if title == "" {
 		return Incident{}, rituals.Errorf(rituals.EINVALID, "Give the incident a title: `/incident declare [%s] TITLE`, e.g. `/incident declare %s Checkout returns 500s`.",
 			strings.Join(x.Settings.Severities, "|"), x.defaultSeverity())
