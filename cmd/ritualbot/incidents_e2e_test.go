@@ -35,12 +35,25 @@ rituals:
 // kind's: a lookup stands in for it).
 func newIncidentHarness(t *testing.T, start time.Time) *harness {
 	t.Helper()
+	return newIncidentHarnessFast(t, start)
+}
+
+// newIncidentHarnessFast is newIncidentHarness with the methods named
+// also loosened, for tests that run many commands (each edits the
+// announcement: chat.update is Tier 3).
+func newIncidentHarnessFast(t *testing.T, start time.Time, methods ...string) *harness {
+	t.Helper()
 	// An incident's thread gets several posts within one frozen minute of
 	// the fake clock; Slack's one-a-second channel pace, which this test
 	// is not about, would make it wait in real time.
 	fast := bot.Limit{PerMinute: 6000, Burst: 100}
-	h := newHarness(t, incidentsConfig, start, slackfake.Options{RateLimits: map[string]slackfake.Limit{"chat.postMessage:channel": {PerMinute: 6000, Burst: 100}}})
-	h.limits = map[string]bot.Limit{"chat.postMessage/channel": fast}
+	fake := map[string]slackfake.Limit{"chat.postMessage:channel": {PerMinute: 6000, Burst: 100}}
+	client := map[string]bot.Limit{"chat.postMessage/channel": fast}
+	for _, m := range methods {
+		fake[m], client[m] = slackfake.Limit{PerMinute: 6000, Burst: 100}, fast
+	}
+	h := newHarness(t, incidentsConfig, start, slackfake.Options{RateLimits: fake})
+	h.limits = client
 	h.fake.AddChannel(slackfake.Channel{ID: "C0PAYMENTS", Name: "payments", Members: []string{"U0ALICE", "U0BOB", "U0CAROL", "U0BOT"}})
 	h.fake.AddChannel(slackfake.Channel{ID: "C0INCIDENTS", Name: "incidents", Members: []string{"U0ALICE", "U0BOB", "U0CAROL", "U0ADMIN", "U0BOT"}})
 	for _, u := range []slackfake.User{{ID: "U0ALICE", Name: "alice"}, {ID: "U0BOB", Name: "bob"}, {ID: "U0CAROL", Name: "carol"}, {ID: "U0ADMIN", Name: "admin"}} {

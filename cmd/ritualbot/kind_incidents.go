@@ -63,6 +63,7 @@ func (m *Main) mountIncidents() {
 		Log: m.component("webhooks"), Observe: observe, Body: m.bodies["/hooks/pagerduty"],
 	})
 	m.mux.Handle("GET /incidents/{n}/postmortem.md", m.requireSignature(http.HandlerFunc(m.servePostmortem)))
+	m.mountIncidentRecord(m.mux)
 }
 
 // alertSink hands an Alertmanager notification to the incidents rituals.

@@ -1,6 +1,7 @@
 package incident
 
 import (
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -179,3 +180,80 @@ func ActionIndex(items []ActionItem, q ActionQuery, titles map[int]string, today
 	}
 	return out
 }
+
+// ListScope is which incidents /incident list shows.
+type ListScope struct {
+	// Open only; All of them; else Days > 0: opened in the last Days days
+	// or still open; else (the zero scope) open ones, those resolved in
+	// the last week and those whose retro is due.
+	Open, All bool
+	Days      int
+}
+
+// ParseListScope reads `open`, `all`, `30d` (any number of days up to
+// ten years) or nothing.
+func ParseListScope(arg string) (ListScope, error) {
+	switch a := strings.ToLower(strings.TrimSpace(arg)); {
+	case a == "":
+		return ListScope{}, nil
+	case a == "open":
+		return ListScope{Open: true}, nil
+	case a == "all":
+		return ListScope{All: true}, nil
+	case strings.HasSuffix(a, "d"):
+		if n, err := strconv.Atoi(strings.TrimSuffix(a, "d")); err == nil && n >= 1 && n <= 3650 {
+			return ListScope{Days: n}, nil
+		}
+	}
+	return ListScope{}, rituals.Errorf(rituals.EINVALID, "`/incident list` takes `open`, `all` or a number of days such as `30d`, then a page number: `/incident list all 2`.")
+}
+
+// ListBriefs returns the briefs of the ritual's incidents in scope,
+// newest first.
+func (x *Incidents) ListBriefs(scope ListScope) ([]rituals.IncidentBrief, error) {
+	briefs, err := x.Store.IncidentBriefs(x.Config.Name)
+	if err != nil {
+		return nil, err
+	}
+	now := x.Clock.Now()
+	week := now.Add(-7 * 24 * time.Hour)
+	var out []rituals.IncidentBrief
+	for i := len(briefs) - 1; i >= 0; i-- {
+		b := briefs[i]
+		open := b.Resolved.IsZero()
+		var in bool
+		switch {
+		case scope.All:
+			in = true
+		case scope.Open:
+			in = open
+		case scope.Days > 0:
+			in = open || !b.Opened.Before(now.AddDate(0, 0, -scope.Days))
+		default:
+			// RetroDue is zero once skipped: set and unpublished, it is due.
+			in = open || b.Resolved.After(week) || !b.RetroDue.IsZero() && b.RetroPublished.IsZero()
+		}
+		if in {
+			out = append(out, b)
+		}
+	}
+	return out, nil
+}
+
+// IndexURL is the address of the incident record's page with filters,
+// signed when pages are, "" without a public URL. The signature is the
+// page's, so it holds for any filters.
+func (x *Incidents) IndexURL(filters url.Values) string {
+	u := x.Pages.URL(IndexPagePath)
+	if u == "" || len(filters) == 0 {
+		return u
+	}
+	sep := "?"
+	if strings.Contains(u, "?") {
+		sep = "&"
+	}
+	return u + sep + filters.Encode()
+}
+
+// IndexPagePath is where the bot serves the incident record.
+const IndexPagePath = "/incidents/"
