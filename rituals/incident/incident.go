@@ -154,10 +154,7 @@ func (x *Incidents) Jobs() []rituals.Job {
 	if s := x.Settings.Retro.Schedule; s != nil {
 		jobs = append(jobs, rituals.Job{Name: x.Config.Name + "/retro", Ritual: x.Config.Name, Schedule: s, Run: x.RetroSlot})
 	}
-	if s := x.Settings.ActionsRemind; s != nil {
-		jobs = append(jobs, rituals.Job{Name: x.Config.Name + "/actions", Ritual: x.Config.Name, Schedule: s, Run: x.RemindActions})
-	}
-	return jobs
+	return append(jobs, x.actionJobs()...)
 }
 
 // Message keys: the announcement is the incident's thread parent.

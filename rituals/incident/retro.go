@@ -3,6 +3,7 @@ package incident
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -347,14 +348,25 @@ func (x *Incidents) SubmitRetro(ctx context.Context, user, metadata string, valu
 	if err != nil {
 		return nil, err
 	}
+	// An item entered again as it was keeps its ID (the Done button its
+	// owner was sent still works); the others are replaced.
+	same := map[string]bool{}
+	var created []ActionItem
+	for _, r := range rows {
+		item := ActionItem{Owner: r.owner, Text: r.text, Due: r.due}
+		if i := slices.IndexFunc(old, func(o ActionItem) bool { return !same[o.ID] && sameAction(o, item) }); i >= 0 {
+			same[old[i].ID] = true
+			continue
+		}
+		created = append(created, x.newAction(&inc, user, r.owner, r.text, r.due, true))
+	}
 	for _, a := range old {
+		if same[a.ID] {
+			continue
+		}
 		if err := x.Store.DeleteAction(a.ID); err != nil {
 			return nil, err
 		}
-	}
-	var created []ActionItem
-	for _, r := range rows {
-		created = append(created, x.newAction(&inc, user, r.owner, r.text, r.due, true))
 	}
 	if err := x.Store.PutIncident(inc); err != nil {
 		return nil, fmt.Errorf("store incident %d: %w", n, err)
@@ -364,7 +376,7 @@ func (x *Incidents) SubmitRetro(ctx context.Context, user, metadata string, valu
 			return nil, fmt.Errorf("store action item %s: %w", a.ID, err)
 		}
 	}
-	return nil, nil
+	return nil, x.Outbox.Send(ctx, x.retroActionMessages(inc, created)...)
 }
 
 // newAction makes the next action item of inc (the caller stores both).
