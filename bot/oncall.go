@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackevents"
 
 	"github.com/ritualbot/ritualbot/rituals"
 	"github.com/ritualbot/ritualbot/rituals/oncall"
@@ -44,8 +45,9 @@ func (h *OnCalls) Register(r *Router) {
 // userGroupChanged puts an on-call user group that someone edited by hand
 // back to exactly the primary.
 func (h *OnCalls) userGroupChanged(_ context.Context, e Event) error {
-	group, _ := e.Raw["subteam_id"].(string)
-	h.Rotations.UserGroupChanged(group)
+	if ev, ok := e.Data.(*slackevents.SubteamMembersChangedEvent); ok {
+		h.Rotations.UserGroupChanged(ev.SubteamID)
+	}
 	return nil
 }
 

@@ -65,27 +65,23 @@ type Main struct {
 	Slack     *slack.Client
 	Addr      string // the HTTP server's address once listening
 
-	cancel       context.CancelFunc
-	wg           sync.WaitGroup
-	server       *http.Server
-	control      *control.Server
-	listener     *httplimit.Listener
-	bodies       map[string]*httplimit.Body // by endpoint path
-	refusals     *httplimit.Refusals
-	fatal        chan error
-	closeMu      sync.Mutex
-	closed       bool
-	rituals      []jobSource
-	limiter      *bot.RateLimiter
-	directory    *bot.Directory
-	standups     *bot.Standups
-	digests      *bot.Digests
-	incidentDesk *bot.Incidents
-	// loops are rituals' own background loops (on-call keeps user groups
-	// and topics in step); Run starts them, Settle waits for them.
-	loops []loop
-	// mux is the bot's HTTP server; kinds mount their endpoints on it.
-	mux *http.ServeMux
+	cancel    context.CancelFunc
+	wg        sync.WaitGroup
+	server    *http.Server
+	control   *control.Server
+	listener  *httplimit.Listener
+	bodies    map[string]*httplimit.Body // by endpoint path
+	refusals  *httplimit.Refusals
+	fatal     chan error
+	closeMu   sync.Mutex
+	closed    bool
+	rituals   []jobSource
+	limiter   *bot.RateLimiter
+	directory *bot.Directory
+	// provided is what the kinds' rituals add to the bot: their jobs,
+	// their background loops (Run starts them, Settle waits for them),
+	// and what routes.go serves of them.
+	provided provided
 
 	// links are what the rituals read of each other.
 	links
@@ -262,14 +258,10 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		},
 	}
 	m.limitBodies()
-	mux := http.NewServeMux()
-	m.mux = mux
-	m.routes(mux)
 	if err := m.buildRituals(); err != nil {
 		cancel()
 		return err
 	}
-	m.registerHome()
 	jobs := m.jobs()
 	m.Scheduler.SetJobs(jobs)
 
@@ -277,10 +269,12 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		Router: m.Router, Log: m.component("intake"), HTTP: httpClient,
 		Observe: func(kind, outcome string) { m.Metrics.Requests.WithLabelValues(kind, outcome).Inc() },
 	}
+	var slackHTTP *bot.HTTPMode
 	if cfg.Slack.Mode == "http" {
-		(&bot.HTTPMode{SigningSecret: sec.signing, Intake: intake, Log: m.component("http"), Bodies: m.bodies, Refusals: m.refusals}).Register(mux)
+		slackHTTP = &bot.HTTPMode{SigningSecret: sec.signing, Intake: intake, Log: m.component("http"), Bodies: m.bodies, Refusals: m.refusals}
 		m.Health.SetConnected(true, "")
 	}
+	mux := m.routes(slackHTTP)
 	ln, err := net.Listen("tcp", cfg.HTTP.Listen)
 	if err != nil {
 		cancel()
@@ -297,7 +291,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	})
 	m.goRun("sender", func() error { return m.Sender.Run(runCtx) })
 	m.goRun("scheduler", func() error { return m.Scheduler.Run(runCtx) })
-	for _, l := range m.loops {
+	for _, l := range m.provided.loops {
 		m.goRun(l.name, func() error { return l.run(runCtx) })
 	}
 	if cfg.Slack.Mode != "http" {
@@ -310,13 +304,14 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	return nil
 }
 
-// jobs collects the rituals' jobs, plus the daily refresh that picks up
-// members' changed time zones.
+// jobs collects the rituals' jobs, plus the daily retention and the daily
+// refresh that picks up members' changed time zones.
 func (m *Main) jobs() []rituals.Job {
 	var jobs []rituals.Job
 	for _, r := range m.rituals {
 		jobs = append(jobs, r.Jobs()...)
 	}
+	jobs = append(jobs, m.retentionJob())
 	return append(jobs, rituals.Job{
 		Name: "ritualbot/refresh-jobs", Ritual: "ritualbot",
 		Schedule: rituals.MustParseSchedule("30 3 * * *", m.Loaded.Config.Timezone),
@@ -383,7 +378,7 @@ func (m *Main) Settle(ctx context.Context) error {
 	if err := m.Scheduler.WaitSettled(ctx, now); err != nil {
 		return err
 	}
-	for _, l := range m.loops {
+	for _, l := range m.provided.loops {
 		if err := l.settled(ctx, now); err != nil {
 			return err
 		}

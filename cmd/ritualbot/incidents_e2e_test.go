@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"github.com/ritualbot/ritualbot/bot"
-	"github.com/ritualbot/ritualbot/bot/slackfake"
 	"github.com/ritualbot/ritualbot/rituals/incident"
+	"github.com/ritualbot/ritualbot/slackfake"
 )
 
 const incidentsConfig = `
@@ -47,7 +47,7 @@ func newIncidentHarnessFast(t *testing.T, start time.Time, methods ...string) *h
 	// the fake clock; Slack's one-a-second channel pace, which this test
 	// is not about, would make it wait in real time.
 	fast := bot.Limit{PerMinute: 6000, Burst: 100}
-	fake := map[string]slackfake.Limit{"chat.postMessage:channel": {PerMinute: 6000, Burst: 100}}
+	fake := map[string]slackfake.Limit{"chat.postMessage/channel": {PerMinute: 6000, Burst: 100}}
 	client := map[string]bot.Limit{"chat.postMessage/channel": fast}
 	for _, m := range methods {
 		fake[m], client[m] = slackfake.Limit{PerMinute: 6000, Burst: 100}, fast

@@ -2,27 +2,32 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/ritualbot/ritualbot/bot"
-	"github.com/ritualbot/ritualbot/calendar"
 	"github.com/ritualbot/ritualbot/rituals"
 	"github.com/ritualbot/ritualbot/rituals/oncall"
 )
 
-func init() {
-	kinds[rituals.KindOnCall] = kind{
-		build: func(m *Main, rc *rituals.RitualConfig) (jobSource, error) {
-			r := m.newRotation(rc)
-			if err := r.Open(m.Clock.Now()); err != nil {
-				return nil, err
+// onCallKind: the rotations, /oncall for them all, the on-call lookups
+// the others read, and the loop keeping user groups and topics in step;
+// their calendar feeds are mounted in routes.go.
+func onCallKind() kind {
+	return kind{
+		build: func(m *Main, rcs []*rituals.RitualConfig) (provided, error) {
+			rots := &oncall.Rotations{}
+			p := provided{rotations: rots, loops: []loop{{name: "oncall-keeper", run: rots.Keep, settled: rots.WaitSettled}},
+				slack: &bot.OnCalls{Rotations: rots, Config: m.Loaded.Config.Config, Clock: m.Clock, FeedURL: m.feedURL}}
+			for _, rc := range rcs {
+				r := m.newRotation(rc)
+				if err := r.Open(m.Clock.Now()); err != nil {
+					return provided{}, fmt.Errorf("ritual %s: %w", rc.Name, err)
+				}
+				rots.List = append(rots.List, r)
+				p.jobs = append(p.jobs, r)
 			}
-			first := m.rotations == nil
-			m.addRotation(r)
-			if first {
-				m.startOnCall()
-			}
-			return r, nil
+			return p, nil
 		},
 		link: func(p *previewEnv, rc *rituals.RitualConfig) { p.addRotation(p.rotation(rc)) },
 		preview: func(p *previewEnv, rc *rituals.RitualConfig) (rituals.Message, error) {
@@ -57,18 +62,6 @@ func (p *previewEnv) rotation(rc *rituals.RitualConfig) *oncall.Rotation {
 		r.Store = p.DB
 	}
 	return r
-}
-
-// startOnCall wires what all rotations share, once: /oncall, the
-// calendar feeds and the loop keeping user groups and topics in step.
-func (m *Main) startOnCall() {
-	(&bot.OnCalls{Rotations: m.rotations, Config: m.Loaded.Config.Config, Clock: m.Clock, FeedURL: m.feedURL}).Register(m.Router)
-	m.mux.Handle("GET /oncall/{file}", m.requireSignature(calendar.Handler(m.rotations, m.Clock, m.component("calendar"))))
-	m.loops = append(m.loops, loop{
-		name:    "oncall-keeper",
-		run:     m.rotations.Keep,
-		settled: m.rotations.WaitSettled,
-	})
 }
 
 // feedURL is where a rotation's calendar feed is reached from outside.

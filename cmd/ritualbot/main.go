@@ -21,6 +21,7 @@ import (
 
 	"github.com/ritualbot/ritualbot/bot"
 	"github.com/ritualbot/ritualbot/config"
+	"github.com/ritualbot/ritualbot/demo"
 	"github.com/ritualbot/ritualbot/rituals"
 	"github.com/ritualbot/ritualbot/store"
 )
@@ -41,6 +42,8 @@ Usage:
   ritualbot manifest [--config FILE]        print the Slack app manifest for this config
   ritualbot backup [--config FILE] OUT      hot backup of the store, also while the bot runs
   ritualbot export [--config FILE]          all stored state as JSON on stdout
+  ritualbot erase [--config FILE] USER      remove a person (member ID or e-mail) from the store, also while the bot runs
+  ritualbot compact [--config FILE] OUT     compacted copy of the stopped bot's store (docs/OPERATIONS.md)
   ritualbot demo [--listen 127.0.0.1:8088] [--config FILE]
                                             try it without Slack: the bot against a local workspace in your browser
 
@@ -62,7 +65,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, env func(
 	}
 	configPath := fs.String("config", defaultConfig, "config file")
 	asJSON := fs.Bool("json", false, "preview: print Block Kit JSON")
-	listen := fs.String("listen", defaultDemoListen, "demo: where the page is served (loopback only)")
+	listen := fs.String("listen", demo.DefaultListen, "demo: where the page is served (loopback only)")
 	pos, err := parseInterleaved(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
 		return 0
@@ -79,15 +82,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, env func(
 		fmt.Fprint(stdout, usageText)
 		return 0
 	case "demo":
-		o := demoOptions{Listen: *listen, Env: env, Log: newDemoLogger(stderr, env)}
+		o := demoOptions(env)
+		o.Listen, o.Log = *listen, newDemoLogger(stderr, env)
 		if flagSet(fs, "config") {
 			o.ConfigPath = *configPath
 		}
-		if err := runDemo(ctx, o, stdout); err != nil {
+		if err := demo.Run(ctx, o, stdout); err != nil {
 			return fail(err)
 		}
 		return 0
-	case "run", "validate", "preview", "manifest", "backup", "export":
+	case "run", "validate", "preview", "manifest", "backup", "export", "erase", "compact":
 		if flagSet(fs, "listen") {
 			fmt.Fprintf(stderr, "ritualbot %s: --listen is for ritualbot demo; the bot listens on http.listen from the config\n", cmd)
 			return 2
@@ -131,6 +135,22 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, env func(
 		return 0
 	case "export":
 		if err := export(ctx, loaded, stdout); err != nil {
+			return fail(err)
+		}
+		return 0
+	case "erase":
+		if len(pos) != 1 {
+			return fail(errors.New("name the person to erase: ritualbot erase USER (member ID or e-mail)"))
+		}
+		if err := erase(ctx, loaded, env, pos[0], stdout); err != nil {
+			return fail(err)
+		}
+		return 0
+	case "compact":
+		if len(pos) != 1 {
+			return fail(errors.New("name the compacted copy: ritualbot compact OUT"))
+		}
+		if err := compact(loaded, pos[0], stdout); err != nil {
 			return fail(err)
 		}
 		return 0
