@@ -49,7 +49,9 @@ func newIncidentHarnessFast(t *testing.T, start time.Time, methods ...string) *h
 	fast := bot.Limit{PerMinute: 6000, Burst: 100}
 	fake := map[string]slackfake.Limit{"chat.postMessage/channel": {PerMinute: 6000, Burst: 100}}
 	client := map[string]bot.Limit{"chat.postMessage/channel": fast}
-	for _, m := range methods {
+	// The action reminders read members' zones (users.list, Tier 2)
+	// when their jobs are made, daily: days pass in real seconds here.
+	for _, m := range append(methods, "users.list") {
 		fake[m], client[m] = slackfake.Limit{PerMinute: 6000, Burst: 100}, fast
 	}
 	h := newHarness(t, incidentsConfig, start, slackfake.Options{RateLimits: fake})

@@ -10,8 +10,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/ritualbot/ritualbot/slackfake"
 	"github.com/ritualbot/ritualbot/internal/browsertest"
+	"github.com/ritualbot/ritualbot/slackfake"
 )
 
 // declareSeries declares n incidents a day apart, resolving each an hour

@@ -27,10 +27,21 @@ func (x *Incidents) actionJobs() []rituals.Job {
 	if !s.Local() || x.Directory == nil {
 		return []rituals.Job{job}
 	}
-	zones := x.ownerZones(context.Background())
+	owners := x.openOwners()
+	if len(owners) == 0 {
+		// Nobody to remind yet: no need to ask Slack for zones.
+		return []rituals.Job{job}
+	}
+	users := x.userZones(context.Background())
+	zones := map[string]*time.Location{x.location().String(): x.location()}
+	for _, o := range owners {
+		if loc := users[o]; loc != nil {
+			zones[loc.String()] = loc
+		}
+	}
 	home := x.location().String()
 	job.Run = func(ctx context.Context, at time.Time) error {
-		return x.remindInZone(ctx, at, home, zones)
+		return x.remindInZone(ctx, at, home, users, zones)
 	}
 	jobs := []rituals.Job{job}
 	for _, name := range slices.Sorted(maps.Keys(zones)) {
@@ -40,16 +51,16 @@ func (x *Incidents) actionJobs() []rituals.Job {
 		loc := zones[name]
 		jobs = append(jobs, rituals.Job{
 			Name: x.Config.Name + "/actions@" + name, Ritual: x.Config.Name, Schedule: s.In(loc),
-			Run: func(ctx context.Context, at time.Time) error { return x.remindInZone(ctx, at, name, zones) },
+			Run: func(ctx context.Context, at time.Time) error { return x.remindInZone(ctx, at, name, users, zones) },
 		})
 	}
 	return jobs
 }
 
 // remindInZone reminds the owners whose zone is zone, at its local time;
-// the ritual's zone (home) also takes the owners of no job's zone.
-func (x *Incidents) remindInZone(ctx context.Context, at time.Time, zone string, jobZones map[string]*time.Location) error {
-	users := x.userZones(ctx)
+// the ritual's zone also takes the owners of no job's zone. The zones are
+// those read when the jobs were made, so a reminder asks Slack nothing.
+func (x *Incidents) remindInZone(ctx context.Context, at time.Time, zone string, users, jobZones map[string]*time.Location) error {
 	home := x.location()
 	return x.remindOwners(ctx, at, func(owner string) (*time.Location, bool) {
 		loc := users[owner]
@@ -60,18 +71,16 @@ func (x *Incidents) remindInZone(ctx context.Context, at time.Time, zone string,
 	})
 }
 
-// ownerZones are the zones of the owners of the ritual's open items, and
-// the ritual's own.
-func (x *Incidents) ownerZones(ctx context.Context) map[string]*time.Location {
-	out := map[string]*time.Location{x.location().String(): x.location()}
+// openOwners are the owners of the ritual's open items.
+func (x *Incidents) openOwners() []string {
 	items, err := x.Store.ActionItems(x.Config.Name)
 	if err != nil {
-		return out
+		return nil
 	}
-	users := x.userZones(ctx)
+	var out []string
 	for _, a := range items {
-		if loc := users[a.Owner]; loc != nil && a.Open() {
-			out[loc.String()] = loc
+		if a.Open() {
+			out = rituals.AddUnique(out, a.Owner)
 		}
 	}
 	return out
