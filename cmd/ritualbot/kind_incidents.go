@@ -32,6 +32,10 @@ func incidentsKind() kind {
 				p.incidents = append(p.incidents, x)
 				p.jobs = append(p.jobs, x)
 			}
+			if s := m.issueSync(p.incidents); s != nil {
+				p.issues = s
+				p.loops = append(p.loops, loop{name: "github-issues", run: s.Run, settled: s.WaitSettled})
+			}
 			return p, nil
 		},
 		link: func(p *previewEnv, rc *rituals.RitualConfig) {

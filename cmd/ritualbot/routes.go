@@ -60,11 +60,11 @@ func (m *Main) routes(slackHTTP *bot.HTTPMode) *http.ServeMux {
 		mux.Handle("POST /hooks/deploy", m.bearerAuth(observe("deploy"), &webhooks.Deploys{
 			Recorder: deploys, Log: m.component("webhook-deploy"), Observe: observe("deploy"), Body: m.bodies["/hooks/deploy"],
 		}))
-		mux.Handle("POST /hooks/github", &webhooks.GitHub{
-			Secret: m.Env(envGitHubSecret), Recorder: deploys, Log: m.component("webhook-github"), Observe: observe("github"),
-			Deliveries: m.webhookDeliveries(),
-			Body:       m.bodies["/hooks/github"], Refusals: m.refusals,
-		})
+	}
+	// GitHub's deploys feed the digest; its issues events, action items
+	// kept as issues (github_issues.go).
+	if gh := m.githubHook(observe("github")); gh != nil {
+		mux.Handle("POST /hooks/github", gh)
 	}
 
 	// The pages the bot links to, which need their link's signature while

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"github.com/ritualbot/ritualbot/githubissues"
 	"net/http"
 	"time"
 
@@ -45,6 +46,8 @@ type provided struct {
 	rotations *oncall.Rotations
 	incidents incident.Set
 	deploys   *digest.DeployLog
+	// issues keeps action items as GitHub issues (nil: none asks to).
+	issues *githubissues.Sync
 }
 
 // slackHandlers is the Slack side of a kind: every kind registers its
@@ -62,6 +65,9 @@ func (p *provided) join(q provided) {
 	}
 	if q.deploys != nil {
 		p.deploys = q.deploys
+	}
+	if q.issues != nil {
+		p.issues = q.issues
 	}
 }
 
