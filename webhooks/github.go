@@ -25,9 +25,9 @@ type GitHub struct {
 	Recorder DeployRecorder // nil: no digest takes deploys
 	// Issues takes `issues` events (closed, reopened): nil when no
 	// incidents ritual keeps its action items as GitHub issues.
-	Issues IssueSink
-	Log      zerolog.Logger
-	Observe  Observer
+	Issues  IssueSink
+	Log     zerolog.Logger
+	Observe Observer
 	// Deliveries, if set, refuses a delivery taken before (a replay).
 	Deliveries *Deliveries
 	Body       *httplimit.Body // default: maxBody
