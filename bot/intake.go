@@ -111,6 +111,10 @@ func (in *Intake) Interaction(ctx context.Context, ic slack.InteractionCallback)
 			if a.MessageTS == "" {
 				a.MessageTS = ic.Message.Timestamp
 			}
+			if len(ic.Message.Blocks.BlockSet) > 0 {
+				a.MessageBlocks, _ = json.Marshal(ic.Message.Blocks)
+				a.MessageText = ic.Message.Text
+			}
 			reply, ok := in.within(ctx, ic.ResponseURL, func(ctx context.Context) *Reply { return in.Router.Action(ctx, a) })
 			if ok && reply != nil {
 				in.respond(ctx, ic.ResponseURL, *reply)
@@ -321,6 +325,9 @@ func urlHost(s string) string {
 // replyPayload is the JSON Slack takes as a command's answer, within the
 // size an acknowledgement may have.
 func replyPayload(r Reply) map[string]any {
+	if r.Replace != nil {
+		return map[string]any{"replace_original": true, "text": rituals.Clip(r.Text, 3000), "blocks": r.Replace}
+	}
 	p := map[string]any{"response_type": "ephemeral", "text": rituals.Clip(r.Text, 3000)}
 	if r.InChannel {
 		p["response_type"] = "in_channel"

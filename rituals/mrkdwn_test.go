@@ -117,3 +117,17 @@ func TestLinkOnlyOfPlainHTTPURLs(t *testing.T) {
 		}
 	}
 }
+
+// A member named by e-mail and not resolved by Slack (a preview) reads
+// as the e-mail, not as a broken mention.
+func TestMentionOfAnUnresolvedEmail(t *testing.T) {
+	for in, want := range map[string]string{
+		"U0ALICE":           "<@U0ALICE>",
+		"carol@example.com": "carol@example.com",
+		"<b>@x.y":           "&lt;b&gt;@x.y",
+	} {
+		if got := rituals.Mention(in); got != want {
+			t.Errorf("Mention(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

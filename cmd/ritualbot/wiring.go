@@ -71,9 +71,10 @@ func (p *provided) join(q provided) {
 	}
 }
 
-// previewEnv is what `ritualbot preview` has: the config, the store (nil
-// before the bot's first run), the instant previewed, and the links
-// between the rituals, read from the store as the running bot reads them.
+// previewEnv is what `ritualbot preview` has: the config, the store (an
+// empty throwaway one before the bot's first run), the instant previewed,
+// and the links between the rituals, read from the store as the running
+// bot reads them.
 type previewEnv struct {
 	Config *config.Config
 	DB     *store.DB
@@ -146,7 +147,7 @@ func (m *Main) buildRituals() error {
 		m.rotations, m.onCall, m.onCallSchedule = r, r.OnCall, r
 	}
 	if len(m.provided.incidents) > 0 {
-		m.openIncidentLog(m.DB)
+		m.openIncidentLog(m.DB, m.Loaded.Config.Config)
 	}
 	// Jobs in the config's order, whatever the kinds'.
 	m.rituals = nil

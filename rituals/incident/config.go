@@ -25,6 +25,9 @@ type Settings struct {
 	Storm *StormConfig
 	// GitHub, if set, makes each action item a GitHub issue.
 	GitHub *GitHubConfig
+	// Comms: update cadence, broadcast, exec paging, a channel per
+	// incident (updates.go).
+	Comms CommsSettings
 	// Location is the zone times are written in.
 	Location *time.Location
 }
