@@ -60,3 +60,40 @@ func TestRetroFormActionsDMedAtOnceAndRemindedInOwnersZone(t *testing.T) {
 		t.Errorf("Alice reminded %d times on Tuesday", n)
 	}
 }
+
+// The retro prompt reaches a participant in New York at the retro slot's
+// local time there (10:00 in New York), the ones in Berlin at 10:00 in
+// Berlin with the thread's prompt; so do the reminders of a required retro.
+func TestRetroPromptsInEachParticipantsZone(t *testing.T) {
+	h := newIncidentHarnessFast(t, at(t, "2026-11-30 10:00", berlin), "chat.update", "chat.postMessage")
+	h.fake.AddUser(slackfake.User{ID: "U0NICK", Name: "nick", TZ: "America/New_York"})
+	h.start()
+	h.command("U0ALICE", "C0INCIDENTS", "/incident", "declare sev2 Checkout returns 500s")
+	h.command("U0NICK", "C0INCIDENTS", "/incident", "update #1 Rolled back in us-east")
+	h.clock.Advance(time.Hour)
+	h.command("U0ALICE", "C0INCIDENTS", "/incident", "resolve #1")
+	h.settle()
+
+	h.runUntil(at(t, "2026-12-01 10:00", berlin))
+	one(t, h.fake.Replies("C0INCIDENTS", h.fake.ChannelMessages("C0INCIDENTS")[0].TS), "Retro time for #1", "the thread")
+	one(t, h.fake.DMs("U0ALICE"), "You took part in incident *#1", "Alice's DMs")
+	if got := find(t, h.fake.DMs("U0NICK"), "You took part"); len(got) != 0 {
+		t.Fatalf("Nick prompted at %s in New York", tsTime(t, got[0].TS).In(newYork))
+	}
+	h.runUntil(at(t, "2026-12-01 10:00", newYork))
+	dm := one(t, h.fake.DMs("U0NICK"), "You took part in incident *#1", "Nick's DMs")
+	if got := tsTime(t, dm.TS).In(newYork); got.Hour() != 10 || got.Minute() != 0 {
+		t.Errorf("Nick prompted at %s, want 10:00 in New York", got)
+	}
+	// The retro is required (sev2): the next day's reminders, each at 10:00
+	// local time.
+	h.runUntil(at(t, "2026-12-02 10:00", newYork))
+	alice := one(t, h.fake.DMs("U0ALICE"), "is not published yet", "Alice's DMs")
+	nick := one(t, h.fake.DMs("U0NICK"), "is still open", "Nick's DMs")
+	if a, n := tsTime(t, alice.TS).In(berlin), tsTime(t, nick.TS).In(newYork); a.Hour() != 10 || n.Hour() != 10 {
+		t.Errorf("reminders at %s (Alice, Berlin) and %s (Nick, New York)", a, n)
+	}
+	if n := len(find(t, h.fake.DMs("U0NICK"), "You took part")); n != 1 {
+		t.Errorf("Nick prompted %d times", n)
+	}
+}

@@ -157,9 +157,7 @@ func (x *Incidents) severityRequiresRetro(sev string) bool {
 // Jobs are the retro slots and the action item reminders.
 func (x *Incidents) Jobs() []rituals.Job {
 	var jobs []rituals.Job
-	if s := x.Settings.Retro.Schedule; s != nil {
-		jobs = append(jobs, rituals.Job{Name: x.Config.Name + "/retro", Ritual: x.Config.Name, Schedule: s, Run: x.RetroSlot})
-	}
+	jobs = append(jobs, x.retroJobs()...)
 	return append(jobs, x.actionJobs()...)
 }
 

@@ -53,6 +53,12 @@ func retroQuestions(inc Incident, fallback []rituals.Question) []rituals.Questio
 // now, and reminds the required ones prompted earlier and not yet
 // published.
 func (x *Incidents) RetroSlot(ctx context.Context, at time.Time) error {
+	return x.retroSlot(ctx, at, func(string) bool { return true })
+}
+
+// retroSlot is RetroSlot DMing only the participants home says are the
+// ritual's zone's (the thread prompt goes out all the same).
+func (x *Incidents) retroSlot(ctx context.Context, at time.Time, home func(user string) bool) error {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	all, err := x.Store.Incidents(x.Config.Name)
@@ -77,6 +83,7 @@ func (x *Incidents) RetroSlot(ctx context.Context, at time.Time) error {
 		default:
 			continue
 		}
+		msgs = toHome(msgs, home)
 		// The record and its messages are stored together; the keys keep
 		// a re-run of the slot from saying anything twice.
 		if _, err := x.save(ctx, inc, func(Incident) []rituals.Message { return msgs }); err != nil {
