@@ -92,7 +92,7 @@ func (h *Incidents) listCmd(ctx context.Context, inv Invocation, args []string) 
 		if err != nil {
 			return Reply{}, err
 		}
-		line := fmt.Sprintf("*#%d* %s · %s", inc.Number, strings.ToUpper(inc.Severity), rituals.Escape(inc.Title))
+		line := fmt.Sprintf("*#%d* %s · %s", inc.Number, strings.ToUpper(inc.Severity), rituals.Escape(it.x.ShownTitle(inc.Title)))
 		lasted := incident.HumanDuration(inc.Duration(now))
 		if inc.IsOpen() {
 			line += "\n:red_circle: open for " + lasted

@@ -91,7 +91,7 @@ func (h *Incidents) declare(ctx context.Context, inv Invocation, args []string) 
 		return Reply{}, err
 	}
 	return Reply{Text: fmt.Sprintf("Declared *#%d: %s* (%s) in %s, with you as commander. Its thread is the incident's home: mention me there (`@ritualbot update …`) or use `/incident update #%d …`. It belongs to %s (`/incident team #%d TEAM…` changes that).",
-		inc.Number, rituals.Escape(inc.Title), strings.ToUpper(inc.Severity), rituals.ChannelLink(x.Channel()), inc.Number, rituals.Escape(x.TeamNames(inc.Teams)), inc.Number)}, nil
+		inc.Number, rituals.Escape(x.ShownTitle(inc.Title)), strings.ToUpper(inc.Severity), rituals.ChannelLink(x.Channel()), inc.Number, rituals.Escape(x.TeamNames(inc.Teams)), inc.Number)}, nil
 }
 
 // scoped runs an incident verb for #N or the one incident that fits.

@@ -196,7 +196,7 @@ func (s *Sync) step(ctx context.Context, r Ritual, a incident.ActionItem, l inci
 		if r.Postmortem != nil {
 			pm = r.Postmortem(a.Incident)
 		}
-		is, err := s.API.CreateIssue(ctx, r.GitHub.Repo, incident.IssueTitle(a), incident.IssueBody(a, titles[a.Incident], "@"+owner, pm), r.GitHub.Labels)
+		is, err := s.API.CreateIssue(ctx, r.GitHub.Repo, incident.IssueTitle(a), incident.IssueBody(a, incident.ShowMentions(titles[a.Incident], names), "@"+owner, pm), r.GitHub.Labels)
 		if err != nil {
 			return err
 		}

@@ -96,7 +96,17 @@ func (p *Pages) index(r *http.Request) (incident.IndexQuery, int, []incident.Ind
 	if err != nil {
 		return q, page, nil, nil, err
 	}
-	return q, page, incident.Index(briefs, q, p.teamNames(), p.Clock.Now(), p.loc()), nil, nil
+	entries := incident.Index(briefs, q, p.teamNames(), p.Clock.Now(), p.loc())
+	var names map[string]string
+	for i, e := range entries {
+		if strings.Contains(e.Title, "<@") {
+			if names == nil && p.Names != nil {
+				names = p.Names(r.Context())
+			}
+			entries[i].Title = incident.ShowMentions(e.Title, names)
+		}
+	}
+	return q, page, entries, nil, nil
 }
 
 // ServeIndex serves GET /incidents/.
@@ -200,9 +210,13 @@ func (p *Pages) ServeActions(w http.ResponseWriter, r *http.Request) {
 		p.fail(w, err, "read the incidents for the action items")
 		return
 	}
+	var names map[string]string
+	if p.Names != nil {
+		names = p.Names(r.Context())
+	}
 	titles := make(map[int]string, len(briefs))
 	for _, b := range briefs {
-		titles[b.Number] = b.Title
+		titles[b.Number] = incident.ShowMentions(b.Title, names)
 	}
 	entries := incident.ActionIndex(items, q, titles, rituals.DateOf(p.Clock.Now().In(p.loc())))
 	if r.URL.Query().Get("format") == "json" || strings.Contains(r.Header.Get("Accept"), "application/json") {
@@ -211,10 +225,6 @@ func (p *Pages) ServeActions(w http.ResponseWriter, r *http.Request) {
 		}
 		writeJSON(w, http.StatusOK, map[string]any{"total": len(entries), "actions": entries})
 		return
-	}
-	var names map[string]string
-	if p.Names != nil {
-		names = p.Names(r.Context())
 	}
 	v := actionsView{Action: ActionsPath, Sig: p.sig(ActionsPath), Total: len(entries), Index: p.link(IndexPath, ""), Owner: q.Owner}
 	for _, s := range []string{"open", "overdue", "done"} {

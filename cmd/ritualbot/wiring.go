@@ -107,6 +107,7 @@ func (c fixedClock) NewTimer(d time.Duration) rituals.Timer { return rituals.Sys
 // handlers, and links them to each other.
 func (m *Main) buildRituals() error {
 	m.links.pages = pagesOf(m.Loaded.Config, m.Env)
+	m.links.names = m.displayNames
 	var order []string
 	byKind := map[string][]*rituals.RitualConfig{}
 	for _, rc := range m.Loaded.Config.Rituals {

@@ -28,7 +28,7 @@ func (x *Incidents) actionMessages(inc Incident, a ActionItem) []rituals.Message
 			Text: fmt.Sprintf("You own a new action item from incident #%d", n),
 			Blocks: []rituals.Block{
 				withButton(rituals.Section(fmt.Sprintf("%s gave you an action item from incident *#%d: %s*%s:\n%s",
-					rituals.Mention(a.CreatedBy), n, rituals.Escape(inc.Title), dueText, rituals.EscapeText(a.Text))), doneButton(a)),
+					rituals.Mention(a.CreatedBy), n, rituals.Escape(x.title(inc)), dueText, rituals.EscapeText(a.Text))), doneButton(a)),
 			},
 		})
 	}

@@ -36,6 +36,7 @@ func (x *Incidents) AddAction(ctx context.Context, n int, by, owner, text string
 	if err != nil {
 		return ActionItem{}, err
 	}
+	x.learnNames(ctx, inc.Title)
 	a := x.newAction(&inc, by, owner, text, due, false)
 	inc.addParticipant(by)
 	if err := x.Store.PutIncident(inc); err != nil {
@@ -191,6 +192,9 @@ type IncidentRecords struct {
 	// RitualTeams are each ritual's teams, which incidents stored with
 	// no teams count for (see teams.go).
 	RitualTeams map[string][]string
+	// Names, if set, gives display names, for titles that mention
+	// someone (names.go).
+	Names func(ctx context.Context) map[string]string
 }
 
 var _ rituals.IncidentLog = (*IncidentRecords)(nil)
@@ -201,13 +205,22 @@ func (l *IncidentRecords) IncidentsBetween(team string, from, to time.Time) ([]r
 	all, err := l.Store.IncidentBriefs("")
 	return briefs(all, err, func(b rituals.IncidentBrief) bool {
 		return !b.Opened.Before(from) && b.Opened.Before(to) && l.briefOf(b, team)
-	}, func(b rituals.IncidentBrief) rituals.IncidentBrief { return b })
+	}, l.shown)
+}
+
+// shown is b with its title as people read it.
+func (l *IncidentRecords) shown(b rituals.IncidentBrief) rituals.IncidentBrief {
+	if l.Names != nil && strings.Contains(b.Title, "<@") {
+		b.Title = ShowMentions(b.Title, l.Names(context.Background()))
+	}
+	return b
 }
 
 // OpenIncidents returns the team's incidents not yet resolved.
 func (l *IncidentRecords) OpenIncidents(team string) ([]rituals.IncidentBrief, error) {
 	open, err := l.Store.OpenIncidents("")
-	return briefs(open, err, func(inc Incident) bool { return l.counts(inc.Ritual, inc.Teams, team) }, incidentBrief)
+	return briefs(open, err, func(inc Incident) bool { return l.counts(inc.Ritual, inc.Teams, team) },
+		func(inc Incident) rituals.IncidentBrief { return l.shown(inc.Brief()) })
 }
 
 // Actions returns every action item of the team's incidents.

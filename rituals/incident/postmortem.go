@@ -51,7 +51,7 @@ func (x *Incidents) PostmortemMessage(inc Incident, actions []ActionItem) ritual
 		commander = rituals.Mention(inc.Commander)
 	}
 	blocks := []rituals.Block{
-		rituals.Header(fmt.Sprintf("Postmortem #%d: %s", inc.Number, inc.Title)),
+		rituals.Header(fmt.Sprintf("Postmortem #%d: %s", inc.Number, x.title(inc))),
 		{Kind: rituals.SectionBlock, Fields: []string{
 			"*Severity*\n" + strings.ToUpper(inc.Severity),
 			"*Commander*\n" + commander,
@@ -99,7 +99,7 @@ func (x *Incidents) PostmortemMessage(inc Incident, actions []ActionItem) ritual
 	}
 	return rituals.Message{
 		Key: fmt.Sprintf("incident/%d/postmortem", inc.Number), To: x.Channel(),
-		Text:   fmt.Sprintf("Postmortem #%d: %s (%s, %s)", inc.Number, rituals.Escape(inc.Title), strings.ToUpper(inc.Severity), HumanDuration(inc.Duration(inc.Resolved))),
+		Text:   fmt.Sprintf("Postmortem #%d: %s (%s, %s)", inc.Number, rituals.Escape(x.title(inc)), strings.ToUpper(inc.Severity), HumanDuration(inc.Duration(inc.Resolved))),
 		Blocks: blocks,
 	}
 }
@@ -209,7 +209,7 @@ func (x *Incidents) PostmortemMarkdown(inc Incident, actions []ActionItem, names
 	loc := x.location()
 	stamp := func(t time.Time) string { return t.In(loc).Format("2006-01-02 15:04 MST") }
 	var b strings.Builder
-	fmt.Fprintf(&b, "# Postmortem #%d: %s\n\n", inc.Number, mdText(inc.Title))
+	fmt.Fprintf(&b, "# Postmortem #%d: %s\n\n", inc.Number, mdText(n.mentions(inc.Title)))
 	fmt.Fprintf(&b, "_%s_\n\n", blamelessNote)
 	b.WriteString("| | |\n|---|---|\n")
 	row := func(k, v string) { fmt.Fprintf(&b, "| %s | %s |\n", k, mdText(v)) }

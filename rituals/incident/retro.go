@@ -65,6 +65,13 @@ func (x *Incidents) retroSlot(ctx context.Context, at time.Time, home func(user 
 	if err != nil {
 		return fmt.Errorf("incidents %s: read incidents: %w", x.Config.Name, err)
 	}
+	var titles []string
+	for _, inc := range all {
+		if !inc.IsOpen() && !inc.Retro.Done() {
+			titles = append(titles, inc.Title)
+		}
+	}
+	x.learnNames(ctx, titles...)
 	for _, inc := range all {
 		r := inc.Retro
 		if inc.IsOpen() || r.Done() || r.Due.IsZero() || r.Due.After(at) {
@@ -118,7 +125,7 @@ func (x *Incidents) retroPrompt(inc Incident) []rituals.Message {
 	}
 	thread := []rituals.Block{
 		rituals.Section(fmt.Sprintf(":memo: *Retro time for #%d: %s*\nResolved after %s. Everyone who took part, please share what you saw: %s.\nThe retro is %s; %s publishes the postmortem when the answers are in.",
-			inc.Number, rituals.Escape(inc.Title), HumanDuration(inc.Duration(inc.Resolved)), orNobody(who), kind, x.publisherLabel(inc))),
+			inc.Number, rituals.Escape(x.title(inc)), HumanDuration(inc.Duration(inc.Resolved)), orNobody(who), kind, x.publisherLabel(inc))),
 		rituals.Context(blamelessNote),
 		rituals.Actions(x.retroButtons(inc, true)...),
 	}
@@ -128,13 +135,13 @@ func (x *Incidents) retroPrompt(inc Incident) []rituals.Message {
 	}}
 	for _, p := range inc.Participants {
 		text := fmt.Sprintf("You took part in incident *#%d: %s* (%s, resolved after %s). It takes five minutes to share what you saw, what went well and what could be easier next time.",
-			inc.Number, rituals.Escape(inc.Title), strings.ToUpper(inc.Severity), HumanDuration(inc.Duration(inc.Resolved)))
+			inc.Number, rituals.Escape(x.title(inc)), strings.ToUpper(inc.Severity), HumanDuration(inc.Duration(inc.Resolved)))
 		if p == inc.Commander {
 			text += "\nAs its commander, you publish the postmortem once the answers are in."
 		}
 		msgs = append(msgs, rituals.Message{
 			Key: fmt.Sprintf("incident/%d/retro/%s", inc.Number, p), To: p,
-			Text:   fmt.Sprintf("Retro for incident #%d: %s", inc.Number, rituals.Escape(inc.Title)),
+			Text:   fmt.Sprintf("Retro for incident #%d: %s", inc.Number, rituals.Escape(x.title(inc))),
 			Blocks: []rituals.Block{rituals.Section(text), rituals.Context(blamelessNote), rituals.Actions(x.retroButtons(inc, p == inc.Commander)...)},
 		})
 	}
@@ -175,7 +182,7 @@ func (x *Incidents) retroReminders(inc Incident, at time.Time) []rituals.Message
 			Text: fmt.Sprintf("The retro of incident #%d is still waiting for your view", inc.Number),
 			Blocks: []rituals.Block{
 				rituals.Section(fmt.Sprintf("A gentle nudge: the retro of *#%d: %s* is still open, and your view of what happened helps. %s retros are required.",
-					inc.Number, rituals.Escape(inc.Title), strings.ToUpper(inc.Severity))),
+					inc.Number, rituals.Escape(x.title(inc)), strings.ToUpper(inc.Severity))),
 				rituals.Actions(x.retroButtons(inc, false)...),
 			},
 		})
@@ -186,7 +193,7 @@ func (x *Incidents) retroReminders(inc Incident, at time.Time) []rituals.Message
 			Text: fmt.Sprintf("The postmortem of incident #%d is not published yet", inc.Number),
 			Blocks: []rituals.Block{
 				rituals.Section(fmt.Sprintf("The postmortem of *#%d: %s* (%s) is not published yet; %s retros are required. %d of %d participants have answered.",
-					inc.Number, rituals.Escape(inc.Title), strings.ToUpper(inc.Severity), strings.ToUpper(inc.Severity), len(inc.Retro.Answers), len(inc.Participants))),
+					inc.Number, rituals.Escape(x.title(inc)), strings.ToUpper(inc.Severity), strings.ToUpper(inc.Severity), len(inc.Retro.Answers), len(inc.Participants))),
 				rituals.Actions(x.retroButtons(inc, true)...),
 			},
 		})
@@ -229,7 +236,7 @@ func (x *Incidents) RetroForm(n int, user string) (rituals.Form, error) {
 	}
 	f := rituals.Form{
 		CallbackID: FormRetro, Title: fmt.Sprintf("Retro #%d", n), Submit: "Share", Metadata: retroMetadata(n),
-		Intro: fmt.Sprintf("*#%d: %s*\n%s", n, rituals.Escape(inc.Title), blamelessNote),
+		Intro: fmt.Sprintf("*#%d: %s*\n%s", n, rituals.Escape(x.title(inc)), blamelessNote),
 	}
 	for _, q := range retroQuestions(inc, x.questions()) {
 		f.Inputs = append(f.Inputs, rituals.Input{ID: q.ID, Label: q.Text, Kind: rituals.TextInput, Multiline: true, Optional: q.Optional,
@@ -289,6 +296,7 @@ func (x *Incidents) SubmitRetro(ctx context.Context, user, metadata string, valu
 	if err != nil {
 		return nil, err
 	}
+	x.learnNames(ctx, inc.Title)
 	if inc.IsOpen() {
 		return nil, rituals.Errorf(rituals.ECONFLICT, "#%d is still open; its retro starts once it is resolved.", n)
 	}
@@ -405,6 +413,7 @@ func (x *Incidents) Publish(ctx context.Context, n int, user string) (Incident, 
 		return Incident{}, err
 	}
 	names := x.names(ctx)
+	x.titleNames.set(names)
 	return x.change(ctx, n, func(inc *Incident, now time.Time) ([]rituals.Message, error) {
 		switch {
 		case inc.IsOpen():
@@ -466,7 +475,7 @@ func (x *Incidents) SkipForm(n int, user string) (rituals.Form, error) {
 	}
 	return rituals.Form{
 		CallbackID: FormRetroSkip, Title: fmt.Sprintf("Skip retro #%d", n), Submit: "Skip", Metadata: retroMetadata(n),
-		Intro:  fmt.Sprintf("*#%d: %s*\nThe reason is kept on the timeline.", n, rituals.Escape(inc.Title)),
+		Intro:  fmt.Sprintf("*#%d: %s*\nThe reason is kept on the timeline.", n, rituals.Escape(x.title(inc))),
 		Inputs: []rituals.Input{{ID: "reason", Label: "Why is no retro needed?", Kind: rituals.TextInput, Multiline: true, MaxLength: 500}},
 	}, nil
 }

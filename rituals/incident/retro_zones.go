@@ -90,6 +90,13 @@ func (x *Incidents) zoneRetroSlot(ctx context.Context, at time.Time, zone string
 	if err != nil {
 		return fmt.Errorf("incidents %s: read incidents: %w", x.Config.Name, err)
 	}
+	var titles []string
+	for _, inc := range all {
+		if !inc.IsOpen() && !inc.Retro.Done() {
+			titles = append(titles, inc.Title)
+		}
+	}
+	x.learnNames(ctx, titles...)
 	for _, inc := range all {
 		r := inc.Retro
 		if inc.IsOpen() || r.Done() || r.Due.IsZero() || r.Due.After(at) || !slices.ContainsFunc(inc.Participants, inZone) {
