@@ -63,7 +63,7 @@ func (m *Main) githubHook(observe func(string)) http.Handler {
 		Deliveries: m.webhookDeliveries(), Body: m.bodies["/hooks/github"], Refusals: m.refusals,
 	}
 	if m.provided.deploys != nil {
-		h.Recorder = m.provided.deploys
+		h.Recorder = m.deployRecorder()
 	}
 	if m.provided.issues != nil {
 		h.Issues = m.issueClosed
