@@ -150,7 +150,11 @@ func (h *HTTPMode) commands(w http.ResponseWriter, r *http.Request, body []byte)
 		Text: form.Get("text"), ResponseURL: form.Get("response_url"), TriggerID: form.Get("trigger_id"),
 		APIAppID: form.Get("api_app_id"),
 	}
-	writeJSON(w, h.Intake.SlashCommand(r.Context(), sc))
+	if ack := h.Intake.SlashCommand(r.Context(), sc); ack != nil {
+		writeJSON(w, ack)
+		return
+	}
+	w.WriteHeader(http.StatusOK)
 }
 
 func (h *HTTPMode) interactions(w http.ResponseWriter, r *http.Request, body []byte) {

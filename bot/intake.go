@@ -78,7 +78,9 @@ func (in *Intake) deadline() time.Duration {
 	return ackDeadline
 }
 
-// SlashCommand answers a slash command; the returned payload is the ack.
+// SlashCommand answers a slash command; the returned payload is the ack,
+// nil for a bare acknowledgement (an empty body: Slack shows any other
+// body to the user, even one with no text).
 func (in *Intake) SlashCommand(ctx context.Context, sc slack.SlashCommand) any {
 	in.observe("slash_command", "received")
 	inv := Invocation{
@@ -91,6 +93,9 @@ func (in *Intake) SlashCommand(ctx context.Context, sc slack.SlashCommand) any {
 	})
 	if !ok {
 		return replyPayload(Reply{Text: "Working on it…"})
+	}
+	if reply.Text == "" && len(reply.Blocks) == 0 {
+		return nil // a modal opened: nothing to say
 	}
 	return replyPayload(*reply)
 }
