@@ -62,10 +62,25 @@ func (d *Directory) Users(ctx context.Context) (map[string]rituals.UserInfo, err
 	users := make(map[string]rituals.UserInfo, len(list))
 	for _, u := range list {
 		users[u.ID] = rituals.UserInfo{
-			ID: u.ID, Name: u.Name, TZ: u.TZ, Deleted: u.Deleted,
+			ID: u.ID, Name: displayName(u), TZ: u.TZ, Deleted: u.Deleted,
 			StatusText: u.Profile.StatusText, StatusEmoji: u.Profile.StatusEmoji,
 		}
 	}
 	d.users, d.fetched = users, now
 	return users, nil
+}
+
+// displayName is the name people see in Slack: the display name, else the
+// full name. users.list's "name" is the legacy username, deprecated since
+// 2017 and often unlike either.
+func displayName(u slack.User) string {
+	switch {
+	case u.Profile.DisplayName != "":
+		return u.Profile.DisplayName
+	case u.Profile.RealName != "":
+		return u.Profile.RealName
+	case u.RealName != "":
+		return u.RealName
+	}
+	return u.Name
 }

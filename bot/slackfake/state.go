@@ -11,7 +11,13 @@ import (
 
 // User is a workspace member.
 type User struct {
+	// Name is the display name people see (profile.display_name).
 	ID, Name, RealName, Email string
+	// Username is the legacy username users.list sends as "name"
+	// (deprecated since 2017, never what people see); default: the
+	// e-mail's local part, else the lower-case ID, so a bot that shows it
+	// is caught.
+	Username string
 	// TZ is an IANA zone name; empty means America/Los_Angeles, Slack's
 	// default. TZOffset is seconds east of UTC; zero means "compute from TZ
 	// at the fake's clock".

@@ -25,13 +25,32 @@ func (s *Server) userJSONLocked(u *User) map[string]any {
 		profile["always_active"] = true
 	}
 	return map[string]any{
-		"id": u.ID, "team_id": s.opts.TeamID, "name": u.Name, "deleted": u.Deleted,
+		"id": u.ID, "team_id": s.opts.TeamID, "name": legacyUsername(u), "deleted": u.Deleted,
 		"color": "9f69e7", "real_name": u.RealName, "tz": tz, "tz_label": label, "tz_offset": offset,
 		"profile": profile, "is_admin": false, "is_owner": false, "is_primary_owner": false,
 		"is_restricted": false, "is_ultra_restricted": false, "is_bot": u.IsBot,
 		"is_app_user": false, "updated": 1600000000, "is_email_confirmed": !u.IsBot,
 		"who_can_share_contact_card": "EVERYONE",
 	}
+}
+
+// legacyUsername is a member's "name" as users.list sends it: the
+// username Slack deprecated in 2017 in favour of display names, which in
+// real workspaces differs from what people see (api.slack.com/changelog/
+// 2017-09-the-one-about-usernames; slackapi/java-slack-sdk
+// json-logs/samples/api/users.list.json has "name" and
+// "profile.display_name" apart).
+func legacyUsername(u *User) string {
+	switch {
+	case u.Username != "":
+		return u.Username
+	case u.IsBot || u.ID == "USLACKBOT":
+		return u.Name
+	case u.Email != "":
+		local, _, _ := strings.Cut(u.Email, "@")
+		return local
+	}
+	return strings.ToLower(u.ID)
 }
 
 func (s *Server) apiUsersInfo(p params) map[string]any {
