@@ -284,13 +284,12 @@ func (s *SocketMode) handle(ctx context.Context, client *socketmode.Client, evt 
 			return
 		}
 		// Ack first: events need no answer, and Slack retries slow acks.
+		// The handlers run on the intake's work context, not this
+		// connection's: Slack refreshes connections every few hours.
 		s.ack(ctx, client, evt.Request, nil)
-		body := evt.Request.Payload
-		go func() {
-			if _, err := s.Intake.EventsAPI(ctx, body); err != nil {
-				s.Log.Warn().Err(err).Msg("bad events API payload")
-			}
-		}()
+		if _, err := s.Intake.EventsAPI(ctx, evt.Request.Payload); err != nil {
+			s.Log.Warn().Err(err).Msg("bad events API payload")
+		}
 	}
 }
 

@@ -194,6 +194,8 @@ type state struct {
 
 	lastTS int64
 	seq    int
+
+	refreshAfterAck int // envelopes whose ack is followed by a refresh
 }
 
 func (st *state) init() {

@@ -67,6 +67,8 @@ type Main struct {
 
 	cancel       context.CancelFunc
 	wg           sync.WaitGroup
+	intake       *bot.Intake
+	stopWork     context.CancelFunc // ends the intake's acknowledged work
 	server       *http.Server
 	control      *control.Server
 	listener     *httplimit.Listener
@@ -273,10 +275,14 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	jobs := m.jobs()
 	m.Scheduler.SetJobs(jobs)
 
+	// Acknowledged work outlives the request or connection that brought
+	// it, and is waited for at shutdown before the store closes.
+	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
 	intake := &bot.Intake{
-		Router: m.Router, Log: m.component("intake"), HTTP: httpClient,
+		Router: m.Router, Log: m.component("intake"), HTTP: httpClient, Base: workCtx,
 		Observe: func(kind, outcome string) { m.Metrics.Requests.WithLabelValues(kind, outcome).Inc() },
 	}
+	m.intake, m.stopWork = intake, stopWork
 	if cfg.Slack.Mode == "http" {
 		(&bot.HTTPMode{SigningSecret: sec.signing, Intake: intake, Log: m.component("http"), Bodies: m.bodies, Refusals: m.refusals}).Register(mux)
 		m.Health.SetConnected(true, "")
@@ -364,6 +370,14 @@ func (m *Main) Close() error {
 	_ = m.server.Shutdown(ctx)
 	_ = m.control.Shutdown(ctx)
 	m.cancel()
+	// Slack was told these were taken: finish them (their messages go to
+	// the durable outbox, sent now or at the next start).
+	if m.intake != nil {
+		if err := m.intake.Wait(ctx); err != nil {
+			m.Log.Warn().Err(err).Msg("shutdown deadline passed with acknowledged requests still being handled")
+		}
+		m.stopWork()
+	}
 	done := make(chan struct{})
 	go func() { m.wg.Wait(); close(done) }()
 	select {
@@ -382,6 +396,11 @@ func (m *Main) Settle(ctx context.Context) error {
 	now := m.Clock.Now()
 	if err := m.Scheduler.WaitSettled(ctx, now); err != nil {
 		return err
+	}
+	if m.intake != nil {
+		if err := m.intake.Wait(ctx); err != nil {
+			return err
+		}
 	}
 	for _, l := range m.loops {
 		if err := l.settled(ctx, now); err != nil {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"net/http"
 	"testing"
 	"time"
 
@@ -37,5 +38,86 @@ func TestModalCommandsAckWithAnEmptyBody(t *testing.T) {
 				t.Errorf("/standup opened no modal")
 			}
 		})
+	}
+}
+
+// slowCall is longer than Slack waits for an acknowledgement (3 s): a
+// handler that waits on it must not hold the ack back.
+const slowCall = 3200 * time.Millisecond
+
+// patient lets the bot's Web API calls outlast slowCall (the harness's
+// client gives up after 3 s).
+func patient(m *Main) { m.HTTPClient = &http.Client{Timeout: 10 * time.Second} }
+
+// In HTTP mode an event is acknowledged before it is handled, and handled
+// on a context that outlives the request. Before, a handler slower than
+// 3 s lost its request's context when Slack gave up, and Slack's retry
+// was dropped as a duplicate: the Home tab stayed blank.
+func TestHTTPEventsAreAcknowledgedFirstAndSurviveTheRequest(t *testing.T) {
+	h := newWorkspaceHarness(t, "", at(t, "2026-11-02 08:00", berlin), slackfake.Options{})
+	h.setup = patient
+	h.startHTTP()
+	h.fake.FailNext("views.publish", 1, slackfake.Fault{Delay: slowCall})
+	r, err := h.fake.OpenAppHome(h.ctx(), "U0ALICE", "home")
+	if err != nil {
+		t.Fatalf("app_home_opened: %v after %d attempts", err, r.Attempts)
+	}
+	if r.Attempts != 1 {
+		t.Errorf("Slack sent app_home_opened %d times, want once (acknowledged in time)", r.Attempts)
+	}
+	h.settle()
+	if len(h.fake.HomeView("U0ALICE")) == 0 {
+		t.Error("the Home tab was not published after a slow views.publish")
+	}
+}
+
+// A Socket Mode handler lives on when Slack refreshes the connection its
+// envelope came on (and the reconnect needs a second try).
+func TestSocketModeHandlersOutliveARefreshedConnection(t *testing.T) {
+	h := newStandupHarness(t, at(t, "2026-11-02 08:00", berlin), "channel", false)
+	h.fake.FailNext("views.publish", 1, slackfake.Fault{Delay: time.Second})
+	h.fake.FailNext("apps.connections.open", 1, slackfake.Fault{Status: 500})
+	h.fake.RefreshAfterAck(1)
+	if _, err := h.fake.OpenAppHome(h.ctx(), "U0ALICE", "home"); err != nil {
+		t.Fatal(err)
+	}
+	h.waitConnected(true)
+	h.settle()
+	if len(h.fake.HomeView("U0ALICE")) == 0 {
+		t.Error("the Home tab was not published: its handler died with the connection")
+	}
+}
+
+// A click is acknowledged at once and answered after, through
+// response_url: a slow answer must not make Slack show an error on the
+// button.
+func TestButtonClicksAreAcknowledgedAtOnce(t *testing.T) {
+	h := newWorkspaceHarness(t, "", at(t, "2026-11-02 08:59", berlin), slackfake.Options{})
+	h.setup = patient
+	h.startHTTP()
+	h.runUntil(at(t, "2026-11-02 09:00", berlin))
+	prompt := h.lastDM("U0ALICE", "standup:skip")
+	h.fake.FailNext("response_url", 1, slackfake.Fault{Delay: slowCall})
+	if _, err := h.fake.SendBlockAction(h.ctx(), "U0ALICE", prompt.Channel, prompt.TS, "standup:skip", ""); err != nil {
+		t.Fatalf("Skip today: %v", err)
+	}
+	h.settle()
+	if got := h.lastEphemeral("U0ALICE"); got == "" {
+		t.Error("the click's answer never reached the member")
+	}
+}
+
+// SIGTERM finishes what Slack was told was taken: an acknowledged event
+// still being handled is done before the store closes.
+func TestShutdownFinishesAcknowledgedEvents(t *testing.T) {
+	h := newWorkspaceHarness(t, "", at(t, "2026-11-02 08:00", berlin), slackfake.Options{})
+	h.startHTTP()
+	h.fake.FailNext("views.publish", 1, slackfake.Fault{Delay: 500 * time.Millisecond})
+	if _, err := h.fake.OpenAppHome(h.ctx(), "U0ALICE", "home"); err != nil {
+		t.Fatal(err)
+	}
+	h.stop()
+	if len(h.fake.HomeView("U0ALICE")) == 0 {
+		t.Error("shutdown cut short the handler of an acknowledged event")
 	}
 }
