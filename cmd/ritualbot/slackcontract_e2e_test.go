@@ -121,3 +121,14 @@ func TestShutdownFinishesAcknowledgedEvents(t *testing.T) {
 		t.Error("shutdown cut short the handler of an acknowledged event")
 	}
 }
+
+// Every Socket Mode envelope is acknowledged, even one slack-go cannot
+// parse: scope_denied is a real event (api.slack.com/events/scope_denied)
+// newer than the slack-go in go.mod. Unacknowledged, Slack retries it.
+func TestSocketModeAcksEnvelopesSlackGoCannotParse(t *testing.T) {
+	h := newStandupHarness(t, at(t, "2026-11-02 08:00", berlin), "channel", false)
+	ev := map[string]any{"type": "scope_denied", "scopes": []string{"channels:history"}, "trigger_id": "1234.5678"}
+	if _, err := h.fake.SendEvent(h.ctx(), ev); err != nil {
+		t.Fatalf("scope_denied: %v", err)
+	}
+}
