@@ -732,9 +732,14 @@ func (s *Server) deliverEvent(ctx context.Context, ev map[string]any, eventTime 
 	if err != nil {
 		return Reply{}, err
 	}
-	return s.deliver(ctx, delivery{
+	r, err := s.deliver(ctx, delivery{
 		kind: "events_api", payload: json.RawMessage(b), path: "/slack/events", body: b, contentType: "application/json",
 	})
+	s.mu.Lock()
+	s.sent[typ]++
+	s.notifyLocked()
+	s.mu.Unlock()
+	return r, err
 }
 
 // SendMessageEvent is a member posting a message: it is stored (so it
@@ -820,6 +825,14 @@ func (s *Server) EditUserGroup(ctx context.Context, userID, groupID string, user
 		s.mu.Unlock()
 		return Reply{}, fmt.Errorf("slackfake: no user group %s or no user %s", groupID, userID)
 	}
+	ev, us := s.setGroupMembersLocked(g, users)
+	s.mu.Unlock()
+	return s.deliverEvent(ctx, ev, us/1e6)
+}
+
+// setGroupMembersLocked replaces a group's members and returns the
+// subteam_members_changed event that tells of it and its time in microseconds.
+func (s *Server) setGroupMembersLocked(g *UserGroup, users []string) (map[string]any, int64) {
 	var added, removed []string
 	for _, u := range users {
 		if !slices.Contains(g.Users, u) {
@@ -834,15 +847,13 @@ func (s *Server) EditUserGroup(ctx context.Context, userID, groupID string, user
 	g.Users = slices.Clone(users)
 	s.notifyLocked()
 	ts, us := s.nextTSLocked()
-	s.mu.Unlock()
-	ev := map[string]any{
-		"type": "subteam_members_changed", "subteam_id": groupID, "team_id": s.opts.TeamID,
+	return map[string]any{
+		"type": "subteam_members_changed", "subteam_id": g.ID, "team_id": s.opts.TeamID,
 		"date_previous_update": us/1e6 - 60, "date_update": us / 1e6,
 		"added_users": nonNilStrings(added), "added_users_count": len(added),
 		"removed_users": nonNilStrings(removed), "removed_users_count": len(removed),
 		"event_ts": ts,
-	}
-	return s.deliverEvent(ctx, ev, us/1e6)
+	}, us
 }
 
 func nonNilStrings(s []string) []string {

@@ -196,9 +196,15 @@ type state struct {
 	seq    int
 
 	refreshAfterAck int // envelopes whose ack is followed by a refresh
+	// then is what a Web API method does after it has answered (events
+	// the call causes).
+	then []func()
+	// sent counts the events sent, by type (see EventsSent).
+	sent map[string]int
 }
 
 func (st *state) init() {
+	st.sent = map[string]int{}
 	st.users = map[string]*User{}
 	st.channels = map[string]*channel{}
 	st.dmByUser = map[string]string{}
@@ -468,6 +474,16 @@ func (s *Server) Ephemerals(userID string) []Message {
 		out = append(out, m.export())
 	}
 	return out
+}
+
+// EventsSent counts the events of type typ the fake has finished sending,
+// acknowledged or not (no app connected, no ack after the retries): a
+// test waits on it for an event the fake sends by itself, after a Web API
+// call say.
+func (s *Server) EventsSent(typ string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.sent[typ]
 }
 
 // SocketConnected reports whether a Socket Mode client is connected.

@@ -280,6 +280,19 @@ func (s *Server) serveMethod(w http.ResponseWriter, r *http.Request, method stri
 	}
 	s.mu.Lock()
 	res := h.fn(s, p)
+	then := s.then
+	s.then = nil
+	if len(then) > 0 && !s.closed {
+		s.wg.Add(1)
+		defer func() {
+			go func() {
+				defer s.wg.Done()
+				for _, f := range then {
+					f()
+				}
+			}()
+		}()
+	}
 	s.mu.Unlock()
 	if _, ok := res["ok"]; !ok {
 		res["ok"] = true

@@ -142,7 +142,12 @@ func (s *Server) apiUserGroupUsersUpdate(p params) map[string]any {
 	if len(users) == 0 {
 		return fail("no_users_provided")
 	}
-	g.Users = users
-	s.notifyLocked()
+	before := slices.Clone(g.Users)
+	if ev, us := s.setGroupMembersLocked(g, users); !slices.Equal(before, users) {
+		// Slack tells subscribed apps of every change, the app's own
+		// included (api.slack.com/events/subteam_members_changed), once
+		// the call has answered. Tests wait on EventsSent.
+		s.then = append(s.then, func() { _, _ = s.deliverEvent(s.base, ev, us/1e6) })
+	}
 	return map[string]any{"usergroup": s.userGroupJSONLocked(g, true)}
 }

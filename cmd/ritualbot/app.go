@@ -69,6 +69,7 @@ type Main struct {
 	wg           sync.WaitGroup
 	intake       *bot.Intake
 	stopWork     context.CancelFunc // ends the intake's acknowledged work
+	groupWrites  *bot.GroupWrites   // the on-call user-group writes Slack echoes
 	server       *http.Server
 	control      *control.Server
 	listener     *httplimit.Listener

@@ -40,7 +40,10 @@ func rotationOf(cfg *rituals.Config, rc *rituals.RitualConfig, clock rituals.Clo
 func (m *Main) newRotation(rc *rituals.RitualConfig) *oncall.Rotation {
 	r := rotationOf(m.Loaded.Config.Config, rc, m.Clock, &m.links)
 	r.Store, r.Outbox, r.Wake, r.Directory = m.DB, m.Outbox, m.Sender.Wake, m.directory
-	r.Slack = &bot.OnCallSlack{API: m.Slack, Limiter: m.limiter, Observe: func(method, outcome string) {
+	if m.groupWrites == nil {
+		m.groupWrites = &bot.GroupWrites{}
+	}
+	r.Slack = &bot.OnCallSlack{API: m.Slack, Limiter: m.limiter, Writes: m.groupWrites, Observe: func(method, outcome string) {
 		m.Metrics.SlackCalls.WithLabelValues(method, outcome).Inc()
 	}}
 	r.Log = m.component("oncall").With().Str("ritual", rc.Name).Logger()
@@ -62,7 +65,7 @@ func (p *previewEnv) rotation(rc *rituals.RitualConfig) *oncall.Rotation {
 // startOnCall wires what all rotations share, once: /oncall, the
 // calendar feeds and the loop keeping user groups and topics in step.
 func (m *Main) startOnCall() {
-	(&bot.OnCalls{Rotations: m.rotations, Config: m.Loaded.Config.Config, Clock: m.Clock, FeedURL: m.feedURL}).Register(m.Router)
+	(&bot.OnCalls{Rotations: m.rotations, Config: m.Loaded.Config.Config, Clock: m.Clock, FeedURL: m.feedURL, Writes: m.groupWrites}).Register(m.Router)
 	m.mux.Handle("GET /oncall/{file}", m.requireSignature(calendar.Handler(m.rotations, m.Clock, m.component("calendar"))))
 	m.loops = append(m.loops, loop{
 		name:    "oncall-keeper",

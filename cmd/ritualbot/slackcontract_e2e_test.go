@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"net/http"
+	"slices"
 	"testing"
 	"time"
 
@@ -131,4 +132,31 @@ func TestSocketModeAcksEnvelopesSlackGoCannotParse(t *testing.T) {
 	if _, err := h.fake.SendEvent(h.ctx(), ev); err != nil {
 		t.Fatalf("scope_denied: %v", err)
 	}
+}
+
+// Slack tells the app of its own usergroups.users.update with a
+// subteam_members_changed; the bot knows its own write and does not read
+// the group back (a Tier 2 call per handoff), while a person's edit is
+// still read and put right.
+func TestOnCallKnowsTheEchoOfItsOwnUserGroupWrite(t *testing.T) {
+	h := newOnCallHarness(t, at(t, "2026-10-19 09:00", berlin), slackfake.Options{})
+	// Right at start-up (Alice's shift): nothing to write before the handoff.
+	h.fake.AddUserGroup(slackfake.UserGroup{ID: "S0ONCALL", Handle: "payments-oncall", Name: "Payments on call", Users: []string{"U0ALICE"}})
+	h.start()
+	reads, writes := h.fake.Calls("usergroups.users.list"), h.fake.Calls("usergroups.users.update")
+	h.runUntil(at(t, "2026-10-19 10:01", berlin)) // Bob takes over from Alice
+	h.waitFor("the echo of the handoff's write", func() bool { return h.fake.EventsSent("subteam_members_changed") == 1 })
+	if got := h.fake.UserGroupMembers("S0ONCALL"); !slices.Equal(got, []string{"U0BOB"}) {
+		t.Fatalf("after the handoff the group holds %v, want Bob", got)
+	}
+	if n := h.fake.Calls("usergroups.users.update") - writes; n != 1 {
+		t.Errorf("%d writes at the handoff, want 1", n)
+	}
+	if n := h.fake.Calls("usergroups.users.list") - reads; n != 0 {
+		t.Errorf("the bot read its own write back %d times", n)
+	}
+	if _, err := h.fake.EditUserGroup(h.ctx(), "U0CAROL", "S0ONCALL", []string{"U0BOB", "U0CAROL"}); err != nil {
+		t.Fatal(err)
+	}
+	h.waitFor("the group put back", func() bool { return slices.Equal(h.fake.UserGroupMembers("S0ONCALL"), []string{"U0BOB"}) })
 }
