@@ -38,7 +38,7 @@ FUZZ_TARGETS = \
 	./webhooks:FuzzParseAlertmanager ./webhooks:FuzzParsePagerDuty ./webhooks:FuzzVerifyPagerDutySignature \
 	./webhooks:FuzzParseDeploy ./webhooks:FuzzParseDeploymentStatus ./webhooks:FuzzParsePush \
 	./webhooks:FuzzVerifyGitHubSignature ./webhooks:FuzzDecodeAlertmanager \
-	./store:FuzzDecodeDeploy \
+	./store:FuzzDecodeDeploy ./store:FuzzReplaceInJSON \
 	./bot/slackfake/web:FuzzTypedText \
 	./cmd/ritualbot:FuzzSlashCommands
 

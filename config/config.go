@@ -178,6 +178,7 @@ func (p *parser) top(root *yaml.Node, dir string) {
 		}
 		cfg.Holidays[d] = true
 	}
+	cfg.Retention = p.retention(m)
 	p.teams(m)
 	p.rituals(m)
 	m.finish()

@@ -15,6 +15,9 @@ import (
 func Describe(cfg *rituals.Config, now time.Time, n int) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%d team(s), %d ritual(s); default time zone %s\n", len(cfg.Teams), len(cfg.Rituals), cfg.Timezone)
+	r := cfg.Retention
+	fmt.Fprintf(&b, "retention: standups %s, incidents %s, deploys %s, delivery records %s\n",
+		days(r.Standup), days(r.Incidents), days(r.Deploys), days(r.Outbox))
 	for _, rc := range cfg.Rituals {
 		fmt.Fprintf(&b, "\n%s (%s", rc.Name, rc.Kind)
 		if rc.Team != "" {
@@ -86,4 +89,15 @@ func describeSlots(b *strings.Builder, what string, s *rituals.Schedule, now tim
 		fmt.Fprintf(b, " %s;", t.In(s.Location).Format("Mon 01-02 15:04"))
 	}
 	b.WriteString("\n")
+}
+
+// days shows a retention as the config writes it.
+func days(d time.Duration) string {
+	if d == rituals.Forever {
+		return "forever"
+	}
+	if d%(24*time.Hour) == 0 {
+		return fmt.Sprintf("%dd", d/(24*time.Hour))
+	}
+	return d.String()
 }

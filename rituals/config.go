@@ -16,6 +16,9 @@ type Config struct {
 	Holidays Holidays
 	Teams    []*Team
 	Rituals  []*RitualConfig
+	// Retention is how long stored records are kept (the config's
+	// `retention:`).
+	Retention Retention
 }
 
 // Team is a group of people sharing a channel and rituals.

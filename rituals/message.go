@@ -129,7 +129,17 @@ var mrkdwnEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
 func Escape(s string) string { return mrkdwnEscaper.Replace(StripDirection(s)) }
 
 // Mention returns the mrkdwn that mentions a user.
-func Mention(userID string) string { return "<@" + userID + ">" }
+func Mention(userID string) string {
+	if userID == FormerMember {
+		return userID // an erased person: there is no one to mention
+	}
+	return "<@" + userID + ">"
+}
+
+// FormerMember stands in for a person erased from the store (ritualbot
+// erase) in the records that stay: incident timelines, postmortems,
+// action items, other people's answers that mentioned them.
+const FormerMember = "a former member"
 
 // ChannelLink returns the mrkdwn that links a channel.
 func ChannelLink(channelID string) string { return "<#" + channelID + ">" }

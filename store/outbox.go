@@ -96,6 +96,9 @@ func enqueueTx(tx *bolt.Tx, now time.Time, msgs []rituals.Message) error {
 	index := tx.Bucket(bucketOutboxKeys)
 	sent := tx.Bucket(bucketSent)
 	for _, m := range msgs {
+		if m.To == rituals.FormerMember {
+			continue // an erased person: no one to send it to
+		}
 		if m.Key != "" {
 			pk := pendingKey(m)
 			if v := index.Get(pk); v != nil {
@@ -394,62 +397,14 @@ func (db *DB) Sent(key string) (sm rituals.SentMessage, ok bool, err error) {
 // PruneSent forgets delivered messages sent before before, and dropped
 // items dropped before it, and returns how many records it removed. A
 // pruned key can be posted again, so before should be well past the time
-// any ritual could re-send it (90 days).
+// any ritual could re-send it (90 days). It runs in small transactions
+// (Prune).
 func (db *DB) PruneSent(before time.Time) (int, error) {
-	n := 0
-	err := db.update("prune_sent", func(tx *bolt.Tx) error {
-		k1, err := pruneBucket(tx.Bucket(bucketSent), func(v []byte) (time.Time, error) {
-			var sm rituals.SentMessage
-			err := json.Unmarshal(v, &sm)
-			return sm.Sent, err
-		}, before)
-		if err != nil {
-			return fmt.Errorf("sent: %w", err)
-		}
-		k2, err := pruneBucket(tx.Bucket(bucketDropped), func(v []byte) (time.Time, error) {
-			var d droppedItem
-			err := json.Unmarshal(v, &d)
-			return d.Dropped, err
-		}, before)
-		if err != nil {
-			return fmt.Errorf("dropped: %w", err)
-		}
-		n = k1 + k2
-		return nil
-	})
-	if err != nil {
-		return 0, fmt.Errorf("prune sent before %s: %w", before.Format(time.RFC3339), err)
+	var rep PruneReport
+	if err := db.pruneOutbox(before, &rep); err != nil {
+		return rep.Sent + rep.Dropped, fmt.Errorf("prune sent before %s: %w", before.Format(time.RFC3339), err)
 	}
-	return n, nil
-}
-
-// pruneBucket deletes the records of b whose time, read by when, is before
-// before.
-func pruneBucket(b *bolt.Bucket, when func(v []byte) (time.Time, error), before time.Time) (int, error) {
-	// Deleting under a cursor can skip the next key; collect, then delete.
-	var old [][]byte
-	err := b.ForEach(func(k, v []byte) error {
-		if v == nil {
-			return nil
-		}
-		t, err := when(v)
-		if err != nil {
-			return fmt.Errorf("decode %q: %w", k, err)
-		}
-		if t.Before(before) {
-			old = append(old, append([]byte(nil), k...))
-		}
-		return nil
-	})
-	if err != nil {
-		return 0, err
-	}
-	for _, k := range old {
-		if err := b.Delete(k); err != nil {
-			return 0, err
-		}
-	}
-	return len(old), nil
+	return rep.Sent + rep.Dropped, nil
 }
 
 // removePending deletes item seq and its index entry, and returns it.

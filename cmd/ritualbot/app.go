@@ -317,13 +317,14 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	return nil
 }
 
-// jobs collects the rituals' jobs, plus the daily refresh that picks up
-// members' changed time zones.
+// jobs collects the rituals' jobs, plus the daily retention and the daily
+// refresh that picks up members' changed time zones.
 func (m *Main) jobs() []rituals.Job {
 	var jobs []rituals.Job
 	for _, r := range m.rituals {
 		jobs = append(jobs, r.Jobs()...)
 	}
+	jobs = append(jobs, m.retentionJob())
 	return append(jobs, rituals.Job{
 		Name: "ritualbot/refresh-jobs", Ritual: "ritualbot",
 		Schedule: rituals.MustParseSchedule("30 3 * * *", m.Loaded.Config.Timezone),

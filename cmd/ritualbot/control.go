@@ -30,6 +30,7 @@ func (m *Main) controlOps() control.Ops {
 			return err
 		},
 		opExport: func(_ context.Context, _ []string, w io.Writer) error { return m.DB.Export(w) },
+		opErase:  m.eraseOp,
 	}
 }
 

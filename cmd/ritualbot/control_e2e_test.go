@@ -183,7 +183,7 @@ func TestControlSocketLifecycle(t *testing.T) {
 	h := newWorkspaceHarness(t, "", at(t, "2026-11-23 08:00", berlin), slackfake.Options{})
 	h.startHTTP()
 	sock := control.SocketPath(h.storePath())
-	if err := control.Call(h.ctx(), sock, "nope", nil, io.Discard); err == nil || !strings.Contains(err.Error(), "backup, export") {
+	if err := control.Call(h.ctx(), sock, "nope", nil, io.Discard); err == nil || !strings.Contains(err.Error(), "backup, erase, export") {
 		t.Errorf("unknown operation: %v; want it refused with the list of operations", err)
 	}
 	h.stop()

@@ -41,6 +41,8 @@ Usage:
   ritualbot manifest [--config FILE]        print the Slack app manifest for this config
   ritualbot backup [--config FILE] OUT      hot backup of the store, also while the bot runs
   ritualbot export [--config FILE]          all stored state as JSON on stdout
+  ritualbot erase [--config FILE] USER      remove a person (member ID or e-mail) from the store, also while the bot runs
+  ritualbot compact [--config FILE] OUT     compacted copy of the stopped bot's store (docs/OPERATIONS.md)
   ritualbot demo [--listen 127.0.0.1:8088] [--config FILE]
                                             try it without Slack: the bot against a local workspace in your browser
 
@@ -87,7 +89,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, env func(
 			return fail(err)
 		}
 		return 0
-	case "run", "validate", "preview", "manifest", "backup", "export":
+	case "run", "validate", "preview", "manifest", "backup", "export", "erase", "compact":
 		if flagSet(fs, "listen") {
 			fmt.Fprintf(stderr, "ritualbot %s: --listen is for ritualbot demo; the bot listens on http.listen from the config\n", cmd)
 			return 2
@@ -131,6 +133,22 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, env func(
 		return 0
 	case "export":
 		if err := export(ctx, loaded, stdout); err != nil {
+			return fail(err)
+		}
+		return 0
+	case "erase":
+		if len(pos) != 1 {
+			return fail(errors.New("name the person to erase: ritualbot erase USER (member ID or e-mail)"))
+		}
+		if err := erase(ctx, loaded, env, pos[0], stdout); err != nil {
+			return fail(err)
+		}
+		return 0
+	case "compact":
+		if len(pos) != 1 {
+			return fail(errors.New("name the compacted copy: ritualbot compact OUT"))
+		}
+		if err := compact(loaded, pos[0], stdout); err != nil {
 			return fail(err)
 		}
 		return 0
