@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -34,6 +35,14 @@ type Directory struct {
 
 var _ rituals.Directory = (*Directory)(nil)
 
+// Warm reads the members now (at start-up), so that the first command
+// that needs them does not wait for users.list: a modal must open within
+// 3 s of the click, and a big workspace is several pages.
+func (d *Directory) Warm(ctx context.Context) error {
+	_, err := d.Users(ctx)
+	return err
+}
+
 // Users returns every member by ID.
 func (d *Directory) Users(ctx context.Context) (map[string]rituals.UserInfo, error) {
 	d.mu.Lock()
@@ -49,10 +58,7 @@ func (d *Directory) Users(ctx context.Context) (map[string]rituals.UserInfo, err
 	if d.users != nil && now.Sub(d.fetched) < ttl && !now.Before(d.fetched) {
 		return d.users, nil
 	}
-	if err := d.Limiter.Wait(ctx, "users.list", ""); err != nil {
-		return nil, err
-	}
-	list, err := d.API.GetUsersContext(ctx, slack.GetUsersOptionLimit(1000))
+	list, err := readUsers(ctx, d.API, d.Limiter)
 	if err != nil {
 		if d.users != nil {
 			return d.users, nil // a stale directory beats no standup
@@ -83,4 +89,45 @@ func displayName(u slack.User) string {
 		return u.RealName
 	}
 	return u.Name
+}
+
+// pagedUsersAPI reads users.list a page at a time (*slack.Client).
+type pagedUsersAPI interface {
+	GetUsersPaginated(options ...slack.GetUsersOption) slack.UserPagination
+}
+
+// readUsers reads every member with users.list, a thousand a page, each
+// page paced by the limiter: slack-go's GetUsersContext pages on its own,
+// outside the limiter, and sleeps through a 429 unmetered. A 429 pauses
+// the method for its Retry-After and the page is asked again. An API
+// without paging (a test double) is read in one call.
+func readUsers(ctx context.Context, api usersAPI, lim *RateLimiter) ([]slack.User, error) {
+	pager, ok := api.(pagedUsersAPI)
+	if !ok {
+		if err := lim.Wait(ctx, "users.list", ""); err != nil {
+			return nil, err
+		}
+		return api.GetUsersContext(ctx, slack.GetUsersOptionLimit(1000))
+	}
+	var users []slack.User
+	page := pager.GetUsersPaginated(slack.GetUsersOptionLimit(1000))
+	for {
+		if err := lim.Wait(ctx, "users.list", ""); err != nil {
+			return nil, err
+		}
+		next, err := page.Next(ctx)
+		var rl *slack.RateLimitedError
+		if errors.As(err, &rl) {
+			lim.Pause("users.list", rl.RetryAfter)
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		users = append(users, next.Users...)
+		if next.Cursor == "" {
+			return users, nil
+		}
+		page = next
+	}
 }

@@ -47,22 +47,9 @@ func (r *Resolver) UserIDByEmail(ctx context.Context, email string) (string, err
 
 // listUsers maps the active members' e-mails to their IDs, or returns nil.
 func (r *Resolver) listUsers(ctx context.Context) map[string]string {
-	var users []slack.User
-	for {
-		if err := r.Limiter.Wait(ctx, "users.list", ""); err != nil {
-			return nil
-		}
-		var err error
-		users, err = r.API.GetUsersContext(ctx, slack.GetUsersOptionLimit(1000))
-		var rl *slack.RateLimitedError
-		if errors.As(err, &rl) {
-			r.Limiter.Pause("users.list", rl.RetryAfter)
-			continue
-		}
-		if err != nil {
-			return nil
-		}
-		break
+	users, err := readUsers(ctx, r.API, r.Limiter)
+	if err != nil {
+		return nil
 	}
 	out := map[string]string{}
 	for _, u := range users {

@@ -201,10 +201,13 @@ type state struct {
 	then []func()
 	// sent counts the events sent, by type (see EventsSent).
 	sent map[string]int
+	// limited counts the calls refused with a 429, by method.
+	limited map[string]int
 }
 
 func (st *state) init() {
 	st.sent = map[string]int{}
+	st.limited = map[string]int{}
 	st.users = map[string]*User{}
 	st.channels = map[string]*channel{}
 	st.dmByUser = map[string]string{}
@@ -474,6 +477,14 @@ func (s *Server) Ephemerals(userID string) []Message {
 		out = append(out, m.export())
 	}
 	return out
+}
+
+// RateLimited counts the calls of method refused with a 429 for going
+// over its limit.
+func (s *Server) RateLimited(method string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.limited[method]
 }
 
 // EventsSent counts the events of type typ the fake has finished sending,

@@ -274,6 +274,9 @@ func (s *Server) serveMethod(w http.ResponseWriter, r *http.Request, method stri
 		buckets = append(buckets, [2]string{"chat.postMessage:channel", key})
 	}
 	if ok, retry := s.limiter.take(buckets...); !ok {
+		s.mu.Lock()
+		s.limited[method]++
+		s.mu.Unlock()
 		w.Header().Set("Retry-After", strconv.Itoa(retry))
 		writeJSON(w, http.StatusTooManyRequests, fail("ratelimited"))
 		return

@@ -70,6 +70,7 @@ type Main struct {
 	intake       *bot.Intake
 	stopWork     context.CancelFunc // ends the intake's acknowledged work
 	groupWrites  *bot.GroupWrites   // the on-call user-group writes Slack echoes
+	warmed       chan struct{}      // closed once the member directory's first read is done
 	server       *http.Server
 	control      *control.Server
 	listener     *httplimit.Listener
@@ -303,6 +304,18 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		return nil
 	})
 	m.goRun("sender", func() error { return m.Sender.Run(runCtx) })
+	// The members are read now, in the background: the first /standup
+	// must open its modal within 3 s of the click, and users.list on a big
+	// workspace is several rate-limited pages.
+	m.warmed = make(chan struct{})
+	m.wg.Add(1)
+	go func() {
+		defer m.wg.Done()
+		defer close(m.warmed)
+		if err := m.directory.Warm(runCtx); err != nil && runCtx.Err() == nil {
+			m.Log.Warn().Err(err).Msg("could not read the workspace's members at start-up; reading them when first needed")
+		}
+	}()
 	m.goRun("scheduler", func() error { return m.Scheduler.Run(runCtx) })
 	for _, l := range m.loops {
 		m.goRun(l.name, func() error { return l.run(runCtx) })
@@ -402,6 +415,13 @@ func (m *Main) Settle(ctx context.Context) error {
 	if m.intake != nil {
 		if err := m.intake.Wait(ctx); err != nil {
 			return err
+		}
+	}
+	if m.warmed != nil {
+		select {
+		case <-m.warmed:
+		case <-ctx.Done():
+			return fmt.Errorf("wait for the member directory's first read: %w", ctx.Err())
 		}
 	}
 	for _, l := range m.loops {

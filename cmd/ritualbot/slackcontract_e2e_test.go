@@ -2,11 +2,14 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/ritualbot/ritualbot/bot"
 	"github.com/ritualbot/ritualbot/bot/slackfake"
 )
 
@@ -159,4 +162,37 @@ func TestOnCallKnowsTheEchoOfItsOwnUserGroupWrite(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.waitFor("the group put back", func() bool { return slices.Equal(h.fake.UserGroupMembers("S0ONCALL"), []string{"U0BOB"}) })
+}
+
+// A trigger_id lasts 3 s of real time. With a cold member cache on a
+// 2,000-member workspace, /standup still opens its modal in time: the bot
+// reads the directory at start-up, page by page through its own rate
+// limiter (slack-go's own paging sleeps through 429s unmetered).
+func TestStandupModalOpensInTimeOnABigWorkspace(t *testing.T) {
+	cfg := strings.NewReplacer("SUMMARY", "channel", "LOCAL", "true").Replace(standupConfig)
+	// users.list as tight as it gets: a page a second, no burst (Slack's
+	// Tier 2 is 20 a minute, with bursts), the bot a little under it so
+	// that network jitter cannot push two pages into one second.
+	h := newHarness(t, cfg, at(t, "2026-11-02 08:00", berlin), slackfake.Options{RateLimits: map[string]slackfake.Limit{"users.list": {PerMinute: 60, Burst: 1}}})
+	h.limits = map[string]bot.Limit{"users.list": {PerMinute: 50, Burst: 1}}
+	h.fake.AddChannel(slackfake.Channel{ID: payments, Name: "payments"})
+	for _, u := range standupTeam {
+		h.fake.AddUser(u)
+	}
+	for i := len(standupTeam); i < 2000; i++ {
+		h.fake.AddUser(slackfake.User{ID: fmt.Sprintf("U1%06d", i), Name: fmt.Sprintf("member%d", i), TZ: "Europe/Berlin"})
+	}
+	h.start()
+	for _, user := range []string{"U0ALICE", "U0DAN", "U0GITA"} {
+		r, err := h.fake.SendSlashCommand(h.ctx(), slackfake.SlashCommand{Command: "/standup", UserID: user, ChannelID: payments})
+		if err != nil {
+			t.Fatalf("/standup by %s: %v", user, err)
+		}
+		if len(h.fake.OpenViews(user)) != 1 {
+			t.Fatalf("/standup by %s opened no modal (ack %s); log:\n%s", user, r.Ack, grepLines(h.logs.String(), `"level":"(error|warn)"`))
+		}
+	}
+	if n := h.fake.RateLimited("users.list"); n != 0 {
+		t.Errorf("users.list was refused %d times for going over Slack's limit", n)
+	}
 }
