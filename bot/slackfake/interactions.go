@@ -777,11 +777,15 @@ func (s *Server) SendMessageEvent(ctx context.Context, userID, channelID, text, 
 		}
 	}
 	member := ch.hasMember(s.opts.BotUserID)
+	mention := s.appMentionLocked(ch, m, nil)
 	s.mu.Unlock()
 	if !member {
 		return out, Reply{}, nil
 	}
 	r, err := s.deliverEvent(ctx, ev, m.tsMicros/1e6)
+	if err == nil && mention != nil {
+		_, err = s.deliverEvent(ctx, mention, m.tsMicros/1e6)
+	}
 	return out, r, err
 }
 

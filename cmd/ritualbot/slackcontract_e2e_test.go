@@ -196,3 +196,29 @@ func TestStandupModalOpensInTimeOnABigWorkspace(t *testing.T) {
 		t.Errorf("users.list was refused %d times for going over Slack's limit", n)
 	}
 }
+
+// Mentioning the bot in an incident's thread runs the verb once; editing
+// that message (Slack sends app_mention again, with "edited") does not
+// run it again.
+func TestEditedMentionIsNotRunAgain(t *testing.T) {
+	h := newWorkspaceHarness(t, "", at(t, "2026-11-02 10:00", berlin), slackfake.Options{})
+	h.startHTTP()
+	h.command("U0ALICE", "C0INCIDENTS", "/incident", "declare sev2 Checkout is slow")
+	announce := one(t, h.fake.ChannelMessages("C0INCIDENTS"), "Incident #1", "#incidents")
+	updates := func() int { return len(find(t, h.fake.Replies("C0INCIDENTS", announce.TS), "*Update* by <@U0ALICE>")) }
+	msg, _, err := h.fake.SendMessageEvent(h.ctx(), "U0ALICE", "C0INCIDENTS", "<@U0BOT> update rolled bakc the deploy", announce.TS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.waitFor("the update", func() bool { return updates() == 1 })
+	if _, err := h.fake.EditMessage(h.ctx(), "U0ALICE", "C0INCIDENTS", msg.TS, "<@U0BOT> update rolled back the deploy"); err != nil {
+		t.Fatal(err)
+	}
+	h.settle()
+	if n := h.fake.EventsSent("app_mention"); n != 2 {
+		t.Fatalf("the fake sent app_mention %d times, want 2 (the post and the edit)", n)
+	}
+	if n := updates(); n != 1 {
+		t.Errorf("%d updates in the timeline after the mention was edited, want 1", n)
+	}
+}
