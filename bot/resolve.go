@@ -17,6 +17,10 @@ type directoryAPI interface {
 	GetConversationsContext(ctx context.Context, params *slack.GetConversationsParameters) ([]slack.Channel, string, error)
 }
 
+// maxConversationsPage is the largest page conversations.list takes: its
+// limit "must be an integer under 1000" (api.slack.com/methods/conversations.list).
+const maxConversationsPage = 999
+
 // Resolver turns the config's e-mails into user IDs and #names into
 // channel IDs, at start-up.
 type Resolver struct {
@@ -102,7 +106,7 @@ func (r *Resolver) ChannelIDByName(ctx context.Context, name string) (string, er
 
 func (r *Resolver) listChannels(ctx context.Context) (map[string]string, error) {
 	out := map[string]string{}
-	params := &slack.GetConversationsParameters{Types: []string{"public_channel", "private_channel"}, Limit: 1000, ExcludeArchived: true}
+	params := &slack.GetConversationsParameters{Types: []string{"public_channel", "private_channel"}, Limit: maxConversationsPage, ExcludeArchived: true}
 	for {
 		if err := r.Limiter.Wait(ctx, "conversations.list", ""); err != nil {
 			return nil, err

@@ -1,9 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -220,5 +223,41 @@ func TestEditedMentionIsNotRunAgain(t *testing.T) {
 	}
 	if n := updates(); n != 1 {
 		t.Errorf("%d updates in the timeline after the mention was edited, want 1", n)
+	}
+}
+
+// The app as set up for Slack: the manifest of a reminder-only config
+// still subscribes to app_home_opened (the Home tab is on) and keeps the
+// Messages tab read-only (the bot reads no DMs); an http:// public URL in
+// HTTP mode is refused by validation; Slack's ssl_check gets its 200
+// unsigned; a channel named by #name is found with conversations.list
+// pages under 1000.
+func TestSetupAsSlackExpects(t *testing.T) {
+	noEnv := func(string) string { return "" }
+	cfg := strings.Replace(httpModeConfig, "channel: C0PAYMENTS", `channel: "#payments"`, 1)
+	h := newHarness(t, cfg, at(t, "2026-11-02 08:00", berlin), slackfake.Options{SigningSecret: "setup-secret"})
+	h.env[envSigningSecret] = "setup-secret"
+	h.fake.AddChannel(slackfake.Channel{ID: "C0PAYMENTS", Name: "payments", Members: []string{"U0BOT"}})
+	h.fake.AddUser(slackfake.User{ID: "U0ALICE", Name: "alice"})
+
+	var out, errOut bytes.Buffer
+	if code := run(context.Background(), []string{"manifest", "--config", h.cfg}, &out, &errOut, noEnv); code != 0 {
+		t.Fatalf("manifest exited %d: %s", code, errOut.String())
+	}
+	wantIn(t, "reminder-only manifest", out.String(), "- app_home_opened\n", "messages_tab_read_only_enabled: true")
+
+	plain := filepath.Join(h.dir, "plain.yaml")
+	if err := os.WriteFile(plain, []byte(strings.Replace(httpModeConfig, "https://ritualbot.example.com", "http://ritualbot.example.com", 1)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	errOut.Reset()
+	if code := run(context.Background(), []string{"validate", "--config", plain}, &out, &errOut, noEnv); code != 1 || !strings.Contains(errOut.String(), "plain.yaml:5:") || !strings.Contains(errOut.String(), "https://") {
+		t.Errorf("validate of an http:// public URL in HTTP mode exited %d: %s", code, errOut.String())
+	}
+
+	h.startHTTP() // resolves #payments with conversations.list
+	if err := h.fake.SSLCheck(h.ctx()); err != nil {
+		t.Error(err)
 	}
 }
