@@ -32,14 +32,14 @@ bench:
 FUZZTIME ?= 5s
 FUZZ_TARGETS = \
 	./config:FuzzParse ./config:FuzzParseOnCall \
-	./rituals:FuzzClip ./rituals:FuzzParseStandupRef \
+	./rituals/standup:FuzzClip ./rituals/standup:FuzzParseStandupRef \
 	./bot:FuzzParseOverrideEnd ./bot:FuzzIncidentArgs ./bot:FuzzSlackText \
 	./bot:FuzzInteractionPayload ./bot:FuzzSlackRequest ./bot:FuzzVerifySignature \
 	./webhooks:FuzzParseAlertmanager ./webhooks:FuzzParsePagerDuty ./webhooks:FuzzVerifyPagerDutySignature \
 	./webhooks:FuzzParseDeploy ./webhooks:FuzzParseDeploymentStatus ./webhooks:FuzzParsePush \
 	./webhooks:FuzzVerifyGitHubSignature ./webhooks:FuzzDecodeAlertmanager \
 	./store:FuzzDecodeDeploy ./store:FuzzReplaceInJSON \
-	./bot/slackfake/web:FuzzTypedText \
+	./slackfake/web:FuzzTypedText \
 	./cmd/ritualbot:FuzzSlashCommands
 
 fuzz:

@@ -18,13 +18,14 @@ type Digests struct {
 	list digest.Set
 }
 
-// Add adds a digest ritual; the first one registers the commands.
-func (h *Digests) Add(r *Router, d *digest.Digest) {
+// Add adds a digest ritual.
+func (h *Digests) Add(d *digest.Digest) {
 	h.list = append(h.list, d)
 	h.Notes.Digests = h.list
-	if len(h.list) > 1 {
-		return
-	}
+}
+
+// Register adds /digest's verbs to the router.
+func (h *Digests) Register(r *Router) {
 	r.Handle("/digest", Subcommand{Name: "preview", Usage: "preview [DIGEST]", Help: "the digest as it would be posted now, only to you", Run: h.preview})
 	r.Handle("/digest", Subcommand{Name: "highlight", Usage: "highlight [TEAM] TEXT", Help: "a highlight for your team's next digest (leads)", Run: h.note(digest.NoteHighlight)})
 	r.Handle("/digest", Subcommand{Name: "risk", Usage: "risk [TEAM] TEXT", Help: "a risk for your team's next digest (leads)", Run: h.note(digest.NoteRisk)})

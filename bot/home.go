@@ -6,6 +6,7 @@ import (
 
 	"github.com/rs/zerolog"
 	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackevents"
 
 	"github.com/ritualbot/ritualbot/rituals/home"
 )
@@ -29,11 +30,11 @@ func (h *HomeTab) Register(r *Router) { r.HandleEvent("app_home_opened", h.opene
 // opened answers app_home_opened. Slack sends it for the Messages tab too;
 // only the Home tab is drawn.
 func (h *HomeTab) opened(ctx context.Context, e Event) error {
-	user, _ := e.Raw["user"].(string)
-	if tab, _ := e.Raw["tab"].(string); tab != "home" || user == "" {
+	ev, ok := e.Data.(*slackevents.AppHomeOpenedEvent)
+	if !ok || ev.Tab != "home" || ev.User == "" {
 		return nil
 	}
-	return h.Publish(ctx, user)
+	return h.Publish(ctx, ev.User)
 }
 
 // Publish draws user's Home tab now.

@@ -7,6 +7,7 @@ import (
 
 	"github.com/rs/zerolog"
 	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackevents"
 
 	"github.com/ritualbot/ritualbot/rituals"
 	"github.com/ritualbot/ritualbot/rituals/incident"
@@ -41,12 +42,12 @@ type Incidents struct {
 // Rituals returns the incidents rituals added.
 func (h *Incidents) Rituals() incident.Set { return h.list }
 
-// Add adds an incidents ritual; the first registers the handlers.
-func (h *Incidents) Add(r *Router, x *incident.Incidents) {
-	h.list = append(h.list, x)
-	if len(h.list) > 1 {
-		return
-	}
+// Add adds an incidents ritual.
+func (h *Incidents) Add(x *incident.Incidents) { h.list = append(h.list, x) }
+
+// Register adds /incident's verbs, the retro and action buttons, the retro
+// modals, and the :pushpin: and mention events to the router.
+func (h *Incidents) Register(r *Router) {
 	const cmd = "/incident"
 	r.Handle(cmd, Subcommand{Name: "", Usage: "", Help: "list open and recent incidents", Run: h.bare})
 	r.Handle(cmd, Subcommand{Name: "declare", Usage: "declare [SEV] TITLE", Help: "declare an incident: it is announced in the incidents channel with who is on call, and you are its commander", Run: h.declare})
@@ -300,23 +301,15 @@ func (h *Incidents) submitSkip(ctx context.Context, s Submission) (map[string]st
 	return nil, err
 }
 
-func str(m map[string]any, k string) string {
-	v, _ := m[k].(string)
-	return v
-}
-
 // reaction adds a message of an incident's thread to its timeline when
 // someone reacts to it with :pushpin:. The event names only the message,
 // so the bot reads it (and its thread) with conversations.replies.
 func (h *Incidents) reaction(ctx context.Context, e Event) error {
-	if str(e.Raw, "reaction") != "pushpin" {
+	ev, ok := e.Data.(*slackevents.ReactionAddedEvent)
+	if !ok || ev.Reaction != "pushpin" || ev.Item.Type != "message" {
 		return nil
 	}
-	item, _ := e.Raw["item"].(map[string]any)
-	if str(item, "type") != "message" {
-		return nil
-	}
-	channel, ts, user := str(item, "channel"), str(item, "ts"), str(e.Raw, "user")
+	channel, ts, user := ev.Item.Channel, ev.Item.Timestamp, ev.User
 	for _, x := range h.list {
 		if x.Channel() != channel {
 			continue
@@ -379,14 +372,15 @@ func (h *Incidents) readMessage(ctx context.Context, channel, ts string) (slack.
 // with "edited" and a new event_id: it is not run again (a fixed typo
 // would otherwise add a second update or action item).
 func (h *Incidents) mention(ctx context.Context, e Event) error {
-	if _, edited := e.Raw["edited"]; edited {
+	ev, ok := e.Data.(*slackevents.AppMentionEvent)
+	if !ok || ev.Edited != nil {
 		return nil
 	}
-	channel, user, thread := str(e.Raw, "channel"), str(e.Raw, "user"), str(e.Raw, "thread_ts")
+	channel, user, thread := ev.Channel, ev.User, ev.ThreadTimeStamp
 	if user == "" || channel == "" {
 		return nil
 	}
-	args := strings.Fields(str(e.Raw, "text"))
+	args := strings.Fields(ev.Text)
 	if len(args) > 0 {
 		if _, ok := ParseMention(args[0]); ok {
 			args = args[1:]

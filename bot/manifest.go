@@ -1,7 +1,8 @@
 package bot
 
 import (
-	"sort"
+	"maps"
+	"slices"
 
 	"gopkg.in/yaml.v3"
 )
@@ -112,10 +113,5 @@ func (s set) add(vs ...string) {
 }
 
 func (s set) sorted() []string {
-	out := make([]string, 0, len(s))
-	for v := range s {
-		out = append(out, v)
-	}
-	sort.Strings(out)
-	return out
+	return slices.Sorted(maps.Keys(s))
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackevents"
 
 	"github.com/ritualbot/ritualbot/rituals"
 	"github.com/ritualbot/ritualbot/rituals/oncall"
@@ -49,24 +50,15 @@ func (h *OnCalls) Register(r *Router) {
 // userGroupChanged puts an on-call user group that someone edited by hand
 // back to exactly the primary.
 func (h *OnCalls) userGroupChanged(_ context.Context, e Event) error {
-	group, _ := e.Raw["subteam_id"].(string)
-	if h.Writes.echo(group, strs(e.Raw["added_users"]), strs(e.Raw["removed_users"])) {
+	ev, ok := e.Data.(*slackevents.SubteamMembersChangedEvent)
+	if !ok {
+		return nil
+	}
+	if h.Writes.echo(ev.SubteamID, ev.AddedUsers, ev.RemovedUsers) {
 		return nil // Slack telling of the bot's own write: the group is as written
 	}
-	h.Rotations.UserGroupChanged(group)
+	h.Rotations.UserGroupChanged(ev.SubteamID)
 	return nil
-}
-
-// strs reads a JSON array of strings.
-func strs(v any) []string {
-	list, _ := v.([]any)
-	out := make([]string, 0, len(list))
-	for _, x := range list {
-		if s, ok := x.(string); ok {
-			out = append(out, s)
-		}
-	}
-	return out
 }
 
 // GroupWrites remembers the bot's last write to each user group until

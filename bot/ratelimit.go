@@ -2,10 +2,13 @@ package bot
 
 import (
 	"context"
+	"maps"
 	"sync"
 	"time"
 
 	"golang.org/x/time/rate"
+
+	"github.com/ritualbot/ritualbot/slacktier"
 )
 
 // Limit is an allowance of calls per minute with a burst.
@@ -14,53 +17,40 @@ type Limit struct {
 	Burst     int
 }
 
-// Slack's documented tiers: limits are per method, per app, per workspace.
-var (
-	tier1 = Limit{PerMinute: 1, Burst: 1}
-	tier2 = Limit{PerMinute: 20, Burst: 3}
-	tier3 = Limit{PerMinute: 50, Burst: 5}
-	tier4 = Limit{PerMinute: 100, Burst: 10}
-	// chat.postMessage is "special": about one message a second per
-	// channel with short bursts, and a workspace-wide ceiling Slack does not
-	// publish; a few hundred a minute is what it tolerates in practice, and
-	// what the fake Slack enforces (300 a minute, bursts of 30). We stay a
-	// little under both, so that a 1,000-member fan-out runs at the limit
-	// without running into 429s, whose Retry-After stalls every post.
-	postPerChannel   = Limit{PerMinute: 60, Burst: 3}
-	postPerWorkspace = Limit{PerMinute: 295, Burst: 28}
-)
-
-// DefaultLimits are the client-side limits, per method, after Slack's tiers.
-func DefaultLimits() map[string]Limit {
-	return map[string]Limit{
-		"apps.connections.open":        tier1,
-		"conversations.setTopic":       tier2,
-		"usergroups.users.update":      tier2,
-		"conversations.list":           tier2,
-		"users.list":                   tier2,
-		"conversations.open":           tier3,
-		"conversations.history":        tier3,
-		"conversations.replies":        tier3,
-		"chat.update":                  tier3,
-		"chat.delete":                  tier3,
-		"views.open":                   tier4,
-		"views.update":                 tier4,
-		"views.push":                   tier4,
-		"views.publish":                tier4,
-		"chat.postEphemeral":           tier4,
-		"users.info":                   tier4,
-		"users.lookupByEmail":          tier3,
-		"files.getUploadURLExternal":   tier4,
-		"files.completeUploadExternal": tier4,
-		"chat.postMessage":             postPerWorkspace,
-		"chat.postMessage/channel":     postPerChannel,
-		"usergroups.list":              tier2,
-		"usergroups.users.list":        tier2,
-		"reactions.add":                tier3,
-		"chat.getPermalink":            tier4,
-		"conversations.info":           tier3,
-		"auth.test":                    tier4,
+// clientLimit is how fast the bot calls a method of tier t: Slack's rate
+// with small bursts, so calls spread over the minute. chat.postMessage's
+// workspace-wide ceiling is one Slack does not publish; a few hundred a
+// minute is what it tolerates in practice, and what the fake Slack enforces
+// (300 a minute, bursts of 30). We stay a little under, so that a
+// 1,000-member fan-out runs at the limit without running into 429s, whose
+// Retry-After stalls every post.
+func clientLimit(t slacktier.Tier) Limit {
+	switch t {
+	case slacktier.Tier1:
+		return Limit{PerMinute: 1, Burst: 1}
+	case slacktier.Tier2:
+		return Limit{PerMinute: 20, Burst: 3}
+	case slacktier.Tier3:
+		return Limit{PerMinute: 50, Burst: 5}
+	case slacktier.Tier4:
+		return Limit{PerMinute: 100, Burst: 10}
+	case slacktier.PostMessage:
+		return Limit{PerMinute: 295, Burst: 28}
+	case slacktier.PostMessageChannel:
+		return Limit{PerMinute: 60, Burst: 3}
 	}
+	return Limit{}
+}
+
+// DefaultLimits are the client-side limits, per method, after Slack's
+// tiers; slacktier.PostMessagePerChannel is chat.postMessage's per channel.
+func DefaultLimits() map[string]Limit {
+	out := map[string]Limit{}
+	for _, m := range slacktier.Methods() {
+		t, _ := slacktier.Of(m)
+		out[m] = clientLimit(t)
+	}
+	return out
 }
 
 // RateLimiter paces Slack calls per method (and chat.postMessage per
@@ -79,9 +69,7 @@ type RateLimiter struct {
 // method with no limit is not paced (but still obeys 429s).
 func NewRateLimiter(overrides map[string]Limit) *RateLimiter {
 	limits := DefaultLimits()
-	for m, l := range overrides {
-		limits[m] = l
-	}
+	maps.Copy(limits, overrides)
 	return &RateLimiter{
 		limits:   limits,
 		methods:  map[string]*rate.Limiter{},
@@ -159,7 +147,7 @@ func (r *RateLimiter) channelLimiter(channel string) *rate.Limiter {
 	defer r.mu.Unlock()
 	l, ok := r.channels[channel]
 	if !ok {
-		l = newLimiter(r.limits["chat.postMessage/channel"])
+		l = newLimiter(r.limits[slacktier.PostMessagePerChannel])
 		r.channels[channel] = l
 	}
 	return l

@@ -5,7 +5,8 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -91,7 +92,9 @@ type SubmitFunc func(ctx context.Context, s Submission) (errors map[string]strin
 type Event struct {
 	ID   string // event_id, for dedupe
 	Type string
-	Raw  map[string]any
+	// Data is the inner event as slackevents types it, such as
+	// *slackevents.AppMentionEvent for "app_mention".
+	Data any
 }
 
 // EventFunc handles an event.
@@ -184,12 +187,7 @@ func (r *Router) HandleEvent(typ string, f EventFunc) {
 func (r *Router) EventTypes() []string {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
-	var out []string
-	for t := range r.events {
-		out = append(out, t)
-	}
-	sort.Strings(out)
-	return out
+	return slices.Sorted(maps.Keys(r.events))
 }
 
 // Command answers a slash command. It never returns silence: help and

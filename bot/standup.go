@@ -20,12 +20,12 @@ type Standups struct {
 	list standup.Set
 }
 
-// Add adds a standup ritual; the first one registers the handlers.
-func (h *Standups) Add(r *Router, s *standup.Standup) {
-	h.list = append(h.list, s)
-	if len(h.list) > 1 {
-		return
-	}
+// Add adds a standup ritual.
+func (h *Standups) Add(s *standup.Standup) { h.list = append(h.list, s) }
+
+// Register adds /standup's verbs, the prompt's buttons and the answer
+// modal to the router.
+func (h *Standups) Register(r *Router) {
 	r.Handle("/standup", Subcommand{Name: "", Usage: "[RITUAL]", Help: "answer your standup now (or the next one, the evening before)", Run: h.answer})
 	r.Handle("/standup", Subcommand{Name: "status", Usage: "status [RITUAL]", Help: "today's standup: who answered, who is pending or away", Run: h.status})
 	r.Handle("/standup", Subcommand{Name: "history", Usage: "history [@user] [N]", Help: "the last N answers (yours by default)", Run: h.history})

@@ -2,7 +2,7 @@
 // rituals.Config, checking every key: an error names the file, the line and
 // the key, and says how to fix it. Unknown keys are errors. Each ritual kind
 // reads its own keys in a file of its own here (reminder.go, standup.go, …),
-// registered with registerKind.
+// listed in the table of kinds (rituals.go).
 //
 // Users may be named by e-mail and channels by #name; those become IDs at
 // start-up through Slack (Loaded.Resolve), since the file is read before

@@ -1,9 +1,11 @@
 package config
 
 import (
+	"cmp"
 	"fmt"
+	"maps"
 	"regexp"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -66,7 +68,7 @@ func (d *decoder) err() error {
 	if len(d.errs) == 0 {
 		return nil
 	}
-	sort.SliceStable(d.errs, func(i, j int) bool { return d.errs[i].Line < d.errs[j].Line })
+	slices.SortStableFunc(d.errs, func(a, b *Error) int { return cmp.Compare(a.Line, b.Line) })
 	return d.errs
 }
 
@@ -277,10 +279,8 @@ func (m *mapping) date(key string) (rituals.Date, bool) {
 // oneOf returns key's value, which must be one of choices; def if absent.
 func (m *mapping) oneOf(key, def string, choices ...string) string {
 	v := m.str(key, def)
-	for _, c := range choices {
-		if v == c {
-			return v
-		}
+	if slices.Contains(choices, v) {
+		return v
 	}
 	m.errorf(key, "want one of %s, got %q", strings.Join(choices, ", "), v)
 	return def
@@ -323,11 +323,7 @@ func (m *mapping) strings(key string) []string {
 // finish reports the keys nobody read, suggesting the known key closest
 // to each.
 func (m *mapping) finish() {
-	var known []string
-	for k := range m.used {
-		known = append(known, k)
-	}
-	sort.Strings(known)
+	known := slices.Sorted(maps.Keys(m.used))
 	for _, k := range m.order {
 		if m.used[k] {
 			continue

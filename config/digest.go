@@ -6,13 +6,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ritualbot/ritualbot/rituals"
 	"github.com/ritualbot/ritualbot/rituals/digest"
 )
-
-func init() {
-	registerKind(rituals.KindDigest, kindSpec{scheduleKey: "schedule", skipHolidays: false, parse: parseDigest})
-}
 
 // Defaults of a digest.
 const (

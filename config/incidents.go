@@ -9,12 +9,6 @@ import (
 	"github.com/ritualbot/ritualbot/rituals/incident"
 )
 
-func init() {
-	// No main schedule: incidents happen when they happen. The jobs come
-	// from retro.schedule and actions_remind.
-	registerKind(rituals.KindIncidents, kindSpec{scheduleKey: "", skipHolidays: true, parse: parseIncidents})
-}
-
 // Defaults of an incidents ritual.
 var (
 	DefaultSeverities      = []string{"sev1", "sev2", "sev3"}

@@ -4,15 +4,8 @@ import (
 	"regexp"
 	"time"
 
-	"github.com/ritualbot/ritualbot/rituals"
 	"github.com/ritualbot/ritualbot/rituals/oncall"
 )
-
-func init() {
-	// skip_holidays defaults to false: a skipped handoff would stretch the
-	// shift before it by a whole period (a week for weekly handoffs).
-	registerKind(rituals.KindOnCall, kindSpec{scheduleKey: "handoff", skipHolidays: false, parse: parseOnCall})
-}
 
 // userGroupIDRE matches a Slack user group ID (a "subteam", S…).
 var userGroupIDRE = regexp.MustCompile(`^S[A-Z0-9]{2,}$`)

@@ -5,13 +5,8 @@ import (
 	"text/template"
 	"time"
 
-	"github.com/ritualbot/ritualbot/rituals"
 	"github.com/ritualbot/ritualbot/rituals/reminder"
 )
-
-func init() {
-	registerKind(rituals.KindReminder, kindSpec{scheduleKey: "schedule", skipHolidays: true, parse: parseReminder})
-}
 
 // parseReminder reads a reminder: a text template posted on a schedule.
 func parseReminder(r *ritualReader) {

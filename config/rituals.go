@@ -2,8 +2,9 @@ package config
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
@@ -12,8 +13,7 @@ import (
 	"github.com/ritualbot/ritualbot/rituals"
 )
 
-// kindSpec is how one kind of ritual reads its config. Each kind's file
-// registers one with registerKind.
+// kindSpec is how one kind of ritual reads its config.
 type kindSpec struct {
 	// scheduleKey is the key of the ritual's main schedule ("schedule",
 	// "handoff"); "" if the kind has none. every_weeks, start and
@@ -27,23 +27,24 @@ type kindSpec struct {
 	parse func(r *ritualReader)
 }
 
-var kinds = map[string]kindSpec{}
-
-func registerKind(name string, spec kindSpec) {
-	if _, dup := kinds[name]; dup {
-		panic("config: kind " + name + " registered twice")
-	}
-	kinds[name] = spec
+// kinds is every kind of ritual the config reads, each with its own
+// file here (standup.go, …); the bot's table of kinds (cmd/ritualbot's
+// kinds.go) has the same names.
+var kinds = map[string]kindSpec{
+	rituals.KindStandup: {scheduleKey: "schedule", skipHolidays: true, parse: parseStandup},
+	// skip_holidays defaults to false: a skipped handoff would stretch the
+	// shift before it by a whole period (a week for weekly handoffs).
+	rituals.KindOnCall: {scheduleKey: "handoff", skipHolidays: false, parse: parseOnCall},
+	// No main schedule: incidents happen when they happen. The jobs come
+	// from retro.schedule and actions_remind.
+	rituals.KindIncidents: {scheduleKey: "", skipHolidays: true, parse: parseIncidents},
+	rituals.KindDigest:    {scheduleKey: "schedule", skipHolidays: false, parse: parseDigest},
+	rituals.KindReminder:  {scheduleKey: "schedule", skipHolidays: true, parse: parseReminder},
 }
 
 // Kinds lists the ritual kinds this build understands.
 func Kinds() []string {
-	var out []string
-	for k := range kinds {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
+	return slices.Sorted(maps.Keys(kinds))
 }
 
 // ritualReader is what a kind's parse func works with: the ritual's

@@ -11,10 +11,6 @@ import (
 	"github.com/ritualbot/ritualbot/rituals/standup"
 )
 
-func init() {
-	registerKind(rituals.KindStandup, kindSpec{scheduleKey: "schedule", skipHolidays: true, parse: parseStandup})
-}
-
 // DefaultQuestions are asked when a standup configures none.
 var DefaultQuestions = []rituals.Question{
 	{ID: "yesterday", Text: "What did you get done since the last standup?"},

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync/atomic"
 	"time"
 
@@ -212,10 +213,8 @@ var buckets = [][]byte{bucketMeta}
 // registerBucket adds a top-level bucket to those created at open. It panics
 // on a name registered twice: two files would be sharing a bucket.
 func registerBucket(name string) []byte {
-	for _, b := range buckets {
-		if string(b) == name {
-			panic("store: bucket " + name + " registered twice")
-		}
+	if slices.ContainsFunc(buckets, func(b []byte) bool { return string(b) == name }) {
+		panic("store: bucket " + name + " registered twice")
 	}
 	b := []byte(name)
 	buckets = append(buckets, b)

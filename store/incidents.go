@@ -1,10 +1,10 @@
 package store
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"slices"
-	"sort"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -335,11 +335,8 @@ func (db *DB) ActionItems(ritual string) ([]incident.ActionItem, error) {
 			out, err = decodePrefix[incident.ActionItem](tx.Bucket(bucketIncidentActions), nil, nil)
 			return err
 		})
-		sort.SliceStable(out, func(i, j int) bool {
-			if !out[i].Created.Equal(out[j].Created) {
-				return out[i].Created.Before(out[j].Created)
-			}
-			return out[i].ID < out[j].ID
+		slices.SortStableFunc(out, func(a, b incident.ActionItem) int {
+			return cmp.Or(a.Created.Compare(b.Created), cmp.Compare(a.ID, b.ID))
 		})
 		for i := range out {
 			out[i].Teams = slices.Clip(out[i].Teams) // an append by a caller copies

@@ -39,14 +39,6 @@ func (h *Alertmanager) observe(outcome string) {
 // ParseAlertmanager reads an Alertmanager webhook body (version 4); fields
 // Alertmanager adds later are ignored. The error says what is wrong, for
 // the 400 answer.
-//
-// It walks the body with jsontext's tokenizer (which checks the syntax,
-// UTF-8 and duplicate names) rather than decoding into structs by
-// reflection: labels and annotations are most of a group's body and
-// repeat from alert to alert, and reading them directly, with each
-// repeated string allocated once, takes two fifths of the time and a
-// quarter of the allocations encoding/json does. The webhook's latency
-// target (docs/BENCHMARKS.md) is what asks for it.
 func ParseAlertmanager(body []byte) (incident.AlertGroup, error) {
 	p, err := decodeAlertmanager(body)
 	if err != nil {

@@ -65,31 +65,28 @@ type Main struct {
 	Slack     *slack.Client
 	Addr      string // the HTTP server's address once listening
 
-	cancel       context.CancelFunc
-	wg           sync.WaitGroup
-	intake       *bot.Intake
-	stopWork     context.CancelFunc // ends the intake's acknowledged work
-	groupWrites  *bot.GroupWrites   // the on-call user-group writes Slack echoes
-	warmed       chan struct{}      // closed once the member directory's first read is done
-	server       *http.Server
-	control      *control.Server
-	listener     *httplimit.Listener
-	bodies       map[string]*httplimit.Body // by endpoint path
-	refusals     *httplimit.Refusals
-	fatal        chan error
-	closeMu      sync.Mutex
-	closed       bool
-	rituals      []jobSource
-	limiter      *bot.RateLimiter
-	directory    *bot.Directory
-	standups     *bot.Standups
-	digests      *bot.Digests
-	incidentDesk *bot.Incidents
-	// loops are rituals' own background loops (on-call keeps user groups
-	// and topics in step); Run starts them, Settle waits for them.
-	loops []loop
-	// mux is the bot's HTTP server; kinds mount their endpoints on it.
-	mux *http.ServeMux
+	cancel   context.CancelFunc
+	wg       sync.WaitGroup
+	intake   *bot.Intake
+	stopWork context.CancelFunc // ends the intake's acknowledged work
+	// groupWrites are the on-call user-group writes Slack echoes.
+	groupWrites *bot.GroupWrites
+	warmed      chan struct{} // closed once the member directory's first read is done
+	server      *http.Server
+	control     *control.Server
+	listener    *httplimit.Listener
+	bodies      map[string]*httplimit.Body // by endpoint path
+	refusals    *httplimit.Refusals
+	fatal       chan error
+	closeMu     sync.Mutex
+	closed      bool
+	rituals     []jobSource
+	limiter     *bot.RateLimiter
+	directory   *bot.Directory
+	// provided is what the kinds' rituals add to the bot: their jobs,
+	// their background loops (Run starts them, Settle waits for them),
+	// and what routes.go serves of them.
+	provided provided
 
 	// links are what the rituals read of each other.
 	links
@@ -266,14 +263,10 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		},
 	}
 	m.limitBodies()
-	mux := http.NewServeMux()
-	m.mux = mux
-	m.routes(mux)
 	if err := m.buildRituals(); err != nil {
 		cancel()
 		return err
 	}
-	m.registerHome()
 	jobs := m.jobs()
 	m.Scheduler.SetJobs(jobs)
 
@@ -285,10 +278,12 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		Observe: func(kind, outcome string) { m.Metrics.Requests.WithLabelValues(kind, outcome).Inc() },
 	}
 	m.intake, m.stopWork = intake, stopWork
+	var slackHTTP *bot.HTTPMode
 	if cfg.Slack.Mode == "http" {
-		(&bot.HTTPMode{SigningSecret: sec.signing, Intake: intake, Log: m.component("http"), Bodies: m.bodies, Refusals: m.refusals}).Register(mux)
+		slackHTTP = &bot.HTTPMode{SigningSecret: sec.signing, Intake: intake, Log: m.component("http"), Bodies: m.bodies, Refusals: m.refusals}
 		m.Health.SetConnected(true, "")
 	}
+	mux := m.routes(slackHTTP)
 	ln, err := net.Listen("tcp", cfg.HTTP.Listen)
 	if err != nil {
 		cancel()
@@ -317,7 +312,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		}
 	}()
 	m.goRun("scheduler", func() error { return m.Scheduler.Run(runCtx) })
-	for _, l := range m.loops {
+	for _, l := range m.provided.loops {
 		m.goRun(l.name, func() error { return l.run(runCtx) })
 	}
 	if cfg.Slack.Mode != "http" {
@@ -424,7 +419,7 @@ func (m *Main) Settle(ctx context.Context) error {
 			return fmt.Errorf("wait for the member directory's first read: %w", ctx.Err())
 		}
 	}
-	for _, l := range m.loops {
+	for _, l := range m.provided.loops {
 		if err := l.settled(ctx, now); err != nil {
 			return err
 		}

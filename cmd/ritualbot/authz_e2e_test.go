@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ritualbot/ritualbot/bot/slackfake"
+	"github.com/ritualbot/ritualbot/slackfake"
 )
 
 // TestAuthorization runs every command and button that changes state as

@@ -14,8 +14,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ritualbot/ritualbot/bot/slackfake"
 	"github.com/ritualbot/ritualbot/internal/control"
+	"github.com/ritualbot/ritualbot/slackfake"
 	"github.com/ritualbot/ritualbot/store"
 )
 

@@ -95,7 +95,7 @@ func TestDemoInBrowser(t *testing.T) {
 
 	// Jump ritual by ritual to 17:00, when the standup summary is due in
 	// #payments (09:00 in New York + summary_after 2h); then it must show.
-	for i := 0; d.clock.Now().In(berlin).Format("15:04") != "17:00"; i++ {
+	for i := 0; d.Clock.Now().In(berlin).Format("15:04") != "17:00"; i++ {
 		if i == 20 {
 			t.Fatalf("no jump reached 17:00 in %d jumps; clock at %q", i, browsertest.Text(ctx, t, "#clock-now"))
 		}

@@ -4,32 +4,30 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
-	"slices"
 	"sort"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/ritualbot/ritualbot/bot/slackfake"
-	"github.com/ritualbot/ritualbot/bot/slackfake/web"
-	"github.com/ritualbot/ritualbot/config"
-	"github.com/ritualbot/ritualbot/rituals"
+	"github.com/ritualbot/ritualbot/demo"
+	"github.com/ritualbot/ritualbot/slackfake"
+	"github.com/ritualbot/ritualbot/slackfake/web"
 )
 
 // startTestDemo runs the built-in demo on an ephemeral port.
-func startTestDemo(t *testing.T) *demo {
+func startTestDemo(t *testing.T) *demo.Demo {
 	t.Helper()
 	logs := &syncBuffer{}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	d, err := startDemo(ctx, demoOptions{
-		Listen: "127.0.0.1:0", Log: newLogger(logs, func(string) string { return "" }),
-		StepPause: time.Millisecond,
-	})
+	o := demoOptions(func(string) string { return "" })
+	o.Listen, o.Log, o.StepPause = "127.0.0.1:0", newLogger(logs, func(string) string { return "" }), time.Millisecond
+	d, err := demo.Start(ctx, o)
 	if err != nil {
 		t.Fatalf("start demo: %v", err)
 	}
@@ -44,90 +42,10 @@ func startTestDemo(t *testing.T) *demo {
 	return d
 }
 
-func TestDemoConfigMatchesItsWorkspace(t *testing.T) {
-	monday := time.Date(2026, 11, 23, 0, 0, 0, 0, berlin)
-	data, err := demoConfig(monday)
-	if err != nil {
-		t.Fatal(err)
-	}
-	loaded, err := config.Parse("demo/config.yaml", data)
-	if err != nil {
-		t.Fatalf("the built-in demo config does not load:\n%v", err)
-	}
-	cfg := loaded.Config
-	if loaded.Unresolved() == 0 {
-		t.Error("the demo config names no #channel: it should read like a real config")
-	}
-	ws, err := builtinWorkspace()
-	if err != nil {
-		t.Fatal(err)
-	}
-	users := map[string]bool{}
-	for _, u := range ws.Users {
-		users[u.ID] = true
-	}
-	channels := map[string]wsChannel{}
-	for _, c := range ws.Channels {
-		channels["#"+c.Name] = c
-		channels[c.ID] = c
-		for _, m := range c.Members {
-			if !users[m] && m != "U0BOT" {
-				t.Errorf("#%s lists %s, who is not in the workspace", c.Name, m)
-			}
-		}
-	}
-	for _, id := range cfg.Admins {
-		if !users[id] {
-			t.Errorf("admin %s is not in demo/workspace.yaml", id)
-		}
-	}
-	for _, team := range cfg.Teams {
-		c, ok := channels[team.Channel]
-		if !ok {
-			t.Errorf("team %s's channel %s is not in demo/workspace.yaml", team.ID, team.Channel)
-			continue
-		}
-		for _, m := range append(slices.Clone(team.Members), team.Leads...) {
-			if !users[m] {
-				t.Errorf("team %s's %s is not in demo/workspace.yaml", team.ID, m)
-			}
-			if !slices.Contains(c.Members, m) {
-				t.Errorf("team %s's %s is not in #%s", team.ID, m, c.Name)
-			}
-		}
-		if !slices.Contains(c.Members, "U0BOT") {
-			t.Errorf("the bot is not in #%s", c.Name)
-		}
-	}
-	for _, r := range cfg.Rituals {
-		if r.Channel == "" {
-			continue
-		}
-		if c, ok := channels[r.Channel]; !ok || !slices.Contains(c.Members, "U0BOT") {
-			t.Errorf("ritual %s posts in %s, which is not in demo/workspace.yaml with the bot in it", r.Name, r.Channel)
-		}
-	}
-	// The demo week has a holiday, and members in several zones.
-	if !cfg.Holidays[mustDate(t, "2026-11-26")] {
-		t.Errorf("holidays = %v, want the demo week's Thursday", cfg.Holidays)
-	}
-	zones := map[string]bool{}
-	for _, u := range ws.Users {
-		zones[u.TZ] = true
-	}
-	if len(zones) < 4 {
-		t.Errorf("members are in %d time zones, want several", len(zones))
-	}
-}
-
 // The demo shows every ritual kind this build has: a kind added to the
 // bot needs a ritual in demo/config.yaml.
 func TestDemoShowsEveryKind(t *testing.T) {
-	data, err := demoConfig(time.Date(2026, 11, 23, 0, 0, 0, 0, berlin))
-	if err != nil {
-		t.Fatal(err)
-	}
-	loaded, err := config.Parse("demo/config.yaml", data)
+	loaded, err := demo.BuiltinConfig(time.Date(2026, 11, 23, 0, 0, 0, 0, berlin))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,45 +61,12 @@ func TestDemoShowsEveryKind(t *testing.T) {
 	}
 	sort.Strings(missing)
 	if len(missing) > 0 {
-		t.Errorf("cmd/ritualbot/demo/config.yaml has no ritual of kind %s: add one (docs/DEMO.md says how)", strings.Join(missing, ", "))
-	}
-}
-
-func mustDate(t *testing.T, s string) rituals.Date {
-	t.Helper()
-	d, err := rituals.ParseDate(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return d
-}
-
-func TestWeekEnd(t *testing.T) {
-	for _, tc := range []struct{ now, want string }{
-		{"2026-11-23 07:45", "2026-11-28 00:00"}, // Monday
-		{"2026-11-27 23:59", "2026-11-28 00:00"}, // Friday night
-		{"2026-11-28 00:00", "2026-12-05 00:00"}, // Saturday: the next week
-		{"2026-11-29 12:00", "2026-12-05 00:00"}, // Sunday
-		{"2026-03-27 10:00", "2026-03-28 00:00"}, // the week clocks go forward
-	} {
-		got := weekEnd(at(t, tc.now, berlin), berlin)
-		if want := at(t, tc.want, berlin); !got.Equal(want) {
-			t.Errorf("weekEnd(%s) = %s, want %s", tc.now, got.In(berlin), want)
-		}
-	}
-	for _, tc := range []struct{ now, want string }{
-		{"2026-11-23 07:45", "2026-11-23 00:00"},
-		{"2026-11-29 23:00", "2026-11-23 00:00"},
-		{"2026-11-30 00:30", "2026-11-30 00:00"},
-	} {
-		if got, want := demoMonday(at(t, tc.now, berlin), berlin), at(t, tc.want, berlin); !got.Equal(want) {
-			t.Errorf("demoMonday(%s) = %s, want %s", tc.now, got, want)
-		}
+		t.Errorf("demo/config.yaml has no ritual of kind %s: add one (docs/DEMO.md says how)", strings.Join(missing, ", "))
 	}
 }
 
 // waitIdle waits for a run of the week to end.
-func waitIdle(t *testing.T, c *simTime) {
+func waitIdle(t *testing.T, c *demo.SimTime) {
 	t.Helper()
 	deadline := time.After(60 * time.Second)
 	for {
@@ -199,11 +84,11 @@ func waitIdle(t *testing.T, c *simTime) {
 
 func TestDemoJumpsToTheNextRitual(t *testing.T) {
 	d := startTestDemo(t)
-	d.time.SetPaused(true)
+	d.Time.SetPaused(true)
 	if want := "Mon 07:45"; d.Start.In(berlin).Format("Mon 15:04") != want {
 		t.Errorf("the demo starts at %s, want %s", d.Start.In(berlin).Format("Mon 15:04"), want)
 	}
-	st := d.time.Status()
+	st := d.Time.Status()
 	if len(st.Upcoming) == 0 {
 		t.Fatal("nothing upcoming")
 	}
@@ -219,52 +104,52 @@ func TestDemoJumpsToTheNextRitual(t *testing.T) {
 		}
 	}
 	ctx := context.Background()
-	if err := d.time.Next(ctx); err != nil {
+	if err := d.Time.Next(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if now := d.clock.Now().In(berlin).Format("Mon 15:04"); now != "Mon 08:30" {
+	if now := d.Clock.Now().In(berlin).Format("Mon 15:04"); now != "Mon 08:30" {
 		t.Errorf("after a jump the clock reads %s", now)
 	}
-	if len(d.fake.DMs("U0DAN")) != 1 || len(d.fake.DMs("U0ALICE")) != 0 {
-		t.Errorf("at 08:30 Dan has %d DMs and Alice %d, want Dan's prompt only", len(d.fake.DMs("U0DAN")), len(d.fake.DMs("U0ALICE")))
+	if len(d.Fake.DMs("U0DAN")) != 1 || len(d.Fake.DMs("U0ALICE")) != 0 {
+		t.Errorf("at 08:30 Dan has %d DMs and Alice %d, want Dan's prompt only", len(d.Fake.DMs("U0DAN")), len(d.Fake.DMs("U0ALICE")))
 	}
-	if err := d.time.Next(ctx); err != nil {
+	if err := d.Time.Next(ctx); err != nil {
 		t.Fatal(err)
 	}
 	// 09:00: Alice's standup prompt, and the heads-up that her first
 	// on-call shift starts at 10:00 (notify_before: 1h).
-	if dms := texts(d.fake.DMs("U0ALICE")); len(dms) != 2 || !containsAny(dms, "standup") || !containsAny(dms, "on call") {
-		t.Errorf("at %s Alice has DMs %q, want her 09:00 prompt and her on-call heads-up", d.clock.Now().In(berlin).Format("15:04"), dms)
+	if dms := texts(d.Fake.DMs("U0ALICE")); len(dms) != 2 || !containsAny(dms, "standup") || !containsAny(dms, "on call") {
+		t.Errorf("at %s Alice has DMs %q, want her 09:00 prompt and her on-call heads-up", d.Clock.Now().In(berlin).Format("15:04"), dms)
 	}
 
 	// One mover at a time.
-	if err := d.time.RunWeek(); err != nil {
+	if err := d.Time.RunWeek(); err != nil {
 		t.Fatal(err)
 	}
-	if err := d.time.Next(ctx); !errors.Is(err, web.ErrBusy) {
+	if err := d.Time.Next(ctx); !errors.Is(err, web.ErrBusy) {
 		t.Errorf("a jump during a run of the week: %v, want ErrBusy", err)
 	}
-	waitIdle(t, d.time)
+	waitIdle(t, d.Time)
 }
 
 func TestDemoClockRunsAtRealSpeedUntilPaused(t *testing.T) {
 	d := startTestDemo(t)
-	before := d.clock.Now()
+	before := d.Clock.Now()
 	deadline := time.Now().Add(5 * time.Second)
-	for !d.clock.Now().After(before) {
+	for !d.Clock.Now().After(before) {
 		if time.Now().After(deadline) {
 			t.Fatal("the clock did not move in real time")
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	d.time.SetPaused(true)
-	time.Sleep(2 * d.time.tick) // a tick under way may land
-	paused := d.clock.Now()
-	time.Sleep(3 * d.time.tick)
-	if !d.clock.Now().Equal(paused) {
-		t.Errorf("the paused clock moved from %s to %s", paused, d.clock.Now())
+	d.Time.SetPaused(true)
+	time.Sleep(2 * demo.Tick) // a tick under way may land
+	paused := d.Clock.Now()
+	time.Sleep(3 * demo.Tick)
+	if !d.Clock.Now().Equal(paused) {
+		t.Errorf("the paused clock moved from %s to %s", paused, d.Clock.Now())
 	}
-	if !d.time.Status().Paused {
+	if !d.Time.Status().Paused {
 		t.Error("status does not say paused")
 	}
 }
@@ -277,12 +162,12 @@ func dayOf(t *testing.T, ts string) string {
 func TestDemoRunsTheWeek(t *testing.T) {
 	d := startTestDemo(t)
 	started := time.Now()
-	if err := d.time.RunWeek(); err != nil {
+	if err := d.Time.RunWeek(); err != nil {
 		t.Fatal(err)
 	}
-	waitIdle(t, d.time)
+	waitIdle(t, d.Time)
 	elapsed := time.Since(started)
-	st := d.time.Status()
+	st := d.Time.Status()
 	if st.Error != "" {
 		t.Fatalf("the run stopped: %s", st.Error)
 	}
@@ -290,17 +175,15 @@ func TestDemoRunsTheWeek(t *testing.T) {
 		t.Errorf("the week ended on %s, want Friday after the last ritual", now.Format("Mon 15:04"))
 	}
 	// Paced as a person sees it, the week still plays in under a minute.
-	d.time.mu.Lock()
-	steps := d.time.weekSteps
-	d.time.mu.Unlock()
-	if paced := time.Duration(steps)*newSimTime(d.m, d.clock).stepPause + elapsed; paced > time.Minute {
+	steps := d.Time.WeekSteps()
+	if paced := time.Duration(steps)*demo.DefaultStepPause + elapsed; paced > time.Minute {
 		t.Errorf("%d rituals at the default pace take %s, want under a minute", steps, paced)
 	}
-	t.Logf("%d ritual steps in %s (%s with the default pauses)", steps, elapsed, time.Duration(steps)*newSimTime(d.m, d.clock).stepPause+elapsed)
+	t.Logf("%d ritual steps in %s (%s with the default pauses)", steps, elapsed, time.Duration(steps)*demo.DefaultStepPause+elapsed)
 
 	days := func(channel string, match string) []string {
 		var out []string
-		for _, m := range d.fake.ChannelMessages(channel) {
+		for _, m := range d.Fake.ChannelMessages(channel) {
 			if m.ThreadTS == "" && strings.Contains(m.Text+string(m.Blocks), match) {
 				out = append(out, dayOf(t, m.TS))
 			}
@@ -310,7 +193,7 @@ func TestDemoRunsTheWeek(t *testing.T) {
 	// Standups Monday to Friday but Thursday, the holiday.
 	for _, ch := range []string{"C0PAYMENTS", "C0PLATFORM"} {
 		var standupDays []string
-		for _, m := range d.fake.ChannelMessages(ch) {
+		for _, m := range d.Fake.ChannelMessages(ch) {
 			if m.ThreadTS == "" && m.User == "U0BOT" && strings.Contains(strings.ToLower(m.Text), "standup") {
 				standupDays = append(standupDays, dayOf(t, m.TS))
 			}
@@ -333,7 +216,7 @@ func TestDemoRunsTheWeek(t *testing.T) {
 	// Every member is prompted in a DM on each standup day, in their zone.
 	for _, u := range []string{"U0ALICE", "U0BOB", "U0CAROL", "U0DAN", "U0ERIN", "U0FRANK"} {
 		seen := map[string]bool{}
-		for _, m := range d.fake.DMs(u) {
+		for _, m := range d.Fake.DMs(u) {
 			if strings.Contains(strings.ToLower(m.Text), "standup") {
 				seen[dayOf(t, m.TS)] = true
 			}
@@ -343,11 +226,11 @@ func TestDemoRunsTheWeek(t *testing.T) {
 		}
 	}
 	// A second run plays the next week.
-	if err := d.time.RunWeek(); err != nil {
+	if err := d.Time.RunWeek(); err != nil {
 		t.Fatal(err)
 	}
-	waitIdle(t, d.time)
-	if now := d.time.Status().Now; now.Sub(st.Now) < 6*24*time.Hour {
+	waitIdle(t, d.Time)
+	if now := d.Time.Status().Now; now.Sub(st.Now) < 6*24*time.Hour {
 		t.Errorf("the second run ended at %s, want the next Friday", now.In(berlin))
 	}
 }
@@ -371,37 +254,39 @@ rituals:
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	d, err := startDemo(ctx, demoOptions{Listen: "127.0.0.1:0", ConfigPath: path, Log: newLogger(io.Discard, func(string) string { return "" })})
+	o := demoOptions(func(string) string { return "" })
+	o.Listen, o.ConfigPath, o.Log = "127.0.0.1:0", path, newLogger(io.Discard, func(string) string { return "" })
+	d, err := demo.Start(ctx, o)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer d.Close()
-	d.time.SetPaused(true)
+	d.Time.SetPaused(true)
 	var carol string
-	for _, u := range d.fake.Users() {
+	for _, u := range d.Fake.Users() {
 		if u.Email == "carol@example.com" {
 			carol = u.ID
 		}
 	}
 	if carol == "" {
-		t.Fatalf("no member with carol@example.com in %+v", d.fake.Users())
+		t.Fatalf("no member with carol@example.com in %+v", d.Fake.Users())
 	}
 	var names []string
-	for _, c := range d.fake.Channels() {
+	for _, c := range d.Fake.Channels() {
 		names = append(names, c.Name)
 	}
 	if got := strings.Join(names, " "); got != "web ops-review" {
 		t.Errorf("channels = %s, want the team's and the ritual's", got)
 	}
-	if err := d.time.Next(ctx); err != nil {
+	if err := d.Time.Next(ctx); err != nil {
 		t.Fatal(err)
 	}
 	ny := mustLoad("America/New_York")
-	if now := d.clock.Now().In(ny).Format("Mon 15:04"); now != "Mon 10:00" {
+	if now := d.Clock.Now().In(ny).Format("Mon 15:04"); now != "Mon 10:00" {
 		t.Errorf("first ritual at %s, want Mon 10:00 New York time", now)
 	}
-	if len(d.fake.DMs("U0AAA0001")) != 1 || len(d.fake.DMs(carol)) != 1 {
-		t.Errorf("prompts: %d and %d DMs, want one each", len(d.fake.DMs("U0AAA0001")), len(d.fake.DMs(carol)))
+	if len(d.Fake.DMs("U0AAA0001")) != 1 || len(d.Fake.DMs(carol)) != 1 {
+		t.Errorf("prompts: %d and %d DMs, want one each", len(d.Fake.DMs("U0AAA0001")), len(d.Fake.DMs(carol)))
 	}
 	// The demo keeps its store to itself, not beside the config.
 	if _, err := os.Stat(filepath.Join(dir, "team.db")); !errors.Is(err, os.ErrNotExist) {
@@ -475,6 +360,16 @@ func TestDemoCommandLine(t *testing.T) {
 			t.Errorf("ritualbot %v = %d %q, want %d saying %q", tc.args, code, errOut.String(), tc.code, tc.want)
 		}
 	}
+	// The page's port taken: a clear error and exit 1, not a crash.
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	var out, errOut syncBuffer
+	if code := run(context.Background(), []string{"demo", "--listen", taken.Addr().String()}, &out, &errOut, func(string) string { return "" }); code != 1 || !strings.Contains(errOut.String(), "pass --listen") {
+		t.Errorf("ritualbot demo on a taken port = %d %q, want 1 saying to pass --listen", code, errOut.String())
+	}
 	var help syncBuffer
 	run(context.Background(), []string{"help"}, &help, io.Discard, func(string) string { return "" })
 	if !strings.Contains(help.String(), "ritualbot demo [--listen 127.0.0.1:8088] [--config FILE]") {
@@ -488,26 +383,16 @@ func TestDemoIgnoresSlackTokensInTheEnvironment(t *testing.T) {
 	env := map[string]string{envBotToken: "xoxb-real", envAppToken: "xapp-real", envAPIURL: "https://slack.com/api/"}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	d, err := startDemo(ctx, demoOptions{Listen: "127.0.0.1:0", Env: func(k string) string { return env[k] }, Log: newLogger(io.Discard, func(string) string { return "" })})
+	o := demoOptions(func(k string) string { return env[k] })
+	o.Listen, o.Log = "127.0.0.1:0", newLogger(io.Discard, func(string) string { return "" })
+	d, err := demo.Start(ctx, o)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer d.Close()
-	r, err := d.fake.SendSlashCommand(ctx, slackfake.SlashCommand{Command: "/oncall", UserID: "U0ALICE", ChannelID: "C0PAYMENTS"})
+	r, err := d.Fake.SendSlashCommand(ctx, slackfake.SlashCommand{Command: "/oncall", UserID: "U0ALICE", ChannelID: "C0PAYMENTS"})
 	if err != nil || !strings.Contains(string(r.Ack), "*Payments* on call") {
 		t.Errorf("/oncall = %s, %v", r.Ack, err)
-	}
-}
-
-// The demo week is the week in the config's own zone: late on Sunday in
-// UTC it is already Monday in Berlin.
-func TestBuiltinConfigWeekIsInItsZone(t *testing.T) {
-	loaded, err := builtinConfig(time.Date(2026, 11, 29, 23, 30, 0, 0, time.UTC))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if h := loaded.Config.Holidays; !h[mustDate(t, "2026-12-03")] || len(h) != 1 {
-		t.Errorf("holidays = %v, want the Thursday of the week of Monday 30 November", h)
 	}
 }
 

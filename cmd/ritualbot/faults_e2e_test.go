@@ -17,9 +17,9 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/ritualbot/ritualbot/bot"
-	"github.com/ritualbot/ritualbot/bot/slackfake"
 	"github.com/ritualbot/ritualbot/config"
 	"github.com/ritualbot/ritualbot/rituals/incident"
+	"github.com/ritualbot/ritualbot/slackfake"
 	"github.com/ritualbot/ritualbot/store"
 )
 
@@ -267,7 +267,7 @@ func newFaultWeekHarness(t *testing.T) *harness {
 	h := newHarness(t, cfg, at(t, "2026-11-22 20:00", berlin), slackfake.Options{RateLimits: map[string]slackfake.Limit{
 		// A week passes in seconds of wall time: loosen the limits
 		// that count wall minutes, on both sides.
-		"chat.postMessage": {PerMinute: 6000, Burst: 1000}, "chat.postMessage:channel": {PerMinute: 6000, Burst: 100},
+		"chat.postMessage": {PerMinute: 6000, Burst: 1000}, "chat.postMessage/channel": {PerMinute: 6000, Burst: 100},
 		"users.list": {PerMinute: 6000, Burst: 1000},
 		"views.open": {PerMinute: 6000, Burst: 1000}, "chat.update": {PerMinute: 6000, Burst: 1000},
 		"conversations.setTopic": {PerMinute: 6000, Burst: 100}, "conversations.info": {PerMinute: 6000, Burst: 100},

@@ -18,7 +18,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ritualbot/ritualbot/bot/slackfake"
+	"github.com/ritualbot/ritualbot/slackfake"
 	"github.com/ritualbot/ritualbot/webhooks"
 )
 

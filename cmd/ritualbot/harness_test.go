@@ -19,9 +19,10 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/ritualbot/ritualbot/bot"
-	"github.com/ritualbot/ritualbot/bot/slackfake"
 	"github.com/ritualbot/ritualbot/config"
+	"github.com/ritualbot/ritualbot/demo"
 	"github.com/ritualbot/ritualbot/rituals"
+	"github.com/ritualbot/ritualbot/slackfake"
 )
 
 // harness runs the real Main against the fake Slack on a fake clock, for
@@ -79,7 +80,7 @@ func newHarness(t testing.TB, configYAML string, start time.Time, opts slackfake
 		// channel would meet Slack's one-per-second channel limit in a
 		// burst. Both sides get the same limit scaled up; the limits
 		// themselves are tested on their own.
-		opts.RateLimits = map[string]slackfake.Limit{"chat.postMessage:channel": {PerMinute: 6000, Burst: 100}}
+		opts.RateLimits = map[string]slackfake.Limit{"chat.postMessage/channel": {PerMinute: 6000, Burst: 100}}
 		h.limits = map[string]bot.Limit{"chat.postMessage/channel": {PerMinute: 6000, Burst: 100}}
 	}
 	h.fake = slackfake.New(opts)
@@ -106,7 +107,7 @@ func (h *harness) storePath() string { return filepath.Join(h.dir, "ritualbot.db
 func loosened(methods ...string) (map[string]slackfake.Limit, map[string]bot.Limit) {
 	fake, client := map[string]slackfake.Limit{}, map[string]bot.Limit{}
 	for _, m := range methods {
-		fake[strings.Replace(m, "/", ":", 1)] = slackfake.Limit{PerMinute: 6000, Burst: 1000}
+		fake[m] = slackfake.Limit{PerMinute: 6000, Burst: 1000}
 		client[m] = bot.Limit{PerMinute: 6000, Burst: 1000}
 	}
 	return fake, client
@@ -184,7 +185,7 @@ func (h *harness) settle() {
 // the bot act at each, then to t (as the demo plays time).
 func (h *harness) runUntil(t time.Time) {
 	h.t.Helper()
-	if err := runClockUntil(context.Background(), h.m, h.clock, t, 30*time.Second); err != nil {
+	if err := demo.RunClockUntil(context.Background(), h.m, h.clock, t, h.m.Loaded.Config.Timezone, 30*time.Second); err != nil {
 		h.t.Fatal(err)
 	}
 }

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ritualbot/ritualbot/bot/slackfake"
+	"github.com/ritualbot/ritualbot/slackfake"
 )
 
 // commanderlessConfig is the workspace without its on-call rotation, so

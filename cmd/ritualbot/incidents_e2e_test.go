@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"github.com/ritualbot/ritualbot/bot"
-	"github.com/ritualbot/ritualbot/bot/slackfake"
 	"github.com/ritualbot/ritualbot/rituals/incident"
+	"github.com/ritualbot/ritualbot/slackfake"
 )
 
 const incidentsConfig = `
@@ -39,7 +39,7 @@ func newIncidentHarness(t *testing.T, start time.Time) *harness {
 	// the fake clock; Slack's one-a-second channel pace, which this test
 	// is not about, would make it wait in real time.
 	fast := bot.Limit{PerMinute: 6000, Burst: 100}
-	h := newHarness(t, incidentsConfig, start, slackfake.Options{RateLimits: map[string]slackfake.Limit{"chat.postMessage:channel": {PerMinute: 6000, Burst: 100}}})
+	h := newHarness(t, incidentsConfig, start, slackfake.Options{RateLimits: map[string]slackfake.Limit{"chat.postMessage/channel": {PerMinute: 6000, Burst: 100}}})
 	h.limits = map[string]bot.Limit{"chat.postMessage/channel": fast}
 	h.fake.AddChannel(slackfake.Channel{ID: "C0PAYMENTS", Name: "payments", Members: []string{"U0ALICE", "U0BOB", "U0CAROL", "U0BOT"}})
 	h.fake.AddChannel(slackfake.Channel{ID: "C0INCIDENTS", Name: "incidents", Members: []string{"U0ALICE", "U0BOB", "U0CAROL", "U0ADMIN", "U0BOT"}})

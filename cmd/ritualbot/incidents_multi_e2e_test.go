@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/ritualbot/ritualbot/bot"
-	"github.com/ritualbot/ritualbot/bot/slackfake"
+	"github.com/ritualbot/ritualbot/slackfake"
 )
 
 const twoIncidentRituals = `
@@ -27,7 +27,7 @@ rituals:
 
 func TestSeveralIncidentRitualsShareNumbersAndRouteByChannelAndService(t *testing.T) {
 	fast := slackfake.Limit{PerMinute: 6000, Burst: 100}
-	h := newHarness(t, twoIncidentRituals, at(t, "2026-11-24 10:00", berlin), slackfake.Options{RateLimits: map[string]slackfake.Limit{"chat.postMessage:channel": fast}})
+	h := newHarness(t, twoIncidentRituals, at(t, "2026-11-24 10:00", berlin), slackfake.Options{RateLimits: map[string]slackfake.Limit{"chat.postMessage/channel": fast}})
 	h.limits = map[string]bot.Limit{"chat.postMessage/channel": {PerMinute: 6000, Burst: 100}}
 	for _, c := range []string{"C0PAYMENTS", "C0PLATFORM", "C0PAYINC", "C0PLATINC"} {
 		h.fake.AddChannel(slackfake.Channel{ID: c, Name: strings.ToLower(c[1:]), Members: []string{"U0ALICE", "U0BOB", "U0BOT"}})

@@ -8,24 +8,26 @@ import (
 	"github.com/ritualbot/ritualbot/chart"
 	"github.com/ritualbot/ritualbot/rituals"
 	"github.com/ritualbot/ritualbot/rituals/digest"
-	"github.com/ritualbot/ritualbot/webhooks"
 )
 
 // envGitHubSecret is the HMAC secret of the GitHub webhook.
 const envGitHubSecret = "GITHUB_WEBHOOK_SECRET"
 
-func init() {
-	kinds[rituals.KindDigest] = kind{
-		build: func(m *Main, rc *rituals.RitualConfig) (jobSource, error) {
-			d := digestOf(m.Loaded.Config.Config, rc, m.DB, m.Clock, &m.links)
-			d.Outbox, d.Chart = m.Outbox, chart.TrendPNG
-			if m.digests == nil {
-				m.digests = &bot.Digests{Config: m.Loaded.Config.Config, Clock: m.Clock,
-					Notes: &digest.DigestNotes{Config: m.Loaded.Config.Config, Store: m.DB, Clock: m.Clock}}
-				m.mountDeployHooks()
+// digestKind: the digests, /digest for them all, and the deploys they
+// read (the deploy webhooks, mounted in routes.go).
+func digestKind() kind {
+	return kind{
+		build: func(m *Main, rcs []*rituals.RitualConfig) (provided, error) {
+			desk := &bot.Digests{Config: m.Loaded.Config.Config, Clock: m.Clock,
+				Notes: &digest.DigestNotes{Config: m.Loaded.Config.Config, Store: m.DB, Clock: m.Clock}}
+			p := provided{slack: desk, deploys: &digest.DeployLog{Store: m.DB, Clock: m.Clock}}
+			for _, rc := range rcs {
+				d := digestOf(m.Loaded.Config.Config, rc, m.DB, m.Clock, &m.links)
+				d.Outbox, d.Chart = m.Outbox, chart.TrendPNG
+				desk.Add(d)
+				p.jobs = append(p.jobs, d)
 			}
-			m.digests.Add(m.Router, d)
-			return d, nil
+			return p, nil
 		},
 		preview: func(p *previewEnv, rc *rituals.RitualConfig) (rituals.Message, error) {
 			if p.DB == nil {
@@ -50,20 +52,4 @@ func digestOf(cfg *rituals.Config, rc *rituals.RitualConfig, store digest.Digest
 		Store: store, Clock: clock, Pages: l.pages, Holidays: cfg.Holidays,
 		Standups: l.StandupLog, OnCall: l.OnCallSchedule, Incidents: l.Incidents,
 	}
-}
-
-// mountDeployHooks serves the deploy webhooks that feed the digests.
-func (m *Main) mountDeployHooks() {
-	log := &digest.DeployLog{Store: m.DB, Clock: m.Clock}
-	observe := func(source string) func(string) {
-		return func(outcome string) { m.Metrics.WebhookEvents.WithLabelValues(source, outcome).Inc() }
-	}
-	m.mux.Handle("POST /hooks/deploy", m.bearerAuth(observe("deploy"), &webhooks.Deploys{
-		Recorder: log, Log: m.component("webhook-deploy"), Observe: observe("deploy"), Body: m.bodies["/hooks/deploy"],
-	}))
-	m.mux.Handle("POST /hooks/github", &webhooks.GitHub{
-		Secret: m.Env(envGitHubSecret), Recorder: log, Log: m.component("webhook-github"), Observe: observe("github"),
-		Deliveries: m.webhookDeliveries(),
-		Body:       m.bodies["/hooks/github"], Refusals: m.refusals,
-	})
 }

@@ -16,19 +16,23 @@ import (
 // subscription.
 const envPagerDutySecret = "PAGERDUTY_WEBHOOK_SECRET"
 
-func init() {
-	kinds[rituals.KindIncidents] = kind{
-		build: func(m *Main, rc *rituals.RitualConfig) (jobSource, error) {
+// incidentsKind: the incidents rituals, /incident for them all, and the
+// incident log the others read; the webhooks and postmortems they take
+// are mounted in routes.go.
+func incidentsKind() kind {
+	return kind{
+		build: func(m *Main, rcs []*rituals.RitualConfig) (provided, error) {
 			cfg := m.Loaded.Config
-			x := incidentsOf(cfg.Config, rc, m.DB, m.Clock, &m.links)
-			x.Outbox, x.Sent, x.Wake, x.Directory, x.IsAdmin = m.Outbox, m.DB, m.Sender.Wake, m.directory, cfg.IsAdmin
-			if m.incidentDesk == nil {
-				m.incidentDesk = &bot.Incidents{Views: m.Slack, Slack: m.Slack, Limiter: m.limiter, Clock: m.Clock, Log: m.component("incidents")}
-				m.mountIncidents()
+			desk := &bot.Incidents{Views: m.Slack, Slack: m.Slack, Limiter: m.limiter, Clock: m.Clock, Log: m.component("incidents")}
+			p := provided{slack: desk}
+			for _, rc := range rcs {
+				x := incidentsOf(cfg.Config, rc, m.DB, m.Clock, &m.links)
+				x.Outbox, x.Sent, x.Wake, x.Directory, x.IsAdmin = m.Outbox, m.DB, m.Sender.Wake, m.directory, cfg.IsAdmin
+				desk.Add(x)
+				p.incidents = append(p.incidents, x)
+				p.jobs = append(p.jobs, x)
 			}
-			m.openIncidentLog(m.DB)
-			m.incidentDesk.Add(m.Router, x)
-			return x, nil
+			return p, nil
 		},
 		link: func(p *previewEnv, rc *rituals.RitualConfig) {
 			if p.DB != nil {
@@ -53,21 +57,9 @@ func incidentsOf(cfg *rituals.Config, rc *rituals.RitualConfig, store incident.I
 	}
 }
 
-// mountIncidents serves the incident webhooks and the postmortems.
-func (m *Main) mountIncidents() {
-	observe := func(source, outcome string) { m.Metrics.WebhookEvents.WithLabelValues(source, outcome).Inc() }
-	am := &webhooks.Alertmanager{Sink: m.alertSink, Log: m.component("webhooks"), Observe: observe, Body: m.bodies["/hooks/alertmanager"]}
-	m.mux.Handle("POST /hooks/alertmanager", m.bearerAuth(func(outcome string) { observe("alertmanager", outcome) }, am))
-	m.mux.Handle("POST /hooks/pagerduty", &webhooks.PagerDuty{
-		Secret: func() string { return m.Env(envPagerDutySecret) }, Sink: m.pagerDutySink,
-		Log: m.component("webhooks"), Observe: observe, Body: m.bodies["/hooks/pagerduty"],
-	})
-	m.mux.Handle("GET /incidents/{n}/postmortem.md", m.requireSignature(http.HandlerFunc(m.servePostmortem)))
-}
-
 // alertSink hands an Alertmanager notification to the incidents rituals.
 func (m *Main) alertSink(ctx context.Context, g incident.AlertGroup) (webhooks.Result, error) {
-	outcome, n, err := m.incidentDesk.Rituals().HandleAlerts(ctx, g)
+	outcome, n, err := m.provided.incidents.HandleAlerts(ctx, g)
 	return webhooks.Result{Outcome: outcome, Incident: n}, err
 }
 
@@ -101,7 +93,7 @@ func (m *Main) webhookDeliveries() *webhooks.Deliveries {
 
 // applyPagerDuty hands a PagerDuty event to the incidents rituals.
 func (m *Main) applyPagerDuty(ctx context.Context, ev incident.PagerDutyEvent) (webhooks.Result, error) {
-	outcome, n, err := m.incidentDesk.Rituals().HandlePagerDuty(ctx, ev)
+	outcome, n, err := m.provided.incidents.HandlePagerDuty(ctx, ev)
 	return webhooks.Result{Outcome: outcome, Incident: n}, err
 }
 

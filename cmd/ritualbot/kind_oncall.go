@@ -2,27 +2,33 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/ritualbot/ritualbot/bot"
-	"github.com/ritualbot/ritualbot/calendar"
 	"github.com/ritualbot/ritualbot/rituals"
 	"github.com/ritualbot/ritualbot/rituals/oncall"
 )
 
-func init() {
-	kinds[rituals.KindOnCall] = kind{
-		build: func(m *Main, rc *rituals.RitualConfig) (jobSource, error) {
-			r := m.newRotation(rc)
-			if err := r.Open(m.Clock.Now()); err != nil {
-				return nil, err
+// onCallKind: the rotations, /oncall for them all, the on-call lookups
+// the others read, and the loop keeping user groups and topics in step;
+// their calendar feeds are mounted in routes.go.
+func onCallKind() kind {
+	return kind{
+		build: func(m *Main, rcs []*rituals.RitualConfig) (provided, error) {
+			rots := &oncall.Rotations{}
+			m.groupWrites = &bot.GroupWrites{} // shared by the rotations' writes and /oncall's events
+			p := provided{rotations: rots, loops: []loop{{name: "oncall-keeper", run: rots.Keep, settled: rots.WaitSettled}},
+				slack: &bot.OnCalls{Rotations: rots, Config: m.Loaded.Config.Config, Clock: m.Clock, FeedURL: m.feedURL, Writes: m.groupWrites}}
+			for _, rc := range rcs {
+				r := m.newRotation(rc)
+				if err := r.Open(m.Clock.Now()); err != nil {
+					return provided{}, fmt.Errorf("ritual %s: %w", rc.Name, err)
+				}
+				rots.List = append(rots.List, r)
+				p.jobs = append(p.jobs, r)
 			}
-			first := m.rotations == nil
-			m.addRotation(r)
-			if first {
-				m.startOnCall()
-			}
-			return r, nil
+			return p, nil
 		},
 		link: func(p *previewEnv, rc *rituals.RitualConfig) { p.addRotation(p.rotation(rc)) },
 		preview: func(p *previewEnv, rc *rituals.RitualConfig) (rituals.Message, error) {
@@ -40,9 +46,6 @@ func rotationOf(cfg *rituals.Config, rc *rituals.RitualConfig, clock rituals.Clo
 func (m *Main) newRotation(rc *rituals.RitualConfig) *oncall.Rotation {
 	r := rotationOf(m.Loaded.Config.Config, rc, m.Clock, &m.links)
 	r.Store, r.Outbox, r.Wake, r.Directory = m.DB, m.Outbox, m.Sender.Wake, m.directory
-	if m.groupWrites == nil {
-		m.groupWrites = &bot.GroupWrites{}
-	}
 	r.Slack = &bot.OnCallSlack{API: m.Slack, Limiter: m.limiter, Writes: m.groupWrites, Observe: func(method, outcome string) {
 		m.Metrics.SlackCalls.WithLabelValues(method, outcome).Inc()
 	}}
@@ -60,18 +63,6 @@ func (p *previewEnv) rotation(rc *rituals.RitualConfig) *oncall.Rotation {
 		r.Store = p.DB
 	}
 	return r
-}
-
-// startOnCall wires what all rotations share, once: /oncall, the
-// calendar feeds and the loop keeping user groups and topics in step.
-func (m *Main) startOnCall() {
-	(&bot.OnCalls{Rotations: m.rotations, Config: m.Loaded.Config.Config, Clock: m.Clock, FeedURL: m.feedURL, Writes: m.groupWrites}).Register(m.Router)
-	m.mux.Handle("GET /oncall/{file}", m.requireSignature(calendar.Handler(m.rotations, m.Clock, m.component("calendar"))))
-	m.loops = append(m.loops, loop{
-		name:    "oncall-keeper",
-		run:     m.rotations.Keep,
-		settled: m.rotations.WaitSettled,
-	})
 }
 
 // feedURL is where a rotation's calendar feed is reached from outside.

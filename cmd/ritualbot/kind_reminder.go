@@ -5,12 +5,17 @@ import (
 	"github.com/ritualbot/ritualbot/rituals/reminder"
 )
 
-func init() {
-	kinds[rituals.KindReminder] = kind{
-		build: func(m *Main, rc *rituals.RitualConfig) (jobSource, error) {
-			r := reminderOf(m.Loaded.Config.Config, rc, &m.links)
-			r.Outbox = m.Outbox
-			return r, nil
+// reminderKind: the reminders, which need nothing but the outbox.
+func reminderKind() kind {
+	return kind{
+		build: func(m *Main, rcs []*rituals.RitualConfig) (provided, error) {
+			var p provided
+			for _, rc := range rcs {
+				r := reminderOf(m.Loaded.Config.Config, rc, &m.links)
+				r.Outbox = m.Outbox
+				p.jobs = append(p.jobs, r)
+			}
+			return p, nil
 		},
 		preview: func(p *previewEnv, rc *rituals.RitualConfig) (rituals.Message, error) {
 			return reminderOf(p.Config.Config, rc, &p.links).Message(p.Now)

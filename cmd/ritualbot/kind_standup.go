@@ -11,17 +11,21 @@ import (
 	"github.com/ritualbot/ritualbot/rituals/standup"
 )
 
-func init() {
-	kinds[rituals.KindStandup] = kind{
-		build: func(m *Main, rc *rituals.RitualConfig) (jobSource, error) {
-			s := standupOf(m.Loaded.Config.Config, rc, m.DB, m.Clock, &m.links)
-			s.Outbox, s.Directory = m.Outbox, m.directory
-			if m.standups == nil {
-				m.standups = &bot.Standups{Views: m.Slack, Limiter: m.limiter, Config: m.Loaded.Config.Config, Clock: m.Clock}
+// standupKind: the standups, /standup for them all, and the standup log
+// the others read.
+func standupKind() kind {
+	return kind{
+		build: func(m *Main, rcs []*rituals.RitualConfig) (provided, error) {
+			desk := &bot.Standups{Views: m.Slack, Limiter: m.limiter, Config: m.Loaded.Config.Config, Clock: m.Clock}
+			p := provided{slack: desk}
+			for _, rc := range rcs {
+				s := standupOf(m.Loaded.Config.Config, rc, m.DB, m.Clock, &m.links)
+				s.Outbox, s.Directory = m.Outbox, m.directory
+				desk.Add(s)
+				p.standups = append(p.standups, s)
+				p.jobs = append(p.jobs, standupJobs{s, m.component("standup")})
 			}
-			m.standups.Add(m.Router, s)
-			m.addStandup(s)
-			return standupJobs{s, m.component("standup")}, nil
+			return p, nil
 		},
 		link: func(p *previewEnv, rc *rituals.RitualConfig) {
 			if p.DB != nil {

@@ -21,6 +21,7 @@ import (
 
 	"github.com/ritualbot/ritualbot/bot"
 	"github.com/ritualbot/ritualbot/config"
+	"github.com/ritualbot/ritualbot/demo"
 	"github.com/ritualbot/ritualbot/rituals"
 	"github.com/ritualbot/ritualbot/store"
 )
@@ -64,7 +65,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, env func(
 	}
 	configPath := fs.String("config", defaultConfig, "config file")
 	asJSON := fs.Bool("json", false, "preview: print Block Kit JSON")
-	listen := fs.String("listen", defaultDemoListen, "demo: where the page is served (loopback only)")
+	listen := fs.String("listen", demo.DefaultListen, "demo: where the page is served (loopback only)")
 	pos, err := parseInterleaved(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
 		return 0
@@ -81,11 +82,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, env func(
 		fmt.Fprint(stdout, usageText)
 		return 0
 	case "demo":
-		o := demoOptions{Listen: *listen, Env: env, Log: newDemoLogger(stderr, env)}
+		o := demoOptions(env)
+		o.Listen, o.Log = *listen, newDemoLogger(stderr, env)
 		if flagSet(fs, "config") {
 			o.ConfigPath = *configPath
 		}
-		if err := runDemo(ctx, o, stdout); err != nil {
+		if err := demo.Run(ctx, o, stdout); err != nil {
 			return fail(err)
 		}
 		return 0

@@ -7,9 +7,9 @@ import (
 	"time"
 
 	"github.com/ritualbot/ritualbot/bot"
-	"github.com/ritualbot/ritualbot/bot/slackfake"
 	"github.com/ritualbot/ritualbot/internal/benchtest"
 	"github.com/ritualbot/ritualbot/rituals/oncall"
+	"github.com/ritualbot/ritualbot/slackfake"
 	"github.com/ritualbot/ritualbot/store"
 )
 

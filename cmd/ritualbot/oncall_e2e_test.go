@@ -14,8 +14,8 @@ import (
 	goical "github.com/emersion/go-ical"
 
 	"github.com/ritualbot/ritualbot/bot"
-	"github.com/ritualbot/ritualbot/bot/slackfake"
 	"github.com/ritualbot/ritualbot/config"
+	"github.com/ritualbot/ritualbot/slackfake"
 )
 
 // Four engineers, weekly handoffs on Monday 10:00 in Berlin, starting two
@@ -61,7 +61,7 @@ func newOnCallHarness(t *testing.T, start time.Time, opts slackfake.Options) *ha
 	// in the channel would be paced at one a second. Loosen only those
 	// limits that simulated time compresses; 429s are tested on their own.
 	if opts.RateLimits == nil {
-		opts.RateLimits = map[string]slackfake.Limit{"chat.postMessage:channel": {PerMinute: 6000, Burst: 100}}
+		opts.RateLimits = map[string]slackfake.Limit{"chat.postMessage/channel": {PerMinute: 6000, Burst: 100}}
 	}
 	h := newHarness(t, onCallConfig, start, opts)
 	h.limits = map[string]bot.Limit{}

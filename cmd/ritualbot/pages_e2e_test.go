@@ -5,8 +5,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ritualbot/ritualbot/bot/slackfake"
 	"github.com/ritualbot/ritualbot/rituals"
+	"github.com/ritualbot/ritualbot/slackfake"
 )
 
 // With RITUALBOT_LINK_SECRET set, the calendar feeds and the postmortems

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ritualbot/ritualbot/bot/slackfake"
+	"github.com/ritualbot/ritualbot/slackfake"
 )
 
 const remindersConfig = `

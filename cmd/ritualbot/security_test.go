@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/ritualbot/ritualbot/bot"
-	"github.com/ritualbot/ritualbot/bot/slackfake"
+	"github.com/ritualbot/ritualbot/slackfake"
 )
 
 // workspaceConfig is a company with every kind of ritual, in HTTP mode so
@@ -96,7 +96,7 @@ func newWorkspaceHarness(t *testing.T, configYAML string, start time.Time, opts 
 	if opts.RateLimits == nil {
 		opts.RateLimits = map[string]slackfake.Limit{}
 	}
-	for _, m := range []string{"chat.postMessage", "chat.postMessage:channel", "chat.update", "views.open", "users.list", "chat.postEphemeral", "conversations.replies"} {
+	for _, m := range []string{"chat.postMessage", "chat.postMessage/channel", "chat.update", "views.open", "users.list", "chat.postEphemeral", "conversations.replies"} {
 		opts.RateLimits[m] = fast
 	}
 	h := newHarness(t, configYAML, start, opts)

@@ -13,8 +13,8 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/ritualbot/ritualbot/bot"
-	"github.com/ritualbot/ritualbot/bot/slackfake"
 	"github.com/ritualbot/ritualbot/config"
+	"github.com/ritualbot/ritualbot/slackfake"
 )
 
 func TestSocketModeSlashCommandAndReconnect(t *testing.T) {

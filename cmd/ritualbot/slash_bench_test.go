@@ -12,10 +12,10 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/ritualbot/ritualbot/bot"
-	"github.com/ritualbot/ritualbot/bot/slackfake"
 	"github.com/ritualbot/ritualbot/config"
 	"github.com/ritualbot/ritualbot/internal/benchtest"
 	"github.com/ritualbot/ritualbot/rituals"
+	"github.com/ritualbot/ritualbot/slackfake"
 )
 
 // BenchmarkSlashCommandsYear measures the server's handling of every kind

@@ -14,9 +14,9 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/ritualbot/ritualbot/bot"
-	"github.com/ritualbot/ritualbot/bot/slackfake"
 	"github.com/ritualbot/ritualbot/config"
 	"github.com/ritualbot/ritualbot/rituals"
+	"github.com/ritualbot/ritualbot/slackfake"
 )
 
 // fanOut is one standup prompt to a team of members, run by the real Main
@@ -72,7 +72,7 @@ rituals:
 	fakePost, _ := slackfake.DefaultLimit("chat.postMessage")
 	fakePost.PerMinute *= f.speedup
 	fake := slackfake.New(slackfake.Options{Now: clock.Now, RateLimits: map[string]slackfake.Limit{
-		"chat.postMessage": fakePost, "chat.postMessage:channel": mustDefault("chat.postMessage:channel"),
+		"chat.postMessage": fakePost, "chat.postMessage/channel": mustDefault("chat.postMessage/channel"),
 	}})
 	tb.Cleanup(fake.Close)
 	fake.AddChannel(slackfake.Channel{ID: "C0BIG", Name: "big"})

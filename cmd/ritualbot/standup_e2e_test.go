@@ -10,9 +10,9 @@ import (
 	"time"
 
 	"github.com/ritualbot/ritualbot/bot"
-	"github.com/ritualbot/ritualbot/bot/slackfake"
 	"github.com/ritualbot/ritualbot/config"
 	"github.com/ritualbot/ritualbot/rituals"
+	"github.com/ritualbot/ritualbot/slackfake"
 )
 
 var (
@@ -77,7 +77,7 @@ func newStandupHarness(t *testing.T, start time.Time, summary string, localTime 
 	cfg := strings.NewReplacer("SUMMARY", summary, "LOCAL", fmt.Sprint(localTime)).Replace(standupConfig)
 	fast := slackfake.Limit{PerMinute: 6000, Burst: 1000}
 	h := newHarness(t, cfg, start, slackfake.Options{RateLimits: map[string]slackfake.Limit{
-		"users.list": fast, "views.open": fast, "chat.update": fast, "chat.postMessage": fast, "chat.postMessage:channel": fast}})
+		"users.list": fast, "views.open": fast, "chat.update": fast, "chat.postMessage": fast, "chat.postMessage/channel": fast}})
 	h.limits = map[string]bot.Limit{}
 	for _, m := range []string{"users.list", "views.open", "chat.update", "chat.postMessage", "chat.postMessage/channel"} {
 		h.limits[m] = bot.Limit{PerMinute: fast.PerMinute, Burst: fast.Burst}

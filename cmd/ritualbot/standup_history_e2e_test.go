@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ritualbot/ritualbot/bot/slackfake"
+	"github.com/ritualbot/ritualbot/slackfake"
 )
 
 // TestStandupHistoryIsForTheTeam: Bob's answer, before its summary is

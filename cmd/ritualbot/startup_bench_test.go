@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ritualbot/ritualbot/bot/slackfake"
+	"github.com/ritualbot/ritualbot/slackfake"
 )
 
 // companyConfig is a realistic company: the workspace's rituals (whose

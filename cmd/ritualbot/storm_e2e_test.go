@@ -8,7 +8,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/ritualbot/ritualbot/bot/slackfake"
+	"github.com/ritualbot/ritualbot/slackfake"
 )
 
 // newStormHarness is the incidents workspace with storm aggregation on:

@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ritualbot/ritualbot/bot/slackfake"
 	"github.com/ritualbot/ritualbot/config"
+	"github.com/ritualbot/ritualbot/slackfake"
 )
 
 // weekConfig is every ritual kind at once, for two teams: the rituals

@@ -5,18 +5,24 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/ritualbot/ritualbot/bot"
 	"github.com/ritualbot/ritualbot/config"
 	"github.com/ritualbot/ritualbot/rituals"
+	"github.com/ritualbot/ritualbot/rituals/digest"
+	"github.com/ritualbot/ritualbot/rituals/incident"
+	"github.com/ritualbot/ritualbot/rituals/oncall"
+	"github.com/ritualbot/ritualbot/rituals/standup"
 	"github.com/ritualbot/ritualbot/store"
 	"github.com/ritualbot/ritualbot/webhooks"
 )
 
-// A kind is how one kind of ritual plugs into the bot: each kind's file
-// registers one in init, so adding a kind touches no other wiring.
+// A kind is how one kind of ritual plugs into the bot (the table of them
+// is kinds.go).
 type kind struct {
-	// build makes the ritual from its config; it may register commands,
-	// buttons and events on m.Router, and sets the links it provides.
-	build func(m *Main, rc *rituals.RitualConfig) (jobSource, error)
+	// build makes the kind's rituals (rcs, in the config's order, at least
+	// one) and returns what they add to the bot; buildRituals joins it to
+	// the other kinds', so no kind writes Main's fields.
+	build func(m *Main, rcs []*rituals.RitualConfig) (provided, error)
 	// link, if set, sets the links the ritual provides on a preview, read
 	// from the store, as build does on Main.
 	link func(p *previewEnv, rc *rituals.RitualConfig)
@@ -25,7 +31,39 @@ type kind struct {
 	preview func(p *previewEnv, rc *rituals.RitualConfig) (rituals.Message, error)
 }
 
-var kinds = map[string]kind{}
+// provided is what the rituals of one kind add to the running bot.
+type provided struct {
+	// jobs are the rituals' scheduled jobs, one source per ritual, in the
+	// order of the rcs build was given.
+	jobs []jobSource
+	// slack registers the kind's commands, buttons, modals and events.
+	slack slackHandlers
+	// loops are background loops run beside the scheduler.
+	loops []loop
+	// What the other rituals read of them (links) and routes.go serves.
+	standups  []*standup.Standup
+	rotations *oncall.Rotations
+	incidents incident.Set
+	deploys   *digest.DeployLog
+}
+
+// slackHandlers is the Slack side of a kind: every kind registers its
+// handlers on the router the same way, once for all its rituals.
+type slackHandlers interface{ Register(r *bot.Router) }
+
+// join adds what a kind provides to what the others did; the jobs are
+// put in the config's order apart.
+func (p *provided) join(q provided) {
+	p.loops = append(p.loops, q.loops...)
+	p.standups = append(p.standups, q.standups...)
+	p.incidents = append(p.incidents, q.incidents...)
+	if q.rotations != nil {
+		p.rotations = q.rotations
+	}
+	if q.deploys != nil {
+		p.deploys = q.deploys
+	}
+}
 
 // previewEnv is what `ritualbot preview` has: the config, the store (nil
 // before the bot's first run), the instant previewed, and the links
@@ -58,46 +96,60 @@ type fixedClock struct{ t time.Time }
 func (c fixedClock) Now() time.Time                         { return c.t }
 func (c fixedClock) NewTimer(d time.Duration) rituals.Timer { return rituals.SystemClock{}.NewTimer(d) }
 
-// buildRituals turns each enabled ritual of the config into its domain
-// object.
+// buildRituals builds each kind's enabled rituals, registers their Slack
+// handlers, and links them to each other.
 func (m *Main) buildRituals() error {
-	m.rituals = nil
 	m.links.pages = pagesOf(m.Loaded.Config, m.Env)
+	var order []string
+	byKind := map[string][]*rituals.RitualConfig{}
 	for _, rc := range m.Loaded.Config.Rituals {
 		if !rc.Enabled {
 			continue
 		}
-		k, ok := kinds[rc.Kind]
-		if !ok {
+		if _, ok := kinds[rc.Kind]; !ok {
 			return fmt.Errorf("ritual %s: kind %q is not available in this version", rc.Name, rc.Kind)
 		}
-		r, err := k.build(m, rc)
-		if err != nil {
-			return fmt.Errorf("ritual %s: %w", rc.Name, err)
+		if byKind[rc.Kind] == nil {
+			order = append(order, rc.Kind)
 		}
-		m.rituals = append(m.rituals, r)
+		byKind[rc.Kind] = append(byKind[rc.Kind], rc)
+	}
+	jobs := map[string]jobSource{}
+	for _, name := range order {
+		p, err := kinds[name].build(m, byKind[name])
+		if err != nil {
+			return err
+		}
+		if len(p.jobs) != len(byKind[name]) {
+			return fmt.Errorf("kind %s built %d rituals of %d", name, len(p.jobs), len(byKind[name]))
+		}
+		for i, rc := range byKind[name] {
+			jobs[rc.Name] = p.jobs[i]
+		}
+		if p.slack != nil {
+			p.slack.Register(m.Router)
+		}
+		m.provided.join(p)
+	}
+	m.registerHome()
+	// The links the others read.
+	for _, s := range m.provided.standups {
+		m.addStandup(s)
+	}
+	if r := m.provided.rotations; r != nil {
+		m.rotations, m.onCall, m.onCallSchedule = r, r.OnCall, r
+	}
+	if len(m.provided.incidents) > 0 {
+		m.openIncidentLog(m.DB)
+	}
+	// Jobs in the config's order, whatever the kinds'.
+	m.rituals = nil
+	for _, rc := range m.Loaded.Config.Rituals {
+		if j, ok := jobs[rc.Name]; ok && rc.Enabled {
+			m.rituals = append(m.rituals, j)
+		}
 	}
 	return nil
-}
-
-// routes mounts the bot's own endpoints.
-func (m *Main) routes(mux *http.ServeMux) {
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		fmt.Fprintln(w, "ok")
-	})
-	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
-		ok, reason := m.Health.Connected()
-		if !ok {
-			http.Error(w, "not ready: Slack not connected ("+reason+")", http.StatusServiceUnavailable)
-			return
-		}
-		if err := m.DB.Ping(); err != nil {
-			http.Error(w, "not ready: store: "+err.Error(), http.StatusServiceUnavailable)
-			return
-		}
-		fmt.Fprintln(w, "ready")
-	})
-	mux.Handle("GET /metrics", m.Metrics.Handler())
 }
 
 // bearerAuth guards a webhook without a signature of its own with

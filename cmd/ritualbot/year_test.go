@@ -8,12 +8,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ritualbot/ritualbot/bot/slackfake"
 	"github.com/ritualbot/ritualbot/rituals"
 	"github.com/ritualbot/ritualbot/rituals/digest"
 	"github.com/ritualbot/ritualbot/rituals/incident"
 	"github.com/ritualbot/ritualbot/rituals/oncall"
 	"github.com/ritualbot/ritualbot/rituals/standup"
+	"github.com/ritualbot/ritualbot/slackfake"
 	"github.com/ritualbot/ritualbot/store"
 )
 

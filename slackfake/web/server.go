@@ -31,7 +31,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/ritualbot/ritualbot/bot/slackfake"
+	"github.com/ritualbot/ritualbot/slackfake"
 )
 
 //go:embed assets

@@ -4,13 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"slices"
 	"sort"
 	"strings"
 	"time"
 
-	"github.com/ritualbot/ritualbot/bot/slackfake"
+	"github.com/ritualbot/ritualbot/slackfake"
 )
 
 // The page asks for one snapshot of what the acting member sees: the
@@ -295,12 +296,7 @@ func (s *Server) thread(all, ephemerals []slackfake.Message, channel, threadTS, 
 
 func (s *Server) message(m slackfake.Message, bot string) msgJSON {
 	mj := msgJSON{TS: m.TS, ThreadTS: m.ThreadTS, User: m.User, Bot: m.User == bot, Text: m.Text, Blocks: m.Blocks, Edited: m.Edited}
-	names := make([]string, 0, len(m.Reactions))
-	for n := range m.Reactions {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
+	for _, n := range slices.Sorted(maps.Keys(m.Reactions)) {
 		mj.Reactions = append(mj.Reactions, reactionJSON{Name: n, Users: m.Reactions[n]})
 	}
 	for _, id := range m.Files {

@@ -140,12 +140,10 @@ func validateView(raw json.RawMessage, want string) (map[string]any, []string) {
 }
 
 func hasInputBlock(blocks []any) bool {
-	for _, b := range blocks {
-		if m, ok := b.(map[string]any); ok && m["type"] == "input" {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(blocks, func(b any) bool {
+		m, ok := b.(map[string]any)
+		return ok && m["type"] == "input"
+	})
 }
 
 func (v *validator) blocks(arr []any, ptr string, max int) {

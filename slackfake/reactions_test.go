@@ -8,7 +8,7 @@ import (
 	"github.com/slack-go/slack/slackevents"
 	"github.com/slack-go/slack/socketmode"
 
-	"github.com/ritualbot/ritualbot/bot/slackfake"
+	"github.com/ritualbot/ritualbot/slackfake"
 )
 
 func TestAddReactionStoresAndDeliversReactionAdded(t *testing.T) {

@@ -1,25 +1,26 @@
-package main
+package demo
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 	"time"
 
-	"github.com/ritualbot/ritualbot/bot/slackfake/web"
 	"github.com/ritualbot/ritualbot/rituals"
+	"github.com/ritualbot/ritualbot/slackfake/web"
 )
 
-// simTime is the demo's simulated time: a rituals.FakeClock that runs at
+// SimTime is the demo's simulated time: a rituals.FakeClock that runs at
 // real speed between jumps, and that jumps to the next ritual or plays the
 // rest of the week on request, moving timer by timer and letting the bot
 // settle at each step, as the end-to-end tests' harness does.
-type simTime struct {
+type SimTime struct {
 	clock *rituals.FakeClock
-	m     *Main
+	bot   Bot
+	cfg   *rituals.Config
 	// stepPause is how long "run the week" lingers on each ritual so a
 	// person sees it happen; weekBudget caps the whole run's pauses.
 	stepPause  time.Duration
@@ -45,20 +46,28 @@ type simTime struct {
 	wg   sync.WaitGroup
 }
 
-var _ web.Clock = (*simTime)(nil)
+var _ web.Clock = (*SimTime)(nil)
 
-func newSimTime(m *Main, clock *rituals.FakeClock) *simTime {
-	t := &simTime{
-		clock: clock, m: m, changed: make(chan struct{}),
-		stepPause: 400 * time.Millisecond, weekBudget: 40 * time.Second,
-		tick: 250 * time.Millisecond, settleTO: 30 * time.Second,
+// The defaults of a SimTime's pacing.
+const (
+	// DefaultStepPause is how long "run the week" lingers on each ritual.
+	DefaultStepPause = 400 * time.Millisecond
+	// Tick is how often the clock catches up with the wall clock.
+	Tick = 250 * time.Millisecond
+)
+
+func newSimTime(b Bot, cfg *rituals.Config, clock *rituals.FakeClock) *SimTime {
+	t := &SimTime{
+		clock: clock, bot: b, cfg: cfg, changed: make(chan struct{}),
+		stepPause: DefaultStepPause, weekBudget: 40 * time.Second,
+		tick: Tick, settleTO: 30 * time.Second,
 	}
 	t.ctx, t.stop = context.WithCancel(context.Background())
 	return t
 }
 
 // start runs the clock at real speed until close.
-func (t *simTime) start() {
+func (t *SimTime) start() {
 	ctx := t.ctx
 	t.wg.Add(1)
 	go func() {
@@ -87,19 +96,19 @@ func (t *simTime) start() {
 }
 
 // close stops the ticking and a run of the week, and waits for both.
-func (t *simTime) close() {
+func (t *SimTime) close() {
 	t.stop()
 	t.wg.Wait()
 }
 
-func (t *simTime) isPaused() bool {
+func (t *SimTime) isPaused() bool {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return t.paused || t.busy != ""
 }
 
 // notify wakes the page's event streams.
-func (t *simTime) notify() {
+func (t *SimTime) notify() {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	close(t.changed)
@@ -108,7 +117,7 @@ func (t *simTime) notify() {
 
 // announceMinute notifies when the clock has entered a new minute: the
 // page shows hours and minutes.
-func (t *simTime) announceMinute() {
+func (t *SimTime) announceMinute() {
 	m := t.clock.Now().Truncate(time.Minute)
 	t.mu.Lock()
 	same := m.Equal(t.minute)
@@ -119,23 +128,23 @@ func (t *simTime) announceMinute() {
 	}
 }
 
-func (t *simTime) Changed() <-chan struct{} {
+func (t *SimTime) Changed() <-chan struct{} {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return t.changed
 }
 
-func (t *simTime) SetPaused(p bool) {
+func (t *SimTime) SetPaused(p bool) {
 	t.mu.Lock()
 	t.paused = p
 	t.mu.Unlock()
 	t.notify()
 }
 
-func (t *simTime) Status() web.ClockStatus {
+func (t *SimTime) Status() web.ClockStatus {
 	now := t.clock.Now()
 	t.mu.Lock()
-	st := web.ClockStatus{Now: now, Zone: t.m.Loaded.Config.Timezone.String(), Busy: t.busy, Paused: t.paused, Error: t.lastErr}
+	st := web.ClockStatus{Now: now, Zone: t.cfg.Timezone.String(), Busy: t.busy, Paused: t.paused, Error: t.lastErr}
 	t.mu.Unlock()
 	st.Upcoming = t.upcoming(now, 6)
 	return st
@@ -143,9 +152,9 @@ func (t *simTime) Status() web.ClockStatus {
 
 // upcoming lists the next n ritual occurrences after now; the bot's own
 // housekeeping jobs are left out.
-func (t *simTime) upcoming(now time.Time, n int) []web.Upcoming {
+func (t *SimTime) upcoming(now time.Time, n int) []web.Upcoming {
 	var out []web.Upcoming
-	for _, job := range t.m.Scheduler.Jobs() {
+	for _, job := range t.bot.Jobs() {
 		if job.Ritual == "ritualbot" {
 			continue
 		}
@@ -158,15 +167,15 @@ func (t *simTime) upcoming(now time.Time, n int) []web.Upcoming {
 			out = append(out, web.Upcoming{At: at, Ritual: job.Ritual, Kind: t.kindOf(job.Ritual), What: t.what(job)})
 		}
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].At.Before(out[j].At) })
+	slices.SortStableFunc(out, func(a, b web.Upcoming) int { return a.At.Compare(b.At) })
 	if len(out) > n {
 		out = out[:n]
 	}
 	return out
 }
 
-func (t *simTime) kindOf(ritual string) string {
-	if rc := t.m.Loaded.Config.Ritual(ritual); rc != nil {
+func (t *SimTime) kindOf(ritual string) string {
+	if rc := t.cfg.Ritual(ritual); rc != nil {
 		return rc.Kind
 	}
 	return ""
@@ -174,7 +183,7 @@ func (t *simTime) kindOf(ritual string) string {
 
 // what names a job within its ritual: "prompt (Europe/London)" for
 // "payments-standup/prompt@Europe/London", the kind for a one-job ritual.
-func (t *simTime) what(job rituals.Job) string {
+func (t *SimTime) what(job rituals.Job) string {
 	rest, ok := strings.CutPrefix(job.Name, job.Ritual+"/")
 	if !ok || rest == "" {
 		return t.kindOf(job.Ritual)
@@ -187,8 +196,8 @@ func (t *simTime) what(job rituals.Job) string {
 }
 
 // isRitualAt reports whether some ritual has an occurrence exactly at at.
-func (t *simTime) isRitualAt(at time.Time) bool {
-	for _, job := range t.m.Scheduler.Jobs() {
+func (t *SimTime) isRitualAt(at time.Time) bool {
+	for _, job := range t.bot.Jobs() {
 		if job.Ritual != "ritualbot" && job.Schedule.Next(at.Add(-time.Nanosecond)).Equal(at) {
 			return true
 		}
@@ -197,7 +206,7 @@ func (t *simTime) isRitualAt(at time.Time) bool {
 }
 
 // claim marks the clock busy with what, or says it already is.
-func (t *simTime) claim(what string) error {
+func (t *SimTime) claim(what string) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.busy != "" {
@@ -207,7 +216,7 @@ func (t *simTime) claim(what string) error {
 	return nil
 }
 
-func (t *simTime) release(err error) {
+func (t *SimTime) release(err error) {
 	t.mu.Lock()
 	t.busy = ""
 	if err != nil {
@@ -220,7 +229,7 @@ func (t *simTime) release(err error) {
 
 // Next moves the clock to the next ritual occurrence, through every timer
 // before it, and returns once the bot has acted on it.
-func (t *simTime) Next(ctx context.Context) error {
+func (t *SimTime) Next(ctx context.Context) error {
 	if err := t.claim("next"); err != nil {
 		return err
 	}
@@ -232,7 +241,7 @@ func (t *simTime) Next(ctx context.Context) error {
 	return err
 }
 
-func (t *simTime) next(ctx context.Context) error {
+func (t *SimTime) next(ctx context.Context) error {
 	up := t.upcoming(t.clock.Now(), 1)
 	if len(up) == 0 {
 		return errors.New("no ritual is scheduled")
@@ -242,42 +251,47 @@ func (t *simTime) next(ctx context.Context) error {
 
 // runUntil moves the clock to each pending timer up to at in turn,
 // letting the bot act at each, then to at.
-func (t *simTime) runUntil(ctx context.Context, at time.Time) error {
-	return runClockUntil(ctx, t.m, t.clock, at, t.settleTO)
+func (t *SimTime) runUntil(ctx context.Context, at time.Time) error {
+	return RunClockUntil(ctx, t.bot, t.clock, at, t.cfg.Timezone, t.settleTO)
 }
 
 // step sets the clock and waits until the bot has handled everything due
 // and delivered what it had to say.
-func (t *simTime) step(ctx context.Context, at time.Time) error {
-	return settleAt(ctx, t.m, t.clock, at, t.settleTO)
+func (t *SimTime) step(ctx context.Context, at time.Time) error {
+	return settleAt(ctx, t.bot, t.clock, at, t.cfg.Timezone, t.settleTO)
 }
 
-// runClockUntil is how simulated time is played, by the demo and by the
+// Settler is a bot that can be waited for until it is idle.
+type Settler interface {
+	Settle(ctx context.Context) error
+}
+
+// RunClockUntil is how simulated time is played, by the demo and by the
 // end-to-end tests alike: the clock moves to each pending timer up to at in
 // turn, the bot settling at each, then to at. Moving straight to at would
 // fire every timer at once, and the bot would act on all of them as if it
 // were at.
-func runClockUntil(ctx context.Context, m *Main, clock *rituals.FakeClock, at time.Time, limit time.Duration) error {
+func RunClockUntil(ctx context.Context, s Settler, clock *rituals.FakeClock, at time.Time, loc *time.Location, limit time.Duration) error {
 	for {
 		next, ok := clock.NextTimer()
 		if !ok || next.After(at) {
 			break
 		}
-		if err := settleAt(ctx, m, clock, next, limit); err != nil {
+		if err := settleAt(ctx, s, clock, next, loc, limit); err != nil {
 			return err
 		}
 	}
-	return settleAt(ctx, m, clock, at, limit)
+	return settleAt(ctx, s, clock, at, loc, limit)
 }
 
 // settleAt sets the clock to at and waits, up to limit, until the bot has
 // handled everything due by then and its outbox is drained.
-func settleAt(ctx context.Context, m *Main, clock *rituals.FakeClock, at time.Time, limit time.Duration) error {
+func settleAt(ctx context.Context, s Settler, clock *rituals.FakeClock, at time.Time, loc *time.Location, limit time.Duration) error {
 	clock.Set(at)
 	ctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
-	if err := m.Settle(ctx); err != nil {
-		return fmt.Errorf("the bot did not settle at %s: %w", at.In(m.Loaded.Config.Timezone).Format("Mon 02 Jan 15:04"), err)
+	if err := s.Settle(ctx); err != nil {
+		return fmt.Errorf("the bot did not settle at %s: %w", at.In(loc).Format("Mon 02 Jan 15:04"), err)
 	}
 	return nil
 }
@@ -296,7 +310,7 @@ func weekEnd(now time.Time, loc *time.Location) time.Time {
 
 // RunWeek plays the rest of the working week, or the next one if this
 // one has no ritual left, ritual by ritual, in the background.
-func (t *simTime) RunWeek() error {
+func (t *SimTime) RunWeek() error {
 	if err := t.claim("week"); err != nil {
 		return err
 	}
@@ -312,8 +326,15 @@ func (t *simTime) RunWeek() error {
 	return nil
 }
 
-func (t *simTime) runWeek(ctx context.Context) error {
-	loc := t.m.Loaded.Config.Timezone
+// WeekSteps counts the rituals the last run of the week stopped on.
+func (t *SimTime) WeekSteps() int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.weekSteps
+}
+
+func (t *SimTime) runWeek(ctx context.Context) error {
+	loc := t.cfg.Timezone
 	now := t.clock.Now()
 	end := weekEnd(now, loc)
 	if up := t.upcoming(now, 1); len(up) == 0 || !up[0].At.Before(end) {

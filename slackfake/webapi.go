@@ -11,6 +11,8 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/ritualbot/ritualbot/slacktier"
 )
 
 // params are a Web API call's arguments, from a form, a query string or
@@ -271,7 +273,7 @@ func (s *Server) serveMethod(w http.ResponseWriter, r *http.Request, method stri
 		s.mu.Lock()
 		key := s.rateKeyLocked(p.get("channel"))
 		s.mu.Unlock()
-		buckets = append(buckets, [2]string{"chat.postMessage:channel", key})
+		buckets = append(buckets, [2]string{slacktier.PostMessagePerChannel, key})
 	}
 	if ok, retry := s.limiter.take(buckets...); !ok {
 		s.mu.Lock()

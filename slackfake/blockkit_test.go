@@ -8,7 +8,7 @@ import (
 
 	"github.com/slack-go/slack"
 
-	"github.com/ritualbot/ritualbot/bot/slackfake"
+	"github.com/ritualbot/ritualbot/slackfake"
 )
 
 func section(text string) string {

@@ -8,7 +8,8 @@
 //   - the Web API under APIURL(): form, query or JSON bodies, the token in a
 //     `token` field or an `Authorization: Bearer` header, answers
 //     `{"ok":true,...}` / `{"ok":false,"error":"..."}` with HTTP 200, and
-//     HTTP 429 with `Retry-After` when a method's rate limit is spent;
+//     HTTP 429 with `Retry-After` when a method's rate limit is spent (the
+//     tiers of package slacktier, which the bot's client paces itself by);
 //   - Socket Mode: apps.connections.open hands out a ws:// URL on the fake,
 //     which greets with `hello`, pings every PingInterval, delivers
 //     envelopes and reads acks;

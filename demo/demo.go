@@ -1,4 +1,9 @@
-package main
+// Package demo is `ritualbot demo`: the real bot against the project's
+// fake Slack (slackfake), on simulated time, with the fake's web page
+// (slackfake/web) for a person to use. Nothing leaves the machine: every
+// listener is on loopback and no token is needed. The bot itself is
+// started through Options.StartBot, since the wiring lives in the command.
+package demo
 
 import (
 	"bytes"
@@ -22,47 +27,83 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/ritualbot/ritualbot/bot"
-	"github.com/ritualbot/ritualbot/bot/slackfake"
-	"github.com/ritualbot/ritualbot/bot/slackfake/web"
 	"github.com/ritualbot/ritualbot/config"
 	"github.com/ritualbot/ritualbot/rituals"
+	"github.com/ritualbot/ritualbot/slackfake"
+	"github.com/ritualbot/ritualbot/slackfake/web"
 )
 
-// `ritualbot demo`: the real bot (Main) against the project's fake Slack
-// (bot/slackfake), on simulated time, with the fake's web page
-// (bot/slackfake/web) for a person to use. Nothing leaves the machine:
-// every listener is on loopback and no token is needed.
-
-//go:embed demo/config.yaml demo/workspace.yaml
+//go:embed config.yaml workspace.yaml
 var demoFiles embed.FS
 
-const defaultDemoListen = "127.0.0.1:8088"
+// DefaultListen is where the page is served unless told otherwise.
+const DefaultListen = "127.0.0.1:8088"
 
-// demoOptions are the demo's knobs; tests shorten the pauses.
-type demoOptions struct {
+// Bot is the running bot as the demo drives it.
+type Bot interface {
+	// Settle waits until the bot has handled everything due at the
+	// clock's time and delivered what it had to say.
+	Settle(ctx context.Context) error
+	// Jobs are the scheduler's jobs.
+	Jobs() []rituals.Job
+	// Connected says whether the bot is connected to Slack, and if not why;
+	// Changed is closed when that may have changed.
+	Connected() (bool, string)
+	Changed() <-chan struct{}
+	// Fatal delivers an error that stopped the bot.
+	Fatal() <-chan error
+	// Addr is the bot's own HTTP server's address.
+	Addr() string
+	Close() error
+}
+
+// BotConfig is what the demo starts the bot with.
+type BotConfig struct {
+	// Loaded is the config, set to a temporary store, HTTP on loopback
+	// and Socket Mode.
+	Loaded *config.Loaded
+	Clock  rituals.Clock
+	Log    zerolog.Logger
+	// The fake workspace's tokens and Web API URL: the bot takes these,
+	// never a token from the environment.
+	BotToken, AppToken, APIURL string
+	// WebhookToken is what the bot's /hooks/* endpoints expect.
+	WebhookToken string
+	// SlackLimits are the bot's client-side Slack limits.
+	SlackLimits map[string]bot.Limit
+}
+
+// StartFunc starts the bot; it returns once the bot runs.
+type StartFunc func(context.Context, BotConfig) (Bot, error)
+
+// Options are the demo's knobs; tests shorten the pauses.
+type Options struct {
 	Listen     string // where the page is served; loopback only
 	ConfigPath string // empty: the built-in demo config and workspace
-	Env        func(string) string
-	Log        zerolog.Logger
+	// WebhookToken is the bot's webhook token; empty: a random one.
+	WebhookToken string
+	// StartBot starts the real bot.
+	StartBot StartFunc
+	Log      zerolog.Logger
 	// Now is the wall clock the demo week is chosen by.
 	Now func() time.Time
 	// StepPause is how long "run the week" lingers on each ritual.
 	StepPause time.Duration
 }
 
-// demo is a running demo.
-type demo struct {
+// Demo is a running demo.
+type Demo struct {
 	URL   string
 	Start time.Time // where simulated time started
-	fake  *slackfake.Server
-	clock *rituals.FakeClock
-	time  *simTime
-	m     *Main
+	Fake  *slackfake.Server
+	Clock *rituals.FakeClock
+	Time  *SimTime
+	Bot   Bot
 	page  *web.Server
 	srv   *http.Server
 	dir   string
-	// webhookToken is what the bot's /hooks/* endpoints expect.
-	webhookToken string
+	// WebhookToken is what the bot's /hooks/* endpoints expect.
+	WebhookToken string
 }
 
 // demoWeek holds the dates the built-in config's placeholders stand for.
@@ -87,7 +128,7 @@ func weekOf(monday time.Time) demoWeek {
 // Its placeholders use [[ ]], so the reminders' own {{.Team}} templates
 // pass through untouched.
 func demoConfig(monday time.Time) ([]byte, error) {
-	src, err := demoFiles.ReadFile("demo/config.yaml")
+	src, err := demoFiles.ReadFile("config.yaml")
 	if err != nil {
 		return nil, err
 	}
@@ -102,9 +143,9 @@ func demoConfig(monday time.Time) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-// builtinConfig loads the built-in config for the week of now in its own
+// BuiltinConfig loads the built-in config for the week of now in its own
 // time zone: a first reading tells the zone, the second has the dates.
-func builtinConfig(now time.Time) (*config.Loaded, error) {
+func BuiltinConfig(now time.Time) (*config.Loaded, error) {
 	const name = "demo/config.yaml (built in)"
 	var loaded *config.Loaded
 	monday := demoMonday(now, time.UTC)
@@ -152,7 +193,7 @@ type wsGroup struct {
 }
 
 func builtinWorkspace() (*workspace, error) {
-	src, err := demoFiles.ReadFile("demo/workspace.yaml")
+	src, err := demoFiles.ReadFile("workspace.yaml")
 	if err != nil {
 		return nil, err
 	}
@@ -264,7 +305,7 @@ func seed(f *slackfake.Server, ws *workspace) {
 func checkLoopback(listen string) error {
 	host, _, err := net.SplitHostPort(listen)
 	if err != nil {
-		return fmt.Errorf("--listen %q: want host:port such as %s", listen, defaultDemoListen)
+		return fmt.Errorf("--listen %q: want host:port such as %s", listen, DefaultListen)
 	}
 	if strings.EqualFold(host, "localhost") {
 		return nil
@@ -291,16 +332,16 @@ func relaxedLimits() map[string]bot.Limit {
 	return out
 }
 
-// startDemo starts the fake workspace, the bot and the page.
-func startDemo(ctx context.Context, o demoOptions) (d *demo, err error) {
+// Start starts the fake workspace, the bot and the page.
+func Start(ctx context.Context, o Options) (_ *Demo, err error) {
 	if o.Listen == "" {
-		o.Listen = defaultDemoListen
+		o.Listen = DefaultListen
 	}
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	if o.Env == nil {
-		o.Env = func(string) string { return "" }
+	if o.StartBot == nil {
+		return nil, errors.New("demo: no way to start the bot")
 	}
 	if err := checkLoopback(o.Listen); err != nil {
 		return nil, err
@@ -308,7 +349,7 @@ func startDemo(ctx context.Context, o demoOptions) (d *demo, err error) {
 	var loaded *config.Loaded
 	var ws *workspace
 	if o.ConfigPath == "" {
-		if loaded, err = builtinConfig(o.Now()); err != nil {
+		if loaded, err = BuiltinConfig(o.Now()); err != nil {
 			return nil, err
 		}
 		if ws, err = builtinWorkspace(); err != nil {
@@ -324,7 +365,9 @@ func startDemo(ctx context.Context, o demoOptions) (d *demo, err error) {
 	mon := demoMonday(o.Now(), cfg.Timezone)
 	start := time.Date(mon.Year(), mon.Month(), mon.Day(), 7, 45, 0, 0, cfg.Timezone)
 
-	d = &demo{Start: start, clock: rituals.NewFakeClock(start)}
+	// d, not the named result, which a failed return sets to nil before
+	// this cleanup runs.
+	d := &Demo{Start: start, Clock: rituals.NewFakeClock(start)}
 	defer func() {
 		if err != nil {
 			d.Close()
@@ -338,48 +381,36 @@ func startDemo(ctx context.Context, o demoOptions) (d *demo, err error) {
 	cfg.Slack.Mode = "socket"
 
 	botToken, appToken := randomToken("xoxb-demo-"), randomToken("xapp-demo-")
-	d.fake = slackfake.New(slackfake.Options{BotToken: botToken, AppToken: appToken, Now: d.clock.Now, DisableRateLimits: true})
-	seed(d.fake, ws)
-	d.webhookToken = o.Env(envWebhookToken)
-	if d.webhookToken == "" {
-		d.webhookToken = randomToken("demo-")
+	d.Fake = slackfake.New(slackfake.Options{BotToken: botToken, AppToken: appToken, Now: d.Clock.Now, DisableRateLimits: true})
+	seed(d.Fake, ws)
+	d.WebhookToken = o.WebhookToken
+	if d.WebhookToken == "" {
+		d.WebhookToken = randomToken("demo-")
 	}
-	env := func(k string) string {
-		switch k {
-		case envBotToken:
-			return botToken
-		case envAppToken:
-			return appToken
-		case envAPIURL:
-			return d.fake.APIURL()
-		case envSigningSecret:
-			return ""
-		case envWebhookToken:
-			return d.webhookToken
-		}
-		return o.Env(k)
-	}
-	d.m = &Main{Loaded: loaded, Env: env, Clock: d.clock, Log: o.Log, SlackLimits: relaxedLimits()}
-	if err := d.m.Run(ctx); err != nil {
-		d.m = nil
+	d.Bot, err = o.StartBot(ctx, BotConfig{
+		Loaded: loaded, Clock: d.Clock, Log: o.Log,
+		BotToken: botToken, AppToken: appToken, APIURL: d.Fake.APIURL(), WebhookToken: d.WebhookToken,
+		SlackLimits: relaxedLimits(),
+	})
+	if err != nil {
 		return nil, err
 	}
-	if err := waitConnected(ctx, d.m, 20*time.Second); err != nil {
+	if err := waitConnected(ctx, d.Bot, 20*time.Second); err != nil {
 		return nil, err
 	}
 	settleCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	err = d.m.Settle(settleCtx)
+	err = d.Bot.Settle(settleCtx)
 	cancel()
 	if err != nil {
 		return nil, fmt.Errorf("demo: the bot did not settle at start: %w", err)
 	}
 
-	d.time = newSimTime(d.m, d.clock)
+	d.Time = newSimTime(d.Bot, cfg.Config, d.Clock)
 	if o.StepPause > 0 {
-		d.time.stepPause = o.StepPause
+		d.Time.stepPause = o.StepPause
 	}
-	d.time.start()
-	d.page = &web.Server{Fake: d.fake, Clock: d.time, Title: "ritualbot demo", Commands: demoCommands(), Intro: demoIntro(cfg.Config)}
+	d.Time.start()
+	d.page = &web.Server{Fake: d.Fake, Clock: d.Time, Title: "ritualbot demo", Commands: demoCommands(), Intro: demoIntro(cfg.Config)}
 	ln, err := net.Listen("tcp", o.Listen)
 	if err != nil {
 		return nil, fmt.Errorf("listen on %s: %w (pass --listen 127.0.0.1:PORT for another port)", o.Listen, err)
@@ -390,20 +421,20 @@ func startDemo(ctx context.Context, o demoOptions) (d *demo, err error) {
 	return d, nil
 }
 
-func waitConnected(ctx context.Context, m *Main, limit time.Duration) error {
+func waitConnected(ctx context.Context, b Bot, limit time.Duration) error {
 	ctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
 	for {
-		changed := m.Health.Changed()
-		if ok, _ := m.Health.Connected(); ok {
+		changed := b.Changed()
+		if ok, _ := b.Connected(); ok {
 			return nil
 		}
 		select {
 		case <-changed:
-		case err := <-m.Fatal():
+		case err := <-b.Fatal():
 			return fmt.Errorf("demo: the bot stopped: %w", err)
 		case <-ctx.Done():
-			_, why := m.Health.Connected()
+			_, why := b.Connected()
 			return fmt.Errorf("demo: the bot did not connect to the fake Slack (%s)", why)
 		}
 	}
@@ -427,7 +458,7 @@ func demoIntro(cfg *rituals.Config) []string {
 
 // Close shuts the demo down: the page, the clock, the bot, the fake, and
 // the temporary store.
-func (d *demo) Close() error {
+func (d *Demo) Close() error {
 	var errs []error
 	if d.page != nil {
 		d.page.Close()
@@ -439,16 +470,16 @@ func (d *demo) Close() error {
 		}
 		cancel()
 	}
-	if d.time != nil {
-		d.time.close()
+	if d.Time != nil {
+		d.Time.close()
 	}
-	if d.m != nil {
-		if err := d.m.Close(); err != nil {
+	if d.Bot != nil {
+		if err := d.Bot.Close(); err != nil {
 			errs = append(errs, err)
 		}
 	}
-	if d.fake != nil {
-		d.fake.Close()
+	if d.Fake != nil {
+		d.Fake.Close()
 	}
 	if d.dir != "" {
 		if err := os.RemoveAll(d.dir); err != nil {
@@ -458,9 +489,9 @@ func (d *demo) Close() error {
 	return errors.Join(errs...)
 }
 
-// runDemo is `ritualbot demo`: it serves until ctx ends (Ctrl-C).
-func runDemo(ctx context.Context, o demoOptions, stdout io.Writer) error {
-	d, err := startDemo(ctx, o)
+// Run is `ritualbot demo`: it serves until ctx ends (Ctrl-C).
+func Run(ctx context.Context, o Options, stdout io.Writer) error {
+	d, err := Start(ctx, o)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil // Ctrl-C while starting
@@ -470,10 +501,10 @@ func runDemo(ctx context.Context, o demoOptions, stdout io.Writer) error {
 	fmt.Fprintf(stdout, "ritualbot demo: the real bot against a local Slack workspace, on simulated time from %s.\n",
 		d.Start.Format("Mon 2 Jan 2006 15:04 MST"))
 	fmt.Fprintf(stdout, "\n  Open %s in your browser.\n\n", d.URL)
-	fmt.Fprintf(stdout, "The bot's own endpoints (metrics, webhooks) are at http://%s with RITUALBOT_WEBHOOK_TOKEN=%s.\nCtrl-C stops the demo and deletes its data.\n", d.m.Addr, d.webhookToken)
+	fmt.Fprintf(stdout, "The bot's own endpoints (metrics, webhooks) are at http://%s with RITUALBOT_WEBHOOK_TOKEN=%s.\nCtrl-C stops the demo and deletes its data.\n", d.Bot.Addr(), d.WebhookToken)
 	select {
 	case <-ctx.Done():
-	case err = <-d.m.Fatal():
+	case err = <-d.Bot.Fatal():
 	}
 	if cerr := d.Close(); err == nil {
 		err = cerr

@@ -25,7 +25,7 @@ type Options struct {
 
 	// RateLimits overrides the default limit of a Web API method (see
 	// DefaultLimit). The key "chat.postMessage" sets the workspace-wide
-	// limit of chat.postMessage and, unless "chat.postMessage:channel" is
+	// limit of chat.postMessage and, unless "chat.postMessage/channel" is
 	// also given, its per-channel limit too.
 	RateLimits        map[string]Limit
 	DisableRateLimits bool
