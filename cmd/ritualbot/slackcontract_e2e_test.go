@@ -261,3 +261,27 @@ func TestSetupAsSlackExpects(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// /standup status names everyone, over as many sections as it takes: a
+// team of 300 is more mentions than one section's 3,000 characters.
+func TestStandupStatusNamesEveryoneOfABigTeam(t *testing.T) {
+	var ids []string
+	for i := range 300 {
+		ids = append(ids, fmt.Sprintf("U3%06d", i))
+	}
+	cfg := strings.NewReplacer("SUMMARY", "channel", "LOCAL", "false",
+		"members: [U0ALICE, U0BOB, U0CAROL, U0DAN, U0ERIN, U0FRANK, U0GITA, U0HARI]", "members: [U0ALICE, "+strings.Join(ids, ", ")+"]").Replace(standupConfig)
+	h := newHarness(t, cfg, at(t, "2026-11-23 09:05", berlin), slackfake.Options{})
+	h.fake.AddChannel(slackfake.Channel{ID: payments, Name: "payments"})
+	h.fake.AddUser(slackfake.User{ID: "U0ALICE", Name: "alice", TZ: "Europe/Berlin"})
+	for _, id := range ids {
+		h.fake.AddUser(slackfake.User{ID: id, Name: strings.ToLower(id), TZ: "Europe/Berlin"})
+	}
+	h.start()
+	ack := ackText(t, h.command("U0ALICE", payments, "/standup", "status"))
+	for _, id := range ids {
+		if !strings.Contains(ack, "<@"+id+">") {
+			t.Fatalf("/standup status leaves out %s:\n%.300s…", id, ack)
+		}
+	}
+}
