@@ -203,6 +203,8 @@ type state struct {
 	sent map[string]int
 	// limited counts the calls refused with a 429, by method.
 	limited map[string]int
+	// scopes are the app's bot scopes (GrantScopes); nil checks none.
+	scopes []string
 }
 
 func (st *state) init() {

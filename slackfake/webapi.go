@@ -284,7 +284,10 @@ func (s *Server) serveMethod(w http.ResponseWriter, r *http.Request, method stri
 		return
 	}
 	s.mu.Lock()
-	res := h.fn(s, p)
+	res := s.missingScopeLocked(method)
+	if res == nil {
+		res = h.fn(s, p)
+	}
 	then := s.then
 	s.then = nil
 	if len(then) > 0 && !s.closed {

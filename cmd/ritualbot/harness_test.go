@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
+	"gopkg.in/yaml.v3"
 
 	"github.com/ritualbot/ritualbot/bot"
 	"github.com/ritualbot/ritualbot/config"
@@ -120,6 +121,9 @@ func (h *harness) start() {
 	if err != nil {
 		h.t.Fatal(err)
 	}
+	// The app is installed with the scopes its manifest asks for, and
+	// the fake refuses any call they do not allow, as Slack does.
+	h.fake.GrantScopes(manifestScopes(h.t, loaded))
 	log := zerolog.New(h.logs).With().Timestamp().Logger()
 	if h.quiet {
 		log = zerolog.Nop()
@@ -568,3 +572,23 @@ func (h *harness) deploy(body string) {
 
 // zeroTime is how Alertmanager writes the endsAt of a firing alert.
 const zeroTime = "0001-01-01T00:00:00Z"
+
+// manifestScopes are the bot scopes `ritualbot manifest` asks for.
+func manifestScopes(t testing.TB, loaded *config.Loaded) []string {
+	t.Helper()
+	out, err := manifest(loaded)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m struct {
+		OAuth struct {
+			Scopes struct {
+				Bot []string `yaml:"bot"`
+			} `yaml:"scopes"`
+		} `yaml:"oauth_config"`
+	}
+	if err := yaml.Unmarshal(out, &m); err != nil {
+		t.Fatal(err)
+	}
+	return m.OAuth.Scopes.Bot
+}

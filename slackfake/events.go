@@ -3,6 +3,7 @@ package slackfake
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -85,4 +86,30 @@ func (s *Server) EditMessage(ctx context.Context, userID, channelID, ts, text st
 		_, err = s.deliverEvent(ctx, mention, us/1e6)
 	}
 	return r, err
+}
+
+// setGroupMembersLocked replaces a group's members and returns the
+// subteam_members_changed event that tells of it and its time in microseconds.
+func (s *Server) setGroupMembersLocked(g *UserGroup, users []string) (map[string]any, int64) {
+	var added, removed []string
+	for _, u := range users {
+		if !slices.Contains(g.Users, u) {
+			added = append(added, u)
+		}
+	}
+	for _, u := range g.Users {
+		if !slices.Contains(users, u) {
+			removed = append(removed, u)
+		}
+	}
+	g.Users = slices.Clone(users)
+	s.notifyLocked()
+	ts, us := s.nextTSLocked()
+	return map[string]any{
+		"type": "subteam_members_changed", "subteam_id": g.ID, "team_id": s.opts.TeamID,
+		"date_previous_update": us/1e6 - 60, "date_update": us / 1e6,
+		"added_users": nonNilStrings(added), "added_users_count": len(added),
+		"removed_users": nonNilStrings(removed), "removed_users_count": len(removed),
+		"event_ts": ts,
+	}, us
 }
