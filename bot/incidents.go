@@ -255,7 +255,11 @@ func (h *Incidents) action(ctx context.Context, a Action) (*Reply, error) {
 			if err != nil {
 				return nil, err
 			}
-			return &Reply{Text: fmt.Sprintf(":white_check_mark: Done: %s. Thank you!", rituals.EscapeText(item.Text))}, nil
+			text := fmt.Sprintf(":white_check_mark: Done: %s. Thank you!", rituals.EscapeText(item.Text))
+			if blocks, ok := markClicked(a.MessageBlocks, a.ActionID, a.Value, ":white_check_mark: *Done* ✓"); ok {
+				return &Reply{Text: a.MessageText, Replace: blocks}, nil
+			}
+			return &Reply{Text: text}, nil
 		}
 		return &Reply{Text: "That action item no longer exists."}, nil
 	}
@@ -274,6 +278,13 @@ func (h *Incidents) action(ctx context.Context, a Action) (*Reply, error) {
 		text, err := h.run(ctx, x, n, a.UserID, "publish", nil)
 		if err != nil {
 			return nil, err
+		}
+		where := rituals.ChannelLink(x.Channel())
+		if link, ok := rituals.Link(x.PostmortemURL(n), "the postmortem"); ok {
+			where = link
+		}
+		if blocks, ok := markClicked(a.MessageBlocks, a.ActionID, a.Value, ":white_check_mark: *Published* ✓ ("+where+")"); ok {
+			return &Reply{Text: a.MessageText, Replace: blocks}, nil
 		}
 		return &Reply{Text: text}, nil
 	}

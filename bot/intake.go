@@ -190,6 +190,10 @@ func (in *Intake) blockActions(ctx context.Context, ic slack.InteractionCallback
 		if a.MessageTS == "" {
 			a.MessageTS = ic.Message.Timestamp
 		}
+		if len(ic.Message.Blocks.BlockSet) > 0 {
+			a.MessageBlocks, _ = json.Marshal(ic.Message.Blocks)
+			a.MessageText = ic.Message.Text
+		}
 		if reply := in.Router.Action(ctx, a); reply != nil {
 			in.respond(ctx, ic.ResponseURL, *reply)
 		}
@@ -390,6 +394,9 @@ func urlHost(s string) string {
 // replyPayload is the JSON Slack takes as a command's answer, within the
 // size an acknowledgement may have.
 func replyPayload(r Reply) map[string]any {
+	if r.Replace != nil {
+		return map[string]any{"replace_original": true, "text": rituals.Clip(r.Text, 3000), "blocks": r.Replace}
+	}
 	p := map[string]any{"response_type": "ephemeral", "text": rituals.Clip(r.Text, 3000)}
 	if r.InChannel {
 		p["response_type"] = "in_channel"

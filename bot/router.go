@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"maps"
 	"slices"
@@ -33,6 +34,11 @@ type Reply struct {
 	Text      string
 	Blocks    []rituals.Block
 	InChannel bool
+	// Replace, if set, are the blocks (JSON) that replace the message a
+	// button was clicked on, so it says what the click did
+	// (replace_original) instead of offering the button again; Text is
+	// then the message's notification text.
+	Replace json.RawMessage
 }
 
 // CommandFunc handles a subcommand; args exclude the subcommand's name.
@@ -68,6 +74,10 @@ type Action struct {
 	ViewID    string
 	// ResponseURL edits or answers the message the button is on.
 	ResponseURL string
+	// MessageBlocks are the blocks of the message the button is on, as
+	// Slack sent them (JSON), so a reply can replace it (Reply.Replace).
+	MessageBlocks json.RawMessage
+	MessageText   string
 }
 
 // ActionFunc handles a button; its Reply, if any, is shown to the clicker.

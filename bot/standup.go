@@ -94,21 +94,26 @@ func (h *Standups) status(ctx context.Context, inv Invocation, args []string) (R
 }
 
 func (h *Standups) history(ctx context.Context, inv Invocation, args []string) (Reply, error) {
-	s, args, err := h.list.Pick(inv.UserID, args)
-	if err != nil {
-		return Reply{}, err
-	}
+	// Whose history decides which standup: the target's, not the caller's.
 	user, n := inv.UserID, 5
+	var rest []string
 	for _, a := range args {
 		if u, ok := ParseMention(a); ok {
 			user = u
 		} else if c, ok := ParseCount(a, 50); ok {
 			n = c
 		} else {
-			return Reply{}, rituals.Errorf(rituals.EINVALID, "`%s` is neither a @user nor a count from 1 to 50. Usage: `/standup history [@user] [N]`.", rituals.Escape(a))
+			rest = append(rest, a)
 		}
 	}
 	admin := h.Config.IsAdmin(inv.UserID)
+	s, rest, err := h.list.PickFor(inv.UserID, user, admin, rest)
+	if err != nil {
+		return Reply{}, err
+	}
+	if len(rest) > 0 {
+		return Reply{}, rituals.Errorf(rituals.EINVALID, "`%s` is neither a @user nor a count from 1 to 50. Usage: `/standup history [@user] [N]`.", rituals.Escape(rest[0]))
+	}
 	answers, err := s.History(inv.UserID, user, n, admin)
 	if err != nil {
 		return Reply{}, err

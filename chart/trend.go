@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"image/color"
 	"math"
+	"slices"
 	"strconv"
 	"sync"
 
@@ -127,17 +128,33 @@ type panel struct {
 	barColour  color.Color
 	line       []float64 // one per window, NaN where there is no value; or nil
 	lineColour color.Color
+	// note, if set, is all the panel says: an empty chart reads as a
+	// broken one.
+	note string
 }
 
 // TrendPNG draws t. A panel whose source is missing (no incidents or no
-// standups configured) is left out.
+// standups configured) is left out; with no deploy in any window the
+// deploys panel says "no deploys recorded" instead of drawing empty axes.
 func TrendPNG(t digest.Trend) ([]byte, error) {
+	panels, err := trendPanels(t)
+	if err != nil {
+		return nil, err
+	}
+	return drawPNG(t, panels)
+}
+
+// trendPanels are the panels TrendPNG draws for t, top to bottom.
+func trendPanels(t digest.Trend) ([]panel, error) {
 	if len(t.Labels) == 0 || len(t.Deploys) != len(t.Labels) {
 		return nil, fmt.Errorf("chart: %d labels for %d deploy values", len(t.Labels), len(t.Deploys))
 	}
 	deploys, err := barPanel("Deploys to production", t.Deploys, deployColour)
 	if err != nil {
 		return nil, err
+	}
+	if !slices.ContainsFunc(deploys.bars, func(v float64) bool { return v > 0 }) {
+		deploys = panel{title: deploys.title, note: "no deploys recorded"}
 	}
 	panels := []panel{deploys}
 	if t.HasIncidents {
@@ -154,6 +171,11 @@ func TrendPNG(t digest.Trend) ([]byte, error) {
 		}
 		panels = append(panels, p)
 	}
+	return panels, nil
+}
+
+// drawPNG draws the panels one below the other under t's title.
+func drawPNG(t digest.Trend, panels []panel) ([]byte, error) {
 	cache, err := loadFonts()
 	if err != nil {
 		return nil, err
@@ -251,6 +273,12 @@ func (p panel) draw(c *draw.Canvas, st styles, labels []string, r vg.Rectangle) 
 	titleStyle := st.panelTitle
 	titleStyle.XAlign, titleStyle.YAlign = draw.XCenter, draw.YTop
 	c.FillText(titleStyle, vg.Point{X: (r.Min.X + r.Max.X) / 2, Y: r.Max.Y}, p.title)
+	if p.note != "" {
+		noteStyle := st.tick
+		noteStyle.XAlign, noteStyle.YAlign = draw.XCenter, draw.YCenter
+		c.FillText(noteStyle, vg.Point{X: (r.Min.X + r.Max.X) / 2, Y: (r.Min.Y + r.Max.Y) / 2}, p.note)
+		return
+	}
 
 	plotArea := r
 	plotArea.Max.Y -= titleStyle.Height(p.title) + titleGap

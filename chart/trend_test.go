@@ -68,3 +68,23 @@ func TestTrendPNGWithNothingYet(t *testing.T) {
 		t.Error("no windows: want an error")
 	}
 }
+
+// A digest with no deploy recorded in any window says so in the deploys
+// panel instead of drawing empty axes, which read as a broken chart.
+func TestTrendPanelsSayNoDeploysRecorded(t *testing.T) {
+	tr := sampleTrend()
+	tr.Deploys = []float64{0, 0, math.NaN(), 0, 0, 0, 0, 0}
+	panels, err := trendPanels(tr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := panels[0]; p.note != "no deploys recorded" || p.bars != nil || len(p.yTicks) != 0 {
+		t.Errorf("deploys panel with no deploys: %+v, want only the note", p)
+	}
+	if _, err := drawPNG(tr, panels); err != nil {
+		t.Fatal(err)
+	}
+	if panels, _ := trendPanels(sampleTrend()); panels[0].note != "" || panels[0].bars == nil {
+		t.Errorf("deploys panel with deploys: %+v", panels[0])
+	}
+}

@@ -24,7 +24,7 @@ import (
 	"github.com/ritualbot/ritualbot/rituals"
 )
 
-// Defaults of the top-level keys (PRODUCT.md §2).
+// Defaults of the top-level keys (docs/CONFIGURATION.md).
 const (
 	DefaultStorePath = "ritualbot.db"
 	DefaultListen    = "127.0.0.1:8080"

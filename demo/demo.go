@@ -377,7 +377,10 @@ func Start(ctx context.Context, o Options) (_ *Demo, err error) {
 		return nil, err
 	}
 	cfg.Store.Path = filepath.Join(d.dir, "ritualbot.db")
-	cfg.HTTP.Listen = "127.0.0.1:0"
+	if cfg.HTTP.Listen, err = loopbackAddr(); err != nil {
+		return nil, err
+	}
+	cfg.HTTP.PublicURL = "http://" + cfg.HTTP.Listen
 	cfg.Slack.Mode = "socket"
 
 	botToken, appToken := randomToken("xoxb-demo-"), randomToken("xapp-demo-")
@@ -397,6 +400,12 @@ func Start(ctx context.Context, o Options) (_ *Demo, err error) {
 	}
 	if err := waitConnected(ctx, d.Bot, 20*time.Second); err != nil {
 		return nil, err
+	}
+	if o.ConfigPath == "" {
+		// Without them the demo still runs; its digest has no deploys.
+		if err := seedDeploys(ctx, d.Bot.Addr(), d.WebhookToken, mon); err != nil {
+			o.Log.Warn().Err(err).Msg("the demo week's deploys were not recorded")
+		}
 	}
 	settleCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	err = d.Bot.Settle(settleCtx)

@@ -160,6 +160,18 @@ func (b Blocker) AgeDays(now time.Time) int {
 	return int(end.Sub(b.Opened).Hours() / 24)
 }
 
+// DaysOpen is how many calendar days the blocker has been open at now in
+// loc (the member's zone): raised Monday 17:00 and read Tuesday 09:00 is
+// one day, though not 24 hours.
+func (b Blocker) DaysOpen(now time.Time, loc *time.Location) int {
+	end := now
+	if !b.Open() {
+		end = b.Cleared
+	}
+	from, to := DateOf(b.Opened.In(loc)), DateOf(end.In(loc))
+	return int(to.Time().Sub(from.Time()).Hours()+12) / 24
+}
+
 // UniqueIncidents returns each incident once, by number, in order of
 // opening. Of several reports of one incident, the resolved one wins, and
 // alerts are not summed (they are the same alerts, seen twice).

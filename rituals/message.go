@@ -128,10 +128,15 @@ var mrkdwnEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
 // the bot's own words around it (see StripDirection).
 func Escape(s string) string { return mrkdwnEscaper.Replace(StripDirection(s)) }
 
-// Mention returns the mrkdwn that mentions a user.
+// Mention returns the mrkdwn that mentions a user. A member the config
+// names by e-mail that Slack has not resolved yet (a preview runs without
+// Slack) stays the e-mail, as plain text: <@a@b.c> is a broken mention.
 func Mention(userID string) string {
-	if userID == FormerMember {
+	switch {
+	case userID == FormerMember:
 		return userID // an erased person: there is no one to mention
+	case strings.Contains(userID, "@"):
+		return Escape(userID)
 	}
 	return "<@" + userID + ">"
 }

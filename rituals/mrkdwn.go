@@ -173,6 +173,18 @@ func AgeLabel(days int) string {
 	return fmt.Sprintf("%d days", days)
 }
 
+// OpenFor says how long something has been open, in calendar days, to
+// follow "open": "since today", "since yesterday", "for 3 days".
+func OpenFor(days int) string {
+	switch {
+	case days <= 0:
+		return "since today"
+	case days == 1:
+		return "since yesterday"
+	}
+	return fmt.Sprintf("for %d days", days)
+}
+
 // Plural is the "s" of a count's noun: "" for one, "s" otherwise.
 func Plural(n int) string {
 	if n == 1 {

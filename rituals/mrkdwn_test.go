@@ -142,3 +142,17 @@ func TestSplitKeepsEverythingOnTokenBoundaries(t *testing.T) {
 		t.Errorf("Split of short text = %q", got)
 	}
 }
+
+// A member named by e-mail and not resolved by Slack (a preview) reads
+// as the e-mail, not as a broken mention.
+func TestMentionOfAnUnresolvedEmail(t *testing.T) {
+	for in, want := range map[string]string{
+		"U0ALICE":           "<@U0ALICE>",
+		"carol@example.com": "carol@example.com",
+		"<b>@x.y":           "&lt;b&gt;@x.y",
+	} {
+		if got := rituals.Mention(in); got != want {
+			t.Errorf("Mention(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

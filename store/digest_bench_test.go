@@ -13,7 +13,7 @@ import (
 	"github.com/ritualbot/ritualbot/rituals/digest"
 )
 
-// The digest's performance target (PRODUCT.md §7): 50 teams with a year of
+// The digest's performance target (docs/CONTRACT.md): 50 teams with a year of
 // history in under 200 ms and 50 MB. The history is in a real store; the
 // other rituals' logs are in-memory stand-ins, as their own stores answer
 // per team.

@@ -36,7 +36,7 @@ func badf(format string, args ...any) error {
 	return &BadRequest{Reason: fmt.Sprintf(format, args...)}
 }
 
-// deployPayload is POST /hooks/deploy's body (PRODUCT.md §3).
+// deployPayload is POST /hooks/deploy's body (docs/CONTRACT.md, docs/DIGEST.md).
 type deployPayload struct {
 	Service     string          `json:"service"`
 	Environment string          `json:"environment"`

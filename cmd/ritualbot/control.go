@@ -96,6 +96,22 @@ func readStore(ctx context.Context, l *config.Loaded, f func(db *store.DB) error
 	return f(db)
 }
 
+// withEmptyStore runs f on a new, empty store in a temporary directory,
+// removed after.
+func withEmptyStore(f func(db *store.DB) error) error {
+	dir, err := os.MkdirTemp("", "ritualbot-empty-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	db, err := store.Open(filepath.Join(dir, "empty.db"))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return f(db)
+}
+
 // backup writes a backup of the store to out: from the running bot, else
 // from the stopped store's file.
 func backup(ctx context.Context, l *config.Loaded, out string) error {

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"context"
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -31,6 +33,28 @@ func TestDemoInBrowser(t *testing.T) {
 		t.Fatalf("open the page: %v", err)
 	}
 	browsertest.WaitJS(ctx, t, "the simulated time", `document.querySelector('#clock-now').textContent.includes('07:4')`)
+
+	// The intro shows in the first channel only, and once closed stays
+	// closed, across a reload too.
+	browsertest.WaitJS(ctx, t, "the intro in #payments", `!document.querySelector('#intro').hidden`)
+	browsertest.Do(ctx, t, "open #engineering", chromedp.Click(chromedp.CSS(`#sidebar [data-conv="C0ENGINEERING"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#sidebar [data-conv="C0ENGINEERING"].active`)))
+	if !browsertest.Eval[bool](ctx, t, `document.querySelector('#intro').hidden`) {
+		t.Error("the intro shows in #engineering too")
+	}
+	browsertest.Do(ctx, t, "close the intro", chromedp.Click(chromedp.CSS(`#sidebar [data-conv="C0PAYMENTS"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#intro .close`)), chromedp.Click(chromedp.CSS(`#intro .close`)))
+	browsertest.Do(ctx, t, "reload", chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS(`#sidebar [data-conv="C0PAYMENTS"].active`)))
+	browsertest.WaitJS(ctx, t, "the page drawn again", `Number(document.body.dataset.rendered || 0) > 0`)
+	if !browsertest.Eval[bool](ctx, t, `document.querySelector('#intro').hidden`) {
+		t.Error("the intro is back after closing it and reloading")
+	}
+
+	// The sidebar shows who is in each user group.
+	browsertest.WaitJS(ctx, t, "@payments-oncall in the sidebar", `(document.querySelector('#groups [data-group="S0PAYONCALL"]') || {}).innerText?.includes('@payments-oncall')`)
+	if g := browsertest.Text(ctx, t, `#groups [data-group="S0PAYONCALL"]`); !strings.Contains(g, "Alice Adams") {
+		t.Errorf("@payments-oncall in the sidebar: %q, want its member Alice Adams", g)
+	}
 	if now := browsertest.Text(ctx, t, "#clock-now"); !strings.Contains(now, "Mon") || !strings.Contains(now, "Europe/Berlin") {
 		t.Errorf("clock shows %q, want Monday morning in Europe/Berlin", now)
 	}
@@ -93,6 +117,22 @@ func TestDemoInBrowser(t *testing.T) {
 	}
 	browsertest.Shot(ctx, t, "oncall")
 
+	// Every link the bot posts opens: its public URL is its own address.
+	browsertest.Do(ctx, t, "/oncall schedule",
+		chromedp.SendKeys(chromedp.CSS(`#composer-text`), "/oncall schedule payments"+kb.Enter))
+	feed := `[...document.querySelectorAll('#messages .msg.ephemeral a')].map(a => a.href).find(h => h.startsWith('http://` + d.Bot.Addr() + `/oncall/')) || ''`
+	browsertest.WaitJS(ctx, t, "the calendar link in /oncall schedule", feed+` !== ''`)
+	if href := browsertest.Eval[string](ctx, t, feed); href != "" {
+		resp, err := http.Get(href)
+		if err != nil {
+			t.Fatalf("open the calendar link %s: %v", href, err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/calendar") {
+			t.Errorf("the calendar link %s answered %d %s", href, resp.StatusCode, resp.Header.Get("Content-Type"))
+		}
+	}
+
 	// Jump ritual by ritual to 17:00, when the standup summary is due in
 	// #payments (09:00 in New York + summary_after 2h); then it must show.
 	for i := 0; d.Clock.Now().In(berlin).Format("15:04") != "17:00"; i++ {
@@ -126,4 +166,43 @@ func TestDemoInBrowser(t *testing.T) {
 		t.Errorf("thread lacks Bob's blocker: %q", thread)
 	}
 	browsertest.Shot(ctx, t, "summary")
+
+	// A conversation opens at its newest message, wherever another was
+	// scrolled to; a message arriving below what is read shows a marker.
+	for i := range 16 {
+		for _, c := range []string{"C0PAYMENTS", "C0ENGINEERING"} {
+			if _, _, err := d.Fake.SendMessageEvent(context.Background(), "U0CAROL", c, fmt.Sprintf("Deploy notes, part %d", i+1), ""); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	browsertest.WaitJS(ctx, t, "Carol's notes", `document.querySelector('#messages').innerText.includes('Deploy notes, part 16')`)
+	const atBottom = `(() => { const l = document.querySelector('#messages'); return l.scrollHeight - l.scrollTop - l.clientHeight < 40; })()`
+	if !browsertest.Eval[bool](ctx, t, `(() => { const l = document.querySelector('#messages'); return l.scrollHeight > l.clientHeight + 200; })()`) {
+		t.Fatal("#payments does not overflow its pane: the scrolling checks would prove nothing")
+	}
+	browsertest.Do(ctx, t, "open #engineering, scroll it up, then open #payments",
+		chromedp.Click(chromedp.CSS(`#sidebar [data-conv="C0ENGINEERING"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#sidebar [data-conv="C0ENGINEERING"].active`)))
+	browsertest.WaitJS(ctx, t, "#engineering drawn, overflowing", `document.querySelector('#messages').innerText.includes('Deploy notes, part 16') && document.querySelector('#messages').scrollHeight > document.querySelector('#messages').clientHeight + 100`)
+	browsertest.Do(ctx, t, "scroll #engineering up, then open #payments",
+		chromedp.Evaluate[chromedp.Void](`document.querySelector('#messages').scrollTop = 0`),
+		chromedp.Click(chromedp.CSS(`#sidebar [data-conv="C0PAYMENTS"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#sidebar [data-conv="C0PAYMENTS"].active`)))
+	browsertest.WaitJS(ctx, t, "#payments drawn", `document.querySelector('#messages').innerText.includes('Deploy notes, part 16')`)
+	if !browsertest.Eval[bool](ctx, t, atBottom) {
+		browsertest.Shot(ctx, t, "opened-not-at-newest")
+		t.Error("#payments opened away from its newest message")
+	}
+	browsertest.Do(ctx, t, "scroll up", chromedp.Evaluate[chromedp.Void](`document.querySelector('#messages').scrollTop = 0`))
+	if _, _, err := d.Fake.SendMessageEvent(context.Background(), "U0CAROL", "C0PAYMENTS", "One more thing about the deploy", ""); err != nil {
+		t.Fatal(err)
+	}
+	browsertest.WaitJS(ctx, t, "the new-message marker", `!document.querySelector('#new-marker').hidden`)
+	if browsertest.Eval[bool](ctx, t, atBottom) {
+		t.Error("the page moved under the reader instead of showing the marker")
+	}
+	browsertest.Shot(ctx, t, "new-message-marker")
+	browsertest.Do(ctx, t, "click the marker", chromedp.Click(chromedp.CSS(`#new-marker`)))
+	browsertest.WaitJS(ctx, t, "the newest message in view, the marker gone", atBottom+` && document.querySelector('#new-marker').hidden`)
 }

@@ -225,6 +225,21 @@ func TestDemoRunsTheWeek(t *testing.T) {
 			t.Errorf("%s got DMs on %v, want Mon Tue Wed Fri", u, seen)
 		}
 	}
+	// The digest's deploy and DORA figures are real ones: the demo week's
+	// deploys went in through POST /hooks/deploy.
+	var digestText string
+	for _, m := range d.Fake.ChannelMessages("C0ENGINEERING") {
+		if m.ThreadTS == "" && strings.Contains(string(m.Blocks), "Lead time") {
+			digestText = readable(t, m)
+		}
+	}
+	for _, team := range []string{"Payments", "Platform"} {
+		_, block, _ := strings.Cut(digestText, "*"+team+"*")
+		if deploys := regexp.MustCompile(`\*Deploys\*\n(\d+) `).FindStringSubmatch(block); deploys == nil || deploys[1] == "0" ||
+			strings.Contains(strings.SplitN(block, "*Time to restore*", 2)[0], "no changes shipped") {
+			t.Errorf("%s in the digest shows no deploys:\n%s", team, block)
+		}
+	}
 	// A second run plays the next week.
 	if err := d.Time.RunWeek(); err != nil {
 		t.Fatal(err)

@@ -183,6 +183,11 @@ func TestIncidentFromDeclarationToPublishedPostmortemAndDoneActions(t *testing.T
 	}
 	h.clock.Advance(time.Hour)
 	h.clickOn("U0ALICE", dm["U0ALICE"], incident.ActionRetroPublish)
+	// The DM she clicked in says so now, with the link, and offers
+	// Publish no more.
+	if r := readable(t, sameMessage(t, h.fake.DMs("U0ALICE"), dm["U0ALICE"])); !strings.Contains(r, "*Published* ✓ (<http") || strings.Contains(r, "[Publish postmortem]") {
+		t.Errorf("Alice's retro DM after publishing:\n%s", r)
+	}
 
 	pm := readable(t, one(t, h.fake.ChannelMessages("C0INCIDENTS"), "Postmortem #1: Checkout returns 500s", "#incidents"))
 	wantIn(t, "postmortem message", pm, "*Duration*\n8h 30m", "*Time to restore*\n8h 30m", "Blameless", "Alert on connection pool saturation — <@U0CAROL>, due Fri 4 Dec 2026",
@@ -214,6 +219,9 @@ func TestIncidentFromDeclarationToPublishedPostmortemAndDoneActions(t *testing.T
 	}
 	one(t, h.fake.DMs("U0CAROL"), "You have 1 open action item", "Carol's DMs")
 	h.clickOn("U0BOB", bobDM, incident.ActionItemDone)
+	if r := readable(t, sameMessage(t, h.fake.DMs("U0BOB"), bobDM)); !strings.Contains(r, "Show config changes in deploy diffs") || !strings.Contains(r, "*Done* ✓") || strings.Contains(r, "[Done]") {
+		t.Errorf("Bob's reminder after Done:\n%s", r)
+	}
 	h.runUntil(at(t, "2026-12-02 09:00", berlin))
 	if n := len(find(t, h.fake.DMs("U0BOB"), "open action item")); n != 1 {
 		t.Errorf("Bob got %d reminders, want none after clicking Done", n)
@@ -262,4 +270,16 @@ func inOrder(t *testing.T, what, s string, parts ...string) {
 		}
 		at += i + len(p)
 	}
+}
+
+// sameMessage is m as msgs have it now (edited or replaced since).
+func sameMessage(t *testing.T, msgs []slackfake.Message, m slackfake.Message) slackfake.Message {
+	t.Helper()
+	for _, x := range msgs {
+		if x.Channel == m.Channel && x.TS == m.TS {
+			return x
+		}
+	}
+	t.Fatalf("message %s in %s is gone", m.TS, m.Channel)
+	return m
 }

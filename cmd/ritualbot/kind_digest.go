@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/ritualbot/ritualbot/bot"
 	"github.com/ritualbot/ritualbot/chart"
@@ -30,9 +29,6 @@ func digestKind() kind {
 			return p, nil
 		},
 		preview: func(p *previewEnv, rc *rituals.RitualConfig) (rituals.Message, error) {
-			if p.DB == nil {
-				return rituals.Message{}, fmt.Errorf("no store yet at %s: a digest is built from stored deploys and notes, so run the bot first", p.Config.Store.Path)
-			}
 			return digestOf(p.Config.Config, rc, p.DB, p.clock(), &p.links).Preview(context.Background(), p.Now)
 		},
 	}

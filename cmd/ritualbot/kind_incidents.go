@@ -35,15 +35,10 @@ func incidentsKind() kind {
 			return p, nil
 		},
 		link: func(p *previewEnv, rc *rituals.RitualConfig) {
-			if p.DB != nil {
-				p.openIncidentLog(p.DB)
-			}
+			p.openIncidentLog(p.DB)
 		},
 		preview: func(p *previewEnv, rc *rituals.RitualConfig) (rituals.Message, error) {
-			if p.DB == nil {
-				return rituals.Message{}, fmt.Errorf("no store yet at %s: the preview shows the postmortem of the latest incident, so run the bot first", p.Config.Store.Path)
-			}
-			return incidentsOf(p.Config.Config, rc, p.DB, p.clock(), &p.links).LatestPostmortem()
+			return incidentsOf(p.Config.Config, rc, p.DB, p.clock(), &p.links).Preview()
 		},
 	}
 }

@@ -59,9 +59,7 @@ func (m *Main) newRotation(rc *rituals.RitualConfig) *oncall.Rotation {
 // rotation is the on-call ritual rc as stored, without Slack.
 func (p *previewEnv) rotation(rc *rituals.RitualConfig) *oncall.Rotation {
 	r := rotationOf(p.Config.Config, rc, p.clock(), &p.links)
-	if p.DB != nil {
-		r.Store = p.DB
-	}
+	r.Store = p.DB
 	return r
 }
 

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/rs/zerolog"
 
@@ -28,14 +27,9 @@ func standupKind() kind {
 			return p, nil
 		},
 		link: func(p *previewEnv, rc *rituals.RitualConfig) {
-			if p.DB != nil {
-				p.addStandup(standupOf(p.Config.Config, rc, p.DB, p.clock(), &p.links))
-			}
+			p.addStandup(standupOf(p.Config.Config, rc, p.DB, p.clock(), &p.links))
 		},
 		preview: func(p *previewEnv, rc *rituals.RitualConfig) (rituals.Message, error) {
-			if p.DB == nil {
-				return rituals.Message{}, fmt.Errorf("no store yet at %s: a standup summary is built from stored answers, so run the bot first", p.Config.Store.Path)
-			}
 			return standupOf(p.Config.Config, rc, p.DB, p.clock(), &p.links).SummaryPreview(context.Background(), p.Now)
 		},
 	}

@@ -120,7 +120,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, env func(
 		if len(pos) != 1 {
 			return fail(errors.New("name the ritual to preview: ritualbot preview RITUAL"))
 		}
-		if err := preview(ctx, loaded, env, pos[0], *asJSON, time.Now(), stdout); err != nil {
+		notes := stdout
+		if *asJSON {
+			notes = stderr
+		}
+		if err := previewTo(ctx, loaded, env, pos[0], *asJSON, time.Now(), stdout, notes); err != nil {
 			return fail(err)
 		}
 		return 0
@@ -245,8 +249,20 @@ func manifest(l *config.Loaded) ([]byte, error) {
 	return bot.Manifest(in)
 }
 
-// preview prints what a ritual would post now.
+// preview prints what a ritual would post now; a line saying the store
+// does not exist yet goes to w too, unless w takes JSON.
 func preview(ctx context.Context, l *config.Loaded, env func(string) string, name string, asJSON bool, now time.Time, w io.Writer) error {
+	notes := w
+	if asJSON {
+		notes = io.Discard
+	}
+	return previewTo(ctx, l, env, name, asJSON, now, w, notes)
+}
+
+// previewTo prints what a ritual would post now to w. With no store yet
+// (a first config) it renders from empty data, in a throwaway store, and
+// says so on notes: the configured store is never created or migrated.
+func previewTo(ctx context.Context, l *config.Loaded, env func(string) string, name string, asJSON bool, now time.Time, w, notes io.Writer) error {
 	cfg := l.Config
 	rc := cfg.Ritual(name)
 	if rc == nil {
@@ -268,7 +284,8 @@ func preview(ctx context.Context, l *config.Loaded, env func(string) string, nam
 	}
 	err := readStore(ctx, l, read)
 	if errors.Is(err, os.ErrNotExist) {
-		err = read(nil)
+		fmt.Fprintf(notes, "No store yet at %s: previewing from empty data (no answers, deploys or incidents).\n", cfg.Store.Path)
+		err = withEmptyStore(read)
 	}
 	if err != nil {
 		return err

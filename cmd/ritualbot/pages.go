@@ -11,7 +11,7 @@ import (
 )
 
 // The bot's own pages (calendar feeds, postmortems) are open by default,
-// as PRODUCT.md has them. With RITUALBOT_LINK_SECRET set, each needs the
+// as docs/CONTRACT.md lists them. With RITUALBOT_LINK_SECRET set, each needs the
 // signature of its path (?sig=…), which the links the bot posts in Slack
 // carry: a page is then read by whoever was given its link, not by
 // whoever guesses /incidents/7/postmortem.md. The signature, not the

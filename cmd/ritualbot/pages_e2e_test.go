@@ -11,7 +11,7 @@ import (
 
 // With RITUALBOT_LINK_SECRET set, the calendar feeds and the postmortems
 // are read through the links the bot gives in Slack, and not without them;
-// without it they are open (PRODUCT.md's endpoints, as other tests read
+// without it they are open (the endpoints of docs/CONTRACT.md, as other tests read
 // them).
 func TestSignedPageLinks(t *testing.T) {
 	h := newWorkspaceHarness(t, "", at(t, "2026-11-24 12:00", berlin), slackfake.Options{})

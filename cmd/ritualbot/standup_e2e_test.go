@@ -105,12 +105,24 @@ func (h *harness) answer(user string, a answers) {
 }
 
 // prompts lists when the member was prompted.
+// prompts and reminders are found by the outbox key each post carries as
+// metadata: once acted on, a prompt is edited to confirm what was done.
 func prompts(t *testing.T, h *harness, user string) []time.Time {
-	return postedAt(t, h.fake.DMs(user), "Time for the Payments standup")
+	return postedAt(t, withKeyPart(h.fake.DMs(user), "/prompt/"), "")
 }
 
 func reminders(t *testing.T, h *harness, user string) []time.Time {
-	return postedAt(t, h.fake.DMs(user), "is still open")
+	return postedAt(t, withKeyPart(h.fake.DMs(user), "/remind/"), "")
+}
+
+func withKeyPart(msgs []slackfake.Message, part string) []slackfake.Message {
+	var out []slackfake.Message
+	for _, m := range msgs {
+		if strings.Contains(string(m.Metadata), part) {
+			out = append(out, m)
+		}
+	}
+	return out
 }
 
 // topLevel keeps messages that are not thread replies.
@@ -300,6 +312,12 @@ func TestStandupModalEditsAndLateAnswer(t *testing.T) {
 	if ack := h.submit("U0ALICE", answers{"yesterday": "Fixed the ledger rounding", "today": "Refund webhooks"}); ack != "" {
 		t.Fatalf("a complete answer acked %s", ack)
 	}
+	// Her prompt now says so (chat.update), with Edit in place of Answer
+	// and Skip.
+	if prompt := withKeyPart(h.fake.DMs("U0ALICE"), "/prompt/"); len(prompt) != 1 || !prompt[0].Edited ||
+		!strings.Contains(blockText(t, prompt[0]), "Answered 09:05") || !strings.Contains(blockText(t, prompt[0]), "[Edit]") || strings.Contains(blockText(t, prompt[0]), "Skip today") {
+		t.Errorf("Alice's prompt after answering: %v", texts(prompt))
+	}
 
 	// Until the summary, /standup opens her answer, pre-filled, to edit.
 	h.command("U0ALICE", payments, "/standup", "")
@@ -338,10 +356,21 @@ func TestStandupModalEditsAndLateAnswer(t *testing.T) {
 	if text := blockText(t, summaries[0]); !strings.Contains(text, "Chargeback flow") || !strings.Contains(text, "(late)") || !strings.Contains(text, "2/8 answered") {
 		t.Errorf("the edited summary lacks the late answer: %q", text)
 	}
-	// Alice's answer is in the summary: her Monday button says so.
+	// Alice's answer is in the summary; until the end of her day she may
+	// still change it: the summary is edited, and says so.
 	h.click("U0ALICE", "standup:answer")
-	if eph := h.fake.Ephemerals("U0ALICE"); len(eph) == 0 || !strings.Contains(eph[len(eph)-1].Text, "in its summary already") {
-		t.Errorf("Alice's Monday button after the summary: %v", texts(eph))
+	if raw := string(h.openView("U0ALICE").Raw); !strings.Contains(raw, "marked edited") {
+		t.Errorf("Alice's Edit after the summary: %s", raw)
+	}
+	h.submit("U0ALICE", answers{"yesterday": "Fixed the ledger rounding", "today": "Refund webhooks, then the payout report and tax"})
+	if text := blockText(t, h.fake.ChannelMessages(payments)[0]); !strings.Contains(text, "<@U0ALICE>* _(edited)_") || !strings.Contains(text, "payout report and tax") || !strings.Contains(text, "2/8 answered") {
+		t.Errorf("the summary after Alice's edit: %q", text)
+	}
+	// Her day over, the button says the answer can no longer change.
+	h.runUntil(at(t, "2026-11-24 00:30", berlin))
+	h.clickOn("U0ALICE", withKeyPart(h.fake.DMs("U0ALICE"), "/prompt/")[0], "standup:answer")
+	if eph := h.fake.Ephemerals("U0ALICE"); len(eph) == 0 || !strings.Contains(eph[len(eph)-1].Text, "can no longer change") {
+		t.Errorf("Alice's Monday button after her day: %v", texts(eph))
 	}
 
 	// Tuesday: Bob, who answered ahead, is not prompted; his answer is in
@@ -426,7 +455,7 @@ func TestStandupBlockerAgesUntilCleared(t *testing.T) {
 	h.answer("U0BOB", with(work, "Security review of the tokenizer"))
 	h.runUntil(at(t, "2026-11-24 11:00", berlin))
 	tue := h.fake.ChannelMessages(payments)[1]
-	if text := blockText(t, tue); !strings.Contains(text, "Waiting for the staging database _(open 1 day)_") || !strings.Contains(text, "Security review of the tokenizer _(open 1 day)_") {
+	if text := blockText(t, tue); !strings.Contains(text, "Waiting for the staging database _(open since yesterday)_") || !strings.Contains(text, "Security review of the tokenizer _(open since yesterday)_") {
 		t.Errorf("Tuesday's summary does not age the blockers: %q", text)
 	}
 	if open, err := h.m.StandupLog().OpenBlockers("payments"); err != nil || len(open) != 2 {
@@ -545,9 +574,17 @@ func TestStandupCommandsAndPreview(t *testing.T) {
 		{"U0CAROL", "ooo 2026-13-01", `is not a date`},
 		{"U0CAROL", "ooo 2026-11-20", `in the past`},
 		{"U0CAROL", "ooo tomorrow", "Out of office on Tue 24 Nov"},
+		{"U0CAROL", "back", "Your planned out of office is cancelled"},
+		{"U0CAROL", "back", "You are not out of office"},
+		{"U0CAROL", "ooo today", "Out of office on Mon 23 Nov"},
 		{"U0CAROL", "back", "Welcome back"},
 		{"U0CAROL", "history U0BOB 0", "neither a @user nor a count"},
 		{"U0ADMIN", "", "not in any standup"},
+		// The target's standup, not the caller's: an admin in no team
+		// reads Bob's, with today's answer counted as it is listed.
+		{"U0ADMIN", "history <@U0BOB|bob>", "Tax export"},
+		{"U0ADMIN", "history <@U0BOB|bob>", "Last 30 days: answered 1 of 1 standups"},
+		{"U0ADMIN", "history <@U0NOBODY|nobody>", "<@U0NOBODY> is not in any standup"},
 	} {
 		ack := h.command(c.user, payments, "/standup", c.text)
 		if !strings.Contains(ack, `"response_type":"ephemeral"`) || !strings.Contains(ackText(t, ack), c.want) {

@@ -6,10 +6,10 @@ import (
 	"testing"
 )
 
-// A refusal of the whole answer (here: an edit after the summary is out)
-// keeps the modal open with the reason on the first question on screen,
-// "yesterday", not on the alphabetically first block ("blockers", last on
-// screen, where nobody looks).
+// A refusal of the whole answer (here: an edit once the summary is out and
+// the member's day is over) keeps the modal open with the reason on the
+// first question on screen, "yesterday", not on the alphabetically first
+// block ("blockers", last on screen, where nobody looks).
 func TestStandupRefusalShowsOnTheFirstQuestion(t *testing.T) {
 	h := newStandupHarness(t, at(t, "2026-11-22 12:00", berlin), "channel", false)
 	h.runUntil(at(t, "2026-11-23 09:05", berlin))
@@ -18,7 +18,7 @@ func TestStandupRefusalShowsOnTheFirstQuestion(t *testing.T) {
 	// She opens her answer to edit it, and the summary goes out meanwhile.
 	h.runUntil(at(t, "2026-11-23 10:30", berlin))
 	h.command("U0ALICE", payments, "/standup", "")
-	h.runUntil(at(t, "2026-11-23 11:05", berlin))
+	h.runUntil(at(t, "2026-11-24 00:05", berlin))
 	if n := len(h.fake.ChannelMessages(payments)); n != 1 {
 		t.Fatalf("%d channel messages, want the summary", n)
 	}
@@ -30,7 +30,7 @@ func TestStandupRefusalShowsOnTheFirstQuestion(t *testing.T) {
 		Errors         map[string]string `json:"errors"`
 	}
 	if err := json.Unmarshal([]byte(ack), &resp); err != nil || resp.ResponseAction != "errors" {
-		t.Fatalf("an edit after the summary acked %q, want response_action errors", ack)
+		t.Fatalf("an edit after the summary and the end of her day acked %q, want response_action errors", ack)
 	}
 	if len(resp.Errors) != 1 || resp.Errors["yesterday"] == "" {
 		t.Errorf("the refusal is on %v, want it on the first question, yesterday", resp.Errors)

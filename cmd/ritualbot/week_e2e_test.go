@@ -221,7 +221,7 @@ func TestAWeekInTheLife(t *testing.T) {
 	h.answerPrompt("U0CAROL", blocked) // the blocker stands
 	h.runUntil(berlinAt("2026-11-24 12:01"))
 	tuesday := readable(t, one(t, h.fake.ChannelMessages("C0PAYMENTS"), "Payments standup · Tue 24 Nov", "#payments"))
-	wantIn(t, "Tuesday's summary", tuesday, "<@U0CAROL>: Waiting on PCI sign-off from compliance _(open 1 day)_", "3/3 answered")
+	wantIn(t, "Tuesday's summary", tuesday, "<@U0CAROL>: Waiting on PCI sign-off from compliance _(open since yesterday)_", "3/3 answered")
 	searchDay("2026-11-24")
 
 	// Wednesday: Bob lets his standup slide. Checkout is deployed at 10:00;
@@ -277,7 +277,7 @@ func TestAWeekInTheLife(t *testing.T) {
 
 	h.runUntil(berlinAt("2026-11-25 12:01"))
 	wednesday := readable(t, one(t, h.fake.ChannelMessages("C0PAYMENTS"), "Payments standup · Wed 25 Nov", "#payments"))
-	wantIn(t, "Wednesday's summary", wednesday, "<@U0CAROL>: Waiting on PCI sign-off from compliance _(open 2 days)_", "2/3 answered")
+	wantIn(t, "Wednesday's summary", wednesday, "<@U0CAROL>: Waiting on PCI sign-off from compliance _(open for 2 days)_", "2/3 answered")
 	h.runUntil(berlinAt("2026-11-25 12:30"))
 	h.command("U0ALICE", "C0INCIDENTS", "/incident", "resolve #1 Rolled back the deploy") // restored in 1h
 	searchDay("2026-11-25")

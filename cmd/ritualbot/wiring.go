@@ -65,9 +65,10 @@ func (p *provided) join(q provided) {
 	}
 }
 
-// previewEnv is what `ritualbot preview` has: the config, the store (nil
-// before the bot's first run), the instant previewed, and the links
-// between the rituals, read from the store as the running bot reads them.
+// previewEnv is what `ritualbot preview` has: the config, the store (an
+// empty throwaway one before the bot's first run), the instant previewed,
+// and the links between the rituals, read from the store as the running
+// bot reads them.
 type previewEnv struct {
 	Config *config.Config
 	DB     *store.DB

@@ -77,6 +77,13 @@ func Start(t testing.TB, timeout time.Duration) context.Context {
 	if err := chromedp.Do(ctx); err != nil {
 		t.Fatalf("start Chromium (%s): %v", path, err)
 	}
+	// Registered after the cleanup above, so it runs first, while the
+	// browser is still there: a failed test leaves a picture of the page.
+	t.Cleanup(func() {
+		if t.Failed() {
+			Shot(ctx, t, "at-end")
+		}
+	})
 	exceptions := chromedp.Events(ctx, cdpruntime.ExceptionThrown)
 	wg.Go(func() {
 		for ev, err := range exceptions {
@@ -142,11 +149,22 @@ func WaitJS(ctx context.Context, t testing.TB, what, js string) {
 }
 
 // Shot saves a screenshot as $RITUALBOT_SCREENSHOTS/NAME.png, if that
-// variable names a directory, for a person to look at.
+// variable names a directory, for a person to look at. A test that is
+// failing (or a shot named "failed") keeps its screenshot in any case, as
+// an artifact: in $TMPDIR/ritualbot-screenshots/TEST/ unless the variable
+// says where, and the test's log names the file.
 func Shot(ctx context.Context, t testing.TB, name string) {
 	dir := os.Getenv("RITUALBOT_SCREENSHOTS")
 	if dir == "" {
-		return
+		if !t.Failed() && name != "failed" {
+			return
+		}
+		dir = filepath.Join(os.TempDir(), "ritualbot-screenshots", strings.NewReplacer("/", "_", " ", "_").Replace(t.Name()))
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Logf("screenshot %s: %v", name, err)
+			return
+		}
+		defer t.Logf("screenshot of the page: %s", filepath.Join(dir, name+".png"))
 	}
 	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 	if err != nil {

@@ -426,7 +426,7 @@ func (r *Rotation) mayOverride(by, user string) error {
 	case r.mayLead(by):
 		return nil
 	case by != user:
-		return rituals.Errorf(rituals.EFORBIDDEN, "Only a lead of %s (%s) or an admin can put someone else on call. You can take a shift yourself (`/oncall override %s 4h`), or ask %s to swap with `/oncall swap`.",
+		return rituals.Errorf(rituals.EFORBIDDEN, "Only a lead of %s (%s) or an admin can put someone else on call. You can take a shift yourself (`/oncall override` %s `4h`), or ask %s to swap with `/oncall swap`.",
 			r.TeamName(), mentions(r.Team.Leads), rituals.Mention(by), rituals.Mention(user))
 	case !r.mayTakeShift(by):
 		return rituals.Errorf(rituals.EFORBIDDEN, "You are not in the %s team or its rotation, so you cannot take its on-call shift. Ask a lead of %s (%s).",

@@ -498,6 +498,9 @@ func TestOverridePermissions(t *testing.T) {
 		reason   string
 	}{
 		{"U0A", "U0B", rituals.EFORBIDDEN, "Only a lead of Payments"},
+		// The hint names the member outside the code span, where Slack
+		// shows a mention as @Name (inside one it stays a raw ID).
+		{"U0A", "U0B", rituals.EFORBIDDEN, "(`/oncall override` <@U0A> `4h`)"},
 		{"U0OUTSIDER", "U0OUTSIDER", rituals.EFORBIDDEN, "not in the Payments team"},
 		{"U0C", "U0C", "", ""},     // a member takes a shift themselves
 		{"U0LEAD", "U0B", "", ""},  // a lead puts anyone on call

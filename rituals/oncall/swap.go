@@ -62,7 +62,7 @@ func (r *Rotation) RequestSwap(ctx context.Context, requester, other string) (st
 		return "", err
 	}
 	if !ok || mine.Start.Sub(now) > swapHorizon {
-		return "", rituals.Errorf(rituals.EINVALID, "You have no on-call shift in %s in the next %d weeks, so there is nothing to swap. To take someone's shift, use `/oncall override %s DURATION`.",
+		return "", rituals.Errorf(rituals.EINVALID, "You have no on-call shift in %s in the next %d weeks, so there is nothing to swap. To take someone's shift, use `/oncall override` %s `DURATION`.",
 			r.TeamName(), int(swapHorizon.Hours()/24/7), rituals.Mention(requester))
 	}
 	give := Span{From: maxTime(mine.Start, now), To: mine.End}

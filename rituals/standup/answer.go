@@ -78,10 +78,10 @@ func (s *Standup) AnswerFormFor(ctx context.Context, user string, d rituals.Date
 		if err != nil {
 			return rituals.Form{}, err
 		}
-		if answered && !prev.Skipped {
-			return rituals.Form{}, rituals.Errorf(rituals.ECONFLICT, "Your answer for %s is in its summary already. `/standup` answers the next standup.", dayLabel(d))
+		if answered && !prev.Skipped && !s.mayChange(users, user, d, day, false) {
+			return rituals.Form{}, rituals.Errorf(rituals.ECONFLICT, "Your answer for %s is in its summary, and that day is over for you: it can no longer change. `/standup` answers the next standup.", dayLabel(d))
 		}
-		if s.over(users, user, d, s.Clock.Now()) {
+		if (!answered || prev.Skipped) && s.over(users, user, d, s.Clock.Now()) {
 			return rituals.Form{}, rituals.Errorf(rituals.ECONFLICT, "The standup of %s is over. `/standup` answers the next one.", dayLabel(d))
 		}
 	}
@@ -110,6 +110,8 @@ func (s *Standup) form(users map[string]rituals.UserInfo, user string, d rituals
 	loc := s.zoneOf(users, user)
 	intro := fmt.Sprintf("*%s* standup for *%s*", rituals.Escape(s.teamName()), dayLabel(d))
 	switch {
+	case !day.Summarized.IsZero() && editing:
+		intro += "\nThe summary is out: your changes update it, marked edited, until the end of your day."
 	case !day.Summarized.IsZero():
 		intro += "\nThe summary is out already; your answer will be added to it."
 	case editing:
@@ -138,7 +140,7 @@ func (s *Standup) form(users map[string]rituals.UserInfo, user string, d rituals
 				// Shown as still open: clearing the text is how a member
 				// says it is resolved.
 				in.Initial = open.Text
-				in.Hint = fmt.Sprintf("Your blocker, open %s. Empty this (or write \"none\") once it is resolved.", rituals.AgeLabel(open.AgeDays(s.Clock.Now())))
+				in.Hint = fmt.Sprintf("Your blocker, open %s. Empty this (or write \"none\") once it is resolved.", rituals.OpenFor(open.DaysOpen(s.Clock.Now(), memberZone(users, user, s.Config.Schedule.Location))))
 			}
 		}
 		f.Inputs = append(f.Inputs, in)
@@ -167,10 +169,10 @@ func (s *Standup) Submit(ctx context.Context, user string, d rituals.Date, value
 		return nil, err
 	}
 	late := !day.Summarized.IsZero()
-	if late && editing {
-		return nil, rituals.Errorf(rituals.ECONFLICT, "The summary of %s is posted, so your answer can no longer change.", dayLabel(d))
+	if late && editing && !s.mayChange(users, user, d, day, false) {
+		return nil, rituals.Errorf(rituals.ECONFLICT, "The summary of %s is posted and that day is over for you, so your answer can no longer change.", dayLabel(d))
 	}
-	if late && s.over(users, user, d, now) {
+	if late && !editing && s.over(users, user, d, now) {
 		return nil, rituals.Errorf(rituals.ECONFLICT, "The standup of %s is over; `/standup` answers the next one.", dayLabel(d))
 	}
 	qs := s.questionsOn(users, user, d)
@@ -193,7 +195,8 @@ func (s *Standup) Submit(ctx context.Context, user string, d rituals.Date, value
 		return errs, nil
 	}
 	if editing {
-		a.Submitted, a.Edited = prev.Submitted, now
+		a.Submitted, a.Edited, a.Late = prev.Submitted, now, prev.Late
+		a.EditedAfterSummary = prev.EditedAfterSummary || late
 	}
 	if err := s.Store.PutAnswer(a); err != nil {
 		return nil, fmt.Errorf("standup %s: store answer of %s for %s: %w", s.Config.Name, user, d, err)
@@ -201,12 +204,16 @@ func (s *Standup) Submit(ctx context.Context, user string, d rituals.Date, value
 	if err := s.trackBlockers(user, qs, a.Answers, now); err != nil {
 		return nil, err
 	}
+	confirm := s.confirmations(users, day, a)
 	if !late {
-		return nil, nil
+		return nil, s.Outbox.Send(ctx, confirm...)
 	}
-	var extra []rituals.Message
+	extra := confirm
 	if s.Settings.Summary == SummaryThread {
-		extra = append(extra, s.threadReply(users, a))
+		reply := s.threadReply(users, a)
+		// An edit replaces the answer's reply; a late answer is a new one.
+		reply.Update = editing
+		extra = append([]rituals.Message{reply}, extra...)
 	}
 	return nil, s.refreshSummary(ctx, d, day, extra...)
 }
@@ -304,10 +311,13 @@ func (s *Standup) Skip(ctx context.Context, user string, d rituals.Date) (string
 	if err := s.Store.PutAnswer(a); err != nil {
 		return "", fmt.Errorf("standup %s: store skip of %s for %s: %w", s.Config.Name, user, d, err)
 	}
+	confirm := s.confirmations(users, day, a)
 	if late {
-		if err := s.refreshSummary(ctx, d, day); err != nil {
+		if err := s.refreshSummary(ctx, d, day, confirm...); err != nil {
 			return "", err
 		}
+	} else if err := s.Outbox.Send(ctx, confirm...); err != nil {
+		return "", err
 	}
 	return fmt.Sprintf("Skipped the %s standup of %s: no reminder, and you count as skipped, not missing.", s.teamName(), dayLabel(d)), nil
 }
@@ -348,7 +358,8 @@ func (s *Standup) ClearBlocker(ctx context.Context, ref, user string, isAdmin bo
 			}
 		}
 	}
-	return fmt.Sprintf("Cleared after %s: %s", rituals.AgeLabel(b.AgeDays(now)), rituals.Clip(rituals.Escape(b.Text), maxBlockerChars)), nil
+	users, _ := s.users(ctx)
+	return fmt.Sprintf("Cleared (open %s): %s", rituals.OpenFor(b.DaysOpen(now, memberZone(users, b.User, s.Config.Schedule.Location))), rituals.Clip(rituals.Escape(b.Text), maxBlockerChars)), nil
 }
 
 // SetAway records that user is out of office from..to (inclusive), in
@@ -372,11 +383,29 @@ func (s *Standup) SetAway(user string, from, to rituals.Date) (string, error) {
 	return fmt.Sprintf("Out of office from %s to %s: no standup prompts until then. `/standup back` ends it early.", dayLabel(from), dayLabel(to)), nil
 }
 
-// Back ends the user's out-of-office as of today.
+// Back ends the user's out-of-office as of today, and cancels any planned
+// later. Someone who was not away is told so, not welcomed back.
 func (s *Standup) Back(user string) (string, error) {
 	today := rituals.DateOf(s.Clock.Now().In(s.Config.Schedule.Location))
+	aways, err := s.Store.Aways(today)
+	if err != nil {
+		return "", fmt.Errorf("standup: read out-of-office of %s: %w", user, err)
+	}
+	var away, planned bool
+	for _, a := range aways {
+		if a.User == user {
+			away = away || a.Covers(today)
+			planned = true
+		}
+	}
+	if !planned {
+		return "You are not out of office: your standup prompts go on as usual. (`/standup ooo FROM [TO]` sets an absence.)", nil
+	}
 	if err := s.Store.DeleteAways(user, today); err != nil {
 		return "", fmt.Errorf("standup: end out-of-office of %s: %w", user, err)
+	}
+	if !away {
+		return "Your planned out of office is cancelled: your standup prompts go on as usual.", nil
 	}
 	return "Welcome back! Your standup prompts start again with the next one.", nil
 }
@@ -469,5 +498,35 @@ func (s *Standup) MemberRecord(reader, member string, days int, readerIsAdmin bo
 		return rituals.Participation{}, err
 	}
 	today := rituals.DateOf(s.Clock.Now().In(s.Config.Schedule.Location))
-	return s.Store.MemberParticipation(s.Team.ID, member, today.AddDays(-days+1), today)
+	p, err := s.Store.MemberParticipation(s.Team.ID, member, today.AddDays(-days+1), today)
+	if err != nil {
+		return p, err
+	}
+	// A day is tallied when its summary is posted; an answer given before
+	// that (today's, or tomorrow's the evening before) is listed in the
+	// history all the same, so it counts here too: one definition of
+	// "answered".
+	for d := today.AddDays(-1); !today.AddDays(1).Before(d); d = d.AddDays(1) {
+		day, err := s.day(d)
+		if err != nil {
+			return p, err
+		}
+		if !day.Summarized.IsZero() {
+			continue
+		}
+		a, ok, err := s.Store.Answer(s.Config.Name, d, member)
+		if err != nil {
+			return p, fmt.Errorf("standup %s: read the answer of %s on %s: %w", s.Config.Name, member, d, err)
+		}
+		if !ok {
+			continue
+		}
+		p.Days++
+		if a.Skipped {
+			CountOutcome(&p, OutcomeSkipped)
+		} else {
+			CountOutcome(&p, OutcomeAnswered)
+		}
+	}
+	return p, nil
 }

@@ -50,6 +50,9 @@ type StandupAnswer struct {
 	Edited    time.Time `json:",omitempty"`
 	// Late: given after the summary was posted.
 	Late bool
+	// EditedAfterSummary: changed once the summary was out; the summary
+	// says so.
+	EditedAfterSummary bool `json:",omitempty"`
 }
 
 // StandupDay is the record of one standup day of a ritual.
@@ -293,6 +296,17 @@ func (s *Standup) zoneOf(users map[string]rituals.UserInfo, member string) *time
 		}
 	}
 	return s.Config.Schedule.Location
+}
+
+// memberZone is member's own zone as Slack has it, else def: a blocker's
+// age counts the days its owner lives through.
+func memberZone(users map[string]rituals.UserInfo, member string, def *time.Location) *time.Location {
+	if u, ok := users[member]; ok && u.TZ != "" {
+		if l, err := time.LoadLocation(u.TZ); err == nil {
+			return l
+		}
+	}
+	return def
 }
 
 // promptAt is when members in loc are prompted on d; ok is false if d is

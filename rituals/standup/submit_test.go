@@ -12,7 +12,8 @@ import (
 // Who may answer, what an answer must hold, and how a day's answer may
 // change as the day goes: a member answers and edits until the summary;
 // after it a first answer is late (the summary is updated), an edit is
-// refused; once the next prompt is out, the day is over.
+// taken until the end of the member's day (the summary is updated, marked
+// edited); once the next prompt is out, the day is over.
 func TestSubmitRules(t *testing.T) {
 	s, st := newTestStandup(t, "0 9 * * MON-FRI", false)
 	berlin := s.Config.Schedule.Location
@@ -42,8 +43,9 @@ func TestSubmitRules(t *testing.T) {
 		{"an answer", at(monday, "09:05"), "UALICE", monday, full, "", nil, false},
 		{"an edit before the summary", at(monday, "09:30"), "UALICE", monday, map[string]string{"yesterday": "Ledger", "today": "Refunds"}, "", nil, false},
 		{"ahead, for tomorrow", at(monday, "20:00"), "UALICE", tuesday, full, "", nil, false},
-		{"an edit after the summary", at(monday, "11:05"), "UALICE", monday, full, rituals.ECONFLICT, nil, false},
+		{"an edit after the summary", at(monday, "11:05"), "UALICE", monday, full, "", nil, false},
 		{"a first answer after the summary", at(monday, "11:10"), "UBOB", monday, full, "", nil, true},
+		{"an edit after the end of the day", at(tuesday, "00:01"), "UALICE", monday, map[string]string{"yesterday": "x", "today": "y"}, rituals.ECONFLICT, nil, false},
 		{"after the next prompt", at(tuesday, "09:01"), "UBOB", monday, full, rituals.ECONFLICT, nil, false},
 	} {
 		if c.now.After(at(monday, "11:00")) {
@@ -70,7 +72,7 @@ func TestSubmitRules(t *testing.T) {
 			t.Errorf("%s: stored %+v (found %v), want %s's answer for %s, late %v", c.name, a, ok, c.user, c.day, c.late)
 		}
 	}
-	if a, _, _ := st.Answer("daily", monday, "UALICE"); a.Answers["yesterday"] != "Ledger" || a.Edited.IsZero() || !a.Submitted.Equal(at(monday, "09:05")) {
-		t.Errorf("Alice's edited answer: %+v, want the edit, marked edited, submitted at 09:05", a)
+	if a, _, _ := st.Answer("daily", monday, "UALICE"); a.Answers["yesterday"] != "Ledger rounding" || !a.EditedAfterSummary || a.Late || !a.Submitted.Equal(at(monday, "09:05")) {
+		t.Errorf("Alice's edited answer: %+v, want the edit after the summary, marked edited, submitted at 09:05", a)
 	}
 }

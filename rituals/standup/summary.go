@@ -63,7 +63,7 @@ func (s *Standup) summaryMessages(d rituals.Date, users map[string]rituals.UserI
 	title := fmt.Sprintf("%s standup · %s", s.teamName(), dayLabel(d))
 	text := title + ": " + participation
 	head := []rituals.Block{rituals.Header(title)}
-	head = append(head, s.blockerBlocks(blockers, d)...)
+	head = append(head, s.blockerBlocks(users, blockers, d)...)
 	var tail []rituals.Block
 	if len(who) > 0 {
 		tail = append(tail, rituals.Context(rituals.Clip(strings.Join(who, " · "), maxSectionChars)))
@@ -111,8 +111,8 @@ func (s *Standup) summaryMessages(d rituals.Date, users map[string]rituals.UserI
 }
 
 // blockerBlocks lists the open blockers, oldest first, each with who, for
-// how long, and a Cleared button that refers to day d's summary.
-func (s *Standup) blockerBlocks(blockers []rituals.Blocker, d rituals.Date) []rituals.Block {
+// how many calendar days of its owner's zone, and a Cleared button that refers to day d's summary.
+func (s *Standup) blockerBlocks(users map[string]rituals.UserInfo, blockers []rituals.Blocker, d rituals.Date) []rituals.Block {
 	if len(blockers) == 0 {
 		return []rituals.Block{rituals.Context(":white_check_mark: No open blockers")}
 	}
@@ -124,7 +124,7 @@ func (s *Standup) blockerBlocks(blockers []rituals.Blocker, d rituals.Date) []ri
 			out = append(out, rituals.Context(fmt.Sprintf("… and %d more open blocker%s", n, rituals.Plural(n))))
 			break
 		}
-		blk := rituals.Section(fmt.Sprintf("%s: %s _(open %s)_", rituals.Mention(b.User), rituals.Clip(rituals.Escape(b.Text), maxBlockerChars), rituals.AgeLabel(b.AgeDays(now))))
+		blk := rituals.Section(fmt.Sprintf("%s: %s _(open %s)_", rituals.Mention(b.User), rituals.Clip(rituals.Escape(b.Text), maxBlockerChars), rituals.OpenFor(b.DaysOpen(now, memberZone(users, b.User, s.Config.Schedule.Location)))))
 		// Unique action IDs, so each button names its own blocker.
 		blk.Buttons = []rituals.Button{{Text: "Cleared", ActionID: fmt.Sprintf("standup:clear:%d", i), Value: b.ID + "|" + d.String()}}
 		out = append(out, blk)
@@ -200,8 +200,13 @@ func answerItems(a StandupAnswer) []answerItem {
 
 func answerHead(a StandupAnswer) string {
 	h := "*" + rituals.Mention(a.User) + "*"
-	if a.Late {
+	switch {
+	case a.Late && a.EditedAfterSummary:
+		h += " _(late, edited)_"
+	case a.Late:
 		h += " _(late)_"
+	case a.EditedAfterSummary:
+		h += " _(edited)_"
 	}
 	return h
 }

@@ -56,6 +56,8 @@ type groupJSON struct {
 	ID     string `json:"id"`
 	Handle string `json:"handle"`
 	Name   string `json:"name"`
+	// Users are the group's members, shown in the sidebar.
+	Users []string `json:"users"`
 }
 
 type convJSON struct {
@@ -163,7 +165,7 @@ func (s *Server) state(as, conv, threadTS string) (*stateJSON, error) {
 	}
 	me := st.Me.ID
 	for _, g := range f.UserGroups() {
-		st.Groups = append(st.Groups, groupJSON{ID: g.ID, Handle: g.Handle, Name: g.Name})
+		st.Groups = append(st.Groups, groupJSON{ID: g.ID, Handle: g.Handle, Name: g.Name, Users: g.Users})
 	}
 	ephemerals := f.Ephemerals(me)
 	latest := func(id string, msgs []slackfake.Message) string {

@@ -35,7 +35,9 @@
     as: '', conv: '', thread: '', tab: 'messages',
     state: null, clock: null,
     modalKey: '', homeKey: '', convKey: '', threadKey: '', sideKey: '', dismissed: new Set(),
-    introClosed: sessionStorage.getItem('introClosed') === '1',
+    // The intro is shown once: closing it is remembered across visits.
+    introClosed: localStorage.getItem('introClosed') === '1',
+    drawnConv: '', drawnLast: '', scrollToEnd: false,
   };
   let users = new Map(), channels = new Map(), groups = new Map();
 
@@ -207,7 +209,7 @@
 
   function renderSidebar() {
     const st = ui.state, side = $('#sidebar'), s = seen();
-    const key = JSON.stringify([st.channels, st.app, ui.conv, ui.as, s]);
+    const key = JSON.stringify([st.channels, st.app, ui.conv, ui.as, s, st.groups]);
     if (key === ui.sideKey) return;
     ui.sideKey = key;
     side.textContent = '';
@@ -228,6 +230,14 @@
     const app = Object.assign({}, st.app);
     side.append(h('div', {class: 'side-section'}, h('div', {class: 'side-title', text: 'Apps'}),
       item(app, st.app.name, '⚙')));
+    // Who is in each user group (@payments-oncall): the on-call rotations
+    // keep them, so this shows a handoff happen.
+    if (st.groups.length) {
+      side.append(h('div', {class: 'side-section', id: 'groups'}, h('div', {class: 'side-title', text: 'User groups'}),
+        st.groups.map(g => h('div', {class: 'side-group', dataset: {group: g.id}, title: g.name},
+          h('span', {class: 'handle', text: '@' + g.handle}),
+          h('span', {class: 'group-members', text: (g.users || []).map(displayName).join(', ') || 'nobody'})))));
+    }
     side.append(h('div', {class: 'side-section', id: 'people'}));
     renderPeople();
   }
@@ -308,6 +318,11 @@
     ui.convKey = key;
     const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
     const scroll = list.scrollTop;
+    // A conversation opens at its newest message, wherever the last one
+    // was scrolled to.
+    const convID = conv ? conv.id : (isApp ? 'app' : '');
+    const opened = convID !== ui.drawnConv;
+    ui.drawnConv = convID;
     list.textContent = '';
     const msgs = (conv && conv.messages || []).filter(m => !(m.ephemeral && ui.dismissed.has(m.ts)));
     if (!msgs.length) {
@@ -321,7 +336,25 @@
       if (day !== lastDay) { list.append(h('div', {class: 'day', text: day})); lastDay = day; }
       list.append(renderMessage(m, {surface: 'message', conv: conv.id}));
     }
-    list.scrollTop = atBottom ? list.scrollHeight : scroll;
+    const last = msgs.length ? msgs.map(m => m.ts).sort().pop() : '';
+    const arrived = !opened && last > ui.drawnLast;
+    ui.drawnLast = last;
+    if (opened || atBottom || (ui.scrollToEnd && arrived)) {
+      // What the member sent themself, and its answer, they follow.
+      if (arrived) ui.scrollToEnd = false;
+      list.scrollTop = list.scrollHeight;
+      newMarker(false);
+    } else {
+      list.scrollTop = scroll;
+      // Something new below what the member is reading (a reply to a
+      // click, say): say so rather than move the page under them.
+      if (arrived) newMarker(true);
+    }
+  }
+
+  function newMarker(show) {
+    const b = $('#new-marker');
+    if (b) b.hidden = !show;
   }
 
   // worldKey is what every drawn message depends on besides its own
@@ -465,6 +498,7 @@
       const ok = await send(text, threadTS());
       area.disabled = false;
       if (ok) area.value = '';
+      if (ok && area === $('#composer-text')) ui.scrollToEnd = true;
       hideHints();
       area.focus();
     };
@@ -953,13 +987,15 @@
   }
 
   // ---------- intro ----------
+  // The intro shows in the first channel only, until closed.
   function renderIntro() {
     const box = $('#intro'), lines = ui.state.intro || [];
-    if (ui.introClosed || !lines.length) { box.hidden = true; return; }
+    const first = ui.state.channels.find(c => c.member) || ui.state.channels[0];
+    if (ui.introClosed || !lines.length || !first || ui.conv !== first.id) { box.hidden = true; return; }
     if (box.dataset.filled) { box.hidden = false; return; }
     box.dataset.filled = '1';
     box.append(h('button', {type: 'button', class: 'close', title: 'Hide', text: '×', onclick: () => {
-      ui.introClosed = true; sessionStorage.setItem('introClosed', '1'); box.hidden = true;
+      ui.introClosed = true; localStorage.setItem('introClosed', '1'); box.hidden = true;
     }}));
     for (const l of lines) box.append(h('p', {class: 'text'}, mrkdwn(l)));
     box.hidden = false;
@@ -994,6 +1030,15 @@
     });
     $('#you-are').addEventListener('change', e => switchUser(e.target.value));
     $('#thread-close').addEventListener('click', () => { ui.thread = ''; refresh(); });
+    $('#new-marker').addEventListener('click', () => {
+      const list = $('#messages');
+      list.scrollTop = list.scrollHeight;
+      newMarker(false);
+    });
+    $('#messages').addEventListener('scroll', () => {
+      const list = $('#messages');
+      if (list.scrollHeight - list.scrollTop - list.clientHeight < 40) newMarker(false);
+    });
     for (const b of document.querySelectorAll('#app-tabs .tab')) b.addEventListener('click', () => openAppTab(b.dataset.tab));
     $('#jump-next').addEventListener('click', () => clockPost('/ui/clock/next'));
     $('#run-week').addEventListener('click', () => clockPost('/ui/clock/week'));
