@@ -136,7 +136,16 @@ func (in *Intake) SlashCommand(ctx context.Context, sc slack.SlashCommand) any {
 	if reply.Text == "" && len(reply.Blocks) == 0 {
 		return nil // a modal opened: nothing to say
 	}
-	return replyPayload(*reply)
+	p := replyPayload(*reply)
+	if _, kept := p["blocks"]; !kept && len(reply.Blocks) > 0 && sc.ResponseURL != "" {
+		// Too big for an acknowledgement (slack-go refuses 20 KB): acked
+		// bare, and the whole answer follows through response_url rather
+		// than its text alone.
+		full := *reply
+		in.Go(func(ctx context.Context) { in.respond(ctx, sc.ResponseURL, full) })
+		return nil
+	}
+	return p
 }
 
 // Interaction handles block_actions and view_submission payloads; the
@@ -349,7 +358,7 @@ func (in *Intake) respond(ctx context.Context, url string, r Reply) {
 		return
 	}
 	log := in.Log.With().Str("response_host", urlHost(url)).Logger()
-	body, err := json.Marshal(replyPayload(r))
+	body, err := json.Marshal(payloadWithin(r, 0))
 	if err != nil {
 		in.Log.Error().Err(err).Msg("encode response")
 		return
@@ -393,7 +402,11 @@ func urlHost(s string) string {
 
 // replyPayload is the JSON Slack takes as a command's answer, within the
 // size an acknowledgement may have.
-func replyPayload(r Reply) map[string]any {
+func replyPayload(r Reply) map[string]any { return payloadWithin(r, maxAckBytes) }
+
+// payloadWithin is r as Slack's message JSON, its blocks left out if the
+// whole would pass maxBytes (0: no bound, as for a response_url post).
+func payloadWithin(r Reply, maxBytes int) map[string]any {
 	if r.Replace != nil {
 		return map[string]any{"replace_original": true, "text": rituals.Clip(r.Text, 3000), "blocks": r.Replace}
 	}
@@ -403,7 +416,7 @@ func replyPayload(r Reply) map[string]any {
 	}
 	if len(r.Blocks) > 0 {
 		p["blocks"] = RenderBlocks(r.Blocks, maxMessageBlocks)
-		if b, err := json.Marshal(p); err != nil || len(b) > maxAckBytes {
+		if b, err := json.Marshal(p); err != nil || maxBytes > 0 && len(b) > maxBytes {
 			delete(p, "blocks")
 		}
 	}
