@@ -118,6 +118,7 @@ func (s *Server) respondLocked(ru *responseURL, msg responseMessage) (string, []
 	if msg.ReplaceOriginal {
 		if m, eph := s.targetLocked(ru); m != nil {
 			m.text, m.blocks = msg.Text, blocks
+			s.noteFormattingLocked(msg.Text, blocks)
 			m.edited = true
 			m.editCount++
 			m.editedTS, _ = s.nextTSLocked()

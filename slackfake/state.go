@@ -205,6 +205,8 @@ type state struct {
 	limited map[string]int
 	// scopes are the app's bot scopes (GrantScopes); nil checks none.
 	scopes []string
+	// broken are the bot's texts cut inside a token (BrokenFormatting).
+	broken []string
 }
 
 func (st *state) init() {
@@ -526,6 +528,9 @@ func (s *Server) findMessageLocked(channelID, ts string) (*message, int) {
 }
 
 func (s *Server) storeMessageLocked(m *message) {
+	if m.bot {
+		s.noteFormattingLocked(m.text, m.blocks)
+	}
 	s.msgs[m.channel] = append(s.msgs[m.channel], m)
 	s.notifyLocked()
 }

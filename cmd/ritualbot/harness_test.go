@@ -158,10 +158,14 @@ func (h *harness) start() {
 	h.settle()
 }
 
-// stop shuts Main down as SIGTERM would.
+// stop shuts Main down as SIGTERM would. Every test also checks that no
+// text the bot sent was cut inside a mention, a link or an entity.
 func (h *harness) stop() {
 	if h.m == nil {
 		return
+	}
+	for _, t := range h.fake.BrokenFormatting() {
+		h.t.Errorf("the bot sent a text cut inside a token: …%s", t[max(0, len(t)-80):])
 	}
 	if err := h.m.Close(); err != nil {
 		h.t.Errorf("Main.Close: %v", err)
