@@ -33,6 +33,7 @@ FUZZTIME ?= 5s
 FUZZ_TARGETS = \
 	./config:FuzzParse ./config:FuzzParseOnCall \
 	./rituals/standup:FuzzClip ./rituals/standup:FuzzParseStandupRef \
+	./rituals/when:FuzzMoment \
 	./bot:FuzzParseOverrideEnd ./bot:FuzzIncidentArgs ./bot:FuzzSlackText \
 	./bot:FuzzInteractionPayload ./bot:FuzzSlackRequest ./bot:FuzzVerifySignature \
 	./webhooks:FuzzParseAlertmanager ./webhooks:FuzzParsePagerDuty ./webhooks:FuzzVerifyPagerDutySignature \

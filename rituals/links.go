@@ -34,6 +34,20 @@ type ShiftBrief struct {
 	User   string // the primary
 	Start  time.Time
 	End    time.Time
+	// HandoffStart and HandoffEnd bound the scheduled shift (between two
+	// handoffs) this is part of: an override cuts a shift into pieces, and
+	// on-call load counts shifts, not pieces. Zero: Start and End.
+	HandoffStart, HandoffEnd time.Time
+	// Override: User is on call by an override.
+	Override bool
+}
+
+// Period is the scheduled shift s is part of.
+func (s ShiftBrief) Period() (start, end time.Time) {
+	if s.HandoffStart.IsZero() || s.HandoffEnd.IsZero() {
+		return s.Start, s.End
+	}
+	return s.HandoffStart, s.HandoffEnd
 }
 
 // OnCallSchedule is what the digest and the App Home read of rotations; the
