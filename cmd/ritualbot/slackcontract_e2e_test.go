@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/ritualbot/ritualbot/bot"
+	"github.com/ritualbot/ritualbot/config"
 	"github.com/ritualbot/ritualbot/slackfake"
 )
 
@@ -287,6 +288,30 @@ func TestStandupStatusNamesEveryoneOfABigTeam(t *testing.T) {
 	for _, id := range ids {
 		if !strings.Contains(ack, "<@"+id+">") {
 			t.Fatalf("/standup status leaves out %s:\n%.300s…", id, ack)
+		}
+	}
+}
+
+// A config of incidents alone (a channel per incident, no on-call) asks
+// for the scope that creating, inviting to and archiving channels needs.
+func TestIncidentsManifestAllowsChannelsOfTheirOwn(t *testing.T) {
+	cfg := `
+timezone: Europe/Berlin
+store: {path: STORE}
+teams:
+  - {id: payments, channel: C0PAYMENTS, members: [U0ALICE]}
+rituals:
+  - {name: incidents, kind: incidents, channel: C0INCIDENTS, teams: [payments], channel_per_incident: true}
+`
+	h := newHarness(t, cfg, at(t, "2026-11-02 08:00", berlin), slackfake.Options{})
+	loaded, err := config.Load(h.cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	scopes := manifestScopes(t, loaded)
+	for _, method := range []string{"conversations.create", "conversations.invite", "conversations.archive"} {
+		if !slices.ContainsFunc(slackfake.MethodScopes(method), func(s string) bool { return slices.Contains(scopes, s) }) {
+			t.Errorf("the manifest's scopes %v do not allow %s", scopes, method)
 		}
 	}
 }
