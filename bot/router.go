@@ -150,6 +150,8 @@ func Commands() []Command {
 			Missing: "Incidents are not configured. Add a ritual with `kind: incidents` to the config."},
 		{Name: "/digest", Description: "Preview the weekly digest, add highlights and risks", UsageHint: "[preview | highlight TEXT | risk TEXT | help]",
 			Missing: "No digest is configured. Add a ritual with `kind: digest` to the config."},
+		{Name: "/release", Description: "Release notes: the changelog of recent deploys", UsageHint: "[notes [SERVICE] [SINCE] | help]",
+			Missing: "No release notes are configured. Add a ritual with `kind: release` to the config."},
 	}
 }
 

@@ -225,3 +225,35 @@ func RestoreTime(impactStart, opened, resolved time.Time) time.Duration {
 	}
 	return resolved.Sub(start)
 }
+
+// DeployBrief is a deploy as the release notes tell it; the digest's
+// deploy log keeps them.
+type DeployBrief struct {
+	ID          string
+	Service     string
+	Environment string
+	SHA         string
+	Version     string // "" if the sender did not say
+	URL         string // the deploy's page, "" if none
+	Deployer    string // a Slack user ID or a name, "" if unknown
+	Notes       string // a GitHub release's body, "" for a deploy
+	Failed      bool
+	Started     time.Time
+	Finished    time.Time
+	Commits     []CommitBrief
+	// CommitsTotal is how many commits it shipped, when more than Commits
+	// holds.
+	CommitsTotal int
+}
+
+// CommitBrief is one commit of a deploy.
+type CommitBrief struct {
+	SHA     string
+	Message string
+	Author  string
+	URL     string
+}
+
+// DeployHistory returns the deploys finished in [from, to), in order of
+// finishing; the digest's deploy log provides it.
+type DeployHistory func(from, to time.Time) ([]DeployBrief, error)
