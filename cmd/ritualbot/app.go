@@ -256,6 +256,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		Queued:    func(n int) { m.Metrics.OutboxPending.Set(float64(n)) },
 		LookAfter: httpClient.Timeout,
 		Dropped:   m.messageDropped,
+		Landed:    m.messageLanded,
 	}
 	m.Outbox = &rituals.DurableOutbox{Store: m.DB, Clock: m.Clock, Wake: m.Sender.Wake}
 	m.Router = bot.NewRouter(m.component("router"))

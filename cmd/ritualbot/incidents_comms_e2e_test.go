@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -129,15 +131,17 @@ func TestSev1FromAlertmanagerKeepsStakeholdersInformed(t *testing.T) {
 	bcast := map[string]slackfake.Message{}
 	for _, ch := range []string{"C0EXECSTATUS", "C0SUPPORT"} {
 		m := one(t, h.fake.ChannelMessages(ch), "Incident #2", ch)
-		wantIn(t, ch, readable(t, m), "*Severity*\nSEV1", "Investigating", "*Impact*\nPayments", "*Next update*", "thread of Incident #2 in <#C0INCIDENTS>")
+		wantIn(t, ch, readable(t, m), "*Severity*\nSEV1", "Investigating", "*Impact*\nPayments", "*Next update*", "of Incident #2 in <#C0INCIDENTS>")
+		wantThreadLink(t, ch, m, ann)
 		bcast[ch] = m
 	}
 	// The exec on call is DMed with the summary and the way in.
 	page := h.lastDM("U0EXEC", "Incident #2")
 	wantIn(t, "exec DM", readable(t, page), "exec on call for Payments", "SEV1", "Checkout error rate above 5%",
 		"<@U0CAROL> is the commander", "[Join the thread]")
-	if !strings.Contains(string(page.Blocks), `"url":"https://slack.com/app_redirect?channel=C0INCIDENTS"`) {
-		t.Errorf("Join the thread links nowhere: %s", page.Blocks)
+	wantThreadLink(t, "exec DM", page, ann)
+	if n := len(find(t, h.fake.DMs("U0EXEC"), "Incident #2")); n != 1 {
+		t.Errorf("the exec got %d pages, want one, edited to link the thread", n)
 	}
 	// Slack opens the link and tells the app of the click: nothing to say.
 	h.clickOn("U0EXEC", page, incident.ActionJoinThread)
@@ -238,6 +242,19 @@ func TestSev1FromAlertmanagerKeepsStakeholdersInformed(t *testing.T) {
 }
 
 // Escalating to a severity that asks for more brings it in then.
+// wantThreadLink checks that m links the thread of ann by its permalink,
+// whose path names the thread's channel and ts, as Slack's permalinks do.
+func wantThreadLink(t *testing.T, what string, m, ann slackfake.Message) {
+	t.Helper()
+	want := "/archives/C0INCIDENTS/p" + strings.ReplaceAll(ann.TS, ".", "")
+	for _, u := range regexp.MustCompile(`https?://[^"|>\\]+`).FindAllString(string(m.Blocks), -1) {
+		if p, err := url.Parse(u); err == nil && p.Path == want {
+			return
+		}
+	}
+	t.Errorf("%s does not link the thread (%s): %s", what, want, m.Blocks)
+}
+
 func TestEscalationPagesTheExecAndWidensTheBroadcast(t *testing.T) {
 	h := newCommsHarness(t, at(t, "2026-12-01 14:00", berlin), "C0SUPPORT")
 	h.start()
