@@ -201,6 +201,9 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		m.Clock = rituals.SystemClock{}
 	}
 	cfg := m.Loaded.Config
+	for _, w := range m.Loaded.Warnings {
+		m.Log.Warn().Msg("config: " + w.Error())
+	}
 	sec, err := m.secrets()
 	if err != nil {
 		return err

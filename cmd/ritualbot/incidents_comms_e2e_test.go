@@ -1,10 +1,13 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
+	"os"
 	"regexp"
 	"slices"
 	"strings"
@@ -451,5 +454,40 @@ func TestIncidentChannelAfterALostAnswerIsAdoptedNotDuplicated(t *testing.T) {
 	one(t, h.fake.Replies("C0INCIDENTS", ann.TS), "has its own channel: <#"+made[0].ID+">", "the thread")
 	if !slices.Contains(made[0].Members, "U0CAROL") {
 		t.Errorf("the adopted channel's members %v lack the commander", made[0].Members)
+	}
+}
+
+// A page_exec with no exec list in any rotation of the ritual's teams
+// would page nobody: validate and start-up warn, naming the line.
+func TestPageExecWithNobodyToPageIsWarned(t *testing.T) {
+	noExec := strings.Replace(commsConfig, "    exec: [U0EXEC]\n", "", 1)
+	line := 1 + strings.Count(noExec[:strings.Index(noExec, "page_exec:")], "\n")
+	validate := func(yaml string) string {
+		h := newHarness(t, strings.ReplaceAll(yaml, "BROADCAST2", "C0SUPPORT"), at(t, "2026-12-01 14:00", berlin), slackfake.Options{})
+		var out, errOut bytes.Buffer
+		if code := run(context.Background(), []string{"validate", "--config", h.cfg}, &out, &errOut, func(string) string { return "" }); code != 0 {
+			t.Fatalf("validate exited %d: %s", code, errOut.String())
+		}
+		return errOut.String()
+	}
+	want := fmt.Sprintf("config.yaml:%d: rituals[1].page_exec: nobody would be paged", line)
+	if got := validate(noExec); !strings.Contains(got, "warning: ") || !strings.Contains(got, want) {
+		t.Errorf("validate without an exec list: stderr %q, want a warning %q", got, want)
+	}
+	if got := validate(commsConfig); strings.Contains(got, "warning") {
+		t.Errorf("validate with an exec list warned: %q", got)
+	}
+
+	h := newCommsHarness(t, at(t, "2026-12-01 14:00", berlin), "C0SUPPORT")
+	data, err := os.ReadFile(h.cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(h.cfg, []byte(strings.Replace(string(data), "    exec: [U0EXEC]\n", "", 1)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	h.start()
+	if logs := grepLines(h.logs.String(), `"level":"warn"`); !strings.Contains(logs, want) {
+		t.Errorf("start-up did not warn %q; warnings:\n%s", want, logs)
 	}
 }
