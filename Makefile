@@ -39,6 +39,7 @@ FUZZ_TARGETS = \
 	./webhooks:FuzzParseAlertmanager ./webhooks:FuzzParsePagerDuty ./webhooks:FuzzVerifyPagerDutySignature \
 	./webhooks:FuzzParseDeploy ./webhooks:FuzzParseDeploymentStatus ./webhooks:FuzzParsePush \
 	./webhooks:FuzzVerifyGitHubSignature ./webhooks:FuzzDecodeAlertmanager \
+	./webhooks:FuzzParseRelease \
 	./store:FuzzDecodeDeploy ./store:FuzzReplaceInJSON \
 	./slackfake/web:FuzzTypedText \
 	./cmd/ritualbot:FuzzSlashCommands

@@ -27,6 +27,23 @@ func Linked[T any](f func() T) T {
 // the on-call ritual provides it. ok is false when the team has no rotation.
 type OnCallLookup func(team string, at time.Time) (user string, ok bool)
 
+// DrillBrief is an on-call drill (a practice page) as the digest shows
+// it: a drill is never an incident, in no count and no DORA key.
+type DrillBrief struct {
+	Team      string
+	Paged     time.Time
+	Acked     bool
+	TimeToAck time.Duration
+	Escalated bool
+}
+
+// DrillLog is what the digest reads of drills; the on-call schedule
+// offers it where drills are kept.
+type DrillLog interface {
+	// DrillsBetween returns the team's drills paged within [from, to).
+	DrillsBetween(team string, from, to time.Time) ([]DrillBrief, error)
+}
+
 // ShiftBrief is one on-call shift as other rituals mention it.
 type ShiftBrief struct {
 	Ritual string // the oncall ritual
@@ -225,3 +242,35 @@ func RestoreTime(impactStart, opened, resolved time.Time) time.Duration {
 	}
 	return resolved.Sub(start)
 }
+
+// DeployBrief is a deploy as the release notes tell it; the digest's
+// deploy log keeps them.
+type DeployBrief struct {
+	ID          string
+	Service     string
+	Environment string
+	SHA         string
+	Version     string // "" if the sender did not say
+	URL         string // the deploy's page, "" if none
+	Deployer    string // a Slack user ID or a name, "" if unknown
+	Notes       string // a GitHub release's body, "" for a deploy
+	Failed      bool
+	Started     time.Time
+	Finished    time.Time
+	Commits     []CommitBrief
+	// CommitsTotal is how many commits it shipped, when more than Commits
+	// holds.
+	CommitsTotal int
+}
+
+// CommitBrief is one commit of a deploy.
+type CommitBrief struct {
+	SHA     string
+	Message string
+	Author  string
+	URL     string
+}
+
+// DeployHistory returns the deploys finished in [from, to), in order of
+// finishing; the digest's deploy log provides it.
+type DeployHistory func(from, to time.Time) ([]DeployBrief, error)
