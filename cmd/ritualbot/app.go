@@ -208,6 +208,9 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		m.Clock = rituals.SystemClock{}
 	}
 	cfg := m.Loaded.Config
+	for _, w := range m.Loaded.Warnings {
+		m.Log.Warn().Msg("config: " + w.Error())
+	}
 	sec, err := m.secrets()
 	if err != nil {
 		return err
@@ -263,6 +266,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		Queued:    func(n int) { m.Metrics.OutboxPending.Set(float64(n)) },
 		LookAfter: httpClient.Timeout,
 		Dropped:   m.messageDropped,
+		Landed:    m.messageLanded,
 	}
 	m.Outbox = &rituals.DurableOutbox{Store: m.DB, Clock: m.Clock, Wake: m.Sender.Wake}
 	m.Router = bot.NewRouter(m.component("router"))
