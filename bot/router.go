@@ -150,6 +150,8 @@ func Commands() []Command {
 			Missing: "Incidents are not configured. Add a ritual with `kind: incidents` to the config."},
 		{Name: "/digest", Description: "Preview the weekly digest, add highlights and risks", UsageHint: "[preview | highlight TEXT | risk TEXT | help]",
 			Missing: "No digest is configured. Add a ritual with `kind: digest` to the config."},
+		{Name: "/pulse", Description: "Answer the team health pulse anonymously, see its latest results", UsageHint: "[results] [RITUAL]",
+			Missing: "No team health pulse is configured. Add a ritual with `kind: pulse` to the config."},
 	}
 }
 

@@ -40,6 +40,7 @@ var kinds = map[string]kindSpec{
 	rituals.KindIncidents: {scheduleKey: "", skipHolidays: true, parse: parseIncidents},
 	rituals.KindDigest:    {scheduleKey: "schedule", skipHolidays: false, parse: parseDigest},
 	rituals.KindReminder:  {scheduleKey: "schedule", skipHolidays: true, parse: parseReminder},
+	rituals.KindPulse:     {scheduleKey: "schedule", skipHolidays: true, parse: parsePulse},
 }
 
 // Kinds lists the ritual kinds this build understands.

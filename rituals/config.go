@@ -69,6 +69,7 @@ const (
 	KindOnCall    = "oncall"
 	KindIncidents = "incidents"
 	KindDigest    = "digest"
+	KindPulse     = "pulse"
 )
 
 // RitualConfig is one configured ritual: the keys every kind has, and the

@@ -11,4 +11,5 @@ var kinds = map[string]kind{
 	rituals.KindIncidents: incidentsKind(),
 	rituals.KindDigest:    digestKind(),
 	rituals.KindReminder:  reminderKind(),
+	rituals.KindPulse:     pulseKind(),
 }
