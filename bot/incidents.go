@@ -50,8 +50,9 @@ func (h *Incidents) Add(x *incident.Incidents) { h.list = append(h.list, x) }
 func (h *Incidents) Register(r *Router) {
 	const cmd = "/incident"
 	r.Handle(cmd, Subcommand{Name: "", Usage: "", Help: "list open and recent incidents", Run: h.bare})
-	r.Handle(cmd, Subcommand{Name: "declare", Usage: "declare [SEV] TITLE", Help: "declare an incident: it is announced in the incidents channel with who is on call, and you are its commander", Run: h.declare})
-	r.Handle(cmd, Subcommand{Name: "update", Usage: "update [#N] TEXT", Help: "add a status update to the timeline (and the incident's thread)", Run: h.scoped("update")})
+	r.Handle(cmd, Subcommand{Name: "declare", Usage: "declare [SEV] [TEAM…] TITLE", Help: "declare an incident (for the teams named by id or #channel, else yours): it is announced in the incidents channel with who is on call, and you are its commander", Run: h.declare})
+	r.Handle(cmd, Subcommand{Name: "update", Usage: "update [--internal] [#N] TEXT", Help: "add a status update to the timeline and the stakeholder channels (`--internal`: the incident's thread only)", Run: h.scoped("update")})
+	r.Handle(cmd, Subcommand{Name: "team", Usage: "team [#N] TEAM…", Help: "set the teams an incident belongs to (whose digest and DORA count it)", Run: h.scoped("team")})
 	r.Handle(cmd, Subcommand{Name: "sev", Usage: "sev [#N] SEV", Help: "change the severity", Run: h.scoped("sev")})
 	r.Handle(cmd, Subcommand{Name: "command", Usage: "command [#N] [@someone]", Help: "take command of an incident that has none (people of its teams), or hand it over (the commander, leads, admins)", Run: h.scoped("command")})
 	r.Handle(cmd, Subcommand{Name: "resolve", Usage: "resolve [#N] [SUMMARY]", Help: "mark it resolved; the retro prompt follows at the next retro slot", Run: h.scoped("resolve")})
@@ -81,17 +82,25 @@ func (h *Incidents) declare(ctx context.Context, inv Invocation, args []string) 
 	if len(args) > 0 && x.Severity(args[0]) != "" {
 		sev, args = args[0], args[1:]
 	}
-	inc, err := x.Declare(ctx, inv.UserID, sev, commandText(args))
+	teams, args, err := x.SplitTeams(args)
 	if err != nil {
 		return Reply{}, err
 	}
-	return Reply{Text: fmt.Sprintf("Declared *#%d: %s* (%s) in %s, with you as commander. Its thread is the incident's home: mention me there (`@ritualbot update …`) or use `/incident update #%d …`.",
-		inc.Number, rituals.Escape(inc.Title), strings.ToUpper(inc.Severity), rituals.ChannelLink(x.Channel()), inc.Number)}, nil
+	inc, err := x.DeclareFor(ctx, inv.UserID, sev, teams, commandText(args))
+	if err != nil {
+		return Reply{}, err
+	}
+	return Reply{Text: fmt.Sprintf("Declared *#%d: %s* (%s) in %s, with you as commander. Its thread is the incident's home: mention me there (`@ritualbot update …`) or use `/incident update #%d …`. It belongs to %s (`/incident team #%d TEAM…` changes that).",
+		inc.Number, rituals.Escape(inc.Title), strings.ToUpper(inc.Severity), rituals.ChannelLink(x.Channel()), inc.Number, rituals.Escape(x.TeamNames(inc.Teams)), inc.Number)}, nil
 }
 
 // scoped runs an incident verb for #N or the one incident that fits.
 func (h *Incidents) scoped(verb string) CommandFunc {
 	return func(ctx context.Context, inv Invocation, args []string) (Reply, error) {
+		internal := false
+		if verb == "update" && len(args) > 0 && args[0] == "--internal" {
+			internal, args = true, args[1:]
+		}
 		n, rest, err := ParseIncidentRef(args)
 		if err != nil {
 			return Reply{}, err
@@ -103,7 +112,11 @@ func (h *Incidents) scoped(verb string) CommandFunc {
 		if verb == "retro" || verb == "skip" && len(rest) == 0 {
 			return h.openIncidentForm(ctx, x, verb, n, inv.UserID, inv.TriggerID)
 		}
-		text, err := h.run(ctx, x, n, inv.UserID, verb, rest)
+		run := verb
+		if internal {
+			run = "update --internal"
+		}
+		text, err := h.run(ctx, x, n, inv.UserID, run, rest)
 		return Reply{Text: text}, err
 	}
 }
@@ -125,12 +138,33 @@ func (h *Incidents) openIncidentForm(ctx context.Context, x *incident.Incidents,
 // run carries out a verb on incident n of x, for a slash command or a
 // mention in the thread, and says what it did.
 func (h *Incidents) run(ctx context.Context, x *incident.Incidents, n int, user, verb string, args []string) (string, error) {
+	if verb == "update" && len(args) > 0 && args[0] == "--internal" {
+		verb, args = "update --internal", args[1:]
+	}
 	switch verb {
 	case "update":
 		if _, err := x.Update(ctx, n, user, commandText(args)); err != nil {
 			return "", err
 		}
 		return fmt.Sprintf("Added to the timeline of #%d.", n), nil
+	case "update --internal":
+		if _, err := x.UpdateInternal(ctx, n, user, commandText(args)); err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("Added to the timeline of #%d, in its thread only.", n), nil
+	case "team":
+		teams, rest, err := x.SplitTeams(args)
+		if err != nil {
+			return "", err
+		}
+		if len(rest) > 0 {
+			return "", rituals.Errorf(rituals.EINVALID, "`%s` is not a team. Usage: `/incident team [#%d] TEAM…`, a team id or its #channel.", rituals.Escape(rest[0]), n)
+		}
+		inc, err := x.SetTeams(ctx, n, user, teams)
+		if err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("#%d now belongs to %s.", n, rituals.Escape(x.TeamNames(inc.Teams))), nil
 	case "sev":
 		if len(args) != 1 {
 			return "", rituals.Errorf(rituals.EINVALID, "Usage: `/incident sev [#%d] SEV`, SEV one of %s.", n, strings.Join(x.Settings.Severities, ", "))
@@ -246,6 +280,9 @@ func (h *Incidents) actionsCmd(ctx context.Context, inv Invocation, args []strin
 }
 
 func (h *Incidents) action(ctx context.Context, a Action) (*Reply, error) {
+	if a.ActionID == incident.ActionJoinThread {
+		return nil, nil // a link: Slack opened it
+	}
 	if a.ActionID == incident.ActionItemDone {
 		for _, x := range h.list {
 			item, err := x.CloseAction(ctx, a.Value, a.UserID)
@@ -419,6 +456,15 @@ func (h *Incidents) mention(ctx context.Context, e Event) error {
 		}
 	}
 	if x == nil {
+		r, num, ok, err := h.list.Room(channel)
+		if err != nil {
+			return err
+		}
+		if ok {
+			x, n = r, num
+		}
+	}
+	if x == nil {
 		for _, r := range h.list {
 			if r.Channel() == channel {
 				return reply("Mention me in an incident's thread to act on it (`@ritualbot update …`), or use `/incident help`.")
@@ -431,7 +477,7 @@ func (h *Incidents) mention(ctx context.Context, e Event) error {
 		verb, args = strings.ToLower(args[0]), args[1:]
 	}
 	switch verb {
-	case "update", "sev", "command", "resolve", "action", "publish", "skip":
+	case "update", "sev", "command", "resolve", "action", "publish", "skip", "team":
 		text, err := h.run(ctx, x, n, user, verb, args)
 		if err != nil {
 			if rituals.ErrorCode(err) == rituals.EINTERNAL {
@@ -441,5 +487,5 @@ func (h *Incidents) mention(ctx context.Context, e Event) error {
 		}
 		return reply(text)
 	}
-	return reply(fmt.Sprintf("In this thread I act on #%d: `@ritualbot update TEXT`, `sev SEV`, `command [@someone]`, `resolve [SUMMARY]`, `action @owner TEXT [due DATE]`, `publish`, `skip REASON`.", n))
+	return reply(fmt.Sprintf("In this thread I act on #%d: `@ritualbot update [--internal] TEXT`, `sev SEV`, `team TEAM…`, `command [@someone]`, `resolve [SUMMARY]`, `action @owner TEXT [due DATE]`, `publish`, `skip REASON`.", n))
 }

@@ -15,6 +15,9 @@ type ManifestInput struct {
 	Kinds     []string
 	// UsesEmails: the config names users by e-mail (users:read.email).
 	UsesEmails bool
+	// IncidentChannels: an incidents ritual has channel_per_incident on
+	// (conversations.create, .invite, .archive).
+	IncidentChannels bool
 }
 
 // scopesByKind lists the bot scopes each ritual kind needs beyond the base.
@@ -45,6 +48,9 @@ func Manifest(in ManifestInput) ([]byte, error) {
 	events := set{}
 	if in.UsesEmails {
 		scopes["users:read.email"] = true
+	}
+	if in.IncidentChannels {
+		scopes.add("channels:manage", "groups:write")
 	}
 	for _, k := range in.Kinds {
 		scopes.add(scopesByKind[k]...)

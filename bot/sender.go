@@ -58,6 +58,10 @@ type Sender struct {
 	// Now is the clock of the records (when a message went, its age);
 	// default time.Now. Waits always use the wall clock.
 	Now func() time.Time
+	// Dropped, if set, is told of a message Slack refused for good, after
+	// it left the outbox (the incidents tell a commander of a stakeholder
+	// channel they cannot reach).
+	Dropped func(m rituals.Message, reason string)
 	// Health, if set, is told when Slack refuses the token and when it
 	// takes it again, for /readyz.
 	Health *Health
@@ -429,6 +433,9 @@ func (s *Sender) deliver(ctx context.Context, it rituals.OutboxItem) bool {
 		if err := s.Store.Drop(it.Seq, err.Error()); err != nil {
 			log.Error().Err(err).Msg("drop message")
 			return false
+		}
+		if s.Dropped != nil {
+			s.Dropped(m, err.Error())
 		}
 		return true
 	default:

@@ -106,6 +106,7 @@ func parseIncidents(r *ritualReader) {
 		r.get("pagerduty")
 	}
 	s.Storm = parseStorm(r)
+	parseComms(r, s, hasSeverity)
 	r.rc.Settings = s
 }
 

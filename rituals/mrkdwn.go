@@ -202,3 +202,27 @@ func ReplaceMentions(s string, name func(id string) string) string {
 func SlackDate(t time.Time, loc *time.Location) string {
 	return fmt.Sprintf("<!date^%d^{date_short_pretty} at {time}|%s>", t.Unix(), t.In(loc).Format("Mon 2 Jan 15:04 MST"))
 }
+
+var mrkdwnEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
+
+// Escape makes user text inert in mrkdwn: a pasted <!channel> or <@U123>
+// shows as text and notifies nobody (Slack asks for &, < and > only). It
+// also drops Unicode direction controls, so that user text cannot reorder
+// the bot's own words around it (see StripDirection).
+func Escape(s string) string { return mrkdwnEscaper.Replace(StripDirection(s)) }
+
+// Mention returns the mrkdwn that mentions a user. A member the config
+// names by e-mail that Slack has not resolved yet (a preview runs without
+// Slack) stays the e-mail, as plain text: <@a@b.c> is a broken mention.
+func Mention(userID string) string {
+	switch {
+	case userID == FormerMember:
+		return userID // an erased person: there is no one to mention
+	case strings.Contains(userID, "@"):
+		return Escape(userID)
+	}
+	return "<@" + userID + ">"
+}
+
+// ChannelLink returns the mrkdwn that links a channel.
+func ChannelLink(channelID string) string { return "<#" + channelID + ">" }

@@ -27,6 +27,8 @@ type Channel struct {
 	ID, Name, Topic string
 	IsPrivate       bool
 	Members         []string
+	// Archived: read-only, posts answer is_archived (webapi_manage.go).
+	Archived bool
 }
 
 // UserGroup is a user group (a "subteam", mentioned as @handle).
@@ -81,6 +83,7 @@ type channel struct {
 	created    int64
 	topicBy    string
 	topicSetAt int64
+	creator    string // who made it with conversations.create
 }
 
 type message struct {
@@ -185,6 +188,9 @@ type state struct {
 	// disconnect (refuseReason) instead of hello.
 	refuseSockets int
 	refuseReason  string
+	// withheld scopes and restrictCreate: see webapi_manage.go.
+	withheld       map[string]bool
+	restrictCreate bool
 
 	lastTS int64
 	seq    int

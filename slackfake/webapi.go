@@ -152,6 +152,9 @@ func init() {
 		"conversations.history":  {botToken, (*Server).apiHistory},
 		"conversations.replies":  {botToken, (*Server).apiReplies},
 		"conversations.members":  {botToken, (*Server).apiMembers},
+		"conversations.create":   {botToken, (*Server).apiConversationsCreate},
+		"conversations.invite":   {botToken, (*Server).apiConversationsInvite},
+		"conversations.archive":  {botToken, (*Server).apiConversationsArchive},
 
 		"users.info":          {botToken, (*Server).apiUsersInfo},
 		"users.list":          {botToken, (*Server).apiUsersList},

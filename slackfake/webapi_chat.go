@@ -31,6 +31,9 @@ func (s *Server) resolvePostTargetLocked(ch string) (*channel, string) {
 	if c == nil {
 		return nil, "channel_not_found"
 	}
+	if c.Archived {
+		return nil, "is_archived"
+	}
 	return c, ""
 }
 

@@ -20,11 +20,11 @@ func (s *Server) channelJSONLocked(c *channel) map[string]any {
 	return map[string]any{
 		"id": c.ID, "name": c.Name, "is_channel": !legacyGroup, "is_group": legacyGroup,
 		"is_im": false, "is_mpim": false, "is_private": c.IsPrivate, "created": c.created,
-		"is_archived": false, "is_general": c.Name == "general", "unlinked": 0,
+		"is_archived": c.Archived, "is_general": c.Name == "general", "unlinked": 0,
 		"name_normalized": c.Name, "is_shared": false, "is_org_shared": false,
 		"is_ext_shared": false, "is_pending_ext_shared": false, "pending_shared": []string{},
 		"context_team_id": s.opts.TeamID, "updated": c.created * 1000, "parent_conversation": nil,
-		"creator": "", "is_member": c.hasMember(s.opts.BotUserID),
+		"creator": c.creator, "is_member": c.hasMember(s.opts.BotUserID),
 		"topic":          map[string]any{"value": c.Topic, "creator": c.topicBy, "last_set": c.topicSetAt},
 		"purpose":        map[string]any{"value": "", "creator": "", "last_set": 0},
 		"previous_names": []string{}, "num_members": len(c.Members),

@@ -113,6 +113,14 @@ func (l *links) OnCallAt(team string, at time.Time) (string, bool) {
 	return l.onCall(team, at)
 }
 
+// ExecOnCallAt answers who is the exec on call for team at an instant.
+func (l *links) ExecOnCallAt(team string, at time.Time) (string, bool) {
+	if l.rotations == nil {
+		return "", false
+	}
+	return l.rotations.ExecOnCall(team, at)
+}
+
 // Incidents is the incident log, nil when no incidents ritual is configured.
 func (l *links) Incidents() rituals.IncidentLog { return l.incidents }
 
@@ -143,9 +151,9 @@ func (l *links) addStandup(s *standup.Standup) {
 
 // openIncidentLog reads the incidents every incidents ritual keeps in
 // the store.
-func (l *links) openIncidentLog(store incident.IncidentStore) {
+func (l *links) openIncidentLog(store incident.IncidentStore, cfg *rituals.Config) {
 	if l.incidents == nil {
-		l.incidents = &incident.IncidentRecords{Store: store}
+		l.incidents = &incident.IncidentRecords{Store: store, RitualTeams: incident.RitualTeams(cfg)}
 	}
 }
 
@@ -247,6 +255,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		Now:     m.Clock.Now, Health: m.Health, Backoff: m.RetryBackoff,
 		Queued:    func(n int) { m.Metrics.OutboxPending.Set(float64(n)) },
 		LookAfter: httpClient.Timeout,
+		Dropped:   m.messageDropped,
 	}
 	m.Outbox = &rituals.DurableOutbox{Store: m.DB, Clock: m.Clock, Wake: m.Sender.Wake}
 	m.Router = bot.NewRouter(m.component("router"))

@@ -35,7 +35,7 @@ func TestRequiredRetrosAreRemindedUntilPublishedOthersMayBeSkipped(t *testing.T)
 		}
 	}
 	help := h.command("U0CAROL", "C0PAYMENTS", "/incident", "help")
-	for _, verb := range []string{"declare [SEV] TITLE", "update [#N] TEXT", "sev [#N] SEV", "resolve [#N] [SUMMARY]", "action [#N] @owner TEXT [due DATE]", "actions", "publish [#N]", "skip [#N] REASON"} {
+	for _, verb := range []string{"declare [SEV] [TEAM…] TITLE", "update [--internal] [#N] TEXT", "team [#N] TEAM…", "sev [#N] SEV", "resolve [#N] [SUMMARY]", "action [#N] @owner TEXT [due DATE]", "actions", "publish [#N]", "skip [#N] REASON"} {
 		if !strings.Contains(help, verb) {
 			t.Errorf("/incident help lacks %q", verb)
 		}

@@ -25,17 +25,20 @@ func incidentsKind() kind {
 			cfg := m.Loaded.Config
 			desk := &bot.Incidents{Views: m.Slack, Slack: m.Slack, Limiter: m.limiter, Clock: m.Clock, Log: m.component("incidents")}
 			p := provided{slack: desk}
+			watch := &incident.Watch{Clock: m.Clock, Log: m.component("incidents")}
 			for _, rc := range rcs {
 				x := incidentsOf(cfg.Config, rc, m.DB, m.Clock, &m.links)
 				x.Outbox, x.Sent, x.Wake, x.Directory, x.IsAdmin = m.Outbox, m.DB, m.Sender.Wake, m.directory, cfg.IsAdmin
+				m.withComms(x, watch)
 				desk.Add(x)
 				p.incidents = append(p.incidents, x)
 				p.jobs = append(p.jobs, x)
 			}
+			p.loops = []loop{{name: "incident-watch", run: watch.Run, settled: watch.WaitSettled}}
 			return p, nil
 		},
 		link: func(p *previewEnv, rc *rituals.RitualConfig) {
-			p.openIncidentLog(p.DB)
+			p.openIncidentLog(p.DB, p.Config.Config)
 		},
 		preview: func(p *previewEnv, rc *rituals.RitualConfig) (rituals.Message, error) {
 			return incidentsOf(p.Config.Config, rc, p.DB, p.clock(), &p.links).Preview()

@@ -238,7 +238,8 @@ func newDemoLogger(w io.Writer, env func(string) string) zerolog.Logger {
 
 func manifest(l *config.Loaded) ([]byte, error) {
 	cfg := l.Config
-	in := bot.ManifestInput{Mode: cfg.Slack.Mode, PublicURL: cfg.HTTP.PublicURL, UsesEmails: l.Unresolved() > 0}
+	in := bot.ManifestInput{Mode: cfg.Slack.Mode, PublicURL: cfg.HTTP.PublicURL, UsesEmails: l.Unresolved() > 0,
+		IncidentChannels: usesIncidentChannels(cfg.Config)}
 	seen := map[string]bool{}
 	for _, r := range cfg.Rituals {
 		if !seen[r.Kind] {

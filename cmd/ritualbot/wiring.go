@@ -141,7 +141,7 @@ func (m *Main) buildRituals() error {
 		m.rotations, m.onCall, m.onCallSchedule = r, r.OnCall, r
 	}
 	if len(m.provided.incidents) > 0 {
-		m.openIncidentLog(m.DB)
+		m.openIncidentLog(m.DB, m.Loaded.Config.Config)
 	}
 	// Jobs in the config's order, whatever the kinds'.
 	m.rituals = nil

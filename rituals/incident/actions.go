@@ -197,6 +197,9 @@ func (x *Incidents) CloseAction(ctx context.Context, id, user string) (ActionIte
 // ritual's incidents and action items, by team.
 type IncidentRecords struct {
 	Store IncidentStore
+	// RitualTeams are each ritual's teams, which incidents stored with
+	// no teams count for (see teams.go).
+	RitualTeams map[string][]string
 }
 
 var _ rituals.IncidentLog = (*IncidentRecords)(nil)
@@ -206,20 +209,20 @@ var _ rituals.IncidentLog = (*IncidentRecords)(nil)
 func (l *IncidentRecords) IncidentsBetween(team string, from, to time.Time) ([]rituals.IncidentBrief, error) {
 	all, err := l.Store.IncidentBriefs("")
 	return briefs(all, err, func(b rituals.IncidentBrief) bool {
-		return slices.Contains(b.Teams, team) && !b.Opened.Before(from) && b.Opened.Before(to)
+		return !b.Opened.Before(from) && b.Opened.Before(to) && l.briefOf(b, team)
 	}, func(b rituals.IncidentBrief) rituals.IncidentBrief { return b })
 }
 
 // OpenIncidents returns the team's incidents not yet resolved.
 func (l *IncidentRecords) OpenIncidents(team string) ([]rituals.IncidentBrief, error) {
 	open, err := l.Store.OpenIncidents("")
-	return briefs(open, err, func(inc Incident) bool { return slices.Contains(inc.Teams, team) }, incidentBrief)
+	return briefs(open, err, func(inc Incident) bool { return l.counts(inc.Ritual, inc.Teams, team) }, incidentBrief)
 }
 
 // Actions returns every action item of the team's incidents.
 func (l *IncidentRecords) Actions(team string) ([]rituals.ActionBrief, error) {
 	all, err := l.Store.ActionItems("")
-	return briefs(all, err, func(a ActionItem) bool { return slices.Contains(a.Teams, team) }, ActionItem.Brief)
+	return briefs(all, err, func(a ActionItem) bool { return l.counts(a.Ritual, a.Teams, team) }, ActionItem.Brief)
 }
 
 func incidentBrief(inc Incident) rituals.IncidentBrief { return inc.Brief() }

@@ -171,7 +171,7 @@ func (x *Incidents) HandleAlerts(ctx context.Context, g AlertGroup) (WebhookOutc
 	}
 	inc := Incident{
 		Ritual: x.Config.Name, Title: alertTitle(g, matching), Severity: x.alertSeverity(g, matching),
-		Teams: append([]string(nil), x.Settings.Teams...), Status: IncidentOpen, Source: SourceAlertmanager,
+		Teams: x.alertTeams(g, matching), Status: IncidentOpen, Source: SourceAlertmanager,
 		SourceRef: g.GroupKey, SourceURL: g.ExternalURL, Opened: now, Alerts: 1,
 	}
 	// Nobody declared it: whoever is on call takes command.
@@ -389,7 +389,7 @@ func (x *Incidents) HandlePagerDuty(ctx context.Context, ev PagerDutyEvent) (Web
 		title := firstNonEmpty(ev.Title, "PagerDuty incident "+ev.IncidentID)
 		inc = Incident{
 			Ritual: x.Config.Name, Title: rituals.Shorten(title, 200), Severity: x.pagerDutySeverity(ev),
-			Teams: append([]string(nil), x.Settings.Teams...), Status: IncidentOpen, Source: SourcePagerDuty,
+			Teams: x.pagerDutyTeams(ev), Status: IncidentOpen, Source: SourcePagerDuty,
 			SourceRef: ev.IncidentID, SourceURL: ev.URL, Opened: now,
 		}
 		if !ev.OccurredAt.IsZero() && ev.OccurredAt.Before(now) {

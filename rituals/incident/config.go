@@ -23,6 +23,9 @@ type Settings struct {
 	PagerDuty *PagerDutyConfig
 	// Storm, if set, folds an alert storm into one incident.
 	Storm *StormConfig
+	// Comms: update cadence, broadcast, exec paging, a channel per
+	// incident (updates.go).
+	Comms CommsSettings
 	// Location is the zone times are written in.
 	Location *time.Location
 }

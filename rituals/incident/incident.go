@@ -83,6 +83,12 @@ type Incidents struct {
 	IsAdmin func(user string) bool
 	// Pages links to postmortems (no links without a public URL).
 	Pages rituals.Pages
+	// ExecOnCall names the exec on call of a team (may be nil); Rooms
+	// makes incident channels (nil: none); Poke tells the Watch that an
+	// incident changed (may be nil).
+	ExecOnCall rituals.OnCallLookup
+	Rooms      RoomMaker
+	Poke       func(number int)
 
 	mu      sync.Mutex
 	threads map[string]int // channel + "/" + thread ts → incident number
@@ -165,23 +171,23 @@ func announceKey(n int) string { return fmt.Sprintf("incident/%d", n) }
 
 func eventKey(n, i int) string { return fmt.Sprintf("incident/%d/event/%d", n, i) }
 
-// addOnCall makes whoever is on call for the ritual's teams at now a
+// addOnCall makes whoever is on call for the incident's teams at now a
 // participant of inc, and returns them.
 func (x *Incidents) addOnCall(inc *Incident, now time.Time) []string {
-	oc := x.onCallNow(now)
+	oc := x.onCallNow(inc.Teams, now)
 	for _, u := range oc {
 		inc.addParticipant(u)
 	}
 	return oc
 }
 
-// onCallNow returns the on-call engineer of each of the ritual's teams.
-func (x *Incidents) onCallNow(at time.Time) []string {
+// onCallNow returns the on-call engineer of each of teams.
+func (x *Incidents) onCallNow(teams []string, at time.Time) []string {
 	if x.OnCall == nil {
 		return nil
 	}
 	var out []string
-	for _, t := range x.Settings.Teams {
+	for _, t := range teams {
 		if u, ok := x.OnCall(t, at); ok && u != "" {
 			out = rituals.AddUnique(out, u)
 		}
@@ -189,8 +195,14 @@ func (x *Incidents) onCallNow(at time.Time) []string {
 	return out
 }
 
-// Declare opens an incident from Slack, with user as its commander.
+// Declare opens an incident from Slack, with user as its commander, for
+// the declarer's teams.
 func (x *Incidents) Declare(ctx context.Context, user, severity, title string) (Incident, error) {
+	return x.DeclareFor(ctx, user, severity, nil, title)
+}
+
+// DeclareFor is Declare for the given teams (none: the declarer's).
+func (x *Incidents) DeclareFor(ctx context.Context, user, severity string, teams []string, title string) (Incident, error) {
 	title = strings.TrimSpace(title)
 	if title == "" {
 		return Incident{}, rituals.Errorf(rituals.EINVALID, "Give the incident a title: `/incident declare [%s] TITLE`, e.g. `/incident declare %s Checkout returns 500s`.",
@@ -208,8 +220,11 @@ func (x *Incidents) Declare(ctx context.Context, user, severity, title string) (
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	now := x.Clock.Now()
+	if len(teams) == 0 {
+		teams = x.teamsOfPerson(user)
+	}
 	inc := Incident{
-		Ritual: x.Config.Name, Title: title, Severity: sev, Commander: user, Teams: append([]string(nil), x.Settings.Teams...),
+		Ritual: x.Config.Name, Title: title, Severity: sev, Commander: user, Teams: append([]string(nil), teams...),
 		Status: IncidentOpen, Source: SourceSlack, Opened: now,
 	}
 	inc.addParticipant(user)
@@ -221,12 +236,14 @@ func (x *Incidents) Declare(ctx context.Context, user, severity, title string) (
 // create stores a new incident and announces it, with the timeline
 // events after the declaration in its thread.
 func (x *Incidents) create(ctx context.Context, inc Incident) (Incident, error) {
+	paged := x.engage(&inc, inc.Opened)
 	inc, err := x.save(ctx, inc, func(inc Incident) []rituals.Message {
 		msgs := []rituals.Message{x.announcement(inc, false)}
 		for i := 1; i < len(inc.Timeline); i++ {
 			msgs = append(msgs, x.eventMessage(inc, i))
 		}
-		return msgs
+		msgs = append(msgs, x.broadcastMessages(inc, 1, false)...)
+		return append(msgs, x.execMessages(inc, paged)...)
 	})
 	if err != nil {
 		return inc, fmt.Errorf("incidents %s: create incident: %w", x.Config.Name, err)
@@ -251,6 +268,9 @@ func (x *Incidents) save(ctx context.Context, inc Incident, messages func(Incide
 	if x.Wake != nil {
 		x.Wake()
 	}
+	if x.Poke != nil && x.watched() {
+		x.Poke(inc.Number) // a due update or a channel may have changed
+	}
 	return inc, nil
 }
 
@@ -263,6 +283,10 @@ func (x *Incidents) changeMessages(inc Incident, before int, announce bool, extr
 	}
 	if announce {
 		msgs = append(msgs, x.announcement(inc, true))
+		if a, ok := x.roomAnnouncement(inc, true); ok {
+			msgs = append(msgs, a)
+		}
+		msgs = append(msgs, x.broadcastMessages(inc, before, true)...)
 	}
 	return append(msgs, extra...)
 }
@@ -310,6 +334,7 @@ func (x *Incidents) change(ctx context.Context, n int, f func(inc *Incident, now
 	if err != nil {
 		return inc, err
 	}
+	extra = append(extra, x.execMessages(inc, x.engage(&inc, now))...)
 	inc, err = x.save(ctx, inc, func(inc Incident) []rituals.Message { return x.changeMessages(inc, before, true, extra...) })
 	if err != nil {
 		return inc, fmt.Errorf("store incident %d: %w", n, err)
@@ -320,21 +345,7 @@ func (x *Incidents) change(ctx context.Context, n int, f func(inc *Incident, now
 // Update adds a status update to the timeline and the thread: anyone's
 // while the incident is open, its stewards' once resolved (MayDo).
 func (x *Incidents) Update(ctx context.Context, n int, user, text string) (Incident, error) {
-	text = strings.TrimSpace(text)
-	if text == "" {
-		return Incident{}, rituals.Errorf(rituals.EINVALID, "Write the update: `/incident update #%d TEXT`.", n)
-	}
-	if len([]rune(text)) > 2900 {
-		return Incident{}, rituals.Errorf(rituals.EINVALID, "Please keep an update under 2,900 characters.")
-	}
-	return x.change(ctx, n, func(inc *Incident, now time.Time) ([]rituals.Message, error) {
-		if err := x.mayChangeResolved(*inc, user, VerbUpdate, "add to its timeline"); err != nil {
-			return nil, err
-		}
-		inc.addParticipant(user)
-		inc.Timeline = append(inc.Timeline, TimelineEvent{At: now, Kind: EventUpdate, By: user, Text: text})
-		return nil, nil
-	})
+	return x.postUpdate(ctx, n, user, text, false)
 }
 
 // SetSeverity changes an incident's severity. While it is open anyone

@@ -47,6 +47,8 @@ type TimelineEvent struct {
 	Severity string `json:",omitempty"`
 	// Ref identifies what the event is about: a pinned message's ts.
 	Ref string `json:",omitempty"`
+	// Internal updates stay in the incident's thread (updates.go).
+	Internal bool `json:",omitempty"`
 }
 
 // Incident is one incident, from declaration to its published retro.
@@ -91,6 +93,8 @@ type Incident struct {
 	// Storm is set on an alert storm incident: alert groups and PagerDuty
 	// incidents that joined it instead of opening their own.
 	Storm *Storm `json:",omitempty"`
+	// Comms is how stakeholders are kept informed (updates.go).
+	Comms Comms `json:",omitzero"`
 }
 
 // Retro is an incident's retrospective.

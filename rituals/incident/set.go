@@ -55,9 +55,9 @@ func (s Set) ForChannel(channel string) *Incidents {
 	return s[0]
 }
 
-// IsRetroVerb reports whether verb acts on a resolved incident's retro
+// isRetroVerb reports whether verb acts on a resolved incident's retro
 // rather than on an open incident.
-func IsRetroVerb(verb string) bool { return verb == "retro" || verb == "publish" || verb == "skip" }
+func isRetroVerb(verb string) bool { return verb == "retro" || verb == "publish" || verb == "skip" }
 
 // Scope names the incident a command typed in channel is about: #n if
 // given (n > 0), else the only one that fits (open, or awaiting its retro
@@ -67,7 +67,10 @@ func (s Set) Scope(verb string, n int, channel string) (*Incidents, int, error) 
 		x, err := s.Owner(n)
 		return x, n, err
 	}
-	retroVerb := IsRetroVerb(verb)
+	if x, n, ok, err := s.Room(channel); err != nil || ok {
+		return x, n, err // typed in an incident's own channel
+	}
+	retroVerb := isRetroVerb(verb)
 	type cand struct {
 		x   *Incidents
 		inc Incident
@@ -115,6 +118,17 @@ func (s Set) Scope(verb string, n int, channel string) (*Incidents, int, error) 
 	}
 	return nil, 0, rituals.Errorf(rituals.EINVALID, "Several incidents could be meant (%s): say which, e.g. `/incident %s #%d …`. (Slack does not tell me which thread a slash command was typed in; in an incident's thread you can mention me instead: `@ritualbot %s …`.)",
 		strings.Join(names, "; "), verb, cands[0].inc.Number, verb)
+}
+
+// Room returns the incident whose own channel is channel, if any.
+func (s Set) Room(channel string) (*Incidents, int, bool, error) {
+	for _, x := range s {
+		n, ok, err := x.RoomIncident(channel)
+		if err != nil || ok {
+			return x, n, ok, err
+		}
+	}
+	return nil, 0, false, nil
 }
 
 // HandleAlerts hands an Alertmanager notification to every ritual that

@@ -55,6 +55,22 @@ func (rs *Rotations) OnCall(team string, at time.Time) (string, bool) {
 	return "", false
 }
 
+// ExecOnCall is the exec on call of the team's first rotation with an exec
+// list (an OnCallLookup): whom a severe incident's page_exec engages.
+func (rs *Rotations) ExecOnCall(team string, at time.Time) (string, bool) {
+	for _, r := range rs.OfTeam(team) {
+		s, ok, err := r.At(at)
+		if err != nil {
+			r.Log.Error().Err(err).Msg("exec on-call lookup")
+			continue
+		}
+		if ok && s.Exec != "" {
+			return s.Exec, true
+		}
+	}
+	return "", false
+}
+
 // ShiftsBetween returns the team's primary shifts overlapping [from, to).
 func (rs *Rotations) ShiftsBetween(team string, from, to time.Time) ([]rituals.ShiftBrief, error) {
 	var out []rituals.ShiftBrief
