@@ -141,7 +141,7 @@ func (p *Pulse) invite(r Round, user, key string, reminder bool) rituals.Message
 // anonymityNote says what anonymous means here, in the invitation and the
 // form.
 func anonymityNote(min int) string {
-	return fmt.Sprintf("_Anonymous: your answers are stored without your name, your Slack ID or the time you answered, so nobody — admins included — can tell who said what. Results are shown only if at least %d answer._", min)
+	return fmt.Sprintf("_Anonymous: your answers are stored without your name, your Slack ID or the time you answered, so nobody — admins included — can tell who said what. Results are shown only if at least %d answer. (Words only you would use can still give you away.)_", min)
 }
 
 // ref is a round as a button value or a form's metadata.
