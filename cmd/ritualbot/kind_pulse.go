@@ -17,8 +17,13 @@ func pulseKind() kind {
 				pl.Outbox = m.Outbox
 				desk.Add(pl)
 				p.jobs = append(p.jobs, pl)
+				p.pulses = append(p.pulses, pl)
 			}
 			return p, nil
+		},
+		link: func(p *previewEnv, rc *rituals.RitualConfig) {
+			p.previewPulses = append(p.previewPulses, pulseOf(p.Config.Config, rc, p.DB, p.clock()))
+			p.pulseTrends = pulse.Trends(p.previewPulses)
 		},
 		preview: func(p *previewEnv, rc *rituals.RitualConfig) (rituals.Message, error) {
 			return pulseOf(p.Config.Config, rc, p.DB, p.clock()).Preview(p.Now), nil

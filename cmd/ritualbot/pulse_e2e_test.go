@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"regexp"
 	"strings"
@@ -33,6 +34,11 @@ rituals:
       - {id: workload, text: "How sustainable is your workload?", scale: 5}
       - {id: clarity, text: "How clear are our priorities?", scale: 5}
       - {id: else, text: "Anything else?", free_text: true}
+  - name: digest
+    kind: digest
+    team: payments
+    channel: C0DIGEST
+    schedule: "0 17 * * FRI"
 `
 
 var pulseMembers = []string{"U0ANNA", "U0BEN", "U0CARA", "U0DAN", "U0EVA"}
@@ -40,6 +46,7 @@ var pulseMembers = []string{"U0ANNA", "U0BEN", "U0CARA", "U0DAN", "U0EVA"}
 func newPulseHarness(t *testing.T) *harness {
 	h := newHarness(t, pulseConfig, at(t, "2026-11-22 12:00", berlin), slackfake.Options{})
 	h.fake.AddChannel(slackfake.Channel{ID: "C0PAYMENTS", Name: "payments"})
+	h.fake.AddChannel(slackfake.Channel{ID: "C0DIGEST", Name: "digest"})
 	h.fake.AddUser(slackfake.User{ID: "U0ADMIN", Name: "admin", TZ: "Europe/Berlin"})
 	for _, u := range pulseMembers {
 		h.fake.AddUser(slackfake.User{ID: u, Name: strings.ToLower(u[2:]), TZ: "Europe/Berlin"})
@@ -124,6 +131,20 @@ func TestPulseFourOfFiveAnswerResultsWithAveragesAndNoLinkToAnyone(t *testing.T)
 	if r := h.command("U0CARA", "C0PAYMENTS", "/pulse", "results"); !strings.Contains(r, "4.0 / 5") {
 		t.Errorf("/pulse results: %s", r)
 	}
+	h.runUntil(at(t, "2026-11-27 17:00", berlin))
+	digest := strings.Join(texts(h.fake.ChannelMessages("C0DIGEST")), "\n")
+	wantIn(t, "digest", digest, "Team health pulse:", "How sustainable is your workload? 4.0 _(of 5)_", "How clear are our priorities? 3.0")
+
+	// A fortnight later three answer: the trend shows both pulses.
+	h.runUntil(at(t, "2026-12-07 10:00", berlin))
+	for i, u := range pulseMembers[1:4] {
+		h.answerPulse(u, fmt.Sprint(2+i), "3", canary(u))
+	}
+	h.runUntil(at(t, "2026-12-11 17:00", berlin))
+	second := readable(t, one(t, h.fake.ChannelMessages("C0PAYMENTS"), "Payments team health pulse, Mon 7 Dec", "payments"))
+	wantIn(t, "second results", second, "3 answers", "3.0 / 5   trend: 4.0 → 3.0", "3.0 / 5   trend: 3.0 → 3.0")
+	digest = strings.Join(texts(h.fake.ChannelMessages("C0DIGEST")), "\n")
+	wantIn(t, "second digest", digest, "How sustainable is your workload? 4.0 → 3.0 _(of 5)_")
 
 	assertNoLink(t, h, pulseMembers[:4])
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/ritualbot/ritualbot/rituals/digest"
 	"github.com/ritualbot/ritualbot/rituals/incident"
 	"github.com/ritualbot/ritualbot/rituals/oncall"
+	"github.com/ritualbot/ritualbot/rituals/pulse"
 	"github.com/ritualbot/ritualbot/rituals/standup"
 	"github.com/ritualbot/ritualbot/store"
 	"github.com/ritualbot/ritualbot/webhooks"
@@ -45,6 +46,7 @@ type provided struct {
 	rotations *oncall.Rotations
 	incidents incident.Set
 	deploys   *digest.DeployLog
+	pulses    []*pulse.Pulse
 }
 
 // slackHandlers is the Slack side of a kind: every kind registers its
@@ -57,6 +59,7 @@ func (p *provided) join(q provided) {
 	p.loops = append(p.loops, q.loops...)
 	p.standups = append(p.standups, q.standups...)
 	p.incidents = append(p.incidents, q.incidents...)
+	p.pulses = append(p.pulses, q.pulses...)
 	if q.rotations != nil {
 		p.rotations = q.rotations
 	}
@@ -74,6 +77,8 @@ type previewEnv struct {
 	DB     *store.DB
 	Now    time.Time
 	links
+	// previewPulses are the pulses whose trends the digest reads.
+	previewPulses []*pulse.Pulse
 }
 
 // newPreviewEnv links the config's enabled rituals as Main does.
@@ -142,6 +147,9 @@ func (m *Main) buildRituals() error {
 	}
 	if len(m.provided.incidents) > 0 {
 		m.openIncidentLog(m.DB, m.Loaded.Config.Config)
+	}
+	if len(m.provided.pulses) > 0 {
+		m.pulseTrends = pulse.Trends(m.provided.pulses)
 	}
 	// Jobs in the config's order, whatever the kinds'.
 	m.rituals = nil

@@ -196,3 +196,26 @@ func (p *Pulse) Preview(at time.Time) rituals.Message {
 	m.To = p.Channel()
 	return m
 }
+
+// Trends is the digest's view of the pulses in list: per team, each score
+// question's trend.
+func Trends(list []*Pulse) rituals.PulseTrends {
+	return func(team string, at time.Time) ([]rituals.PulseTrend, error) {
+		var out []rituals.PulseTrend
+		for _, p := range list {
+			if p.Team.ID != team {
+				continue
+			}
+			trend, err := p.Trend(RoundID(at))
+			if err != nil {
+				return nil, err
+			}
+			for _, q := range p.Settings.Questions {
+				if means := trend[q.ID]; len(means) > 0 {
+					out = append(out, rituals.PulseTrend{Question: q.Text, Scale: q.Scale, Means: means})
+				}
+			}
+		}
+		return out, nil
+	}
+}
