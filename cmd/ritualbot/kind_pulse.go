@@ -26,7 +26,7 @@ func pulseKind() kind {
 			p.pulseTrends = pulse.Trends(p.previewPulses)
 		},
 		preview: func(p *previewEnv, rc *rituals.RitualConfig) (rituals.Message, error) {
-			return pulseOf(p.Config.Config, rc, p.DB, p.clock()).Preview(p.Now), nil
+			return pulseOf(p.Config.Config, rc, p.DB, p.clock()).Preview(p.Now)
 		},
 	}
 }

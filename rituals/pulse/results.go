@@ -188,13 +188,22 @@ func (p *Pulse) Latest() (Round, bool, error) {
 	return Round{}, false, nil
 }
 
-// Preview is the invitation each member would get at `at` (no round is
-// opened: a preview writes nothing).
-func (p *Pulse) Preview(at time.Time) rituals.Message {
+// Preview is what the pulse posts: the latest published results, or,
+// before any round closed, the invitation each member gets by DM (no
+// round is opened: a preview writes nothing). It reads no answers.
+func (p *Pulse) Preview(at time.Time) (rituals.Message, error) {
+	if r, ok, err := p.Latest(); err != nil || ok {
+		if err != nil {
+			return rituals.Message{}, err
+		}
+		msg, err := p.ResultsMessage(r)
+		msg.To = p.Channel()
+		return msg, err
+	}
 	r := Round{Ritual: p.Config.Name, ID: RoundID(at), Opened: at, Closes: at.Add(p.Settings.CloseAfter)}
 	m := p.invite(r, "", rituals.OccurrenceKey(p.Config.Name, at), false)
-	m.To = p.Channel()
-	return m
+	m.To = "each member of " + p.Team.Name + ", by DM"
+	return m, nil
 }
 
 // Trends is the digest's view of the pulses in list: per team, each score
