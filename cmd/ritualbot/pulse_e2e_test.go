@@ -164,7 +164,7 @@ func assertNoLink(t *testing.T, h *harness, members []string) {
 	if code := run(h.ctx(), []string{"preview", "--config", h.cfg, "payments-pulse"}, &preview, &errOut, func(string) string { return "" }); code != 0 {
 		t.Fatalf("preview: exit %d: %s", code, errOut.String())
 	}
-	wantIn(t, "preview", preview.String(), "Results of the Payments team health pulse", "3.0 / 5")
+	wantIn(t, "preview", preview.String(), "Payments team health pulse, Mon 7 Dec", "trend: 4.0 → 3.0")
 	raw, err := os.ReadFile(h.storePath())
 	if err != nil {
 		t.Fatal(err)

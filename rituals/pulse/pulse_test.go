@@ -46,7 +46,9 @@ func (s *memStore) SubmitPulse(_, round, user string, r pulse.Response) (bool, e
 	s.responses[round] = append(s.responses[round], r)
 	return false, nil
 }
-func (s *memStore) PulseAnswered(_, round, user string) (bool, error) { return s.answered[round+user], nil }
+func (s *memStore) PulseAnswered(_, round, user string) (bool, error) {
+	return s.answered[round+user], nil
+}
 func (s *memStore) PulseResponses(_, round string) ([]pulse.Response, error) {
 	return s.responses[round], nil
 }
