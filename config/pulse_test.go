@@ -3,6 +3,7 @@ package config_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ritualbot/ritualbot/config"
 	"github.com/ritualbot/ritualbot/rituals/pulse"
@@ -39,5 +40,8 @@ func TestPulseConfigDefaults(t *testing.T) {
 	s := pulse.SettingsOf(cfg.Config.Rituals[0])
 	if s.CloseAfter != pulse.DefaultCloseAfter || s.MinResponses != 3 || len(s.Questions) != 2 || s.Questions[0].Scale != 5 || !s.Questions[1].FreeText {
 		t.Errorf("settings %+v", s)
+	}
+	if d := config.Describe(cfg.Config.Config, time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC), 1); !strings.Contains(d, "each round stays open 2d, with one reminder halfway; results only if at least 3 answer") {
+		t.Errorf("validate does not describe the pulse:\n%s", d)
 	}
 }
