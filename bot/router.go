@@ -144,12 +144,14 @@ func Commands() []Command {
 	return []Command{
 		{Name: "/standup", Description: "Answer today's standup, go out of office, see status and history", UsageHint: "[status | history [@user] [N] | ooo FROM [TO] | back | help]",
 			Missing: "No standup is configured. Add a ritual with `kind: standup` to the config."},
-		{Name: "/oncall", Description: "Who is on call; schedules, overrides and swaps", UsageHint: "[TEAM | schedule [TEAM] [N] | override @user DURATION | override cancel | swap @user | help]",
+		{Name: "/oncall", Description: "Who is on call; schedules, overrides and swaps", UsageHint: "[TEAM | schedule [TEAM] [N] | override @user FROM TO | override @user DURATION | override cancel | swap @user [MY-DAY THEIR-DAY] | help]",
 			Missing: "No on-call rotation is configured. Add a ritual with `kind: oncall` to the config."},
 		{Name: "/incident", Description: "Declare and run incidents, action items", UsageHint: "[declare [SEV] TITLE | update TEXT | resolve | list | action @owner TEXT | help]",
 			Missing: "Incidents are not configured. Add a ritual with `kind: incidents` to the config."},
 		{Name: "/digest", Description: "Preview the weekly digest, add highlights and risks", UsageHint: "[preview | highlight TEXT | risk TEXT | help]",
 			Missing: "No digest is configured. Add a ritual with `kind: digest` to the config."},
+		{Name: "/release", Description: "Release notes: the changelog of recent deploys", UsageHint: "[notes [SERVICE] [SINCE] | help]",
+			Missing: "No release notes are configured. Add a ritual with `kind: release` to the config."},
 		{Name: "/pulse", Description: "Answer the team health pulse anonymously, see its latest results", UsageHint: "[results] [RITUAL]",
 			Missing: "No team health pulse is configured. Add a ritual with `kind: pulse` to the config."},
 	}

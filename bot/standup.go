@@ -7,6 +7,7 @@ import (
 
 	"github.com/ritualbot/ritualbot/rituals"
 	"github.com/ritualbot/ritualbot/rituals/standup"
+	"github.com/ritualbot/ritualbot/rituals/when"
 )
 
 // Standups is the Slack side of the standup rituals: /standup, the
@@ -29,7 +30,7 @@ func (h *Standups) Register(r *Router) {
 	r.Handle("/standup", Subcommand{Name: "", Usage: "[RITUAL]", Help: "answer your standup now (or the next one, the evening before)", Run: h.answer})
 	r.Handle("/standup", Subcommand{Name: "status", Usage: "status [RITUAL]", Help: "today's standup: who answered, who is pending or away", Run: h.status})
 	r.Handle("/standup", Subcommand{Name: "history", Usage: "history [@user] [N]", Help: "the last N answers (yours by default)", Run: h.history})
-	r.Handle("/standup", Subcommand{Name: "ooo", Usage: "ooo FROM [TO]", Help: "out of office from FROM to TO (YYYY-MM-DD, today, tomorrow): no prompts", Run: h.ooo})
+	r.Handle("/standup", Subcommand{Name: "ooo", Usage: "ooo FROM [TO]", Help: "out of office from FROM to TO (" + when.DayForms + "): no prompts", Run: h.ooo})
 	r.Handle("/standup", Subcommand{Name: "back", Usage: "back", Help: "end your out of office", Run: h.back})
 	r.HandleAction("standup", h.action)
 	r.HandleSubmit("standup", h.submit)
@@ -139,7 +140,7 @@ func (h *Standups) history(ctx context.Context, inv Invocation, args []string) (
 
 func (h *Standups) ooo(ctx context.Context, inv Invocation, args []string) (Reply, error) {
 	if len(args) < 1 || len(args) > 2 {
-		return Reply{}, rituals.Errorf(rituals.EINVALID, "Usage: `/standup ooo FROM [TO]`, dates as YYYY-MM-DD (or today, tomorrow), e.g. `/standup ooo 2026-12-21 2027-01-01`.")
+		return Reply{}, rituals.Errorf(rituals.EINVALID, "Usage: `/standup ooo FROM [TO]`, dates as %s, e.g. `/standup ooo 2026-12-21 2027-01-01` or `/standup ooo fri +1w`.", when.DayForms)
 	}
 	s, _, err := h.list.Pick(inv.UserID, nil)
 	if err != nil {

@@ -14,6 +14,10 @@ var userGroupIDRE = regexp.MustCompile(`^S[A-Z0-9]{2,}$`)
 // the handoff.
 const maxNotifyBefore = 7 * 24 * time.Hour
 
+// maxPlanAhead bounds plan_ahead: how far ahead people are told of their
+// shifts moving.
+const maxPlanAhead = 26 * 7 * 24 * time.Hour
+
 // parseOnCall reads an on-call rotation.
 func parseOnCall(r *ritualReader) {
 	team := r.needTeam()
@@ -54,6 +58,14 @@ func parseOnCall(r *ritualReader) {
 	}
 	if s.NotifyBefore > maxNotifyBefore {
 		r.errorf("notify_before", "%s is too long; at most 7d before the handoff", s.NotifyBefore)
+	}
+	s.UserGroupMembers = r.oneOf("usergroup_members", oncall.GroupPrimary, oncall.GroupPrimary, oncall.GroupPrimaryAndSecondary)
+	if s.UserGroupMembers == oncall.GroupPrimaryAndSecondary && !s.Secondary {
+		r.errorf("usergroup_members", "primary+secondary needs `secondary: true`: without it there is no secondary to add")
+	}
+	s.PlanAhead = r.duration("plan_ahead", oncall.DefaultPlanAhead)
+	if s.PlanAhead < 24*time.Hour || s.PlanAhead > maxPlanAhead {
+		r.errorf("plan_ahead", "%s is out of range; give 1d to 26w (e.g. `4w`)", s.PlanAhead)
 	}
 	r.rc.Settings = s
 }

@@ -69,6 +69,7 @@ const (
 	KindOnCall    = "oncall"
 	KindIncidents = "incidents"
 	KindDigest    = "digest"
+	KindRelease   = "release"
 	KindPulse     = "pulse"
 )
 

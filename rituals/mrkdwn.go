@@ -226,3 +226,17 @@ func Mention(userID string) string {
 
 // ChannelLink returns the mrkdwn that links a channel.
 func ChannelLink(channelID string) string { return "<#" + channelID + ">" }
+
+// Inert makes text from outside (a commit message, a release's title)
+// show as typed: Escape, and a word joiner (U+2060, invisible) after each
+// of Slack's formatting marks * _ ~ `, so that "*fix*" shows its stars
+// instead of bold and a stray backtick opens no code span.
+func Inert(s string) string {
+	s = Escape(s)
+	if !strings.ContainsAny(s, "*_~`") {
+		return s
+	}
+	return inertMarks.Replace(s)
+}
+
+var inertMarks = strings.NewReplacer("*", "*\u2060", "_", "_\u2060", "~", "~\u2060", "`", "`\u2060")

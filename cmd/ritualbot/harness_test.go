@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -240,9 +241,26 @@ func (h *harness) command(user, channel, command, text string) string {
 func texts(msgs []slackfake.Message) []string {
 	var out []string
 	for _, m := range msgs {
-		out = append(out, m.Text+" "+string(m.Blocks))
+		out = append(out, asRead(m.Text+" "+string(m.Blocks)))
 	}
 	return out
+}
+
+// dateTokenRE is a Slack date token, <!date^UNIX^FORMAT|fallback>, as
+// text or inside JSON (where < and > are escaped).
+var dateTokenRE = regexp.MustCompile(`(?:<|\\u003c)!date\^([0-9]+)\^[^|]*\|(.*?)(?:>|\\u003e)`)
+
+// asRead is text as a client that cannot format dates shows it: each date
+// token as its fallback.
+func asRead(s string) string { return dateTokenRE.ReplaceAllString(s, "$2") }
+
+// readIn is text as a member in loc reads it: each date token as the
+// instant in their zone.
+func readIn(s string, loc *time.Location) string {
+	return dateTokenRE.ReplaceAllStringFunc(s, func(tok string) string {
+		sec, _ := strconv.ParseInt(dateTokenRE.FindStringSubmatch(tok)[1], 10, 64)
+		return time.Unix(sec, 0).In(loc).Format("Mon 2 Jan 15:04 MST")
+	})
 }
 
 // tsTime reads a Slack ts ("1700000000.000100") as an instant.
@@ -287,7 +305,7 @@ func fmtTimes(ts []time.Time, loc *time.Location) string {
 // text, fields and context elements in order, buttons in brackets.
 func readable(t testing.TB, m slackfake.Message) string {
 	t.Helper()
-	return strings.Join(append([]string{m.Text}, blockParts(t, m.Blocks)...), "\n")
+	return asRead(strings.Join(append([]string{m.Text}, blockParts(t, m.Blocks)...), "\n"))
 }
 
 // blockParts is what a person reads of Block Kit blocks, a part each: a
@@ -436,7 +454,7 @@ func wantIn(t testing.TB, what, text string, wants ...string) {
 func messagesWith(msgs []slackfake.Message, substr string) []slackfake.Message {
 	var out []slackfake.Message
 	for _, m := range msgs {
-		if strings.Contains(m.Text+string(m.Blocks), substr) {
+		if strings.Contains(asRead(m.Text+string(m.Blocks)), substr) {
 			out = append(out, m)
 		}
 	}

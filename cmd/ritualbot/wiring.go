@@ -12,6 +12,7 @@ import (
 	"github.com/ritualbot/ritualbot/rituals/incident"
 	"github.com/ritualbot/ritualbot/rituals/oncall"
 	"github.com/ritualbot/ritualbot/rituals/pulse"
+	"github.com/ritualbot/ritualbot/rituals/release"
 	"github.com/ritualbot/ritualbot/rituals/standup"
 	"github.com/ritualbot/ritualbot/store"
 	"github.com/ritualbot/ritualbot/webhooks"
@@ -46,6 +47,7 @@ type provided struct {
 	rotations *oncall.Rotations
 	incidents incident.Set
 	deploys   *digest.DeployLog
+	releases  *release.Set
 	pulses    []*pulse.Pulse
 }
 
@@ -64,7 +66,16 @@ func (p *provided) join(q provided) {
 		p.rotations = q.rotations
 	}
 	if q.deploys != nil {
-		p.deploys = q.deploys
+		if p.deploys != nil {
+			// One log for the deploy webhooks: it keeps what every kind
+			// that reads it asks for.
+			p.deploys.Environments = append(p.deploys.Environments, q.deploys.Environments...)
+		} else {
+			p.deploys = q.deploys
+		}
+	}
+	if q.releases != nil {
+		p.releases = q.releases
 	}
 }
 

@@ -202,7 +202,14 @@ type Period struct {
 	ActionsOverdue int // at the window's end
 	RetrosDone     int
 	RetrosOverdue  int // at the window's end
-	Shifts         int
+	// Shifts counts the scheduled shifts (handoff periods) overlapping the
+	// window, however many pieces overrides cut them into.
+	Shifts int
+	// Load is each person's share of those shifts by time covered within
+	// the window, overrides attributed to whoever covered; Overridden
+	// says whether any override did.
+	Load       map[string]float64
+	Overridden bool
 }
 
 // StandupRate is the share of expected standups answered, skips counting
@@ -507,19 +514,6 @@ func (d *Digest) standupFigures(td *TeamDigest, log rituals.StandupLog, windows 
 		td.HasStandups = true
 	}
 	return errors.Join(errs...)
-}
-
-// onCallFigures fills on-call load: shifts in each window.
-func (d *Digest) onCallFigures(td *TeamDigest, sched rituals.OnCallSchedule) error {
-	for _, p := range []*Period{&td.Now, &td.Prev} {
-		shifts, err := sched.ShiftsBetween(td.Team.ID, p.Window.From, p.Window.To)
-		if err != nil {
-			return fmt.Errorf("on-call shifts of %s: %w", td.Team.ID, err)
-		}
-		p.Shifts = len(shifts)
-	}
-	td.HasOnCall = td.Now.Shifts > 0 || td.Prev.Shifts > 0
-	return nil
 }
 
 // notes reads the highlights and risks leads gave for the window.

@@ -57,8 +57,9 @@ func (x *Incidents) PostmortemMessage(inc Incident, actions []ActionItem) ritual
 			"*Commander*\n" + commander,
 			"*Duration*\n" + HumanDuration(inc.Duration(inc.Resolved)),
 			"*Time to restore*\n" + timeToRestoreLabel(inc),
-			"*Opened*\n" + inc.Opened.In(loc).Format("Mon 2 Jan 15:04 MST"),
-			"*Resolved*\n" + inc.Resolved.In(loc).Format("Mon 2 Jan 15:04 MST"),
+			// Each reader sees these in their own zone.
+			"*Opened*\n" + rituals.SlackDate(inc.Opened, loc),
+			"*Resolved*\n" + rituals.SlackDate(inc.Resolved, loc),
 		}},
 		rituals.Context(blamelessNote),
 	}
