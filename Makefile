@@ -33,11 +33,13 @@ FUZZTIME ?= 5s
 FUZZ_TARGETS = \
 	./config:FuzzParse ./config:FuzzParseOnCall \
 	./rituals/standup:FuzzClip ./rituals/standup:FuzzParseStandupRef \
+	./rituals/when:FuzzMoment \
 	./bot:FuzzParseOverrideEnd ./bot:FuzzIncidentArgs ./bot:FuzzSlackText \
 	./bot:FuzzInteractionPayload ./bot:FuzzSlackRequest ./bot:FuzzVerifySignature \
 	./webhooks:FuzzParseAlertmanager ./webhooks:FuzzParsePagerDuty ./webhooks:FuzzVerifyPagerDutySignature \
 	./webhooks:FuzzParseDeploy ./webhooks:FuzzParseDeploymentStatus ./webhooks:FuzzParsePush \
 	./webhooks:FuzzVerifyGitHubSignature ./webhooks:FuzzDecodeAlertmanager \
+	./webhooks:FuzzParseRelease \
 	./store:FuzzDecodeDeploy ./store:FuzzReplaceInJSON \
 	./slackfake/web:FuzzTypedText \
 	./cmd/ritualbot:FuzzSlashCommands

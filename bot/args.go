@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ritualbot/ritualbot/rituals"
+	"github.com/ritualbot/ritualbot/rituals/when"
 )
 
 // Slack sends a mention in a command's text as <@U123|name> (with
@@ -25,39 +26,10 @@ func ParseMention(arg string) (string, bool) {
 	return m[2], true
 }
 
-// ParseDateArg reads YYYY-MM-DD, "today" or "tomorrow" in loc.
+// ParseDateArg reads a day as every command does (when.Day): YYYY-MM-DD,
+// today, tomorrow, a weekday or +3d, in loc.
 func ParseDateArg(arg string, now time.Time, loc *time.Location) (rituals.Date, error) {
-	today := rituals.DateOf(now.In(loc))
-	switch strings.ToLower(arg) {
-	case "today":
-		return today, nil
-	case "tomorrow":
-		return today.AddDays(1), nil
-	}
-	d, err := rituals.ParseDate(arg)
-	if err != nil {
-		return d, rituals.Errorf(rituals.EINVALID, "%q is not a date: use YYYY-MM-DD (e.g. %s), today or tomorrow.", arg, today.AddDays(1))
-	}
-	return d, nil
-}
-
-// weekdays by the names people type.
-var weekdays = map[string]time.Weekday{
-	"sun": time.Sunday, "sunday": time.Sunday, "mon": time.Monday, "monday": time.Monday,
-	"tue": time.Tuesday, "tuesday": time.Tuesday, "wed": time.Wednesday, "wednesday": time.Wednesday,
-	"thu": time.Thursday, "thursday": time.Thursday, "fri": time.Friday, "friday": time.Friday,
-	"sat": time.Saturday, "saturday": time.Saturday,
-}
-
-// nextWeekday is the first day after today (in loc) that falls on wd: "due
-// friday" on a Friday means next week's.
-func nextWeekday(wd time.Weekday, now time.Time, loc *time.Location) rituals.Date {
-	local := now.In(loc)
-	ahead := (int(wd) - int(local.Weekday()) + 7) % 7
-	if ahead == 0 {
-		ahead = 7
-	}
-	return rituals.DateOf(local).AddDays(ahead)
+	return when.Day(arg, now, loc)
 }
 
 // ParseCount reads a positive count no larger than max.

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ritualbot/ritualbot/rituals"
+	"github.com/ritualbot/ritualbot/rituals/when"
 )
 
 // incidentRefRE is how a command names an incident: #12.
@@ -53,7 +54,7 @@ type ActionArgs struct {
 // ParseActionArgs reads an action item's owner, text and optional due
 // date (the last two words "due DATE"), dates as in ParseDueDate.
 func ParseActionArgs(args []string, now time.Time, loc *time.Location) (ActionArgs, error) {
-	usage := "Usage: `/incident action [#N] @owner TEXT [due DATE]`, DATE as YYYY-MM-DD, today, tomorrow, a weekday or +3d, e.g. `/incident action #12 @dana Alert on queue depth due friday`."
+	usage := "Usage: `/incident action [#N] @owner TEXT [due DATE]`, DATE as " + when.DayForms + ", e.g. `/incident action #12 @dana Alert on queue depth due friday`."
 	if len(args) < 2 {
 		return ActionArgs{}, rituals.Errorf(rituals.EINVALID, "%s", usage)
 	}
@@ -77,24 +78,7 @@ func ParseActionArgs(args []string, now time.Time, loc *time.Location) (ActionAr
 	return ActionArgs{Owner: owner, Text: text, Due: due}, nil
 }
 
-var relDateRE = regexp.MustCompile(`^\+?([0-9]{1,3})([dw])$`)
-
-// ParseDueDate reads a due date: YYYY-MM-DD, today, tomorrow, a weekday
-// (the next one after today, "fri" or "friday"), or +Nd / +Nw.
+// ParseDueDate reads a due date as every command reads a day (when.Day).
 func ParseDueDate(arg string, now time.Time, loc *time.Location) (rituals.Date, error) {
-	today := rituals.DateOf(now.In(loc))
-	a := strings.ToLower(strings.TrimSpace(arg))
-	for name, wd := range weekdays {
-		if a == name || len(a) >= 3 && strings.HasPrefix(name, a) {
-			return nextWeekday(wd, now, loc), nil
-		}
-	}
-	if m := relDateRE.FindStringSubmatch(a); m != nil {
-		n, _ := strconv.Atoi(m[1])
-		if m[2] == "w" {
-			n *= 7
-		}
-		return today.AddDays(n), nil
-	}
-	return ParseDateArg(arg, now, loc)
+	return when.Day(arg, now, loc)
 }

@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -13,6 +15,7 @@ import (
 
 	"github.com/ritualbot/ritualbot/rituals"
 	"github.com/ritualbot/ritualbot/rituals/oncall"
+	"github.com/ritualbot/ritualbot/rituals/when"
 )
 
 // OnCalls is the Slack side of the on-call rotations: /oncall and the
@@ -24,6 +27,9 @@ type OnCalls struct {
 	// FeedURL returns where a rotation's calendar feed is served, "" if
 	// the bot has no public URL.
 	FeedURL func(ritual string) string
+	// Writes are the bot's own user-group writes, whose echoes need no
+	// read-back (nil: read back every change).
+	Writes *GroupWrites
 }
 
 // Default and maximum counts of /oncall schedule.
@@ -36,8 +42,9 @@ const (
 func (h *OnCalls) Register(r *Router) {
 	r.Handle("/oncall", Subcommand{Name: "", Usage: "[TEAM]", Help: "who is on call now (primary, secondary, exec) and who is next, for every rotation or TEAM's", Run: h.who})
 	r.Handle("/oncall", Subcommand{Name: "schedule", Usage: "schedule [TEAM] [N]", Help: "the next N shifts (default 6), overrides included", Run: h.schedule})
-	r.Handle("/oncall", Subcommand{Name: "override", Usage: "override @user DURATION|until DATE [HH:MM] [TEAM] · override cancel [TEAM]", Help: "put @user on call from now for DURATION (4h, 2d) or until DATE; leads and admins for anyone, anyone for themselves. `cancel` ends the override in force now", Run: h.override})
-	r.Handle("/oncall", Subcommand{Name: "swap", Usage: "swap @user [TEAM]", Help: "ask @user to trade your next shift for theirs; they accept or decline", Run: h.swap})
+	r.Handle("/oncall", Subcommand{Name: "override", Usage: "override @user FROM TO [TEAM] · override @user DURATION|until DATE [HH:MM] [TEAM] · override cancel [TEAM]", Help: "put @user on call from FROM to TO (" + when.Forms + "), or from now for DURATION (4h, 2d) or until DATE; leads and admins for their team, anyone for themselves. `cancel` ends the override in force now", Run: h.override})
+	r.Handle("/oncall", Subcommand{Name: "swap", Usage: "swap @user [MY-DAY THEIR-DAY] [TEAM] [confirm]", Help: "ask @user to trade one shift for one shift (your next for theirs, or those on the days given); they accept or decline", Run: h.swap})
+	h.registerPlanning(r)
 	r.HandleAction("oncall", h.action)
 	r.HandleEvent("subteam_members_changed", h.userGroupChanged)
 }
@@ -45,10 +52,63 @@ func (h *OnCalls) Register(r *Router) {
 // userGroupChanged puts an on-call user group that someone edited by hand
 // back to exactly the primary.
 func (h *OnCalls) userGroupChanged(_ context.Context, e Event) error {
-	if ev, ok := e.Data.(*slackevents.SubteamMembersChangedEvent); ok {
-		h.Rotations.UserGroupChanged(ev.SubteamID)
+	ev, ok := e.Data.(*slackevents.SubteamMembersChangedEvent)
+	if !ok {
+		return nil
 	}
+	if h.Writes.echo(ev.SubteamID, ev.AddedUsers, ev.RemovedUsers) {
+		return nil // Slack telling of the bot's own write: the group is as written
+	}
+	h.Rotations.UserGroupChanged(ev.SubteamID)
 	return nil
+}
+
+// GroupWrites remembers the bot's last write to each user group until
+// Slack's subteam_members_changed for it comes back. Slack sends that
+// event for every change, the bot's own included; reading the group back
+// each time would cost a Tier 2 call per handoff for nothing.
+type GroupWrites struct {
+	mu      sync.Mutex
+	pending map[string][]string // group → the members written
+}
+
+func (w *GroupWrites) wrote(group string, users []string) {
+	if w == nil {
+		return
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.pending == nil {
+		w.pending = map[string][]string{}
+	}
+	w.pending[group] = slices.Clone(users)
+}
+
+// echo reports whether a change to group (added, removed) is the echo of
+// the bot's pending write: it adds no one outside what was written and
+// removes no one written. The write is then no longer pending.
+func (w *GroupWrites) echo(group string, added, removed []string) bool {
+	if w == nil {
+		return false
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	written, ok := w.pending[group]
+	if !ok {
+		return false
+	}
+	delete(w.pending, group)
+	for _, u := range added {
+		if !slices.Contains(written, u) {
+			return false
+		}
+	}
+	for _, u := range removed {
+		if slices.Contains(written, u) {
+			return false
+		}
+	}
+	return true
 }
 
 func (h *OnCalls) who(ctx context.Context, inv Invocation, args []string) (Reply, error) {
@@ -93,7 +153,7 @@ func whoText(r *oncall.Rotation, now time.Time) (text, line string, err error) {
 	sh := cur.Shifts[0]
 	lines := []string{head, fmt.Sprintf(":pager: Primary: %s until %s", rituals.Mention(cur.User), r.FormatTime(cur.End))}
 	if sh.Override != nil {
-		lines[1] += fmt.Sprintf(" _(override, covering %s)_", rituals.Mention(sh.Scheduled))
+		lines[1] += fmt.Sprintf(" _(override, covering %s)_", rituals.Mention(sh.Covering))
 	}
 	if crew := crewOf(sh, "Secondary: ", "Exec: "); len(crew) > 0 {
 		lines = append(lines, strings.Join(crew, " · ")+" until "+r.FormatTime(sh.HandoffEnd))
@@ -137,7 +197,7 @@ func (h *OnCalls) schedule(ctx context.Context, inv Invocation, args []string) (
 			lines = append(lines, ScheduleLine(r, s))
 		}
 		for len(lines) > 0 {
-			k := min(len(lines), 15) // within a section's 3,000 characters
+			k := min(len(lines), 10) // within a section's 3,000 characters: a line with its date tokens runs to about 230
 			blocks = append(blocks, rituals.Section(strings.Join(lines[:k], "\n")))
 			lines = lines[k:]
 		}
@@ -157,7 +217,7 @@ func ScheduleLine(r *oncall.Rotation, s oncall.Shift) string {
 		line += " (" + strings.Join(crew, ", ") + ")"
 	}
 	if s.Override != nil {
-		line += " _override for " + rituals.Mention(s.Scheduled) + "_"
+		line += " _override, covering " + rituals.Mention(s.Covering) + "_"
 	}
 	return line
 }
@@ -175,7 +235,7 @@ func crewOf(s oncall.Shift, secondaryLabel, execLabel string) []string {
 }
 
 func (h *OnCalls) override(ctx context.Context, inv Invocation, args []string) (Reply, error) {
-	const usage = "Usage: `/oncall override @user DURATION` (e.g. `4h`, `2d`) or `/oncall override @user until DATE [HH:MM]` (YYYY-MM-DD, today, tomorrow or a weekday), optionally followed by the team; `/oncall override cancel [TEAM]` ends the override in force now."
+	const usage = "Usage: `/oncall override @user FROM TO [TEAM]` plans an override (FROM and TO as " + when.Forms + ", e.g. `/oncall override @dana fri 18:00 mon 09:00`); `/oncall override @user DURATION|until DATE [HH:MM] [TEAM]` takes over from now (`4h`, `2d`); `/oncall override cancel [TEAM]` ends the override in force now."
 	if len(args) > 0 && (strings.EqualFold(args[0], "cancel") || strings.EqualFold(args[0], "end")) {
 		return h.endOverride(ctx, inv, args[1:])
 	}
@@ -186,8 +246,7 @@ func (h *OnCalls) override(ctx context.Context, inv Invocation, args []string) (
 	if !ok {
 		return Reply{}, rituals.Errorf(rituals.EINVALID, "`%s` is not a @user. %s", rituals.Escape(args[0]), usage)
 	}
-	// The rotation's zone reads the date; find the rotation first from a
-	// trailing team name, if there is one.
+	// Find the rotation first from a trailing team name, if there is one.
 	var teamArg string
 	if last := args[len(args)-1]; len(args) > 2 && len(h.Rotations.Matching(last)) > 0 {
 		teamArg, args = last, args[:len(args)-1]
@@ -196,27 +255,52 @@ func (h *OnCalls) override(ctx context.Context, inv Invocation, args []string) (
 	if err != nil {
 		return Reply{}, err
 	}
+	// Dates are read in the zone of whoever typed them.
+	loc := r.Zones(ctx)(inv.UserID)
 	now := h.Clock.Now()
-	until, rest, err := ParseOverrideEnd(args[1:], now, r.Config.Schedule.Location)
+	req := oncall.OverrideRequest{By: inv.UserID, User: user}
+	var rest []string
+	if _, derr := rituals.ParseDuration(args[1]); derr == nil && !strings.HasPrefix(args[1], "+") || strings.EqualFold(args[1], "until") {
+		var until time.Time
+		until, rest, err = ParseOverrideEnd(args[1:], now, loc)
+		req.Span = oncall.Span{From: now, To: until}
+	} else {
+		req.Planned = true
+		req.Span.From, req.Span.To, rest, err = when.Span(args[1:], now, loc)
+	}
 	if err != nil {
 		return Reply{}, err
 	}
 	if len(rest) > 0 {
 		return Reply{}, rituals.Errorf(rituals.EINVALID, "I don't understand `%s`. %s", rituals.Escape(strings.Join(rest, " ")), usage)
 	}
-	o, err := r.Override(ctx, inv.UserID, user, until)
+	o, warning, err := r.SetOverride(ctx, req)
 	if err != nil {
 		return Reply{}, err
 	}
-	text := fmt.Sprintf("Done: %s is on call for *%s* from now until %s", rituals.Mention(o.User), r.TeamName(), r.FormatTime(o.To))
+	from := "now"
+	if o.From.After(now) {
+		from = r.FormatTime(o.From)
+	}
+	text := fmt.Sprintf("Done: %s is on call for *%s* from %s until %s", rituals.Mention(o.User), r.TeamName(), from, r.FormatTime(o.To))
 	if o.Covering != "" && o.Covering != o.User {
 		text += ", covering " + rituals.Mention(o.Covering)
 	}
-	text += ". The channel has been told"
+	text += ". The channel, " + rituals.Mention(o.User)
+	if o.Covering != "" && o.Covering != o.User {
+		text += " and whoever they relieve have"
+	} else {
+		text += " has"
+	}
+	text += " been told"
 	if r.Settings.UserGroup != "" {
 		text += ", and the user group follows"
 	}
-	return Reply{Text: text + "."}, nil
+	text += "."
+	if warning != "" {
+		text += "\n" + warning
+	}
+	return Reply{Text: text}, nil
 }
 
 // endOverride is `/oncall override cancel [TEAM]`: the override in force
@@ -246,22 +330,46 @@ func (h *OnCalls) endOverride(ctx context.Context, inv Invocation, args []string
 }
 
 func (h *OnCalls) swap(ctx context.Context, inv Invocation, args []string) (Reply, error) {
-	if len(args) < 1 || len(args) > 2 {
-		return Reply{}, rituals.Errorf(rituals.EINVALID, "Usage: `/oncall swap @user [TEAM]`: ask @user to take your next shift and give you theirs.")
+	const usage = "Usage: `/oncall swap @user [MY-DAY THEIR-DAY] [TEAM] [confirm]`: ask @user to trade one shift for one shift, your next for theirs or the ones on those days (" + when.DayForms + "); `confirm` if it puts you on call two shifts in a row."
+	if len(args) < 1 {
+		return Reply{}, rituals.Errorf(rituals.EINVALID, usage)
 	}
 	other, ok := ParseMention(args[0])
 	if !ok {
-		return Reply{}, rituals.Errorf(rituals.EINVALID, "`%s` is not a @user. Usage: `/oncall swap @user [TEAM]`.", rituals.Escape(args[0]))
+		return Reply{}, rituals.Errorf(rituals.EINVALID, "`%s` is not a @user. %s", rituals.Escape(args[0]), usage)
+	}
+	ask := oncall.SwapAsk{Requester: inv.UserID, Other: other}
+	rest := args[1:]
+	if n := len(rest); n > 0 && strings.EqualFold(rest[n-1], "confirm") {
+		ask.Confirm, rest = true, rest[:n-1]
 	}
 	var teamArg string
-	if len(args) == 2 {
-		teamArg = args[1]
+	if n := len(rest); n == 1 || n == 3 {
+		teamArg, rest = rest[n-1], rest[:n-1]
 	}
 	r, err := h.Rotations.For(inv.UserID, inv.UserID, teamArg)
 	if err != nil {
 		return Reply{}, err
 	}
-	text, err := r.RequestSwap(ctx, inv.UserID, other)
+	switch len(rest) {
+	case 0:
+	case 2:
+		// Days are read in the zone of whoever typed them.
+		ask.Zone = r.Zones(ctx)(inv.UserID)
+		now := h.Clock.Now()
+		mine, err := when.Day(rest[0], now, ask.Zone)
+		if err != nil {
+			return Reply{}, err
+		}
+		theirs, err := when.Day(rest[1], now, ask.Zone)
+		if err != nil {
+			return Reply{}, err
+		}
+		ask.Mine, ask.Theirs = &mine, &theirs
+	default:
+		return Reply{}, rituals.Errorf(rituals.EINVALID, usage)
+	}
+	text, err := r.AskSwap(ctx, ask)
 	if err != nil {
 		return Reply{}, err
 	}
@@ -269,6 +377,9 @@ func (h *OnCalls) swap(ctx context.Context, inv Invocation, args []string) (Repl
 }
 
 func (h *OnCalls) action(ctx context.Context, a Action) (*Reply, error) {
+	if reply, ok, err := h.planAction(ctx, a); ok {
+		return reply, err
+	}
 	accept := a.ActionID == "oncall:swap-accept"
 	if !accept && a.ActionID != "oncall:swap-decline" {
 		return nil, rituals.Errorf(rituals.EINVALID, "That button no longer does anything.")
@@ -307,25 +418,7 @@ func ParseOverrideEnd(args []string, now time.Time, loc *time.Location) (time.Ti
 	if len(args) < 2 {
 		return time.Time{}, nil, rituals.Errorf(rituals.EINVALID, "Until when? `until 2026-12-24`, `until tomorrow 18:00` or `until friday`.")
 	}
-	var date rituals.Date
-	if wd, ok := weekdays[strings.ToLower(args[1])]; ok {
-		date = nextWeekday(wd, now, loc)
-	} else {
-		d, err := ParseDateArg(args[1], now, loc)
-		if err != nil {
-			return time.Time{}, nil, err
-		}
-		date = d
-	}
-	rest := args[2:]
-	end := date.AddDays(1).In(loc) // the end of the day
-	if len(rest) > 0 {
-		if hm, err := time.Parse("15:04", rest[0]); err == nil {
-			end = time.Date(date.Year, date.Month, date.Day, hm.Hour(), hm.Minute(), 0, 0, loc)
-			rest = rest[1:]
-		}
-	}
-	return end, rest, nil
+	return when.Moment(args[1:], now, loc, when.End)
 }
 
 // OnCallSlack keeps user groups and channel topics through Slack's Web
@@ -336,6 +429,8 @@ type OnCallSlack struct {
 	Limiter *RateLimiter
 	// Observe, if set, is told the outcome of each call (metrics).
 	Observe func(method, outcome string)
+	// Writes, if set, records each user-group write (see GroupWrites).
+	Writes *GroupWrites
 }
 
 // onCallAPI is what keeping user groups and topics needs from Slack.
@@ -386,6 +481,7 @@ func (s *OnCallSlack) UserGroupMembers(ctx context.Context, group string) ([]str
 // SetUserGroupMembers replaces a user group's members (usergroups.users.update).
 func (s *OnCallSlack) SetUserGroupMembers(ctx context.Context, group string, users []string) error {
 	return s.call(ctx, "usergroups.users.update", func() error {
+		s.Writes.wrote(group, users) // before the call: its echo may come first
 		_, err := s.API.UpdateUserGroupMembersContext(ctx, group, strings.Join(users, ","))
 		return err
 	})

@@ -7,6 +7,7 @@ import (
 
 	"github.com/ritualbot/ritualbot/rituals"
 	"github.com/ritualbot/ritualbot/rituals/standup"
+	"github.com/ritualbot/ritualbot/rituals/when"
 )
 
 // Standups is the Slack side of the standup rituals: /standup, the
@@ -16,6 +17,10 @@ type Standups struct {
 	Limiter *RateLimiter
 	Config  *rituals.Config
 	Clock   rituals.Clock
+	// AwaySet, if set, is told of an absence entered with /standup ooo
+	// (the on-call rotations look for shifts of the person then); it
+	// returns on how many shifts they are away.
+	AwaySet func(ctx context.Context, user string) (int, error)
 
 	list standup.Set
 }
@@ -29,7 +34,7 @@ func (h *Standups) Register(r *Router) {
 	r.Handle("/standup", Subcommand{Name: "", Usage: "[RITUAL]", Help: "answer your standup now (or the next one, the evening before)", Run: h.answer})
 	r.Handle("/standup", Subcommand{Name: "status", Usage: "status [RITUAL]", Help: "today's standup: who answered, who is pending or away", Run: h.status})
 	r.Handle("/standup", Subcommand{Name: "history", Usage: "history [@user] [N]", Help: "the last N answers (yours by default)", Run: h.history})
-	r.Handle("/standup", Subcommand{Name: "ooo", Usage: "ooo FROM [TO]", Help: "out of office from FROM to TO (YYYY-MM-DD, today, tomorrow): no prompts", Run: h.ooo})
+	r.Handle("/standup", Subcommand{Name: "ooo", Usage: "ooo FROM [TO]", Help: "out of office from FROM to TO (" + when.DayForms + "): no prompts", Run: h.ooo})
 	r.Handle("/standup", Subcommand{Name: "back", Usage: "back", Help: "end your out of office", Run: h.back})
 	r.HandleAction("standup", h.action)
 	r.HandleSubmit("standup", h.submit)
@@ -79,9 +84,18 @@ func (h *Standups) status(ctx context.Context, inv Invocation, args []string) (R
 	if st.Summarized {
 		state = "summary posted"
 	}
-	text := fmt.Sprintf("*%s* standup, %s (%s)\n%s\n%s\n%s\n%s", rituals.Escape(s.Team.Name), st.Date.Time().Format("Mon 2 Jan"), state,
-		line("Answered", st.Answered), line("Pending", st.Pending), line("Skipped", st.Skipped), line("Away", st.Away))
-	return Reply{Text: text}, nil
+	title := fmt.Sprintf("*%s* standup, %s (%s)", rituals.Escape(s.Team.Name), st.Date.Time().Format("Mon 2 Jan"), state)
+	// A section per list, a long list going on over more sections: a team
+	// of a few hundred is more mentions than one section's 3,000
+	// characters, and a cut list would leave people out unsaid.
+	blocks := []rituals.Block{rituals.Section(title)}
+	for _, l := range []string{line("Answered", st.Answered), line("Pending", st.Pending), line("Skipped", st.Skipped), line("Away", st.Away)} {
+		for _, part := range rituals.Split(l, maxSectionText) {
+			blocks = append(blocks, rituals.Section(part))
+		}
+	}
+	text := fmt.Sprintf("%s: %d answered, %d pending, %d skipped, %d away", title, len(st.Answered), len(st.Pending), len(st.Skipped), len(st.Away))
+	return Reply{Text: text, Blocks: blocks}, nil
 }
 
 func (h *Standups) history(ctx context.Context, inv Invocation, args []string) (Reply, error) {
@@ -139,7 +153,7 @@ func (h *Standups) history(ctx context.Context, inv Invocation, args []string) (
 
 func (h *Standups) ooo(ctx context.Context, inv Invocation, args []string) (Reply, error) {
 	if len(args) < 1 || len(args) > 2 {
-		return Reply{}, rituals.Errorf(rituals.EINVALID, "Usage: `/standup ooo FROM [TO]`, dates as YYYY-MM-DD (or today, tomorrow), e.g. `/standup ooo 2026-12-21 2027-01-01`.")
+		return Reply{}, rituals.Errorf(rituals.EINVALID, "Usage: `/standup ooo FROM [TO]`, dates as %s, e.g. `/standup ooo 2026-12-21 2027-01-01` or `/standup ooo fri +1w`.", when.DayForms)
 	}
 	s, _, err := h.list.Pick(inv.UserID, nil)
 	if err != nil {
@@ -157,7 +171,15 @@ func (h *Standups) ooo(ctx context.Context, inv Invocation, args []string) (Repl
 		}
 	}
 	text, err := s.SetAway(inv.UserID, from, to)
-	return Reply{Text: text}, err
+	if err != nil || h.AwaySet == nil {
+		return Reply{Text: text}, err
+	}
+	// The absence is stored; a failure to look at shifts is the daily
+	// check's to catch, not a reason to refuse it.
+	if n, err := h.AwaySet(ctx, inv.UserID); err == nil && n > 0 {
+		text += fmt.Sprintf(" You are on call during %d stretch%s of it: you and your leads have a DM to ask for cover.", n, map[bool]string{true: "", false: "es"}[n == 1])
+	}
+	return Reply{Text: text}, nil
 }
 
 func (h *Standups) back(ctx context.Context, inv Invocation, args []string) (Reply, error) {

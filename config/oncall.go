@@ -14,6 +14,10 @@ var userGroupIDRE = regexp.MustCompile(`^S[A-Z0-9]{2,}$`)
 // the handoff.
 const maxNotifyBefore = 7 * 24 * time.Hour
 
+// maxPlanAhead bounds plan_ahead: how far ahead people are told of their
+// shifts moving.
+const maxPlanAhead = 26 * 7 * 24 * time.Hour
+
 // parseOnCall reads an on-call rotation.
 func parseOnCall(r *ritualReader) {
 	team := r.needTeam()
@@ -54,6 +58,33 @@ func parseOnCall(r *ritualReader) {
 	}
 	if s.NotifyBefore > maxNotifyBefore {
 		r.errorf("notify_before", "%s is too long; at most 7d before the handoff", s.NotifyBefore)
+	}
+	s.UserGroupMembers = r.oneOf("usergroup_members", oncall.GroupPrimary, oncall.GroupPrimary, oncall.GroupPrimaryAndSecondary)
+	if s.UserGroupMembers == oncall.GroupPrimaryAndSecondary && !s.Secondary {
+		r.errorf("usergroup_members", "primary+secondary needs `secondary: true`: without it there is no secondary to add")
+	}
+	s.PlanAhead = r.duration("plan_ahead", oncall.DefaultPlanAhead)
+	if s.PlanAhead < 24*time.Hour || s.PlanAhead > maxPlanAhead {
+		r.errorf("plan_ahead", "%s is out of range; give 1d to 26w (e.g. `4w`)", s.PlanAhead)
+	}
+	s.Cover = r.oneOf("cover", oncall.CoverAskFirst, oncall.CoverAskFirst, oncall.CoverAuto)
+	s.EscalateAfter = r.duration("escalate_after", oncall.DefaultEscalateAfter)
+	if s.EscalateAfter < time.Minute || s.EscalateAfter > 14*24*time.Hour {
+		r.errorf("escalate_after", "%s is out of range; give 1m to 14d (e.g. `2d`)", s.EscalateAfter)
+	}
+	if r.has("drill") {
+		d := r.sub2("drill")
+		s.Drill = d.peopleSchedule("schedule", "0 14 * * WED", true, "practice pages")
+		nth := d.integer("nth_weekday", 0, -1, 5)
+		if d.has("nth_weekday") && nth == 0 {
+			d.errorf("nth_weekday", "want 1 to 5 (first to fifth) or -1 (last) weekday of the month")
+		}
+		if s.Drill != nil {
+			s.Drill.NthWeekday = nth
+		}
+		d.finish()
+	} else {
+		r.get("drill")
 	}
 	r.rc.Settings = s
 }

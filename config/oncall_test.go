@@ -32,6 +32,8 @@ func TestParseOnCall(t *testing.T) {
     usergroup: S0ONCALL1
     topic: true
     notify_before: 1d
+    usergroup_members: primary+secondary
+    plan_ahead: 6w
   - name: db-oncall
     kind: oncall
     team: payments
@@ -46,7 +48,8 @@ func TestParseOnCall(t *testing.T) {
 	rc := l.Config.Ritual("payments-oncall")
 	s := oncall.SettingsOf(rc)
 	if s == nil || len(s.Rotation) != 3 || s.Rotation[0] != "U0AAA0001" || !s.Secondary || len(s.Exec) != 2 ||
-		s.UserGroup != "S0ONCALL1" || !s.Topic || s.NotifyBefore != 24*time.Hour {
+		s.UserGroup != "S0ONCALL1" || !s.Topic || s.NotifyBefore != 24*time.Hour ||
+		s.UserGroupMembers != oncall.GroupPrimaryAndSecondary || s.PlanAhead != 6*7*24*time.Hour {
 		t.Fatalf("oncall settings: %+v", s)
 	}
 	if rc.Schedule.Spec != "0 10 * * MON" || rc.Schedule.Start.String() != "2026-11-23" || len(rc.Schedule.Holidays) != 0 {
@@ -55,6 +58,9 @@ func TestParseOnCall(t *testing.T) {
 	db := l.Config.Ritual("db-oncall")
 	if len(oncall.SettingsOf(db).Rotation) != 2 || oncall.SettingsOf(db).Rotation[1] != "carol@example.com" || len(db.Schedule.Holidays) != 1 {
 		t.Errorf("db-oncall: %+v, holidays %v", db.Settings, db.Schedule.Holidays)
+	}
+	if d := oncall.SettingsOf(db); d.UserGroupMembers != oncall.GroupPrimary || d.PlanAhead != oncall.DefaultPlanAhead {
+		t.Errorf("db-oncall defaults: usergroup_members %q, plan_ahead %v", d.UserGroupMembers, d.PlanAhead)
 	}
 }
 
@@ -69,6 +75,10 @@ func TestParseOnCallErrors(t *testing.T) {
 		{"{name: o, kind: oncall, team: payments, handoff: '0 10 * * MON', start: 2026-11-23, notify_before: 9d}", "at most 7d"},
 		{"{name: o, kind: oncall, team: payments, handoff: '0 10 * * MON', start: 2026-11-23, rotaton: [U0AAA0001]}", `did you mean "rotation"`},
 		{"{name: o, kind: oncall, team: payments, handoff: '0 10 * * MON', start: 2026-11-23, exec: []}", "exec: the list is empty"},
+		{"{name: o, kind: oncall, team: payments, handoff: '0 10 * * MON', start: 2026-11-23, usergroup_members: everyone}", "usergroup_members"},
+		{"{name: o, kind: oncall, team: payments, handoff: '0 10 * * MON', start: 2026-11-23, usergroup_members: primary+secondary}", "needs `secondary: true`"},
+		{"{name: o, kind: oncall, team: payments, handoff: '0 10 * * MON', start: 2026-11-23, plan_ahead: 1h}", "plan_ahead: 1h0m0s is out of range"},
+		{"{name: o, kind: oncall, team: payments, handoff: '0 10 * * MON', start: 2026-11-23, plan_ahead: 30w}", "out of range"},
 	} {
 		_, err := config.Parse("oncall.yaml", []byte(onCallBase+"  - "+tc.ritual+"\n"))
 		if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "oncall.yaml:") {

@@ -69,6 +69,8 @@ const (
 	KindOnCall    = "oncall"
 	KindIncidents = "incidents"
 	KindDigest    = "digest"
+	KindRelease   = "release"
+	KindPulse     = "pulse"
 )
 
 // RitualConfig is one configured ritual: the keys every kind has, and the

@@ -27,6 +27,23 @@ func Linked[T any](f func() T) T {
 // the on-call ritual provides it. ok is false when the team has no rotation.
 type OnCallLookup func(team string, at time.Time) (user string, ok bool)
 
+// DrillBrief is an on-call drill (a practice page) as the digest shows
+// it: a drill is never an incident, in no count and no DORA key.
+type DrillBrief struct {
+	Team      string
+	Paged     time.Time
+	Acked     bool
+	TimeToAck time.Duration
+	Escalated bool
+}
+
+// DrillLog is what the digest reads of drills; the on-call schedule
+// offers it where drills are kept.
+type DrillLog interface {
+	// DrillsBetween returns the team's drills paged within [from, to).
+	DrillsBetween(team string, from, to time.Time) ([]DrillBrief, error)
+}
+
 // ShiftBrief is one on-call shift as other rituals mention it.
 type ShiftBrief struct {
 	Ritual string // the oncall ritual
@@ -34,6 +51,20 @@ type ShiftBrief struct {
 	User   string // the primary
 	Start  time.Time
 	End    time.Time
+	// HandoffStart and HandoffEnd bound the scheduled shift (between two
+	// handoffs) this is part of: an override cuts a shift into pieces, and
+	// on-call load counts shifts, not pieces. Zero: Start and End.
+	HandoffStart, HandoffEnd time.Time
+	// Override: User is on call by an override.
+	Override bool
+}
+
+// Period is the scheduled shift s is part of.
+func (s ShiftBrief) Period() (start, end time.Time) {
+	if s.HandoffStart.IsZero() || s.HandoffEnd.IsZero() {
+		return s.Start, s.End
+	}
+	return s.HandoffStart, s.HandoffEnd
 }
 
 // OnCallSchedule is what the digest and the App Home read of rotations; the
@@ -210,4 +241,50 @@ func RestoreTime(impactStart, opened, resolved time.Time) time.Duration {
 		start = impactStart
 	}
 	return resolved.Sub(start)
+}
+
+// DeployBrief is a deploy as the release notes tell it; the digest's
+// deploy log keeps them.
+type DeployBrief struct {
+	ID          string
+	Service     string
+	Environment string
+	SHA         string
+	Version     string // "" if the sender did not say
+	URL         string // the deploy's page, "" if none
+	Deployer    string // a Slack user ID or a name, "" if unknown
+	Notes       string // a GitHub release's body, "" for a deploy
+	Failed      bool
+	Started     time.Time
+	Finished    time.Time
+	Commits     []CommitBrief
+	// CommitsTotal is how many commits it shipped, when more than Commits
+	// holds.
+	CommitsTotal int
+}
+
+// CommitBrief is one commit of a deploy.
+type CommitBrief struct {
+	SHA     string
+	Message string
+	Author  string
+	URL     string
+}
+
+// DeployHistory returns the deploys finished in [from, to), in order of
+// finishing; the digest's deploy log provides it.
+type DeployHistory func(from, to time.Time) ([]DeployBrief, error)
+
+// PulseTrends is what the digest reads of the team-health pulses; the
+// pulse ritual provides it: the team's pulse questions with the averages
+// of its last published pulses up to `at`, oldest first (none if the team
+// has no pulse). Only published averages pass: nothing of a pulse that
+// had too few answers, nothing of any one answer.
+type PulseTrends func(team string, at time.Time) ([]PulseTrend, error)
+
+// PulseTrend is one pulse question's averages over its last pulses.
+type PulseTrend struct {
+	Question string // the question as members read it
+	Scale    int
+	Means    []float64
 }

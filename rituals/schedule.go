@@ -300,18 +300,30 @@ func (h Holidays) Sorted() []Date {
 	return out
 }
 
-// ParseDuration reads a Go duration, also accepting days ("7d", "1d12h").
+// ParseDuration reads a Go duration, also accepting weeks and days ("4w",
+// "7d", "1d12h").
 func ParseDuration(s string) (time.Duration, error) {
 	orig := s
-	bad := fmt.Errorf("bad duration %q: want e.g. 30m, 2h, 7d", orig)
+	bad := fmt.Errorf("bad duration %q: want e.g. 30m, 2h, 7d, 4w", orig)
 	s = strings.TrimSpace(s)
 	var total time.Duration
+	if i := strings.Index(s, "w"); i > 0 {
+		weeks, err := strconv.Atoi(s[:i])
+		if err != nil || weeks < 0 || weeks > 1000 {
+			return 0, bad
+		}
+		total = time.Duration(weeks) * 7 * 24 * time.Hour
+		s = s[i+1:]
+		if s == "" {
+			return total, nil
+		}
+	}
 	if i := strings.Index(s, "d"); i > 0 {
 		days, err := strconv.Atoi(s[:i])
 		if err != nil || days < 0 {
 			return 0, bad
 		}
-		total = time.Duration(days) * 24 * time.Hour
+		total += time.Duration(days) * 24 * time.Hour
 		s = s[i+1:]
 		if s == "" {
 			return total, nil

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/ritualbot/ritualbot/rituals/digest"
@@ -21,27 +22,40 @@ import (
 // its bytes, each time as a one-byte length and time.MarshalBinary's
 // bytes (which keep the zone offset, as RFC 3339 does), in this order:
 //
-//	ID Source Service Environment SHA Status CommitsFrom
-//	Started Finished Received
-//	uvarint count of commits, then each commit's SHA and Time
+//	format 1: ID Source Service Environment SHA Status CommitsFrom
+//	          Started Finished Received
+//	          uvarint count of commits, then each commit's SHA and Time
+//	format 2: ID Source Service Environment SHA Status CommitsFrom
+//	          Version URL Deployer Notes
+//	          Started Finished Received
+//	          uvarint CommitsTotal, uvarint count of commits, then each
+//	          commit's SHA Time Message Author URL
+//
+// Format 2 added what release notes show; records of format 1 still
+// decode (as deploys without those), and are rewritten in format 2 only
+// when the deploy is stored again.
 //
 // A JSON record begins with '{', so a format byte is never mistaken for
 // one. A change to Deploy's fields needs a new format byte (and a
 // migration, or a decoder for each format kept).
-const deployFormat1 = 1
+const (
+	deployFormat1 = 1
+	deployFormat2 = 2
+)
 
-// encodeDeploy encodes d in the deploy encoding.
+// encodeDeploy encodes d in the deploy encoding's latest format.
 func encodeDeploy(d digest.Deploy) ([]byte, error) {
-	n := 1 + 3*16 + binary.MaxVarintLen64 + len(d.Commits)*(16+2)
-	for _, s := range []string{d.ID, d.Source, d.Service, d.Environment, d.SHA, d.Status, d.CommitsFrom} {
+	strs := []string{d.ID, d.Source, d.Service, d.Environment, d.SHA, d.Status, d.CommitsFrom, d.Version, d.URL, d.Deployer, d.Notes}
+	n := 1 + 3*16 + 2*binary.MaxVarintLen64 + len(d.Commits)*(16+4)
+	for _, s := range strs {
 		n += binary.MaxVarintLen64 + len(s)
 	}
 	for _, c := range d.Commits {
-		n += binary.MaxVarintLen64 + len(c.SHA)
+		n += 4*binary.MaxVarintLen64 + len(c.SHA) + len(c.Message) + len(c.Author) + len(c.URL)
 	}
 	b := make([]byte, 0, n)
-	b = append(b, deployFormat1)
-	for _, s := range []string{d.ID, d.Source, d.Service, d.Environment, d.SHA, d.Status, d.CommitsFrom} {
+	b = append(b, deployFormat2)
+	for _, s := range strs {
 		b = appendString(b, s)
 	}
 	var err error
@@ -50,12 +64,17 @@ func encodeDeploy(d digest.Deploy) ([]byte, error) {
 			return nil, fmt.Errorf("encode deploy %s: %w", d.ID, err)
 		}
 	}
+	if d.CommitsTotal < 0 {
+		return nil, fmt.Errorf("encode deploy %s: %d commits in total", d.ID, d.CommitsTotal)
+	}
+	b = binary.AppendUvarint(b, uint64(d.CommitsTotal))
 	b = binary.AppendUvarint(b, uint64(len(d.Commits)))
 	for _, c := range d.Commits {
 		b = appendString(b, c.SHA)
 		if b, err = appendTime(b, c.Time); err != nil {
 			return nil, fmt.Errorf("encode deploy %s: commit %s: %w", d.ID, c.SHA, err)
 		}
+		b = appendString(appendString(appendString(b, c.Message), c.Author), c.URL)
 	}
 	return b, nil
 }
@@ -85,15 +104,28 @@ var errShortDeploy = errors.New("deploy record ends early")
 // one copy of the record: the result is valid after the transaction.
 func decodeDeploy(v []byte) (digest.Deploy, error) {
 	var d digest.Deploy
-	if len(v) == 0 || v[0] != deployFormat1 {
+	if len(v) == 0 || (v[0] != deployFormat1 && v[0] != deployFormat2) {
 		return d, fmt.Errorf("deploy record: not in the deploy encoding (first byte %q)", bytes.TrimSpace(v[:min(len(v), 1)]))
 	}
+	v2 := v[0] == deployFormat2
 	r := deployReader{b: v[1:], s: string(v[1:])}
 	for _, s := range []*string{&d.ID, &d.Source, &d.Service, &d.Environment, &d.SHA, &d.Status, &d.CommitsFrom} {
 		*s = r.string()
 	}
+	if v2 {
+		for _, s := range []*string{&d.Version, &d.URL, &d.Deployer, &d.Notes} {
+			*s = r.string()
+		}
+	}
 	for _, t := range []*time.Time{&d.Started, &d.Finished, &d.Received} {
 		*t = r.time()
+	}
+	if v2 {
+		if total := r.uvarint(); total > math.MaxInt32 {
+			r.err = fmt.Errorf("%d commits in total", total)
+		} else {
+			d.CommitsTotal = int(total)
+		}
 	}
 	if n := r.uvarint(); n > 0 && r.err == nil {
 		if n > uint64(len(r.b)-r.at) { // each commit takes at least a byte
@@ -101,8 +133,12 @@ func decodeDeploy(v []byte) (digest.Deploy, error) {
 		}
 		d.Commits = make([]digest.Commit, n)
 		for i := range d.Commits {
-			d.Commits[i].SHA = r.string()
-			d.Commits[i].Time = r.time()
+			c := &d.Commits[i]
+			c.SHA = r.string()
+			c.Time = r.time()
+			if v2 {
+				c.Message, c.Author, c.URL = r.string(), r.string(), r.string()
+			}
 		}
 	}
 	if r.err == nil && r.at != len(r.b) {

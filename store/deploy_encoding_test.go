@@ -28,6 +28,10 @@ func sampleDeploys() []digest.Deploy {
 			Finished: time.Date(2026, 11, 24, 9, 30, 0, 123456789, berlin), CommitsFrom: digest.CommitsFromPush,
 			Commits: []digest.Commit{{SHA: "def", Time: time.Date(2026, 11, 23, 18, 0, 0, 0, berlin)}}},
 		{ID: "deploy:<ledger> & \"quotes\" ü", Service: "ledger", Environment: "production", Status: digest.DeploySucceeded, Finished: t0},
+		{ID: "deploy:billing-7", Source: "deploy", Service: "billing", Environment: "production", SHA: "9f8e7d", Status: digest.DeploySucceeded,
+			Started: t0, Finished: t0.Add(3 * time.Minute), Version: "v2.4.0", URL: "https://ci.example.com/run/7", Deployer: "U0ALICE", Notes: "## What's new\n* <!channel> refunds",
+			CommitsTotal: 5000, CommitsFrom: digest.CommitsFromPayload,
+			Commits: []digest.Commit{{SHA: "9f8e7d", Time: t0.Add(-time.Hour), Message: "feat(api): <!channel> *bold*", Author: "alice", URL: "https://git.example.com/c/9f8e7d"}}},
 		{},
 	}
 }
@@ -210,4 +214,33 @@ func BenchmarkMigrateYearOfDeploys(b *testing.B) {
 		}
 		return tx.Bucket(bucketMeta).Put(keySchema, []byte{0, 0, 0, 2})
 	})
+}
+
+// A record written before release notes (format 1) still decodes, as a
+// deploy without version, deployer or commit messages.
+func TestDeployEncodingReadsFormat1(t *testing.T) {
+	at := t0.Add(10 * time.Minute)
+	tb, err := at.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := []byte{deployFormat1}
+	for _, s := range []string{"deploy:old", "deploy", "checkout", "production", "abc", digest.DeploySucceeded, digest.CommitsFromPayload} {
+		rec = append(append(rec, byte(len(s))), s...)
+	}
+	for range 3 {
+		rec = append(append(rec, byte(len(tb))), tb...)
+	}
+	rec = append(rec, 1, 3, 'a', 'b', 'c', byte(len(tb)))
+	rec = append(rec, tb...)
+	d, err := decodeDeploy(rec)
+	if err != nil {
+		t.Fatalf("a format 1 record: %v", err)
+	}
+	want := digest.Deploy{ID: "deploy:old", Source: "deploy", Service: "checkout", Environment: "production", SHA: "abc",
+		Status: digest.DeploySucceeded, CommitsFrom: digest.CommitsFromPayload, Started: at, Finished: at, Received: at,
+		Commits: []digest.Commit{{SHA: "abc", Time: at}}}
+	if !reflect.DeepEqual(d, want) {
+		t.Errorf("format 1 record reads as\n%#v\nwant\n%#v", d, want)
+	}
 }

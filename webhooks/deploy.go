@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -45,12 +46,25 @@ type deployPayload struct {
 	StartedAt   string          `json:"started_at"`
 	FinishedAt  string          `json:"finished_at"`
 	Commits     []commitPayload `json:"commits"`
+	// Optional, for release notes.
+	Version  string `json:"version"`
+	URL      string `json:"url"`
+	Deployer string `json:"deployer"`
 }
 
 type commitPayload struct {
 	SHA       string `json:"sha"`
 	Timestamp string `json:"timestamp"`
+	Message   string `json:"message"`
+	Author    string `json:"author"`
+	URL       string `json:"url"`
 }
+
+// Bounds on the optional text a deploy carries; longer is clipped.
+const (
+	maxMessage = 1000
+	maxURL     = 2000
+)
 
 // Status words deploy systems use, mapped onto the two that count.
 var deployStatuses = map[string]string{
@@ -117,8 +131,20 @@ func ParseDeploy(body []byte) (d digest.Deploy, ok bool, err error) {
 	if d.Started.After(d.Finished) {
 		return d, false, badf(`"started_at" (%s) is after "finished_at" (%s)`, p.StartedAt, p.FinishedAt)
 	}
+	if d.Version, err = optionalName("version", p.Version); err != nil {
+		return d, false, err
+	}
+	if d.Deployer, err = optionalName("deployer", p.Deployer); err != nil {
+		return d, false, err
+	}
+	if d.URL, err = optionalURL("url", p.URL); err != nil {
+		return d, false, err
+	}
+	// A long release lists more commits than a note shows or DORA needs:
+	// keep the first maxCommits and remember how many there were.
 	if len(p.Commits) > maxCommits {
-		return d, false, badf(`%d commits: send at most %d`, len(p.Commits), maxCommits)
+		d.CommitsTotal = len(p.Commits)
+		p.Commits = p.Commits[:maxCommits]
 	}
 	for i, c := range p.Commits {
 		if strings.TrimSpace(c.SHA) == "" || !validName(c.SHA) {
@@ -128,7 +154,14 @@ func ParseDeploy(body []byte) (d digest.Deploy, ok bool, err error) {
 		if err != nil {
 			return d, false, err
 		}
-		d.Commits = append(d.Commits, digest.Commit{SHA: strings.TrimSpace(c.SHA), Time: at})
+		cm := digest.Commit{SHA: strings.TrimSpace(c.SHA), Time: at, Message: clipText(c.Message, maxMessage)}
+		if cm.Author, err = optionalName(fmt.Sprintf("commits[%d].author", i), c.Author); err != nil {
+			return d, false, err
+		}
+		if cm.URL, err = optionalURL(fmt.Sprintf("commits[%d].url", i), c.URL); err != nil {
+			return d, false, err
+		}
+		d.Commits = append(d.Commits, cm)
 	}
 	// The same deploy reported twice (a retry of the hook, or its status
 	// changing) has the same service, environment, commit and start.
@@ -167,6 +200,48 @@ func validName(s string) bool {
 		}
 	}
 	return true
+}
+
+// optionalName reads an optional one-line field such as a version.
+func optionalName(field, s string) (string, error) {
+	if strings.TrimSpace(s) == "" {
+		return "", nil
+	}
+	if !validName(s) {
+		return "", badf(`%q %q is not one line of at most 200 printable characters`, field, cutText(s))
+	}
+	return strings.TrimSpace(s), nil
+}
+
+// optionalURL reads an optional http(s) link.
+func optionalURL(field, s string) (string, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "", nil
+	}
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || len(s) > maxURL || strings.ContainsAny(s, " <>|\n") {
+		return "", badf(`%q %q is not an http(s) link`, field, cutText(s))
+	}
+	return s, nil
+}
+
+// clipText keeps a commit message's first n bytes, valid UTF-8, without
+// control characters other than line breaks.
+func clipText(s string, n int) string {
+	s = strings.ToValidUTF8(strings.TrimSpace(s), "?")
+	if len(s) > n {
+		s = s[:n]
+		for !utf8.ValidString(s) {
+			s = s[:len(s)-1]
+		}
+	}
+	return strings.Map(func(r rune) rune {
+		if (r < 0x20 && r != '\n' && r != '\t') || r == 0x7f {
+			return -1
+		}
+		return r
+	}, s)
 }
 
 func cutText(s string) string {

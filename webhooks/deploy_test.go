@@ -160,3 +160,39 @@ func FuzzParseDeploy(f *testing.F) {
 		}
 	})
 }
+
+// The release-note fields are optional: a deploy without them parses as
+// before, one with them keeps them, and a long commit list is cut to
+// maxCommits with its length kept.
+func TestParseDeployReleaseFields(t *testing.T) {
+	d, ok, err := ParseDeploy([]byte(goodDeploy))
+	if err != nil || !ok || d.Version != "" || d.Deployer != "" || d.CommitsTotal != 0 || d.Commits[0].Message != "" {
+		t.Fatalf("an old payload: %+v %v %v", d, ok, err)
+	}
+	var commits []string
+	for i := range 5000 {
+		commits = append(commits, `{"sha":"c`+strings.Repeat("0", 4)+string(rune('a'+i%26))+`","timestamp":"2026-11-20T15:04:05Z","message":"feat: <!channel> *x*","author":"alice","url":"https://git.example.com/c/1"}`)
+	}
+	body := `{"service":"checkout","environment":"production","sha":"9f2c1e0","status":"success",
+	 "finished_at":"2026-11-23T11:05:00Z","version":"v1.2.3","url":"https://ci.example.com/r/1","deployer":"U0ALICE",
+	 "commits":[` + strings.Join(commits, ",") + `]}`
+	d, ok, err = ParseDeploy([]byte(body))
+	if err != nil || !ok {
+		t.Fatalf("5000 commits: %v", err)
+	}
+	if d.Version != "v1.2.3" || d.URL != "https://ci.example.com/r/1" || d.Deployer != "U0ALICE" {
+		t.Errorf("release fields: %+v", d)
+	}
+	if len(d.Commits) != maxCommits || d.CommitsTotal != 5000 {
+		t.Errorf("kept %d commits of %d, want %d of 5000", len(d.Commits), d.CommitsTotal, maxCommits)
+	}
+	if c := d.Commits[0]; c.Message != "feat: <!channel> *x*" || c.Author != "alice" || c.URL != "https://git.example.com/c/1" {
+		t.Errorf("commit: %+v", c)
+	}
+	for _, bad := range []string{`"url":"javascript:alert(1)"`, `"version":"a\nb"`} {
+		b := `{"service":"s","environment":"production","sha":"1","status":"success","finished_at":"2026-11-23T11:05:00Z",` + bad + `}`
+		if _, _, err := ParseDeploy([]byte(b)); err == nil {
+			t.Errorf("%s: accepted", bad)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"strings"
 	"testing"
 
 	"github.com/ritualbot/ritualbot/rituals/incident"
@@ -104,4 +105,28 @@ func equalFoldHex(a, b string) bool {
 	x, err1 := hex.DecodeString(a)
 	y, err2 := hex.DecodeString(b)
 	return err1 == nil && err2 == nil && hmac.Equal(x, y)
+}
+
+// FuzzParseRelease: no body panics the parser, and a published release it
+// accepts is a finished record in the release environment, its links
+// http(s) and its notes within their bound.
+func FuzzParseRelease(f *testing.F) {
+	for _, s := range []string{`{"action":"published","release":{"id":1,"tag_name":"v1","body":"x","html_url":"https://github.com/a/b/releases/1",` +
+		`"published_at":"2026-11-23T07:30:00Z","author":{"login":"alice"}},"repository":{"name":"b","full_name":"a/b"}}`,
+		`{}`, `null`, `{"action":"created","release":{},"repository":{"name":"b"}}`,
+		`{"action":"published","release":{"id":"x"},"repository":{"name":"b"}}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		d, ok, err := webhooks.ParseRelease(body)
+		if err != nil || !ok {
+			return
+		}
+		if d.ID == "" || d.Service == "" || d.Environment != "release" || d.Finished.IsZero() || len(d.Notes) > 20000 {
+			t.Errorf("accepted a bad release: %+v", d)
+		}
+		if d.URL != "" && !strings.HasPrefix(d.URL, "http://") && !strings.HasPrefix(d.URL, "https://") {
+			t.Errorf("release link %q", d.URL)
+		}
+	})
 }

@@ -2,6 +2,7 @@ package webhooks
 
 import (
 	"bytes"
+	"cmp"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
@@ -22,9 +23,12 @@ import (
 // authenticated by their X-Hub-Signature-256 (GITHUB_WEBHOOK_SECRET).
 type GitHub struct {
 	Secret   string
-	Recorder DeployRecorder
-	Log      zerolog.Logger
-	Observe  Observer
+	Recorder DeployRecorder // nil: no digest takes deploys
+	// Issues takes `issues` events (closed, reopened): nil when no
+	// incidents ritual keeps its action items as GitHub issues.
+	Issues  IssueSink
+	Log     zerolog.Logger
+	Observe Observer
 	// Deliveries, if set, refuses a delivery taken before (a replay).
 	Deliveries *Deliveries
 	Body       *httplimit.Body // default: maxBody
@@ -90,6 +94,27 @@ func (h *GitHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case "ping":
 		h.Observe.count("ping")
 		writeJSON(w, http.StatusOK, map[string]string{"outcome": "pong"})
+	case "deployment_status", "push", "release", "issues":
+		if event == "issues" && h.Issues == nil || event != "issues" && h.Recorder == nil {
+			h.Observe.count("ignored")
+			writeJSON(w, http.StatusAccepted, map[string]string{"outcome": "ignored", "reason": "no ritual here takes " + event + " events"})
+			return
+		}
+		h.serveEvent(w, r, event, body)
+	case "":
+		h.Observe.count("bad_request")
+		fail(w, http.StatusBadRequest, "no X-GitHub-Event header")
+	default:
+		h.Observe.count("ignored")
+		writeJSON(w, http.StatusAccepted, map[string]string{"outcome": "ignored", "reason": "ritualbot reads deployment_status, push, release and issues events only; event " + cutText(event) + " is not used"})
+	}
+}
+
+// serveEvent handles an event a sink is there for.
+func (h *GitHub) serveEvent(w http.ResponseWriter, r *http.Request, event string, body []byte) {
+	switch event {
+	case "issues":
+		h.serveIssues(w, r, body)
 	case "deployment_status":
 		d, finished, err := ParseDeploymentStatus(body)
 		if err != nil {
@@ -118,12 +143,19 @@ func (h *GitHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		h.Observe.count("push")
 		writeJSON(w, http.StatusOK, map[string]any{"outcome": "recorded", "commits": len(p.Commits)})
-	case "":
-		h.Observe.count("bad_request")
-		fail(w, http.StatusBadRequest, "no X-GitHub-Event header")
-	default:
-		h.Observe.count("ignored")
-		writeJSON(w, http.StatusAccepted, map[string]string{"outcome": "ignored", "reason": "ritualbot reads deployment_status and push events only; event " + cutText(event) + " is not used"})
+	case "release":
+		d, published, err := ParseRelease(body)
+		if err != nil {
+			h.Observe.count("bad_request")
+			fail(w, http.StatusBadRequest, err.Error())
+			return
+		}
+		if !published {
+			h.Observe.count("ignored")
+			writeJSON(w, http.StatusAccepted, map[string]string{"outcome": "ignored", "reason": "only published releases are announced"})
+			return
+		}
+		record(w, r.Context(), h.Recorder, d, h.Log, h.Observe)
 	}
 }
 
@@ -225,14 +257,20 @@ type githubPush struct {
 	After      string            `json:"after"`
 	Deleted    bool              `json:"deleted"`
 	Repository *githubRepository `json:"repository"`
-	Commits    []struct {
-		ID        string `json:"id"`
-		Timestamp string `json:"timestamp"`
-	} `json:"commits"`
-	HeadCommit *struct {
-		ID        string `json:"id"`
-		Timestamp string `json:"timestamp"`
-	} `json:"head_commit"`
+	Commits    []githubCommit    `json:"commits"`
+	HeadCommit *githubCommit     `json:"head_commit"`
+}
+
+type githubCommit struct {
+	ID        string `json:"id"`
+	Timestamp string `json:"timestamp"`
+	// For release notes.
+	Message string `json:"message"`
+	URL     string `json:"url"`
+	Author  *struct {
+		Name     string `json:"name"`
+		Username string `json:"username"`
+	} `json:"author"`
 }
 
 // ParsePush reads a push event: the commits it brought and when each was
@@ -255,31 +293,106 @@ func ParsePush(body []byte) (digest.Push, error) {
 	}
 	p.Head = ev.After
 	seen := map[string]bool{}
-	add := func(i int, sha, ts string) error {
+	add := func(i int, c githubCommit) error {
+		sha := c.ID
 		if seen[sha] || len(p.Commits) >= maxCommits {
 			return nil
 		}
 		if !validName(sha) {
 			return badf(`commits[%d].id is missing`, i)
 		}
-		at, err := parseTime(fmt.Sprintf("commits[%d].timestamp", i), ts, true)
+		at, err := parseTime(fmt.Sprintf("commits[%d].timestamp", i), c.Timestamp, true)
 		if err != nil {
 			return err
 		}
 		seen[sha] = true
-		p.Commits = append(p.Commits, digest.Commit{SHA: sha, Time: at})
+		// What a release note shows of it; a bad link or name is left out
+		// rather than refusing the push its lead times.
+		cm := digest.Commit{SHA: sha, Time: at, Message: clipText(c.Message, maxMessage)}
+		cm.URL, _ = optionalURL("url", c.URL)
+		if c.Author != nil {
+			cm.Author, _ = optionalName("author", cmp.Or(c.Author.Username, c.Author.Name))
+		}
+		p.Commits = append(p.Commits, cm)
 		return nil
 	}
 	for i, c := range ev.Commits {
-		if err := add(i, c.ID, c.Timestamp); err != nil {
+		if err := add(i, c); err != nil {
 			return digest.Push{}, err
 		}
 	}
 	// GitHub lists at most 2048 commits; the head is always described.
 	if ev.HeadCommit != nil && ev.HeadCommit.ID != "" {
-		if err := add(len(ev.Commits), ev.HeadCommit.ID, ev.HeadCommit.Timestamp); err != nil {
+		if err := add(len(ev.Commits), *ev.HeadCommit); err != nil {
 			return digest.Push{}, err
 		}
 	}
 	return p, nil
+}
+
+// maxReleaseNotes bounds the body of a release kept: a note shows its
+// start and links to the rest.
+const maxReleaseNotes = 20000
+
+// githubRelease is the part of a release event we read.
+type githubRelease struct {
+	Action  string `json:"action"`
+	Release *struct {
+		ID          json.Number `json:"id"`
+		TagName     string      `json:"tag_name"`
+		Name        string      `json:"name"`
+		Body        string      `json:"body"`
+		HTMLURL     string      `json:"html_url"`
+		Draft       bool        `json:"draft"`
+		PublishedAt string      `json:"published_at"`
+		Author      *struct {
+			Login string `json:"login"`
+		} `json:"author"`
+	} `json:"release"`
+	Repository *githubRepository `json:"repository"`
+}
+
+// ParseRelease reads a release event. A published release is recorded
+// like a deploy of the repository in the "release" environment (which
+// DORA does not count), its tag as the version and its body as the
+// notes; other actions come back with ok=false.
+func ParseRelease(body []byte) (d digest.Deploy, ok bool, err error) {
+	var ev githubRelease
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	if err := dec.Decode(&ev); err != nil {
+		return d, false, badf("the body is not a release event: %s", jsonProblem(err))
+	}
+	switch {
+	case ev.Release == nil:
+		return d, false, badf(`no "release" object: is this a release event?`)
+	case ev.Repository == nil || !validName(ev.Repository.Name):
+		return d, false, badf(`no "repository" with a name`)
+	}
+	if ev.Action != "published" || ev.Release.Draft {
+		return d, false, nil
+	}
+	id := ev.Release.ID.String()
+	if _, err := strconv.ParseInt(id, 10, 64); err != nil {
+		return d, false, badf(`"release.id" %q is not a number`, cutText(id))
+	}
+	repo := cmp.Or(ev.Repository.FullName, ev.Repository.Name)
+	d = digest.Deploy{ID: "github-release:" + repo + ":" + id, Source: "github-release", Service: ev.Repository.Name,
+		Environment: digest.ReleaseEnvironment, Status: digest.DeploySucceeded, Notes: clipText(ev.Release.Body, maxReleaseNotes)}
+	if d.Version, err = optionalName("release.tag_name", cmp.Or(ev.Release.TagName, ev.Release.Name)); err != nil {
+		return d, false, err
+	}
+	if ev.Release.Author != nil {
+		if d.Deployer, err = optionalName("release.author.login", ev.Release.Author.Login); err != nil {
+			return d, false, err
+		}
+	}
+	if d.URL, err = optionalURL("release.html_url", ev.Release.HTMLURL); err != nil {
+		return d, false, err
+	}
+	if d.Finished, err = parseTime("release.published_at", ev.Release.PublishedAt, true); err != nil {
+		return d, false, err
+	}
+	d.Started = d.Finished
+	return d, true, nil
 }

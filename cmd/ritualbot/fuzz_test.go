@@ -27,6 +27,7 @@ func FuzzSlashCommands(f *testing.F) {
 		{2, 0, "declare sev1 Checkout &lt;down&gt; <!channel>"}, {2, 0, "update #1 Rolled back"}, {2, 0, "sev #1 sev2"},
 		{2, 0, "action #1 <@U0BOB|bob> Add an alert due +2w"}, {2, 0, "resolve #1 Fixed"}, {2, 0, "skip #1 Same cause as #3"},
 		{2, 0, "publish #1"}, {2, 0, "retro #1"}, {2, 0, "list"}, {2, 1, "actions"}, {2, 0, "#"}, {2, 0, "action #999999999 x"},
+		{1, 3, "override <@U0CAROL> fri 18:00 mon 09:00 payments"}, {1, 3, "override <@U0CAROL> now +3d"}, {1, 1, "swap <@U0CAROL> 2026-10-20 2026-10-27 confirm"},
 		{3, 3, "highlight Shipped"}, {3, 6, "risk payments Audit"}, {3, 1, "preview"}, {3, 1, "preview nope"}, {3, 0, "help"},
 	} {
 		f.Add(s.cmd, s.user, s.text)

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -17,6 +18,7 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
+	"gopkg.in/yaml.v3"
 
 	"github.com/ritualbot/ritualbot/bot"
 	"github.com/ritualbot/ritualbot/config"
@@ -120,6 +122,15 @@ func (h *harness) start() {
 	if err != nil {
 		h.t.Fatal(err)
 	}
+	// A config that names no listen address would take the default
+	// port, which parallel test processes (or anything else on the
+	// machine) may hold: listen on a free loopback port instead.
+	if raw, _ := os.ReadFile(h.cfg); !strings.Contains(string(raw), "listen:") {
+		loaded.Config.HTTP.Listen = "127.0.0.1:0"
+	}
+	// The app is installed with the scopes its manifest asks for, and
+	// the fake refuses any call they do not allow, as Slack does.
+	h.fake.GrantScopes(manifestScopes(h.t, loaded))
 	log := zerolog.New(h.logs).With().Timestamp().Logger()
 	if h.quiet {
 		log = zerolog.Nop()
@@ -154,10 +165,14 @@ func (h *harness) start() {
 	h.settle()
 }
 
-// stop shuts Main down as SIGTERM would.
+// stop shuts Main down as SIGTERM would. Every test also checks that no
+// text the bot sent was cut inside a mention, a link or an entity.
 func (h *harness) stop() {
 	if h.m == nil {
 		return
+	}
+	for _, t := range h.fake.BrokenFormatting() {
+		h.t.Errorf("the bot sent a text cut inside a token: …%s", t[max(0, len(t)-80):])
 	}
 	if err := h.m.Close(); err != nil {
 		h.t.Errorf("Main.Close: %v", err)
@@ -240,9 +255,26 @@ func (h *harness) command(user, channel, command, text string) string {
 func texts(msgs []slackfake.Message) []string {
 	var out []string
 	for _, m := range msgs {
-		out = append(out, m.Text+" "+string(m.Blocks))
+		out = append(out, asRead(m.Text+" "+string(m.Blocks)))
 	}
 	return out
+}
+
+// dateTokenRE is a Slack date token, <!date^UNIX^FORMAT|fallback>, as
+// text or inside JSON (where < and > are escaped).
+var dateTokenRE = regexp.MustCompile(`(?:<|\\u003c)!date\^([0-9]+)\^[^|]*\|(.*?)(?:>|\\u003e)`)
+
+// asRead is text as a client that cannot format dates shows it: each date
+// token as its fallback.
+func asRead(s string) string { return dateTokenRE.ReplaceAllString(s, "$2") }
+
+// readIn is text as a member in loc reads it: each date token as the
+// instant in their zone.
+func readIn(s string, loc *time.Location) string {
+	return dateTokenRE.ReplaceAllStringFunc(s, func(tok string) string {
+		sec, _ := strconv.ParseInt(dateTokenRE.FindStringSubmatch(tok)[1], 10, 64)
+		return time.Unix(sec, 0).In(loc).Format("Mon 2 Jan 15:04 MST")
+	})
 }
 
 // tsTime reads a Slack ts ("1700000000.000100") as an instant.
@@ -287,7 +319,7 @@ func fmtTimes(ts []time.Time, loc *time.Location) string {
 // text, fields and context elements in order, buttons in brackets.
 func readable(t testing.TB, m slackfake.Message) string {
 	t.Helper()
-	return strings.Join(append([]string{m.Text}, blockParts(t, m.Blocks)...), "\n")
+	return asRead(strings.Join(append([]string{m.Text}, blockParts(t, m.Blocks)...), "\n"))
 }
 
 // blockParts is what a person reads of Block Kit blocks, a part each: a
@@ -436,7 +468,7 @@ func wantIn(t testing.TB, what, text string, wants ...string) {
 func messagesWith(msgs []slackfake.Message, substr string) []slackfake.Message {
 	var out []slackfake.Message
 	for _, m := range msgs {
-		if strings.Contains(m.Text+string(m.Blocks), substr) {
+		if strings.Contains(asRead(m.Text+string(m.Blocks)), substr) {
 			out = append(out, m)
 		}
 	}
@@ -568,3 +600,23 @@ func (h *harness) deploy(body string) {
 
 // zeroTime is how Alertmanager writes the endsAt of a firing alert.
 const zeroTime = "0001-01-01T00:00:00Z"
+
+// manifestScopes are the bot scopes `ritualbot manifest` asks for.
+func manifestScopes(t testing.TB, loaded *config.Loaded) []string {
+	t.Helper()
+	out, err := manifest(loaded)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m struct {
+		OAuth struct {
+			Scopes struct {
+				Bot []string `yaml:"bot"`
+			} `yaml:"scopes"`
+		} `yaml:"oauth_config"`
+	}
+	if err := yaml.Unmarshal(out, &m); err != nil {
+		t.Fatal(err)
+	}
+	return m.OAuth.Scopes.Bot
+}

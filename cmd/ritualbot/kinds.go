@@ -11,4 +11,6 @@ var kinds = map[string]kind{
 	rituals.KindIncidents: incidentsKind(),
 	rituals.KindDigest:    digestKind(),
 	rituals.KindReminder:  reminderKind(),
+	rituals.KindRelease:   releaseKind(),
+	rituals.KindPulse:     pulseKind(),
 }

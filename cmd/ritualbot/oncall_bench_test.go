@@ -14,8 +14,9 @@ import (
 )
 
 // BenchmarkOnCallCommand measures /oncall with a year of history stored:
-// a handoff record a week and two overrides a day (a lead's cover and a
-// swap), about 780 records. "router" is the server's handling of the
+// a handoff record a week, two overrides a day (a lead's cover and a
+// planned one) and an accepted swap a week (a request and its two
+// overrides), about 940 records. "router" is the server's handling of the
 // command (what runs between the envelope and the ack); "socket" is the
 // whole round trip through Socket Mode as Slack sees it, from sending the
 // envelope to reading the ack. Both report p50 and p99 per command.
@@ -87,6 +88,23 @@ func seedOnCallYear(b *testing.B, path string, now time.Time) {
 				b.Fatal(err)
 			}
 			n++
+		}
+	}
+	// An accepted swap a week: one shift for one shift.
+	for i, at := 0, now.AddDate(-1, 0, 0); at.Before(now); i, at = i+1, at.AddDate(0, 0, 7) {
+		a, c := rot[i%4], rot[(i+2)%4]
+		give := oncall.Span{From: at.Add(26 * time.Hour), To: at.Add(7 * 24 * time.Hour)}
+		take := oncall.Span{From: at.Add(14 * 24 * time.Hour), To: at.Add(21 * 24 * time.Hour)}
+		sw, err := db.PutSwap(oncall.SwapRequest{Ritual: "payments-oncall", Requester: a, Other: c, Give: give, Take: &take, Status: oncall.SwapPending, Created: at})
+		if err != nil {
+			b.Fatal(err)
+		}
+		sw.Status, sw.Answered = oncall.SwapAccepted, at.Add(time.Hour)
+		if _, err := db.AcceptSwap(sw, []oncall.Override{
+			{Ritual: "payments-oncall", User: c, From: give.From, To: give.To, By: c, Covering: a, Swap: sw.ID, Created: at.Add(time.Hour)},
+			{Ritual: "payments-oncall", User: a, From: take.From, To: take.To, By: c, Covering: c, Swap: sw.ID, Created: at.Add(time.Hour)},
+		}); err != nil {
+			b.Fatal(err)
 		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/ritualbot/ritualbot/bot"
 	"github.com/ritualbot/ritualbot/calendar"
+	"github.com/ritualbot/ritualbot/changelog"
 	"github.com/ritualbot/ritualbot/webhooks"
 )
 
@@ -56,21 +57,27 @@ func (m *Main) routes(slackHTTP *bot.HTTPMode) *http.ServeMux {
 			Body: m.bodies["/hooks/pagerduty"],
 		})
 	}
-	if deploys := m.provided.deploys; deploys != nil {
+	if m.provided.deploys != nil {
 		mux.Handle("POST /hooks/deploy", m.bearerAuth(observe("deploy"), &webhooks.Deploys{
-			Recorder: deploys, Log: m.component("webhook-deploy"), Observe: observe("deploy"), Body: m.bodies["/hooks/deploy"],
+			Recorder: m.deployRecorder(), Log: m.component("webhook-deploy"), Observe: observe("deploy"), Body: m.bodies["/hooks/deploy"],
 		}))
-		mux.Handle("POST /hooks/github", &webhooks.GitHub{
-			Secret: m.Env(envGitHubSecret), Recorder: deploys, Log: m.component("webhook-github"), Observe: observe("github"),
-			Deliveries: m.webhookDeliveries(),
-			Body:       m.bodies["/hooks/github"], Refusals: m.refusals,
-		})
+	}
+	// GitHub's deploys feed the digest; its issues events, action items
+	// kept as issues (github_issues.go).
+	if gh := m.githubHook(observe("github")); gh != nil {
+		mux.Handle("POST /hooks/github", gh)
 	}
 
 	// The pages the bot links to, which need their link's signature while
 	// RITUALBOT_LINK_SECRET is set.
 	if len(m.provided.incidents) > 0 {
 		mux.Handle("GET /incidents/{n}/postmortem.md", m.requireSignature(http.HandlerFunc(m.servePostmortem)))
+		m.mountIncidentRecord(mux)
+	}
+	if set := m.provided.releases; set != nil {
+		h := m.requireSignature(changelog.Handler(set, m.Clock, m.links.pages.Base, m.component("changelog")))
+		mux.Handle("GET /releases/{$}", h)
+		mux.Handle("GET /releases/feed.xml", h)
 	}
 	if rots := m.provided.rotations; rots != nil {
 		mux.Handle("GET /oncall/{file}", m.requireSignature(calendar.Handler(rots, m.Clock, m.component("calendar"))))

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"github.com/ritualbot/ritualbot/githubissues"
 	"net/http"
 	"time"
 
@@ -11,6 +12,8 @@ import (
 	"github.com/ritualbot/ritualbot/rituals/digest"
 	"github.com/ritualbot/ritualbot/rituals/incident"
 	"github.com/ritualbot/ritualbot/rituals/oncall"
+	"github.com/ritualbot/ritualbot/rituals/pulse"
+	"github.com/ritualbot/ritualbot/rituals/release"
 	"github.com/ritualbot/ritualbot/rituals/standup"
 	"github.com/ritualbot/ritualbot/store"
 	"github.com/ritualbot/ritualbot/webhooks"
@@ -45,6 +48,10 @@ type provided struct {
 	rotations *oncall.Rotations
 	incidents incident.Set
 	deploys   *digest.DeployLog
+	releases  *release.Set
+	// issues keeps action items as GitHub issues (nil: none asks to).
+	issues *githubissues.Sync
+	pulses []*pulse.Pulse
 }
 
 // slackHandlers is the Slack side of a kind: every kind registers its
@@ -57,11 +64,24 @@ func (p *provided) join(q provided) {
 	p.loops = append(p.loops, q.loops...)
 	p.standups = append(p.standups, q.standups...)
 	p.incidents = append(p.incidents, q.incidents...)
+	p.pulses = append(p.pulses, q.pulses...)
 	if q.rotations != nil {
 		p.rotations = q.rotations
 	}
 	if q.deploys != nil {
-		p.deploys = q.deploys
+		if p.deploys != nil {
+			// One log for the deploy webhooks: it keeps what every kind
+			// that reads it asks for.
+			p.deploys.Environments = append(p.deploys.Environments, q.deploys.Environments...)
+		} else {
+			p.deploys = q.deploys
+		}
+	}
+	if q.releases != nil {
+		p.releases = q.releases
+	}
+	if q.issues != nil {
+		p.issues = q.issues
 	}
 }
 
@@ -74,6 +94,8 @@ type previewEnv struct {
 	DB     *store.DB
 	Now    time.Time
 	links
+	// previewPulses are the pulses whose trends the digest reads.
+	previewPulses []*pulse.Pulse
 }
 
 // newPreviewEnv links the config's enabled rituals as Main does.
@@ -101,6 +123,7 @@ func (c fixedClock) NewTimer(d time.Duration) rituals.Timer { return rituals.Sys
 // handlers, and links them to each other.
 func (m *Main) buildRituals() error {
 	m.links.pages = pagesOf(m.Loaded.Config, m.Env)
+	m.links.names = m.displayNames
 	var order []string
 	byKind := map[string][]*rituals.RitualConfig{}
 	for _, rc := range m.Loaded.Config.Rituals {
@@ -142,6 +165,9 @@ func (m *Main) buildRituals() error {
 	}
 	if len(m.provided.incidents) > 0 {
 		m.openIncidentLog(m.DB, m.Loaded.Config.Config)
+	}
+	if len(m.provided.pulses) > 0 {
+		m.pulseTrends = pulse.Trends(m.provided.pulses)
 	}
 	// Jobs in the config's order, whatever the kinds'.
 	m.rituals = nil

@@ -45,6 +45,9 @@ const (
 type DeployLog struct {
 	Store DeployStore
 	Clock rituals.Clock
+	// Environments are kept besides production, for the release notes
+	// that announce them; the DORA figures still count production only.
+	Environments []string
 
 	mu sync.Mutex // one read-modify-write at a time
 }
@@ -55,13 +58,17 @@ func (l *DeployLog) RecordDeploy(ctx context.Context, d Deploy) (DeployOutcome, 
 	if err := ctx.Err(); err != nil {
 		return "", "", err
 	}
-	if !IsProduction(d.Environment) {
+	if !IsProduction(d.Environment) && !slices.ContainsFunc(l.Environments, func(e string) bool { return strings.EqualFold(e, strings.TrimSpace(d.Environment)) }) {
 		return DeployIgnored, fmt.Sprintf("environment %q is not %s; only production deploys count", d.Environment, ProductionEnvironment), nil
 	}
 	if d.Status != DeploySucceeded && d.Status != DeployFailed {
 		return DeployIgnored, fmt.Sprintf("status %q is not a finished deploy", d.Status), nil
 	}
-	d.Environment = ProductionEnvironment
+	if IsProduction(d.Environment) {
+		d.Environment = ProductionEnvironment
+	} else {
+		d.Environment = strings.ToLower(strings.TrimSpace(d.Environment))
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	prev, known, err := l.Store.Deploy(d.ID)
@@ -71,7 +78,7 @@ func (l *DeployLog) RecordDeploy(ctx context.Context, d Deploy) (DeployOutcome, 
 	if len(d.Commits) > 0 {
 		d.CommitsFrom = CommitsFromPayload
 	} else if known && len(prev.Commits) > 0 {
-		d.Commits, d.CommitsFrom = prev.Commits, prev.CommitsFrom
+		d.Commits, d.CommitsFrom, d.CommitsTotal = prev.Commits, prev.CommitsFrom, prev.CommitsTotal
 	} else if d.SHA != "" {
 		p, ok, err := l.Store.Push(d.SHA)
 		if err != nil {
@@ -97,8 +104,9 @@ func (l *DeployLog) RecordDeploy(ctx context.Context, d Deploy) (DeployOutcome, 
 // sameDeploy reports whether b says nothing that a did not.
 func sameDeploy(a, b Deploy) bool {
 	return a.Service == b.Service && a.SHA == b.SHA && a.Status == b.Status &&
+		a.Version == b.Version && a.URL == b.URL && a.Deployer == b.Deployer && a.Notes == b.Notes &&
 		a.Started.Equal(b.Started) && a.Finished.Equal(b.Finished) &&
-		slices.EqualFunc(a.Commits, b.Commits, func(x, y Commit) bool { return x.SHA == y.SHA && x.Time.Equal(y.Time) })
+		slices.EqualFunc(a.Commits, b.Commits, func(x, y Commit) bool { return x.SHA == y.SHA && x.Time.Equal(y.Time) && x.Message == y.Message })
 }
 
 // RecordPush stores a push's commits, and gives them to the deploys of its

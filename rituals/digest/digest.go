@@ -63,6 +63,7 @@ type Digest struct {
 	Standups  func() rituals.StandupLog
 	OnCall    func() rituals.OnCallSchedule
 	Incidents func() rituals.IncidentLog
+	Pulses    func() rituals.PulseTrends
 	// Chart, if set, draws the trend chart sent with the digest.
 	Chart ChartRenderer
 	// Pages links to postmortems (no links without a public URL).
@@ -201,7 +202,14 @@ type Period struct {
 	ActionsOverdue int // at the window's end
 	RetrosDone     int
 	RetrosOverdue  int // at the window's end
-	Shifts         int
+	// Shifts counts the scheduled shifts (handoff periods) overlapping the
+	// window, however many pieces overrides cut them into.
+	Shifts int
+	// Load is each person's share of those shifts by time covered within
+	// the window, overrides attributed to whoever covered; Overridden
+	// says whether any override did.
+	Load       map[string]float64
+	Overridden bool
 }
 
 // StandupRate is the share of expected standups answered, skips counting
@@ -233,6 +241,7 @@ func (p Period) IncidentsPerShift() (float64, bool) {
 // TeamDigest is one team's part of the digest.
 type TeamDigest struct {
 	Team    *rituals.Team
+	Drills  []rituals.DrillBrief // in the window: practice, not incidents
 	Now     Period
 	Prev    Period
 	Cadence string
@@ -247,6 +256,9 @@ type TeamDigest struct {
 	Postmortems  []rituals.IncidentBrief // retros published in the window
 	Highlights   []DigestNote
 	Risks        []DigestNote
+	// Pulse is the team-health pulse's trend per question, published
+	// pulses only.
+	Pulse []rituals.PulseTrend
 }
 
 // Report computes the digest of the window ending at end.
@@ -352,6 +364,11 @@ func (d *Digest) report(ctx context.Context, end time.Time, withTrend bool) (*Di
 		}
 		if err := d.notes(td, w); err != nil {
 			r.problems = append(r.problems, err)
+		}
+		if pulses := rituals.Linked(d.Pulses); pulses != nil {
+			if td.Pulse, err = pulses(team.ID, end); err != nil {
+				r.problems = append(r.problems, fmt.Errorf("pulse of %s: %w", team.ID, err))
+			}
 		}
 		if withTrend {
 			for i, tw := range windows {
@@ -498,19 +515,6 @@ func (d *Digest) standupFigures(td *TeamDigest, log rituals.StandupLog, windows 
 		td.HasStandups = true
 	}
 	return errors.Join(errs...)
-}
-
-// onCallFigures fills on-call load: shifts in each window.
-func (d *Digest) onCallFigures(td *TeamDigest, sched rituals.OnCallSchedule) error {
-	for _, p := range []*Period{&td.Now, &td.Prev} {
-		shifts, err := sched.ShiftsBetween(td.Team.ID, p.Window.From, p.Window.To)
-		if err != nil {
-			return fmt.Errorf("on-call shifts of %s: %w", td.Team.ID, err)
-		}
-		p.Shifts = len(shifts)
-	}
-	td.HasOnCall = td.Now.Shifts > 0 || td.Prev.Shifts > 0
-	return nil
 }
 
 // notes reads the highlights and risks leads gave for the window.

@@ -30,6 +30,11 @@ const (
 // ProductionEnvironment is the one environment whose deploys count.
 const ProductionEnvironment = "production"
 
+// ReleaseEnvironment is where a published GitHub release is recorded: it
+// is announced as a release, and is not a production deploy (DORA counts
+// the deployment that ships it).
+const ReleaseEnvironment = "release"
+
 // IsProduction reports whether a deploy environment is production.
 func IsProduction(env string) bool {
 	return strings.EqualFold(strings.TrimSpace(env), ProductionEnvironment)
@@ -39,6 +44,10 @@ func IsProduction(env string) bool {
 type Commit struct {
 	SHA  string
 	Time time.Time
+	// What the deploy webhook may say of it, for release notes.
+	Message string `json:",omitempty"`
+	Author  string `json:",omitempty"`
+	URL     string `json:",omitempty"`
 }
 
 // Deploy is one deployment of a service.
@@ -58,6 +67,16 @@ type Deploy struct {
 	// deploy's own list) or CommitsFromPush (the GitHub push of its SHA).
 	CommitsFrom string `json:",omitempty"`
 	Received    time.Time
+	// What a release note says beyond the figures, when the sender tells:
+	// the version deployed, a link to it, and who deployed it.
+	Version  string `json:",omitempty"`
+	URL      string `json:",omitempty"`
+	Deployer string `json:",omitempty"`
+	// Notes are a GitHub release's body, clipped.
+	Notes string `json:",omitempty"`
+	// CommitsTotal is how many commits the sender listed when it was more
+	// than the deploy keeps (Commits holds the first of them).
+	CommitsTotal int `json:",omitempty"`
 }
 
 // Where a deploy's commit times came from.

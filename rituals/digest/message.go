@@ -203,6 +203,16 @@ func (td *TeamDigest) Figures() []Figure {
 			f.Detail = fmt.Sprintf("%d shift%s · %.1f alerts/shift · %d out of hours", now.Shifts, rituals.Plural(now.Shifts), roundTenths(alerts), now.OutOfHours)
 			f.Change, f.News = change(roundTenths(load), roundTenths(prevLoad), ok && prevOK, false, tenths)
 		}
+		if now.Overridden {
+			// Who carried the load when overrides moved it.
+			if f.Detail != "" {
+				f.Detail += " · "
+			}
+			f.Detail += loadLine(now.Load)
+		}
+		out = append(out, f)
+	}
+	if f, ok := drillFigure(td.Drills); ok {
 		out = append(out, f)
 	}
 	if len(out) > maxDigestFields {
@@ -277,6 +287,17 @@ func (r *DigestReport) teamBlocks(td *TeamDigest) []rituals.Block {
 			items = append(items, label)
 		}
 		lines = append(lines, "*Postmortems:* "+strings.Join(items, " · "))
+	}
+	if len(td.Pulse) > 0 {
+		var items []string
+		for _, q := range td.Pulse {
+			var means []string
+			for _, m := range q.Means {
+				means = append(means, fmt.Sprintf("%.1f", m))
+			}
+			items = append(items, fmt.Sprintf("%s %s _(of %d)_", rituals.Escape(rituals.OneLine(q.Question, 60)), strings.Join(means, " → "), q.Scale))
+		}
+		lines = append(lines, "*Team health pulse:* "+strings.Join(items, " · "))
 	}
 	if len(lines) > 0 {
 		blocks = append(blocks, rituals.Section(strings.Join(lines, "\n")))
@@ -487,4 +508,23 @@ func (r *DigestReport) ChartMessage(key, channel string, png []byte) rituals.Mes
 			Data:     png,
 		},
 	}
+}
+
+// loadLine names each person's share of the on-call shifts, most first.
+func loadLine(load map[string]float64) string {
+	people := make([]string, 0, len(load))
+	for u := range load {
+		people = append(people, u)
+	}
+	sort.Slice(people, func(i, j int) bool {
+		if load[people[i]] != load[people[j]] {
+			return load[people[i]] > load[people[j]]
+		}
+		return people[i] < people[j]
+	})
+	var parts []string
+	for _, u := range people {
+		parts = append(parts, fmt.Sprintf("%s %.1f", rituals.Mention(u), roundTenths(load[u])))
+	}
+	return "On call by time covered: " + strings.Join(parts, " · ")
 }

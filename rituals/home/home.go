@@ -26,13 +26,28 @@ type Home struct {
 	Standups  func() rituals.StandupLog
 	OnCall    func() rituals.OnCallSchedule
 	Incidents func() rituals.IncidentLog
+	// Directory gives each member's time zone: the tab shows times in
+	// theirs (the config's where Slack does not say). May be nil.
+	Directory rituals.Directory
+}
+
+// zoneOf is user's time zone as Slack has it, else the config's.
+func (h *Home) zoneOf(ctx context.Context, user string) *time.Location {
+	if h.Directory != nil {
+		if users, err := h.Directory.Users(ctx); err == nil && users[user].TZ != "" {
+			if loc, err := time.LoadLocation(users[user].TZ); err == nil {
+				return loc
+			}
+		}
+	}
+	return h.Config.Timezone
 }
 
 // Blocks returns user's Home tab. What a source fails to say is replaced
 // by a line saying so, and the errors are returned joined for the log.
 func (h *Home) Blocks(ctx context.Context, user string) ([]rituals.Block, error) {
 	now := h.Clock.Now()
-	loc := h.Config.Timezone
+	loc := h.zoneOf(ctx, user)
 	standups, oncall, incidents := rituals.Linked(h.Standups), rituals.Linked(h.OnCall), rituals.Linked(h.Incidents)
 	var errs []error
 	failed := func(what string, err error) rituals.Block {
@@ -41,7 +56,7 @@ func (h *Home) Blocks(ctx context.Context, user string) ([]rituals.Block, error)
 	}
 	blocks := []rituals.Block{
 		rituals.Header("Your week"),
-		rituals.Context(fmt.Sprintf("As of %s · %s", now.In(loc).Format("Mon 2 Jan 15:04"), loc)),
+		rituals.Context(fmt.Sprintf("As of %s · times in your zone, %s", now.In(loc).Format("Mon 2 Jan 15:04"), loc)),
 	}
 	if standups != nil {
 		s, ok, err := standups.UserStandup(ctx, user, now)
@@ -62,10 +77,10 @@ func (h *Home) Blocks(ctx context.Context, user string) ([]rituals.Block, error)
 		case !ok:
 			blocks = append(blocks, rituals.Section(":pager: *On call*\nNo shift scheduled for you."))
 		case !s.Start.After(now) && now.Before(s.End):
-			blocks = append(blocks, rituals.Section(fmt.Sprintf(":pager: *On call now* for %s, until %s", h.teamName(s.Team), s.End.In(loc).Format("Mon 2 Jan 15:04"))))
+			blocks = append(blocks, rituals.Section(fmt.Sprintf(":pager: *On call now* for %s, until %s", h.teamName(s.Team), s.End.In(loc).Format("Mon 2 Jan 15:04 MST"))))
 		default:
 			blocks = append(blocks, rituals.Section(fmt.Sprintf(":pager: *Your next on-call shift* for %s: %s – %s", h.teamName(s.Team),
-				s.Start.In(loc).Format("Mon 2 Jan 15:04"), s.End.In(loc).Format("Mon 2 Jan 15:04"))))
+				s.Start.In(loc).Format("Mon 2 Jan 15:04"), s.End.In(loc).Format("Mon 2 Jan 15:04 MST"))))
 		}
 	}
 	if incidents != nil {

@@ -124,7 +124,7 @@ func (x *Incidents) broadcastMessage(inc Incident, channel string) rituals.Messa
 		fields = append(fields, "*Next update*\n"+x.when(due))
 	}
 	blocks := []rituals.Block{
-		rituals.Header(fmt.Sprintf("Incident #%d: %s", inc.Number, inc.Title)),
+		rituals.Header(fmt.Sprintf("Incident #%d: %s", inc.Number, x.title(inc))),
 		{Kind: rituals.SectionBlock, Fields: fields},
 	}
 	if u, ok := latestPublicUpdate(inc); ok {
@@ -132,12 +132,13 @@ func (x *Incidents) broadcastMessage(inc Incident, channel string) rituals.Messa
 	} else if !inc.IsOpen() && inc.Summary != "" {
 		blocks = append(blocks, rituals.Section("*Summary*\n"+rituals.EscapeText(inc.Summary)))
 	}
-	where := fmt.Sprintf("The team works it in the thread of Incident #%d in %s", inc.Number, rituals.ChannelLink(x.Channel()))
+	thread, _ := rituals.Link(x.threadURL(inc), "the thread")
+	where := fmt.Sprintf("The team works it in %s of Incident #%d in %s", thread, inc.Number, rituals.ChannelLink(x.Channel()))
 	if r := inc.Comms.Room; r != nil && r.ID != "" && r.Archived.IsZero() {
 		where += " and in " + rituals.ChannelLink(r.ID)
 	}
 	blocks = append(blocks, rituals.Context(where+". Updates follow in this message's thread."))
-	text := fmt.Sprintf("Incident #%d (%s): %s", inc.Number, strings.ToUpper(inc.Severity), rituals.Escape(inc.Title))
+	text := fmt.Sprintf("Incident #%d (%s): %s", inc.Number, strings.ToUpper(inc.Severity), rituals.Escape(x.title(inc)))
 	if !inc.IsOpen() {
 		text = "Resolved: " + text
 	}

@@ -2,6 +2,7 @@ package incident
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -106,6 +107,28 @@ func TestBriefTimeToRestoreIsThePostmortems(t *testing.T) {
 	} {
 		if got, want := inc.Brief().TimeToRestore(), inc.TimeToRestore(); got != want {
 			t.Errorf("#%d: brief says %s, postmortem %s", inc.Number, got, want)
+		}
+	}
+}
+
+// The postmortem's opened and resolved times are Slack date tokens: each
+// reader sees them in their own zone, not the config's.
+func TestPostmortemTimesAreInTheReadersZone(t *testing.T) {
+	berlin, _ := time.LoadLocation("Europe/Berlin")
+	x := &Incidents{Config: &rituals.RitualConfig{Name: "incidents", Channel: "C0INCIDENTS"}, Settings: &Settings{Location: berlin}}
+	opened := time.Date(2026, 11, 24, 14, 0, 0, 0, time.UTC)
+	inc := Incident{Number: 4, Title: "Checkout 500s", Status: IncidentResolved, Opened: opened, Resolved: opened.Add(90 * time.Minute)}
+	m := x.PostmortemMessage(inc, nil)
+	raw, err := json.Marshal(m.Blocks)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"*Opened*\\n\\u003c!date^1795528800^{date_short_pretty} at {time}|Tue 24 Nov 15:00 CET\\u003e",
+		"*Resolved*\\n\\u003c!date^1795534200^",
+	} {
+		if !strings.Contains(string(raw), want) {
+			t.Errorf("postmortem blocks lack %s:\n%s", want, raw)
 		}
 	}
 }

@@ -43,7 +43,7 @@ func (r *Rotation) Handoff(ctx context.Context, at time.Time) error {
 	if err != nil || !ok {
 		return err
 	}
-	return r.Outbox.Send(ctx, r.announcement(h), r.incomingDM(h))
+	return r.Outbox.Send(ctx, r.announcement(h), r.incomingDM(h, r.Zones(ctx)(h.Incoming.Primary)))
 }
 
 // handoff is what changes hands at one handoff.
@@ -57,6 +57,9 @@ type handoff struct {
 	Open        []rituals.IncidentBrief
 	OpenActions []rituals.ActionBrief
 	HaveLog     bool
+	// Until is when Incoming's primary stops being on call: the end of
+	// their stint, as /oncall and the App Home say it.
+	Until time.Time
 }
 
 func (r *Rotation) handoffAt(at time.Time) (handoff, bool, error) {
@@ -64,7 +67,12 @@ func (r *Rotation) handoffAt(at time.Time) (handoff, bool, error) {
 	if err != nil || !ok {
 		return handoff{}, false, err
 	}
-	h := handoff{At: at, Incoming: in}
+	h := handoff{At: at, Incoming: in, Until: in.HandoffEnd}
+	if st, ok, err := r.NextStintOf(in.Primary, at); err != nil {
+		return h, false, err
+	} else if ok {
+		h.Until = st.End
+	}
 	if out, ok, err := r.At(at.Add(-time.Nanosecond)); err != nil {
 		return h, false, err
 	} else if ok {
@@ -121,7 +129,7 @@ const maxListed = 15
 // announcement is the channel message of a handoff.
 func (r *Rotation) announcement(h handoff) rituals.Message {
 	in := h.Incoming
-	until := r.FormatTime(in.HandoffEnd)
+	until := r.FormatTime(h.Until)
 	lead := fmt.Sprintf(":pager: %s is now on call for *%s* until %s.", rituals.Mention(in.Primary), r.TeamName(), until)
 	text := fmt.Sprintf("%s is now on call for %s until %s", rituals.Mention(in.Primary), r.TeamName(), until)
 	if h.Outgoing != nil && h.Outgoing.Primary != in.Primary {
@@ -131,7 +139,7 @@ func (r *Rotation) announcement(h handoff) rituals.Message {
 		lead += " (staying on)"
 	}
 	if in.Override != nil {
-		lead += fmt.Sprintf(" _Override: covering %s._", rituals.Mention(in.Scheduled))
+		lead += fmt.Sprintf(" _Override: %s covers %s._", rituals.Mention(in.Primary), rituals.Mention(in.Covering))
 	}
 	fields := []string{"*Incoming*\n" + rituals.Mention(in.Primary)}
 	if h.Outgoing != nil {
@@ -202,10 +210,11 @@ func (r *Rotation) incidentLine(in rituals.IncidentBrief) string {
 	return s
 }
 
-// incomingDM tells the incoming engineer what they take over.
-func (r *Rotation) incomingDM(h handoff) rituals.Message {
+// incomingDM tells the incoming engineer what they take over; times fall
+// back to their zone, loc.
+func (r *Rotation) incomingDM(h handoff, loc *time.Location) rituals.Message {
 	in := h.Incoming
-	lead := fmt.Sprintf(":pager: You are on call for *%s* from now until %s.", r.TeamName(), r.FormatTime(in.HandoffEnd))
+	lead := fmt.Sprintf(":pager: You are on call for *%s* from now until %s.", r.TeamName(), r.FormatTimeIn(h.Until, loc))
 	if h.Outgoing != nil && h.Outgoing.Primary != in.Primary {
 		lead += fmt.Sprintf(" You take over from %s.", rituals.Mention(h.Outgoing.Primary))
 	}
@@ -226,7 +235,7 @@ func (r *Rotation) incomingDM(h handoff) rituals.Message {
 	blocks = append(blocks, rituals.Context("Need cover? `/oncall swap @someone` or `/oncall override @someone 4h`."))
 	return rituals.Message{
 		Key: rituals.OccurrenceKey(r.Config.Name+"/handoff", h.At, "incoming", in.Primary), To: in.Primary,
-		Text: fmt.Sprintf("You are on call for %s until %s", r.TeamName(), r.FormatTime(in.HandoffEnd)), Blocks: blocks,
+		Text: fmt.Sprintf("You are on call for %s until %s", r.TeamName(), r.FormatTimeIn(h.Until, loc)), Blocks: blocks,
 	}
 }
 
@@ -268,13 +277,20 @@ func (r *Rotation) HeadsUp(ctx context.Context, handoff time.Time) error {
 	} else if ok && now.Primary == next.Primary {
 		return nil
 	}
-	text := fmt.Sprintf(":wave: Heads-up: you are on call for *%s* from %s until %s.", r.TeamName(), r.FormatTime(handoff), r.FormatTime(next.HandoffEnd))
+	until := next.HandoffEnd
+	if st, ok, err := r.NextStintOf(next.Primary, handoff); err != nil {
+		return err
+	} else if ok {
+		until = st.End
+	}
+	loc := r.Zones(ctx)(next.Primary)
+	text := fmt.Sprintf(":wave: Heads-up: you are on call for *%s* from %s until %s.", r.TeamName(), r.FormatTimeIn(handoff, loc), r.FormatTimeIn(until, loc))
 	if next.Secondary != "" {
 		text += " Secondary: " + rituals.Mention(next.Secondary) + "."
 	}
 	return r.Outbox.Send(ctx, rituals.Message{
 		Key: rituals.OccurrenceKey(r.Config.Name+"/heads-up", handoff, next.Primary), To: next.Primary,
-		Text: fmt.Sprintf("Heads-up: you are on call for %s from %s", r.TeamName(), r.FormatTime(handoff)),
+		Text: fmt.Sprintf("Heads-up: you are on call for %s from %s", r.TeamName(), r.FormatTimeIn(handoff, loc)),
 		Blocks: []rituals.Block{
 			rituals.Section(text),
 			rituals.Context("Can't make it? Trade with `/oncall swap @someone`, or ask a lead for an override."),

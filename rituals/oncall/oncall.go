@@ -31,6 +31,54 @@ type Settings struct {
 	// NotifyBefore is how long before a handoff the incoming engineer
 	// gets a heads-up DM; 0 for none.
 	NotifyBefore time.Duration
+	// UserGroupMembers is who the user group holds: GroupPrimary (the
+	// default) or GroupPrimaryAndSecondary.
+	UserGroupMembers string
+	// PlanAhead is how far ahead people are told when their shifts move,
+	// and absences over shifts are looked for.
+	PlanAhead time.Duration
+	// Cover is what an absence over a shift does: CoverAsk (DM a button
+	// that posts a cover request, the default) or CoverAuto (post it).
+	Cover string
+	// EscalateAfter: an untaken cover request is raised to the leads this
+	// long before its shift; a drill's page goes to the secondary after
+	// this long unacknowledged.
+	EscalateAfter time.Duration
+	// Drill schedules practice pages; nil for none.
+	Drill *rituals.Schedule
+}
+
+// Cover modes (cover).
+const (
+	CoverAskFirst = "ask"
+	CoverAuto     = "auto"
+)
+
+// DefaultEscalateAfter is escalate_after's default: two days.
+const DefaultEscalateAfter = 2 * 24 * time.Hour
+
+func (s *Settings) escalateAfter() time.Duration {
+	if s.EscalateAfter > 0 {
+		return s.EscalateAfter
+	}
+	return DefaultEscalateAfter
+}
+
+// User group modes (usergroup_members).
+const (
+	GroupPrimary             = "primary"
+	GroupPrimaryAndSecondary = "primary+secondary"
+)
+
+// DefaultPlanAhead is plan_ahead's default: four weeks.
+const DefaultPlanAhead = 4 * 7 * 24 * time.Hour
+
+// planAhead is how far ahead changes are told.
+func (s *Settings) planAhead() time.Duration {
+	if s.PlanAhead > 0 {
+		return s.PlanAhead
+	}
+	return DefaultPlanAhead
 }
 
 // Shift is a stretch of time during which the same people are on call in
@@ -43,6 +91,10 @@ type Shift struct {
 	End       time.Time
 	Primary   string
 	Scheduled string // whom the rotation itself has on call
+	// Covering is who would be on call without the override in force
+	// (the next newest override's user, else Scheduled); "" without one.
+	// Every message that says "covering" says this.
+	Covering  string
 	Secondary string // "" without `secondary: true`
 	Exec      string // "" without an exec list
 	// Override is the override putting Primary on call, nil if none.
@@ -55,7 +107,8 @@ type Shift struct {
 
 // Brief is the shift as other rituals mention it.
 func (s Shift) Brief() rituals.ShiftBrief {
-	return rituals.ShiftBrief{Ritual: s.Ritual, Team: s.Team, User: s.Primary, Start: s.Start, End: s.End}
+	return rituals.ShiftBrief{Ritual: s.Ritual, Team: s.Team, User: s.Primary, Start: s.Start, End: s.End,
+		HandoffStart: s.HandoffStart, HandoffEnd: s.HandoffEnd, Override: s.Override != nil}
 }
 
 // HandoffRecord is the rotation's state at one handoff, stored as the shift
@@ -153,13 +206,22 @@ type Rotation struct {
 	Incidents func() rituals.IncidentLog
 	// Admins may override anyone in any rotation.
 	IsAdmin func(user string) bool
-	Log     zerolog.Logger
+	// Availability says who is away; nil: absences are not looked for.
+	Availability *Availability
+	// Covers keeps cover requests; nil: none are taken.
+	Covers CoverStore
+	// Drills keeps practice pages; nil: none are run.
+	Drills DrillStore
+	Log    zerolog.Logger
 
 	mu        sync.Mutex
 	loaded    bool
 	handoffs  []HandoffRecord // by At
 	overrides []Override      // in the order set
 	keeper    keeper
+	planner   planner
+	// coverMu makes taking a cover request one at a time.
+	coverMu sync.Mutex
 	// continueStored steps on from the latest record with the rotation
 	// stored in it rather than the config (see Open).
 	continueStored bool
@@ -188,20 +250,48 @@ func (r *Rotation) TeamName() string {
 
 // Open reads the stored handoffs and overrides and records the shift in
 // force at now, so that a config changed while the bot was down changes
-// only shifts from the next handoff on.
+// only shifts from the next handoff on. Whoever's shifts within plan_ahead
+// that change moves is told (ShiftMoves).
 func (r *Rotation) Open(now time.Time) error {
 	r.mu.Lock()
-	defer r.mu.Unlock()
 	if err := r.loadLocked(); err != nil {
+		r.mu.Unlock()
 		return err
+	}
+	// What people were told: the rotation stored at the latest handoff,
+	// stepped on. Read only when the config differs from it.
+	var before map[string][]Span
+	changed := r.configChangedLocked()
+	if changed {
+		r.continueStored = true
+		before = r.planLocked(now)
 	}
 	// The shift under way started under the rotation people saw before
 	// this start (it may have changed while the bot was down): record it
 	// as that rotation had it. The config as it is now takes over at the
 	// next handoff.
 	r.continueStored = true
-	defer func() { r.continueStored = false }()
-	return r.recordLocked(now)
+	err := r.recordLocked(now)
+	r.continueStored = false
+	var moves []rituals.Message
+	if err == nil && changed {
+		key := "config/" + r.configDigest()
+		after := r.planLocked(now)
+		r.mu.Unlock()
+		moves = r.ShiftMoves(key, "the rotation in the config changed", before, after, r.Zones(context.Background()))
+	} else {
+		r.mu.Unlock()
+	}
+	if err != nil {
+		return err
+	}
+	if len(moves) > 0 && r.Outbox != nil {
+		if err := r.Outbox.Send(context.Background(), moves...); err != nil {
+			// Telling is not worth refusing to start over.
+			r.Log.Error().Err(err).Msg("could not queue the DMs telling people their on-call shifts moved")
+		}
+	}
+	return nil
 }
 
 func (r *Rotation) loadLocked() error {
@@ -257,71 +347,20 @@ func (r *Rotation) First() time.Time {
 	return r.Config.Schedule.Next(start.In(r.loc()).Add(-time.Nanosecond))
 }
 
-// maxOverride bounds one override: longer absences are a config change.
-const maxOverride = 92 * 24 * time.Hour
-
-// Override puts user on call from now until `until`, as `by` asks. Leads
-// of the team and admins may put anyone on call; others only themselves.
-// The channel is told, and Slack's user group and topic follow at once.
+// Override puts user on call from now until `until`, as `by` asks (see
+// SetOverride).
 func (r *Rotation) Override(ctx context.Context, by, user string, until time.Time) (Override, error) {
-	now := r.Clock.Now()
-	if err := r.mayOverride(by, user); err != nil {
-		return Override{}, err
-	}
-	if err := r.checkPerson(ctx, user); err != nil {
-		return Override{}, err
-	}
-	if !until.After(now) {
-		return Override{}, rituals.Errorf(rituals.EINVALID, "The override would end at %s, which has passed. Give a duration (`4h`, `2d`) or a later date.", r.FormatTime(until))
-	}
-	if until.Sub(now) > maxOverride {
-		return Override{}, rituals.Errorf(rituals.EINVALID, "An override can last at most %d days; for longer, change the rotation in the config.", int(maxOverride.Hours()/24))
-	}
-	r.mu.Lock()
-	if err := r.ensureLoaded(); err != nil {
-		r.mu.Unlock()
-		return Override{}, err
-	}
-	first := r.First()
-	if first.IsZero() || !until.After(first) {
-		r.mu.Unlock()
-		return Override{}, rituals.Errorf(rituals.EINVALID, "The %s rotation starts %s; an override must reach into it.", r.TeamName(), r.FormatTime(first))
-	}
-	from := now
-	if from.Before(first) {
-		from = first
-	}
-	var covering string
-	r.walk(from, func(sh Shift) bool { covering = sh.Primary; return false })
-	o := Override{Ritual: r.Config.Name, User: user, From: from, To: until, By: by, Covering: covering, Created: now}
-	if err := ctx.Err(); err != nil {
-		r.mu.Unlock()
-		return Override{}, err
-	}
-	if r.Store != nil {
-		// The override and its announcement are one commit: it is never in
-		// force unannounced, and the command waits for one write, not two.
-		var err error
-		o, err = r.Store.SaveOverride(o, now, func(o Override) []rituals.Message {
-			return rituals.UrgentFor(ctx, []rituals.Message{r.overrideAnnouncement(o)})
-		})
-		if err != nil {
-			r.mu.Unlock()
-			return Override{}, fmt.Errorf("oncall %s: store override: %w", r.Config.Name, err)
-		}
-	}
-	r.overrides = append(r.overrides, o)
-	r.mu.Unlock()
-	return o, r.overridden(ctx, r.overrideAnnouncement(o))
+	o, _, err := r.SetOverride(ctx, OverrideRequest{By: by, User: user, Span: Span{From: r.Clock.Now(), To: until}})
+	return o, err
 }
 
 // overridden follows a change of overrides: the keeper syncs Slack at
 // once, and the announcement goes out: the store's commit enqueued it
 // (the sender is woken), or without a store it is sent now.
-func (r *Rotation) overridden(ctx context.Context, announcement rituals.Message) error {
+func (r *Rotation) overridden(ctx context.Context, messages []rituals.Message) error {
 	r.wakeKeeper()
 	if r.Store == nil {
-		return r.Outbox.Send(ctx, announcement)
+		return r.Outbox.Send(ctx, messages...)
 	}
 	if r.Wake != nil {
 		r.Wake()
@@ -376,7 +415,7 @@ func (r *Rotation) EndOverride(ctx context.Context, by string) (Override, Shift,
 		}
 	}
 	r.mu.Unlock()
-	return o, after, r.overridden(ctx, r.endAnnouncement(o, by, after))
+	return o, after, r.overridden(ctx, []rituals.Message{r.endAnnouncement(o, by, after)})
 }
 
 func (r *Rotation) endAnnouncement(o Override, by string, after Shift) rituals.Message {
@@ -420,9 +459,16 @@ func (r *Rotation) mayTakeShift(user string) bool {
 	return r.Team.IsMember(user) || r.InRotation(user) || r.mayLead(user)
 }
 
-// mayOverride says whether by may put user on call, and why not.
+// mayOverride says whether by may put user on call, and why not. Only an
+// admin may put on call someone outside the team and its rotation (the
+// caller warns them).
 func (r *Rotation) mayOverride(by, user string) error {
 	switch {
+	case r.IsAdmin != nil && r.IsAdmin(by):
+		return nil
+	case r.mayLead(by) && !r.mayTakeShift(user):
+		return rituals.Errorf(rituals.EFORBIDDEN, "%s is not in the %s team or its rotation. Put a teammate on call, or ask an admin (they can, with a warning).",
+			rituals.Mention(user), r.TeamName())
 	case r.mayLead(by):
 		return nil
 	case by != user:
@@ -435,14 +481,24 @@ func (r *Rotation) mayOverride(by, user string) error {
 	return nil
 }
 
-func (r *Rotation) overrideAnnouncement(o Override) rituals.Message {
+func (r *Rotation) overrideAnnouncement(o Override, relieved ...string) rituals.Message {
 	what := fmt.Sprintf("%s put %s on call for *%s*", rituals.Mention(o.By), rituals.Mention(o.User), r.TeamName())
 	if o.By == o.User {
 		what = fmt.Sprintf("%s took the on-call shift for *%s*", rituals.Mention(o.User), r.TeamName())
 	}
 	text := fmt.Sprintf(":repeat: %s until %s", what, r.FormatTime(o.To))
-	if o.Covering != "" && o.Covering != o.User {
-		text += ", covering " + rituals.Mention(o.Covering)
+	if o.From.After(o.Created) {
+		text = fmt.Sprintf(":repeat: %s from %s until %s", what, r.FormatTime(o.From), r.FormatTime(o.To))
+	}
+	// A span across a handoff relieves more than one person.
+	var covered []string
+	for _, u := range append([]string{o.Covering}, relieved...) {
+		if u != "" && u != o.User && !slices.Contains(covered, rituals.Mention(u)) {
+			covered = append(covered, rituals.Mention(u))
+		}
+	}
+	if len(covered) > 0 {
+		text += ", covering " + strings.Join(covered, " and ")
 	}
 	text += "."
 	return rituals.Message{
@@ -451,12 +507,18 @@ func (r *Rotation) overrideAnnouncement(o Override) rituals.Message {
 	}
 }
 
-// FormatTime writes an instant in the rotation's zone, as messages show it.
-func (r *Rotation) FormatTime(t time.Time) string {
+// FormatTime writes an instant as messages show it: a Slack date token,
+// which each reader sees in their own zone (the fallback, for clients that
+// cannot, is in the rotation's zone).
+func (r *Rotation) FormatTime(t time.Time) string { return r.FormatTimeIn(t, r.loc()) }
+
+// FormatTimeIn is FormatTime with the fallback in loc: a DM's reader's
+// zone.
+func (r *Rotation) FormatTimeIn(t time.Time, loc *time.Location) string {
 	if t.IsZero() || t.Equal(farFuture) {
 		return "further notice"
 	}
-	return t.In(r.loc()).Format("Mon 2 Jan 15:04 MST")
+	return rituals.SlackDate(t, loc)
 }
 
 // key is a message key of this rotation.

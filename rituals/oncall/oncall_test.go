@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -176,11 +177,18 @@ func (o *recordingOutbox) to(dest string) []string {
 			for _, b := range m.Blocks {
 				text += "\n" + rituals.PlainText(b)
 			}
-			out = append(out, text)
+			out = append(out, fallbackDates(text))
 		}
 	}
 	return out
 }
+
+// dateTokenRE is a Slack date token, <!date^UNIX^FORMAT|fallback>.
+var dateTokenRE = regexp.MustCompile(`<!date\^[0-9]+\^[^|>]*\|([^>]*)>`)
+
+// fallbackDates reads a text as a client that cannot format dates does:
+// each date token as its fallback.
+func fallbackDates(s string) string { return dateTokenRE.ReplaceAllString(s, "$1") }
 
 type rotationOpts struct {
 	spec      string
@@ -623,7 +631,8 @@ func TestSwapAcceptAndDecline(t *testing.T) {
 	if len(out.msgs) != 0 {
 		t.Fatalf("a refused swap request sent %d messages", len(out.msgs))
 	}
-	reply, err := r.RequestSwap(ctx, "U0A", "U0C")
+	// A takes C's 16 March week, right before A's own 23 March: A confirms.
+	reply, err := r.AskSwap(ctx, oncall.SwapAsk{Requester: "U0A", Other: "U0C", Confirm: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -219,7 +219,18 @@ func (r *Rotation) segments(s scheduled) []Shift {
 		}
 		if win != nil {
 			o := *win
-			seg.Override, seg.Primary = &o, o.User
+			seg.Override, seg.Primary, seg.Covering = &o, o.User, s.primary
+			// Whom it covers is who would be on call without it: the
+			// next newest override in force, else the schedule.
+			var under *Override
+			for _, p := range active {
+				if p != win && p.Covers(start) && (under == nil || p.newer(*under)) {
+					under = p
+				}
+			}
+			if under != nil {
+				seg.Covering = under.User
+			}
 		}
 		if r.Settings.Secondary {
 			seg.Secondary = secondaryFor(s, seg.Primary)

@@ -51,6 +51,9 @@ type keeper struct {
 	// and reconciles.
 	group, topic string
 	failures     int
+	// edits counts UserGroupChanged calls: one during a sync pass means
+	// the group read or written in that pass may be stale already.
+	edits int
 }
 
 func (k *keeper) init() {
@@ -74,6 +77,7 @@ func (rs *Rotations) UserGroupChanged(group string) bool {
 		k := &r.keeper
 		k.mu.Lock()
 		k.group = "" // unknown: the next sync reads Slack
+		k.edits++
 		k.mu.Unlock()
 		r.wakeKeeper()
 	}
@@ -180,14 +184,15 @@ func (r *Rotation) sync(ctx context.Context, now time.Time) error {
 	}
 	k := &r.keeper
 	k.mu.Lock()
-	group, topic := k.group, k.topic
+	group, topic, edits := k.group, k.topic, k.edits
 	k.mu.Unlock()
 	var errs []error
-	if g := r.Settings.UserGroup; g != "" && group != sh.Primary {
-		if err := r.syncGroup(ctx, g, sh.Primary, group == ""); err != nil {
+	members := r.groupMembers(sh)
+	if g, want := r.Settings.UserGroup, strings.Join(members, ","); g != "" && group != want {
+		if err := r.syncGroup(ctx, g, members, group == ""); err != nil {
 			errs = append(errs, err)
 		} else {
-			group = sh.Primary
+			group = want
 		}
 	}
 	if r.Settings.Topic && topic != sh.Primary {
@@ -198,6 +203,9 @@ func (r *Rotation) sync(ctx context.Context, now time.Time) error {
 		}
 	}
 	k.mu.Lock()
+	if k.edits != edits {
+		group = "" // edited during the pass: the next one reads it
+	}
 	k.group, k.topic = group, topic
 	if len(errs) == 0 {
 		k.failures = 0
@@ -210,18 +218,40 @@ func (r *Rotation) sync(ctx context.Context, now time.Time) error {
 	return nil
 }
 
-func (r *Rotation) syncGroup(ctx context.Context, group, primary string, check bool) error {
+// groupMembers is who the user group holds during sh: the primary, and
+// with usergroup_members: primary+secondary the secondary too.
+func (r *Rotation) groupMembers(sh Shift) []string {
+	members := []string{sh.Primary}
+	if r.Settings.UserGroupMembers == GroupPrimaryAndSecondary && sh.Secondary != "" && sh.Secondary != sh.Primary {
+		members = append(members, sh.Secondary)
+	}
+	return members
+}
+
+func (r *Rotation) syncGroup(ctx context.Context, group string, want []string, check bool) error {
 	if check {
 		// Start-up: Slack may already be right; no need to write.
-		if members, err := r.Slack.UserGroupMembers(ctx, group); err == nil && len(members) == 1 && members[0] == primary {
+		if members, err := r.Slack.UserGroupMembers(ctx, group); err == nil && sameSet(members, want) {
 			return nil
 		}
 	}
-	if err := r.Slack.SetUserGroupMembers(ctx, group, []string{primary}); err != nil {
-		return fmt.Errorf("set user group %s to %s: %w", group, primary, err)
+	if err := r.Slack.SetUserGroupMembers(ctx, group, want); err != nil {
+		return fmt.Errorf("set user group %s to %s: %w", group, strings.Join(want, ","), err)
 	}
-	r.Log.Info().Str("usergroup", group).Str("primary", primary).Msg("on-call user group updated")
+	r.Log.Info().Str("usergroup", group).Strs("members", want).Msg("on-call user group updated")
 	return nil
+}
+
+func sameSet(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for _, x := range a {
+		if indexOf(b, x) < 0 {
+			return false
+		}
+	}
+	return true
 }
 
 func (r *Rotation) syncTopic(ctx context.Context, primary string) error {

@@ -1,0 +1,122 @@
+package oncall
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/ritualbot/ritualbot/rituals"
+)
+
+// OverrideRequest asks to put User on call over Span.
+type OverrideRequest struct {
+	By, User string
+	Span     Span
+	// Planned is an override given FROM TO: it may not start in the past
+	// nor overlap another override. Without it, the override takes over
+	// from now, even from another override (the newest wins; ending it
+	// brings the older back), as an emergency needs.
+	Planned bool
+	// How names it in the DMs ("an override" if empty; "a cover request").
+	How string
+}
+
+// maxOverride bounds one override: longer absences are a config change.
+const maxOverride = 92 * 24 * time.Hour
+
+// maxPlanAhead bounds how far ahead an override may start.
+const maxPlanAhead = 366 * 24 * time.Hour
+
+// pastSlack is how far in the past a planned start may be and still mean
+// now (the command took a moment).
+const pastSlack = time.Minute
+
+// SetOverride puts req.User on call over req.Span, as req.By asks. Leads
+// of the team and admins may put anyone of the team or its rotation on
+// call, admins anyone (with a warning, returned for req.By); others only
+// themselves. The override, the channel's announcement and the DMs to the
+// person on call and to each person relieved (HandoverDMs) are stored in
+// one commit; Slack's user group and topic follow when it starts.
+func (r *Rotation) SetOverride(ctx context.Context, req OverrideRequest) (Override, string, error) {
+	now := r.Clock.Now()
+	by, user, from, until := req.By, req.User, req.Span.From, req.Span.To
+	if err := r.checkPerson(ctx, user); err != nil {
+		return Override{}, "", err
+	}
+	if err := r.mayOverride(by, user); err != nil {
+		return Override{}, "", err
+	}
+	var warning string
+	if !r.mayTakeShift(user) {
+		warning = fmt.Sprintf(":warning: %s is not in the %s team or its rotation; they are on call as you asked, and have been told.", rituals.Mention(user), r.TeamName())
+	}
+	switch {
+	case !until.After(from):
+		return Override{}, "", rituals.Errorf(rituals.EINVALID, "The override would end (%s) before it starts (%s). Nothing changed.", r.FormatTime(until), r.FormatTime(from))
+	case !until.After(now):
+		return Override{}, "", rituals.Errorf(rituals.EINVALID, "The override would end at %s, which has passed. Give a duration (`4h`, `2d`) or a later date.", r.FormatTime(until))
+	case req.Planned && from.Before(now.Add(-pastSlack)):
+		return Override{}, "", rituals.Errorf(rituals.EINVALID, "The override would start at %s, which has passed. Start it `now` or later. Nothing changed.", r.FormatTime(from))
+	case until.Sub(maxTime(from, now)) > maxOverride:
+		return Override{}, "", rituals.Errorf(rituals.EINVALID, "An override can last at most %d days; for longer, change the rotation in the config.", int(maxOverride.Hours()/24))
+	case from.Sub(now) > maxPlanAhead:
+		return Override{}, "", rituals.Errorf(rituals.EINVALID, "An override can be planned at most a year ahead.")
+	}
+	from = maxTime(from, now)
+	zone := r.Zones(ctx)
+	r.mu.Lock()
+	if err := r.ensureLoaded(); err != nil {
+		r.mu.Unlock()
+		return Override{}, "", err
+	}
+	first := r.First()
+	if first.IsZero() || !until.After(first) {
+		r.mu.Unlock()
+		return Override{}, "", rituals.Errorf(rituals.EINVALID, "The %s rotation starts %s; an override must reach into it.", r.TeamName(), r.FormatTime(first))
+	}
+	from = maxTime(from, first)
+	if req.Planned {
+		for _, o := range r.overrides {
+			if o.From.Before(until) && o.To.After(from) {
+				r.mu.Unlock()
+				return Override{}, "", rituals.Errorf(rituals.ECONFLICT, "That overlaps %s's override, %s to %s. Nothing changed; end that one first (`/oncall override cancel %s` while it is in force), or pick a span that does not overlap it.",
+					rituals.Mention(o.User), r.FormatTime(o.From), r.FormatTime(o.To), r.Team.ID)
+			}
+		}
+	}
+	relieved := r.onCallOverLocked(Span{From: from, To: until})
+	var covering string
+	for _, st := range relieved {
+		if st.User != user {
+			covering = st.User
+			break
+		}
+	}
+	o := Override{Ritual: r.Config.Name, User: user, From: from, To: until, By: by, Covering: covering, Created: now}
+	if err := ctx.Err(); err != nil {
+		r.mu.Unlock()
+		return Override{}, "", err
+	}
+	var relievedUsers []string
+	for _, st := range relieved {
+		relievedUsers = append(relievedUsers, st.User)
+	}
+	messages := func(o Override) []rituals.Message {
+		return append([]rituals.Message{r.overrideAnnouncement(o, relievedUsers...)}, r.HandoverDMs(Handover{
+			Key: fmt.Sprintf("override/%d", o.ID), User: o.User, Span: Span{o.From, o.To}, Relieved: relieved, By: by, How: req.How,
+		}, zone)...)
+	}
+	if r.Store != nil {
+		// The override and its announcements are one commit: it is never
+		// in force unannounced, and the command waits for one write.
+		var err error
+		o, err = r.Store.SaveOverride(o, now, func(o Override) []rituals.Message { return rituals.UrgentFor(ctx, messages(o)) })
+		if err != nil {
+			r.mu.Unlock()
+			return Override{}, "", fmt.Errorf("oncall %s: store override: %w", r.Config.Name, err)
+		}
+	}
+	r.overrides = append(r.overrides, o)
+	r.mu.Unlock()
+	return o, warning, r.overridden(ctx, messages(o))
+}
