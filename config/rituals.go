@@ -52,6 +52,7 @@ var (
 	Reminder  = KindSpec{scheduleKey: "schedule", skipHolidays: true, parse: parseReminder}
 	// The schedule is batch mode's; deploys happen on holidays too.
 	Release = KindSpec{scheduleKey: "schedule", scheduleOptional: true, skipHolidays: false, parse: parseRelease}
+	Pulse   = KindSpec{scheduleKey: "schedule", skipHolidays: true, parse: parsePulse}
 )
 
 // ritualReader is what a kind's parse func works with: the ritual's

@@ -20,6 +20,7 @@ var demoKinds = config.Kinds{
 	rituals.KindDigest:    config.Digest,
 	rituals.KindReminder:  config.Reminder,
 	rituals.KindRelease:   config.Release,
+	rituals.KindPulse:     config.Pulse,
 }
 
 var berlin = func() *time.Location {

@@ -16,6 +16,7 @@ var kinds = map[string]kind{
 	rituals.KindDigest:    digestKind(),
 	rituals.KindReminder:  reminderKind(),
 	rituals.KindRelease:   releaseKind(),
+	rituals.KindPulse:     pulseKind(),
 }
 
 // configKinds is the table as the config reads it.
