@@ -25,6 +25,8 @@ var slackUserID = regexp.MustCompile(`^[UW][A-Z0-9]{2,}$`)
 type ErasureReport struct {
 	// Removed: the person's own records.
 	Answers, Blockers, Aways, MemberDays int
+	// Feedback: their votes and answers on digests.
+	Feedback int
 	// Messages are pending messages to the person, dropped.
 	Messages int
 	// Replaced counts, per bucket, the records that stay with the person's
@@ -34,7 +36,7 @@ type ErasureReport struct {
 
 // Empty reports whether the erasure changed nothing.
 func (r ErasureReport) Empty() bool {
-	return r.Answers+r.Blockers+r.Aways+r.MemberDays+r.Messages+r.Rewritten() == 0
+	return r.Answers+r.Blockers+r.Aways+r.MemberDays+r.Feedback+r.Messages+r.Rewritten() == 0
 }
 
 // Rewritten is the number of records whose ID was replaced.
@@ -52,6 +54,7 @@ func (r *ErasureReport) Add(o ErasureReport) {
 	r.Blockers += o.Blockers
 	r.Aways += o.Aways
 	r.MemberDays += o.MemberDays
+	r.Feedback += o.Feedback
 	r.Messages += o.Messages
 	if r.Replaced == nil {
 		r.Replaced = map[string]int{}
@@ -72,8 +75,9 @@ func (r ErasureReport) Buckets() []string {
 }
 
 // EraseUser removes a person from the store: their standup answers (and
-// the day-by-day record of their participation), blockers, away stretches
-// and pending messages to them go; every other record that names them
+// the day-by-day record of their participation), blockers, away stretches,
+// their feedback on digests (votes and answers are theirs) and pending
+// messages to them go; every other record that names them
 // (incident timelines, commanders and participants, retros and
 // postmortems, action items, on-call records, others' answers that
 // mention them, the keys of delivered messages) keeps its place with
@@ -110,6 +114,7 @@ func (db *DB) EraseUser(userID string) (ErasureReport, error) {
 		{bucketAnswersByUser, 1, nil}, // an index entry whose answer was gone already
 		{bucketMemberDays, 1, &rep.MemberDays},
 		{bucketAway, 0, &rep.Aways},
+		{bucketFeedback, 2, &rep.Feedback},
 	}
 	for _, kb := range keyed {
 		n, err := db.pruneWalk("erase_"+string(kb.bucket), kb.bucket, prunePerTx, func(_ *bolt.Tx, k, _ []byte) ([]doomed, bool, error) {
