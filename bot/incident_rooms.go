@@ -106,7 +106,7 @@ func (r *IncidentRooms) OwnChannel(ctx context.Context, name string) (string, bo
 	if err != nil {
 		return "", false, err
 	}
-	params := &slack.GetConversationsParameters{Types: []string{"public_channel"}, ExcludeArchived: true, Limit: 1000}
+	params := &slack.GetConversationsParameters{Types: []string{"public_channel"}, ExcludeArchived: true, Limit: maxConversationsPage}
 	for page := 0; page < maxChannelPages; page++ {
 		var chans []slack.Channel
 		var cursor string

@@ -144,7 +144,7 @@ func Commands() []Command {
 	return []Command{
 		{Name: "/standup", Description: "Answer today's standup, go out of office, see status and history", UsageHint: "[status | history [@user] [N] | ooo FROM [TO] | back | help]",
 			Missing: "No standup is configured. Add a ritual with `kind: standup` to the config."},
-		{Name: "/oncall", Description: "Who is on call; schedules, overrides and swaps", UsageHint: "[TEAM | schedule [TEAM] [N] | override @user FROM TO | override @user DURATION | override cancel | swap @user [MY-DAY THEIR-DAY] | help]",
+		{Name: "/oncall", Description: "Who is on call; schedules, overrides, swaps, cover and drills", UsageHint: "[TEAM | schedule [TEAM] [N] | override @user FROM TO | override @user DURATION | override cancel | swap @user [MY-DAY THEIR-DAY] | cover FROM TO | away FROM TO | drill | help]",
 			Missing: "No on-call rotation is configured. Add a ritual with `kind: oncall` to the config."},
 		{Name: "/incident", Description: "Declare and run incidents, action items", UsageHint: "[declare [SEV] TITLE | update TEXT | resolve | list | action @owner TEXT | help]",
 			Missing: "Incidents are not configured. Add a ritual with `kind: incidents` to the config."},
@@ -327,11 +327,21 @@ func (r *Router) Submit(ctx context.Context, s Submission) (map[string]string, *
 
 // Event routes an event once; Slack's retries of the same event_id are
 // dropped.
+//
+// An event counts as seen from the moment its handlers start: a retry
+// that arrives while they run, or after, is dropped. If ctx ends before
+// they finish (shutdown), the event is forgotten so that Slack's retry,
+// to this process or the next, runs it.
 func (r *Router) Event(ctx context.Context, e Event) {
 	if e.ID != "" && !r.seen.first(e.ID) {
 		r.Log.Debug().Str("event_id", httplimit.Clip(e.ID)).Msg("duplicate event delivery ignored")
 		return
 	}
+	defer func() {
+		if e.ID != "" && ctx.Err() != nil {
+			r.seen.forget(e.ID)
+		}
+	}()
 	ctx = rituals.ForPerson(ctx) // a person's message, reaction or mention
 	r.mu.RLock()
 	handlers := r.events[e.Type]
@@ -341,6 +351,13 @@ func (r *Router) Event(ctx context.Context, e Event) {
 			r.Log.Error().Err(err).Str("event", httplimit.Clip(e.Type)).Str("event_id", httplimit.Clip(e.ID)).Msg("event handler failed")
 		}
 	}
+}
+
+// forget drops id, so that its next delivery is handled.
+func (d *eventDedupe) forget(id string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	delete(d.seen, id) // its entry in order is dropped in turn
 }
 
 // eventDedupe remembers recent event IDs (Slack retries for about an hour).

@@ -17,6 +17,10 @@ type Standups struct {
 	Limiter *RateLimiter
 	Config  *rituals.Config
 	Clock   rituals.Clock
+	// AwaySet, if set, is told of an absence entered with /standup ooo
+	// (the on-call rotations look for shifts of the person then); it
+	// returns on how many shifts they are away.
+	AwaySet func(ctx context.Context, user string) (int, error)
 
 	list standup.Set
 }
@@ -80,9 +84,18 @@ func (h *Standups) status(ctx context.Context, inv Invocation, args []string) (R
 	if st.Summarized {
 		state = "summary posted"
 	}
-	text := fmt.Sprintf("*%s* standup, %s (%s)\n%s\n%s\n%s\n%s", rituals.Escape(s.Team.Name), st.Date.Time().Format("Mon 2 Jan"), state,
-		line("Answered", st.Answered), line("Pending", st.Pending), line("Skipped", st.Skipped), line("Away", st.Away))
-	return Reply{Text: text}, nil
+	title := fmt.Sprintf("*%s* standup, %s (%s)", rituals.Escape(s.Team.Name), st.Date.Time().Format("Mon 2 Jan"), state)
+	// A section per list, a long list going on over more sections: a team
+	// of a few hundred is more mentions than one section's 3,000
+	// characters, and a cut list would leave people out unsaid.
+	blocks := []rituals.Block{rituals.Section(title)}
+	for _, l := range []string{line("Answered", st.Answered), line("Pending", st.Pending), line("Skipped", st.Skipped), line("Away", st.Away)} {
+		for _, part := range rituals.Split(l, maxSectionText) {
+			blocks = append(blocks, rituals.Section(part))
+		}
+	}
+	text := fmt.Sprintf("%s: %d answered, %d pending, %d skipped, %d away", title, len(st.Answered), len(st.Pending), len(st.Skipped), len(st.Away))
+	return Reply{Text: text, Blocks: blocks}, nil
 }
 
 func (h *Standups) history(ctx context.Context, inv Invocation, args []string) (Reply, error) {
@@ -158,7 +171,15 @@ func (h *Standups) ooo(ctx context.Context, inv Invocation, args []string) (Repl
 		}
 	}
 	text, err := s.SetAway(inv.UserID, from, to)
-	return Reply{Text: text}, err
+	if err != nil || h.AwaySet == nil {
+		return Reply{Text: text}, err
+	}
+	// The absence is stored; a failure to look at shifts is the daily
+	// check's to catch, not a reason to refuse it.
+	if n, err := h.AwaySet(ctx, inv.UserID); err == nil && n > 0 {
+		text += fmt.Sprintf(" You are on call during %d stretch%s of it: you and your leads have a DM to ask for cover.", n, map[bool]string{true: "", false: "es"}[n == 1])
+	}
+	return Reply{Text: text}, nil
 }
 
 func (h *Standups) back(ctx context.Context, inv Invocation, args []string) (Reply, error) {

@@ -162,6 +162,10 @@ func (p *parser) top(root *yaml.Node, dir string) {
 	if u := own.HTTP.PublicURL; u != "" && !strings.HasPrefix(u, "https://") && !strings.HasPrefix(u, "http://") {
 		httpCfg.errorf("public_url", "want the URL Slack reaches the bot at, such as https://ritualbot.example.com")
 	}
+	if u := own.HTTP.PublicURL; own.Slack.Mode == "http" && strings.HasPrefix(u, "http://") {
+		// Slack sends commands, clicks and events only to https:// request URLs.
+		httpCfg.errorf("public_url", "slack.mode is http and Slack only calls https:// request URLs; put the bot behind TLS and give its https:// address, got %q", u)
+	}
 	httpCfg.finish()
 	if own.Slack.Mode == "http" && own.HTTP.PublicURL == "" {
 		m.errorf("http", "slack.mode is http, so set http.public_url: the https:// address where Slack reaches this bot")

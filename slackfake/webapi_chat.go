@@ -207,6 +207,7 @@ func (s *Server) apiUpdate(p params) map[string]any {
 		m.metadata = metadata // leaving the argument out keeps it
 	}
 	m.text, m.blocks = text, blocks
+	s.noteFormattingLocked(text, blocks)
 	m.edited = true
 	m.editCount++
 	m.editedTS, _ = s.nextTSLocked()
@@ -249,6 +250,7 @@ func (s *Server) ephemeralLocked(userID, channelID, text string, blocks json.Raw
 	ts, us := s.nextTSLocked()
 	m := &message{channel: channelID, ts: ts, tsMicros: us, threadTS: threadTS, user: s.opts.BotUserID,
 		bot: true, text: text, blocks: blocks, ephemeral: true}
+	s.noteFormattingLocked(text, blocks)
 	s.ephemerals[userID] = append(s.ephemerals[userID], m)
 	s.notifyLocked()
 	return m

@@ -65,19 +65,24 @@ type Main struct {
 	Slack     *slack.Client
 	Addr      string // the HTTP server's address once listening
 
-	cancel    context.CancelFunc
-	wg        sync.WaitGroup
-	server    *http.Server
-	control   *control.Server
-	listener  *httplimit.Listener
-	bodies    map[string]*httplimit.Body // by endpoint path
-	refusals  *httplimit.Refusals
-	fatal     chan error
-	closeMu   sync.Mutex
-	closed    bool
-	rituals   []jobSource
-	limiter   *bot.RateLimiter
-	directory *bot.Directory
+	cancel   context.CancelFunc
+	wg       sync.WaitGroup
+	intake   *bot.Intake
+	stopWork context.CancelFunc // ends the intake's acknowledged work
+	// groupWrites are the on-call user-group writes Slack echoes.
+	groupWrites *bot.GroupWrites
+	warmed      chan struct{} // closed once the member directory's first read is done
+	server      *http.Server
+	control     *control.Server
+	listener    *httplimit.Listener
+	bodies      map[string]*httplimit.Body // by endpoint path
+	refusals    *httplimit.Refusals
+	fatal       chan error
+	closeMu     sync.Mutex
+	closed      bool
+	rituals     []jobSource
+	limiter     *bot.RateLimiter
+	directory   *bot.Directory
 	// provided is what the kinds' rituals add to the bot: their jobs,
 	// their background loops (Run starts them, Settle waits for them),
 	// and what routes.go serves of them.
@@ -102,6 +107,8 @@ type links struct {
 	standupRecords *standup.StandupRecords
 	// pages links to the bot's own pages (pages.go).
 	pages rituals.Pages
+	// names gives display names (nil in a preview: user IDs are shown).
+	names func(ctx context.Context) map[string]string
 }
 
 // OnCallAt answers who is on call for team at an instant, if any rotation
@@ -153,7 +160,7 @@ func (l *links) addStandup(s *standup.Standup) {
 // the store.
 func (l *links) openIncidentLog(store incident.IncidentStore, cfg *rituals.Config) {
 	if l.incidents == nil {
-		l.incidents = &incident.IncidentRecords{Store: store, RitualTeams: incident.RitualTeams(cfg)}
+		l.incidents = &incident.IncidentRecords{Store: store, RitualTeams: incident.RitualTeams(cfg), Names: l.names}
 	}
 }
 
@@ -274,10 +281,14 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	jobs := m.jobs()
 	m.Scheduler.SetJobs(jobs)
 
+	// Acknowledged work outlives the request or connection that brought
+	// it, and is waited for at shutdown before the store closes.
+	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
 	intake := &bot.Intake{
-		Router: m.Router, Log: m.component("intake"), HTTP: httpClient,
+		Router: m.Router, Log: m.component("intake"), HTTP: httpClient, Base: workCtx,
 		Observe: func(kind, outcome string) { m.Metrics.Requests.WithLabelValues(kind, outcome).Inc() },
 	}
+	m.intake, m.stopWork = intake, stopWork
 	var slackHTTP *bot.HTTPMode
 	if cfg.Slack.Mode == "http" {
 		slackHTTP = &bot.HTTPMode{SigningSecret: sec.signing, Intake: intake, Log: m.component("http"), Bodies: m.bodies, Refusals: m.refusals}
@@ -299,6 +310,18 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		return nil
 	})
 	m.goRun("sender", func() error { return m.Sender.Run(runCtx) })
+	// The members are read now, in the background: the first /standup
+	// must open its modal within 3 s of the click, and users.list on a big
+	// workspace is several rate-limited pages.
+	m.warmed = make(chan struct{})
+	m.wg.Add(1)
+	go func() {
+		defer m.wg.Done()
+		defer close(m.warmed)
+		if err := m.directory.Warm(runCtx); err != nil && runCtx.Err() == nil {
+			m.Log.Warn().Err(err).Msg("could not read the workspace's members at start-up; reading them when first needed")
+		}
+	}()
 	m.goRun("scheduler", func() error { return m.Scheduler.Run(runCtx) })
 	for _, l := range m.provided.loops {
 		m.goRun(l.name, func() error { return l.run(runCtx) })
@@ -368,6 +391,14 @@ func (m *Main) Close() error {
 	_ = m.server.Shutdown(ctx)
 	_ = m.control.Shutdown(ctx)
 	m.cancel()
+	// Slack was told these were taken: finish them (their messages go to
+	// the durable outbox, sent now or at the next start).
+	if m.intake != nil {
+		if err := m.intake.Wait(ctx); err != nil {
+			m.Log.Warn().Err(err).Msg("shutdown deadline passed with acknowledged requests still being handled")
+		}
+		m.stopWork()
+	}
 	done := make(chan struct{})
 	go func() { m.wg.Wait(); close(done) }()
 	select {
@@ -386,6 +417,18 @@ func (m *Main) Settle(ctx context.Context) error {
 	now := m.Clock.Now()
 	if err := m.Scheduler.WaitSettled(ctx, now); err != nil {
 		return err
+	}
+	if m.intake != nil {
+		if err := m.intake.Wait(ctx); err != nil {
+			return err
+		}
+	}
+	if m.warmed != nil {
+		select {
+		case <-m.warmed:
+		case <-ctx.Done():
+			return fmt.Errorf("wait for the member directory's first read: %w", ctx.Err())
+		}
 	}
 	for _, l := range m.provided.loops {
 		if err := l.settled(ctx, now); err != nil {

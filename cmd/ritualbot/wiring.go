@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"github.com/ritualbot/ritualbot/githubissues"
 	"net/http"
 	"time"
 
@@ -47,6 +48,8 @@ type provided struct {
 	incidents incident.Set
 	deploys   *digest.DeployLog
 	releases  *release.Set
+	// issues keeps action items as GitHub issues (nil: none asks to).
+	issues *githubissues.Sync
 }
 
 // slackHandlers is the Slack side of a kind: every kind registers its
@@ -73,6 +76,9 @@ func (p *provided) join(q provided) {
 	}
 	if q.releases != nil {
 		p.releases = q.releases
+	}
+	if q.issues != nil {
+		p.issues = q.issues
 	}
 }
 
@@ -112,6 +118,7 @@ func (c fixedClock) NewTimer(d time.Duration) rituals.Timer { return rituals.Sys
 // handlers, and links them to each other.
 func (m *Main) buildRituals() error {
 	m.links.pages = pagesOf(m.Loaded.Config, m.Env)
+	m.links.names = m.displayNames
 	var order []string
 	byKind := map[string][]*rituals.RitualConfig{}
 	for _, rc := range m.Loaded.Config.Rituals {
