@@ -48,6 +48,9 @@ func (h *Digests) feedbackSubmit(ctx context.Context, s Submission) (map[string]
 
 func (h *Digests) feedbackTrend(ctx context.Context, inv Invocation, args []string) (Reply, error) {
 	weeks := defaultFeedbackWeeks
+	if n := len(args); n > 1 && (strings.EqualFold(args[n-1], "weeks") || strings.EqualFold(args[n-1], "week")) {
+		args = args[:n-1] // "/digest feedback 8 weeks"
+	}
 	if n := len(args); n > 0 {
 		if w, err := strconv.Atoi(args[n-1]); err == nil {
 			if w < 1 || w > maxFeedbackWeeks {

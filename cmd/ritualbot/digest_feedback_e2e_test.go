@@ -87,6 +87,12 @@ func TestDigestFeedbackSummarizedToTheLeads(t *testing.T) {
 	if strings.Contains(trend, "Release notes") {
 		t.Error("/digest feedback shows a reader's text to whoever asks; only the leads' summary carries it")
 	}
+	if got := h.command("U0ALICE", "C0PAYMENTS", "/digest", "feedback 1 week"); !strings.Contains(got, "last 1 week*") || !strings.Contains(got, "Fri 27 Nov") {
+		t.Errorf("/digest feedback 1 week = %s", got)
+	}
+	if got := h.command("U0ALICE", "C0PAYMENTS", "/digest", "feedback"); !strings.Contains(got, "last 4 weeks") {
+		t.Errorf("/digest feedback = %s, want the last 4 weeks", got)
+	}
 	if got := h.command("U0ALICE", "C0PAYMENTS", "/digest", "feedback 99"); !strings.Contains(got, "N weeks from 1 to 52") {
 		t.Errorf("/digest feedback 99 = %s", got)
 	}
