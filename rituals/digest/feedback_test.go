@@ -1,11 +1,15 @@
 package digest
 
 import (
+	"context"
+	"fmt"
 	"slices"
 	"sort"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ritualbot/ritualbot/rituals"
 )
 
 // memFeedback is a FeedbackStore in memory.
@@ -143,5 +147,31 @@ func TestFeedbackSummaryMessage(t *testing.T) {
 	}
 	if strings.Contains(got, "<!channel>") {
 		t.Error("a reader's text is not escaped")
+	}
+}
+
+// TestFeedbackButtonsFitTheDigest: whatever the number of teams and of
+// notes (which change each team's block count), the posted message keeps
+// a block free for the buttons within Block Kit's 50.
+func TestFeedbackButtonsFitTheDigest(t *testing.T) {
+	for n := 1; n <= 26; n++ {
+		for noted := 0; noted <= n; noted++ {
+			var teams []*rituals.Team
+			for i := 0; i < n; i++ {
+				teams = append(teams, &rituals.Team{ID: fmt.Sprintf("t%03d", i), Name: fmt.Sprintf("Team %d", i), Services: []string{fmt.Sprintf("s%d", i)}})
+			}
+			d, store := testDigest(t, teams...)
+			for i := 0; i < noted; i++ {
+				store.notes = append(store.notes, DigestNote{ID: fmt.Sprintf("n%d", i), Team: teams[i].ID, Kind: NoteHighlight, Text: "shipped", Author: "U1", Created: week.To.Add(-time.Hour)})
+			}
+			r, err := d.Report(context.Background(), week.To)
+			if err != nil {
+				t.Fatal(err)
+			}
+			main := r.Messages("k", "C0DIGEST")[0]
+			if got := len(main.Blocks) + 1; got > maxDigestBlocks {
+				t.Errorf("%d teams, %d with a note: %d blocks with the buttons, over Block Kit's %d", n, noted, got, maxDigestBlocks)
+			}
+		}
 	}
 }
