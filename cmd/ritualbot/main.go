@@ -168,7 +168,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, env func(
 	if err := m.Run(ctx); err != nil {
 		return fail(err)
 	}
-	go releaseStartupGarbage(ctx, m.warmed)
+	go releaseStartupGarbage(ctx, m.warmed, m.DB, log)
 	select {
 	case <-ctx.Done():
 		log.Info().Msg("signal received; shutting down")
@@ -189,11 +189,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, env func(
 // megabytes that are garbage a moment later, and the runtime's background
 // scavenger returns such pages only slowly, so an idle bot would keep its
 // start-up peak as resident memory. One forced collection at start costs
-// a few milliseconds, once.
-func releaseStartupGarbage(ctx context.Context, warmed <-chan struct{}) {
+// a few milliseconds, once. The store file's pages that start-up mapped in
+// are let go too (store.DB.ReleasePages).
+func releaseStartupGarbage(ctx context.Context, warmed <-chan struct{}, db *store.DB, log zerolog.Logger) {
 	select {
 	case <-warmed:
 		debug.FreeOSMemory()
+		if err := db.ReleasePages(); err != nil {
+			log.Debug().Err(err).Msg("start-up: could not release the store's pages")
+		}
 	case <-ctx.Done():
 	}
 }
