@@ -183,6 +183,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, env func(
 	return 0
 }
 
+// startupSettle is how long after start-up its garbage is released.
+const startupSettle = time.Second
+
 // releaseStartupGarbage hands the heap start-up left behind back to the
 // OS once the bot is ready and has read the workspace's members: parsing
 // and checking the config, resolving names and reading the store allocate
@@ -190,10 +193,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, env func(
 // scavenger returns such pages only slowly, so an idle bot would keep its
 // start-up peak as resident memory. One forced collection at start costs
 // a few milliseconds, once. The store file's pages that start-up mapped in
-// are let go too (store.DB.ReleasePages).
+// are let go too (store.DB.ReleasePages). It waits startupSettle more for
+// the work that follows readiness (Socket Mode's hello, the scheduler's
+// catch-up pass), which done after the release would map pages back in.
 func releaseStartupGarbage(ctx context.Context, warmed <-chan struct{}, db *store.DB, log zerolog.Logger) {
 	select {
 	case <-warmed:
+	case <-ctx.Done():
+		return
+	}
+	select {
+	case <-time.After(startupSettle):
 		debug.FreeOSMemory()
 		if err := db.ReleasePages(); err != nil {
 			log.Debug().Err(err).Msg("start-up: could not release the store's pages")
