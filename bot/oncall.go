@@ -306,14 +306,7 @@ func (h *OnCalls) override(ctx context.Context, inv Invocation, args []string) (
 // endOverride is `/oncall override cancel [TEAM]`: the override in force
 // now ends now.
 func (h *OnCalls) endOverride(ctx context.Context, inv Invocation, args []string) (Reply, error) {
-	if len(args) > 1 {
-		return Reply{}, rituals.Errorf(rituals.EINVALID, "Usage: `/oncall override cancel [TEAM]`: ends the override in force now.")
-	}
-	var teamArg string
-	if len(args) == 1 {
-		teamArg = args[0]
-	}
-	r, err := h.Rotations.For(inv.UserID, inv.UserID, teamArg)
+	r, err := h.ownRotation(inv, args, "Usage: `/oncall override cancel [TEAM]`: ends the override in force now.")
 	if err != nil {
 		return Reply{}, err
 	}
@@ -327,6 +320,19 @@ func (h *OnCalls) endOverride(ctx context.Context, inv Invocation, args []string
 		text += ", and the user group follows"
 	}
 	return Reply{Text: text + "."}, nil
+}
+
+// ownRotation is the rotation of a command that takes at most a TEAM: the
+// one named, or the invoker's own; usage is the error for more arguments.
+func (h *OnCalls) ownRotation(inv Invocation, args []string, usage string) (*oncall.Rotation, error) {
+	if len(args) > 1 {
+		return nil, rituals.Errorf(rituals.EINVALID, "%s", usage)
+	}
+	var teamArg string
+	if len(args) == 1 {
+		teamArg = args[0]
+	}
+	return h.Rotations.For(inv.UserID, inv.UserID, teamArg)
 }
 
 func (h *OnCalls) swap(ctx context.Context, inv Invocation, args []string) (Reply, error) {
