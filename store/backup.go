@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -48,17 +47,4 @@ func (db *DB) BackupFile(path string) (err error) {
 		_, err := db.writeTo(w)
 		return err
 	})
-}
-
-// syncDir makes a rename in dir durable.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil {
-		return fmt.Errorf("sync %s: %w", dir, err)
-	}
-	return nil
 }
