@@ -2,7 +2,6 @@ package bot
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -450,27 +449,12 @@ type onCallAPI interface {
 var _ oncall.OnCallSlack = (*OnCallSlack)(nil)
 
 func (s *OnCallSlack) call(ctx context.Context, method string, f func() error) error {
-	if err := s.Limiter.Wait(ctx, method, ""); err != nil {
+	return s.Limiter.call(ctx, method, s.Observe, f, func(err error, rl *slack.RateLimitedError) error {
+		if rl != nil {
+			return &oncall.RetryAfterError{After: rl.RetryAfter, Err: err}
+		}
 		return err
-	}
-	err := f()
-	outcome := "ok"
-	var rl *slack.RateLimitedError
-	switch {
-	case errors.As(err, &rl):
-		outcome = "ratelimited"
-		s.Limiter.Pause(method, rl.RetryAfter)
-		err = &oncall.RetryAfterError{After: rl.RetryAfter, Err: err}
-	case err != nil:
-		outcome = "error"
-	}
-	if s.Observe != nil {
-		s.Observe(method, outcome)
-	}
-	if err != nil {
-		return fmt.Errorf("%s: %w", method, err)
-	}
-	return nil
+	})
 }
 
 // UserGroupMembers reads a user group's members (usergroups.users.list).
