@@ -62,6 +62,9 @@ type Loaded struct {
 	Path   string
 	Config *Config
 	refs   []*ref
+	// Warnings are what is valid but likely not meant (page_exec with
+	// nobody to page), where it is; `validate` prints them, start-up logs them.
+	Warnings Errors
 }
 
 // Load reads and checks the config file at path.
@@ -118,6 +121,9 @@ type parser struct {
 	d      *decoder
 	loaded *Loaded
 	cfg    *rituals.Config
+	// pageExec are the page_exec settings read, checked once every
+	// rotation is.
+	pageExec []pageExecAt
 }
 
 func (p *parser) top(root *yaml.Node, dir string) {
@@ -186,6 +192,7 @@ func (p *parser) top(root *yaml.Node, dir string) {
 	p.teams(m)
 	p.rituals(m)
 	m.finish()
+	p.warnPageExec()
 }
 
 // splitHostPort is net.SplitHostPort that also wants a port.

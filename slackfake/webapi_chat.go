@@ -256,6 +256,9 @@ func (s *Server) ephemeralLocked(userID, channelID, text string, blocks json.Raw
 	return m
 }
 
+// apiGetPermalink answers as Slack documents
+// (https://api.slack.com/methods/chat.getPermalink):
+// {"ok":true,"channel":"C…","permalink":"https://…/archives/C…/p<ts without the dot>"}.
 func (s *Server) apiGetPermalink(p params) map[string]any {
 	c := s.channelLocked(p.get("channel"))
 	if c == nil {

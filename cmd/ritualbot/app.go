@@ -102,6 +102,7 @@ type links struct {
 	onCallSchedule rituals.OnCallSchedule
 	incidents      rituals.IncidentLog
 	standupLog     rituals.StandupLog
+	pulseTrends    rituals.PulseTrends
 	// The providers behind them, which each ritual of their kind joins.
 	rotations      *oncall.Rotations
 	standupRecords *standup.StandupRecords
@@ -136,6 +137,9 @@ func (l *links) OnCallSchedule() rituals.OnCallSchedule { return l.onCallSchedul
 
 // StandupLog is the standups' record, nil without a standup ritual.
 func (l *links) StandupLog() rituals.StandupLog { return l.standupLog }
+
+// PulseTrends are the pulses' published trends, nil without a pulse.
+func (l *links) PulseTrends() rituals.PulseTrends { return l.pulseTrends }
 
 // addRotation makes r part of the on-call lookups.
 func (l *links) addRotation(r *oncall.Rotation) {
@@ -208,6 +212,9 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		m.Clock = rituals.SystemClock{}
 	}
 	cfg := m.Loaded.Config
+	for _, w := range m.Loaded.Warnings {
+		m.Log.Warn().Msg("config: " + w.Error())
+	}
 	sec, err := m.secrets()
 	if err != nil {
 		return err
@@ -263,6 +270,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		Queued:    func(n int) { m.Metrics.OutboxPending.Set(float64(n)) },
 		LookAfter: httpClient.Timeout,
 		Dropped:   m.messageDropped,
+		Landed:    m.messageLanded,
 	}
 	m.Outbox = &rituals.DurableOutbox{Store: m.DB, Clock: m.Clock, Wake: m.Sender.Wake}
 	m.Router = bot.NewRouter(m.component("router"))
