@@ -314,7 +314,7 @@ func (s *Sender) Run(ctx context.Context) error {
 			stale = stale || !r.done || len(batch) == 0 || err != nil
 		case <-s.wake:
 			fresh = true
-			stale = stale || !complete
+			stale = stale || !complete || s.unrecorded.superseded.Swap(false)
 		case <-retry:
 		case <-record:
 			s.recordDeliveries()
