@@ -152,6 +152,8 @@ func Commands() []Command {
 			Missing: "No digest is configured. Add a ritual with `kind: digest` to the config."},
 		{Name: "/release", Description: "Release notes: the changelog of recent deploys", UsageHint: "[notes [SERVICE] [SINCE] | help]",
 			Missing: "No release notes are configured. Add a ritual with `kind: release` to the config."},
+		{Name: "/pulse", Description: "Answer the team health pulse anonymously, see its latest results", UsageHint: "[results] [RITUAL]",
+			Missing: "No team health pulse is configured. Add a ritual with `kind: pulse` to the config."},
 	}
 }
 

@@ -70,6 +70,7 @@ const (
 	KindIncidents = "incidents"
 	KindDigest    = "digest"
 	KindRelease   = "release"
+	KindPulse     = "pulse"
 )
 
 // RitualConfig is one configured ritual: the keys every kind has, and the

@@ -102,6 +102,7 @@ type links struct {
 	onCallSchedule rituals.OnCallSchedule
 	incidents      rituals.IncidentLog
 	standupLog     rituals.StandupLog
+	pulseTrends    rituals.PulseTrends
 	// The providers behind them, which each ritual of their kind joins.
 	rotations      *oncall.Rotations
 	standupRecords *standup.StandupRecords
@@ -136,6 +137,9 @@ func (l *links) OnCallSchedule() rituals.OnCallSchedule { return l.onCallSchedul
 
 // StandupLog is the standups' record, nil without a standup ritual.
 func (l *links) StandupLog() rituals.StandupLog { return l.standupLog }
+
+// PulseTrends are the pulses' published trends, nil without a pulse.
+func (l *links) PulseTrends() rituals.PulseTrends { return l.pulseTrends }
 
 // addRotation makes r part of the on-call lookups.
 func (l *links) addRotation(r *oncall.Rotation) {

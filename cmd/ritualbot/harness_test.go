@@ -122,6 +122,12 @@ func (h *harness) start() {
 	if err != nil {
 		h.t.Fatal(err)
 	}
+	// A config that names no listen address would take the default
+	// port, which parallel test processes (or anything else on the
+	// machine) may hold: listen on a free loopback port instead.
+	if raw, _ := os.ReadFile(h.cfg); !strings.Contains(string(raw), "listen:") {
+		loaded.Config.HTTP.Listen = "127.0.0.1:0"
+	}
 	// The app is installed with the scopes its manifest asks for, and
 	// the fake refuses any call they do not allow, as Slack does.
 	h.fake.GrantScopes(manifestScopes(h.t, loaded))

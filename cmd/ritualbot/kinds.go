@@ -12,4 +12,5 @@ var kinds = map[string]kind{
 	rituals.KindDigest:    digestKind(),
 	rituals.KindReminder:  reminderKind(),
 	rituals.KindRelease:   releaseKind(),
+	rituals.KindPulse:     pulseKind(),
 }
