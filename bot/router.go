@@ -152,6 +152,8 @@ func Commands() []Command {
 			Missing: "No digest is configured. Add a ritual with `kind: digest` to the config."},
 		{Name: "/release", Description: "Release notes: the changelog of recent deploys", UsageHint: "[notes [SERVICE] [SINCE] | help]",
 			Missing: "No release notes are configured. Add a ritual with `kind: release` to the config."},
+		{Name: "/demo", Description: "Show-and-tell: sign up to demo what you shipped", UsageHint: "[add TEXT | list | remove | help]",
+			Missing: "No show-and-tell is configured. Add a ritual with `kind: showandtell` to the config."},
 	}
 }
 

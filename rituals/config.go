@@ -64,12 +64,13 @@ func (c *Config) IsAdmin(user string) bool { return slices.Contains(c.Admins, us
 
 // Kinds of ritual.
 const (
-	KindReminder  = "reminder"
-	KindStandup   = "standup"
-	KindOnCall    = "oncall"
-	KindIncidents = "incidents"
-	KindDigest    = "digest"
-	KindRelease   = "release"
+	KindReminder    = "reminder"
+	KindStandup     = "standup"
+	KindOnCall      = "oncall"
+	KindIncidents   = "incidents"
+	KindDigest      = "digest"
+	KindRelease     = "release"
+	KindShowAndTell = "showandtell"
 )
 
 // RitualConfig is one configured ritual: the keys every kind has, and the

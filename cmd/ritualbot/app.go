@@ -97,6 +97,7 @@ type links struct {
 	onCallSchedule rituals.OnCallSchedule
 	incidents      rituals.IncidentLog
 	standupLog     rituals.StandupLog
+	demos          rituals.DemoLog
 	// The providers behind them, which each ritual of their kind joins.
 	rotations      *oncall.Rotations
 	standupRecords *standup.StandupRecords
@@ -129,6 +130,9 @@ func (l *links) OnCallSchedule() rituals.OnCallSchedule { return l.onCallSchedul
 
 // StandupLog is the standups' record, nil without a standup ritual.
 func (l *links) StandupLog() rituals.StandupLog { return l.standupLog }
+
+// Demos is the show-and-tells' demos, nil without a showandtell ritual.
+func (l *links) Demos() rituals.DemoLog { return l.demos }
 
 // addRotation makes r part of the on-call lookups.
 func (l *links) addRotation(r *oncall.Rotation) {

@@ -6,10 +6,11 @@ import "github.com/ritualbot/ritualbot/rituals"
 // gives it (config reads each kind's keys from its own table, of the same
 // names). Adding a kind is a line here and a kind_<name>.go.
 var kinds = map[string]kind{
-	rituals.KindStandup:   standupKind(),
-	rituals.KindOnCall:    onCallKind(),
-	rituals.KindIncidents: incidentsKind(),
-	rituals.KindDigest:    digestKind(),
-	rituals.KindReminder:  reminderKind(),
-	rituals.KindRelease:   releaseKind(),
+	rituals.KindStandup:     standupKind(),
+	rituals.KindOnCall:      onCallKind(),
+	rituals.KindIncidents:   incidentsKind(),
+	rituals.KindDigest:      digestKind(),
+	rituals.KindReminder:    reminderKind(),
+	rituals.KindRelease:     releaseKind(),
+	rituals.KindShowAndTell: showAndTellKind(),
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/ritualbot/ritualbot/rituals/incident"
 	"github.com/ritualbot/ritualbot/rituals/oncall"
 	"github.com/ritualbot/ritualbot/rituals/release"
+	"github.com/ritualbot/ritualbot/rituals/showandtell"
 	"github.com/ritualbot/ritualbot/rituals/standup"
 	"github.com/ritualbot/ritualbot/store"
 	"github.com/ritualbot/ritualbot/webhooks"
@@ -47,6 +48,7 @@ type provided struct {
 	incidents incident.Set
 	deploys   *digest.DeployLog
 	releases  *release.Set
+	asks      *showandtell.Set
 }
 
 // slackHandlers is the Slack side of a kind: every kind registers its
@@ -73,6 +75,9 @@ func (p *provided) join(q provided) {
 	}
 	if q.releases != nil {
 		p.releases = q.releases
+	}
+	if q.asks != nil {
+		p.asks = q.asks
 	}
 }
 

@@ -166,7 +166,7 @@ func Shipped(d rituals.DeployBrief) string {
 // turned off, or someone already on that day's agenda. The key makes it
 // one ask per person per demo day.
 func (s *ShowAndTell) Ask(d rituals.DeployBrief, now time.Time) ([]rituals.Message, error) {
-	if !s.Settings.AskAfterRelease || d.Failed || !strings.EqualFold(d.Environment, "production") {
+	if !s.Settings.AskAfterRelease || d.Failed || !strings.EqualFold(strings.TrimSpace(d.Environment), "production") {
 		return nil, nil
 	}
 	user, team, ok := s.Asker(d)
