@@ -50,7 +50,7 @@ func TestShowAndTellFromReleaseToRecording(t *testing.T) {
 
 	h.runUntil(at(t, "2026-11-23 10:01", berlin))
 	h.deploy(shipped("checkout", "U0ALICE", "v2.0.0", "2026-11-23T09:00:00Z"))
-	h.deploy(shipped("search-api", "dan-ci", "v7.1.0", "2026-11-23T09:30:00Z"))
+	h.deploy(shipped("search-api", "dan-ci", "v7.1.0", "2026-11-23T08:30:00Z"))
 	h.runUntil(at(t, "2026-11-24 10:01", berlin))
 	h.deploy(shipped("checkout", "U0ALICE", "v2.1.0", "2026-11-24T09:00:00Z"))
 

@@ -161,12 +161,23 @@ func Shipped(d rituals.DeployBrief) string {
 	return d.Service
 }
 
-// Ask is the DM asking who shipped d to demo it, or nothing: a failed
-// or non-production deploy, a service none of the teams own, asks
+// Fresh bounds how long ago a deploy finished for its report to ask for
+// a demo: a pipeline replaying old deploys (or reporting ones dated
+// ahead) asks nobody.
+const Fresh = 24 * time.Hour
+
+// clockSkew is how far ahead of now a deploy's finish may be dated.
+const clockSkew = 5 * time.Minute
+
+// Ask is the DM asking who shipped d to demo it, or nothing: a failed,
+// non-production or stale deploy, a service none of the teams own, asks
 // turned off, or someone already on that day's agenda. The key makes it
 // one ask per person per demo day.
 func (s *ShowAndTell) Ask(d rituals.DeployBrief, now time.Time) ([]rituals.Message, error) {
 	if !s.Settings.AskAfterRelease || d.Failed || !strings.EqualFold(strings.TrimSpace(d.Environment), "production") {
+		return nil, nil
+	}
+	if !d.Finished.IsZero() && (d.Finished.Before(now.Add(-Fresh)) || d.Finished.After(now.Add(clockSkew))) {
 		return nil, nil
 	}
 	user, team, ok := s.Asker(d)

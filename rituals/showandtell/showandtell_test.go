@@ -95,6 +95,9 @@ func TestOneAskPerPersonPerWeek(t *testing.T) {
 		{"unknown deployer: the lead", deploy("ci-bot", "production", false), "2026-11-23 10:00", "U0BOB", "2026-11-27 15:00"},
 		{"staging asks nobody", deploy("U0ALICE", "staging", false), "2026-11-23 10:00", "", ""},
 		{"a failed deploy asks nobody", deploy("U0ALICE", "production", true), "2026-11-23 10:00", "", ""},
+		{"a deploy of last week asks nobody", rituals.DeployBrief{Service: "checkout", Environment: "production", Deployer: "U0ALICE", Finished: at("2026-11-20 10:00")}, "2026-11-23 10:00", "", ""},
+		{"a deploy dated ahead asks nobody", rituals.DeployBrief{Service: "checkout", Environment: "production", Deployer: "U0ALICE", Finished: at("2026-11-24 10:00")}, "2026-11-23 10:00", "", ""},
+		{"a deploy of this morning", rituals.DeployBrief{Service: "checkout", Environment: "production", Deployer: "U0ALICE", Finished: at("2026-11-23 09:00")}, "2026-11-23 10:00", "U0ALICE", "2026-11-27 15:00"},
 		{"another team's service", rituals.DeployBrief{Service: "search", Environment: "production", Deployer: "U0DAN"}, "2026-11-23 10:00", "", ""},
 	}
 	keys := map[string]string{}
