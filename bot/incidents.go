@@ -56,7 +56,7 @@ func (h *Incidents) Register(r *Router) {
 	r.Handle(cmd, Subcommand{Name: "sev", Usage: "sev [#N] SEV", Help: "change the severity", Run: h.scoped("sev")})
 	r.Handle(cmd, Subcommand{Name: "command", Usage: "command [#N] [@someone]", Help: "take command of an incident that has none (people of its teams), or hand it over (the commander, leads, admins)", Run: h.scoped("command")})
 	r.Handle(cmd, Subcommand{Name: "resolve", Usage: "resolve [#N] [SUMMARY]", Help: "mark it resolved; the retro prompt follows at the next retro slot", Run: h.scoped("resolve")})
-	r.Handle(cmd, Subcommand{Name: "list", Usage: "list", Help: "open incidents, and those resolved this week with their retros", Run: h.listCmd})
+	r.Handle(cmd, Subcommand{Name: "list", Usage: "list [open|all|30d] [PAGE]", Help: "open incidents and those resolved this week with their retros; `open`, `all` or the last N days, a page at a time", Run: h.listCmd})
 	r.Handle(cmd, Subcommand{Name: "action", Usage: "action [#N] @owner TEXT [due DATE]", Help: "add a follow-up action item with one owner", Run: h.scoped("action")})
 	r.Handle(cmd, Subcommand{Name: "actions", Usage: "actions", Help: "your open action items, with Done buttons", Run: h.actionsCmd})
 	r.Handle(cmd, Subcommand{Name: "retro", Usage: "retro [#N]", Help: "answer a resolved incident's retro", Run: h.scoped("retro")})
@@ -91,7 +91,7 @@ func (h *Incidents) declare(ctx context.Context, inv Invocation, args []string) 
 		return Reply{}, err
 	}
 	return Reply{Text: fmt.Sprintf("Declared *#%d: %s* (%s) in %s, with you as commander. Its thread is the incident's home: mention me there (`@ritualbot update …`) or use `/incident update #%d …`. It belongs to %s (`/incident team #%d TEAM…` changes that).",
-		inc.Number, rituals.Escape(inc.Title), strings.ToUpper(inc.Severity), rituals.ChannelLink(x.Channel()), inc.Number, rituals.Escape(x.TeamNames(inc.Teams)), inc.Number)}, nil
+		inc.Number, rituals.Escape(x.ShownTitle(inc.Title)), strings.ToUpper(inc.Severity), rituals.ChannelLink(x.Channel()), inc.Number, rituals.Escape(x.TeamNames(inc.Teams)), inc.Number)}, nil
 }
 
 // scoped runs an incident verb for #N or the one incident that fits.
@@ -231,34 +231,6 @@ func (h *Incidents) run(ctx context.Context, x *incident.Incidents, n int, user,
 		return fmt.Sprintf("Skipped the retro of #%d; the reason is on its timeline.", n), nil
 	}
 	return "", rituals.Errorf(rituals.EINVALID, "I don't know `%s` for an incident. Try `/incident help`.", rituals.Escape(verb))
-}
-
-func (h *Incidents) listCmd(ctx context.Context, inv Invocation, args []string) (Reply, error) {
-	var blocks []rituals.Block
-	now := h.Clock.Now()
-	for _, x := range h.list {
-		incs, err := x.List()
-		if err != nil {
-			return Reply{}, err
-		}
-		for _, inc := range incs {
-			line := fmt.Sprintf("*#%d* %s · %s", inc.Number, strings.ToUpper(inc.Severity), rituals.Escape(inc.Title))
-			lasted := incident.HumanDuration(inc.Duration(now))
-			if inc.IsOpen() {
-				line += "\n:red_circle: open for " + lasted
-				if inc.Commander != "" {
-					line += ", commander " + rituals.Mention(inc.Commander)
-				}
-			} else {
-				line += "\n:large_green_circle: resolved after " + lasted + " · " + inc.RetroState(x.Location())
-			}
-			blocks = append(blocks, rituals.Section(line))
-		}
-	}
-	if len(blocks) == 0 {
-		return Reply{Text: "No open incidents, and none resolved this week. :tada:"}, nil
-	}
-	return Reply{Text: "Incidents", Blocks: append([]rituals.Block{rituals.Header("Incidents: open and this week")}, blocks...)}, nil
 }
 
 func (h *Incidents) actionsCmd(ctx context.Context, inv Invocation, args []string) (Reply, error) {

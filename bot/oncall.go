@@ -39,6 +39,7 @@ func (h *OnCalls) Register(r *Router) {
 	r.Handle("/oncall", Subcommand{Name: "schedule", Usage: "schedule [TEAM] [N]", Help: "the next N shifts (default 6), overrides included", Run: h.schedule})
 	r.Handle("/oncall", Subcommand{Name: "override", Usage: "override @user FROM TO [TEAM] · override @user DURATION|until DATE [HH:MM] [TEAM] · override cancel [TEAM]", Help: "put @user on call from FROM to TO (" + when.Forms + "), or from now for DURATION (4h, 2d) or until DATE; leads and admins for their team, anyone for themselves. `cancel` ends the override in force now", Run: h.override})
 	r.Handle("/oncall", Subcommand{Name: "swap", Usage: "swap @user [MY-DAY THEIR-DAY] [TEAM] [confirm]", Help: "ask @user to trade one shift for one shift (your next for theirs, or those on the days given); they accept or decline", Run: h.swap})
+	h.registerPlanning(r)
 	r.HandleAction("oncall", h.action)
 	r.HandleEvent("subteam_members_changed", h.userGroupChanged)
 }
@@ -318,6 +319,9 @@ func (h *OnCalls) swap(ctx context.Context, inv Invocation, args []string) (Repl
 }
 
 func (h *OnCalls) action(ctx context.Context, a Action) (*Reply, error) {
+	if reply, ok, err := h.planAction(ctx, a); ok {
+		return reply, err
+	}
 	accept := a.ActionID == "oncall:swap-accept"
 	if !accept && a.ActionID != "oncall:swap-decline" {
 		return nil, rituals.Errorf(rituals.EINVALID, "That button no longer does anything.")

@@ -17,6 +17,10 @@ type Standups struct {
 	Limiter *RateLimiter
 	Config  *rituals.Config
 	Clock   rituals.Clock
+	// AwaySet, if set, is told of an absence entered with /standup ooo
+	// (the on-call rotations look for shifts of the person then); it
+	// returns on how many shifts they are away.
+	AwaySet func(ctx context.Context, user string) (int, error)
 
 	list standup.Set
 }
@@ -158,7 +162,15 @@ func (h *Standups) ooo(ctx context.Context, inv Invocation, args []string) (Repl
 		}
 	}
 	text, err := s.SetAway(inv.UserID, from, to)
-	return Reply{Text: text}, err
+	if err != nil || h.AwaySet == nil {
+		return Reply{Text: text}, err
+	}
+	// The absence is stored; a failure to look at shifts is the daily
+	// check's to catch, not a reason to refuse it.
+	if n, err := h.AwaySet(ctx, inv.UserID); err == nil && n > 0 {
+		text += fmt.Sprintf(" You are on call during %d stretch%s of it: you and your leads have a DM to ask for cover.", n, map[bool]string{true: "", false: "es"}[n == 1])
+	}
+	return Reply{Text: text}, nil
 }
 
 func (h *Standups) back(ctx context.Context, inv Invocation, args []string) (Reply, error) {

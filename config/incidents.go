@@ -107,6 +107,7 @@ func parseIncidents(r *ritualReader) {
 	}
 	s.Storm = parseStorm(r)
 	parseComms(r, s, hasSeverity)
+	s.GitHub = parseActionsGitHub(r)
 	r.rc.Settings = s
 }
 

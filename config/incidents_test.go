@@ -45,6 +45,7 @@ func TestIncidentsDefaultsAndKeys(t *testing.T) {
       severity: P2
     pagerduty: {services: [PF9KMXH]}
     storm: {max_new: 5, window: 10m}
+    actions: {github: {repo: acme/payments, labels: [postmortem]}}
 `))
 	if err != nil {
 		t.Fatal(err)
@@ -55,7 +56,7 @@ func TestIncidentsDefaultsAndKeys(t *testing.T) {
 		s.Alertmanager.Severity != "P2" || strings.Join(s.Alertmanager.OpenWhen["team"], ",") != "payments,platform" ||
 		!s.Alertmanager.Matches(map[string]string{"severity": "critical", "team": "platform", "x": "y"}) ||
 		s.Alertmanager.Matches(map[string]string{"severity": "warning", "team": "platform"}) || s.PagerDuty.Services[0] != "PF9KMXH" ||
-		s.Storm == nil || s.Storm.MaxNew != 5 || s.Storm.Window != 10*time.Minute {
+		s.Storm == nil || s.Storm.MaxNew != 5 || s.Storm.Window != 10*time.Minute || s.GitHub == nil || s.GitHub.Repo != "acme/payments" || s.GitHub.Labels[0] != "postmortem" {
 		t.Errorf("keys: %+v %+v %+v", s, s.Retro, s.Alertmanager)
 	}
 }
@@ -76,6 +77,9 @@ func TestIncidentsErrorsNameLineAndKey(t *testing.T) {
 		{"    storm: {max_new: 5}\n", "c.yaml:9: rituals[0].storm.window: give the window"},
 		{"    storm:\n      max_new: 5\n      window: 30s\n", "c.yaml:11: rituals[0].storm.window: want from 1m to 24h, got 30s"},
 		{"    storm: {max_new: 5, window: 10m, groups: 3}\n", "rituals[0].storm.groups: unknown key"},
+		{"    actions: {github: {repo: payments}}\n", "c.yaml:9: rituals[0].actions.github.repo: give the repository as owner/name"},
+		{"    actions: {jira: {}}\n", "rituals[0].actions.jira: unknown key"},
+		{"    actions: {github: {repo: acme/pay, lables: [x]}}\n", "rituals[0].actions.github.lables: unknown key"},
 	} {
 		_, err := config.Parse("c.yaml", []byte(incidentsBase+tc.yaml))
 		if err == nil || !strings.Contains(err.Error(), tc.want) {

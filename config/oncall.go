@@ -67,6 +67,25 @@ func parseOnCall(r *ritualReader) {
 	if s.PlanAhead < 24*time.Hour || s.PlanAhead > maxPlanAhead {
 		r.errorf("plan_ahead", "%s is out of range; give 1d to 26w (e.g. `4w`)", s.PlanAhead)
 	}
+	s.Cover = r.oneOf("cover", oncall.CoverAskFirst, oncall.CoverAskFirst, oncall.CoverAuto)
+	s.EscalateAfter = r.duration("escalate_after", oncall.DefaultEscalateAfter)
+	if s.EscalateAfter < time.Minute || s.EscalateAfter > 14*24*time.Hour {
+		r.errorf("escalate_after", "%s is out of range; give 1m to 14d (e.g. `2d`)", s.EscalateAfter)
+	}
+	if r.has("drill") {
+		d := r.sub2("drill")
+		s.Drill = d.peopleSchedule("schedule", "0 14 * * WED", true, "practice pages")
+		nth := d.integer("nth_weekday", 0, -1, 5)
+		if d.has("nth_weekday") && nth == 0 {
+			d.errorf("nth_weekday", "want 1 to 5 (first to fifth) or -1 (last) weekday of the month")
+		}
+		if s.Drill != nil {
+			s.Drill.NthWeekday = nth
+		}
+		d.finish()
+	} else {
+		r.get("drill")
+	}
 	r.rc.Settings = s
 }
 

@@ -27,6 +27,23 @@ func Linked[T any](f func() T) T {
 // the on-call ritual provides it. ok is false when the team has no rotation.
 type OnCallLookup func(team string, at time.Time) (user string, ok bool)
 
+// DrillBrief is an on-call drill (a practice page) as the digest shows
+// it: a drill is never an incident, in no count and no DORA key.
+type DrillBrief struct {
+	Team      string
+	Paged     time.Time
+	Acked     bool
+	TimeToAck time.Duration
+	Escalated bool
+}
+
+// DrillLog is what the digest reads of drills; the on-call schedule
+// offers it where drills are kept.
+type DrillLog interface {
+	// DrillsBetween returns the team's drills paged within [from, to).
+	DrillsBetween(team string, from, to time.Time) ([]DrillBrief, error)
+}
+
 // ShiftBrief is one on-call shift as other rituals mention it.
 type ShiftBrief struct {
 	Ritual string // the oncall ritual

@@ -23,9 +23,12 @@ import (
 // authenticated by their X-Hub-Signature-256 (GITHUB_WEBHOOK_SECRET).
 type GitHub struct {
 	Secret   string
-	Recorder DeployRecorder
-	Log      zerolog.Logger
-	Observe  Observer
+	Recorder DeployRecorder // nil: no digest takes deploys
+	// Issues takes `issues` events (closed, reopened): nil when no
+	// incidents ritual keeps its action items as GitHub issues.
+	Issues  IssueSink
+	Log     zerolog.Logger
+	Observe Observer
 	// Deliveries, if set, refuses a delivery taken before (a replay).
 	Deliveries *Deliveries
 	Body       *httplimit.Body // default: maxBody
@@ -91,6 +94,27 @@ func (h *GitHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case "ping":
 		h.Observe.count("ping")
 		writeJSON(w, http.StatusOK, map[string]string{"outcome": "pong"})
+	case "deployment_status", "push", "release", "issues":
+		if event == "issues" && h.Issues == nil || event != "issues" && h.Recorder == nil {
+			h.Observe.count("ignored")
+			writeJSON(w, http.StatusAccepted, map[string]string{"outcome": "ignored", "reason": "no ritual here takes " + event + " events"})
+			return
+		}
+		h.serveEvent(w, r, event, body)
+	case "":
+		h.Observe.count("bad_request")
+		fail(w, http.StatusBadRequest, "no X-GitHub-Event header")
+	default:
+		h.Observe.count("ignored")
+		writeJSON(w, http.StatusAccepted, map[string]string{"outcome": "ignored", "reason": "ritualbot reads deployment_status, push, release and issues events only; event " + cutText(event) + " is not used"})
+	}
+}
+
+// serveEvent handles an event a sink is there for.
+func (h *GitHub) serveEvent(w http.ResponseWriter, r *http.Request, event string, body []byte) {
+	switch event {
+	case "issues":
+		h.serveIssues(w, r, body)
 	case "deployment_status":
 		d, finished, err := ParseDeploymentStatus(body)
 		if err != nil {
@@ -132,12 +156,6 @@ func (h *GitHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		record(w, r.Context(), h.Recorder, d, h.Log, h.Observe)
-	case "":
-		h.Observe.count("bad_request")
-		fail(w, http.StatusBadRequest, "no X-GitHub-Event header")
-	default:
-		h.Observe.count("ignored")
-		writeJSON(w, http.StatusAccepted, map[string]string{"outcome": "ignored", "reason": "ritualbot reads deployment_status, push and release events only; event " + cutText(event) + " is not used"})
 	}
 }
 

@@ -103,6 +103,8 @@ type links struct {
 	standupRecords *standup.StandupRecords
 	// pages links to the bot's own pages (pages.go).
 	pages rituals.Pages
+	// names gives display names (nil in a preview: user IDs are shown).
+	names func(ctx context.Context) map[string]string
 }
 
 // OnCallAt answers who is on call for team at an instant, if any rotation
@@ -157,7 +159,7 @@ func (l *links) addStandup(s *standup.Standup) {
 // the store.
 func (l *links) openIncidentLog(store incident.IncidentStore, cfg *rituals.Config) {
 	if l.incidents == nil {
-		l.incidents = &incident.IncidentRecords{Store: store, RitualTeams: incident.RitualTeams(cfg)}
+		l.incidents = &incident.IncidentRecords{Store: store, RitualTeams: incident.RitualTeams(cfg), Names: l.names}
 	}
 }
 

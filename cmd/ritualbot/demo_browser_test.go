@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"regexp"
 	"strings"
@@ -12,7 +14,9 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
+	"github.com/ritualbot/ritualbot/demo"
 	"github.com/ritualbot/ritualbot/internal/browsertest"
+	"github.com/ritualbot/ritualbot/rituals/incident"
 )
 
 // The demo as a person uses it: a real Chromium (Debian's, never a
@@ -208,4 +212,146 @@ func TestDemoInBrowser(t *testing.T) {
 	browsertest.Shot(ctx, t, "new-message-marker")
 	browsertest.Do(ctx, t, "click the marker", chromedp.Click(chromedp.CSS(`#new-marker`)))
 	browsertest.WaitJS(ctx, t, "the newest message in view, the marker gone", atBottom+` && document.querySelector('#new-marker').hidden`)
+
+	demoIncidentLoopInBrowser(ctx, t, d)
+	demoDigestInBrowser(ctx, t)
+}
+
+// An incident declared in the page is seen through its retro and its
+// postmortem (whose link opens) to a closed action item, in one sitting:
+// the time controls reach the retro prompt.
+func demoIncidentLoopInBrowser(ctx context.Context, t *testing.T, d *demo.Demo) {
+	actAs(ctx, t, "U0ALICE")
+	click(ctx, t, "open #incidents", `#sidebar [data-conv="C0INCIDENTS"]`)
+	browsertest.WaitJS(ctx, t, "#incidents open", `document.querySelector('#sidebar [data-conv="C0INCIDENTS"].active') !== null`)
+	for _, c := range []struct{ command, shows string }{
+		{"/incident declare sev2 Checkout returns 500s", "Checkout returns 500s"},
+		{"/incident action #1 @bob Add a canary stage to checkout deploys", "Add a canary stage"},
+		{"/incident resolve #1 Rolled back the deploy", "Rolled back the deploy"},
+	} {
+		browsertest.Do(ctx, t, c.command, chromedp.SendKeys(chromedp.CSS(`#composer-text`), c.command+kb.Enter))
+		browsertest.WaitJS(ctx, t, "the answer to "+c.command, jsString(`document.querySelector('#messages').innerText.includes(%s)`, c.shows))
+	}
+
+	// In Alice's conversation with the app, jump ritual by ritual until
+	// the retro prompt comes.
+	openAppMessages(ctx, t)
+	const publish = `#messages [data-action-id="` + incident.ActionRetroPublish + `"]`
+	for i := 0; !browsertest.Eval[bool](ctx, t, jsString(`document.querySelector(%s) !== null`, publish)); i++ {
+		if i == 20 {
+			t.Fatalf("no retro prompt after %d jumps; clock at %q", i, browsertest.Text(ctx, t, "#clock-now"))
+		}
+		jumpNext(ctx, t)
+	}
+	if now := browsertest.Text(ctx, t, "#clock-now"); !strings.Contains(now, "Tue") {
+		t.Errorf("the retro prompt came %q, want the next day", now)
+	}
+	browsertest.Shot(ctx, t, "retro-prompt")
+	click(ctx, t, "publish the postmortem", publish)
+	confirmIfAsked(ctx, t)
+
+	// The postmortem is posted in #incidents, and its link opens.
+	click(ctx, t, "open #incidents", `#sidebar [data-conv="C0INCIDENTS"]`)
+	browsertest.WaitJS(ctx, t, "#incidents open", `document.querySelector('#sidebar [data-conv="C0INCIDENTS"].active') !== null`)
+	link := `[...document.querySelectorAll('#messages .msg a')].map(a => a.href).find(h => h.startsWith('http://` + d.Bot.Addr() + `/incidents/1/postmortem.md')) || ''`
+	browsertest.WaitJS(ctx, t, "the postmortem's link in #incidents", link+` !== ''`)
+	href := browsertest.Eval[string](ctx, t, link)
+	resp, err := http.Get(href)
+	if err != nil {
+		t.Fatalf("open the postmortem link %s: %v", href, err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "Checkout returns 500s") || !strings.Contains(string(body), "Add a canary stage") {
+		t.Errorf("the postmortem link %s answered %d:\n%.400s", href, resp.StatusCode, body)
+	}
+	browsertest.Shot(ctx, t, "postmortem")
+
+	// Bob closes his action item from its DM.
+	actAs(ctx, t, "U0BOB")
+	openAppMessages(ctx, t)
+	const done = `#messages [data-action-id="` + incident.ActionItemDone + `"]`
+	browsertest.WaitJS(ctx, t, "Bob's action item with its Done button", jsString(`document.querySelector(%s) !== null`, done))
+	count := jsString(`document.querySelectorAll(%s).length`, done)
+	before := browsertest.Eval[int](ctx, t, count)
+	click(ctx, t, "Bob clicks Done", done)
+	browsertest.WaitJS(ctx, t, "the action item marked done", fmt.Sprintf(`%s < %d && document.querySelector('#messages').innerText.includes('Done ✓')`, count, before))
+}
+
+// A run of the week ends with the weekly digest in #engineering, showing
+// the deploys the demo seeded.
+func demoDigestInBrowser(ctx context.Context, t *testing.T) {
+	moves := browsertest.Eval[string](ctx, t, `document.body.dataset.moves || '0'`)
+	click(ctx, t, "run the week", `#run-week`)
+	click(ctx, t, "open #engineering", `#sidebar [data-conv="C0ENGINEERING"]`)
+	browsertest.WaitJS(ctx, t, "the run of the week to end", fmt.Sprintf(`document.body.dataset.moves !== %q && !document.querySelector('#timebar').classList.contains('busy')`, moves))
+	if now := browsertest.Text(ctx, t, "#clock-now"); !strings.Contains(now, "Fri") {
+		t.Errorf("the run of the week ended %q, want Friday", now)
+	}
+	const digest = `[...document.querySelectorAll('#messages .msg')].map(m => m.innerText).filter(t => t.includes('Lead time')).pop() || ''`
+	browsertest.WaitJS(ctx, t, "the digest in #engineering", digest+` !== ''`)
+	text := browsertest.Eval[string](ctx, t, digest)
+	browsertest.Shot(ctx, t, "digest")
+	for _, team := range []string{"Payments", "Platform"} {
+		_, block, _ := strings.Cut(text, team)
+		if m := regexp.MustCompile(`Deploys\s+(\d+) ·`).FindStringSubmatch(block); m == nil || m[1] == "0" ||
+			strings.Contains(block, "no changes shipped") || strings.Contains(block, "no deploys recorded") {
+			t.Errorf("%s in the digest shows no deploys:\n%s", team, text)
+		}
+	}
+}
+
+// jsString formats a script with Go strings quoted as JavaScript ones.
+func jsString(format string, args ...string) string {
+	quoted := make([]any, len(args))
+	for i, a := range args {
+		q, _ := json.Marshal(a)
+		quoted[i] = string(q)
+	}
+	return fmt.Sprintf(format, quoted...)
+}
+
+// actAs picks the acting member with the "you are" picker.
+func actAs(ctx context.Context, t *testing.T, user string) {
+	t.Helper()
+	browsertest.Do(ctx, t, "act as "+user, chromedp.Evaluate[chromedp.Void](jsString(
+		`(() => { const s = document.querySelector('#you-are'); s.value = %s; s.dispatchEvent(new Event('change')); })()`, user)))
+	browsertest.WaitJS(ctx, t, user+" to be the acting member", jsString(`document.querySelector('#people .me').dataset.user === %s`, user))
+}
+
+// openAppMessages opens the acting member's conversation with the app.
+func openAppMessages(ctx context.Context, t *testing.T) {
+	t.Helper()
+	app := browsertest.Eval[string](ctx, t, `[...document.querySelectorAll('#sidebar .side-section')].find(s => s.querySelector('.side-title').textContent === 'Apps').querySelector('.side-item').dataset.conv`)
+	click(ctx, t, "open the app", jsString(`#sidebar [data-conv=%s]`, app))
+	browsertest.WaitJS(ctx, t, "the app's tabs", `!document.querySelector('#app-tabs').hidden`)
+	click(ctx, t, "open its Messages tab", `#app-tabs [data-tab="messages"]`)
+	browsertest.WaitJS(ctx, t, "the app's Messages tab", `document.querySelector('#app-tabs .tab.active').dataset.tab === 'messages' && !document.querySelector('#messages').hidden`)
+}
+
+// jumpNext clicks "Jump to next ritual" and waits for the page to show
+// what the bot did.
+func jumpNext(ctx context.Context, t *testing.T) {
+	t.Helper()
+	moves := browsertest.Eval[string](ctx, t, `document.body.dataset.moves || '0'`)
+	browsertest.WaitJS(ctx, t, "the jump button", `!document.querySelector('#jump-next').disabled`)
+	click(ctx, t, "jump to the next ritual", `#jump-next`)
+	browsertest.WaitJS(ctx, t, "the jump to show", fmt.Sprintf(`document.body.dataset.moves !== %q && !document.querySelector('#jump-next').disabled`, moves))
+}
+
+// confirmIfAsked accepts a button's confirmation dialog, if it has one.
+func confirmIfAsked(ctx context.Context, t *testing.T) {
+	t.Helper()
+	if browsertest.Eval[bool](ctx, t, `!document.querySelector('#confirm-layer').hidden`) {
+		click(ctx, t, "confirm", `#confirm-layer .btn.primary, #confirm-layer .btn.danger`)
+	}
+}
+
+// click clicks what a selector finds, looked up and clicked in one script
+// run: the page redraws its sidebar and conversation as the bot acts, and
+// a node found before a redraw is gone after it.
+func click(ctx context.Context, t *testing.T, what, sel string) {
+	t.Helper()
+	browsertest.WaitJS(ctx, t, what, jsString(`document.querySelector(%s) !== null`, sel))
+	browsertest.Do(ctx, t, what, chromedp.Evaluate[chromedp.Void](jsString(`document.querySelector(%s).click()`, sel)))
 }

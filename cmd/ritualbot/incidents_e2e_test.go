@@ -35,12 +35,27 @@ rituals:
 // kind's: a lookup stands in for it).
 func newIncidentHarness(t *testing.T, start time.Time) *harness {
 	t.Helper()
+	return newIncidentHarnessFast(t, start)
+}
+
+// newIncidentHarnessFast is newIncidentHarness with the methods named
+// also loosened, for tests that run many commands (each edits the
+// announcement: chat.update is Tier 3).
+func newIncidentHarnessFast(t *testing.T, start time.Time, methods ...string) *harness {
+	t.Helper()
 	// An incident's thread gets several posts within one frozen minute of
 	// the fake clock; Slack's one-a-second channel pace, which this test
 	// is not about, would make it wait in real time.
 	fast := bot.Limit{PerMinute: 6000, Burst: 100}
-	h := newHarness(t, incidentsConfig, start, slackfake.Options{RateLimits: map[string]slackfake.Limit{"chat.postMessage/channel": {PerMinute: 6000, Burst: 100}}})
-	h.limits = map[string]bot.Limit{"chat.postMessage/channel": fast}
+	fake := map[string]slackfake.Limit{"chat.postMessage/channel": {PerMinute: 6000, Burst: 100}}
+	client := map[string]bot.Limit{"chat.postMessage/channel": fast}
+	// The action reminders read members' zones (users.list, Tier 2)
+	// when their jobs are made, daily: days pass in real seconds here.
+	for _, m := range append(methods, "users.list") {
+		fake[m], client[m] = slackfake.Limit{PerMinute: 6000, Burst: 100}, fast
+	}
+	h := newHarness(t, incidentsConfig, start, slackfake.Options{RateLimits: fake})
+	h.limits = client
 	h.fake.AddChannel(slackfake.Channel{ID: "C0PAYMENTS", Name: "payments", Members: []string{"U0ALICE", "U0BOB", "U0CAROL", "U0BOT"}})
 	h.fake.AddChannel(slackfake.Channel{ID: "C0INCIDENTS", Name: "incidents", Members: []string{"U0ALICE", "U0BOB", "U0CAROL", "U0ADMIN", "U0BOT"}})
 	for _, u := range []slackfake.User{{ID: "U0ALICE", Name: "alice"}, {ID: "U0BOB", Name: "bob"}, {ID: "U0CAROL", Name: "carol"}, {ID: "U0ADMIN", Name: "admin"}} {
@@ -209,10 +224,13 @@ func TestIncidentFromDeclarationToPublishedPostmortemAndDoneActions(t *testing.T
 		"## What went well?", "**@bob**", "Published 2026-11-30 11:00 CET by @alice.")
 	inOrder(t, "postmortem.md", md,
 		"**2026-11-27 14:00** Declared by @alice as SEV2",
-		"**2026-11-27 14:20** Update by @bob: Rolled back deploy 4242 &lt;!channel&gt;",
+		"**2026-11-27 14:20** Update by @bob: Rolled back deploy 4242 \\<!channel\\>",
 		"**2026-11-27 14:45** Update by @alice: Error rate falling, watching",
 		"**2026-11-27 15:00** Pinned message from @carol: Root of it: connection pool at 100% after the deploy",
 		"**2026-11-27 22:30** Resolved by @alice: Rolled back; pool size raised")
+	if strings.Contains(md, "&lt;") || strings.Contains(md, "&gt;") || strings.Contains(md, "&amp;") {
+		t.Errorf("Slack's escaping leaks into the Markdown postmortem:\n%s", md)
+	}
 	if strings.Count(md, "Pinned message") != 1 {
 		t.Error("a message pinned twice is on the timeline twice")
 	}

@@ -35,6 +35,10 @@ func incidentsKind() kind {
 				p.jobs = append(p.jobs, x)
 			}
 			p.loops = []loop{{name: "incident-watch", run: watch.Run, settled: watch.WaitSettled}}
+			if s := m.issueSync(p.incidents); s != nil {
+				p.issues = s
+				p.loops = append(p.loops, loop{name: "github-issues", run: s.Run, settled: s.WaitSettled})
+			}
 			return p, nil
 		},
 		link: func(p *previewEnv, rc *rituals.RitualConfig) {

@@ -8,6 +8,8 @@ import (
 	"github.com/ritualbot/ritualbot/bot"
 	"github.com/ritualbot/ritualbot/rituals"
 	"github.com/ritualbot/ritualbot/rituals/oncall"
+	"github.com/ritualbot/ritualbot/rituals/standup"
+	"github.com/ritualbot/ritualbot/store"
 )
 
 // onCallKind: the rotations, /oncall for them all, the on-call lookups
@@ -45,6 +47,7 @@ func rotationOf(cfg *rituals.Config, rc *rituals.RitualConfig, clock rituals.Clo
 func (m *Main) newRotation(rc *rituals.RitualConfig) *oncall.Rotation {
 	r := rotationOf(m.Loaded.Config.Config, rc, m.Clock, &m.links)
 	r.Store, r.Outbox, r.Wake, r.Directory = m.DB, m.Outbox, m.Sender.Wake, m.directory
+	r.Covers, r.Drills, r.Availability = m.DB, m.DB, availabilityOf(m.DB, m.Clock)
 	r.Slack = &bot.OnCallSlack{API: m.Slack, Limiter: m.limiter, Observe: func(method, outcome string) {
 		m.Metrics.SlackCalls.WithLabelValues(method, outcome).Inc()
 	}}
@@ -70,4 +73,24 @@ type loop struct {
 	name    string
 	run     func(ctx context.Context) error
 	settled func(ctx context.Context, t time.Time) error
+}
+
+// availabilityOf is the one record of who is away: the stretches
+// `/standup ooo` and `/oncall away` store (in the standups' bucket) and
+// Slack statuses.
+func availabilityOf(db *store.DB, clock rituals.Clock) *oncall.Availability {
+	return &oncall.Availability{
+		Stored: func(from rituals.Date) ([]oncall.Absence, error) {
+			aways, err := db.Aways(from)
+			out := make([]oncall.Absence, len(aways))
+			for i, a := range aways {
+				out[i] = oncall.Absence{User: a.User, From: a.From, To: a.To, Why: oncall.WhyOOO}
+			}
+			return out, err
+		},
+		Put: func(a oncall.Absence) error {
+			return db.PutAway(standup.Away{User: a.User, From: a.From, To: a.To, Set: clock.Now()})
+		},
+		StatusAway: standup.AwayByStatus,
+	}
 }

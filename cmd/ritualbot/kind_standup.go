@@ -16,6 +16,12 @@ func standupKind() kind {
 	return kind{
 		build: func(m *Main, rcs []*rituals.RitualConfig) (provided, error) {
 			desk := &bot.Standups{Views: m.Slack, Limiter: m.limiter, Config: m.Loaded.Config.Config, Clock: m.Clock}
+			desk.AwaySet = func(ctx context.Context, user string) (int, error) {
+				if m.rotations == nil {
+					return 0, nil
+				}
+				return m.rotations.AbsenceEntered(ctx, user, m.Clock.Now())
+			}
 			p := provided{slack: desk}
 			for _, rc := range rcs {
 				s := standupOf(m.Loaded.Config.Config, rc, m.DB, m.Clock, &m.links)

@@ -61,17 +61,18 @@ func (m *Main) routes(slackHTTP *bot.HTTPMode) *http.ServeMux {
 		mux.Handle("POST /hooks/deploy", m.bearerAuth(observe("deploy"), &webhooks.Deploys{
 			Recorder: m.deployRecorder(), Log: m.component("webhook-deploy"), Observe: observe("deploy"), Body: m.bodies["/hooks/deploy"],
 		}))
-		mux.Handle("POST /hooks/github", &webhooks.GitHub{
-			Secret: m.Env(envGitHubSecret), Recorder: m.deployRecorder(), Log: m.component("webhook-github"), Observe: observe("github"),
-			Deliveries: m.webhookDeliveries(),
-			Body:       m.bodies["/hooks/github"], Refusals: m.refusals,
-		})
+	}
+	// GitHub's deploys feed the digest; its issues events, action items
+	// kept as issues (github_issues.go).
+	if gh := m.githubHook(observe("github")); gh != nil {
+		mux.Handle("POST /hooks/github", gh)
 	}
 
 	// The pages the bot links to, which need their link's signature while
 	// RITUALBOT_LINK_SECRET is set.
 	if len(m.provided.incidents) > 0 {
 		mux.Handle("GET /incidents/{n}/postmortem.md", m.requireSignature(http.HandlerFunc(m.servePostmortem)))
+		m.mountIncidentRecord(mux)
 	}
 	if set := m.provided.releases; set != nil {
 		h := m.requireSignature(changelog.Handler(set, m.Clock, m.links.pages.Base, m.component("changelog")))

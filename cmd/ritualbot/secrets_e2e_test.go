@@ -28,6 +28,7 @@ func TestSecretsAreNeverLoggedStoredOrShown(t *testing.T) {
 		envGitHubSecret:    "github-SECRET-4d3c2b",
 		envPagerDutySecret: "pagerduty-SECRET-1a0f",
 		envLinkSecret:      "link-SECRET-2b1a09",
+		envGitHubToken:     "ghp_GITHUBTOKENsecret0a9b",
 	}
 	check := func(t *testing.T, h *harness, what string) {
 		t.Helper()

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"github.com/ritualbot/ritualbot/githubissues"
 	"net/http"
 	"time"
 
@@ -49,6 +50,8 @@ type provided struct {
 	deploys   *digest.DeployLog
 	releases  *release.Set
 	asks      *showandtell.Set
+	// issues keeps action items as GitHub issues (nil: none asks to).
+	issues *githubissues.Sync
 }
 
 // slackHandlers is the Slack side of a kind: every kind registers its
@@ -78,6 +81,9 @@ func (p *provided) join(q provided) {
 	}
 	if q.asks != nil {
 		p.asks = q.asks
+	}
+	if q.issues != nil {
+		p.issues = q.issues
 	}
 }
 
@@ -117,6 +123,7 @@ func (c fixedClock) NewTimer(d time.Duration) rituals.Timer { return rituals.Sys
 // handlers, and links them to each other.
 func (m *Main) buildRituals() error {
 	m.links.pages = pagesOf(m.Loaded.Config, m.Env)
+	m.links.names = m.displayNames
 	var order []string
 	byKind := map[string][]*rituals.RitualConfig{}
 	for _, rc := range m.Loaded.Config.Rituals {

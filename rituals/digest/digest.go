@@ -240,6 +240,7 @@ func (p Period) IncidentsPerShift() (float64, bool) {
 // TeamDigest is one team's part of the digest.
 type TeamDigest struct {
 	Team    *rituals.Team
+	Drills  []rituals.DrillBrief // in the window: practice, not incidents
 	Now     Period
 	Prev    Period
 	Cadence string

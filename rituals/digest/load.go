@@ -17,7 +17,7 @@ func (d *Digest) onCallFigures(td *TeamDigest, sched rituals.OnCallSchedule) err
 		p.Shifts, p.Load, p.Overridden = onCallLoad(shifts, p.Window)
 	}
 	td.HasOnCall = td.Now.Shifts > 0 || td.Prev.Shifts > 0
-	return nil
+	return drillFigures(td, sched)
 }
 
 // onCallLoad counts the distinct scheduled shifts among pieces and shares

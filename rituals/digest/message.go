@@ -212,6 +212,9 @@ func (td *TeamDigest) Figures() []Figure {
 		}
 		out = append(out, f)
 	}
+	if f, ok := drillFigure(td.Drills); ok {
+		out = append(out, f)
+	}
 	if len(out) > maxDigestFields {
 		out = out[:maxDigestFields]
 	}

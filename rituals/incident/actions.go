@@ -36,6 +36,7 @@ func (x *Incidents) AddAction(ctx context.Context, n int, by, owner, text string
 	if err != nil {
 		return ActionItem{}, err
 	}
+	x.learnNames(ctx, inc.Title)
 	a := x.newAction(&inc, by, owner, text, due, false)
 	inc.addParticipant(by)
 	if err := x.Store.PutIncident(inc); err != nil {
@@ -44,26 +45,7 @@ func (x *Incidents) AddAction(ctx context.Context, n int, by, owner, text string
 	if err := x.Store.PutAction(a); err != nil {
 		return a, fmt.Errorf("store action item %s: %w", a.ID, err)
 	}
-	dueText := ""
-	if !due.IsZero() {
-		dueText = ", due " + due.Time().Format("Mon 2 Jan")
-	}
-	msgs := []rituals.Message{{
-		Key: "incident/" + fmt.Sprint(n) + "/action/" + a.ID, To: x.Channel(), ThreadKey: announceKey(n),
-		Text:   fmt.Sprintf("Action item for #%d", n),
-		Blocks: []rituals.Block{rituals.Section(fmt.Sprintf(":clipboard: *Action item* for %s%s, added by %s\n%s", rituals.Mention(owner), dueText, rituals.Mention(by), rituals.EscapeText(text)))},
-	}}
-	if owner != by {
-		msgs = append(msgs, rituals.Message{
-			Key: "incident/" + fmt.Sprint(n) + "/action/" + a.ID + "/owner", To: owner,
-			Text: fmt.Sprintf("You own a new action item from incident #%d", n),
-			Blocks: []rituals.Block{
-				withButton(rituals.Section(fmt.Sprintf("%s gave you an action item from incident *#%d: %s*%s:\n%s",
-					rituals.Mention(by), n, rituals.Escape(inc.Title), dueText, rituals.EscapeText(text))), doneButton(a)),
-			},
-		})
-	}
-	return a, x.Outbox.Send(ctx, msgs...)
+	return a, x.Outbox.Send(ctx, x.actionMessages(inc, a)...)
 }
 
 func doneButton(a ActionItem) rituals.Button {
@@ -123,11 +105,16 @@ func (x *Incidents) ActionBlocks(items []ActionItem) []rituals.Block {
 // RemindActions sends each owner of open action items of this ritual one
 // DM listing them, overdue first, with a Done button each.
 func (x *Incidents) RemindActions(ctx context.Context, at time.Time) error {
+	return x.remindOwners(ctx, at, func(string) (*time.Location, bool) { return x.location(), true })
+}
+
+// remindOwners sends the reminder of RemindActions to the owners that
+// due says are due at `at`, counting overdue days in the zone it gives.
+func (x *Incidents) remindOwners(ctx context.Context, at time.Time, due func(owner string) (*time.Location, bool)) error {
 	all, err := x.Store.ActionItems(x.Config.Name)
 	if err != nil {
 		return fmt.Errorf("incidents %s: read action items: %w", x.Config.Name, err)
 	}
-	today := rituals.DateOf(at.In(x.location()))
 	byOwner := map[string][]ActionItem{}
 	for _, a := range all {
 		if a.Open() {
@@ -137,6 +124,11 @@ func (x *Incidents) RemindActions(ctx context.Context, at time.Time) error {
 	owners := slices.Sorted(maps.Keys(byOwner))
 	var msgs []rituals.Message
 	for _, owner := range owners {
+		loc, ok := due(owner)
+		if !ok {
+			continue
+		}
+		today := rituals.DateOf(at.In(loc))
 		items := sortedActions(byOwner[owner])
 		overdue := 0
 		for _, a := range items {
@@ -200,6 +192,9 @@ type IncidentRecords struct {
 	// RitualTeams are each ritual's teams, which incidents stored with
 	// no teams count for (see teams.go).
 	RitualTeams map[string][]string
+	// Names, if set, gives display names, for titles that mention
+	// someone (names.go).
+	Names func(ctx context.Context) map[string]string
 }
 
 var _ rituals.IncidentLog = (*IncidentRecords)(nil)
@@ -210,13 +205,22 @@ func (l *IncidentRecords) IncidentsBetween(team string, from, to time.Time) ([]r
 	all, err := l.Store.IncidentBriefs("")
 	return briefs(all, err, func(b rituals.IncidentBrief) bool {
 		return !b.Opened.Before(from) && b.Opened.Before(to) && l.briefOf(b, team)
-	}, func(b rituals.IncidentBrief) rituals.IncidentBrief { return b })
+	}, l.shown)
+}
+
+// shown is b with its title as people read it.
+func (l *IncidentRecords) shown(b rituals.IncidentBrief) rituals.IncidentBrief {
+	if l.Names != nil && strings.Contains(b.Title, "<@") {
+		b.Title = ShowMentions(b.Title, l.Names(context.Background()))
+	}
+	return b
 }
 
 // OpenIncidents returns the team's incidents not yet resolved.
 func (l *IncidentRecords) OpenIncidents(team string) ([]rituals.IncidentBrief, error) {
 	open, err := l.Store.OpenIncidents("")
-	return briefs(open, err, func(inc Incident) bool { return l.counts(inc.Ritual, inc.Teams, team) }, incidentBrief)
+	return briefs(open, err, func(inc Incident) bool { return l.counts(inc.Ritual, inc.Teams, team) },
+		func(inc Incident) rituals.IncidentBrief { return l.shown(inc.Brief()) })
 }
 
 // Actions returns every action item of the team's incidents.

@@ -124,7 +124,7 @@ func (x *Incidents) broadcastMessage(inc Incident, channel string) rituals.Messa
 		fields = append(fields, "*Next update*\n"+x.when(due))
 	}
 	blocks := []rituals.Block{
-		rituals.Header(fmt.Sprintf("Incident #%d: %s", inc.Number, inc.Title)),
+		rituals.Header(fmt.Sprintf("Incident #%d: %s", inc.Number, x.title(inc))),
 		{Kind: rituals.SectionBlock, Fields: fields},
 	}
 	if u, ok := latestPublicUpdate(inc); ok {
@@ -137,7 +137,7 @@ func (x *Incidents) broadcastMessage(inc Incident, channel string) rituals.Messa
 		where += " and in " + rituals.ChannelLink(r.ID)
 	}
 	blocks = append(blocks, rituals.Context(where+". Updates follow in this message's thread."))
-	text := fmt.Sprintf("Incident #%d (%s): %s", inc.Number, strings.ToUpper(inc.Severity), rituals.Escape(inc.Title))
+	text := fmt.Sprintf("Incident #%d (%s): %s", inc.Number, strings.ToUpper(inc.Severity), rituals.Escape(x.title(inc)))
 	if !inc.IsOpen() {
 		text = "Resolved: " + text
 	}

@@ -23,6 +23,8 @@ type Settings struct {
 	PagerDuty *PagerDutyConfig
 	// Storm, if set, folds an alert storm into one incident.
 	Storm *StormConfig
+	// GitHub, if set, makes each action item a GitHub issue.
+	GitHub *GitHubConfig
 	// Comms: update cadence, broadcast, exec paging, a channel per
 	// incident (updates.go).
 	Comms CommsSettings

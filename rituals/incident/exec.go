@@ -40,7 +40,7 @@ func (x *Incidents) execMessages(inc Incident, paged []string) []rituals.Message
 	for _, u := range paged {
 		lines := []string{
 			fmt.Sprintf(":rotating_light: You are the exec on call for %s, and *Incident #%d* is %s: %s",
-				rituals.Escape(x.TeamNames(inc.Teams)), inc.Number, strings.ToUpper(inc.Severity), rituals.Escape(inc.Title)),
+				rituals.Escape(x.TeamNames(inc.Teams)), inc.Number, strings.ToUpper(inc.Severity), rituals.Escape(x.title(inc))),
 		}
 		commander := "nobody has taken command yet"
 		if inc.Commander != "" {
@@ -61,7 +61,7 @@ func (x *Incidents) execMessages(inc Incident, paged []string) []rituals.Message
 		}
 		msgs = append(msgs, rituals.Message{
 			Key: fmt.Sprintf("incident/%d/exec/%s", inc.Number, u), To: u,
-			Text: fmt.Sprintf("Exec page: Incident #%d (%s) %s", inc.Number, strings.ToUpper(inc.Severity), rituals.Escape(inc.Title)), Blocks: blocks,
+			Text: fmt.Sprintf("Exec page: Incident #%d (%s) %s", inc.Number, strings.ToUpper(inc.Severity), rituals.Escape(x.title(inc))), Blocks: blocks,
 		})
 	}
 	return msgs

@@ -90,9 +90,10 @@ type Incidents struct {
 	Rooms      RoomMaker
 	Poke       func(number int)
 
-	mu      sync.Mutex
-	threads map[string]int // channel + "/" + thread ts → incident number
-	known   map[int]bool   // incidents whose thread is in threads
+	mu         sync.Mutex
+	titleNames titleNames
+	threads    map[string]int // channel + "/" + thread ts → incident number
+	known      map[int]bool   // incidents whose thread is in threads
 }
 
 // Name is the ritual's name.
@@ -157,13 +158,8 @@ func (x *Incidents) severityRequiresRetro(sev string) bool {
 // Jobs are the retro slots and the action item reminders.
 func (x *Incidents) Jobs() []rituals.Job {
 	var jobs []rituals.Job
-	if s := x.Settings.Retro.Schedule; s != nil {
-		jobs = append(jobs, rituals.Job{Name: x.Config.Name + "/retro", Ritual: x.Config.Name, Schedule: s, Run: x.RetroSlot})
-	}
-	if s := x.Settings.ActionsRemind; s != nil {
-		jobs = append(jobs, rituals.Job{Name: x.Config.Name + "/actions", Ritual: x.Config.Name, Schedule: s, Run: x.RemindActions})
-	}
-	return jobs
+	jobs = append(jobs, x.retroJobs()...)
+	return append(jobs, x.actionJobs()...)
 }
 
 // Message keys: the announcement is the incident's thread parent.
@@ -204,6 +200,7 @@ func (x *Incidents) Declare(ctx context.Context, user, severity, title string) (
 // DeclareFor is Declare for the given teams (none: the declarer's).
 func (x *Incidents) DeclareFor(ctx context.Context, user, severity string, teams []string, title string) (Incident, error) {
 	title = strings.TrimSpace(title)
+	x.learnNames(ctx, title)
 	if title == "" {
 		return Incident{}, rituals.Errorf(rituals.EINVALID, "Give the incident a title: `/incident declare [%s] TITLE`, e.g. `/incident declare %s Checkout returns 500s`.",
 			strings.Join(x.Settings.Severities, "|"), x.defaultSeverity())
@@ -328,6 +325,7 @@ func (x *Incidents) change(ctx context.Context, n int, f func(inc *Incident, now
 	if err != nil {
 		return inc, err
 	}
+	x.learnNames(ctx, inc.Title)
 	before := len(inc.Timeline)
 	now := x.Clock.Now()
 	extra, err := f(&inc, now)

@@ -50,7 +50,7 @@ func (x *Incidents) announcement(inc Incident, update bool) rituals.Message {
 		fields = append(fields, a)
 	}
 	blocks := []rituals.Block{
-		rituals.Header(fmt.Sprintf("Incident #%d: %s", inc.Number, inc.Title)),
+		rituals.Header(fmt.Sprintf("Incident #%d: %s", inc.Number, x.title(inc))),
 		{Kind: rituals.SectionBlock, Fields: fields},
 	}
 	if link, ok := rituals.Link(inc.SourceURL, "Open in "+SourceLabel(inc.Source)); ok {
@@ -62,7 +62,7 @@ func (x *Incidents) announcement(inc Incident, update bool) rituals.Message {
 	} else if inc.Summary != "" {
 		blocks = append(blocks, rituals.Section("*Summary*\n"+rituals.EscapeText(inc.Summary)))
 	}
-	text := fmt.Sprintf("Incident #%d (%s): %s", inc.Number, strings.ToUpper(inc.Severity), rituals.Escape(inc.Title))
+	text := fmt.Sprintf("Incident #%d (%s): %s", inc.Number, strings.ToUpper(inc.Severity), rituals.Escape(x.title(inc)))
 	if !inc.IsOpen() {
 		text = "Resolved: " + text
 	}

@@ -51,7 +51,7 @@ func (x *Incidents) PostmortemMessage(inc Incident, actions []ActionItem) ritual
 		commander = rituals.Mention(inc.Commander)
 	}
 	blocks := []rituals.Block{
-		rituals.Header(fmt.Sprintf("Postmortem #%d: %s", inc.Number, inc.Title)),
+		rituals.Header(fmt.Sprintf("Postmortem #%d: %s", inc.Number, x.title(inc))),
 		{Kind: rituals.SectionBlock, Fields: []string{
 			"*Severity*\n" + strings.ToUpper(inc.Severity),
 			"*Commander*\n" + commander,
@@ -100,7 +100,7 @@ func (x *Incidents) PostmortemMessage(inc Incident, actions []ActionItem) ritual
 	}
 	return rituals.Message{
 		Key: fmt.Sprintf("incident/%d/postmortem", inc.Number), To: x.Channel(),
-		Text:   fmt.Sprintf("Postmortem #%d: %s (%s, %s)", inc.Number, rituals.Escape(inc.Title), strings.ToUpper(inc.Severity), HumanDuration(inc.Duration(inc.Resolved))),
+		Text:   fmt.Sprintf("Postmortem #%d: %s (%s, %s)", inc.Number, rituals.Escape(x.title(inc)), strings.ToUpper(inc.Severity), HumanDuration(inc.Duration(inc.Resolved))),
 		Blocks: blocks,
 	}
 }
@@ -146,15 +146,14 @@ func (n mdNamer) name(id string) string {
 	return "@" + id
 }
 
-// mdText makes user text safe inside Markdown: one line, no HTML.
+// mdText makes text read as typed inside Markdown, on one line.
 func mdText(s string) string {
-	s = strings.NewReplacer("\r\n", " ", "\n", " ", "<", "&lt;", ">", "&gt;").Replace(strings.TrimSpace(s))
-	return s
+	return rituals.EscapeMarkdown(strings.NewReplacer("\r\n", " ", "\n", " ").Replace(strings.TrimSpace(s)))
 }
 
 // mdBlock keeps the user's line breaks as a quoted block.
 func mdBlock(s string) string {
-	s = strings.NewReplacer("<", "&lt;", ">", "&gt;").Replace(strings.TrimSpace(s))
+	s = rituals.EscapeMarkdown(strings.TrimSpace(s))
 	lines := strings.Split(s, "\n")
 	for i, l := range lines {
 		lines[i] = "> " + strings.TrimRight(l, "\r")
@@ -211,10 +210,10 @@ func (x *Incidents) PostmortemMarkdown(inc Incident, actions []ActionItem, names
 	loc := x.location()
 	stamp := func(t time.Time) string { return t.In(loc).Format("2006-01-02 15:04 MST") }
 	var b strings.Builder
-	fmt.Fprintf(&b, "# Postmortem #%d: %s\n\n", inc.Number, mdText(inc.Title))
+	fmt.Fprintf(&b, "# Postmortem #%d: %s\n\n", inc.Number, mdText(n.mentions(inc.Title)))
 	fmt.Fprintf(&b, "_%s_\n\n", blamelessNote)
 	b.WriteString("| | |\n|---|---|\n")
-	row := func(k, v string) { fmt.Fprintf(&b, "| %s | %s |\n", k, strings.ReplaceAll(v, "|", `\|`)) }
+	row := func(k, v string) { fmt.Fprintf(&b, "| %s | %s |\n", k, mdText(v)) }
 	row("Severity", strings.ToUpper(inc.Severity))
 	commander := "nobody recorded"
 	if inc.Commander != "" {
@@ -252,7 +251,7 @@ func (x *Incidents) PostmortemMarkdown(inc Incident, actions []ActionItem, names
 		answered := false
 		for _, a := range answers {
 			if v := a.Answers[q.ID]; v != "" {
-				fmt.Fprintf(&b, "**%s**\n\n%s\n\n", n.name(a.User), mdBlock(n.mentions(v)))
+				fmt.Fprintf(&b, "**%s**\n\n%s\n\n", mdText(n.name(a.User)), mdBlock(n.mentions(v)))
 				answered = true
 			}
 		}
@@ -275,11 +274,11 @@ func (x *Incidents) PostmortemMarkdown(inc Incident, actions []ActionItem, names
 			if !a.Open() {
 				status = "done " + a.Closed.In(loc).Format("2006-01-02")
 			}
-			fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", strings.ReplaceAll(mdText(n.mentions(a.Text)), "|", `\|`), n.name(a.Owner), due, status)
+			fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", mdText(n.mentions(a.Text)), mdText(n.name(a.Owner)), due, status)
 		}
 	}
 	if !inc.Retro.Published.IsZero() {
-		fmt.Fprintf(&b, "\n---\nPublished %s by %s.\n", stamp(inc.Retro.Published), n.name(inc.Retro.PublishedBy))
+		fmt.Fprintf(&b, "\n---\nPublished %s by %s.\n", stamp(inc.Retro.Published), mdText(n.name(inc.Retro.PublishedBy)))
 	} else {
 		b.WriteString("\n---\nDraft: not published yet.\n")
 	}

@@ -116,6 +116,15 @@ type Retro struct {
 	PublishedBy string             `json:",omitempty"`
 	// Postmortem is the Markdown published.
 	Postmortem string `json:",omitempty"`
+	// Zones are the prompt and the latest reminder of the participants
+	// of another zone than the ritual's, DMed at its slots (retro_zones.go).
+	Zones map[string]ZoneRetro `json:",omitempty"`
+}
+
+// ZoneRetro is when a zone's participants were prompted and last reminded.
+type ZoneRetro struct {
+	Prompted     time.Time `json:",omitzero"`
+	LastReminded time.Time `json:",omitzero"`
 }
 
 // Done reports whether the retro is published or skipped.

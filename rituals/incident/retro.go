@@ -3,6 +3,7 @@ package incident
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -52,12 +53,25 @@ func retroQuestions(inc Incident, fallback []rituals.Question) []rituals.Questio
 // now, and reminds the required ones prompted earlier and not yet
 // published.
 func (x *Incidents) RetroSlot(ctx context.Context, at time.Time) error {
+	return x.retroSlot(ctx, at, func(string) bool { return true })
+}
+
+// retroSlot is RetroSlot DMing only the participants home says are the
+// ritual's zone's (the thread prompt goes out all the same).
+func (x *Incidents) retroSlot(ctx context.Context, at time.Time, home func(user string) bool) error {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	all, err := x.Store.Incidents(x.Config.Name)
 	if err != nil {
 		return fmt.Errorf("incidents %s: read incidents: %w", x.Config.Name, err)
 	}
+	var titles []string
+	for _, inc := range all {
+		if !inc.IsOpen() && !inc.Retro.Done() {
+			titles = append(titles, inc.Title)
+		}
+	}
+	x.learnNames(ctx, titles...)
 	for _, inc := range all {
 		r := inc.Retro
 		if inc.IsOpen() || r.Done() || r.Due.IsZero() || r.Due.After(at) {
@@ -76,6 +90,7 @@ func (x *Incidents) RetroSlot(ctx context.Context, at time.Time) error {
 		default:
 			continue
 		}
+		msgs = toHome(msgs, home)
 		// The record and its messages are stored together; the keys keep
 		// a re-run of the slot from saying anything twice.
 		if _, err := x.save(ctx, inc, func(Incident) []rituals.Message { return msgs }); err != nil {
@@ -110,7 +125,7 @@ func (x *Incidents) retroPrompt(inc Incident) []rituals.Message {
 	}
 	thread := []rituals.Block{
 		rituals.Section(fmt.Sprintf(":memo: *Retro time for #%d: %s*\nResolved after %s. Everyone who took part, please share what you saw: %s.\nThe retro is %s; %s publishes the postmortem when the answers are in.",
-			inc.Number, rituals.Escape(inc.Title), HumanDuration(inc.Duration(inc.Resolved)), orNobody(who), kind, x.publisherLabel(inc))),
+			inc.Number, rituals.Escape(x.title(inc)), HumanDuration(inc.Duration(inc.Resolved)), orNobody(who), kind, x.publisherLabel(inc))),
 		rituals.Context(blamelessNote),
 		rituals.Actions(x.retroButtons(inc, true)...),
 	}
@@ -120,13 +135,13 @@ func (x *Incidents) retroPrompt(inc Incident) []rituals.Message {
 	}}
 	for _, p := range inc.Participants {
 		text := fmt.Sprintf("You took part in incident *#%d: %s* (%s, resolved after %s). It takes five minutes to share what you saw, what went well and what could be easier next time.",
-			inc.Number, rituals.Escape(inc.Title), strings.ToUpper(inc.Severity), HumanDuration(inc.Duration(inc.Resolved)))
+			inc.Number, rituals.Escape(x.title(inc)), strings.ToUpper(inc.Severity), HumanDuration(inc.Duration(inc.Resolved)))
 		if p == inc.Commander {
 			text += "\nAs its commander, you publish the postmortem once the answers are in."
 		}
 		msgs = append(msgs, rituals.Message{
 			Key: fmt.Sprintf("incident/%d/retro/%s", inc.Number, p), To: p,
-			Text:   fmt.Sprintf("Retro for incident #%d: %s", inc.Number, rituals.Escape(inc.Title)),
+			Text:   fmt.Sprintf("Retro for incident #%d: %s", inc.Number, rituals.Escape(x.title(inc))),
 			Blocks: []rituals.Block{rituals.Section(text), rituals.Context(blamelessNote), rituals.Actions(x.retroButtons(inc, p == inc.Commander)...)},
 		})
 	}
@@ -167,7 +182,7 @@ func (x *Incidents) retroReminders(inc Incident, at time.Time) []rituals.Message
 			Text: fmt.Sprintf("The retro of incident #%d is still waiting for your view", inc.Number),
 			Blocks: []rituals.Block{
 				rituals.Section(fmt.Sprintf("A gentle nudge: the retro of *#%d: %s* is still open, and your view of what happened helps. %s retros are required.",
-					inc.Number, rituals.Escape(inc.Title), strings.ToUpper(inc.Severity))),
+					inc.Number, rituals.Escape(x.title(inc)), strings.ToUpper(inc.Severity))),
 				rituals.Actions(x.retroButtons(inc, false)...),
 			},
 		})
@@ -178,7 +193,7 @@ func (x *Incidents) retroReminders(inc Incident, at time.Time) []rituals.Message
 			Text: fmt.Sprintf("The postmortem of incident #%d is not published yet", inc.Number),
 			Blocks: []rituals.Block{
 				rituals.Section(fmt.Sprintf("The postmortem of *#%d: %s* (%s) is not published yet; %s retros are required. %d of %d participants have answered.",
-					inc.Number, rituals.Escape(inc.Title), strings.ToUpper(inc.Severity), strings.ToUpper(inc.Severity), len(inc.Retro.Answers), len(inc.Participants))),
+					inc.Number, rituals.Escape(x.title(inc)), strings.ToUpper(inc.Severity), strings.ToUpper(inc.Severity), len(inc.Retro.Answers), len(inc.Participants))),
 				rituals.Actions(x.retroButtons(inc, true)...),
 			},
 		})
@@ -221,7 +236,7 @@ func (x *Incidents) RetroForm(n int, user string) (rituals.Form, error) {
 	}
 	f := rituals.Form{
 		CallbackID: FormRetro, Title: fmt.Sprintf("Retro #%d", n), Submit: "Share", Metadata: retroMetadata(n),
-		Intro: fmt.Sprintf("*#%d: %s*\n%s", n, rituals.Escape(inc.Title), blamelessNote),
+		Intro: fmt.Sprintf("*#%d: %s*\n%s", n, rituals.Escape(x.title(inc)), blamelessNote),
 	}
 	for _, q := range retroQuestions(inc, x.questions()) {
 		f.Inputs = append(f.Inputs, rituals.Input{ID: q.ID, Label: q.Text, Kind: rituals.TextInput, Multiline: true, Optional: q.Optional,
@@ -281,6 +296,7 @@ func (x *Incidents) SubmitRetro(ctx context.Context, user, metadata string, valu
 	if err != nil {
 		return nil, err
 	}
+	x.learnNames(ctx, inc.Title)
 	if inc.IsOpen() {
 		return nil, rituals.Errorf(rituals.ECONFLICT, "#%d is still open; its retro starts once it is resolved.", n)
 	}
@@ -347,14 +363,25 @@ func (x *Incidents) SubmitRetro(ctx context.Context, user, metadata string, valu
 	if err != nil {
 		return nil, err
 	}
+	// An item entered again as it was keeps its ID (the Done button its
+	// owner was sent still works); the others are replaced.
+	same := map[string]bool{}
+	var created []ActionItem
+	for _, r := range rows {
+		item := ActionItem{Owner: r.owner, Text: r.text, Due: r.due}
+		if i := slices.IndexFunc(old, func(o ActionItem) bool { return !same[o.ID] && sameAction(o, item) }); i >= 0 {
+			same[old[i].ID] = true
+			continue
+		}
+		created = append(created, x.newAction(&inc, user, r.owner, r.text, r.due, true))
+	}
 	for _, a := range old {
+		if same[a.ID] {
+			continue
+		}
 		if err := x.Store.DeleteAction(a.ID); err != nil {
 			return nil, err
 		}
-	}
-	var created []ActionItem
-	for _, r := range rows {
-		created = append(created, x.newAction(&inc, user, r.owner, r.text, r.due, true))
 	}
 	if err := x.Store.PutIncident(inc); err != nil {
 		return nil, fmt.Errorf("store incident %d: %w", n, err)
@@ -364,7 +391,7 @@ func (x *Incidents) SubmitRetro(ctx context.Context, user, metadata string, valu
 			return nil, fmt.Errorf("store action item %s: %w", a.ID, err)
 		}
 	}
-	return nil, nil
+	return nil, x.Outbox.Send(ctx, x.retroActionMessages(inc, created)...)
 }
 
 // newAction makes the next action item of inc (the caller stores both).
@@ -386,6 +413,7 @@ func (x *Incidents) Publish(ctx context.Context, n int, user string) (Incident, 
 		return Incident{}, err
 	}
 	names := x.names(ctx)
+	x.titleNames.set(names)
 	return x.change(ctx, n, func(inc *Incident, now time.Time) ([]rituals.Message, error) {
 		switch {
 		case inc.IsOpen():
@@ -447,7 +475,7 @@ func (x *Incidents) SkipForm(n int, user string) (rituals.Form, error) {
 	}
 	return rituals.Form{
 		CallbackID: FormRetroSkip, Title: fmt.Sprintf("Skip retro #%d", n), Submit: "Skip", Metadata: retroMetadata(n),
-		Intro:  fmt.Sprintf("*#%d: %s*\nThe reason is kept on the timeline.", n, rituals.Escape(inc.Title)),
+		Intro:  fmt.Sprintf("*#%d: %s*\nThe reason is kept on the timeline.", n, rituals.Escape(x.title(inc))),
 		Inputs: []rituals.Input{{ID: "reason", Label: "Why is no retro needed?", Kind: rituals.TextInput, Multiline: true, MaxLength: 500}},
 	}, nil
 }

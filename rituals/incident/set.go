@@ -114,7 +114,7 @@ func (s Set) Scope(verb string, n int, channel string) (*Incidents, int, error) 
 	}
 	var names []string
 	for _, c := range cands {
-		names = append(names, fmt.Sprintf("#%d %s", c.inc.Number, rituals.Escape(c.inc.Title)))
+		names = append(names, fmt.Sprintf("#%d %s", c.inc.Number, rituals.Escape(c.x.ShownTitle(c.inc.Title))))
 	}
 	return nil, 0, rituals.Errorf(rituals.EINVALID, "Several incidents could be meant (%s): say which, e.g. `/incident %s #%d …`. (Slack does not tell me which thread a slash command was typed in; in an incident's thread you can mention me instead: `@ritualbot %s …`.)",
 		strings.Join(names, "; "), verb, cands[0].inc.Number, verb)

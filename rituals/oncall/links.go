@@ -105,25 +105,34 @@ func (rs *Rotations) NextShift(user string, at time.Time) (rituals.ShiftBrief, b
 	return best, found, nil
 }
 
-// Keep runs every rotation's keeper until ctx ends.
+// Keep runs every rotation's keeper and look-ahead (Plan) until ctx
+// ends.
 func (rs *Rotations) Keep(ctx context.Context) error {
-	done := make(chan struct{}, len(rs.List))
+	done := make(chan struct{}, 2*len(rs.List))
 	for _, r := range rs.List {
 		go func() {
 			_ = r.Keep(ctx)
 			done <- struct{}{}
 		}()
+		go func() {
+			_ = r.Plan(ctx)
+			done <- struct{}{}
+		}()
 	}
-	for range rs.List {
+	for range 2 * len(rs.List) {
 		<-done
 	}
 	return nil
 }
 
-// WaitSettled waits for every keeper to have synced up to t.
+// WaitSettled waits for every keeper and look-ahead to have done what is
+// due up to t.
 func (rs *Rotations) WaitSettled(ctx context.Context, t time.Time) error {
 	for _, r := range rs.List {
 		if err := r.WaitSettled(ctx, t); err != nil {
+			return err
+		}
+		if err := r.WaitPlanned(ctx, t); err != nil {
 			return err
 		}
 	}
@@ -190,4 +199,27 @@ func (rs *Rotations) For(invoker, target, arg string) (*Rotation, error) {
 		}
 	}
 	return nil, rituals.Errorf(rituals.EINVALID, "Which rotation? Add its team at the end, e.g. `… payments`. Rotations: %s.", rs.Names())
+}
+
+var _ rituals.DrillLog = (*Rotations)(nil)
+
+// DrillsBetween returns the team's drills paged within [from, to), for
+// the digest.
+func (rs *Rotations) DrillsBetween(team string, from, to time.Time) ([]rituals.DrillBrief, error) {
+	var out []rituals.DrillBrief
+	for _, r := range rs.OfTeam(team) {
+		if r.Drills == nil {
+			continue
+		}
+		ds, err := r.Drills.Drills(r.Config.Name, from)
+		if err != nil {
+			return nil, fmt.Errorf("oncall %s: read drills: %w", r.Config.Name, err)
+		}
+		for _, d := range ds {
+			if d.Paged.Before(to) {
+				out = append(out, rituals.DrillBrief{Team: team, Paged: d.Paged, Acked: !d.Acked.IsZero(), TimeToAck: d.TimeToAck(), Escalated: !d.Escalated.IsZero()})
+			}
+		}
+	}
+	return out, nil
 }

@@ -34,8 +34,34 @@ type Settings struct {
 	// UserGroupMembers is who the user group holds: GroupPrimary (the
 	// default) or GroupPrimaryAndSecondary.
 	UserGroupMembers string
-	// PlanAhead is how far ahead people are told when their shifts move.
+	// PlanAhead is how far ahead people are told when their shifts move,
+	// and absences over shifts are looked for.
 	PlanAhead time.Duration
+	// Cover is what an absence over a shift does: CoverAsk (DM a button
+	// that posts a cover request, the default) or CoverAuto (post it).
+	Cover string
+	// EscalateAfter: an untaken cover request is raised to the leads this
+	// long before its shift; a drill's page goes to the secondary after
+	// this long unacknowledged.
+	EscalateAfter time.Duration
+	// Drill schedules practice pages; nil for none.
+	Drill *rituals.Schedule
+}
+
+// Cover modes (cover).
+const (
+	CoverAskFirst = "ask"
+	CoverAuto     = "auto"
+)
+
+// DefaultEscalateAfter is escalate_after's default: two days.
+const DefaultEscalateAfter = 2 * 24 * time.Hour
+
+func (s *Settings) escalateAfter() time.Duration {
+	if s.EscalateAfter > 0 {
+		return s.EscalateAfter
+	}
+	return DefaultEscalateAfter
 }
 
 // User group modes (usergroup_members).
@@ -180,13 +206,22 @@ type Rotation struct {
 	Incidents func() rituals.IncidentLog
 	// Admins may override anyone in any rotation.
 	IsAdmin func(user string) bool
-	Log     zerolog.Logger
+	// Availability says who is away; nil: absences are not looked for.
+	Availability *Availability
+	// Covers keeps cover requests; nil: none are taken.
+	Covers CoverStore
+	// Drills keeps practice pages; nil: none are run.
+	Drills DrillStore
+	Log    zerolog.Logger
 
 	mu        sync.Mutex
 	loaded    bool
 	handoffs  []HandoffRecord // by At
 	overrides []Override      // in the order set
 	keeper    keeper
+	planner   planner
+	// coverMu makes taking a cover request one at a time.
+	coverMu sync.Mutex
 	// continueStored steps on from the latest record with the rotation
 	// stored in it rather than the config (see Open).
 	continueStored bool

@@ -83,10 +83,15 @@
       try {
         do {
           loadAgain = false;
-          const q = new URLSearchParams({as: ui.as, conv: ui.conv, thread: ui.thread});
-          const res = await fetch('/ui/state?' + q);
+          const q = () => new URLSearchParams({as: ui.as, conv: ui.conv, thread: ui.thread}).toString();
+          const asked = q();
+          const res = await fetch('/ui/state?' + asked);
           if (!res.ok) { toast((await res.json()).error || res.statusText); return; }
-          ui.state = await res.json();
+          const st = await res.json();
+          // The member switched (or opened another conversation) while this
+          // load was under way: drawing it would switch them back.
+          if (q() !== asked) { loadAgain = true; continue; }
+          ui.state = st;
           render();
         } while (loadAgain);
       } catch (e) {

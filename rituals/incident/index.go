@@ -1,0 +1,259 @@
+package incident
+
+import (
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ritualbot/ritualbot/rituals"
+)
+
+// The incident record: every incident and every action item, filtered,
+// for the pages that make it discoverable (GET /incidents/, /actions/)
+// and for /incident list. It reads briefs and items only, which the store
+// keeps in memory, so a page over years of incidents costs no disk read.
+
+// IndexQuery filters the incident record. Zero fields match everything.
+type IndexQuery struct {
+	Team     string // a team ID
+	Severity string
+	// From and To bound the day an incident was opened (in the ritual's
+	// zone), both included.
+	From, To rituals.Date
+	// Text: every word must be found in the title, "#N", the severity or
+	// a team's ID or name (any case).
+	Text string
+	// Status is "open", "resolved" or "" for both.
+	Status string
+}
+
+// Retro states of an index entry.
+const (
+	RetroNone      = "none"      // no retro expected (or skipped)
+	RetroOpen      = "open"      // the incident is not resolved yet
+	RetroScheduled = "scheduled" // the prompt goes out at RetroDue
+	RetroDueState  = "due"       // prompted, no postmortem yet
+	RetroPublished = "published"
+)
+
+// IndexEntry is one incident as the record lists it.
+type IndexEntry struct {
+	Number   int       `json:"number"`
+	Title    string    `json:"title"`
+	Teams    []string  `json:"teams"`
+	Severity string    `json:"severity"`
+	Source   string    `json:"source"`
+	Opened   time.Time `json:"opened"`
+	Resolved time.Time `json:"resolved,omitzero"`
+	// Duration is until the resolve, or until now while open.
+	Duration        string    `json:"duration"`
+	DurationSeconds int64     `json:"duration_seconds"`
+	Status          string    `json:"status"`
+	Retro           string    `json:"retro"`
+	RetroDue        time.Time `json:"retro_due,omitzero"`
+	// Postmortem is the path of the published postmortem, "" until then.
+	Postmortem string `json:"postmortem,omitempty"`
+}
+
+// Index returns the incidents among briefs that match q, newest first.
+// teamNames maps team IDs to names for the text search (may be nil).
+func Index(briefs []rituals.IncidentBrief, q IndexQuery, teamNames map[string]string, now time.Time, loc *time.Location) []IndexEntry {
+	words := strings.Fields(strings.ToLower(q.Text))
+	var out []IndexEntry
+	for i := len(briefs) - 1; i >= 0; i-- {
+		b := briefs[i]
+		if !q.matches(b, words, teamNames, loc) {
+			continue
+		}
+		out = append(out, entryOf(b, now))
+	}
+	return out
+}
+
+func (q IndexQuery) matches(b rituals.IncidentBrief, words []string, teamNames map[string]string, loc *time.Location) bool {
+	switch {
+	case q.Team != "" && !slices.Contains(b.Teams, q.Team):
+		return false
+	case q.Severity != "" && !strings.EqualFold(q.Severity, b.Severity):
+		return false
+	case q.Status == "open" && !b.Resolved.IsZero(), q.Status == "resolved" && b.Resolved.IsZero():
+		return false
+	}
+	if !q.From.IsZero() || !q.To.IsZero() {
+		d := rituals.DateOf(b.Opened.In(loc))
+		if !q.From.IsZero() && d.Before(q.From) || !q.To.IsZero() && q.To.Before(d) {
+			return false
+		}
+	}
+	if len(words) == 0 {
+		return true
+	}
+	hay := strings.ToLower(b.Title) + " #" + strconv.Itoa(b.Number) + " " + strings.ToLower(b.Severity)
+	for _, t := range b.Teams {
+		hay += " " + strings.ToLower(t) + " " + strings.ToLower(teamNames[t])
+	}
+	for _, w := range words {
+		if !strings.Contains(hay, w) {
+			return false
+		}
+	}
+	return true
+}
+
+func entryOf(b rituals.IncidentBrief, now time.Time) IndexEntry {
+	end := b.Resolved
+	status := string(IncidentResolved)
+	if end.IsZero() {
+		end, status = now, string(IncidentOpen)
+	}
+	d := end.Sub(b.Opened)
+	e := IndexEntry{
+		Number: b.Number, Title: b.Title, Teams: append([]string{}, b.Teams...), Severity: b.Severity, Source: b.Source,
+		Opened: b.Opened, Resolved: b.Resolved, Duration: HumanDuration(d), DurationSeconds: int64(d / time.Second),
+		Status: status, RetroDue: b.RetroDue,
+	}
+	switch {
+	case !b.RetroPublished.IsZero():
+		e.Retro, e.Postmortem = RetroPublished, rituals.PostmortemPath(b.Number)
+	case b.Resolved.IsZero():
+		e.Retro = RetroOpen
+	case b.RetroDue.IsZero():
+		e.Retro = RetroNone
+	case b.RetroDue.After(now):
+		e.Retro = RetroScheduled
+	default:
+		e.Retro = RetroDueState
+	}
+	return e
+}
+
+// ActionQuery filters action items: Status "open", "overdue", "done" or
+// "" for all; Owner and Team narrow further.
+type ActionQuery struct {
+	Status, Owner, Team string
+}
+
+// ActionEntry is one action item as the record lists it.
+type ActionEntry struct {
+	ID            string       `json:"id"`
+	Incident      int          `json:"incident"`
+	IncidentTitle string       `json:"incident_title"`
+	Owner         string       `json:"owner"`
+	Text          string       `json:"text"`
+	Due           rituals.Date `json:"due,omitzero"`
+	Status        string       `json:"status"` // open, overdue, done
+	Closed        time.Time    `json:"closed,omitzero"`
+}
+
+// ActionIndex returns the items that match q: open ones soonest due
+// first, then the done ones, most recently closed first. titles maps
+// incident numbers to titles.
+func ActionIndex(items []ActionItem, q ActionQuery, titles map[int]string, today rituals.Date) []ActionEntry {
+	var open, done []ActionItem
+	for _, a := range items {
+		switch {
+		case q.Owner != "" && a.Owner != q.Owner, q.Team != "" && !slices.Contains(a.Teams, q.Team):
+			continue
+		case q.Status == "open" && !a.Open(), q.Status == "overdue" && !a.Overdue(today), q.Status == "done" && a.Open():
+			continue
+		}
+		if a.Open() {
+			open = append(open, a)
+		} else {
+			done = append(done, a)
+		}
+	}
+	slices.SortStableFunc(done, func(a, b ActionItem) int { return b.Closed.Compare(a.Closed) })
+	var out []ActionEntry
+	for _, a := range append(sortedActions(open), done...) {
+		status := "open"
+		switch {
+		case !a.Open():
+			status = "done"
+		case a.Overdue(today):
+			status = "overdue"
+		}
+		out = append(out, ActionEntry{ID: a.ID, Incident: a.Incident, IncidentTitle: titles[a.Incident], Owner: a.Owner, Text: a.Text,
+			Due: a.Due, Status: status, Closed: a.Closed})
+	}
+	return out
+}
+
+// ListScope is which incidents /incident list shows.
+type ListScope struct {
+	// Open only; All of them; else Days > 0: opened in the last Days days
+	// or still open; else (the zero scope) open ones, those resolved in
+	// the last week and those whose retro is due.
+	Open, All bool
+	Days      int
+}
+
+// ParseListScope reads `open`, `all`, `30d` (any number of days up to
+// ten years) or nothing.
+func ParseListScope(arg string) (ListScope, error) {
+	switch a := strings.ToLower(strings.TrimSpace(arg)); {
+	case a == "":
+		return ListScope{}, nil
+	case a == "open":
+		return ListScope{Open: true}, nil
+	case a == "all":
+		return ListScope{All: true}, nil
+	case strings.HasSuffix(a, "d"):
+		if n, err := strconv.Atoi(strings.TrimSuffix(a, "d")); err == nil && n >= 1 && n <= 3650 {
+			return ListScope{Days: n}, nil
+		}
+	}
+	return ListScope{}, rituals.Errorf(rituals.EINVALID, "`/incident list` takes `open`, `all` or a number of days such as `30d`, then a page number: `/incident list all 2`.")
+}
+
+// ListBriefs returns the briefs of the ritual's incidents in scope,
+// newest first.
+func (x *Incidents) ListBriefs(scope ListScope) ([]rituals.IncidentBrief, error) {
+	briefs, err := x.Store.IncidentBriefs(x.Config.Name)
+	if err != nil {
+		return nil, err
+	}
+	now := x.Clock.Now()
+	week := now.Add(-7 * 24 * time.Hour)
+	var out []rituals.IncidentBrief
+	for i := len(briefs) - 1; i >= 0; i-- {
+		b := briefs[i]
+		open := b.Resolved.IsZero()
+		var in bool
+		switch {
+		case scope.All:
+			in = true
+		case scope.Open:
+			in = open
+		case scope.Days > 0:
+			in = open || !b.Opened.Before(now.AddDate(0, 0, -scope.Days))
+		default:
+			// RetroDue is zero once skipped: set and unpublished, it is due.
+			in = open || b.Resolved.After(week) || !b.RetroDue.IsZero() && b.RetroPublished.IsZero()
+		}
+		if in {
+			out = append(out, b)
+		}
+	}
+	return out, nil
+}
+
+// IndexURL is the address of the incident record's page with filters,
+// signed when pages are, "" without a public URL. The signature is the
+// page's, so it holds for any filters.
+func (x *Incidents) IndexURL(filters url.Values) string {
+	u := x.Pages.URL(IndexPagePath)
+	if u == "" || len(filters) == 0 {
+		return u
+	}
+	sep := "?"
+	if strings.Contains(u, "?") {
+		sep = "&"
+	}
+	return u + sep + filters.Encode()
+}
+
+// IndexPagePath is where the bot serves the incident record.
+const IndexPagePath = "/incidents/"

@@ -1,0 +1,293 @@
+package oncall
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/ritualbot/ritualbot/rituals"
+)
+
+// Button actions of cover requests.
+const (
+	// ActionCoverPost posts a cover request from an absence warning.
+	ActionCoverPost = "oncall:cover-post"
+	// ActionCoverTake takes a posted cover request.
+	ActionCoverTake = "oncall:cover-take"
+)
+
+// CoverRequest asks the rotation for someone to be on call over Span in
+// place of For: the first member who takes it gets an override for
+// exactly that span.
+type CoverRequest struct {
+	ID     uint64
+	Ritual string
+	// For is whose shift needs cover; By asked (For, or a lead).
+	For, By string
+	Span    Span
+	Reason  string `json:",omitempty"`
+	Created time.Time
+	// TakenBy took it at Taken, with override Override.
+	TakenBy  string    `json:",omitempty"`
+	Taken    time.Time `json:",omitempty"`
+	Override uint64    `json:",omitempty"`
+	// Escalated is when it was raised to the leads, untaken.
+	Escalated time.Time `json:",omitempty"`
+}
+
+// CoverStore keeps a rotation's cover requests.
+type CoverStore interface {
+	// PutCover stores c, giving it an ID if it has none.
+	PutCover(c CoverRequest) (CoverRequest, error)
+	// Cover returns a cover request.
+	Cover(ritual string, id uint64) (CoverRequest, bool, error)
+	// Covers returns a rotation's cover requests whose span ends after
+	// from, oldest first.
+	Covers(ritual string, from time.Time) ([]CoverRequest, error)
+}
+
+// CoverAsk is a request for cover as a person (or an absence) asks it.
+type CoverAsk struct {
+	By, For string
+	Span    Span
+	Reason  string
+	// Auto: posted by `cover: auto`; an open request for the same span is
+	// not an error then but the one already posted.
+	Auto bool
+}
+
+// maxReason bounds a cover request's reason.
+const maxReason = 300
+
+// checkPlannedSpan refuses a span that ends before it starts, has begun,
+// or overlaps an override; what SetOverride would refuse at take time is
+// refused when the request is made.
+func (r *Rotation) checkPlannedSpan(sp Span, now time.Time) error {
+	switch {
+	case !sp.To.After(sp.From):
+		return rituals.Errorf(rituals.EINVALID, "The cover would end (%s) before it starts (%s). Nothing changed.", r.FormatTime(sp.To), r.FormatTime(sp.From))
+	case sp.From.Before(now.Add(-pastSlack)):
+		return rituals.Errorf(rituals.EINVALID, "The cover would start at %s, which has passed. Ask for cover from now on. Nothing changed.", r.FormatTime(sp.From))
+	case sp.To.Sub(sp.From) > maxOverride:
+		return rituals.Errorf(rituals.EINVALID, "A cover can last at most %d days; for longer, change the rotation in the config.", int(maxOverride.Hours()/24))
+	case sp.From.Sub(now) > maxPlanAhead:
+		return rituals.Errorf(rituals.EINVALID, "A cover can be asked for at most a year ahead.")
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if err := r.ensureLoaded(); err != nil {
+		return err
+	}
+	for _, o := range r.overrides {
+		if o.From.Before(sp.To) && o.To.After(sp.From) {
+			return rituals.Errorf(rituals.ECONFLICT, "That overlaps %s's override, %s to %s. Nothing changed; ask for a span that does not overlap it.",
+				rituals.Mention(o.User), r.FormatTime(o.From), r.FormatTime(o.To))
+		}
+	}
+	return nil
+}
+
+// RequestCover posts a cover request in the team channel with a "Take it"
+// button. Members of the rotation may ask for cover of their own shifts,
+// leads and admins for anyone's; For defaults to whoever is on call at
+// the span's start.
+func (r *Rotation) RequestCover(ctx context.Context, ask CoverAsk) (CoverRequest, error) {
+	if r.Covers == nil {
+		return CoverRequest{}, rituals.Errorf(rituals.EINVALID, "Cover requests need the store; they are not available here.")
+	}
+	now := r.Clock.Now()
+	if err := r.checkPlannedSpan(ask.Span, now); err != nil {
+		return CoverRequest{}, err
+	}
+	stints, err := r.OnCallOver(ask.Span)
+	if err != nil {
+		return CoverRequest{}, err
+	}
+	if len(stints) == 0 {
+		return CoverRequest{}, rituals.Errorf(rituals.EINVALID, "Nobody is on call for %s then: the rotation has not started.", r.TeamName())
+	}
+	if ask.For == "" {
+		ask.For = stints[0].User
+		for _, st := range stints {
+			if st.User == ask.By {
+				ask.For = ask.By
+			}
+		}
+	}
+	if ask.By != ask.For && !r.mayLead(ask.By) {
+		return CoverRequest{}, rituals.Errorf(rituals.EFORBIDDEN, "Only a lead of %s (%s) or an admin can ask for cover of someone else's shift.", r.TeamName(), mentions(r.Team.Leads))
+	}
+	if !r.mayTakeShift(ask.By) {
+		return CoverRequest{}, rituals.Errorf(rituals.EFORBIDDEN, "You are not in the %s team or its rotation.", r.TeamName())
+	}
+	onCall := false
+	for _, st := range stints {
+		onCall = onCall || st.User == ask.For
+	}
+	if !onCall {
+		return CoverRequest{}, rituals.Errorf(rituals.EINVALID, "%s is not on call for %s between %s and %s, so there is nothing to cover. `/oncall schedule %s` shows the shifts.",
+			rituals.Mention(ask.For), r.TeamName(), r.FormatTime(ask.Span.From), r.FormatTime(ask.Span.To), r.Team.ID)
+	}
+	open, err := r.Covers.Covers(r.Config.Name, now)
+	if err != nil {
+		return CoverRequest{}, fmt.Errorf("oncall %s: read cover requests: %w", r.Config.Name, err)
+	}
+	for _, c := range open {
+		if c.TakenBy == "" && c.Span.From.Before(ask.Span.To) && c.Span.To.After(ask.Span.From) {
+			if ask.Auto && c.Span == ask.Span {
+				return c, nil
+			}
+			return CoverRequest{}, rituals.Errorf(rituals.ECONFLICT, "Cover request #%d (%s to %s) already asks for part of that span. Nothing changed.", c.ID, r.FormatTime(c.Span.From), r.FormatTime(c.Span.To))
+		}
+	}
+	c := CoverRequest{Ritual: r.Config.Name, For: ask.For, By: ask.By, Span: ask.Span, Reason: rituals.Clip(ask.Reason, maxReason), Created: now}
+	if c, err = r.Covers.PutCover(c); err != nil {
+		return CoverRequest{}, fmt.Errorf("oncall %s: store cover request: %w", r.Config.Name, err)
+	}
+	if err := r.Outbox.Send(ctx, rituals.UrgentFor(ctx, []rituals.Message{r.coverMessage(c)})...); err != nil {
+		return CoverRequest{}, fmt.Errorf("oncall %s: post cover request %d: %w", r.Config.Name, c.ID, err)
+	}
+	r.pokePlanner()
+	return c, nil
+}
+
+// coverMessage is the request as the channel shows it: open with "Take
+// it", or taken, saying by whom (the same key, so it is edited in place).
+func (r *Rotation) coverMessage(c CoverRequest) rituals.Message {
+	span := r.FormatTime(c.Span.From) + " to " + r.FormatTime(c.Span.To)
+	text := fmt.Sprintf(":sos: *Cover request #%d* for *%s*: who can be on call %s in place of %s?", c.ID, r.TeamName(), span, rituals.Mention(c.For))
+	if c.Reason != "" {
+		text += "\n_" + rituals.Escape(c.Reason) + "_"
+	}
+	blocks := []rituals.Block{rituals.Section(text)}
+	m := rituals.Message{Key: r.key("cover", strconv.FormatUint(c.ID, 10)), To: r.Channel()}
+	if c.TakenBy != "" {
+		blocks = append(blocks, rituals.Context(fmt.Sprintf(":white_check_mark: Taken by %s: they are on call %s.", rituals.Mention(c.TakenBy), span)))
+		m.Update = true
+		m.Text = stripMrkdwn(fmt.Sprintf("Cover request #%d for %s: taken by %s", c.ID, r.TeamName(), rituals.Mention(c.TakenBy)))
+	} else {
+		blocks = append(blocks,
+			rituals.Actions(rituals.Button{Text: "Take it", ActionID: ActionCoverTake, Style: "primary", Value: r.Config.Name + "|" + strconv.FormatUint(c.ID, 10)}),
+			rituals.Context("Anyone in the rotation who is not away then can take it; the first to take it is on call for exactly that span."))
+		m.Text = stripMrkdwn(fmt.Sprintf("Cover request #%d for %s, %s", c.ID, r.TeamName(), span))
+	}
+	m.Blocks = blocks
+	return m
+}
+
+// TakeCover puts taker on call over cover request id's span: once, for
+// the first who takes it. The taker and whoever is relieved are told
+// (HandoverDMs, as for any override), the requester too, and the request
+// in the channel is edited to say who took it.
+func (r *Rotation) TakeCover(ctx context.Context, id uint64, taker string) (CoverRequest, error) {
+	if r.Covers == nil {
+		return CoverRequest{}, rituals.Errorf(rituals.ENOTFOUND, "That cover request no longer exists.")
+	}
+	r.coverMu.Lock()
+	defer r.coverMu.Unlock()
+	c, ok, err := r.Covers.Cover(r.Config.Name, id)
+	if err != nil {
+		return CoverRequest{}, fmt.Errorf("oncall %s: read cover request %d: %w", r.Config.Name, id, err)
+	}
+	now := r.Clock.Now()
+	switch {
+	case !ok:
+		return CoverRequest{}, rituals.Errorf(rituals.ENOTFOUND, "That cover request no longer exists.")
+	case c.TakenBy == taker:
+		return CoverRequest{}, rituals.Errorf(rituals.ECONFLICT, "You took cover request #%d already: you are on call %s to %s. Nothing changed.", c.ID, r.FormatTime(c.Span.From), r.FormatTime(c.Span.To))
+	case c.TakenBy != "":
+		return CoverRequest{}, rituals.Errorf(rituals.ECONFLICT, "%s took cover request #%d already. Nothing changed.", rituals.Mention(c.TakenBy), c.ID)
+	case !c.Span.To.After(now):
+		return CoverRequest{}, rituals.Errorf(rituals.EINVALID, "Cover request #%d is over: its span ended %s. Nothing changed.", c.ID, r.FormatTime(c.Span.To))
+	case taker == c.For:
+		return CoverRequest{}, rituals.Errorf(rituals.EINVALID, "Cover request #%d asks for someone to take your own shift; someone else has to take it.", c.ID)
+	case !r.InRotation(taker):
+		return CoverRequest{}, rituals.Errorf(rituals.EFORBIDDEN, "Only members of the %s rotation can take its cover requests.", r.TeamName())
+	}
+	if r.Availability != nil {
+		loc := r.loc()
+		absences, err := r.Availability.Absences(ctx, rituals.DateOf(now.In(loc)), r.Directory, []string{taker})
+		if err != nil {
+			return CoverRequest{}, fmt.Errorf("oncall %s: %w", r.Config.Name, err)
+		}
+		if a, away := awayDuring(absences, taker, c.Span, loc); away {
+			return CoverRequest{}, rituals.Errorf(rituals.EINVALID, "You are away then (%s, %s → %s), so you cannot cover it. Nothing changed.", a.Why, a.From, a.To)
+		}
+	}
+	o, _, err := r.SetOverride(ctx, OverrideRequest{By: taker, User: taker, Span: c.Span, Planned: c.Span.From.After(now), How: fmt.Sprintf("cover request #%d", c.ID)})
+	if err != nil {
+		return CoverRequest{}, err
+	}
+	c.TakenBy, c.Taken, c.Override = taker, now, o.ID
+	msgs := []rituals.Message{r.coverMessage(c)}
+	if c.By != c.For && c.By != taker {
+		loc := r.Zones(ctx)(c.By)
+		msgs = append(msgs, rituals.Message{
+			Key: r.key("cover", strconv.FormatUint(c.ID, 10), "taken", c.By), To: c.By,
+			Text: stripMrkdwn(fmt.Sprintf("%s took your cover request #%d", rituals.Mention(taker), c.ID)),
+			Blocks: []rituals.Block{rituals.Section(fmt.Sprintf(":white_check_mark: %s took your cover request #%d for *%s*: they are on call %s to %s in place of %s.",
+				rituals.Mention(taker), c.ID, r.TeamName(), r.FormatTimeIn(c.Span.From, loc), r.FormatTimeIn(c.Span.To, loc), rituals.Mention(c.For)))},
+		})
+	}
+	if err := r.Outbox.Send(ctx, rituals.UrgentFor(ctx, msgs)...); err != nil {
+		return CoverRequest{}, fmt.Errorf("oncall %s: tell of cover request %d taken: %w", r.Config.Name, c.ID, err)
+	}
+	// Marked after the override is stored: should this fail, a second
+	// taker is still refused, by the override's overlap.
+	if _, err := r.Covers.PutCover(c); err != nil {
+		return CoverRequest{}, fmt.Errorf("oncall %s: record cover request %d taken: %w", r.Config.Name, c.ID, err)
+	}
+	return c, nil
+}
+
+// escalations raises to the leads each cover request still untaken
+// escalate_after before its shift, once, and returns when the next one
+// falls due (zero if none).
+func (r *Rotation) escalations(ctx context.Context, now time.Time) (time.Time, error) {
+	if r.Covers == nil {
+		return time.Time{}, nil
+	}
+	covers, err := r.Covers.Covers(r.Config.Name, now)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("oncall %s: read cover requests: %w", r.Config.Name, err)
+	}
+	var next time.Time
+	var zone func(string) *time.Location // read only when someone is told
+	for _, c := range covers {
+		// A lead who asked knows already.
+		if c.TakenBy != "" || !c.Escalated.IsZero() || !c.Span.From.After(now) || r.Team.IsLead(c.By) {
+			continue
+		}
+		due := c.Span.From.Add(-r.Settings.escalateAfter())
+		if due.After(now) {
+			if next.IsZero() || due.Before(next) {
+				next = due
+			}
+			continue
+		}
+		if zone == nil {
+			zone = r.Zones(ctx)
+		}
+		var msgs []rituals.Message
+		for _, lead := range r.Team.Leads {
+			loc := zone(lead)
+			msgs = append(msgs, rituals.Message{
+				Key: r.key("cover", strconv.FormatUint(c.ID, 10), "escalated", lead), To: lead,
+				Text: stripMrkdwn(fmt.Sprintf("Nobody has taken cover request #%d for %s yet", c.ID, r.TeamName())),
+				Blocks: []rituals.Block{rituals.Section(fmt.Sprintf(":rotating_light: Nobody has taken cover request #%d for *%s* yet: %s is away and on call %s to %s. Find someone, or put them on call with `/oncall override @user FROM TO %s`.",
+					c.ID, r.TeamName(), rituals.Mention(c.For), r.FormatTimeIn(c.Span.From, loc), r.FormatTimeIn(c.Span.To, loc), r.Team.ID))},
+			})
+		}
+		// Sent before it is marked: a crash between sends again, and the
+		// keys make that once.
+		if err := r.Outbox.Send(ctx, msgs...); err != nil {
+			return time.Time{}, fmt.Errorf("oncall %s: escalate cover request %d: %w", r.Config.Name, c.ID, err)
+		}
+		c.Escalated = now
+		if _, err := r.Covers.PutCover(c); err != nil {
+			return time.Time{}, fmt.Errorf("oncall %s: record cover request %d escalated: %w", r.Config.Name, c.ID, err)
+		}
+	}
+	return next, nil
+}

@@ -1,0 +1,112 @@
+package store
+
+import (
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/ritualbot/ritualbot/rituals/oncall"
+)
+
+// Cover requests and drills:
+//
+//	oncall_covers  ritual 0 seqKey(id) → CoverRequest
+//	oncall_drills  ritual 0 seqKey(id) → Drill
+//
+// Both take IDs from their own bucket's sequence: the numbers people see
+// (cover request #3, drill #2) count up from 1 per store.
+var (
+	bucketCovers = registerBucket("oncall_covers")
+	bucketDrills = registerBucket("oncall_drills")
+)
+
+var (
+	_ oncall.CoverStore = (*DB)(nil)
+	_ oncall.DrillStore = (*DB)(nil)
+)
+
+func init() {
+	registerFormat("oncall_covers", format{Key: formatRitualSeqKey})
+	registerFormat("oncall_drills", format{Key: formatRitualSeqKey})
+}
+
+// PutCover stores a cover request, giving it an ID if it has none.
+func (db *DB) PutCover(c oncall.CoverRequest) (oncall.CoverRequest, error) {
+	err := db.update("put_oncall_cover", func(tx *bolt.Tx) error {
+		if err := checkJob(c.Ritual); err != nil {
+			return err
+		}
+		b := tx.Bucket(bucketCovers)
+		if c.ID == 0 {
+			id, err := b.NextSequence()
+			if err != nil {
+				return err
+			}
+			c.ID = id
+		}
+		return putJSON(b, underKey(c.Ritual, seqKey(c.ID)), c)
+	})
+	if err != nil {
+		return oncall.CoverRequest{}, fmt.Errorf("put cover request of %s: %w", c.Ritual, err)
+	}
+	return c, nil
+}
+
+// Cover returns a cover request.
+func (db *DB) Cover(ritual string, id uint64) (c oncall.CoverRequest, ok bool, err error) {
+	err = db.view("oncall_cover", func(tx *bolt.Tx) error {
+		ok, err = getJSON(tx.Bucket(bucketCovers), underKey(ritual, seqKey(id)), &c)
+		return err
+	})
+	if err != nil {
+		return c, false, fmt.Errorf("cover request %d of %s: %w", id, ritual, err)
+	}
+	return c, ok, nil
+}
+
+// Covers returns a rotation's cover requests whose span ends after from.
+func (db *DB) Covers(ritual string, from time.Time) (out []oncall.CoverRequest, err error) {
+	err = db.view("oncall_covers", func(tx *bolt.Tx) error {
+		out, err = decodePrefix(tx.Bucket(bucketCovers), prefixKey(ritual), func(c oncall.CoverRequest) bool { return c.Span.To.After(from) })
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("cover requests of %s: %w", ritual, err)
+	}
+	return out, nil
+}
+
+// PutDrill stores a drill, giving it an ID if it has none.
+func (db *DB) PutDrill(d oncall.Drill) (oncall.Drill, error) {
+	err := db.update("put_oncall_drill", func(tx *bolt.Tx) error {
+		if err := checkJob(d.Ritual); err != nil {
+			return err
+		}
+		b := tx.Bucket(bucketDrills)
+		if d.ID == 0 {
+			id, err := b.NextSequence()
+			if err != nil {
+				return err
+			}
+			d.ID = id
+		}
+		return putJSON(b, underKey(d.Ritual, seqKey(d.ID)), d)
+	})
+	if err != nil {
+		return oncall.Drill{}, fmt.Errorf("put drill of %s: %w", d.Ritual, err)
+	}
+	return d, nil
+}
+
+// Drills returns a rotation's drills paged at or after from.
+func (db *DB) Drills(ritual string, from time.Time) (out []oncall.Drill, err error) {
+	err = db.view("oncall_drills", func(tx *bolt.Tx) error {
+		out, err = decodePrefix(tx.Bucket(bucketDrills), prefixKey(ritual), func(d oncall.Drill) bool { return !d.Paged.Before(from) })
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("drills of %s: %w", ritual, err)
+	}
+	return out, nil
+}
