@@ -13,7 +13,7 @@ func parseShowAndTell(r *ritualReader) {
 		AskAfterRelease: r.boolean("ask_after_release", true),
 		SignupClose:     r.duration("signup_close", showandtell.DefaultSignupClose),
 	}
-	if s.SignupClose <= 0 || s.SignupClose > 7*24*time.Hour {
+	if s.SignupClose < time.Minute || s.SignupClose > 7*24*time.Hour {
 		r.errorf("signup_close", "want a duration before the demo from 1m to 7d, e.g. 2h")
 	}
 	s.Teams = r.teamList("teams")
