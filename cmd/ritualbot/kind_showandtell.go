@@ -31,6 +31,17 @@ func showAndTellKind() kind {
 			}
 			return p, nil
 		},
+		link: func(p *previewEnv, rc *rituals.RitualConfig) {
+			if p.DB == nil {
+				return
+			}
+			set, _ := p.links.demos.(*showandtell.Set)
+			if set == nil {
+				set = &showandtell.Set{Clock: p.clock()}
+				p.links.demos = set
+			}
+			set.List = append(set.List, showAndTellOf(p.Config.Config, rc, p.DB))
+		},
 		preview: func(p *previewEnv, rc *rituals.RitualConfig) (rituals.Message, error) {
 			var store showandtell.Store = noSignUps{}
 			if p.DB != nil {

@@ -23,6 +23,10 @@ rituals:
     schedule: "0 15 * * FRI"
     teams: [payments, search]
     signup_close: 2h
+  - name: weekly-digest
+    kind: digest
+    channel: C0DIGEST
+    schedule: "0 18 * * FRI"
 `
 
 func shipped(service, deployer, version, finished string) string {
@@ -38,7 +42,7 @@ func shipped(service, deployer, version, finished string) string {
 // day a reply asks for the recording, whose link is kept with the agenda.
 func TestShowAndTellFromReleaseToRecording(t *testing.T) {
 	h := newHarness(t, showAndTellConfig, at(t, "2026-11-23 08:00", berlin), slackfake.Options{})
-	for _, c := range []string{"C0DEMOS", "C0PAYMENTS", "C0SEARCH"} {
+	for _, c := range []string{"C0DEMOS", "C0PAYMENTS", "C0SEARCH", "C0DIGEST"} {
 		h.fake.AddChannel(slackfake.Channel{ID: c, Name: strings.ToLower(c[2:]), Members: []string{"U0ALICE", "U0BOB", "U0DAN", "U0BOT"}})
 	}
 	for _, u := range []slackfake.User{{ID: "U0ALICE", Name: "alice"}, {ID: "U0BOB", Name: "bob"}, {ID: "U0DAN", Name: "dan"}} {
@@ -124,6 +128,12 @@ func TestShowAndTellFromReleaseToRecording(t *testing.T) {
 	}
 	if !updated.Edited || !strings.Contains(string(updated.Blocks), "https://video.example.com/demo-day-47") {
 		t.Fatalf("the agenda does not show the recording: %s", updated.Blocks)
+	}
+	// The digest lists what was demoed, with the recording.
+	h.runUntil(at(t, "2026-11-27 18:01", berlin))
+	digests := h.fake.ChannelMessages("C0DIGEST")
+	if len(digests) == 0 || !strings.Contains(string(digests[0].Blocks), "checkout v2.0.0") || !strings.Contains(string(digests[0].Blocks), "video.example.com/demo-day-47") {
+		t.Fatalf("the digest does not list the demo: %+v", digests)
 	}
 	h.stop()
 	db, err := store.Open(h.storePath())

@@ -63,6 +63,8 @@ type Digest struct {
 	Standups  func() rituals.StandupLog
 	OnCall    func() rituals.OnCallSchedule
 	Incidents func() rituals.IncidentLog
+	// Demos is the show-and-tells' demos (nil: none is configured).
+	Demos func() rituals.DemoLog
 	// Chart, if set, draws the trend chart sent with the digest.
 	Chart ChartRenderer
 	// Pages links to postmortems (no links without a public URL).
@@ -241,6 +243,7 @@ func (p Period) IncidentsPerShift() (float64, bool) {
 type TeamDigest struct {
 	Team    *rituals.Team
 	Drills  []rituals.DrillBrief // in the window: practice, not incidents
+	Demos   []rituals.DemoBrief  // shown at a show-and-tell in the window
 	Now     Period
 	Prev    Period
 	Cadence string
@@ -355,6 +358,11 @@ func (d *Digest) report(ctx context.Context, end time.Time, withTrend bool) (*Di
 		}
 		if oncall != nil {
 			if err := d.onCallFigures(td, oncall); err != nil {
+				r.problems = append(r.problems, err)
+			}
+		}
+		if demos := rituals.Linked(d.Demos); demos != nil {
+			if err := demoFigures(td, demos); err != nil {
 				r.problems = append(r.problems, err)
 			}
 		}
