@@ -77,7 +77,7 @@ func (h *ShowAndTells) remove(ctx context.Context, inv Invocation, args []string
 	if !h.Clock.Now().Before(s.Closes(demoAt)) {
 		return Reply{}, rituals.Errorf(rituals.ECONFLICT, "The agenda is posted already; tell the channel instead.")
 	}
-	ok, err := h.Set.ByName(s.Name()).Store.RemoveSignUp(s.Name(), demoAt, inv.UserID)
+	ok, err := s.Store.RemoveSignUp(s.Name(), demoAt, inv.UserID)
 	if err != nil {
 		return Reply{}, err
 	}
