@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -34,6 +35,14 @@ type Directory struct {
 
 var _ rituals.Directory = (*Directory)(nil)
 
+// Warm reads the members now (at start-up), so that the first command
+// that needs them does not wait for users.list: a modal must open within
+// 3 s of the click, and a big workspace is several pages.
+func (d *Directory) Warm(ctx context.Context) error {
+	_, err := d.Users(ctx)
+	return err
+}
+
 // Users returns every member by ID.
 func (d *Directory) Users(ctx context.Context) (map[string]rituals.UserInfo, error) {
 	d.mu.Lock()
@@ -49,10 +58,7 @@ func (d *Directory) Users(ctx context.Context) (map[string]rituals.UserInfo, err
 	if d.users != nil && now.Sub(d.fetched) < ttl && !now.Before(d.fetched) {
 		return d.users, nil
 	}
-	if err := d.Limiter.Wait(ctx, "users.list", ""); err != nil {
-		return nil, err
-	}
-	list, err := d.API.GetUsersContext(ctx, slack.GetUsersOptionLimit(1000))
+	list, err := readUsers(ctx, d.API, d.Limiter)
 	if err != nil {
 		if d.users != nil {
 			return d.users, nil // a stale directory beats no standup
@@ -62,10 +68,66 @@ func (d *Directory) Users(ctx context.Context) (map[string]rituals.UserInfo, err
 	users := make(map[string]rituals.UserInfo, len(list))
 	for _, u := range list {
 		users[u.ID] = rituals.UserInfo{
-			ID: u.ID, Name: u.Name, TZ: u.TZ, Deleted: u.Deleted,
+			ID: u.ID, Name: displayName(u), TZ: u.TZ, Deleted: u.Deleted,
 			StatusText: u.Profile.StatusText, StatusEmoji: u.Profile.StatusEmoji,
 		}
 	}
 	d.users, d.fetched = users, now
 	return users, nil
+}
+
+// displayName is the name people see in Slack: the display name, else the
+// full name. users.list's "name" is the legacy username, deprecated since
+// 2017 and often unlike either.
+func displayName(u slack.User) string {
+	switch {
+	case u.Profile.DisplayName != "":
+		return u.Profile.DisplayName
+	case u.Profile.RealName != "":
+		return u.Profile.RealName
+	case u.RealName != "":
+		return u.RealName
+	}
+	return u.Name
+}
+
+// pagedUsersAPI reads users.list a page at a time (*slack.Client).
+type pagedUsersAPI interface {
+	GetUsersPaginated(options ...slack.GetUsersOption) slack.UserPagination
+}
+
+// readUsers reads every member with users.list, a thousand a page, each
+// page paced by the limiter: slack-go's GetUsersContext pages on its own,
+// outside the limiter, and sleeps through a 429 unmetered. A 429 pauses
+// the method for its Retry-After and the page is asked again. An API
+// without paging (a test double) is read in one call.
+func readUsers(ctx context.Context, api usersAPI, lim *RateLimiter) ([]slack.User, error) {
+	pager, ok := api.(pagedUsersAPI)
+	if !ok {
+		if err := lim.Wait(ctx, "users.list", ""); err != nil {
+			return nil, err
+		}
+		return api.GetUsersContext(ctx, slack.GetUsersOptionLimit(1000))
+	}
+	var users []slack.User
+	page := pager.GetUsersPaginated(slack.GetUsersOptionLimit(1000))
+	for {
+		if err := lim.Wait(ctx, "users.list", ""); err != nil {
+			return nil, err
+		}
+		next, err := page.Next(ctx)
+		var rl *slack.RateLimitedError
+		if errors.As(err, &rl) {
+			lim.Pause("users.list", rl.RetryAfter)
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		users = append(users, next.Users...)
+		if next.Cursor == "" {
+			return users, nil
+		}
+		page = next
+	}
 }

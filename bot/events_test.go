@@ -2,6 +2,9 @@ package bot
 
 import (
 	"context"
+	"slices"
+	"strings"
+	"sync"
 	"testing"
 
 	"github.com/rs/zerolog"
@@ -12,9 +15,12 @@ import (
 // HTTP mode and Socket Mode both hand over.
 func TestEventsAPITypesTheInnerEvent(t *testing.T) {
 	r := NewRouter(zerolog.Nop())
+	var mu sync.Mutex
 	var got []Event
 	for _, typ := range []string{"app_mention", "reaction_added", "app_home_opened", "subteam_members_changed"} {
 		r.HandleEvent(typ, func(_ context.Context, e Event) error {
+			mu.Lock()
+			defer mu.Unlock()
 			got = append(got, e)
 			return nil
 		})
@@ -33,6 +39,11 @@ func TestEventsAPITypesTheInnerEvent(t *testing.T) {
 			t.Errorf("%s: %v", body, err)
 		}
 	}
+	// Events are handled after the acknowledgement, in the background.
+	if err := in.Wait(ctx); err != nil {
+		t.Fatal(err)
+	}
+	slices.SortFunc(got, func(a, b Event) int { return strings.Compare(a.ID, b.ID) })
 	if len(got) != 4 {
 		t.Fatalf("%d events routed, want 4: %+v", len(got), got)
 	}

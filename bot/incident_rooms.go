@@ -106,7 +106,7 @@ func (r *IncidentRooms) OwnChannel(ctx context.Context, name string) (string, bo
 	if err != nil {
 		return "", false, err
 	}
-	params := &slack.GetConversationsParameters{Types: []string{"public_channel"}, ExcludeArchived: true, Limit: 1000}
+	params := &slack.GetConversationsParameters{Types: []string{"public_channel"}, ExcludeArchived: true, Limit: maxConversationsPage}
 	for page := 0; page < maxChannelPages; page++ {
 		var chans []slack.Channel
 		var cursor string
@@ -144,4 +144,37 @@ func (r *IncidentRooms) botUser(ctx context.Context) (string, error) {
 		return err
 	})
 	return r.botID, err
+}
+
+// permalinkAPI is what a message's link needs from Slack.
+type permalinkAPI interface {
+	GetPermalinkContext(ctx context.Context, params *slack.PermalinkParameters) (string, error)
+}
+
+// Permalink asks Slack for the link to the message ts in channel
+// (chat.getPermalink, https://api.slack.com/methods/chat.getPermalink:
+// {"ok":true,"channel":"C…","permalink":"https://…/archives/C…/p…"}),
+// paced by limiter; observe, if set, is told the outcome.
+func Permalink(ctx context.Context, api permalinkAPI, limiter *RateLimiter, observe func(method, outcome string), channel, ts string) (string, error) {
+	const method = "chat.getPermalink"
+	if err := limiter.Wait(ctx, method, ""); err != nil {
+		return "", err
+	}
+	link, err := api.GetPermalinkContext(ctx, &slack.PermalinkParameters{Channel: channel, Ts: ts})
+	outcome := "ok"
+	var rl *slack.RateLimitedError
+	switch {
+	case errors.As(err, &rl):
+		outcome = "ratelimited"
+		limiter.Pause(method, rl.RetryAfter)
+	case err != nil:
+		outcome = "error"
+	}
+	if observe != nil {
+		observe(method, outcome)
+	}
+	if err != nil {
+		return "", fmt.Errorf("%s: %w", method, err)
+	}
+	return link, nil
 }

@@ -387,9 +387,13 @@ func (h *Incidents) readMessage(ctx context.Context, channel, ts string) (slack.
 
 // mention runs `@ritualbot VERB …` typed in an incident's thread on that
 // incident, answering privately.
+//
+// An edited message that mentions the bot comes again as app_mention,
+// with "edited" and a new event_id: it is not run again (a fixed typo
+// would otherwise add a second update or action item).
 func (h *Incidents) mention(ctx context.Context, e Event) error {
 	ev, ok := e.Data.(*slackevents.AppMentionEvent)
-	if !ok {
+	if !ok || ev.Edited != nil {
 		return nil
 	}
 	channel, user, thread := ev.Channel, ev.User, ev.ThreadTimeStamp

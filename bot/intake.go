@@ -46,8 +46,46 @@ type Intake struct {
 	// four per CPU, at least 8); the others wait their turn.
 	Concurrency int
 
+	// Base is the context work runs on once Slack has its
+	// acknowledgement: it outlives the HTTP request or Socket Mode
+	// connection that brought the work, so a refreshed connection or a
+	// finished request cuts no handler short. Main cancels it at shutdown,
+	// after Wait. Default context.Background().
+	Base context.Context
+
 	slotsOnce sync.Once
 	slots     chan struct{}
+	inflight  sync.WaitGroup
+}
+
+// base is the context acknowledged work runs on.
+func (in *Intake) base() context.Context {
+	if in.Base != nil {
+		return in.Base
+	}
+	return context.Background()
+}
+
+// Go runs f on the work context in the background, counted by Wait.
+func (in *Intake) Go(f func(ctx context.Context)) {
+	in.inflight.Add(1)
+	go func() {
+		defer in.inflight.Done()
+		f(in.base())
+	}()
+}
+
+// Wait waits until the work handed to Go is done, or ctx ends: shutdown
+// finishes what Slack was told was taken, and tests settle on it.
+func (in *Intake) Wait(ctx context.Context) error {
+	done := make(chan struct{})
+	go func() { in.inflight.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("wait for handlers of acknowledged requests: %w", ctx.Err())
+	}
 }
 
 // slot is the semaphore of handlers at work. A burst of hundreds of
@@ -79,21 +117,35 @@ func (in *Intake) deadline() time.Duration {
 	return ackDeadline
 }
 
-// SlashCommand answers a slash command; the returned payload is the ack.
+// SlashCommand answers a slash command; the returned payload is the ack,
+// nil for a bare acknowledgement (an empty body: Slack shows any other
+// body to the user, even one with no text).
 func (in *Intake) SlashCommand(ctx context.Context, sc slack.SlashCommand) any {
 	in.observe("slash_command", "received")
 	inv := Invocation{
 		Command: sc.Command, Text: sc.Text, UserID: sc.UserID, ChannelID: sc.ChannelID,
 		TriggerID: sc.TriggerID, ResponseURL: sc.ResponseURL,
 	}
-	reply, ok := in.within(ctx, sc.ResponseURL, func(ctx context.Context) *Reply {
+	reply, ok := in.within(sc.ResponseURL, func(ctx context.Context) *Reply {
 		r := in.Router.Command(ctx, inv)
 		return &r
 	})
 	if !ok {
 		return replyPayload(Reply{Text: "Working on it…"})
 	}
-	return replyPayload(*reply)
+	if reply.Text == "" && len(reply.Blocks) == 0 {
+		return nil // a modal opened: nothing to say
+	}
+	p := replyPayload(*reply)
+	if _, kept := p["blocks"]; !kept && len(reply.Blocks) > 0 && sc.ResponseURL != "" {
+		// Too big for an acknowledgement (slack-go refuses 20 KB): acked
+		// bare, and the whole answer follows through response_url rather
+		// than its text alone.
+		full := *reply
+		in.Go(func(ctx context.Context) { in.respond(ctx, sc.ResponseURL, full) })
+		return nil
+	}
+	return p
 }
 
 // Interaction handles block_actions and view_submission payloads; the
@@ -102,24 +154,10 @@ func (in *Intake) Interaction(ctx context.Context, ic slack.InteractionCallback)
 	in.observe(string(ic.Type), "received")
 	switch ic.Type {
 	case slack.InteractionTypeBlockActions:
-		for _, ba := range ic.ActionCallback.BlockActions {
-			a := Action{
-				ActionID: ba.ActionID, Value: actionValue(ba), UserID: ic.User.ID,
-				ChannelID: ic.Channel.ID, MessageTS: ic.Container.MessageTs, TriggerID: ic.TriggerID,
-				ViewID: ic.View.ID, ResponseURL: ic.ResponseURL,
-			}
-			if a.MessageTS == "" {
-				a.MessageTS = ic.Message.Timestamp
-			}
-			if len(ic.Message.Blocks.BlockSet) > 0 {
-				a.MessageBlocks, _ = json.Marshal(ic.Message.Blocks)
-				a.MessageText = ic.Message.Text
-			}
-			reply, ok := in.within(ctx, ic.ResponseURL, func(ctx context.Context) *Reply { return in.Router.Action(ctx, a) })
-			if ok && reply != nil {
-				in.respond(ctx, ic.ResponseURL, *reply)
-			}
-		}
+		// Acknowledged at once, answered after: handler time plus a post to
+		// response_url can pass Slack's 3 s, which shows an error on the
+		// button.
+		in.Go(func(ctx context.Context) { in.blockActions(ctx, ic) })
 		return nil
 	case slack.InteractionTypeViewSubmission:
 		s := Submission{
@@ -147,6 +185,28 @@ func (in *Intake) Interaction(ctx context.Context, ic slack.InteractionCallback)
 	}
 	in.Log.Debug().Str("type", httplimit.Clip(string(ic.Type))).Msg("interaction type not handled")
 	return nil
+}
+
+// blockActions runs a click's handlers, after its acknowledgement, and
+// posts their answers to response_url.
+func (in *Intake) blockActions(ctx context.Context, ic slack.InteractionCallback) {
+	for _, ba := range ic.ActionCallback.BlockActions {
+		a := Action{
+			ActionID: ba.ActionID, Value: actionValue(ba), UserID: ic.User.ID,
+			ChannelID: ic.Channel.ID, MessageTS: ic.Container.MessageTs, TriggerID: ic.TriggerID,
+			ViewID: ic.View.ID, ResponseURL: ic.ResponseURL,
+		}
+		if a.MessageTS == "" {
+			a.MessageTS = ic.Message.Timestamp
+		}
+		if len(ic.Message.Blocks.BlockSet) > 0 {
+			a.MessageBlocks, _ = json.Marshal(ic.Message.Blocks)
+			a.MessageText = ic.Message.Text
+		}
+		if reply := in.Router.Action(ctx, a); reply != nil {
+			in.respond(ctx, ic.ResponseURL, *reply)
+		}
+	}
 }
 
 // inputsOnScreen returns the block IDs of a view's inputs in the order the
@@ -192,7 +252,8 @@ func actionValue(a *slack.BlockAction) string {
 
 // EventsAPI handles an Events API body: url_verification returns the
 // challenge; event_callback is routed with its inner event typed by
-// slackevents.
+// slackevents, in the background (see Wait), so the caller acknowledges
+// at once.
 func (in *Intake) EventsAPI(ctx context.Context, body []byte) (challenge string, err error) {
 	if !json.Valid(body) {
 		return "", errors.New("events API body is not JSON")
@@ -221,7 +282,10 @@ func (in *Intake) EventsAPI(ctx context.Context, body []byte) (challenge string,
 			return "", errors.New("event_callback without its envelope")
 		}
 		in.observe("event", ev.InnerEvent.Type)
-		in.Router.Event(ctx, Event{ID: cb.EventID, Type: ev.InnerEvent.Type, Data: ev.InnerEvent.Data})
+		// Handled after the acknowledgement, on the work context: Slack
+		// wants its 200 within 3 s and retries the event otherwise.
+		e := Event{ID: cb.EventID, Type: ev.InnerEvent.Type, Data: ev.InnerEvent.Data}
+		in.Go(func(ctx context.Context) { in.Router.Event(ctx, e) })
 		return "", nil
 	}
 	in.Log.Debug().Str("type", httplimit.Clip(ev.Type)).Msg("events API envelope type not handled")
@@ -245,32 +309,46 @@ func untypedEvent(body []byte) (string, bool) {
 	return outer.Event.Type, !known && !knownRTM
 }
 
-// within runs f, returning its reply if it finishes before the ack
-// deadline. Otherwise it returns ok=false and f's reply goes to
-// responseURL when it is ready.
-func (in *Intake) within(ctx context.Context, responseURL string, f func(context.Context) *Reply) (reply *Reply, ok bool) {
+// within runs f on the work context, returning its reply if it finishes
+// before the ack deadline. Otherwise it returns ok=false and f's reply
+// goes to responseURL when it is ready.
+func (in *Intake) within(responseURL string, f func(context.Context) *Reply) (reply *Reply, ok bool) {
 	done := make(chan *Reply, 1)
-	work := context.WithoutCancel(ctx)
-	go func() {
+	var mu sync.Mutex
+	late := false // the ack has gone without the reply
+	in.Go(func(ctx context.Context) {
 		slots := in.slot()
 		slots <- struct{}{}
-		defer func() { <-slots }()
-		done <- f(work)
-	}()
+		r := f(ctx)
+		<-slots
+		mu.Lock()
+		if !late {
+			done <- r
+			mu.Unlock()
+			return
+		}
+		mu.Unlock()
+		if r != nil {
+			in.respond(ctx, responseURL, *r)
+		}
+	})
 	t := time.NewTimer(in.deadline())
 	defer t.Stop()
 	select {
 	case r := <-done:
 		return r, true
 	case <-t.C:
-		in.observe("ack", "deferred")
-		go func() {
-			if r := <-done; r != nil {
-				in.respond(work, responseURL, *r)
-			}
-		}()
-		return nil, false
 	}
+	mu.Lock()
+	defer mu.Unlock()
+	select {
+	case r := <-done:
+		return r, true
+	default:
+	}
+	late = true
+	in.observe("ack", "deferred")
+	return nil, false
 }
 
 // respond posts a reply to a response_url. The URL is a capability (it
@@ -280,7 +358,7 @@ func (in *Intake) respond(ctx context.Context, url string, r Reply) {
 		return
 	}
 	log := in.Log.With().Str("response_host", urlHost(url)).Logger()
-	body, err := json.Marshal(replyPayload(r))
+	body, err := json.Marshal(payloadWithin(r, 0))
 	if err != nil {
 		in.Log.Error().Err(err).Msg("encode response")
 		return
@@ -324,7 +402,11 @@ func urlHost(s string) string {
 
 // replyPayload is the JSON Slack takes as a command's answer, within the
 // size an acknowledgement may have.
-func replyPayload(r Reply) map[string]any {
+func replyPayload(r Reply) map[string]any { return payloadWithin(r, maxAckBytes) }
+
+// payloadWithin is r as Slack's message JSON, its blocks left out if the
+// whole would pass maxBytes (0: no bound, as for a response_url post).
+func payloadWithin(r Reply, maxBytes int) map[string]any {
 	if r.Replace != nil {
 		return map[string]any{"replace_original": true, "text": rituals.Clip(r.Text, 3000), "blocks": r.Replace}
 	}
@@ -334,7 +416,7 @@ func replyPayload(r Reply) map[string]any {
 	}
 	if len(r.Blocks) > 0 {
 		p["blocks"] = RenderBlocks(r.Blocks, maxMessageBlocks)
-		if b, err := json.Marshal(p); err != nil || len(b) > maxAckBytes {
+		if b, err := json.Marshal(p); err != nil || maxBytes > 0 && len(b) > maxBytes {
 			delete(p, "blocks")
 		}
 	}

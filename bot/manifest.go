@@ -45,7 +45,9 @@ func Manifest(in ManifestInput) ([]byte, error) {
 	// The sender reads a conversation back after a post whose answer was
 	// lost, to tell whether it landed (conversations.open for a DM).
 	scopes.add("channels:history", "groups:history", "im:history", "im:write")
-	events := set{}
+	// The Home tab is always on, and blank until the bot answers
+	// app_home_opened, whatever the kinds.
+	events := set{"app_home_opened": true}
 	if in.UsesEmails {
 		scopes["users:read.email"] = true
 	}
@@ -95,7 +97,10 @@ func Manifest(in ManifestInput) ([]byte, error) {
 			"description": "Standups, on-call, incidents and digests for your team",
 		},
 		"features": map[string]any{
-			"app_home":       map[string]any{"home_tab_enabled": true, "messages_tab_enabled": true, "messages_tab_read_only_enabled": false},
+			// The Messages tab shows the bot's DMs (prompts, reminders);
+			// the bot reads no DMs (no message.im), so people cannot
+			// write there and wait for an answer that never comes.
+			"app_home":       map[string]any{"home_tab_enabled": true, "messages_tab_enabled": true, "messages_tab_read_only_enabled": true},
 			"bot_user":       map[string]any{"display_name": name, "always_online": true},
 			"slash_commands": commands,
 		},

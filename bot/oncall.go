@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -25,6 +27,9 @@ type OnCalls struct {
 	// FeedURL returns where a rotation's calendar feed is served, "" if
 	// the bot has no public URL.
 	FeedURL func(ritual string) string
+	// Writes are the bot's own user-group writes, whose echoes need no
+	// read-back (nil: read back every change).
+	Writes *GroupWrites
 }
 
 // Default and maximum counts of /oncall schedule.
@@ -47,10 +52,63 @@ func (h *OnCalls) Register(r *Router) {
 // userGroupChanged puts an on-call user group that someone edited by hand
 // back to exactly the primary.
 func (h *OnCalls) userGroupChanged(_ context.Context, e Event) error {
-	if ev, ok := e.Data.(*slackevents.SubteamMembersChangedEvent); ok {
-		h.Rotations.UserGroupChanged(ev.SubteamID)
+	ev, ok := e.Data.(*slackevents.SubteamMembersChangedEvent)
+	if !ok {
+		return nil
 	}
+	if h.Writes.echo(ev.SubteamID, ev.AddedUsers, ev.RemovedUsers) {
+		return nil // Slack telling of the bot's own write: the group is as written
+	}
+	h.Rotations.UserGroupChanged(ev.SubteamID)
 	return nil
+}
+
+// GroupWrites remembers the bot's last write to each user group until
+// Slack's subteam_members_changed for it comes back. Slack sends that
+// event for every change, the bot's own included; reading the group back
+// each time would cost a Tier 2 call per handoff for nothing.
+type GroupWrites struct {
+	mu      sync.Mutex
+	pending map[string][]string // group → the members written
+}
+
+func (w *GroupWrites) wrote(group string, users []string) {
+	if w == nil {
+		return
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.pending == nil {
+		w.pending = map[string][]string{}
+	}
+	w.pending[group] = slices.Clone(users)
+}
+
+// echo reports whether a change to group (added, removed) is the echo of
+// the bot's pending write: it adds no one outside what was written and
+// removes no one written. The write is then no longer pending.
+func (w *GroupWrites) echo(group string, added, removed []string) bool {
+	if w == nil {
+		return false
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	written, ok := w.pending[group]
+	if !ok {
+		return false
+	}
+	delete(w.pending, group)
+	for _, u := range added {
+		if !slices.Contains(written, u) {
+			return false
+		}
+	}
+	for _, u := range removed {
+		if slices.Contains(written, u) {
+			return false
+		}
+	}
+	return true
 }
 
 func (h *OnCalls) who(ctx context.Context, inv Invocation, args []string) (Reply, error) {
@@ -371,6 +429,8 @@ type OnCallSlack struct {
 	Limiter *RateLimiter
 	// Observe, if set, is told the outcome of each call (metrics).
 	Observe func(method, outcome string)
+	// Writes, if set, records each user-group write (see GroupWrites).
+	Writes *GroupWrites
 }
 
 // onCallAPI is what keeping user groups and topics needs from Slack.
@@ -421,6 +481,7 @@ func (s *OnCallSlack) UserGroupMembers(ctx context.Context, group string) ([]str
 // SetUserGroupMembers replaces a user group's members (usergroups.users.update).
 func (s *OnCallSlack) SetUserGroupMembers(ctx context.Context, group string, users []string) error {
 	return s.call(ctx, "usergroups.users.update", func() error {
+		s.Writes.wrote(group, users) // before the call: its echo may come first
 		_, err := s.API.UpdateUserGroupMembersContext(ctx, group, strings.Join(users, ","))
 		return err
 	})

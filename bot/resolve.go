@@ -17,6 +17,10 @@ type directoryAPI interface {
 	GetConversationsContext(ctx context.Context, params *slack.GetConversationsParameters) ([]slack.Channel, string, error)
 }
 
+// maxConversationsPage is the largest page conversations.list takes: its
+// limit "must be an integer under 1000" (api.slack.com/methods/conversations.list).
+const maxConversationsPage = 999
+
 // Resolver turns the config's e-mails into user IDs and #names into
 // channel IDs, at start-up.
 type Resolver struct {
@@ -47,22 +51,9 @@ func (r *Resolver) UserIDByEmail(ctx context.Context, email string) (string, err
 
 // listUsers maps the active members' e-mails to their IDs, or returns nil.
 func (r *Resolver) listUsers(ctx context.Context) map[string]string {
-	var users []slack.User
-	for {
-		if err := r.Limiter.Wait(ctx, "users.list", ""); err != nil {
-			return nil
-		}
-		var err error
-		users, err = r.API.GetUsersContext(ctx, slack.GetUsersOptionLimit(1000))
-		var rl *slack.RateLimitedError
-		if errors.As(err, &rl) {
-			r.Limiter.Pause("users.list", rl.RetryAfter)
-			continue
-		}
-		if err != nil {
-			return nil
-		}
-		break
+	users, err := readUsers(ctx, r.API, r.Limiter)
+	if err != nil {
+		return nil
 	}
 	out := map[string]string{}
 	for _, u := range users {
@@ -115,7 +106,7 @@ func (r *Resolver) ChannelIDByName(ctx context.Context, name string) (string, er
 
 func (r *Resolver) listChannels(ctx context.Context) (map[string]string, error) {
 	out := map[string]string{}
-	params := &slack.GetConversationsParameters{Types: []string{"public_channel", "private_channel"}, Limit: 1000, ExcludeArchived: true}
+	params := &slack.GetConversationsParameters{Types: []string{"public_channel", "private_channel"}, Limit: maxConversationsPage, ExcludeArchived: true}
 	for {
 		if err := r.Limiter.Wait(ctx, "conversations.list", ""); err != nil {
 			return nil, err

@@ -152,6 +152,8 @@ func Commands() []Command {
 			Missing: "No digest is configured. Add a ritual with `kind: digest` to the config."},
 		{Name: "/release", Description: "Release notes: the changelog of recent deploys", UsageHint: "[notes [SERVICE] [SINCE] | help]",
 			Missing: "No release notes are configured. Add a ritual with `kind: release` to the config."},
+		{Name: "/pulse", Description: "Answer the team health pulse anonymously, see its latest results", UsageHint: "[results] [RITUAL]",
+			Missing: "No team health pulse is configured. Add a ritual with `kind: pulse` to the config."},
 		{Name: "/demo", Description: "Show-and-tell: sign up to demo what you shipped", UsageHint: "[add TEXT | list | remove | help]",
 			Missing: "No show-and-tell is configured. Add a ritual with `kind: showandtell` to the config."},
 	}
@@ -329,11 +331,21 @@ func (r *Router) Submit(ctx context.Context, s Submission) (map[string]string, *
 
 // Event routes an event once; Slack's retries of the same event_id are
 // dropped.
+//
+// An event counts as seen from the moment its handlers start: a retry
+// that arrives while they run, or after, is dropped. If ctx ends before
+// they finish (shutdown), the event is forgotten so that Slack's retry,
+// to this process or the next, runs it.
 func (r *Router) Event(ctx context.Context, e Event) {
 	if e.ID != "" && !r.seen.first(e.ID) {
 		r.Log.Debug().Str("event_id", httplimit.Clip(e.ID)).Msg("duplicate event delivery ignored")
 		return
 	}
+	defer func() {
+		if e.ID != "" && ctx.Err() != nil {
+			r.seen.forget(e.ID)
+		}
+	}()
 	ctx = rituals.ForPerson(ctx) // a person's message, reaction or mention
 	r.mu.RLock()
 	handlers := r.events[e.Type]
@@ -343,6 +355,13 @@ func (r *Router) Event(ctx context.Context, e Event) {
 			r.Log.Error().Err(err).Str("event", httplimit.Clip(e.Type)).Str("event_id", httplimit.Clip(e.ID)).Msg("event handler failed")
 		}
 	}
+}
+
+// forget drops id, so that its next delivery is handled.
+func (d *eventDedupe) forget(id string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	delete(d.seen, id) // its entry in order is dropped in turn
 }
 
 // eventDedupe remembers recent event IDs (Slack retries for about an hour).

@@ -62,6 +62,10 @@ type Sender struct {
 	// it left the outbox (the incidents tell a commander of a stakeholder
 	// channel they cannot reach).
 	Dropped func(m rituals.Message, reason string)
+	// Landed, if set, is told of each post Slack took (not edits), with
+	// where it landed, before the sender moves on in that conversation
+	// (the incidents learn their thread's permalink from it).
+	Landed func(m rituals.Message, sent rituals.SentMessage)
 	// Health, if set, is told when Slack refuses the token and when it
 	// takes it again, for /readyz.
 	Health *Health
@@ -388,7 +392,7 @@ func (s *Sender) deliver(ctx context.Context, it rituals.OutboxItem) bool {
 		case found:
 			s.Observe(method, "recovered")
 			log.Info().Str("ts", landed.TS).Msg("an earlier attempt had landed; recorded it instead of sending again")
-			return s.delivered(it, landed, log)
+			return s.landed(it, landed, log)
 		}
 	}
 	mark := func() error {
@@ -412,7 +416,7 @@ func (s *Sender) deliver(ctx context.Context, it rituals.OutboxItem) bool {
 	case err == nil:
 		s.Observe(method, "ok")
 		s.authAccepted()
-		return s.delivered(it, sent, log)
+		return s.landed(it, sent, log)
 	case errors.As(err, &rl):
 		s.Observe(method, "ratelimited")
 		s.Limiter.Pause(method, rl.RetryAfter)

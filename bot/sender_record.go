@@ -51,6 +51,16 @@ func (s *Sender) delivered(it rituals.OutboxItem, landed rituals.SentMessage, _ 
 	return true
 }
 
+// landed is delivered, and tells Landed of a post.
+func (s *Sender) landed(it rituals.OutboxItem, sent rituals.SentMessage, log zerolog.Logger) bool {
+	done := s.delivered(it, sent, log)
+	if s.Landed != nil && !it.Message.Update && it.Message.Upload == nil {
+		sent.Key = it.Message.Key
+		s.Landed(it.Message, sent)
+	}
+	return done
+}
+
 // takeDeliveries hands the unrecorded deliveries to a commit, which must
 // report back with recordedDeliveries.
 func (s *Sender) takeDeliveries() []rituals.Delivery {

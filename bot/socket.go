@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -11,6 +12,8 @@ import (
 	"github.com/rs/zerolog"
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
+
+	"github.com/ritualbot/ritualbot/internal/httplimit"
 )
 
 // Health is what /readyz reports about Slack: whether the Socket Mode
@@ -261,6 +264,8 @@ func (s *SocketMode) handle(ctx context.Context, client *socketmode.Client, evt 
 	case socketmode.EventTypeConnectionError, socketmode.EventTypeDisconnect, socketmode.EventTypeIncomingError:
 		s.Health.SetConnected(false, string(evt.Type))
 		s.Log.Warn().Str("event", string(evt.Type)).Msg("socket mode connection trouble")
+	case socketmode.EventTypeErrorBadMessage:
+		s.ackUnparsed(ctx, client, evt)
 	case socketmode.EventTypeInvalidAuth:
 		s.Health.SetConnected(false, "invalid_auth")
 	case socketmode.EventTypeSlashCommand:
@@ -284,13 +289,39 @@ func (s *SocketMode) handle(ctx context.Context, client *socketmode.Client, evt 
 			return
 		}
 		// Ack first: events need no answer, and Slack retries slow acks.
+		// The handlers run on the intake's work context, not this
+		// connection's: Slack refreshes connections every few hours.
 		s.ack(ctx, client, evt.Request, nil)
-		body := evt.Request.Payload
-		go func() {
-			if _, err := s.Intake.EventsAPI(ctx, body); err != nil {
-				s.Log.Warn().Err(err).Msg("bad events API payload")
-			}
-		}()
+		if _, err := s.Intake.EventsAPI(ctx, evt.Request.Payload); err != nil {
+			s.Log.Warn().Err(err).Msg("bad events API payload")
+		}
+	}
+}
+
+// ackUnparsed acknowledges an envelope slack-go could not parse (an event
+// type newer than it, a field of a shape it does not expect): unacked,
+// Slack sends it again and again. An Events API payload is still routed,
+// since the intake reads events itself.
+func (s *SocketMode) ackUnparsed(ctx context.Context, client *socketmode.Client, evt socketmode.Event) {
+	bad, ok := evt.Data.(*socketmode.ErrorBadMessage)
+	if !ok {
+		return
+	}
+	var env struct {
+		Type       string          `json:"type"`
+		EnvelopeID string          `json:"envelope_id"`
+		Payload    json.RawMessage `json:"payload"`
+	}
+	if json.Unmarshal(bad.Message, &env) != nil || env.EnvelopeID == "" {
+		s.Log.Warn().Err(bad.Cause).Msg("unreadable Socket Mode message without an envelope_id")
+		return
+	}
+	s.ack(ctx, client, &socketmode.Request{EnvelopeID: env.EnvelopeID}, nil)
+	s.Log.Debug().Err(bad.Cause).Str("type", httplimit.Clip(env.Type)).Msg("acknowledged an envelope slack-go could not parse")
+	if env.Type == string(socketmode.RequestTypeEventsAPI) {
+		if _, err := s.Intake.EventsAPI(ctx, env.Payload); err != nil {
+			s.Log.Warn().Err(err).Msg("bad events API payload")
+		}
 	}
 }
 

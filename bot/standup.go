@@ -84,9 +84,18 @@ func (h *Standups) status(ctx context.Context, inv Invocation, args []string) (R
 	if st.Summarized {
 		state = "summary posted"
 	}
-	text := fmt.Sprintf("*%s* standup, %s (%s)\n%s\n%s\n%s\n%s", rituals.Escape(s.Team.Name), st.Date.Time().Format("Mon 2 Jan"), state,
-		line("Answered", st.Answered), line("Pending", st.Pending), line("Skipped", st.Skipped), line("Away", st.Away))
-	return Reply{Text: text}, nil
+	title := fmt.Sprintf("*%s* standup, %s (%s)", rituals.Escape(s.Team.Name), st.Date.Time().Format("Mon 2 Jan"), state)
+	// A section per list, a long list going on over more sections: a team
+	// of a few hundred is more mentions than one section's 3,000
+	// characters, and a cut list would leave people out unsaid.
+	blocks := []rituals.Block{rituals.Section(title)}
+	for _, l := range []string{line("Answered", st.Answered), line("Pending", st.Pending), line("Skipped", st.Skipped), line("Away", st.Away)} {
+		for _, part := range rituals.Split(l, maxSectionText) {
+			blocks = append(blocks, rituals.Section(part))
+		}
+	}
+	text := fmt.Sprintf("%s: %d answered, %d pending, %d skipped, %d away", title, len(st.Answered), len(st.Pending), len(st.Skipped), len(st.Away))
+	return Reply{Text: text, Blocks: blocks}, nil
 }
 
 func (h *Standups) history(ctx context.Context, inv Invocation, args []string) (Reply, error) {

@@ -62,6 +62,9 @@ type Loaded struct {
 	Path   string
 	Config *Config
 	refs   []*ref
+	// Warnings are what is valid but likely not meant (page_exec with
+	// nobody to page), where it is; `validate` prints them, start-up logs them.
+	Warnings Errors
 }
 
 // Load reads and checks the config file at path.
@@ -118,6 +121,9 @@ type parser struct {
 	d      *decoder
 	loaded *Loaded
 	cfg    *rituals.Config
+	// pageExec are the page_exec settings read, checked once every
+	// rotation is.
+	pageExec []pageExecAt
 }
 
 func (p *parser) top(root *yaml.Node, dir string) {
@@ -162,6 +168,10 @@ func (p *parser) top(root *yaml.Node, dir string) {
 	if u := own.HTTP.PublicURL; u != "" && !strings.HasPrefix(u, "https://") && !strings.HasPrefix(u, "http://") {
 		httpCfg.errorf("public_url", "want the URL Slack reaches the bot at, such as https://ritualbot.example.com")
 	}
+	if u := own.HTTP.PublicURL; own.Slack.Mode == "http" && strings.HasPrefix(u, "http://") {
+		// Slack sends commands, clicks and events only to https:// request URLs.
+		httpCfg.errorf("public_url", "slack.mode is http and Slack only calls https:// request URLs; put the bot behind TLS and give its https:// address, got %q", u)
+	}
 	httpCfg.finish()
 	if own.Slack.Mode == "http" && own.HTTP.PublicURL == "" {
 		m.errorf("http", "slack.mode is http, so set http.public_url: the https:// address where Slack reaches this bot")
@@ -182,6 +192,7 @@ func (p *parser) top(root *yaml.Node, dir string) {
 	p.teams(m)
 	p.rituals(m)
 	m.finish()
+	p.warnPageExec()
 }
 
 // splitHostPort is net.SplitHostPort that also wants a port.

@@ -8,6 +8,7 @@ import (
 	"github.com/ritualbot/ritualbot/rituals"
 	"github.com/ritualbot/ritualbot/rituals/incident"
 	"github.com/ritualbot/ritualbot/rituals/oncall"
+	"github.com/ritualbot/ritualbot/rituals/pulse"
 )
 
 // Describe lists each ritual with its next n fire times in its own zone,
@@ -53,6 +54,9 @@ func Describe(cfg *rituals.Config, now time.Time, n int) string {
 		}
 		for _, t := range times {
 			fmt.Fprintf(&b, "  %s\n", t.In(s.Location).Format("Mon 2006-01-02 15:04 MST"))
+		}
+		if ps := pulse.SettingsOf(rc); ps != nil {
+			fmt.Fprintf(&b, "  each round stays open %s, with one reminder halfway; results only if at least %d answer\n", rituals.FormatSpan(ps.CloseAfter), ps.MinResponses)
 		}
 		if oc := oncall.SettingsOf(rc); oc != nil {
 			if unfair := oncall.UnfairLongShift(s, len(oc.Rotation), now); unfair != "" {

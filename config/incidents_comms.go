@@ -2,12 +2,14 @@ package config
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
 	"gopkg.in/yaml.v3"
 
 	"github.com/ritualbot/ritualbot/rituals/incident"
+	"github.com/ritualbot/ritualbot/rituals/oncall"
 )
 
 // Bounds of an update cadence: under 5 minutes a nudge would interrupt
@@ -68,6 +70,9 @@ func parseComms(r *ritualReader, s *incident.Settings, hasSeverity func(string) 
 		r.get("broadcast")
 	}
 	c.PageExec = r.strings("page_exec")
+	if len(c.PageExec) > 0 {
+		r.p.pageExec = append(r.p.pageExec, pageExecAt{node: r.keys["page_exec"], key: r.sub("page_exec"), teams: s.Teams})
+	}
 	for _, sev := range c.PageExec {
 		if !hasSeverity(sev) {
 			badSev(r.mapping, "page_exec", sev)
@@ -90,5 +95,35 @@ func parseComms(r *ritualReader, s *incident.Settings, hasSeverity func(string) 
 	c.ArchiveAfter = r.duration("archive_after", incident.DefaultArchiveAfter)
 	if r.has("archive_after") && len(c.ChannelPerIncident) == 0 {
 		r.errorf("archive_after", "archive_after is for the channels of channel_per_incident, which is off")
+	}
+}
+
+// pageExecAt is where an incidents ritual set page_exec, and its teams.
+type pageExecAt struct {
+	node  *yaml.Node
+	key   string
+	teams []string // none: every team
+}
+
+// warnPageExec warns of each page_exec that would page nobody: no
+// enabled on-call rotation of the ritual's teams has an exec list.
+func (p *parser) warnPageExec() {
+	for _, pe := range p.pageExec {
+		teams := pe.teams
+		if len(teams) == 0 {
+			for _, t := range p.cfg.Teams {
+				teams = append(teams, t.ID)
+			}
+		}
+		paged := false
+		for _, rc := range p.cfg.Rituals {
+			if oc := oncall.SettingsOf(rc); oc != nil && rc.Enabled && len(oc.Exec) > 0 && slices.Contains(teams, rc.Team) {
+				paged = true
+			}
+		}
+		if !paged {
+			p.loaded.Warnings = append(p.loaded.Warnings, &Error{File: p.d.file, Line: pe.node.Line, Key: pe.key,
+				Msg: fmt.Sprintf("nobody would be paged: no oncall rotation of %s has an `exec` list", strings.Join(teams, ", "))})
+		}
 	}
 }

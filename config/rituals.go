@@ -42,6 +42,7 @@ var kinds = map[string]kindSpec{
 	rituals.KindReminder:  {scheduleKey: "schedule", skipHolidays: true, parse: parseReminder},
 	// The schedule is batch mode's; deploys happen on holidays too.
 	rituals.KindRelease: {scheduleKey: "schedule", scheduleOptional: true, skipHolidays: false, parse: parseRelease},
+	rituals.KindPulse:   {scheduleKey: "schedule", skipHolidays: true, parse: parsePulse},
 	// The schedule is the demo day's.
 	rituals.KindShowAndTell: {scheduleKey: "schedule", skipHolidays: true, parse: parseShowAndTell},
 }

@@ -70,6 +70,7 @@ const (
 	KindIncidents   = "incidents"
 	KindDigest      = "digest"
 	KindRelease     = "release"
+	KindPulse       = "pulse"
 	KindShowAndTell = "showandtell"
 )
 

@@ -275,6 +275,20 @@ type CommitBrief struct {
 // finishing; the digest's deploy log provides it.
 type DeployHistory func(from, to time.Time) ([]DeployBrief, error)
 
+// PulseTrends is what the digest reads of the team-health pulses; the
+// pulse ritual provides it: the team's pulse questions with the averages
+// of its last published pulses up to `at`, oldest first (none if the team
+// has no pulse). Only published averages pass: nothing of a pulse that
+// had too few answers, nothing of any one answer.
+type PulseTrends func(team string, at time.Time) ([]PulseTrend, error)
+
+// PulseTrend is one pulse question's averages over its last pulses.
+type PulseTrend struct {
+	Question string // the question as members read it
+	Scale    int
+	Means    []float64
+}
+
 // DemoBrief is one demo of a show-and-tell as the digest lists it.
 type DemoBrief struct {
 	Ritual    string

@@ -39,6 +39,47 @@ func Clip(s string, max int) string {
 	return head + "…"
 }
 
+// Split cuts mrkdwn into parts of at most max characters each, on the
+// same token boundaries as Clip (never inside a character, an &entity; or
+// a <link>), preferring a line break, then a space, in the last quarter of
+// a part. Nothing is dropped: the parts put together are s. Long text goes
+// over several sections this way instead of being cut.
+func Split(s string, max int) []string {
+	if max < 8 {
+		max = 8
+	}
+	var parts []string
+	for utf8.RuneCountInString(s) > max {
+		cut, n := len(s), 0
+		for i := range s {
+			if n == max {
+				cut = i
+				break
+			}
+			n++
+		}
+		head := s[:cut]
+		if i := strings.LastIndexByte(head, '&'); i > 0 && !strings.Contains(head[i:], ";") {
+			head = head[:i]
+		}
+		if i := strings.LastIndexByte(head, '<'); i > 0 && !strings.Contains(head[i:], ">") {
+			head = head[:i]
+		}
+		floor := len(head) * 3 / 4
+		if i := strings.LastIndexByte(head, '\n'); i >= floor && i > 0 {
+			head = head[:i+1]
+		} else if i := strings.LastIndexByte(head, ' '); i >= floor && i > 0 {
+			head = head[:i+1]
+		}
+		if head == "" { // a token longer than max: cut it (Clip would too)
+			head = s[:cut]
+		}
+		parts = append(parts, head)
+		s = s[len(head):]
+	}
+	return append(parts, s)
+}
+
 // Shorten cuts plain text (user text before it is escaped) to at most n
 // characters, ending with "…" when cut.
 func Shorten(s string, n int) string {

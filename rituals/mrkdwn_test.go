@@ -1,6 +1,7 @@
 package rituals_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -115,6 +116,30 @@ func TestLinkOnlyOfPlainHTTPURLs(t *testing.T) {
 		if got != tt.want || ok != tt.ok {
 			t.Errorf("Link(%q) = %q, %v; want %q, %v", tt.url, got, ok, tt.want, tt.ok)
 		}
+	}
+}
+
+func TestSplitKeepsEverythingOnTokenBoundaries(t *testing.T) {
+	long := strings.Repeat("a &amp; b <@U0ALICE> <https://example.com/x|the link> ", 200)
+	for _, max := range []int{50, 300, 3000} {
+		parts := rituals.Split(long, max)
+		if got := strings.Join(parts, ""); got != long {
+			t.Fatalf("max %d: the parts do not make up the text", max)
+		}
+		for i, p := range parts {
+			if n := utf8.RuneCountInString(p); n > max {
+				t.Errorf("max %d: part %d has %d characters", max, i, n)
+			}
+			if strings.Count(p, "<") != strings.Count(p, ">") {
+				t.Errorf("max %d: part %d splits a <…> token: %q", max, i, p)
+			}
+			if a, semi := strings.LastIndexByte(p, '&'), strings.LastIndexByte(p, ';'); a > semi {
+				t.Errorf("max %d: part %d splits an entity: %q", max, i, p)
+			}
+		}
+	}
+	if got := rituals.Split("short", 3000); len(got) != 1 || got[0] != "short" {
+		t.Errorf("Split of short text = %q", got)
 	}
 }
 

@@ -35,8 +35,19 @@ type Reply struct {
 	// Status is the HTTP status in HTTP mode, 200 for a Socket Mode ack.
 	Status int
 
+	// Attempts is how many times the delivery was sent: more than one
+	// when Slack retried an event the app did not acknowledge in time.
+	Attempts int
+
 	plainText bool // an HTTP answer that is not JSON
 }
+
+// eventRetries is how often Slack retries an Events API delivery that got
+// no 200 within 3 s. Slack waits about a minute and five minutes before
+// the second and third; the fake retries at once, so tests need not wait
+// (api.slack.com/apis/events-api#retries; X-Slack-Retry-Num counts from 1,
+// X-Slack-Retry-Reason is http_timeout, http_error, connection_failed, ...).
+const eventRetries = 3
 
 const (
 	verificationToken = "fake-verification-token" // deprecated by Slack, still sent
@@ -63,6 +74,10 @@ type delivery struct {
 	path        string
 	body        []byte
 	contentType string
+	// retryNum and retryReason mark a retry of an event (HTTP headers
+	// X-Slack-Retry-Num and X-Slack-Retry-Reason).
+	retryNum    int
+	retryReason string
 }
 
 // deliver sends d over Socket Mode if a client is connected, else to the
@@ -81,13 +96,19 @@ func (s *Server) deliver(ctx context.Context, d delivery) (Reply, error) {
 			if reqURL == "" {
 				return Reply{}, ErrNoApp
 			}
-			return s.deliverHTTP(ctx, reqURL, d)
+			if d.kind == "events_api" {
+				return s.deliverEventHTTP(ctx, reqURL, d)
+			}
+			r, err := s.deliverHTTP(ctx, reqURL, d)
+			r.Attempts = 1
+			return r, err
 		}
 		r, err := s.deliverSocket(ctx, conn, d)
 		if errors.Is(err, errWriteFailed) {
 			s.dropSocket(conn)
 			continue
 		}
+		r.Attempts = 1
 		return r, err
 	}
 }
@@ -120,6 +141,7 @@ func (s *Server) deliverSocket(ctx context.Context, conn *socketConn, d delivery
 		if len(p) == 0 || string(p) == "null" {
 			p = nil
 		}
+		s.refreshIfAsked(conn)
 		return Reply{Ack: p, Status: http.StatusOK}, nil
 	case <-t.C:
 		return Reply{}, ErrNoAck
@@ -127,6 +149,28 @@ func (s *Server) deliverSocket(ctx context.Context, conn *socketConn, d delivery
 		return Reply{}, ctx.Err()
 	case <-s.done:
 		return Reply{}, ErrClosed
+	}
+}
+
+// deliverEventHTTP posts an event to the request URL and, as Slack does,
+// sends it again while the app does not answer 200 within 3 s, with the
+// retry headers; the same event_id each time.
+func (s *Server) deliverEventHTTP(ctx context.Context, reqURL string, d delivery) (Reply, error) {
+	for attempt := 0; ; attempt++ {
+		r, err := s.deliverHTTP(ctx, reqURL, d)
+		r.Attempts = attempt + 1
+		if err == nil || attempt == eventRetries || errors.Is(err, ErrClosed) || ctx.Err() != nil {
+			return r, err
+		}
+		d.retryNum = attempt + 1
+		switch {
+		case errors.Is(err, ErrNoAck):
+			d.retryReason = "http_timeout"
+		case r.Status != 0:
+			d.retryReason = "http_error"
+		default:
+			d.retryReason = "connection_failed"
+		}
 	}
 }
 
@@ -144,6 +188,10 @@ func (s *Server) deliverHTTP(parent context.Context, reqURL string, d delivery) 
 	req.Header.Set("X-Slack-Signature", sig)
 	req.Header.Set("X-Slack-Request-Timestamp", ts)
 	req.Header.Set("User-Agent", "Slackbot 1.0 (+https://api.slack.com/robots)")
+	if d.retryNum > 0 {
+		req.Header.Set("X-Slack-Retry-Num", strconv.Itoa(d.retryNum))
+		req.Header.Set("X-Slack-Retry-Reason", d.retryReason)
+	}
 	why := func(err error) error {
 		switch {
 		case s.base.Err() != nil:

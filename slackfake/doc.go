@@ -45,6 +45,12 @@
 // DisconnectSockets and RefuseSockets send Socket Mode `disconnect`
 // (refresh_requested, too_many_websockets).
 //
+// What it holds an app to besides (acks within 3 s and only an empty body
+// as a bare ack, retries of unacknowledged events, connection refreshes
+// mid-handler, trigger_id expiry in real time, the events it sends by
+// itself, legacy usernames, scopes granted with GrantScopes) is listed
+// with Slack's sources in docs/SLACKFAKE.md.
+//
 // The server listens on 127.0.0.1 only and never contacts any address but
 // the request URL a test sets.
 package slackfake

@@ -3,6 +3,7 @@ package slackfake
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/url"
 	"strconv"
@@ -56,7 +57,7 @@ func channelName(c *channel) string {
 }
 
 func (s *Server) userRef(u *User) map[string]any {
-	return map[string]any{"id": u.ID, "username": u.Name, "name": u.Name, "team_id": s.opts.TeamID}
+	return map[string]any{"id": u.ID, "username": legacyUsername(u), "name": legacyUsername(u), "team_id": s.opts.TeamID}
 }
 
 func (s *Server) teamRef() map[string]any {
@@ -81,7 +82,7 @@ func (s *Server) SendSlashCommand(ctx context.Context, c SlashCommand) (Reply, e
 	respURL, ru := s.newResponseURLLocked("commands", u.ID, ch.ID, "", false)
 	fields := [][2]string{
 		{"token", verificationToken}, {"team_id", s.opts.TeamID}, {"team_domain", teamDomain},
-		{"channel_id", ch.ID}, {"channel_name", channelName(ch)}, {"user_id", u.ID}, {"user_name", u.Name},
+		{"channel_id", ch.ID}, {"channel_name", channelName(ch)}, {"user_id", u.ID}, {"user_name", legacyUsername(u)},
 		{"command", c.Command}, {"text", c.Text}, {"api_app_id", s.opts.AppID},
 		{"is_enterprise_install", "false"}, {"response_url", respURL}, {"trigger_id", s.newTriggerLocked(u.ID)},
 	}
@@ -119,7 +120,15 @@ func (s *Server) applyMessageAck(ru *responseURL, reply Reply) error {
 		return fmt.Errorf("slackfake: ack payload is not a message: %w", err)
 	}
 	if msg.empty() {
-		return nil
+		// Only an empty body is a bare acknowledgement; Slack shows any
+		// other body to the member, a text-less one as an empty message
+		// (api.slack.com/interactivity/handling#acknowledgment_response;
+		// Bolt's ack() with no argument sends an empty body:
+		// slackapi/bolt-js src/receivers/HTTPModuleFunctions.ts).
+		s.mu.Lock()
+		s.ephemeralLocked(ru.user, ru.channel, "", nil, "")
+		s.mu.Unlock()
+		return fmt.Errorf("%w: %s", ErrTextlessAck, compactRaw(reply.Ack))
 	}
 	s.mu.Lock()
 	code, problems := s.respondLocked(ru, msg)
@@ -129,6 +138,11 @@ func (s *Server) applyMessageAck(ru *responseURL, reply Reply) error {
 	}
 	return nil
 }
+
+// ErrTextlessAck is returned when a slash command's ack is a JSON message
+// with no text, blocks or attachments: Slack shows it to the member as an
+// empty message instead of taking it as a bare acknowledgement.
+var ErrTextlessAck = errors.New("slackfake: ack is a message with no text (acknowledge with an empty body)")
 
 // interactive is an element a member can use, found in some blocks.
 type interactive struct {

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
-	"slices"
 	"strings"
 )
 
@@ -42,9 +41,14 @@ func (s *Server) deliverEvent(ctx context.Context, ev map[string]any, eventTime 
 	if err != nil {
 		return Reply{}, err
 	}
-	return s.deliver(ctx, delivery{
+	r, err := s.deliver(ctx, delivery{
 		kind: "events_api", payload: json.RawMessage(b), path: "/slack/events", body: b, contentType: "application/json",
 	})
+	s.mu.Lock()
+	s.sent[typ]++
+	s.notifyLocked()
+	s.mu.Unlock()
+	return r, err
 }
 
 // SendMessageEvent is a member posting a message: it is stored (so it
@@ -82,11 +86,15 @@ func (s *Server) SendMessageEvent(ctx context.Context, userID, channelID, text, 
 		}
 	}
 	member := ch.hasMember(s.opts.BotUserID)
+	mention := s.appMentionLocked(ch, m, nil)
 	s.mu.Unlock()
 	if !member {
 		return out, Reply{}, nil
 	}
 	r, err := s.deliverEvent(ctx, ev, m.tsMicros/1e6)
+	if err == nil && mention != nil {
+		_, err = s.deliverEvent(ctx, mention, m.tsMicros/1e6)
+	}
 	return out, r, err
 }
 
@@ -130,28 +138,8 @@ func (s *Server) EditUserGroup(ctx context.Context, userID, groupID string, user
 		s.mu.Unlock()
 		return Reply{}, fmt.Errorf("slackfake: no user group %s or no user %s", groupID, userID)
 	}
-	var added, removed []string
-	for _, u := range users {
-		if !slices.Contains(g.Users, u) {
-			added = append(added, u)
-		}
-	}
-	for _, u := range g.Users {
-		if !slices.Contains(users, u) {
-			removed = append(removed, u)
-		}
-	}
-	g.Users = slices.Clone(users)
-	s.notifyLocked()
-	ts, us := s.nextTSLocked()
+	ev, us := s.setGroupMembersLocked(g, users)
 	s.mu.Unlock()
-	ev := map[string]any{
-		"type": "subteam_members_changed", "subteam_id": groupID, "team_id": s.opts.TeamID,
-		"date_previous_update": us/1e6 - 60, "date_update": us / 1e6,
-		"added_users": nonNilStrings(added), "added_users_count": len(added),
-		"removed_users": nonNilStrings(removed), "removed_users_count": len(removed),
-		"event_ts": ts,
-	}
 	return s.deliverEvent(ctx, ev, us/1e6)
 }
 

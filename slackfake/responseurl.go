@@ -22,7 +22,7 @@ const (
 func (s *Server) newResponseURLLocked(kind, user, channel, messageTS string, ephemeral bool) (string, *responseURL) {
 	s.seq++
 	path := fmt.Sprintf("/%s/%s/%d/%s", kind, s.opts.TeamID, s.seq, randomHex(12))
-	ru := &responseURL{user: user, channel: channel, messageTS: messageTS, ephemeralOf: ephemeral, issued: s.opts.Now()}
+	ru := &responseURL{user: user, channel: channel, messageTS: messageTS, ephemeralOf: ephemeral, issued: s.wall()}
 	s.respURLs[path] = ru
 	return s.baseURL() + path, ru
 }
@@ -118,6 +118,7 @@ func (s *Server) respondLocked(ru *responseURL, msg responseMessage) (string, []
 	if msg.ReplaceOriginal {
 		if m, eph := s.targetLocked(ru); m != nil {
 			m.text, m.blocks = msg.Text, blocks
+			s.noteFormattingLocked(msg.Text, blocks)
 			m.edited = true
 			m.editCount++
 			m.editedTS, _ = s.nextTSLocked()
@@ -168,7 +169,7 @@ func (s *Server) serveResponseURL(w http.ResponseWriter, r *http.Request) {
 	case !ok:
 		writeJSON(w, http.StatusNotFound, fail("no_service"))
 		return
-	case s.opts.Now().Sub(ru.issued) > responseURLTTL:
+	case s.wall().Sub(ru.issued) > responseURLTTL:
 		writeJSON(w, http.StatusNotFound, fail("expired_url"))
 		return
 	case ru.uses >= responseURLUses:

@@ -34,10 +34,11 @@ type Options struct {
 	// connection. Default 10s.
 	PingInterval time.Duration
 
-	// Now is the clock for message timestamps, trigger_id expiry (3 s) and
-	// response_url expiry (30 min). Default time.Now. Rate limits, ack
-	// timeouts and request signatures always use the wall clock, as the
-	// other side (slack-go's verifier, the network) does.
+	// Now is the clock for message timestamps. Default time.Now. Rate
+	// limits, ack timeouts, request signatures and the expiry of
+	// trigger_ids (3 s) and response_urls (30 min) always use the wall
+	// clock, as Slack and the other side (slack-go's verifier, the
+	// network) do.
 	Now func() time.Time
 }
 
@@ -51,6 +52,7 @@ type Server struct {
 	httpc      *http.Client
 	transport  *http.Transport
 	ackTimeout time.Duration
+	wall       func() time.Time // real time (tests of expiry replace it)
 
 	// base is cancelled by Close; everything waiting stops with it.
 	base       context.Context
@@ -95,6 +97,7 @@ func New(opts Options) *Server {
 		opts:       opts,
 		changed:    make(chan struct{}),
 		ackTimeout: 3 * time.Second,
+		wall:       time.Now,
 		limiter:    newLimiter(opts.RateLimits, opts.DisableRateLimits),
 		transport:  &http.Transport{Proxy: nil, MaxIdleConnsPerHost: 16},
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
 
@@ -185,14 +186,46 @@ func (s *Server) DisconnectSockets(reason string) {
 	}
 	s.mu.Unlock()
 	for _, c := range conns {
-		_ = c.writeJSON(map[string]any{"type": "disconnect", "reason": reason,
-			"debug_info": map[string]any{"host": "applink-fake"}})
-		c.writeMu.Lock()
-		_ = c.ws.WriteControl(websocket.CloseMessage,
-			websocket.FormatCloseMessage(websocket.CloseNormalClosure, reason), time.Now().Add(time.Second))
-		c.writeMu.Unlock()
-		c.close()
+		hangUp(c, reason)
 	}
+}
+
+func hangUp(c *socketConn, reason string) {
+	_ = c.writeJSON(map[string]any{"type": "disconnect", "reason": reason,
+		"debug_info": map[string]any{"host": "applink-fake"}})
+	c.writeMu.Lock()
+	_ = c.ws.WriteControl(websocket.CloseMessage,
+		websocket.FormatCloseMessage(websocket.CloseNormalClosure, reason), time.Now().Add(time.Second))
+	c.writeMu.Unlock()
+	c.close()
+}
+
+// RefreshAfterAck makes Slack refresh the connection that carried each of
+// the next n envelopes as soon as the app acknowledges it, while the
+// app's handler still runs: a disconnect with reason "refresh_requested",
+// then the close. Slack refreshes every connection every few hours
+// (api.slack.com/apis/socket-mode#disconnect; slack-go
+// socketmode/socket_mode_managed_conn.go reconnects on it), so a handler
+// must not live and die with the connection its envelope came on.
+func (s *Server) RefreshAfterAck(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.refreshAfterAck = n
+}
+
+// refreshIfAsked refreshes c if RefreshAfterAck asked; c has just
+// carried an acknowledged envelope.
+func (s *Server) refreshIfAsked(c *socketConn) {
+	s.mu.Lock()
+	if s.refreshAfterAck <= 0 {
+		s.mu.Unlock()
+		return
+	}
+	s.refreshAfterAck--
+	s.sockets = slices.DeleteFunc(s.sockets, func(x *socketConn) bool { return x == c })
+	s.notifyLocked()
+	s.mu.Unlock()
+	hangUp(c, "refresh_requested")
 }
 
 // pickSocketLocked chooses the connection for the next envelope, round

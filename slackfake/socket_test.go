@@ -162,6 +162,10 @@ func TestTriggerIDExpires(t *testing.T) {
 	now := time.Date(2025, 1, 15, 9, 0, 0, 0, time.UTC)
 	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
 	f := newFake(t, slackfake.Options{Now: clock})
+	// trigger_ids expire in real time: the test moves real time, as seen
+	// by the fake, past 3 s.
+	wall := time.Now()
+	slackfake.SetWallClock(f, func() time.Time { mu.Lock(); defer mu.Unlock(); return wall })
 	var trigger string
 	a := startApp(t, f, func(a *app, evt socketmode.Event) {
 		if evt.Type == socketmode.EventTypeSlashCommand {
@@ -173,12 +177,15 @@ func TestTriggerIDExpires(t *testing.T) {
 		t.Fatal(err)
 	}
 	mu.Lock()
-	now = now.Add(3*time.Second + time.Millisecond)
+	wall = wall.Add(3*time.Second + time.Millisecond)
 	mu.Unlock()
 	if _, err := a.api.OpenView(trigger, modal("Late", blocksOf(t, `[`+section("hi")+`]`))); slackErr(err) != "expired_trigger_id" {
 		t.Errorf("views.open after 3s: %v, want expired_trigger_id", err)
 	}
 	// Message timestamps follow the fake clock.
+	mu.Lock()
+	now = now.Add(3 * time.Second)
+	mu.Unlock()
 	_, ts, _ := a.api.PostMessage("U0BOB", slack.MsgOptionText("x", false))
 	if !strings.HasPrefix(ts, "1736931603.") {
 		t.Errorf("ts = %s, want the fake clock's time", ts)

@@ -11,7 +11,13 @@ import (
 
 // User is a workspace member.
 type User struct {
+	// Name is the display name people see (profile.display_name).
 	ID, Name, RealName, Email string
+	// Username is the legacy username users.list sends as "name"
+	// (deprecated since 2017, never what people see); default: the
+	// e-mail's local part, else the lower-case ID, so a bot that shows it
+	// is caught.
+	Username string
 	// TZ is an IANA zone name; empty means America/Los_Angeles, Slack's
 	// default. TZOffset is seconds east of UTC; zero means "compute from TZ
 	// at the fake's clock".
@@ -194,9 +200,24 @@ type state struct {
 
 	lastTS int64
 	seq    int
+
+	refreshAfterAck int // envelopes whose ack is followed by a refresh
+	// then is what a Web API method does after it has answered (events
+	// the call causes).
+	then []func()
+	// sent counts the events sent, by type (see EventsSent).
+	sent map[string]int
+	// limited counts the calls refused with a 429, by method.
+	limited map[string]int
+	// scopes are the app's bot scopes (GrantScopes); nil checks none.
+	scopes []string
+	// broken are the bot's texts cut inside a token (BrokenFormatting).
+	broken []string
 }
 
 func (st *state) init() {
+	st.sent = map[string]int{}
+	st.limited = map[string]int{}
 	st.users = map[string]*User{}
 	st.channels = map[string]*channel{}
 	st.dmByUser = map[string]string{}
@@ -468,6 +489,24 @@ func (s *Server) Ephemerals(userID string) []Message {
 	return out
 }
 
+// RateLimited counts the calls of method refused with a 429 for going
+// over its limit.
+func (s *Server) RateLimited(method string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.limited[method]
+}
+
+// EventsSent counts the events of type typ the fake has finished sending,
+// acknowledged or not (no app connected, no ack after the retries): a
+// test waits on it for an event the fake sends by itself, after a Web API
+// call say.
+func (s *Server) EventsSent(typ string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.sent[typ]
+}
+
 // SocketConnected reports whether a Socket Mode client is connected.
 func (s *Server) SocketConnected() bool {
 	s.mu.Lock()
@@ -495,6 +534,9 @@ func (s *Server) findMessageLocked(channelID, ts string) (*message, int) {
 }
 
 func (s *Server) storeMessageLocked(m *message) {
+	if m.bot {
+		s.noteFormattingLocked(m.text, m.blocks)
+	}
 	s.msgs[m.channel] = append(s.msgs[m.channel], m)
 	s.notifyLocked()
 }

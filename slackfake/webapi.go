@@ -279,12 +279,31 @@ func (s *Server) serveMethod(w http.ResponseWriter, r *http.Request, method stri
 		buckets = append(buckets, [2]string{slacktier.PostMessagePerChannel, key})
 	}
 	if ok, retry := s.limiter.take(buckets...); !ok {
+		s.mu.Lock()
+		s.limited[method]++
+		s.mu.Unlock()
 		w.Header().Set("Retry-After", strconv.Itoa(retry))
 		writeJSON(w, http.StatusTooManyRequests, fail("ratelimited"))
 		return
 	}
 	s.mu.Lock()
-	res := h.fn(s, p)
+	res := s.missingScopeLocked(method)
+	if res == nil {
+		res = h.fn(s, p)
+	}
+	then := s.then
+	s.then = nil
+	if len(then) > 0 && !s.closed {
+		s.wg.Add(1)
+		defer func() {
+			go func() {
+				defer s.wg.Done()
+				for _, f := range then {
+					f()
+				}
+			}()
+		}()
+	}
 	s.mu.Unlock()
 	if _, ok := res["ok"]; !ok {
 		res["ok"] = true

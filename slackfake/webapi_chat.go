@@ -207,6 +207,7 @@ func (s *Server) apiUpdate(p params) map[string]any {
 		m.metadata = metadata // leaving the argument out keeps it
 	}
 	m.text, m.blocks = text, blocks
+	s.noteFormattingLocked(text, blocks)
 	m.edited = true
 	m.editCount++
 	m.editedTS, _ = s.nextTSLocked()
@@ -249,11 +250,15 @@ func (s *Server) ephemeralLocked(userID, channelID, text string, blocks json.Raw
 	ts, us := s.nextTSLocked()
 	m := &message{channel: channelID, ts: ts, tsMicros: us, threadTS: threadTS, user: s.opts.BotUserID,
 		bot: true, text: text, blocks: blocks, ephemeral: true}
+	s.noteFormattingLocked(text, blocks)
 	s.ephemerals[userID] = append(s.ephemerals[userID], m)
 	s.notifyLocked()
 	return m
 }
 
+// apiGetPermalink answers as Slack documents
+// (https://api.slack.com/methods/chat.getPermalink):
+// {"ok":true,"channel":"C…","permalink":"https://…/archives/C…/p<ts without the dot>"}.
 func (s *Server) apiGetPermalink(p params) map[string]any {
 	c := s.channelLocked(p.get("channel"))
 	if c == nil {

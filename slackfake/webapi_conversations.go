@@ -105,7 +105,12 @@ func (s *Server) apiConversationsList(p params) map[string]any {
 			}
 		}
 	}
-	from, to, next, ok := pageOf(p, "conversations", 100, 1000, len(list))
+	// "limit ... Must be an integer under 1000" (api.slack.com/methods/
+	// conversations.list); Slack answers invalid_limit otherwise.
+	if p.int("limit", 100) >= 1000 {
+		return fail("invalid_limit")
+	}
+	from, to, next, ok := pageOf(p, "conversations", 100, 999, len(list))
 	if !ok {
 		return fail("invalid_cursor")
 	}

@@ -25,13 +25,32 @@ func (s *Server) userJSONLocked(u *User) map[string]any {
 		profile["always_active"] = true
 	}
 	return map[string]any{
-		"id": u.ID, "team_id": s.opts.TeamID, "name": u.Name, "deleted": u.Deleted,
+		"id": u.ID, "team_id": s.opts.TeamID, "name": legacyUsername(u), "deleted": u.Deleted,
 		"color": "9f69e7", "real_name": u.RealName, "tz": tz, "tz_label": label, "tz_offset": offset,
 		"profile": profile, "is_admin": false, "is_owner": false, "is_primary_owner": false,
 		"is_restricted": false, "is_ultra_restricted": false, "is_bot": u.IsBot,
 		"is_app_user": false, "updated": 1600000000, "is_email_confirmed": !u.IsBot,
 		"who_can_share_contact_card": "EVERYONE",
 	}
+}
+
+// legacyUsername is a member's "name" as users.list sends it: the
+// username Slack deprecated in 2017 in favour of display names, which in
+// real workspaces differs from what people see (api.slack.com/changelog/
+// 2017-09-the-one-about-usernames; slackapi/java-slack-sdk
+// json-logs/samples/api/users.list.json has "name" and
+// "profile.display_name" apart).
+func legacyUsername(u *User) string {
+	switch {
+	case u.Username != "":
+		return u.Username
+	case u.IsBot || u.ID == "USLACKBOT":
+		return u.Name
+	case u.Email != "":
+		local, _, _ := strings.Cut(u.Email, "@")
+		return local
+	}
+	return strings.ToLower(u.ID)
 }
 
 func (s *Server) apiUsersInfo(p params) map[string]any {
@@ -123,7 +142,12 @@ func (s *Server) apiUserGroupUsersUpdate(p params) map[string]any {
 	if len(users) == 0 {
 		return fail("no_users_provided")
 	}
-	g.Users = users
-	s.notifyLocked()
+	before := slices.Clone(g.Users)
+	if ev, us := s.setGroupMembersLocked(g, users); !slices.Equal(before, users) {
+		// Slack tells subscribed apps of every change, the app's own
+		// included (api.slack.com/events/subteam_members_changed), once
+		// the call has answered. Tests wait on EventsSent.
+		s.then = append(s.then, func() { _, _ = s.deliverEvent(s.base, ev, us/1e6) })
+	}
 	return map[string]any{"usergroup": s.userGroupJSONLocked(g, true)}
 }

@@ -7,6 +7,10 @@ import (
 	"time"
 )
 
+// A trigger_id expires 3 s after the click in real time, whatever clock
+// the app runs on (api.slack.com/interactivity/handling#modal_responses,
+// "trigger_id ... expires in 3 seconds"; slack-go's views.go); so does a
+// response_url after 30 minutes. A test's fake clock does not stretch them.
 const (
 	triggerTTL   = 3 * time.Second
 	maxViewStack = 3
@@ -16,7 +20,7 @@ const (
 func (s *Server) newTriggerLocked(userID string) string {
 	s.seq++
 	id := fmt.Sprintf("%d.%d.%s", s.seq, s.opts.Now().Unix(), randomHex(16))
-	s.triggers[id] = &trigger{issued: s.opts.Now(), user: userID}
+	s.triggers[id] = &trigger{issued: s.wall(), user: userID}
 	return id
 }
 
@@ -28,7 +32,7 @@ func (s *Server) useTriggerLocked(id string) (*trigger, string) {
 		return nil, "invalid_trigger_id"
 	case t.used:
 		return nil, "exchanged_trigger_id"
-	case s.opts.Now().Sub(t.issued) > triggerTTL:
+	case s.wall().Sub(t.issued) > triggerTTL:
 		return nil, "expired_trigger_id"
 	}
 	t.used = true

@@ -25,6 +25,9 @@ var slackUserID = regexp.MustCompile(`^[UW][A-Z0-9]{2,}$`)
 type ErasureReport struct {
 	// Removed: the person's own records.
 	Answers, Blockers, Aways, MemberDays int
+	// PulsesAnswered are the records that they answered a pulse (their
+	// answers are not linked to them, so they stay, anonymous).
+	PulsesAnswered int
 	// Messages are pending messages to the person, dropped.
 	Messages int
 	// Replaced counts, per bucket, the records that stay with the person's
@@ -34,7 +37,7 @@ type ErasureReport struct {
 
 // Empty reports whether the erasure changed nothing.
 func (r ErasureReport) Empty() bool {
-	return r.Answers+r.Blockers+r.Aways+r.MemberDays+r.Messages+r.Rewritten() == 0
+	return r.Answers+r.Blockers+r.Aways+r.MemberDays+r.PulsesAnswered+r.Messages+r.Rewritten() == 0
 }
 
 // Rewritten is the number of records whose ID was replaced.
@@ -52,6 +55,7 @@ func (r *ErasureReport) Add(o ErasureReport) {
 	r.Blockers += o.Blockers
 	r.Aways += o.Aways
 	r.MemberDays += o.MemberDays
+	r.PulsesAnswered += o.PulsesAnswered
 	r.Messages += o.Messages
 	if r.Replaced == nil {
 		r.Replaced = map[string]int{}
@@ -72,9 +76,9 @@ func (r ErasureReport) Buckets() []string {
 }
 
 // EraseUser removes a person from the store: their standup answers (and
-// the day-by-day record of their participation), blockers, away stretches
-// and pending messages to them go; every other record that names them
-// (incident timelines, commanders and participants, retros and
+// the day-by-day record of their participation), blockers, away stretches,
+// the records that they answered a pulse and pending messages to them go;
+// every other record that names them (incident timelines, commanders and participants, retros and
 // postmortems, action items, on-call records, others' answers that
 // mention them, the keys of delivered messages) keeps its place with
 // rituals.FormerMember where their ID was, mentions (<@U…>) included, so
@@ -134,6 +138,16 @@ func (db *DB) EraseUser(userID string) (ErasureReport, error) {
 			return nil, false, nil
 		}
 		return []doomed{doom(bucketBlockers, k), doom(bucketBlockersOpen, joinKey(bl.Ritual, bl.ID))}, false, nil
+	})
+	if err != nil {
+		return fail(err)
+	}
+	rep.PulsesAnswered, err = db.pruneWalk("erase_pulse_answered", bucketPulseAnswered, prunePerTx, func(_ *bolt.Tx, k, _ []byte) ([]doomed, bool, error) {
+		ritual, round := string(keyPart(k, 0)), string(keyPart(k, 1))
+		if string(keyPart(k, 2)) != answeredTag(ritual, round, userID) {
+			return nil, false, nil
+		}
+		return []doomed{doom(bucketPulseAnswered, k)}, false, nil
 	})
 	if err != nil {
 		return fail(err)

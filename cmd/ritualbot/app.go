@@ -65,19 +65,24 @@ type Main struct {
 	Slack     *slack.Client
 	Addr      string // the HTTP server's address once listening
 
-	cancel    context.CancelFunc
-	wg        sync.WaitGroup
-	server    *http.Server
-	control   *control.Server
-	listener  *httplimit.Listener
-	bodies    map[string]*httplimit.Body // by endpoint path
-	refusals  *httplimit.Refusals
-	fatal     chan error
-	closeMu   sync.Mutex
-	closed    bool
-	rituals   []jobSource
-	limiter   *bot.RateLimiter
-	directory *bot.Directory
+	cancel   context.CancelFunc
+	wg       sync.WaitGroup
+	intake   *bot.Intake
+	stopWork context.CancelFunc // ends the intake's acknowledged work
+	// groupWrites are the on-call user-group writes Slack echoes.
+	groupWrites *bot.GroupWrites
+	warmed      chan struct{} // closed once the member directory's first read is done
+	server      *http.Server
+	control     *control.Server
+	listener    *httplimit.Listener
+	bodies      map[string]*httplimit.Body // by endpoint path
+	refusals    *httplimit.Refusals
+	fatal       chan error
+	closeMu     sync.Mutex
+	closed      bool
+	rituals     []jobSource
+	limiter     *bot.RateLimiter
+	directory   *bot.Directory
 	// provided is what the kinds' rituals add to the bot: their jobs,
 	// their background loops (Run starts them, Settle waits for them),
 	// and what routes.go serves of them.
@@ -97,6 +102,7 @@ type links struct {
 	onCallSchedule rituals.OnCallSchedule
 	incidents      rituals.IncidentLog
 	standupLog     rituals.StandupLog
+	pulseTrends    rituals.PulseTrends
 	demos          rituals.DemoLog
 	// The providers behind them, which each ritual of their kind joins.
 	rotations      *oncall.Rotations
@@ -132,6 +138,9 @@ func (l *links) OnCallSchedule() rituals.OnCallSchedule { return l.onCallSchedul
 
 // StandupLog is the standups' record, nil without a standup ritual.
 func (l *links) StandupLog() rituals.StandupLog { return l.standupLog }
+
+// PulseTrends are the pulses' published trends, nil without a pulse.
+func (l *links) PulseTrends() rituals.PulseTrends { return l.pulseTrends }
 
 // Demos is the show-and-tells' demos, nil without a showandtell ritual.
 func (l *links) Demos() rituals.DemoLog { return l.demos }
@@ -207,6 +216,9 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		m.Clock = rituals.SystemClock{}
 	}
 	cfg := m.Loaded.Config
+	for _, w := range m.Loaded.Warnings {
+		m.Log.Warn().Msg("config: " + w.Error())
+	}
 	sec, err := m.secrets()
 	if err != nil {
 		return err
@@ -262,6 +274,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		Queued:    func(n int) { m.Metrics.OutboxPending.Set(float64(n)) },
 		LookAfter: httpClient.Timeout,
 		Dropped:   m.messageDropped,
+		Landed:    m.messageLanded,
 	}
 	m.Outbox = &rituals.DurableOutbox{Store: m.DB, Clock: m.Clock, Wake: m.Sender.Wake}
 	m.Router = bot.NewRouter(m.component("router"))
@@ -280,10 +293,14 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	jobs := m.jobs()
 	m.Scheduler.SetJobs(jobs)
 
+	// Acknowledged work outlives the request or connection that brought
+	// it, and is waited for at shutdown before the store closes.
+	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
 	intake := &bot.Intake{
-		Router: m.Router, Log: m.component("intake"), HTTP: httpClient,
+		Router: m.Router, Log: m.component("intake"), HTTP: httpClient, Base: workCtx,
 		Observe: func(kind, outcome string) { m.Metrics.Requests.WithLabelValues(kind, outcome).Inc() },
 	}
+	m.intake, m.stopWork = intake, stopWork
 	var slackHTTP *bot.HTTPMode
 	if cfg.Slack.Mode == "http" {
 		slackHTTP = &bot.HTTPMode{SigningSecret: sec.signing, Intake: intake, Log: m.component("http"), Bodies: m.bodies, Refusals: m.refusals}
@@ -305,6 +322,18 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		return nil
 	})
 	m.goRun("sender", func() error { return m.Sender.Run(runCtx) })
+	// The members are read now, in the background: the first /standup
+	// must open its modal within 3 s of the click, and users.list on a big
+	// workspace is several rate-limited pages.
+	m.warmed = make(chan struct{})
+	m.wg.Add(1)
+	go func() {
+		defer m.wg.Done()
+		defer close(m.warmed)
+		if err := m.directory.Warm(runCtx); err != nil && runCtx.Err() == nil {
+			m.Log.Warn().Err(err).Msg("could not read the workspace's members at start-up; reading them when first needed")
+		}
+	}()
 	m.goRun("scheduler", func() error { return m.Scheduler.Run(runCtx) })
 	for _, l := range m.provided.loops {
 		m.goRun(l.name, func() error { return l.run(runCtx) })
@@ -374,6 +403,14 @@ func (m *Main) Close() error {
 	_ = m.server.Shutdown(ctx)
 	_ = m.control.Shutdown(ctx)
 	m.cancel()
+	// Slack was told these were taken: finish them (their messages go to
+	// the durable outbox, sent now or at the next start).
+	if m.intake != nil {
+		if err := m.intake.Wait(ctx); err != nil {
+			m.Log.Warn().Err(err).Msg("shutdown deadline passed with acknowledged requests still being handled")
+		}
+		m.stopWork()
+	}
 	done := make(chan struct{})
 	go func() { m.wg.Wait(); close(done) }()
 	select {
@@ -392,6 +429,18 @@ func (m *Main) Settle(ctx context.Context) error {
 	now := m.Clock.Now()
 	if err := m.Scheduler.WaitSettled(ctx, now); err != nil {
 		return err
+	}
+	if m.intake != nil {
+		if err := m.intake.Wait(ctx); err != nil {
+			return err
+		}
+	}
+	if m.warmed != nil {
+		select {
+		case <-m.warmed:
+		case <-ctx.Done():
+			return fmt.Errorf("wait for the member directory's first read: %w", ctx.Err())
+		}
 	}
 	for _, l := range m.provided.loops {
 		if err := l.settled(ctx, now); err != nil {

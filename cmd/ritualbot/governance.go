@@ -113,7 +113,8 @@ func printErasure(w io.Writer, id, path string, rep store.ErasureReport) {
 	fmt.Fprintf(w, "erased %s from %s\n", id, path)
 	removed := []string{
 		count(rep.Answers, "standup answer"), count(rep.MemberDays, "day of standup participation", "days of standup participation"),
-		count(rep.Blockers, "blocker"), count(rep.Aways, "away stretch", "away stretches"), count(rep.Messages, "pending message to them", "pending messages to them"),
+		count(rep.Blockers, "blocker"), count(rep.Aways, "away stretch", "away stretches"),
+		count(rep.PulsesAnswered, "record of answering a pulse", "records of answering a pulse"), count(rep.Messages, "pending message to them", "pending messages to them"),
 	}
 	fmt.Fprintf(w, "removed: %s\n", strings.Join(removed, ", "))
 	if len(rep.Replaced) == 0 {

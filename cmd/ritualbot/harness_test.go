@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
+	"gopkg.in/yaml.v3"
 
 	"github.com/ritualbot/ritualbot/bot"
 	"github.com/ritualbot/ritualbot/config"
@@ -121,6 +122,15 @@ func (h *harness) start() {
 	if err != nil {
 		h.t.Fatal(err)
 	}
+	// A config that names no listen address would take the default
+	// port, which parallel test processes (or anything else on the
+	// machine) may hold: listen on a free loopback port instead.
+	if raw, _ := os.ReadFile(h.cfg); !strings.Contains(string(raw), "listen:") {
+		loaded.Config.HTTP.Listen = "127.0.0.1:0"
+	}
+	// The app is installed with the scopes its manifest asks for, and
+	// the fake refuses any call they do not allow, as Slack does.
+	h.fake.GrantScopes(manifestScopes(h.t, loaded))
 	log := zerolog.New(h.logs).With().Timestamp().Logger()
 	if h.quiet {
 		log = zerolog.Nop()
@@ -155,10 +165,14 @@ func (h *harness) start() {
 	h.settle()
 }
 
-// stop shuts Main down as SIGTERM would.
+// stop shuts Main down as SIGTERM would. Every test also checks that no
+// text the bot sent was cut inside a mention, a link or an entity.
 func (h *harness) stop() {
 	if h.m == nil {
 		return
+	}
+	for _, t := range h.fake.BrokenFormatting() {
+		h.t.Errorf("the bot sent a text cut inside a token: …%s", t[max(0, len(t)-80):])
 	}
 	if err := h.m.Close(); err != nil {
 		h.t.Errorf("Main.Close: %v", err)
@@ -586,3 +600,23 @@ func (h *harness) deploy(body string) {
 
 // zeroTime is how Alertmanager writes the endsAt of a firing alert.
 const zeroTime = "0001-01-01T00:00:00Z"
+
+// manifestScopes are the bot scopes `ritualbot manifest` asks for.
+func manifestScopes(t testing.TB, loaded *config.Loaded) []string {
+	t.Helper()
+	out, err := manifest(loaded)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m struct {
+		OAuth struct {
+			Scopes struct {
+				Bot []string `yaml:"bot"`
+			} `yaml:"scopes"`
+		} `yaml:"oauth_config"`
+	}
+	if err := yaml.Unmarshal(out, &m); err != nil {
+		t.Fatal(err)
+	}
+	return m.OAuth.Scopes.Bot
+}

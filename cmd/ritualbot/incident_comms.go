@@ -45,6 +45,40 @@ func (m *Main) messageDropped(msg rituals.Message, reason string) {
 	}
 }
 
+// messageLanded hears of each post Slack took: an incident's announcement
+// has a thread now, so its permalink goes to the exec pages and the
+// stakeholder messages that link the thread. It runs in the sender's turn
+// for the incidents channel, so the edits it queues are there before the
+// sender can call itself idle; the pages went out already, with a link
+// to the channel, and are only edited.
+func (m *Main) messageLanded(msg rituals.Message, sent rituals.SentMessage) {
+	n, ok := incident.ParseAnnounceKey(msg.Key)
+	if !ok {
+		return
+	}
+	for _, x := range m.provided.incidents {
+		if !x.Owns(n) {
+			continue
+		}
+		if !x.LinksThread() {
+			return
+		}
+		log := m.component("incidents")
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		link, err := bot.Permalink(ctx, m.Slack, m.limiter,
+			func(method, outcome string) { m.Metrics.SlackCalls.WithLabelValues(method, outcome).Inc() }, sent.Channel, sent.TS)
+		if err != nil {
+			log.Warn().Err(err).Int("incident", n).Msg("no permalink for the incident's thread; its links open the incidents channel")
+			return
+		}
+		if _, err := x.ThreadLinked(ctx, n, link); err != nil {
+			log.Error().Err(err).Int("incident", n).Msg("link the exec pages and broadcasts to the incident's thread")
+		}
+		return
+	}
+}
+
 // usesIncidentChannels reports whether an incidents ritual has
 // channel_per_incident on (the manifest then asks for channels:manage).
 func usesIncidentChannels(cfg *rituals.Config) bool {

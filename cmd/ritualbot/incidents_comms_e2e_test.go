@@ -1,9 +1,14 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
+	"os"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -129,15 +134,16 @@ func TestSev1FromAlertmanagerKeepsStakeholdersInformed(t *testing.T) {
 	bcast := map[string]slackfake.Message{}
 	for _, ch := range []string{"C0EXECSTATUS", "C0SUPPORT"} {
 		m := one(t, h.fake.ChannelMessages(ch), "Incident #2", ch)
-		wantIn(t, ch, readable(t, m), "*Severity*\nSEV1", "Investigating", "*Impact*\nPayments", "*Next update*", "thread of Incident #2 in <#C0INCIDENTS>")
+		wantIn(t, ch, readable(t, m), "*Severity*\nSEV1", "Investigating", "*Impact*\nPayments", "*Next update*", "of Incident #2 in <#C0INCIDENTS>")
 		bcast[ch] = m
 	}
 	// The exec on call is DMed with the summary and the way in.
 	page := h.lastDM("U0EXEC", "Incident #2")
 	wantIn(t, "exec DM", readable(t, page), "exec on call for Payments", "SEV1", "Checkout error rate above 5%",
 		"<@U0CAROL> is the commander", "[Join the thread]")
-	if !strings.Contains(string(page.Blocks), `"url":"https://slack.com/app_redirect?channel=C0INCIDENTS"`) {
-		t.Errorf("Join the thread links nowhere: %s", page.Blocks)
+	wantThreadLink(t, "exec DM", page, ann)
+	if n := len(find(t, h.fake.DMs("U0EXEC"), "Incident #2")); n != 1 {
+		t.Errorf("the exec got %d pages, want one, edited to link the thread", n)
 	}
 	// Slack opens the link and tells the app of the click: nothing to say.
 	h.clickOn("U0EXEC", page, incident.ActionJoinThread)
@@ -162,7 +168,11 @@ func TestSev1FromAlertmanagerKeepsStakeholdersInformed(t *testing.T) {
 	}
 	for ch, m := range bcast {
 		one(t, h.fake.Replies(ch, m.TS), "Rolled back deploy 4242", ch+"'s thread")
-		wantIn(t, ch+" after the update", readable(t, topLevel(h.fake.ChannelMessages(ch))[0]), "*Latest update*", "Rolled back deploy 4242")
+		top := topLevel(h.fake.ChannelMessages(ch))[0]
+		wantIn(t, ch+" after the update", readable(t, top), "*Latest update*", "Rolled back deploy 4242")
+		// Its link opens the incident's thread, known since the
+		// announcement landed.
+		wantThreadLink(t, ch, top, ann)
 	}
 
 	// An internal note stays in the incident's thread.
@@ -238,6 +248,19 @@ func TestSev1FromAlertmanagerKeepsStakeholdersInformed(t *testing.T) {
 }
 
 // Escalating to a severity that asks for more brings it in then.
+// wantThreadLink checks that m links the thread of ann by its permalink,
+// whose path names the thread's channel and ts, as Slack's permalinks do.
+func wantThreadLink(t *testing.T, what string, m, ann slackfake.Message) {
+	t.Helper()
+	want := "/archives/C0INCIDENTS/p" + strings.ReplaceAll(ann.TS, ".", "")
+	for _, u := range regexp.MustCompile(`https?://[^"|>\\]+`).FindAllString(string(m.Blocks), -1) {
+		if p, err := url.Parse(u); err == nil && p.Path == want {
+			return
+		}
+	}
+	t.Errorf("%s does not link the thread (%s): %s", what, want, m.Blocks)
+}
+
 func TestEscalationPagesTheExecAndWidensTheBroadcast(t *testing.T) {
 	h := newCommsHarness(t, at(t, "2026-12-01 14:00", berlin), "C0SUPPORT")
 	h.start()
@@ -434,5 +457,40 @@ func TestIncidentChannelAfterALostAnswerIsAdoptedNotDuplicated(t *testing.T) {
 	one(t, h.fake.Replies("C0INCIDENTS", ann.TS), "has its own channel: <#"+made[0].ID+">", "the thread")
 	if !slices.Contains(made[0].Members, "U0CAROL") {
 		t.Errorf("the adopted channel's members %v lack the commander", made[0].Members)
+	}
+}
+
+// A page_exec with no exec list in any rotation of the ritual's teams
+// would page nobody: validate and start-up warn, naming the line.
+func TestPageExecWithNobodyToPageIsWarned(t *testing.T) {
+	noExec := strings.Replace(commsConfig, "    exec: [U0EXEC]\n", "", 1)
+	line := 1 + strings.Count(noExec[:strings.Index(noExec, "page_exec:")], "\n")
+	validate := func(yaml string) string {
+		h := newHarness(t, strings.ReplaceAll(yaml, "BROADCAST2", "C0SUPPORT"), at(t, "2026-12-01 14:00", berlin), slackfake.Options{})
+		var out, errOut bytes.Buffer
+		if code := run(context.Background(), []string{"validate", "--config", h.cfg}, &out, &errOut, func(string) string { return "" }); code != 0 {
+			t.Fatalf("validate exited %d: %s", code, errOut.String())
+		}
+		return errOut.String()
+	}
+	want := fmt.Sprintf("config.yaml:%d: rituals[1].page_exec: nobody would be paged", line)
+	if got := validate(noExec); !strings.Contains(got, "warning: ") || !strings.Contains(got, want) {
+		t.Errorf("validate without an exec list: stderr %q, want a warning %q", got, want)
+	}
+	if got := validate(commsConfig); strings.Contains(got, "warning") {
+		t.Errorf("validate with an exec list warned: %q", got)
+	}
+
+	h := newCommsHarness(t, at(t, "2026-12-01 14:00", berlin), "C0SUPPORT")
+	data, err := os.ReadFile(h.cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(h.cfg, []byte(strings.Replace(string(data), "    exec: [U0EXEC]\n", "", 1)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	h.start()
+	if logs := grepLines(h.logs.String(), `"level":"warn"`); !strings.Contains(logs, want) {
+		t.Errorf("start-up did not warn %q; warnings:\n%s", want, logs)
 	}
 }

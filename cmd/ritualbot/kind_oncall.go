@@ -19,8 +19,9 @@ func onCallKind() kind {
 	return kind{
 		build: func(m *Main, rcs []*rituals.RitualConfig) (provided, error) {
 			rots := &oncall.Rotations{}
+			m.groupWrites = &bot.GroupWrites{} // shared by the rotations' writes and /oncall's events
 			p := provided{rotations: rots, loops: []loop{{name: "oncall-keeper", run: rots.Keep, settled: rots.WaitSettled}},
-				slack: &bot.OnCalls{Rotations: rots, Config: m.Loaded.Config.Config, Clock: m.Clock, FeedURL: m.feedURL}}
+				slack: &bot.OnCalls{Rotations: rots, Config: m.Loaded.Config.Config, Clock: m.Clock, FeedURL: m.feedURL, Writes: m.groupWrites}}
 			for _, rc := range rcs {
 				r := m.newRotation(rc)
 				if err := r.Open(m.Clock.Now()); err != nil {
@@ -48,7 +49,7 @@ func (m *Main) newRotation(rc *rituals.RitualConfig) *oncall.Rotation {
 	r := rotationOf(m.Loaded.Config.Config, rc, m.Clock, &m.links)
 	r.Store, r.Outbox, r.Wake, r.Directory = m.DB, m.Outbox, m.Sender.Wake, m.directory
 	r.Covers, r.Drills, r.Availability = m.DB, m.DB, availabilityOf(m.DB, m.Clock)
-	r.Slack = &bot.OnCallSlack{API: m.Slack, Limiter: m.limiter, Observe: func(method, outcome string) {
+	r.Slack = &bot.OnCallSlack{API: m.Slack, Limiter: m.limiter, Writes: m.groupWrites, Observe: func(method, outcome string) {
 		m.Metrics.SlackCalls.WithLabelValues(method, outcome).Inc()
 	}}
 	r.Log = m.component("oncall").With().Str("ritual", rc.Name).Logger()

@@ -12,5 +12,6 @@ var kinds = map[string]kind{
 	rituals.KindDigest:      digestKind(),
 	rituals.KindReminder:    reminderKind(),
 	rituals.KindRelease:     releaseKind(),
+	rituals.KindPulse:       pulseKind(),
 	rituals.KindShowAndTell: showAndTellKind(),
 }

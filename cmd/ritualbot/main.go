@@ -107,6 +107,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, env func(
 	}
 	switch cmd {
 	case "validate":
+		for _, w := range loaded.Warnings {
+			fmt.Fprintln(stderr, "warning: "+w.Error())
+		}
 		fmt.Fprintf(stdout, "%s: OK\n\n%s", *configPath, config.Describe(loaded.Config.Config, time.Now(), 5))
 		return 0
 	case "manifest":

@@ -458,6 +458,9 @@ func TestOnCallGroupEditedByHandIsPutBack(t *testing.T) {
 	if n := h.fake.Calls("usergroups.users.update") - updates; n != 1 {
 		t.Errorf("usergroups.users.update called %d times to put the group back, want 1", n)
 	}
+	// Slack tells of the bot's own writes too (at start-up and putting
+	// the group back); let those echoes pass first.
+	h.waitFor("the echoes of the bot's writes", func() bool { return h.fake.EventsSent("subteam_members_changed") >= 3 })
 	reads := h.fake.Calls("usergroups.users.list")
 	if _, err := h.fake.EditUserGroup(ctx, "U0CAROL", "S0ONCALL", []string{"U0ALICE"}); err != nil {
 		t.Fatal(err)

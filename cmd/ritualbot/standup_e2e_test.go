@@ -504,7 +504,7 @@ func TestStandupBlockerAgesUntilCleared(t *testing.T) {
 	}
 }
 
-func TestStandupEscapesAndCutsAnswers(t *testing.T) {
+func TestStandupEscapesAndKeepsLongAnswersWhole(t *testing.T) {
 	h := newStandupHarness(t, at(t, "2026-11-22 12:00", berlin), "channel", false)
 	h.runUntil(at(t, "2026-11-23 09:05", berlin))
 	sneaky := "<!channel> deploy now & ping <@U0BOB> <https://evil.example|click> "
@@ -527,10 +527,15 @@ func TestStandupEscapesAndCutsAnswers(t *testing.T) {
 			t.Errorf("the summary lacks %q", want)
 		}
 	}
-	// Every answer keeps its place: Alice's three answers share her
-	// section, Bob's follows.
-	if !strings.Contains(text, "What are you working on today?") || !strings.Contains(text, "…") {
-		t.Errorf("Alice's answers were not shared out and cut: %.400q", text)
+	// Nothing is cut: Alice's long answers go on over several sections
+	// (12,000 characters once escaped), whole, and Bob's follows. (The
+	// blocker list at the top quotes the blocker shortened; her answer
+	// below has it whole.)
+	joined := strings.ReplaceAll(text, "\n", "")
+	for _, whole := range []string{wire(long), strings.TrimSpace(strings.Repeat("refunds ", 250)), wire("<!here> ") + strings.Repeat("x", 2000)} {
+		if !strings.Contains(joined, whole) {
+			t.Errorf("the summary does not carry a whole answer of %d characters: %.80q", len(whole), whole)
+		}
 	}
 }
 
@@ -615,6 +620,9 @@ func TestStandupCommandsAndPreview(t *testing.T) {
 // ackText is what a member reads of a command's acknowledgement.
 func ackText(t *testing.T, ack string) string {
 	t.Helper()
+	if ack == "" {
+		return "" // a bare acknowledgement (a modal opened)
+	}
 	var m struct {
 		Text   string          `json:"text"`
 		Blocks json.RawMessage `json:"blocks"`

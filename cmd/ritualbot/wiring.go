@@ -12,6 +12,7 @@ import (
 	"github.com/ritualbot/ritualbot/rituals/digest"
 	"github.com/ritualbot/ritualbot/rituals/incident"
 	"github.com/ritualbot/ritualbot/rituals/oncall"
+	"github.com/ritualbot/ritualbot/rituals/pulse"
 	"github.com/ritualbot/ritualbot/rituals/release"
 	"github.com/ritualbot/ritualbot/rituals/showandtell"
 	"github.com/ritualbot/ritualbot/rituals/standup"
@@ -52,6 +53,7 @@ type provided struct {
 	asks      *showandtell.Set
 	// issues keeps action items as GitHub issues (nil: none asks to).
 	issues *githubissues.Sync
+	pulses []*pulse.Pulse
 }
 
 // slackHandlers is the Slack side of a kind: every kind registers its
@@ -64,6 +66,7 @@ func (p *provided) join(q provided) {
 	p.loops = append(p.loops, q.loops...)
 	p.standups = append(p.standups, q.standups...)
 	p.incidents = append(p.incidents, q.incidents...)
+	p.pulses = append(p.pulses, q.pulses...)
 	if q.rotations != nil {
 		p.rotations = q.rotations
 	}
@@ -96,6 +99,8 @@ type previewEnv struct {
 	DB     *store.DB
 	Now    time.Time
 	links
+	// previewPulses are the pulses whose trends the digest reads.
+	previewPulses []*pulse.Pulse
 }
 
 // newPreviewEnv links the config's enabled rituals as Main does.
@@ -165,6 +170,9 @@ func (m *Main) buildRituals() error {
 	}
 	if len(m.provided.incidents) > 0 {
 		m.openIncidentLog(m.DB, m.Loaded.Config.Config)
+	}
+	if len(m.provided.pulses) > 0 {
+		m.pulseTrends = pulse.Trends(m.provided.pulses)
 	}
 	// Jobs in the config's order, whatever the kinds'.
 	m.rituals = nil

@@ -63,6 +63,7 @@ type Digest struct {
 	Standups  func() rituals.StandupLog
 	OnCall    func() rituals.OnCallSchedule
 	Incidents func() rituals.IncidentLog
+	Pulses    func() rituals.PulseTrends
 	// Demos is the show-and-tells' demos (nil: none is configured).
 	Demos func() rituals.DemoLog
 	// Chart, if set, draws the trend chart sent with the digest.
@@ -258,6 +259,9 @@ type TeamDigest struct {
 	Postmortems  []rituals.IncidentBrief // retros published in the window
 	Highlights   []DigestNote
 	Risks        []DigestNote
+	// Pulse is the team-health pulse's trend per question, published
+	// pulses only.
+	Pulse []rituals.PulseTrend
 }
 
 // Report computes the digest of the window ending at end.
@@ -368,6 +372,11 @@ func (d *Digest) report(ctx context.Context, end time.Time, withTrend bool) (*Di
 		}
 		if err := d.notes(td, w); err != nil {
 			r.problems = append(r.problems, err)
+		}
+		if pulses := rituals.Linked(d.Pulses); pulses != nil {
+			if td.Pulse, err = pulses(team.ID, end); err != nil {
+				r.problems = append(r.problems, fmt.Errorf("pulse of %s: %w", team.ID, err))
+			}
 		}
 		if withTrend {
 			for i, tw := range windows {

@@ -291,6 +291,17 @@ func (r *DigestReport) teamBlocks(td *TeamDigest) []rituals.Block {
 		}
 		lines = append(lines, "*Postmortems:* "+strings.Join(items, " · "))
 	}
+	if len(td.Pulse) > 0 {
+		var items []string
+		for _, q := range td.Pulse {
+			var means []string
+			for _, m := range q.Means {
+				means = append(means, fmt.Sprintf("%.1f", m))
+			}
+			items = append(items, fmt.Sprintf("%s %s _(of %d)_", rituals.Escape(rituals.OneLine(q.Question, 60)), strings.Join(means, " → "), q.Scale))
+		}
+		lines = append(lines, "*Team health pulse:* "+strings.Join(items, " · "))
+	}
 	if len(lines) > 0 {
 		blocks = append(blocks, rituals.Section(strings.Join(lines, "\n")))
 	}

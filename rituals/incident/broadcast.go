@@ -132,7 +132,8 @@ func (x *Incidents) broadcastMessage(inc Incident, channel string) rituals.Messa
 	} else if !inc.IsOpen() && inc.Summary != "" {
 		blocks = append(blocks, rituals.Section("*Summary*\n"+rituals.EscapeText(inc.Summary)))
 	}
-	where := fmt.Sprintf("The team works it in the thread of Incident #%d in %s", inc.Number, rituals.ChannelLink(x.Channel()))
+	thread, _ := rituals.Link(x.threadURL(inc), "the thread")
+	where := fmt.Sprintf("The team works it in %s of Incident #%d in %s", thread, inc.Number, rituals.ChannelLink(x.Channel()))
 	if r := inc.Comms.Room; r != nil && r.ID != "" && r.Archived.IsZero() {
 		where += " and in " + rituals.ChannelLink(r.ID)
 	}

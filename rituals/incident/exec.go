@@ -1,8 +1,10 @@
 package incident
 
 import (
+	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -56,7 +58,7 @@ func (x *Incidents) execMessages(inc Incident, paged []string) []rituals.Message
 		}
 		lines = append(lines, fmt.Sprintf("You are on its participants list, so you get the retro too. Join the thread of #%d in %s.", inc.Number, where))
 		blocks := []rituals.Block{rituals.Section(strings.Join(lines, "\n"))}
-		if url := threadURL(x.Channel()); url != "" {
+		if url := x.threadURL(inc); url != "" {
 			blocks = append(blocks, rituals.Actions(rituals.Button{Text: "Join the thread", ActionID: ActionJoinThread, URL: url, Style: "primary"}))
 		}
 		msgs = append(msgs, rituals.Message{
@@ -71,12 +73,65 @@ func (x *Incidents) execMessages(inc Incident, paged []string) []rituals.Message
 // still tells the app of the click, which needs no answer.
 const ActionJoinThread = "incident:join"
 
-// threadURL opens the incidents channel in Slack (Slack's documented
-// app_redirect deep link); the announcement's own permalink is not known
-// until Slack has taken it.
-func threadURL(channel string) string {
+// threadURL is the link to inc's thread: its permalink once Slack has
+// taken the announcement (ThreadLinked), else the incidents channel
+// (Slack's documented app_redirect deep link), so a page never waits for it.
+func (x *Incidents) threadURL(inc Incident) string {
+	if inc.Comms.Thread != "" {
+		return inc.Comms.Thread
+	}
+	channel := x.Channel()
 	if channel == "" || strings.HasPrefix(channel, "#") {
 		return ""
 	}
 	return "https://slack.com/app_redirect?channel=" + channel
+}
+
+// ParseAnnounceKey reads the key of an incident's announcement, the
+// message whose thread is the incident's home.
+func ParseAnnounceKey(key string) (n int, ok bool) {
+	num, ok := strings.CutPrefix(key, "incident/")
+	if !ok {
+		return 0, false
+	}
+	n, err := strconv.Atoi(num)
+	return n, err == nil && n > 0
+}
+
+// LinksThread reports whether anything of this ritual links an
+// incident's thread (exec pages, stakeholder broadcasts), so its
+// permalink is worth asking Slack for.
+func (x *Incidents) LinksThread() bool {
+	c := x.Settings.Comms
+	return x.ExecOnCall != nil && len(c.PageExec) > 0 || len(c.Broadcast) > 0
+}
+
+// ThreadLinked is told the permalink of incident n's announcement once
+// Slack has taken it: the exec pages and the stakeholder messages already
+// out are edited to link the thread itself, and later ones carry it. It
+// reports whether n is this ritual's.
+func (x *Incidents) ThreadLinked(ctx context.Context, n int, permalink string) (bool, error) {
+	if !x.Owns(n) {
+		return false, nil
+	}
+	_, err := x.change(ctx, n, func(inc *Incident, now time.Time) ([]rituals.Message, error) {
+		if inc.Comms.Thread == permalink {
+			return nil, rituals.Errorf(rituals.ECONFLICT, "known")
+		}
+		inc.Comms.Thread = permalink
+		// Posting a key already sent does nothing, so the edit after it
+		// finds its message whether or not the page had gone yet; change
+		// refreshes the stakeholder messages the same way.
+		var msgs []rituals.Message
+		for _, m := range x.execMessages(*inc, inc.Comms.ExecPaged) {
+			msgs = append(msgs, m)
+			m.Update = true
+			msgs = append(msgs, m)
+		}
+		return msgs, nil
+	})
+	if rituals.ErrorCode(err) == rituals.ECONFLICT {
+		return true, nil
+	}
+	return true, err
 }

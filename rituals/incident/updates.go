@@ -43,6 +43,8 @@ type Comms struct {
 	Unreachable []string `json:",omitempty"`
 	// Room is the incident's own channel, if it gets one.
 	Room *Room `json:",omitempty"`
+	// Thread is the permalink of the announcement, once Slack has taken it.
+	Thread string `json:",omitempty"`
 }
 
 // cadence is the update interval of sev, 0 if none is asked.

@@ -51,6 +51,9 @@ type keeper struct {
 	// and reconciles.
 	group, topic string
 	failures     int
+	// edits counts UserGroupChanged calls: one during a sync pass means
+	// the group read or written in that pass may be stale already.
+	edits int
 }
 
 func (k *keeper) init() {
@@ -74,6 +77,7 @@ func (rs *Rotations) UserGroupChanged(group string) bool {
 		k := &r.keeper
 		k.mu.Lock()
 		k.group = "" // unknown: the next sync reads Slack
+		k.edits++
 		k.mu.Unlock()
 		r.wakeKeeper()
 	}
@@ -180,7 +184,7 @@ func (r *Rotation) sync(ctx context.Context, now time.Time) error {
 	}
 	k := &r.keeper
 	k.mu.Lock()
-	group, topic := k.group, k.topic
+	group, topic, edits := k.group, k.topic, k.edits
 	k.mu.Unlock()
 	var errs []error
 	members := r.groupMembers(sh)
@@ -199,6 +203,9 @@ func (r *Rotation) sync(ctx context.Context, now time.Time) error {
 		}
 	}
 	k.mu.Lock()
+	if k.edits != edits {
+		group = "" // edited during the pass: the next one reads it
+	}
 	k.group, k.topic = group, topic
 	if len(errs) == 0 {
 		k.failures = 0

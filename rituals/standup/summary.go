@@ -88,15 +88,22 @@ func (s *Standup) summaryMessages(d rituals.Date, users map[string]rituals.UserI
 
 	blocks := append(head, rituals.Divider())
 	tail = append([]rituals.Block{rituals.Context(participation)}, tail...)
-	room := maxMessageBlocks - len(blocks) - len(tail)
-	shown := answered
-	if len(shown) > room {
-		shown = shown[:room-1]
+	// Each answer takes the sections it needs; what no longer fits in
+	// the message's blocks is counted in a line, never cut silently.
+	room := maxMessageBlocks - len(blocks) - len(tail) - 1
+	shown := 0
+	for i, a := range answered {
+		secs := answerSections(a)
+		if len(secs) > room && !(i == len(answered)-1 && len(secs) == room+1) {
+			break
+		}
+		for _, sec := range secs {
+			blocks = append(blocks, rituals.Section(sec))
+		}
+		room -= len(secs)
+		shown++
 	}
-	for _, a := range shown {
-		blocks = append(blocks, rituals.Section(answerText(a, maxSectionChars)))
-	}
-	if n := len(answered) - len(shown); n > 0 {
+	if n := len(answered) - shown; n > 0 {
 		blocks = append(blocks, rituals.Context(fmt.Sprintf("… and %d more answer%s: too many for one message (a thread summary shows them all).", n, rituals.Plural(n))))
 	}
 	blocks = append(blocks, tail...)
@@ -130,15 +137,40 @@ func (s *Standup) blockerBlocks(users map[string]rituals.UserInfo, blockers []ri
 func (s *Standup) threadReply(users map[string]rituals.UserInfo, a StandupAnswer) rituals.Message {
 	blocks := []rituals.Block{rituals.Section(answerHead(a))}
 	for _, it := range answerItems(a) {
-		blocks = append(blocks, rituals.Section(it.label+"\n"+rituals.Clip(it.body, maxSectionChars-utf8.RuneCountInString(it.label)-1)))
+		for _, part := range rituals.Split(it.label+"\n"+it.body, maxSectionChars) {
+			blocks = append(blocks, rituals.Section(part))
+		}
 	}
 	if len(blocks) > maxMessageBlocks {
+		// Questions × 3,000 characters cannot run past 50 blocks with
+		// the form's limits; kept as a guard against a config of dozens
+		// of questions.
 		blocks = blocks[:maxMessageBlocks]
 	}
 	return rituals.Message{
 		Key: s.key(a.Date, "answer", a.User), To: s.channel(), ThreadKey: s.key(a.Date, "summary"),
 		Text: "Standup answer from " + displayName(users, a.User), Blocks: blocks,
 	}
+}
+
+// answerSections is a's answers as the sections of a summary: one when
+// they fit in a section, else one per question, a long answer going on
+// over more sections, so that nothing anyone wrote is cut.
+func answerSections(a StandupAnswer) []string {
+	head := answerHead(a)
+	items := answerItems(a)
+	n := utf8.RuneCountInString(head)
+	for _, it := range items {
+		n += utf8.RuneCountInString(it.label) + utf8.RuneCountInString(it.body) + 2
+	}
+	if n <= maxSectionChars {
+		return []string{answerText(a, maxSectionChars)}
+	}
+	out := []string{head}
+	for _, it := range items {
+		out = append(out, rituals.Split(it.label+"\n"+it.body, maxSectionChars)...)
+	}
+	return out
 }
 
 // StandupAnswerText is one member's answers as one mrkdwn section: user

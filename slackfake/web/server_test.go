@@ -677,3 +677,21 @@ func TestEventStreamEndsOnClose(t *testing.T) {
 		t.Fatal("the stream did not end when the page server closed")
 	}
 }
+
+// Mentioning the bot from the composer in a thread reaches the app as
+// app_mention too, as Slack sends it: `@ritualbot update …` in an
+// incident's thread works from the page.
+func TestComposerMentionOfTheBotSendsAppMention(t *testing.T) {
+	f, app, srv := newWorkspace(t, nil)
+	if code, res := postJSON(t, srv, "/ui/send", map[string]any{"as": "U0BOB", "conv": "C0TEAM", "text": "Checkout is down"}); code != http.StatusOK {
+		t.Fatalf("post: %d %v", code, res)
+	}
+	parent := f.ChannelMessages("C0TEAM")[0]
+	if code, res := postJSON(t, srv, "/ui/send", map[string]any{"as": "U0ALICE", "conv": "C0TEAM", "text": "@ritualbot update rolled back", "thread_ts": parent.TS}); code != http.StatusOK {
+		t.Fatalf("reply: %d %v", code, res)
+	}
+	ev := app.lastEvent()
+	if ev["type"] != "app_mention" || ev["text"] != "<@U0BOT> update rolled back" || ev["thread_ts"] != parent.TS || ev["user"] != "U0ALICE" {
+		t.Errorf("last event = %v, want app_mention in the thread", ev)
+	}
+}
