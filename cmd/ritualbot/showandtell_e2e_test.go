@@ -87,10 +87,10 @@ func TestShowAndTellFromReleaseToRecording(t *testing.T) {
 	}
 
 	// Dan changes his mind twice: on the agenda, then off it.
-	if got := h.command("U0DAN", "C0DEMOS", "/demo", "add Search relevance"); !strings.Contains(got, "2. <@U0DAN> — Search relevance _(Search)_") {
+	if got := h.command("U0DAN", "C0DEMOS", "/demo", "add Search relevance"); !strings.Contains(got, `2. \u003c@U0DAN\u003e — Search relevance _(Search)_`) {
 		t.Fatalf("/demo add = %q; want Dan second, after Alice", got)
 	}
-	if got := h.command("U0DAN", "C0DEMOS", "/demo", "remove"); !strings.Contains(got, "off the agenda") || strings.Contains(got, "U0DAN>") {
+	if got := h.command("U0DAN", "C0DEMOS", "/demo", "remove"); !strings.Contains(got, "off the agenda") || strings.Contains(got, "@U0DAN") {
 		t.Fatalf("/demo remove = %q", got)
 	}
 	h.runUntil(at(t, "2026-11-27 12:59", berlin))
