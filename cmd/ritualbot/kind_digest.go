@@ -18,11 +18,12 @@ func digestKind() kind {
 	return kind{
 		build: func(m *Main, rcs []*rituals.RitualConfig) (provided, error) {
 			desk := &bot.Digests{Config: m.Loaded.Config.Config, Clock: m.Clock,
-				Notes: &digest.DigestNotes{Config: m.Loaded.Config.Config, Store: m.DB, Clock: m.Clock}}
+				Notes:    &digest.DigestNotes{Config: m.Loaded.Config.Config, Store: m.DB, Clock: m.Clock},
+				Feedback: m.DB, Views: m.Slack, Limiter: m.limiter}
 			p := provided{slack: desk, deploys: &digest.DeployLog{Store: m.DB, Clock: m.Clock}}
 			for _, rc := range rcs {
 				d := digestOf(m.Loaded.Config.Config, rc, m.DB, m.Clock, &m.links)
-				d.Outbox, d.Chart = m.Outbox, chart.TrendPNG
+				d.Outbox, d.Chart, d.Feedback = m.Outbox, chart.TrendPNG, m.DB
 				desk.Add(d)
 				p.jobs = append(p.jobs, d)
 			}

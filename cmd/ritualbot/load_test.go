@@ -55,14 +55,17 @@ func TestLoadHTTP(t *testing.T) {
 		header                        map[string]string
 		signed                        bool
 	}
+	var seq atomic.Int64
+	// Slack gives every command its own trigger_id; without one, the same
+	// read sent twice within a second has the same signature, and the
+	// bot refuses it as a replay.
 	command := func(user, cmd, text string) request {
 		form := url.Values{"token": {"x"}, "team_id": {"T0FAKE"}, "team_domain": {"fake"}, "channel_id": {"C0INCIDENTS"}, "channel_name": {"incidents"},
 			"user_id": {user}, "user_name": {strings.ToLower(user[3:])}, "command": {cmd}, "text": {text}, "api_app_id": {"A0FAKE"},
-			"is_enterprise_install": {"false"}, "response_url": {"http://127.0.0.1:1/commands/none"}, "trigger_id": {"1.2.3"}}
+			"is_enterprise_install": {"false"}, "response_url": {"http://127.0.0.1:1/commands/none"}, "trigger_id": {fmt.Sprintf("%d.2.3", seq.Add(1))}}
 		kind := strings.TrimPrefix(cmd, "/") + " " + strings.Fields(text + " -")[0]
 		return request{kind: "command " + strings.TrimSuffix(kind, " -"), path: "/slack/commands", body: form.Encode(), contentType: "application/x-www-form-urlencoded", signed: true}
 	}
-	var seq atomic.Int64
 	bearer := map[string]string{"Authorization": "Bearer " + wsWebhookToken}
 	makers := []func() request{
 		func() request { return command("U0BOB", "/oncall", "") },

@@ -43,8 +43,10 @@ func BenchmarkSlashCommandsYear(b *testing.B) {
 		{"incident-actions", "U0BOB", "/incident", "actions", "open action item"},
 		{"digest-preview", "U0LEAD", "/digest", "preview", "Weekly digest"},
 		// Updates go round the year's incidents: one incident with
-		// thousands of updates is no incident people run.
-		{"write/incident-update", "U0BOB", "/incident", "update #%d Rolled back the deploy", "Added to the timeline"},
+		// thousands of updates is no incident people run. Most of them
+		// are resolved, whose timelines only a lead (or the commander,
+		// or an admin) may add to.
+		{"write/incident-update", "U0LEAD", "/incident", "update #%d Rolled back the deploy", "Added to the timeline"},
 		{"write/standup-ooo", "U0BOB", "/standup", "ooo 2027-12-24 2027-12-31", "Out of office"},
 		{"write/digest-highlight", "U0LEAD", "/digest", "highlight Shipped the new checkout", "Added to the highlights"},
 		{"write/oncall-override", "U0LEAD", "/oncall", "override <@U0CAROL|carol> 1h", "is on call"},
