@@ -554,25 +554,6 @@ func (d *Digest) notes(td *TeamDigest, w Window) error {
 	return nil
 }
 
-// Working hours: a page outside them woke someone or spoiled an evening.
-const (
-	workStartHour = 9
-	workEndHour   = 18
-)
-
-// OutOfHours reports whether t falls outside 09:00–18:00 Monday to Friday
-// in loc, or on a holiday.
-func OutOfHours(t time.Time, loc *time.Location, holidays rituals.Holidays) bool {
-	l := t.In(loc)
-	switch {
-	case l.Weekday() == time.Saturday || l.Weekday() == time.Sunday:
-		return true
-	case holidays.Has(rituals.DateOf(l)):
-		return true
-	}
-	return l.Hour() < workStartHour || l.Hour() >= workEndHour
-}
-
 // digestTitle names a digest after its window.
 func digestTitle(window time.Duration) string {
 	switch windowNoun(window) {
