@@ -6,14 +6,18 @@ import (
 	"time"
 
 	"github.com/ritualbot/ritualbot/config"
+	"github.com/ritualbot/ritualbot/rituals"
 	"github.com/ritualbot/ritualbot/rituals/showandtell"
 )
+
+// showAndTellKind: the kinds the configs here use (the bot passes its one table).
+var showAndTellKind = config.Kinds{rituals.KindShowAndTell: config.ShowAndTell}
 
 func TestParseShowAndTell(t *testing.T) {
 	l, err := config.Parse("s.yaml", []byte(digestTeams+`
   - {name: demo, kind: showandtell, channel: C0DEMO, schedule: "0 15 * * FRI"}
   - {name: quiet, kind: showandtell, channel: C0DEMO, schedule: "0 15 * * FRI", teams: [search], ask_after_release: false, signup_close: 1d}
-`))
+`), showAndTellKind)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,7 +44,7 @@ func TestShowAndTellConfigErrors(t *testing.T) {
 		{`  - {name: s, kind: showandtell, channel: C0DEMO, schedule: "0 15 * * FRI", signup_closes: 2h}`, "signup_closes"},
 	}
 	for _, c := range cases {
-		_, err := config.Parse("s.yaml", []byte(digestTeams+c.yaml+"\n"))
+		_, err := config.Parse("s.yaml", []byte(digestTeams+c.yaml+"\n"), showAndTellKind)
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s\n  error %v\n  want %q", c.yaml, err, c.want)
 		}

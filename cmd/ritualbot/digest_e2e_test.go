@@ -559,7 +559,7 @@ func TestCLIPreviewOfTheDigest(t *testing.T) {
 	h.stop()
 
 	// As `ritualbot preview --config FILE weekly-digest` on Monday noon.
-	loaded, err := config.Load(h.cfg)
+	loaded, err := config.Load(h.cfg, configKinds())
 	if err != nil {
 		t.Fatal(err)
 	}

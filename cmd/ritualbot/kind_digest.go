@@ -5,6 +5,7 @@ import (
 
 	"github.com/ritualbot/ritualbot/bot"
 	"github.com/ritualbot/ritualbot/chart"
+	"github.com/ritualbot/ritualbot/config"
 	"github.com/ritualbot/ritualbot/rituals"
 	"github.com/ritualbot/ritualbot/rituals/digest"
 )
@@ -16,6 +17,7 @@ const envGitHubSecret = "GITHUB_WEBHOOK_SECRET"
 // read (the deploy webhooks, mounted in routes.go).
 func digestKind() kind {
 	return kind{
+		config: config.Digest,
 		build: func(m *Main, rcs []*rituals.RitualConfig) (provided, error) {
 			desk := &bot.Digests{Config: m.Loaded.Config.Config, Clock: m.Clock,
 				Notes:    &digest.DigestNotes{Config: m.Loaded.Config.Config, Store: m.DB, Clock: m.Clock},

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/ritualbot/ritualbot/bot"
+	"github.com/ritualbot/ritualbot/config"
 	"github.com/ritualbot/ritualbot/rituals"
 	"github.com/ritualbot/ritualbot/rituals/digest"
 	"github.com/ritualbot/ritualbot/rituals/showandtell"
@@ -14,6 +15,7 @@ import (
 // after a release (through the deploy webhooks' recorder).
 func showAndTellKind() kind {
 	return kind{
+		config: config.ShowAndTell,
 		build: func(m *Main, rcs []*rituals.RitualConfig) (provided, error) {
 			set := &showandtell.Set{Clock: m.Clock}
 			for _, rc := range rcs {

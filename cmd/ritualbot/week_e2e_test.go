@@ -419,7 +419,7 @@ func TestAWeekInTheLife(t *testing.T) {
 	// was posted, the handoff with the shift's incidents, a reminder with
 	// who is on call.
 	h.stop()
-	loaded, err := config.Load(h.cfg)
+	loaded, err := config.Load(h.cfg, configKinds())
 	if err != nil {
 		t.Fatal(err)
 	}
