@@ -14,6 +14,10 @@ type Digests struct {
 	Config *rituals.Config
 	Clock  rituals.Clock
 	Notes  *digest.DigestNotes
+	// Feedback keeps readers' feedback; Views and Limiter open its form.
+	Feedback digest.FeedbackStore
+	Views    viewAPI
+	Limiter  *RateLimiter
 
 	list digest.Set
 }
@@ -29,6 +33,7 @@ func (h *Digests) Register(r *Router) {
 	r.Handle("/digest", Subcommand{Name: "preview", Usage: "preview [DIGEST]", Help: "the digest as it would be posted now, only to you", Run: h.preview})
 	r.Handle("/digest", Subcommand{Name: "highlight", Usage: "highlight [TEAM] TEXT", Help: "a highlight for your team's next digest (leads)", Run: h.note(digest.NoteHighlight)})
 	r.Handle("/digest", Subcommand{Name: "risk", Usage: "risk [TEAM] TEXT", Help: "a risk for your team's next digest (leads)", Run: h.note(digest.NoteRisk)})
+	h.registerFeedback(r)
 	r.Handle("/digest", Subcommand{Name: "", Usage: "", Help: "same as preview", Run: h.preview})
 }
 

@@ -2,7 +2,7 @@
 // rituals.Config, checking every key: an error names the file, the line and
 // the key, and says how to fix it. Unknown keys are errors. Each ritual kind
 // reads its own keys in a file of its own here (reminder.go, standup.go, …),
-// listed in the table of kinds (rituals.go).
+// with a KindSpec there that the bot's one table of kinds passes to Load.
 //
 // Users may be named by e-mail and channels by #name; those become IDs at
 // start-up through Slack (Loaded.Resolve), since the file is read before
@@ -67,8 +67,9 @@ type Loaded struct {
 	Warnings Errors
 }
 
-// Load reads and checks the config file at path.
-func Load(path string) (*Loaded, error) {
+// Load reads and checks the config file at path; its rituals may be of
+// the given kinds.
+func Load(path string, kinds Kinds) (*Loaded, error) {
 	data, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, fmt.Errorf("%s: no such config file; pass --config FILE or set RITUALBOT_CONFIG (config.example.yaml is a start)", path)
@@ -76,12 +77,13 @@ func Load(path string) (*Loaded, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read config %s: %w", path, err)
 	}
-	return Parse(path, data)
+	return Parse(path, data, kinds)
 }
 
 // Parse checks the config in data, read from path (for messages, and to
-// place a relative store path beside the file).
-func Parse(path string, data []byte) (*Loaded, error) {
+// place a relative store path beside the file); its rituals may be of the
+// given kinds.
+func Parse(path string, data []byte, kinds Kinds) (*Loaded, error) {
 	d := &decoder{file: path}
 	if len(data) > maxFileSize {
 		d.errorAt(nil, "", "the file is %d bytes; a config is at most %d", len(data), maxFileSize)
@@ -106,7 +108,7 @@ func Parse(path string, data []byte) (*Loaded, error) {
 	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
 		root = root.Content[0]
 	}
-	p := &parser{d: d, loaded: &Loaded{Path: path}}
+	p := &parser{d: d, loaded: &Loaded{Path: path}, kinds: kinds}
 	p.top(root, filepath.Dir(path))
 	if err := d.err(); err != nil {
 		return nil, err
@@ -121,6 +123,7 @@ type parser struct {
 	d      *decoder
 	loaded *Loaded
 	cfg    *rituals.Config
+	kinds  Kinds
 	// pageExec are the page_exec settings read, checked once every
 	// rotation is.
 	pageExec []pageExecAt

@@ -13,6 +13,9 @@ import (
 	"github.com/ritualbot/ritualbot/rituals/standup"
 )
 
+// standupReminder: the kinds the configs here use (the bot passes its one table).
+var standupReminder = config.Kinds{rituals.KindStandup: config.Standup, rituals.KindReminder: config.Reminder}
+
 const good = `
 timezone: Europe/Berlin
 store: {path: /var/lib/ritualbot/state.db}
@@ -55,7 +58,7 @@ rituals:
 `
 
 func TestParseGood(t *testing.T) {
-	l, err := config.Parse("good.yaml", []byte(good))
+	l, err := config.Parse("good.yaml", []byte(good), standupReminder)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,7 +112,7 @@ func (r *fakeResolver) ChannelIDByName(_ context.Context, name string) (string, 
 }
 
 func TestResolve(t *testing.T) {
-	l, err := config.Parse("good.yaml", []byte(good))
+	l, err := config.Parse("good.yaml", []byte(good), standupReminder)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,7 +126,7 @@ func TestResolve(t *testing.T) {
 
 	bad := strings.Replace(good, "bob@example.com", "nobody@example.com", 1)
 	bad = strings.Replace(bad, `channel: "#payments"`, `channel: "#gone"`, 1)
-	l, err = config.Parse("bad.yaml", []byte(bad))
+	l, err = config.Parse("bad.yaml", []byte(bad), standupReminder)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -198,7 +201,7 @@ func TestParseErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := config.Parse("t.yaml", []byte(tt.yaml))
+			_, err := config.Parse("t.yaml", []byte(tt.yaml), standupReminder)
 			if err == nil {
 				t.Fatalf("no error; want %q", tt.want)
 			}
@@ -210,7 +213,7 @@ func TestParseErrors(t *testing.T) {
 }
 
 func TestErrorsComeInFileOrder(t *testing.T) {
-	_, err := config.Parse("t.yaml", []byte("timezone: Nowhere\nteams:\n  - {id: a, channel: x}\ncatch_up: soon\n"))
+	_, err := config.Parse("t.yaml", []byte("timezone: Nowhere\nteams:\n  - {id: a, channel: x}\ncatch_up: soon\n"), standupReminder)
 	lines := strings.Split(err.Error(), "\n")
 	if len(lines) != 3 || !strings.HasPrefix(lines[0], "t.yaml:1:") || !strings.HasPrefix(lines[1], "t.yaml:3:") || !strings.HasPrefix(lines[2], "t.yaml:4:") {
 		t.Errorf("errors not one per line in file order:\n%v", err)
@@ -218,14 +221,14 @@ func TestErrorsComeInFileOrder(t *testing.T) {
 }
 
 func TestLoadMissingFile(t *testing.T) {
-	_, err := config.Load(t.TempDir() + "/nope.yaml")
+	_, err := config.Load(t.TempDir()+"/nope.yaml", standupReminder)
 	if err == nil || !strings.Contains(err.Error(), "no such config file") || !strings.Contains(err.Error(), "--config") {
 		t.Errorf("missing file error = %v", err)
 	}
 }
 
 func TestRelativeStorePathIsBesideTheFile(t *testing.T) {
-	l, err := config.Parse("/etc/ritualbot/config.yaml", []byte("timezone: UTC\nstore: {path: data/rb.db}\n"))
+	l, err := config.Parse("/etc/ritualbot/config.yaml", []byte("timezone: UTC\nstore: {path: data/rb.db}\n"), standupReminder)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -235,7 +238,7 @@ func TestRelativeStorePathIsBesideTheFile(t *testing.T) {
 }
 
 func TestDescribeListsNextFireTimes(t *testing.T) {
-	l, err := config.Parse("good.yaml", []byte(good))
+	l, err := config.Parse("good.yaml", []byte(good), standupReminder)
 	if err != nil {
 		t.Fatal(err)
 	}

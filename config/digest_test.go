@@ -6,8 +6,12 @@ import (
 	"time"
 
 	"github.com/ritualbot/ritualbot/config"
+	"github.com/ritualbot/ritualbot/rituals"
 	"github.com/ritualbot/ritualbot/rituals/digest"
 )
+
+// digestKind: the kinds the configs here use (the bot passes its one table).
+var digestKind = config.Kinds{rituals.KindDigest: config.Digest}
 
 const digestTeams = `
 timezone: Europe/Berlin
@@ -22,7 +26,7 @@ func TestParseDigest(t *testing.T) {
   - {name: weekly, kind: digest, channel: C0DIGEST, schedule: "0 16 * * FRI"}
   - {name: monthly, kind: digest, team: payments, schedule: "0 10 * * THU", nth_weekday: 1, window: 28d, failure_window: 4h}
   - {name: some, kind: digest, channel: C0DIGEST, schedule: "0 16 * * FRI", teams: [search]}
-`))
+`), digestKind)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,12 +61,12 @@ func TestDigestConfigErrors(t *testing.T) {
 		{`  - {name: d, kind: digest, channel: C0DIGEST, schedule: "0 16 * * FRI", windows: 7d}`, "windows"},
 	}
 	for _, c := range cases {
-		_, err := config.Parse("d.yaml", []byte(digestTeams+c.yaml+"\n"))
+		_, err := config.Parse("d.yaml", []byte(digestTeams+c.yaml+"\n"), digestKind)
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s\n  error %v, want %q", c.yaml, err, c.want)
 		}
 	}
-	_, err := config.Parse("d.yaml", []byte("timezone: Europe/Berlin\nteams:\n  - {id: a, services: [x, X, \"bad name\"]}\n"))
+	_, err := config.Parse("d.yaml", []byte("timezone: Europe/Berlin\nteams:\n  - {id: a, services: [x, X, \"bad name\"]}\n"), digestKind)
 	if err == nil || !strings.Contains(err.Error(), `teams[0].services[1]: service "X" is listed twice`) || !strings.Contains(err.Error(), `services[2]: "bad name"`) {
 		t.Errorf("bad services: %v", err)
 	}

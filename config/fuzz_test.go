@@ -17,7 +17,7 @@ func FuzzParse(f *testing.F) {
 	f.Add("a: &x [*x]\n")
 	f.Add("timezone: UTC\nholidays: [2026-02-30]\n")
 	f.Fuzz(func(t *testing.T, data string) {
-		l, err := config.Parse("f.yaml", []byte(data))
+		l, err := config.Parse("f.yaml", []byte(data), standupReminder)
 		if err != nil {
 			var errs config.Errors
 			if !errors.As(err, &errs) || len(errs) == 0 {

@@ -15,7 +15,7 @@ func TestIncidentsCommsKeys(t *testing.T) {
     page_exec: [sev1]
     channel_per_incident: [sev1]
     archive_after: 3d
-`))
+`), incidentsKind)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -24,7 +24,7 @@ func TestIncidentsCommsKeys(t *testing.T) {
 		strings.Join(c.PageExec, ",") != "sev1" || strings.Join(c.ChannelPerIncident, ",") != "sev1" || c.ArchiveAfter != 72*time.Hour {
 		t.Errorf("comms: %+v", c)
 	}
-	l, err = config.Parse("c.yaml", []byte(incidentsBase+"    channel_per_incident: true\n"))
+	l, err = config.Parse("c.yaml", []byte(incidentsBase+"    channel_per_incident: true\n"), incidentsKind)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,7 +43,7 @@ func TestIncidentsCommsErrors(t *testing.T) {
 		{"    channel_per_incident: [sevX]\n", `c.yaml:9: rituals[0].channel_per_incident: "sevX" is not one of the severities`},
 		{"    archive_after: 2d\n", `c.yaml:9: rituals[0].archive_after: archive_after is for the channels of channel_per_incident`},
 	} {
-		_, err := config.Parse("c.yaml", []byte(incidentsBase+tc.yaml))
+		_, err := config.Parse("c.yaml", []byte(incidentsBase+tc.yaml), incidentsKind)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%q: got %v, want %q", tc.yaml, err, tc.want)
 		}

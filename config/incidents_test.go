@@ -6,8 +6,12 @@ import (
 	"time"
 
 	"github.com/ritualbot/ritualbot/config"
+	"github.com/ritualbot/ritualbot/rituals"
 	"github.com/ritualbot/ritualbot/rituals/incident"
 )
+
+// incidentsKind: the kinds the configs here use (the bot passes its one table).
+var incidentsKind = config.Kinds{rituals.KindIncidents: config.Incidents}
 
 const incidentsBase = `timezone: Europe/Berlin
 teams:
@@ -21,7 +25,7 @@ rituals:
 
 func TestIncidentsDefaultsAndKeys(t *testing.T) {
 	l, err := config.Parse("c.yaml", []byte(incidentsBase+`    team: payments
-`))
+`), incidentsKind)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,7 +50,7 @@ func TestIncidentsDefaultsAndKeys(t *testing.T) {
     pagerduty: {services: [PF9KMXH]}
     storm: {max_new: 5, window: 10m}
     actions: {github: {repo: acme/payments, labels: [postmortem]}}
-`))
+`), incidentsKind)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +85,7 @@ func TestIncidentsErrorsNameLineAndKey(t *testing.T) {
 		{"    actions: {jira: {}}\n", "rituals[0].actions.jira: unknown key"},
 		{"    actions: {github: {repo: acme/pay, lables: [x]}}\n", "rituals[0].actions.github.lables: unknown key"},
 	} {
-		_, err := config.Parse("c.yaml", []byte(incidentsBase+tc.yaml))
+		_, err := config.Parse("c.yaml", []byte(incidentsBase+tc.yaml), incidentsKind)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%q: error %v, want %q", tc.yaml, err, tc.want)
 		}

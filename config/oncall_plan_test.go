@@ -26,7 +26,7 @@ func TestParseOnCallCoverAndDrill(t *testing.T) {
     team: payments
     handoff: "0 10 * * MON"
     start: 2026-11-23
-`))
+`), onCallKind)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,7 +49,7 @@ func TestParseOnCallCoverAndDrill(t *testing.T) {
 		{"drill: {schedule: '0 14 * * WED', nth_weekday: 9}", "nth_weekday"},
 		{"drill: {schedule: '0 14 * * WED', every: 2}", "drill"},
 	} {
-		_, err := config.Parse("oncall.yaml", []byte(onCallBase+"  - {name: o, kind: oncall, team: payments, handoff: '0 10 * * MON', start: 2026-11-23, "+tc.extra+"}\n"))
+		_, err := config.Parse("oncall.yaml", []byte(onCallBase+"  - {name: o, kind: oncall, team: payments, handoff: '0 10 * * MON', start: 2026-11-23, "+tc.extra+"}\n"), onCallKind)
 		if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "oncall.yaml:") {
 			t.Errorf("%s: got %v, want a located error about %s", tc.extra, err, tc.want)
 		}

@@ -6,8 +6,12 @@ import (
 	"time"
 
 	"github.com/ritualbot/ritualbot/config"
+	"github.com/ritualbot/ritualbot/rituals"
 	"github.com/ritualbot/ritualbot/rituals/oncall"
 )
+
+// onCallKind: the kinds the configs here use (the bot passes its one table).
+var onCallKind = config.Kinds{rituals.KindOnCall: config.OnCall}
 
 const onCallBase = `
 timezone: Europe/Berlin
@@ -41,7 +45,7 @@ func TestParseOnCall(t *testing.T) {
     start: 2026-11-23
     rotation: [U0AAA0003, carol@example.com]
     skip_holidays: true
-`))
+`), onCallKind)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +84,7 @@ func TestParseOnCallErrors(t *testing.T) {
 		{"{name: o, kind: oncall, team: payments, handoff: '0 10 * * MON', start: 2026-11-23, plan_ahead: 1h}", "plan_ahead: 1h0m0s is out of range"},
 		{"{name: o, kind: oncall, team: payments, handoff: '0 10 * * MON', start: 2026-11-23, plan_ahead: 30w}", "out of range"},
 	} {
-		_, err := config.Parse("oncall.yaml", []byte(onCallBase+"  - "+tc.ritual+"\n"))
+		_, err := config.Parse("oncall.yaml", []byte(onCallBase+"  - "+tc.ritual+"\n"), onCallKind)
 		if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "oncall.yaml:") {
 			t.Errorf("%s:\n got %v\nwant an error saying %q", tc.ritual, err, tc.want)
 		}
@@ -95,7 +99,7 @@ func FuzzParseOnCall(f *testing.F) {
 	f.Add("handoff: '0 9 * * MON-FRI'\n    every_weeks: 2\n    start: 2026-11-23\n    rotation: [a@b.co, a@b.co]")
 	f.Fuzz(func(t *testing.T, body string) {
 		doc := onCallBase + "  - name: o\n    kind: oncall\n    team: payments\n    " + body + "\n"
-		l, err := config.Parse("f.yaml", []byte(doc))
+		l, err := config.Parse("f.yaml", []byte(doc), onCallKind)
 		if err != nil {
 			if !strings.Contains(err.Error(), "f.yaml:") {
 				t.Fatalf("error without its place: %v", err)
@@ -125,7 +129,7 @@ func TestDescribeNotesUnevenTurns(t *testing.T) {
     team: payments
     handoff: "0 10 * * MON"
     start: 2026-11-23
-`))
+`), onCallKind)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,11 +145,11 @@ func TestOnCallUserGroupKeptByOneRotation(t *testing.T) {
 	rotation := func(name, enabled string) string {
 		return "  - {name: " + name + ", kind: oncall, team: payments, handoff: \"0 10 * * MON\", start: 2026-11-23, usergroup: S0ONCALL1, enabled: " + enabled + "}\n"
 	}
-	_, err := config.Parse("oncall.yaml", []byte(onCallBase+rotation("a-oncall", "true")+rotation("b-oncall", "true")))
+	_, err := config.Parse("oncall.yaml", []byte(onCallBase+rotation("a-oncall", "true")+rotation("b-oncall", "true")), onCallKind)
 	if err == nil || !strings.Contains(err.Error(), "S0ONCALL1 is the user group of a-oncall already") {
 		t.Errorf("two rotations, one group: %v", err)
 	}
-	if _, err := config.Parse("oncall.yaml", []byte(onCallBase+rotation("a-oncall", "true")+rotation("b-oncall", "false"))); err != nil {
+	if _, err := config.Parse("oncall.yaml", []byte(onCallBase+rotation("a-oncall", "true")+rotation("b-oncall", "false")), onCallKind); err != nil {
 		t.Errorf("a disabled rotation with the same group: %v", err)
 	}
 }

@@ -6,8 +6,12 @@ import (
 	"time"
 
 	"github.com/ritualbot/ritualbot/config"
+	"github.com/ritualbot/ritualbot/rituals"
 	"github.com/ritualbot/ritualbot/rituals/pulse"
 )
+
+// pulseKind: the kinds the configs here use (the bot passes its one table).
+var pulseKind = config.Kinds{rituals.KindPulse: config.Pulse}
 
 const pulseBase = "timezone: Europe/Berlin\nteams:\n  - {id: a, channel: C0AAAAAAA, members: [U0AAAAAAA, U0BBBBBBB, U0CCCCCCC]}\nrituals:\n" +
 	"  - name: p\n    kind: pulse\n    team: a\n    schedule: \"0 10 * * MON\"\n"
@@ -24,7 +28,7 @@ func TestPulseConfigErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := config.Parse("t.yaml", []byte(pulseBase+tt.yaml))
+			_, err := config.Parse("t.yaml", []byte(pulseBase+tt.yaml), pulseKind)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("error:\n%v\nwant it to contain:\n%s", err, tt.want)
 			}
@@ -33,7 +37,7 @@ func TestPulseConfigErrors(t *testing.T) {
 }
 
 func TestPulseConfigDefaults(t *testing.T) {
-	cfg, err := config.Parse("t.yaml", []byte(pulseBase+"    questions:\n      - {id: workload, text: 'Workload?', scale: 5}\n      - {id: else, text: 'Anything else?', free_text: true}\n"))
+	cfg, err := config.Parse("t.yaml", []byte(pulseBase+"    questions:\n      - {id: workload, text: 'Workload?', scale: 5}\n      - {id: else, text: 'Anything else?', free_text: true}\n"), pulseKind)
 	if err != nil {
 		t.Fatal(err)
 	}

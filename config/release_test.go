@@ -5,14 +5,18 @@ import (
 	"testing"
 
 	"github.com/ritualbot/ritualbot/config"
+	"github.com/ritualbot/ritualbot/rituals"
 	"github.com/ritualbot/ritualbot/rituals/release"
 )
+
+// releaseKind: the kinds the configs here use (the bot passes its one table).
+var releaseKind = config.Kinds{rituals.KindRelease: config.Release}
 
 func TestParseRelease(t *testing.T) {
 	l, err := config.Parse("r.yaml", []byte(digestTeams+`
   - {name: each, kind: release, channel: C0REL}
   - {name: batch, kind: release, channel: C0REL, mode: batch, schedule: "0 17 * * MON-FRI", services: [search-api], environments: [production, Staging], include_commits: false, notify_failed: false}
-`))
+`), releaseKind)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,7 +44,7 @@ func TestReleaseConfigErrors(t *testing.T) {
 		{`  - {name: r, kind: release, channel: C0REL, notify_fail: true}`, "notify_fail"},
 	}
 	for _, c := range cases {
-		_, err := config.Parse("r.yaml", []byte(digestTeams+c.yaml+"\n"))
+		_, err := config.Parse("r.yaml", []byte(digestTeams+c.yaml+"\n"), releaseKind)
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s\n  error %v\n  want %q", c.yaml, err, c.want)
 		}

@@ -11,14 +11,14 @@ import (
 
 func TestRetention(t *testing.T) {
 	const day = 24 * time.Hour
-	l, err := config.Parse("t.yaml", []byte("timezone: UTC\n"))
+	l, err := config.Parse("t.yaml", []byte("timezone: UTC\n"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got := l.Config.Retention; got != rituals.DefaultRetention {
 		t.Errorf("no retention: key: %+v, want the defaults %+v", got, rituals.DefaultRetention)
 	}
-	l, err = config.Parse("t.yaml", []byte("timezone: UTC\nretention: {standup: 90d, incidents: 730d, deploys: forever}\n"))
+	l, err = config.Parse("t.yaml", []byte("timezone: UTC\nretention: {standup: 90d, incidents: 730d, deploys: forever}\n"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,7 +38,7 @@ func TestRetention(t *testing.T) {
 		{"retention: {answers: 90d}\n", `t.yaml:2: retention.answers: unknown key`},
 		{"retention: 90d\n", "t.yaml:2: retention: want a mapping"},
 	} {
-		_, err := config.Parse("t.yaml", []byte("timezone: UTC\n"+tt.yaml))
+		_, err := config.Parse("t.yaml", []byte("timezone: UTC\n"+tt.yaml), nil)
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%q: error %v, want it to contain %q", tt.yaml, err, tt.want)
 		}

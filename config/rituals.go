@@ -13,8 +13,11 @@ import (
 	"github.com/ritualbot/ritualbot/rituals"
 )
 
-// kindSpec is how one kind of ritual reads its config.
-type kindSpec struct {
+// KindSpec is how one kind of ritual reads its config. Each kind's file
+// here (standup.go, …) defines its spec; the bot's one table of kinds
+// names them and hands them to Load as Kinds, so this package keeps no
+// list of kinds of its own.
+type KindSpec struct {
 	// scheduleKey is the key of the ritual's main schedule ("schedule",
 	// "handoff"); "" if the kind has none. every_weeks, start and
 	// nth_weekday refine it.
@@ -27,28 +30,30 @@ type kindSpec struct {
 	parse func(r *ritualReader)
 }
 
-// kinds is every kind of ritual the config reads, each with its own
-// file here (standup.go, …); the bot's table of kinds (cmd/ritualbot's
-// kinds.go) has the same names.
-var kinds = map[string]kindSpec{
-	rituals.KindStandup: {scheduleKey: "schedule", skipHolidays: true, parse: parseStandup},
-	// skip_holidays defaults to false: a skipped handoff would stretch the
-	// shift before it by a whole period (a week for weekly handoffs).
-	rituals.KindOnCall: {scheduleKey: "handoff", skipHolidays: false, parse: parseOnCall},
-	// No main schedule: incidents happen when they happen. The jobs come
-	// from retro.schedule and actions_remind.
-	rituals.KindIncidents: {scheduleKey: "", skipHolidays: true, parse: parseIncidents},
-	rituals.KindDigest:    {scheduleKey: "schedule", skipHolidays: false, parse: parseDigest},
-	rituals.KindReminder:  {scheduleKey: "schedule", skipHolidays: true, parse: parseReminder},
-	// The schedule is batch mode's; deploys happen on holidays too.
-	rituals.KindRelease: {scheduleKey: "schedule", scheduleOptional: true, skipHolidays: false, parse: parseRelease},
-	rituals.KindPulse:   {scheduleKey: "schedule", skipHolidays: true, parse: parsePulse},
+// Kinds is the kinds of ritual a config may use, by the name its `kind:`
+// key gives them.
+type Kinds map[string]KindSpec
+
+// Names lists the kinds, sorted.
+func (k Kinds) Names() []string {
+	return slices.Sorted(maps.Keys(k))
 }
 
-// Kinds lists the ritual kinds this build understands.
-func Kinds() []string {
-	return slices.Sorted(maps.Keys(kinds))
-}
+// The specs of the kinds this package can read.
+var (
+	Standup = KindSpec{scheduleKey: "schedule", skipHolidays: true, parse: parseStandup}
+	// skip_holidays defaults to false: a skipped handoff would stretch the
+	// shift before it by a whole period (a week for weekly handoffs).
+	OnCall = KindSpec{scheduleKey: "handoff", skipHolidays: false, parse: parseOnCall}
+	// No main schedule: incidents happen when they happen. The jobs come
+	// from retro.schedule and actions_remind.
+	Incidents = KindSpec{scheduleKey: "", skipHolidays: true, parse: parseIncidents}
+	Digest    = KindSpec{scheduleKey: "schedule", skipHolidays: false, parse: parseDigest}
+	Reminder  = KindSpec{scheduleKey: "schedule", skipHolidays: true, parse: parseReminder}
+	// The schedule is batch mode's; deploys happen on holidays too.
+	Release = KindSpec{scheduleKey: "schedule", scheduleOptional: true, skipHolidays: false, parse: parseRelease}
+	Pulse   = KindSpec{scheduleKey: "schedule", skipHolidays: true, parse: parsePulse}
+)
 
 // ritualReader is what a kind's parse func works with: the ritual's
 // mapping, the ritual so far, and helpers that read schedules and users
@@ -119,10 +124,11 @@ func (p *parser) rituals(m *mapping) {
 
 		rc.Name = rm.uniqueName("name", "give the ritual a unique name such as payments-standup; commands and the store use it",
 			ritualNameRE, "use lower-case letters, digits, - _ and . (no spaces), at most 64", "duplicate ritual name %q (also on line %d); names must be unique", seen)
-		rc.Kind = rm.required("kind", "say what the ritual is: "+strings.Join(Kinds(), ", "))
-		spec, known := kinds[rc.Kind]
-		if rc.Kind != "" && !known {
-			rm.errorf("kind", "unknown kind %q; this ritualbot knows %s", rc.Kind, strings.Join(Kinds(), ", "))
+		known := strings.Join(p.kinds.Names(), ", ")
+		rc.Kind = rm.required("kind", "say what the ritual is: "+known)
+		spec, ok := p.kinds[rc.Kind]
+		if rc.Kind != "" && !ok {
+			rm.errorf("kind", "unknown kind %q; this ritualbot knows %s", rc.Kind, known)
 		}
 		if id := rm.str("team", ""); id != "" {
 			rc.Team = id
@@ -132,7 +138,7 @@ func (p *parser) rituals(m *mapping) {
 		}
 		r.channel("channel", &rc.Channel)
 		rc.Enabled = rm.boolean("enabled", true)
-		if !known {
+		if !ok {
 			// A wrong kind is the one error worth reading here: its
 			// keys are unknown because the kind is.
 			p.cfg.Rituals = append(p.cfg.Rituals, rc)
@@ -149,7 +155,7 @@ func (p *parser) rituals(m *mapping) {
 }
 
 // ritualSchedule reads the main schedule and its refinements.
-func (p *parser) ritualSchedule(r *ritualReader, spec kindSpec, skip bool) {
+func (p *parser) ritualSchedule(r *ritualReader, spec KindSpec, skip bool) {
 	key := spec.scheduleKey
 	if !r.has(key) {
 		r.get(key)

@@ -84,7 +84,10 @@ type Options struct {
 	WebhookToken string
 	// StartBot starts the real bot.
 	StartBot StartFunc
-	Log      zerolog.Logger
+	// Kinds is the bot's table of ritual kinds, which the config is read
+	// with.
+	Kinds config.Kinds
+	Log   zerolog.Logger
 	// Now is the wall clock the demo week is chosen by.
 	Now func() time.Time
 	// StepPause is how long "run the week" lingers on each ritual.
@@ -144,8 +147,9 @@ func demoConfig(monday time.Time) ([]byte, error) {
 }
 
 // BuiltinConfig loads the built-in config for the week of now in its own
-// time zone: a first reading tells the zone, the second has the dates.
-func BuiltinConfig(now time.Time) (*config.Loaded, error) {
+// time zone, with the bot's kinds: a first reading tells the zone, the
+// second has the dates.
+func BuiltinConfig(now time.Time, kinds config.Kinds) (*config.Loaded, error) {
 	const name = "demo/config.yaml (built in)"
 	var loaded *config.Loaded
 	monday := demoMonday(now, time.UTC)
@@ -154,7 +158,7 @@ func BuiltinConfig(now time.Time) (*config.Loaded, error) {
 		if err != nil {
 			return nil, err
 		}
-		if loaded, err = config.Parse(name, data); err != nil {
+		if loaded, err = config.Parse(name, data, kinds); err != nil {
 			return nil, err
 		}
 		monday = demoMonday(now, loaded.Config.Timezone)
@@ -349,14 +353,14 @@ func Start(ctx context.Context, o Options) (_ *Demo, err error) {
 	var loaded *config.Loaded
 	var ws *workspace
 	if o.ConfigPath == "" {
-		if loaded, err = BuiltinConfig(o.Now()); err != nil {
+		if loaded, err = BuiltinConfig(o.Now(), o.Kinds); err != nil {
 			return nil, err
 		}
 		if ws, err = builtinWorkspace(); err != nil {
 			return nil, err
 		}
 	} else {
-		if loaded, err = config.Load(o.ConfigPath); err != nil {
+		if loaded, err = config.Load(o.ConfigPath, o.Kinds); err != nil {
 			return nil, err
 		}
 		ws = workspaceFromConfig(loaded.Config.Config)

@@ -9,6 +9,20 @@ import (
 	"github.com/ritualbot/ritualbot/rituals"
 )
 
+// demoKinds are the kinds the built-in config uses. The bot's one table
+// lives in package main, which imports this one, so these tests name
+// the kinds; cmd/ritualbot loads the same config with the table itself
+// (TestKindsTable), so a kind missing here fails a test, never silently.
+var demoKinds = config.Kinds{
+	rituals.KindStandup:   config.Standup,
+	rituals.KindOnCall:    config.OnCall,
+	rituals.KindIncidents: config.Incidents,
+	rituals.KindDigest:    config.Digest,
+	rituals.KindReminder:  config.Reminder,
+	rituals.KindRelease:   config.Release,
+	rituals.KindPulse:     config.Pulse,
+}
+
 var berlin = func() *time.Location {
 	loc, err := time.LoadLocation("Europe/Berlin")
 	if err != nil {
@@ -33,7 +47,7 @@ func TestDemoConfigMatchesItsWorkspace(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	loaded, err := config.Parse("demo/config.yaml", data)
+	loaded, err := config.Parse("demo/config.yaml", data, demoKinds)
 	if err != nil {
 		t.Fatalf("the built-in demo config does not load:\n%v", err)
 	}
@@ -139,7 +153,7 @@ func TestWeekEnd(t *testing.T) {
 // The demo week is the week in the config's own zone: late on Sunday in
 // UTC it is already Monday in Berlin.
 func TestBuiltinConfigWeekIsInItsZone(t *testing.T) {
-	loaded, err := BuiltinConfig(time.Date(2026, 11, 29, 23, 30, 0, 0, time.UTC))
+	loaded, err := BuiltinConfig(time.Date(2026, 11, 29, 23, 30, 0, 0, time.UTC), demoKinds)
 	if err != nil {
 		t.Fatal(err)
 	}

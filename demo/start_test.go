@@ -42,7 +42,7 @@ func TestStartRunsTheBotItIsGivenAgainstTheFake(t *testing.T) {
 	var got BotConfig
 	bot := &fakeBot{}
 	o := Options{
-		Listen: "127.0.0.1:0", Log: zerolog.Nop(), WebhookToken: "hook-token",
+		Listen: "127.0.0.1:0", Log: zerolog.Nop(), WebhookToken: "hook-token", Kinds: demoKinds,
 		Now: func() time.Time { return time.Date(2026, 11, 25, 12, 0, 0, 0, berlin) },
 		StartBot: func(_ context.Context, c BotConfig) (Bot, error) {
 			got, bot.clock = c, c.Clock
@@ -85,7 +85,7 @@ func TestStartRunsTheBotItIsGivenAgainstTheFake(t *testing.T) {
 func TestStartLeavesNothingWhenTheBotDoesNotStart(t *testing.T) {
 	before, _ := filepath.Glob(filepath.Join(os.TempDir(), "ritualbot-demo-*"))
 	boom := errors.New("boom")
-	_, err := Start(context.Background(), Options{Listen: "127.0.0.1:0", Log: zerolog.Nop(),
+	_, err := Start(context.Background(), Options{Listen: "127.0.0.1:0", Log: zerolog.Nop(), Kinds: demoKinds,
 		StartBot: func(context.Context, BotConfig) (Bot, error) { return nil, boom }})
 	if !errors.Is(err, boom) {
 		t.Errorf("Start = %v, want the bot's error", err)
@@ -100,7 +100,7 @@ func TestStartLeavesNothingWhenTheBotDoesNotStart(t *testing.T) {
 	}
 	defer taken.Close()
 	bot := &fakeBot{}
-	_, err = Start(context.Background(), Options{Listen: taken.Addr().String(), Log: zerolog.Nop(),
+	_, err = Start(context.Background(), Options{Listen: taken.Addr().String(), Log: zerolog.Nop(), Kinds: demoKinds,
 		StartBot: func(_ context.Context, c BotConfig) (Bot, error) { bot.clock = c.Clock; return bot, nil }})
 	if err == nil || !strings.Contains(err.Error(), "--listen") || !bot.closed {
 		t.Errorf("Start on a taken port = %v; bot closed: %v", err, bot.closed)

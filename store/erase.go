@@ -25,6 +25,8 @@ var slackUserID = regexp.MustCompile(`^[UW][A-Z0-9]{2,}$`)
 type ErasureReport struct {
 	// Removed: the person's own records.
 	Answers, Blockers, Aways, MemberDays int
+	// Feedback: their votes and answers on digests.
+	Feedback int
 	// PulsesAnswered are the records that they answered a pulse (their
 	// answers are not linked to them, so they stay, anonymous).
 	PulsesAnswered int
@@ -37,7 +39,7 @@ type ErasureReport struct {
 
 // Empty reports whether the erasure changed nothing.
 func (r ErasureReport) Empty() bool {
-	return r.Answers+r.Blockers+r.Aways+r.MemberDays+r.PulsesAnswered+r.Messages+r.Rewritten() == 0
+	return r.Answers+r.Blockers+r.Aways+r.MemberDays+r.Feedback+r.PulsesAnswered+r.Messages+r.Rewritten() == 0
 }
 
 // Rewritten is the number of records whose ID was replaced.
@@ -55,6 +57,7 @@ func (r *ErasureReport) Add(o ErasureReport) {
 	r.Blockers += o.Blockers
 	r.Aways += o.Aways
 	r.MemberDays += o.MemberDays
+	r.Feedback += o.Feedback
 	r.PulsesAnswered += o.PulsesAnswered
 	r.Messages += o.Messages
 	if r.Replaced == nil {
@@ -77,8 +80,9 @@ func (r ErasureReport) Buckets() []string {
 
 // EraseUser removes a person from the store: their standup answers (and
 // the day-by-day record of their participation), blockers, away stretches,
-// the records that they answered a pulse and pending messages to them go;
-// every other record that names them (incident timelines, commanders and participants, retros and
+// their feedback on digests (votes and answers are theirs), the records
+// that they answered a pulse and pending messages to them go; every other
+// record that names them (incident timelines, commanders and participants, retros and
 // postmortems, action items, on-call records, others' answers that
 // mention them, the keys of delivered messages) keeps its place with
 // rituals.FormerMember where their ID was, mentions (<@U…>) included, so
@@ -114,6 +118,7 @@ func (db *DB) EraseUser(userID string) (ErasureReport, error) {
 		{bucketAnswersByUser, 1, nil}, // an index entry whose answer was gone already
 		{bucketMemberDays, 1, &rep.MemberDays},
 		{bucketAway, 0, &rep.Aways},
+		{bucketFeedback, 2, &rep.Feedback},
 	}
 	for _, kb := range keyed {
 		n, err := db.pruneWalk("erase_"+string(kb.bucket), kb.bucket, prunePerTx, func(_ *bolt.Tx, k, _ []byte) ([]doomed, bool, error) {

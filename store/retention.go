@@ -29,12 +29,14 @@ type PruneReport struct {
 	Incidents, Actions                                  int
 	Deploys, Pushes                                     int
 	Sent, Dropped                                       int
+	// Feedback: readers' feedback on digests, kept as long as standups.
+	Feedback int
 }
 
 // Total is the number of records removed.
 func (r PruneReport) Total() int {
 	return r.Answers + r.Days + r.Tallies + r.MemberDays + r.Blockers + r.Aways +
-		r.Incidents + r.Actions + r.Deploys + r.Pushes + r.Sent + r.Dropped
+		r.Incidents + r.Actions + r.Deploys + r.Pushes + r.Sent + r.Dropped + r.Feedback
 }
 
 // Prune deletes what the retention lets go at now, each kind counted back
@@ -46,6 +48,9 @@ func (db *DB) Prune(r rituals.Retention, now time.Time) (PruneReport, error) {
 	var rep PruneReport
 	if cut, ok := rituals.Cutoff(r.Standup, now); ok {
 		if err := db.pruneStandups(cut, &rep); err != nil {
+			return rep, err
+		}
+		if err := db.pruneFeedback(cut, &rep); err != nil {
 			return rep, err
 		}
 	}
@@ -382,4 +387,13 @@ func ofOpenIncident(tx *bolt.Tx, k []byte) bool {
 		return false
 	}
 	return tx.Bucket(bucketIncidentsOpen).Get(seqKey(n)) != nil
+}
+
+// pruneFeedback drops readers' feedback on digests posted before cut:
+// like standup answers, it is what people said, and it goes with the
+// standup retention.
+func (db *DB) pruneFeedback(cut time.Time, rep *PruneReport) error {
+	var err error
+	rep.Feedback, err = db.pruneWalk("prune_feedback", bucketFeedback, prunePerTx, datedBefore(bucketFeedback, 1, feedbackTime(cut), nil))
+	return err
 }

@@ -48,5 +48,5 @@ func startDemoBot(env func(string) string) demo.StartFunc {
 
 // demoOptions are the demo's options for env.
 func demoOptions(env func(string) string) demo.Options {
-	return demo.Options{WebhookToken: env(envWebhookToken), StartBot: startDemoBot(env)}
+	return demo.Options{WebhookToken: env(envWebhookToken), StartBot: startDemoBot(env), Kinds: configKinds()}
 }

@@ -45,7 +45,7 @@ func startTestDemo(t *testing.T) *demo.Demo {
 // The demo shows every ritual kind this build has: a kind added to the
 // bot needs a ritual in demo/config.yaml.
 func TestDemoShowsEveryKind(t *testing.T) {
-	loaded, err := demo.BuiltinConfig(time.Date(2026, 11, 23, 0, 0, 0, 0, berlin))
+	loaded, err := demo.BuiltinConfig(time.Date(2026, 11, 23, 0, 0, 0, 0, berlin), configKinds())
 	if err != nil {
 		t.Fatal(err)
 	}

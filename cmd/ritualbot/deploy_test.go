@@ -54,7 +54,7 @@ func TestKubernetesExampleFitsTheBot(t *testing.T) {
 		t.Errorf("container args %v do not match the CLI", args)
 	}
 	cfgText := dig(docs["ConfigMap"], "data", "config.yaml").(string)
-	l, err := config.Parse("configmap/config.yaml", []byte(cfgText))
+	l, err := config.Parse("configmap/config.yaml", []byte(cfgText), configKinds())
 	if err != nil {
 		t.Fatalf("the ConfigMap's config is refused by the bot: %v", err)
 	}

@@ -438,6 +438,7 @@ func TestDigestOverTwoWeeks(t *testing.T) {
 		"*Retros*\n0 overdue → same :white_circle:\n_0 published_",
 		":star: *Highlights*\n• Reindex finished two days early — <@U0ADMIN>",
 		"Deploys of services no team lists: billing (1). Add them to a team's `services` to count them.",
+		"[Useful]", "[Not useful]", "[What's missing?]", // the readers' feedback
 	}
 	if strings.Join(got, "\n~~~\n") != strings.Join(want, "\n~~~\n") {
 		t.Errorf("week 2 digest:\n%s\n\nwant:\n%s", strings.Join(got, "\n~~~\n"), strings.Join(want, "\n~~~\n"))
@@ -558,7 +559,7 @@ func TestCLIPreviewOfTheDigest(t *testing.T) {
 	h.stop()
 
 	// As `ritualbot preview --config FILE weekly-digest` on Monday noon.
-	loaded, err := config.Load(h.cfg)
+	loaded, err := config.Load(h.cfg, configKinds())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -615,7 +615,7 @@ func (h *harness) runSchedulerUntil(until time.Time) {
 
 // m0Store is the store file of the harness's config.
 func (h *harness) m0Store() string {
-	loaded, err := config.Load(h.cfg)
+	loaded, err := config.Load(h.cfg, configKinds())
 	if err != nil {
 		h.t.Fatal(err)
 	}

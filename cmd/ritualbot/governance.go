@@ -114,6 +114,7 @@ func printErasure(w io.Writer, id, path string, rep store.ErasureReport) {
 	removed := []string{
 		count(rep.Answers, "standup answer"), count(rep.MemberDays, "day of standup participation", "days of standup participation"),
 		count(rep.Blockers, "blocker"), count(rep.Aways, "away stretch", "away stretches"),
+		count(rep.Feedback, "digest vote or answer", "digest votes and answers"),
 		count(rep.PulsesAnswered, "record of answering a pulse", "records of answering a pulse"), count(rep.Messages, "pending message to them", "pending messages to them"),
 	}
 	fmt.Fprintf(w, "removed: %s\n", strings.Join(removed, ", "))

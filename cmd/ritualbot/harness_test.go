@@ -118,7 +118,7 @@ func loosened(methods ...string) (map[string]slackfake.Limit, map[string]bot.Lim
 // start runs Main, as `ritualbot run` would.
 func (h *harness) start() {
 	h.t.Helper()
-	loaded, err := config.Load(h.cfg)
+	loaded, err := config.Load(h.cfg, configKinds())
 	if err != nil {
 		h.t.Fatal(err)
 	}

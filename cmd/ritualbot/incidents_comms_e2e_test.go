@@ -420,7 +420,7 @@ func TestManifestAsksForChannelScopesOnlyForIncidentChannels(t *testing.T) {
 		if on {
 			cfg = base + ", channel_per_incident: [sev1]}\n"
 		}
-		loaded, err := config.Parse("c.yaml", []byte(cfg))
+		loaded, err := config.Parse("c.yaml", []byte(cfg), configKinds())
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -5,6 +5,7 @@ import (
 
 	"github.com/ritualbot/ritualbot/bot"
 	"github.com/ritualbot/ritualbot/chart"
+	"github.com/ritualbot/ritualbot/config"
 	"github.com/ritualbot/ritualbot/rituals"
 	"github.com/ritualbot/ritualbot/rituals/digest"
 )
@@ -16,13 +17,15 @@ const envGitHubSecret = "GITHUB_WEBHOOK_SECRET"
 // read (the deploy webhooks, mounted in routes.go).
 func digestKind() kind {
 	return kind{
+		config: config.Digest,
 		build: func(m *Main, rcs []*rituals.RitualConfig) (provided, error) {
 			desk := &bot.Digests{Config: m.Loaded.Config.Config, Clock: m.Clock,
-				Notes: &digest.DigestNotes{Config: m.Loaded.Config.Config, Store: m.DB, Clock: m.Clock}}
+				Notes:    &digest.DigestNotes{Config: m.Loaded.Config.Config, Store: m.DB, Clock: m.Clock},
+				Feedback: m.DB, Views: m.Slack, Limiter: m.limiter}
 			p := provided{slack: desk, deploys: &digest.DeployLog{Store: m.DB, Clock: m.Clock}}
 			for _, rc := range rcs {
 				d := digestOf(m.Loaded.Config.Config, rc, m.DB, m.Clock, &m.links)
-				d.Outbox, d.Chart = m.Outbox, chart.TrendPNG
+				d.Outbox, d.Chart, d.Feedback = m.Outbox, chart.TrendPNG, m.DB
 				desk.Add(d)
 				p.jobs = append(p.jobs, d)
 			}

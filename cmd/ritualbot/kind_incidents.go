@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/ritualbot/ritualbot/bot"
+	"github.com/ritualbot/ritualbot/config"
 	"github.com/ritualbot/ritualbot/rituals"
 	"github.com/ritualbot/ritualbot/rituals/incident"
 	"github.com/ritualbot/ritualbot/webhooks"
@@ -21,6 +22,7 @@ const envPagerDutySecret = "PAGERDUTY_WEBHOOK_SECRET"
 // are mounted in routes.go.
 func incidentsKind() kind {
 	return kind{
+		config: config.Incidents,
 		build: func(m *Main, rcs []*rituals.RitualConfig) (provided, error) {
 			cfg := m.Loaded.Config
 			desk := &bot.Incidents{Views: m.Slack, Slack: m.Slack, Limiter: m.limiter, Clock: m.Clock, Log: m.component("incidents")}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/ritualbot/ritualbot/bot"
+	"github.com/ritualbot/ritualbot/config"
 	"github.com/ritualbot/ritualbot/rituals"
 	"github.com/ritualbot/ritualbot/rituals/oncall"
 	"github.com/ritualbot/ritualbot/rituals/standup"
@@ -17,6 +18,7 @@ import (
 // their calendar feeds are mounted in routes.go.
 func onCallKind() kind {
 	return kind{
+		config: config.OnCall,
 		build: func(m *Main, rcs []*rituals.RitualConfig) (provided, error) {
 			rots := &oncall.Rotations{}
 			m.groupWrites = &bot.GroupWrites{} // shared by the rotations' writes and /oncall's events

@@ -2,6 +2,7 @@ package main
 
 import (
 	"github.com/ritualbot/ritualbot/bot"
+	"github.com/ritualbot/ritualbot/config"
 	"github.com/ritualbot/ritualbot/rituals"
 	"github.com/ritualbot/ritualbot/rituals/pulse"
 )
@@ -9,6 +10,7 @@ import (
 // pulseKind: the anonymous team-health pulses and /pulse for them all.
 func pulseKind() kind {
 	return kind{
+		config: config.Pulse,
 		build: func(m *Main, rcs []*rituals.RitualConfig) (provided, error) {
 			desk := &bot.Pulses{Views: m.Slack, Limiter: m.limiter, Config: m.Loaded.Config.Config}
 			p := provided{slack: desk}

@@ -18,6 +18,7 @@ import (
 // webhooks they announce from (mounted in routes.go, with the pages).
 func releaseKind() kind {
 	return kind{
+		config: config.Release,
 		build: func(m *Main, rcs []*rituals.RitualConfig) (provided, error) {
 			logger := m.component("release")
 			set := &release.Set{Unknown: func(service string) {

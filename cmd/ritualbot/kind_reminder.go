@@ -1,6 +1,7 @@
 package main
 
 import (
+	"github.com/ritualbot/ritualbot/config"
 	"github.com/ritualbot/ritualbot/rituals"
 	"github.com/ritualbot/ritualbot/rituals/reminder"
 )
@@ -8,6 +9,7 @@ import (
 // reminderKind: the reminders, which need nothing but the outbox.
 func reminderKind() kind {
 	return kind{
+		config: config.Reminder,
 		build: func(m *Main, rcs []*rituals.RitualConfig) (provided, error) {
 			var p provided
 			for _, rc := range rcs {

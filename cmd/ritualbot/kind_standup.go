@@ -6,6 +6,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/ritualbot/ritualbot/bot"
+	"github.com/ritualbot/ritualbot/config"
 	"github.com/ritualbot/ritualbot/rituals"
 	"github.com/ritualbot/ritualbot/rituals/standup"
 )
@@ -14,6 +15,7 @@ import (
 // the others read.
 func standupKind() kind {
 	return kind{
+		config: config.Standup,
 		build: func(m *Main, rcs []*rituals.RitualConfig) (provided, error) {
 			desk := &bot.Standups{Views: m.Slack, Limiter: m.limiter, Config: m.Loaded.Config.Config, Clock: m.Clock}
 			desk.AwaySet = func(ctx context.Context, user string) (int, error) {

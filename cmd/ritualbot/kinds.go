@@ -1,10 +1,14 @@
 package main
 
-import "github.com/ritualbot/ritualbot/rituals"
+import (
+	"github.com/ritualbot/ritualbot/config"
+	"github.com/ritualbot/ritualbot/rituals"
+)
 
-// kinds is every kind of ritual the bot runs, by the name the config
-// gives it (config reads each kind's keys from its own table, of the same
-// names). Adding a kind is a line here and a kind_<name>.go.
+// kinds is every kind of ritual the bot runs, by the name the config's
+// `kind:` gives it: each entry says how the config reads the kind's keys
+// (its config.KindSpec) and how the bot builds and previews its rituals.
+// Adding a kind is a line here and a kind_<name>.go.
 var kinds = map[string]kind{
 	rituals.KindStandup:   standupKind(),
 	rituals.KindOnCall:    onCallKind(),
@@ -13,4 +17,13 @@ var kinds = map[string]kind{
 	rituals.KindReminder:  reminderKind(),
 	rituals.KindRelease:   releaseKind(),
 	rituals.KindPulse:     pulseKind(),
+}
+
+// configKinds is the table as the config reads it.
+func configKinds() config.Kinds {
+	out := config.Kinds{}
+	for name, k := range kinds {
+		out[name] = k.config
+	}
+	return out
 }

@@ -100,7 +100,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, env func(
 		fmt.Fprintf(stderr, "ritualbot: unknown command %q\n\n%s", cmd, usageText)
 		return 2
 	}
-	loaded, err := config.Load(*configPath)
+	loaded, err := config.Load(*configPath, configKinds())
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1

@@ -485,7 +485,7 @@ func TestOnCallGroupEditedByHandIsPutBack(t *testing.T) {
 func TestOnCallPreviewShowsTheNextHandoff(t *testing.T) {
 	h := newOnCallHarness(t, at(t, "2026-10-14 12:00", berlin), slackfake.Options{})
 	var out, errOut bytes.Buffer
-	l, err := config.Load(h.cfg)
+	l, err := config.Load(h.cfg, configKinds())
 	if err != nil {
 		t.Fatal(err)
 	}

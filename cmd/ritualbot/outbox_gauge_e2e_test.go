@@ -57,7 +57,7 @@ func TestOutboxGaugeShowsWhatTheStoreHoldsFromTheFirstScrape(t *testing.T) {
 	var release sync.Once
 	open := func() { release.Do(func() { close(scraped) }) }
 	t.Cleanup(open)
-	loaded, err := config.Load(h.cfg)
+	loaded, err := config.Load(h.cfg, configKinds())
 	if err != nil {
 		t.Fatal(err)
 	}

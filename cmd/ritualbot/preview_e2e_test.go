@@ -35,7 +35,7 @@ func freshExample(t *testing.T) (cfgPath, storePath string) {
 // store is not created.
 func TestPreviewEveryExampleRitualWithNoStore(t *testing.T) {
 	cfgPath, storePath := freshExample(t)
-	loaded, err := config.Load(cfgPath)
+	loaded, err := config.Load(cfgPath, configKinds())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,7 +75,7 @@ func TestPreviewEveryExampleRitualWithNoStore(t *testing.T) {
 // e-mail: without Slack there is no ID to mention.
 func TestPreviewOnCallNamesAnEmailMemberAsText(t *testing.T) {
 	cfgPath, _ := freshExample(t)
-	loaded, err := config.Load(cfgPath)
+	loaded, err := config.Load(cfgPath, configKinds())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -233,7 +233,7 @@ func TestBackupAndExportWhileRunning(t *testing.T) {
 func TestRefusedTokenEndsTheBotWithAClearMessage(t *testing.T) {
 	h := newReminderHarness(t, at(t, "2026-11-23 08:00", berlin))
 	h.env[envAppToken] = "xapp-revoked-token"
-	loaded, err := config.Load(h.cfg)
+	loaded, err := config.Load(h.cfg, configKinds())
 	if err != nil {
 		t.Fatal(err)
 	}

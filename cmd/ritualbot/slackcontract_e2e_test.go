@@ -304,7 +304,7 @@ rituals:
   - {name: incidents, kind: incidents, channel: C0INCIDENTS, teams: [payments], channel_per_incident: true}
 `
 	h := newHarness(t, cfg, at(t, "2026-11-02 08:00", berlin), slackfake.Options{})
-	loaded, err := config.Load(h.cfg)
+	loaded, err := config.Load(h.cfg, configKinds())
 	if err != nil {
 		t.Fatal(err)
 	}

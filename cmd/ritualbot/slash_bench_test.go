@@ -109,7 +109,7 @@ func workspaceBot(tb testing.TB, dir string, now time.Time, history ...slackfake
 	if err := os.WriteFile(cfgPath, []byte(strings.ReplaceAll(workspaceConfig, "STORE", filepath.Join(dir, "ritualbot.db"))), 0o600); err != nil {
 		tb.Fatal(err)
 	}
-	loaded, err := config.Load(cfgPath)
+	loaded, err := config.Load(cfgPath, configKinds())
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -89,7 +89,7 @@ rituals:
 	botPost := bot.DefaultLimits()["chat.postMessage"]
 	botPost.PerMinute *= f.speedup
 
-	loaded, err := config.Load(path)
+	loaded, err := config.Load(path, configKinds())
 	if err != nil {
 		tb.Fatal(err)
 	}

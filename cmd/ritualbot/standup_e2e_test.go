@@ -606,7 +606,7 @@ func TestStandupCommandsAndPreview(t *testing.T) {
 
 	// The preview reads the store as the summary would.
 	h.stop()
-	loaded, err := config.Load(h.cfg)
+	loaded, err := config.Load(h.cfg, configKinds())
 	if err != nil {
 		t.Fatal(err)
 	}

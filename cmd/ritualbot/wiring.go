@@ -22,6 +22,8 @@ import (
 // A kind is how one kind of ritual plugs into the bot (the table of them
 // is kinds.go).
 type kind struct {
+	// config is how the config reads the kind's keys and checks them.
+	config config.KindSpec
 	// build makes the kind's rituals (rcs, in the config's order, at least
 	// one) and returns what they add to the bot; buildRituals joins it to
 	// the other kinds', so no kind writes Main's fields.

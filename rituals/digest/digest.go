@@ -69,6 +69,9 @@ type Digest struct {
 	// Pages links to postmortems (no links without a public URL).
 	Pages    rituals.Pages
 	Holidays rituals.Holidays
+	// Feedback, if set, keeps what readers say with the buttons every
+	// posted digest carries, and the leads get it weekly.
+	Feedback FeedbackStore
 }
 
 // Name is the ritual's name.
@@ -103,12 +106,19 @@ func (d *Digest) Covers(team string) bool {
 	return false
 }
 
-// Jobs returns the digest's one job.
+// Jobs returns the digest's job and, with Feedback, its weekly feedback
+// summary.
 func (d *Digest) Jobs() []rituals.Job {
-	return []rituals.Job{{
+	jobs := []rituals.Job{{
 		Name: d.Config.Name, Ritual: d.Config.Name, Schedule: d.Config.Schedule,
 		Run: d.Post,
 	}}
+	if d.Feedback != nil {
+		if j, err := d.FeedbackJob(); err == nil {
+			jobs = append(jobs, j)
+		}
+	}
+	return jobs
 }
 
 // Post computes the digest of the window ending at `at`, sends it (with
@@ -122,6 +132,9 @@ func (d *Digest) Post(ctx context.Context, at time.Time) error {
 	}
 	key := rituals.OccurrenceKey(d.Config.Name, at)
 	msgs := report.Messages(key, d.Channel())
+	if d.Feedback != nil {
+		msgs[0].Blocks = append(msgs[0].Blocks, FeedbackButtons(d.Config.Name, at))
+	}
 	var chartErr error
 	if d.Chart != nil {
 		png, err := d.Chart(report.Trend)

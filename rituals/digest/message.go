@@ -17,7 +17,10 @@ import (
 
 // Block Kit's limits, which the digest stays within however many teams.
 const (
-	maxDigestBlocks  = 50
+	maxDigestBlocks = 50
+	// maxMainBlocks leaves room in the posted message for the feedback
+	// buttons.
+	maxMainBlocks    = maxDigestBlocks - 1
 	maxDigestFields  = 10
 	maxDigestSection = 3000
 )
@@ -423,7 +426,7 @@ func (r *DigestReport) Messages(key, channel string) []rituals.Message {
 			total++ // divider
 		}
 	}
-	if total <= maxDigestBlocks {
+	if total <= maxMainBlocks {
 		blocks := head
 		for i, g := range groups {
 			if i > 0 {
@@ -457,8 +460,8 @@ func (r *DigestReport) Messages(key, channel string) []rituals.Message {
 	flush()
 	blocks = append(blocks, rituals.Context("Each team's figures, blockers, incidents, highlights and risks are in the thread."))
 	blocks = append(blocks, footer...)
-	if len(blocks) > maxDigestBlocks {
-		blocks = append(blocks[:maxDigestBlocks-1], rituals.Context(fmt.Sprintf("… and more: %d teams in all, see the thread.", len(r.Teams))))
+	if len(blocks) > maxMainBlocks {
+		blocks = append(blocks[:maxMainBlocks-1], rituals.Context(fmt.Sprintf("… and more: %d teams in all, see the thread.", len(r.Teams))))
 	}
 	msgs := []rituals.Message{{Key: key, To: channel, Text: r.summary(), Blocks: blocks}}
 	var reply []rituals.Block
