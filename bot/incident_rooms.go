@@ -36,30 +36,13 @@ type IncidentRooms struct {
 var _ incident.RoomMaker = (*IncidentRooms)(nil)
 
 func (r *IncidentRooms) call(ctx context.Context, method string, f func() error) error {
-	if err := r.Limiter.Wait(ctx, method, ""); err != nil {
+	return r.Limiter.call(ctx, method, r.Observe, f, func(err error, _ *slack.RateLimitedError) error {
+		var se slack.SlackErrorResponse
+		if errors.As(err, &se) {
+			return &incident.RoomError{Code: se.Err, Needed: se.Needed}
+		}
 		return err
-	}
-	err := f()
-	outcome := "ok"
-	var rl *slack.RateLimitedError
-	var se slack.SlackErrorResponse
-	switch {
-	case errors.As(err, &rl):
-		outcome = "ratelimited"
-		r.Limiter.Pause(method, rl.RetryAfter)
-	case errors.As(err, &se):
-		outcome = "error"
-		err = &incident.RoomError{Code: se.Err, Needed: se.Needed}
-	case err != nil:
-		outcome = "error"
-	}
-	if r.Observe != nil {
-		r.Observe(method, outcome)
-	}
-	if err != nil {
-		return fmt.Errorf("%s: %w", method, err)
-	}
-	return nil
+	})
 }
 
 // CreateChannel creates a public channel named name.

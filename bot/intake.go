@@ -55,7 +55,13 @@ type Intake struct {
 
 	slotsOnce sync.Once
 	slots     chan struct{}
-	inflight  sync.WaitGroup
+
+	// The work handed to Go, counted under mu rather than with a
+	// sync.WaitGroup: an event may arrive (Add from zero) while shutdown
+	// or a test is already waiting, which a WaitGroup forbids.
+	mu    sync.Mutex
+	busy  int
+	idles []chan struct{} // closed when busy drops to zero
 }
 
 // base is the context acknowledged work runs on.
@@ -68,20 +74,41 @@ func (in *Intake) base() context.Context {
 
 // Go runs f on the work context in the background, counted by Wait.
 func (in *Intake) Go(f func(ctx context.Context)) {
-	in.inflight.Add(1)
+	in.mu.Lock()
+	in.busy++
+	in.mu.Unlock()
 	go func() {
-		defer in.inflight.Done()
+		defer in.done()
 		f(in.base())
 	}()
+}
+
+// done counts one piece of work handed to Go as finished.
+func (in *Intake) done() {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	in.busy--
+	if in.busy == 0 {
+		for _, idle := range in.idles {
+			close(idle)
+		}
+		in.idles = nil
+	}
 }
 
 // Wait waits until the work handed to Go is done, or ctx ends: shutdown
 // finishes what Slack was told was taken, and tests settle on it.
 func (in *Intake) Wait(ctx context.Context) error {
-	done := make(chan struct{})
-	go func() { in.inflight.Wait(); close(done) }()
+	in.mu.Lock()
+	if in.busy == 0 {
+		in.mu.Unlock()
+		return nil
+	}
+	idle := make(chan struct{})
+	in.idles = append(in.idles, idle)
+	in.mu.Unlock()
 	select {
-	case <-done:
+	case <-idle:
 		return nil
 	case <-ctx.Done():
 		return fmt.Errorf("wait for handlers of acknowledged requests: %w", ctx.Err())

@@ -2,7 +2,6 @@ package bot
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -306,14 +305,7 @@ func (h *OnCalls) override(ctx context.Context, inv Invocation, args []string) (
 // endOverride is `/oncall override cancel [TEAM]`: the override in force
 // now ends now.
 func (h *OnCalls) endOverride(ctx context.Context, inv Invocation, args []string) (Reply, error) {
-	if len(args) > 1 {
-		return Reply{}, rituals.Errorf(rituals.EINVALID, "Usage: `/oncall override cancel [TEAM]`: ends the override in force now.")
-	}
-	var teamArg string
-	if len(args) == 1 {
-		teamArg = args[0]
-	}
-	r, err := h.Rotations.For(inv.UserID, inv.UserID, teamArg)
+	r, err := h.ownRotation(inv, args, "Usage: `/oncall override cancel [TEAM]`: ends the override in force now.")
 	if err != nil {
 		return Reply{}, err
 	}
@@ -327,6 +319,19 @@ func (h *OnCalls) endOverride(ctx context.Context, inv Invocation, args []string
 		text += ", and the user group follows"
 	}
 	return Reply{Text: text + "."}, nil
+}
+
+// ownRotation is the rotation of a command that takes at most a TEAM: the
+// one named, or the invoker's own; usage is the error for more arguments.
+func (h *OnCalls) ownRotation(inv Invocation, args []string, usage string) (*oncall.Rotation, error) {
+	if len(args) > 1 {
+		return nil, rituals.Errorf(rituals.EINVALID, "%s", usage)
+	}
+	var teamArg string
+	if len(args) == 1 {
+		teamArg = args[0]
+	}
+	return h.Rotations.For(inv.UserID, inv.UserID, teamArg)
 }
 
 func (h *OnCalls) swap(ctx context.Context, inv Invocation, args []string) (Reply, error) {
@@ -444,27 +449,12 @@ type onCallAPI interface {
 var _ oncall.OnCallSlack = (*OnCallSlack)(nil)
 
 func (s *OnCallSlack) call(ctx context.Context, method string, f func() error) error {
-	if err := s.Limiter.Wait(ctx, method, ""); err != nil {
+	return s.Limiter.call(ctx, method, s.Observe, f, func(err error, rl *slack.RateLimitedError) error {
+		if rl != nil {
+			return &oncall.RetryAfterError{After: rl.RetryAfter, Err: err}
+		}
 		return err
-	}
-	err := f()
-	outcome := "ok"
-	var rl *slack.RateLimitedError
-	switch {
-	case errors.As(err, &rl):
-		outcome = "ratelimited"
-		s.Limiter.Pause(method, rl.RetryAfter)
-		err = &oncall.RetryAfterError{After: rl.RetryAfter, Err: err}
-	case err != nil:
-		outcome = "error"
-	}
-	if s.Observe != nil {
-		s.Observe(method, outcome)
-	}
-	if err != nil {
-		return fmt.Errorf("%s: %w", method, err)
-	}
-	return nil
+	})
 }
 
 // UserGroupMembers reads a user group's members (usergroups.users.list).

@@ -85,14 +85,7 @@ func plural(n int, s string) string {
 }
 
 func (h *OnCalls) drill(ctx context.Context, inv Invocation, args []string) (Reply, error) {
-	if len(args) > 1 {
-		return Reply{}, rituals.Errorf(rituals.EINVALID, "Usage: `/oncall drill [TEAM]`.")
-	}
-	var teamArg string
-	if len(args) == 1 {
-		teamArg = args[0]
-	}
-	r, err := h.Rotations.For(inv.UserID, inv.UserID, teamArg)
+	r, err := h.ownRotation(inv, args, "Usage: `/oncall drill [TEAM]`.")
 	if err != nil {
 		return Reply{}, err
 	}

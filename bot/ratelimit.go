@@ -2,10 +2,13 @@ package bot
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"maps"
 	"sync"
 	"time"
 
+	"github.com/slack-go/slack"
 	"golang.org/x/time/rate"
 
 	"github.com/ritualbot/ritualbot/slacktier"
@@ -151,4 +154,31 @@ func (r *RateLimiter) channelLimiter(channel string) *rate.Limiter {
 		r.channels[channel] = l
 	}
 	return l
+}
+
+// call makes one call f to a Slack method at r's pace: a 429 pauses the
+// method for as long as Slack asks, observe (if set) hears the outcome,
+// and a failure, first made the caller's own by translate (rl is set
+// when it was a 429), names the method.
+func (r *RateLimiter) call(ctx context.Context, method string, observe func(method, outcome string), f func() error, translate func(err error, rl *slack.RateLimitedError) error) error {
+	if err := r.Wait(ctx, method, ""); err != nil {
+		return err
+	}
+	err := f()
+	outcome := "ok"
+	var rl *slack.RateLimitedError
+	switch {
+	case errors.As(err, &rl):
+		outcome = "ratelimited"
+		r.Pause(method, rl.RetryAfter)
+	case err != nil:
+		outcome = "error"
+	}
+	if observe != nil {
+		observe(method, outcome)
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", method, translate(err, rl))
+	}
+	return nil
 }

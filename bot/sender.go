@@ -314,7 +314,7 @@ func (s *Sender) Run(ctx context.Context) error {
 			stale = stale || !r.done || len(batch) == 0 || err != nil
 		case <-s.wake:
 			fresh = true
-			stale = stale || !complete
+			stale = stale || !complete || s.unrecorded.superseded.Swap(false)
 		case <-retry:
 		case <-record:
 			s.recordDeliveries()
@@ -431,6 +431,12 @@ func (s *Sender) deliver(ctx context.Context, it rituals.OutboxItem) bool {
 		}
 		log.Error().Err(err).Msg("Slack refused the token; keeping the message until it accepts it again")
 		s.retry(it, s.nextTry(it, err), err, false, false)
+	case permanent(err) && s.superseded(it):
+		// Slack refused content a newer edit has replaced since: the
+		// newer one goes next instead of being dropped with it.
+		s.Observe(method, "error")
+		log.Warn().Err(err).Msg("Slack refused an edit already replaced by a newer one; sending the newer one")
+		s.retry(it, time.Now(), err, false, false)
 	case permanent(err):
 		s.Observe(method, "error")
 		log.Error().Err(err).Msg("Slack refused the message; dropping it")
@@ -491,7 +497,7 @@ func (s *Sender) nextTry(it rituals.OutboxItem, _ error) time.Time {
 // message older than MaxAge, gives the message up with a logged error.
 func (s *Sender) retry(it rituals.OutboxItem, at time.Time, cause error, counts, maybeSent bool) {
 	log := s.Log.With().Str("key", it.Message.Key).Str("to", it.Message.To).Logger()
-	if counts && it.Attempts+1 >= s.MaxAttempts && s.Now().Sub(it.Enqueued) >= s.MaxAge {
+	if counts && it.Attempts+1 >= s.MaxAttempts && s.Now().Sub(it.Enqueued) >= s.MaxAge && !s.superseded(it) {
 		log.Error().Err(cause).Int("attempts", it.Attempts+1).Msg("giving up on a message after repeated failures")
 		if err := s.Store.Drop(it.Seq, "gave up: "+cause.Error()); err != nil {
 			log.Error().Err(err).Msg("drop message")
@@ -504,6 +510,16 @@ func (s *Sender) retry(it rituals.OutboxItem, at time.Time, cause error, counts,
 	if err := s.Store.Retry(it.Seq, at, cause.Error(), maybeSent); err != nil {
 		log.Error().Err(err).Msg("record retry")
 	}
+}
+
+// superseded reports whether a newer edit replaced the content of item it
+// since it was read: what failed is not what the outbox holds.
+func (s *Sender) superseded(it rituals.OutboxItem) bool {
+	if !it.Message.Update {
+		return false
+	}
+	cur, ok, err := s.Store.Item(it.Seq)
+	return err == nil && ok && cur.Revision != it.Revision
 }
 
 func (s *Sender) backoff(attempts int) time.Duration {

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -27,7 +28,12 @@ type unrecorded struct {
 	list  []rituals.Delivery
 	seqs  map[uint64]bool
 	keys  map[string]rituals.SentMessage // where posts landed, for threads and edits
+	edits map[uint64]bool                // the seqs in list that are edits
 	since time.Time                      // when the oldest was added
+	// superseded: an edit recorded as delivered stayed in the outbox, as a
+	// newer edit replaced its content while it was sent; Run reads the
+	// outbox again for it (the batch forgot the item).
+	superseded atomic.Bool
 }
 
 // delivered notes that item it landed; it reports true: the item has
@@ -37,15 +43,19 @@ func (s *Sender) delivered(it rituals.OutboxItem, landed rituals.SentMessage, _ 
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	if u.seqs == nil {
-		u.seqs, u.keys = map[uint64]bool{}, map[string]rituals.SentMessage{}
+		u.seqs, u.keys, u.edits = map[uint64]bool{}, map[string]rituals.SentMessage{}, map[uint64]bool{}
 	}
 	if len(u.list) == 0 {
 		u.since = time.Now()
 	}
 	landed.Key = it.Message.Key
-	u.list = append(u.list, rituals.Delivery{Seq: it.Seq, Sent: landed})
+	// The revision sent: the store keeps the item if a newer edit has
+	// replaced it since.
+	u.list = append(u.list, rituals.Delivery{Seq: it.Seq, Revision: it.Revision, Sent: landed})
 	u.seqs[it.Seq] = true
-	if !it.Message.Update { // an edit keeps the record of what it edited
+	if it.Message.Update {
+		u.edits[it.Seq] = true
+	} else { // an edit keeps the record of what it edited
 		u.keys[landed.Key] = landed
 	}
 	return true
@@ -80,18 +90,33 @@ func (s *Sender) recordedDeliveries(ds []rituals.Delivery, err error) {
 	}
 	u := &s.unrecorded
 	u.mu.Lock()
-	defer u.mu.Unlock()
 	if err != nil {
 		if len(u.list) == 0 {
 			u.since = time.Now()
 		}
 		u.list = append(ds, u.list...)
+		u.mu.Unlock()
 		return
 	}
+	var edits []uint64
 	for _, d := range ds {
 		delete(u.seqs, d.Seq)
 		if u.keys[d.Sent.Key] == d.Sent {
 			delete(u.keys, d.Sent.Key)
+		}
+		if u.edits[d.Seq] {
+			delete(u.edits, d.Seq)
+			edits = append(edits, d.Seq)
+		}
+	}
+	u.mu.Unlock()
+	for _, seq := range edits {
+		if _, pending, err := s.Store.Item(seq); err != nil || pending {
+			// Replaced while it was sent (or unknown): the newer content
+			// is still to go.
+			u.superseded.Store(true)
+			s.Wake()
+			return
 		}
 	}
 }

@@ -52,6 +52,10 @@ type OutboxItem struct {
 	// dropped connection). Slack may have posted the message, so the next
 	// attempt looks for it before posting again.
 	InFlight time.Time `json:",omitzero"`
+	// Revision counts the newer updates that replaced this one's content
+	// in place. A delivery of an older revision does not remove the item:
+	// the newer content has still to go.
+	Revision int `json:",omitzero"`
 }
 
 // SentMessage is where a delivered message landed, so later messages can
@@ -63,10 +67,11 @@ type SentMessage struct {
 	Sent    time.Time
 }
 
-// Delivery is where outbox item Seq landed.
+// Delivery is where outbox item Seq, at Revision, landed.
 type Delivery struct {
-	Seq  uint64
-	Sent SentMessage
+	Seq      uint64
+	Revision int
+	Sent     SentMessage
 }
 
 // OutboxStore persists outgoing messages until they are delivered.
@@ -89,7 +94,8 @@ type OutboxStore interface {
 	// Delivered removes item seq from the outbox and records where it landed.
 	Delivered(seq uint64, sent SentMessage) error
 	// DeliveredAll records several deliveries in one transaction; an item
-	// no longer in the outbox is passed over.
+	// no longer in the outbox is passed over, and one whose content a newer
+	// update replaced since (its Revision moved on) stays pending.
 	DeliveredAll(ds []Delivery) error
 	// Attempt records, durably, that an attempt at item seq is about to
 	// reach Slack (it sets InFlight to at), and in the same transaction

@@ -164,15 +164,24 @@ var (
 		"plain_text_input", "radio_buttons", "rich_text_input", "timepicker", "url_text_input"}, selectTypes...)
 )
 
-func (v *validator) block(b any, ptr string) {
-	obj, ok := b.(map[string]any)
+// typed is x as a block or element object and its type; the type is ""
+// (and the fault recorded) when x is not an object or has no type.
+func (v *validator) typed(x any, ptr string) (map[string]any, string) {
+	obj, ok := x.(map[string]any)
 	if !ok {
 		v.add(ptr, "must be an object")
-		return
+		return nil, ""
 	}
 	typ, _ := obj["type"].(string)
 	if typ == "" {
 		v.add(ptr, "missing required field: type")
+	}
+	return obj, typ
+}
+
+func (v *validator) block(b any, ptr string) {
+	obj, typ := v.typed(b, ptr)
+	if typ == "" {
 		return
 	}
 	if id, present := obj["block_id"]; present {

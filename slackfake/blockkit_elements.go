@@ -39,14 +39,8 @@ var (
 )
 
 func (v *validator) element(e any, ptr string, allowed []string) {
-	obj, ok := e.(map[string]any)
-	if !ok {
-		v.add(ptr, "must be an object")
-		return
-	}
-	typ, _ := obj["type"].(string)
+	obj, typ := v.typed(e, ptr)
 	if typ == "" {
-		v.add(ptr, "missing required field: type")
 		return
 	}
 	if !slices.Contains(allowed, typ) {

@@ -102,11 +102,9 @@ func (s *Server) SendMessageEvent(ctx context.Context, userID, channelID, text, 
 // /slack/events, as Slack does when the URL is configured, and checks the
 // app echoes it.
 func (s *Server) VerifyURL(ctx context.Context) error {
-	s.mu.Lock()
-	reqURL := s.requestURL
-	s.mu.Unlock()
-	if reqURL == "" {
-		return fmt.Errorf("slackfake: no request URL set")
+	reqURL, err := s.requestURLSet()
+	if err != nil {
+		return err
 	}
 	challenge := randomHex(16)
 	b, _ := json.Marshal(map[string]string{"token": verificationToken, "challenge": challenge, "type": "url_verification"})

@@ -137,12 +137,22 @@ func (s *Server) respondLocked(ru *responseURL, msg responseMessage) (string, []
 	return "", nil
 }
 
-func (s *Server) serveResponseURL(w http.ResponseWriter, r *http.Request) {
-	if f, ok := s.countCall("response_url"); ok && s.applyFault(w, r, f) {
-		return
+// acceptPost counts a call to the endpoint call and reports whether to
+// serve it: false when an injected fault or a method other than POST has
+// already been answered.
+func (s *Server) acceptPost(w http.ResponseWriter, r *http.Request, call string) bool {
+	if f, ok := s.countCall(call); ok && s.applyFault(w, r, f) {
+		return false
 	}
 	if r.Method != http.MethodPost {
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return false
+	}
+	return true
+}
+
+func (s *Server) serveResponseURL(w http.ResponseWriter, r *http.Request) {
+	if !s.acceptPost(w, r, "response_url") {
 		return
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody))

@@ -7,6 +7,16 @@ import (
 	"net/http"
 )
 
+// requestURLSet is the app's request URL, or an error while none is set.
+func (s *Server) requestURLSet() (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.requestURL == "" {
+		return "", fmt.Errorf("slackfake: no request URL set")
+	}
+	return s.requestURL, nil
+}
+
 // SSLCheck sends what Slack sends a slash command's request URL to check
 // its certificate: a form POST of ssl_check=1 and the verification token,
 // without a signature (api.slack.com/interactivity/slash-commands, "SSL
@@ -14,11 +24,9 @@ import (
 // slackapi/bolt-python slack_bolt/middleware/ssl_check/ssl_check.py).
 // Anything but a 200 is an error: Slack would then refuse the URL.
 func (s *Server) SSLCheck(ctx context.Context) error {
-	s.mu.Lock()
-	reqURL := s.requestURL
-	s.mu.Unlock()
-	if reqURL == "" {
-		return fmt.Errorf("slackfake: no request URL set")
+	reqURL, err := s.requestURLSet()
+	if err != nil {
+		return err
 	}
 	body := []byte("ssl_check=1&token=" + verificationToken)
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, reqURL+"/slack/commands", bytes.NewReader(body))

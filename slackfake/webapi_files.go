@@ -28,11 +28,7 @@ func (s *Server) apiGetUploadURL(p params) map[string]any {
 }
 
 func (s *Server) serveUpload(w http.ResponseWriter, r *http.Request) {
-	if f, ok := s.countCall("upload"); ok && s.applyFault(w, r, f) {
-		return
-	}
-	if r.Method != http.MethodPost {
-		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+	if !s.acceptPost(w, r, "upload") {
 		return
 	}
 	tok := strings.TrimPrefix(r.URL.Path, "/upload/v1/")

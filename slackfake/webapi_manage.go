@@ -71,6 +71,19 @@ func manageScope(private bool) string {
 	return "channels:manage"
 }
 
+// managedChannelLocked is the channel a conversations.* management call
+// names, once the token has the scope to manage it; else the failure.
+func (s *Server) managedChannelLocked(p params) (*channel, map[string]any) {
+	c := s.channelLocked(p.get("channel"))
+	if c == nil || c.isIM {
+		return nil, fail("channel_not_found")
+	}
+	if f := s.needScopeLocked(manageScope(c.IsPrivate)); f != nil {
+		return nil, f
+	}
+	return c, nil
+}
+
 // Slack's rule for names: lower-case letters, digits, hyphens and
 // underscores, at most 80 characters.
 var (
@@ -116,11 +129,8 @@ func (s *Server) apiConversationsCreate(p params) map[string]any {
 }
 
 func (s *Server) apiConversationsInvite(p params) map[string]any {
-	c := s.channelLocked(p.get("channel"))
-	if c == nil || c.isIM {
-		return fail("channel_not_found")
-	}
-	if f := s.needScopeLocked(manageScope(c.IsPrivate)); f != nil {
+	c, f := s.managedChannelLocked(p)
+	if f != nil {
 		return f
 	}
 	switch {
@@ -181,11 +191,8 @@ func (s *Server) apiConversationsInvite(p params) map[string]any {
 }
 
 func (s *Server) apiConversationsArchive(p params) map[string]any {
-	c := s.channelLocked(p.get("channel"))
-	if c == nil || c.isIM {
-		return fail("channel_not_found")
-	}
-	if f := s.needScopeLocked(manageScope(c.IsPrivate)); f != nil {
+	c, f := s.managedChannelLocked(p)
+	if f != nil {
 		return f
 	}
 	switch {

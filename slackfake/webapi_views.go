@@ -100,7 +100,13 @@ func (s *Server) viewJSONLocked(v *view) map[string]any {
 	}
 }
 
-func (s *Server) apiViewsOpen(p params) map[string]any {
+func (s *Server) apiViewsOpen(p params) map[string]any { return s.modalFromTriggerLocked(p, false) }
+
+func (s *Server) apiViewsPush(p params) map[string]any { return s.modalFromTriggerLocked(p, true) }
+
+// modalFromTriggerLocked is views.open, or with push views.push: the modal
+// in p opened by its trigger, as a new root or on top of the user's stack.
+func (s *Server) modalFromTriggerLocked(p params, push bool) map[string]any {
 	obj, raw, errRes := s.viewArgLocked(p, "modal", nil)
 	if errRes != nil {
 		return errRes
@@ -109,7 +115,17 @@ func (s *Server) apiViewsOpen(p params) map[string]any {
 	if code != "" {
 		return fail(code)
 	}
-	v := s.openViewLocked(t.user, obj, raw, nil)
+	var parent *view
+	if push {
+		if parent = s.topViewLocked(t.user); parent == nil {
+			// Nothing to push onto. (Exact code unverified.)
+			return fail("not_found")
+		}
+		if len(s.stacks[t.user]) >= maxViewStack {
+			return fail("push_limit_reached")
+		}
+	}
+	v := s.openViewLocked(t.user, obj, raw, parent)
 	return map[string]any{"view": s.viewJSONLocked(v)}
 }
 
@@ -162,27 +178,6 @@ func (s *Server) topViewLocked(userID string) *view {
 		return nil
 	}
 	return s.views[st[len(st)-1]]
-}
-
-func (s *Server) apiViewsPush(p params) map[string]any {
-	obj, raw, errRes := s.viewArgLocked(p, "modal", nil)
-	if errRes != nil {
-		return errRes
-	}
-	t, code := s.useTriggerLocked(p.get("trigger_id"))
-	if code != "" {
-		return fail(code)
-	}
-	top := s.topViewLocked(t.user)
-	if top == nil {
-		// Nothing to push onto. (Exact code unverified.)
-		return fail("not_found")
-	}
-	if len(s.stacks[t.user]) >= maxViewStack {
-		return fail("push_limit_reached")
-	}
-	v := s.openViewLocked(t.user, obj, raw, top)
-	return map[string]any{"view": s.viewJSONLocked(v)}
 }
 
 func (s *Server) apiViewsUpdate(p params) map[string]any {

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/ritualbot/ritualbot/internal/atomicfile"
 )
 
 // compactTxSize bounds the bytes copied per transaction of a compaction,
@@ -67,7 +69,7 @@ func Compact(src, dst string) (rep CompactReport, err error) {
 	if err := to.Close(); err != nil {
 		return fail(err)
 	}
-	if err := syncDir(filepath.Dir(dst)); err != nil {
+	if err := atomicfile.SyncDir(filepath.Dir(dst)); err != nil {
 		return fail(err)
 	}
 	fi, err = os.Stat(dst)

@@ -37,20 +37,25 @@ func (db *DB) PutCover(c oncall.CoverRequest) (oncall.CoverRequest, error) {
 		if err := checkJob(c.Ritual); err != nil {
 			return err
 		}
-		b := tx.Bucket(bucketCovers)
-		if c.ID == 0 {
-			id, err := b.NextSequence()
-			if err != nil {
-				return err
-			}
-			c.ID = id
-		}
-		return putJSON(b, underKey(c.Ritual, seqKey(c.ID)), c)
+		return putNumbered(tx.Bucket(bucketCovers), c.Ritual, &c.ID, &c)
 	})
 	if err != nil {
 		return oncall.CoverRequest{}, fmt.Errorf("put cover request of %s: %w", c.Ritual, err)
 	}
 	return c, nil
+}
+
+// putNumbered stores v in b under ritual and *id, first giving *id (v's
+// own ID) the bucket's next number when it has none.
+func putNumbered(b *bolt.Bucket, ritual string, id *uint64, v any) error {
+	if *id == 0 {
+		n, err := b.NextSequence()
+		if err != nil {
+			return err
+		}
+		*id = n
+	}
+	return putJSON(b, underKey(ritual, seqKey(*id)), v)
 }
 
 // Cover returns a cover request.
@@ -83,15 +88,7 @@ func (db *DB) PutDrill(d oncall.Drill) (oncall.Drill, error) {
 		if err := checkJob(d.Ritual); err != nil {
 			return err
 		}
-		b := tx.Bucket(bucketDrills)
-		if d.ID == 0 {
-			id, err := b.NextSequence()
-			if err != nil {
-				return err
-			}
-			d.ID = id
-		}
-		return putJSON(b, underKey(d.Ritual, seqKey(d.ID)), d)
+		return putNumbered(tx.Bucket(bucketDrills), d.Ritual, &d.ID, &d)
 	})
 	if err != nil {
 		return oncall.Drill{}, fmt.Errorf("put drill of %s: %w", d.Ritual, err)

@@ -74,8 +74,8 @@ func pendingKey(m rituals.Message) []byte {
 // Enqueue appends msgs to the outbox in one transaction. A post whose key is
 // pending or already sent is skipped, so a ritual that runs again after a
 // crash says nothing twice. An update replaces the content of a pending
-// update of the same key in place, keeping its place in the queue, or else
-// is queued. A message without a key gets "auto/SEQ".
+// update of the same key in place, keeping its place in the queue and
+// bumping its Revision, or else is queued. A message without a key gets "auto/SEQ".
 func (db *DB) Enqueue(now time.Time, msgs ...rituals.Message) error {
 	err := db.update("enqueue", func(tx *bolt.Tx) error { return enqueueTx(tx, now, msgs) })
 	if err != nil {
@@ -115,6 +115,9 @@ func enqueueTx(tx *bolt.Tx, now time.Time, msgs []rituals.Message) error {
 				}
 				m.Urgent = m.Urgent || item.Message.Urgent
 				item.Message = m
+				// The sender may be sending the old content: its delivery
+				// must not remove the new one (deliveredAll).
+				item.Revision++
 				if err := putJSON(outbox, seqKey(seq), item); err != nil {
 					return err
 				}
@@ -293,7 +296,8 @@ func (db *DB) Delivered(seq uint64, landed rituals.SentMessage) error {
 }
 
 // DeliveredAll records several deliveries in one transaction, passing
-// over items no longer in the outbox.
+// over items no longer in the outbox, and leaving pending an item whose
+// content a newer update replaced after the delivered revision was read.
 func (db *DB) DeliveredAll(ds []rituals.Delivery) error {
 	err := db.update("delivered", func(tx *bolt.Tx) error { return db.deliveredAll(tx, ds) })
 	if err != nil {
@@ -305,8 +309,16 @@ func (db *DB) DeliveredAll(ds []rituals.Delivery) error {
 func (db *DB) deliveredAll(tx *bolt.Tx, ds []rituals.Delivery) error {
 	outbox := tx.Bucket(bucketOutbox)
 	for _, d := range ds {
-		if outbox.Get(seqKey(d.Seq)) == nil {
+		v := outbox.Get(seqKey(d.Seq))
+		if v == nil {
 			continue // recorded already, or dropped
+		}
+		var item rituals.OutboxItem
+		if err := json.Unmarshal(v, &item); err != nil {
+			return fmt.Errorf("decode item %d: %w", d.Seq, err)
+		}
+		if item.Revision != d.Revision {
+			continue // superseded while it was sent: the newer content goes next
 		}
 		if err := db.delivered(tx, d.Seq, d.Sent); err != nil {
 			return fmt.Errorf("item %d: %w", d.Seq, err)

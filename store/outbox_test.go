@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	bolt "go.etcd.io/bbolt"
+
 	"github.com/ritualbot/ritualbot/rituals"
 )
 
@@ -451,4 +453,74 @@ func TestAttemptRecordsDeliveriesWithIt(t *testing.T) {
 	if sm, ok, _ := db.Sent("b"); !ok || sm.TS != "2.2" {
 		t.Errorf("Sent(b) = %+v %v", sm, ok)
 	}
+}
+
+// A newer edit that replaces a queued one while the sender is sending it
+// must not be removed by the record of the older one: it goes next.
+func TestAnEditReplacedWhileBeingSentStaysPending(t *testing.T) {
+	db := MustOpen(t)
+	if err := db.Enqueue(t0, post("brief", "declared")); err != nil {
+		t.Fatal(err)
+	}
+	items, _ := db.Pending(0)
+	if err := db.Delivered(items[0].Seq, rituals.SentMessage{Channel: "C1", TS: "1.1", Sent: t0}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Enqueue(t0, update("brief", "A")); err != nil {
+		t.Fatal(err)
+	}
+	items, _ = db.Pending(0)
+	sending, _, err := db.Item(items[0].Seq) // what the sender sends
+	if err != nil || sending.Message.Text != "A" {
+		t.Fatalf("Item = %+v, %v", sending, err)
+	}
+	if err := db.Enqueue(t0, update("brief", "B")); err != nil {
+		t.Fatal(err)
+	}
+	a := rituals.Delivery{Seq: sending.Seq, Revision: sending.Revision, Sent: rituals.SentMessage{Channel: "C1", TS: "1.1", Sent: t0}}
+	if err := db.DeliveredAll([]rituals.Delivery{a}); err != nil {
+		t.Fatal(err)
+	}
+	wantPending(t, db, "brief=B (update)")
+	next, _, _ := db.Item(sending.Seq)
+	if next.Revision == sending.Revision {
+		t.Fatalf("revision not bumped by the replacing edit: %d", next.Revision)
+	}
+	// Recorded with the next attempt of another message, as the sender does.
+	if err := db.Enqueue(t0, post("other", "x")); err != nil {
+		t.Fatal(err)
+	}
+	other, _ := db.Pending(0)
+	b := rituals.Delivery{Seq: next.Seq, Revision: next.Revision, Sent: a.Sent}
+	if err := db.Attempt(other[len(other)-1].Seq, t0, b); err != nil {
+		t.Fatal(err)
+	}
+	wantPending(t, db, "other=x")
+	if sm, ok, _ := db.Sent("brief"); !ok || sm.TS != "1.1" {
+		t.Errorf("Sent(brief) = %+v %v, want the post's record kept", sm, ok)
+	}
+}
+
+// An item stored before revisions existed has none in its JSON: it reads
+// as revision 0, and a delivery of it removes it.
+func TestAnItemWithoutARevisionDecodes(t *testing.T) {
+	db := MustOpen(t)
+	old := `{"Seq":7,"Message":{"Key":"brief","To":"C1","Text":"old","Update":true},"Enqueued":"2026-01-05T09:00:00Z","Attempts":0,"NotBefore":"0001-01-01T00:00:00Z"}`
+	err := db.update("seed", func(tx *bolt.Tx) error {
+		if err := tx.Bucket(bucketOutbox).Put(seqKey(7), []byte(old)); err != nil {
+			return err
+		}
+		return tx.Bucket(bucketOutboxKeys).Put([]byte("brief"+updateSuffix), seqKey(7))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	it, ok, err := db.Item(7)
+	if err != nil || !ok || it.Revision != 0 || it.Message.Text != "old" {
+		t.Fatalf("Item(7) = %+v %v %v", it, ok, err)
+	}
+	if err := db.DeliveredAll([]rituals.Delivery{{Seq: 7, Sent: rituals.SentMessage{Channel: "C1", TS: "1.1"}}}); err != nil {
+		t.Fatal(err)
+	}
+	wantPending(t, db)
 }

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 
 	"github.com/ritualbot/ritualbot/config"
+	"github.com/ritualbot/ritualbot/internal/atomicfile"
 	"github.com/ritualbot/ritualbot/internal/control"
 	"github.com/ritualbot/ritualbot/store"
 )
@@ -116,12 +117,12 @@ func withEmptyStore(f func(db *store.DB) error) error {
 // from the stopped store's file.
 func backup(ctx context.Context, l *config.Loaded, out string) error {
 	path := l.Config.Store.Path
-	if same, err := sameFile(path, out); err != nil {
+	if same, err := atomicfile.Same(path, out); err != nil {
 		return err
 	} else if same {
 		return fmt.Errorf("backup store %s to %s: that is the store file itself", path, out)
 	}
-	return writeFileAtomic(out, func(w io.Writer) error {
+	return atomicfile.Write(out, func(w io.Writer) error {
 		if ran, err := onBot(ctx, l, opBackup, nil, w); ran || err != nil {
 			return err
 		}
@@ -137,63 +138,4 @@ func export(ctx context.Context, l *config.Loaded, w io.Writer) error {
 		return err
 	}
 	return withStore(l.Config.Store.Path, func(db *store.DB) error { return db.Export(w) })
-}
-
-// writeFileAtomic writes path, readable by its owner only, whole or not at
-// all: write writes into a new file of its own in path's directory (never
-// an existing file or a link someone left there), which is synced and
-// renamed over path.
-func writeFileAtomic(path string, write func(w io.Writer) error) (err error) {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".partial-*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	defer func() {
-		if err != nil {
-			_ = f.Close()
-			_ = os.Remove(tmp)
-		}
-	}()
-	if err := f.Chmod(0o600); err != nil {
-		return err
-	}
-	if err := write(f); err != nil {
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return err
-	}
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
-}
-
-// sameFile reports whether a and b name the same existing file.
-func sameFile(a, b string) (bool, error) {
-	fa, err := os.Stat(a)
-	if errors.Is(err, os.ErrNotExist) {
-		return false, nil
-	}
-	if err != nil {
-		return false, err
-	}
-	fb, err := os.Stat(b)
-	if errors.Is(err, os.ErrNotExist) {
-		return false, nil
-	}
-	if err != nil {
-		return false, err
-	}
-	return os.SameFile(fa, fb), nil
 }

@@ -61,17 +61,10 @@ func (x *Incidents) RetroSlot(ctx context.Context, at time.Time) error {
 func (x *Incidents) retroSlot(ctx context.Context, at time.Time, home func(user string) bool) error {
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	all, err := x.Store.Incidents(x.Config.Name)
+	all, err := x.retroCandidates(ctx)
 	if err != nil {
-		return fmt.Errorf("incidents %s: read incidents: %w", x.Config.Name, err)
+		return err
 	}
-	var titles []string
-	for _, inc := range all {
-		if !inc.IsOpen() && !inc.Retro.Done() {
-			titles = append(titles, inc.Title)
-		}
-	}
-	x.learnNames(ctx, titles...)
 	for _, inc := range all {
 		r := inc.Retro
 		if inc.IsOpen() || r.Done() || r.Due.IsZero() || r.Due.After(at) {
@@ -497,4 +490,22 @@ func (x *Incidents) names(ctx context.Context) map[string]string {
 		}
 	}
 	return out
+}
+
+// retroCandidates reads the ritual's incidents for a retro slot, having
+// first learned the names in the titles of those whose retro is pending,
+// so the prompts can link them. x.mu is held.
+func (x *Incidents) retroCandidates(ctx context.Context) ([]Incident, error) {
+	all, err := x.Store.Incidents(x.Config.Name)
+	if err != nil {
+		return nil, fmt.Errorf("incidents %s: read incidents: %w", x.Config.Name, err)
+	}
+	var titles []string
+	for _, inc := range all {
+		if !inc.IsOpen() && !inc.Retro.Done() {
+			titles = append(titles, inc.Title)
+		}
+	}
+	x.learnNames(ctx, titles...)
+	return all, nil
 }

@@ -86,17 +86,10 @@ func (x *Incidents) retroParticipants() []string {
 func (x *Incidents) zoneRetroSlot(ctx context.Context, at time.Time, zone string, inZone func(user string) bool) error {
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	all, err := x.Store.Incidents(x.Config.Name)
+	all, err := x.retroCandidates(ctx)
 	if err != nil {
-		return fmt.Errorf("incidents %s: read incidents: %w", x.Config.Name, err)
+		return err
 	}
-	var titles []string
-	for _, inc := range all {
-		if !inc.IsOpen() && !inc.Retro.Done() {
-			titles = append(titles, inc.Title)
-		}
-	}
-	x.learnNames(ctx, titles...)
 	for _, inc := range all {
 		r := inc.Retro
 		if inc.IsOpen() || r.Done() || r.Due.IsZero() || r.Due.After(at) || !slices.ContainsFunc(inc.Participants, inZone) {
