@@ -154,6 +154,8 @@ func Commands() []Command {
 			Missing: "No release notes are configured. Add a ritual with `kind: release` to the config."},
 		{Name: "/pulse", Description: "Answer the team health pulse anonymously, see its latest results", UsageHint: "[results] [RITUAL]",
 			Missing: "No team health pulse is configured. Add a ritual with `kind: pulse` to the config."},
+		{Name: "/demo", Description: "Show-and-tell: sign up to demo what you shipped", UsageHint: "[add TEXT | list | remove | help]",
+			Missing: "No show-and-tell is configured. Add a ritual with `kind: showandtell` to the config."},
 	}
 }
 

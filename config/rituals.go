@@ -53,6 +53,8 @@ var (
 	// The schedule is batch mode's; deploys happen on holidays too.
 	Release = KindSpec{scheduleKey: "schedule", scheduleOptional: true, skipHolidays: false, parse: parseRelease}
 	Pulse   = KindSpec{scheduleKey: "schedule", skipHolidays: true, parse: parsePulse}
+	// The schedule is the demo day's.
+	ShowAndTell = KindSpec{scheduleKey: "schedule", skipHolidays: true, parse: parseShowAndTell}
 )
 
 // ritualReader is what a kind's parse func works with: the ritual's

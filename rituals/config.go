@@ -64,13 +64,14 @@ func (c *Config) IsAdmin(user string) bool { return slices.Contains(c.Admins, us
 
 // Kinds of ritual.
 const (
-	KindReminder  = "reminder"
-	KindStandup   = "standup"
-	KindOnCall    = "oncall"
-	KindIncidents = "incidents"
-	KindDigest    = "digest"
-	KindRelease   = "release"
-	KindPulse     = "pulse"
+	KindReminder    = "reminder"
+	KindStandup     = "standup"
+	KindOnCall      = "oncall"
+	KindIncidents   = "incidents"
+	KindDigest      = "digest"
+	KindRelease     = "release"
+	KindPulse       = "pulse"
+	KindShowAndTell = "showandtell"
 )
 
 // RitualConfig is one configured ritual: the keys every kind has, and the

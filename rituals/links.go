@@ -288,3 +288,21 @@ type PulseTrend struct {
 	Scale    int
 	Means    []float64
 }
+
+// DemoBrief is one demo of a show-and-tell as the digest lists it.
+type DemoBrief struct {
+	Ritual    string
+	Team      string // "" if the speaker is in none of its teams
+	User      string
+	Topic     string
+	At        time.Time // the demo day
+	Recording string    // the day's recording link, "" if none was kept
+}
+
+// DemoLog is what the digest reads of show-and-tells; the show-and-tell
+// ritual provides it.
+type DemoLog interface {
+	// DemosBetween returns the team's demos of the demo days in [from, to)
+	// whose agenda was posted, oldest first.
+	DemosBetween(team string, from, to time.Time) ([]DemoBrief, error)
+}

@@ -103,6 +103,7 @@ type links struct {
 	incidents      rituals.IncidentLog
 	standupLog     rituals.StandupLog
 	pulseTrends    rituals.PulseTrends
+	demos          rituals.DemoLog
 	// The providers behind them, which each ritual of their kind joins.
 	rotations      *oncall.Rotations
 	standupRecords *standup.StandupRecords
@@ -140,6 +141,9 @@ func (l *links) StandupLog() rituals.StandupLog { return l.standupLog }
 
 // PulseTrends are the pulses' published trends, nil without a pulse.
 func (l *links) PulseTrends() rituals.PulseTrends { return l.pulseTrends }
+
+// Demos is the show-and-tells' demos, nil without a showandtell ritual.
+func (l *links) Demos() rituals.DemoLog { return l.demos }
 
 // addRotation makes r part of the on-call lookups.
 func (l *links) addRotation(r *oncall.Rotation) {

@@ -10,6 +10,7 @@ import (
 	"github.com/ritualbot/ritualbot/rituals"
 	"github.com/ritualbot/ritualbot/rituals/digest"
 	"github.com/ritualbot/ritualbot/rituals/release"
+	"github.com/ritualbot/ritualbot/rituals/showandtell"
 	"github.com/ritualbot/ritualbot/store"
 	"github.com/ritualbot/ritualbot/webhooks"
 )
@@ -153,6 +154,8 @@ func deployBrief(d digest.Deploy) rituals.DeployBrief {
 type announcingDeploys struct {
 	*digest.DeployLog
 	releases *release.Set
+	// asks, if set, asks who shipped to demo it at a show-and-tell.
+	asks *showandtell.Set
 }
 
 func (a announcingDeploys) RecordDeploy(ctx context.Context, d digest.Deploy) (digest.DeployOutcome, string, error) {
@@ -164,8 +167,15 @@ func (a announcingDeploys) RecordDeploy(ctx context.Context, d digest.Deploy) (d
 	if err != nil || !ok {
 		return outcome, reason, err
 	}
-	if err := a.releases.Announce(ctx, deployBrief(stored)); err != nil {
-		return "", "", err
+	if a.releases != nil {
+		if err := a.releases.Announce(ctx, deployBrief(stored)); err != nil {
+			return "", "", err
+		}
+	}
+	if a.asks != nil {
+		if err := a.asks.Announce(ctx, deployBrief(stored)); err != nil {
+			return "", "", err
+		}
 	}
 	return outcome, reason, nil
 }
@@ -173,8 +183,8 @@ func (a announcingDeploys) RecordDeploy(ctx context.Context, d digest.Deploy) (d
 // deployRecorder is what the deploy webhooks feed: the deploy log, and
 // the release rituals when there are some.
 func (m *Main) deployRecorder() webhooks.DeployRecorder {
-	if m.provided.releases == nil {
+	if m.provided.releases == nil && m.provided.asks == nil {
 		return m.provided.deploys
 	}
-	return announcingDeploys{DeployLog: m.provided.deploys, releases: m.provided.releases}
+	return announcingDeploys{DeployLog: m.provided.deploys, releases: m.provided.releases, asks: m.provided.asks}
 }

@@ -10,13 +10,14 @@ import (
 // (its config.KindSpec) and how the bot builds and previews its rituals.
 // Adding a kind is a line here and a kind_<name>.go.
 var kinds = map[string]kind{
-	rituals.KindStandup:   standupKind(),
-	rituals.KindOnCall:    onCallKind(),
-	rituals.KindIncidents: incidentsKind(),
-	rituals.KindDigest:    digestKind(),
-	rituals.KindReminder:  reminderKind(),
-	rituals.KindRelease:   releaseKind(),
-	rituals.KindPulse:     pulseKind(),
+	rituals.KindStandup:     standupKind(),
+	rituals.KindOnCall:      onCallKind(),
+	rituals.KindIncidents:   incidentsKind(),
+	rituals.KindDigest:      digestKind(),
+	rituals.KindReminder:    reminderKind(),
+	rituals.KindRelease:     releaseKind(),
+	rituals.KindPulse:       pulseKind(),
+	rituals.KindShowAndTell: showAndTellKind(),
 }
 
 // configKinds is the table as the config reads it.

@@ -14,6 +14,7 @@ import (
 	"github.com/ritualbot/ritualbot/rituals/oncall"
 	"github.com/ritualbot/ritualbot/rituals/pulse"
 	"github.com/ritualbot/ritualbot/rituals/release"
+	"github.com/ritualbot/ritualbot/rituals/showandtell"
 	"github.com/ritualbot/ritualbot/rituals/standup"
 	"github.com/ritualbot/ritualbot/store"
 	"github.com/ritualbot/ritualbot/webhooks"
@@ -51,6 +52,7 @@ type provided struct {
 	incidents incident.Set
 	deploys   *digest.DeployLog
 	releases  *release.Set
+	asks      *showandtell.Set
 	// issues keeps action items as GitHub issues (nil: none asks to).
 	issues *githubissues.Sync
 	pulses []*pulse.Pulse
@@ -81,6 +83,9 @@ func (p *provided) join(q provided) {
 	}
 	if q.releases != nil {
 		p.releases = q.releases
+	}
+	if q.asks != nil {
+		p.asks = q.asks
 	}
 	if q.issues != nil {
 		p.issues = q.issues

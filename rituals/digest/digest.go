@@ -64,6 +64,8 @@ type Digest struct {
 	OnCall    func() rituals.OnCallSchedule
 	Incidents func() rituals.IncidentLog
 	Pulses    func() rituals.PulseTrends
+	// Demos is the show-and-tells' demos (nil: none is configured).
+	Demos func() rituals.DemoLog
 	// Chart, if set, draws the trend chart sent with the digest.
 	Chart ChartRenderer
 	// Pages links to postmortems (no links without a public URL).
@@ -255,6 +257,7 @@ func (p Period) IncidentsPerShift() (float64, bool) {
 type TeamDigest struct {
 	Team    *rituals.Team
 	Drills  []rituals.DrillBrief // in the window: practice, not incidents
+	Demos   []rituals.DemoBrief  // shown at a show-and-tell in the window
 	Now     Period
 	Prev    Period
 	Cadence string
@@ -372,6 +375,11 @@ func (d *Digest) report(ctx context.Context, end time.Time, withTrend bool) (*Di
 		}
 		if oncall != nil {
 			if err := d.onCallFigures(td, oncall); err != nil {
+				r.problems = append(r.problems, err)
+			}
+		}
+		if demos := rituals.Linked(d.Demos); demos != nil {
+			if err := demoFigures(td, demos); err != nil {
 				r.problems = append(r.problems, err)
 			}
 		}
@@ -544,25 +552,6 @@ func (d *Digest) notes(td *TeamDigest, w Window) error {
 		}
 	}
 	return nil
-}
-
-// Working hours: a page outside them woke someone or spoiled an evening.
-const (
-	workStartHour = 9
-	workEndHour   = 18
-)
-
-// OutOfHours reports whether t falls outside 09:00–18:00 Monday to Friday
-// in loc, or on a holiday.
-func OutOfHours(t time.Time, loc *time.Location, holidays rituals.Holidays) bool {
-	l := t.In(loc)
-	switch {
-	case l.Weekday() == time.Saturday || l.Weekday() == time.Sunday:
-		return true
-	case holidays.Has(rituals.DateOf(l)):
-		return true
-	}
-	return l.Hour() < workStartHour || l.Hour() >= workEndHour
 }
 
 // digestTitle names a digest after its window.

@@ -2,6 +2,7 @@ package digest
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/ritualbot/ritualbot/rituals"
 )
@@ -48,4 +49,23 @@ func onCallLoad(pieces []rituals.ShiftBrief, w Window) (shifts int, load map[str
 		overridden = overridden || s.Override
 	}
 	return shifts, load, overridden
+}
+
+// Working hours: a page outside them woke someone or spoiled an evening.
+const (
+	workStartHour = 9
+	workEndHour   = 18
+)
+
+// OutOfHours reports whether t falls outside 09:00–18:00 Monday to Friday
+// in loc, or on a holiday.
+func OutOfHours(t time.Time, loc *time.Location, holidays rituals.Holidays) bool {
+	l := t.In(loc)
+	switch {
+	case l.Weekday() == time.Saturday || l.Weekday() == time.Sunday:
+		return true
+	case holidays.Has(rituals.DateOf(l)):
+		return true
+	}
+	return l.Hour() < workStartHour || l.Hour() >= workEndHour
 }

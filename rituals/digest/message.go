@@ -218,6 +218,9 @@ func (td *TeamDigest) Figures() []Figure {
 	if f, ok := drillFigure(td.Drills); ok {
 		out = append(out, f)
 	}
+	if f, ok := demoFigure(td.Demos); ok {
+		out = append(out, f)
+	}
 	if len(out) > maxDigestFields {
 		out = out[:maxDigestFields]
 	}
