@@ -15,7 +15,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"time"
 
@@ -207,7 +206,7 @@ func splitHostPort(s string) (string, string, error) {
 	return s[:i], s[i+1:], nil
 }
 
-var teamIDRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$`)
+var teamIDRE = boundedRE(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`, 64)
 
 func (p *parser) teams(m *mapping) {
 	seen := map[string]int{}

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"fmt"
 	"maps"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -192,7 +191,7 @@ func (m *mapping) required(key, hint string) string {
 // for) that matches re (rule says what it may hold) and that no earlier
 // entry took: seen maps the names taken to their lines, and duplicate
 // formats the error, given the name and the other line.
-func (m *mapping) uniqueName(key, hint string, re *regexp.Regexp, rule, duplicate string, seen map[string]int) string {
+func (m *mapping) uniqueName(key, hint string, re bounded, rule, duplicate string, seen map[string]int) string {
 	v := m.required(key, hint)
 	if v == "" {
 		return v

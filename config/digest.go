@@ -2,7 +2,6 @@ package config
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 	"time"
 
@@ -17,7 +16,7 @@ const (
 
 // serviceRE is a deployed service's name as deploy systems send it: a
 // repository name, "owner/repo", or a service id.
-var serviceRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_./-]{0,127}$`)
+var serviceRE = boundedRE(`^[A-Za-z0-9][A-Za-z0-9_./-]*$`, 128)
 
 // services reads a team's `services`: the deployed services it owns, whose
 // deploys count in its DORA figures.

@@ -1,7 +1,6 @@
 package config
 
 import (
-	"regexp"
 	"strings"
 	"time"
 
@@ -17,7 +16,7 @@ var (
 	DefaultActionsSchedule = "0 10 * * MON"
 )
 
-var severityRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$`)
+var severityRE = boundedRE(`^[A-Za-z0-9][A-Za-z0-9_-]*$`, 32)
 
 func parseIncidents(r *ritualReader) {
 	r.needChannel()

@@ -1,13 +1,23 @@
 package config
 
 import (
-	"regexp"
+	"strings"
 
 	"github.com/ritualbot/ritualbot/rituals/incident"
 )
 
-// GitHub's owner and repository names: letters, digits, '-', '_' and '.'.
-var githubRepoRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9-]{0,38}/[A-Za-z0-9_.-]{1,100}$`)
+// GitHub's owner and repository names: letters, digits, '-', '_' and '.';
+// an owner is at most 39 long, a repository at most 100.
+var (
+	githubOwnerRE = boundedRE(`^[A-Za-z0-9][A-Za-z0-9-]*$`, 39)
+	githubNameRE  = boundedRE(`^[A-Za-z0-9_.-]+$`, 100)
+)
+
+// githubRepo reports whether s is owner/name.
+func githubRepo(s string) bool {
+	owner, name, ok := strings.Cut(s, "/")
+	return ok && githubOwnerRE.MatchString(owner) && githubNameRE.MatchString(name)
+}
 
 // parseActionsGitHub reads actions: {github: {repo: owner/name, labels:
 // [...]}}, which makes each action item a GitHub issue.
@@ -25,7 +35,7 @@ func parseActionsGitHub(r *ritualReader) *incident.GitHubConfig {
 	gh := act.sub2("github")
 	defer gh.finish()
 	cfg := &incident.GitHubConfig{Repo: gh.str("repo", ""), Labels: gh.strings("labels")}
-	if !githubRepoRE.MatchString(cfg.Repo) {
+	if !githubRepo(cfg.Repo) {
 		gh.errorf("repo", "give the repository as owner/name, e.g. repo: acme/payments")
 	}
 	for _, l := range cfg.Labels {

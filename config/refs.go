@@ -14,7 +14,7 @@ var (
 	userIDRE    = regexp.MustCompile(`^[UW][A-Z0-9]{2,}$`)
 	channelIDRE = regexp.MustCompile(`^[CG][A-Z0-9]{2,}$`)
 	emailRE     = regexp.MustCompile(`^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$`)
-	channelName = regexp.MustCompile(`^#[a-z0-9][a-z0-9._-]{0,79}$`)
+	channelName = boundedRE(`^#[a-z0-9][a-z0-9._-]*$`, 81)
 )
 
 // ref is a user e-mail or a #channel name in the config, to be turned into

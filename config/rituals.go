@@ -3,7 +3,6 @@ package config
 import (
 	"fmt"
 	"maps"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -114,7 +113,7 @@ func (r *ritualReader) teamList(key string) []string {
 	return out
 }
 
-var ritualNameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9_.-]{0,63}$`)
+var ritualNameRE = boundedRE(`^[a-z0-9][a-z0-9_.-]*$`, 64)
 
 func (p *parser) rituals(m *mapping) {
 	seen := map[string]int{}

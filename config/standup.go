@@ -2,7 +2,6 @@ package config
 
 import (
 	"fmt"
-	"regexp"
 	"time"
 
 	"gopkg.in/yaml.v3"
@@ -23,7 +22,7 @@ const (
 	DefaultSummaryAfter = 2 * time.Hour
 )
 
-var questionIDRE = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,63}$`)
+var questionIDRE = boundedRE(`^[a-z0-9][a-z0-9_-]*$`, 64)
 
 func parseStandup(r *ritualReader) {
 	if t := r.needTeam(); t != nil && len(t.Members) == 0 {

@@ -2,6 +2,7 @@ package slackfake_test
 
 import (
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/slack-go/slack"
@@ -63,6 +64,7 @@ func TestMessageMetadata(t *testing.T) {
 		{`{"event_payload":{}}`, "invalid_metadata_format"},
 		{`not json`, "invalid_metadata_format"},
 		{`{"event_type":"has space","event_payload":{}}`, "invalid_metadata_schema"},
+		{`{"event_type":"` + strings.Repeat("e", 256) + `","event_payload":{}}`, "invalid_metadata_schema"},
 	} {
 		_, _, err := api.PostMessage("C0GENERAL", slack.MsgOptionText("x", false), rawMetadata(f, tt.metadata))
 		if slackErr(err) != tt.code {

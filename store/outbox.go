@@ -233,6 +233,20 @@ func (db *DB) Pending(limit int) ([]rituals.OutboxItem, error) {
 	return items, nil
 }
 
+// OutboxLen counts the pending items without decoding them: what the
+// outbox gauge shows at start-up, before the sender's first read.
+func (db *DB) OutboxLen() (int, error) {
+	var n int
+	err := db.view("outbox_len", func(tx *bolt.Tx) error {
+		n = tx.Bucket(bucketOutbox).Stats().KeyN
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("count outbox: %w", err)
+	}
+	return n, nil
+}
+
 // PendingAfter returns up to limit items enqueued after item seq, oldest
 // first, urgent or not.
 func (db *DB) PendingAfter(seq uint64, limit int) ([]rituals.OutboxItem, error) {

@@ -306,6 +306,15 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		slackHTTP = &bot.HTTPMode{SigningSecret: sec.signing, Intake: intake, Log: m.component("http"), Bodies: m.bodies, Refusals: m.refusals}
 		m.Health.SetConnected(true, "")
 	}
+	// The gauge shows what the store holds from the first scrape: the
+	// sender only sets it once its first read is done, and an outbox
+	// left by the last run would read as empty until then.
+	pending, err := m.DB.OutboxLen()
+	if err != nil {
+		cancel()
+		return err
+	}
+	m.Metrics.OutboxPending.Set(float64(pending))
 	mux := m.routes(slackHTTP)
 	ln, err := net.Listen("tcp", cfg.HTTP.Listen)
 	if err != nil {

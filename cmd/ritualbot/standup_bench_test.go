@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
+	"runtime/metrics"
 	"strings"
 	"testing"
 	"time"
@@ -29,6 +31,9 @@ type fanOut struct {
 	// the fake's rate bound at that speed.
 	speedup int
 	faults  *slackfake.RandomFaults
+	// heap, if set, samples the heap in use during the fan-out (fanOut
+	// result's peakHeap).
+	heap bool
 }
 
 // fanOutResult is what a fan-out cost and delivered.
@@ -40,6 +45,8 @@ type fanOutResult struct {
 	lost, dup  int            // members with no prompt, with more than one
 	injected   int            // calls the fake failed on purpose
 	readBacks  int            // calls reading a DM back after an answer that may hide a post
+	startHeap  uint64         // heap in use after a GC just before the fan-out (bytes)
+	peakHeap   uint64         // most heap in use seen during the fan-out, bot and fake together (bytes)
 	limited    int            // posts the fake refused with a 429 for going over its limit
 	byMethod   map[string]int // calls from the prompt until every DM is in, by method
 }
@@ -130,6 +137,10 @@ rituals:
 	if isBench {
 		b.StartTimer() // ns/op is the fan-out alone
 	}
+	var stopSampling func() uint64
+	if f.heap {
+		res.startHeap, stopSampling = sampleHeap()
+	}
 	start := time.Now()
 	clock.Set(time.Date(2026, 11, 23, 9, 0, 0, 0, berlin))
 	if err := m.Settle(ctx); err != nil {
@@ -138,6 +149,9 @@ rituals:
 	res.elapsed = time.Since(start)
 	if isBench {
 		b.StopTimer()
+	}
+	if stopSampling != nil {
+		res.peakHeap = stopSampling()
 	}
 	res.calls = fake.TotalCalls() - res.startCalls
 	res.injected = fake.Injected("chat.postMessage")
@@ -160,6 +174,37 @@ rituals:
 		}
 	}
 	return res
+}
+
+// sampleHeap reads the heap in use (HeapInuse: objects and the free
+// space of their spans) every 5 ms until the returned func is called,
+// which returns the most seen; start is the heap in use when it began. runtime/metrics reads it without stopping
+// the world, as runtime.ReadMemStats would. Between samples a peak may
+// rise higher than seen, by at most what 5 ms of the fan-out allocates.
+func sampleHeap() (start uint64, stop func() uint64) {
+	runtime.GC() // start from the live heap, not the start-up's garbage
+	samples := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}, {Name: "/memory/classes/heap/unused:bytes"}}
+	read := func() uint64 {
+		metrics.Read(samples)
+		return samples[0].Value.Uint64() + samples[1].Value.Uint64()
+	}
+	start = read()
+	done, peak := make(chan struct{}), make(chan uint64)
+	go func() {
+		most := start
+		tick := time.NewTicker(5 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-tick.C:
+				most = max(most, read())
+			case <-done:
+				peak <- max(most, read())
+				return
+			}
+		}
+	}()
+	return start, func() uint64 { close(done); return <-peak }
 }
 
 func mustDefault(method string) slackfake.Limit {
@@ -206,6 +251,37 @@ func BenchmarkStandupFanOut(b *testing.B) {
 			b.ReportMetric(sum.elapsed.Seconds()/float64(b.N), "s/fanout")
 		})
 	}
+}
+
+// BenchmarkStandupPrompts10k prompts 10,000 members: Web API calls per
+// member, the time against the fake's rate bound (chat.postMessage sped
+// up 20 times on both sides, as for 1,000 members: 100 a second, so a
+// run takes about 100 s),
+// and the most heap in use during the fan-out, sampled every 5 ms, and
+// before it. The heap is the whole process's: the fake Slack holding
+// 10,000 users and their DMs counts in it too, so the bot's share is less.
+func BenchmarkStandupPrompts10k(b *testing.B) {
+	f := fanOut{members: 10000, speedup: 20, heap: true}
+	var sum fanOutResult
+	var peak, startHeap uint64
+	b.StopTimer()
+	for i := 0; i < b.N; i++ {
+		r := f.run(b)
+		sum.calls += r.calls
+		sum.elapsed += r.elapsed
+		sum.bound += r.bound
+		sum.lost += r.lost
+		sum.dup += r.dup
+		peak = max(peak, r.peakHeap)
+		startHeap = max(startHeap, r.startHeap)
+	}
+	b.ReportMetric(sum.perMember(f.members*b.N), "calls/member")
+	b.ReportMetric(sum.ratio(), "time/bound")
+	b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")
+	b.ReportMetric(float64(startHeap)/(1<<20), "start-heap-MB")
+	b.ReportMetric(float64(sum.lost)/float64(b.N), "lost")
+	b.ReportMetric(float64(sum.dup)/float64(b.N), "duplicated")
+	b.ReportMetric(sum.elapsed.Seconds()/float64(b.N), "s/fanout")
 }
 
 // TestStandupFanOutSurvivesFaults is the benchmark's fault case, small:
