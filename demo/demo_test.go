@@ -14,13 +14,14 @@ import (
 // the kinds; cmd/ritualbot loads the same config with the table itself
 // (TestKindsTable), so a kind missing here fails a test, never silently.
 var demoKinds = config.Kinds{
-	rituals.KindStandup:   config.Standup,
-	rituals.KindOnCall:    config.OnCall,
-	rituals.KindIncidents: config.Incidents,
-	rituals.KindDigest:    config.Digest,
-	rituals.KindReminder:  config.Reminder,
-	rituals.KindRelease:   config.Release,
-	rituals.KindPulse:     config.Pulse,
+	rituals.KindStandup:     config.Standup,
+	rituals.KindOnCall:      config.OnCall,
+	rituals.KindIncidents:   config.Incidents,
+	rituals.KindDigest:      config.Digest,
+	rituals.KindReminder:    config.Reminder,
+	rituals.KindRelease:     config.Release,
+	rituals.KindPulse:       config.Pulse,
+	rituals.KindShowAndTell: config.ShowAndTell,
 }
 
 var berlin = func() *time.Location {
