@@ -288,13 +288,16 @@ func (s *SocketMode) handle(ctx context.Context, client *socketmode.Client, evt 
 		if evt.Request == nil {
 			return
 		}
-		// Ack first: events need no answer, and Slack retries slow acks.
-		// The handlers run on the intake's work context, not this
-		// connection's: Slack refreshes connections every few hours.
-		s.ack(ctx, client, evt.Request, nil)
+		// The handlers run in the background on the intake's work context,
+		// not this connection's: Slack refreshes connections every few
+		// hours. They are handed over (and counted by the intake's Wait)
+		// before the ack, which is then sent at once: once Slack has its
+		// ack it never sends the event again, so a shutdown or a test
+		// settling between the ack and the hand-over would lose it.
 		if _, err := s.Intake.EventsAPI(ctx, evt.Request.Payload); err != nil {
 			s.Log.Warn().Err(err).Msg("bad events API payload")
 		}
+		s.ack(ctx, client, evt.Request, nil)
 	}
 }
 
@@ -316,13 +319,14 @@ func (s *SocketMode) ackUnparsed(ctx context.Context, client *socketmode.Client,
 		s.Log.Warn().Err(bad.Cause).Msg("unreadable Socket Mode message without an envelope_id")
 		return
 	}
-	s.ack(ctx, client, &socketmode.Request{EnvelopeID: env.EnvelopeID}, nil)
-	s.Log.Debug().Err(bad.Cause).Str("type", httplimit.Clip(env.Type)).Msg("acknowledged an envelope slack-go could not parse")
+	// Handed to the intake before the ack, as in handle.
 	if env.Type == string(socketmode.RequestTypeEventsAPI) {
 		if _, err := s.Intake.EventsAPI(ctx, env.Payload); err != nil {
 			s.Log.Warn().Err(err).Msg("bad events API payload")
 		}
 	}
+	s.ack(ctx, client, &socketmode.Request{EnvelopeID: env.EnvelopeID}, nil)
+	s.Log.Debug().Err(bad.Cause).Str("type", httplimit.Clip(env.Type)).Msg("acknowledged an envelope slack-go could not parse")
 }
 
 func (s *SocketMode) ack(ctx context.Context, client *socketmode.Client, req *socketmode.Request, payload any) {

@@ -35,7 +35,9 @@
 // would see (ChannelMessages, DMs, Ephemerals, OpenViews, HomeView, Files,
 // and the workspace: Users, Channels, DMChannel, UserGroups), waiting with
 // Changed or WaitFor rather than sleeping. Its web page (package
-// slackfake/web) is built on the same methods.
+// slackfake/web) is built on the same methods. SendStaleBlockAction
+// clicks a saved copy of a message, as a client that has not yet shown
+// an edit does; CallCounts gives the Web API calls by method.
 //
 // Faults are injected per method (faults.go): FailNext and FailRandomly
 // answer with a 5xx, a 429 with Retry-After, a Slack error, a delay past

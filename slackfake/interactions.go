@@ -317,6 +317,19 @@ func (s *Server) actionForLocked(it interactive, value, actionTS string) (action
 // ack. The message may be ephemeral to the member. See actionFor for
 // value. Slack ignores a payload in this ack.
 func (s *Server) SendBlockAction(ctx context.Context, userID, channelID, messageTS, actionID, value string) (Reply, error) {
+	return s.sendBlockAction(ctx, userID, channelID, messageTS, actionID, value, nil)
+}
+
+// SendStaleBlockAction is SendBlockAction on the message as shown, a copy
+// taken earlier (ChannelMessages, DMs): a member whose client has not yet
+// shown an edit can still click a button the edit removed, and Slack
+// sends the payload of what the client showed. The message must still
+// exist.
+func (s *Server) SendStaleBlockAction(ctx context.Context, userID string, shown Message, actionID, value string) (Reply, error) {
+	return s.sendBlockAction(ctx, userID, shown.Channel, shown.TS, actionID, value, &shown)
+}
+
+func (s *Server) sendBlockAction(ctx context.Context, userID, channelID, messageTS, actionID, value string, shown *Message) (Reply, error) {
 	s.mu.Lock()
 	u, ch, err := s.actorLocked(userID, channelID)
 	if err != nil {
@@ -335,6 +348,11 @@ func (s *Server) SendBlockAction(ctx context.Context, userID, channelID, message
 	if m == nil {
 		s.mu.Unlock()
 		return Reply{}, fmt.Errorf("slackfake: no message %s in %s that %s can see", messageTS, ch.ID, userID)
+	}
+	if shown != nil {
+		stale := *m
+		stale.text, stale.blocks = shown.Text, shown.Blocks
+		m = &stale
 	}
 	it, ok := findInteractive(m.blocks, actionID)
 	if !ok || it.input {

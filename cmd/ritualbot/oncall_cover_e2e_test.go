@@ -136,12 +136,17 @@ func TestOnCallCoverForAnAbsence(t *testing.T) {
 		t.Errorf("refused cover requests posted %d messages and %d DMs", n-posted, d-dms)
 	}
 
-	// Bob (Tokyo) takes it; a second take, his or Dave's, clicked before
-	// Slack shows it taken (the edit is held up), is refused.
-	h.fake.FailNext("chat.update", 1, slackfake.Fault{Delay: time.Second})
-	for _, who := range []string{"U0BOB", "U0DAVE", "U0BOB"} {
-		if _, err := h.fake.SendBlockAction(h.ctx(), who, req.Channel, req.TS, "oncall:cover-take", ""); err != nil {
-			t.Fatalf("%s clicks Take it: %v", who, err)
+	// Bob (Tokyo) takes it; a second take, his or Dave's, clicked on the
+	// request as their clients still show it (with Take it, before the
+	// edit reaches them), is refused. Bob's take is handled before the
+	// stale clicks, so which take wins is not left to the scheduler.
+	if _, err := h.fake.SendBlockAction(h.ctx(), "U0BOB", req.Channel, req.TS, "oncall:cover-take", ""); err != nil {
+		t.Fatalf("Bob clicks Take it: %v", err)
+	}
+	h.settle()
+	for _, who := range []string{"U0DAVE", "U0BOB"} {
+		if _, err := h.fake.SendStaleBlockAction(h.ctx(), who, req, "oncall:cover-take", ""); err != nil {
+			t.Fatalf("%s clicks Take it on the request as first shown: %v", who, err)
 		}
 	}
 	h.settle()
