@@ -290,7 +290,7 @@ func (s *Standup) members(users map[string]rituals.UserInfo) []string {
 func (s *Standup) zoneOf(users map[string]rituals.UserInfo, member string) *time.Location {
 	if s.Settings.LocalTime {
 		if u, ok := users[member]; ok && u.TZ != "" {
-			if l, err := time.LoadLocation(u.TZ); err == nil {
+			if l, err := rituals.LoadZone(u.TZ); err == nil {
 				return l
 			}
 		}
@@ -302,7 +302,7 @@ func (s *Standup) zoneOf(users map[string]rituals.UserInfo, member string) *time
 // age counts the days its owner lives through.
 func memberZone(users map[string]rituals.UserInfo, member string, def *time.Location) *time.Location {
 	if u, ok := users[member]; ok && u.TZ != "" {
-		if l, err := time.LoadLocation(u.TZ); err == nil {
+		if l, err := rituals.LoadZone(u.TZ); err == nil {
 			return l
 		}
 	}
