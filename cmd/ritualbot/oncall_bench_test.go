@@ -21,16 +21,7 @@ import (
 // whole round trip through Socket Mode as Slack sees it, from sending the
 // envelope to reading the ack. Both report p50 and p99 per command.
 func BenchmarkOnCallCommand(b *testing.B) {
-	now := time.Date(2027, 10, 13, 12, 0, 0, 0, berlin)
-	h := newHarness(b, onCallConfig, now, slackfake.Options{DisableRateLimits: true})
-	h.quiet = true
-	seedOnCallYear(b, h.storePath(), now)
-	for id, name := range onCallNames {
-		h.fake.AddUser(slackfake.User{ID: id, Name: name, TZ: "Europe/Berlin"})
-	}
-	h.fake.AddChannel(slackfake.Channel{ID: "C0PAYMENTS", Name: "payments", Members: []string{"U0BOT", "U0ALICE", "U0BOB"}})
-	h.fake.AddUserGroup(slackfake.UserGroup{ID: "S0ONCALL", Handle: "payments-oncall", Users: []string{"U0ALICE"}})
-	h.start()
+	h := startOnCallYear(b, nil)
 	m, fake := h.m, h.fake
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
@@ -107,4 +98,24 @@ func seedOnCallYear(b *testing.B, path string, now time.Time) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// startOnCallYear starts the bot on a store seeded with a year of on-call
+// history (and whatever more seed adds) in the payments workspace the
+// on-call benchmarks share, quiet and with rate limits off.
+func startOnCallYear(b *testing.B, seed func(b *testing.B, path string, now time.Time)) *harness {
+	now := time.Date(2027, 10, 13, 12, 0, 0, 0, berlin)
+	h := newHarness(b, onCallConfig, now, slackfake.Options{DisableRateLimits: true})
+	h.quiet = true
+	seedOnCallYear(b, h.storePath(), now)
+	if seed != nil {
+		seed(b, h.storePath(), now)
+	}
+	for id, name := range onCallNames {
+		h.fake.AddUser(slackfake.User{ID: id, Name: name, TZ: "Europe/Berlin"})
+	}
+	h.fake.AddChannel(slackfake.Channel{ID: "C0PAYMENTS", Name: "payments", Members: []string{"U0BOT", "U0ALICE", "U0BOB"}})
+	h.fake.AddUserGroup(slackfake.UserGroup{ID: "S0ONCALL", Handle: "payments-oncall", Users: []string{"U0ALICE"}})
+	h.start()
+	return h
 }

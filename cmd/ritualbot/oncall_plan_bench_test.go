@@ -9,7 +9,6 @@ import (
 	"github.com/ritualbot/ritualbot/bot"
 	"github.com/ritualbot/ritualbot/internal/benchtest"
 	"github.com/ritualbot/ritualbot/rituals/oncall"
-	"github.com/ritualbot/ritualbot/slackfake"
 	"github.com/ritualbot/ritualbot/store"
 )
 
@@ -18,17 +17,7 @@ import (
 // handoffs and overrides BenchmarkOnCallCommand seeds: a taken cover
 // request (its override and its record) and a drill every week.
 func BenchmarkOnCallYearOfCoversAndDrills(b *testing.B) {
-	now := time.Date(2027, 10, 13, 12, 0, 0, 0, berlin)
-	h := newHarness(b, onCallConfig, now, slackfake.Options{DisableRateLimits: true})
-	h.quiet = true
-	seedOnCallYear(b, h.storePath(), now)
-	seedCoversAndDrills(b, h.storePath(), now)
-	for id, name := range onCallNames {
-		h.fake.AddUser(slackfake.User{ID: id, Name: name, TZ: "Europe/Berlin"})
-	}
-	h.fake.AddChannel(slackfake.Channel{ID: "C0PAYMENTS", Name: "payments", Members: []string{"U0BOT", "U0ALICE", "U0BOB"}})
-	h.fake.AddUserGroup(slackfake.UserGroup{ID: "S0ONCALL", Handle: "payments-oncall", Users: []string{"U0ALICE"}})
-	h.start()
+	h := startOnCallYear(b, seedCoversAndDrills)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	for _, tc := range []struct{ name, text, want string }{
