@@ -306,3 +306,38 @@ type DemoLog interface {
 	// whose agenda was posted, oldest first.
 	DemosBetween(team string, from, to time.Time) ([]DemoBrief, error)
 }
+
+// Shadows answers who shadows a team's on-call at an instant: newcomers in
+// their shadow weeks, whom the handoff DMs and the team's incident
+// announcements include as "shadowing" so they see real shifts and real
+// incidents. The onboarding ritual provides it; none when it is not
+// configured.
+type Shadows func(team string, at time.Time) []string
+
+// RotationJoin is what joining a rotation did.
+type RotationJoin struct {
+	Ritual string    // the on-call ritual joined
+	From   time.Time // the handoff from which the member takes shifts
+	// FirstShift is the member's first primary shift within the rotation's
+	// plan_ahead; ok false if none falls in it.
+	FirstShift    ShiftBrief
+	HasFirstShift bool
+	// Told are the people DMed that their shifts moved (old → new).
+	Told []string
+}
+
+// RotationJoiner adds a member to a team's on-call rotation from its next
+// handoff, for the onboarding ritual; the on-call ritual provides it and
+// keeps the addition in its store (the config's rotation stays the source
+// of truth for everyone else).
+type RotationJoiner interface {
+	// InRotation reports whether user takes shifts in any of the team's
+	// rotations, by the config or by a stored addition.
+	InRotation(team, user string) bool
+	// JoinRotation adds user to the team's first rotation from the next
+	// handoff after at, approved by `by`, and DMs everyone whose shifts
+	// move. It fails with an ECONFLICT *Error if user is in it already and
+	// an ENOTFOUND one if the team has no rotation, each saying so to the
+	// lead who asked.
+	JoinRotation(ctx context.Context, team, user, by string, at time.Time) (RotationJoin, error)
+}
