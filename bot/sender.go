@@ -225,25 +225,31 @@ func (s *Sender) Run(ctx context.Context) error {
 		gen := s.generation()
 		switch {
 		case stale:
-			batch, err = s.Store.Pending(batchSize)
+			batch, err = s.readOutbox(func() ([]rituals.OutboxItem, error) {
+				items, err := s.Store.Pending(batchSize)
+				complete, last = len(items) < batchSize, lastSeq(items, 0)
+				return items, err
+			})
 			if err != nil {
 				s.Log.Error().Err(err).Msg("read outbox")
 			}
-			complete, last = len(batch) < batchSize, lastSeq(batch, 0)
-			batch = slices.DeleteFunc(batch, func(it rituals.OutboxItem) bool { return s.isUnrecorded(it.Seq) })
 			stale, fresh = false, false
 		case fresh && complete:
 			room := batchSize - len(batch)
 			var more []rituals.OutboxItem
+			complete = false
 			if room > 0 {
-				more, err = s.Store.PendingAfter(last, room)
+				more, err = s.readOutbox(func() ([]rituals.OutboxItem, error) {
+					items, err := s.Store.PendingAfter(last, room)
+					complete, last = len(items) < room, lastSeq(items, last)
+					return items, err
+				})
 			}
 			if err != nil {
 				s.Log.Error().Err(err).Msg("read outbox")
 				stale = true
 			}
 			batch = append(batch, more...)
-			complete, last = len(more) < room, lastSeq(more, last)
 			fresh = false
 			if slices.ContainsFunc(more, func(it rituals.OutboxItem) bool { return it.Message.Urgent }) {
 				// It goes ahead of the batch, and may have made urgent a

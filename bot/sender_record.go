@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -30,6 +31,12 @@ type unrecorded struct {
 	keys  map[string]rituals.SentMessage // where posts landed, for threads and edits
 	edits map[uint64]bool                // the seqs in list that are edits
 	since time.Time                      // when the oldest was added
+	// recorded holds the deliveries whose record was committed, with the
+	// count of outbox reads begun by then (reads): a read that began
+	// before the commit may still hold the item, and must pass it over as
+	// well (unless a newer edit replaced it: that is still to go).
+	recorded map[uint64]recorded
+	reads    uint64
 	// superseded: an edit recorded as delivered stayed in the outbox, as a
 	// newer edit replaced its content while it was sent; Run reads the
 	// outbox again for it (the batch forgot the item).
@@ -42,9 +49,7 @@ func (s *Sender) delivered(it rituals.OutboxItem, landed rituals.SentMessage, _ 
 	u := &s.unrecorded
 	u.mu.Lock()
 	defer u.mu.Unlock()
-	if u.seqs == nil {
-		u.seqs, u.keys, u.edits = map[uint64]bool{}, map[string]rituals.SentMessage{}, map[uint64]bool{}
-	}
+	u.init()
 	if len(u.list) == 0 {
 		u.since = time.Now()
 	}
@@ -59,6 +64,18 @@ func (s *Sender) delivered(it rituals.OutboxItem, landed rituals.SentMessage, _ 
 		u.keys[landed.Key] = landed
 	}
 	return true
+}
+
+func (u *unrecorded) init() {
+	if u.seqs == nil {
+		u.seqs, u.keys, u.edits, u.recorded = map[uint64]bool{}, map[string]rituals.SentMessage{}, map[uint64]bool{}, map[uint64]recorded{}
+	}
+}
+
+// recorded is a delivery committed after outbox read number reads began.
+type recorded struct {
+	revision int
+	reads    uint64
 }
 
 // landed is delivered, and tells Landed of a post.
@@ -101,6 +118,7 @@ func (s *Sender) recordedDeliveries(ds []rituals.Delivery, err error) {
 	var edits []uint64
 	for _, d := range ds {
 		delete(u.seqs, d.Seq)
+		u.recorded[d.Seq] = recorded{revision: d.Revision, reads: u.reads}
 		if u.keys[d.Sent.Key] == d.Sent {
 			delete(u.keys, d.Sent.Key)
 		}
@@ -146,13 +164,30 @@ func (s *Sender) deliveriesDue() (time.Duration, bool) {
 	return max(0, time.Until(u.since.Add(recordAfter))), true
 }
 
-// isUnrecorded reports whether item seq was delivered and awaits its
-// record: a read of the outbox still finds it, and must pass it over.
-func (s *Sender) isUnrecorded(seq uint64) bool {
+// readOutbox reads the outbox with read and passes over the items
+// delivered that the read may still find: those awaiting their record,
+// and those recorded since the read began (its transaction may predate
+// the commit). Posting such an item again would post it twice.
+func (s *Sender) readOutbox(read func() ([]rituals.OutboxItem, error)) ([]rituals.OutboxItem, error) {
 	u := &s.unrecorded
 	u.mu.Lock()
+	u.init()
+	u.reads++
+	began := u.reads
+	u.mu.Unlock()
+	items, err := read()
+	u.mu.Lock()
 	defer u.mu.Unlock()
-	return u.seqs[seq]
+	items = slices.DeleteFunc(items, func(it rituals.OutboxItem) bool {
+		r, ok := u.recorded[it.Seq]
+		return u.seqs[it.Seq] || ok && r.revision == it.Revision
+	})
+	for seq, r := range u.recorded {
+		if r.reads < began { // committed before this read began: it cannot see the item
+			delete(u.recorded, seq)
+		}
+	}
+	return items, err
 }
 
 // sentOf returns where the message with key landed: delivered and not yet
