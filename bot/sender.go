@@ -85,6 +85,7 @@ type Sender struct {
 	stopping context.Context // Run's context: once done, no new call starts
 
 	unrecorded unrecorded // deliveries awaiting the next commit (sender_record.go)
+	marks      marks      // which posts are marked in flight before they go (sender_mark.go)
 
 	once    sync.Once
 	wake    chan struct{}
@@ -202,6 +203,7 @@ type result struct {
 func (s *Sender) Run(ctx context.Context) error {
 	s.init()
 	s.stopping = ctx
+	s.startMarks()
 	// Calls run on their own context: when ctx ends no new call starts,
 	// and those in flight get Grace to finish (deferred wg.Wait).
 	work, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
@@ -314,6 +316,7 @@ func (s *Sender) Run(ctx context.Context) error {
 			delete(busy, r.to)
 			if r.done {
 				batch = without(batch, r.seq)
+				s.settled(r.seq)
 			}
 			// A failure changed the item's retry time; an empty batch
 			// may hide more of the outbox than it read.
@@ -383,8 +386,8 @@ func (s *Sender) deliver(ctx context.Context, it rituals.OutboxItem) bool {
 	}
 	// An edit is idempotent; a post or an upload whose earlier attempt may
 	// have landed is looked for first.
-	if !m.Update && !it.InFlight.IsZero() {
-		landed, found, err := s.find(ctx, it)
+	if since, ok := s.mayHaveLanded(it); ok {
+		landed, found, err := s.find(ctx, it, since)
 		var ns errNotSent
 		switch {
 		case ctx.Err() != nil, errors.As(err, &ns) && s.stopped():
@@ -401,8 +404,10 @@ func (s *Sender) deliver(ctx context.Context, it rituals.OutboxItem) bool {
 			return s.landed(it, landed, log)
 		}
 	}
+	var began time.Time
 	mark := func() error {
-		if m.Update {
+		began = s.Now()
+		if m.Update || !s.marksFirst(it) {
 			return nil
 		}
 		ds := s.takeDeliveries()
@@ -459,6 +464,9 @@ func (s *Sender) deliver(ctx context.Context, it rituals.OutboxItem) bool {
 		next, maybe := s.nextTry(it, err), !m.Update && maybeSent(err)
 		if late := time.Now().Add(s.LookAfter); maybe && next.Before(late) {
 			next = late
+		}
+		if maybe {
+			s.lostAnswer(it, began)
 		}
 		s.retry(it, next, err, true, maybe)
 	}
