@@ -5,6 +5,7 @@ import (
 	"errors"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -87,8 +88,13 @@ type Sender struct {
 	unrecorded unrecorded // deliveries awaiting the next commit (sender_record.go)
 	marks      marks      // which posts are marked in flight before they go (sender_mark.go)
 
-	once    sync.Once
-	wake    chan struct{}
+	once sync.Once
+	wake chan struct{}
+	// waiters counts the WaitIdle calls waiting: while there are any,
+	// deliveries are recorded as soon as nothing is in flight (flush
+	// wakes Run for it), since idle means recorded.
+	waiters atomic.Int32
+	flush   chan struct{}
 	mu      sync.Mutex
 	idle    bool
 	wakes   uint64 // counts Wake calls, so a pass that read the outbox before one cannot declare it empty
@@ -98,6 +104,7 @@ type Sender struct {
 func (s *Sender) init() {
 	s.once.Do(func() {
 		s.wake = make(chan struct{}, 1)
+		s.flush = make(chan struct{}, 1)
 		s.changed = make(chan struct{})
 		if s.Workers <= 0 {
 			s.Workers = 8
@@ -168,9 +175,16 @@ func (s *Sender) setIdleUnless(gen uint64) {
 	}
 }
 
-// WaitIdle blocks until the outbox is empty and nothing is in flight.
+// WaitIdle blocks until the outbox is empty, nothing is in flight and
+// every delivery is recorded.
 func (s *Sender) WaitIdle(ctx context.Context) error {
 	s.init()
+	s.waiters.Add(1)
+	defer s.waiters.Add(-1)
+	select {
+	case s.flush <- struct{}{}:
+	default:
+	}
 	for {
 		s.mu.Lock()
 		idle, changed := s.idle, s.changed
@@ -288,10 +302,14 @@ func (s *Sender) Run(ctx context.Context) error {
 			}(it)
 		}
 		s.Queued(len(batch))
-		if len(inflight) == 0 {
-			s.recordDeliveries() // no attempt is coming to take them
+		// Deliveries wait up to recordAfter for others to join their
+		// commit, unless someone waits for the sender to be idle (a
+		// failed record is kept for later, and does not hold that up).
+		waited := len(inflight) == 0 && s.waiters.Load() > 0
+		if waited {
+			s.recordDeliveries()
 		}
-		if len(batch) == 0 && len(inflight) == 0 && err == nil {
+		if len(batch) == 0 && len(inflight) == 0 && err == nil && (waited || !s.unrecordedLeft()) {
 			s.setIdleUnless(gen)
 		}
 		var retry, record <-chan time.Time
@@ -325,6 +343,7 @@ func (s *Sender) Run(ctx context.Context) error {
 			fresh = true
 			stale = stale || !complete || s.unrecorded.superseded.Swap(false)
 		case <-retry:
+		case <-s.flush:
 		case <-record:
 			s.recordDeliveries()
 		}

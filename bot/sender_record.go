@@ -13,14 +13,16 @@ import (
 
 // A delivery is recorded in the store with the sender's next commit: the
 // attempt of the next message (Attempt records both in one transaction),
-// or, if none comes within recordAfter or nothing is left in flight, a
-// commit of its own. A sender working through a queue then makes one
-// commit per message instead of two, which halves its share of the
-// store's single writer and its fsyncs while people's commands wait for
-// theirs. Until then the delivery is known here (sentOf), and the item
-// stays in the outbox, in flight: if the process dies first, the next
-// start finds the message in Slack by its metadata instead of posting it
-// again, as for any attempt whose answer was lost.
+// or, if none comes within recordAfter, a commit of its own with whatever
+// else was delivered by then (at once if WaitIdle waits). A sender working
+// through a queue then makes one commit per message instead of two, and a
+// run of commands' replies (which go unmarked, sender_mark.go) one commit
+// per recordAfter instead of one each: the sender's share of the store's
+// single writer and its fsyncs, which people's commands wait behind,
+// stays small. Until then the delivery is known here (sentOf), and the
+// item stays in the outbox: if the process dies first, the next start
+// finds the message in Slack by its metadata instead of posting it again,
+// as for any attempt whose answer was lost.
 const recordAfter = 20 * time.Millisecond
 
 // unrecorded holds the deliveries not yet recorded in the store.
@@ -150,6 +152,14 @@ func (s *Sender) recordDeliveries() {
 		s.Log.Error().Err(err).Int("messages", len(ds)).Msg("record delivered messages")
 	}
 	s.recordedDeliveries(ds, err)
+}
+
+// unrecordedLeft reports whether deliveries await their record.
+func (s *Sender) unrecordedLeft() bool {
+	u := &s.unrecorded
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	return len(u.list) > 0
 }
 
 // deliveriesDue says how long until the unrecorded deliveries should be
