@@ -137,12 +137,15 @@ func (s *Sender) init() {
 }
 
 // Wake tells the sender new messages are waiting.
+//
+// It is no longer idle first; then the wake is counted and signalled at
+// once, so that a pass of Run that counted it finds its signal (woken).
 func (s *Sender) Wake() {
 	s.init()
-	s.mu.Lock()
-	s.wakes++
-	s.mu.Unlock()
 	s.setIdle(false)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.wakes++
 	select {
 	case s.wake <- struct{}{}:
 	default:
@@ -237,8 +240,20 @@ func (s *Sender) Run(ctx context.Context) error {
 	stale, fresh, complete := true, false, false
 	var last uint64
 	var err error
+	woken := func() {
+		fresh = true
+		stale = stale || !complete || s.unrecorded.superseded.Swap(false)
+	}
 	for {
 		gen := s.generation()
+		// A wake counted in gen is acted on in this pass: had its signal
+		// waited behind another (a timer, a flush), the pass would find
+		// nothing new and declare idle with messages waiting.
+		select {
+		case <-s.wake:
+			woken()
+		default:
+		}
 		switch {
 		case stale:
 			batch, err = s.readOutbox(func() ([]rituals.OutboxItem, error) {
@@ -340,8 +355,7 @@ func (s *Sender) Run(ctx context.Context) error {
 			// may hide more of the outbox than it read.
 			stale = stale || !r.done || len(batch) == 0 || err != nil
 		case <-s.wake:
-			fresh = true
-			stale = stale || !complete || s.unrecorded.superseded.Swap(false)
+			woken()
 		case <-retry:
 		case <-s.flush:
 		case <-record:

@@ -19,11 +19,13 @@ import (
 // run of commands' replies (which go unmarked, sender_mark.go) one commit
 // per recordAfter instead of one each: the sender's share of the store's
 // single writer and its fsyncs, which people's commands wait behind,
-// stays small. Until then the delivery is known here (sentOf), and the
+// stays small. Each such commit still makes a command or two wait; at
+// 20 ms, back-to-back overrides waited behind it three times as often as
+// with 100 ms (docs/BENCHMARKS.md). Until then the delivery is known here (sentOf), and the
 // item stays in the outbox: if the process dies first, the next start
 // finds the message in Slack by its metadata instead of posting it again,
 // as for any attempt whose answer was lost.
-const recordAfter = 20 * time.Millisecond
+const recordAfter = 100 * time.Millisecond
 
 // unrecorded holds the deliveries not yet recorded in the store.
 type unrecorded struct {
