@@ -160,7 +160,7 @@ func (r *Rotation) announcement(h handoff) rituals.Message {
 	if h.HaveLog && h.Outgoing != nil {
 		blocks = append(blocks, rituals.Section(r.shiftIncidentsText(h)))
 	}
-	blocks = append(blocks, rituals.Context(fmt.Sprintf("Rotation of %d · `/oncall schedule %s` for what comes next · handoff %s", len(r.Settings.Rotation), r.Team.ID, r.FormatTime(h.At))))
+	blocks = append(blocks, rituals.Context(fmt.Sprintf("Rotation of %d · `/oncall schedule %s` for what comes next · handoff %s", r.sizeAt(h.At), r.Team.ID, r.FormatTime(h.At))))
 	return rituals.Message{Key: rituals.OccurrenceKey(r.Config.Name+"/handoff", h.At, "announce"), To: r.Channel(), Text: text, Blocks: blocks}
 }
 
