@@ -73,7 +73,7 @@ func (r *Ritual) statusOf(o Onboarding, now time.Time, own bool) string {
 		fmt.Fprintf(&b, " · feedback asked on %s", o.Start.AddDays(r.Settings.FeedbackAfterDays).Time().Format("Mon 2 Jan"))
 	}
 	if len(open) > 0 && (own || o.Status == StatusActive) {
-		b.WriteString("\nOpen: \n" + strings.Join(rituals.Capped(open, 10, "more"), "\n"))
+		b.WriteString("\nOpen: \n" + strings.Join(rituals.Capped(open, 10, "… %d more"), "\n"))
 	}
 	return b.String()
 }
