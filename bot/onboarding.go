@@ -108,7 +108,11 @@ func (h *Onboardings) action(ctx context.Context, a Action) (*Reply, error) {
 	if err != nil {
 		return nil, err
 	}
-	switch a.ActionID {
+	verb := a.ActionID
+	if i := strings.LastIndex(verb, ":"); strings.Count(verb, ":") == 2 {
+		verb = verb[:i] // onboarding:done:3 and onboarding:later:2 keep action IDs unique in a message
+	}
+	switch verb {
 	case "onboarding:done":
 		if len(rest) != 1 {
 			return nil, rituals.Errorf(rituals.EINVALID, "That button no longer does anything.")

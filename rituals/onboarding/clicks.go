@@ -85,23 +85,22 @@ func (r *Ritual) Join(ctx context.Context, by, newcomer string) (string, error) 
 	if inAlready {
 		return fmt.Sprintf("%s is in the %s rotation already.", rituals.Mention(newcomer), rituals.Escape(r.Team.Name)), nil
 	}
-	loc := r.zoneOf(o, Newcomer)
 	said := fmt.Sprintf(":white_check_mark: %s joins the %s rotation from the handoff of %s.", rituals.Mention(newcomer), rituals.Escape(r.Team.Name), rituals.SlackDate(res.From, r.zoneOf(o, Lead)))
-	dm := fmt.Sprintf(":pager: You are in the %s on-call rotation from the handoff of %s.", rituals.Escape(r.Team.Name), rituals.SlackDate(res.From, loc))
 	if res.HasFirstShift {
-		first := fmt.Sprintf(" First shift: %s – %s.", rituals.SlackDate(res.FirstShift.Start, loc), rituals.SlackDate(res.FirstShift.End, loc))
-		said += first
-		dm += first + " `/oncall schedule` shows the shifts ahead; `/oncall swap` trades one."
+		said += fmt.Sprintf(" First shift: %s.", rituals.SlackDate(res.FirstShift.Start, r.zoneOf(o, Lead)))
 	}
-	if len(res.Told) > 0 {
-		var ms []string
-		for _, u := range res.Told {
-			ms = append(ms, rituals.Mention(u))
+	var told []string
+	for _, u := range res.Told {
+		if u != newcomer {
+			told = append(told, rituals.Mention(u))
 		}
-		said += " Told of their moved shifts: " + strings.Join(ms, ", ") + "."
 	}
-	msg := rituals.Message{Key: key(o, "joined"), To: newcomer, Text: dm, Blocks: []rituals.Block{rituals.Section(dm)}}
-	return said, r.Outbox.Send(ctx, rituals.UrgentFor(ctx, []rituals.Message{msg})...)
+	if len(told) > 0 {
+		said += " Told of their moved shifts: " + strings.Join(told, ", ") + "."
+	}
+	// The on-call ritual DMs the newcomer their shifts, and everyone whose
+	// shifts move old → new.
+	return said, nil
 }
 
 // Postpone asks the lead again about the rotation in weeks (1 to 4).

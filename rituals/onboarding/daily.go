@@ -206,7 +206,7 @@ func (r *Ritual) joinAsk(o Onboarding) rituals.Message {
 		o.DayOn(o.JoinAskOn)/7, r.Settings.ShadowWeeks, rituals.Plural(r.Settings.ShadowWeeks))
 	buttons := []rituals.Button{{Text: "Add", ActionID: "onboarding:join", Value: ref(o), Style: "primary"}}
 	for w := 1; w <= 4; w++ {
-		buttons = append(buttons, rituals.Button{Text: fmt.Sprintf("Not yet: %d week%s", w, rituals.Plural(w)), ActionID: "onboarding:later", Value: ref(o, fmt.Sprint(w))})
+		buttons = append(buttons, rituals.Button{Text: fmt.Sprintf("Not yet: %d week%s", w, rituals.Plural(w)), ActionID: fmt.Sprintf("onboarding:later:%d", w), Value: ref(o, fmt.Sprint(w))})
 	}
 	return rituals.Message{Key: key(o, "join", o.JoinAskOn), To: o.Lead, Text: text,
 		Blocks: []rituals.Block{rituals.Section(text), rituals.Actions(buttons...)}}

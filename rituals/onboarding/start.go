@@ -243,7 +243,7 @@ func (r *Ritual) stepsMessage(o Onboarding, role Role, steps []int, lead, msgKey
 		text += "\n• " + line
 		if o.Steps[i].Done.IsZero() {
 			blocks = append(blocks, rituals.Block{Kind: rituals.SectionBlock, Text: "• " + line,
-				Buttons: []rituals.Button{{Text: "Done", ActionID: "onboarding:done", Value: ref(o, fmt.Sprint(i))}}})
+				Buttons: []rituals.Button{{Text: "Done", ActionID: fmt.Sprintf("onboarding:done:%d", i), Value: ref(o, fmt.Sprint(i))}}})
 		} else {
 			blocks = append(blocks, rituals.Section("• "+line+" ✓"))
 		}
