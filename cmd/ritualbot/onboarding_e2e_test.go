@@ -57,7 +57,7 @@ func newOnboardingHarness(t *testing.T, start time.Time) *harness {
 	// Weeks pass in seconds of wall time, while rate limits count real
 	// minutes: the daily reads of the members (users.list) and the posts
 	// are loosened alike on both sides; 429s are tested on their own.
-	fake, client := loosened("chat.postMessage/channel", "users.info", "users.list", "conversations.info", "usergroups.users.update", "conversations.setTopic")
+	fake, client := loosened("chat.postMessage", "chat.postMessage/channel", "users.info", "users.list", "conversations.info", "usergroups.users.update", "conversations.setTopic")
 	h := newHarness(t, onboardingConfig, start, slackfake.Options{RateLimits: fake})
 	h.limits = client
 	for id, name := range map[string]string{"U0ALICE": "alice", "U0BOB": "bob", "U0CAROL": "carol", "U0LENA": "lena", "U0ADMIN": "adam"} {
