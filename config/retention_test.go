@@ -22,7 +22,7 @@ func TestRetention(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := rituals.Retention{Standup: 90 * day, Incidents: 730 * day, Deploys: rituals.Forever, Outbox: rituals.DefaultRetention.Outbox}
+	want := rituals.Retention{Standup: 90 * day, Incidents: 730 * day, Deploys: rituals.Forever, Outbox: rituals.DefaultRetention.Outbox, Onboarding: rituals.DefaultRetention.Onboarding}
 	if got := l.Config.Retention; got != want {
 		t.Errorf("retention = %+v, want %+v", got, want)
 	}
