@@ -78,7 +78,7 @@ func (r *Ritual) dayOf(ctx context.Context, o Onboarding, loc *time.Location, da
 			sent = append(sent, due...)
 		}
 		if n := o.DayOn(day); n > 0 && n%7 == 0 {
-			if open := r.openSteps(o, who, due); len(open) > 0 {
+			if open := r.openSteps(o, who, day); len(open) > 0 {
 				text := fmt.Sprintf(":hourglass_flowing_sand: Week %d of %s onboarding in %s: %s still open. Mark each done when it is.",
 					n/7, mentionOrYou(o.Newcomer, who), rituals.Escape(r.Team.Name), countSteps(len(open)))
 				msgs = append(msgs, r.stepsMessage(o, role, open, text, key(o, "nudge", n/7, who)))
@@ -157,24 +157,16 @@ func (r *Ritual) dueSteps(o Onboarding, who string, day rituals.Date) []int {
 	return out
 }
 
-// openSteps lists who's sent steps not done, but those in skip.
-func (r *Ritual) openSteps(o Onboarding, who string, skip []int) []int {
+// openSteps lists who's steps due before day, sent and not done: those
+// of day itself are in the day's own DM (and a re-run lists the same).
+func (r *Ritual) openSteps(o Onboarding, who string, day rituals.Date) []int {
 	var out []int
 	for i, s := range r.Settings.Steps {
-		if o.Of(s.Owner) == who && !o.Steps[i].Sent.IsZero() && o.Steps[i].Done.IsZero() && !contains(skip, i) {
+		if o.Of(s.Owner) == who && r.dueOn(o, i).Before(day) && !o.Steps[i].Sent.IsZero() && o.Steps[i].Done.IsZero() {
 			out = append(out, i)
 		}
 	}
 	return out
-}
-
-func contains(list []int, i int) bool {
-	for _, v := range list {
-		if v == i {
-			return true
-		}
-	}
-	return false
 }
 
 // stepsLead opens the DM of the day's steps.
