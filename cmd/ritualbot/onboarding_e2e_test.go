@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -294,4 +295,14 @@ func TestChannelJoinAsksTheLeadFirst(t *testing.T) {
 	if asked() != 1 {
 		t.Errorf("%d asks", asked())
 	}
+}
+
+func TestOnboardingPreviewWithoutAStore(t *testing.T) {
+	h := newOnboardingHarness(t, at(t, "2026-11-30 11:00", berlin))
+	var out, errOut bytes.Buffer
+	if code := run(h.ctx(), []string{"preview", "--config", h.cfg, "payments-onboarding"}, &out, &errOut, func(string) string { return "" }); code != 0 {
+		t.Fatalf("preview: exit %d: %s", code, errOut.String())
+	}
+	wantIn(t, "preview", out.String(), "Onboarding in Payments", "buddy: round_robin", "day 2 (2d), newcomer: Ship a one-line change",
+		"the first 2 weeks", "asked about the rotation after 6w", "10:00 in each reader's zone")
 }
