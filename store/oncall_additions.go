@@ -31,7 +31,11 @@ func init() {
 func (db *DB) Additions(ritual string) ([]oncall.Addition, error) {
 	var out []oncall.Addition
 	err := db.view("oncall_additions", func(tx *bolt.Tx) (err error) {
-		out, err = decodePrefix[oncall.Addition](tx.Bucket(bucketAdditions), prefixKey(ritual), nil)
+		b := tx.Bucket(bucketAdditions)
+		if b == nil {
+			return nil // a store from before additions, opened read-only
+		}
+		out, err = decodePrefix[oncall.Addition](b, prefixKey(ritual), nil)
 		return err
 	})
 	if err != nil {

@@ -138,6 +138,9 @@ func (r *Rotation) Join(ctx context.Context, user, by string, at time.Time) (rit
 		return rituals.RotationJoin{}, rituals.Errorf(rituals.ENOTFOUND, "The %s rotation (%s) has no handoff coming, so %s cannot join it.",
 			r.TeamName(), r.Config.Name, rituals.Mention(user))
 	}
+	if err := r.checkPerson(ctx, user); err != nil {
+		return rituals.RotationJoin{}, err
+	}
 	zones := r.Zones(ctx)
 	r.mu.Lock()
 	defer r.mu.Unlock()

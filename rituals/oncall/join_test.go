@@ -234,3 +234,25 @@ func TestJoinRotationSurvivesRestarts(t *testing.T) {
 		t.Errorf("with the config listing them\n got %v\nwant %v", got, want)
 	}
 }
+
+// Additions follow the config's members in the order they were added,
+// each from their own handoff.
+func TestJoinRotationOrderOfAdditions(t *testing.T) {
+	at := tm(t, "2026-03-02 12:00") // A on call
+	r, _, _, _ := joined(t, "0 10 * * MON", at)
+	if _, err := r.Join(context.Background(), "U0N", "U0LEAD", at); err != nil {
+		t.Fatal(err)
+	}
+	later := tm(t, "2026-03-10 12:00") // B on call, N joined from 9 Mar
+	if _, err := r.Join(context.Background(), "U0M", "U0LEAD", later); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"U0A", "U0B", "U0C", "U0D", "U0N", "U0M", "U0A", "U0B", "U0C", "U0D", "U0N", "U0M"}
+	if got := primaries(t, r, at, len(want)); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("\n got %v\nwant %v", got, want)
+	}
+	adds, err := r.StoredAdditions()
+	if err != nil || len(adds) != 2 || adds[0].User != "U0N" || adds[1].User != "U0M" || !adds[1].From.Equal(tm(t, "2026-03-16 10:00")) {
+		t.Errorf("stored additions %+v %v", adds, err)
+	}
+}
