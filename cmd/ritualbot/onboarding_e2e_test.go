@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ritualbot/ritualbot/rituals"
 	"github.com/ritualbot/ritualbot/slackfake"
 )
 
@@ -204,6 +205,7 @@ func TestOnboardingOverSevenWeeks(t *testing.T) {
 	if r := h.commandText("U0LENA", "C0PAYMENTS", "/onboard", "<@U0NINA> payments"); !strings.Contains(r, "already in the Payments on-call rotation") {
 		t.Errorf("onboarding someone in the rotation: %s", r)
 	}
+	assertOnboardingGovernance(t, h)
 	for _, u := range []string{"U0NINA", "U0ALICE", "U0LENA"} {
 		seen := map[string]bool{}
 		for _, m := range h.fake.DMs(u) {
@@ -305,4 +307,31 @@ func TestOnboardingPreviewWithoutAStore(t *testing.T) {
 	}
 	wantIn(t, "preview", out.String(), "Onboarding in Payments", "buddy: round_robin", "day 2 (2d), newcomer: Ship a one-line change",
 		"the first 2 weeks", "asked about the rotation after 6w", "10:00 in each reader's zone")
+}
+
+// assertOnboardingGovernance checks the manifest asks for /onboard and
+// member_joined_channel, the export holds the onboarding and the
+// feedback, and erasing the newcomer removes her words and keeps her
+// onboarding as "a former member".
+func assertOnboardingGovernance(t *testing.T, h *harness) {
+	t.Helper()
+	code, manifest, stderr := h.runCLI("manifest", "--config", h.cfg)
+	if code != 0 {
+		t.Fatalf("manifest: exit %d: %s", code, stderr)
+	}
+	wantIn(t, "manifest", manifest, "command: /onboard", "- member_joined_channel", "channels:read", "groups:read", "users:read")
+	h.stop()
+	export, _ := h.exportCLI()
+	wantIn(t, "export", export, `"onboardings"`, `"onboarding_feedback"`, "How deploys are rolled back")
+	code, out, stderr := h.runCLI("erase", "--config", h.cfg, "U0NINA")
+	if code != 0 {
+		t.Fatalf("erase: exit %d: %s", code, stderr)
+	}
+	wantIn(t, "erase", out, "1 onboarding feedback", "onboardings")
+	export, _ = h.exportCLI()
+	wantIn(t, "export after erase", export, rituals.FormerMember)
+	if strings.Contains(export, "How deploys are rolled back") || strings.Contains(export, "U0NINA") {
+		t.Errorf("the erased newcomer's feedback or ID is still in the export: …%s…", export[max(0, strings.Index(export, "U0NINA")-300):max(0, strings.Index(export, "U0NINA"))+50])
+	}
+	h.start()
 }
