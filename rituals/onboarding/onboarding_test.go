@@ -309,3 +309,23 @@ func TestParseAfter(t *testing.T) {
 		}
 	}
 }
+
+// A start asks for new jobs only when someone is in a zone no job covers.
+func TestStartReschedulesForANewZoneOnly(t *testing.T) {
+	f := newFixture(t, time.Date(2026, 11, 30, 11, 0, 0, 0, berlin))
+	calls := 0
+	f.r.Rescheduled = func() { calls++ }
+	f.r.People.(people)["U0NEW2"] = rituals.UserInfo{ID: "U0NEW2", TZ: "Asia/Tokyo"}
+	f.r.People.(people)["U0NEW3"] = rituals.UserInfo{ID: "U0NEW3", TZ: "Europe/Berlin"}
+	for i, tt := range []struct {
+		newcomer string
+		calls    int
+	}{{"U0NEW", 1}, {"U0NEW2", 1}, {"U0NEW3", 1}} {
+		if _, err := f.r.Start(context.Background(), "U0LEAD", tt.newcomer); err != nil {
+			t.Fatal(err)
+		}
+		if calls != tt.calls {
+			t.Errorf("start %d (%s): %d reschedules, want %d", i, tt.newcomer, calls, tt.calls)
+		}
+	}
+}

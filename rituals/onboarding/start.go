@@ -41,6 +41,7 @@ func (r *Ritual) Start(ctx context.Context, by, newcomer string) (Onboarding, er
 	o.Start = rituals.DateOf(now.In(r.zoneOf(o, Newcomer)))
 	o.JoinAskOn = o.Start.AddDays(r.Settings.JoinRotationAfterDays)
 	r.fitSteps(&o)
+	newZone := r.newZone(o)
 	msgs := r.welcome(ctx, &o, now)
 	// Stored first: a refusal of the second of two quick /onboard's must
 	// see this one. The DMs are keyed by the onboarding, so a retry after
@@ -57,10 +58,31 @@ func (r *Ritual) Start(ctx context.Context, by, newcomer string) (Onboarding, er
 	if err := r.Outbox.Send(ctx, rituals.UrgentFor(ctx, msgs)...); err != nil {
 		return o, fmt.Errorf("onboarding %s: welcome %s: %w", r.Name(), newcomer, err)
 	}
-	if r.Rescheduled != nil {
+	if newZone && r.Rescheduled != nil {
 		r.Rescheduled()
 	}
 	return o, nil
+}
+
+// newZone reports whether o has someone in a zone that no 10:00 job
+// covers yet (Jobs has one per zone of the running onboardings).
+func (r *Ritual) newZone(o Onboarding) bool {
+	covered := map[string]bool{r.Zone.String(): true}
+	if all, err := r.Store.Onboardings(r.Name()); err == nil {
+		for _, p := range all {
+			if p.Running() {
+				for _, role := range Roles {
+					covered[r.zoneOf(p, role).String()] = true
+				}
+			}
+		}
+	}
+	for _, role := range Roles {
+		if !covered[r.zoneOf(o, role).String()] {
+			return true
+		}
+	}
+	return false
 }
 
 // checkNewcomer refuses whom nobody should onboard, saying why.
