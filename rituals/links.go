@@ -272,7 +272,8 @@ type CommitBrief struct {
 }
 
 // DeployHistory returns the deploys finished in [from, to), in order of
-// finishing; the digest's deploy log provides it.
+// finishing; the digest's deploy log provides it. What it returns may be
+// shared with later calls: callers do not change it (an append copies).
 type DeployHistory func(from, to time.Time) ([]DeployBrief, error)
 
 // PulseTrends is what the digest reads of the team-health pulses; the
