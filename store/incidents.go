@@ -203,15 +203,14 @@ func (db *DB) IncidentBriefsWhere(keep func(ritual string, b rituals.IncidentBri
 		func(b *briefRecord) rituals.IncidentBrief { return b.IncidentBrief }), nil
 }
 
-// ActionItemsWhere returns the action items keep accepts, in the order
-// they were created, in a slice of the caller's own.
-func (db *DB) ActionItemsWhere(keep func(incident.ActionItem) bool) ([]incident.ActionItem, error) {
+// ActionBriefsWhere returns the briefs of the action items keep accepts,
+// in the order they were created, in a slice of the caller's own.
+func (db *DB) ActionBriefsWhere(keep func(incident.ActionItem) bool) ([]rituals.ActionBrief, error) {
 	all, err := db.actionItems()
 	if err != nil {
 		return nil, err
 	}
-	return kept(all, func(a *incident.ActionItem) bool { return keep(*a) },
-		func(a *incident.ActionItem) incident.ActionItem { return *a }), nil
+	return kept(all, func(a *incident.ActionItem) bool { return keep(*a) }, (*incident.ActionItem).Brief), nil
 }
 
 // kept is filtered with keep asked once per item.

@@ -228,18 +228,7 @@ func (l *IncidentRecords) OpenIncidents(team string) ([]rituals.IncidentBrief, e
 
 // Actions returns every action item of the team's incidents.
 func (l *IncidentRecords) Actions(team string) ([]rituals.ActionBrief, error) {
-	items, err := l.Store.ActionItemsWhere(func(a ActionItem) bool { return l.counts(a.Ritual, a.Teams, team) })
-	if err != nil {
-		return nil, err
-	}
-	var out []rituals.ActionBrief
-	if len(items) > 0 {
-		out = make([]rituals.ActionBrief, len(items))
-	}
-	for i, a := range items {
-		out[i] = a.Brief()
-	}
-	return out, nil
+	return l.Store.ActionBriefsWhere(func(a ActionItem) bool { return l.counts(a.Ritual, a.Teams, team) })
 }
 
 func incidentBrief(inc Incident) rituals.IncidentBrief { return inc.Brief() }

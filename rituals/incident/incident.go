@@ -58,8 +58,9 @@ type IncidentStore interface {
 	Action(id string) (ActionItem, bool, error)
 	// ActionItems returns a ritual's items ("" for all), by creation.
 	ActionItems(ritual string) ([]ActionItem, error)
-	// ActionItemsWhere returns the items keep accepts, by creation.
-	ActionItemsWhere(keep func(ActionItem) bool) ([]ActionItem, error)
+	// ActionBriefsWhere returns the briefs of the items keep accepts,
+	// by creation: a team's, without a copy of all.
+	ActionBriefsWhere(keep func(ActionItem) bool) ([]rituals.ActionBrief, error)
 }
 
 // SentMessages says where delivered messages landed; the incidents ritual
