@@ -80,20 +80,29 @@ func inRange(items []digest.Deploy, from, to int64) []digest.Deploy {
 // decodeDeploysFrom decodes the deploys of b from key from on: all those
 // before key to, and after them the rest while everything decoded fits in
 // maxRecentDeployBytes. n counts those before to; fits says all the rest
-// was decoded too.
+// was decoded too. A range that cannot fit (a past quarter of a large
+// store) costs what decoding [from, to) alone does.
 func decodeDeploysFrom(b *bolt.Bucket, from, to []byte) (all []digest.Deploy, n int, fits bool, err error) {
 	const deploySize, commitSize = int(unsafe.Sizeof(digest.Deploy{})), int(unsafe.Sizeof(digest.Commit{}))
+	maxCount := maxRecentDeployBytes / deploySize
 	c := b.Cursor()
 	count := 0
+	fits = true
 	for k, _ := c.Seek(from); k != nil; k, _ = c.Next() {
 		if bytes.Compare(k, to) < 0 {
 			n++
+		} else if count >= maxCount {
+			fits = false // the rest cannot all be kept: [from, to) alone is read
+			break
 		}
 		count++
 	}
+	if fits = fits && count <= maxCount; !fits {
+		count = n
+	}
 	all = make([]digest.Deploy, 0, count)
 	size := 0
-	for k, v := c.Seek(from); k != nil; k, v = c.Next() {
+	for k, v := c.Seek(from); k != nil && len(all) < count; k, v = c.Next() {
 		if len(all) >= n && size > maxRecentDeployBytes {
 			return all, n, false, nil
 		}
@@ -105,5 +114,5 @@ func decodeDeploysFrom(b *bolt.Bucket, from, to []byte) (all []digest.Deploy, n 
 		// The decoded strings share one copy of the record.
 		size += len(v) + deploySize + commitSize*len(d.Commits)
 	}
-	return all, n, size <= maxRecentDeployBytes, nil
+	return all, n, fits && size <= maxRecentDeployBytes, nil
 }

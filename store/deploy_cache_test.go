@@ -6,6 +6,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unsafe"
+
+	bolt "go.etcd.io/bbolt"
 
 	"github.com/ritualbot/ritualbot/rituals"
 	"github.com/ritualbot/ritualbot/rituals/digest"
@@ -122,5 +125,37 @@ func TestRecentDeploysOverTheBoundAreNotKept(t *testing.T) {
 	}
 	if slices.ContainsFunc(db.deploys.items, func(d digest.Deploy) bool { return d.Notes != notes }) {
 		t.Error("a kept deploy lost its notes")
+	}
+}
+
+// A past range of a large store is read alone: the deploys after it,
+// more than could be kept, are neither decoded nor counted whole.
+func TestRecentDeploysPastRangeOfALargeStore(t *testing.T) {
+	db := MustOpen(t)
+	maxCount := maxRecentDeployBytes / int(unsafe.Sizeof(digest.Deploy{}))
+	n := maxCount + 10
+	err := db.update("test_put_deploys", func(tx *bolt.Tx) error {
+		for i := range n {
+			d := digest.Deploy{ID: fmt.Sprintf("d%05d", i), Service: "checkout", Environment: "production", Finished: t0.Add(time.Duration(i) * time.Minute)}
+			if err := putDeploy(tx.Bucket(bucketDeploys), d); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := db.DeploysBetween(t0.Add(time.Minute), t0.Add(4*time.Minute))
+	if err != nil || deployIDs(got) != "d00001 d00002 d00003" {
+		t.Fatalf("a past range = %s, %v", deployIDs(got), err)
+	}
+	if cap(got) != 3 || db.deploys.ok {
+		t.Errorf("a past range was read with room for %d deploys, kept %v", cap(got), db.deploys.ok)
+	}
+	// The latest ones fit, and are kept.
+	got, err = db.DeploysBetween(t0.Add(time.Duration(n-5)*time.Minute), t0.Add(time.Duration(n)*time.Minute))
+	if err != nil || len(got) != 5 || !db.deploys.ok {
+		t.Errorf("the latest five = %s, %v; kept %v", deployIDs(got), err, db.deploys.ok)
 	}
 }
