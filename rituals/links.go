@@ -2,6 +2,7 @@ package rituals
 
 import (
 	"context"
+	"slices"
 	"sort"
 	"time"
 )
@@ -205,8 +206,17 @@ func (b Blocker) DaysOpen(now time.Time, loc *time.Location) int {
 
 // UniqueIncidents returns each incident once, by number, in order of
 // opening. Of several reports of one incident, the resolved one wins, and
-// alerts are not summed (they are the same alerts, seen twice).
+// alerts are not summed (they are the same alerts, seen twice). It
+// returns incidents itself when they are so already (numbers rising,
+// openings in order, as a store lists them): callers do not change it.
 func UniqueIncidents(incidents []IncidentBrief) []IncidentBrief {
+	once := true
+	for i := 1; i < len(incidents) && once; i++ {
+		once = incidents[i].Number > incidents[i-1].Number && !incidents[i].Opened.Before(incidents[i-1].Opened)
+	}
+	if once {
+		return slices.Clip(incidents)
+	}
 	byNumber := make(map[int]int, len(incidents))
 	out := make([]IncidentBrief, 0, len(incidents))
 	for _, in := range incidents {
@@ -272,7 +282,8 @@ type CommitBrief struct {
 }
 
 // DeployHistory returns the deploys finished in [from, to), in order of
-// finishing; the digest's deploy log provides it.
+// finishing; the digest's deploy log provides it. What it returns may be
+// shared with later calls: callers do not change it (an append copies).
 type DeployHistory func(from, to time.Time) ([]DeployBrief, error)
 
 // PulseTrends is what the digest reads of the team-health pulses; the
