@@ -35,7 +35,7 @@ type Home struct {
 func (h *Home) zoneOf(ctx context.Context, user string) *time.Location {
 	if h.Directory != nil {
 		if users, err := h.Directory.Users(ctx); err == nil && users[user].TZ != "" {
-			if loc, err := time.LoadLocation(users[user].TZ); err == nil {
+			if loc, err := rituals.LoadZone(users[user].TZ); err == nil {
 				return loc
 			}
 		}
