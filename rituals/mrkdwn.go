@@ -230,6 +230,16 @@ func EscapeText(s string) string {
 	return escapedMentionRE.ReplaceAllString(Escape(s), "<@$1>")
 }
 
+// MentionedUsers returns the user IDs of the people s mentions (<@U…>,
+// <@U…|name>), in order, repeats included.
+func MentionedUsers(s string) []string {
+	var ids []string
+	for _, m := range mentionInTextRE.FindAllStringSubmatchIndex(s, -1) {
+		ids = append(ids, s[m[2]:m[3]])
+	}
+	return ids
+}
+
 // ReplaceMentions replaces each mention of a person kept in text (<@U…>,
 // <@U…|name>) with what name returns for its user ID.
 func ReplaceMentions(s string, name func(id string) string) string {

@@ -108,10 +108,9 @@ func (q IndexQuery) matches(b rituals.IncidentBrief, words []string, names Index
 	if names.Person != nil && strings.Contains(b.Title, "<@") {
 		// As shown ("@erin") and by every name: the raw title holds the
 		// user ID only.
-		rituals.ReplaceMentions(b.Title, func(id string) string {
+		for _, id := range rituals.MentionedUsers(b.Title) {
 			hay += " @" + strings.ToLower(names.Person(id))
-			return ""
-		})
+		}
 	}
 	for _, w := range words {
 		if !strings.Contains(hay, w) {
