@@ -74,6 +74,11 @@ func TestOnCallCancelPlannedOverride(t *testing.T) {
 	if got := h.fake.UserGroupMembers("S0ONCALL"); !slices.Equal(got, []string{"U0ALICE", "U0BOB"}) {
 		t.Errorf("Friday evening: user group holds %v, want Alice and Bob", got)
 	}
+	// An override that has started is ended, not cancelled.
+	say("U0LEAD", "override <@U0DAVE|dave> 2026-10-16 19:30 2026-10-16 22:00")
+	h.runUntil(at(t, "2026-10-16 20:00", berlin))
+	wantIn(t, "cancelling a started override by its start", say("U0LEAD", "override cancel 2026-10-16 19:30"),
+		"<@U0DAVE>'s override of Payments has started: `/oncall override cancel payments` ends it now.")
 	h.runUntil(at(t, "2026-10-21 12:00", berlin))
 	if now := say("U0ALICE", ""); !strings.Contains(now, "Primary: <@U0BOB>") || strings.Contains(now, "override") {
 		t.Errorf("/oncall on Wednesday:\n%s", now)

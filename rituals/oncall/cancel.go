@@ -115,6 +115,11 @@ func (r *Rotation) plannedLocked(req CancelRequest, now time.Time) (Override, er
 	case req.Starts.From.IsZero():
 		return Override{}, rituals.Errorf(rituals.ENOTFOUND, "You have no override of %s planned (none you are on call by or set).%s", r.TeamName(), r.plannedHint(planned, req.Zone))
 	}
+	for _, o := range r.overrides {
+		if o.Covers(now) && !o.From.Before(req.Starts.From) && o.From.Before(req.Starts.To) {
+			return Override{}, rituals.Errorf(rituals.EINVALID, "%s's override of %s has started: `/oncall override cancel %s` ends it now.", rituals.Mention(o.User), r.TeamName(), r.Team.ID)
+		}
+	}
 	return Override{}, rituals.Errorf(rituals.ENOTFOUND, "No override of %s starts at %s.%s", r.TeamName(), r.FormatTimeIn(req.Starts.From, req.Zone), r.plannedHint(planned, req.Zone))
 }
 
