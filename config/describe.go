@@ -14,6 +14,13 @@ import (
 // Describe lists each ritual with its next n fire times in its own zone,
 // as `ritualbot validate` prints them.
 func Describe(cfg *rituals.Config, now time.Time, n int) string {
+	return DescribeWith(cfg, now, n, nil)
+}
+
+// DescribeWith is Describe with notes, by ritual name, printed under each
+// ritual: what the store adds to the config (a rotation's members added
+// from Slack).
+func DescribeWith(cfg *rituals.Config, now time.Time, n int, notes map[string][]string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%d team(s), %d ritual(s); default time zone %s\n", len(cfg.Teams), len(cfg.Rituals), cfg.Timezone)
 	r := cfg.Retention
@@ -62,6 +69,9 @@ func Describe(cfg *rituals.Config, now time.Time, n int) string {
 			if unfair := oncall.UnfairLongShift(s, len(oc.Rotation), now); unfair != "" {
 				fmt.Fprintf(&b, "  note: %s\n", unfair)
 			}
+		}
+		for _, line := range notes[rc.Name] {
+			fmt.Fprintf(&b, "  %s\n", line)
 		}
 	}
 	return b.String()

@@ -32,6 +32,9 @@ type ErasureReport struct {
 	PulsesAnswered int
 	// Messages are pending messages to the person, dropped.
 	Messages int
+	// RotationAdditions are their places in rotations added from Slack
+	// (the handoff records of shifts they had keep them, anonymised).
+	RotationAdditions int
 	// Replaced counts, per bucket, the records that stay with the person's
 	// ID replaced by rituals.FormerMember.
 	Replaced map[string]int
@@ -39,7 +42,7 @@ type ErasureReport struct {
 
 // Empty reports whether the erasure changed nothing.
 func (r ErasureReport) Empty() bool {
-	return r.Answers+r.Blockers+r.Aways+r.MemberDays+r.Feedback+r.PulsesAnswered+r.Messages+r.Rewritten() == 0
+	return r.Answers+r.Blockers+r.Aways+r.MemberDays+r.Feedback+r.PulsesAnswered+r.Messages+r.RotationAdditions+r.Rewritten() == 0
 }
 
 // Rewritten is the number of records whose ID was replaced.
@@ -60,6 +63,7 @@ func (r *ErasureReport) Add(o ErasureReport) {
 	r.Feedback += o.Feedback
 	r.PulsesAnswered += o.PulsesAnswered
 	r.Messages += o.Messages
+	r.RotationAdditions += o.RotationAdditions
 	if r.Replaced == nil {
 		r.Replaced = map[string]int{}
 	}
@@ -81,7 +85,8 @@ func (r ErasureReport) Buckets() []string {
 // EraseUser removes a person from the store: their standup answers (and
 // the day-by-day record of their participation), blockers, away stretches,
 // their feedback on digests (votes and answers are theirs), the records
-// that they answered a pulse and pending messages to them go; every other
+// that they answered a pulse, pending messages to them and their stored
+// additions to on-call rotations go; every other
 // record that names them (incident timelines, commanders and participants, retros and
 // postmortems, action items, on-call records, others' answers that
 // mention them, the keys of delivered messages) keeps its place with
@@ -119,6 +124,7 @@ func (db *DB) EraseUser(userID string) (ErasureReport, error) {
 		{bucketMemberDays, 1, &rep.MemberDays},
 		{bucketAway, 0, &rep.Aways},
 		{bucketFeedback, 2, &rep.Feedback},
+		{bucketAdditions, 1, &rep.RotationAdditions},
 	}
 	for _, kb := range keyed {
 		n, err := db.pruneWalk("erase_"+string(kb.bucket), kb.bucket, prunePerTx, func(_ *bolt.Tx, k, _ []byte) ([]doomed, bool, error) {

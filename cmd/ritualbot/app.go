@@ -104,6 +104,9 @@ type links struct {
 	standupLog     rituals.StandupLog
 	pulseTrends    rituals.PulseTrends
 	demos          rituals.DemoLog
+	// shadows names the newcomers shadowing on-call (nil: no onboarding
+	// configured).
+	shadows rituals.Shadows
 	// The providers behind them, which each ritual of their kind joins.
 	rotations      *oncall.Rotations
 	standupRecords *standup.StandupRecords
@@ -153,6 +156,18 @@ func (l *links) PulseTrends() rituals.PulseTrends { return l.pulseTrends }
 
 // Demos is the show-and-tells' demos, nil without a showandtell ritual.
 func (l *links) Demos() rituals.DemoLog { return l.demos }
+
+// Shadows names who shadows a team's on-call, nil without onboarding.
+func (l *links) Shadows() rituals.Shadows { return l.shadows }
+
+// RotationJoiner adds members to rotations (onboarding's "Add"), nil
+// without an oncall ritual.
+func (l *links) RotationJoiner() rituals.RotationJoiner {
+	if l.rotations == nil {
+		return nil
+	}
+	return l.rotations
+}
 
 // addRotation makes r part of the on-call lookups.
 func (l *links) addRotation(r *oncall.Rotation) {

@@ -3,6 +3,7 @@ package incident
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -89,6 +90,9 @@ type Incidents struct {
 	ExecOnCall rituals.OnCallLookup
 	Rooms      RoomMaker
 	Poke       func(number int)
+	// Shadows names the newcomers shadowing a team's on-call; it may be
+	// nil or return nil when no onboarding is configured.
+	Shadows func() rituals.Shadows
 
 	mu         sync.Mutex
 	titleNames titleNames
@@ -168,13 +172,35 @@ func announceKey(n int) string { return fmt.Sprintf("incident/%d", n) }
 func eventKey(n, i int) string { return fmt.Sprintf("incident/%d/event/%d", n, i) }
 
 // addOnCall makes whoever is on call for the incident's teams at now a
-// participant of inc, and returns them.
+// participant of inc, and returns them; the newcomers shadowing those
+// teams' on-call join as participants marked shadowing.
 func (x *Incidents) addOnCall(inc *Incident, now time.Time) []string {
 	oc := x.onCallNow(inc.Teams, now)
 	for _, u := range oc {
 		inc.addParticipant(u)
 	}
+	x.addShadows(inc, now)
 	return oc
+}
+
+// addShadows adds the newcomers shadowing the on-call of inc's teams at
+// now (the onboarding's shadow weeks) as participants marked shadowing:
+// they are invited and asked for the retro as participants are, and are
+// given no other say in the incident (see roleOf).
+func (x *Incidents) addShadows(inc *Incident, now time.Time) {
+	shadows := rituals.Linked(x.Shadows)
+	if shadows == nil {
+		return
+	}
+	for _, t := range inc.Teams {
+		for _, u := range shadows(t, now) {
+			if u == "" || slices.Contains(inc.Participants, u) {
+				continue // someone taking part already takes part in full
+			}
+			inc.addParticipant(u)
+			inc.Shadowing = rituals.AddUnique(inc.Shadowing, u)
+		}
+	}
 }
 
 // onCallNow returns the on-call engineer of each of teams.
