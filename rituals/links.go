@@ -78,6 +78,28 @@ type OnCallSchedule interface {
 	NextShift(user string, at time.Time) (s ShiftBrief, ok bool, err error)
 }
 
+// CoverBrief is an on-call cover request nobody has taken yet, as the App
+// Home lists it.
+type CoverBrief struct {
+	Ritual, Team string
+	ID           uint64
+	For          string // whose shift needs cover
+	From, To     time.Time
+	Reason       string
+	// Take is the button that takes it, the same as on the request the
+	// channel shows, so that a take from either place is one take.
+	Take Button
+}
+
+// OpenCovers is what the App Home reads of cover requests; the on-call
+// ritual provides it.
+type OpenCovers interface {
+	// OpenCoversFor returns the cover requests user could take at at:
+	// untaken, not over, in a rotation user is in, not for user's own
+	// shift; soonest first.
+	OpenCoversFor(user string, at time.Time) ([]CoverBrief, error)
+}
+
 // IncidentBrief is an incident as other rituals mention it.
 type IncidentBrief struct {
 	Number    int
