@@ -329,3 +329,39 @@ func TestStartReschedulesForANewZoneOnly(t *testing.T) {
 		}
 	}
 }
+
+// A channel join asks the leads about newcomers only, and once.
+func TestMemberJoinedAsksAboutNewcomersOnce(t *testing.T) {
+	f := newFixture(t, time.Date(2026, 11, 30, 11, 0, 0, 0, berlin))
+	f.r.Settings.Trigger = onboarding.TriggerChannelJoin
+	ctx := context.Background()
+	for _, tt := range []struct {
+		user, channel string
+		asked         bool
+	}{
+		{"U0BOT", "C0PAY", false},   // a bot
+		{"U0ANNA", "C0PAY", false},  // a member of the team
+		{"U0BOB", "C0PAY", false},   // in the rotation
+		{"U0NOONE", "C0PAY", false}, // not in the workspace
+		{"U0NEW", "C0OTHER", false}, // another channel
+		{"U0NEW", "C0PAY", true},
+		{"U0NEW", "C0PAY", false}, // asked already
+	} {
+		asked, err := f.r.MemberJoined(ctx, tt.user, tt.channel)
+		if err != nil || asked != tt.asked {
+			t.Errorf("%s joins %s: asked %v, %v; want %v", tt.user, tt.channel, asked, err, tt.asked)
+		}
+	}
+	if n := len(f.out.to("U0LEAD", "just joined")); n != 1 {
+		t.Errorf("the lead was asked %d times", n)
+	}
+	if err := f.r.Ignore("U0ANNA", "U0NEW"); rituals.ErrorCode(err) != rituals.EFORBIDDEN {
+		t.Errorf("a member's Ignore: %v", err)
+	}
+	if err := f.r.Ignore("U0LEAD", "U0NEW"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.r.Start(ctx, "U0LEAD", "U0NEW"); err != nil {
+		t.Errorf("/onboard after Ignore: %v", err)
+	}
+}
