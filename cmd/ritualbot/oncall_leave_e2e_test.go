@@ -51,6 +51,9 @@ func TestOnCallRotationRemoveEndToEnd(t *testing.T) {
 		"5. <@U0NIA> · _added from Slack_ by <@U0LEAD> on Tue 20 Oct 12:00 CEST, takes shifts from the handoff of Mon 26 Oct 10:00 CET",
 		"the `rotation:` of `payments-oncall`", "`/oncall rotation remove @user payments`")
 
+	wantIn(t, "/oncall help", h.onCallNow("U0BOB", "help"), "rotation remove @user [TEAM]")
+	wantIn(t, "/oncall rotation remove", h.onCallNow("U0LEAD", "rotation remove"), "Usage: `/oncall rotation [TEAM]` lists the members")
+
 	h.runUntil(at(t, "2026-11-03 12:00", berlin)) // Dave's week; Nia's comes next
 	h.settle()
 	if got, want := scheduleOrder(h.onCallNow("U0LEAD", "schedule payments 6")), []string{"dave", "nia", "alice", "bob", "carol", "dave"}; !slices.Equal(got, want) {
