@@ -299,6 +299,7 @@ func (db *DB) pruneIncidents(cut time.Time, rep *PruneReport) error {
 // pushes received before it.
 func (db *DB) pruneDeploys(cut time.Time, rep *PruneReport) error {
 	var err error
+	var marked *bolt.Tx // the transaction that marked the recent deploys stale
 	rep.Deploys, err = db.pruneWalk("prune_deploys", bucketDeploys, prunePerTx, func(tx *bolt.Tx, k, v []byte) ([]doomed, bool, error) {
 		if len(k) < timeKeyLen {
 			return nil, false, fmt.Errorf("deploy key is %d bytes long", len(k))
@@ -313,6 +314,10 @@ func (db *DB) pruneDeploys(cut time.Time, rep *PruneReport) error {
 		d, err := decodeDeploy(v)
 		if err != nil {
 			return nil, false, err
+		}
+		if tx != marked { // once per transaction
+			db.deploys.stale(tx)
+			marked = tx
 		}
 		id := k[timeKeyLen:]
 		del := []doomed{doom(bucketDeploys, k)}

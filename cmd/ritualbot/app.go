@@ -139,6 +139,15 @@ func (l *links) Incidents() rituals.IncidentLog { return l.incidents }
 // OnCallSchedule is the rotations' shifts, nil without an oncall ritual.
 func (l *links) OnCallSchedule() rituals.OnCallSchedule { return l.onCallSchedule }
 
+// OpenCovers are the rotations' open cover requests, nil without an
+// oncall ritual.
+func (l *links) OpenCovers() rituals.OpenCovers {
+	if l.rotations == nil {
+		return nil
+	}
+	return l.rotations
+}
+
 // StandupLog is the standups' record, nil without a standup ritual.
 func (l *links) StandupLog() rituals.StandupLog { return l.standupLog }
 

@@ -12,7 +12,7 @@ func (m *Main) registerHome() {
 		API: m.Slack, Limiter: m.limiter, Log: m.component("home"),
 		Home: &home.Home{
 			Config: m.Loaded.Config.Config, Clock: m.Clock,
-			Standups: m.StandupLog, OnCall: m.OnCallSchedule, Incidents: m.Incidents,
+			Standups: m.StandupLog, OnCall: m.OnCallSchedule, Incidents: m.Incidents, Covers: m.OpenCovers,
 			Directory: m.directory,
 		},
 	}

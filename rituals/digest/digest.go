@@ -37,7 +37,8 @@ const restoreLookback = 120 * 24 * time.Hour
 // DigestStore is what the digest reads and keeps.
 type DigestStore interface {
 	// DeploysBetween returns the deploys finished in [from, to), each
-	// once, in order of finishing.
+	// once, in order of finishing. What it returns may be shared:
+	// callers do not change it.
 	DeploysBetween(from, to time.Time) ([]Deploy, error)
 	NoteStore
 }
@@ -305,8 +306,9 @@ func (d *Digest) report(ctx context.Context, end time.Time, withTrend bool) (*Di
 	}
 	history := HistoryWeeks(deploys, end)
 	owners := TeamServices(d.AllTeams)
-	byTeam := map[string][]Deploy{}
-	for _, dep := range deploys {
+	byTeam := map[string][]*Deploy{} // pointing to the store's deploys, which are shared
+	for i := range deploys {
+		dep := &deploys[i]
 		if !IsProduction(dep.Environment) {
 			continue
 		}
@@ -443,7 +445,7 @@ func (d *Digest) trendTitle() string {
 
 // deployFigures fills the DORA keys that come from deploys (sorted
 // production deploys, unique incidents).
-func (d *Digest) deployFigures(td *TeamDigest, deploys []Deploy, incidents []rituals.IncidentBrief) {
+func (d *Digest) deployFigures(td *TeamDigest, deploys []*Deploy, incidents []rituals.IncidentBrief) {
 	caused := attribute(deploys, incidents, d.Settings.FailureWindow)
 	for _, p := range []*Period{&td.Now, &td.Prev} {
 		p.Deploys, p.FailedDeploys = countDeploys(deploys, p.Window)

@@ -34,6 +34,9 @@ type IncidentStore interface {
 	// IncidentBriefs returns the briefs of a ritual's incidents ("" for
 	// all), oldest first: what lists need, without timelines and retros.
 	IncidentBriefs(ritual string) ([]rituals.IncidentBrief, error)
+	// IncidentBriefsWhere returns the briefs keep accepts (told each
+	// incident's ritual), oldest first: a team's, without a copy of all.
+	IncidentBriefsWhere(keep func(ritual string, b rituals.IncidentBrief) bool) ([]rituals.IncidentBrief, error)
 	// OpenIncidents returns the open incidents of a ritual ("" for all).
 	OpenIncidents(ritual string) ([]Incident, error)
 	// LatestIncident returns the incident with the highest number of a
@@ -56,6 +59,9 @@ type IncidentStore interface {
 	Action(id string) (ActionItem, bool, error)
 	// ActionItems returns a ritual's items ("" for all), by creation.
 	ActionItems(ritual string) ([]ActionItem, error)
+	// ActionBriefsWhere returns the briefs of the items keep accepts,
+	// by creation: a team's, without a copy of all.
+	ActionBriefsWhere(keep func(ActionItem) bool) ([]rituals.ActionBrief, error)
 }
 
 // SentMessages says where delivered messages landed; the incidents ritual

@@ -322,6 +322,8 @@ func (r *Rotation) loadLocked() error {
 		return fmt.Errorf("oncall %s: read overrides: %w", r.Config.Name, err)
 	}
 	sort.SliceStable(hs, func(i, j int) bool { return hs[i].At.Before(hs[j].At) })
+	// A cancelled override (see CancelPlanned) never puts anyone on call.
+	os = slices.DeleteFunc(os, func(o Override) bool { return !o.To.After(o.From) })
 	adds, err := r.loadAdditions()
 	if err != nil {
 		return err
