@@ -11,6 +11,7 @@ type UserInfo struct {
 	StatusText  string
 	StatusEmoji string
 	Deleted     bool
+	Bot         bool
 }
 
 // Directory tells about workspace members. The adapter caches it: one

@@ -31,12 +31,14 @@ type PruneReport struct {
 	Sent, Dropped                                       int
 	// Feedback: readers' feedback on digests, kept as long as standups.
 	Feedback int
+	// Onboardings ended and newcomers' feedback on them.
+	Onboardings, OnboardingFeedback int
 }
 
 // Total is the number of records removed.
 func (r PruneReport) Total() int {
 	return r.Answers + r.Days + r.Tallies + r.MemberDays + r.Blockers + r.Aways +
-		r.Incidents + r.Actions + r.Deploys + r.Pushes + r.Sent + r.Dropped + r.Feedback
+		r.Incidents + r.Actions + r.Deploys + r.Pushes + r.Sent + r.Dropped + r.Feedback + r.Onboardings + r.OnboardingFeedback
 }
 
 // Prune deletes what the retention lets go at now, each kind counted back
@@ -66,6 +68,11 @@ func (db *DB) Prune(r rituals.Retention, now time.Time) (PruneReport, error) {
 	}
 	if cut, ok := rituals.Cutoff(r.Outbox, now); ok {
 		if err := db.pruneOutbox(cut, &rep); err != nil {
+			return rep, err
+		}
+	}
+	if cut, ok := rituals.Cutoff(r.Onboarding, now); ok {
+		if err := db.pruneOnboardings(cut, &rep); err != nil {
 			return rep, err
 		}
 	}

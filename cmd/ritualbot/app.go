@@ -107,6 +107,8 @@ type links struct {
 	// shadows names the newcomers shadowing on-call (nil: no onboarding
 	// configured).
 	shadows rituals.Shadows
+	// onboardings are the newcomers' onboardings (nil: none configured).
+	onboardings rituals.OnboardingLog
 	// The providers behind them, which each ritual of their kind joins.
 	rotations      *oncall.Rotations
 	standupRecords *standup.StandupRecords
@@ -156,6 +158,9 @@ func (l *links) PulseTrends() rituals.PulseTrends { return l.pulseTrends }
 
 // Demos is the show-and-tells' demos, nil without a showandtell ritual.
 func (l *links) Demos() rituals.DemoLog { return l.demos }
+
+// Onboardings is the onboardings, nil without an onboarding ritual.
+func (l *links) Onboardings() rituals.OnboardingLog { return l.onboardings }
 
 // Shadows names who shadows a team's on-call, nil without onboarding.
 func (l *links) Shadows() rituals.Shadows { return l.shadows }

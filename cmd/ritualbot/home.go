@@ -13,7 +13,7 @@ func (m *Main) registerHome() {
 		Home: &home.Home{
 			Config: m.Loaded.Config.Config, Clock: m.Clock,
 			Standups: m.StandupLog, OnCall: m.OnCallSchedule, Incidents: m.Incidents, Covers: m.OpenCovers,
-			Directory: m.directory,
+			Directory: m.directory, Onboardings: m.Onboardings,
 		},
 	}
 	home.Register(m.Router)

@@ -67,6 +67,8 @@ type Digest struct {
 	Pulses    func() rituals.PulseTrends
 	// Demos is the show-and-tells' demos (nil: none is configured).
 	Demos func() rituals.DemoLog
+	// Onboardings is the newcomers' onboardings (nil: none is configured).
+	Onboardings func() rituals.OnboardingLog
 	// Chart, if set, draws the trend chart sent with the digest.
 	Chart ChartRenderer
 	// Pages links to postmortems (no links without a public URL).
@@ -256,12 +258,14 @@ func (p Period) IncidentsPerShift() (float64, bool) {
 
 // TeamDigest is one team's part of the digest.
 type TeamDigest struct {
-	Team    *rituals.Team
-	Drills  []rituals.DrillBrief // in the window: practice, not incidents
-	Demos   []rituals.DemoBrief  // shown at a show-and-tell in the window
-	Now     Period
-	Prev    Period
-	Cadence string
+	Team   *rituals.Team
+	Drills []rituals.DrillBrief // in the window: practice, not incidents
+	Demos  []rituals.DemoBrief  // shown at a show-and-tell in the window
+	// Onboardings in progress at the window's end or completed in it.
+	Onboardings []rituals.OnboardingBrief
+	Now         Period
+	Prev        Period
+	Cadence     string
 	// What the team's sources said; Has* is false when a source is not
 	// configured (its figures are then left out).
 	HasDeploys   bool // the team lists services
@@ -382,6 +386,11 @@ func (d *Digest) report(ctx context.Context, end time.Time, withTrend bool) (*Di
 		}
 		if demos := rituals.Linked(d.Demos); demos != nil {
 			if err := demoFigures(td, demos); err != nil {
+				r.problems = append(r.problems, err)
+			}
+		}
+		if obs := rituals.Linked(d.Onboardings); obs != nil {
+			if err := onboardingFigures(td, obs); err != nil {
 				r.problems = append(r.problems, err)
 			}
 		}

@@ -32,6 +32,8 @@ type Home struct {
 	// Directory gives each member's time zone: the tab shows times in
 	// theirs (the config's where Slack does not say). May be nil.
 	Directory rituals.Directory
+	// Onboardings is the newcomers' onboardings (nil: none configured).
+	Onboardings func() rituals.OnboardingLog
 }
 
 // zoneOf is user's time zone as Slack has it, else the config's.
@@ -101,6 +103,14 @@ func (h *Home) Blocks(ctx context.Context, user string) ([]rituals.Block, error)
 			blocks = append(blocks, failed("action items", err))
 		} else {
 			blocks = append(blocks, rituals.Section(actionsText(actions, now, loc)))
+		}
+	}
+	if obs := rituals.Linked(h.Onboardings); obs != nil {
+		text, err := h.onboardingText(obs, user, now, loc)
+		if err != nil {
+			blocks = append(blocks, failed("onboardings", err))
+		} else if text != "" {
+			blocks = append(blocks, rituals.Section(text))
 		}
 	}
 	teams := h.teamsOf(user)
