@@ -134,6 +134,9 @@ func runFakeChild() {
 		fmt.Fprintln(os.Stderr, "fake child:", err)
 		os.Exit(2)
 	}
+	if p := os.Getenv(heapProfileEnv); p != "" {
+		os.Setenv(heapProfileEnv, p+".fake") // the parent writes the bot's to p
+	}
 	began := time.Now()
 	fake := newFanOutFake(spec, func() time.Time { return spec.Start.Add(time.Since(began)) })
 	defer fake.Close()

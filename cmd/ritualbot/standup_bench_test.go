@@ -200,7 +200,7 @@ func sampleHeap() (start uint64, stop func() uint64) {
 		metrics.Read(samples)
 		return samples[0].Value.Uint64() + samples[1].Value.Uint64()
 	}
-	profile := os.Getenv("RITUALBOT_BENCH_HEAPPROFILE")
+	profile := os.Getenv(heapProfileEnv)
 	start = read()
 	done, peak := make(chan struct{}), make(chan uint64)
 	go func() {
@@ -223,6 +223,10 @@ func sampleHeap() (start uint64, stop func() uint64) {
 	}()
 	return start, func() uint64 { close(done); return <-peak }
 }
+
+// heapProfileEnv names the file sampleHeap writes heap profiles to; the
+// fake's child process writes its own to the same name plus ".fake".
+const heapProfileEnv = "RITUALBOT_BENCH_HEAPPROFILE"
 
 // writeHeapProfile replaces the file at path with a heap profile.
 func writeHeapProfile(path string) {
