@@ -52,6 +52,7 @@ type fanOutResult struct {
 	startHeap  uint64         // heap in use after a GC just before the fan-out (bytes)
 	peakHeap   uint64         // most heap in use seen in this process during the fan-out: the bot's, and the fake's unless fakeInChild (bytes)
 	fakeHeap   uint64         // with fakeInChild, the most heap in use of the fake's process (bytes)
+	allocated  uint64         // heap allocated in this process during the fan-out, garbage included (bytes)
 	limited    int            // posts the fake refused with a 429 for going over its limit
 	byMethod   map[string]int // calls from the prompt until every DM is in, by method
 }
@@ -147,6 +148,7 @@ rituals:
 	if f.heap {
 		fake.StartHeap()
 		res.startHeap, stopSampling = sampleHeap()
+		res.allocated = heapAllocated()
 	}
 	start := time.Now()
 	clock.Set(time.Date(2026, 11, 23, 9, 0, 0, 0, berlin))
@@ -159,6 +161,7 @@ rituals:
 	}
 	if stopSampling != nil {
 		res.peakHeap = stopSampling()
+		res.allocated = heapAllocated() - res.allocated
 		res.fakeHeap = fake.StopHeap()
 	}
 	res.calls = fake.TotalCalls() - res.startCalls
@@ -222,6 +225,14 @@ func sampleHeap() (start uint64, stop func() uint64) {
 		}
 	}()
 	return start, func() uint64 { close(done); return <-peak }
+}
+
+// heapAllocated is the bytes this process has allocated on the heap
+// since it started.
+func heapAllocated() uint64 {
+	s := []metrics.Sample{{Name: "/gc/heap/allocs:bytes"}}
+	metrics.Read(s)
+	return s[0].Value.Uint64()
 }
 
 // heapProfileEnv names the file sampleHeap writes heap profiles to; the
@@ -291,6 +302,8 @@ func BenchmarkStandupFanOut(b *testing.B) {
 // sampled every 5 ms, and before it. The fake Slack runs in a child
 // process, so peak-heap-MB is the bot's alone (the test's own share is
 // the 10,000 member IDs); fake-peak-heap-MB is the fake's, in its process.
+// alloc-MB/fanout is what the bot allocated during the fan-out, garbage
+// included: it does not depend on the machine's load.
 // RITUALBOT_BENCH_HEAPPROFILE=FILE writes a heap profile (inuse_space, as
 // of the last collection) each time the peak rises by 2 MB or more.
 func BenchmarkStandupPrompts10k(b *testing.B) {
@@ -306,7 +319,7 @@ func BenchmarkStandupPromptsWithFake10k(b *testing.B) {
 
 func benchmarkPrompts10k(b *testing.B, f fanOut) {
 	var sum fanOutResult
-	var peak, startHeap, fakePeak uint64
+	var peak, startHeap, fakePeak, allocated uint64
 	b.StopTimer()
 	for i := 0; i < b.N; i++ {
 		r := f.run(b)
@@ -318,11 +331,13 @@ func benchmarkPrompts10k(b *testing.B, f fanOut) {
 		peak = max(peak, r.peakHeap)
 		startHeap = max(startHeap, r.startHeap)
 		fakePeak = max(fakePeak, r.fakeHeap)
+		allocated += r.allocated
 	}
 	b.ReportMetric(sum.perMember(f.members*b.N), "calls/member")
 	b.ReportMetric(sum.ratio(), "time/bound")
 	b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")
 	b.ReportMetric(float64(startHeap)/(1<<20), "start-heap-MB")
+	b.ReportMetric(float64(allocated)/(1<<20)/float64(b.N), "alloc-MB/fanout")
 	if f.fakeInChild {
 		b.ReportMetric(float64(fakePeak)/(1<<20), "fake-peak-heap-MB")
 	}
