@@ -283,6 +283,8 @@ func BenchmarkStandupFanOut(b *testing.B) {
 				sum.dup += r.dup
 				sum.injected += r.injected
 				sum.startCalls += r.startCalls
+				sum.limited += r.limited
+				sum.readBacks += r.readBacks
 			}
 			b.ReportMetric(sum.perMember(f.members*b.N), "calls/member")
 			b.ReportMetric(sum.ratio(), "time/bound")
@@ -291,6 +293,8 @@ func BenchmarkStandupFanOut(b *testing.B) {
 			b.ReportMetric(float64(sum.injected)/float64(b.N), "faults")
 			b.ReportMetric(float64(sum.startCalls)/float64(b.N), "startcalls")
 			b.ReportMetric(sum.elapsed.Seconds()/float64(b.N), "s/fanout")
+			b.ReportMetric(float64(sum.limited)/float64(b.N), "429s")
+			b.ReportMetric(float64(sum.readBacks)/float64(b.N), "readbacks")
 		})
 	}
 }
@@ -332,6 +336,8 @@ func benchmarkPrompts10k(b *testing.B, f fanOut) {
 		startHeap = max(startHeap, r.startHeap)
 		fakePeak = max(fakePeak, r.fakeHeap)
 		allocated += r.allocated
+		sum.limited += r.limited
+		sum.readBacks += r.readBacks
 	}
 	b.ReportMetric(sum.perMember(f.members*b.N), "calls/member")
 	b.ReportMetric(sum.ratio(), "time/bound")
@@ -344,6 +350,8 @@ func benchmarkPrompts10k(b *testing.B, f fanOut) {
 	b.ReportMetric(float64(sum.lost)/float64(b.N), "lost")
 	b.ReportMetric(float64(sum.dup)/float64(b.N), "duplicated")
 	b.ReportMetric(sum.elapsed.Seconds()/float64(b.N), "s/fanout")
+	b.ReportMetric(float64(sum.limited)/float64(b.N), "429s")
+	b.ReportMetric(float64(sum.readBacks)/float64(b.N), "readbacks")
 }
 
 // TestStandupFanOutSurvivesFaults is the benchmark's fault case, small:
