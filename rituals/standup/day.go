@@ -224,24 +224,29 @@ func (s *Standup) dayState(d rituals.Date) (StandupDay, map[string]StandupAnswer
 // message msg makes for them (what names them in an error).
 //
 // The messages go to the outbox sendBatch at a time, each batch built
-// just before it is enqueued and enqueued in a transaction of its own:
-// a fan-out to 10,000 members then never holds 10,000 messages, nor one
-// transaction's 10,000 new records and the pages they fill, in memory at
-// once (docs/BENCHMARKS.md, "10,000 members"). Stopping between batches
-// loses nothing: the occurrence stays running and runs again at the next
-// start, and the outbox skips the keys it has already.
+// just before it is stored, in a transaction of its own: a fan-out to
+// 10,000 members then never holds 10,000 messages, nor one transaction's
+// 10,000 new records and the pages they fill, in memory at once
+// (docs/BENCHMARKS.md, "10,000 members"). Stopping between batches loses
+// nothing: the occurrence stays running and runs again at the next start,
+// and the outbox skips the keys it has already.
 func (s *Standup) recordAndSend(ctx context.Context, day StandupDay, what string, members []string, msg func(member string) rituals.Message) error {
 	if err := s.Store.PutDay(day); err != nil {
 		return fmt.Errorf("standup %s: record day %s: %w", s.Config.Name, day.Date, err)
 	}
-	for batch := range slices.Chunk(members, sendBatch) {
-		msgs := make([]rituals.Message, len(batch))
-		for i, m := range batch {
-			msgs[i] = msg(m)
+	batches := func(yield func([]rituals.Message) bool) {
+		for batch := range slices.Chunk(members, sendBatch) {
+			msgs := make([]rituals.Message, len(batch))
+			for i, m := range batch {
+				msgs[i] = msg(m)
+			}
+			if !yield(msgs) {
+				return
+			}
 		}
-		if err := s.Outbox.Send(ctx, msgs...); err != nil {
-			return fmt.Errorf("standup %s: send %s: %w", s.Config.Name, what, err)
-		}
+	}
+	if err := rituals.SendBatches(ctx, s.Outbox, batches); err != nil {
+		return fmt.Errorf("standup %s: send %s: %w", s.Config.Name, what, err)
 	}
 	return nil
 }
