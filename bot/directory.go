@@ -68,7 +68,7 @@ func (d *Directory) Users(ctx context.Context) (map[string]rituals.UserInfo, err
 	users := make(map[string]rituals.UserInfo, len(list))
 	for _, u := range list {
 		users[u.ID] = rituals.UserInfo{
-			ID: u.ID, Name: displayName(u), TZ: u.TZ, Deleted: u.Deleted,
+			ID: u.ID, Name: displayName(u), RealName: realName(u), TZ: u.TZ, Deleted: u.Deleted,
 			StatusText: u.Profile.StatusText, StatusEmoji: u.Profile.StatusEmoji,
 		}
 	}
@@ -89,6 +89,14 @@ func displayName(u slack.User) string {
 		return u.RealName
 	}
 	return u.Name
+}
+
+// realName is the member's full name.
+func realName(u slack.User) string {
+	if u.Profile.RealName != "" {
+		return u.Profile.RealName
+	}
+	return u.RealName
 }
 
 // pagedUsersAPI reads users.list a page at a time (*slack.Client).

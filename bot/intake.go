@@ -221,7 +221,7 @@ func (in *Intake) blockActions(ctx context.Context, ic slack.InteractionCallback
 		a := Action{
 			ActionID: ba.ActionID, Value: actionValue(ba), UserID: ic.User.ID,
 			ChannelID: ic.Channel.ID, MessageTS: ic.Container.MessageTs, TriggerID: ic.TriggerID,
-			ViewID: ic.View.ID, ResponseURL: ic.ResponseURL,
+			ViewID: ic.View.ID, ResponseURL: ic.ResponseURL, FromHome: ic.View.Type == slack.VTHomeTab,
 		}
 		if a.MessageTS == "" {
 			a.MessageTS = ic.Message.Timestamp

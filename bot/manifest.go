@@ -26,6 +26,10 @@ var scopesByKind = map[string][]string{
 	"oncall":    {"usergroups:read", "usergroups:write", "channels:manage", "groups:write", "im:write"},
 	"incidents": {"reactions:read", "channels:history", "groups:history", "im:write", "app_mentions:read"},
 	"digest":    {"files:write"},
+	// member_joined_channel needs channels:read (public channels) and
+	// groups:read (private ones), both in the base set; users.info reads
+	// the newcomer (users:read).
+	"onboarding": {"im:write", "users:read", "channels:read", "groups:read"},
 }
 
 var eventsByKind = map[string][]string{
@@ -33,6 +37,9 @@ var eventsByKind = map[string][]string{
 	"digest":    {"app_home_opened"},
 	"standup":   {"app_home_opened"},
 	"oncall":    {"app_home_opened", "subteam_members_changed"},
+	// trigger: channel_join (the event is subscribed whatever the trigger:
+	// changing the key then needs no new manifest).
+	"onboarding": {"app_home_opened", "member_joined_channel"},
 }
 
 // Manifest returns a Slack app manifest (YAML) that a user pastes at

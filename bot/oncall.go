@@ -41,7 +41,7 @@ const (
 func (h *OnCalls) Register(r *Router) {
 	r.Handle("/oncall", Subcommand{Name: "", Usage: "[TEAM]", Help: "who is on call now (primary, secondary, exec) and who is next, for every rotation or TEAM's", Run: h.who})
 	r.Handle("/oncall", Subcommand{Name: "schedule", Usage: "schedule [TEAM] [N]", Help: "the next N shifts (default 6), overrides included", Run: h.schedule})
-	r.Handle("/oncall", Subcommand{Name: "override", Usage: "override @user FROM TO [TEAM] · override @user DURATION|until DATE [HH:MM] [TEAM] · override cancel [TEAM]", Help: "put @user on call from FROM to TO (" + when.Forms + "), or from now for DURATION (4h, 2d) or until DATE; leads and admins for their team, anyone for themselves. `cancel` ends the override in force now", Run: h.override})
+	r.Handle("/oncall", Subcommand{Name: "override", Usage: "override @user FROM TO [TEAM] · override @user DURATION|until DATE [HH:MM] [TEAM] · override cancel [FROM] [TEAM]", Help: "put @user on call from FROM to TO (" + when.Forms + "), or from now for DURATION (4h, 2d) or until DATE; leads and admins for their team, anyone for themselves. `cancel` ends the override in force now, else cancels your next planned one, or the one starting at FROM", Run: h.override})
 	r.Handle("/oncall", Subcommand{Name: "swap", Usage: "swap @user [MY-DAY THEIR-DAY] [TEAM] [confirm]", Help: "ask @user to trade one shift for one shift (your next for theirs, or those on the days given); they accept or decline", Run: h.swap})
 	h.registerPlanning(r)
 	r.HandleAction("oncall", h.action)
@@ -234,7 +234,7 @@ func crewOf(s oncall.Shift, secondaryLabel, execLabel string) []string {
 }
 
 func (h *OnCalls) override(ctx context.Context, inv Invocation, args []string) (Reply, error) {
-	const usage = "Usage: `/oncall override @user FROM TO [TEAM]` plans an override (FROM and TO as " + when.Forms + ", e.g. `/oncall override @dana fri 18:00 mon 09:00`); `/oncall override @user DURATION|until DATE [HH:MM] [TEAM]` takes over from now (`4h`, `2d`); `/oncall override cancel [TEAM]` ends the override in force now."
+	const usage = "Usage: `/oncall override @user FROM TO [TEAM]` plans an override (FROM and TO as " + when.Forms + ", e.g. `/oncall override @dana fri 18:00 mon 09:00`); `/oncall override @user DURATION|until DATE [HH:MM] [TEAM]` takes over from now (`4h`, `2d`); `/oncall override cancel [FROM] [TEAM]` ends the override in force now, else cancels your next planned one (or the one starting at FROM)."
 	if len(args) > 0 && (strings.EqualFold(args[0], "cancel") || strings.EqualFold(args[0], "end")) {
 		return h.endOverride(ctx, inv, args[1:])
 	}
@@ -302,14 +302,31 @@ func (h *OnCalls) override(ctx context.Context, inv Invocation, args []string) (
 	return Reply{Text: text}, nil
 }
 
-// endOverride is `/oncall override cancel [TEAM]`: the override in force
-// now ends now.
+// endOverride is `/oncall override cancel [FROM] [TEAM]`: the override in
+// force now ends now; without one, the invoker's next planned override is
+// cancelled; with FROM, the planned one that starts then.
 func (h *OnCalls) endOverride(ctx context.Context, inv Invocation, args []string) (Reply, error) {
-	r, err := h.ownRotation(inv, args, "Usage: `/oncall override cancel [TEAM]`: ends the override in force now.")
+	const usage = "Usage: `/oncall override cancel [FROM] [TEAM]`: ends the override in force now, else cancels your next planned one; FROM (" + when.Forms + ") names a planned one by its start."
+	var teamArg string
+	if n := len(args); n > 0 && len(h.Rotations.Matching(args[n-1])) > 0 {
+		teamArg, args = args[n-1], args[:n-1]
+	}
+	r, err := h.Rotations.For(inv.UserID, inv.UserID, teamArg)
 	if err != nil {
 		return Reply{}, err
 	}
+	if len(args) > 0 {
+		return h.cancelPlanned(ctx, inv, r, args, usage)
+	}
 	o, after, err := r.EndOverride(ctx, inv.UserID)
+	if rituals.ErrorCode(err) == rituals.ENOTFOUND {
+		// Nothing in force: the invoker's next planned override, if any.
+		reply, perr := h.cancelPlanned(ctx, inv, r, nil, usage)
+		if rituals.ErrorCode(perr) == rituals.ENOTFOUND {
+			return Reply{}, rituals.Errorf(rituals.ENOTFOUND, "%s %s", rituals.ErrorMessage(err), rituals.ErrorMessage(perr))
+		}
+		return reply, perr
+	}
 	if err != nil {
 		return Reply{}, err
 	}
@@ -319,6 +336,32 @@ func (h *OnCalls) endOverride(ctx context.Context, inv Invocation, args []string
 		text += ", and the user group follows"
 	}
 	return Reply{Text: text + "."}, nil
+}
+
+// cancelPlanned cancels the planned override starting at the moment args
+// give (a day: any that day), or the invoker's next when args is empty.
+func (h *OnCalls) cancelPlanned(ctx context.Context, inv Invocation, r *oncall.Rotation, args []string, usage string) (Reply, error) {
+	loc := r.Zones(ctx)(inv.UserID)
+	req := oncall.CancelRequest{By: inv.UserID, Zone: loc}
+	if len(args) > 0 {
+		from, rest, err := when.Moment(args, h.Clock.Now(), loc, when.Start)
+		if err != nil {
+			return Reply{}, err
+		}
+		if len(rest) > 0 {
+			return Reply{}, rituals.Errorf(rituals.EINVALID, "I don't understand `%s`. %s", rituals.Escape(strings.Join(rest, " ")), usage)
+		}
+		req.Starts = oncall.Span{From: from, To: from.Add(time.Minute)}
+		if y, m, d := from.In(loc).Date(); from.Equal(time.Date(y, m, d, 0, 0, 0, 0, loc)) {
+			req.Starts.To = time.Date(y, m, d+1, 0, 0, 0, 0, loc)
+		}
+	}
+	o, after, err := r.CancelPlanned(ctx, req)
+	if err != nil {
+		return Reply{}, err
+	}
+	return Reply{Text: fmt.Sprintf("Done: %s's override for *%s*, %s to %s, is cancelled. %s The channel and everyone whose shifts move have been told.",
+		rituals.Mention(o.User), r.TeamName(), r.FormatTimeIn(o.From, loc), r.FormatTimeIn(o.To, loc), oncall.OnCallThen(after))}, nil
 }
 
 // ownRotation is the rotation of a command that takes at most a TEAM: the

@@ -74,6 +74,9 @@ type Action struct {
 	ViewID    string
 	// ResponseURL edits or answers the message the button is on.
 	ResponseURL string
+	// FromHome: the button is on the clicker's App Home tab, where Slack
+	// gives no response_url (see HandleHomeAction).
+	FromHome bool
 	// MessageBlocks are the blocks of the message the button is on, as
 	// Slack sent them (JSON), so a reply can replace it (Reply.Replace).
 	MessageBlocks json.RawMessage
@@ -120,6 +123,8 @@ type Router struct {
 	views    map[string]SubmitFunc
 	events   map[string][]EventFunc
 	seen     *eventDedupe
+	// homeActed follows a click on the App Home (nil: nothing does).
+	homeActed func(ctx context.Context, user string, reply *Reply)
 }
 
 // NewRouter returns a Router that knows ritualbot's slash commands.
@@ -156,6 +161,8 @@ func Commands() []Command {
 			Missing: "No team health pulse is configured. Add a ritual with `kind: pulse` to the config."},
 		{Name: "/demo", Description: "Show-and-tell: sign up to demo what you shipped", UsageHint: "[add TEXT | list | remove | help]",
 			Missing: "No show-and-tell is configured. Add a ritual with `kind: showandtell` to the config."},
+		{Name: "/onboard", Description: "Onboard a new team member: buddy, steps, shadowing, rotation, feedback", UsageHint: "[@user [TEAM] | status | feedback [TEAM] | help]",
+			Missing: "No onboarding is configured. Add a ritual with `kind: onboarding` to the config."},
 	}
 }
 
@@ -183,6 +190,15 @@ func (r *Router) HandleAction(prefix string, f ActionFunc) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.actions[prefix] = f
+}
+
+// HandleHomeAction registers what follows each click on a member's App
+// Home, with the handler's answer (nil if none): the Home has no
+// response_url to answer on, and what the click changed should show.
+func (r *Router) HandleHomeAction(f func(ctx context.Context, user string, reply *Reply)) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.homeActed = f
 }
 
 // HandleSubmit registers the handler of a modal's callback ID.
@@ -298,15 +314,20 @@ func (r *Router) Action(ctx context.Context, a Action) *Reply {
 	prefix, _, _ := strings.Cut(a.ActionID, ":")
 	r.mu.RLock()
 	f, ok := r.actions[prefix]
+	homeActed := r.homeActed
 	r.mu.RUnlock()
+	var reply *Reply
 	if !ok {
 		r.Log.Warn().Str("action_id", httplimit.Clip(a.ActionID)).Msg("click on a button nobody handles")
-		return &Reply{Text: "That button no longer does anything."}
-	}
-	reply, err := f(ctx, a)
-	if err != nil {
+		reply = &Reply{Text: "That button no longer does anything."}
+	} else if rep, err := f(ctx, a); err != nil {
 		rep := r.errorReply(err, "action", a.ActionID)
-		return &rep
+		reply = &rep
+	} else {
+		reply = rep
+	}
+	if a.FromHome && homeActed != nil {
+		homeActed(ctx, a.UserID, reply)
 	}
 	return reply
 }

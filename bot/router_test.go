@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -113,6 +114,26 @@ func TestRouterButtonsAndForms(t *testing.T) {
 	}
 	if _, reply := r.Submit(context.Background(), Submission{CallbackID: "gone"}); reply == nil || !strings.Contains(reply.Text, "no longer in use") {
 		t.Errorf("an unknown form answered %v", reply)
+	}
+}
+
+// A click on the App Home, which has no response_url, is followed by the
+// Home's redraw with the answer, an error's too; other clicks are not.
+func TestRouterFollowsHomeClicks(t *testing.T) {
+	r := NewRouter(zerolog.Nop())
+	r.HandleAction("oncall", func(_ context.Context, a Action) (*Reply, error) {
+		if a.Value == "gone" {
+			return nil, rituals.Errorf(rituals.ENOTFOUND, "That request no longer exists.")
+		}
+		return &Reply{Text: "You took it."}, nil
+	})
+	var drawn []string
+	r.HandleHomeAction(func(_ context.Context, user string, reply *Reply) { drawn = append(drawn, user+": "+reply.Text) })
+	r.Action(context.Background(), Action{ActionID: "oncall:cover-take", UserID: "U1", FromHome: true})
+	r.Action(context.Background(), Action{ActionID: "oncall:cover-take", Value: "gone", UserID: "U2", FromHome: true})
+	r.Action(context.Background(), Action{ActionID: "oncall:cover-take", UserID: "U3"})
+	if want := []string{"U1: You took it.", "U2: That request no longer exists."}; !slices.Equal(drawn, want) {
+		t.Errorf("Home redraws %q, want %q", drawn, want)
 	}
 }
 

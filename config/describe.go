@@ -7,6 +7,7 @@ import (
 
 	"github.com/ritualbot/ritualbot/rituals"
 	"github.com/ritualbot/ritualbot/rituals/incident"
+	"github.com/ritualbot/ritualbot/rituals/onboarding"
 	"github.com/ritualbot/ritualbot/rituals/oncall"
 	"github.com/ritualbot/ritualbot/rituals/pulse"
 )
@@ -14,11 +15,18 @@ import (
 // Describe lists each ritual with its next n fire times in its own zone,
 // as `ritualbot validate` prints them.
 func Describe(cfg *rituals.Config, now time.Time, n int) string {
+	return DescribeWith(cfg, now, n, nil)
+}
+
+// DescribeWith is Describe with notes, by ritual name, printed under each
+// ritual: what the store adds to the config (a rotation's members added
+// from Slack).
+func DescribeWith(cfg *rituals.Config, now time.Time, n int, notes map[string][]string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%d team(s), %d ritual(s); default time zone %s\n", len(cfg.Teams), len(cfg.Rituals), cfg.Timezone)
 	r := cfg.Retention
-	fmt.Fprintf(&b, "retention: standups %s, incidents %s, deploys %s, delivery records %s\n",
-		days(r.Standup), days(r.Incidents), days(r.Deploys), days(r.Outbox))
+	fmt.Fprintf(&b, "retention: standups %s, incidents %s, deploys %s, delivery records %s, onboardings %s\n",
+		days(r.Standup), days(r.Incidents), days(r.Deploys), days(r.Outbox), days(r.Onboarding))
 	for _, rc := range cfg.Rituals {
 		fmt.Fprintf(&b, "\n%s (%s", rc.Name, rc.Kind)
 		if rc.Team != "" {
@@ -34,6 +42,9 @@ func Describe(cfg *rituals.Config, now time.Time, n int) string {
 			if inc := incident.SettingsOf(rc); inc != nil {
 				describeSlots(&b, "retro prompts", inc.Retro.Schedule, now, n)
 				describeSlots(&b, "action item reminders", inc.ActionsRemind, now, n)
+			}
+			if ob := onboarding.SettingsOf(rc); ob != nil {
+				describeOnboarding(&b, ob)
 			}
 			continue
 		}
@@ -62,6 +73,9 @@ func Describe(cfg *rituals.Config, now time.Time, n int) string {
 			if unfair := oncall.UnfairLongShift(s, len(oc.Rotation), now); unfair != "" {
 				fmt.Fprintf(&b, "  note: %s\n", unfair)
 			}
+		}
+		for _, line := range notes[rc.Name] {
+			fmt.Fprintf(&b, "  %s\n", line)
 		}
 	}
 	return b.String()
@@ -104,4 +118,14 @@ func days(d time.Duration) string {
 		return fmt.Sprintf("%dd", d/(24*time.Hour))
 	}
 	return d.String()
+}
+
+// describeOnboarding says when an onboarding's steps and asks come.
+func describeOnboarding(b *strings.Builder, s *onboarding.Settings) {
+	fmt.Fprintf(b, "  started by /onboard%s; buddy: %s; %d step(s) at 10:00 in each reader's zone, on days", map[bool]string{true: " or joining the team channel (a lead confirms)"}[s.Trigger == onboarding.TriggerChannelJoin], s.Buddy, len(s.Steps))
+	for _, st := range s.Steps {
+		fmt.Fprintf(b, " %d", st.AfterDays)
+	}
+	fmt.Fprintf(b, "\n  shadows the on-call %d week(s); the lead is asked about the rotation after %s, the newcomer for feedback after %s\n",
+		s.ShadowWeeks, onboarding.FormatDays(s.JoinRotationAfterDays), onboarding.FormatDays(s.FeedbackAfterDays))
 }

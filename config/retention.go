@@ -26,6 +26,7 @@ func (p *parser) retention(top *mapping) rituals.Retention {
 	r.Incidents = retentionOf(m, "incidents", r.Incidents, minRetention)
 	r.Deploys = retentionOf(m, "deploys", r.Deploys, minRetention)
 	r.Outbox = retentionOf(m, "outbox", r.Outbox, minOutboxRetention)
+	r.Onboarding = retentionOf(m, "onboarding", r.Onboarding, minRetention)
 	m.finish()
 	return r
 }

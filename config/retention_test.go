@@ -22,11 +22,11 @@ func TestRetention(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := rituals.Retention{Standup: 90 * day, Incidents: 730 * day, Deploys: rituals.Forever, Outbox: rituals.DefaultRetention.Outbox}
+	want := rituals.Retention{Standup: 90 * day, Incidents: 730 * day, Deploys: rituals.Forever, Outbox: rituals.DefaultRetention.Outbox, Onboarding: rituals.DefaultRetention.Onboarding}
 	if got := l.Config.Retention; got != want {
 		t.Errorf("retention = %+v, want %+v", got, want)
 	}
-	if out := config.Describe(l.Config.Config, time.Now(), 1); !strings.Contains(out, "retention: standups 90d, incidents 730d, deploys forever, delivery records 90d\n") {
+	if out := config.Describe(l.Config.Config, time.Now(), 1); !strings.Contains(out, "retention: standups 90d, incidents 730d, deploys forever, delivery records 90d, onboardings 730d\n") {
 		t.Errorf("validate does not say what is kept:\n%s", out)
 	}
 

@@ -54,6 +54,8 @@ var (
 	Pulse   = KindSpec{scheduleKey: "schedule", skipHolidays: true, parse: parsePulse}
 	// The schedule is the demo day's.
 	ShowAndTell = KindSpec{scheduleKey: "schedule", skipHolidays: true, parse: parseShowAndTell}
+	// No schedule: each newcomer's steps go on their own days.
+	Onboarding = KindSpec{scheduleKey: "", parse: parseOnboarding}
 )
 
 // ritualReader is what a kind's parse func works with: the ritual's

@@ -410,6 +410,11 @@ func Start(ctx context.Context, o Options) (_ *Demo, err error) {
 		if err := seedDeploys(ctx, d.Bot.Addr(), d.WebhookToken, mon); err != nil {
 			o.Log.Warn().Err(err).Msg("the demo week's deploys were not recorded")
 		}
+		// The newcomer of the demo week joins #platform: its lead is asked
+		// whether to start her onboarding.
+		if _, err := d.Fake.JoinChannel(ctx, "U0HANA", "C0PLATFORM", "U0FRANK"); err != nil {
+			o.Log.Warn().Err(err).Msg("the demo week's newcomer did not join #platform")
+		}
 	}
 	settleCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	err = d.Bot.Settle(settleCtx)
@@ -464,7 +469,7 @@ func demoCommands() []web.Command {
 func demoIntro(cfg *rituals.Config) []string {
 	return []string{
 		"*This is a local Slack workspace running the real ritualbot.* Nothing leaves your machine; time is simulated, starting on a Monday morning (" + cfg.Timezone.String() + ").",
-		"Try `/standup` to answer today's standup, `/standup status`, `/oncall`, or `/incident declare sev2 Checkout errors`. *Jump to next ritual* moves time to the next prompt, reminder or summary; *Run the week* plays Monday to Friday in under a minute.",
+		"Try `/standup` to answer today's standup, `/standup status`, `/oncall`, `/incident declare sev2 Checkout errors`, or, as Frank, start the newcomer Hana's onboarding from his DM. *Jump to next ritual* moves time to the next prompt, reminder or summary; *Run the week* plays Monday to Friday in under a minute.",
 		"Pick who you are at the top right, or click a person on the left: each member sees their own DMs, modals and ephemeral replies.",
 	}
 }

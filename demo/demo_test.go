@@ -22,6 +22,7 @@ var demoKinds = config.Kinds{
 	rituals.KindRelease:     config.Release,
 	rituals.KindPulse:       config.Pulse,
 	rituals.KindShowAndTell: config.ShowAndTell,
+	rituals.KindOnboarding:  config.Onboarding,
 }
 
 var berlin = func() *time.Location {

@@ -41,9 +41,11 @@ type Pages struct {
 	// Sign, if set, signs the paths the pages link to (the pages are
 	// served only with their signature then).
 	Sign func(path string) string
-	// Names, if set, gives people's display names by user ID.
-	Names func(ctx context.Context) map[string]string
-	Log   zerolog.Logger
+	// People, if set, gives the workspace's members by user ID (empty
+	// when the directory cannot be read): a person a title mentions is
+	// shown by display name and found by display or full name.
+	People func(ctx context.Context) map[string]rituals.UserInfo
+	Log    zerolog.Logger
 }
 
 //go:embed templates/*.html
@@ -96,17 +98,57 @@ func (p *Pages) index(r *http.Request) (incident.IndexQuery, int, []incident.Ind
 	if err != nil {
 		return q, page, nil, nil, err
 	}
-	entries := incident.Index(briefs, q, p.teamNames(), p.Clock.Now(), p.loc())
-	var names map[string]string
+	people := p.directory(r.Context())
+	entries := incident.Index(briefs, q, incident.IndexNames{Teams: p.teamNames(), Person: people.searchNames}, p.Clock.Now(), p.loc())
 	for i, e := range entries {
 		if strings.Contains(e.Title, "<@") {
-			if names == nil && p.Names != nil {
-				names = p.Names(r.Context())
-			}
-			entries[i].Title = incident.ShowMentions(e.Title, names)
+			entries[i].Title = incident.ShowMentions(e.Title, people.displayNames())
 		}
 	}
 	return q, page, entries, nil, nil
+}
+
+// directory reads the members once per request, when first needed:
+// most titles mention nobody.
+func (p *Pages) directory(ctx context.Context) *people {
+	return &people{read: func() map[string]rituals.UserInfo {
+		if p.People == nil {
+			return nil
+		}
+		return p.People(ctx)
+	}}
+}
+
+type people struct {
+	read    func() map[string]rituals.UserInfo
+	users   map[string]rituals.UserInfo
+	display map[string]string
+	done    bool
+}
+
+func (pp *people) all() map[string]rituals.UserInfo {
+	if !pp.done {
+		pp.users, pp.done = pp.read(), true
+	}
+	return pp.users
+}
+
+// displayNames maps user IDs to the names the pages show.
+func (pp *people) displayNames() map[string]string {
+	if pp.display == nil {
+		users := pp.all()
+		pp.display = make(map[string]string, len(users))
+		for id, u := range users {
+			pp.display[id] = u.Name
+		}
+	}
+	return pp.display
+}
+
+// searchNames are the names the free-text filter finds id by.
+func (pp *people) searchNames(id string) string {
+	u := pp.all()[id]
+	return u.Name + " " + u.RealName
 }
 
 // ServeIndex serves GET /incidents/.
@@ -210,10 +252,7 @@ func (p *Pages) ServeActions(w http.ResponseWriter, r *http.Request) {
 		p.fail(w, err, "read the incidents for the action items")
 		return
 	}
-	var names map[string]string
-	if p.Names != nil {
-		names = p.Names(r.Context())
-	}
+	names := p.directory(r.Context()).displayNames()
 	titles := make(map[int]string, len(briefs))
 	for _, b := range briefs {
 		titles[b.Number] = incident.ShowMentions(b.Title, names)

@@ -1,6 +1,7 @@
 package incidentindex_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -25,8 +26,8 @@ var teams = []*rituals.Team{{ID: "payments", Name: "Payments"}, {ID: "search", N
 var start = time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
 
 // seed stores n incidents, alternating teams and severities, one a day,
-// every third resolved with its postmortem published, and an action item
-// each.
+// every third resolved with its postmortem published, every fourth
+// mentioning a person, and an action item each.
 func seed(tb testing.TB, n int) *store.DB {
 	tb.Helper()
 	db, err := store.Open(filepath.Join(benchtest.Dir(tb), "ritualbot.db"))
@@ -37,8 +38,12 @@ func seed(tb testing.TB, n int) *store.DB {
 	sevs := []string{"sev1", "sev2", "sev3"}
 	for i := 0; i < n; i++ {
 		opened := start.Add(time.Duration(i) * 24 * time.Hour / 4)
+		title := fmt.Sprintf("Incident %d on %s", i+1, teams[i%2].Name)
+		if i%4 == 0 {
+			title += ", paged <@U0BOB>"
+		}
 		inc := incident.Incident{
-			Ritual: "incidents", Title: fmt.Sprintf("Incident %d on %s", i+1, teams[i%2].Name), Severity: sevs[i%3],
+			Ritual: "incidents", Title: title, Severity: sevs[i%3],
 			Teams: []string{teams[i%2].ID}, Status: incident.IncidentResolved, Source: incident.SourceSlack,
 			Opened: opened, Resolved: opened.Add(90 * time.Minute),
 		}
@@ -59,9 +64,20 @@ func seed(tb testing.TB, n int) *store.DB {
 	return db
 }
 
+// directory is a workspace of a thousand members, Bob among them.
+var directory = func() map[string]rituals.UserInfo {
+	users := map[string]rituals.UserInfo{"U0BOB": {ID: "U0BOB", Name: "bob", RealName: "Bob Builder"}}
+	for i := range 999 {
+		id := fmt.Sprintf("U%07d", i)
+		users[id] = rituals.UserInfo{ID: id, Name: fmt.Sprint("member", i), RealName: fmt.Sprint("Member Number ", i)}
+	}
+	return users
+}()
+
 func pagesOf(db *store.DB, now time.Time, sign func(string) string) *incidentindex.Pages {
 	return &incidentindex.Pages{Store: db, Teams: teams, Severities: []string{"sev1", "sev2", "sev3"},
-		Clock: rituals.NewFakeClock(now), Location: time.UTC, Sign: sign, Log: zerolog.Nop()}
+		Clock: rituals.NewFakeClock(now), Location: time.UTC, Sign: sign, Log: zerolog.Nop(),
+		People: func(context.Context) map[string]rituals.UserInfo { return directory }}
 }
 
 func get(t testing.TB, h http.HandlerFunc, target string) (int, string) {
@@ -106,6 +122,17 @@ func TestIndexPageListsAndFilters(t *testing.T) {
 	}
 	if !strings.Contains(page, `<option value="payments" selected>`) || !strings.Contains(page, `value="2026-01-07"`) {
 		t.Error("the form does not show the filters applied")
+	}
+	// Incidents 1, 5 and 9 mention Bob: they show his name and are found
+	// by it.
+	for _, q := range []string{"bob", "builder", "%40bob+payments"} {
+		_, page = get(t, p.ServeIndex, "/incidents/?q="+q)
+		if !strings.Contains(page, "Incidents 1–3 of 3") || !strings.Contains(page, "Incident 5 on Payments, paged @bob") {
+			t.Errorf("?q=%s does not find incidents 1, 5 and 9", q)
+		}
+	}
+	if _, page = get(t, p.ServeIndex, "/incidents/?q=bob+%235"); !strings.Contains(page, "Incidents 1–1 of 1") {
+		t.Error("?q=bob #5 does not find incident 5 alone")
 	}
 	_, page = get(t, p.ServeIndex, "/incidents/?q=nothing+like+this")
 	if !strings.Contains(page, "No incidents match") {
@@ -156,7 +183,7 @@ func TestActionsPageFilters(t *testing.T) {
 	}
 	// Day 9: items of incidents opened on day 1 (2-5) are overdue.
 	p := pagesOf(db, start.Add(9*24*time.Hour), nil)
-	p.Names = nil
+	p.People = nil
 	_, page := get(t, p.ServeActions, "/actions/")
 	for _, want := range []string{"6 action items", `id="action-1.1"`, "done 2026-01-06", `<td class="overdue">overdue</td>`, "@U0BOB", "#2 Incident 2 on Search"} {
 		if !strings.Contains(page, want) {
@@ -181,18 +208,29 @@ func TestActionsPageFilters(t *testing.T) {
 }
 
 // BenchmarkIndexPage is GET /incidents/ over 5,000 incidents in the real
-// store with a filter (a team and a word), as docs/BENCHMARKS.md records.
+// store with a filter (a team, a severity and a word; a tenth of the
+// titles mention a person, found through a 1,000-member directory), as
+// docs/BENCHMARKS.md records.
 func BenchmarkIndexPage(b *testing.B) {
-	for _, n := range []int{200, 5000} {
-		b.Run(fmt.Sprint(n), func(b *testing.B) {
-			db := seed(b, n)
-			p := pagesOf(db, start.Add(time.Duration(n)*6*time.Hour), func(path string) string { return "sig" })
+	for _, c := range []struct {
+		name  string
+		n     int
+		query string
+	}{
+		{"200", 200, "team=payments&severity=sev1&q=incident"},
+		{"5000", 5000, "team=payments&severity=sev1&q=incident"},
+		// Every title searched, a quarter of them for a mentioned name.
+		{"5000-text-only", 5000, "q=builder"},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			db := seed(b, c.n)
+			p := pagesOf(db, start.Add(time.Duration(c.n)*6*time.Hour), func(path string) string { return "sig" })
 			var lat []time.Duration
 			b.ResetTimer()
 			for b.Loop() {
 				t0 := time.Now()
 				rec := httptest.NewRecorder()
-				p.ServeIndex(rec, httptest.NewRequest("GET", "/incidents/?team=payments&severity=sev1&q=incident&sig=sig", nil))
+				p.ServeIndex(rec, httptest.NewRequest("GET", "/incidents/?"+c.query+"&sig=sig", nil))
 				lat = append(lat, time.Since(t0))
 				if rec.Code != 200 {
 					b.Fatal(rec.Code)

@@ -72,6 +72,7 @@ const (
 	KindRelease     = "release"
 	KindPulse       = "pulse"
 	KindShowAndTell = "showandtell"
+	KindOnboarding  = "onboarding"
 )
 
 // RitualConfig is one configured ritual: the keys every kind has, and the

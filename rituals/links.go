@@ -2,6 +2,7 @@ package rituals
 
 import (
 	"context"
+	"slices"
 	"sort"
 	"time"
 )
@@ -75,6 +76,28 @@ type OnCallSchedule interface {
 	// NextShift returns user's current or next primary shift after at, in
 	// any rotation; ok is false if none is scheduled.
 	NextShift(user string, at time.Time) (s ShiftBrief, ok bool, err error)
+}
+
+// CoverBrief is an on-call cover request nobody has taken yet, as the App
+// Home lists it.
+type CoverBrief struct {
+	Ritual, Team string
+	ID           uint64
+	For          string // whose shift needs cover
+	From, To     time.Time
+	Reason       string
+	// Take is the button that takes it, the same as on the request the
+	// channel shows, so that a take from either place is one take.
+	Take Button
+}
+
+// OpenCovers is what the App Home reads of cover requests; the on-call
+// ritual provides it.
+type OpenCovers interface {
+	// OpenCoversFor returns the cover requests user could take at at:
+	// untaken, not over, in a rotation user is in, not for user's own
+	// shift; soonest first.
+	OpenCoversFor(user string, at time.Time) ([]CoverBrief, error)
 }
 
 // IncidentBrief is an incident as other rituals mention it.
@@ -205,8 +228,17 @@ func (b Blocker) DaysOpen(now time.Time, loc *time.Location) int {
 
 // UniqueIncidents returns each incident once, by number, in order of
 // opening. Of several reports of one incident, the resolved one wins, and
-// alerts are not summed (they are the same alerts, seen twice).
+// alerts are not summed (they are the same alerts, seen twice). It
+// returns incidents itself when they are so already (numbers rising,
+// openings in order, as a store lists them): callers do not change it.
 func UniqueIncidents(incidents []IncidentBrief) []IncidentBrief {
+	once := true
+	for i := 1; i < len(incidents) && once; i++ {
+		once = incidents[i].Number > incidents[i-1].Number && !incidents[i].Opened.Before(incidents[i-1].Opened)
+	}
+	if once {
+		return slices.Clip(incidents)
+	}
 	byNumber := make(map[int]int, len(incidents))
 	out := make([]IncidentBrief, 0, len(incidents))
 	for _, in := range incidents {
@@ -272,7 +304,8 @@ type CommitBrief struct {
 }
 
 // DeployHistory returns the deploys finished in [from, to), in order of
-// finishing; the digest's deploy log provides it.
+// finishing; the digest's deploy log provides it. What it returns may be
+// shared with later calls: callers do not change it (an append copies).
 type DeployHistory func(from, to time.Time) ([]DeployBrief, error)
 
 // PulseTrends is what the digest reads of the team-health pulses; the

@@ -230,12 +230,35 @@ func EscapeText(s string) string {
 	return escapedMentionRE.ReplaceAllString(Escape(s), "<@$1>")
 }
 
+// MentionedUsers returns the user IDs of the people s mentions (<@U…>,
+// <@U…|name>), in order, repeats included.
+func MentionedUsers(s string) []string {
+	var ids []string
+	for _, m := range mentionInTextRE.FindAllStringSubmatchIndex(s, -1) {
+		ids = append(ids, s[m[2]:m[3]])
+	}
+	return ids
+}
+
 // ReplaceMentions replaces each mention of a person kept in text (<@U…>,
 // <@U…|name>) with what name returns for its user ID.
 func ReplaceMentions(s string, name func(id string) string) string {
-	return mentionInTextRE.ReplaceAllStringFunc(s, func(m string) string {
-		return name(mentionInTextRE.FindStringSubmatch(m)[1])
-	})
+	// One pass that keeps each match's submatch: ReplaceAllStringFunc
+	// would need a second match per mention to find the ID.
+	found := mentionInTextRE.FindAllStringSubmatchIndex(s, -1)
+	if found == nil {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	last := 0
+	for _, m := range found {
+		b.WriteString(s[last:m[0]])
+		b.WriteString(name(s[m[2]:m[3]]))
+		last = m[1]
+	}
+	b.WriteString(s[last:])
+	return b.String()
 }
 
 // SlackDate writes an instant for Slack: each reader sees it in their own

@@ -1,6 +1,7 @@
 package rituals_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -154,5 +155,21 @@ func TestMentionOfAnUnresolvedEmail(t *testing.T) {
 		if got := rituals.Mention(in); got != want {
 			t.Errorf("Mention(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// Mentions kept in text, bare or with the name Slack adds, are found and
+// replaced in place; the rest of the text is untouched.
+func TestMentionsInText(t *testing.T) {
+	s := "Ledger stuck after <@U0ERIN|erin>'s migration, paged <@W0BOB> and <@U0ERIN>; <!channel> &lt;@U0X&gt;"
+	if got, want := rituals.MentionedUsers(s), []string{"U0ERIN", "W0BOB", "U0ERIN"}; !slices.Equal(got, want) {
+		t.Errorf("MentionedUsers = %q, want %q", got, want)
+	}
+	got := rituals.ReplaceMentions(s, func(id string) string { return "@" + strings.ToLower(id) })
+	if want := "Ledger stuck after @u0erin's migration, paged @w0bob and @u0erin; <!channel> &lt;@U0X&gt;"; got != want {
+		t.Errorf("ReplaceMentions = %q, want %q", got, want)
+	}
+	if rituals.MentionedUsers("no one") != nil || rituals.ReplaceMentions("no one", nil) != "no one" {
+		t.Error("text without mentions changed")
 	}
 }

@@ -17,6 +17,10 @@ type Retention struct {
 	// Outbox: the records of where delivered messages landed and of
 	// messages given up on.
 	Outbox time.Duration
+	// Onboarding: completed onboardings (counted from completion; one
+	// under way is never pruned), leads' ignored channel joins, and the
+	// newcomers' feedback (counted from when it was given).
+	Onboarding time.Duration
 }
 
 // Forever is the retention that keeps records for good.
@@ -25,12 +29,15 @@ const Forever time.Duration = 0
 // DefaultRetention keeps a year of standups (what /standup history and the
 // digest's trends read), incidents for good (postmortems are the team's
 // memory), two years of deploys (DORA compares periods) and 90 days of
-// delivery records (long past any re-send of a message).
+// delivery records (long past any re-send of a message), and two years of
+// onboardings and their feedback (a team hires a few people a year; the
+// feedback is read when the steps are next revised).
 var DefaultRetention = Retention{
-	Standup:   365 * 24 * time.Hour,
-	Incidents: Forever,
-	Deploys:   730 * 24 * time.Hour,
-	Outbox:    90 * 24 * time.Hour,
+	Standup:    365 * 24 * time.Hour,
+	Incidents:  Forever,
+	Deploys:    730 * 24 * time.Hour,
+	Outbox:     90 * 24 * time.Hour,
+	Onboarding: 730 * 24 * time.Hour,
 }
 
 // Cutoff is the instant before which records kept for d are let go at

@@ -50,6 +50,8 @@ type DB struct {
 	// Decoded buckets the digest and the incident commands read whole.
 	briefs  decodedCache[briefRecord]
 	actions decodedCache[incident.ActionItem]
+	// The recent deploys, which /digest preview and /release notes read.
+	deploys recentDeploys
 }
 
 var (

@@ -97,6 +97,7 @@ func (db *DB) PutDeploy(d digest.Deploy) error {
 		return fmt.Errorf("put deploy: empty ID")
 	}
 	return db.update("put_deploy", func(tx *bolt.Tx) error {
+		db.deploys.stale(tx)
 		ids, deploys, shas := tx.Bucket(bucketDeployIDs), tx.Bucket(bucketDeploys), tx.Bucket(bucketDeploySHAs)
 		if at := ids.Get([]byte(d.ID)); at != nil {
 			old := append(append([]byte(nil), at...), d.ID...)
@@ -146,14 +147,23 @@ func (db *DB) DeploysWithSHA(sha string) ([]digest.Deploy, error) {
 }
 
 // DeploysBetween returns the deploys finished in [from, to), in order of
-// finishing.
-func (db *DB) DeploysBetween(from, to time.Time) (out []digest.Deploy, err error) {
-	err = db.view("deploys_between", func(tx *bolt.Tx) (err error) {
-		out, err = decodeRangeWith(tx.Bucket(bucketDeploys), timeKey(from), timeKey(to), decodeDeploy)
-		return err
+// finishing. The recent ones come from memory (recentDeploys), so what it
+// returns is shared: callers do not change it (an append copies).
+func (db *DB) DeploysBetween(from, to time.Time) ([]digest.Deploy, error) {
+	return db.deploys.between(from, to, func(from, to []byte) (all []digest.Deploy, n int, fits bool, err error) {
+		err = db.view("deploys_between", func(tx *bolt.Tx) (err error) {
+			all, n, fits, err = decodeDeploysFrom(tx.Bucket(bucketDeploys), from, to)
+			return err
+		})
+		return all, n, fits, err
 	})
-	return out, err
 }
+
+// DeployWrites counts the committed writes to the deploys since the store
+// was opened: what DeploysBetween returns is unchanged while it is, so a
+// cache of something made of it is current while the count is the one
+// read before DeploysBetween was.
+func (db *DB) DeployWrites() uint64 { return db.deploys.writes.Load() }
 
 // PutPush stores a push under its head SHA.
 func (db *DB) PutPush(p digest.Push) error {

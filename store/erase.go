@@ -30,8 +30,13 @@ type ErasureReport struct {
 	// PulsesAnswered are the records that they answered a pulse (their
 	// answers are not linked to them, so they stay, anonymous).
 	PulsesAnswered int
+	// OnboardingFeedback: what they said of their onboarding.
+	OnboardingFeedback int
 	// Messages are pending messages to the person, dropped.
 	Messages int
+	// RotationAdditions are their places in rotations added from Slack
+	// (the handoff records of shifts they had keep them, anonymised).
+	RotationAdditions int
 	// Replaced counts, per bucket, the records that stay with the person's
 	// ID replaced by rituals.FormerMember.
 	Replaced map[string]int
@@ -39,7 +44,7 @@ type ErasureReport struct {
 
 // Empty reports whether the erasure changed nothing.
 func (r ErasureReport) Empty() bool {
-	return r.Answers+r.Blockers+r.Aways+r.MemberDays+r.Feedback+r.PulsesAnswered+r.Messages+r.Rewritten() == 0
+	return r.Answers+r.Blockers+r.Aways+r.MemberDays+r.Feedback+r.PulsesAnswered+r.OnboardingFeedback+r.Messages+r.RotationAdditions+r.Rewritten() == 0
 }
 
 // Rewritten is the number of records whose ID was replaced.
@@ -59,7 +64,9 @@ func (r *ErasureReport) Add(o ErasureReport) {
 	r.MemberDays += o.MemberDays
 	r.Feedback += o.Feedback
 	r.PulsesAnswered += o.PulsesAnswered
+	r.OnboardingFeedback += o.OnboardingFeedback
 	r.Messages += o.Messages
+	r.RotationAdditions += o.RotationAdditions
 	if r.Replaced == nil {
 		r.Replaced = map[string]int{}
 	}
@@ -81,7 +88,9 @@ func (r ErasureReport) Buckets() []string {
 // EraseUser removes a person from the store: their standup answers (and
 // the day-by-day record of their participation), blockers, away stretches,
 // their feedback on digests (votes and answers are theirs), the records
-// that they answered a pulse and pending messages to them go; every other
+// that they answered a pulse, their feedback on their onboarding, pending
+// messages to them and their stored additions to on-call rotations go;
+// every other
 // record that names them (incident timelines, commanders and participants, retros and
 // postmortems, action items, on-call records, others' answers that
 // mention them, the keys of delivered messages) keeps its place with
@@ -119,6 +128,7 @@ func (db *DB) EraseUser(userID string) (ErasureReport, error) {
 		{bucketMemberDays, 1, &rep.MemberDays},
 		{bucketAway, 0, &rep.Aways},
 		{bucketFeedback, 2, &rep.Feedback},
+		{bucketAdditions, 1, &rep.RotationAdditions},
 	}
 	for _, kb := range keyed {
 		n, err := db.pruneWalk("erase_"+string(kb.bucket), kb.bucket, prunePerTx, func(_ *bolt.Tx, k, _ []byte) ([]doomed, bool, error) {
@@ -155,6 +165,9 @@ func (db *DB) EraseUser(userID string) (ErasureReport, error) {
 		return []doomed{doom(bucketPulseAnswered, k)}, false, nil
 	})
 	if err != nil {
+		return fail(err)
+	}
+	if rep.OnboardingFeedback, err = db.eraseOnboardingFeedback(userID); err != nil {
 		return fail(err)
 	}
 	rep.Messages, err = db.pruneWalk("erase_outbox", bucketOutbox, prunePerTx, func(tx *bolt.Tx, k, v []byte) ([]doomed, bool, error) {

@@ -191,6 +191,46 @@ func (db *DB) IncidentBriefs(ritual string) ([]rituals.IncidentBrief, error) {
 	}), nil
 }
 
+// IncidentBriefsWhere returns the briefs of the incidents keep accepts
+// (told each one's ritual), oldest first, in a slice of the caller's own:
+// a team's, without a copy of every incident's.
+func (db *DB) IncidentBriefsWhere(keep func(ritual string, b rituals.IncidentBrief) bool) ([]rituals.IncidentBrief, error) {
+	all, err := db.allBriefs()
+	if err != nil {
+		return nil, err
+	}
+	return kept(all, func(b *briefRecord) bool { return keep(b.Ritual, b.IncidentBrief) },
+		func(b *briefRecord) rituals.IncidentBrief { return b.IncidentBrief }), nil
+}
+
+// ActionBriefsWhere returns the briefs of the action items keep accepts,
+// in the order they were created, in a slice of the caller's own.
+func (db *DB) ActionBriefsWhere(keep func(incident.ActionItem) bool) ([]rituals.ActionBrief, error) {
+	all, err := db.actionItems()
+	if err != nil {
+		return nil, err
+	}
+	return kept(all, func(a *incident.ActionItem) bool { return keep(*a) }, (*incident.ActionItem).Brief), nil
+}
+
+// kept is filtered with keep asked once per item.
+func kept[T, U any](items []T, keep func(*T) bool, as func(*T) U) []U {
+	var which []int32
+	for i := range items {
+		if keep(&items[i]) {
+			which = append(which, int32(i))
+		}
+	}
+	if len(which) == 0 {
+		return nil
+	}
+	out := make([]U, len(which))
+	for j, i := range which {
+		out[j] = as(&items[i])
+	}
+	return out
+}
+
 // filtered returns what keep makes of each item it keeps, in a slice of
 // the caller's own.
 func filtered[T, U any](items []T, keep func(T) (U, bool)) []U {
@@ -329,7 +369,18 @@ func (db *DB) Action(id string) (a incident.ActionItem, ok bool, err error) {
 // ActionItems returns a ritual's action items ("" for all), in the order
 // they were created.
 func (db *DB) ActionItems(ritual string) ([]incident.ActionItem, error) {
-	all, err := db.actions.get(func() ([]incident.ActionItem, error) {
+	all, err := db.actionItems()
+	if err != nil {
+		return nil, err
+	}
+	return filtered(all, func(a incident.ActionItem) (incident.ActionItem, bool) {
+		return a, ritual == "" || a.Ritual == ritual
+	}), nil
+}
+
+// actionItems returns every action item, by creation, from the cache.
+func (db *DB) actionItems() ([]incident.ActionItem, error) {
+	return db.actions.get(func() ([]incident.ActionItem, error) {
 		var out []incident.ActionItem
 		err := db.view("action_items", func(tx *bolt.Tx) (err error) {
 			out, err = decodePrefix[incident.ActionItem](tx.Bucket(bucketIncidentActions), nil, nil)
@@ -343,10 +394,4 @@ func (db *DB) ActionItems(ritual string) ([]incident.ActionItem, error) {
 		}
 		return out, err
 	})
-	if err != nil {
-		return nil, err
-	}
-	return filtered(all, func(a incident.ActionItem) (incident.ActionItem, bool) {
-		return a, ritual == "" || a.Ritual == ritual
-	}), nil
 }

@@ -31,12 +31,14 @@ type PruneReport struct {
 	Sent, Dropped                                       int
 	// Feedback: readers' feedback on digests, kept as long as standups.
 	Feedback int
+	// Onboardings ended and newcomers' feedback on them.
+	Onboardings, OnboardingFeedback int
 }
 
 // Total is the number of records removed.
 func (r PruneReport) Total() int {
 	return r.Answers + r.Days + r.Tallies + r.MemberDays + r.Blockers + r.Aways +
-		r.Incidents + r.Actions + r.Deploys + r.Pushes + r.Sent + r.Dropped + r.Feedback
+		r.Incidents + r.Actions + r.Deploys + r.Pushes + r.Sent + r.Dropped + r.Feedback + r.Onboardings + r.OnboardingFeedback
 }
 
 // Prune deletes what the retention lets go at now, each kind counted back
@@ -66,6 +68,11 @@ func (db *DB) Prune(r rituals.Retention, now time.Time) (PruneReport, error) {
 	}
 	if cut, ok := rituals.Cutoff(r.Outbox, now); ok {
 		if err := db.pruneOutbox(cut, &rep); err != nil {
+			return rep, err
+		}
+	}
+	if cut, ok := rituals.Cutoff(r.Onboarding, now); ok {
+		if err := db.pruneOnboardings(cut, &rep); err != nil {
 			return rep, err
 		}
 	}
@@ -299,6 +306,7 @@ func (db *DB) pruneIncidents(cut time.Time, rep *PruneReport) error {
 // pushes received before it.
 func (db *DB) pruneDeploys(cut time.Time, rep *PruneReport) error {
 	var err error
+	var marked *bolt.Tx // the transaction that marked the recent deploys stale
 	rep.Deploys, err = db.pruneWalk("prune_deploys", bucketDeploys, prunePerTx, func(tx *bolt.Tx, k, v []byte) ([]doomed, bool, error) {
 		if len(k) < timeKeyLen {
 			return nil, false, fmt.Errorf("deploy key is %d bytes long", len(k))
@@ -313,6 +321,10 @@ func (db *DB) pruneDeploys(cut time.Time, rep *PruneReport) error {
 		d, err := decodeDeploy(v)
 		if err != nil {
 			return nil, false, err
+		}
+		if tx != marked { // once per transaction
+			db.deploys.stale(tx)
+			marked = tx
 		}
 		id := k[timeKeyLen:]
 		del := []doomed{doom(bucketDeploys, k)}

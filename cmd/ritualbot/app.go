@@ -104,6 +104,11 @@ type links struct {
 	standupLog     rituals.StandupLog
 	pulseTrends    rituals.PulseTrends
 	demos          rituals.DemoLog
+	// shadows names the newcomers shadowing on-call (nil: no onboarding
+	// configured).
+	shadows rituals.Shadows
+	// onboardings are the newcomers' onboardings (nil: none configured).
+	onboardings rituals.OnboardingLog
 	// The providers behind them, which each ritual of their kind joins.
 	rotations      *oncall.Rotations
 	standupRecords *standup.StandupRecords
@@ -136,6 +141,15 @@ func (l *links) Incidents() rituals.IncidentLog { return l.incidents }
 // OnCallSchedule is the rotations' shifts, nil without an oncall ritual.
 func (l *links) OnCallSchedule() rituals.OnCallSchedule { return l.onCallSchedule }
 
+// OpenCovers are the rotations' open cover requests, nil without an
+// oncall ritual.
+func (l *links) OpenCovers() rituals.OpenCovers {
+	if l.rotations == nil {
+		return nil
+	}
+	return l.rotations
+}
+
 // StandupLog is the standups' record, nil without a standup ritual.
 func (l *links) StandupLog() rituals.StandupLog { return l.standupLog }
 
@@ -144,6 +158,21 @@ func (l *links) PulseTrends() rituals.PulseTrends { return l.pulseTrends }
 
 // Demos is the show-and-tells' demos, nil without a showandtell ritual.
 func (l *links) Demos() rituals.DemoLog { return l.demos }
+
+// Onboardings is the onboardings, nil without an onboarding ritual.
+func (l *links) Onboardings() rituals.OnboardingLog { return l.onboardings }
+
+// Shadows names who shadows a team's on-call, nil without onboarding.
+func (l *links) Shadows() rituals.Shadows { return l.shadows }
+
+// RotationJoiner adds members to rotations (onboarding's "Add"), nil
+// without an oncall ritual.
+func (l *links) RotationJoiner() rituals.RotationJoiner {
+	if l.rotations == nil {
+		return nil
+	}
+	return l.rotations
+}
 
 // addRotation makes r part of the on-call lookups.
 func (l *links) addRotation(r *oncall.Rotation) {

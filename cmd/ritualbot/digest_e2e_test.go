@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"image/png"
 	"net/http"
@@ -497,6 +498,36 @@ func TestDigestOverTwoWeeks(t *testing.T) {
 // refuses a message over 50 blocks, a section over 3000 characters or
 // over 10 fields): with many teams, a line each in the message and their
 // details in its thread.
+// /digest preview reads the deploys kept from its last call while none
+// came: each deploy reported (a new one, one reported again as failed),
+// and each highlight, shows in the next preview.
+func TestDigestPreviewShowsEachWriteAtOnce(t *testing.T) {
+	h, world := newDigestHarness(t)
+	h.start()
+	h.runUntil(world.at("2026-11-17 10:05"))
+	preview := func() string {
+		t.Helper()
+		ack := h.command("U0BOB", "C0PAYMENTS", "/digest", "preview")
+		var r struct{ Text string }
+		if err := json.Unmarshal([]byte(ack), &r); err != nil {
+			t.Fatalf("preview ack %q: %v", ack, err)
+		}
+		return r.Text + "\n" + ack
+	}
+	wantIn(t, "the first preview", preview(), "Payments: 0 deploys; Search: 0 deploys")
+	h.deploy(`{"service":"checkout","environment":"production","sha":"c1","status":"success","finished_at":"2026-11-17T09:00:00Z","commits":[{"sha":"c1","timestamp":"2026-11-16T09:00:00Z"}]}`)
+	wantIn(t, "the preview after a deploy", preview(), "Payments: 1 deploy; Search: 0 deploys", `*Lead time*\n1d\n`)
+	h.deploy(`{"service":"search-api","environment":"production","sha":"s1","status":"success","finished_at":"2026-11-17T08:30:00Z"}`)
+	wantIn(t, "the preview after a second deploy", preview(), "Payments: 1 deploy; Search: 1 deploy")
+	// The same deploy reported again, failed (its ID is its service,
+	// environment, SHA and finish): no longer a deploy that counts.
+	h.deploy(`{"service":"search-api","environment":"production","sha":"s1","status":"failure","finished_at":"2026-11-17T08:30:00Z"}`)
+	wantIn(t, "the preview after the second deploy failed", preview(), "Payments: 1 deploy; Search: 0 deploys", "1 failed")
+	h.command("U0ALICE", "C0PAYMENTS", "/digest", "highlight Ledger migrated to the new cluster")
+	h.runUntil(world.at("2026-11-17 10:06")) // the preview's week ends before now
+	wantIn(t, "the preview after a highlight", preview(), "Ledger migrated to the new cluster")
+}
+
 func TestDigestOfManyTeamsStaysWithinBlockKit(t *testing.T) {
 	var cfg strings.Builder
 	cfg.WriteString("timezone: Europe/Berlin\nstore: {path: STORE}\nhttp: {listen: \"127.0.0.1:0\"}\nteams:\n")

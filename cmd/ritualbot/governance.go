@@ -115,7 +115,9 @@ func printErasure(w io.Writer, id, path string, rep store.ErasureReport) {
 		count(rep.Answers, "standup answer"), count(rep.MemberDays, "day of standup participation", "days of standup participation"),
 		count(rep.Blockers, "blocker"), count(rep.Aways, "away stretch", "away stretches"),
 		count(rep.Feedback, "digest vote or answer", "digest votes and answers"),
-		count(rep.PulsesAnswered, "record of answering a pulse", "records of answering a pulse"), count(rep.Messages, "pending message to them", "pending messages to them"),
+		count(rep.PulsesAnswered, "record of answering a pulse", "records of answering a pulse"),
+		count(rep.OnboardingFeedback, "onboarding feedback", "onboarding feedbacks"), count(rep.Messages, "pending message to them", "pending messages to them"),
+		count(rep.RotationAdditions, "place in a rotation added from Slack", "places in rotations added from Slack"),
 	}
 	fmt.Fprintf(w, "removed: %s\n", strings.Join(removed, ", "))
 	if len(rep.Replaced) == 0 {

@@ -12,8 +12,8 @@ func (m *Main) registerHome() {
 		API: m.Slack, Limiter: m.limiter, Log: m.component("home"),
 		Home: &home.Home{
 			Config: m.Loaded.Config.Config, Clock: m.Clock,
-			Standups: m.StandupLog, OnCall: m.OnCallSchedule, Incidents: m.Incidents,
-			Directory: m.directory,
+			Standups: m.StandupLog, OnCall: m.OnCallSchedule, Incidents: m.Incidents, Covers: m.OpenCovers,
+			Directory: m.directory, Onboardings: m.Onboardings,
 		},
 	}
 	home.Register(m.Router)

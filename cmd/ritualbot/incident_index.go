@@ -24,21 +24,27 @@ func (m *Main) incidentRecord() *incidentindex.Pages {
 	}
 	return &incidentindex.Pages{
 		Store: m.DB, Teams: cfg.Teams, Severities: sevs, Clock: m.Clock, Location: cfg.Timezone,
-		Sign: m.links.pages.Sign, Names: m.displayNames, Log: m.component("incident-index"),
+		Sign: m.links.pages.Sign, People: m.people, Log: m.component("incident-index"),
 	}
 }
 
-// displayNames maps user IDs to names from the directory (empty when it
-// cannot be read: the pages show IDs then).
-func (m *Main) displayNames(ctx context.Context) map[string]string {
-	out := map[string]string{}
+// people are the workspace's members from the directory by user ID
+// (empty when it cannot be read: the pages show IDs then).
+func (m *Main) people(ctx context.Context) map[string]rituals.UserInfo {
 	if m.directory == nil {
-		return out
+		return nil
 	}
 	users, err := m.directory.Users(ctx)
 	if err != nil {
-		return out
+		return nil
 	}
+	return users
+}
+
+// displayNames maps user IDs to the names people see.
+func (m *Main) displayNames(ctx context.Context) map[string]string {
+	users := m.people(ctx)
+	out := make(map[string]string, len(users))
 	for id, u := range users {
 		out[id] = u.Name
 	}

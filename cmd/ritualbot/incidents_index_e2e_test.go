@@ -44,7 +44,7 @@ func declareSeries(t *testing.T, h *harness, n int, quiet bool) {
 func TestIncidentListPagesAndLinksTheRecord(t *testing.T) {
 	h := newIncidentHarnessFast(t, at(t, "2026-10-01 09:00", berlin), "chat.update", "chat.postMessage")
 	h.env[envLinkSecret] = "link-SECRET-1a2b"
-	h.fake.AddUser(slackfake.User{ID: "U0ERIN", Name: "erin", TZ: "Europe/Berlin"})
+	h.fake.AddUser(slackfake.User{ID: "U0ERIN", Name: "erin", RealName: "Erin Example", TZ: "Europe/Berlin"})
 	h.start()
 	declareSeries(t, h, 20, true)
 
@@ -107,6 +107,13 @@ func TestIncidentListPagesAndLinksTheRecord(t *testing.T) {
 	pm := h.m.links.pages.URL("/incidents/21/postmortem.md")
 	if code, md := h.get(strings.TrimPrefix(pm, "https://ritualbot.example.com")); code != 200 || !strings.Contains(md, `# Postmortem #21: Ledger stuck after @erin's migration \<!channel\>`) {
 		t.Errorf("postmortem.md: %d\n%s", code, md)
+	}
+	// The record's free text finds the incident by the display or the
+	// full name of the person its title mentions.
+	for _, q := range []string{"@erin", "erin+example", "EXAMPLE+ledger"} {
+		if code, page := h.get(link[1] + "&q=" + q); code != 200 || !strings.Contains(page, "Incidents 1–1 of 1") || !strings.Contains(page, `id="incident-21"`) {
+			t.Errorf("the record searched for %q (%d) does not list #21 alone", q, code)
+		}
 	}
 }
 

@@ -50,5 +50,6 @@ func digestOf(cfg *rituals.Config, rc *rituals.RitualConfig, store digest.Digest
 		Config: rc, Settings: digest.SettingsOf(rc), Teams: teams, AllTeams: cfg.Teams,
 		Store: store, Clock: clock, Pages: l.pages, Holidays: cfg.Holidays,
 		Standups: l.StandupLog, OnCall: l.OnCallSchedule, Incidents: l.Incidents, Pulses: l.PulseTrends, Demos: l.Demos,
+		Onboardings: l.Onboardings,
 	}
 }

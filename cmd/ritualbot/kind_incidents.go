@@ -57,7 +57,7 @@ func incidentsKind() kind {
 func incidentsOf(cfg *rituals.Config, rc *rituals.RitualConfig, store incident.IncidentStore, clock rituals.Clock, l *links) *incident.Incidents {
 	return &incident.Incidents{
 		Config: rc, Settings: incident.SettingsOf(rc), Teams: cfg.Teams, Store: store, Clock: clock,
-		OnCall: l.OnCallAt, Pages: l.pages,
+		OnCall: l.OnCallAt, Pages: l.pages, Shadows: l.Shadows,
 	}
 }
 

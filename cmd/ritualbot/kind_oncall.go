@@ -44,13 +44,13 @@ func onCallKind() kind {
 // rotationOf is the on-call ritual rc, listing the incidents l reads at
 // handoffs.
 func rotationOf(cfg *rituals.Config, rc *rituals.RitualConfig, clock rituals.Clock, l *links) *oncall.Rotation {
-	return &oncall.Rotation{Config: rc, Settings: oncall.SettingsOf(rc), Team: cfg.Team(rc.Team), Clock: clock, Incidents: l.Incidents, IsAdmin: cfg.IsAdmin}
+	return &oncall.Rotation{Config: rc, Settings: oncall.SettingsOf(rc), Team: cfg.Team(rc.Team), Clock: clock, Incidents: l.Incidents, Shadows: l.Shadows, IsAdmin: cfg.IsAdmin}
 }
 
 func (m *Main) newRotation(rc *rituals.RitualConfig) *oncall.Rotation {
 	r := rotationOf(m.Loaded.Config.Config, rc, m.Clock, &m.links)
 	r.Store, r.Outbox, r.Wake, r.Directory = m.DB, m.Outbox, m.Sender.Wake, m.directory
-	r.Covers, r.Drills, r.Availability = m.DB, m.DB, availabilityOf(m.DB, m.Clock)
+	r.Covers, r.Drills, r.Additions, r.Availability = m.DB, m.DB, m.DB, availabilityOf(m.DB, m.Clock)
 	r.Slack = &bot.OnCallSlack{API: m.Slack, Limiter: m.limiter, Writes: m.groupWrites, Observe: func(method, outcome string) {
 		m.Metrics.SlackCalls.WithLabelValues(method, outcome).Inc()
 	}}
@@ -64,7 +64,7 @@ func (m *Main) newRotation(rc *rituals.RitualConfig) *oncall.Rotation {
 // rotation is the on-call ritual rc as stored, without Slack.
 func (p *previewEnv) rotation(rc *rituals.RitualConfig) *oncall.Rotation {
 	r := rotationOf(p.Config.Config, rc, p.clock(), &p.links)
-	r.Store = p.DB
+	r.Store, r.Additions = p.DB, p.DB
 	return r
 }
 

@@ -28,8 +28,9 @@ func releaseKind() kind {
 			}}
 			// Published GitHub releases are kept for the notes too.
 			log := &digest.DeployLog{Store: m.DB, Clock: m.Clock, Environments: []string{digest.ReleaseEnvironment}}
+			history := deployHistory(m.DB) // one for all: it keeps the recent briefs
 			for _, rc := range rcs {
-				r := releaseOf(m.Loaded.Config.Config, rc, deployHistory(m.DB), &m.links)
+				r := releaseOf(m.Loaded.Config.Config, rc, history, &m.links)
 				r.Outbox, r.Clock = m.Outbox, m.Clock
 				set.List = append(set.List, r)
 				for _, e := range r.Settings.Environments {
@@ -123,19 +124,10 @@ func releaseOf(cfg *rituals.Config, rc *rituals.RitualConfig, history rituals.De
 	return r
 }
 
-// deployHistory reads the stored deploys as the release notes tell them.
+// deployHistory reads the stored deploys as the release notes tell them
+// (deployBriefs).
 func deployHistory(db *store.DB) rituals.DeployHistory {
-	return func(from, to time.Time) ([]rituals.DeployBrief, error) {
-		deploys, err := db.DeploysBetween(from, to)
-		if err != nil {
-			return nil, err
-		}
-		out := make([]rituals.DeployBrief, len(deploys))
-		for i, d := range deploys {
-			out[i] = deployBrief(d)
-		}
-		return out, nil
-	}
+	return (&deployBriefs{db: db}).between
 }
 
 func deployBrief(d digest.Deploy) rituals.DeployBrief {

@@ -18,6 +18,7 @@ var kinds = map[string]kind{
 	rituals.KindRelease:     releaseKind(),
 	rituals.KindPulse:       pulseKind(),
 	rituals.KindShowAndTell: showAndTellKind(),
+	rituals.KindOnboarding:  onboardingKind(),
 }
 
 // configKinds is the table as the config reads it.

@@ -111,7 +111,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, env func(
 		for _, w := range loaded.Warnings {
 			fmt.Fprintln(stderr, "warning: "+w.Error())
 		}
-		fmt.Fprintf(stdout, "%s: OK\n\n%s", *configPath, config.Describe(loaded.Config.Config, time.Now(), 5))
+		notes, err := storedNotes(ctx, loaded)
+		if err != nil {
+			fmt.Fprintln(stderr, "warning: "+err.Error())
+		}
+		fmt.Fprintf(stdout, "%s: OK\n\n%s", *configPath, config.DescribeWith(loaded.Config.Config, time.Now(), 5, notes))
 		return 0
 	case "manifest":
 		out, err := manifest(loaded)

@@ -223,6 +223,43 @@ func TestReleaseNotesForAWeekOfDeploys(t *testing.T) {
 
 // `ritualbot preview` works for a release ritual before the bot ever ran:
 // with no store it says what it would post, and creates none.
+// /release notes keeps what it read between deploys: each deploy reported
+// (a new one, one reported again with another status) shows in the next
+// call, with no time passing.
+func TestReleaseNotesShowEachDeployAtOnce(t *testing.T) {
+	h := newReleaseHarness(t)
+	h.start()
+	notes := func() string {
+		t.Helper()
+		h.command("U0ALICE", "C0PAYMENTS", "/release", "notes 7d")
+		eph := h.fake.Ephemerals("U0ALICE")
+		if len(eph) == 0 {
+			t.Fatal("/release notes answered nothing")
+		}
+		return readable(t, eph[len(eph)-1])
+	}
+	h.runUntil(at(t, "2026-11-26 18:00", berlin))
+	for i, d := range releaseWeek[:4] {
+		h.deploy(deployBody(t, i+1, d))
+	}
+	wantIn(t, "/release notes after 4 deploys", notes(), "4 deploys of 3 services", "*checkout* v1.4.0", "*Features* (4)")
+	if again := notes(); !strings.Contains(again, "4 deploys of 3 services") {
+		t.Errorf("/release notes asked again:\n%s", again)
+	}
+	h.deploy(deployBody(t, 5, releaseWeek[4]))
+	h.deploy(deployBody(t, 6, releaseWeek[5]))
+	got := notes()
+	wantIn(t, "/release notes right after 2 more deploys (one failed)", got, "5 deploys of 3 services", "*search-api* v1.6.0", "*Failed or rolled back*", "*ledger* v1.5.0")
+	// The failed deploy reported again, succeeded (its ID is its
+	// service, environment, SHA and finish).
+	h.deploy(strings.Replace(deployBody(t, 5, releaseWeek[4]), `"status":"failure"`, `"status":"success"`, 1))
+	got = notes()
+	wantIn(t, "/release notes after the failed deploy succeeded", got, "6 deploys of 3 services", "*ledger* v1.5.0")
+	if strings.Contains(got, "Failed or rolled back") {
+		t.Errorf("/release notes still shows the deploy failed:\n%s", got)
+	}
+}
+
 func TestReleasePreviewWithNoStore(t *testing.T) {
 	h := newReleaseHarness(t)
 	for _, tc := range []struct{ ritual, want string }{

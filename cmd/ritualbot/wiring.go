@@ -56,6 +56,9 @@ type provided struct {
 	// issues keeps action items as GitHub issues (nil: none asks to).
 	issues *githubissues.Sync
 	pulses []*pulse.Pulse
+	// shadows names the newcomers shadowing on-call: the onboarding
+	// ritual provides it (nil: none configured).
+	shadows rituals.Shadows
 }
 
 // slackHandlers is the Slack side of a kind: every kind registers its
@@ -89,6 +92,9 @@ func (p *provided) join(q provided) {
 	}
 	if q.issues != nil {
 		p.issues = q.issues
+	}
+	if q.shadows != nil {
+		p.shadows = q.shadows
 	}
 }
 
@@ -175,6 +181,9 @@ func (m *Main) buildRituals() error {
 	}
 	if len(m.provided.pulses) > 0 {
 		m.pulseTrends = pulse.Trends(m.provided.pulses)
+	}
+	if m.provided.shadows != nil {
+		m.shadows = m.provided.shadows
 	}
 	// Jobs in the config's order, whatever the kinds'.
 	m.rituals = nil

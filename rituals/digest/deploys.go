@@ -20,7 +20,8 @@ type DeployStore interface {
 	// DeploysWithSHA returns the deploys of a commit.
 	DeploysWithSHA(sha string) ([]Deploy, error)
 	// DeploysBetween returns the deploys finished in [from, to), in
-	// order of finishing.
+	// order of finishing. What it returns may be shared: callers do not
+	// change it.
 	DeploysBetween(from, to time.Time) ([]Deploy, error)
 	// PutPush stores a push under its head SHA.
 	PutPush(p Push) error

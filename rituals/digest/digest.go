@@ -37,7 +37,8 @@ const restoreLookback = 120 * 24 * time.Hour
 // DigestStore is what the digest reads and keeps.
 type DigestStore interface {
 	// DeploysBetween returns the deploys finished in [from, to), each
-	// once, in order of finishing.
+	// once, in order of finishing. What it returns may be shared:
+	// callers do not change it.
 	DeploysBetween(from, to time.Time) ([]Deploy, error)
 	NoteStore
 }
@@ -66,6 +67,8 @@ type Digest struct {
 	Pulses    func() rituals.PulseTrends
 	// Demos is the show-and-tells' demos (nil: none is configured).
 	Demos func() rituals.DemoLog
+	// Onboardings is the newcomers' onboardings (nil: none is configured).
+	Onboardings func() rituals.OnboardingLog
 	// Chart, if set, draws the trend chart sent with the digest.
 	Chart ChartRenderer
 	// Pages links to postmortems (no links without a public URL).
@@ -255,12 +258,14 @@ func (p Period) IncidentsPerShift() (float64, bool) {
 
 // TeamDigest is one team's part of the digest.
 type TeamDigest struct {
-	Team    *rituals.Team
-	Drills  []rituals.DrillBrief // in the window: practice, not incidents
-	Demos   []rituals.DemoBrief  // shown at a show-and-tell in the window
-	Now     Period
-	Prev    Period
-	Cadence string
+	Team   *rituals.Team
+	Drills []rituals.DrillBrief // in the window: practice, not incidents
+	Demos  []rituals.DemoBrief  // shown at a show-and-tell in the window
+	// Onboardings in progress at the window's end or completed in it.
+	Onboardings []rituals.OnboardingBrief
+	Now         Period
+	Prev        Period
+	Cadence     string
 	// What the team's sources said; Has* is false when a source is not
 	// configured (its figures are then left out).
 	HasDeploys   bool // the team lists services
@@ -305,8 +310,9 @@ func (d *Digest) report(ctx context.Context, end time.Time, withTrend bool) (*Di
 	}
 	history := HistoryWeeks(deploys, end)
 	owners := TeamServices(d.AllTeams)
-	byTeam := map[string][]Deploy{}
-	for _, dep := range deploys {
+	byTeam := map[string][]*Deploy{} // pointing to the store's deploys, which are shared
+	for i := range deploys {
+		dep := &deploys[i]
 		if !IsProduction(dep.Environment) {
 			continue
 		}
@@ -383,6 +389,11 @@ func (d *Digest) report(ctx context.Context, end time.Time, withTrend bool) (*Di
 				r.problems = append(r.problems, err)
 			}
 		}
+		if obs := rituals.Linked(d.Onboardings); obs != nil {
+			if err := onboardingFigures(td, obs); err != nil {
+				r.problems = append(r.problems, err)
+			}
+		}
 		if err := d.notes(td, w); err != nil {
 			r.problems = append(r.problems, err)
 		}
@@ -443,7 +454,7 @@ func (d *Digest) trendTitle() string {
 
 // deployFigures fills the DORA keys that come from deploys (sorted
 // production deploys, unique incidents).
-func (d *Digest) deployFigures(td *TeamDigest, deploys []Deploy, incidents []rituals.IncidentBrief) {
+func (d *Digest) deployFigures(td *TeamDigest, deploys []*Deploy, incidents []rituals.IncidentBrief) {
 	caused := attribute(deploys, incidents, d.Settings.FailureWindow)
 	for _, p := range []*Period{&td.Now, &td.Prev} {
 		p.Deploys, p.FailedDeploys = countDeploys(deploys, p.Window)

@@ -138,9 +138,9 @@ func ProductionDeploys(deploys []Deploy, w Window) (succeeded, failed []Deploy) 
 	for _, d := range inWindow(prodSorted(deploys), w) {
 		switch d.Status {
 		case DeploySucceeded:
-			succeeded = append(succeeded, d)
+			succeeded = append(succeeded, *d)
 		case DeployFailed:
-			failed = append(failed, d)
+			failed = append(failed, *d)
 		}
 	}
 	return succeeded, failed
@@ -148,12 +148,14 @@ func ProductionDeploys(deploys []Deploy, w Window) (succeeded, failed []Deploy) 
 
 // prodSorted returns the production deploys, each once, in order of
 // finishing: what every key below reads. The digest computes it once per
-// team; the exported functions take any list.
-func prodSorted(deploys []Deploy) []Deploy {
-	out := make([]Deploy, 0, len(deploys))
-	for _, d := range uniqueDeploys(deploys) {
-		if IsProduction(d.Environment) {
-			out = append(out, d)
+// team (from the store's deploys, which it only points to); the exported
+// functions take any list.
+func prodSorted(deploys []Deploy) []*Deploy {
+	unique := uniqueDeploys(deploys)
+	out := make([]*Deploy, 0, len(unique))
+	for i := range unique {
+		if IsProduction(unique[i].Environment) {
+			out = append(out, &unique[i])
 		}
 	}
 	return out
@@ -161,14 +163,21 @@ func prodSorted(deploys []Deploy) []Deploy {
 
 // inWindow returns the part of sorted deploys that finished in w, without
 // copying.
-func inWindow(sorted []Deploy, w Window) []Deploy {
-	lo := sort.Search(len(sorted), func(i int) bool { return !sorted[i].Finished.Before(w.From) })
-	hi := sort.Search(len(sorted), func(i int) bool { return !sorted[i].Finished.Before(w.To) })
+func inWindow(sorted []*Deploy, w Window) []*Deploy {
+	lo, hi := windowBounds(sorted, w)
 	return sorted[lo:hi]
 }
 
+// windowBounds are the indexes of the part of sorted deploys that
+// finished in w.
+func windowBounds(sorted []*Deploy, w Window) (lo, hi int) {
+	lo = sort.Search(len(sorted), func(i int) bool { return !sorted[i].Finished.Before(w.From) })
+	hi = lo + sort.Search(len(sorted)-lo, func(i int) bool { return !sorted[lo+i].Finished.Before(w.To) })
+	return lo, hi
+}
+
 // countDeploys counts sorted production deploys finished in w.
-func countDeploys(sorted []Deploy, w Window) (succeeded, failed int) {
+func countDeploys(sorted []*Deploy, w Window) (succeeded, failed int) {
 	for _, d := range inWindow(sorted, w) {
 		switch d.Status {
 		case DeploySucceeded:
@@ -218,7 +227,7 @@ func DeployCadence(deploys []Deploy, end time.Time, weeks int, loc *time.Locatio
 	return cadence(prodSorted(deploys), start, end, weeks, loc)
 }
 
-func cadence(sorted []Deploy, start, end time.Time, weeks int, loc *time.Location) string {
+func cadence(sorted []*Deploy, start, end time.Time, weeks int, loc *time.Location) string {
 	const week = 7 * 24 * time.Hour
 	days := make([]map[rituals.Date]bool, weeks)
 	for i := range days {
@@ -290,21 +299,43 @@ func LeadTimes(deploys []Deploy, w Window) []time.Duration {
 	return leadTimes(prodSorted(deploys), w)
 }
 
-func leadTimes(sorted []Deploy, w Window) []time.Duration {
+func leadTimes(sorted []*Deploy, w Window) []time.Duration {
 	type change struct{ service, sha string }
-	n := 0 // sized at once: a quarter of deploys is thousands of commits
-	for _, d := range sorted {
-		if !d.Finished.Before(w.To) {
-			break
+	// Only the commits of the deploys in w can count: the set of those
+	// shipped holds them alone (a window's, not the quarter's thousands),
+	// first marked by the deploys before w.
+	lo, hi := windowBounds(sorted, w)
+	n := 0
+	for _, d := range sorted[lo:hi] {
+		if d.Succeeded() {
+			n += len(d.Commits)
 		}
-		n += len(d.Commits)
+	}
+	if n == 0 {
+		return nil
 	}
 	shipped := make(map[change]bool, n)
-	var out []time.Duration
-	for _, d := range sorted {
-		if !d.Finished.Before(w.To) {
-			break
+	for _, d := range sorted[lo:hi] {
+		if d.Succeeded() {
+			service := strings.ToLower(d.Service)
+			for _, c := range d.Commits {
+				shipped[change{service, c.SHA}] = false
+			}
 		}
+	}
+	for _, d := range sorted[:lo] {
+		if !d.Succeeded() {
+			continue
+		}
+		service := strings.ToLower(d.Service)
+		for _, c := range d.Commits {
+			if _, ok := shipped[change{service, c.SHA}]; ok {
+				shipped[change{service, c.SHA}] = true
+			}
+		}
+	}
+	out := make([]time.Duration, 0, n)
+	for _, d := range sorted[lo:hi] {
 		if !d.Succeeded() {
 			continue
 		}
@@ -315,7 +346,7 @@ func leadTimes(sorted []Deploy, w Window) []time.Duration {
 				continue
 			}
 			shipped[key] = true
-			if !w.Contains(d.Finished) || c.Time.IsZero() || c.Time.After(d.Finished) {
+			if c.Time.IsZero() || c.Time.After(d.Finished) {
 				continue
 			}
 			out = append(out, d.Finished.Sub(c.Time))
@@ -364,21 +395,18 @@ func AttributeIncidents(deploys []Deploy, incidents []rituals.IncidentBrief, wit
 
 // attribute is AttributeIncidents over sorted production deploys and
 // unique incidents.
-func attribute(sorted []Deploy, incidents []rituals.IncidentBrief, within time.Duration) map[string][]int {
-	ok := make([]Deploy, 0, len(sorted))
-	for _, d := range sorted {
-		if d.Succeeded() {
-			ok = append(ok, d)
-		}
-	}
+func attribute(sorted []*Deploy, incidents []rituals.IncidentBrief, within time.Duration) map[string][]int {
 	out := map[string][]int{}
 	for _, in := range incidents {
-		// The latest deploy finished at or before the opening.
-		i := sort.Search(len(ok), func(i int) bool { return ok[i].Finished.After(in.Opened) }) - 1
-		if i < 0 || in.Opened.Sub(ok[i].Finished) > within {
-			continue
+		// The latest deploy finished at or before the opening, back to
+		// the latest that succeeded, as long as it is within reach.
+		i := sort.Search(len(sorted), func(i int) bool { return sorted[i].Finished.After(in.Opened) }) - 1
+		for ; i >= 0 && in.Opened.Sub(sorted[i].Finished) <= within; i-- {
+			if sorted[i].Succeeded() {
+				out[sorted[i].ID] = append(out[sorted[i].ID], in.Number)
+				break
+			}
 		}
-		out[ok[i].ID] = append(out[ok[i].ID], in.Number)
 	}
 	return out
 }
@@ -392,7 +420,7 @@ func ChangeFailures(deploys []Deploy, incidents []rituals.IncidentBrief, w Windo
 	return changeFailures(sorted, attribute(sorted, rituals.UniqueIncidents(incidents), within), w)
 }
 
-func changeFailures(sorted []Deploy, caused map[string][]int, w Window) (failures, total int) {
+func changeFailures(sorted []*Deploy, caused map[string][]int, w Window) (failures, total int) {
 	for _, d := range inWindow(sorted, w) {
 		if !d.Succeeded() {
 			continue

@@ -215,6 +215,9 @@ func (td *TeamDigest) Figures() []Figure {
 		}
 		out = append(out, f)
 	}
+	if f, ok := onboardingFigure(td.Onboardings); ok {
+		out = append(out, f)
+	}
 	if f, ok := drillFigure(td.Drills); ok {
 		out = append(out, f)
 	}

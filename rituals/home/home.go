@@ -26,16 +26,21 @@ type Home struct {
 	Standups  func() rituals.StandupLog
 	OnCall    func() rituals.OnCallSchedule
 	Incidents func() rituals.IncidentLog
+	// Covers are the cover requests the member could take, each listed
+	// with the channel's Take button.
+	Covers func() rituals.OpenCovers
 	// Directory gives each member's time zone: the tab shows times in
 	// theirs (the config's where Slack does not say). May be nil.
 	Directory rituals.Directory
+	// Onboardings is the newcomers' onboardings (nil: none configured).
+	Onboardings func() rituals.OnboardingLog
 }
 
 // zoneOf is user's time zone as Slack has it, else the config's.
 func (h *Home) zoneOf(ctx context.Context, user string) *time.Location {
 	if h.Directory != nil {
 		if users, err := h.Directory.Users(ctx); err == nil && users[user].TZ != "" {
-			if loc, err := time.LoadLocation(users[user].TZ); err == nil {
+			if loc, err := rituals.LoadZone(users[user].TZ); err == nil {
 				return loc
 			}
 		}
@@ -83,12 +88,29 @@ func (h *Home) Blocks(ctx context.Context, user string) ([]rituals.Block, error)
 				s.Start.In(loc).Format("Mon 2 Jan 15:04"), s.End.In(loc).Format("Mon 2 Jan 15:04 MST"))))
 		}
 	}
+	if covers := rituals.Linked(h.Covers); covers != nil {
+		open, err := covers.OpenCoversFor(user, now)
+		switch {
+		case err != nil:
+			blocks = append(blocks, failed("cover requests", err))
+		case len(open) > 0:
+			blocks = append(blocks, h.coverBlocks(open, loc)...)
+		}
+	}
 	if incidents != nil {
 		actions, err := incidents.OpenActions(user)
 		if err != nil {
 			blocks = append(blocks, failed("action items", err))
 		} else {
 			blocks = append(blocks, rituals.Section(actionsText(actions, now, loc)))
+		}
+	}
+	if obs := rituals.Linked(h.Onboardings); obs != nil {
+		text, err := h.onboardingText(obs, user, now, loc)
+		if err != nil {
+			blocks = append(blocks, failed("onboardings", err))
+		} else if text != "" {
+			blocks = append(blocks, rituals.Section(text))
 		}
 	}
 	teams := h.teamsOf(user)
@@ -128,6 +150,27 @@ func (h *Home) Blocks(ctx context.Context, user string) ([]rituals.Block, error)
 		blocks = blocks[:maxHomeBlocks]
 	}
 	return blocks, errors.Join(errs...)
+}
+
+// maxHomeCovers bounds the cover requests listed: each is two blocks.
+const maxHomeCovers = 5
+
+// coverBlocks lists open cover requests, each with its Take button.
+func (h *Home) coverBlocks(open []rituals.CoverBrief, loc *time.Location) []rituals.Block {
+	blocks := []rituals.Block{rituals.Section(fmt.Sprintf(":sos: *Cover wanted* (%d open): the first to take one is on call for exactly that span.", len(open)))}
+	for i, c := range open {
+		if i == maxHomeCovers {
+			blocks = append(blocks, rituals.Context(fmt.Sprintf("… and %d more in the teams' channels", len(open)-maxHomeCovers)))
+			break
+		}
+		text := fmt.Sprintf("*Cover request #%d* for %s: %s – %s, in place of %s", c.ID, h.teamName(c.Team),
+			c.From.In(loc).Format("Mon 2 Jan 15:04"), c.To.In(loc).Format("Mon 2 Jan 15:04 MST"), rituals.Mention(c.For))
+		if c.Reason != "" {
+			text += "\n_" + rituals.Escape(c.Reason) + "_"
+		}
+		blocks = append(blocks, rituals.Section(text), rituals.Actions(c.Take))
+	}
+	return blocks
 }
 
 // teamsOf returns the teams user is a member or lead of.

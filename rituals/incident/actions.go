@@ -202,10 +202,13 @@ var _ rituals.IncidentLog = (*IncidentRecords)(nil)
 // IncidentsBetween returns the team's incidents opened in [from, to),
 // oldest first.
 func (l *IncidentRecords) IncidentsBetween(team string, from, to time.Time) ([]rituals.IncidentBrief, error) {
-	all, err := l.Store.IncidentBriefs("")
-	return briefs(all, err, func(b rituals.IncidentBrief) bool {
-		return !b.Opened.Before(from) && b.Opened.Before(to) && l.briefOf(b, team)
-	}, l.shown)
+	out, err := l.Store.IncidentBriefsWhere(func(ritual string, b rituals.IncidentBrief) bool {
+		return !b.Opened.Before(from) && b.Opened.Before(to) && l.counts(ritual, b.Teams, team)
+	})
+	for i := range out {
+		out[i] = l.shown(out[i])
+	}
+	return out, err
 }
 
 // shown is b with its title as people read it.
@@ -225,8 +228,7 @@ func (l *IncidentRecords) OpenIncidents(team string) ([]rituals.IncidentBrief, e
 
 // Actions returns every action item of the team's incidents.
 func (l *IncidentRecords) Actions(team string) ([]rituals.ActionBrief, error) {
-	all, err := l.Store.ActionItems("")
-	return briefs(all, err, func(a ActionItem) bool { return l.counts(a.Ritual, a.Teams, team) }, ActionItem.Brief)
+	return l.Store.ActionBriefsWhere(func(a ActionItem) bool { return l.counts(a.Ritual, a.Teams, team) })
 }
 
 func incidentBrief(inc Incident) rituals.IncidentBrief { return inc.Brief() }

@@ -3,6 +3,7 @@ package incident
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -33,6 +34,9 @@ type IncidentStore interface {
 	// IncidentBriefs returns the briefs of a ritual's incidents ("" for
 	// all), oldest first: what lists need, without timelines and retros.
 	IncidentBriefs(ritual string) ([]rituals.IncidentBrief, error)
+	// IncidentBriefsWhere returns the briefs keep accepts (told each
+	// incident's ritual), oldest first: a team's, without a copy of all.
+	IncidentBriefsWhere(keep func(ritual string, b rituals.IncidentBrief) bool) ([]rituals.IncidentBrief, error)
 	// OpenIncidents returns the open incidents of a ritual ("" for all).
 	OpenIncidents(ritual string) ([]Incident, error)
 	// LatestIncident returns the incident with the highest number of a
@@ -55,6 +59,9 @@ type IncidentStore interface {
 	Action(id string) (ActionItem, bool, error)
 	// ActionItems returns a ritual's items ("" for all), by creation.
 	ActionItems(ritual string) ([]ActionItem, error)
+	// ActionBriefsWhere returns the briefs of the items keep accepts,
+	// by creation: a team's, without a copy of all.
+	ActionBriefsWhere(keep func(ActionItem) bool) ([]rituals.ActionBrief, error)
 }
 
 // SentMessages says where delivered messages landed; the incidents ritual
@@ -89,6 +96,9 @@ type Incidents struct {
 	ExecOnCall rituals.OnCallLookup
 	Rooms      RoomMaker
 	Poke       func(number int)
+	// Shadows names the newcomers shadowing a team's on-call; it may be
+	// nil or return nil when no onboarding is configured.
+	Shadows func() rituals.Shadows
 
 	mu         sync.Mutex
 	titleNames titleNames
@@ -168,13 +178,35 @@ func announceKey(n int) string { return fmt.Sprintf("incident/%d", n) }
 func eventKey(n, i int) string { return fmt.Sprintf("incident/%d/event/%d", n, i) }
 
 // addOnCall makes whoever is on call for the incident's teams at now a
-// participant of inc, and returns them.
+// participant of inc, and returns them; the newcomers shadowing those
+// teams' on-call join as participants marked shadowing.
 func (x *Incidents) addOnCall(inc *Incident, now time.Time) []string {
 	oc := x.onCallNow(inc.Teams, now)
 	for _, u := range oc {
 		inc.addParticipant(u)
 	}
+	x.addShadows(inc, now)
 	return oc
+}
+
+// addShadows adds the newcomers shadowing the on-call of inc's teams at
+// now (the onboarding's shadow weeks) as participants marked shadowing:
+// they are invited and asked for the retro as participants are, and are
+// given no other say in the incident (see roleOf).
+func (x *Incidents) addShadows(inc *Incident, now time.Time) {
+	shadows := rituals.Linked(x.Shadows)
+	if shadows == nil {
+		return
+	}
+	for _, t := range inc.Teams {
+		for _, u := range shadows(t, now) {
+			if u == "" || slices.Contains(inc.Participants, u) {
+				continue // someone taking part already takes part in full
+			}
+			inc.addParticipant(u)
+			inc.Shadowing = rituals.AddUnique(inc.Shadowing, u)
+		}
+	}
 }
 
 // onCallNow returns the on-call engineer of each of teams.

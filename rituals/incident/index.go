@@ -22,8 +22,9 @@ type IndexQuery struct {
 	// From and To bound the day an incident was opened (in the ritual's
 	// zone), both included.
 	From, To rituals.Date
-	// Text: every word must be found in the title, "#N", the severity or
-	// a team's ID or name (any case).
+	// Text: every word must be found in the title (a person it mentions
+	// by their names too), "#N", the severity or a team's ID or name (any
+	// case).
 	Text string
 	// Status is "open", "resolved" or "" for both.
 	Status string
@@ -57,14 +58,24 @@ type IndexEntry struct {
 	Postmortem string `json:"postmortem,omitempty"`
 }
 
+// IndexNames are what the text search finds an incident by beyond its
+// own words. Either may be nil.
+type IndexNames struct {
+	Teams map[string]string // team ID → name
+	// Person gives the names of a person a title mentions (<@U…>), as
+	// one string ("erin Erin Example"); it is asked only for titles with
+	// a mention, while a text filter is set, so it may read the directory
+	// on its first call.
+	Person func(id string) string
+}
+
 // Index returns the incidents among briefs that match q, newest first.
-// teamNames maps team IDs to names for the text search (may be nil).
-func Index(briefs []rituals.IncidentBrief, q IndexQuery, teamNames map[string]string, now time.Time, loc *time.Location) []IndexEntry {
+func Index(briefs []rituals.IncidentBrief, q IndexQuery, names IndexNames, now time.Time, loc *time.Location) []IndexEntry {
 	words := strings.Fields(strings.ToLower(q.Text))
 	var out []IndexEntry
 	for i := len(briefs) - 1; i >= 0; i-- {
 		b := briefs[i]
-		if !q.matches(b, words, teamNames, loc) {
+		if !q.matches(b, words, names, loc) {
 			continue
 		}
 		out = append(out, entryOf(b, now))
@@ -72,7 +83,7 @@ func Index(briefs []rituals.IncidentBrief, q IndexQuery, teamNames map[string]st
 	return out
 }
 
-func (q IndexQuery) matches(b rituals.IncidentBrief, words []string, teamNames map[string]string, loc *time.Location) bool {
+func (q IndexQuery) matches(b rituals.IncidentBrief, words []string, names IndexNames, loc *time.Location) bool {
 	switch {
 	case q.Team != "" && !slices.Contains(b.Teams, q.Team):
 		return false
@@ -92,7 +103,14 @@ func (q IndexQuery) matches(b rituals.IncidentBrief, words []string, teamNames m
 	}
 	hay := strings.ToLower(b.Title) + " #" + strconv.Itoa(b.Number) + " " + strings.ToLower(b.Severity)
 	for _, t := range b.Teams {
-		hay += " " + strings.ToLower(t) + " " + strings.ToLower(teamNames[t])
+		hay += " " + strings.ToLower(t) + " " + strings.ToLower(names.Teams[t])
+	}
+	if names.Person != nil && strings.Contains(b.Title, "<@") {
+		// As shown ("@erin") and by every name: the raw title holds the
+		// user ID only.
+		for _, id := range rituals.MentionedUsers(b.Title) {
+			hay += " @" + strings.ToLower(names.Person(id))
+		}
 	}
 	for _, w := range words {
 		if !strings.Contains(hay, w) {

@@ -38,14 +38,14 @@ func TestIndexFilters(t *testing.T) {
 		{"combined", incident.IndexQuery{Team: "payments", Severity: "sev1", Status: "resolved"}, []int{1}},
 	} {
 		var got []int
-		for _, e := range incident.Index(briefs, c.q, names, now, utc) {
+		for _, e := range incident.Index(briefs, c.q, incident.IndexNames{Teams: names}, now, utc) {
 			got = append(got, e.Number)
 		}
 		if !slices.Equal(got, c.want) {
 			t.Errorf("%s: got %v, want %v", c.name, got, c.want)
 		}
 	}
-	all := incident.Index(briefs, incident.IndexQuery{}, names, now, utc)
+	all := incident.Index(briefs, incident.IndexQuery{}, incident.IndexNames{Teams: names}, now, utc)
 	for _, c := range []struct {
 		n                   int
 		retro, dur, pm, sts string
@@ -59,6 +59,44 @@ func TestIndexFilters(t *testing.T) {
 		if got := fmt.Sprint(e.Retro, e.Duration, e.Postmortem, e.Status); got != fmt.Sprint(c.retro, c.dur, c.pm, c.sts) {
 			t.Errorf("#%d: retro, duration, postmortem, status = %s", c.n, got)
 		}
+	}
+}
+
+// A person a title mentions only as <@U…> is found by the names the
+// record shows them with; the directory is not asked without a filter.
+func TestIndexFindsMentionedPeopleByName(t *testing.T) {
+	day := time.Date(2026, 11, 2, 12, 0, 0, 0, time.UTC)
+	briefs := []rituals.IncidentBrief{
+		{Number: 1, Title: "Ledger stuck after <@U0ERIN>'s migration", Severity: "sev2", Opened: day},
+		{Number: 2, Title: "Search is slow", Severity: "sev3", Opened: day},
+	}
+	asked := 0
+	names := incident.IndexNames{Person: func(id string) string {
+		asked++
+		return map[string]string{"U0ERIN": "erin Erin Example"}[id]
+	}}
+	for _, c := range []struct {
+		text string
+		want []int
+	}{
+		{"erin", []int{1}},
+		{"@erin", []int{1}},
+		{"EXAMPLE ledger", []int{1}},
+		{"u0erin", []int{1}},
+		{"example search", nil},
+	} {
+		var got []int
+		for _, e := range incident.Index(briefs, incident.IndexQuery{Text: c.text}, names, day, time.UTC) {
+			got = append(got, e.Number)
+		}
+		if !slices.Equal(got, c.want) {
+			t.Errorf("%q: got %v, want %v", c.text, got, c.want)
+		}
+	}
+	asked = 0
+	incident.Index(briefs, incident.IndexQuery{}, names, day, time.UTC)
+	if asked != 0 {
+		t.Errorf("the unfiltered index asked for %d names", asked)
 	}
 }
 

@@ -46,6 +46,9 @@ func (x *Incidents) announcement(inc Incident, update bool) rituals.Message {
 	if oc := x.onCallOf(inc); oc != "" {
 		fields = append(fields, "*On call*\n"+oc)
 	}
+	if len(inc.Shadowing) > 0 {
+		fields = append(fields, "*Shadowing*\n"+mentionAll(inc.Shadowing))
+	}
 	if a := alertsField(inc); a != "" {
 		fields = append(fields, a)
 	}
@@ -171,4 +174,13 @@ func HumanDuration(d time.Duration) string {
 		return fmt.Sprintf("%dd", days)
 	}
 	return fmt.Sprintf("%dd %dh", days, h)
+}
+
+// mentionAll mentions users, comma-separated.
+func mentionAll(users []string) string {
+	m := make([]string, len(users))
+	for i, u := range users {
+		m[i] = rituals.Mention(u)
+	}
+	return strings.Join(m, ", ")
 }

@@ -2,6 +2,7 @@ package incident
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -222,6 +223,10 @@ func (x *Incidents) PostmortemMarkdown(inc Incident, actions []ActionItem, names
 	row("Commander", commander)
 	var ps []string
 	for _, p := range inc.Participants {
+		if slices.Contains(inc.Shadowing, p) {
+			ps = append(ps, n.name(p)+" (shadowing)")
+			continue
+		}
 		ps = append(ps, n.name(p))
 	}
 	row("Participants", strings.Join(ps, ", "))

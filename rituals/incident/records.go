@@ -59,9 +59,12 @@ type Incident struct {
 	Severity     string
 	Commander    string   `json:",omitempty"`
 	Participants []string `json:",omitempty"`
-	Teams        []string `json:",omitempty"`
-	Status       IncidentStatus
-	Source       string
+	// Shadowing are the participants who joined as newcomers shadowing
+	// the on-call (onboarding): named apart, with no say in the incident.
+	Shadowing []string `json:",omitempty"`
+	Teams     []string `json:",omitempty"`
+	Status    IncidentStatus
+	Source    string
 	// SourceRef is the Alertmanager groupKey or the PagerDuty incident ID.
 	SourceRef string `json:",omitempty"`
 	SourceURL string `json:",omitempty"`

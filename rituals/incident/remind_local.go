@@ -97,17 +97,11 @@ func (x *Incidents) userZones(ctx context.Context) map[string]*time.Location {
 	if err != nil {
 		return out
 	}
-	byName := map[string]*time.Location{}
 	for id, u := range users {
 		if u.TZ == "" {
 			continue
 		}
-		loc, ok := byName[u.TZ]
-		if !ok {
-			loc, _ = time.LoadLocation(u.TZ)
-			byName[u.TZ] = loc
-		}
-		if loc != nil {
+		if loc, err := rituals.LoadZone(u.TZ); err == nil {
 			out[id] = loc
 		}
 	}

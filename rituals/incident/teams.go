@@ -213,13 +213,3 @@ func (l *IncidentRecords) counts(ritual string, teams []string, team string) boo
 	}
 	return slices.Contains(teams, team)
 }
-
-// briefOf is counts for a brief, which does not name its ritual: only
-// a brief without teams costs a look-up.
-func (l *IncidentRecords) briefOf(b rituals.IncidentBrief, team string) bool {
-	if len(b.Teams) > 0 || len(l.RitualTeams) == 0 {
-		return slices.Contains(b.Teams, team)
-	}
-	ritual, ok, err := l.Store.IncidentRitual(b.Number)
-	return err == nil && ok && l.counts(ritual, nil, team)
-}

@@ -168,12 +168,38 @@ func (r *Rotation) coverMessage(c CoverRequest) rituals.Message {
 		m.Text = stripMrkdwn(fmt.Sprintf("Cover request #%d for %s: taken by %s", c.ID, r.TeamName(), rituals.Mention(c.TakenBy)))
 	} else {
 		blocks = append(blocks,
-			rituals.Actions(rituals.Button{Text: "Take it", ActionID: ActionCoverTake, Style: "primary", Value: r.Config.Name + "|" + strconv.FormatUint(c.ID, 10)}),
+			rituals.Actions(r.takeButton(c)),
 			rituals.Context("Anyone in the rotation who is not away then can take it; the first to take it is on call for exactly that span."))
 		m.Text = stripMrkdwn(fmt.Sprintf("Cover request #%d for %s, %s", c.ID, r.TeamName(), span))
 	}
 	m.Blocks = blocks
 	return m
+}
+
+// takeButton takes c, from the channel's request or the App Home.
+func (r *Rotation) takeButton(c CoverRequest) rituals.Button {
+	return rituals.Button{Text: "Take it", ActionID: ActionCoverTake, Style: "primary", Value: r.Config.Name + "|" + strconv.FormatUint(c.ID, 10)}
+}
+
+// openCoversFor returns the cover requests user could take at at (see
+// rituals.OpenCovers).
+func (r *Rotation) openCoversFor(user string, at time.Time) ([]rituals.CoverBrief, error) {
+	if r.Covers == nil || !r.InRotation(user) {
+		return nil, nil
+	}
+	covers, err := r.Covers.Covers(r.Config.Name, at)
+	if err != nil {
+		return nil, fmt.Errorf("oncall %s: read cover requests: %w", r.Config.Name, err)
+	}
+	var out []rituals.CoverBrief
+	for _, c := range covers {
+		if c.TakenBy != "" || c.For == user || !c.Span.To.After(at) {
+			continue
+		}
+		out = append(out, rituals.CoverBrief{Ritual: r.Config.Name, Team: r.Team.ID, ID: c.ID, For: c.For,
+			From: c.Span.From, To: c.Span.To, Reason: c.Reason, Take: r.takeButton(c)})
+	}
+	return out, nil
 }
 
 // TakeCover puts taker on call over cover request id's span: once, for

@@ -43,7 +43,12 @@ func (r *Rotation) Handoff(ctx context.Context, at time.Time) error {
 	if err != nil || !ok {
 		return err
 	}
-	return r.Outbox.Send(ctx, r.announcement(h), r.incomingDM(h, r.Zones(ctx)(h.Incoming.Primary)))
+	zones := r.Zones(ctx)
+	msgs := []rituals.Message{r.announcement(h), r.incomingDM(h, zones(h.Incoming.Primary))}
+	for _, s := range h.Shadows {
+		msgs = append(msgs, r.shadowDM(h, s, zones(s)))
+	}
+	return r.Outbox.Send(ctx, msgs...)
 }
 
 // handoff is what changes hands at one handoff.
@@ -60,6 +65,8 @@ type handoff struct {
 	// Until is when Incoming's primary stops being on call: the end of
 	// their stint, as /oncall and the App Home say it.
 	Until time.Time
+	// Shadows are the newcomers shadowing the incoming shift.
+	Shadows []string
 }
 
 func (r *Rotation) handoffAt(at time.Time) (handoff, bool, error) {
@@ -67,7 +74,7 @@ func (r *Rotation) handoffAt(at time.Time) (handoff, bool, error) {
 	if err != nil || !ok {
 		return handoff{}, false, err
 	}
-	h := handoff{At: at, Incoming: in, Until: in.HandoffEnd}
+	h := handoff{At: at, Incoming: in, Until: in.HandoffEnd, Shadows: r.shadowsAt(at, in.Primary)}
 	if st, ok, err := r.NextStintOf(in.Primary, at); err != nil {
 		return h, false, err
 	} else if ok {
@@ -141,6 +148,10 @@ func (r *Rotation) announcement(h handoff) rituals.Message {
 	if in.Override != nil {
 		lead += fmt.Sprintf(" _Override: %s covers %s._", rituals.Mention(in.Primary), rituals.Mention(in.Covering))
 	}
+	if line := shadowingLine(h.Shadows); line != "" {
+		lead += "\n" + line
+		text += " (" + stripMrkdwn(strings.TrimPrefix(line, ":eyes: ")) + ")"
+	}
 	fields := []string{"*Incoming*\n" + rituals.Mention(in.Primary)}
 	if h.Outgoing != nil {
 		fields = append(fields, "*Outgoing*\n"+rituals.Mention(h.Outgoing.Primary))
@@ -160,7 +171,7 @@ func (r *Rotation) announcement(h handoff) rituals.Message {
 	if h.HaveLog && h.Outgoing != nil {
 		blocks = append(blocks, rituals.Section(r.shiftIncidentsText(h)))
 	}
-	blocks = append(blocks, rituals.Context(fmt.Sprintf("Rotation of %d · `/oncall schedule %s` for what comes next · handoff %s", len(r.Settings.Rotation), r.Team.ID, r.FormatTime(h.At))))
+	blocks = append(blocks, rituals.Context(fmt.Sprintf("Rotation of %d · `/oncall schedule %s` for what comes next · handoff %s", r.sizeAt(h.At), r.Team.ID, r.FormatTime(h.At))))
 	return rituals.Message{Key: rituals.OccurrenceKey(r.Config.Name+"/handoff", h.At, "announce"), To: r.Channel(), Text: text, Blocks: blocks}
 }
 
@@ -227,6 +238,9 @@ func (r *Rotation) incomingDM(h handoff, loc *time.Location) rituals.Message {
 	}
 	if len(crew) > 0 {
 		lead += "\n" + strings.Join(crew, " · ")
+	}
+	if line := shadowingLine(h.Shadows); line != "" {
+		lead += "\n" + line + " They see the team's incidents with you; show them around."
 	}
 	blocks := []rituals.Block{rituals.Section(lead)}
 	if h.HaveLog {

@@ -17,7 +17,25 @@ type Rotations struct {
 	List []*Rotation
 }
 
-var _ rituals.OnCallSchedule = (*Rotations)(nil)
+var (
+	_ rituals.OnCallSchedule = (*Rotations)(nil)
+	_ rituals.OpenCovers     = (*Rotations)(nil)
+)
+
+// OpenCoversFor returns the cover requests user could take, in every
+// rotation, soonest first.
+func (rs *Rotations) OpenCoversFor(user string, at time.Time) ([]rituals.CoverBrief, error) {
+	var out []rituals.CoverBrief
+	for _, r := range rs.List {
+		covers, err := r.openCoversFor(user, at)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, covers...)
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].From.Before(out[j].From) })
+	return out, nil
+}
 
 // ByName returns the rotation of that ritual name, or nil.
 func (rs *Rotations) ByName(name string) *Rotation {

@@ -19,7 +19,7 @@ func (r *Rotation) configChangedLocked() bool {
 		return false
 	}
 	last := r.handoffs[n-1]
-	return !slices.Equal(last.Rotation, r.Settings.Rotation) || !slices.Equal(last.ExecRotation, r.Settings.Exec)
+	return !slices.Equal(last.Rotation, r.withAdditions(r.Settings.Rotation, last.At)) || !slices.Equal(last.ExecRotation, r.Settings.Exec)
 }
 
 // configDigest names the config's rotation and the latest handoff it

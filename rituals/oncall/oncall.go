@@ -212,12 +212,20 @@ type Rotation struct {
 	Covers CoverStore
 	// Drills keeps practice pages; nil: none are run.
 	Drills DrillStore
-	Log    zerolog.Logger
+	// Additions keeps the members added from Slack (JoinRotation); nil:
+	// none can be added.
+	Additions AdditionStore
+	// Shadows names the newcomers shadowing the team's on-call at an
+	// instant; it may be nil or return nil when no onboarding is
+	// configured.
+	Shadows func() rituals.Shadows
+	Log     zerolog.Logger
 
 	mu        sync.Mutex
 	loaded    bool
 	handoffs  []HandoffRecord // by At
 	overrides []Override      // in the order set
+	additions []Addition      // in the order added
 	keeper    keeper
 	planner   planner
 	// coverMu makes taking a cover request one at a time.
@@ -257,6 +265,9 @@ func (r *Rotation) Open(now time.Time) error {
 	if err := r.loadLocked(); err != nil {
 		r.mu.Unlock()
 		return err
+	}
+	if r.Additions != nil {
+		r.dropListedLocked()
 	}
 	// What people were told: the rotation stored at the latest handoff,
 	// stepped on. Read only when the config differs from it.
@@ -308,7 +319,13 @@ func (r *Rotation) loadLocked() error {
 		return fmt.Errorf("oncall %s: read overrides: %w", r.Config.Name, err)
 	}
 	sort.SliceStable(hs, func(i, j int) bool { return hs[i].At.Before(hs[j].At) })
-	r.handoffs, r.overrides, r.loaded = hs, os, true
+	// A cancelled override (see CancelPlanned) never puts anyone on call.
+	os = slices.DeleteFunc(os, func(o Override) bool { return !o.To.After(o.From) })
+	adds, err := r.loadAdditions()
+	if err != nil {
+		return err
+	}
+	r.handoffs, r.overrides, r.additions, r.loaded = hs, os, adds, true
 	return nil
 }
 
@@ -325,7 +342,7 @@ func (r *Rotation) recordLocked(t time.Time) error {
 	}
 	h := HandoffRecord{
 		Ritual: r.Config.Name, At: s.start, Primary: s.primary, Exec: s.exec,
-		Rotation: clone(r.Settings.Rotation), ExecRotation: clone(r.Settings.Exec), Recorded: r.Clock.Now(),
+		Rotation: clone(r.withAdditions(r.Settings.Rotation, s.start)), ExecRotation: clone(r.Settings.Exec), Recorded: r.Clock.Now(),
 	}
 	stored, err := r.Store.PutHandoff(h)
 	if err != nil {

@@ -12,12 +12,17 @@ type scheduled struct {
 	start, end time.Time
 	primary    string
 	exec       string
-	// rotation and execRotation are the lists the shift steps through;
-	// prev* are those of the record it was counted from, to find who comes
-	// next when someone has left.
+	// rotation and execRotation are the lists the shift steps through
+	// (whoever follows it is picked from them; rotation has the stored
+	// additions in force at its end, the next handoff); prev* are those of
+	// the record it was counted from, to find who comes next when someone
+	// has left.
 	rotation, prevRotation         []string
 	execRotation, prevExecRotation []string
-	anchor                         int // index of the record counted from; -1 before the first
+	// base is rotation before the stored additions (see withAdditions):
+	// the record's list, or the config's after the latest record.
+	base   []string
+	anchor int // index of the record counted from; -1 before the first
 }
 
 // horizon bounds walks into the future (a rotation of one with no
@@ -52,7 +57,7 @@ func (r *Rotation) fromAnchor(i int, first time.Time) scheduled {
 		if len(r.handoffs) > 0 {
 			rot, exec = r.handoffs[0].Rotation, r.handoffs[0].ExecRotation
 		}
-		s = scheduled{start: first, rotation: rot, prevRotation: rot, execRotation: exec, prevExecRotation: exec, anchor: -1}
+		s = scheduled{start: first, base: rot, prevRotation: rot, execRotation: exec, prevExecRotation: exec, anchor: -1}
 		if len(rot) > 0 {
 			s.primary = rot[0]
 		}
@@ -63,13 +68,14 @@ func (r *Rotation) fromAnchor(i int, first time.Time) scheduled {
 		h := r.handoffs[i]
 		s = scheduled{start: h.At, primary: h.Primary, exec: h.Exec, anchor: i,
 			prevRotation: h.Rotation, prevExecRotation: h.ExecRotation,
-			rotation: h.Rotation, execRotation: h.ExecRotation}
+			base: h.Rotation, execRotation: h.ExecRotation}
 		if i == len(r.handoffs)-1 && !r.continueStored {
 			// After the latest record, the config as it is now.
-			s.rotation, s.execRotation = r.Settings.Rotation, r.Settings.Exec
+			s.base, s.execRotation = r.Settings.Rotation, r.Settings.Exec
 		}
 	}
 	s.end = r.endOf(s)
+	s.rotation = r.withAdditions(s.base, s.end)
 	return s
 }
 
@@ -92,12 +98,13 @@ func (r *Rotation) following(s scheduled) scheduled {
 	}
 	next := scheduled{
 		start: s.end, anchor: s.anchor,
-		primary:  successor(s.primary, s.prevRotation, s.rotation),
-		exec:     successor(s.exec, s.prevExecRotation, s.execRotation),
-		rotation: s.rotation, prevRotation: s.rotation,
+		primary: successor(s.primary, s.prevRotation, s.rotation),
+		exec:    successor(s.exec, s.prevExecRotation, s.execRotation),
+		base:    s.base, prevRotation: s.rotation,
 		execRotation: s.execRotation, prevExecRotation: s.execRotation,
 	}
 	next.end = r.endOf(next)
+	next.rotation = r.withAdditions(next.base, next.end)
 	return next
 }
 
@@ -361,5 +368,16 @@ func (r *Rotation) NextStintOf(user string, from time.Time) (Stint, bool, error)
 	return st, found, err
 }
 
-// InRotation reports whether user takes primary shifts in the rotation.
-func (r *Rotation) InRotation(user string) bool { return indexOf(r.Settings.Rotation, user) >= 0 }
+// InRotation reports whether user takes primary shifts in the rotation,
+// by the config or by a stored addition (from its handoff on).
+func (r *Rotation) InRotation(user string) bool {
+	if indexOf(r.Settings.Rotation, user) >= 0 {
+		return true
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if err := r.ensureLoaded(); err != nil {
+		r.Log.Error().Err(err).Msg("read the rotation's records")
+	}
+	return r.addedLocked(user)
+}

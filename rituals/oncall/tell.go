@@ -74,7 +74,7 @@ func (r *Rotation) Zones(ctx context.Context) func(user string) *time.Location {
 		}
 		loc := r.loc()
 		if u, ok := users[user]; ok && u.TZ != "" {
-			if l, err := time.LoadLocation(u.TZ); err == nil {
+			if l, err := rituals.LoadZone(u.TZ); err == nil {
 				loc = l
 			}
 		}

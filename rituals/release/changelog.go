@@ -66,7 +66,7 @@ func (s *Set) NotesArgs(args []string, now time.Time) (service string, since tim
 // Notes is the changelog `/release notes` prints: the announced deploys
 // of service (all, if "") from since to now, grouped.
 func (s *Set) Notes(service string, since, now time.Time) (text string, blocks []rituals.Block, err error) {
-	deploys, err := s.History(service, since, now)
+	deploys, _, err := s.announced(service, since, now)
 	if err != nil {
 		return "", nil, err
 	}

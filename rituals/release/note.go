@@ -157,6 +157,7 @@ func groupSections(deploys []rituals.DeployBrief, unlisted int) []rituals.Block 
 // total counts the items, of which items may hold only the first.
 func foldLines[T any](title string, items []T, total, max int, line func(T) string) string {
 	var b strings.Builder
+	b.Grow(min(len(title)+min(len(items), max+1)*120, maxSectionChars)) // lines run to about 120 bytes
 	b.WriteString(title)
 	for i, it := range items {
 		l := line(it)

@@ -331,20 +331,43 @@ func (s *Set) Services() []string {
 }
 
 // History is the deploys of [from, to) any ritual announces, of service
-// (any, if ""), newest last.
+// (any, if ""), newest last, in a slice of the caller's own.
 func (s *Set) History(service string, from, to time.Time) ([]rituals.DeployBrief, error) {
+	out, own, err := s.announced(service, from, to)
+	if err != nil || own {
+		return out, err
+	}
+	return slices.Clone(out), nil
+}
+
+// announced is History, shared with the deploy history (own false) when
+// every deploy of it is announced: the common case of /release notes,
+// which only reads them.
+func (s *Set) announced(service string, from, to time.Time) (deploys []rituals.DeployBrief, own bool, err error) {
 	if len(s.List) == 0 {
-		return nil, nil
+		return nil, true, nil
 	}
 	all, err := s.List[0].Deploys(from, to)
 	if err != nil {
-		return nil, fmt.Errorf("release history: %w", err)
+		return nil, false, fmt.Errorf("release history: %w", err)
 	}
-	out := make([]rituals.DeployBrief, 0, len(all))
+	keep := func(d rituals.DeployBrief) bool {
+		return (service == "" || strings.EqualFold(d.Service, service)) && s.Covers(d)
+	}
+	n := 0
 	for _, d := range all {
-		if (service == "" || strings.EqualFold(d.Service, service)) && s.Covers(d) {
+		if keep(d) {
+			n++
+		}
+	}
+	if n == len(all) {
+		return all, false, nil
+	}
+	out := make([]rituals.DeployBrief, 0, n)
+	for _, d := range all {
+		if keep(d) {
 			out = append(out, d)
 		}
 	}
-	return out, nil
+	return out, true, nil
 }

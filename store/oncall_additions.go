@@ -1,0 +1,84 @@
+package store
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/ritualbot/ritualbot/rituals"
+	"github.com/ritualbot/ritualbot/rituals/oncall"
+)
+
+// Members added to rotations from Slack:
+//
+//	oncall_additions  ritual 0 user → Addition
+//
+// They are live config, not history: retention leaves them alone, and
+// EraseUser removes the erased person's.
+var bucketAdditions = registerBucket("oncall_additions")
+
+var _ oncall.AdditionStore = (*DB)(nil)
+
+func init() {
+	registerFormat("oncall_additions", format{Key: func(k []byte) (string, bool) {
+		return strings.ReplaceAll(string(k), "\x00", " / "), true
+	}})
+}
+
+// Additions returns a rotation's additions, in no particular order.
+func (db *DB) Additions(ritual string) ([]oncall.Addition, error) {
+	var out []oncall.Addition
+	err := db.view("oncall_additions", func(tx *bolt.Tx) (err error) {
+		b := tx.Bucket(bucketAdditions)
+		if b == nil {
+			return nil // a store from before additions, opened read-only
+		}
+		out, err = decodePrefix[oncall.Addition](b, prefixKey(ritual), nil)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("rotation additions of %s: %w", ritual, err)
+	}
+	return out, nil
+}
+
+// SaveAddition stores a, unless its user was added to its ritual already,
+// and enqueues the messages telling of it, in one transaction.
+func (db *DB) SaveAddition(a oncall.Addition, now time.Time, messages []rituals.Message) (bool, error) {
+	if err := checkJob(a.Ritual); err != nil {
+		return false, fmt.Errorf("save rotation addition: %w", err)
+	}
+	if a.User == "" || strings.IndexByte(a.User, 0) >= 0 {
+		return false, fmt.Errorf("save rotation addition to %s: bad user %q", a.Ritual, a.User)
+	}
+	stored := false
+	err := db.update("save_oncall_addition", func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketAdditions)
+		k := joinKey(a.Ritual, a.User)
+		if b.Get(k) != nil {
+			return nil
+		}
+		if err := putJSON(b, k, a); err != nil {
+			return err
+		}
+		stored = true
+		return enqueueTx(tx, now, messages)
+	})
+	if err != nil {
+		return false, fmt.Errorf("save rotation addition of %s to %s: %w", a.User, a.Ritual, err)
+	}
+	return stored, nil
+}
+
+// DropAddition removes user's addition to ritual, if any.
+func (db *DB) DropAddition(ritual, user string) error {
+	err := db.update("drop_oncall_addition", func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketAdditions).Delete(joinKey(ritual, user))
+	})
+	if err != nil {
+		return fmt.Errorf("drop rotation addition of %s to %s: %w", user, ritual, err)
+	}
+	return nil
+}
