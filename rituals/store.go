@@ -2,6 +2,7 @@ package rituals
 
 import (
 	"context"
+	"iter"
 	"time"
 )
 
@@ -132,6 +133,54 @@ func (o *DurableOutbox) Send(ctx context.Context, msgs ...Message) error {
 	}
 	if o.Wake != nil {
 		o.Wake()
+	}
+	return nil
+}
+
+// BatchOutbox is an Outbox that takes one fan-out as a sequence of
+// batches, each stored on its own as it comes, and starts delivering once
+// the last is in. A ritual messaging thousands of people builds each
+// batch only when it is asked for, so neither the messages nor one huge
+// transaction's records are in memory at once.
+type BatchOutbox interface {
+	SendBatches(ctx context.Context, batches iter.Seq[[]Message]) error
+}
+
+// SendBatches sends batches through out: as one fan-out if out is a
+// BatchOutbox, else with a Send per batch.
+func SendBatches(ctx context.Context, out Outbox, batches iter.Seq[[]Message]) error {
+	if b, ok := out.(BatchOutbox); ok {
+		return b.SendBatches(ctx, batches)
+	}
+	for msgs := range batches {
+		if err := out.Send(ctx, msgs...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// SendBatches stores each batch in a transaction of its own, and wakes
+// the sender once, after the last (or after a failure, for the batches
+// stored before it). Woken at the first batch, the sender's commits (one
+// per message it posts) and the next batches' would take turns at the
+// store's single writer, and the posts held up behind them would then
+// leave all at once, into Slack's rate limit.
+func (o *DurableOutbox) SendBatches(ctx context.Context, batches iter.Seq[[]Message]) error {
+	stored := false
+	defer func() {
+		if stored && o.Wake != nil {
+			o.Wake()
+		}
+	}()
+	for msgs := range batches {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := o.Store.Enqueue(o.Clock.Now(), UrgentFor(ctx, msgs)...); err != nil {
+			return err
+		}
+		stored = true
 	}
 	return nil
 }

@@ -35,6 +35,10 @@ func TestMain(m *testing.M) {
 		main() // `ritualbot run`, as a separate process
 		return
 	}
+	if os.Getenv(fakeChildEnv) != "" {
+		runFakeChild() // a fan-out's fake Slack, as a separate process
+		return
+	}
 	code := m.Run()
 	removeYearStore()
 	os.Exit(code)

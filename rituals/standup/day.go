@@ -3,6 +3,7 @@ package standup
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -115,7 +116,7 @@ func (s *Standup) Prompt(ctx context.Context, loc *time.Location, at time.Time) 
 	if err != nil {
 		return err
 	}
-	var msgs []rituals.Message
+	var prompt []string
 	for _, m := range s.members(users) {
 		if s.zoneOf(users, m).String() != loc.String() {
 			continue
@@ -128,9 +129,10 @@ func (s *Standup) Prompt(ctx context.Context, loc *time.Location, at time.Time) 
 			continue
 		}
 		day.Prompted = rituals.AddUnique(day.Prompted, m)
-		msgs = append(msgs, s.promptMessage(m, loc, d, at))
+		prompt = append(prompt, m)
 	}
-	if err := s.recordAndSend(ctx, day, "prompts", msgs); err != nil {
+	err = s.recordAndSend(ctx, day, "prompts", prompt, func(m string) rituals.Message { return s.promptMessage(m, loc, d, at) })
+	if err != nil {
 		return err
 	}
 	return dirErr
@@ -178,7 +180,7 @@ func (s *Standup) Remind(ctx context.Context, loc *time.Location, prompted time.
 	if err != nil {
 		return err
 	}
-	var msgs []rituals.Message
+	var remind []string
 	for _, m := range day.Prompted {
 		if s.zoneOf(users, m).String() != loc.String() || away[m] || !s.Team.IsMember(m) {
 			continue
@@ -187,9 +189,9 @@ func (s *Standup) Remind(ctx context.Context, loc *time.Location, prompted time.
 			continue
 		}
 		day.Reminded = rituals.AddUnique(day.Reminded, m)
-		msgs = append(msgs, s.remindMessage(m, d))
+		remind = append(remind, m)
 	}
-	if err := s.recordAndSend(ctx, day, "reminders", msgs); err != nil {
+	if err := s.recordAndSend(ctx, day, "reminders", remind, func(m string) rituals.Message { return s.remindMessage(m, d) }); err != nil {
 		return err
 	}
 	return dirErr
@@ -218,17 +220,41 @@ func (s *Standup) dayState(d rituals.Date) (StandupDay, map[string]StandupAnswer
 	return day, answers, err
 }
 
-// recordAndSend stores the day's record, then sends the messages decided
-// with it (what names them in an error).
-func (s *Standup) recordAndSend(ctx context.Context, day StandupDay, what string, msgs []rituals.Message) error {
+// recordAndSend stores the day's record, then sends each of members the
+// message msg makes for them (what names them in an error).
+//
+// The messages go to the outbox sendBatch at a time, each batch built
+// just before it is stored, in a transaction of its own: a fan-out to
+// 10,000 members then never holds 10,000 messages, nor one transaction's
+// 10,000 new records and the pages they fill, in memory at once
+// (docs/BENCHMARKS.md, "10,000 members"). Stopping between batches loses
+// nothing: the occurrence stays running and runs again at the next start,
+// and the outbox skips the keys it has already.
+func (s *Standup) recordAndSend(ctx context.Context, day StandupDay, what string, members []string, msg func(member string) rituals.Message) error {
 	if err := s.Store.PutDay(day); err != nil {
 		return fmt.Errorf("standup %s: record day %s: %w", s.Config.Name, day.Date, err)
 	}
-	if err := s.Outbox.Send(ctx, msgs...); err != nil {
+	batches := func(yield func([]rituals.Message) bool) {
+		for batch := range slices.Chunk(members, sendBatch) {
+			msgs := make([]rituals.Message, len(batch))
+			for i, m := range batch {
+				msgs[i] = msg(m)
+			}
+			if !yield(msgs) {
+				return
+			}
+		}
+	}
+	if err := rituals.SendBatches(ctx, s.Outbox, batches); err != nil {
 		return fmt.Errorf("standup %s: send %s: %w", s.Config.Name, what, err)
 	}
 	return nil
 }
+
+// sendBatch is how many DMs of a fan-out go to the outbox at a time. A
+// prompt's message is about 1 KB stored; 250 of them fill a few dozen
+// store pages, and a team of fewer members is one batch, as before.
+const sendBatch = 250
 
 // Summarize posts day d's summary once in the team channel, and files the
 // day's participation.

@@ -270,6 +270,47 @@ func TestOutcomes(t *testing.T) {
 	}
 }
 
+func TestALargeTeamsPromptsAndRemindersGoToTheOutboxInBatches(t *testing.T) {
+	s, st := newTestStandup(t, "0 9 * * MON-FRI", false)
+	s.Settings.RemindAfter = time.Hour
+	s.Team.Members = nil
+	for i := range 2*sendBatch + 100 {
+		s.Team.Members = append(s.Team.Members, fmt.Sprintf("U%04d", i))
+	}
+	out := s.Outbox.(*recordingOutbox)
+	berlin := s.Config.Schedule.Location
+	monday := time.Date(2026, 11, 23, 9, 0, 0, 0, berlin)
+	s.Clock.(*rituals.FakeClock).Set(monday)
+	if err := s.Prompt(context.Background(), berlin, monday); err != nil {
+		t.Fatal(err)
+	}
+	want := []int{sendBatch, sendBatch, 100}
+	if fmt.Sprint(out.sends) != fmt.Sprint(want) {
+		t.Errorf("prompts went to the outbox in sends of %v, want %v", out.sends, want)
+	}
+	seen := map[string]int{}
+	for _, m := range out.msgs {
+		seen[m.To]++
+	}
+	for _, m := range s.Team.Members {
+		if seen[m] != 1 {
+			t.Errorf("%s got %d prompts, want 1", m, seen[m])
+		}
+	}
+	if day := st.days[dayKey{"daily", rituals.DateOf(monday)}]; len(day.Prompted) != len(s.Team.Members) {
+		t.Errorf("the day records %d members prompted, want %d", len(day.Prompted), len(s.Team.Members))
+	}
+
+	out.msgs, out.sends = nil, nil
+	s.Clock.(*rituals.FakeClock).Set(monday.Add(time.Hour))
+	if err := s.Remind(context.Background(), berlin, monday); err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(out.sends) != fmt.Sprint(want) || len(out.msgs) != len(s.Team.Members) {
+		t.Errorf("%d reminders went to the outbox in sends of %v, want %d in %v", len(out.msgs), out.sends, len(s.Team.Members), want)
+	}
+}
+
 // Test doubles.
 
 func mustLoad(t testing.TB, name string) *time.Location {
@@ -301,10 +342,14 @@ func newTestStandup(t testing.TB, spec string, localTime bool) (*Standup, *memSt
 	}, st
 }
 
-type recordingOutbox struct{ msgs []rituals.Message }
+type recordingOutbox struct {
+	msgs  []rituals.Message
+	sends []int // how many messages each Send carried
+}
 
 func (o *recordingOutbox) Send(_ context.Context, msgs ...rituals.Message) error {
 	o.msgs = append(o.msgs, msgs...)
+	o.sends = append(o.sends, len(msgs))
 	return nil
 }
 
