@@ -89,7 +89,7 @@ type joiner struct {
 	joined []string
 }
 
-func (j *joiner) InRotation(_, user string) bool { return j.in[user] }
+func (j *joiner) RotationOf(_, user string) (string, bool) { return "pay-oncall", j.in[user] }
 func (j *joiner) JoinRotation(_ context.Context, _, user, _ string, at time.Time) (rituals.RotationJoin, error) {
 	if j.in[user] {
 		return rituals.RotationJoin{}, rituals.Errorf(rituals.ECONFLICT, "in already")
