@@ -246,7 +246,7 @@ func TestOnboardRefusals(t *testing.T) {
 	h.start()
 	cases := []struct{ user, text, want string }{
 		{"U0ALICE", "<@U0NINA> payments", "Only the leads of Payments (<@U0LENA>) and the admins"},
-		{"U0LENA", "<@U0BOB> payments", "<@U0BOB> is already in the Payments on-call rotation"},
+		{"U0LENA", "<@U0BOB> payments", "<@U0BOB> is already in the Payments on-call rotation (`payments-oncall`)"},
 		{"U0LENA", "<@U0GHOST> payments", "There is no member `U0GHOST` in this workspace"},
 		{"U0LENA", "@ghost", "There is no member @ghost in this workspace"},
 		{"U0LENA", "<@U0HOOKS> payments", "is a bot"},
