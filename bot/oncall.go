@@ -44,6 +44,7 @@ func (h *OnCalls) Register(r *Router) {
 	r.Handle("/oncall", Subcommand{Name: "override", Usage: "override @user FROM TO [TEAM] · override @user DURATION|until DATE [HH:MM] [TEAM] · override cancel [FROM] [TEAM]", Help: "put @user on call from FROM to TO (" + when.Forms + "), or from now for DURATION (4h, 2d) or until DATE; leads and admins for their team, anyone for themselves. `cancel` ends the override in force now, else cancels your next planned one, or the one starting at FROM", Run: h.override})
 	r.Handle("/oncall", Subcommand{Name: "swap", Usage: "swap @user [MY-DAY THEIR-DAY] [TEAM] [confirm]", Help: "ask @user to trade one shift for one shift (your next for theirs, or those on the days given); they accept or decline", Run: h.swap})
 	h.registerPlanning(r)
+	h.registerRotation(r)
 	r.HandleAction("oncall", h.action)
 	r.HandleEvent("subteam_members_changed", h.userGroupChanged)
 }

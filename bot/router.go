@@ -149,7 +149,7 @@ func Commands() []Command {
 	return []Command{
 		{Name: "/standup", Description: "Answer today's standup, go out of office, see status and history", UsageHint: "[status | history [@user] [N] | ooo FROM [TO] | back | help]",
 			Missing: "No standup is configured. Add a ritual with `kind: standup` to the config."},
-		{Name: "/oncall", Description: "Who is on call; schedules, overrides, swaps, cover and drills", UsageHint: "[TEAM | schedule [TEAM] [N] | override @user FROM TO | override @user DURATION | override cancel | swap @user [MY-DAY THEIR-DAY] | cover FROM TO | away FROM TO | drill | help]",
+		{Name: "/oncall", Description: "Who is on call; schedules, overrides, swaps, cover, drills and members", UsageHint: "[TEAM | schedule [TEAM] [N] | override @user FROM TO | override @user DURATION | override cancel | swap @user [MY-DAY THEIR-DAY] | cover FROM TO | away FROM TO | drill | rotation [remove @user] | help]",
 			Missing: "No on-call rotation is configured. Add a ritual with `kind: oncall` to the config."},
 		{Name: "/incident", Description: "Declare and run incidents, action items", UsageHint: "[declare [SEV] TITLE | update TEXT | resolve | list | action @owner TEXT | help]",
 			Missing: "Incidents are not configured. Add a ritual with `kind: incidents` to the config."},

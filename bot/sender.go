@@ -5,6 +5,7 @@ import (
 	"errors"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -85,9 +86,15 @@ type Sender struct {
 	stopping context.Context // Run's context: once done, no new call starts
 
 	unrecorded unrecorded // deliveries awaiting the next commit (sender_record.go)
+	marks      marks      // which posts are marked in flight before they go (sender_mark.go)
 
-	once    sync.Once
-	wake    chan struct{}
+	once sync.Once
+	wake chan struct{}
+	// waiters counts the WaitIdle calls waiting: while there are any,
+	// deliveries are recorded as soon as nothing is in flight (flush
+	// wakes Run for it), since idle means recorded.
+	waiters atomic.Int32
+	flush   chan struct{}
 	mu      sync.Mutex
 	idle    bool
 	wakes   uint64 // counts Wake calls, so a pass that read the outbox before one cannot declare it empty
@@ -97,6 +104,7 @@ type Sender struct {
 func (s *Sender) init() {
 	s.once.Do(func() {
 		s.wake = make(chan struct{}, 1)
+		s.flush = make(chan struct{}, 1)
 		s.changed = make(chan struct{})
 		if s.Workers <= 0 {
 			s.Workers = 8
@@ -129,12 +137,15 @@ func (s *Sender) init() {
 }
 
 // Wake tells the sender new messages are waiting.
+//
+// It is no longer idle first; then the wake is counted and signalled at
+// once, so that a pass of Run that counted it finds its signal (woken).
 func (s *Sender) Wake() {
 	s.init()
-	s.mu.Lock()
-	s.wakes++
-	s.mu.Unlock()
 	s.setIdle(false)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.wakes++
 	select {
 	case s.wake <- struct{}{}:
 	default:
@@ -167,9 +178,16 @@ func (s *Sender) setIdleUnless(gen uint64) {
 	}
 }
 
-// WaitIdle blocks until the outbox is empty and nothing is in flight.
+// WaitIdle blocks until the outbox is empty, nothing is in flight and
+// every delivery is recorded.
 func (s *Sender) WaitIdle(ctx context.Context) error {
 	s.init()
+	s.waiters.Add(1)
+	defer s.waiters.Add(-1)
+	select {
+	case s.flush <- struct{}{}:
+	default:
+	}
 	for {
 		s.mu.Lock()
 		idle, changed := s.idle, s.changed
@@ -202,6 +220,7 @@ type result struct {
 func (s *Sender) Run(ctx context.Context) error {
 	s.init()
 	s.stopping = ctx
+	s.startMarks()
 	// Calls run on their own context: when ctx ends no new call starts,
 	// and those in flight get Grace to finish (deferred wg.Wait).
 	work, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
@@ -221,29 +240,47 @@ func (s *Sender) Run(ctx context.Context) error {
 	stale, fresh, complete := true, false, false
 	var last uint64
 	var err error
+	woken := func() {
+		fresh = true
+		stale = stale || !complete || s.unrecorded.superseded.Swap(false)
+	}
 	for {
 		gen := s.generation()
+		// A wake counted in gen is acted on in this pass: had its signal
+		// waited behind another (a timer, a flush), the pass would find
+		// nothing new and declare idle with messages waiting.
+		select {
+		case <-s.wake:
+			woken()
+		default:
+		}
 		switch {
 		case stale:
-			batch, err = s.Store.Pending(batchSize)
+			batch, err = s.readOutbox(func() ([]rituals.OutboxItem, error) {
+				items, err := s.Store.Pending(batchSize)
+				complete, last = len(items) < batchSize, lastSeq(items, 0)
+				return items, err
+			})
 			if err != nil {
 				s.Log.Error().Err(err).Msg("read outbox")
 			}
-			complete, last = len(batch) < batchSize, lastSeq(batch, 0)
-			batch = slices.DeleteFunc(batch, func(it rituals.OutboxItem) bool { return s.isUnrecorded(it.Seq) })
 			stale, fresh = false, false
 		case fresh && complete:
 			room := batchSize - len(batch)
 			var more []rituals.OutboxItem
+			complete = false
 			if room > 0 {
-				more, err = s.Store.PendingAfter(last, room)
+				more, err = s.readOutbox(func() ([]rituals.OutboxItem, error) {
+					items, err := s.Store.PendingAfter(last, room)
+					complete, last = len(items) < room, lastSeq(items, last)
+					return items, err
+				})
 			}
 			if err != nil {
 				s.Log.Error().Err(err).Msg("read outbox")
 				stale = true
 			}
 			batch = append(batch, more...)
-			complete, last = len(more) < room, lastSeq(more, last)
 			fresh = false
 			if slices.ContainsFunc(more, func(it rituals.OutboxItem) bool { return it.Message.Urgent }) {
 				// It goes ahead of the batch, and may have made urgent a
@@ -280,10 +317,14 @@ func (s *Sender) Run(ctx context.Context) error {
 			}(it)
 		}
 		s.Queued(len(batch))
-		if len(inflight) == 0 {
-			s.recordDeliveries() // no attempt is coming to take them
+		// Deliveries wait up to recordAfter for others to join their
+		// commit, unless someone waits for the sender to be idle (a
+		// failed record is kept for later, and does not hold that up).
+		waited := len(inflight) == 0 && s.waiters.Load() > 0
+		if waited {
+			s.recordDeliveries()
 		}
-		if len(batch) == 0 && len(inflight) == 0 && err == nil {
+		if len(batch) == 0 && len(inflight) == 0 && err == nil && (waited || !s.unrecordedLeft()) {
 			s.setIdleUnless(gen)
 		}
 		var retry, record <-chan time.Time
@@ -308,14 +349,15 @@ func (s *Sender) Run(ctx context.Context) error {
 			delete(busy, r.to)
 			if r.done {
 				batch = without(batch, r.seq)
+				s.settled(r.seq)
 			}
 			// A failure changed the item's retry time; an empty batch
 			// may hide more of the outbox than it read.
 			stale = stale || !r.done || len(batch) == 0 || err != nil
 		case <-s.wake:
-			fresh = true
-			stale = stale || !complete || s.unrecorded.superseded.Swap(false)
+			woken()
 		case <-retry:
+		case <-s.flush:
 		case <-record:
 			s.recordDeliveries()
 		}
@@ -377,8 +419,8 @@ func (s *Sender) deliver(ctx context.Context, it rituals.OutboxItem) bool {
 	}
 	// An edit is idempotent; a post or an upload whose earlier attempt may
 	// have landed is looked for first.
-	if !m.Update && !it.InFlight.IsZero() {
-		landed, found, err := s.find(ctx, it)
+	if since, ok := s.mayHaveLanded(it); ok {
+		landed, found, err := s.find(ctx, it, since)
 		var ns errNotSent
 		switch {
 		case ctx.Err() != nil, errors.As(err, &ns) && s.stopped():
@@ -395,8 +437,10 @@ func (s *Sender) deliver(ctx context.Context, it rituals.OutboxItem) bool {
 			return s.landed(it, landed, log)
 		}
 	}
+	var began time.Time
 	mark := func() error {
-		if m.Update {
+		began = s.Now()
+		if m.Update || !s.marksFirst(it) {
 			return nil
 		}
 		ds := s.takeDeliveries()
@@ -453,6 +497,9 @@ func (s *Sender) deliver(ctx context.Context, it rituals.OutboxItem) bool {
 		next, maybe := s.nextTry(it, err), !m.Update && maybeSent(err)
 		if late := time.Now().Add(s.LookAfter); maybe && next.Before(late) {
 			next = late
+		}
+		if maybe {
+			s.lostAnswer(it, began)
 		}
 		s.retry(it, next, err, true, maybe)
 	}

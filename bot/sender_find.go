@@ -26,8 +26,8 @@ const (
 	findPageSize = 200
 )
 
-// find looks for the message of it in Slack.
-func (s *Sender) find(ctx context.Context, it rituals.OutboxItem) (rituals.SentMessage, bool, error) {
+// find looks for the message of it in Slack, posted since about since.
+func (s *Sender) find(ctx context.Context, it rituals.OutboxItem, since time.Time) (rituals.SentMessage, bool, error) {
 	m := it.Message
 	channel := m.To
 	if isUserID(channel) {
@@ -42,7 +42,7 @@ func (s *Sender) find(ctx context.Context, it rituals.OutboxItem) (rituals.SentM
 		}
 		channel = ch.ID
 	}
-	oldest := formatTS(it.InFlight.Add(-findSkew))
+	oldest := formatTS(since.Add(-findSkew))
 	var parentTS string
 	if m.ThreadKey != "" {
 		parent, ok, err := s.sentOf(m.ThreadKey)

@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -12,15 +13,19 @@ import (
 
 // A delivery is recorded in the store with the sender's next commit: the
 // attempt of the next message (Attempt records both in one transaction),
-// or, if none comes within recordAfter or nothing is left in flight, a
-// commit of its own. A sender working through a queue then makes one
-// commit per message instead of two, which halves its share of the
-// store's single writer and its fsyncs while people's commands wait for
-// theirs. Until then the delivery is known here (sentOf), and the item
-// stays in the outbox, in flight: if the process dies first, the next
-// start finds the message in Slack by its metadata instead of posting it
-// again, as for any attempt whose answer was lost.
-const recordAfter = 20 * time.Millisecond
+// or, if none comes within recordAfter, a commit of its own with whatever
+// else was delivered by then (at once if WaitIdle waits). A sender working
+// through a queue then makes one commit per message instead of two, and a
+// run of commands' replies (which go unmarked, sender_mark.go) one commit
+// per recordAfter instead of one each: the sender's share of the store's
+// single writer and its fsyncs, which people's commands wait behind,
+// stays small. Each such commit still makes a command or two wait; at
+// 20 ms, back-to-back overrides waited behind it three times as often as
+// with 100 ms (docs/BENCHMARKS.md). Until then the delivery is known here (sentOf), and the
+// item stays in the outbox: if the process dies first, the next start
+// finds the message in Slack by its metadata instead of posting it again,
+// as for any attempt whose answer was lost.
+const recordAfter = 100 * time.Millisecond
 
 // unrecorded holds the deliveries not yet recorded in the store.
 type unrecorded struct {
@@ -30,6 +35,12 @@ type unrecorded struct {
 	keys  map[string]rituals.SentMessage // where posts landed, for threads and edits
 	edits map[uint64]bool                // the seqs in list that are edits
 	since time.Time                      // when the oldest was added
+	// recorded holds the deliveries whose record was committed, with the
+	// count of outbox reads begun by then (reads): a read that began
+	// before the commit may still hold the item, and must pass it over as
+	// well (unless a newer edit replaced it: that is still to go).
+	recorded map[uint64]recorded
+	reads    uint64
 	// superseded: an edit recorded as delivered stayed in the outbox, as a
 	// newer edit replaced its content while it was sent; Run reads the
 	// outbox again for it (the batch forgot the item).
@@ -42,9 +53,7 @@ func (s *Sender) delivered(it rituals.OutboxItem, landed rituals.SentMessage, _ 
 	u := &s.unrecorded
 	u.mu.Lock()
 	defer u.mu.Unlock()
-	if u.seqs == nil {
-		u.seqs, u.keys, u.edits = map[uint64]bool{}, map[string]rituals.SentMessage{}, map[uint64]bool{}
-	}
+	u.init()
 	if len(u.list) == 0 {
 		u.since = time.Now()
 	}
@@ -59,6 +68,18 @@ func (s *Sender) delivered(it rituals.OutboxItem, landed rituals.SentMessage, _ 
 		u.keys[landed.Key] = landed
 	}
 	return true
+}
+
+func (u *unrecorded) init() {
+	if u.seqs == nil {
+		u.seqs, u.keys, u.edits, u.recorded = map[uint64]bool{}, map[string]rituals.SentMessage{}, map[uint64]bool{}, map[uint64]recorded{}
+	}
+}
+
+// recorded is a delivery committed after outbox read number reads began.
+type recorded struct {
+	revision int
+	reads    uint64
 }
 
 // landed is delivered, and tells Landed of a post.
@@ -101,6 +122,7 @@ func (s *Sender) recordedDeliveries(ds []rituals.Delivery, err error) {
 	var edits []uint64
 	for _, d := range ds {
 		delete(u.seqs, d.Seq)
+		u.recorded[d.Seq] = recorded{revision: d.Revision, reads: u.reads}
 		if u.keys[d.Sent.Key] == d.Sent {
 			delete(u.keys, d.Sent.Key)
 		}
@@ -134,6 +156,14 @@ func (s *Sender) recordDeliveries() {
 	s.recordedDeliveries(ds, err)
 }
 
+// unrecordedLeft reports whether deliveries await their record.
+func (s *Sender) unrecordedLeft() bool {
+	u := &s.unrecorded
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	return len(u.list) > 0
+}
+
 // deliveriesDue says how long until the unrecorded deliveries should be
 // committed on their own; ok is false if there are none.
 func (s *Sender) deliveriesDue() (time.Duration, bool) {
@@ -146,13 +176,30 @@ func (s *Sender) deliveriesDue() (time.Duration, bool) {
 	return max(0, time.Until(u.since.Add(recordAfter))), true
 }
 
-// isUnrecorded reports whether item seq was delivered and awaits its
-// record: a read of the outbox still finds it, and must pass it over.
-func (s *Sender) isUnrecorded(seq uint64) bool {
+// readOutbox reads the outbox with read and passes over the items
+// delivered that the read may still find: those awaiting their record,
+// and those recorded since the read began (its transaction may predate
+// the commit). Posting such an item again would post it twice.
+func (s *Sender) readOutbox(read func() ([]rituals.OutboxItem, error)) ([]rituals.OutboxItem, error) {
 	u := &s.unrecorded
 	u.mu.Lock()
+	u.init()
+	u.reads++
+	began := u.reads
+	u.mu.Unlock()
+	items, err := read()
+	u.mu.Lock()
 	defer u.mu.Unlock()
-	return u.seqs[seq]
+	items = slices.DeleteFunc(items, func(it rituals.OutboxItem) bool {
+		r, ok := u.recorded[it.Seq]
+		return u.seqs[it.Seq] || ok && r.revision == it.Revision
+	})
+	for seq, r := range u.recorded {
+		if r.reads < began { // committed before this read began: it cannot see the item
+			delete(u.recorded, seq)
+		}
+	}
+	return items, err
 }
 
 // sentOf returns where the message with key landed: delivered and not yet

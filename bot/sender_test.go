@@ -39,6 +39,12 @@ func (o *memOutbox) Enqueue(now time.Time, msgs ...rituals.Message) error {
 	return nil
 }
 
+func (o *memOutbox) LastSeq() (uint64, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.seq, nil
+}
+
 func (o *memOutbox) Pending(limit int) ([]rituals.OutboxItem, error) {
 	o.mu.Lock()
 	defer o.mu.Unlock()

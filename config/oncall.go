@@ -33,7 +33,7 @@ func parseOnCall(r *ritualReader) {
 	s.Rotation = r.users("rotation")
 	r.notEmpty("rotation", len(s.Rotation), "name who takes the shifts, or leave `rotation` out to use the team's members")
 	if !r.has("rotation") && team != nil {
-		s.Rotation = team.Members
+		s.Rotation, s.RotationFromTeam = team.Members, true
 		if len(s.Rotation) == 0 {
 			r.errorf("team", "team %q has no members to put on call; give the team members or the ritual a `rotation:`", team.ID)
 		}

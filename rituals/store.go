@@ -109,6 +109,9 @@ type OutboxStore interface {
 	Drop(seq uint64, reason string) error
 	// Sent returns where the message with key landed.
 	Sent(key string) (SentMessage, bool, error)
+	// LastSeq returns the sequence number of the newest item ever
+	// enqueued (0 if none): items after it were enqueued since.
+	LastSeq() (uint64, error)
 }
 
 // DurableOutbox is the Outbox the rituals use: it writes to the store and

@@ -44,8 +44,9 @@ func (db *DB) Additions(ritual string) ([]oncall.Addition, error) {
 	return out, nil
 }
 
-// SaveAddition stores a, unless its user was added to its ritual already,
-// and enqueues the messages telling of it, in one transaction.
+// SaveAddition stores a, unless its user was added to its ritual already
+// and not taken out, and enqueues the messages telling of it, in one
+// transaction.
 func (db *DB) SaveAddition(a oncall.Addition, now time.Time, messages []rituals.Message) (bool, error) {
 	if err := checkJob(a.Ritual); err != nil {
 		return false, fmt.Errorf("save rotation addition: %w", err)
@@ -57,8 +58,9 @@ func (db *DB) SaveAddition(a oncall.Addition, now time.Time, messages []rituals.
 	err := db.update("save_oncall_addition", func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketAdditions)
 		k := joinKey(a.Ritual, a.User)
-		if b.Get(k) != nil {
-			return nil
+		var old oncall.Addition
+		if ok, err := getJSON(b, k, &old); err != nil || ok && old.Until.IsZero() {
+			return err // added already, and not taken out
 		}
 		if err := putJSON(b, k, a); err != nil {
 			return err
@@ -70,6 +72,32 @@ func (db *DB) SaveAddition(a oncall.Addition, now time.Time, messages []rituals.
 		return false, fmt.Errorf("save rotation addition of %s to %s: %w", a.User, a.Ritual, err)
 	}
 	return stored, nil
+}
+
+// EndAddition stores from when a's user, taken out, leaves the rotation
+// (a.Until, a.RemovedBy, a.Removed) and enqueues the messages telling of
+// it, in one transaction; false if there is no such addition or it has
+// an Until already.
+func (db *DB) EndAddition(a oncall.Addition, now time.Time, messages []rituals.Message) (bool, error) {
+	ended := false
+	err := db.update("end_oncall_addition", func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketAdditions)
+		k := joinKey(a.Ritual, a.User)
+		var stored oncall.Addition
+		if ok, err := getJSON(b, k, &stored); err != nil || !ok || !stored.Until.IsZero() {
+			return err
+		}
+		stored.Until, stored.RemovedBy, stored.Removed = a.Until, a.RemovedBy, a.Removed
+		if err := putJSON(b, k, stored); err != nil {
+			return err
+		}
+		ended = true
+		return enqueueTx(tx, now, messages)
+	})
+	if err != nil {
+		return false, fmt.Errorf("take %s out of %s: %w", a.User, a.Ritual, err)
+	}
+	return ended, nil
 }
 
 // DropAddition removes user's addition to ritual, if any.

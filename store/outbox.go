@@ -247,6 +247,20 @@ func (db *DB) OutboxLen() (int, error) {
 	return n, nil
 }
 
+// LastSeq returns the sequence number of the newest item ever enqueued,
+// delivered or not (0 if none).
+func (db *DB) LastSeq() (uint64, error) {
+	var seq uint64
+	err := db.view("outbox_seq", func(tx *bolt.Tx) error {
+		seq = tx.Bucket(bucketOutbox).Sequence()
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("outbox sequence: %w", err)
+	}
+	return seq, nil
+}
+
 // PendingAfter returns up to limit items enqueued after item seq, oldest
 // first, urgent or not.
 func (db *DB) PendingAfter(seq uint64, limit int) ([]rituals.OutboxItem, error) {

@@ -425,6 +425,30 @@ func TestPendingAfterAndItem(t *testing.T) {
 	}
 }
 
+// LastSeq is the newest item ever enqueued, delivered or not: the sender
+// tells by it what a former run left.
+func TestLastSeq(t *testing.T) {
+	db := MustOpen(t)
+	if seq, err := db.LastSeq(); seq != 0 || err != nil {
+		t.Errorf("LastSeq of an empty outbox = %d, %v; want 0", seq, err)
+	}
+	if err := db.Enqueue(t0, post("a", "1"), post("b", "2")); err != nil {
+		t.Fatal(err)
+	}
+	all, err := db.Pending(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, it := range all {
+		if err := db.Delivered(it.Seq, rituals.SentMessage{Channel: "C1", TS: "1.1", Sent: t0}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if seq, err := db.LastSeq(); seq != all[1].Seq || err != nil {
+		t.Errorf("LastSeq after both were delivered = %d, %v; want %d", seq, err, all[1].Seq)
+	}
+}
+
 // A sender records a delivery with its next attempt: one transaction does
 // both, and a delivery already recorded is passed over.
 func TestAttemptRecordsDeliveriesWithIt(t *testing.T) {

@@ -54,21 +54,33 @@ func storedNotes(ctx context.Context, l *config.Loaded) (map[string][]string, er
 }
 
 // additionNotes describes a rotation's stored additions: whom the config
-// lists already are the config's (the bot drops their additions at start).
+// lists already are the config's (the bot drops their additions at start);
+// those taken out say until when they take shifts.
 func additionNotes(rc *rituals.RitualConfig, adds []oncall.Addition) []string {
 	listed := oncall.SettingsOf(rc).Rotation
 	slices.SortStableFunc(adds, func(a, b oncall.Addition) int { return a.Added.Compare(b.Added) })
+	loc := rc.Schedule.Location
 	var lines, members []string
 	for _, a := range adds {
 		if slices.Contains(listed, a.User) {
 			continue
 		}
-		members = append(members, a.User)
-		lines = append(lines, fmt.Sprintf("stored addition: %s takes shifts from the handoff of %s (added %s by %s)",
-			a.User, a.From.In(rc.Schedule.Location).Format("Mon 2006-01-02 15:04 MST"), a.Added.In(rc.Schedule.Location).Format("2006-01-02"), a.By))
+		if a.Until.IsZero() {
+			members = append(members, a.User)
+			lines = append(lines, fmt.Sprintf("stored addition: %s takes shifts from the handoff of %s (added %s by %s)",
+				a.User, a.From.In(loc).Format("Mon 2006-01-02 15:04 MST"), a.Added.In(loc).Format("2006-01-02"), a.By))
+			continue
+		}
+		// Taken out: kept so that the shifts they had stay as they were.
+		lines = append(lines, fmt.Sprintf("stored addition, taken out: %s takes shifts from the handoff of %s until the handoff of %s (added %s by %s, taken out %s by %s)",
+			a.User, a.From.In(loc).Format("Mon 2006-01-02 15:04 MST"), a.Until.In(loc).Format("Mon 2006-01-02 15:04 MST"),
+			a.Added.In(loc).Format("2006-01-02"), a.By, a.Removed.In(loc).Format("2006-01-02"), a.RemovedBy))
 	}
-	if len(members) == 0 {
+	switch {
+	case len(lines) == 0:
 		return []string{"stored additions: none (the rotation is the config's)"}
+	case len(members) == 0:
+		return append([]string{"rotation with the stored additions: the config's (the members added from Slack were taken out)"}, lines...)
 	}
 	return append([]string{fmt.Sprintf("rotation with the stored additions: %s, then %s", strings.Join(listed, ", "), strings.Join(members, ", "))}, lines...)
 }

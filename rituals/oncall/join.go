@@ -3,6 +3,7 @@ package oncall
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -24,7 +25,21 @@ type Addition struct {
 	From  time.Time
 	By    string // who approved it
 	Added time.Time
+	// Until is the handoff from which they no longer take shifts, once a
+	// lead took them out (`/oncall rotation remove`); zero while they
+	// stay. The addition is kept, so the shifts they had stay as they were.
+	Until     time.Time `json:",omitzero"`
+	RemovedBy string    `json:",omitempty"`
+	Removed   time.Time `json:",omitzero"`
 }
+
+// inForce reports whether the addition puts its user in the rotation at t.
+func (a Addition) inForce(t time.Time) bool {
+	return !a.From.After(t) && (a.Until.IsZero() || t.Before(a.Until))
+}
+
+// endedBy reports whether the user has been taken out by t.
+func (a Addition) endedBy(t time.Time) bool { return !a.Until.IsZero() && !t.Before(a.Until) }
 
 // AdditionStore keeps the members added to rotations.
 type AdditionStore interface {
@@ -32,8 +47,14 @@ type AdditionStore interface {
 	Additions(ritual string) ([]Addition, error)
 	// SaveAddition stores a and puts the messages telling of it in the
 	// outbox, in one transaction; it reports false, storing nothing, if
-	// a.User was added to a.Ritual already.
+	// a.User was added to a.Ritual already and not taken out (an addition
+	// with an Until is replaced).
 	SaveAddition(a Addition, now time.Time, messages []rituals.Message) (bool, error)
+	// EndAddition sets a.Until, a.RemovedBy and a.Removed on the stored
+	// addition of a.User to a.Ritual and puts the messages telling of it
+	// in the outbox, in one transaction; it reports false, changing
+	// nothing, if there is no such addition or it has an Until already.
+	EndAddition(a Addition, now time.Time, messages []rituals.Message) (bool, error)
 	// DropAddition removes user's addition to ritual, if any.
 	DropAddition(ritual, user string) error
 }
@@ -72,30 +93,44 @@ func (r *Rotation) dropListedLocked() {
 }
 
 // withAdditions is base followed by the additions in force at t (added
-// from a handoff at or before t) that base does not list.
+// from a handoff at or before t, not taken out by t) that base does not
+// list, without the members taken out by t (a handoff record made while
+// they were in lists them).
 func (r *Rotation) withAdditions(base []string, t time.Time) []string {
-	out := base
+	out, cloned := base, false
 	for _, a := range r.additions {
-		if a.From.After(t) || indexOf(out, a.User) >= 0 {
-			continue
+		i := indexOf(out, a.User)
+		switch {
+		case a.endedBy(t) && i >= 0 && indexOf(r.Settings.Rotation, a.User) < 0:
+			if !cloned {
+				out, cloned = clone(out), true
+			}
+			out = append(out[:i], out[i+1:]...)
+		case a.inForce(t) && i < 0:
+			if !cloned {
+				out, cloned = clone(out), true
+			}
+			out = append(out, a.User)
 		}
-		if len(out) == len(base) {
-			out = clone(base)
-		}
-		out = append(out, a.User)
 	}
 	return out
 }
 
-// addedLocked reports whether user has a stored addition (in force or
-// from a coming handoff).
+// addedLocked reports whether user has a stored addition in force at
+// now or from a coming handoff, not taken out.
 func (r *Rotation) addedLocked(user string) bool {
-	for _, a := range r.additions {
-		if a.User == user {
-			return true
+	return r.additionOfLocked(user) >= 0
+}
+
+// additionOfLocked is the index of user's addition that has not been
+// taken out (it may be leaving at a coming handoff), -1 if none.
+func (r *Rotation) additionOfLocked(user string) int {
+	for i, a := range r.additions {
+		if a.User == user && (a.Until.IsZero() || !a.endedBy(r.Clock.Now())) {
+			return i
 		}
 	}
-	return false
+	return -1
 }
 
 // sizeAt is how many take turns at t, additions included.
@@ -147,17 +182,33 @@ func (r *Rotation) Join(ctx context.Context, user, by string, at time.Time) (rit
 	if err := r.ensureLoaded(); err != nil {
 		return rituals.RotationJoin{}, err
 	}
-	if indexOf(r.Settings.Rotation, user) >= 0 || r.addedLocked(user) {
+	prev := slices.IndexFunc(r.additions, func(x Addition) bool { return x.User == user })
+	if indexOf(r.Settings.Rotation, user) >= 0 || prev >= 0 && r.additions[prev].Until.IsZero() {
 		return rituals.RotationJoin{}, r.alreadyIn(user)
 	}
 	if err := ctx.Err(); err != nil {
 		return rituals.RotationJoin{}, err
 	}
 	a := Addition{Ritual: r.Config.Name, User: user, From: from, By: by, Added: r.Clock.Now()}
-	before := r.planLocked(at)
-	r.additions = append(r.additions, a)
-	after := r.planLocked(at)
 	key := fmt.Sprintf("join/%s/%d", user, from.Unix())
+	kept := r.additions
+	before := r.planLocked(at)
+	switch {
+	case prev >= 0 && !r.additions[prev].endedBy(at):
+		// Taken out from a coming handoff: joining again undoes that,
+		// in their place.
+		a.From, a.Added = r.additions[prev].From, r.additions[prev].Added
+		key += fmt.Sprintf("/again-%d", r.Clock.Now().Unix())
+		r.additions = slices.Clone(r.additions)
+		r.additions[prev] = a
+	case prev >= 0:
+		// Taken out before: they join anew, after everyone.
+		key += fmt.Sprintf("/again-%d", r.Clock.Now().Unix())
+		r.additions = append(slices.Delete(slices.Clone(r.additions), prev, prev+1), a)
+	default:
+		r.additions = append(r.additions, a)
+	}
+	after := r.planLocked(at)
 	why := fmt.Sprintf("%s joins the rotation from the handoff of %s", rituals.Mention(user), r.FormatTime(from))
 	var msgs []rituals.Message
 	for _, m := range r.ShiftMoves(key, why, before, after, zones) {
@@ -171,7 +222,7 @@ func (r *Rotation) Join(ctx context.Context, user, by string, at time.Time) (rit
 		err = r.alreadyIn(user)
 	}
 	if err != nil {
-		r.additions = r.additions[:len(r.additions)-1]
+		r.additions = kept
 		return rituals.RotationJoin{}, err
 	}
 	if r.Wake != nil {

@@ -35,13 +35,29 @@ func (s *memAdditions) Additions(ritual string) ([]oncall.Addition, error) {
 
 func (s *memAdditions) SaveAddition(a oncall.Addition, _ time.Time, msgs []rituals.Message) (bool, error) {
 	s.mu.Lock()
-	for _, x := range s.adds {
+	for i, x := range s.adds {
 		if x.Ritual == a.Ritual && x.User == a.User {
-			s.mu.Unlock()
-			return false, nil
+			if x.Until.IsZero() {
+				s.mu.Unlock()
+				return false, nil
+			}
+			s.adds = slices.Delete(s.adds, i, i+1) // taken out: added anew
+			break
 		}
 	}
 	s.adds = append(s.adds, a)
+	s.mu.Unlock()
+	return true, s.outbox.Send(context.Background(), msgs...)
+}
+
+func (s *memAdditions) EndAddition(a oncall.Addition, _ time.Time, msgs []rituals.Message) (bool, error) {
+	s.mu.Lock()
+	i := slices.IndexFunc(s.adds, func(x oncall.Addition) bool { return x.Ritual == a.Ritual && x.User == a.User && x.Until.IsZero() })
+	if i < 0 {
+		s.mu.Unlock()
+		return false, nil
+	}
+	s.adds[i].Until, s.adds[i].RemovedBy, s.adds[i].Removed = a.Until, a.RemovedBy, a.Removed
 	s.mu.Unlock()
 	return true, s.outbox.Send(context.Background(), msgs...)
 }

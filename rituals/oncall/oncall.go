@@ -20,6 +20,9 @@ import (
 type Settings struct {
 	// Rotation is who takes the primary shifts, in turn.
 	Rotation []string
+	// RotationFromTeam: the config gives no `rotation:`, so Rotation is
+	// the team's members (where to change it, when asked).
+	RotationFromTeam bool
 	// Secondary: the next in the rotation backs the primary up.
 	Secondary bool
 	// Exec is the executive on-call list, rotated at the same handoffs.
