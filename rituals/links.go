@@ -364,9 +364,9 @@ type RotationJoin struct {
 // keeps the addition in its store (the config's rotation stays the source
 // of truth for everyone else).
 type RotationJoiner interface {
-	// InRotation reports whether user takes shifts in any of the team's
-	// rotations, by the config or by a stored addition.
-	InRotation(team, user string) bool
+	// RotationOf is the on-call ritual of the team's in which user takes
+	// shifts, by the config or by a stored addition; ok is false if none.
+	RotationOf(team, user string) (ritual string, ok bool)
 	// JoinRotation adds user to the team's first rotation from the next
 	// handoff after at, approved by `by`, and DMs everyone whose shifts
 	// move. It fails with an ECONFLICT *Error if user is in it already and

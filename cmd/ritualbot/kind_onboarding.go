@@ -19,7 +19,7 @@ func onboardingKind() kind {
 			people := &bot.People{API: m.Slack, Limiter: m.limiter}
 			for _, rc := range rcs {
 				r := onboardingOf(cfg, rc, m.DB, m.Clock, &m.links)
-				r.Outbox, r.People = m.Outbox, people
+				r.Outbox, r.People, r.Directory = m.Outbox, people, m.directory
 				// A newcomer in a zone no job covers needs its 10:00 job
 				// from now on, not from tomorrow's refresh.
 				r.Rescheduled = func() { m.Scheduler.SetJobs(m.jobs()) }

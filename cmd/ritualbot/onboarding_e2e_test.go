@@ -246,7 +246,7 @@ func TestOnboardRefusals(t *testing.T) {
 	h.start()
 	cases := []struct{ user, text, want string }{
 		{"U0ALICE", "<@U0NINA> payments", "Only the leads of Payments (<@U0LENA>) and the admins"},
-		{"U0LENA", "<@U0BOB> payments", "<@U0BOB> is already in the Payments on-call rotation"},
+		{"U0LENA", "<@U0BOB> payments", "<@U0BOB> is already in the Payments on-call rotation (`payments-oncall`)"},
 		{"U0LENA", "<@U0GHOST> payments", "There is no member `U0GHOST` in this workspace"},
 		{"U0LENA", "@ghost", "There is no member @ghost in this workspace"},
 		{"U0LENA", "<@U0HOOKS> payments", "is a bot"},
@@ -334,4 +334,36 @@ func assertOnboardingGovernance(t *testing.T, h *harness) {
 		t.Errorf("the erased newcomer's feedback or ID is still in the export: …%s…", export[max(0, strings.Index(export, "U0NINA")-300):max(0, strings.Index(export, "U0NINA"))+50])
 	}
 	h.start()
+}
+
+// Nina starts on a Thursday in Tokyo and moves to New York the next day.
+// Her day-2 step falls on Saturday: it waits for Monday, and comes at
+// 10:00 New York time, across a restart over the weekend, once.
+func TestOnboardingStepsWaitForMondayInTheNewcomersNewZone(t *testing.T) {
+	h := newOnboardingHarness(t, at(t, "2026-12-03 10:00", berlin))
+	h.start()
+	h.runUntil(at(t, "2026-12-03 11:00", berlin))
+	if r := h.commandText("U0LENA", "C0PAYMENTS", "/onboard", "<@U0NINA> payments"); !strings.Contains(r, "has started") {
+		t.Fatalf("/onboard: %s", r)
+	}
+	wantIn(t, "welcome", readable(t, h.dmWith("U0NINA", "Welcome to Payments")), "a Saturday or Sunday waits for Monday")
+
+	h.runUntil(at(t, "2026-12-04 12:00", berlin))
+	h.fake.AddUser(slackfake.User{ID: "U0NINA", Name: "nina", TZ: "America/New_York"})
+	h.runUntil(at(t, "2026-12-06 12:00", berlin))
+	if _, ok := lastWith(h.fake.DMs("U0NINA"), "Ship a one-line change"); ok {
+		t.Fatal("the Saturday step came on the weekend")
+	}
+	h.restart()
+	h.runUntil(at(t, "2026-12-07 12:00", newYork))
+	ship := h.dmWith("U0NINA", "Ship a one-line change")
+	if got := tsTime(t, ship.TS).In(newYork).Format("Mon 2 Jan 15:04"); got != "Mon 7 Dec 10:00" {
+		t.Errorf("the day-2 step came at %s New York time, want Mon 7 Dec 10:00", got)
+	}
+	wantIn(t, "the Monday DM", readable(t, ship), "Day 4 of your onboarding")
+	for _, m := range h.fake.DMs("U0NINA") {
+		if d := tsTime(t, m.TS).In(newYork).Weekday(); (d == time.Saturday || d == time.Sunday) && strings.Contains(m.Text, "onboarding") {
+			t.Errorf("an onboarding DM on a %s: %.100s", d, m.Text)
+		}
+	}
 }

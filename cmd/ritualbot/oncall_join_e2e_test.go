@@ -102,8 +102,11 @@ func TestOnCallJoinRotationEndToEnd(t *testing.T) {
 	if joiner == nil {
 		t.Fatal("the wiring offers no RotationJoiner with an oncall ritual configured")
 	}
-	if joiner.InRotation("payments", "U0NIA") || !joiner.InRotation("payments", "U0DAVE") {
-		t.Fatal("InRotation before the join")
+	if _, in := joiner.RotationOf("payments", "U0NIA"); in {
+		t.Fatal("U0NIA is in the rotation before the join")
+	}
+	if name, in := joiner.RotationOf("payments", "U0DAVE"); !in || name != "payments-oncall" {
+		t.Fatalf("RotationOf(U0DAVE) = %q, %v; want payments-oncall", name, in)
 	}
 	j, err := joiner.JoinRotation(h.ctx(), "payments", "U0NIA", "U0LEAD", h.clock.Now())
 	if err != nil {

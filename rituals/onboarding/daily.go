@@ -9,16 +9,18 @@ import (
 	"github.com/ritualbot/ritualbot/rituals"
 )
 
-// Jobs are one job per zone that someone of a running onboarding is in,
-// at 10:00 there every day (and always one in the ritual's zone): each
-// sends that zone's people what is due on their day.
+// Jobs are one job per zone that someone of a running onboarding is in
+// now, at 10:00 there every day (and always one in the ritual's zone):
+// each sends that zone's people what is due on their day. The daily
+// refresh of the jobs follows people who change zone.
 func (r *Ritual) Jobs() []rituals.Job {
 	zones := map[string]*time.Location{r.Zone.String(): r.Zone}
 	if all, err := r.Store.Onboardings(r.Name()); err == nil {
+		now := r.readZones(context.Background())
 		for _, o := range all {
 			if o.Running() {
 				for _, role := range Roles {
-					loc := r.zoneOf(o, role)
+					loc := r.zoneNow(now, o, role)
 					zones[loc.String()] = loc
 				}
 			}
@@ -42,34 +44,41 @@ func (r *Ritual) Jobs() []rituals.Job {
 }
 
 // Day sends, at 10:00 in loc, what is due that day to everyone of a
-// running onboarding whose zone is loc: their steps, the weekly list of
-// steps not done, the lead's question about the rotation and the
-// newcomer's feedback form.
+// running onboarding whose zone is loc now: their steps, the weekly list
+// of steps not done, the lead's question about the rotation and the
+// newcomer's feedback form. On a Saturday or Sunday there it sends
+// nothing: what falls due then waits for Monday, when the steps "due by"
+// the day and the nudge of the weekend's week go (restarts in between
+// lose nothing: the record says what was sent).
 func (r *Ritual) Day(ctx context.Context, loc *time.Location, at time.Time) error {
+	day := rituals.DateOf(at.In(loc))
+	if weekend(day) {
+		return nil
+	}
 	all, err := r.Store.Onboardings(r.Name())
 	if err != nil {
 		return fmt.Errorf("onboarding %s: read: %w", r.Name(), err)
 	}
-	day := rituals.DateOf(at.In(loc))
+	zs := r.readZones(ctx)
 	for _, o := range all {
 		if !o.Running() {
 			continue
 		}
-		if err := r.dayOf(ctx, o, loc, day, at); err != nil {
+		if err := r.dayOf(ctx, o, zs, loc, day, at); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (r *Ritual) dayOf(ctx context.Context, o Onboarding, loc *time.Location, day rituals.Date, at time.Time) error {
+func (r *Ritual) dayOf(ctx context.Context, o Onboarding, zs zones, loc *time.Location, day rituals.Date, at time.Time) error {
 	r.fitSteps(&o)
 	var msgs []rituals.Message
 	var sent []int
 	askJoin, askFeedback, joinedByConfig := false, false, false
 	for _, role := range Roles {
 		who := o.Of(role)
-		if r.zoneOf(o, role).String() != loc.String() || who == "" || who == rituals.FormerMember || seenRole(o, role) {
+		if r.zoneNow(zs, o, role).String() != loc.String() || who == "" || who == rituals.FormerMember || seenRole(o, role) {
 			continue
 		}
 		due := r.dueSteps(o, who, day)
@@ -77,16 +86,16 @@ func (r *Ritual) dayOf(ctx context.Context, o Onboarding, loc *time.Location, da
 			msgs = append(msgs, r.stepsMessage(o, role, due, r.stepsLead(o, role, day), key(o, "steps", who, day)))
 			sent = append(sent, due...)
 		}
-		if n := o.DayOn(day); n > 0 && n%7 == 0 {
+		if week := nudgeWeek(o, day); week > 0 {
 			if open := r.openSteps(o, who, day); len(open) > 0 {
 				text := fmt.Sprintf(":hourglass_flowing_sand: Week %d of %s onboarding in %s: %s still open. Mark each done when it is.",
-					n/7, mentionOrYou(o.Newcomer, who), rituals.Escape(r.Team.Name), countSteps(len(open)))
-				msgs = append(msgs, r.stepsMessage(o, role, open, text, key(o, "nudge", n/7, who)))
+					week, mentionOrYou(o.Newcomer, who), rituals.Escape(r.Team.Name), countSteps(len(open)))
+				msgs = append(msgs, r.stepsMessage(o, role, open, text, key(o, "nudge", week, who)))
 			}
 		}
 		if who == o.Lead && o.Joined.IsZero() && !day.Before(o.JoinAskOn) && o.JoinAskedOn != o.JoinAskOn {
 			if rj := r.rotation(); rj != nil {
-				if rj.InRotation(r.Team.ID, o.Newcomer) {
+				if _, in := rj.RotationOf(r.Team.ID, o.Newcomer); in {
 					joinedByConfig = true
 				} else {
 					msgs = append(msgs, r.joinAsk(o))
@@ -157,12 +166,13 @@ func (r *Ritual) dueSteps(o Onboarding, who string, day rituals.Date) []int {
 	return out
 }
 
-// openSteps lists who's steps due before day, sent and not done: those
-// of day itself are in the day's own DM (and a re-run lists the same).
+// openSteps lists who's steps delivered before day, sent and not done:
+// those delivered on day itself (due then or on the weekend before) are
+// in the day's own DM.
 func (r *Ritual) openSteps(o Onboarding, who string, day rituals.Date) []int {
 	var out []int
 	for i, s := range r.Settings.Steps {
-		if o.Of(s.Owner) == who && r.dueOn(o, i).Before(day) && !o.Steps[i].Sent.IsZero() && o.Steps[i].Done.IsZero() {
+		if o.Of(s.Owner) == who && deliveryOn(r.dueOn(o, i)).Before(day) && !o.Steps[i].Sent.IsZero() && o.Steps[i].Done.IsZero() {
 			out = append(out, i)
 		}
 	}

@@ -1,6 +1,6 @@
 // Package onboarding is the onboarding of a new team member: a buddy to
 // pair with, steps sent on their day at 10:00 in the reader's own zone
-// with Done buttons, weeks of shadowing the team's on-call (handoffs and
+// (Monday for a Saturday or Sunday there) with Done buttons, weeks of shadowing the team's on-call (handoffs and
 // incidents include the newcomer as "shadowing"), the lead's question
 // whether to add them to the rotation, and the newcomer's feedback on the
 // onboarding itself, which goes to the lead so that the steps get better.

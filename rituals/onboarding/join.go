@@ -24,8 +24,10 @@ func (r *Ritual) MemberJoined(ctx context.Context, user, channel string) (asked 
 	if r.Settings.Trigger != TriggerChannelJoin || channel != r.Channel() || r.Team.IsMember(user) || r.Team.IsLead(user) || len(r.Team.Leads) == 0 {
 		return false, nil
 	}
-	if rj := r.rotation(); rj != nil && rj.InRotation(r.Team.ID, user) {
-		return false, nil
+	if rj := r.rotation(); rj != nil {
+		if _, in := rj.RotationOf(r.Team.ID, user); in {
+			return false, nil
+		}
 	}
 	u, ok, err := r.People.Member(ctx, user)
 	if err != nil {

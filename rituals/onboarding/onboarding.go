@@ -36,7 +36,8 @@ type Onboarding struct {
 	Buddy    string `json:",omitempty"`
 	Lead     string `json:",omitempty"`
 	// Zones are the IANA zones of the newcomer, the buddy and the lead
-	// when it started: each gets their steps at 10:00 in theirs.
+	// when it started: each gets their steps at 10:00 in theirs, unless
+	// the directory says they have moved since (Ritual.Directory).
 	Zones map[Role]string `json:",omitempty"`
 	// Asked is when the leads were asked to confirm a channel join.
 	Asked   time.Time `json:",omitempty"`
@@ -127,6 +128,10 @@ type Ritual struct {
 	Outbox   rituals.Outbox
 	Clock    rituals.Clock
 	People   People
+	// Directory gives each member's Slack zone now (cached by the
+	// adapter): a step goes at 10:00 in the zone its reader is in when it
+	// is planned. Nil: the zones read at the start.
+	Directory rituals.Directory
 	// Zone is the ritual's zone (the config's): the zone of whoever's
 	// Slack profile says none.
 	Zone *time.Location

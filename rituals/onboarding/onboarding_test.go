@@ -51,8 +51,10 @@ func (s *memStore) OnboardingFeedback(string) ([]onboarding.Feedback, error) { r
 
 // outbox keeps what is sent, once per key, as the durable outbox does.
 type outbox struct {
-	sent []rituals.Message
-	keys map[string]bool
+	sent  []rituals.Message
+	keys  map[string]bool
+	clock rituals.Clock
+	times map[string]time.Time // when each key was sent
 }
 
 func (o *outbox) Send(_ context.Context, msgs ...rituals.Message) error {
@@ -60,6 +62,9 @@ func (o *outbox) Send(_ context.Context, msgs ...rituals.Message) error {
 		if !o.keys[m.Key] {
 			o.keys[m.Key] = true
 			o.sent = append(o.sent, m)
+			if o.clock != nil {
+				o.times[m.Key] = o.clock.Now()
+			}
 		}
 	}
 	return nil
@@ -89,7 +94,7 @@ type joiner struct {
 	joined []string
 }
 
-func (j *joiner) InRotation(_, user string) bool { return j.in[user] }
+func (j *joiner) RotationOf(_, user string) (string, bool) { return "pay-oncall", j.in[user] }
 func (j *joiner) JoinRotation(_ context.Context, _, user, _ string, at time.Time) (rituals.RotationJoin, error) {
 	if j.in[user] {
 		return rituals.RotationJoin{}, rituals.Errorf(rituals.ECONFLICT, "in already")
@@ -122,7 +127,8 @@ type fixture struct {
 
 func newFixture(t *testing.T, start time.Time) *fixture {
 	t.Helper()
-	f := &fixture{clock: rituals.NewFakeClock(start), out: &outbox{keys: map[string]bool{}},
+	clock := rituals.NewFakeClock(start)
+	f := &fixture{clock: clock, out: &outbox{keys: map[string]bool{}, clock: clock, times: map[string]time.Time{}},
 		store: &memStore{records: map[string]onboarding.Onboarding{}}, joiner: &joiner{in: map[string]bool{"U0BOB": true}}}
 	f.r = &onboarding.Ritual{
 		Config: &rituals.RitualConfig{Name: "o", Kind: rituals.KindOnboarding, Team: "pay"},
@@ -153,7 +159,7 @@ func TestStartRefusesWithReasons(t *testing.T) {
 		{"U0LEAD", "U0NOBODY", rituals.ENOTFOUND, "no member `U0NOBODY` in this workspace"},
 		{"U0LEAD", "U0BOT", rituals.EINVALID, "is a bot"},
 		{"U0LEAD", "U0GONE", rituals.EINVALID, "deactivated"},
-		{"U0LEAD", "U0BOB", rituals.ECONFLICT, "already in the Payments on-call rotation"},
+		{"U0LEAD", "U0BOB", rituals.ECONFLICT, "already in the Payments on-call rotation (`pay-oncall`)"},
 	} {
 		_, err := f.r.Start(ctx, tt.by, tt.newcomer)
 		if rituals.ErrorCode(err) != tt.code || !strings.Contains(rituals.ErrorMessage(err), tt.want) {

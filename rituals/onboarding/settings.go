@@ -45,7 +45,8 @@ const (
 // Step is one configured onboarding step.
 type Step struct {
 	// AfterDays counts calendar days from the start date in the
-	// newcomer's zone (weekends included).
+	// newcomer's zone (weekends included); a step due on a weekend is
+	// delivered on the Monday after (deliveryOn).
 	AfterDays int
 	Text      string
 	Link      string // "" if none

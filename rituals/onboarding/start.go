@@ -69,10 +69,11 @@ func (r *Ritual) Start(ctx context.Context, by, newcomer string) (Onboarding, er
 func (r *Ritual) newZone(o Onboarding) bool {
 	covered := map[string]bool{r.Zone.String(): true}
 	if all, err := r.Store.Onboardings(r.Name()); err == nil {
+		zs := r.readZones(context.Background())
 		for _, p := range all {
 			if p.Running() {
 				for _, role := range Roles {
-					covered[r.zoneOf(p, role).String()] = true
+					covered[r.zoneNow(zs, p, role).String()] = true
 				}
 			}
 		}
@@ -98,9 +99,11 @@ func (r *Ritual) checkNewcomer(ctx context.Context, newcomer string) (rituals.Us
 	case u.Deleted:
 		return u, rituals.Errorf(rituals.EINVALID, "%s's account is deactivated.", rituals.Mention(newcomer))
 	}
-	if rj := r.rotation(); rj != nil && rj.InRotation(r.Team.ID, newcomer) {
-		return u, rituals.Errorf(rituals.ECONFLICT, "%s is already in the %s on-call rotation, so there is nothing to onboard them into. `/oncall schedule %s` shows their shifts.",
-			rituals.Mention(newcomer), rituals.Escape(r.Team.Name), rituals.Escape(r.Team.ID))
+	if rj := r.rotation(); rj != nil {
+		if rotation, in := rj.RotationOf(r.Team.ID, newcomer); in {
+			return u, rituals.Errorf(rituals.ECONFLICT, "%s is already in the %s on-call rotation (`%s`), so there is nothing to onboard them into. `/oncall schedule %s` shows their shifts.",
+				rituals.Mention(newcomer), rituals.Escape(r.Team.Name), rituals.Escape(rotation), rituals.Escape(r.Team.ID))
+		}
 	}
 	cur, found, err := r.Store.Onboarding(r.Name(), newcomer)
 	if err != nil {
@@ -203,7 +206,7 @@ func (r *Ritual) welcome(ctx context.Context, o *Onboarding, now time.Time) []ri
 		}
 	}
 	if later > 0 {
-		fmt.Fprintf(&b, "\n%d more step%s follow, each on its day at 10:00 your time.", later, rituals.Plural(later))
+		fmt.Fprintf(&b, "\n%d more step%s follow, each on its day at 10:00 your time (a Saturday or Sunday waits for Monday).", later, rituals.Plural(later))
 	}
 	var msgs []rituals.Message
 	for _, role := range Roles {

@@ -64,13 +64,13 @@ func (r *Ritual) statusOf(o Onboarding, now time.Time, own bool) string {
 	case !o.Joined.IsZero():
 		fmt.Fprintf(&b, " · in the rotation from %s", o.JoinFrom.In(loc).Format("Mon 2 Jan"))
 	case o.Status == StatusActive && r.rotation() != nil:
-		fmt.Fprintf(&b, " · rotation: the lead is asked on %s", o.JoinAskOn.Time().Format("Mon 2 Jan"))
+		fmt.Fprintf(&b, " · rotation: the lead is asked on %s", deliveryOn(o.JoinAskOn).Time().Format("Mon 2 Jan"))
 	}
 	switch {
 	case !o.FeedbackGiven.IsZero():
 		b.WriteString(" · feedback given")
 	case o.Status == StatusActive:
-		fmt.Fprintf(&b, " · feedback asked on %s", o.Start.AddDays(r.Settings.FeedbackAfterDays).Time().Format("Mon 2 Jan"))
+		fmt.Fprintf(&b, " · feedback asked on %s", deliveryOn(o.Start.AddDays(r.Settings.FeedbackAfterDays)).Time().Format("Mon 2 Jan"))
 	}
 	if len(open) > 0 && (own || o.Status == StatusActive) {
 		b.WriteString("\nOpen: \n" + strings.Join(rituals.Capped(open, 10, "… %d more"), "\n"))
@@ -126,7 +126,7 @@ func (r *Ritual) Preview(now time.Time) rituals.Message {
 	for _, s := range r.Settings.Steps {
 		fmt.Fprintf(&b, "\n• day %d (%s), %s: %s", s.AfterDays, FormatDays(s.AfterDays), s.Owner, rituals.Escape(s.Text))
 	}
-	fmt.Fprintf(&b, "\nShadowing the on-call: the first %d week%s. The lead is asked about the rotation after %s; the newcomer for feedback after %s. Steps go at 10:00 in each reader's zone.",
+	fmt.Fprintf(&b, "\nShadowing the on-call: the first %d week%s. The lead is asked about the rotation after %s; the newcomer for feedback after %s. Steps go at 10:00 in each reader's zone; a Saturday or Sunday there waits for Monday.",
 		r.Settings.ShadowWeeks, rituals.Plural(r.Settings.ShadowWeeks), FormatDays(r.Settings.JoinRotationAfterDays), FormatDays(r.Settings.FeedbackAfterDays))
 	text := b.String()
 	return rituals.Message{To: r.Channel(), Text: text, Blocks: []rituals.Block{rituals.Section(text)}}

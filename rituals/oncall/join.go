@@ -281,12 +281,19 @@ var _ rituals.RotationJoiner = (*Rotations)(nil)
 // InRotation reports whether user takes shifts in any of the team's
 // rotations, by the config or by a stored addition.
 func (rs *Rotations) InRotation(team, user string) bool {
+	_, ok := rs.RotationOf(team, user)
+	return ok
+}
+
+// RotationOf is the name of the team's rotation in which user takes
+// shifts, so a refusal can name it.
+func (rs *Rotations) RotationOf(team, user string) (string, bool) {
 	for _, r := range rs.OfTeam(team) {
 		if r.InRotation(user) {
-			return true
+			return r.Name(), true
 		}
 	}
-	return false
+	return "", false
 }
 
 // JoinRotation adds user to the team's first rotation (in config order)
