@@ -77,3 +77,33 @@ func TestCancelPlannedOverride(t *testing.T) {
 		t.Errorf("the lead cancelling Saturday's: %+v %v", o, err)
 	}
 }
+
+// A planned override that overlaps another is refused with the command that
+// cancels the other: by its start while it is planned, by the team alone
+// once it is in force.
+func TestOverlapNamesTheCancelThatWorks(t *testing.T) {
+	opts := rotationOpts{spec: "0 10 * * MON", start: "2026-03-02", store: &memOnCallStore{}, rotation: []string{"U0A", "U0B", "U0C"},
+		leads: []string{"U0LEAD"}, now: tm(t, "2026-03-03 12:00")}
+	r, _, _ := newRotation(t, opts)
+	ctx := context.Background()
+	for _, span := range []oncall.Span{
+		{From: tm(t, "2026-03-05 09:00"), To: tm(t, "2026-03-05 18:00")},
+		{From: tm(t, "2026-03-03 12:00"), To: tm(t, "2026-03-03 18:00")},
+	} {
+		if _, _, err := r.SetOverride(ctx, oncall.OverrideRequest{By: "U0LEAD", User: "U0B", Planned: true, Span: span}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tc := range []struct {
+		span oncall.Span
+		want string
+	}{
+		{oncall.Span{From: tm(t, "2026-03-05 10:00"), To: tm(t, "2026-03-05 12:00")}, "cancel that one first (`/oncall override cancel 2026-03-05 09:00 payments`)"},
+		{oncall.Span{From: tm(t, "2026-03-03 14:00"), To: tm(t, "2026-03-03 16:00")}, "cancel that one first (`/oncall override cancel payments`)"},
+	} {
+		_, _, err := r.SetOverride(ctx, oncall.OverrideRequest{By: "U0LEAD", User: "U0C", Planned: true, Span: tc.span})
+		if rituals.ErrorCode(err) != rituals.ECONFLICT || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("overlapping %v: %v\nwant %q", tc.span, err, tc.want)
+		}
+	}
+}

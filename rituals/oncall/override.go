@@ -79,8 +79,14 @@ func (r *Rotation) SetOverride(ctx context.Context, req OverrideRequest) (Overri
 		for _, o := range r.overrides {
 			if o.From.Before(until) && o.To.After(from) {
 				r.mu.Unlock()
-				return Override{}, "", rituals.Errorf(rituals.ECONFLICT, "That overlaps %s's override, %s to %s. Nothing changed; end that one first (`/oncall override cancel %s` while it is in force), or pick a span that does not overlap it.",
-					rituals.Mention(o.User), r.FormatTime(o.From), r.FormatTime(o.To), r.Team.ID)
+				// A planned one is cancelled by its start, read in the
+				// asker's zone; one in force by the team alone.
+				cancel := r.Team.ID
+				if o.From.After(now) {
+					cancel = o.From.In(zone(by)).Format("2006-01-02 15:04") + " " + r.Team.ID
+				}
+				return Override{}, "", rituals.Errorf(rituals.ECONFLICT, "That overlaps %s's override, %s to %s. Nothing changed; cancel that one first (`/oncall override cancel %s`), or pick a span that does not overlap it.",
+					rituals.Mention(o.User), r.FormatTimeIn(o.From, zone(by)), r.FormatTimeIn(o.To, zone(by)), cancel)
 			}
 		}
 	}
