@@ -213,6 +213,22 @@ func (m *mapping) notEmpty(key string, n int, hint string) {
 	}
 }
 
+// requiredList returns key's list of at most max items, reporting it missing,
+// empty (hint says what to write) or too long (tooMany, given the count
+// and max, says why it is bounded).
+func (m *mapping) requiredList(key, hint string, max int, tooMany string) []*yaml.Node {
+	if !m.has(key) {
+		m.get(key)
+		m.errorf(key, "missing; %s", hint)
+	}
+	nodes := m.seq(key)
+	m.notEmpty(key, len(nodes), hint)
+	if len(nodes) > max {
+		m.errorf(key, tooMany, len(nodes), max)
+	}
+	return nodes
+}
+
 // boolean returns key's value as true or false, def if absent.
 func (m *mapping) boolean(key string, def bool) bool {
 	n, ok := m.scalar(key)

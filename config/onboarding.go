@@ -29,15 +29,7 @@ func parseOnboarding(r *ritualReader) {
 		r.needChannel()
 	}
 	const example = "list what the newcomer (or buddy, or lead) does, e.g. {after: 0d, text: \"Set up your laptop\", link: \"https://wiki/laptop\", owner: newcomer}"
-	if !r.has("steps") {
-		r.get("steps")
-		r.errorf("steps", "missing; %s", example)
-	}
-	nodes := r.seq("steps")
-	r.notEmpty("steps", len(nodes), example)
-	if len(nodes) > maxOnboardingSteps {
-		r.errorf("steps", "%d steps is too many; keep at most %d", len(nodes), maxOnboardingSteps)
-	}
+	nodes := r.requiredList("steps", example, maxOnboardingSteps, "%d steps is too many; keep at most %d")
 	for i, n := range nodes {
 		sm := r.p.d.mapping(n, fmt.Sprintf("%s[%d]", r.sub("steps"), i))
 		st := onboarding.Step{

@@ -26,15 +26,7 @@ func parsePulse(r *ritualReader) {
 		r.errorf("min_responses", "team %q has %d member%s, fewer than min_responses (%d): results could never be shown", t.ID, len(t.Members), rituals.Plural(len(t.Members)), s.MinResponses)
 	}
 	const example = "ask at least one question, e.g. {id: workload, text: \"How sustainable is your workload?\", scale: 5}"
-	if !r.has("questions") {
-		r.get("questions")
-		r.errorf("questions", "missing; %s", example)
-	}
-	nodes := r.seq("questions")
-	r.notEmpty("questions", len(nodes), example)
-	if len(nodes) > maxPulseQuestions {
-		r.errorf("questions", "%d questions is too many for one form; ask at most %d", len(nodes), maxPulseQuestions)
-	}
+	nodes := r.requiredList("questions", example, maxPulseQuestions, "%d questions is too many for one form; ask at most %d")
 	seen := map[string]bool{}
 	for i, n := range nodes {
 		qm := r.p.d.mapping(n, fmt.Sprintf("%s[%d]", r.sub("questions"), i))

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/ritualbot/ritualbot/rituals"
@@ -259,11 +258,7 @@ func (r *Rotation) welcome(a Addition, key string, spans []Span, loc *time.Locat
 		rituals.Mention(a.By), r.TeamName(), r.FormatTimeIn(a.From, loc))
 	list := fmt.Sprintf("None in the next %d weeks: `/oncall schedule %s` shows when your turn comes.", weeks, r.Team.ID)
 	if len(spans) > 0 {
-		var lines []string
-		for _, sp := range spans {
-			lines = append(lines, "• "+r.FormatTimeIn(sp.From, loc)+" → "+r.FormatTimeIn(sp.To, loc))
-		}
-		list = fmt.Sprintf("*Your shifts in the next %d weeks*\n", weeks) + strings.Join(lines, "\n")
+		list = fmt.Sprintf("*Your shifts in the next %d weeks*\n", weeks) + r.spanLines(spans, loc)
 	}
 	return rituals.Message{
 		Key: r.key("moves", key, a.User), To: a.User,

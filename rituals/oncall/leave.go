@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/ritualbot/ritualbot/rituals"
@@ -169,11 +168,7 @@ func (r *Rotation) farewell(a Addition, key string, gone []Span, loc *time.Locat
 		rituals.Mention(a.RemovedBy), r.TeamName(), r.FormatTimeIn(a.Until, loc))
 	list := fmt.Sprintf("You had no shift in the next %d weeks.", weeks)
 	if len(gone) > 0 {
-		var lines []string
-		for _, sp := range gone {
-			lines = append(lines, "• "+r.FormatTimeIn(sp.From, loc)+" → "+r.FormatTimeIn(sp.To, loc))
-		}
-		list = fmt.Sprintf("*Shifts you no longer have in the next %d weeks*\n", weeks) + strings.Join(lines, "\n")
+		list = fmt.Sprintf("*Shifts you no longer have in the next %d weeks*\n", weeks) + r.spanLines(gone, loc)
 	}
 	return rituals.Message{
 		Key: r.key("moves", key, a.User), To: a.User,

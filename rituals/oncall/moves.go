@@ -74,11 +74,7 @@ func (r *Rotation) ShiftMoves(key, why string, before, after map[string][]Span, 
 			if len(spans) == 0 {
 				return "none"
 			}
-			var lines []string
-			for _, sp := range spans {
-				lines = append(lines, "• "+r.FormatTimeIn(sp.From, loc)+" → "+r.FormatTimeIn(sp.To, loc))
-			}
-			return strings.Join(lines, "\n")
+			return r.spanLines(spans, loc)
 		}
 		weeks := int(r.Settings.planAhead().Hours() / 24 / 7)
 		head := fmt.Sprintf(":calendar: Your on-call shifts for *%s* in the next %d weeks moved: %s.", r.TeamName(), weeks, why)
@@ -94,4 +90,13 @@ func (r *Rotation) ShiftMoves(key, why string, before, after map[string][]Span, 
 		})
 	}
 	return out
+}
+
+// spanLines lists spans one a line, as "• from → to" in loc.
+func (r *Rotation) spanLines(spans []Span, loc *time.Location) string {
+	lines := make([]string, len(spans))
+	for i, sp := range spans {
+		lines[i] = "• " + r.FormatTimeIn(sp.From, loc) + " → " + r.FormatTimeIn(sp.To, loc)
+	}
+	return strings.Join(lines, "\n")
 }
