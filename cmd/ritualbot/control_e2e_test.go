@@ -17,6 +17,7 @@ import (
 	"github.com/ritualbot/ritualbot/internal/control"
 	"github.com/ritualbot/ritualbot/slackfake"
 	"github.com/ritualbot/ritualbot/store"
+	bolt "go.etcd.io/bbolt"
 )
 
 // TestStoreIsNeverServedOverHTTP: the backup and the export hold everyone's
@@ -246,10 +247,14 @@ func TestReadyzReflectsFailingCommits(t *testing.T) {
 func TestDamagedStoreStopsTheBotWithAClearMessage(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
-		damage func([]byte) []byte
+		damage func(t *testing.T, path string, b []byte) []byte
 	}{
-		{"truncated", func(b []byte) []byte { return b[:len(b)/2] }},
-		{"page zeroed", func(b []byte) []byte { clear(b[len(b)/2 : len(b)/2+4096]); return b }},
+		{"truncated", func(_ *testing.T, _ string, b []byte) []byte { return b[:len(b)/2] }},
+		{"page zeroed", func(t *testing.T, path string, b []byte) []byte {
+			at, size := pageInUse(t, path)
+			clear(b[at : at+size])
+			return b
+		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newWorkspaceHarness(t, "", at(t, "2026-11-23 08:00", berlin), slackfake.Options{})
@@ -262,7 +267,7 @@ func TestDamagedStoreStopsTheBotWithAClearMessage(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := os.WriteFile(h.storePath(), tc.damage(data), 0o600); err != nil {
+			if err := os.WriteFile(h.storePath(), tc.damage(t, h.storePath(), data), 0o600); err != nil {
 				t.Fatal(err)
 			}
 			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
@@ -329,4 +334,35 @@ func TestCLINeverMigratesOrCreatesTheStore(t *testing.T) {
 	if have, want, err := db.Schema(); err != nil || have != 1 {
 		t.Errorf("the backup's schema = %d (this version writes %d), %v; want 1, the store's", have, want, err)
 	}
+}
+
+// pageInUse is the offset and size of a branch or leaf page from the middle
+// of the stopped store at path on: zeroing a free page would damage nothing,
+// and which pages are free depends on the order of the commits.
+func pageInUse(t *testing.T, path string) (offset, size int) {
+	t.Helper()
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	tx, err := db.Begin(true) // Page reads the free list, loaded for writers
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	size = db.Info().PageSize
+	pages := int(tx.Size()) / size
+	for i := range pages {
+		id := (pages/2 + i) % pages
+		info, err := tx.Page(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if info != nil && (info.Type == "leaf" || info.Type == "branch") {
+			return id * size, size
+		}
+	}
+	t.Fatalf("%s has no branch or leaf page", path)
+	return 0, 0
 }

@@ -248,7 +248,29 @@ func (h *harness) command(user, channel, command, text string) string {
 	// What the command posts goes through the outbox after the ack; a
 	// person sees it a moment later, and so does the test.
 	h.settle()
-	return string(r.Ack)
+	return h.lateReply(user, r.Ack)
+}
+
+// lateReply is the answer the member sees to a command acked with "Working
+// on it…" (its work outlived the ack deadline, as it may under the race
+// detector on a busy machine): the reply that followed through response_url,
+// as an ack payload. Any other ack is returned as it is.
+func (h *harness) lateReply(user string, ack []byte) string {
+	h.t.Helper()
+	var p struct{ Text string }
+	if json.Unmarshal(ack, &p) != nil || p.Text != "Working on it…" {
+		return string(ack)
+	}
+	eph := h.fake.Ephemerals(user)
+	if len(eph) == 0 || eph[len(eph)-1].Text == "Working on it…" {
+		return string(ack) // none followed, or it went to the channel
+	}
+	late := eph[len(eph)-1]
+	out, err := json.Marshal(map[string]any{"response_type": "ephemeral", "text": late.Text, "blocks": late.Blocks})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return string(out)
 }
 
 // texts returns the texts of messages, block text included.
