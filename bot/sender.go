@@ -283,11 +283,10 @@ func (s *Sender) Run(ctx context.Context) error {
 			batch = append(batch, more...)
 			fresh = false
 			if slices.ContainsFunc(more, func(it rituals.OutboxItem) bool { return it.Message.Urgent }) {
-				// It goes ahead of the batch, and may have made urgent a
-				// parent the batch holds as routine: read again, in the
-				// store's order.
-				stale = true
-				continue
+				// It goes ahead of the routine ones, and may have made
+				// urgent a parent the batch holds as routine
+				// (sender_batch.go).
+				mergeUrgent(batch, more)
 			}
 		}
 		now := time.Now()
