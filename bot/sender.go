@@ -351,8 +351,9 @@ func (s *Sender) Run(ctx context.Context) error {
 				s.settled(r.seq)
 			}
 			// A failure changed the item's retry time; an empty batch
-			// may hide more of the outbox than it read.
-			stale = stale || !r.done || len(batch) == 0 || err != nil
+			// may hide more of the outbox than it read, unless it read
+			// all there was (what came since is read when woken).
+			stale = stale || !r.done || len(batch) == 0 && !complete || err != nil
 		case <-s.wake:
 			woken()
 		case <-retry:

@@ -1,12 +1,15 @@
 package bot
 
 import (
+	"context"
 	"fmt"
 	"path/filepath"
 	"slices"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/rs/zerolog"
 
 	"github.com/ritualbot/ritualbot/rituals"
 	"github.com/ritualbot/ritualbot/store"
@@ -146,3 +149,43 @@ func TestSenderReadsOnlyTheNewUrgentMessagesDuringABacklog(t *testing.T) {
 
 // head is the first posts of a long list, enough to read the order.
 func head(posts []string) []string { return posts[:min(len(posts), 12)] }
+
+// Commands one after another each get their reply while the deliveries
+// before wait to be recorded together (sender_record.go): the batch runs
+// dry after each, and the sender must not read the outbox again for it,
+// where those deliveries still wait (which made a run of commands
+// quadratic to read).
+func TestSenderDoesNotReadTheOutboxAgainWhenTheBatchRunsDry(t *testing.T) {
+	const commands = 50
+	store := newMemOutbox()
+	landed := make(chan struct{}, commands)
+	fast := Limit{PerMinute: 1e6, Burst: 1000}
+	s := &Sender{API: &scriptedSlack{}, Store: store, Log: zerolog.Nop(), MaxAge: -1,
+		Limiter: NewRateLimiter(map[string]Limit{"chat.postMessage": fast, "chat.postMessage/channel": fast}),
+		Landed:  func(rituals.Message, rituals.SentMessage) { landed <- struct{}{} }}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); _ = s.Run(ctx) }()
+	t.Cleanup(func() { cancel(); <-done })
+	for i := range commands {
+		// A reply a person waits for goes unmarked, its delivery recorded later.
+		if err := store.Enqueue(time.Now(), rituals.Message{Key: fmt.Sprint("reply-", i), To: "C0TEAM", Text: "Done", Urgent: true}); err != nil {
+			t.Fatal(err)
+		}
+		s.Wake()
+		select {
+		case <-landed:
+		case <-time.After(10 * time.Second):
+			t.Fatalf("reply %d never posted", i)
+		}
+	}
+	waitIdle(t, s)
+	store.mu.Lock()
+	defer store.mu.Unlock()
+	if len(store.items) != 0 || len(store.sent) != commands {
+		t.Errorf("%d left in the outbox, %d recorded as sent; want 0 and %d", len(store.items), len(store.sent), commands)
+	}
+	if store.read > 2*commands {
+		t.Errorf("the sender read %d outbox items to deliver %d", store.read, commands)
+	}
+}
