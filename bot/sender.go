@@ -283,11 +283,10 @@ func (s *Sender) Run(ctx context.Context) error {
 			batch = append(batch, more...)
 			fresh = false
 			if slices.ContainsFunc(more, func(it rituals.OutboxItem) bool { return it.Message.Urgent }) {
-				// It goes ahead of the batch, and may have made urgent a
-				// parent the batch holds as routine: read again, in the
-				// store's order.
-				stale = true
-				continue
+				// It goes ahead of the routine ones, and may have made
+				// urgent a parent the batch holds as routine
+				// (sender_batch.go).
+				mergeUrgent(batch, more)
 			}
 		}
 		now := time.Now()
@@ -352,8 +351,9 @@ func (s *Sender) Run(ctx context.Context) error {
 				s.settled(r.seq)
 			}
 			// A failure changed the item's retry time; an empty batch
-			// may hide more of the outbox than it read.
-			stale = stale || !r.done || len(batch) == 0 || err != nil
+			// may hide more of the outbox than it read, unless it read
+			// all there was (what came since is read when woken).
+			stale = stale || !r.done || len(batch) == 0 && !complete || err != nil
 		case <-s.wake:
 			woken()
 		case <-retry:

@@ -1,0 +1,77 @@
+package bot
+
+import (
+	"cmp"
+	"slices"
+
+	"github.com/ritualbot/ritualbot/rituals"
+)
+
+// The sender's batch is kept in the store's order (store.Pending): the
+// urgent items first, each kind oldest first. Items read after the batch
+// (PendingAfter) are newer than all of it; the routine ones go at its end
+// as they come, the urgent ones ahead of the routine ones (mergeUrgent).
+//
+// Enqueueing an urgent message made urgent in the store the pending post
+// it threads under or edits, and so on up (the outbox contract), so that
+// it never overtakes its parent. Such a parent the batch already holds
+// still reads routine there: mergeUrgent makes the batch's copy urgent
+// the same way. Reading the whole outbox again for it instead decoded
+// every pending item for each command a person typed during a backlog,
+// which made a backlog quadratic to read (docs/BENCHMARKS.md).
+
+// mergeUrgent puts batch, whose tail fresh was just read after the rest,
+// back in the store's order: the parents of fresh's urgent items become
+// urgent, and the urgent items go ahead of the routine ones. It works in
+// memory, over items already decoded.
+func mergeUrgent(batch, fresh []rituals.OutboxItem) {
+	var parents []string // keys of the posts made urgent, walked up a level at a time
+	for _, it := range fresh {
+		if it.Message.Urgent {
+			if p := parentKey(it.Message); p != "" {
+				parents = append(parents, p)
+			}
+		}
+	}
+	for range 8 { // a thread is one level deep; the bound only guards a cycle
+		if len(parents) == 0 {
+			break
+		}
+		var up []string
+		for i := range batch {
+			m := &batch[i].Message
+			if m.Update || !slices.Contains(parents, m.Key) {
+				continue
+			}
+			if !m.Urgent {
+				m.Urgent = true
+				if p := parentKey(*m); p != "" {
+					up = append(up, p)
+				}
+			}
+		}
+		parents = up
+	}
+	slices.SortStableFunc(batch, storeOrder)
+}
+
+// parentKey is the key of the post m threads under or edits ("" if none):
+// the pending message that must go before it.
+func parentKey(m rituals.Message) string {
+	if m.Update {
+		return m.Key
+	}
+	return m.ThreadKey
+}
+
+// storeOrder orders outbox items as store.Pending does: urgent first, then
+// by sequence.
+func storeOrder(a, b rituals.OutboxItem) int {
+	if a.Message.Urgent != b.Message.Urgent {
+		if a.Message.Urgent {
+			return -1
+		}
+		return 1
+	}
+	return cmp.Compare(a.Seq, b.Seq)
+}
