@@ -3,6 +3,8 @@ package onboarding
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"time"
 
@@ -26,13 +28,8 @@ func (r *Ritual) Jobs() []rituals.Job {
 			}
 		}
 	}
-	names := make([]string, 0, len(zones))
-	for n := range zones {
-		names = append(names, n)
-	}
-	sort.Strings(names)
 	var jobs []rituals.Job
-	for _, n := range names {
+	for _, n := range slices.Sorted(maps.Keys(zones)) {
 		loc := zones[n]
 		jobs = append(jobs, rituals.Job{
 			Name: r.Name() + "/day@" + n, Ritual: r.Name(),

@@ -3,8 +3,8 @@ package standup
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 
@@ -33,13 +33,8 @@ func (s *Standup) Jobs(ctx context.Context) ([]rituals.Job, error) {
 			}
 		}
 	}
-	var names []string
-	for n := range zones {
-		names = append(names, n)
-	}
-	sort.Strings(names)
 	var jobs []rituals.Job
-	for _, n := range names {
+	for _, n := range slices.Sorted(maps.Keys(zones)) {
 		loc := zones[n]
 		sched := s.Config.Schedule.In(loc)
 		suffix := ""
