@@ -29,11 +29,13 @@ func FuzzSlashCommands(f *testing.F) {
 		{2, 0, "publish #1"}, {2, 0, "retro #1"}, {2, 0, "list"}, {2, 1, "actions"}, {2, 0, "#"}, {2, 0, "action #999999999 x"},
 		{1, 3, "override <@U0CAROL> fri 18:00 mon 09:00 payments"}, {1, 3, "override <@U0CAROL> now +3d"}, {1, 1, "swap <@U0CAROL> 2026-10-20 2026-10-27 confirm"},
 		{3, 3, "highlight Shipped"}, {3, 6, "risk payments Audit"}, {3, 1, "preview"}, {3, 1, "preview nope"}, {3, 0, "help"},
+		{4, 3, "<@U0OUT|out>"}, {4, 3, "<@U0ALICE|alice> payments"}, {4, 3, "<@U0GHOST> nope"}, {4, 1, "<@U0OUT>"},
+		{4, 3, "status"}, {4, 3, "feedback payments"}, {4, 0, "help"}, {4, 6, "<@U0OUT> <@U0BOB>"},
 	} {
 		f.Add(s.cmd, s.user, s.text)
 	}
 	m := fuzzBot(f)
-	commands := []string{"/standup", "/oncall", "/incident", "/digest"}
+	commands := []string{"/standup", "/oncall", "/incident", "/digest", "/onboard"}
 	users := []string{"U0ALICE", "U0BOB", "U0CAROL", "U0LEAD", "U0DAN", "U0SAM", "U0ADMIN", "U0OUT"}
 	f.Fuzz(func(t *testing.T, cmd, user uint8, text string) {
 		inv := bot.Invocation{Command: commands[int(cmd)%len(commands)], Text: text, UserID: users[int(user)%len(users)], ChannelID: "C0INCIDENTS"}
@@ -62,5 +64,16 @@ func FuzzSlashCommands(f *testing.F) {
 // process.
 func fuzzBot(f *testing.F) *Main {
 	f.Helper()
-	return workspaceBot(f, f.TempDir(), time.Date(2026, 11, 23, 10, 30, 0, 0, berlin))
+	return workspaceBotWith(f, workspaceConfig+fuzzOnboarding, f.TempDir(), time.Date(2026, 11, 23, 10, 30, 0, 0, berlin))
 }
+
+// fuzzOnboarding adds an onboarding ritual to the workspace's, so that
+// /onboard's arguments are fuzzed too.
+const fuzzOnboarding = `
+  - name: payments-onboarding
+    kind: onboarding
+    team: payments
+    steps:
+      - {after: 0d, text: "Set up your laptop", owner: newcomer}
+      - {after: 2d, text: "Pair on a change", owner: buddy}
+`

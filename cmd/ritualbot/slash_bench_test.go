@@ -92,6 +92,13 @@ func yearBot(b *testing.B) *Main {
 // before now.
 func workspaceBot(tb testing.TB, dir string, now time.Time, history ...slackfake.Message) *Main {
 	tb.Helper()
+	return workspaceBotWith(tb, workspaceConfig, dir, now, history...)
+}
+
+// workspaceBotWith is workspaceBot on the config cfg (workspaceConfig
+// with more rituals, say).
+func workspaceBotWith(tb testing.TB, cfg, dir string, now time.Time, history ...slackfake.Message) *Main {
+	tb.Helper()
 	clock := rituals.NewFakeClock(now)
 	fake := slackfake.New(slackfake.Options{Now: clock.Now, SigningSecret: wsSigningSecret, DisableRateLimits: true})
 	tb.Cleanup(fake.Close)
@@ -106,7 +113,7 @@ func workspaceBot(tb testing.TB, dir string, now time.Time, history ...slackfake
 		tb.Fatal(err)
 	}
 	cfgPath := filepath.Join(dir, "config.yaml")
-	if err := os.WriteFile(cfgPath, []byte(strings.ReplaceAll(workspaceConfig, "STORE", filepath.Join(dir, "ritualbot.db"))), 0o600); err != nil {
+	if err := os.WriteFile(cfgPath, []byte(strings.ReplaceAll(cfg, "STORE", filepath.Join(dir, "ritualbot.db"))), 0o600); err != nil {
 		tb.Fatal(err)
 	}
 	loaded, err := config.Load(cfgPath, configKinds())
