@@ -14,6 +14,8 @@ func FuzzParse(f *testing.F) {
 	f.Add(good)
 	f.Add("timezone: UTC\nteams:\n  - {id: a, channel: '#a', members: [a@b.co]}\nrituals:\n  - {name: r, kind: reminder, team: a, schedule: '@every 1m', text: '{{.OnCall}}'}\n")
 	f.Add("timezone: UTC\nrituals:\n  - name: s\n    kind: standup\n    questions: [a, {id: b, text: c, blocker: true}]\n")
+	f.Add("timezone: UTC\nteams:\n  - {id: a, channel: C0A, members: [U0A], leads: [U0L]}\nrituals:\n  - name: o\n    kind: onboarding\n    team: a\n    buddy: round_robin\n    trigger: channel_join\n    shadow_oncall: 2\n    steps: [{after: 2d, text: x, owner: buddy}, {after: 1w, text: y, link: 'https://e.x', owner: lead}]\n")
+	f.Add("timezone: UTC\nteams:\n  - {id: a, channel: C0A, members: [U0A, U0B, U0C]}\nrituals:\n  - name: p\n    kind: pulse\n    team: a\n    schedule: '0 10 * * MON'\n    questions: [{id: q, text: t, scale: 11}, {id: f, text: u, free_text: true}]\n")
 	f.Add("a: &x [*x]\n")
 	f.Add("timezone: UTC\nholidays: [2026-02-30]\n")
 	f.Fuzz(func(t *testing.T, data string) {
