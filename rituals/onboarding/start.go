@@ -32,9 +32,14 @@ func (r *Ritual) Start(ctx context.Context, by, newcomer string) (Onboarding, er
 		return Onboarding{}, err
 	}
 	o.Zones = map[Role]string{Newcomer: zoneName(newcomerInfo.TZ, r.Zone)}
+	// The buddy and the lead are long in the (cached) member list; only
+	// the newcomer, who may have joined Slack a minute ago, needs users.info.
+	zs := r.readZones(ctx)
 	for _, role := range []Role{Buddy, Lead} {
 		o.Zones[role] = r.Zone.String()
-		if u, ok, err := r.People.Member(ctx, o.Of(role)); err == nil && ok {
+		if tz, ok := zs[o.Of(role)]; ok {
+			o.Zones[role] = zoneName(tz, r.Zone)
+		} else if u, ok, err := r.People.Member(ctx, o.Of(role)); err == nil && ok {
 			o.Zones[role] = zoneName(u.TZ, r.Zone)
 		}
 	}
