@@ -253,7 +253,7 @@ func (r *Rotation) alreadyIn(user string) error {
 // welcome tells the newcomer they joined and lists their first shifts
 // (spans, within plan_ahead); times fall back to their zone, loc.
 func (r *Rotation) welcome(a Addition, key string, spans []Span, loc *time.Location) rituals.Message {
-	weeks := int(r.Settings.planAhead().Hours() / 24 / 7)
+	weeks := r.planAheadWeeks()
 	head := fmt.Sprintf(":wave: %s added you to the on-call rotation for *%s*: you take shifts from the handoff of %s.",
 		rituals.Mention(a.By), r.TeamName(), r.FormatTimeIn(a.From, loc))
 	list := fmt.Sprintf("None in the next %d weeks: `/oncall schedule %s` shows when your turn comes.", weeks, r.Team.ID)

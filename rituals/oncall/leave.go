@@ -163,7 +163,7 @@ func lost(before, after []Span) []Span {
 // the shifts within plan_ahead they no longer have; times fall back to
 // their zone, loc.
 func (r *Rotation) farewell(a Addition, key string, gone []Span, loc *time.Location) rituals.Message {
-	weeks := int(r.Settings.planAhead().Hours() / 24 / 7)
+	weeks := r.planAheadWeeks()
 	head := fmt.Sprintf(":wave: %s took you out of the on-call rotation for *%s*: you leave the rotation from the handoff of %s. A shift of yours already started stays yours.",
 		rituals.Mention(a.RemovedBy), r.TeamName(), r.FormatTimeIn(a.Until, loc))
 	list := fmt.Sprintf("You had no shift in the next %d weeks.", weeks)

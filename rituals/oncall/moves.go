@@ -76,7 +76,7 @@ func (r *Rotation) ShiftMoves(key, why string, before, after map[string][]Span, 
 			}
 			return r.spanLines(spans, loc)
 		}
-		weeks := int(r.Settings.planAhead().Hours() / 24 / 7)
+		weeks := r.planAheadWeeks()
 		head := fmt.Sprintf(":calendar: Your on-call shifts for *%s* in the next %d weeks moved: %s.", r.TeamName(), weeks, why)
 		out = append(out, rituals.Message{
 			Key: r.key("moves", key, u), To: u,
@@ -99,4 +99,10 @@ func (r *Rotation) spanLines(spans []Span, loc *time.Location) string {
 		lines[i] = "• " + r.FormatTimeIn(sp.From, loc) + " → " + r.FormatTimeIn(sp.To, loc)
 	}
 	return strings.Join(lines, "\n")
+}
+
+// planAheadWeeks is plan_ahead in whole weeks, as the DMs about shifts
+// name the span they list.
+func (r *Rotation) planAheadWeeks() int {
+	return int(r.Settings.planAhead().Hours() / 24 / 7)
 }
