@@ -28,7 +28,7 @@ func mergeUrgent(batch, fresh []rituals.OutboxItem) {
 	var parents []string // keys of the posts made urgent, walked up a level at a time
 	for _, it := range fresh {
 		if it.Message.Urgent {
-			if p := parentKey(it.Message); p != "" {
+			if p := it.Message.ParentKey(); p != "" {
 				parents = append(parents, p)
 			}
 		}
@@ -45,7 +45,7 @@ func mergeUrgent(batch, fresh []rituals.OutboxItem) {
 			}
 			if !m.Urgent {
 				m.Urgent = true
-				if p := parentKey(*m); p != "" {
+				if p := m.ParentKey(); p != "" {
 					up = append(up, p)
 				}
 			}
@@ -53,15 +53,6 @@ func mergeUrgent(batch, fresh []rituals.OutboxItem) {
 		parents = up
 	}
 	slices.SortStableFunc(batch, storeOrder)
-}
-
-// parentKey is the key of the post m threads under or edits ("" if none):
-// the pending message that must go before it.
-func parentKey(m rituals.Message) string {
-	if m.Update {
-		return m.Key
-	}
-	return m.ThreadKey
 }
 
 // storeOrder orders outbox items as store.Pending does: urgent first, then

@@ -30,6 +30,16 @@ type Message struct {
 	Urgent bool `json:",omitempty"`
 }
 
+// ParentKey is the key of the pending post m must not overtake: the one it
+// edits (an update) or threads under; "" if none. Making m urgent makes
+// its parent urgent too, and so on up.
+func (m Message) ParentKey() string {
+	if m.Update {
+		return m.Key
+	}
+	return m.ThreadKey
+}
+
 type forPersonKey struct{}
 
 // ForPerson marks ctx as serving a person who waits for the answer: what

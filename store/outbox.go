@@ -166,10 +166,7 @@ func promote(tx *bolt.Tx, m rituals.Message, seq uint64) error {
 		if err := urgent.Put(seqKey(seq), nil); err != nil {
 			return err
 		}
-		parent := m.ThreadKey
-		if m.Update {
-			parent = m.Key
-		}
+		parent := m.ParentKey()
 		v := index.Get([]byte(parent))
 		if parent == "" || v == nil {
 			return nil
