@@ -16,7 +16,7 @@ import (
 //
 // What get returns is shared: callers copy before they change it.
 type decodedCache[T any] struct {
-	writes atomic.Uint64 // committed writes to the bucket
+	writes commitCount // committed writes to the bucket
 
 	mu    sync.Mutex
 	items []T
@@ -44,8 +44,19 @@ func (c *decodedCache[T]) get(read func() ([]T, error)) ([]T, error) {
 }
 
 // stale marks the cache stale once tx, which writes to its bucket,
-// commits. bbolt runs commit handlers after the new data is visible to new
-// read transactions, so a get after that reads it.
-func (c *decodedCache[T]) stale(tx *bolt.Tx) {
-	tx.OnCommit(func() { c.writes.Add(1) })
-}
+// commits.
+func (c *decodedCache[T]) stale(tx *bolt.Tx) { c.writes.after(tx) }
+
+// commitCount counts the committed transactions that wrote to what a cache
+// holds. A cache notes the count before it reads and is stale once the
+// count has moved: a write committed during the read leaves it behind, so
+// the next call reads again.
+type commitCount struct{ n atomic.Uint64 }
+
+// after counts tx once it commits. bbolt runs commit handlers after the
+// new data is visible to new read transactions, so a read after the count
+// moved sees it.
+func (c *commitCount) after(tx *bolt.Tx) { tx.OnCommit(func() { c.n.Add(1) }) }
+
+// Load is the count now.
+func (c *commitCount) Load() uint64 { return c.n.Load() }

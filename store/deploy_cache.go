@@ -5,7 +5,6 @@ import (
 	"slices"
 	"sort"
 	"sync"
-	"sync/atomic"
 	"time"
 	"unsafe"
 
@@ -21,12 +20,12 @@ import (
 // far more often than deploys do: /digest preview reads 13 weeks of them,
 // /release notes a week, on every call, and decoding them was most of
 // what those calls allocated. A committed write to the deploys (writes)
-// makes the cache stale, exactly as decodedCache does.
+// makes the cache stale (a commitCount, as for decodedCache).
 //
 // It holds at most maxRecentDeployBytes: a range over that (50 teams'
 // quarter) is decoded for the call and not kept.
 type recentDeploys struct {
-	writes atomic.Uint64 // committed writes to the deploys
+	writes commitCount // committed writes to the deploys
 
 	mu    sync.Mutex
 	from  int64           // UnixNano: the deploys kept finished at or after it
@@ -42,9 +41,7 @@ const maxRecentDeployBytes = 2 << 20
 
 // stale marks the cache stale once tx, which writes to the deploys,
 // commits (bbolt runs commit handlers once the new data is visible).
-func (c *recentDeploys) stale(tx *bolt.Tx) {
-	tx.OnCommit(func() { c.writes.Add(1) })
-}
+func (c *recentDeploys) stale(tx *bolt.Tx) { c.writes.after(tx) }
 
 // between returns the deploys finished in [from, to), from the cache if
 // it holds them, else decoded by read (which also refills the cache when
