@@ -225,6 +225,14 @@ func (s *SocketMode) handleEvents(ctx context.Context, client *socketmode.Client
 		case <-ctx.Done():
 			return
 		case evt := <-client.Events:
+			// Once a connection is refused, this client is being shut
+			// down, but slack-go may already have dialled again and
+			// queued that connection's hello: select picks at random
+			// between it and ctx.Done, and a hello handled here would say
+			// connected just before Run says refused.
+			if ctx.Err() != nil {
+				return
+			}
 			switch evt.Type {
 			case socketmode.EventTypeConnected:
 				opened, greeted = true, false
@@ -233,6 +241,8 @@ func (s *SocketMode) handleEvents(ctx context.Context, client *socketmode.Client
 			case socketmode.EventTypeConnecting:
 				if opened && !greeted {
 					refused()
+					s.handle(ctx, client, evt)
+					return
 				}
 			}
 			s.handle(ctx, client, evt)

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"github.com/gorilla/websocket"
 	"github.com/rs/zerolog"
 	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/socketmode"
 )
 
 // Slack is ready to deliver envelopes once it says hello, not when the
@@ -83,5 +85,53 @@ func TestSocketModeIsConnectedAtHelloNotAtDial(t *testing.T) {
 		case <-deadline:
 			t.Fatal("Health never said connected after hello")
 		}
+	}
+}
+
+// A connection Slack refuses ends its client, but slack-go may already
+// have dialled again and queued the next connection's hello. That hello
+// must not count: Run is about to say "refused" and back off, and a
+// probe that saw "connected" in between would be told a lie.
+func TestNothingAfterARefusedConnectionCounts(t *testing.T) {
+	events := []socketmode.Event{
+		{Type: socketmode.EventTypeConnecting, Data: &slack.ConnectingEvent{Attempt: 1}},
+		{Type: socketmode.EventTypeConnected},
+		// Slack sent {"type":"disconnect"} instead of hello; slack-go
+		// reconnects by itself.
+		{Type: socketmode.EventTypeConnecting, Data: &slack.ConnectingEvent{Attempt: 1, ConnectionCount: 1}},
+		{Type: socketmode.EventTypeConnected},
+	}
+	for range 3 {
+		events = append(events, socketmode.Event{Type: socketmode.EventTypeHello})
+	}
+	// select picks at random among ready cases, so one round would let a
+	// bug through a quarter of the time at most; forty rounds, almost never.
+	for round := range 40 {
+		refusedOnce(t, round, events)
+	}
+}
+
+func refusedOnce(t *testing.T, round int, events []socketmode.Event) {
+	t.Helper()
+	client := &socketmode.Client{Events: make(chan socketmode.Event, len(events))}
+	for _, e := range events {
+		client.Events <- e
+	}
+	health := &Health{}
+	health.SetConnected(false, "starting")
+	sm := &SocketMode{Intake: &Intake{Router: NewRouter(zerolog.Nop()), Log: zerolog.Nop()}, Health: health, Log: zerolog.Nop()}
+	ctx, cancel := context.WithCancelCause(context.Background())
+	defer cancel(nil)
+	sm.handleEvents(ctx, client, func() { cancel(errRefusedBeforeHello) })
+	if !errors.Is(context.Cause(ctx), errRefusedBeforeHello) {
+		t.Fatalf("round %d: the refusal was not reported: cause %v", round, context.Cause(ctx))
+	}
+	if ok, why := health.Connected(); ok {
+		t.Fatalf("round %d: Health says connected from a hello queued after the refusal", round)
+	} else if why != "socket mode connecting" {
+		t.Fatalf("round %d: Health says %q after the refusal, want socket mode connecting", round, why)
+	}
+	if n := sm.helloCount(); n != 0 {
+		t.Fatalf("round %d: %d hellos counted after the refusal, want 0", round, n)
 	}
 }
