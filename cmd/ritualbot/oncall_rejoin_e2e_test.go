@@ -1,0 +1,76 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+)
+
+// pastShifts is the primaries of payments' shifts starting in [from, to),
+// as the digest reads them: "Mon 9 Nov alice, …".
+func (h *harness) pastShifts(from, to time.Time) string {
+	h.t.Helper()
+	shifts, err := h.m.OnCallSchedule().ShiftsBetween("payments", from, to)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	var out []string
+	for _, sh := range shifts {
+		out = append(out, fmt.Sprintf("%s %s", sh.Start.In(berlin).Format("Mon 2 Jan"), onCallJoinNames[sh.User]))
+	}
+	return strings.Join(out, ", ")
+}
+
+// Nia, added from Slack and taken out from the handoff of 9 November,
+// is added again after the bot was down over the handoffs of 9 and 16
+// November (nothing recorded them): her new turns start at the next
+// handoff, and the shifts already past stay as they were, also after a
+// restart.
+func TestOnCallRejoinAfterDowntimeKeepsHistory(t *testing.T) {
+	h := newOnCallJoinHarness(t)
+	h.start()
+	h.runUntil(at(t, "2026-10-20 12:00", berlin))
+	h.settle()
+	if _, err := h.m.RotationJoiner().JoinRotation(h.ctx(), "payments", "U0NIA", "U0LEAD", h.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	h.runUntil(at(t, "2026-11-03 12:00", berlin))
+	h.settle()
+	wantIn(t, "the removal", h.onCallNow("U0LEAD", "rotation remove <@U0NIA|nia>"), "leaves the *Payments* on-call rotation from the handoff of Mon 9 Nov 10:00 CET")
+	h.settle()
+
+	// Down from Tuesday 3 to Wednesday 25 November.
+	h.stop()
+	h.clock.Set(at(t, "2026-11-25 12:00", berlin))
+	h.start()
+	h.settle()
+	from, to := at(t, "2026-10-12 00:00", berlin), at(t, "2026-11-24 00:00", berlin)
+	const history = "Mon 12 Oct alice, Mon 19 Oct bob, Mon 26 Oct carol, Mon 2 Nov dave, Mon 9 Nov alice, Mon 16 Nov bob, Mon 23 Nov carol"
+	if got := h.pastShifts(from, to); got != history {
+		t.Fatalf("after the restart the past shifts read\n%s\nwant\n%s", got, history)
+	}
+
+	// The lead adds her again: from the handoff of 30 November.
+	j, err := h.m.RotationJoiner().JoinRotation(h.ctx(), "payments", "U0NIA", "U0LEAD", h.clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := at(t, "2026-11-30 10:00", berlin); !j.From.Equal(want) {
+		t.Errorf("she joins again from %s, want %s", j.From, want)
+	}
+	h.settle()
+	if got := h.pastShifts(from, to); got != history {
+		t.Errorf("adding her again rewrote the past shifts:\n%s\nwant\n%s", got, history)
+	}
+	if got, want := scheduleOrder(h.onCallNow("U0LEAD", "schedule payments 4")), []string{"carol", "dave", "nia", "alice"}; strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("/oncall schedule lists %v, want %v", got, want)
+	}
+	h.restart()
+	if got := h.pastShifts(from, to); got != history {
+		t.Errorf("after another restart the past shifts read\n%s\nwant\n%s", got, history)
+	}
+	if got, want := scheduleOrder(h.onCallNow("U0LEAD", "schedule payments 4")), []string{"carol", "dave", "nia", "alice"}; strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("after another restart /oncall schedule lists %v, want %v", got, want)
+	}
+}
