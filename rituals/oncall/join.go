@@ -26,7 +26,9 @@ type Addition struct {
 	Added time.Time
 	// Until is the handoff from which they no longer take shifts, once a
 	// lead took them out (`/oncall rotation remove`); zero while they
-	// stay. The addition is kept, so the shifts they had stay as they were.
+	// stay. The addition is kept, so the shifts they had stay as they
+	// were, until the retention's `oncall` lets it go (the store prunes
+	// it once the first handoff recorded after Until is that old).
 	Until     time.Time `json:",omitzero"`
 	RemovedBy string    `json:",omitempty"`
 	Removed   time.Time `json:",omitzero"`
