@@ -317,3 +317,44 @@ func TestRejoinAfterDowntimeKeepsPastShifts(t *testing.T) {
 		t.Errorf("stored %+v", adds.adds)
 	}
 }
+
+// A member added again keeps their place among later additions: their
+// earlier addition, taken out, does not take them out of a handoff
+// record that lists them (in force again by the later one), so a shift's
+// secondary stays what it was once later handoffs are recorded.
+func TestRejoinKeepsPlaceAmongLaterAdditions(t *testing.T) {
+	join := tm(t, "2026-03-16 12:00")
+	r, _, _, _ := joinedWithN(t, "0 10 * * MON", "2026-03-16 12:00")
+	r.Settings.Secondary = true
+	ctx := context.Background()
+	at := tm(t, "2026-03-24 12:00")
+	runTo(t, r, join, at)
+	if _, err := r.Remove(ctx, "U0N", "U0LEAD", at); err != nil {
+		t.Fatal(err)
+	}
+	again := tm(t, "2026-04-07 12:00")
+	runTo(t, r, at, again)
+	if _, err := r.Join(ctx, "U0N", "U0LEAD", again); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Join(ctx, "U0X", "U0LEAD", again.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	shiftAt := func(s string) oncall.Shift {
+		t.Helper()
+		sh, ok, err := r.At(tm(t, s))
+		if err != nil || !ok {
+			t.Fatalf("at %s: %v %v", s, ok, err)
+		}
+		return sh
+	}
+	runTo(t, r, again, tm(t, "2026-04-21 12:00"))
+	live := shiftAt("2026-04-21 12:00") // D, N next: the rotation is A B C D N X
+	if live.Primary != "U0D" || live.Secondary != "U0N" {
+		t.Fatalf("the shift of 20 Apr: %s, secondary %s", live.Primary, live.Secondary)
+	}
+	runTo(t, r, tm(t, "2026-04-21 12:00"), tm(t, "2026-04-28 12:00"))
+	if got := shiftAt("2026-04-21 12:00"); got.Primary != live.Primary || got.Secondary != live.Secondary {
+		t.Errorf("once 27 Apr is recorded the shift of 20 Apr reads %s, secondary %s; was %s, secondary %s", got.Primary, got.Secondary, live.Primary, live.Secondary)
+	}
+}
