@@ -68,6 +68,9 @@ func TestOnCallRejoinAfterDowntimeKeepsHistory(t *testing.T) {
 	if got, want := scheduleOrder(h.onCallNow("U0LEAD", "schedule payments 4")), []string{"carol", "dave", "nia", "alice"}; strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Errorf("/oncall schedule lists %v, want %v", got, want)
 	}
+	wantIn(t, "validate", h.validateOut(), "rotation with the stored additions: U0ALICE, U0BOB, U0CAROL, U0DAVE, then U0NIA",
+		"stored addition, taken out: U0NIA takes shifts from the handoff of Mon 2026-10-26 10:00 CET until the handoff of Mon 2026-11-09 10:00 CET",
+		"stored addition: U0NIA takes shifts from the handoff of Mon 2026-11-30 10:00 CET (added 2026-11-25 by U0LEAD)")
 	h.restart()
 	if got := h.pastShifts(from, to); got != history {
 		t.Errorf("after another restart the past shifts read\n%s\nwant\n%s", got, history)
