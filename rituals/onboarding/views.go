@@ -44,7 +44,7 @@ func (r *Ritual) statusOf(o Onboarding, now time.Time, own bool) string {
 		if !st.Done.IsZero() {
 			done++
 		} else if !st.Sent.IsZero() {
-			open = append(open, fmt.Sprintf("• %s _(%s)_", r.stepLine(i), r.Settings.Steps[i].Owner))
+			open = append(open, fmt.Sprintf("• `%d` %s _(%s)_", i+1, r.stepLine(i), r.Settings.Steps[i].Owner))
 		}
 	}
 	var b strings.Builder
