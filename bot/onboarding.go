@@ -63,11 +63,11 @@ func (h *Onboardings) start(ctx context.Context, inv Invocation, args []string) 
 }
 
 func (h *Onboardings) status(ctx context.Context, inv Invocation, args []string) (Reply, error) {
-	text, err := h.Set.Status(inv.UserID)
+	msg, err := h.Set.Status(inv.UserID)
 	if err != nil {
 		return Reply{}, err
 	}
-	return Reply{Text: text}, nil
+	return Reply{Text: msg.Text, Blocks: msg.Blocks}, nil
 }
 
 // done marks a step done without the newcomer's button: a lead's or an

@@ -19,7 +19,7 @@ func TestOnboardDoneByLeadsAndAdmins(t *testing.T) {
 	h.runUntil(at(t, "2026-12-02 12:00", tokyo))
 	ship := h.dmWith("U0NINA", "Ship a one-line change")
 
-	wantIn(t, "the lead's status", h.commandText("U0LENA", "C0PAYMENTS", "/onboard", "status"),
+	wantIn(t, "the lead's status", h.onboardStatusText("U0LENA"),
 		"`1` Set up your laptop", "`3` Ship a one-line change to production _(newcomer)_")
 	for _, c := range []struct{ user, text, want string }{
 		{"U0LENA", "done", "Usage: `/onboard done @user STEP [TEAM]`"},
@@ -46,5 +46,5 @@ func TestOnboardDoneByLeadsAndAdmins(t *testing.T) {
 	if strings.Contains(nudge, "Ship a one-line change") {
 		t.Errorf("the nudge lists the step the admin marked done:\n%s", nudge)
 	}
-	wantIn(t, "the lead's status after", h.commandText("U0LENA", "C0PAYMENTS", "/onboard", "status"), "steps 1/5 done")
+	wantIn(t, "the lead's status after", h.onboardStatusText("U0LENA"), "steps 1/5 done")
 }

@@ -91,7 +91,7 @@ func TestMarkStepByNumber(t *testing.T) {
 		t.Errorf("the nudge after the commands: %v", n)
 	}
 	status, err := set.Status("U0LEAD")
-	if err != nil || !strings.Contains(status, "steps 2/4 done") || !strings.Contains(status, "Open: \n• `1` Laptop _(newcomer)_\n• `4` Check in _(lead)_\n") {
-		t.Errorf("status: %q %v", status, err)
+	if text := messageText(status); err != nil || !strings.Contains(text, "steps 2/4 done") || !strings.Contains(text, "Open:\n• `1` Laptop _(newcomer)_\n• `4` Check in _(lead)_\n") {
+		t.Errorf("status: %q %v", text, err)
 	}
 }
