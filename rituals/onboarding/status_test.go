@@ -139,3 +139,24 @@ func wantOrder(t *testing.T, text string, wants ...string) {
 		at += i + len(w)
 	}
 }
+
+// BenchmarkStatus is a lead's /onboard status over two teams with 55
+// onboardings under way and 200 completed over the past years.
+func BenchmarkStatus(b *testing.B) {
+	f := newFixture(&testing.T{}, time.Date(2026, 11, 30, 11, 0, 0, 0, berlin))
+	billing := f.secondTeam()
+	set := &onboarding.Set{List: []*onboarding.Ritual{f.r, billing}, IsAdmin: f.r.IsAdmin, Clock: f.clock}
+	f.startMany(&testing.T{}, f.r, "U0LEAD", "U0PAY", 40)
+	f.startMany(&testing.T{}, billing, "U0LEAD2", "U0BIL", 15)
+	for i := range 200 {
+		u := fmt.Sprintf("U0OLD%03d", i)
+		f.store.records["o|"+u] = onboarding.Onboarding{Ritual: "o", Team: "pay", Newcomer: u, Status: onboarding.StatusCompleted,
+			Started: f.clock.Now().AddDate(-2, 0, 0), Completed: f.clock.Now().AddDate(-1, 0, -i)}
+	}
+	b.ResetTimer()
+	for range b.N {
+		if _, err := set.Status("U0ADMIN"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
