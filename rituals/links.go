@@ -275,6 +275,63 @@ func RestoreTime(impactStart, opened, resolved time.Time) time.Duration {
 	return resolved.Sub(start)
 }
 
+// Deploy is one deployment of a service, as the digest's deploy log
+// keeps it: the digest counts the DORA figures from it, the release notes
+// and the changelog tell it, a show-and-tell asks who shipped it. One
+// record for all, so the recent ones are read and kept once.
+type Deploy struct {
+	// ID is the deploy's identity: a redelivered webhook carries the same
+	// one, so it replaces the record instead of adding a second deploy.
+	ID          string
+	Source      string // "deploy" (POST /hooks/deploy) or "github"
+	Service     string
+	Environment string
+	SHA         string
+	Status      string // DeploySucceeded or DeployFailed
+	Started     time.Time
+	Finished    time.Time
+	Commits     []Commit
+	// CommitsFrom says where Commits came from: CommitsFromPayload (the
+	// deploy's own list) or CommitsFromPush (the GitHub push of its SHA).
+	CommitsFrom string `json:",omitempty"`
+	Received    time.Time
+	// What a release note says beyond the figures, when the sender tells:
+	// the version deployed, a link to it, and who deployed it.
+	Version  string `json:",omitempty"`
+	URL      string `json:",omitempty"`
+	Deployer string `json:",omitempty"` // a Slack user ID or a name
+	// Notes are a GitHub release's body, clipped.
+	Notes string `json:",omitempty"`
+	// CommitsTotal is how many commits the sender listed when it was more
+	// than the deploy keeps (Commits holds the first of them).
+	CommitsTotal int `json:",omitempty"`
+}
+
+// Deploy statuses; the webhooks map their sources' words onto these.
+const (
+	DeploySucceeded = "success"
+	DeployFailed    = "failure"
+)
+
+// Where a deploy's commit times came from.
+const (
+	CommitsFromPayload = "payload"
+	CommitsFromPush    = "push"
+)
+
+// Succeeded reports whether the deploy reached production.
+func (d Deploy) Succeeded() bool { return d.Status == DeploySucceeded }
+
+// Commit is a change shipped by a deploy, with the time it was committed.
+type Commit struct {
+	SHA  string
+	Time time.Time
+	// What the deploy webhook may say of it, for release notes.
+	Message string `json:",omitempty"`
+	Author  string `json:",omitempty"`
+	URL     string `json:",omitempty"`
+}
+
 // DeployBrief is a deploy as the release notes tell it; the digest's
 // deploy log keeps them.
 type DeployBrief struct {

@@ -130,7 +130,7 @@ func deployHistory(db *store.DB) rituals.DeployHistory {
 	return (&deployBriefs{db: db}).between
 }
 
-func deployBrief(d digest.Deploy) rituals.DeployBrief {
+func deployBrief(d rituals.Deploy) rituals.DeployBrief {
 	b := rituals.DeployBrief{ID: d.ID, Service: d.Service, Environment: d.Environment, SHA: d.SHA, Version: d.Version,
 		URL: d.URL, Deployer: d.Deployer, Notes: d.Notes, Failed: !d.Succeeded(), Started: d.Started, Finished: d.Finished,
 		CommitsTotal: d.CommitsTotal, Commits: make([]rituals.CommitBrief, len(d.Commits))}
@@ -150,7 +150,7 @@ type announcingDeploys struct {
 	asks *showandtell.Set
 }
 
-func (a announcingDeploys) RecordDeploy(ctx context.Context, d digest.Deploy) (digest.DeployOutcome, string, error) {
+func (a announcingDeploys) RecordDeploy(ctx context.Context, d rituals.Deploy) (digest.DeployOutcome, string, error) {
 	outcome, reason, err := a.DeployLog.RecordDeploy(ctx, d)
 	if err != nil || outcome == digest.DeployIgnored {
 		return outcome, reason, err
