@@ -322,6 +322,10 @@ const (
 // Succeeded reports whether the deploy reached production.
 func (d Deploy) Succeeded() bool { return d.Status == DeploySucceeded }
 
+// Failed reports whether the deploy did not succeed, as the release
+// notes and the changelog tell it (the log keeps finished deploys only).
+func (d Deploy) Failed() bool { return !d.Succeeded() }
+
 // Commit is a change shipped by a deploy, with the time it was committed.
 type Commit struct {
 	SHA  string
@@ -332,38 +336,11 @@ type Commit struct {
 	URL     string `json:",omitempty"`
 }
 
-// DeployBrief is a deploy as the release notes tell it; the digest's
-// deploy log keeps them.
-type DeployBrief struct {
-	ID          string
-	Service     string
-	Environment string
-	SHA         string
-	Version     string // "" if the sender did not say
-	URL         string // the deploy's page, "" if none
-	Deployer    string // a Slack user ID or a name, "" if unknown
-	Notes       string // a GitHub release's body, "" for a deploy
-	Failed      bool
-	Started     time.Time
-	Finished    time.Time
-	Commits     []CommitBrief
-	// CommitsTotal is how many commits it shipped, when more than Commits
-	// holds.
-	CommitsTotal int
-}
-
-// CommitBrief is one commit of a deploy.
-type CommitBrief struct {
-	SHA     string
-	Message string
-	Author  string
-	URL     string
-}
-
 // DeployHistory returns the deploys finished in [from, to), in order of
-// finishing; the digest's deploy log provides it. What it returns may be
+// finishing; the store of the digest's deploy log provides it, from the
+// recent deploys it keeps for every reader. What it returns may be
 // shared with later calls: callers do not change it (an append copies).
-type DeployHistory func(from, to time.Time) ([]DeployBrief, error)
+type DeployHistory func(from, to time.Time) ([]Deploy, error)
 
 // PulseTrends is what the digest reads of the team-health pulses; the
 // pulse ritual provides it: the team's pulse questions with the averages
