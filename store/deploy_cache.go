@@ -19,7 +19,9 @@ import (
 // minute on) is answered from memory. Reads of the recent deploys come
 // far more often than deploys do: /digest preview reads 13 weeks of them,
 // /release notes a week, on every call, and decoding them was most of
-// what those calls allocated. A committed write to the deploys (writes)
+// what those calls allocated. It is the one cache of deploys: the
+// digest, the release notes, the changelog page and feed all read
+// through DeploysBetween. A committed write to the deploys (writes)
 // makes the cache stale (a commitCount, as for decodedCache).
 //
 // It holds at most maxRecentDeployBytes: a range over that (50 teams'

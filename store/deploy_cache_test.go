@@ -49,7 +49,7 @@ func TestRecentDeploysShowEveryWriteAtOnce(t *testing.T) {
 	}
 	// From memory: a range that starts later, and one that ends earlier
 	// (the end excluded, as the keys compare).
-	writes := db.DeployWrites()
+	writes := db.deploys.writes.Load()
 	if got := deployIDs(read(t0.Add(time.Hour), now.Add(time.Hour))); got != "d1 d2 d3 d4" {
 		t.Errorf("later range = %s", got)
 	}
@@ -65,8 +65,8 @@ func TestRecentDeploysShowEveryWriteAtOnce(t *testing.T) {
 	if got := deployIDs(read(t0, now)); got != "d0 d1 d2 d3 d4" {
 		t.Errorf("after an append by a caller = %s", got)
 	}
-	if db.DeployWrites() != writes {
-		t.Errorf("reads counted as writes: %d, then %d", writes, db.DeployWrites())
+	if db.deploys.writes.Load() != writes {
+		t.Errorf("reads counted as writes: %d, then %d", writes, db.deploys.writes.Load())
 	}
 
 	put("d5", t0.Add(5*time.Hour), rituals.DeploySucceeded)

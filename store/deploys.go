@@ -160,12 +160,6 @@ func (db *DB) DeploysBetween(from, to time.Time) ([]rituals.Deploy, error) {
 	})
 }
 
-// DeployWrites counts the committed writes to the deploys since the store
-// was opened: what DeploysBetween returns is unchanged while it is, so a
-// cache of something made of it is current while the count is the one
-// read before DeploysBetween was.
-func (db *DB) DeployWrites() uint64 { return db.deploys.writes.Load() }
-
 // PutPush stores a push under its head SHA.
 func (db *DB) PutPush(p digest.Push) error {
 	if p.Head == "" {
