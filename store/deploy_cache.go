@@ -38,8 +38,11 @@ type recentDeploys struct {
 
 // maxRecentDeployBytes bounds the decoded deploys kept: a year of the
 // release notes' 500 deploys a day would not fit, the week or the
-// quarter of a few teams does.
-const maxRecentDeployBytes = 2 << 20
+// quarter of a few teams does. It is the 2 MB this cache and the 1 MB
+// the release notes' own cache of deploys took before they were one: a
+// week of 1,800 deploys of five commits (1.5 KB each, counted as here)
+// fits again, as it did in the release notes' cache.
+const maxRecentDeployBytes = 3 << 20
 
 // stale marks the cache stale once tx, which writes to the deploys,
 // commits (bbolt runs commit handlers once the new data is visible).
