@@ -15,6 +15,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/ritualbot/ritualbot/internal/httplimit"
+	"github.com/ritualbot/ritualbot/rituals"
 	"github.com/ritualbot/ritualbot/rituals/digest"
 )
 
@@ -184,7 +185,7 @@ type githubRepository struct {
 // GitHub's deployment states: success and failure end a deploy (error is
 // a failure to deploy); the others are on the way or superseded.
 var githubStates = map[string]string{
-	"success": digest.DeploySucceeded, "failure": digest.DeployFailed, "error": digest.DeployFailed,
+	"success": rituals.DeploySucceeded, "failure": rituals.DeployFailed, "error": rituals.DeployFailed,
 }
 
 // ParseDeploymentStatus reads a deployment_status event. The deploy's
@@ -192,7 +193,7 @@ var githubStates = map[string]string{
 // so each of its statuses, and each redelivery, lands on one record. A
 // deployment that has not finished comes back with ok=false (and its
 // state in Status).
-func ParseDeploymentStatus(body []byte) (d digest.Deploy, ok bool, err error) {
+func ParseDeploymentStatus(body []byte) (d rituals.Deploy, ok bool, err error) {
 	var ev githubDeploymentStatus
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
@@ -226,7 +227,7 @@ func ParseDeploymentStatus(body []byte) (d digest.Deploy, ok bool, err error) {
 	if repo == "" {
 		repo = ev.Repository.Name
 	}
-	d = digest.Deploy{
+	d = rituals.Deploy{
 		ID: "github:" + repo + ":" + id, Source: "github", Service: ev.Repository.Name,
 		Environment: env, SHA: ev.Deployment.SHA,
 	}
@@ -308,7 +309,7 @@ func ParsePush(body []byte) (digest.Push, error) {
 		seen[sha] = true
 		// What a release note shows of it; a bad link or name is left out
 		// rather than refusing the push its lead times.
-		cm := digest.Commit{SHA: sha, Time: at, Message: clipText(c.Message, maxMessage)}
+		cm := rituals.Commit{SHA: sha, Time: at, Message: clipText(c.Message, maxMessage)}
 		cm.URL, _ = optionalURL("url", c.URL)
 		if c.Author != nil {
 			cm.Author, _ = optionalName("author", cmp.Or(c.Author.Username, c.Author.Name))
@@ -356,7 +357,7 @@ type githubRelease struct {
 // like a deploy of the repository in the "release" environment (which
 // DORA does not count), its tag as the version and its body as the
 // notes; other actions come back with ok=false.
-func ParseRelease(body []byte) (d digest.Deploy, ok bool, err error) {
+func ParseRelease(body []byte) (d rituals.Deploy, ok bool, err error) {
 	var ev githubRelease
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
@@ -377,8 +378,8 @@ func ParseRelease(body []byte) (d digest.Deploy, ok bool, err error) {
 		return d, false, badf(`"release.id" %q is not a number`, cutText(id))
 	}
 	repo := cmp.Or(ev.Repository.FullName, ev.Repository.Name)
-	d = digest.Deploy{ID: "github-release:" + repo + ":" + id, Source: "github-release", Service: ev.Repository.Name,
-		Environment: digest.ReleaseEnvironment, Status: digest.DeploySucceeded, Notes: clipText(ev.Release.Body, maxReleaseNotes)}
+	d = rituals.Deploy{ID: "github-release:" + repo + ":" + id, Source: "github-release", Service: ev.Repository.Name,
+		Environment: digest.ReleaseEnvironment, Status: rituals.DeploySucceeded, Notes: clipText(ev.Release.Body, maxReleaseNotes)}
 	if d.Version, err = optionalName("release.tag_name", cmp.Or(ev.Release.TagName, ev.Release.Name)); err != nil {
 		return d, false, err
 	}
