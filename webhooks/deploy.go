@@ -283,17 +283,32 @@ func (h *Deploys) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d, finished, err := ParseDeploy(body)
-	if err != nil {
-		h.Observe.count("bad_request")
-		fail(w, http.StatusBadRequest, err.Error())
-		return
+	recordParsed(w, r, deployRecording{h.Recorder, h.Log, h.Observe}, d, finished, err, "the deploy has not finished; report it again when it has")
+}
+
+// deployRecording is what each deploy-reporting endpoint records with.
+type deployRecording struct {
+	Recorder DeployRecorder
+	Log      zerolog.Logger
+	Observe  Observer
+}
+
+// recordParsed answers a parsed deploy report, the same for every
+// source: a body that did not parse is the sender's mistake (400); one
+// that parsed but reports no finished deploy (ready false) is ignored
+// with a 202 saying why (notReady), so the sender does not retry it; the
+// rest is stored.
+func recordParsed(w http.ResponseWriter, r *http.Request, to deployRecording, d rituals.Deploy, ready bool, parseErr error, notReady string) {
+	switch {
+	case parseErr != nil:
+		to.Observe.count("bad_request")
+		fail(w, http.StatusBadRequest, parseErr.Error())
+	case !ready:
+		to.Observe.count("ignored")
+		writeJSON(w, http.StatusAccepted, map[string]string{"outcome": "ignored", "reason": notReady})
+	default:
+		record(w, r.Context(), to.Recorder, d, to.Log, to.Observe)
 	}
-	if !finished {
-		h.Observe.count("ignored")
-		writeJSON(w, http.StatusAccepted, map[string]string{"outcome": "ignored", "reason": "the deploy has not finished; report it again when it has"})
-		return
-	}
-	record(w, r.Context(), h.Recorder, d, h.Log, h.Observe)
 }
 
 // record stores a parsed deploy and answers with the outcome.

@@ -118,17 +118,7 @@ func (h *GitHub) serveEvent(w http.ResponseWriter, r *http.Request, event string
 		h.serveIssues(w, r, body)
 	case "deployment_status":
 		d, finished, err := ParseDeploymentStatus(body)
-		if err != nil {
-			h.Observe.count("bad_request")
-			fail(w, http.StatusBadRequest, err.Error())
-			return
-		}
-		if !finished {
-			h.Observe.count("ignored")
-			writeJSON(w, http.StatusAccepted, map[string]string{"outcome": "ignored", "reason": "the deployment has not finished (state " + d.Status + ")"})
-			return
-		}
-		record(w, r.Context(), h.Recorder, d, h.Log, h.Observe)
+		recordParsed(w, r, deployRecording{h.Recorder, h.Log, h.Observe}, d, finished, err, "the deployment has not finished (state "+d.Status+")")
 	case "push":
 		p, err := ParsePush(body)
 		if err != nil {
@@ -146,17 +136,7 @@ func (h *GitHub) serveEvent(w http.ResponseWriter, r *http.Request, event string
 		writeJSON(w, http.StatusOK, map[string]any{"outcome": "recorded", "commits": len(p.Commits)})
 	case "release":
 		d, published, err := ParseRelease(body)
-		if err != nil {
-			h.Observe.count("bad_request")
-			fail(w, http.StatusBadRequest, err.Error())
-			return
-		}
-		if !published {
-			h.Observe.count("ignored")
-			writeJSON(w, http.StatusAccepted, map[string]string{"outcome": "ignored", "reason": "only published releases are announced"})
-			return
-		}
-		record(w, r.Context(), h.Recorder, d, h.Log, h.Observe)
+		recordParsed(w, r, deployRecording{h.Recorder, h.Log, h.Observe}, d, published, err, "only published releases are announced")
 	}
 }
 
