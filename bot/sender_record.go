@@ -11,20 +11,19 @@ import (
 	"github.com/ritualbot/ritualbot/rituals"
 )
 
-// A delivery is recorded in the store with the sender's next commit: the
-// attempt of the next message (Attempt records both in one transaction),
-// or, if none comes within recordAfter, a commit of its own with whatever
-// else was delivered by then (at once if WaitIdle waits). A sender working
-// through a queue then makes one commit per message instead of two, and a
-// run of commands' replies (which go unmarked, sender_mark.go) one commit
-// per recordAfter instead of one each: the sender's share of the store's
-// single writer and its fsyncs, which people's commands wait behind,
-// stays small. Each such commit still makes a command or two wait; at
-// 20 ms, back-to-back overrides waited behind it three times as often as
-// with 100 ms (docs/BENCHMARKS.md). Until then the delivery is known here (sentOf), and the
-// item stays in the outbox: if the process dies first, the next start
-// finds the message in Slack by its metadata instead of posting it again,
-// as for any attempt whose answer was lost.
+// A delivery is recorded in the store with the next commit: any write
+// transaction of the store's (a command's included, sender_ride.go), the
+// attempt of the sender's next message (Attempt records both in one
+// transaction), or, if none comes within recordAfter, a commit of the
+// sender's own with whatever else was delivered by then (at once if
+// WaitIdle waits). A sender working through a queue then makes one commit
+// per message instead of two, and a run of commands' replies (which go
+// unmarked, sender_mark.go) no commit of its own: people's commands do
+// not wait behind the sender for the store's single writer and its
+// fsyncs (docs/BENCHMARKS.md). Until then the delivery is known here
+// (sentOf), and the item stays in the outbox: if the process dies first,
+// the next start finds the message in Slack by its metadata instead of
+// posting it again, as for any attempt whose answer was lost.
 const recordAfter = 100 * time.Millisecond
 
 // recordAfter is Sender.RecordAfter, or the package's default.
