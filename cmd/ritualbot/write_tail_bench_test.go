@@ -22,7 +22,8 @@ import (
 // its transactions, the commands whose commit began while one of the
 // sender's commits (a post marked in flight, deliveries recorded, a retry,
 // a drop) was under way: bbolt has one writer, so those waited for it and
-// its fsyncs. It reports how many waited (waited-%), the p99 of those
+// its fsyncs (an upper bound: a span runs from the call to its end, any
+// time its goroutine was off the CPU included). It reports how many waited (waited-%), the p99 of those
 // that did and of those that did not, and how many of the slowest 1%
 // waited (slowest-waited-%): if the tail were the sender's commits, that
 // would be near 100.
