@@ -27,6 +27,7 @@ type Onboardings struct {
 func (h *Onboardings) Register(r *Router) {
 	r.Handle("/onboard", Subcommand{Name: "", Usage: "@user [TEAM]", Help: "start a newcomer's onboarding (leads and admins)", Run: h.start})
 	r.Handle("/onboard", Subcommand{Name: "status", Usage: "status", Help: "the onboardings under way: yours, or your teams' if you lead", Run: h.status})
+	r.Handle("/onboard", Subcommand{Name: "done", Usage: "done @user STEP [TEAM]", Help: "mark a step of a newcomer's onboarding done, STEP its number in `/onboard status` (leads and admins, or the step's owner)", Run: h.done})
 	r.Handle("/onboard", Subcommand{Name: "feedback", Usage: "feedback [TEAM]", Help: "what newcomers said of their onboarding (leads and admins)", Run: h.feedback})
 	r.HandleAction("onboarding", h.action)
 	r.HandleSubmit(onboarding.FeedbackCallbackID, h.submit)
@@ -62,7 +63,34 @@ func (h *Onboardings) start(ctx context.Context, inv Invocation, args []string) 
 }
 
 func (h *Onboardings) status(ctx context.Context, inv Invocation, args []string) (Reply, error) {
-	text, err := h.Set.Status(inv.UserID)
+	msg, err := h.Set.Status(inv.UserID)
+	if err != nil {
+		return Reply{}, err
+	}
+	return Reply{Text: msg.Text, Blocks: msg.Blocks}, nil
+}
+
+// done marks a step done without the newcomer's button: a lead's or an
+// admin's way to record what happened away from Slack.
+func (h *Onboardings) done(ctx context.Context, inv Invocation, args []string) (Reply, error) {
+	usage := "Usage: `/onboard done @user STEP [TEAM]`, STEP the step's number in `/onboard status`, e.g. `/onboard done @dana 3`."
+	if len(args) < 2 || len(args) > 3 {
+		return Reply{}, rituals.Errorf(rituals.EINVALID, "%s", usage)
+	}
+	newcomer, ok := ParseMention(args[0])
+	if !ok {
+		return Reply{}, rituals.Errorf(rituals.EINVALID, "`%s` is not a @user. %s", rituals.Escape(args[0]), usage)
+	}
+	// Its range is the ritual's to check: it knows the steps.
+	step, err := strconv.Atoi(strings.TrimPrefix(args[1], "#"))
+	if err != nil {
+		return Reply{}, rituals.Errorf(rituals.EINVALID, "`%s` is not a step number. %s", rituals.Escape(args[1]), usage)
+	}
+	team := ""
+	if len(args) == 3 {
+		team = args[2]
+	}
+	text, err := h.Set.MarkStep(inv.UserID, newcomer, team, step)
 	if err != nil {
 		return Reply{}, err
 	}

@@ -336,7 +336,11 @@ func (h *OnCalls) endOverride(ctx context.Context, inv Invocation, args []string
 	if r.Settings.UserGroup != "" {
 		text += ", and the user group follows"
 	}
-	return Reply{Text: text + "."}, nil
+	text += "."
+	if o.Cover != 0 {
+		text += fmt.Sprintf(" It took cover request #%d, whose span had begun: the request is not open again, and whoever asked has been told; `/oncall cover %s FROM TO` asks for cover of what is left.", o.Cover, r.Team.ID)
+	}
+	return Reply{Text: text}, nil
 }
 
 // cancelPlanned cancels the planned override starting at the moment args
@@ -361,8 +365,12 @@ func (h *OnCalls) cancelPlanned(ctx context.Context, inv Invocation, r *oncall.R
 	if err != nil {
 		return Reply{}, err
 	}
-	return Reply{Text: fmt.Sprintf("Done: %s's override for *%s*, %s to %s, is cancelled. %s The channel and everyone whose shifts move have been told.",
-		rituals.Mention(o.User), r.TeamName(), r.FormatTimeIn(o.From, loc), r.FormatTimeIn(o.To, loc), oncall.OnCallThen(after))}, nil
+	text := fmt.Sprintf("Done: %s's override for *%s*, %s to %s, is cancelled. %s The channel and everyone whose shifts move have been told.",
+		rituals.Mention(o.User), r.TeamName(), r.FormatTimeIn(o.From, loc), r.FormatTimeIn(o.To, loc), oncall.OnCallThen(after))
+	if o.Cover != 0 {
+		text += fmt.Sprintf(" It took cover request #%d, which is open again in <#%s>.", o.Cover, r.Channel())
+	}
+	return Reply{Text: text}, nil
 }
 
 // ownRotation is the rotation of a command that takes at most a TEAM: the

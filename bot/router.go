@@ -161,7 +161,7 @@ func Commands() []Command {
 			Missing: "No team health pulse is configured. Add a ritual with `kind: pulse` to the config."},
 		{Name: "/demo", Description: "Show-and-tell: sign up to demo what you shipped", UsageHint: "[add TEXT | list | remove | help]",
 			Missing: "No show-and-tell is configured. Add a ritual with `kind: showandtell` to the config."},
-		{Name: "/onboard", Description: "Onboard a new team member: buddy, steps, shadowing, rotation, feedback", UsageHint: "[@user [TEAM] | status | feedback [TEAM] | help]",
+		{Name: "/onboard", Description: "Onboard a new team member: buddy, steps, shadowing, rotation, feedback", UsageHint: "[@user [TEAM] | status | done @user STEP [TEAM] | feedback [TEAM] | help]",
 			Missing: "No onboarding is configured. Add a ritual with `kind: onboarding` to the config."},
 	}
 }

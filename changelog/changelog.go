@@ -57,7 +57,7 @@ func Entries(set *release.Set, since, now time.Time) ([]Entry, error) {
 	out := make([]Entry, 0, len(deploys))
 	for _, d := range deploys {
 		e := Entry{ID: d.ID, Anchor: anchor(d.ID), Service: d.Service, Environment: d.Environment, Version: d.Version,
-			Deployer: d.Deployer, Failed: d.Failed, Finished: d.Finished, Duration: rituals.FormatSpan(d.Finished.Sub(d.Started)),
+			Deployer: d.Deployer, Failed: d.Failed(), Finished: d.Finished, Duration: rituals.FormatSpan(d.Finished.Sub(d.Started)),
 			URL: safeURL(d.URL), CommitsListed: len(d.Commits)}
 		if e.Version == "" && len(d.SHA) > 7 {
 			e.Version = d.SHA[:7]
@@ -67,7 +67,7 @@ func Entries(set *release.Set, since, now time.Time) ([]Entry, error) {
 		if d.CommitsTotal > len(d.Commits) {
 			e.Unlisted = d.CommitsTotal - len(d.Commits)
 		}
-		groups := release.Grouped([]rituals.DeployBrief{d})
+		groups := release.Grouped([]rituals.Deploy{d})
 		for _, g := range []string{release.GroupFeatures, release.GroupFixes, release.GroupOther} {
 			if len(groups[g]) > 0 {
 				for i := range groups[g] {

@@ -25,8 +25,8 @@ func DescribeWith(cfg *rituals.Config, now time.Time, n int, notes map[string][]
 	var b strings.Builder
 	fmt.Fprintf(&b, "%d team(s), %d ritual(s); default time zone %s\n", len(cfg.Teams), len(cfg.Rituals), cfg.Timezone)
 	r := cfg.Retention
-	fmt.Fprintf(&b, "retention: standups %s, incidents %s, deploys %s, delivery records %s, onboardings %s\n",
-		days(r.Standup), days(r.Incidents), days(r.Deploys), days(r.Outbox), days(r.Onboarding))
+	fmt.Fprintf(&b, "retention: standups %s, incidents %s, deploys %s, delivery records %s, onboardings %s, members taken out of rotations %s\n",
+		days(r.Standup), days(r.Incidents), days(r.Deploys), days(r.Outbox), days(r.Onboarding), days(r.OnCall))
 	for _, rc := range cfg.Rituals {
 		fmt.Fprintf(&b, "\n%s (%s", rc.Name, rc.Kind)
 		if rc.Team != "" {

@@ -27,6 +27,7 @@ func (p *parser) retention(top *mapping) rituals.Retention {
 	r.Deploys = retentionOf(m, "deploys", r.Deploys, minRetention)
 	r.Outbox = retentionOf(m, "outbox", r.Outbox, minOutboxRetention)
 	r.Onboarding = retentionOf(m, "onboarding", r.Onboarding, minRetention)
+	r.OnCall = retentionOf(m, "oncall", r.OnCall, minRetention)
 	m.finish()
 	return r
 }

@@ -22,11 +22,11 @@ func TestRetention(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := rituals.Retention{Standup: 90 * day, Incidents: 730 * day, Deploys: rituals.Forever, Outbox: rituals.DefaultRetention.Outbox, Onboarding: rituals.DefaultRetention.Onboarding}
+	want := rituals.Retention{Standup: 90 * day, Incidents: 730 * day, Deploys: rituals.Forever, Outbox: rituals.DefaultRetention.Outbox, Onboarding: rituals.DefaultRetention.Onboarding, OnCall: rituals.DefaultRetention.OnCall}
 	if got := l.Config.Retention; got != want {
 		t.Errorf("retention = %+v, want %+v", got, want)
 	}
-	if out := config.Describe(l.Config.Config, time.Now(), 1); !strings.Contains(out, "retention: standups 90d, incidents 730d, deploys forever, delivery records 90d, onboardings 730d\n") {
+	if out := config.Describe(l.Config.Config, time.Now(), 1); !strings.Contains(out, "retention: standups 90d, incidents 730d, deploys forever, delivery records 90d, onboardings 730d, members taken out of rotations 365d\n") {
 		t.Errorf("validate does not say what is kept:\n%s", out)
 	}
 

@@ -275,38 +275,72 @@ func RestoreTime(impactStart, opened, resolved time.Time) time.Duration {
 	return resolved.Sub(start)
 }
 
-// DeployBrief is a deploy as the release notes tell it; the digest's
-// deploy log keeps them.
-type DeployBrief struct {
+// Deploy is one deployment of a service, as the digest's deploy log
+// keeps it: the digest counts the DORA figures from it, the release notes
+// and the changelog tell it, a show-and-tell asks who shipped it. One
+// record for all, so the recent ones are read and kept once.
+type Deploy struct {
+	// ID is the deploy's identity: a redelivered webhook carries the same
+	// one, so it replaces the record instead of adding a second deploy.
 	ID          string
+	Source      string // "deploy" (POST /hooks/deploy) or "github"
 	Service     string
 	Environment string
 	SHA         string
-	Version     string // "" if the sender did not say
-	URL         string // the deploy's page, "" if none
-	Deployer    string // a Slack user ID or a name, "" if unknown
-	Notes       string // a GitHub release's body, "" for a deploy
-	Failed      bool
+	Status      string // DeploySucceeded or DeployFailed
 	Started     time.Time
 	Finished    time.Time
-	Commits     []CommitBrief
-	// CommitsTotal is how many commits it shipped, when more than Commits
-	// holds.
-	CommitsTotal int
+	Commits     []Commit
+	// CommitsFrom says where Commits came from: CommitsFromPayload (the
+	// deploy's own list) or CommitsFromPush (the GitHub push of its SHA).
+	CommitsFrom string `json:",omitempty"`
+	Received    time.Time
+	// What a release note says beyond the figures, when the sender tells:
+	// the version deployed, a link to it, and who deployed it.
+	Version  string `json:",omitempty"`
+	URL      string `json:",omitempty"`
+	Deployer string `json:",omitempty"` // a Slack user ID or a name
+	// Notes are a GitHub release's body, clipped.
+	Notes string `json:",omitempty"`
+	// CommitsTotal is how many commits the sender listed when it was more
+	// than the deploy keeps (Commits holds the first of them).
+	CommitsTotal int `json:",omitempty"`
 }
 
-// CommitBrief is one commit of a deploy.
-type CommitBrief struct {
-	SHA     string
-	Message string
-	Author  string
-	URL     string
+// Deploy statuses; the webhooks map their sources' words onto these.
+const (
+	DeploySucceeded = "success"
+	DeployFailed    = "failure"
+)
+
+// Where a deploy's commit times came from.
+const (
+	CommitsFromPayload = "payload"
+	CommitsFromPush    = "push"
+)
+
+// Succeeded reports whether the deploy reached production.
+func (d Deploy) Succeeded() bool { return d.Status == DeploySucceeded }
+
+// Failed reports whether the deploy did not succeed, as the release
+// notes and the changelog tell it (the log keeps finished deploys only).
+func (d Deploy) Failed() bool { return !d.Succeeded() }
+
+// Commit is a change shipped by a deploy, with the time it was committed.
+type Commit struct {
+	SHA  string
+	Time time.Time
+	// What the deploy webhook may say of it, for release notes.
+	Message string `json:",omitempty"`
+	Author  string `json:",omitempty"`
+	URL     string `json:",omitempty"`
 }
 
 // DeployHistory returns the deploys finished in [from, to), in order of
-// finishing; the digest's deploy log provides it. What it returns may be
+// finishing; the store of the digest's deploy log provides it, from the
+// recent deploys it keeps for every reader. What it returns may be
 // shared with later calls: callers do not change it (an append copies).
-type DeployHistory func(from, to time.Time) ([]DeployBrief, error)
+type DeployHistory func(from, to time.Time) ([]Deploy, error)
 
 // PulseTrends is what the digest reads of the team-health pulses; the
 // pulse ritual provides it: the team's pulse questions with the averages

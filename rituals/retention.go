@@ -21,6 +21,10 @@ type Retention struct {
 	// under way is never pruned), leads' ignored channel joins, and the
 	// newcomers' feedback (counted from when it was given).
 	Onboarding time.Duration
+	// OnCall: rotation members added from Slack and taken out, counted
+	// from the first handoff recorded after they left (the last shift
+	// they could shape ended then). Members still in are never pruned.
+	OnCall time.Duration
 }
 
 // Forever is the retention that keeps records for good.
@@ -31,13 +35,16 @@ const Forever time.Duration = 0
 // memory), two years of deploys (DORA compares periods) and 90 days of
 // delivery records (long past any re-send of a message), and two years of
 // onboardings and their feedback (a team hires a few people a year; the
-// feedback is read when the steps are next revised).
+// feedback is read when the steps are next revised), and a year of the
+// members taken out of rotations (as long as the standups, which the
+// digest reads with the shifts).
 var DefaultRetention = Retention{
 	Standup:    365 * 24 * time.Hour,
 	Incidents:  Forever,
 	Deploys:    730 * 24 * time.Hour,
 	Outbox:     90 * 24 * time.Hour,
 	Onboarding: 730 * 24 * time.Hour,
+	OnCall:     365 * 24 * time.Hour,
 }
 
 // Cutoff is the instant before which records kept for d are let go at

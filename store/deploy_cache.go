@@ -1,6 +1,8 @@
 package store
 
 import (
+	"github.com/ritualbot/ritualbot/rituals"
+
 	"bytes"
 	"slices"
 	"sort"
@@ -9,8 +11,6 @@ import (
 	"unsafe"
 
 	bolt "go.etcd.io/bbolt"
-
-	"github.com/ritualbot/ritualbot/rituals/digest"
 )
 
 // recentDeploys keeps the deploys DeploysBetween decoded last: every
@@ -19,7 +19,9 @@ import (
 // minute on) is answered from memory. Reads of the recent deploys come
 // far more often than deploys do: /digest preview reads 13 weeks of them,
 // /release notes a week, on every call, and decoding them was most of
-// what those calls allocated. A committed write to the deploys (writes)
+// what those calls allocated. It is the one cache of deploys: the
+// digest, the release notes, the changelog page and feed all read
+// through DeploysBetween. A committed write to the deploys (writes)
 // makes the cache stale (a commitCount, as for decodedCache).
 //
 // It holds at most maxRecentDeployBytes: a range over that (50 teams'
@@ -28,16 +30,19 @@ type recentDeploys struct {
 	writes commitCount // committed writes to the deploys
 
 	mu    sync.Mutex
-	from  int64           // UnixNano: the deploys kept finished at or after it
-	items []digest.Deploy // in key order: by finish, then ID
-	at    uint64          // writes when items were read
+	from  int64            // UnixNano: the deploys kept finished at or after it
+	items []rituals.Deploy // in key order: by finish, then ID
+	at    uint64           // writes when items were read
 	ok    bool
 }
 
 // maxRecentDeployBytes bounds the decoded deploys kept: a year of the
 // release notes' 500 deploys a day would not fit, the week or the
-// quarter of a few teams does.
-const maxRecentDeployBytes = 2 << 20
+// quarter of a few teams does. It is the 2 MB this cache and the 1 MB
+// the release notes' own cache of deploys took before they were one: a
+// week of 1,800 deploys of five commits (1.5 KB each, counted as here)
+// fits again, as it did in the release notes' cache.
+const maxRecentDeployBytes = 3 << 20
 
 // stale marks the cache stale once tx, which writes to the deploys,
 // commits (bbolt runs commit handlers once the new data is visible).
@@ -46,7 +51,7 @@ func (c *recentDeploys) stale(tx *bolt.Tx) { c.writes.after(tx) }
 // between returns the deploys finished in [from, to), from the cache if
 // it holds them, else decoded by read (which also refills the cache when
 // they fit). What it returns is shared: callers do not change it.
-func (c *recentDeploys) between(from, to time.Time, read func(from, to []byte) (all []digest.Deploy, n int, fits bool, err error)) ([]digest.Deploy, error) {
+func (c *recentDeploys) between(from, to time.Time, read func(from, to []byte) (all []rituals.Deploy, n int, fits bool, err error)) ([]rituals.Deploy, error) {
 	f, t := from.UnixNano(), to.UnixNano()
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -68,7 +73,7 @@ func (c *recentDeploys) between(from, to time.Time, read func(from, to []byte) (
 
 // inRange is the part of items (in key order) finished in [from, to),
 // in UnixNano as the keys compare; its appends copy.
-func inRange(items []digest.Deploy, from, to int64) []digest.Deploy {
+func inRange(items []rituals.Deploy, from, to int64) []rituals.Deploy {
 	lo := sort.Search(len(items), func(i int) bool { return items[i].Finished.UnixNano() >= from })
 	hi := lo + sort.Search(len(items)-lo, func(i int) bool { return items[lo+i].Finished.UnixNano() >= to })
 	return items[lo:hi:hi]
@@ -79,8 +84,8 @@ func inRange(items []digest.Deploy, from, to int64) []digest.Deploy {
 // maxRecentDeployBytes. n counts those before to; fits says all the rest
 // was decoded too. A range that cannot fit (a past quarter of a large
 // store) costs what decoding [from, to) alone does.
-func decodeDeploysFrom(b *bolt.Bucket, from, to []byte) (all []digest.Deploy, n int, fits bool, err error) {
-	const deploySize, commitSize = int(unsafe.Sizeof(digest.Deploy{})), int(unsafe.Sizeof(digest.Commit{}))
+func decodeDeploysFrom(b *bolt.Bucket, from, to []byte) (all []rituals.Deploy, n int, fits bool, err error) {
+	const deploySize, commitSize = int(unsafe.Sizeof(rituals.Deploy{})), int(unsafe.Sizeof(rituals.Commit{}))
 	maxCount := maxRecentDeployBytes / deploySize
 	c := b.Cursor()
 	count := 0
@@ -97,7 +102,7 @@ func decodeDeploysFrom(b *bolt.Bucket, from, to []byte) (all []digest.Deploy, n 
 	if fits = fits && count <= maxCount; !fits {
 		count = n
 	}
-	all = make([]digest.Deploy, 0, count)
+	all = make([]rituals.Deploy, 0, count)
 	size := 0
 	for k, v := c.Seek(from); k != nil && len(all) < count; k, v = c.Next() {
 		if len(all) >= n && size > maxRecentDeployBytes {

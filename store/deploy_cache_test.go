@@ -12,10 +12,9 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/ritualbot/ritualbot/rituals"
-	"github.com/ritualbot/ritualbot/rituals/digest"
 )
 
-func deployIDs(ds []digest.Deploy) string {
+func deployIDs(ds []rituals.Deploy) string {
 	var ids []string
 	for _, d := range ds {
 		ids = append(ids, d.ID)
@@ -29,11 +28,11 @@ func TestRecentDeploysShowEveryWriteAtOnce(t *testing.T) {
 	db := MustOpen(t)
 	put := func(id string, at time.Time, status string) {
 		t.Helper()
-		if err := db.PutDeploy(digest.Deploy{ID: id, Service: "checkout", Environment: "production", SHA: id, Status: status, Finished: at}); err != nil {
+		if err := db.PutDeploy(rituals.Deploy{ID: id, Service: "checkout", Environment: "production", SHA: id, Status: status, Finished: at}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	read := func(from, to time.Time) []digest.Deploy {
+	read := func(from, to time.Time) []rituals.Deploy {
 		t.Helper()
 		got, err := db.DeploysBetween(from, to)
 		if err != nil {
@@ -42,7 +41,7 @@ func TestRecentDeploysShowEveryWriteAtOnce(t *testing.T) {
 		return got
 	}
 	for i := range 5 {
-		put(fmt.Sprintf("d%d", i), t0.Add(time.Duration(i)*time.Hour), digest.DeploySucceeded)
+		put(fmt.Sprintf("d%d", i), t0.Add(time.Duration(i)*time.Hour), rituals.DeploySucceeded)
 	}
 	now := t0.Add(10 * time.Hour)
 	if got := deployIDs(read(t0, now)); got != "d0 d1 d2 d3 d4" {
@@ -50,7 +49,7 @@ func TestRecentDeploysShowEveryWriteAtOnce(t *testing.T) {
 	}
 	// From memory: a range that starts later, and one that ends earlier
 	// (the end excluded, as the keys compare).
-	writes := db.DeployWrites()
+	writes := db.deploys.writes.Load()
 	if got := deployIDs(read(t0.Add(time.Hour), now.Add(time.Hour))); got != "d1 d2 d3 d4" {
 		t.Errorf("later range = %s", got)
 	}
@@ -62,20 +61,20 @@ func TestRecentDeploysShowEveryWriteAtOnce(t *testing.T) {
 	}
 	// An append to what it returned copies: the next read is unchanged.
 	got := read(t0, t0.Add(2*time.Hour))
-	_ = append(got, digest.Deploy{ID: "appended"})
+	_ = append(got, rituals.Deploy{ID: "appended"})
 	if got := deployIDs(read(t0, now)); got != "d0 d1 d2 d3 d4" {
 		t.Errorf("after an append by a caller = %s", got)
 	}
-	if db.DeployWrites() != writes {
-		t.Errorf("reads counted as writes: %d, then %d", writes, db.DeployWrites())
+	if db.deploys.writes.Load() != writes {
+		t.Errorf("reads counted as writes: %d, then %d", writes, db.deploys.writes.Load())
 	}
 
-	put("d5", t0.Add(5*time.Hour), digest.DeploySucceeded)
+	put("d5", t0.Add(5*time.Hour), rituals.DeploySucceeded)
 	if got := deployIDs(read(t0, now)); got != "d0 d1 d2 d3 d4 d5" {
 		t.Errorf("after a new deploy = %s", got)
 	}
-	put("d2", t0.Add(6*time.Hour), digest.DeployFailed) // reported again, finished later
-	if got := read(t0, now); deployIDs(got) != "d0 d1 d3 d4 d5 d2" || got[5].Status != digest.DeployFailed {
+	put("d2", t0.Add(6*time.Hour), rituals.DeployFailed) // reported again, finished later
+	if got := read(t0, now); deployIDs(got) != "d0 d1 d3 d4 d5 d2" || got[5].Status != rituals.DeployFailed {
 		t.Errorf("after a replaced deploy = %s (%+v)", deployIDs(got), got[len(got)-1])
 	}
 	if _, err := db.Prune(rituals.Retention{Deploys: 24 * time.Hour}, t0.Add(24*time.Hour+90*time.Minute)); err != nil {
@@ -85,7 +84,7 @@ func TestRecentDeploysShowEveryWriteAtOnce(t *testing.T) {
 		t.Errorf("after pruning what finished before 1h30 = %s", got)
 	}
 	// A range that starts earlier than the one kept is read again.
-	put("early", t0.Add(-time.Hour), digest.DeploySucceeded)
+	put("early", t0.Add(-time.Hour), rituals.DeploySucceeded)
 	read(t0, now)
 	if got := deployIDs(read(t0.Add(-2*time.Hour), now)); got != "early d3 d4 d5 d2" {
 		t.Errorf("an earlier range = %s", got)
@@ -102,7 +101,7 @@ func TestRecentDeploysOverTheBoundAreNotKept(t *testing.T) {
 	for i := range n {
 		id := fmt.Sprintf("d%03d", i)
 		want = append(want, id)
-		if err := db.PutDeploy(digest.Deploy{ID: id, Service: "checkout", Environment: "release", Notes: notes, Finished: t0.Add(time.Duration(i) * time.Minute)}); err != nil {
+		if err := db.PutDeploy(rituals.Deploy{ID: id, Service: "checkout", Environment: "release", Notes: notes, Finished: t0.Add(time.Duration(i) * time.Minute)}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -124,7 +123,7 @@ func TestRecentDeploysOverTheBoundAreNotKept(t *testing.T) {
 	if !db.deploys.ok || len(db.deploys.items) != 3 {
 		t.Errorf("the last three deploys were not kept: %d", len(db.deploys.items))
 	}
-	if slices.ContainsFunc(db.deploys.items, func(d digest.Deploy) bool { return d.Notes != notes }) {
+	if slices.ContainsFunc(db.deploys.items, func(d rituals.Deploy) bool { return d.Notes != notes }) {
 		t.Error("a kept deploy lost its notes")
 	}
 }
@@ -133,11 +132,11 @@ func TestRecentDeploysOverTheBoundAreNotKept(t *testing.T) {
 // more than could be kept, are neither decoded nor counted whole.
 func TestRecentDeploysPastRangeOfALargeStore(t *testing.T) {
 	db := MustOpen(t)
-	maxCount := maxRecentDeployBytes / int(unsafe.Sizeof(digest.Deploy{}))
+	maxCount := maxRecentDeployBytes / int(unsafe.Sizeof(rituals.Deploy{}))
 	n := maxCount + 10
 	err := db.update("test_put_deploys", func(tx *bolt.Tx) error {
 		for i := range n {
-			d := digest.Deploy{ID: fmt.Sprintf("d%05d", i), Service: "checkout", Environment: "production", Finished: t0.Add(time.Duration(i) * time.Minute)}
+			d := rituals.Deploy{ID: fmt.Sprintf("d%05d", i), Service: "checkout", Environment: "production", Finished: t0.Add(time.Duration(i) * time.Minute)}
 			if err := putDeploy(tx.Bucket(bucketDeploys), d); err != nil {
 				return err
 			}

@@ -1,6 +1,8 @@
 package store
 
 import (
+	"github.com/ritualbot/ritualbot/rituals"
+
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
@@ -8,8 +10,6 @@ import (
 	"fmt"
 	"math"
 	"time"
-
-	"github.com/ritualbot/ritualbot/rituals/digest"
 )
 
 // Deploys are the one record the store reads by the thousand: a digest
@@ -44,7 +44,7 @@ const (
 )
 
 // encodeDeploy encodes d in the deploy encoding's latest format.
-func encodeDeploy(d digest.Deploy) ([]byte, error) {
+func encodeDeploy(d rituals.Deploy) ([]byte, error) {
 	strs := []string{d.ID, d.Source, d.Service, d.Environment, d.SHA, d.Status, d.CommitsFrom, d.Version, d.URL, d.Deployer, d.Notes}
 	n := 1 + 3*16 + 2*binary.MaxVarintLen64 + len(d.Commits)*(16+4)
 	for _, s := range strs {
@@ -102,8 +102,8 @@ var errShortDeploy = errors.New("deploy record ends early")
 
 // decodeDeploy decodes a record of the deploy encoding. Its strings share
 // one copy of the record: the result is valid after the transaction.
-func decodeDeploy(v []byte) (digest.Deploy, error) {
-	var d digest.Deploy
+func decodeDeploy(v []byte) (rituals.Deploy, error) {
+	var d rituals.Deploy
 	if len(v) == 0 || (v[0] != deployFormat1 && v[0] != deployFormat2) {
 		return d, fmt.Errorf("deploy record: not in the deploy encoding (first byte %q)", bytes.TrimSpace(v[:min(len(v), 1)]))
 	}
@@ -131,7 +131,7 @@ func decodeDeploy(v []byte) (digest.Deploy, error) {
 		if n > uint64(len(r.b)-r.at) { // each commit takes at least a byte
 			return d, fmt.Errorf("deploy record %s: %d commits in %d bytes", d.ID, n, len(r.b)-r.at)
 		}
-		d.Commits = make([]digest.Commit, n)
+		d.Commits = make([]rituals.Commit, n)
 		for i := range d.Commits {
 			c := &d.Commits[i]
 			c.SHA = r.string()
@@ -145,7 +145,7 @@ func decodeDeploy(v []byte) (digest.Deploy, error) {
 		r.err = fmt.Errorf("%d bytes left over", len(r.b)-r.at)
 	}
 	if r.err != nil {
-		return digest.Deploy{}, fmt.Errorf("deploy record %q: %w", d.ID, r.err)
+		return rituals.Deploy{}, fmt.Errorf("deploy record %q: %w", d.ID, r.err)
 	}
 	return d, nil
 }

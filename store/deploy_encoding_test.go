@@ -1,6 +1,8 @@
 package store
 
 import (
+	"github.com/ritualbot/ritualbot/rituals"
+
 	"bytes"
 	"encoding/json"
 	"fmt"
@@ -10,28 +12,26 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
-
-	"github.com/ritualbot/ritualbot/rituals/digest"
 )
 
 // sampleDeploys are deploys as the webhooks record them: with and without
 // commits, from payloads and pushes, with times in UTC, in other zones and
 // zero, and text that JSON escapes.
-func sampleDeploys() []digest.Deploy {
+func sampleDeploys() []rituals.Deploy {
 	berlin := time.FixedZone("", 3600)
 	india := time.FixedZone("", 5*3600+30*60)
-	return []digest.Deploy{
-		{ID: "deploy:checkout-1", Source: "deploy", Service: "checkout", Environment: "production", SHA: "abc123", Status: digest.DeploySucceeded,
-			Started: t0, Finished: t0.Add(10 * time.Minute), Received: t0.Add(11 * time.Minute), CommitsFrom: digest.CommitsFromPayload,
-			Commits: []digest.Commit{{SHA: "abc123", Time: t0.Add(-5 * time.Hour)}, {SHA: "abc122", Time: t0.Add(-20 * time.Hour).In(india)}}},
-		{ID: "github:acme/search:42", Source: "github", Service: "search-api", Environment: "production", SHA: "def", Status: digest.DeployFailed,
-			Finished: time.Date(2026, 11, 24, 9, 30, 0, 123456789, berlin), CommitsFrom: digest.CommitsFromPush,
-			Commits: []digest.Commit{{SHA: "def", Time: time.Date(2026, 11, 23, 18, 0, 0, 0, berlin)}}},
-		{ID: "deploy:<ledger> & \"quotes\" ü", Service: "ledger", Environment: "production", Status: digest.DeploySucceeded, Finished: t0},
-		{ID: "deploy:billing-7", Source: "deploy", Service: "billing", Environment: "production", SHA: "9f8e7d", Status: digest.DeploySucceeded,
+	return []rituals.Deploy{
+		{ID: "deploy:checkout-1", Source: "deploy", Service: "checkout", Environment: "production", SHA: "abc123", Status: rituals.DeploySucceeded,
+			Started: t0, Finished: t0.Add(10 * time.Minute), Received: t0.Add(11 * time.Minute), CommitsFrom: rituals.CommitsFromPayload,
+			Commits: []rituals.Commit{{SHA: "abc123", Time: t0.Add(-5 * time.Hour)}, {SHA: "abc122", Time: t0.Add(-20 * time.Hour).In(india)}}},
+		{ID: "github:acme/search:42", Source: "github", Service: "search-api", Environment: "production", SHA: "def", Status: rituals.DeployFailed,
+			Finished: time.Date(2026, 11, 24, 9, 30, 0, 123456789, berlin), CommitsFrom: rituals.CommitsFromPush,
+			Commits: []rituals.Commit{{SHA: "def", Time: time.Date(2026, 11, 23, 18, 0, 0, 0, berlin)}}},
+		{ID: "deploy:<ledger> & \"quotes\" ü", Service: "ledger", Environment: "production", Status: rituals.DeploySucceeded, Finished: t0},
+		{ID: "deploy:billing-7", Source: "deploy", Service: "billing", Environment: "production", SHA: "9f8e7d", Status: rituals.DeploySucceeded,
 			Started: t0, Finished: t0.Add(3 * time.Minute), Version: "v2.4.0", URL: "https://ci.example.com/run/7", Deployer: "U0ALICE", Notes: "## What's new\n* <!channel> refunds",
-			CommitsTotal: 5000, CommitsFrom: digest.CommitsFromPayload,
-			Commits: []digest.Commit{{SHA: "9f8e7d", Time: t0.Add(-time.Hour), Message: "feat(api): <!channel> *bold*", Author: "alice", URL: "https://git.example.com/c/9f8e7d"}}},
+			CommitsTotal: 5000, CommitsFrom: rituals.CommitsFromPayload,
+			Commits: []rituals.Commit{{SHA: "9f8e7d", Time: t0.Add(-time.Hour), Message: "feat(api): <!channel> *bold*", Author: "alice", URL: "https://git.example.com/c/9f8e7d"}}},
 		{},
 	}
 }
@@ -44,7 +44,7 @@ func TestDeployEncodingReadsBackAsJSONDid(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var want digest.Deploy
+		var want rituals.Deploy
 		if err := json.Unmarshal(js, &want); err != nil {
 			t.Fatal(err)
 		}
@@ -140,7 +140,7 @@ func TestMigrationEncodesTheDeploys(t *testing.T) {
 	}
 	for _, d := range deploys {
 		js, _ := json.Marshal(d)
-		var want digest.Deploy
+		var want rituals.Deploy
 		_ = json.Unmarshal(js, &want)
 		one, ok, err := db.Deploy(d.ID)
 		if err != nil || !ok || !reflect.DeepEqual(one, want) {
@@ -171,9 +171,9 @@ func BenchmarkMigrateYearOfDeploys(b *testing.B) {
 				for k := range 3 {
 					fin := start.AddDate(0, 0, day).Add(time.Duration(9+3*k) * time.Hour)
 					id := fmt.Sprintf("team%02d/%d/%d", team, day, k)
-					d := digest.Deploy{ID: "deploy:" + id, Source: "deploy", Service: fmt.Sprintf("svc%02d-%d", team, k%2), Environment: "production",
-						SHA: id, Status: digest.DeploySucceeded, Started: fin.Add(-10 * time.Minute), Finished: fin, Received: fin,
-						CommitsFrom: digest.CommitsFromPayload, Commits: []digest.Commit{
+					d := rituals.Deploy{ID: "deploy:" + id, Source: "deploy", Service: fmt.Sprintf("svc%02d-%d", team, k%2), Environment: "production",
+						SHA: id, Status: rituals.DeploySucceeded, Started: fin.Add(-10 * time.Minute), Finished: fin, Received: fin,
+						CommitsFrom: rituals.CommitsFromPayload, Commits: []rituals.Commit{
 							{SHA: id + "a", Time: fin.Add(-30 * time.Hour)}, {SHA: id + "b", Time: fin.Add(-6 * time.Hour)}, {SHA: id + "c", Time: fin.Add(-time.Hour)}}}
 					if err := putJSON(tx.Bucket(bucketDeploys), deployKey(d), d); err != nil {
 						return err
@@ -225,7 +225,7 @@ func TestDeployEncodingReadsFormat1(t *testing.T) {
 		t.Fatal(err)
 	}
 	rec := []byte{deployFormat1}
-	for _, s := range []string{"deploy:old", "deploy", "checkout", "production", "abc", digest.DeploySucceeded, digest.CommitsFromPayload} {
+	for _, s := range []string{"deploy:old", "deploy", "checkout", "production", "abc", rituals.DeploySucceeded, rituals.CommitsFromPayload} {
 		rec = append(append(rec, byte(len(s))), s...)
 	}
 	for range 3 {
@@ -237,9 +237,9 @@ func TestDeployEncodingReadsFormat1(t *testing.T) {
 	if err != nil {
 		t.Fatalf("a format 1 record: %v", err)
 	}
-	want := digest.Deploy{ID: "deploy:old", Source: "deploy", Service: "checkout", Environment: "production", SHA: "abc",
-		Status: digest.DeploySucceeded, CommitsFrom: digest.CommitsFromPayload, Started: at, Finished: at, Received: at,
-		Commits: []digest.Commit{{SHA: "abc", Time: at}}}
+	want := rituals.Deploy{ID: "deploy:old", Source: "deploy", Service: "checkout", Environment: "production", SHA: "abc",
+		Status: rituals.DeploySucceeded, CommitsFrom: rituals.CommitsFromPayload, Started: at, Finished: at, Received: at,
+		Commits: []rituals.Commit{{SHA: "abc", Time: at}}}
 	if !reflect.DeepEqual(d, want) {
 		t.Errorf("format 1 record reads as\n%#v\nwant\n%#v", d, want)
 	}

@@ -7,6 +7,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
+	"github.com/ritualbot/ritualbot/rituals"
 	"github.com/ritualbot/ritualbot/rituals/digest"
 )
 
@@ -51,12 +52,12 @@ func formatTimePrefixedKey(k []byte) (string, bool) {
 	return at.Format(time.RFC3339Nano) + " " + readable(k[timeKeyLen:]), true
 }
 
-func deployKey(d digest.Deploy) []byte {
+func deployKey(d rituals.Deploy) []byte {
 	return append(timeKey(d.Finished), d.ID...)
 }
 
 // Deploy returns the deploy with the given ID.
-func (db *DB) Deploy(id string) (d digest.Deploy, ok bool, err error) {
+func (db *DB) Deploy(id string) (d rituals.Deploy, ok bool, err error) {
 	err = db.view("deploy", func(tx *bolt.Tx) error {
 		at := tx.Bucket(bucketDeployIDs).Get([]byte(id))
 		if at == nil {
@@ -69,7 +70,7 @@ func (db *DB) Deploy(id string) (d digest.Deploy, ok bool, err error) {
 }
 
 // getDeploy decodes the deploy under key; ok is false if there is none.
-func getDeploy(b *bolt.Bucket, key []byte) (d digest.Deploy, ok bool, err error) {
+func getDeploy(b *bolt.Bucket, key []byte) (d rituals.Deploy, ok bool, err error) {
 	v := b.Get(key)
 	if v == nil {
 		return d, false, nil
@@ -79,7 +80,7 @@ func getDeploy(b *bolt.Bucket, key []byte) (d digest.Deploy, ok bool, err error)
 }
 
 // putDeploy encodes d under its key.
-func putDeploy(b *bolt.Bucket, d digest.Deploy) error {
+func putDeploy(b *bolt.Bucket, d rituals.Deploy) error {
 	v, err := encodeDeploy(d)
 	if err != nil {
 		return err
@@ -92,7 +93,7 @@ func putDeploy(b *bolt.Bucket, d digest.Deploy) error {
 
 // PutDeploy stores d, replacing the deploy with the same ID wherever its
 // finish time put it.
-func (db *DB) PutDeploy(d digest.Deploy) error {
+func (db *DB) PutDeploy(d rituals.Deploy) error {
 	if d.ID == "" {
 		return fmt.Errorf("put deploy: empty ID")
 	}
@@ -124,8 +125,8 @@ func (db *DB) PutDeploy(d digest.Deploy) error {
 }
 
 // DeploysWithSHA returns the deploys of a commit.
-func (db *DB) DeploysWithSHA(sha string) ([]digest.Deploy, error) {
-	var out []digest.Deploy
+func (db *DB) DeploysWithSHA(sha string) ([]rituals.Deploy, error) {
+	var out []rituals.Deploy
 	err := db.view("deploys_with_sha", func(tx *bolt.Tx) error {
 		ids, deploys := tx.Bucket(bucketDeployIDs), tx.Bucket(bucketDeploys)
 		prefix := prefixKey(sha)
@@ -149,8 +150,8 @@ func (db *DB) DeploysWithSHA(sha string) ([]digest.Deploy, error) {
 // DeploysBetween returns the deploys finished in [from, to), in order of
 // finishing. The recent ones come from memory (recentDeploys), so what it
 // returns is shared: callers do not change it (an append copies).
-func (db *DB) DeploysBetween(from, to time.Time) ([]digest.Deploy, error) {
-	return db.deploys.between(from, to, func(from, to []byte) (all []digest.Deploy, n int, fits bool, err error) {
+func (db *DB) DeploysBetween(from, to time.Time) ([]rituals.Deploy, error) {
+	return db.deploys.between(from, to, func(from, to []byte) (all []rituals.Deploy, n int, fits bool, err error) {
 		err = db.view("deploys_between", func(tx *bolt.Tx) (err error) {
 			all, n, fits, err = decodeDeploysFrom(tx.Bucket(bucketDeploys), from, to)
 			return err
@@ -158,12 +159,6 @@ func (db *DB) DeploysBetween(from, to time.Time) ([]digest.Deploy, error) {
 		return all, n, fits, err
 	})
 }
-
-// DeployWrites counts the committed writes to the deploys since the store
-// was opened: what DeploysBetween returns is unchanged while it is, so a
-// cache of something made of it is current while the count is the one
-// read before DeploysBetween was.
-func (db *DB) DeployWrites() uint64 { return db.deploys.writes.Load() }
 
 // PutPush stores a push under its head SHA.
 func (db *DB) PutPush(p digest.Push) error {

@@ -4,24 +4,25 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ritualbot/ritualbot/rituals"
 	"github.com/ritualbot/ritualbot/rituals/digest"
 )
 
 func TestDeploysReplaceByIDAndReadByFinish(t *testing.T) {
 	db := MustOpen(t)
-	d := digest.Deploy{ID: "github:acme/checkout:1", Service: "checkout", Environment: "production", SHA: "abc",
-		Status: digest.DeployFailed, Finished: t0.Add(time.Hour)}
+	d := rituals.Deploy{ID: "github:acme/checkout:1", Service: "checkout", Environment: "production", SHA: "abc",
+		Status: rituals.DeployFailed, Finished: t0.Add(time.Hour)}
 	if err := db.PutDeploy(d); err != nil {
 		t.Fatal(err)
 	}
 	// The same deploy reported again, finished later and with another SHA:
 	// one record, found under its new finish time and SHA only.
-	d.Status, d.Finished, d.SHA = digest.DeploySucceeded, t0.Add(3*time.Hour), "def"
+	d.Status, d.Finished, d.SHA = rituals.DeploySucceeded, t0.Add(3*time.Hour), "def"
 	if err := db.PutDeploy(d); err != nil {
 		t.Fatal(err)
 	}
-	other := digest.Deploy{ID: "deploy:ledger", Service: "ledger", Environment: "production", SHA: "def",
-		Status: digest.DeploySucceeded, Finished: t0.Add(2 * time.Hour)}
+	other := rituals.Deploy{ID: "deploy:ledger", Service: "ledger", Environment: "production", SHA: "def",
+		Status: rituals.DeploySucceeded, Finished: t0.Add(2 * time.Hour)}
 	if err := db.PutDeploy(other); err != nil {
 		t.Fatal(err)
 	}
@@ -29,7 +30,7 @@ func TestDeploysReplaceByIDAndReadByFinish(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(all) != 2 || all[0].ID != "deploy:ledger" || all[1].ID != d.ID || all[1].Status != digest.DeploySucceeded {
+	if len(all) != 2 || all[0].ID != "deploy:ledger" || all[1].ID != d.ID || all[1].Status != rituals.DeploySucceeded {
 		t.Fatalf("DeploysBetween = %+v, want ledger then the replaced checkout deploy", all)
 	}
 	if got, _ := db.DeploysBetween(t0.Add(2*time.Hour), t0.Add(3*time.Hour)); len(got) != 1 || got[0].ID != "deploy:ledger" {
@@ -45,7 +46,7 @@ func TestDeploysReplaceByIDAndReadByFinish(t *testing.T) {
 	if err != nil || !ok || !got.Finished.Equal(d.Finished) {
 		t.Errorf("Deploy(%s) = %+v %v %v", d.ID, got, ok, err)
 	}
-	if err := db.PutPush(digest.Push{Head: "def", Commits: []digest.Commit{{SHA: "c1", Time: t0}}}); err != nil {
+	if err := db.PutPush(digest.Push{Head: "def", Commits: []rituals.Commit{{SHA: "c1", Time: t0}}}); err != nil {
 		t.Fatal(err)
 	}
 	if p, ok, _ := db.Push("def"); !ok || len(p.Commits) != 1 {

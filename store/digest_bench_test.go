@@ -81,7 +81,7 @@ func benchDigest(b *testing.B) *digest.Digest {
 	berlin, _ := time.LoadLocation("Europe/Berlin")
 	var teams []*rituals.Team
 	incidents := benchIncidents{byTeam: map[string][]rituals.IncidentBrief{}}
-	var deploys []digest.Deploy
+	var deploys []rituals.Deploy
 	start := benchEnd.AddDate(-1, 0, 0)
 	for t := 0; t < benchTeams; t++ {
 		id := fmt.Sprintf("team%02d", t)
@@ -92,17 +92,17 @@ func benchDigest(b *testing.B) *digest.Digest {
 			for k := 0; k < benchDeploysPerDay; k++ {
 				n++
 				fin := day.Add(time.Duration(9+k*3) * time.Hour)
-				d := digest.Deploy{
+				d := rituals.Deploy{
 					ID: fmt.Sprintf("deploy:%s/%d", id, n), Source: "deploy", Service: svcs[k%2], Environment: "production",
-					SHA: fmt.Sprintf("%s-%d", id, n), Status: digest.DeploySucceeded, Started: fin.Add(-10 * time.Minute), Finished: fin,
-					Commits: []digest.Commit{
+					SHA: fmt.Sprintf("%s-%d", id, n), Status: rituals.DeploySucceeded, Started: fin.Add(-10 * time.Minute), Finished: fin,
+					Commits: []rituals.Commit{
 						{SHA: fmt.Sprintf("%s-%d-a", id, n), Time: fin.Add(-30 * time.Hour)},
 						{SHA: fmt.Sprintf("%s-%d-b", id, n), Time: fin.Add(-6 * time.Hour)},
 						{SHA: fmt.Sprintf("%s-%d-c", id, n), Time: fin.Add(-90 * time.Minute)},
 					},
 				}
 				if n%17 == 0 {
-					d.Status = digest.DeployFailed
+					d.Status = rituals.DeployFailed
 				}
 				deploys = append(deploys, d)
 			}

@@ -12,7 +12,6 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/ritualbot/ritualbot/rituals"
-	"github.com/ritualbot/ritualbot/rituals/digest"
 	"github.com/ritualbot/ritualbot/rituals/incident"
 	"github.com/ritualbot/ritualbot/rituals/standup"
 )
@@ -366,11 +365,11 @@ func TestOpenSchema2StoreWithDeploys(t *testing.T) {
 	}
 	// Replacing a migrated deploy replaces it.
 	d := all[2]
-	d.Status = digest.DeployFailed
+	d.Status = rituals.DeployFailed
 	if err := db.PutDeploy(d); err != nil {
 		t.Fatal(err)
 	}
-	if got, ok, err := db.Deploy(d.ID); err != nil || !ok || got.Status != digest.DeployFailed {
+	if got, ok, err := db.Deploy(d.ID); err != nil || !ok || got.Status != rituals.DeployFailed {
 		t.Errorf("Deploy(%s) after replacing = %+v %v %v", d.ID, got, ok, err)
 	}
 }

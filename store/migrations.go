@@ -7,7 +7,6 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/ritualbot/ritualbot/rituals"
-	"github.com/ritualbot/ritualbot/rituals/digest"
 	"github.com/ritualbot/ritualbot/rituals/incident"
 )
 
@@ -55,7 +54,7 @@ func encodeDeploys(tx *bolt.Tx) error {
 		if len(v) > 0 && v[0] == deployFormat1 {
 			return nil
 		}
-		var d digest.Deploy
+		var d rituals.Deploy
 		if err := json.Unmarshal(v, &d); err != nil {
 			return fmt.Errorf("deploy %q: %w", k, err)
 		}

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 	"time"
@@ -15,8 +16,11 @@ import (
 //
 //	oncall_additions  ritual 0 user → Addition
 //
-// They are live config, not history: retention leaves them alone, and
-// EraseUser removes the erased person's.
+// A member still in is live config: retention leaves them alone. One
+// taken out (with the earlier additions of a member added again, kept in
+// Earlier) shapes the shifts up to the first handoff recorded after they
+// left, and goes once that handoff is older than the `oncall` retention
+// (pruneAdditions). EraseUser removes the erased person's.
 var bucketAdditions = registerBucket("oncall_additions")
 
 var _ oncall.AdditionStore = (*DB)(nil)
@@ -109,4 +113,67 @@ func (db *DB) DropAddition(ritual, user string) error {
 		return fmt.Errorf("drop rotation addition of %s to %s: %w", user, ritual, err)
 	}
 	return nil
+}
+
+// pruneAdditions deletes the additions taken out whose last shift they
+// could shape is older than cut: the first handoff recorded at or after
+// their Until is before it. Shifts from that record on are walked from
+// it, which lists who was in, so they do not change; older ones do not
+// count any more. A member still in keeps the record, less its earlier
+// additions that have gone.
+func (db *DB) pruneAdditions(cut time.Time, rep *PruneReport) error {
+	removed := 0
+	_, err := db.pruneWalk("prune_oncall_additions", bucketAdditions, prunePerTx, func(tx *bolt.Tx, k, v []byte) ([]doomed, bool, error) {
+		var a oncall.Addition
+		if err := decode(v, &a); err != nil {
+			return nil, false, err
+		}
+		gone := func(x oncall.Addition) (bool, error) {
+			if x.Until.IsZero() {
+				return false, nil
+			}
+			at, ok, err := handoffFrom(tx, a.Ritual, x.Until)
+			return ok && at.Before(cut), err
+		}
+		if ok, err := gone(a); err != nil || ok {
+			if ok {
+				removed += 1 + len(a.Earlier)
+				return []doomed{doom(bucketAdditions, k)}, false, nil
+			}
+			return nil, false, err
+		}
+		var kept []oncall.Addition
+		for _, e := range a.Earlier {
+			ok, err := gone(e)
+			if err != nil {
+				return nil, false, err
+			}
+			if !ok {
+				kept = append(kept, e)
+			}
+		}
+		if len(kept) == len(a.Earlier) {
+			return nil, false, nil
+		}
+		removed += len(a.Earlier) - len(kept)
+		a.Earlier = kept
+		data, err := encodeJSON(a)
+		if err != nil {
+			return nil, false, err
+		}
+		return []doomed{rewrite(bucketAdditions, k, data)}, false, nil
+	})
+	rep.RotationAdditions += removed
+	return err
+}
+
+// handoffFrom is the time of ritual's first handoff record at or after t.
+func handoffFrom(tx *bolt.Tx, ritual string, t time.Time) (time.Time, bool, error) {
+	prefix := prefixKey(ritual)
+	k, _ := tx.Bucket(bucketHandoffs).Cursor().Seek(underKey(ritual, timeKey(t)))
+	if k == nil || !bytes.HasPrefix(k, prefix) || len(k) != len(prefix)+timeKeyLen {
+		return time.Time{}, false, nil
+	}
+	at, err := parseTimeKey(k[len(prefix):])
+	return at, err == nil, err
 }

@@ -33,12 +33,14 @@ type PruneReport struct {
 	Feedback int
 	// Onboardings ended and newcomers' feedback on them.
 	Onboardings, OnboardingFeedback int
+	// RotationAdditions: members added to rotations from Slack, taken out.
+	RotationAdditions int
 }
 
 // Total is the number of records removed.
 func (r PruneReport) Total() int {
 	return r.Answers + r.Days + r.Tallies + r.MemberDays + r.Blockers + r.Aways +
-		r.Incidents + r.Actions + r.Deploys + r.Pushes + r.Sent + r.Dropped + r.Feedback + r.Onboardings + r.OnboardingFeedback
+		r.Incidents + r.Actions + r.Deploys + r.Pushes + r.Sent + r.Dropped + r.Feedback + r.Onboardings + r.OnboardingFeedback + r.RotationAdditions
 }
 
 // Prune deletes what the retention lets go at now, each kind counted back
@@ -73,6 +75,11 @@ func (db *DB) Prune(r rituals.Retention, now time.Time) (PruneReport, error) {
 	}
 	if cut, ok := rituals.Cutoff(r.Onboarding, now); ok {
 		if err := db.pruneOnboardings(cut, &rep); err != nil {
+			return rep, err
+		}
+	}
+	if cut, ok := rituals.Cutoff(r.OnCall, now); ok {
+		if err := db.pruneAdditions(cut, &rep); err != nil {
 			return rep, err
 		}
 	}

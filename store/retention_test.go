@@ -62,7 +62,7 @@ func TestPruneKeepsWhatRetentionKeeps(t *testing.T) {
 
 	for _, at := range []time.Time{old, recent} {
 		id := "d-" + at.Format("0102")
-		must(db.PutDeploy(digest.Deploy{ID: id, Service: "api", SHA: "sha-" + id, Status: digest.DeploySucceeded, Finished: at, Received: at}))
+		must(db.PutDeploy(rituals.Deploy{ID: id, Service: "api", SHA: "sha-" + id, Status: rituals.DeploySucceeded, Finished: at, Received: at}))
 		must(db.PutPush(digest.Push{Head: "head-" + id, Received: at}))
 	}
 	for i, at := range []time.Time{old, recent} {

@@ -16,12 +16,13 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/ritualbot/ritualbot/internal/httplimit"
+	"github.com/ritualbot/ritualbot/rituals"
 	"github.com/ritualbot/ritualbot/rituals/digest"
 )
 
 // DeployRecorder is what the deploy webhooks feed: digest.DeployLog.
 type DeployRecorder interface {
-	RecordDeploy(ctx context.Context, d digest.Deploy) (digest.DeployOutcome, string, error)
+	RecordDeploy(ctx context.Context, d rituals.Deploy) (digest.DeployOutcome, string, error)
 	RecordPush(ctx context.Context, p digest.Push) error
 }
 
@@ -68,9 +69,9 @@ const (
 
 // Status words deploy systems use, mapped onto the two that count.
 var deployStatuses = map[string]string{
-	"success": digest.DeploySucceeded, "succeeded": digest.DeploySucceeded, "successful": digest.DeploySucceeded,
-	"ok": digest.DeploySucceeded, "done": digest.DeploySucceeded, "completed": digest.DeploySucceeded,
-	"failure": digest.DeployFailed, "failed": digest.DeployFailed, "error": digest.DeployFailed, "errored": digest.DeployFailed,
+	"success": rituals.DeploySucceeded, "succeeded": rituals.DeploySucceeded, "successful": rituals.DeploySucceeded,
+	"ok": rituals.DeploySucceeded, "done": rituals.DeploySucceeded, "completed": rituals.DeploySucceeded,
+	"failure": rituals.DeployFailed, "failed": rituals.DeployFailed, "error": rituals.DeployFailed, "errored": rituals.DeployFailed,
 }
 
 // unfinished statuses are answered but not recorded: the deploy will be
@@ -81,7 +82,7 @@ var unfinished = map[string]bool{
 
 // ParseDeploy reads POST /hooks/deploy's JSON. A deploy that has not
 // finished yet is returned with ok=false and no error.
-func ParseDeploy(body []byte) (d digest.Deploy, ok bool, err error) {
+func ParseDeploy(body []byte) (d rituals.Deploy, ok bool, err error) {
 	var p deployPayload
 	dec := json.NewDecoder(bytes.NewReader(body))
 	if err := dec.Decode(&p); err != nil {
@@ -107,7 +108,7 @@ func ParseDeploy(body []byte) (d digest.Deploy, ok bool, err error) {
 	case status == "":
 		return d, false, badf(`"status" is missing: "success" or "failure"`)
 	}
-	d = digest.Deploy{
+	d = rituals.Deploy{
 		Source: "deploy", Service: strings.TrimSpace(p.Service), Environment: strings.TrimSpace(p.Environment),
 		SHA: strings.TrimSpace(p.SHA),
 	}
@@ -154,7 +155,7 @@ func ParseDeploy(body []byte) (d digest.Deploy, ok bool, err error) {
 		if err != nil {
 			return d, false, err
 		}
-		cm := digest.Commit{SHA: strings.TrimSpace(c.SHA), Time: at, Message: clipText(c.Message, maxMessage)}
+		cm := rituals.Commit{SHA: strings.TrimSpace(c.SHA), Time: at, Message: clipText(c.Message, maxMessage)}
 		if cm.Author, err = optionalName(fmt.Sprintf("commits[%d].author", i), c.Author); err != nil {
 			return d, false, err
 		}
@@ -282,21 +283,36 @@ func (h *Deploys) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d, finished, err := ParseDeploy(body)
-	if err != nil {
-		h.Observe.count("bad_request")
-		fail(w, http.StatusBadRequest, err.Error())
-		return
+	recordParsed(w, r, deployRecording{h.Recorder, h.Log, h.Observe}, d, finished, err, "the deploy has not finished; report it again when it has")
+}
+
+// deployRecording is what each deploy-reporting endpoint records with.
+type deployRecording struct {
+	Recorder DeployRecorder
+	Log      zerolog.Logger
+	Observe  Observer
+}
+
+// recordParsed answers a parsed deploy report, the same for every
+// source: a body that did not parse is the sender's mistake (400); one
+// that parsed but reports no finished deploy (ready false) is ignored
+// with a 202 saying why (notReady), so the sender does not retry it; the
+// rest is stored.
+func recordParsed(w http.ResponseWriter, r *http.Request, to deployRecording, d rituals.Deploy, ready bool, parseErr error, notReady string) {
+	switch {
+	case parseErr != nil:
+		to.Observe.count("bad_request")
+		fail(w, http.StatusBadRequest, parseErr.Error())
+	case !ready:
+		to.Observe.count("ignored")
+		writeJSON(w, http.StatusAccepted, map[string]string{"outcome": "ignored", "reason": notReady})
+	default:
+		record(w, r.Context(), to.Recorder, d, to.Log, to.Observe)
 	}
-	if !finished {
-		h.Observe.count("ignored")
-		writeJSON(w, http.StatusAccepted, map[string]string{"outcome": "ignored", "reason": "the deploy has not finished; report it again when it has"})
-		return
-	}
-	record(w, r.Context(), h.Recorder, d, h.Log, h.Observe)
 }
 
 // record stores a parsed deploy and answers with the outcome.
-func record(w http.ResponseWriter, ctx context.Context, rec DeployRecorder, d digest.Deploy, log zerolog.Logger, observe Observer) {
+func record(w http.ResponseWriter, ctx context.Context, rec DeployRecorder, d rituals.Deploy, log zerolog.Logger, observe Observer) {
 	outcome, reason, err := rec.RecordDeploy(ctx, d)
 	if err != nil {
 		observe.count("error")

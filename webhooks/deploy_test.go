@@ -12,16 +12,17 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/ritualbot/ritualbot/rituals"
 	"github.com/ritualbot/ritualbot/rituals/digest"
 )
 
 // fakeRecorder is a DeployRecorder with function fields.
 type fakeRecorder struct {
-	RecordDeployFn func(ctx context.Context, d digest.Deploy) (digest.DeployOutcome, string, error)
+	RecordDeployFn func(ctx context.Context, d rituals.Deploy) (digest.DeployOutcome, string, error)
 	RecordPushFn   func(ctx context.Context, p digest.Push) error
 }
 
-func (f *fakeRecorder) RecordDeploy(ctx context.Context, d digest.Deploy) (digest.DeployOutcome, string, error) {
+func (f *fakeRecorder) RecordDeploy(ctx context.Context, d rituals.Deploy) (digest.DeployOutcome, string, error) {
 	return f.RecordDeployFn(ctx, d)
 }
 
@@ -30,9 +31,9 @@ func (f *fakeRecorder) RecordPush(ctx context.Context, p digest.Push) error {
 }
 
 // recording returns a recorder that keeps what it is given.
-func recording(deploys *[]digest.Deploy, pushes *[]digest.Push) *fakeRecorder {
+func recording(deploys *[]rituals.Deploy, pushes *[]digest.Push) *fakeRecorder {
 	return &fakeRecorder{
-		RecordDeployFn: func(_ context.Context, d digest.Deploy) (digest.DeployOutcome, string, error) {
+		RecordDeployFn: func(_ context.Context, d rituals.Deploy) (digest.DeployOutcome, string, error) {
 			*deploys = append(*deploys, d)
 			return digest.DeployRecorded, "", nil
 		},
@@ -53,18 +54,18 @@ func TestParseDeploy(t *testing.T) {
 		body     string
 		finished bool
 		errWant  string // substring of the reason; "" for none
-		check    func(t *testing.T, d digest.Deploy)
+		check    func(t *testing.T, d rituals.Deploy)
 	}{
-		{"full", goodDeploy, true, "", func(t *testing.T, d digest.Deploy) {
-			if d.ID != "deploy:checkout/production/9f2c1e0/2026-11-23T10:00:00Z" || d.Status != digest.DeploySucceeded ||
+		{"full", goodDeploy, true, "", func(t *testing.T, d rituals.Deploy) {
+			if d.ID != "deploy:checkout/production/9f2c1e0/2026-11-23T10:00:00Z" || d.Status != rituals.DeploySucceeded ||
 				d.Finished.Sub(d.Started) != 5*time.Minute || len(d.Commits) != 2 ||
 				!d.Commits[1].Time.Equal(time.Date(2026, 11, 22, 14, 0, 0, 0, time.UTC)) {
 				t.Errorf("parsed %+v", d)
 			}
 		}},
 		{"started after finished", strings.Replace(goodDeploy, "11:05:00+01:00", "10:55:00+01:00", 1), false, `"started_at"`, nil},
-		{"started_at may be left out", `{"service":"s","environment":"production","sha":"x","status":"failed","finished_at":"2026-11-23T10:05:00Z"}`, true, "", func(t *testing.T, d digest.Deploy) {
-			if d.Status != digest.DeployFailed || !d.Started.Equal(d.Finished) {
+		{"started_at may be left out", `{"service":"s","environment":"production","sha":"x","status":"failed","finished_at":"2026-11-23T10:05:00Z"}`, true, "", func(t *testing.T, d rituals.Deploy) {
+			if d.Status != rituals.DeployFailed || !d.Started.Equal(d.Finished) {
 				t.Errorf("parsed %+v", d)
 			}
 		}},
@@ -113,7 +114,7 @@ func post(t *testing.T, h http.Handler, path string, body []byte, headers map[st
 }
 
 func TestDeployHandler(t *testing.T) {
-	var deploys []digest.Deploy
+	var deploys []rituals.Deploy
 	var pushes []digest.Push
 	h := &Deploys{Recorder: recording(&deploys, &pushes), Log: zerolog.Nop()}
 	body := goodDeploy
@@ -150,7 +151,7 @@ func FuzzParseDeploy(f *testing.F) {
 			return
 		}
 		if d.ID == "" || d.Service == "" || d.SHA == "" || d.Finished.IsZero() || d.Started.After(d.Finished) ||
-			d.Status != digest.DeploySucceeded && d.Status != digest.DeployFailed {
+			d.Status != rituals.DeploySucceeded && d.Status != rituals.DeployFailed {
 			t.Fatalf("accepted an unusable deploy %+v from %q", d, body)
 		}
 		for _, c := range d.Commits {

@@ -15,6 +15,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/ritualbot/ritualbot/internal/httplimit"
+	"github.com/ritualbot/ritualbot/rituals"
 	"github.com/ritualbot/ritualbot/rituals/digest"
 )
 
@@ -117,17 +118,7 @@ func (h *GitHub) serveEvent(w http.ResponseWriter, r *http.Request, event string
 		h.serveIssues(w, r, body)
 	case "deployment_status":
 		d, finished, err := ParseDeploymentStatus(body)
-		if err != nil {
-			h.Observe.count("bad_request")
-			fail(w, http.StatusBadRequest, err.Error())
-			return
-		}
-		if !finished {
-			h.Observe.count("ignored")
-			writeJSON(w, http.StatusAccepted, map[string]string{"outcome": "ignored", "reason": "the deployment has not finished (state " + d.Status + ")"})
-			return
-		}
-		record(w, r.Context(), h.Recorder, d, h.Log, h.Observe)
+		recordParsed(w, r, deployRecording{h.Recorder, h.Log, h.Observe}, d, finished, err, "the deployment has not finished (state "+d.Status+")")
 	case "push":
 		p, err := ParsePush(body)
 		if err != nil {
@@ -145,17 +136,7 @@ func (h *GitHub) serveEvent(w http.ResponseWriter, r *http.Request, event string
 		writeJSON(w, http.StatusOK, map[string]any{"outcome": "recorded", "commits": len(p.Commits)})
 	case "release":
 		d, published, err := ParseRelease(body)
-		if err != nil {
-			h.Observe.count("bad_request")
-			fail(w, http.StatusBadRequest, err.Error())
-			return
-		}
-		if !published {
-			h.Observe.count("ignored")
-			writeJSON(w, http.StatusAccepted, map[string]string{"outcome": "ignored", "reason": "only published releases are announced"})
-			return
-		}
-		record(w, r.Context(), h.Recorder, d, h.Log, h.Observe)
+		recordParsed(w, r, deployRecording{h.Recorder, h.Log, h.Observe}, d, published, err, "only published releases are announced")
 	}
 }
 
@@ -184,7 +165,7 @@ type githubRepository struct {
 // GitHub's deployment states: success and failure end a deploy (error is
 // a failure to deploy); the others are on the way or superseded.
 var githubStates = map[string]string{
-	"success": digest.DeploySucceeded, "failure": digest.DeployFailed, "error": digest.DeployFailed,
+	"success": rituals.DeploySucceeded, "failure": rituals.DeployFailed, "error": rituals.DeployFailed,
 }
 
 // ParseDeploymentStatus reads a deployment_status event. The deploy's
@@ -192,7 +173,7 @@ var githubStates = map[string]string{
 // so each of its statuses, and each redelivery, lands on one record. A
 // deployment that has not finished comes back with ok=false (and its
 // state in Status).
-func ParseDeploymentStatus(body []byte) (d digest.Deploy, ok bool, err error) {
+func ParseDeploymentStatus(body []byte) (d rituals.Deploy, ok bool, err error) {
 	var ev githubDeploymentStatus
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
@@ -226,7 +207,7 @@ func ParseDeploymentStatus(body []byte) (d digest.Deploy, ok bool, err error) {
 	if repo == "" {
 		repo = ev.Repository.Name
 	}
-	d = digest.Deploy{
+	d = rituals.Deploy{
 		ID: "github:" + repo + ":" + id, Source: "github", Service: ev.Repository.Name,
 		Environment: env, SHA: ev.Deployment.SHA,
 	}
@@ -308,7 +289,7 @@ func ParsePush(body []byte) (digest.Push, error) {
 		seen[sha] = true
 		// What a release note shows of it; a bad link or name is left out
 		// rather than refusing the push its lead times.
-		cm := digest.Commit{SHA: sha, Time: at, Message: clipText(c.Message, maxMessage)}
+		cm := rituals.Commit{SHA: sha, Time: at, Message: clipText(c.Message, maxMessage)}
 		cm.URL, _ = optionalURL("url", c.URL)
 		if c.Author != nil {
 			cm.Author, _ = optionalName("author", cmp.Or(c.Author.Username, c.Author.Name))
@@ -356,7 +337,7 @@ type githubRelease struct {
 // like a deploy of the repository in the "release" environment (which
 // DORA does not count), its tag as the version and its body as the
 // notes; other actions come back with ok=false.
-func ParseRelease(body []byte) (d digest.Deploy, ok bool, err error) {
+func ParseRelease(body []byte) (d rituals.Deploy, ok bool, err error) {
 	var ev githubRelease
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
@@ -377,8 +358,8 @@ func ParseRelease(body []byte) (d digest.Deploy, ok bool, err error) {
 		return d, false, badf(`"release.id" %q is not a number`, cutText(id))
 	}
 	repo := cmp.Or(ev.Repository.FullName, ev.Repository.Name)
-	d = digest.Deploy{ID: "github-release:" + repo + ":" + id, Source: "github-release", Service: ev.Repository.Name,
-		Environment: digest.ReleaseEnvironment, Status: digest.DeploySucceeded, Notes: clipText(ev.Release.Body, maxReleaseNotes)}
+	d = rituals.Deploy{ID: "github-release:" + repo + ":" + id, Source: "github-release", Service: ev.Repository.Name,
+		Environment: digest.ReleaseEnvironment, Status: rituals.DeploySucceeded, Notes: clipText(ev.Release.Body, maxReleaseNotes)}
 	if d.Version, err = optionalName("release.tag_name", cmp.Or(ev.Release.TagName, ev.Release.Name)); err != nil {
 		return d, false, err
 	}

@@ -79,7 +79,7 @@ func TestGitHubSignature(t *testing.T) {
 }
 
 func TestGitHubHandler(t *testing.T) {
-	var deploys []digest.Deploy
+	var deploys []rituals.Deploy
 	var pushes []digest.Push
 	h := &GitHub{Secret: secret, Recorder: recording(&deploys, &pushes), Log: zerolog.Nop()}
 	send := func(event, body, sig string) (int, map[string]any) {
@@ -120,7 +120,7 @@ func TestGitHubHandler(t *testing.T) {
 		t.Fatalf("recorded %d deploys, %d pushes; want 1 and 1", len(deploys), len(pushes))
 	}
 	d := deploys[0]
-	if d.ID != "github:acme/checkout:1700000001" || d.Service != "checkout" || d.Status != digest.DeploySucceeded || d.SHA != "5e1f0c2a9b" ||
+	if d.ID != "github:acme/checkout:1700000001" || d.Service != "checkout" || d.Status != rituals.DeploySucceeded || d.SHA != "5e1f0c2a9b" ||
 		!d.Finished.Equal(time.Date(2026, 11, 24, 11, 30, 0, 0, time.UTC)) || !d.Started.Equal(time.Date(2026, 11, 24, 11, 20, 0, 0, time.UTC)) {
 		t.Errorf("deploy = %+v", d)
 	}
@@ -133,32 +133,32 @@ func TestGitHubHandler(t *testing.T) {
 // memStore is a digest.DeployStore in memory, for the redelivery test.
 type memStore struct {
 	mu      sync.Mutex
-	deploys map[string]digest.Deploy
+	deploys map[string]rituals.Deploy
 	pushes  map[string]digest.Push
 }
 
-func (m *memStore) Deploy(id string) (digest.Deploy, bool, error) {
+func (m *memStore) Deploy(id string) (rituals.Deploy, bool, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	d, ok := m.deploys[id]
 	return d, ok, nil
 }
-func (m *memStore) PutDeploy(d digest.Deploy) error {
+func (m *memStore) PutDeploy(d rituals.Deploy) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.deploys[d.ID] = d
 	return nil
 }
-func (m *memStore) DeploysWithSHA(string) ([]digest.Deploy, error)               { return nil, nil }
-func (m *memStore) DeploysBetween(time.Time, time.Time) ([]digest.Deploy, error) { return nil, nil }
-func (m *memStore) PutPush(p digest.Push) error                                  { m.pushes[p.Head] = p; return nil }
+func (m *memStore) DeploysWithSHA(string) ([]rituals.Deploy, error)               { return nil, nil }
+func (m *memStore) DeploysBetween(time.Time, time.Time) ([]rituals.Deploy, error) { return nil, nil }
+func (m *memStore) PutPush(p digest.Push) error                                   { m.pushes[p.Head] = p; return nil }
 func (m *memStore) Push(head string) (digest.Push, bool, error) {
 	p, ok := m.pushes[head]
 	return p, ok, nil
 }
 
 func TestGitHubRedeliveryIsNotCountedTwice(t *testing.T) {
-	store := &memStore{deploys: map[string]digest.Deploy{}, pushes: map[string]digest.Push{}}
+	store := &memStore{deploys: map[string]rituals.Deploy{}, pushes: map[string]digest.Push{}}
 	log := &digest.DeployLog{Store: store, Clock: rituals.NewFakeClock(time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC))}
 	h := &GitHub{Secret: secret, Recorder: log, Log: zerolog.Nop()}
 	var outcomes []string

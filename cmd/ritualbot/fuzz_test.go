@@ -31,6 +31,7 @@ func FuzzSlashCommands(f *testing.F) {
 		{3, 3, "highlight Shipped"}, {3, 6, "risk payments Audit"}, {3, 1, "preview"}, {3, 1, "preview nope"}, {3, 0, "help"},
 		{4, 3, "<@U0OUT|out>"}, {4, 3, "<@U0ALICE|alice> payments"}, {4, 3, "<@U0GHOST> nope"}, {4, 1, "<@U0OUT>"},
 		{4, 3, "status"}, {4, 3, "feedback payments"}, {4, 0, "help"}, {4, 6, "<@U0OUT> <@U0BOB>"},
+		{4, 6, "done <@U0OUT|out> 1"}, {4, 3, "done <@U0OUT> #99999999999999999999 payments"}, {4, 0, "done <@U0OUT> 0 x y"},
 	} {
 		f.Add(s.cmd, s.user, s.text)
 	}

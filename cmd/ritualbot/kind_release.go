@@ -11,7 +11,6 @@ import (
 	"github.com/ritualbot/ritualbot/rituals/digest"
 	"github.com/ritualbot/ritualbot/rituals/release"
 	"github.com/ritualbot/ritualbot/rituals/showandtell"
-	"github.com/ritualbot/ritualbot/store"
 	"github.com/ritualbot/ritualbot/webhooks"
 )
 
@@ -28,9 +27,8 @@ func releaseKind() kind {
 			}}
 			// Published GitHub releases are kept for the notes too.
 			log := &digest.DeployLog{Store: m.DB, Clock: m.Clock, Environments: []string{digest.ReleaseEnvironment}}
-			history := deployHistory(m.DB) // one for all: it keeps the recent briefs
 			for _, rc := range rcs {
-				r := releaseOf(m.Loaded.Config.Config, rc, history, &m.links)
+				r := releaseOf(m.Loaded.Config.Config, rc, m.DB.DeploysBetween, &m.links)
 				r.Outbox, r.Clock = m.Outbox, m.Clock
 				set.List = append(set.List, r)
 				for _, e := range r.Settings.Environments {
@@ -46,9 +44,9 @@ func releaseKind() kind {
 			return p, nil
 		},
 		preview: func(p *previewEnv, rc *rituals.RitualConfig) (rituals.Message, error) {
-			var history rituals.DeployHistory = func(_, _ time.Time) ([]rituals.DeployBrief, error) { return nil, nil }
+			var history rituals.DeployHistory = func(_, _ time.Time) ([]rituals.Deploy, error) { return nil, nil }
 			if p.DB != nil {
-				history = deployHistory(p.DB)
+				history = p.DB.DeploysBetween
 			}
 			r := releaseOf(p.Config.Config, rc, history, &p.links)
 			r.Clock = p.clock()
@@ -74,7 +72,7 @@ func releasePreview(r *release.Release, now time.Time) (rituals.Message, error) 
 		return rituals.Message{}, err
 	}
 	for i := len(deploys) - 1; i >= 0; i-- {
-		if d := deploys[i]; r.Covers(d) && !d.Failed {
+		if d := deploys[i]; r.Covers(d) && !d.Failed() {
 			text, blocks := release.Note(d, r.Location(), r.Settings.IncludeCommits)
 			return rituals.Message{To: r.Channel(), Text: text, Blocks: blocks}, nil
 		}
@@ -124,22 +122,6 @@ func releaseOf(cfg *rituals.Config, rc *rituals.RitualConfig, history rituals.De
 	return r
 }
 
-// deployHistory reads the stored deploys as the release notes tell them
-// (deployBriefs).
-func deployHistory(db *store.DB) rituals.DeployHistory {
-	return (&deployBriefs{db: db}).between
-}
-
-func deployBrief(d digest.Deploy) rituals.DeployBrief {
-	b := rituals.DeployBrief{ID: d.ID, Service: d.Service, Environment: d.Environment, SHA: d.SHA, Version: d.Version,
-		URL: d.URL, Deployer: d.Deployer, Notes: d.Notes, Failed: !d.Succeeded(), Started: d.Started, Finished: d.Finished,
-		CommitsTotal: d.CommitsTotal, Commits: make([]rituals.CommitBrief, len(d.Commits))}
-	for i, c := range d.Commits {
-		b.Commits[i] = rituals.CommitBrief{SHA: c.SHA, Message: c.Message, Author: c.Author, URL: c.URL}
-	}
-	return b
-}
-
 // announcingDeploys records each deploy in the log, then hands it to the
 // release rituals. A redelivery is handed again: the outbox's keys say
 // nothing twice, and a deploy whose announcement failed gets it then.
@@ -150,7 +132,7 @@ type announcingDeploys struct {
 	asks *showandtell.Set
 }
 
-func (a announcingDeploys) RecordDeploy(ctx context.Context, d digest.Deploy) (digest.DeployOutcome, string, error) {
+func (a announcingDeploys) RecordDeploy(ctx context.Context, d rituals.Deploy) (digest.DeployOutcome, string, error) {
 	outcome, reason, err := a.DeployLog.RecordDeploy(ctx, d)
 	if err != nil || outcome == digest.DeployIgnored {
 		return outcome, reason, err
@@ -160,12 +142,12 @@ func (a announcingDeploys) RecordDeploy(ctx context.Context, d digest.Deploy) (d
 		return outcome, reason, err
 	}
 	if a.releases != nil {
-		if err := a.releases.Announce(ctx, deployBrief(stored)); err != nil {
+		if err := a.releases.Announce(ctx, stored); err != nil {
 			return "", "", err
 		}
 	}
 	if a.asks != nil {
-		if err := a.asks.Announce(ctx, deployBrief(stored)); err != nil {
+		if err := a.asks.Announce(ctx, stored); err != nil {
 			return "", "", err
 		}
 	}

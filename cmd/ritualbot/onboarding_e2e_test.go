@@ -133,9 +133,9 @@ func TestOnboardingOverSevenWeeks(t *testing.T) {
 	}
 	h.clickOn("U0NINA", nudge, "onboarding:done:2")
 	h.clickOn("U0LENA", checkIn, "onboarding:done:4")
-	status := h.commandText("U0LENA", "C0PAYMENTS", "/onboard", "status")
+	status := h.onboardStatusText("U0LENA")
 	wantIn(t, "lead's status", status, "<@U0NINA>* in Payments", "buddy <@U0ALICE>", "steps 3/5 done", "shadowing the on-call until Mon 14 Dec")
-	wantIn(t, "Nina's status", h.commandText("U0NINA", "C0PAYMENTS", "/onboard", "status"), "steps 3/5 done", "Use the app as a customer")
+	wantIn(t, "Nina's status", h.onboardStatusText("U0NINA"), "steps 3/5 done", "Use the app as a customer")
 	wantIn(t, "lead's Home", h.home("U0LENA"), "Onboarding", "<@U0NINA> in Payments: 3/5 steps done")
 	h.runUntil(at(t, "2026-12-11 17:00", berlin))
 	wantIn(t, "digest", readable(t, one(t, h.fake.ChannelMessages("C0DIGEST"), "week to Fri 11 Dec", "#digest")), "*Onboarding*\n1 in progress · 0 completed", "in progress: <@U0NINA> 3/5 steps")

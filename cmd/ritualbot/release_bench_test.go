@@ -9,7 +9,7 @@ import (
 
 	"github.com/ritualbot/ritualbot/bot"
 	"github.com/ritualbot/ritualbot/internal/benchtest"
-	"github.com/ritualbot/ritualbot/rituals/digest"
+	"github.com/ritualbot/ritualbot/rituals"
 )
 
 // BenchmarkReleaseNotes500 measures `/release notes 1d` (what runs between
@@ -22,11 +22,11 @@ func BenchmarkReleaseNotes500(b *testing.B) {
 	end := h.clock.Now()
 	for i := range 500 {
 		finished := end.Add(-time.Duration(500-i) * time.Minute)
-		d := digest.Deploy{ID: fmt.Sprintf("deploy:%d", i), Source: "deploy", Service: []string{"checkout", "ledger", "search-api"}[i%3],
-			Environment: "production", SHA: fmt.Sprintf("%040x", i), Status: digest.DeploySucceeded, Started: finished.Add(-5 * time.Minute),
+		d := rituals.Deploy{ID: fmt.Sprintf("deploy:%d", i), Source: "deploy", Service: []string{"checkout", "ledger", "search-api"}[i%3],
+			Environment: "production", SHA: fmt.Sprintf("%040x", i), Status: rituals.DeploySucceeded, Started: finished.Add(-5 * time.Minute),
 			Finished: finished, Version: fmt.Sprintf("v1.%d.0", i), Deployer: "U0ALICE", URL: "https://ci.example.com/run/1"}
 		for j := range 5 {
-			d.Commits = append(d.Commits, digest.Commit{SHA: fmt.Sprintf("%039x%d", i, j), Time: finished.Add(-time.Hour),
+			d.Commits = append(d.Commits, rituals.Commit{SHA: fmt.Sprintf("%039x%d", i, j), Time: finished.Add(-time.Hour),
 				Message: []string{"feat(api): add a thing", "fix: a crash", "docs: a page"}[j%3], Author: "alice", URL: "https://git.example.com/c/1"})
 		}
 		if err := h.m.DB.PutDeploy(d); err != nil {

@@ -27,7 +27,7 @@ func (m *Main) retentionJob() rituals.Job {
 				return err
 			}
 			log.Info().Int("removed", rep.Total()).Int("answers", rep.Answers).Int("incidents", rep.Incidents).
-				Int("deploys", rep.Deploys).Int("sent", rep.Sent).Dur("took", time.Since(start)).Msg("retention applied")
+				Int("deploys", rep.Deploys).Int("sent", rep.Sent).Int("rotation_additions", rep.RotationAdditions).Dur("took", time.Since(start)).Msg("retention applied")
 			return nil
 		},
 	}

@@ -58,6 +58,12 @@ func storedNotes(ctx context.Context, l *config.Loaded) (map[string][]string, er
 // those taken out say until when they take shifts.
 func additionNotes(rc *rituals.RitualConfig, adds []oncall.Addition) []string {
 	listed := oncall.SettingsOf(rc).Rotation
+	// A member added again has their earlier additions in their record.
+	var all []oncall.Addition
+	for _, a := range adds {
+		all = append(append(all, a.Earlier...), a)
+	}
+	adds = all
 	slices.SortStableFunc(adds, func(a, b oncall.Addition) int { return a.Added.Compare(b.Added) })
 	loc := rc.Schedule.Location
 	var lines, members []string

@@ -189,13 +189,13 @@ func writeWorkspaceYear(tb testing.TB, path string) ([]slackfake.Message, error)
 			for k := 0; k < 3; k++ {
 				fin := time.Date(day.Year(), day.Month(), day.Day(), 10+2*k, 0, 0, 0, berlin)
 				sha := fmt.Sprintf("%s-%s-%d", svc, day.Format("20060102"), k)
-				status := digest.DeploySucceeded
+				status := rituals.DeploySucceeded
 				if (day.Day()+k)%17 == 0 {
-					status = digest.DeployFailed
+					status = rituals.DeployFailed
 				}
-				must(db.PutDeploy(digest.Deploy{ID: "deploy:" + sha, Source: "deploy", Service: svc, Environment: "production", SHA: sha, Status: status,
-					Started: fin.Add(-10 * time.Minute), Finished: fin, Received: fin, CommitsFrom: digest.CommitsFromPayload,
-					Commits: []digest.Commit{{SHA: sha, Time: fin.Add(-5 * time.Hour)}, {SHA: sha + "p", Time: fin.Add(-20 * time.Hour)}}}))
+				must(db.PutDeploy(rituals.Deploy{ID: "deploy:" + sha, Source: "deploy", Service: svc, Environment: "production", SHA: sha, Status: status,
+					Started: fin.Add(-10 * time.Minute), Finished: fin, Received: fin, CommitsFrom: rituals.CommitsFromPayload,
+					Commits: []rituals.Commit{{SHA: sha, Time: fin.Add(-5 * time.Hour)}, {SHA: sha + "p", Time: fin.Add(-20 * time.Hour)}}}))
 			}
 		}
 	}

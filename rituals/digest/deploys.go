@@ -14,15 +14,15 @@ import (
 // DeployStore keeps deploys and the pushes whose commits they ship.
 type DeployStore interface {
 	// Deploy returns the deploy with the given ID.
-	Deploy(id string) (Deploy, bool, error)
+	Deploy(id string) (rituals.Deploy, bool, error)
 	// PutDeploy stores d, replacing the deploy with the same ID.
-	PutDeploy(d Deploy) error
+	PutDeploy(d rituals.Deploy) error
 	// DeploysWithSHA returns the deploys of a commit.
-	DeploysWithSHA(sha string) ([]Deploy, error)
+	DeploysWithSHA(sha string) ([]rituals.Deploy, error)
 	// DeploysBetween returns the deploys finished in [from, to), in
 	// order of finishing. What it returns may be shared: callers do not
 	// change it.
-	DeploysBetween(from, to time.Time) ([]Deploy, error)
+	DeploysBetween(from, to time.Time) ([]rituals.Deploy, error)
 	// PutPush stores a push under its head SHA.
 	PutPush(p Push) error
 	// Push returns the push that left a branch at head.
@@ -55,14 +55,14 @@ type DeployLog struct {
 
 // RecordDeploy stores a finished deploy. A deploy outside production is
 // ignored, with the reason.
-func (l *DeployLog) RecordDeploy(ctx context.Context, d Deploy) (DeployOutcome, string, error) {
+func (l *DeployLog) RecordDeploy(ctx context.Context, d rituals.Deploy) (DeployOutcome, string, error) {
 	if err := ctx.Err(); err != nil {
 		return "", "", err
 	}
 	if !IsProduction(d.Environment) && !slices.ContainsFunc(l.Environments, func(e string) bool { return strings.EqualFold(e, strings.TrimSpace(d.Environment)) }) {
 		return DeployIgnored, fmt.Sprintf("environment %q is not %s; only production deploys count", d.Environment, ProductionEnvironment), nil
 	}
-	if d.Status != DeploySucceeded && d.Status != DeployFailed {
+	if d.Status != rituals.DeploySucceeded && d.Status != rituals.DeployFailed {
 		return DeployIgnored, fmt.Sprintf("status %q is not a finished deploy", d.Status), nil
 	}
 	if IsProduction(d.Environment) {
@@ -77,7 +77,7 @@ func (l *DeployLog) RecordDeploy(ctx context.Context, d Deploy) (DeployOutcome, 
 		return "", "", fmt.Errorf("read deploy %s: %w", d.ID, err)
 	}
 	if len(d.Commits) > 0 {
-		d.CommitsFrom = CommitsFromPayload
+		d.CommitsFrom = rituals.CommitsFromPayload
 	} else if known && len(prev.Commits) > 0 {
 		d.Commits, d.CommitsFrom, d.CommitsTotal = prev.Commits, prev.CommitsFrom, prev.CommitsTotal
 	} else if d.SHA != "" {
@@ -86,7 +86,7 @@ func (l *DeployLog) RecordDeploy(ctx context.Context, d Deploy) (DeployOutcome, 
 			return "", "", fmt.Errorf("read push %s: %w", d.SHA, err)
 		}
 		if ok {
-			d.Commits, d.CommitsFrom = p.Commits, CommitsFromPush
+			d.Commits, d.CommitsFrom = p.Commits, rituals.CommitsFromPush
 		}
 	}
 	if known && sameDeploy(prev, d) {
@@ -103,11 +103,13 @@ func (l *DeployLog) RecordDeploy(ctx context.Context, d Deploy) (DeployOutcome, 
 }
 
 // sameDeploy reports whether b says nothing that a did not.
-func sameDeploy(a, b Deploy) bool {
+func sameDeploy(a, b rituals.Deploy) bool {
 	return a.Service == b.Service && a.SHA == b.SHA && a.Status == b.Status &&
 		a.Version == b.Version && a.URL == b.URL && a.Deployer == b.Deployer && a.Notes == b.Notes &&
 		a.Started.Equal(b.Started) && a.Finished.Equal(b.Finished) &&
-		slices.EqualFunc(a.Commits, b.Commits, func(x, y Commit) bool { return x.SHA == y.SHA && x.Time.Equal(y.Time) && x.Message == y.Message })
+		slices.EqualFunc(a.Commits, b.Commits, func(x, y rituals.Commit) bool {
+			return x.SHA == y.SHA && x.Time.Equal(y.Time) && x.Message == y.Message
+		})
 }
 
 // RecordPush stores a push's commits, and gives them to the deploys of its
@@ -133,7 +135,7 @@ func (l *DeployLog) RecordPush(ctx context.Context, p Push) error {
 		if len(d.Commits) > 0 {
 			continue
 		}
-		d.Commits, d.CommitsFrom = p.Commits, CommitsFromPush
+		d.Commits, d.CommitsFrom = p.Commits, rituals.CommitsFromPush
 		if err := l.Store.PutDeploy(d); err != nil {
 			return fmt.Errorf("store deploy %s: %w", d.ID, err)
 		}

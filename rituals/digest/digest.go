@@ -39,7 +39,7 @@ type DigestStore interface {
 	// DeploysBetween returns the deploys finished in [from, to), each
 	// once, in order of finishing. What it returns may be shared:
 	// callers do not change it.
-	DeploysBetween(from, to time.Time) ([]Deploy, error)
+	DeploysBetween(from, to time.Time) ([]rituals.Deploy, error)
 	NoteStore
 }
 
@@ -310,7 +310,7 @@ func (d *Digest) report(ctx context.Context, end time.Time, withTrend bool) (*Di
 	}
 	history := HistoryWeeks(deploys, end)
 	owners := TeamServices(d.AllTeams)
-	byTeam := map[string][]*Deploy{} // pointing to the store's deploys, which are shared
+	byTeam := map[string][]*rituals.Deploy{} // pointing to the store's deploys, which are shared
 	for i := range deploys {
 		dep := &deploys[i]
 		if !IsProduction(dep.Environment) {
@@ -454,7 +454,7 @@ func (d *Digest) trendTitle() string {
 
 // deployFigures fills the DORA keys that come from deploys (sorted
 // production deploys, unique incidents).
-func (d *Digest) deployFigures(td *TeamDigest, deploys []*Deploy, incidents []rituals.IncidentBrief) {
+func (d *Digest) deployFigures(td *TeamDigest, deploys []*rituals.Deploy, incidents []rituals.IncidentBrief) {
 	caused := attribute(deploys, incidents, d.Settings.FailureWindow)
 	for _, p := range []*Period{&td.Now, &td.Prev} {
 		p.Deploys, p.FailedDeploys = countDeploys(deploys, p.Window)

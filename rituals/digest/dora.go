@@ -21,12 +21,6 @@ import (
 //     is counted at the first deploy that shipped it, not again at each
 //     redeploy or rollback.
 
-// Deploy statuses; the webhooks map their sources' words onto these.
-const (
-	DeploySucceeded = "success"
-	DeployFailed    = "failure"
-)
-
 // ProductionEnvironment is the one environment whose deploys count.
 const ProductionEnvironment = "production"
 
@@ -40,60 +34,12 @@ func IsProduction(env string) bool {
 	return strings.EqualFold(strings.TrimSpace(env), ProductionEnvironment)
 }
 
-// Commit is a change shipped by a deploy, with the time it was committed.
-type Commit struct {
-	SHA  string
-	Time time.Time
-	// What the deploy webhook may say of it, for release notes.
-	Message string `json:",omitempty"`
-	Author  string `json:",omitempty"`
-	URL     string `json:",omitempty"`
-}
-
-// Deploy is one deployment of a service.
-type Deploy struct {
-	// ID is the deploy's identity: a redelivered webhook carries the same
-	// one, so it replaces the record instead of adding a second deploy.
-	ID          string
-	Source      string // "deploy" (POST /hooks/deploy) or "github"
-	Service     string
-	Environment string
-	SHA         string
-	Status      string // DeploySucceeded or DeployFailed
-	Started     time.Time
-	Finished    time.Time
-	Commits     []Commit
-	// CommitsFrom says where Commits came from: CommitsFromPayload (the
-	// deploy's own list) or CommitsFromPush (the GitHub push of its SHA).
-	CommitsFrom string `json:",omitempty"`
-	Received    time.Time
-	// What a release note says beyond the figures, when the sender tells:
-	// the version deployed, a link to it, and who deployed it.
-	Version  string `json:",omitempty"`
-	URL      string `json:",omitempty"`
-	Deployer string `json:",omitempty"`
-	// Notes are a GitHub release's body, clipped.
-	Notes string `json:",omitempty"`
-	// CommitsTotal is how many commits the sender listed when it was more
-	// than the deploy keeps (Commits holds the first of them).
-	CommitsTotal int `json:",omitempty"`
-}
-
-// Where a deploy's commit times came from.
-const (
-	CommitsFromPayload = "payload"
-	CommitsFromPush    = "push"
-)
-
-// Succeeded reports whether the deploy reached production.
-func (d Deploy) Succeeded() bool { return d.Status == DeploySucceeded }
-
 // Push is a push to a repository, as GitHub reports it: the commits it
 // brought, with their times, and the head it left the branch at.
 type Push struct {
 	Repo     string
 	Head     string // the SHA the branch points at after the push
-	Commits  []Commit
+	Commits  []rituals.Commit
 	Received time.Time
 }
 
@@ -117,9 +63,9 @@ func (w Window) Days() float64 { return w.Length().Hours() / 24 }
 
 // uniqueDeploys drops repeated deploys (same ID), keeping the last seen,
 // and returns them in order of finishing.
-func uniqueDeploys(deploys []Deploy) []Deploy {
+func uniqueDeploys(deploys []rituals.Deploy) []rituals.Deploy {
 	byID := make(map[string]int, len(deploys))
-	out := make([]Deploy, 0, len(deploys))
+	out := make([]rituals.Deploy, 0, len(deploys))
 	for _, d := range deploys {
 		if i, ok := byID[d.ID]; ok && d.ID != "" {
 			out[i] = d
@@ -134,12 +80,12 @@ func uniqueDeploys(deploys []Deploy) []Deploy {
 
 // ProductionDeploys returns the production deploys that finished in w,
 // each once, split into those that succeeded and those that failed.
-func ProductionDeploys(deploys []Deploy, w Window) (succeeded, failed []Deploy) {
+func ProductionDeploys(deploys []rituals.Deploy, w Window) (succeeded, failed []rituals.Deploy) {
 	for _, d := range inWindow(prodSorted(deploys), w) {
 		switch d.Status {
-		case DeploySucceeded:
+		case rituals.DeploySucceeded:
 			succeeded = append(succeeded, *d)
-		case DeployFailed:
+		case rituals.DeployFailed:
 			failed = append(failed, *d)
 		}
 	}
@@ -150,9 +96,9 @@ func ProductionDeploys(deploys []Deploy, w Window) (succeeded, failed []Deploy) 
 // finishing: what every key below reads. The digest computes it once per
 // team (from the store's deploys, which it only points to); the exported
 // functions take any list.
-func prodSorted(deploys []Deploy) []*Deploy {
+func prodSorted(deploys []rituals.Deploy) []*rituals.Deploy {
 	unique := uniqueDeploys(deploys)
-	out := make([]*Deploy, 0, len(unique))
+	out := make([]*rituals.Deploy, 0, len(unique))
 	for i := range unique {
 		if IsProduction(unique[i].Environment) {
 			out = append(out, &unique[i])
@@ -163,26 +109,26 @@ func prodSorted(deploys []Deploy) []*Deploy {
 
 // inWindow returns the part of sorted deploys that finished in w, without
 // copying.
-func inWindow(sorted []*Deploy, w Window) []*Deploy {
+func inWindow(sorted []*rituals.Deploy, w Window) []*rituals.Deploy {
 	lo, hi := windowBounds(sorted, w)
 	return sorted[lo:hi]
 }
 
 // windowBounds are the indexes of the part of sorted deploys that
 // finished in w.
-func windowBounds(sorted []*Deploy, w Window) (lo, hi int) {
+func windowBounds(sorted []*rituals.Deploy, w Window) (lo, hi int) {
 	lo = sort.Search(len(sorted), func(i int) bool { return !sorted[i].Finished.Before(w.From) })
 	hi = lo + sort.Search(len(sorted)-lo, func(i int) bool { return !sorted[lo+i].Finished.Before(w.To) })
 	return lo, hi
 }
 
 // countDeploys counts sorted production deploys finished in w.
-func countDeploys(sorted []*Deploy, w Window) (succeeded, failed int) {
+func countDeploys(sorted []*rituals.Deploy, w Window) (succeeded, failed int) {
 	for _, d := range inWindow(sorted, w) {
 		switch d.Status {
-		case DeploySucceeded:
+		case rituals.DeploySucceeded:
 			succeeded++
-		case DeployFailed:
+		case rituals.DeployFailed:
 			failed++
 		}
 	}
@@ -191,7 +137,7 @@ func countDeploys(sorted []*Deploy, w Window) (succeeded, failed int) {
 
 // DeploysPerDay is deployment frequency: successful production deploys
 // per day of the window.
-func DeploysPerDay(deploys []Deploy, w Window) float64 {
+func DeploysPerDay(deploys []rituals.Deploy, w Window) float64 {
 	n, _ := countDeploys(prodSorted(deploys), w)
 	return perDay(n, w)
 }
@@ -218,7 +164,7 @@ const (
 // four-week periods had one; yearly otherwise. Fewer than 12 weeks are
 // judged when the deploy history is younger than that, so a new install
 // is not called yearly for the weeks before it existed.
-func DeployCadence(deploys []Deploy, end time.Time, weeks int, loc *time.Location) string {
+func DeployCadence(deploys []rituals.Deploy, end time.Time, weeks int, loc *time.Location) string {
 	const week = 7 * 24 * time.Hour
 	if weeks < 1 || weeks > cadenceWeeks {
 		weeks = cadenceWeeks
@@ -227,7 +173,7 @@ func DeployCadence(deploys []Deploy, end time.Time, weeks int, loc *time.Locatio
 	return cadence(prodSorted(deploys), start, end, weeks, loc)
 }
 
-func cadence(sorted []*Deploy, start, end time.Time, weeks int, loc *time.Location) string {
+func cadence(sorted []*rituals.Deploy, start, end time.Time, weeks int, loc *time.Location) string {
 	const week = 7 * 24 * time.Hour
 	days := make([]map[rituals.Date]bool, weeks)
 	for i := range days {
@@ -267,7 +213,7 @@ func cadence(sorted []*Deploy, start, end time.Time, weeks int, loc *time.Locati
 
 // HistoryWeeks is how many whole or started weeks (at most 12) lie
 // between the first of deploys and end: the weeks a cadence can be judged on.
-func HistoryWeeks(deploys []Deploy, end time.Time) int {
+func HistoryWeeks(deploys []rituals.Deploy, end time.Time) int {
 	const week = 7 * 24 * time.Hour
 	var first time.Time
 	for _, d := range deploys {
@@ -295,11 +241,11 @@ func HistoryWeeks(deploys []Deploy, end time.Time) int {
 // redeploy, a rollback, or a deploy before w that deploys includes) is not
 // counted again; a commit dated after its deploy (a skewed clock) is left
 // out rather than counted as zero.
-func LeadTimes(deploys []Deploy, w Window) []time.Duration {
+func LeadTimes(deploys []rituals.Deploy, w Window) []time.Duration {
 	return leadTimes(prodSorted(deploys), w)
 }
 
-func leadTimes(sorted []*Deploy, w Window) []time.Duration {
+func leadTimes(sorted []*rituals.Deploy, w Window) []time.Duration {
 	type change struct{ service, sha string }
 	// Only the commits of the deploys in w can count: the set of those
 	// shipped holds them alone (a window's, not the quarter's thousands),
@@ -389,13 +335,13 @@ func medianFloat(xs []float64) float64 {
 // most `within` before it. Each incident is attributed to at most one
 // deploy, and counted once however often it was reported. The result maps
 // deploy IDs to the numbers of the incidents they caused.
-func AttributeIncidents(deploys []Deploy, incidents []rituals.IncidentBrief, within time.Duration) map[string][]int {
+func AttributeIncidents(deploys []rituals.Deploy, incidents []rituals.IncidentBrief, within time.Duration) map[string][]int {
 	return attribute(prodSorted(deploys), rituals.UniqueIncidents(incidents), within)
 }
 
 // attribute is AttributeIncidents over sorted production deploys and
 // unique incidents.
-func attribute(sorted []*Deploy, incidents []rituals.IncidentBrief, within time.Duration) map[string][]int {
+func attribute(sorted []*rituals.Deploy, incidents []rituals.IncidentBrief, within time.Duration) map[string][]int {
 	out := map[string][]int{}
 	for _, in := range incidents {
 		// The latest deploy finished at or before the opening, back to
@@ -415,12 +361,12 @@ func attribute(sorted []*Deploy, incidents []rituals.IncidentBrief, within time.
 // production deploys finished in w, how many caused at least one incident
 // (AttributeIncidents), and how many there were. A failed deploy never
 // reached production, so it is neither a change nor a change failure.
-func ChangeFailures(deploys []Deploy, incidents []rituals.IncidentBrief, w Window, within time.Duration) (failures, total int) {
+func ChangeFailures(deploys []rituals.Deploy, incidents []rituals.IncidentBrief, w Window, within time.Duration) (failures, total int) {
 	sorted := prodSorted(deploys)
 	return changeFailures(sorted, attribute(sorted, rituals.UniqueIncidents(incidents), within), w)
 }
 
-func changeFailures(sorted []*Deploy, caused map[string][]int, w Window) (failures, total int) {
+func changeFailures(sorted []*rituals.Deploy, caused map[string][]int, w Window) (failures, total int) {
 	for _, d := range inWindow(sorted, w) {
 		if !d.Succeeded() {
 			continue

@@ -17,7 +17,7 @@ import (
 // redeploys and rollbacks, commits shared between services, failed
 // deploys, deploys finished at the same instant, skewed commit clocks.
 
-func plainLeadTimes(sorted []*Deploy, w Window) []time.Duration {
+func plainLeadTimes(sorted []*rituals.Deploy, w Window) []time.Duration {
 	type change struct{ service, sha string }
 	shipped := map[change]bool{}
 	var out []time.Duration
@@ -43,8 +43,8 @@ func plainLeadTimes(sorted []*Deploy, w Window) []time.Duration {
 	return out
 }
 
-func plainAttribute(sorted []*Deploy, incidents []rituals.IncidentBrief, within time.Duration) map[string][]int {
-	var ok []*Deploy
+func plainAttribute(sorted []*rituals.Deploy, incidents []rituals.IncidentBrief, within time.Duration) map[string][]int {
+	var ok []*rituals.Deploy
 	for _, d := range sorted {
 		if d.Succeeded() {
 			ok = append(ok, d)
@@ -64,12 +64,12 @@ func plainAttribute(sorted []*Deploy, incidents []rituals.IncidentBrief, within 
 func TestLeadTimesAndAttributionAgreeWithThePlainRules(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	for run := range 500 {
-		var deploys []Deploy
+		var deploys []rituals.Deploy
 		n := rng.IntN(40)
 		for i := range n {
-			status := DeploySucceeded
+			status := rituals.DeploySucceeded
 			if rng.IntN(5) == 0 {
-				status = DeployFailed
+				status = rituals.DeployFailed
 			}
 			service := []string{"checkout", "Checkout", "ledger"}[rng.IntN(3)]
 			finished := rng.Float64() * 24 * 21 // three weeks from monday, some at the same hour
@@ -80,7 +80,7 @@ func TestLeadTimesAndAttributionAgreeWithThePlainRules(t *testing.T) {
 			for range rng.IntN(4) {
 				at := finished - rng.Float64()*48 + 4 // some after the deploy
 				if rng.IntN(10) == 0 {
-					d.Commits = append(d.Commits, Commit{SHA: "c" + string(rune('0'+rng.IntN(10)))})
+					d.Commits = append(d.Commits, rituals.Commit{SHA: "c" + string(rune('0'+rng.IntN(10)))})
 					continue
 				}
 				d.Commits = append(d.Commits, commit("c"+string(rune('0'+rng.IntN(10)))+string(rune('0'+rng.IntN(3))), at))

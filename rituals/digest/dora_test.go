@@ -16,15 +16,17 @@ func hours(h float64) time.Time { return monday.Add(time.Duration(h * float64(ti
 
 var week = Window{monday, monday.Add(7 * 24 * time.Hour)}
 
-func deploy(id, service, env, status string, finishedH float64, commits ...Commit) Deploy {
-	return Deploy{ID: id, Service: service, Environment: env, SHA: id, Status: status, Finished: hours(finishedH), Commits: commits}
+func deploy(id, service, env, status string, finishedH float64, commits ...rituals.Commit) rituals.Deploy {
+	return rituals.Deploy{ID: id, Service: service, Environment: env, SHA: id, Status: status, Finished: hours(finishedH), Commits: commits}
 }
 
-func ok(id string, finishedH float64, commits ...Commit) Deploy {
-	return deploy(id, "checkout", "production", DeploySucceeded, finishedH, commits...)
+func ok(id string, finishedH float64, commits ...rituals.Commit) rituals.Deploy {
+	return deploy(id, "checkout", "production", rituals.DeploySucceeded, finishedH, commits...)
 }
 
-func commit(sha string, atH float64) Commit { return Commit{SHA: sha, Time: hours(atH)} }
+func commit(sha string, atH float64) rituals.Commit {
+	return rituals.Commit{SHA: sha, Time: hours(atH)}
+}
 
 func incident(n int, openedH, resolvedH float64) rituals.IncidentBrief {
 	in := rituals.IncidentBrief{Number: n, Severity: "sev2", Opened: hours(openedH)}
@@ -44,18 +46,18 @@ func alerted(in rituals.IncidentBrief, startH float64) rituals.IncidentBrief {
 func TestDeploymentFrequency(t *testing.T) {
 	cases := []struct {
 		name            string
-		deploys         []Deploy
+		deploys         []rituals.Deploy
 		succeeded, fail int
 		perDay          float64
 	}{
 		{"none", nil, 0, 0, 0},
-		{"seven in a week is one a day", []Deploy{ok("a", 1), ok("b", 2), ok("c", 30), ok("d", 50), ok("e", 80), ok("f", 100), ok("g", 160)}, 7, 0, 1},
-		{"only production counts (Four Keys counted staging too)", []Deploy{
-			ok("a", 1), deploy("s", "checkout", "staging", DeploySucceeded, 2), deploy("q", "checkout", "qa", DeploySucceeded, 3),
-			deploy("p", "checkout", "Production", DeploySucceeded, 4)}, 2, 0, 2.0 / 7},
-		{"failed deploys are counted apart and not as deploys", []Deploy{ok("a", 1), deploy("f", "checkout", "production", DeployFailed, 2)}, 1, 1, 1.0 / 7},
-		{"a redelivered deploy counts once", []Deploy{ok("a", 1), ok("a", 1), ok("b", 5)}, 2, 0, 2.0 / 7},
-		{"the window is [from, to)", []Deploy{ok("before", -0.01), ok("first", 0), ok("last", 167.99), ok("end", 168)}, 2, 0, 2.0 / 7},
+		{"seven in a week is one a day", []rituals.Deploy{ok("a", 1), ok("b", 2), ok("c", 30), ok("d", 50), ok("e", 80), ok("f", 100), ok("g", 160)}, 7, 0, 1},
+		{"only production counts (Four Keys counted staging too)", []rituals.Deploy{
+			ok("a", 1), deploy("s", "checkout", "staging", rituals.DeploySucceeded, 2), deploy("q", "checkout", "qa", rituals.DeploySucceeded, 3),
+			deploy("p", "checkout", "Production", rituals.DeploySucceeded, 4)}, 2, 0, 2.0 / 7},
+		{"failed deploys are counted apart and not as deploys", []rituals.Deploy{ok("a", 1), deploy("f", "checkout", "production", rituals.DeployFailed, 2)}, 1, 1, 1.0 / 7},
+		{"a redelivered deploy counts once", []rituals.Deploy{ok("a", 1), ok("a", 1), ok("b", 5)}, 2, 0, 2.0 / 7},
+		{"the window is [from, to)", []rituals.Deploy{ok("before", -0.01), ok("first", 0), ok("last", 167.99), ok("end", 168)}, 2, 0, 2.0 / 7},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -72,8 +74,8 @@ func TestDeploymentFrequency(t *testing.T) {
 
 func TestDeployCadence(t *testing.T) {
 	end := monday.Add(12 * 7 * 24 * time.Hour)
-	everyWeek := func(daysPerWeek int, weeks ...int) []Deploy {
-		var out []Deploy
+	everyWeek := func(daysPerWeek int, weeks ...int) []rituals.Deploy {
+		var out []rituals.Deploy
 		for _, w := range weeks {
 			for d := 0; d < daysPerWeek; d++ {
 				h := float64(w*7*24 + d*24 + 10)
@@ -86,7 +88,7 @@ func TestDeployCadence(t *testing.T) {
 	all := []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}
 	cases := []struct {
 		name    string
-		deploys []Deploy
+		deploys []rituals.Deploy
 		want    string
 	}{
 		{"three days a week", everyWeek(3, all...), CadenceDaily},
@@ -97,10 +99,10 @@ func TestDeployCadence(t *testing.T) {
 		{"once every four weeks", everyWeek(1, 1, 5, 9), CadenceMonthly},
 		{"twice in twelve weeks", everyWeek(1, 1, 5), CadenceMonthly},
 		{"once in twelve weeks", everyWeek(1, 5), CadenceYearly},
-		{"staging every day does not count", func() []Deploy {
-			var out []Deploy
+		{"staging every day does not count", func() []rituals.Deploy {
+			var out []rituals.Deploy
 			for d := 0; d < 84; d++ {
-				out = append(out, deploy(fmt.Sprint(d), "checkout", "staging", DeploySucceeded, float64(d*24+10)))
+				out = append(out, deploy(fmt.Sprint(d), "checkout", "staging", rituals.DeploySucceeded, float64(d*24+10)))
 			}
 			return out
 		}(), CadenceYearly},
@@ -128,33 +130,33 @@ func TestDeployCadence(t *testing.T) {
 func TestLeadTimeForChanges(t *testing.T) {
 	cases := []struct {
 		name    string
-		deploys []Deploy
+		deploys []rituals.Deploy
 		want    []time.Duration // per change, in order
 		median  time.Duration
 	}{
-		{"one change", []Deploy{ok("d1", 10, commit("c1", 4))}, []time.Duration{6 * time.Hour}, 6 * time.Hour},
+		{"one change", []rituals.Deploy{ok("d1", 10, commit("c1", 4))}, []time.Duration{6 * time.Hour}, 6 * time.Hour},
 		{"median of an even count is the mean of the middle two",
-			[]Deploy{ok("d1", 10, commit("c1", 9), commit("c2", 8)), ok("d2", 20, commit("c3", 14), commit("c4", 0))},
+			[]rituals.Deploy{ok("d1", 10, commit("c1", 9), commit("c2", 8)), ok("d2", 20, commit("c3", 14), commit("c4", 0))},
 			[]time.Duration{time.Hour, 2 * time.Hour, 6 * time.Hour, 20 * time.Hour}, 4 * time.Hour},
 		{"a failed deploy ships nothing; the redeploy ships the change",
-			[]Deploy{deploy("f", "checkout", "production", DeployFailed, 10, commit("c1", 2)), ok("d", 12, commit("c1", 2))},
+			[]rituals.Deploy{deploy("f", "checkout", "production", rituals.DeployFailed, 10, commit("c1", 2)), ok("d", 12, commit("c1", 2))},
 			[]time.Duration{10 * time.Hour}, 10 * time.Hour},
 		{"a redeploy of the same commits counts them once, at the first deploy",
-			[]Deploy{ok("d1", 10, commit("c1", 2)), ok("d2", 30, commit("c1", 2))},
+			[]rituals.Deploy{ok("d1", 10, commit("c1", 2)), ok("d2", 30, commit("c1", 2))},
 			[]time.Duration{8 * time.Hour}, 8 * time.Hour},
 		{"a commit shipped before the window is not counted again in it",
-			[]Deploy{ok("old", -10, commit("c1", -20)), ok("d", 10, commit("c1", -20), commit("c2", 5))},
+			[]rituals.Deploy{ok("old", -10, commit("c1", -20)), ok("d", 10, commit("c1", -20), commit("c2", 5))},
 			[]time.Duration{5 * time.Hour}, 5 * time.Hour},
 		{"staging deploys do not count, production does",
-			[]Deploy{deploy("s", "checkout", "staging", DeploySucceeded, 5, commit("c1", 1)), ok("p", 9, commit("c1", 1))},
+			[]rituals.Deploy{deploy("s", "checkout", "staging", rituals.DeploySucceeded, 5, commit("c1", 1)), ok("p", 9, commit("c1", 1))},
 			[]time.Duration{8 * time.Hour}, 8 * time.Hour},
 		{"the same commit shipped to two services counts for each",
-			[]Deploy{ok("a", 4, commit("c1", 1)), deploy("b", "ledger", "production", DeploySucceeded, 6, commit("c1", 1))},
+			[]rituals.Deploy{ok("a", 4, commit("c1", 1)), deploy("b", "ledger", "production", rituals.DeploySucceeded, 6, commit("c1", 1))},
 			[]time.Duration{3 * time.Hour, 5 * time.Hour}, 4 * time.Hour},
 		{"a commit dated after its deploy (a skewed clock) is left out",
-			[]Deploy{ok("d", 10, commit("c1", 11), commit("c2", 9))}, []time.Duration{time.Hour}, time.Hour},
-		{"a deploy with no commits has no lead time", []Deploy{ok("d", 10)}, nil, 0},
-		{"a deploy after the window is not in it", []Deploy{ok("d", 200, commit("c1", 100))}, nil, 0},
+			[]rituals.Deploy{ok("d", 10, commit("c1", 11), commit("c2", 9))}, []time.Duration{time.Hour}, time.Hour},
+		{"a deploy with no commits has no lead time", []rituals.Deploy{ok("d", 10)}, nil, 0},
+		{"a deploy after the window is not in it", []rituals.Deploy{ok("d", 200, commit("c1", 100))}, nil, 0},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -172,21 +174,21 @@ func TestLeadTimeForChanges(t *testing.T) {
 
 // memDeploys is a DeployStore in memory.
 type memDeploys struct {
-	deploys map[string]Deploy
+	deploys map[string]rituals.Deploy
 	pushes  map[string]Push
 }
 
 func newMemDeploys() *memDeploys {
-	return &memDeploys{deploys: map[string]Deploy{}, pushes: map[string]Push{}}
+	return &memDeploys{deploys: map[string]rituals.Deploy{}, pushes: map[string]Push{}}
 }
 
-func (m *memDeploys) Deploy(id string) (Deploy, bool, error) {
+func (m *memDeploys) Deploy(id string) (rituals.Deploy, bool, error) {
 	d, ok := m.deploys[id]
 	return d, ok, nil
 }
-func (m *memDeploys) PutDeploy(d Deploy) error { m.deploys[d.ID] = d; return nil }
-func (m *memDeploys) DeploysWithSHA(sha string) ([]Deploy, error) {
-	var out []Deploy
+func (m *memDeploys) PutDeploy(d rituals.Deploy) error { m.deploys[d.ID] = d; return nil }
+func (m *memDeploys) DeploysWithSHA(sha string) ([]rituals.Deploy, error) {
+	var out []rituals.Deploy
 	for _, d := range m.deploys {
 		if d.SHA == sha {
 			out = append(out, d)
@@ -194,8 +196,8 @@ func (m *memDeploys) DeploysWithSHA(sha string) ([]Deploy, error) {
 	}
 	return out, nil
 }
-func (m *memDeploys) DeploysBetween(from, to time.Time) ([]Deploy, error) {
-	var out []Deploy
+func (m *memDeploys) DeploysBetween(from, to time.Time) ([]rituals.Deploy, error) {
+	var out []rituals.Deploy
 	for _, d := range m.deploys {
 		if (Window{from, to}).Contains(d.Finished) {
 			out = append(out, d)
@@ -217,21 +219,21 @@ func TestLeadTimeSquashMergeTakesTheDeployPayloadsCommits(t *testing.T) {
 	cases := []struct {
 		name       string
 		push       *Push
-		payload    []Commit
+		payload    []rituals.Commit
 		pushLater  bool
 		wantLead   []time.Duration
 		wantSource string
 	}{
 		{"payload commits win over the squash push",
-			&Push{Head: "squash", Commits: []Commit{commit("squash", 9)}},
-			[]Commit{commit("wip1", 1), commit("wip2", 5)},
-			false, []time.Duration{9 * time.Hour, 5 * time.Hour}, CommitsFromPayload},
+			&Push{Head: "squash", Commits: []rituals.Commit{commit("squash", 9)}},
+			[]rituals.Commit{commit("wip1", 1), commit("wip2", 5)},
+			false, []time.Duration{9 * time.Hour, 5 * time.Hour}, rituals.CommitsFromPayload},
 		{"without a payload list the push's commits are used",
-			&Push{Head: "squash", Commits: []Commit{commit("squash", 9)}},
-			nil, false, []time.Duration{time.Hour}, CommitsFromPush},
+			&Push{Head: "squash", Commits: []rituals.Commit{commit("squash", 9)}},
+			nil, false, []time.Duration{time.Hour}, rituals.CommitsFromPush},
 		{"a push arriving after its deploy still gives it commits",
-			&Push{Head: "squash", Commits: []Commit{commit("squash", 9)}},
-			nil, true, []time.Duration{time.Hour}, CommitsFromPush},
+			&Push{Head: "squash", Commits: []rituals.Commit{commit("squash", 9)}},
+			nil, true, []time.Duration{time.Hour}, rituals.CommitsFromPush},
 		{"nothing known of the commits: no lead time", nil, nil, false, nil, ""},
 	}
 	for _, c := range cases {
@@ -270,13 +272,13 @@ func TestRecordDeployIsIdempotentAndProductionOnly(t *testing.T) {
 	log := &DeployLog{Store: store, Clock: rituals.NewFakeClock(hours(10))}
 	d := ok("gh:1", 10, commit("c1", 2))
 	steps := []struct {
-		d    Deploy
+		d    rituals.Deploy
 		want DeployOutcome
 	}{
 		{d, DeployRecorded},
 		{d, DeployDuplicate}, // a redelivery
-		{func() Deploy { x := d; x.Status = DeployFailed; return x }(), DeployUpdated},
-		{deploy("s", "checkout", "staging", DeploySucceeded, 5), DeployIgnored},
+		{func() rituals.Deploy { x := d; x.Status = rituals.DeployFailed; return x }(), DeployUpdated},
+		{deploy("s", "checkout", "staging", rituals.DeploySucceeded, 5), DeployIgnored},
 		{deploy("p", "checkout", "production", "in_progress", 5), DeployIgnored},
 	}
 	for i, s := range steps {
@@ -285,7 +287,7 @@ func TestRecordDeployIsIdempotentAndProductionOnly(t *testing.T) {
 			t.Errorf("step %d: RecordDeploy = %s %q %v, want %s", i, got, reason, err, s.want)
 		}
 	}
-	if len(store.deploys) != 1 || store.deploys["gh:1"].Status != DeployFailed {
+	if len(store.deploys) != 1 || store.deploys["gh:1"].Status != rituals.DeployFailed {
 		t.Errorf("stored %+v, want the one deploy, updated to failed", store.deploys)
 	}
 }
@@ -294,24 +296,24 @@ func TestChangeFailureRate(t *testing.T) {
 	const within = 24 * time.Hour
 	cases := []struct {
 		name            string
-		deploys         []Deploy
+		deploys         []rituals.Deploy
 		incidents       []rituals.IncidentBrief
 		failures, total int
 	}{
 		{"no deploys", nil, []rituals.IncidentBrief{incident(1, 10, -1)}, 0, 0},
-		{"an incident two hours after a deploy is that deploy's", []Deploy{ok("a", 10), ok("b", 50)}, []rituals.IncidentBrief{incident(1, 12, 14)}, 1, 2},
-		{"it goes to the latest deploy before it, not an earlier one", []Deploy{ok("a", 10), ok("b", 11)}, []rituals.IncidentBrief{incident(1, 12, -1)}, 1, 2},
-		{"an incident more than the failure window after any deploy is nobody's", []Deploy{ok("a", 10)}, []rituals.IncidentBrief{incident(1, 40, -1)}, 0, 1},
-		{"an incident before any deploy is nobody's", []Deploy{ok("a", 10)}, []rituals.IncidentBrief{incident(1, 9, -1)}, 0, 1},
-		{"the same incident reported twice counts once", []Deploy{ok("a", 10), ok("b", 30)},
+		{"an incident two hours after a deploy is that deploy's", []rituals.Deploy{ok("a", 10), ok("b", 50)}, []rituals.IncidentBrief{incident(1, 12, 14)}, 1, 2},
+		{"it goes to the latest deploy before it, not an earlier one", []rituals.Deploy{ok("a", 10), ok("b", 11)}, []rituals.IncidentBrief{incident(1, 12, -1)}, 1, 2},
+		{"an incident more than the failure window after any deploy is nobody's", []rituals.Deploy{ok("a", 10)}, []rituals.IncidentBrief{incident(1, 40, -1)}, 0, 1},
+		{"an incident before any deploy is nobody's", []rituals.Deploy{ok("a", 10)}, []rituals.IncidentBrief{incident(1, 9, -1)}, 0, 1},
+		{"the same incident reported twice counts once", []rituals.Deploy{ok("a", 10), ok("b", 30)},
 			[]rituals.IncidentBrief{incident(7, 12, -1), incident(7, 12, 13)}, 1, 2},
-		{"two incidents of one deploy make one failed deploy", []Deploy{ok("a", 10), ok("b", 30), ok("c", 60)},
+		{"two incidents of one deploy make one failed deploy", []rituals.Deploy{ok("a", 10), ok("b", 30), ok("c", 60)},
 			[]rituals.IncidentBrief{incident(1, 11, -1), incident(2, 15, -1)}, 1, 3},
 		{"a failed deploy is not blamed: the incident goes to the last that reached production",
-			[]Deploy{ok("a", 10), deploy("f", "checkout", "production", DeployFailed, 11)}, []rituals.IncidentBrief{incident(1, 12, -1)}, 1, 1},
-		{"a staging deploy is not blamed", []Deploy{deploy("s", "checkout", "staging", DeploySucceeded, 11)}, []rituals.IncidentBrief{incident(1, 12, -1)}, 0, 0},
-		{"a deploy in the window blamed for an incident after it still fails in it", []Deploy{ok("a", 167)}, []rituals.IncidentBrief{incident(1, 169, -1)}, 1, 1},
-		{"a deploy before the window caused the incident: the window's deploys did not", []Deploy{ok("old", -1), ok("a", 30)},
+			[]rituals.Deploy{ok("a", 10), deploy("f", "checkout", "production", rituals.DeployFailed, 11)}, []rituals.IncidentBrief{incident(1, 12, -1)}, 1, 1},
+		{"a staging deploy is not blamed", []rituals.Deploy{deploy("s", "checkout", "staging", rituals.DeploySucceeded, 11)}, []rituals.IncidentBrief{incident(1, 12, -1)}, 0, 0},
+		{"a deploy in the window blamed for an incident after it still fails in it", []rituals.Deploy{ok("a", 167)}, []rituals.IncidentBrief{incident(1, 169, -1)}, 1, 1},
+		{"a deploy before the window caused the incident: the window's deploys did not", []rituals.Deploy{ok("old", -1), ok("a", 30)},
 			[]rituals.IncidentBrief{incident(1, 2, -1)}, 0, 1},
 	}
 	for _, c := range cases {

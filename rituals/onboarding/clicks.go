@@ -20,9 +20,9 @@ func ParseRef(s string) (ritual, newcomer string, rest []string, err error) {
 	return parts[0], parts[1], parts[2:], nil
 }
 
-// MarkDone records that step i of newcomer's onboarding is done, clicked
-// by `by`: the step's owner or a lead. already reports a step done before
-// (a double click changes nothing).
+// MarkDone records that step i of newcomer's onboarding is done, marked
+// by `by`: the step's owner, a lead or an admin. already reports a step
+// done before (a double click changes nothing).
 func (r *Ritual) MarkDone(by, newcomer string, i int) (step string, already bool, err error) {
 	if i < 0 || i >= len(r.Settings.Steps) {
 		return "", false, rituals.Errorf(rituals.EINVALID, "That step is no longer part of the %s onboarding.", rituals.Escape(r.Team.Name))
@@ -34,8 +34,8 @@ func (r *Ritual) MarkDone(by, newcomer string, i int) (step string, already bool
 		}
 		r.fitSteps(o)
 		owner := o.Of(r.Settings.Steps[i].Owner)
-		if by != owner && by != o.Lead && !r.Team.IsLead(by) {
-			return rituals.Errorf(rituals.EFORBIDDEN, "This step is %s's to mark done (or a lead's).", rituals.Mention(owner))
+		if by != owner && by != o.Lead && !r.mayLead(by) {
+			return rituals.Errorf(rituals.EFORBIDDEN, "This step is %s's to mark done (or a lead's or an admin's).", rituals.Mention(owner))
 		}
 		if !o.Steps[i].Done.IsZero() {
 			already = true

@@ -13,7 +13,7 @@ import (
 
 // Jobs are one job per zone that someone of a running onboarding is in
 // now, at 10:00 there every day (and always one in the ritual's zone):
-// each sends that zone's people what is due on their day. The daily
+// each brings that zone's people what is due on their day. The daily
 // refresh of the jobs follows people who change zone.
 func (r *Ritual) Jobs() []rituals.Job {
 	zones := map[string]*time.Location{r.Zone.String(): r.Zone}
@@ -30,28 +30,27 @@ func (r *Ritual) Jobs() []rituals.Job {
 	}
 	var jobs []rituals.Job
 	for _, n := range slices.Sorted(maps.Keys(zones)) {
-		loc := zones[n]
 		jobs = append(jobs, rituals.Job{
 			Name: r.Name() + "/day@" + n, Ritual: r.Name(),
-			Schedule: rituals.MustParseSchedule(fmt.Sprintf("0 %d * * *", SendHour), loc),
-			Run:      func(ctx context.Context, at time.Time) error { return r.Day(ctx, loc, at) },
+			Schedule: rituals.MustParseSchedule(fmt.Sprintf("0 %d * * *", SendHour), zones[n]),
+			Run:      r.Day,
 		})
 	}
 	return jobs
 }
 
-// Day sends, at 10:00 in loc, what is due that day to everyone of a
-// running onboarding whose zone is loc now: their steps, the weekly list
-// of steps not done, the lead's question about the rotation and the
-// newcomer's feedback form. On a Saturday or Sunday there it sends
-// nothing: what falls due then waits for Monday, when the steps "due by"
-// the day and the nudge of the weekend's week go (restarts in between
-// lose nothing: the record says what was sent).
-func (r *Ritual) Day(ctx context.Context, loc *time.Location, at time.Time) error {
-	day := rituals.DateOf(at.In(loc))
-	if weekend(day) {
-		return nil
-	}
+// Day sends everyone of a running onboarding what is due on their day:
+// the date of the last 10:00 in the zone they are in now. Their steps,
+// the weekly list of steps not done, the lead's question about the
+// rotation and the newcomer's feedback form. The job of their zone brings
+// it at their 10:00; the run of any other zone's job brings what that one
+// missed: someone who moved ahead past their 10:00 (Berlin to Tokyo, where
+// no job ran since the jobs are rebuilt at night) gets it the same day,
+// late, rather than the next. What was sent is in the record, so the other
+// runs send nothing again. On a Saturday or Sunday in their zone nothing
+// goes: what falls due then waits for Monday, when the steps "due by" the
+// day and the nudge of the weekend's week go.
+func (r *Ritual) Day(ctx context.Context, at time.Time) error {
 	all, err := r.Store.Onboardings(r.Name())
 	if err != nil {
 		return fmt.Errorf("onboarding %s: read: %w", r.Name(), err)
@@ -61,21 +60,32 @@ func (r *Ritual) Day(ctx context.Context, loc *time.Location, at time.Time) erro
 		if !o.Running() {
 			continue
 		}
-		if err := r.dayOf(ctx, o, zs, loc, day, at); err != nil {
+		if err := r.dayOf(ctx, o, zs, at); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (r *Ritual) dayOf(ctx context.Context, o Onboarding, zs zones, loc *time.Location, day rituals.Date, at time.Time) error {
+// dayAt is a reader's day at `at` in loc: the date of the last 10:00 there.
+func dayAt(at time.Time, loc *time.Location) rituals.Date {
+	local := at.In(loc)
+	if local.Hour() < SendHour {
+		return rituals.DateOf(local).AddDays(-1)
+	}
+	return rituals.DateOf(local)
+}
+
+func (r *Ritual) dayOf(ctx context.Context, o Onboarding, zs zones, at time.Time) error {
 	r.fitSteps(&o)
 	var msgs []rituals.Message
 	var sent []int
+	nudged := map[Role]int{}
 	askJoin, askFeedback, joinedByConfig := false, false, false
 	for _, role := range Roles {
 		who := o.Of(role)
-		if r.zoneNow(zs, o, role).String() != loc.String() || who == "" || who == rituals.FormerMember || seenRole(o, role) {
+		day := dayAt(at, r.zoneNow(zs, o, role))
+		if weekend(day) || who == "" || who == rituals.FormerMember || seenRole(o, role) {
 			continue
 		}
 		due := r.dueSteps(o, who, day)
@@ -83,7 +93,8 @@ func (r *Ritual) dayOf(ctx context.Context, o Onboarding, zs zones, loc *time.Lo
 			msgs = append(msgs, r.stepsMessage(o, role, due, r.stepsLead(o, role, day), key(o, "steps", who, day)))
 			sent = append(sent, due...)
 		}
-		if week := nudgeWeek(o, day); week > 0 {
+		if week := nudgeDue(o, role, day); week > 0 {
+			nudged[role] = week // also with nothing open: a week's list is due once
 			if open := r.openSteps(o, who, day); len(open) > 0 {
 				text := fmt.Sprintf(":hourglass_flowing_sand: Week %d of %s onboarding in %s: %s still open. Mark each done when it is.",
 					week, mentionOrYou(o.Newcomer, who), rituals.Escape(r.Team.Name), countSteps(len(open)))
@@ -105,11 +116,11 @@ func (r *Ritual) dayOf(ctx context.Context, o Onboarding, zs zones, loc *time.Lo
 			askFeedback = true
 		}
 	}
-	if len(msgs) == 0 && !joinedByConfig {
+	if len(msgs) == 0 && len(nudged) == 0 && !joinedByConfig {
 		return nil
 	}
 	if err := r.Outbox.Send(ctx, msgs...); err != nil {
-		return fmt.Errorf("onboarding %s: day %s of %s: %w", r.Name(), day, o.Newcomer, err)
+		return fmt.Errorf("onboarding %s: the day's DMs of %s's onboarding: %w", r.Name(), o.Newcomer, err)
 	}
 	_, err := r.Store.UpdateOnboarding(r.Name(), o.Newcomer, func(cur *Onboarding) error {
 		if cur.Started != o.Started {
@@ -120,6 +131,12 @@ func (r *Ritual) dayOf(ctx context.Context, o Onboarding, zs zones, loc *time.Lo
 			if cur.Steps[i].Sent.IsZero() {
 				cur.Steps[i].Sent = at
 			}
+		}
+		for role, week := range nudged {
+			if cur.Nudged == nil {
+				cur.Nudged = map[Role]int{}
+			}
+			cur.Nudged[role] = max(cur.Nudged[role], week)
 		}
 		if askJoin {
 			cur.JoinAskedOn = o.JoinAskOn

@@ -24,16 +24,17 @@ func deliveryOn(d rituals.Date) rituals.Date {
 // weekend reports whether d is a Saturday or a Sunday.
 func weekend(d rituals.Date) bool { return deliveryOn(d) != d }
 
-// nudgeWeek is the week whose nudge reaches its reader on day: the week
-// that ends on day, or, on a Monday, on the weekend before it. 0: none.
-func nudgeWeek(o Onboarding, day rituals.Date) int {
+// nudgeDue is the week whose list of open steps is due to role's holder
+// on day (a date in their zone now): the latest week begun by day that
+// they have not had yet, 0 if none. Not "the week that ends on day": a
+// move ahead (Berlin to Tokyo) can jump over the 10:00 of that day, and
+// a weekend over all of it.
+func nudgeDue(o Onboarding, role Role, day rituals.Date) int {
 	if weekend(day) {
 		return 0
 	}
-	for d := day; d == day || weekend(d); d = d.AddDays(-1) {
-		if n := o.DayOn(d); n > 0 && n%7 == 0 {
-			return n / 7
-		}
+	if week := o.DayOn(day) / 7; week > 0 && week > o.Nudged[role] {
+		return week
 	}
 	return 0
 }

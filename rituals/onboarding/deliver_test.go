@@ -49,7 +49,7 @@ func (f *fixture) runDays(t *testing.T, from, to rituals.Date, locs ...*time.Loc
 	for _, run := range runs {
 		f.clock.Set(run.at)
 		for range 2 {
-			if err := f.r.Day(context.Background(), run.loc, run.at); err != nil {
+			if err := f.r.Day(context.Background(), run.at); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -160,7 +160,7 @@ func TestWeekendIsTheReadersOwn(t *testing.T) {
 	}
 	for _, at := range []time.Time{sundayNight, time.Date(2026, 12, 7, 10, 0, 0, 0, berlin)} {
 		f.clock.Set(at)
-		if err := f.r.Day(context.Background(), berlin, at); err != nil {
+		if err := f.r.Day(context.Background(), at); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -45,6 +45,10 @@ type Onboarding struct {
 	// Start is the first day, in the newcomer's zone: steps count from it.
 	Start rituals.Date `json:",omitempty"`
 	Steps []StepState  `json:",omitempty"`
+	// Nudged is the last week whose list of open steps went to each
+	// role's holder (or had nothing to list): a week whose day a zone
+	// move jumped over is caught up on their next working day, once.
+	Nudged map[Role]int `json:",omitempty"`
 	// JoinAskOn is the day the lead is asked to add the newcomer to the
 	// rotation (moved by "Not yet"); JoinAskedOn is the day they last were.
 	JoinAskOn   rituals.Date `json:",omitempty"`

@@ -208,8 +208,8 @@ func TestStepsOnTheirDayInTheReadersZone(t *testing.T) {
 		{tokyo, 1, "", ""},
 		{tokyo, 2, "U0NEW", "Ship &lt;!channel&gt;"},
 		{berlin, 2, "U0ANNA", "Pair"},
-		{berlin, 7, "U0LEAD", "Check in"},
 		{tokyo, 7, "U0NEW", "Week 1 of your onboarding"},
+		{berlin, 7, "U0LEAD", "Check in"},
 	} {
 		at := time.Date(2026, 11, 30+tt.day, 10, 0, 0, 0, tt.zone)
 		f.clock.Set(at)

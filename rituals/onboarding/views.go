@@ -2,36 +2,171 @@ package onboarding
 
 import (
 	"fmt"
+	"slices"
+	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/ritualbot/ritualbot/rituals"
 )
 
+// Slack's limits on what /onboard status answers: 50 blocks a message,
+// 3,000 characters a section.
+const (
+	maxStatusBlocks  = 50
+	maxStatusSection = 3000
+)
+
+// statusEntry is one onboarding as /onboard status lists it.
+type statusEntry struct {
+	team    int // its ritual's place in the set
+	running bool
+	at      time.Time // started, or completed
+	text    string
+}
+
 // Status is the onboardings user may follow, as `/onboard status` shows
 // them: a lead's or an admin's, every one under way in their teams (and
-// those completed in the last 4 weeks); anyone's own.
-func (s *Set) Status(user string) (string, error) {
+// those completed in the last 4 weeks); anyone's own. A heading per team
+// and a section per onboarding, those under way first, oldest first. Past
+// a message's 50 blocks the ones under way go before the completed ones,
+// and a last line counts what did not fit.
+func (s *Set) Status(user string) (rituals.Message, error) {
 	now := s.Clock.Now()
-	var parts []string
-	for _, r := range s.List {
+	var entries []statusEntry
+	leads := make([]bool, len(s.List))
+	for ti, r := range s.List {
 		all, err := r.Store.Onboardings(r.Name())
 		if err != nil {
-			return "", fmt.Errorf("onboarding %s: read: %w", r.Name(), err)
+			return rituals.Message{}, fmt.Errorf("onboarding %s: read: %w", r.Name(), err)
 		}
-		leads := r.mayLead(user)
+		leads[ti] = r.mayLead(user)
 		for _, o := range all {
 			recent := o.Status == StatusCompleted && now.Sub(o.Completed) < 28*24*time.Hour
-			if (o.Running() || recent) && (leads || o.Newcomer == user) {
-				parts = append(parts, r.statusOf(o, now, o.Newcomer == user))
+			if (o.Running() || recent) && (leads[ti] || o.Newcomer == user) {
+				e := statusEntry{team: ti, running: o.Running(), at: o.Started, text: r.statusOf(o, now, o.Newcomer == user)}
+				if !e.running {
+					e.at = o.Completed
+				}
+				entries = append(entries, e)
 			}
 		}
 	}
-	if len(parts) == 0 {
-		return "No onboarding under way that you lead or that is yours. A lead starts one with `/onboard @user [TEAM]`.", nil
+	if len(entries) == 0 {
+		text := "No onboarding under way that you lead or that is yours. A lead starts one with `/onboard @user [TEAM]`."
+		return rituals.Message{Text: text, Blocks: []rituals.Block{rituals.Section(text)}}, nil
 	}
-	return strings.Join(parts, "\n\n"), nil
+	sort.SliceStable(entries, func(i, j int) bool {
+		a, b := entries[i], entries[j]
+		switch {
+		case a.running != b.running:
+			return a.running
+		case a.team != b.team:
+			return a.team < b.team
+		case a.running:
+			return a.at.Before(b.at)
+		}
+		return a.at.After(b.at) // the latest completed first
+	})
+	var footer []string
+	if slices.Contains(leads, true) {
+		footer = append(footer, "Mark a step done for someone: `/onboard done @user STEP`, STEP its number above.")
+	}
+	// The entries that fit, in that order: a team's heading costs a block
+	// the first time, and the last line (the hint, or what did not fit)
+	// one in all.
+	last := min(len(footer), 1)
+	shown, headed, used := 0, map[int]bool{}, 0
+	for _, e := range entries {
+		cost := 1
+		if !headed[e.team] {
+			cost++
+		}
+		more := 0
+		if last == 0 && shown+1 < len(entries) {
+			more = 1
+		}
+		if used+cost+last+more > maxStatusBlocks {
+			break
+		}
+		used += cost
+		headed[e.team] = true
+		shown++
+	}
+	var blocks []rituals.Block
+	var summary []string
+	for ti, r := range s.List {
+		heading := statusHeading(r, leads[ti], entries, ti)
+		if heading == "" {
+			continue
+		}
+		summary = append(summary, heading)
+		if !headed[ti] {
+			continue
+		}
+		blocks = append(blocks, rituals.Header(heading))
+		for _, e := range entries[:shown] {
+			if e.team == ti {
+				blocks = append(blocks, rituals.Section(rituals.Clip(e.text, maxStatusSection)))
+			}
+		}
+	}
+	if hidden := entries[shown:]; len(hidden) > 0 {
+		footer = append([]string{"… and " + hiddenText(s, hidden) + " that do not fit in one message."}, footer...)
+	}
+	if len(footer) > 0 {
+		blocks = append(blocks, rituals.Context(footer...))
+	}
+	return rituals.Message{Text: "Onboardings: " + strings.Join(summary, "; "), Blocks: blocks}, nil
 }
+
+// statusHeading names team ti's onboardings in the status (mrkdwn, which
+// a header block reads as plain text): how many are under way and how
+// many completed lately, or "" if none.
+func statusHeading(r *Ritual, leads bool, entries []statusEntry, ti int) string {
+	running, completed := 0, 0
+	for _, e := range entries {
+		if e.team == ti && e.running {
+			running++
+		} else if e.team == ti {
+			completed++
+		}
+	}
+	switch {
+	case running+completed == 0:
+		return ""
+	case !leads:
+		return rituals.Escape(r.Team.Name) + ": your onboarding"
+	}
+	var parts []string
+	if running > 0 {
+		parts = append(parts, fmt.Sprintf("%d under way", running))
+	}
+	if completed > 0 {
+		parts = append(parts, fmt.Sprintf("%d completed in the last 4 weeks", completed))
+	}
+	return rituals.Escape(r.Team.Name) + ": " + strings.Join(parts, ", ")
+}
+
+// hiddenText counts the onboardings left out, by team: "12 more (10 in
+// Payments, 2 in Billing)".
+func hiddenText(s *Set, hidden []statusEntry) string {
+	byTeam := map[int]int{}
+	for _, e := range hidden {
+		byTeam[e.team]++
+	}
+	var parts []string
+	for ti, r := range s.List {
+		if n := byTeam[ti]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%d in %s", n, rituals.Escape(r.Team.Name)))
+		}
+	}
+	return fmt.Sprintf("%d more onboarding%s (%s)", len(hidden), rituals.Plural(len(hidden)), strings.Join(parts, ", "))
+}
+
+// maxOpenListed is how many open steps an onboarding's status lists.
+const maxOpenListed = 10
 
 // statusOf is one onboarding's progress; own adds the open steps.
 func (r *Ritual) statusOf(o Onboarding, now time.Time, own bool) string {
@@ -44,7 +179,7 @@ func (r *Ritual) statusOf(o Onboarding, now time.Time, own bool) string {
 		if !st.Done.IsZero() {
 			done++
 		} else if !st.Sent.IsZero() {
-			open = append(open, fmt.Sprintf("• %s _(%s)_", r.stepLine(i), r.Settings.Steps[i].Owner))
+			open = append(open, fmt.Sprintf("• `%d` %s _(%s)_", i+1, r.stepLine(i), r.Settings.Steps[i].Owner))
 		}
 	}
 	var b strings.Builder
@@ -73,7 +208,15 @@ func (r *Ritual) statusOf(o Onboarding, now time.Time, own bool) string {
 		fmt.Fprintf(&b, " · feedback asked on %s", deliveryOn(o.Start.AddDays(r.Settings.FeedbackAfterDays)).Time().Format("Mon 2 Jan"))
 	}
 	if len(open) > 0 && (own || o.Status == StatusActive) {
-		b.WriteString("\nOpen: \n" + strings.Join(rituals.Capped(open, 10, "… %d more"), "\n"))
+		b.WriteString("\nOpen:")
+		for i, line := range open {
+			// The lines that fit the section, and a count of the rest.
+			if i == maxOpenListed || utf8.RuneCountInString(b.String())+utf8.RuneCountInString(line) > maxStatusSection-40 {
+				fmt.Fprintf(&b, "\n… and %d more open", len(open)-i)
+				break
+			}
+			b.WriteString("\n" + line)
+		}
 	}
 	return b.String()
 }

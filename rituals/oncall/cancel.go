@@ -35,6 +35,8 @@ const maxPlannedListed = 5
 // for ending one in force). The cancellation, the channel's announcement
 // and a DM to each person whose shifts move (ShiftMoves) are stored in one
 // commit. It returns the override and who is on call over its span now.
+// A cover request the override took is open again (see reopenCover); the
+// override returned names it (Cover).
 func (r *Rotation) CancelPlanned(ctx context.Context, req CancelRequest) (Override, []Stint, error) {
 	now := r.Clock.Now()
 	zone := r.Zones(ctx)
@@ -86,7 +88,16 @@ func (r *Rotation) CancelPlanned(ctx context.Context, req CancelRequest) (Overri
 		}
 	}
 	r.mu.Unlock()
-	return o, then, r.overridden(ctx, messages)
+	if err := r.overridden(ctx, messages); err != nil {
+		return o, then, err
+	}
+	// The cancellation stands whatever befalls its cover request.
+	cover, err := r.reopenCover(ctx, o, req.By)
+	if err != nil {
+		r.Log.Error().Err(err).Uint64("override", o.ID).Msg("cancelled an override but could not open its cover request again")
+	}
+	o.Cover = cover
+	return o, then, nil
 }
 
 // plannedLocked finds the override req names among those not started.

@@ -34,6 +34,12 @@ type CoverRequest struct {
 	Override uint64    `json:",omitempty"`
 	// Escalated is when it was raised to the leads, untaken.
 	Escalated time.Time `json:",omitempty"`
+	// Reopened counts the takes undone: the taker's override was
+	// cancelled before the span began, so the request was open again.
+	Reopened int `json:",omitempty"`
+	// Released is when the taker's override was ended inside the span:
+	// nobody covers the rest of it, and the request stays closed.
+	Released time.Time `json:",omitzero"`
 }
 
 // CoverStore keeps a rotation's cover requests.
@@ -161,15 +167,22 @@ func (r *Rotation) coverMessage(c CoverRequest) rituals.Message {
 		text += "\n_" + rituals.Escape(c.Reason) + "_"
 	}
 	blocks := []rituals.Block{rituals.Section(text)}
-	m := rituals.Message{Key: r.key("cover", strconv.FormatUint(c.ID, 10)), To: r.Channel()}
-	if c.TakenBy != "" {
+	// Any change after the post edits it in place.
+	m := rituals.Message{Key: r.key("cover", strconv.FormatUint(c.ID, 10)), To: r.Channel(), Update: c.TakenBy != "" || c.Reopened > 0}
+	switch {
+	case c.TakenBy != "" && !c.Released.IsZero():
+		blocks = append(blocks, rituals.Context(fmt.Sprintf(":warning: Taken by %s, whose cover ended early, at %s: %s is on call again until %s. The span had begun, so the request is not open again; `/oncall cover %s` asks for cover of what is left.",
+			rituals.Mention(c.TakenBy), r.FormatTime(c.Released), rituals.Mention(c.For), r.FormatTime(c.Span.To), r.Team.ID)))
+		m.Text = stripMrkdwn(fmt.Sprintf("Cover request #%d for %s: %s's cover ended early", c.ID, r.TeamName(), rituals.Mention(c.TakenBy)))
+	case c.TakenBy != "":
 		blocks = append(blocks, rituals.Context(fmt.Sprintf(":white_check_mark: Taken by %s: they are on call %s.", rituals.Mention(c.TakenBy), span)))
-		m.Update = true
 		m.Text = stripMrkdwn(fmt.Sprintf("Cover request #%d for %s: taken by %s", c.ID, r.TeamName(), rituals.Mention(c.TakenBy)))
-	} else {
-		blocks = append(blocks,
-			rituals.Actions(r.takeButton(c)),
-			rituals.Context("Anyone in the rotation who is not away then can take it; the first to take it is on call for exactly that span."))
+	default:
+		blocks = append(blocks, rituals.Actions(r.takeButton(c)))
+		if c.Reopened > 0 {
+			blocks = append(blocks, rituals.Context(":leftwards_arrow_with_hook: Open again: the cover of whoever took it was cancelled."))
+		}
+		blocks = append(blocks, rituals.Context("Anyone in the rotation who is not away then can take it; the first to take it is on call for exactly that span."))
 		m.Text = stripMrkdwn(fmt.Sprintf("Cover request #%d for %s, %s", c.ID, r.TeamName(), span))
 	}
 	m.Blocks = blocks
@@ -241,7 +254,7 @@ func (r *Rotation) TakeCover(ctx context.Context, id uint64, taker string) (Cove
 			return CoverRequest{}, rituals.Errorf(rituals.EINVALID, "You are away then (%s, %s → %s), so you cannot cover it. Nothing changed.", a.Why, a.From, a.To)
 		}
 	}
-	o, _, err := r.SetOverride(ctx, OverrideRequest{By: taker, User: taker, Span: c.Span, Planned: c.Span.From.After(now), How: fmt.Sprintf("cover request #%d", c.ID)})
+	o, _, err := r.SetOverride(ctx, OverrideRequest{By: taker, User: taker, Span: c.Span, Planned: c.Span.From.After(now), How: fmt.Sprintf("cover request #%d", c.ID), Cover: c.ID})
 	if err != nil {
 		return CoverRequest{}, err
 	}
@@ -298,8 +311,12 @@ func (r *Rotation) escalations(ctx context.Context, now time.Time) (time.Time, e
 		var msgs []rituals.Message
 		for _, lead := range r.Team.Leads {
 			loc := zone(lead)
+			key := r.key("cover", strconv.FormatUint(c.ID, 10), "escalated", lead)
+			if c.Reopened > 0 { // raised again once it is open again
+				key += "/reopened-" + strconv.Itoa(c.Reopened)
+			}
 			msgs = append(msgs, rituals.Message{
-				Key: r.key("cover", strconv.FormatUint(c.ID, 10), "escalated", lead), To: lead,
+				Key: key, To: lead,
 				Text: stripMrkdwn(fmt.Sprintf("Nobody has taken cover request #%d for %s yet", c.ID, r.TeamName())),
 				Blocks: []rituals.Block{rituals.Section(fmt.Sprintf(":rotating_light: Nobody has taken cover request #%d for *%s* yet: %s is away and on call %s to %s. Find someone, or put them on call with `/oncall override @user FROM TO %s`.",
 					c.ID, r.TeamName(), rituals.Mention(c.For), r.FormatTimeIn(c.Span.From, loc), r.FormatTimeIn(c.Span.To, loc), r.Team.ID))},

@@ -26,10 +26,17 @@ type Addition struct {
 	Added time.Time
 	// Until is the handoff from which they no longer take shifts, once a
 	// lead took them out (`/oncall rotation remove`); zero while they
-	// stay. The addition is kept, so the shifts they had stay as they were.
+	// stay. The addition is kept, so the shifts they had stay as they
+	// were, until the retention's `oncall` lets it go (the store prunes
+	// it once the first handoff recorded after Until is that old).
 	Until     time.Time `json:",omitzero"`
 	RemovedBy string    `json:",omitempty"`
 	Removed   time.Time `json:",omitzero"`
+	// Earlier are the user's earlier additions to the ritual, taken out
+	// before this one was made: stored with it (the store keeps one
+	// record a person) so that the shifts they had never change. In
+	// memory each is an addition of its own (loadAdditions).
+	Earlier []Addition `json:",omitempty"`
 }
 
 // inForce reports whether the addition puts its user in the rotation at t.
@@ -67,8 +74,26 @@ func (r *Rotation) loadAdditions() ([]Addition, error) {
 	if err != nil {
 		return nil, fmt.Errorf("oncall %s: read rotation additions: %w", r.Config.Name, err)
 	}
-	sort.SliceStable(adds, func(i, j int) bool { return adds[i].Added.Before(adds[j].Added) })
-	return adds, nil
+	var out []Addition
+	for _, a := range adds {
+		out = append(out, a.Earlier...)
+		a.Earlier = nil
+		out = append(out, a)
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Added.Before(out[j].Added) })
+	return out, nil
+}
+
+// earlierOf is user's additions in memory other than the one at skip,
+// as stored with it (Addition.Earlier).
+func (r *Rotation) earlierOf(user string, skip int) []Addition {
+	var out []Addition
+	for i, a := range r.additions {
+		if a.User == user && i != skip {
+			out = append(out, a)
+		}
+	}
+	return out
 }
 
 // dropListedLocked forgets the additions of members the config now lists:
@@ -94,13 +119,13 @@ func (r *Rotation) dropListedLocked() {
 // withAdditions is base followed by the additions in force at t (added
 // from a handoff at or before t, not taken out by t) that base does not
 // list, without the members taken out by t (a handoff record made while
-// they were in lists them).
+// they were in lists them) and not added again since.
 func (r *Rotation) withAdditions(base []string, t time.Time) []string {
 	out, cloned := base, false
 	for _, a := range r.additions {
 		i := indexOf(out, a.User)
 		switch {
-		case a.endedBy(t) && i >= 0 && indexOf(r.Settings.Rotation, a.User) < 0:
+		case a.endedBy(t) && i >= 0 && indexOf(r.Settings.Rotation, a.User) < 0 && !r.inForceAt(a.User, t):
 			if !cloned {
 				out, cloned = clone(out), true
 			}
@@ -113,6 +138,17 @@ func (r *Rotation) withAdditions(base []string, t time.Time) []string {
 		}
 	}
 	return out
+}
+
+// inForceAt reports whether one of user's additions puts them in the
+// rotation at t.
+func (r *Rotation) inForceAt(user string, t time.Time) bool {
+	for _, a := range r.additions {
+		if a.User == user && a.inForce(t) {
+			return true
+		}
+	}
+	return false
 }
 
 // addedLocked reports whether user has a stored addition in force at
@@ -181,7 +217,13 @@ func (r *Rotation) Join(ctx context.Context, user, by string, at time.Time) (rit
 	if err := r.ensureLoaded(); err != nil {
 		return rituals.RotationJoin{}, err
 	}
-	prev := slices.IndexFunc(r.additions, func(x Addition) bool { return x.User == user })
+	// Their latest addition: earlier ones, taken out before it, stay.
+	prev := -1
+	for i, x := range r.additions {
+		if x.User == user {
+			prev = i
+		}
+	}
 	if indexOf(r.Settings.Rotation, user) >= 0 || prev >= 0 && r.additions[prev].Until.IsZero() {
 		return rituals.RotationJoin{}, r.alreadyIn(user)
 	}
@@ -192,18 +234,24 @@ func (r *Rotation) Join(ctx context.Context, user, by string, at time.Time) (rit
 	key := fmt.Sprintf("join/%s/%d", user, from.Unix())
 	kept := r.additions
 	before := r.planLocked(at)
+	var earlier []Addition // stored with a; in memory each its own
 	switch {
 	case prev >= 0 && !r.additions[prev].endedBy(at):
 		// Taken out from a coming handoff: joining again undoes that,
 		// in their place.
 		a.From, a.Added = r.additions[prev].From, r.additions[prev].Added
+		earlier = r.earlierOf(user, prev)
 		key += fmt.Sprintf("/again-%d", r.Clock.Now().Unix())
 		r.additions = slices.Clone(r.additions)
 		r.additions[prev] = a
 	case prev >= 0:
-		// Taken out before: they join anew, after everyone.
+		// Taken out before: they join anew, after everyone. The earlier
+		// addition stays: shifts already past (recorded or not, the bot
+		// may have been down over their handoffs) keep them, and keep
+		// them out from where they left.
 		key += fmt.Sprintf("/again-%d", r.Clock.Now().Unix())
-		r.additions = append(slices.Delete(slices.Clone(r.additions), prev, prev+1), a)
+		earlier = r.earlierOf(user, -1)
+		r.additions = append(slices.Clone(r.additions), a)
 	default:
 		r.additions = append(r.additions, a)
 	}
@@ -216,7 +264,9 @@ func (r *Rotation) Join(ctx context.Context, user, by string, at time.Time) (rit
 		}
 	}
 	msgs = append(msgs, r.welcome(a, key, after[user], zones(user)))
-	stored, err := r.Additions.SaveAddition(a, a.Added, msgs)
+	saved := a
+	saved.Earlier = earlier
+	stored, err := r.Additions.SaveAddition(saved, a.Added, msgs)
 	if err == nil && !stored {
 		err = r.alreadyIn(user)
 	}

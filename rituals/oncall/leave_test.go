@@ -269,3 +269,92 @@ func TestRejoinAfterRemoval(t *testing.T) {
 		t.Errorf("stored %+v", adds.adds)
 	}
 }
+
+// Added again after the bot was down over the handoff they left at (and
+// the next): the shifts before the new addition's handoff, recorded or
+// not, stay as they were, in the rotation and after a restart; the
+// earlier addition is stored with the new one.
+func TestRejoinAfterDowntimeKeepsPastShifts(t *testing.T) {
+	join := tm(t, "2026-03-16 12:00")
+	r, _, store, adds := joinedWithN(t, "0 10 * * MON", "2026-03-16 12:00")
+	at := tm(t, "2026-03-24 12:00") // D on call, N next; she leaves from 30 Mar
+	runTo(t, r, join, at)
+	if _, err := r.Remove(context.Background(), "U0N", "U0LEAD", at); err != nil {
+		t.Fatal(err)
+	}
+	past := primaries(t, r, join, 6) // to the shift of 20 Apr
+	if fmt.Sprint(past) != "[U0C U0D U0A U0B U0C U0D]" {
+		t.Fatalf("the shifts from 16 Mar: %v", past)
+	}
+	down := tm(t, "2026-04-22 12:00")
+	start := func() *oncall.Rotation {
+		r2, out2, _ := newRotation(t, rotationOpts{spec: "0 10 * * MON", start: "2026-03-02", rotation: abcd, store: store, now: down})
+		r2.Team.Leads = []string{"U0LEAD"}
+		adds.outbox = out2
+		r2.Additions = adds
+		if err := r2.Open(down); err != nil {
+			t.Fatal(err)
+		}
+		return r2
+	}
+	r2 := start() // nothing recorded 30 Mar, 6 and 13 Apr
+	if got := primaries(t, r2, join, 6); fmt.Sprint(got) != fmt.Sprint(past) {
+		t.Fatalf("after the downtime\n got %v\nwant %v", got, past)
+	}
+	j, err := r2.Join(context.Background(), "U0N", "U0LEAD", down)
+	if err != nil || !j.From.Equal(tm(t, "2026-04-27 10:00")) {
+		t.Fatalf("join again: %+v %v", j, err)
+	}
+	for i, rot := range []*oncall.Rotation{r2, start()} {
+		if got := primaries(t, rot, join, 6); fmt.Sprint(got) != fmt.Sprint(past) {
+			t.Errorf("run %d: the past shifts changed\n got %v\nwant %v", i, got, past)
+		}
+		if got := primaries(t, rot, tm(t, "2026-04-27 12:00"), 2); fmt.Sprint(got) != "[U0N U0A]" {
+			t.Errorf("run %d: the shifts of 27 Apr and 4 May are %v's, want N's then A's (joined anew, after D)", i, got)
+		}
+	}
+	if len(adds.adds) != 1 || len(adds.adds[0].Earlier) != 1 || !adds.adds[0].Earlier[0].Until.Equal(tm(t, "2026-03-30 10:00")) {
+		t.Errorf("stored %+v", adds.adds)
+	}
+}
+
+// A member added again keeps their place among later additions: their
+// earlier addition, taken out, does not take them out of a handoff
+// record that lists them (in force again by the later one), so a shift's
+// secondary stays what it was once later handoffs are recorded.
+func TestRejoinKeepsPlaceAmongLaterAdditions(t *testing.T) {
+	join := tm(t, "2026-03-16 12:00")
+	r, _, _, _ := joinedWithN(t, "0 10 * * MON", "2026-03-16 12:00")
+	r.Settings.Secondary = true
+	ctx := context.Background()
+	at := tm(t, "2026-03-24 12:00")
+	runTo(t, r, join, at)
+	if _, err := r.Remove(ctx, "U0N", "U0LEAD", at); err != nil {
+		t.Fatal(err)
+	}
+	again := tm(t, "2026-04-07 12:00")
+	runTo(t, r, at, again)
+	if _, err := r.Join(ctx, "U0N", "U0LEAD", again); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Join(ctx, "U0X", "U0LEAD", again.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	shiftAt := func(s string) oncall.Shift {
+		t.Helper()
+		sh, ok, err := r.At(tm(t, s))
+		if err != nil || !ok {
+			t.Fatalf("at %s: %v %v", s, ok, err)
+		}
+		return sh
+	}
+	runTo(t, r, again, tm(t, "2026-04-21 12:00"))
+	live := shiftAt("2026-04-21 12:00") // D, N next: the rotation is A B C D N X
+	if live.Primary != "U0D" || live.Secondary != "U0N" {
+		t.Fatalf("the shift of 20 Apr: %s, secondary %s", live.Primary, live.Secondary)
+	}
+	runTo(t, r, tm(t, "2026-04-21 12:00"), tm(t, "2026-04-28 12:00"))
+	if got := shiftAt("2026-04-21 12:00"); got.Primary != live.Primary || got.Secondary != live.Secondary {
+		t.Errorf("once 27 Apr is recorded the shift of 20 Apr reads %s, secondary %s; was %s, secondary %s", got.Primary, got.Secondary, live.Primary, live.Secondary)
+	}
+}

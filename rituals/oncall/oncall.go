@@ -149,7 +149,10 @@ type Override struct {
 	// Covering is who was on call at From before it (for the record).
 	Covering string `json:",omitempty"`
 	// Swap is the swap request it came from, 0 if none.
-	Swap    uint64 `json:",omitempty"`
+	Swap uint64 `json:",omitempty"`
+	// Cover is the cover request it came from, 0 if none (or set before
+	// overrides kept it: coverOf finds those by the request's Override).
+	Cover   uint64 `json:",omitempty"`
 	Created time.Time
 }
 
@@ -393,7 +396,8 @@ func (r *Rotation) overridden(ctx context.Context, messages []rituals.Message) e
 // Its user, whoever set it, leads of the team and admins may end it. The
 // channel is told, and the user group and topic follow at once; an older
 // override it covered is in force again, if there is one. It returns the
-// override as ended and the shift in force after it.
+// override as ended and the shift in force after it. A cover request it
+// took is not open again (see releaseCover); the override names it.
 func (r *Rotation) EndOverride(ctx context.Context, by string) (Override, Shift, error) {
 	now := r.Clock.Now()
 	r.mu.Lock()
@@ -435,7 +439,15 @@ func (r *Rotation) EndOverride(ctx context.Context, by string) (Override, Shift,
 		}
 	}
 	r.mu.Unlock()
-	return o, after, r.overridden(ctx, []rituals.Message{r.endAnnouncement(o, by, after)})
+	if err := r.overridden(ctx, []rituals.Message{r.endAnnouncement(o, by, after)}); err != nil {
+		return o, after, err
+	}
+	cover, err := r.releaseCover(ctx, o, by, now)
+	if err != nil {
+		r.Log.Error().Err(err).Uint64("override", o.ID).Msg("ended an override but could not record the early end of its cover request")
+	}
+	o.Cover = cover
+	return o, after, nil
 }
 
 func (r *Rotation) endAnnouncement(o Override, by string, after Shift) rituals.Message {

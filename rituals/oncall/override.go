@@ -19,6 +19,8 @@ type OverrideRequest struct {
 	Planned bool
 	// How names it in the DMs ("an override" if empty; "a cover request").
 	How string
+	// Cover is the cover request it takes, 0 if none.
+	Cover uint64
 }
 
 // maxOverride bounds one override: longer absences are a config change.
@@ -98,7 +100,7 @@ func (r *Rotation) SetOverride(ctx context.Context, req OverrideRequest) (Overri
 			break
 		}
 	}
-	o := Override{Ritual: r.Config.Name, User: user, From: from, To: until, By: by, Covering: covering, Created: now}
+	o := Override{Ritual: r.Config.Name, User: user, From: from, To: until, By: by, Covering: covering, Cover: req.Cover, Created: now}
 	if err := ctx.Err(); err != nil {
 		r.mu.Unlock()
 		return Override{}, "", err

@@ -67,7 +67,7 @@ type Change struct {
 
 // ChangeOf reads a commit's first line: "feat: …" is a feature, "fix: …"
 // a fix, anything else (another type, or no type at all) another change.
-func ChangeOf(c rituals.CommitBrief) Change {
+func ChangeOf(c rituals.Commit) Change {
 	title, _, _ := strings.Cut(strings.TrimSpace(c.Message), "\n")
 	ch := Change{Group: GroupOther, Title: strings.TrimSpace(title), SHA: c.SHA, Author: c.Author, URL: c.URL}
 	if typ, scope, text, ok := conventional(ch.Title); ok {
@@ -89,7 +89,7 @@ func ChangeOf(c rituals.CommitBrief) Change {
 
 // Grouped sorts the commits of deploys into the note's groups, each in
 // the order shipped.
-func Grouped(deploys []rituals.DeployBrief) map[string][]Change {
+func Grouped(deploys []rituals.Deploy) map[string][]Change {
 	kept, _ := grouped(deploys, -1)
 	out := map[string][]Change{}
 	for i, g := range groupOrder {
@@ -102,7 +102,7 @@ func Grouped(deploys []rituals.DeployBrief) map[string][]Change {
 
 // grouped is Grouped in groupOrder, keeping at most keep changes a group
 // (all if keep is negative), with the count of each group.
-func grouped(deploys []rituals.DeployBrief, keep int) (kept [3][]Change, counts [3]int) {
+func grouped(deploys []rituals.Deploy, keep int) (kept [3][]Change, counts [3]int) {
 	for _, d := range deploys {
 		for _, c := range d.Commits {
 			ch := ChangeOf(c)
@@ -138,7 +138,7 @@ func (c Change) line() string {
 // groupSections are one section per group of changes, each folded to
 // maxGroupLines lines and maxSectionChars characters. unlisted counts the
 // commits shipped but not kept, shown as one more line.
-func groupSections(deploys []rituals.DeployBrief, unlisted int) []rituals.Block {
+func groupSections(deploys []rituals.Deploy, unlisted int) []rituals.Block {
 	var out []rituals.Block
 	groups, counts := grouped(deploys, maxGroupLines)
 	for i, g := range groupOrder {
@@ -183,7 +183,7 @@ func shortSHA(sha string) string {
 }
 
 // versionOf is what names a deploy: its version, else its short SHA.
-func versionOf(d rituals.DeployBrief) string {
+func versionOf(d rituals.Deploy) string {
 	if d.Version != "" {
 		return d.Version
 	}
@@ -211,7 +211,7 @@ func isUserID(s string) bool {
 }
 
 // unlisted counts the commits a deploy shipped beyond those it lists.
-func unlisted(d rituals.DeployBrief) int {
+func unlisted(d rituals.Deploy) int {
 	if d.CommitsTotal > len(d.Commits) {
 		return d.CommitsTotal - len(d.Commits)
 	}
@@ -219,7 +219,7 @@ func unlisted(d rituals.DeployBrief) int {
 }
 
 // Note is the release note of one deploy.
-func Note(d rituals.DeployBrief, loc *time.Location, includeCommits bool) (text string, blocks []rituals.Block) {
+func Note(d rituals.Deploy, loc *time.Location, includeCommits bool) (text string, blocks []rituals.Block) {
 	name := rituals.OneLine(d.Service, 60) + " " + rituals.OneLine(versionOf(d), 40)
 	text = fmt.Sprintf("Released %s to %s", name, d.Environment)
 	if d.Environment == GitHubRelease {
@@ -248,7 +248,7 @@ func Note(d rituals.DeployBrief, loc *time.Location, includeCommits bool) (text 
 		if len(d.Commits) == 0 && d.CommitsTotal == 0 {
 			blocks = append(blocks, rituals.Context("No commits were reported with this deploy."))
 		}
-		blocks = append(blocks, groupSections([]rituals.DeployBrief{d}, unlisted(d))...)
+		blocks = append(blocks, groupSections([]rituals.Deploy{d}, unlisted(d))...)
 	}
 	if l, ok := rituals.Link(d.URL, "the deploy"); ok {
 		blocks = append(blocks, rituals.Context("See "+l+"."))
@@ -261,7 +261,7 @@ const maxNotes = 2500
 
 // notesText is a GitHub release's body, inert (it is Markdown, which
 // mrkdwn would half read), clipped with a link to the whole.
-func notesText(d rituals.DeployBrief) string {
+func notesText(d rituals.Deploy) string {
 	body := rituals.Inert(strings.TrimSpace(d.Notes))
 	if len([]rune(body)) <= maxNotes {
 		return body
@@ -273,15 +273,15 @@ func notesText(d rituals.DeployBrief) string {
 	return rituals.Clip(body, maxNotes) + "\n" + more
 }
 
-func statusOf(d rituals.DeployBrief) string {
-	if d.Failed {
+func statusOf(d rituals.Deploy) string {
+	if d.Failed() {
 		return "failed"
 	}
 	return "succeeded"
 }
 
 // FailureLine is the one line a failed or rolled-back deploy gets.
-func FailureLine(d rituals.DeployBrief, loc *time.Location) string {
+func FailureLine(d rituals.Deploy, loc *time.Location) string {
 	s := fmt.Sprintf(":warning: Deploy of *%s* %s to %s failed or was rolled back (%s",
 		rituals.Inert(d.Service), rituals.Inert(versionOf(d)), rituals.Inert(d.Environment), rituals.SlackDate(d.Finished, loc))
 	if d.Deployer != "" {
@@ -296,19 +296,19 @@ func FailureLine(d rituals.DeployBrief, loc *time.Location) string {
 
 // Changelog is the note of several deploys: a batch, or /release notes.
 // The deploys are listed one a line, then their changes grouped.
-func Changelog(title string, deploys []rituals.DeployBrief, loc *time.Location, includeCommits bool) (text string, blocks []rituals.Block) {
-	ok, failed := deploys, []rituals.DeployBrief(nil)
+func Changelog(title string, deploys []rituals.Deploy, loc *time.Location, includeCommits bool) (text string, blocks []rituals.Block) {
+	ok, failed := deploys, []rituals.Deploy(nil)
 	services := map[string]bool{}
 	for _, d := range deploys {
 		services[strings.ToLower(d.Service)] = true
-		if d.Failed {
+		if d.Failed() {
 			failed = append(failed, d)
 		}
 	}
 	if len(failed) > 0 { // apart, without copying the common case
-		ok = make([]rituals.DeployBrief, 0, len(deploys)-len(failed))
+		ok = make([]rituals.Deploy, 0, len(deploys)-len(failed))
 		for _, d := range deploys {
-			if !d.Failed {
+			if !d.Failed() {
 				ok = append(ok, d)
 			}
 		}
@@ -318,7 +318,7 @@ func Changelog(title string, deploys []rituals.DeployBrief, loc *time.Location, 
 	if len(deploys) == 0 {
 		return text, append(blocks, rituals.Section("Nothing was deployed."))
 	}
-	line := func(d rituals.DeployBrief) string {
+	line := func(d rituals.Deploy) string {
 		s := fmt.Sprintf("• *%s* %s to %s, %s", rituals.Inert(rituals.OneLine(d.Service, 60)), rituals.Inert(rituals.OneLine(versionOf(d), 40)),
 			rituals.Inert(d.Environment), rituals.SlackDate(d.Finished, loc))
 		if d.Deployer != "" {

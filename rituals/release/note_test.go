@@ -24,7 +24,7 @@ func TestChangeOf(t *testing.T) {
 		{"feat(): empty scope", GroupOther, "", "feat(): empty scope"},
 		{"feat 2: not a type", GroupOther, "", "feat 2: not a type"},
 	} {
-		c := ChangeOf(rituals.CommitBrief{SHA: "abc1234def", Message: tc.msg})
+		c := ChangeOf(rituals.Commit{SHA: "abc1234def", Message: tc.msg})
 		if c.Group != tc.group || c.Scope != tc.scope || c.Title != tc.title {
 			t.Errorf("%q: %+v, want %s %q %q", tc.msg, c, tc.group, tc.scope, tc.title)
 		}
@@ -55,7 +55,7 @@ func checkLimits(t *testing.T, blocks []rituals.Block) {
 // A deploy of 5,000 commits (2,000 listed) folds each group and counts
 // what it leaves out, within Slack's limits; pasted mrkdwn stays inert.
 func TestNoteFoldsALongRelease(t *testing.T) {
-	d := rituals.DeployBrief{ID: "d1", Service: "checkout", Environment: "production", SHA: "9f8e7d6c5b", Version: "v2.0.0",
+	d := rituals.Deploy{ID: "d1", Service: "checkout", Environment: "production", SHA: "9f8e7d6c5b", Version: "v2.0.0", Status: rituals.DeploySucceeded,
 		Deployer: "U0ALICE", Started: time.Unix(1e9, 0), Finished: time.Unix(1e9+300, 0), CommitsTotal: 5000}
 	for i := range 2000 {
 		msg := fmt.Sprintf("fix: bug %d <!channel> *bold* `code`", i)
@@ -64,7 +64,7 @@ func TestNoteFoldsALongRelease(t *testing.T) {
 		} else if i%3 == 1 {
 			msg = fmt.Sprintf("refactor: %d", i)
 		}
-		d.Commits = append(d.Commits, rituals.CommitBrief{SHA: fmt.Sprintf("%040d", i), Message: msg, Author: "alice", URL: "https://git.example.com/c/1"})
+		d.Commits = append(d.Commits, rituals.Commit{SHA: fmt.Sprintf("%040d", i), Message: msg, Author: "alice", URL: "https://git.example.com/c/1"})
 	}
 	_, blocks := Note(d, time.UTC, true)
 	checkLimits(t, blocks)
@@ -95,14 +95,14 @@ func TestChangelogFoldsDeploys(t *testing.T) {
 	}
 }
 
-func benchDeploys(n int) []rituals.DeployBrief {
-	var out []rituals.DeployBrief
+func benchDeploys(n int) []rituals.Deploy {
+	var out []rituals.Deploy
 	at := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
 	for i := range n {
-		d := rituals.DeployBrief{ID: fmt.Sprint(i), Service: []string{"checkout", "search", "ledger"}[i%3], Environment: "production",
+		d := rituals.Deploy{ID: fmt.Sprint(i), Service: []string{"checkout", "search", "ledger"}[i%3], Environment: "production", Status: rituals.DeploySucceeded,
 			SHA: fmt.Sprintf("%040x", i), Deployer: "U0ALICE", Started: at, Finished: at.Add(time.Duration(i) * time.Minute)}
 		for j := range 5 {
-			d.Commits = append(d.Commits, rituals.CommitBrief{SHA: fmt.Sprintf("%039x%d", i, j), Message: []string{"feat: a", "fix: b", "docs: c"}[j%3], URL: "https://git.example.com/c/1"})
+			d.Commits = append(d.Commits, rituals.Commit{SHA: fmt.Sprintf("%039x%d", i, j), Message: []string{"feat: a", "fix: b", "docs: c"}[j%3], URL: "https://git.example.com/c/1"})
 		}
 		out = append(out, d)
 	}

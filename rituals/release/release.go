@@ -72,7 +72,7 @@ func (r *Release) Location() *time.Location {
 }
 
 // Covers reports whether the ritual announces d.
-func (r *Release) Covers(d rituals.DeployBrief) bool {
+func (r *Release) Covers(d rituals.Deploy) bool {
 	if _, ok := r.Services[strings.ToLower(d.Service)]; !ok {
 		return false
 	}
@@ -88,12 +88,12 @@ func (r *Release) NoteKey(id string) string { return "release/" + r.Config.Name 
 
 // Announce posts what a deploy reported just now says in `each` mode: its
 // note, or the failure line. Keys make a redelivery say nothing twice.
-func (r *Release) Announce(ctx context.Context, d rituals.DeployBrief) error {
+func (r *Release) Announce(ctx context.Context, d rituals.Deploy) error {
 	if r.Settings.Mode != ModeEach || !r.Covers(d) {
 		return nil
 	}
 	msg := rituals.Message{Key: r.NoteKey(d.ID), To: r.Channel()}
-	if d.Failed {
+	if d.Failed() {
 		if !r.Settings.NotifyFailed {
 			return nil
 		}
@@ -138,12 +138,12 @@ func (r *Release) Jobs() []rituals.Job {
 }
 
 // covered returns the deploys of [from, to) the ritual announces.
-func (r *Release) covered(from, to time.Time) ([]rituals.DeployBrief, error) {
+func (r *Release) covered(from, to time.Time) ([]rituals.Deploy, error) {
 	all, err := r.Deploys(from, to)
 	if err != nil {
 		return nil, fmt.Errorf("release %s: deploys: %w", r.Config.Name, err)
 	}
-	out := make([]rituals.DeployBrief, 0, len(all))
+	out := make([]rituals.Deploy, 0, len(all))
 	for _, d := range all {
 		if r.Covers(d) {
 			out = append(out, d)
@@ -178,7 +178,7 @@ func (r *Release) Batch(at time.Time) ([]rituals.Message, error) {
 		return nil, err
 	}
 	if !r.Settings.NotifyFailed {
-		deploys = slices.DeleteFunc(deploys, func(d rituals.DeployBrief) bool { return d.Failed })
+		deploys = slices.DeleteFunc(deploys, func(d rituals.Deploy) bool { return d.Failed() })
 	}
 	if len(deploys) == 0 {
 		return nil, nil
@@ -190,7 +190,7 @@ func (r *Release) Batch(at time.Time) ([]rituals.Message, error) {
 
 // threadOf is the key of the message that announced d: its note in each
 // mode, the batch that held it in batch mode; "" while not yet posted.
-func (r *Release) threadOf(d rituals.DeployBrief, now time.Time) string {
+func (r *Release) threadOf(d rituals.Deploy, now time.Time) string {
 	if r.Settings.Mode == ModeEach {
 		return r.NoteKey(d.ID)
 	}
@@ -243,7 +243,7 @@ func (r *Release) IncidentReplies(now time.Time) ([]rituals.Message, error) {
 	var out []rituals.Message
 	for _, in := range incidents {
 		for _, d := range deploys {
-			if d.Failed || d.Finished.After(in.Opened) || in.Opened.Sub(d.Finished) > r.FailureWindow || !r.shares(d, in) {
+			if d.Failed() || d.Finished.After(in.Opened) || in.Opened.Sub(d.Finished) > r.FailureWindow || !r.shares(d, in) {
 				continue
 			}
 			thread := r.threadOf(d, now)
@@ -267,7 +267,7 @@ func (r *Release) IncidentReplies(now time.Time) ([]rituals.Message, error) {
 
 // shares reports whether the deploy's service belongs to one of the
 // incident's teams.
-func (r *Release) shares(d rituals.DeployBrief, in rituals.IncidentBrief) bool {
+func (r *Release) shares(d rituals.Deploy, in rituals.IncidentBrief) bool {
 	for _, t := range r.Services[strings.ToLower(d.Service)] {
 		if slices.Contains(in.Teams, t) {
 			return true
@@ -289,7 +289,7 @@ type Set struct {
 }
 
 // Announce hands a deploy just reported to every ritual that announces it.
-func (s *Set) Announce(ctx context.Context, d rituals.DeployBrief) error {
+func (s *Set) Announce(ctx context.Context, d rituals.Deploy) error {
 	known := false
 	for _, r := range s.List {
 		if _, ok := r.Services[strings.ToLower(d.Service)]; ok {
@@ -315,7 +315,7 @@ func (s *Set) Announce(ctx context.Context, d rituals.DeployBrief) error {
 }
 
 // Covers reports whether any ritual announces d.
-func (s *Set) Covers(d rituals.DeployBrief) bool {
+func (s *Set) Covers(d rituals.Deploy) bool {
 	return slices.ContainsFunc(s.List, func(r *Release) bool { return r.Covers(d) })
 }
 
@@ -332,7 +332,7 @@ func (s *Set) Services() []string {
 
 // History is the deploys of [from, to) any ritual announces, of service
 // (any, if ""), newest last, in a slice of the caller's own.
-func (s *Set) History(service string, from, to time.Time) ([]rituals.DeployBrief, error) {
+func (s *Set) History(service string, from, to time.Time) ([]rituals.Deploy, error) {
 	out, own, err := s.announced(service, from, to)
 	if err != nil || own {
 		return out, err
@@ -343,7 +343,7 @@ func (s *Set) History(service string, from, to time.Time) ([]rituals.DeployBrief
 // announced is History, shared with the deploy history (own false) when
 // every deploy of it is announced: the common case of /release notes,
 // which only reads them.
-func (s *Set) announced(service string, from, to time.Time) (deploys []rituals.DeployBrief, own bool, err error) {
+func (s *Set) announced(service string, from, to time.Time) (deploys []rituals.Deploy, own bool, err error) {
 	if len(s.List) == 0 {
 		return nil, true, nil
 	}
@@ -351,7 +351,7 @@ func (s *Set) announced(service string, from, to time.Time) (deploys []rituals.D
 	if err != nil {
 		return nil, false, fmt.Errorf("release history: %w", err)
 	}
-	keep := func(d rituals.DeployBrief) bool {
+	keep := func(d rituals.Deploy) bool {
 		return (service == "" || strings.EqualFold(d.Service, service)) && s.Covers(d)
 	}
 	n := 0
@@ -363,7 +363,7 @@ func (s *Set) announced(service string, from, to time.Time) (deploys []rituals.D
 	if n == len(all) {
 		return all, false, nil
 	}
-	out := make([]rituals.DeployBrief, 0, n)
+	out := make([]rituals.Deploy, 0, n)
 	for _, d := range all {
 		if keep(d) {
 			out = append(out, d)

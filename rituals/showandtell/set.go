@@ -42,7 +42,7 @@ func (s *Set) For(user string) *ShowAndTell {
 
 // Announce asks who shipped d to demo it, in every ritual whose teams own
 // its service.
-func (s *Set) Announce(ctx context.Context, d rituals.DeployBrief) error {
+func (s *Set) Announce(ctx context.Context, d rituals.Deploy) error {
 	now := s.Clock.Now()
 	for _, r := range s.List {
 		msgs, err := r.Ask(d, now)

@@ -139,7 +139,7 @@ func (s *ShowAndTell) dayDate(demoAt time.Time) string {
 // Asker is who is asked to demo a deploy: its deployer when that is a
 // Slack member, else the first lead of the team that owns the service.
 // ok is false if the service is none of the ritual's teams'.
-func (s *ShowAndTell) Asker(d rituals.DeployBrief) (user string, team *rituals.Team, ok bool) {
+func (s *ShowAndTell) Asker(d rituals.Deploy) (user string, team *rituals.Team, ok bool) {
 	team = s.Owners[strings.ToLower(d.Service)]
 	if team == nil {
 		return "", nil, false
@@ -154,7 +154,7 @@ func (s *ShowAndTell) Asker(d rituals.DeployBrief) (user string, team *rituals.T
 }
 
 // Shipped is what a deploy shipped, as the ask names it.
-func Shipped(d rituals.DeployBrief) string {
+func Shipped(d rituals.Deploy) string {
 	if d.Version != "" {
 		return d.Service + " " + d.Version
 	}
@@ -173,8 +173,8 @@ const clockSkew = 5 * time.Minute
 // non-production or stale deploy, a service none of the teams own, asks
 // turned off, or someone already on that day's agenda. The key makes it
 // one ask per person per demo day.
-func (s *ShowAndTell) Ask(d rituals.DeployBrief, now time.Time) ([]rituals.Message, error) {
-	if !s.Settings.AskAfterRelease || d.Failed || !strings.EqualFold(strings.TrimSpace(d.Environment), "production") {
+func (s *ShowAndTell) Ask(d rituals.Deploy, now time.Time) ([]rituals.Message, error) {
+	if !s.Settings.AskAfterRelease || d.Failed() || !strings.EqualFold(strings.TrimSpace(d.Environment), "production") {
 		return nil, nil
 	}
 	if !d.Finished.IsZero() && (d.Finished.Before(now.Add(-Fresh)) || d.Finished.After(now.Add(clockSkew))) {

@@ -78,12 +78,16 @@ func newShowAndTell(t *testing.T, spec string, closeBefore time.Duration) *ShowA
 
 func TestOneAskPerPersonPerWeek(t *testing.T) {
 	s := newShowAndTell(t, "0 15 * * FRI", 2*time.Hour)
-	deploy := func(deployer, env string, failed bool) rituals.DeployBrief {
-		return rituals.DeployBrief{Service: "Checkout", Environment: env, Version: "v1", Deployer: deployer, Failed: failed}
+	deploy := func(deployer, env string, failed bool) rituals.Deploy {
+		status := rituals.DeploySucceeded
+		if failed {
+			status = rituals.DeployFailed
+		}
+		return rituals.Deploy{Service: "Checkout", Environment: env, Version: "v1", Deployer: deployer, Status: status}
 	}
 	cases := []struct {
 		name string
-		d    rituals.DeployBrief
+		d    rituals.Deploy
 		now  string
 		to   string // "" for no ask
 		day  string // the demo day asked for
@@ -95,10 +99,10 @@ func TestOneAskPerPersonPerWeek(t *testing.T) {
 		{"unknown deployer: the lead", deploy("ci-bot", "production", false), "2026-11-23 10:00", "U0BOB", "2026-11-27 15:00"},
 		{"staging asks nobody", deploy("U0ALICE", "staging", false), "2026-11-23 10:00", "", ""},
 		{"a failed deploy asks nobody", deploy("U0ALICE", "production", true), "2026-11-23 10:00", "", ""},
-		{"a deploy of last week asks nobody", rituals.DeployBrief{Service: "checkout", Environment: "production", Deployer: "U0ALICE", Finished: at("2026-11-20 10:00")}, "2026-11-23 10:00", "", ""},
-		{"a deploy dated ahead asks nobody", rituals.DeployBrief{Service: "checkout", Environment: "production", Deployer: "U0ALICE", Finished: at("2026-11-24 10:00")}, "2026-11-23 10:00", "", ""},
-		{"a deploy of this morning", rituals.DeployBrief{Service: "checkout", Environment: "production", Deployer: "U0ALICE", Finished: at("2026-11-23 09:00")}, "2026-11-23 10:00", "U0ALICE", "2026-11-27 15:00"},
-		{"another team's service", rituals.DeployBrief{Service: "search", Environment: "production", Deployer: "U0DAN"}, "2026-11-23 10:00", "", ""},
+		{"a deploy of last week asks nobody", rituals.Deploy{Status: rituals.DeploySucceeded, Service: "checkout", Environment: "production", Deployer: "U0ALICE", Finished: at("2026-11-20 10:00")}, "2026-11-23 10:00", "", ""},
+		{"a deploy dated ahead asks nobody", rituals.Deploy{Status: rituals.DeploySucceeded, Service: "checkout", Environment: "production", Deployer: "U0ALICE", Finished: at("2026-11-24 10:00")}, "2026-11-23 10:00", "", ""},
+		{"a deploy of this morning", rituals.Deploy{Status: rituals.DeploySucceeded, Service: "checkout", Environment: "production", Deployer: "U0ALICE", Finished: at("2026-11-23 09:00")}, "2026-11-23 10:00", "U0ALICE", "2026-11-27 15:00"},
+		{"another team's service", rituals.Deploy{Status: rituals.DeploySucceeded, Service: "search", Environment: "production", Deployer: "U0DAN"}, "2026-11-23 10:00", "", ""},
 	}
 	keys := map[string]string{}
 	for _, c := range cases {

@@ -1,0 +1,135 @@
+package oncall
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/ritualbot/ritualbot/rituals"
+)
+
+// A taken cover request follows its override. Cancelled before the span
+// begins (CancelPlanned), the override covers nobody, so the request is
+// open again: the channel's post offers "Take it" again, the App Home
+// lists it, the leads are told again escalate_after before it, and the
+// requester, the person it covers and the former taker hear of it. Ended
+// inside the span (EndOverride), the request is not opened again: part
+// of it was covered, and a request is for a span that has not begun; the
+// post says so and how to ask for the rest, and the same people are told.
+
+// coverOf returns the taken cover request whose override is o.
+func (r *Rotation) coverOf(o Override) (CoverRequest, bool, error) {
+	if r.Covers == nil {
+		return CoverRequest{}, false, nil
+	}
+	if o.Cover != 0 {
+		c, ok, err := r.Covers.Cover(r.Config.Name, o.Cover)
+		if err != nil || !ok || c.Override != o.ID {
+			return CoverRequest{}, false, err
+		}
+		return c, c.TakenBy != "", nil
+	}
+	covers, err := r.Covers.Covers(r.Config.Name, o.From)
+	if err != nil {
+		return CoverRequest{}, false, err
+	}
+	for _, c := range covers {
+		if c.Override == o.ID && c.TakenBy != "" {
+			return c, true, nil
+		}
+	}
+	return CoverRequest{}, false, nil
+}
+
+// reopenCover opens again the cover request taken by override o, which
+// by cancelled before it began. It returns the request's ID, 0 if o took
+// none. The cancellation is committed first: should this fail, the
+// request still reads taken, as before there was reopening.
+func (r *Rotation) reopenCover(ctx context.Context, o Override, by string) (uint64, error) {
+	r.coverMu.Lock()
+	defer r.coverMu.Unlock()
+	c, ok, err := r.coverOf(o)
+	if err != nil || !ok {
+		return 0, err
+	}
+	taker := c.TakenBy
+	c.TakenBy, c.Taken, c.Override, c.Escalated = "", time.Time{}, 0, time.Time{}
+	c.Reopened++
+	if _, err := r.Covers.PutCover(c); err != nil {
+		return 0, fmt.Errorf("oncall %s: reopen cover request %d: %w", r.Config.Name, c.ID, err)
+	}
+	zone := r.Zones(ctx)
+	msgs := []rituals.Message{r.coverMessage(c)}
+	for _, who := range coverPeople(c, taker, by) {
+		loc := zone(who)
+		text := fmt.Sprintf(":leftwards_arrow_with_hook: Cover request #%d for *%s* is open again: %s, so %s is on call %s to %s until someone takes it. It offers \"Take it\" again in <#%s>.",
+			c.ID, r.TeamName(), whoCancelled(by, taker, who), rituals.Mention(c.For), r.FormatTimeIn(c.Span.From, loc), r.FormatTimeIn(c.Span.To, loc), r.Channel())
+		msgs = append(msgs, rituals.Message{
+			Key: r.key("cover", strconv.FormatUint(c.ID, 10), "reopened-"+strconv.Itoa(c.Reopened), who), To: who,
+			Text:   stripMrkdwn(fmt.Sprintf("Cover request #%d for %s is open again", c.ID, r.TeamName())),
+			Blocks: []rituals.Block{rituals.Section(text)},
+		})
+	}
+	if err := r.Outbox.Send(ctx, rituals.UrgentFor(ctx, msgs)...); err != nil {
+		return 0, fmt.Errorf("oncall %s: tell of cover request %d open again: %w", r.Config.Name, c.ID, err)
+	}
+	r.pokePlanner() // its escalation is due again
+	return c.ID, nil
+}
+
+// releaseCover records that override o, which took a cover request, was
+// ended by by inside the span, at now. It returns the request's ID, 0 if
+// o took none.
+func (r *Rotation) releaseCover(ctx context.Context, o Override, by string, now time.Time) (uint64, error) {
+	r.coverMu.Lock()
+	defer r.coverMu.Unlock()
+	c, ok, err := r.coverOf(o)
+	if err != nil || !ok {
+		return 0, err
+	}
+	c.Released = now
+	if _, err := r.Covers.PutCover(c); err != nil {
+		return 0, fmt.Errorf("oncall %s: record the early end of cover request %d: %w", r.Config.Name, c.ID, err)
+	}
+	zone := r.Zones(ctx)
+	msgs := []rituals.Message{r.coverMessage(c)}
+	for _, who := range coverPeople(c, c.TakenBy, by) {
+		loc := zone(who)
+		text := fmt.Sprintf(":warning: %s ended %s's cover (cover request #%d for *%s*) at %s, before its end: %s is on call again until %s. The request is not open again, as its span had begun; `/oncall cover %s FROM TO` asks for cover of what is left.",
+			rituals.Mention(by), rituals.Mention(c.TakenBy), c.ID, r.TeamName(), r.FormatTimeIn(now, loc), rituals.Mention(c.For), r.FormatTimeIn(c.Span.To, loc), r.Team.ID)
+		msgs = append(msgs, rituals.Message{
+			Key: r.key("cover", strconv.FormatUint(c.ID, 10), "released", who), To: who,
+			Text:   stripMrkdwn(fmt.Sprintf("The cover of cover request #%d for %s ended early", c.ID, r.TeamName())),
+			Blocks: []rituals.Block{rituals.Section(text)},
+		})
+	}
+	if err := r.Outbox.Send(ctx, rituals.UrgentFor(ctx, msgs)...); err != nil {
+		return 0, fmt.Errorf("oncall %s: tell of the early end of cover request %d: %w", r.Config.Name, c.ID, err)
+	}
+	return c.ID, nil
+}
+
+// whoCancelled says who cancelled taker's cover, to reader.
+func whoCancelled(by, taker, reader string) string {
+	switch {
+	case reader == taker:
+		return rituals.Mention(by) + " cancelled your cover"
+	case by == taker:
+		return rituals.Mention(by) + " cancelled their cover"
+	}
+	return fmt.Sprintf("%s cancelled %s's cover", rituals.Mention(by), rituals.Mention(taker))
+}
+
+// coverPeople are who hear that c's take was undone: whoever asked, whom
+// it covers and the former taker, each once, but not by, who did it and
+// has the command's answer.
+func coverPeople(c CoverRequest, taker, by string) []string {
+	var out []string
+	for _, who := range []string{c.By, c.For, taker} {
+		if who != "" && who != by && indexOf(out, who) < 0 {
+			out = append(out, who)
+		}
+	}
+	return out
+}
