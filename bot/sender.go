@@ -82,6 +82,10 @@ type Sender struct {
 	// once Run's context ends (default 5 s); then they are cancelled and
 	// stay in the outbox, in flight, for the next start to look for.
 	Grace time.Duration
+	// RecordAfter is how long a delivery may wait for another commit to
+	// record it with before the sender commits it on its own (default
+	// 100 ms; tests lengthen it to see who records it).
+	RecordAfter time.Duration
 
 	stopping context.Context // Run's context: once done, no new call starts
 
@@ -221,6 +225,7 @@ func (s *Sender) Run(ctx context.Context) error {
 	s.init()
 	s.stopping = ctx
 	s.startMarks()
+	defer s.rideWrites()()
 	// Calls run on their own context: when ctx ends no new call starts,
 	// and those in flight get Grace to finish (deferred wg.Wait).
 	work, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
@@ -317,13 +322,15 @@ func (s *Sender) Run(ctx context.Context) error {
 		}
 		s.Queued(len(batch))
 		// Deliveries wait up to recordAfter for others to join their
-		// commit, unless someone waits for the sender to be idle (a
-		// failed record is kept for later, and does not hold that up).
+		// commit, or for a write of someone else's to record them
+		// (sender_ride.go), unless someone waits for the sender to be
+		// idle (a failed record is kept for later, and does not hold
+		// that up; a write recording them does, until it says so).
 		waited := len(inflight) == 0 && s.waiters.Load() > 0
 		if waited {
 			s.recordDeliveries()
 		}
-		if len(batch) == 0 && len(inflight) == 0 && err == nil && (waited || !s.unrecordedLeft()) {
+		if len(batch) == 0 && len(inflight) == 0 && err == nil && (waited && !s.riding() || !s.unrecordedLeft()) {
 			s.setIdleUnless(gen)
 		}
 		var retry, record <-chan time.Time

@@ -11,21 +11,28 @@ import (
 	"github.com/ritualbot/ritualbot/rituals"
 )
 
-// A delivery is recorded in the store with the sender's next commit: the
-// attempt of the next message (Attempt records both in one transaction),
-// or, if none comes within recordAfter, a commit of its own with whatever
-// else was delivered by then (at once if WaitIdle waits). A sender working
-// through a queue then makes one commit per message instead of two, and a
-// run of commands' replies (which go unmarked, sender_mark.go) one commit
-// per recordAfter instead of one each: the sender's share of the store's
-// single writer and its fsyncs, which people's commands wait behind,
-// stays small. Each such commit still makes a command or two wait; at
-// 20 ms, back-to-back overrides waited behind it three times as often as
-// with 100 ms (docs/BENCHMARKS.md). Until then the delivery is known here (sentOf), and the
-// item stays in the outbox: if the process dies first, the next start
-// finds the message in Slack by its metadata instead of posting it again,
-// as for any attempt whose answer was lost.
+// A delivery is recorded in the store with the next commit: any write
+// transaction of the store's (a command's included, sender_ride.go), the
+// attempt of the sender's next message (Attempt records both in one
+// transaction), or, if none comes within recordAfter, a commit of the
+// sender's own with whatever else was delivered by then (at once if
+// WaitIdle waits). A sender working through a queue then makes one commit
+// per message instead of two, and a run of commands' replies (which go
+// unmarked, sender_mark.go) no commit of its own: people's commands do
+// not wait behind the sender for the store's single writer and its
+// fsyncs (docs/BENCHMARKS.md). Until then the delivery is known here
+// (sentOf), and the item stays in the outbox: if the process dies first,
+// the next start finds the message in Slack by its metadata instead of
+// posting it again, as for any attempt whose answer was lost.
 const recordAfter = 100 * time.Millisecond
+
+// recordAfter is Sender.RecordAfter, or the package's default.
+func (s *Sender) recordAfter() time.Duration {
+	if s.RecordAfter > 0 {
+		return s.RecordAfter
+	}
+	return recordAfter
+}
 
 // unrecorded holds the deliveries not yet recorded in the store.
 type unrecorded struct {
@@ -41,6 +48,10 @@ type unrecorded struct {
 	// well (unless a newer edit replaced it: that is still to go).
 	recorded map[uint64]recorded
 	reads    uint64
+	// riding counts the write transactions of others that took deliveries
+	// from list to record with their own writes (sender_ride.go), and have
+	// not said yet whether they committed.
+	riding int
 	// superseded: an edit recorded as delivered stayed in the outbox, as a
 	// newer edit replaced its content while it was sent; Run reads the
 	// outbox again for it (the batch forgot the item).
@@ -119,7 +130,23 @@ func (s *Sender) recordedDeliveries(ds []rituals.Delivery, err error) {
 		u.mu.Unlock()
 		return
 	}
-	var edits []uint64
+	edits := u.forget(ds)
+	u.mu.Unlock()
+	for _, seq := range edits {
+		if _, pending, err := s.Store.Item(seq); err != nil || pending {
+			// Replaced while it was sent (or unknown): the newer content
+			// is still to go.
+			u.superseded.Store(true)
+			s.Wake()
+			return
+		}
+	}
+}
+
+// forget drops the deliveries ds, now recorded in the store, from those
+// awaiting their record, and returns the seqs of the edits among them.
+// The caller holds u.mu.
+func (u *unrecorded) forget(ds []rituals.Delivery) (edits []uint64) {
 	for _, d := range ds {
 		delete(u.seqs, d.Seq)
 		u.recorded[d.Seq] = recorded{revision: d.Revision, reads: u.reads}
@@ -131,16 +158,7 @@ func (s *Sender) recordedDeliveries(ds []rituals.Delivery, err error) {
 			edits = append(edits, d.Seq)
 		}
 	}
-	u.mu.Unlock()
-	for _, seq := range edits {
-		if _, pending, err := s.Store.Item(seq); err != nil || pending {
-			// Replaced while it was sent (or unknown): the newer content
-			// is still to go.
-			u.superseded.Store(true)
-			s.Wake()
-			return
-		}
-	}
+	return edits
 }
 
 // recordDeliveries commits the unrecorded deliveries on their own.
@@ -156,12 +174,13 @@ func (s *Sender) recordDeliveries() {
 	s.recordedDeliveries(ds, err)
 }
 
-// unrecordedLeft reports whether deliveries await their record.
+// unrecordedLeft reports whether deliveries await their record, here or
+// in a commit under way.
 func (s *Sender) unrecordedLeft() bool {
 	u := &s.unrecorded
 	u.mu.Lock()
 	defer u.mu.Unlock()
-	return len(u.list) > 0
+	return len(u.list) > 0 || u.riding > 0
 }
 
 // deliveriesDue says how long until the unrecorded deliveries should be
@@ -173,7 +192,7 @@ func (s *Sender) deliveriesDue() (time.Duration, bool) {
 	if len(u.list) == 0 {
 		return 0, false
 	}
-	return max(0, time.Until(u.since.Add(recordAfter))), true
+	return max(0, time.Until(u.since.Add(s.recordAfter()))), true
 }
 
 // readOutbox reads the outbox with read and passes over the items

@@ -43,7 +43,11 @@ type Sync struct {
 	mu    sync.Mutex
 	fails map[string]failure // by action ID
 	done  time.Time          // the clock's time at the start of the last pass
-	cond  *sync.Cond
+	// begun counts the passes started, ended the last one ended: a pass
+	// that started on the fake clock's same "now" may have read the items
+	// before the one WaitSettled waits for was added.
+	begun, ended uint64
+	cond         *sync.Cond
 }
 
 type failure struct {
@@ -94,10 +98,15 @@ func (s *Sync) Run(ctx context.Context) error {
 	}
 }
 
-// WaitSettled waits until a pass has started at or after now and ended:
-// what Main.Settle does after moving the fake clock.
+// WaitSettled waits until a pass has started at or after now, and after
+// the call, and ended: what Main.Settle does after moving the fake clock.
+// A pass that began before the call may have read the items before the
+// ones just added (a fake clock that did not move says nothing of it).
 func (s *Sync) WaitSettled(ctx context.Context, now time.Time) error {
 	s.init()
+	s.mu.Lock()
+	want := s.begun + 1
+	s.mu.Unlock()
 	s.Wake()
 	stop := context.AfterFunc(ctx, func() {
 		s.mu.Lock()
@@ -107,7 +116,7 @@ func (s *Sync) WaitSettled(ctx context.Context, now time.Time) error {
 	defer stop()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for s.done.Before(now) || s.done.IsZero() {
+	for s.ended < want || s.done.Before(now) || s.done.IsZero() {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
@@ -120,10 +129,14 @@ func (s *Sync) WaitSettled(ctx context.Context, now time.Time) error {
 // failed call is due again (zero if none failed).
 func (s *Sync) Pass(ctx context.Context) time.Time {
 	s.init()
+	s.mu.Lock()
+	s.begun++
+	n := s.begun
+	s.mu.Unlock()
 	start := s.Clock.Now()
 	next := s.pass(ctx, start)
 	s.mu.Lock()
-	s.done = start
+	s.done, s.ended = start, n
 	s.cond.Broadcast()
 	s.mu.Unlock()
 	return next

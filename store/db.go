@@ -43,6 +43,9 @@ type DB struct {
 	// commit as a full disk would (fault tests).
 	commitFault func() error
 	health      commitHealth
+	// rider hands each write transaction deliveries to record with it
+	// (outbox_ride.go).
+	rider riders
 
 	// migrations is the package's list; tests substitute their own.
 	migrations []migration
@@ -167,20 +170,28 @@ func (db *DB) view(op string, fn func(tx *bolt.Tx) error) error {
 }
 
 // update runs fn in a write transaction and reports its duration as op.
+// The transaction also records the deliveries a rider has waiting
+// (RecordDeliveriesWithWrites).
 // A transaction that fn itself refuses is no failed commit; one that fails
 // after fn succeeded is, and counts against readiness (Healthy).
 func (db *DB) update(op string, fn func(tx *bolt.Tx) error) error {
 	defer db.observed(op, time.Now())
 	var fnErr error
+	var rd ride
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
 		if fnErr = fn(tx); fnErr != nil {
 			return fnErr
+		}
+		var err error
+		if rd, err = db.rideAlong(tx); err != nil {
+			return err
 		}
 		if db.commitFault != nil {
 			return db.commitFault()
 		}
 		return nil
 	})
+	rd.settle(err)
 	if err == nil {
 		db.commits.Add(1)
 	}

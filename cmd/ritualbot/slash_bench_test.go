@@ -99,6 +99,13 @@ func workspaceBot(tb testing.TB, dir string, now time.Time, history ...slackfake
 // with more rituals, say).
 func workspaceBotWith(tb testing.TB, cfg, dir string, now time.Time, history ...slackfake.Message) *Main {
 	tb.Helper()
+	return workspaceBotConfigured(tb, cfg, dir, now, nil, history...)
+}
+
+// workspaceBotConfigured is workspaceBotWith with configure, if set,
+// called on Main before it runs (store options, Slack limits).
+func workspaceBotConfigured(tb testing.TB, cfg, dir string, now time.Time, configure func(*Main), history ...slackfake.Message) *Main {
+	tb.Helper()
 	clock := rituals.NewFakeClock(now)
 	fake := slackfake.New(slackfake.Options{Now: clock.Now, SigningSecret: wsSigningSecret, DisableRateLimits: true})
 	tb.Cleanup(fake.Close)
@@ -125,6 +132,9 @@ func workspaceBotWith(tb testing.TB, cfg, dir string, now time.Time, history ...
 	fast := bot.Limit{PerMinute: 1e6, Burst: 1000}
 	m := &Main{Loaded: loaded, Env: func(k string) string { return env[k] }, Clock: clock, Log: zerolog.Nop(),
 		SlackLimits: map[string]bot.Limit{"chat.postMessage": fast, "chat.postMessage/channel": fast, "chat.update": fast, "users.list": fast}}
+	if configure != nil {
+		configure(m)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	if err := m.Run(ctx); err != nil {
