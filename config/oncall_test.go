@@ -84,10 +84,17 @@ func TestParseOnCallErrors(t *testing.T) {
 		{"{name: o, kind: oncall, team: payments, handoff: '0 10 * * MON', start: 2026-11-23, plan_ahead: 1h}", "plan_ahead: 1h0m0s is out of range"},
 		{"{name: o, kind: oncall, team: payments, handoff: '0 10 * * MON', start: 2026-11-23, plan_ahead: 30w}", "out of range"},
 	} {
-		_, err := config.Parse("oncall.yaml", []byte(onCallBase+"  - "+tc.ritual+"\n"), onCallKind)
-		if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "oncall.yaml:") {
-			t.Errorf("%s:\n got %v\nwant an error saying %q", tc.ritual, err, tc.want)
-		}
+		wantOnCallError(t, tc.ritual, tc.want)
+	}
+}
+
+// wantOnCallError parses onCallBase with ritual (a flow mapping) added to
+// its rituals, and wants an error located in the file that says want.
+func wantOnCallError(t *testing.T, ritual, want string) {
+	t.Helper()
+	_, err := config.Parse("oncall.yaml", []byte(onCallBase+"  - "+ritual+"\n"), onCallKind)
+	if err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "oncall.yaml:") {
+		t.Errorf("%s:\n got %v\nwant an error in oncall.yaml saying %q", ritual, err, want)
 	}
 }
 

@@ -53,10 +53,7 @@ func (h *harness) exportCLI() (string, exported) {
 func TestRetentionYearShrinksAndCompacts(t *testing.T) {
 	cfg := workspaceConfig + "retention: {standup: 90d, incidents: 90d, deploys: 90d, outbox: 90d}\n"
 	start := at(t, "2027-11-23 04:00", berlin) // the Tuesday after yearEnd, before the job
-	h := newWorkspaceHarness(t, cfg, start, slackfake.Options{})
-	if err := h.fake.AddHistory(seedWorkspaceYear(t, h.storePath())...); err != nil {
-		t.Fatal(err)
-	}
+	h := newWorkspaceYearHarness(t, cfg, start)
 
 	// What should stay, from how the year was written.
 	jobAt := at(t, "2027-11-23 04:15", berlin)
@@ -206,10 +203,7 @@ func liveBytes(t *testing.T, path string) int64 {
 // names him nowhere, not even inside a mention, while his team-mates'
 // records and the incident stay.
 func TestEraseLeavesNoTraceInExport(t *testing.T) {
-	h := newWorkspaceHarness(t, "", at(t, "2027-11-22 08:55", berlin), slackfake.Options{})
-	if err := h.fake.AddHistory(seedWorkspaceYear(t, h.storePath())...); err != nil {
-		t.Fatal(err)
-	}
+	h := newWorkspaceYearHarness(t, "", at(t, "2027-11-22 08:55", berlin))
 	h.startHTTP()
 	h.runUntil(at(t, "2027-11-22 09:05", berlin))
 	h.answer("U0ALICE", answers{"today": "Pairing with <@U0BOB> on the checkout", "blockers": "none"})
@@ -269,10 +263,7 @@ func TestEraseLeavesNoTraceInExport(t *testing.T) {
 // it holds; the export (through the socket too) names him nowhere, and the
 // bot goes on with its day, naming "a former member" where he was.
 func TestEraseThroughTheRunningBot(t *testing.T) {
-	h := newWorkspaceHarness(t, "", at(t, "2027-11-22 08:55", berlin), slackfake.Options{})
-	if err := h.fake.AddHistory(seedWorkspaceYear(t, h.storePath())...); err != nil {
-		t.Fatal(err)
-	}
+	h := newWorkspaceYearHarness(t, "", at(t, "2027-11-22 08:55", berlin))
 	h.startHTTP()
 	h.runUntil(at(t, "2027-11-22 09:05", berlin))
 	h.answer("U0ALICE", answers{"today": "Pairing with <@U0BOB> on the checkout", "blockers": "none"})

@@ -15,24 +15,7 @@ import (
 // York), Dave (Berlin) in turn from Monday 12 October; Berlin leaves
 // summer time on 25 October. A standup takes absences, an incidents
 // ritual and a digest count what happened.
-const onCallCoverConfig = `
-timezone: Europe/Berlin
-store: {path: STORE}
-admins: [U0ADMIN]
-teams:
-  - id: payments
-    name: Payments
-    channel: C0PAYMENTS
-    members: [U0ALICE, U0BOB, U0CAROL, U0DAVE]
-    leads: [U0LEAD]
-rituals:
-  - name: payments-oncall
-    kind: oncall
-    team: payments
-    handoff: "0 10 * * MON"
-    start: 2026-10-12
-    secondary: true
-    usergroup: S0ONCALL
+const onCallCoverConfig = paymentsTeamConfig + paymentsOnCall + `    usergroup: S0ONCALL
     topic: true
     escalate_after: 1d
     drill: {schedule: "0 14 * * WED", nth_weekday: 1}

@@ -20,25 +20,8 @@ import (
 
 // Four engineers, weekly handoffs on Monday 10:00 in Berlin, starting two
 // weeks before clocks go back (25 October 2026).
-const onCallConfig = `
-timezone: Europe/Berlin
-store: {path: STORE}
-http: {listen: "127.0.0.1:0", public_url: "https://ritualbot.example.com"}
-admins: [U0ADMIN]
-teams:
-  - id: payments
-    name: Payments
-    channel: C0PAYMENTS
-    members: [U0ALICE, U0BOB, U0CAROL, U0DAVE]
-    leads: [U0LEAD]
-rituals:
-  - name: payments-oncall
-    kind: oncall
-    team: payments
-    handoff: "0 10 * * MON"
-    start: 2026-10-12
-    secondary: true
-    exec: [U0EXEC1, U0EXEC2]
+const onCallConfig = paymentsTeamConfig + `http: {listen: "127.0.0.1:0", public_url: "https://ritualbot.example.com"}
+` + paymentsOnCall + `    exec: [U0EXEC1, U0EXEC2]
     usergroup: S0ONCALL
     topic: true
     notify_before: 1d

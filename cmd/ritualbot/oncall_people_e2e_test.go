@@ -14,24 +14,7 @@ import (
 
 // A team spread over three zones: Alice in New York, Bob in Tokyo, Carol
 // and Dave in Berlin (the config's zone); Dan is in no team.
-const onCallPeopleConfig = `
-timezone: Europe/Berlin
-store: {path: STORE}
-admins: [U0ADMIN]
-teams:
-  - id: payments
-    name: Payments
-    channel: C0PAYMENTS
-    members: [U0ALICE, U0BOB, U0CAROL, U0DAVE]
-    leads: [U0LEAD]
-rituals:
-  - name: payments-oncall
-    kind: oncall
-    team: payments
-    handoff: "0 10 * * MON"
-    start: 2026-10-12
-    secondary: true
-    usergroup: S0ONCALL
+const onCallPeopleConfig = paymentsTeamConfig + paymentsOnCall + `    usergroup: S0ONCALL
     usergroup_members: primary+secondary
 `
 

@@ -24,6 +24,22 @@ func (h *harness) pastShifts(from, to time.Time) string {
 	return strings.Join(out, ", ")
 }
 
+// niaAddedThenTakenOut starts the bot; the lead adds Nia on Tuesday 20
+// October 2026 (she takes shifts from the handoff of the 26th) and takes
+// her out on Tuesday 3 November. It returns what the removal answered.
+func (h *harness) niaAddedThenTakenOut() string {
+	h.t.Helper()
+	h.start()
+	h.runUntil(at(h.t, "2026-10-20 12:00", berlin))
+	h.settle()
+	if _, err := h.m.RotationJoiner().JoinRotation(h.ctx(), "payments", "U0NIA", "U0LEAD", h.clock.Now()); err != nil {
+		h.t.Fatal(err)
+	}
+	h.runUntil(at(h.t, "2026-11-03 12:00", berlin))
+	h.settle()
+	return h.onCallNow("U0LEAD", "rotation remove <@U0NIA|nia>")
+}
+
 // Nia, added from Slack and taken out from the handoff of 9 November,
 // is added again after the bot was down over the handoffs of 9 and 16
 // November (nothing recorded them): her new turns start at the next
@@ -31,15 +47,7 @@ func (h *harness) pastShifts(from, to time.Time) string {
 // restart.
 func TestOnCallRejoinAfterDowntimeKeepsHistory(t *testing.T) {
 	h := newOnCallJoinHarness(t)
-	h.start()
-	h.runUntil(at(t, "2026-10-20 12:00", berlin))
-	h.settle()
-	if _, err := h.m.RotationJoiner().JoinRotation(h.ctx(), "payments", "U0NIA", "U0LEAD", h.clock.Now()); err != nil {
-		t.Fatal(err)
-	}
-	h.runUntil(at(t, "2026-11-03 12:00", berlin))
-	h.settle()
-	wantIn(t, "the removal", h.onCallNow("U0LEAD", "rotation remove <@U0NIA|nia>"), "leaves the *Payments* on-call rotation from the handoff of Mon 9 Nov 10:00 CET")
+	wantIn(t, "the removal", h.niaAddedThenTakenOut(), "leaves the *Payments* on-call rotation from the handoff of Mon 9 Nov 10:00 CET")
 	h.settle()
 
 	// Down from Tuesday 3 to Wednesday 25 November.
@@ -96,15 +104,7 @@ func (h *harness) validateOut() string {
 // and the shifts she had stay as they were.
 func TestOnCallRetentionPrunesMembersTakenOut(t *testing.T) {
 	h := newOnCallJoinHarness(t)
-	h.start()
-	h.runUntil(at(t, "2026-10-20 12:00", berlin))
-	h.settle()
-	if _, err := h.m.RotationJoiner().JoinRotation(h.ctx(), "payments", "U0NIA", "U0LEAD", h.clock.Now()); err != nil {
-		t.Fatal(err)
-	}
-	h.runUntil(at(t, "2026-11-03 12:00", berlin))
-	h.settle()
-	wantIn(t, "the removal", h.onCallNow("U0LEAD", "rotation remove <@U0NIA|nia>"), "from the handoff of Mon 9 Nov 10:00 CET")
+	wantIn(t, "the removal", h.niaAddedThenTakenOut(), "from the handoff of Mon 9 Nov 10:00 CET")
 	h.runUntil(at(t, "2026-11-10 12:00", berlin))
 	h.settle()
 	from, to := at(t, "2026-10-12 00:00", berlin), at(t, "2026-11-17 00:00", berlin)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -12,7 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ritualbot/ritualbot/bot"
 	"github.com/ritualbot/ritualbot/slackfake"
 )
 
@@ -92,18 +92,13 @@ func newWorkspaceHarness(t *testing.T, configYAML string, start time.Time, opts 
 	// A simulated day's messages land within real milliseconds; Slack's
 	// per-minute limits, which these tests are not about, would hold
 	// them back for seconds. Both sides get the same raised limits.
-	fast := slackfake.Limit{PerMinute: 6000, Burst: 1000}
+	fakeLimits, botLimits := loosened("chat.postMessage", "chat.postMessage/channel", "chat.update", "views.open", "users.list", "chat.postEphemeral", "conversations.replies")
 	if opts.RateLimits == nil {
 		opts.RateLimits = map[string]slackfake.Limit{}
 	}
-	for _, m := range []string{"chat.postMessage", "chat.postMessage/channel", "chat.update", "views.open", "users.list", "chat.postEphemeral", "conversations.replies"} {
-		opts.RateLimits[m] = fast
-	}
+	maps.Copy(opts.RateLimits, fakeLimits)
 	h := newHarness(t, configYAML, start, opts)
-	h.limits = map[string]bot.Limit{}
-	for _, m := range []string{"chat.postMessage", "chat.postMessage/channel", "chat.update", "views.open", "users.list", "chat.postEphemeral", "conversations.replies"} {
-		h.limits[m] = bot.Limit{PerMinute: fast.PerMinute, Burst: fast.Burst}
-	}
+	h.limits = botLimits
 	h.env[envSigningSecret] = opts.SigningSecret
 	h.env[envWebhookToken] = wsWebhookToken
 	h.env[envGitHubSecret] = wsGitHubSecret

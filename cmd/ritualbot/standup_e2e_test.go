@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ritualbot/ritualbot/bot"
 	"github.com/ritualbot/ritualbot/config"
 	"github.com/ritualbot/ritualbot/rituals"
 	"github.com/ritualbot/ritualbot/slackfake"
@@ -75,13 +74,9 @@ const payments = "C0PAYMENTS"
 func newStandupHarness(t *testing.T, start time.Time, summary string, localTime bool) *harness {
 	t.Helper()
 	cfg := strings.NewReplacer("SUMMARY", summary, "LOCAL", fmt.Sprint(localTime)).Replace(standupConfig)
-	fast := slackfake.Limit{PerMinute: 6000, Burst: 1000}
-	h := newHarness(t, cfg, start, slackfake.Options{RateLimits: map[string]slackfake.Limit{
-		"users.list": fast, "views.open": fast, "chat.update": fast, "chat.postMessage": fast, "chat.postMessage/channel": fast}})
-	h.limits = map[string]bot.Limit{}
-	for _, m := range []string{"users.list", "views.open", "chat.update", "chat.postMessage", "chat.postMessage/channel"} {
-		h.limits[m] = bot.Limit{PerMinute: fast.PerMinute, Burst: fast.Burst}
-	}
+	fakeLimits, botLimits := loosened("users.list", "views.open", "chat.update", "chat.postMessage", "chat.postMessage/channel")
+	h := newHarness(t, cfg, start, slackfake.Options{RateLimits: fakeLimits})
+	h.limits = botLimits
 	h.fake.AddChannel(slackfake.Channel{ID: payments, Name: "payments"})
 	for _, u := range standupTeam {
 		h.fake.AddUser(u)

@@ -21,6 +21,18 @@ import (
 // morning, a year after the on-call rotation of workspaceConfig started.
 var yearEnd = time.Date(2027, 11, 22, 10, 30, 0, 0, berlin)
 
+// newWorkspaceYearHarness is newWorkspaceHarness (configYAML defaults to
+// workspaceConfig) over a store holding a year of the workspace
+// (seedWorkspaceYear), its incident announcements in the fake's history.
+func newWorkspaceYearHarness(t *testing.T, configYAML string, start time.Time) *harness {
+	t.Helper()
+	h := newWorkspaceHarness(t, configYAML, start, slackfake.Options{})
+	if err := h.fake.AddHistory(seedWorkspaceYear(t, h.storePath())...); err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
 // seedWorkspaceYear fills the store at path with a year of the
 // workspace's life (workspaceConfig) before yearEnd, through the store's
 // own writes: every weekday's standup (answers of the three members, some

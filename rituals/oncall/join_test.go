@@ -24,13 +24,7 @@ type memAdditions struct {
 func (s *memAdditions) Additions(ritual string) ([]oncall.Addition, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var out []oncall.Addition
-	for _, a := range s.adds {
-		if a.Ritual == ritual {
-			out = append(out, a)
-		}
-	}
-	return out, nil
+	return where(s.adds, func(a oncall.Addition) bool { return a.Ritual == ritual }), nil
 }
 
 func (s *memAdditions) SaveAddition(a oncall.Addition, _ time.Time, msgs []rituals.Message) (bool, error) {
@@ -89,6 +83,21 @@ func joined(t *testing.T, spec string, at time.Time) (*oncall.Rotation, *recordi
 	return r, out, store, adds
 }
 
+// keptBefore checks that the shifts of before starting before the handoff
+// at until (named handoff) are in after as they were: same primary, start
+// and end.
+func keptBefore(t *testing.T, before, after []oncall.Shift, until time.Time, handoff string) {
+	t.Helper()
+	for i, s := range before {
+		if !s.Start.Before(until) {
+			break
+		}
+		if after[i].Primary != s.Primary || !after[i].Start.Equal(s.Start) || !after[i].End.Equal(s.End) {
+			t.Errorf("shift %d before %s changed: %s %s → %s %s", i, handoff, s.Start.In(berlin), s.Primary, after[i].Start.In(berlin), after[i].Primary)
+		}
+	}
+}
+
 // A member joins from the next handoff after the join, after everyone the
 // config lists: shifts before it do not change.
 func TestJoinRotationFromTheNextHandoff(t *testing.T) {
@@ -122,14 +131,7 @@ func TestJoinRotationFromTheNextHandoff(t *testing.T) {
 				t.Errorf("from the join on\n got %v\nwant %v", got, tc.want)
 			}
 			after, _ := r.Upcoming(at, 12)
-			for i, s := range before {
-				if !s.Start.Before(j.From) {
-					break
-				}
-				if after[i].Primary != s.Primary || !after[i].Start.Equal(s.Start) || !after[i].End.Equal(s.End) {
-					t.Errorf("shift %d before the join's handoff changed: %s %s → %s %s", i, s.Start.In(berlin), s.Primary, after[i].Start.In(berlin), after[i].Primary)
-				}
-			}
+			keptBefore(t, before, after, j.From, "the join's handoff")
 			if !r.InRotation("U0N") {
 				t.Error("InRotation is false for the member added")
 			}

@@ -74,14 +74,7 @@ func TestRemoveFromRotationFromTheNextHandoff(t *testing.T) {
 				t.Errorf("from the removal on\n got %v\nwant %v", got, tc.want)
 			}
 			after, _ := r.Upcoming(at, 12)
-			for i, s := range before {
-				if !s.Start.Before(l.Until) {
-					break
-				}
-				if after[i].Primary != s.Primary || !after[i].Start.Equal(s.Start) || !after[i].End.Equal(s.End) {
-					t.Errorf("shift %d before the handoff they leave at changed: %s %s → %s %s", i, s.Start.In(berlin), s.Primary, after[i].Start.In(berlin), after[i].Primary)
-				}
-			}
+			keptBefore(t, before, after, l.Until, "the handoff they leave at")
 			if pastAfter, _ := r.Shifts(r.First(), at); fmt.Sprint(briefs(pastAfter)) != fmt.Sprint(briefs(pastBefore)) {
 				t.Errorf("past shifts changed:\n%v\n%v", briefs(pastBefore), briefs(pastAfter))
 			}

@@ -48,16 +48,22 @@ type memOnCallStore struct {
 	failEnd error
 }
 
+// where is the elements of xs that keep holds for, in their order (nil
+// if none), as the in-memory stores read them.
+func where[T any](xs []T, keep func(T) bool) []T {
+	var out []T
+	for _, x := range xs {
+		if keep(x) {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
 func (s *memOnCallStore) Handoffs(ritual string) ([]oncall.HandoffRecord, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var out []oncall.HandoffRecord
-	for _, h := range s.handoffs {
-		if h.Ritual == ritual {
-			out = append(out, h)
-		}
-	}
-	return out, nil
+	return where(s.handoffs, func(h oncall.HandoffRecord) bool { return h.Ritual == ritual }), nil
 }
 
 func (s *memOnCallStore) PutHandoff(h oncall.HandoffRecord) (bool, error) {
@@ -76,13 +82,7 @@ func (s *memOnCallStore) PutHandoff(h oncall.HandoffRecord) (bool, error) {
 func (s *memOnCallStore) Overrides(ritual string) ([]oncall.Override, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var out []oncall.Override
-	for _, o := range s.overrides {
-		if o.Ritual == ritual {
-			out = append(out, o)
-		}
-	}
-	return out, nil
+	return where(s.overrides, func(o oncall.Override) bool { return o.Ritual == ritual }), nil
 }
 
 func (s *memOnCallStore) AddOverride(o oncall.Override) (oncall.Override, error) {

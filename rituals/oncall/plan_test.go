@@ -62,13 +62,7 @@ func (s *memPlanStore) Cover(_ string, id uint64) (oncall.CoverRequest, bool, er
 func (s *memPlanStore) Covers(_ string, from time.Time) ([]oncall.CoverRequest, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var out []oncall.CoverRequest
-	for _, c := range s.covers {
-		if c.Span.To.After(from) {
-			out = append(out, c)
-		}
-	}
-	return out, nil
+	return where(s.covers, func(c oncall.CoverRequest) bool { return c.Span.To.After(from) }), nil
 }
 
 func (s *memPlanStore) PutDrill(d oncall.Drill) (oncall.Drill, error) {
@@ -86,13 +80,7 @@ func (s *memPlanStore) PutDrill(d oncall.Drill) (oncall.Drill, error) {
 func (s *memPlanStore) Drills(_ string, from time.Time) ([]oncall.Drill, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var out []oncall.Drill
-	for _, d := range s.drills {
-		if !d.Paged.Before(from) {
-			out = append(out, d)
-		}
-	}
-	return out, nil
+	return where(s.drills, func(d oncall.Drill) bool { return !d.Paged.Before(from) }), nil
 }
 
 // planned is a weekly rotation of Alice, Bob, Carol from Monday 2 Nov
