@@ -90,7 +90,7 @@ func (h *Onboardings) done(ctx context.Context, inv Invocation, args []string) (
 	if len(args) == 3 {
 		team = args[2]
 	}
-	text, err := h.Set.MarkStep(inv.UserID, newcomer, team, step)
+	text, err := h.Set.MarkStep(ctx, inv.UserID, newcomer, team, step)
 	if err != nil {
 		return Reply{}, err
 	}

@@ -127,23 +127,9 @@ func addOverride(tx *bolt.Tx, o oncall.Override) (oncall.Override, error) {
 // ID) and enqueues the messages built for it, in one transaction.
 func (db *DB) EndOverride(o oncall.Override, now time.Time, messages func(oncall.Override) []rituals.Message) error {
 	err := db.update("end_oncall_override", func(tx *bolt.Tx) error {
-		if err := checkJob(o.Ritual); err != nil {
+		stored, err := endOverride(tx, o)
+		if err != nil || messages == nil {
 			return err
-		}
-		b := tx.Bucket(bucketOverrides)
-		k := underKey(o.Ritual, seqKey(o.ID))
-		var stored oncall.Override
-		if ok, err := getJSON(b, k, &stored); err != nil {
-			return err
-		} else if !ok {
-			return fmt.Errorf("no override %d", o.ID)
-		}
-		stored.To = o.To
-		if err := putJSON(b, k, stored); err != nil {
-			return err
-		}
-		if messages == nil {
-			return nil
 		}
 		return enqueueTx(tx, now, messages(stored))
 	})
@@ -151,6 +137,24 @@ func (db *DB) EndOverride(o oncall.Override, now time.Time, messages func(oncall
 		return fmt.Errorf("end override %d of %s: %w", o.ID, o.Ritual, err)
 	}
 	return nil
+}
+
+// endOverride sets the end of the stored override o.ID to o.To and
+// returns it as stored.
+func endOverride(tx *bolt.Tx, o oncall.Override) (oncall.Override, error) {
+	if err := checkJob(o.Ritual); err != nil {
+		return o, err
+	}
+	b := tx.Bucket(bucketOverrides)
+	k := underKey(o.Ritual, seqKey(o.ID))
+	var stored oncall.Override
+	if ok, err := getJSON(b, k, &stored); err != nil {
+		return o, err
+	} else if !ok {
+		return o, fmt.Errorf("no override %d", o.ID)
+	}
+	stored.To = o.To
+	return stored, putJSON(b, k, stored)
 }
 
 // PutSwap stores a swap request, giving it an ID if it has none.

@@ -6,6 +6,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
+	"github.com/ritualbot/ritualbot/rituals"
 	"github.com/ritualbot/ritualbot/rituals/oncall"
 )
 
@@ -43,6 +44,32 @@ func (db *DB) PutCover(c oncall.CoverRequest) (oncall.CoverRequest, error) {
 		return oncall.CoverRequest{}, fmt.Errorf("put cover request of %s: %w", c.Ritual, err)
 	}
 	return c, nil
+}
+
+// EndCoveredOverride stores the new end of override o (as EndOverride),
+// cover request c, which o took, as it follows that end, and enqueues
+// messages, in one transaction: a crash cannot leave a request taken by
+// an override that was cancelled.
+func (db *DB) EndCoveredOverride(o oncall.Override, c oncall.CoverRequest, now time.Time, messages []rituals.Message) error {
+	err := db.update("end_oncall_covered_override", func(tx *bolt.Tx) error {
+		if _, err := endOverride(tx, o); err != nil {
+			return err
+		}
+		if err := checkJob(c.Ritual); err != nil {
+			return err
+		}
+		if c.ID == 0 {
+			return fmt.Errorf("cover request has no ID")
+		}
+		if err := putNumbered(tx.Bucket(bucketCovers), c.Ritual, &c.ID, &c); err != nil {
+			return err
+		}
+		return enqueueTx(tx, now, messages)
+	})
+	if err != nil {
+		return fmt.Errorf("end override %d of %s and its cover request %d: %w", o.ID, o.Ritual, c.ID, err)
+	}
+	return nil
 }
 
 // putNumbered stores v in b under ritual and *id, first giving *id (v's

@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -122,5 +123,63 @@ func TestOnCallEndOverride(t *testing.T) {
 	}
 	if got2, _ := db.Overrides("pay-oncall"); len(got2) != 1 || !got2[0].To.Equal(got[0].To) {
 		t.Errorf("a failed end changed the overrides: %+v", got2)
+	}
+}
+
+// Cancelling an override that took a cover request and opening the
+// request again are one commit: when any part of it fails (here the
+// outbox refuses a message, as a crash before the commit would lose it
+// all), neither the override nor the request changes, so the request
+// never reads taken by an override that is gone.
+func TestOnCallEndCoveredOverrideIsOneCommit(t *testing.T) {
+	db := MustOpen(t)
+	from := t0.Add(48 * time.Hour)
+	c, err := db.PutCover(oncall.CoverRequest{Ritual: "pay-oncall", For: "U0C", By: "U0C", Span: oncall.Span{From: from, To: from.Add(8 * time.Hour)}, Created: t0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	o, err := db.AddOverride(oncall.Override{Ritual: "pay-oncall", User: "U0B", By: "U0B", From: from, To: from.Add(8 * time.Hour), Cover: c.ID, Created: t0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.TakenBy, c.Taken, c.Override = "U0B", t0, o.ID
+	if c, err = db.PutCover(c); err != nil {
+		t.Fatal(err)
+	}
+	cancelled := o
+	cancelled.To = o.From
+	reopened := c
+	reopened.TakenBy, reopened.Taken, reopened.Override, reopened.Reopened = "", time.Time{}, 0, 1
+	told := []rituals.Message{{Key: "oncall/pay-oncall/cover/1", To: "C0PAY", Text: "open again", Update: true}}
+
+	broken := append(slices.Clone(told), rituals.Message{To: "U0C", Text: "an edit without a key", Update: true})
+	if err := db.EndCoveredOverride(cancelled, reopened, t0, broken); err == nil {
+		t.Fatal("a write whose outbox part fails succeeded")
+	}
+	if got, _ := db.Overrides("pay-oncall"); len(got) != 1 || !got[0].To.Equal(o.To) {
+		t.Errorf("after the failed write the override is %+v, want it as it was", got)
+	}
+	if got, _, _ := db.Cover("pay-oncall", c.ID); got.TakenBy != "U0B" || got.Override != o.ID || got.Reopened != 0 {
+		t.Errorf("after the failed write the request is %+v, want it taken still", got)
+	}
+	if n, _ := db.OutboxLen(); n != 0 {
+		t.Errorf("after the failed write the outbox holds %d messages", n)
+	}
+
+	commits := db.Commits()
+	if err := db.EndCoveredOverride(cancelled, reopened, t0, told); err != nil {
+		t.Fatal(err)
+	}
+	if n := db.Commits() - commits; n != 1 {
+		t.Errorf("%d commits, want the cancel, the request and its messages in one", n)
+	}
+	if got, _ := db.Overrides("pay-oncall"); len(got) != 1 || !got[0].To.Equal(o.From) || got[0].User != "U0B" {
+		t.Errorf("the override is %+v, want it cancelled (its end at its start)", got)
+	}
+	if got, _, _ := db.Cover("pay-oncall", c.ID); got.TakenBy != "" || got.Override != 0 || got.Reopened != 1 {
+		t.Errorf("the request is %+v, want it open again", got)
+	}
+	if pending, _ := db.Pending(10); len(pending) != 1 || pending[0].Message.Text != "open again" {
+		t.Errorf("outbox %+v", pending)
 	}
 }

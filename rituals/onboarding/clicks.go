@@ -24,11 +24,17 @@ func ParseRef(s string) (ritual, newcomer string, rest []string, err error) {
 // by `by`: the step's owner, a lead or an admin. already reports a step
 // done before (a double click changes nothing).
 func (r *Ritual) MarkDone(by, newcomer string, i int) (step string, already bool, err error) {
+	_, step, already, err = r.markDone(by, newcomer, i)
+	return step, already, err
+}
+
+// markDone is MarkDone, returning the record as stored too.
+func (r *Ritual) markDone(by, newcomer string, i int) (o Onboarding, step string, already bool, err error) {
 	if i < 0 || i >= len(r.Settings.Steps) {
-		return "", false, rituals.Errorf(rituals.EINVALID, "That step is no longer part of the %s onboarding.", rituals.Escape(r.Team.Name))
+		return Onboarding{}, "", false, rituals.Errorf(rituals.EINVALID, "That step is no longer part of the %s onboarding.", rituals.Escape(r.Team.Name))
 	}
 	now := r.Clock.Now()
-	_, err = r.Store.UpdateOnboarding(r.Name(), newcomer, func(o *Onboarding) error {
+	o, err = r.Store.UpdateOnboarding(r.Name(), newcomer, func(o *Onboarding) error {
 		if o.Status != StatusActive && o.Status != StatusCompleted {
 			return rituals.Errorf(rituals.ENOTFOUND, "%s has no onboarding in %s.", rituals.Mention(newcomer), rituals.Escape(r.Team.Name))
 		}
@@ -47,7 +53,7 @@ func (r *Ritual) MarkDone(by, newcomer string, i int) (step string, already bool
 		}
 		return nil
 	})
-	return r.stepLine(i), already, err
+	return o, r.stepLine(i), already, err
 }
 
 // Join adds the newcomer to the team's rotation from its next handoff,

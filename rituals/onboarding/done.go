@@ -1,6 +1,7 @@
 package onboarding
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
@@ -10,9 +11,11 @@ import (
 // MarkStep marks step number n (counted from 1, as `/onboard status`
 // lists them) of newcomer's onboarding done for `by`, a lead or an admin
 // (or the step's owner), without the DM's button: `/onboard done`. team
-// may be left out unless the newcomer is onboarded in several teams. It
-// returns what to tell `by`.
-func (s *Set) MarkStep(by, newcomer, team string, n int) (string, error) {
+// may be left out unless the newcomer is onboarded in several teams. The
+// step's owner, if not `by`, gets a DM saying who marked it (their Done
+// button would otherwise only say "Done already"). It returns what to
+// tell `by`.
+func (s *Set) MarkStep(ctx context.Context, by, newcomer, team string, n int) (string, error) {
 	r, err := s.onboardingOf(newcomer, team)
 	if err != nil {
 		return "", err
@@ -21,15 +24,36 @@ func (s *Set) MarkStep(by, newcomer, team string, n int) (string, error) {
 		return "", rituals.Errorf(rituals.EINVALID, "The %s onboarding has steps 1 to %d, not %d. `/onboard status` numbers the open ones.",
 			rituals.Escape(r.Team.Name), len(r.Settings.Steps), n)
 	}
-	step, already, err := r.MarkDone(by, newcomer, n-1)
+	o, step, already, err := r.markDone(by, newcomer, n-1)
 	if err != nil {
 		return "", err
 	}
 	if already {
 		return fmt.Sprintf("Step %d of %s onboarding in %s was done already: %s", n, possessive(newcomer), rituals.Escape(r.Team.Name), step), nil
 	}
-	return fmt.Sprintf(":white_check_mark: Step %d of %s onboarding in %s is done: %s. Weekly nudges no longer list it.",
-		n, possessive(newcomer), rituals.Escape(r.Team.Name), step), nil
+	said := fmt.Sprintf(":white_check_mark: Step %d of %s onboarding in %s is done: %s. Weekly nudges no longer list it.",
+		n, possessive(newcomer), rituals.Escape(r.Team.Name), step)
+	owner := o.Of(r.Settings.Steps[n-1].Owner)
+	if owner == by {
+		return said, nil
+	}
+	// Marked in the store already: should the DM fail, the step stays
+	// done and `by` hears that the owner was not told.
+	if err := r.Outbox.Send(ctx, rituals.UrgentFor(ctx, []rituals.Message{r.markedDoneMessage(o, n-1, by, owner)})...); err != nil {
+		return "", fmt.Errorf("onboarding %s: tell %s step %d is done: %w", r.Name(), owner, n, err)
+	}
+	return said + " " + rituals.Mention(owner) + " has been told.", nil
+}
+
+// markedDoneMessage tells owner that by marked step i of o done for them.
+func (r *Ritual) markedDoneMessage(o Onboarding, i int, by, owner string) rituals.Message {
+	whose := "your"
+	if owner != o.Newcomer {
+		whose = possessive(o.Newcomer)
+	}
+	text := fmt.Sprintf(":white_check_mark: %s marked a step of %s onboarding in %s done for you: %s. Nothing is left to do: its Done button answers \"Done already\".",
+		rituals.Mention(by), whose, rituals.Escape(r.Team.Name), r.stepLine(i))
+	return rituals.Message{Key: key(o, "step-done", i), To: owner, Text: rituals.Clip(text, 3000), Blocks: []rituals.Block{rituals.Section(rituals.Clip(text, 3000))}}
 }
 
 // onboardingOf is the ritual in which newcomer is onboarded (under way or

@@ -72,7 +72,7 @@ func TestMarkStepByNumber(t *testing.T) {
 		{"U0LEAD2", "U0NEW3", "billing", 1, "", "Step 1 of <@U0NEW3>'s onboarding in Billing is done: Laptop"},
 		{"U0LEAD2", "U0NEW3", "pay", 2, rituals.EFORBIDDEN, "to mark done"},
 	} {
-		said, err := set.MarkStep(tt.by, tt.newcomer, tt.team, tt.n)
+		said, err := set.MarkStep(ctx, tt.by, tt.newcomer, tt.team, tt.n)
 		got := said
 		if err != nil {
 			got = rituals.ErrorMessage(err)
@@ -93,5 +93,31 @@ func TestMarkStepByNumber(t *testing.T) {
 	status, err := set.Status("U0LEAD")
 	if text := messageText(status); err != nil || !strings.Contains(text, "steps 2/4 done") || !strings.Contains(text, "Open:\n• `1` Laptop _(newcomer)_\n• `4` Check in _(lead)_\n") {
 		t.Errorf("status: %q %v", text, err)
+	}
+}
+
+// A step marked done by `/onboard done` is told to its owner, once, when
+// someone else marked it; the owner marking their own is not.
+func TestMarkStepTellsTheOwner(t *testing.T) {
+	f := newFixture(t, time.Date(2026, 11, 30, 11, 0, 0, 0, berlin))
+	set := &onboarding.Set{List: []*onboarding.Ritual{f.r}, IsAdmin: f.r.IsAdmin, Clock: f.clock}
+	ctx := context.Background()
+	if _, err := f.r.Start(ctx, "U0LEAD", "U0NEW"); err != nil {
+		t.Fatal(err)
+	}
+	said, err := set.MarkStep(ctx, "U0ADMIN", "U0NEW", "", 2)
+	if err != nil || !strings.Contains(said, "<@U0NEW> has been told.") {
+		t.Fatalf("the admin's answer: %q %v", said, err)
+	}
+	if _, err := set.MarkStep(ctx, "U0LEAD", "U0NEW", "", 2); err != nil {
+		t.Fatal(err)
+	}
+	told := f.out.to("U0NEW", "marked a step")
+	if len(told) != 1 || !strings.Contains(told[0].Text, "<@U0ADMIN> marked a step of your onboarding in Payments done for you: Ship") || !strings.Contains(told[0].Text, `its Done button answers "Done already"`) {
+		t.Errorf("the newcomer was told %v, want one DM naming the admin and the step", told)
+	}
+	said, err = set.MarkStep(ctx, "U0LEAD", "U0NEW", "", 4) // the lead's own step
+	if err != nil || strings.Contains(said, "has been told") || len(f.out.to("U0LEAD", "marked a step")) != 0 {
+		t.Errorf("the lead marking their own step: %q %v, DMs %v", said, err, f.out.to("U0LEAD", "marked a step"))
 	}
 }

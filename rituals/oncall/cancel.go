@@ -35,14 +35,18 @@ const maxPlannedListed = 5
 // for ending one in force). The cancellation, the channel's announcement
 // and a DM to each person whose shifts move (ShiftMoves) are stored in one
 // commit. It returns the override and who is on call over its span now.
-// A cover request the override took is open again (see reopenCover); the
-// override returned names it (Cover).
+// A cover request the override took is open again (see reopenedCover),
+// in the same commit; the override returned names it (Cover).
 func (r *Rotation) CancelPlanned(ctx context.Context, req CancelRequest) (Override, []Stint, error) {
 	now := r.Clock.Now()
 	zone := r.Zones(ctx)
 	if req.Zone == nil {
 		req.Zone = r.loc()
 	}
+	// Taken before mu, as TakeCover does: the request cannot be taken
+	// while its override is cancelled.
+	r.coverMu.Lock()
+	defer r.coverMu.Unlock()
 	r.mu.Lock()
 	if err := r.ensureLoaded(); err != nil {
 		r.mu.Unlock()
@@ -77,27 +81,34 @@ func (r *Rotation) CancelPlanned(ctx context.Context, req CancelRequest) (Overri
 	why := fmt.Sprintf("%s cancelled %s override, %s to %s", rituals.Mention(req.By), whose, r.FormatTime(o.From), r.FormatTime(o.To))
 	messages := append([]rituals.Message{r.cancelAnnouncement(o, req.By, then)},
 		r.ShiftMoves(fmt.Sprintf("cancel/%d", o.ID), why, stintPlan(before), stintPlan(after), zone)...)
-	if r.Store != nil {
+	var cover CoverRequest
+	reopened := false
+	if r.Store != nil { // without a store, overrides are kept in memory only, and no request follows them
+		var told []rituals.Message
+		cover, told, reopened, err = r.reopenedCover(o, req.By, zone)
+		messages = append(messages, told...)
+	}
+	if err == nil && r.Store != nil {
 		cancelled := o
 		cancelled.To = o.From
-		err := r.Store.EndOverride(cancelled, now, func(Override) []rituals.Message { return rituals.UrgentFor(ctx, messages) })
-		if err != nil {
-			r.overrides = kept
-			r.mu.Unlock()
-			return Override{}, nil, fmt.Errorf("oncall %s: cancel override %d: %w", r.Config.Name, o.ID, err)
+		if reopened {
+			err = r.Covers.EndCoveredOverride(cancelled, cover, now, rituals.UrgentFor(ctx, messages))
+		} else {
+			err = r.Store.EndOverride(cancelled, now, func(Override) []rituals.Message { return rituals.UrgentFor(ctx, messages) })
 		}
 	}
-	r.mu.Unlock()
-	if err := r.overridden(ctx, messages); err != nil {
-		return o, then, err
-	}
-	// The cancellation stands whatever befalls its cover request.
-	cover, err := r.reopenCover(ctx, o, req.By)
 	if err != nil {
-		r.Log.Error().Err(err).Uint64("override", o.ID).Msg("cancelled an override but could not open its cover request again")
+		r.overrides = kept
+		r.mu.Unlock()
+		return Override{}, nil, fmt.Errorf("oncall %s: cancel override %d: %w", r.Config.Name, o.ID, err)
 	}
-	o.Cover = cover
-	return o, then, nil
+	r.mu.Unlock()
+	o.Cover = 0
+	if reopened {
+		o.Cover = cover.ID
+		r.pokePlanner() // its escalation is due again
+	}
+	return o, then, r.overridden(ctx, messages)
 }
 
 // plannedLocked finds the override req names among those not started.

@@ -51,6 +51,10 @@ type CoverStore interface {
 	// Covers returns a rotation's cover requests whose span ends after
 	// from, oldest first.
 	Covers(ritual string, from time.Time) ([]CoverRequest, error)
+	// EndCoveredOverride sets the end of the stored override o to o.To
+	// (as OnCallStore.EndOverride), stores c, the request o took, and
+	// puts messages in the outbox, in one transaction.
+	EndCoveredOverride(o Override, c CoverRequest, now time.Time, messages []rituals.Message) error
 }
 
 // CoverAsk is a request for cover as a person (or an absence) asks it.

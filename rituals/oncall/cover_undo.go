@@ -13,7 +13,10 @@ import (
 // begins (CancelPlanned), the override covers nobody, so the request is
 // open again: the channel's post offers "Take it" again, the App Home
 // lists it, the leads are told again escalate_after before it, and the
-// requester, the person it covers and the former taker hear of it. Ended
+// requester, the person it covers and the former taker hear of it; the
+// cancellation, the request open again and those messages are one commit
+// (CoverStore.EndCoveredOverride), so no crash leaves the request taken
+// by an override that is gone. Ended
 // inside the span (EndOverride), the request is not opened again: part
 // of it was covered, and a request is for a span that has not begun; the
 // post says so and how to ask for the rest, and the same people are told.
@@ -42,25 +45,20 @@ func (r *Rotation) coverOf(o Override) (CoverRequest, bool, error) {
 	return CoverRequest{}, false, nil
 }
 
-// reopenCover opens again the cover request taken by override o, which
-// by cancelled before it began. It returns the request's ID, 0 if o took
-// none. The cancellation is committed first: should this fail, the
-// request still reads taken, as before there was reopening.
-func (r *Rotation) reopenCover(ctx context.Context, o Override, by string) (uint64, error) {
-	r.coverMu.Lock()
-	defer r.coverMu.Unlock()
-	c, ok, err := r.coverOf(o)
+// reopenedCover returns the cover request taken by override o, about to
+// be cancelled by by before it began, as open again, and the messages
+// that say so: the channel's post edited, and a DM to each person
+// concerned. ok is false if o took none. Nothing is stored: CancelPlanned
+// stores the request with the cancellation, in one commit.
+func (r *Rotation) reopenedCover(o Override, by string, zone func(string) *time.Location) (c CoverRequest, msgs []rituals.Message, ok bool, err error) {
+	c, ok, err = r.coverOf(o)
 	if err != nil || !ok {
-		return 0, err
+		return CoverRequest{}, nil, false, err
 	}
 	taker := c.TakenBy
 	c.TakenBy, c.Taken, c.Override, c.Escalated = "", time.Time{}, 0, time.Time{}
 	c.Reopened++
-	if _, err := r.Covers.PutCover(c); err != nil {
-		return 0, fmt.Errorf("oncall %s: reopen cover request %d: %w", r.Config.Name, c.ID, err)
-	}
-	zone := r.Zones(ctx)
-	msgs := []rituals.Message{r.coverMessage(c)}
+	msgs = []rituals.Message{r.coverMessage(c)}
 	for _, who := range coverPeople(c, taker, by) {
 		loc := zone(who)
 		text := fmt.Sprintf(":leftwards_arrow_with_hook: Cover request #%d for *%s* is open again: %s, so %s is on call %s to %s until someone takes it. It offers \"Take it\" again in <#%s>.",
@@ -71,11 +69,7 @@ func (r *Rotation) reopenCover(ctx context.Context, o Override, by string) (uint
 			Blocks: []rituals.Block{rituals.Section(text)},
 		})
 	}
-	if err := r.Outbox.Send(ctx, rituals.UrgentFor(ctx, msgs)...); err != nil {
-		return 0, fmt.Errorf("oncall %s: tell of cover request %d open again: %w", r.Config.Name, c.ID, err)
-	}
-	r.pokePlanner() // its escalation is due again
-	return c.ID, nil
+	return c, msgs, true, nil
 }
 
 // releaseCover records that override o, which took a cover request, was

@@ -2,6 +2,7 @@ package oncall_test
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 
@@ -48,5 +49,43 @@ func TestCoverOpenAgainIsEscalatedAgain(t *testing.T) {
 	// Taken again: not open, not raised.
 	if _, err := r.TakeCover(ctx, c.ID, "B"); err != nil {
 		t.Fatalf("B takes it once open again: %v", err)
+	}
+}
+
+// The cancel of an override that took a cover request and the request
+// open again are one write: when it fails (a crash before its commit),
+// the cancel fails whole: the override stands, the request is still
+// taken and nobody is told. Tried again, both happen.
+func TestCoverCancelThatCannotBeStoredChangesNothing(t *testing.T) {
+	r, out, _, ps := planned(t, "2026-11-05 12:00")
+	ctx := context.Background()
+	c, err := r.RequestCover(ctx, oncall.CoverAsk{By: "C", Span: oncall.Span{From: tm(t, "2026-11-18 00:00"), To: tm(t, "2026-11-19 00:00")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.TakeCover(ctx, c.ID, "A"); err != nil {
+		t.Fatal(err)
+	}
+	sent := len(out.msgs)
+	ps.failEndCovered = errors.New("disk full")
+	cancel := oncall.CancelRequest{By: "L", Starts: oncall.Span{From: c.Span.From, To: c.Span.From.AddDate(0, 0, 1)}}
+	if _, _, err := r.CancelPlanned(ctx, cancel); err == nil || !strings.Contains(err.Error(), "disk full") {
+		t.Fatalf("cancel with a failing store: %v, want its error", err)
+	}
+	if got, _, _ := ps.Cover("", c.ID); got.TakenBy != "A" || got.Reopened != 0 {
+		t.Errorf("after the failed cancel the request is %+v, want it taken by A", got)
+	}
+	if stints, _ := r.OnCallOver(c.Span); len(stints) != 1 || stints[0].User != "A" {
+		t.Errorf("after the failed cancel %+v are on call over the span, want A's override", stints)
+	}
+	if len(out.msgs) != sent {
+		t.Errorf("the failed cancel told: %+v", out.msgs[sent:])
+	}
+	ps.failEndCovered = nil
+	if o, _, err := r.CancelPlanned(ctx, cancel); err != nil || o.Cover != c.ID {
+		t.Fatalf("cancel tried again: %+v %v", o, err)
+	}
+	if got, _, _ := ps.Cover("", c.ID); got.TakenBy != "" || got.Reopened != 1 {
+		t.Errorf("after the cancel the request is %+v, want it open again", got)
 	}
 }

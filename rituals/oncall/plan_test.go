@@ -17,6 +17,25 @@ type memPlanStore struct {
 	covers  []oncall.CoverRequest
 	drills  []oncall.Drill
 	absence []oncall.Absence
+	// overrides is the rotation's store, whose overrides
+	// EndCoveredOverride ends.
+	overrides *memOnCallStore
+	// failEndCovered makes EndCoveredOverride fail, as a crash before
+	// its commit would: nothing of it is stored.
+	failEndCovered error
+}
+
+func (s *memPlanStore) EndCoveredOverride(o oncall.Override, c oncall.CoverRequest, _ time.Time, messages []rituals.Message) error {
+	if s.failEndCovered != nil {
+		return s.failEndCovered
+	}
+	if err := s.overrides.EndOverride(o, time.Time{}, nil); err != nil {
+		return err
+	}
+	if _, err := s.PutCover(c); err != nil {
+		return err
+	}
+	return s.overrides.outbox.Send(context.Background(), messages...)
 }
 
 func (s *memPlanStore) PutCover(c oncall.CoverRequest) (oncall.CoverRequest, error) {
@@ -69,7 +88,7 @@ func (s *memPlanStore) Drills(_ string, from time.Time) ([]oncall.Drill, error) 
 func planned(t *testing.T, now string) (*oncall.Rotation, *recordingOutbox, *rituals.FakeClock, *memPlanStore) {
 	t.Helper()
 	r, out, clock := newRotation(t, rotationOpts{spec: "0 10 * * MON", start: "2026-11-02", rotation: []string{"A", "B", "C"}, leads: []string{"L"}, secondary: true, now: tm(t, now)})
-	ps := &memPlanStore{}
+	ps := &memPlanStore{overrides: r.Store.(*memOnCallStore)}
 	r.Covers, r.Drills = ps, ps
 	r.Settings.EscalateAfter = 2 * 24 * time.Hour
 	r.Availability = &oncall.Availability{
