@@ -41,6 +41,13 @@ const pastSlack = time.Minute
 // person on call and to each person relieved (HandoverDMs) are stored in
 // one commit; Slack's user group and topic follow when it starts.
 func (r *Rotation) SetOverride(ctx context.Context, req OverrideRequest) (Override, string, error) {
+	return r.setOverride(ctx, req, nil)
+}
+
+// setOverride is SetOverride; taken, if not nil, is the cover request the
+// override takes (TakeCover), stored with it and its messages in one
+// commit.
+func (r *Rotation) setOverride(ctx context.Context, req OverrideRequest, taken *takenCover) (Override, string, error) {
 	now := r.Clock.Now()
 	by, user, from, until := req.By, req.User, req.Span.From, req.Span.To
 	if err := r.checkPerson(ctx, user); err != nil {
@@ -111,15 +118,24 @@ func (r *Rotation) SetOverride(ctx context.Context, req OverrideRequest) (Overri
 		relievedUsers = append(relievedUsers, st.User)
 	}
 	messages := func(o Override) []rituals.Message {
-		return append([]rituals.Message{r.overrideAnnouncement(o, relievedUsers...)}, r.HandoverDMs(Handover{
+		msgs := append([]rituals.Message{r.overrideAnnouncement(o, relievedUsers...)}, r.HandoverDMs(Handover{
 			Key: fmt.Sprintf("override/%d", o.ID), User: o.User, Span: Span{o.From, o.To}, Relieved: relieved, By: by, How: req.How,
 		}, zone)...)
+		if taken != nil {
+			msgs = append(msgs, taken.told...)
+		}
+		return msgs
 	}
 	if r.Store != nil {
 		// The override and its announcements are one commit: it is never
 		// in force unannounced, and the command waits for one write.
+		urgent := func(o Override) []rituals.Message { return rituals.UrgentFor(ctx, messages(o)) }
 		var err error
-		o, err = r.Store.SaveOverride(o, now, func(o Override) []rituals.Message { return rituals.UrgentFor(ctx, messages(o)) })
+		if taken != nil {
+			o, err = r.Covers.SaveTakenCover(o, taken.request, now, urgent)
+		} else {
+			o, err = r.Store.SaveOverride(o, now, urgent)
+		}
 		if err != nil {
 			r.mu.Unlock()
 			return Override{}, "", fmt.Errorf("oncall %s: store override: %w", r.Config.Name, err)
