@@ -72,9 +72,10 @@ func (db *DB) SaveTakenCover(o oncall.Override, c oncall.CoverRequest, now time.
 }
 
 // EndCoveredOverride stores the new end of override o (as EndOverride),
-// cover request c, which o took, as it follows that end, and enqueues
-// messages, in one transaction: a crash cannot leave a request taken by
-// an override that was cancelled.
+// cover request c, which o took, as it follows that end (open again for
+// a cancel, released for an early end), and enqueues messages, in one
+// transaction: a crash cannot leave a request that reads taken by an
+// override that was cancelled, nor one whose cover ended unsaid.
 func (db *DB) EndCoveredOverride(o oncall.Override, c oncall.CoverRequest, now time.Time, messages []rituals.Message) error {
 	err := db.update("end_oncall_covered_override", func(tx *bolt.Tx) error {
 		if _, err := endOverride(tx, o); err != nil {

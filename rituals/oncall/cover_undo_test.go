@@ -131,3 +131,48 @@ func TestCoverTakeThatCannotBeStoredChangesNothing(t *testing.T) {
 		t.Errorf("C, relieved, was told %q", dms)
 	}
 }
+
+// Ending a covering override once its span has begun stores its end, the
+// request's early end and the messages that say so in one write: when it
+// fails, the end fails whole: the taker is still on call, the post still
+// reads plainly taken and nobody is told. Tried again, all of it happens.
+func TestCoverEarlyEndThatCannotBeStoredChangesNothing(t *testing.T) {
+	r, out, clock, ps := planned(t, "2026-11-05 12:00")
+	ctx := context.Background()
+	c, err := r.RequestCover(ctx, oncall.CoverAsk{By: "C", Span: oncall.Span{From: tm(t, "2026-11-18 00:00"), To: tm(t, "2026-11-19 00:00")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.TakeCover(ctx, c.ID, "A"); err != nil {
+		t.Fatal(err)
+	}
+	clock.Set(tm(t, "2026-11-18 06:00"))
+	sent := len(out.msgs)
+	ps.failEndCovered = errors.New("disk full")
+	if _, _, err := r.EndOverride(ctx, "A"); err == nil || !strings.Contains(err.Error(), "disk full") {
+		t.Fatalf("end with a failing store: %v, want its error", err)
+	}
+	if got, _, _ := ps.Cover("", c.ID); got.TakenBy != "A" || !got.Released.IsZero() {
+		t.Errorf("after the failed end the request is %+v, want it taken, not released", got)
+	}
+	if s, _, _ := r.At(tm(t, "2026-11-18 12:00")); s.Primary != "A" {
+		t.Errorf("after the failed end %s is on call, want A still", s.Primary)
+	}
+	if len(out.msgs) != sent {
+		t.Errorf("the failed end told: %+v", out.msgs[sent:])
+	}
+	ps.failEndCovered = nil
+	o, _, err := r.EndOverride(ctx, "A")
+	if err != nil || o.Cover != c.ID {
+		t.Fatalf("end tried again: %+v %v, want it to name cover request #%d", o, err, c.ID)
+	}
+	if got, _, _ := ps.Cover("", c.ID); !got.Released.Equal(tm(t, "2026-11-18 06:00")) {
+		t.Errorf("after the end the request is %+v, want it released at 06:00", got)
+	}
+	if s, _, _ := r.At(tm(t, "2026-11-18 12:00")); s.Primary != "C" {
+		t.Errorf("after the end %s is on call, want C again", s.Primary)
+	}
+	if dms := out.to("C"); len(dms) == 0 || !strings.Contains(dms[len(dms)-1], "ended <@A>'s cover") {
+		t.Errorf("C was told %q, want the early end", dms)
+	}
+}

@@ -234,7 +234,8 @@ type Rotation struct {
 	additions []Addition      // in the order added
 	keeper    keeper
 	planner   planner
-	// coverMu makes taking a cover request one at a time.
+	// coverMu makes a cover request's changes one at a time: its take,
+	// and the cancel or early end of its override. Taken before mu.
 	coverMu sync.Mutex
 	// continueStored steps on from the latest record with the rotation
 	// stored in it rather than the config (see Open).

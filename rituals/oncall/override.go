@@ -152,9 +152,15 @@ func (r *Rotation) setOverride(ctx context.Context, req OverrideRequest, taken *
 // channel is told, and the user group and topic follow at once; an older
 // override it covered is in force again, if there is one. It returns the
 // override as ended and the shift in force after it. A cover request it
-// took is not open again (see releaseCover); the override names it.
+// took is not open again (see releasedCover), and its early end is stored
+// in the same commit; the override names it.
 func (r *Rotation) EndOverride(ctx context.Context, by string) (Override, Shift, error) {
 	now := r.Clock.Now()
+	zone := r.Zones(ctx)
+	// Taken before mu, as TakeCover does: the request the override took
+	// cannot change while its override ends.
+	r.coverMu.Lock()
+	defer r.coverMu.Unlock()
 	r.mu.Lock()
 	if err := r.ensureLoaded(); err != nil {
 		r.mu.Unlock()
@@ -182,27 +188,35 @@ func (r *Rotation) EndOverride(ctx context.Context, by string) (Override, Shift,
 	r.overrides[i].To = now // walk reads the overrides in place
 	var after Shift
 	r.walk(now, func(sh Shift) bool { after = sh; return false })
-	if r.Store != nil {
-		// Ended and announced in one commit, as when it was set.
-		err := r.Store.EndOverride(o, now, func(o Override) []rituals.Message {
-			return rituals.UrgentFor(ctx, []rituals.Message{r.endAnnouncement(o, by, after)})
-		})
-		if err != nil {
-			r.overrides[i].To = current.Override.To
-			r.mu.Unlock()
-			return Override{}, Shift{}, fmt.Errorf("oncall %s: end override %d: %w", r.Config.Name, o.ID, err)
+	messages := []rituals.Message{r.endAnnouncement(o, by, after)}
+	var cover CoverRequest
+	released := false
+	var err error
+	if r.Store != nil { // without a store, overrides are kept in memory only, and no request follows them
+		var told []rituals.Message
+		cover, told, released, err = r.releasedCover(o, by, now, zone)
+		messages = append(messages, told...)
+	}
+	if err == nil && r.Store != nil {
+		// Ended and announced in one commit, as when it was set; with
+		// the early end of the cover request it took, if any.
+		if released {
+			err = r.Covers.EndCoveredOverride(o, cover, now, rituals.UrgentFor(ctx, messages))
+		} else {
+			err = r.Store.EndOverride(o, now, func(Override) []rituals.Message { return rituals.UrgentFor(ctx, messages) })
 		}
 	}
-	r.mu.Unlock()
-	if err := r.overridden(ctx, []rituals.Message{r.endAnnouncement(o, by, after)}); err != nil {
-		return o, after, err
-	}
-	cover, err := r.releaseCover(ctx, o, by, now)
 	if err != nil {
-		r.Log.Error().Err(err).Uint64("override", o.ID).Msg("ended an override but could not record the early end of its cover request")
+		r.overrides[i].To = current.Override.To
+		r.mu.Unlock()
+		return Override{}, Shift{}, fmt.Errorf("oncall %s: end override %d: %w", r.Config.Name, o.ID, err)
 	}
-	o.Cover = cover
-	return o, after, nil
+	r.mu.Unlock()
+	o.Cover = 0
+	if released {
+		o.Cover = cover.ID
+	}
+	return o, after, r.overridden(ctx, messages)
 }
 
 func (r *Rotation) endAnnouncement(o Override, by string, after Shift) rituals.Message {
