@@ -46,22 +46,42 @@ func (db *DB) PutCover(c oncall.CoverRequest) (oncall.CoverRequest, error) {
 	return c, nil
 }
 
+// SaveTakenCover stores override o under a new ID (as SaveOverride),
+// cover request c, taken by it (its Override set to that ID), and
+// enqueues the messages built for o, in one transaction: a crash cannot
+// leave an override in force for a request that still offers "Take it",
+// nor a request taken by an override that was never stored. It returns o
+// as stored.
+func (db *DB) SaveTakenCover(o oncall.Override, c oncall.CoverRequest, now time.Time, messages func(oncall.Override) []rituals.Message) (oncall.Override, error) {
+	err := db.update("take_oncall_cover", func(tx *bolt.Tx) error {
+		stored, err := addOverride(tx, o)
+		if err != nil {
+			return err
+		}
+		c.Override = stored.ID
+		if err := putCoverTx(tx, c); err != nil {
+			return err
+		}
+		o = stored
+		return enqueueTx(tx, now, messages(stored))
+	})
+	if err != nil {
+		return oncall.Override{}, fmt.Errorf("add override to %s taking cover request %d: %w", o.Ritual, c.ID, err)
+	}
+	return o, nil
+}
+
 // EndCoveredOverride stores the new end of override o (as EndOverride),
-// cover request c, which o took, as it follows that end, and enqueues
-// messages, in one transaction: a crash cannot leave a request taken by
-// an override that was cancelled.
+// cover request c, which o took, as it follows that end (open again for
+// a cancel, released for an early end), and enqueues messages, in one
+// transaction: a crash cannot leave a request that reads taken by an
+// override that was cancelled, nor one whose cover ended unsaid.
 func (db *DB) EndCoveredOverride(o oncall.Override, c oncall.CoverRequest, now time.Time, messages []rituals.Message) error {
 	err := db.update("end_oncall_covered_override", func(tx *bolt.Tx) error {
 		if _, err := endOverride(tx, o); err != nil {
 			return err
 		}
-		if err := checkJob(c.Ritual); err != nil {
-			return err
-		}
-		if c.ID == 0 {
-			return fmt.Errorf("cover request has no ID")
-		}
-		if err := putNumbered(tx.Bucket(bucketCovers), c.Ritual, &c.ID, &c); err != nil {
+		if err := putCoverTx(tx, c); err != nil {
 			return err
 		}
 		return enqueueTx(tx, now, messages)
@@ -70,6 +90,18 @@ func (db *DB) EndCoveredOverride(o oncall.Override, c oncall.CoverRequest, now t
 		return fmt.Errorf("end override %d of %s and its cover request %d: %w", o.ID, o.Ritual, c.ID, err)
 	}
 	return nil
+}
+
+// putCoverTx stores c, a request stored before (it has its ID), as it
+// changes with its override.
+func putCoverTx(tx *bolt.Tx, c oncall.CoverRequest) error {
+	if err := checkJob(c.Ritual); err != nil {
+		return err
+	}
+	if c.ID == 0 {
+		return fmt.Errorf("cover request has no ID")
+	}
+	return putNumbered(tx.Bucket(bucketCovers), c.Ritual, &c.ID, &c)
 }
 
 // putNumbered stores v in b under ritual and *id, first giving *id (v's

@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -181,5 +182,62 @@ func TestOnCallEndCoveredOverrideIsOneCommit(t *testing.T) {
 	}
 	if pending, _ := db.Pending(10); len(pending) != 1 || pending[0].Message.Text != "open again" {
 		t.Errorf("outbox %+v", pending)
+	}
+}
+
+// Taking a cover request stores the override, the request marked taken by
+// it and their messages in one commit: when any part fails (the outbox
+// refuses a message), no override is stored and the request is still
+// open, so it never offers "Take it" while someone is on call by it, nor
+// reads taken by an override that was never stored.
+func TestOnCallSaveTakenCoverIsOneCommit(t *testing.T) {
+	db := MustOpen(t)
+	from := t0.Add(48 * time.Hour)
+	c, err := db.PutCover(oncall.CoverRequest{Ritual: "pay-oncall", For: "U0C", By: "U0C", Span: oncall.Span{From: from, To: from.Add(8 * time.Hour)}, Created: t0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := oncall.Override{Ritual: "pay-oncall", User: "U0B", By: "U0B", From: c.Span.From, To: c.Span.To, Cover: c.ID, Created: t0}
+	taken := c
+	taken.TakenBy, taken.Taken = "U0B", t0
+	told := func(o oncall.Override) []rituals.Message {
+		return []rituals.Message{
+			{Key: "oncall/pay-oncall/override/" + strconv.FormatUint(o.ID, 10), To: "C0PAY", Text: "override"},
+			{Key: "oncall/pay-oncall/cover/1", To: "C0PAY", Text: "taken", Update: true},
+		}
+	}
+
+	broken := func(o oncall.Override) []rituals.Message {
+		return append(told(o), rituals.Message{To: "U0C", Text: "an edit without a key", Update: true})
+	}
+	if _, err := db.SaveTakenCover(o, taken, t0, broken); err == nil {
+		t.Fatal("a write whose outbox part fails succeeded")
+	}
+	if got, _ := db.Overrides("pay-oncall"); len(got) != 0 {
+		t.Errorf("after the failed write the overrides are %+v, want none", got)
+	}
+	if got, _, _ := db.Cover("pay-oncall", c.ID); got.TakenBy != "" || got.Override != 0 {
+		t.Errorf("after the failed write the request is %+v, want it open still", got)
+	}
+	if n, _ := db.OutboxLen(); n != 0 {
+		t.Errorf("after the failed write the outbox holds %d messages", n)
+	}
+
+	commits := db.Commits()
+	stored, err := db.SaveTakenCover(o, taken, t0, told)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := db.Commits() - commits; n != 1 {
+		t.Errorf("%d commits, want the override, the request and their messages in one", n)
+	}
+	if got, _ := db.Overrides("pay-oncall"); len(got) != 1 || got[0].ID != stored.ID || stored.ID == 0 || got[0].Cover != c.ID {
+		t.Errorf("the overrides are %+v (returned %+v), want the one stored", got, stored)
+	}
+	if got, _, _ := db.Cover("pay-oncall", c.ID); got.TakenBy != "U0B" || got.Override != stored.ID {
+		t.Errorf("the request is %+v, want it taken by U0B with override %d", got, stored.ID)
+	}
+	if pending, _ := db.Pending(10); len(pending) != 2 || pending[0].Message.Key != "oncall/pay-oncall/override/"+strconv.FormatUint(stored.ID, 10) {
+		t.Errorf("outbox %+v, want the messages built for the stored override", pending)
 	}
 }

@@ -51,6 +51,11 @@ type CoverStore interface {
 	// Covers returns a rotation's cover requests whose span ends after
 	// from, oldest first.
 	Covers(ritual string, from time.Time) ([]CoverRequest, error)
+	// SaveTakenCover stores o with a new ID (as OnCallStore.SaveOverride),
+	// c, the request o takes, with its Override set to that ID, and puts
+	// the messages built for o in the outbox, in one transaction, and
+	// returns o.
+	SaveTakenCover(o Override, c CoverRequest, now time.Time, messages func(Override) []rituals.Message) (Override, error)
 	// EndCoveredOverride sets the end of the stored override o to o.To
 	// (as OnCallStore.EndOverride), stores c, the request o took, and
 	// puts messages in the outbox, in one transaction.
@@ -222,9 +227,11 @@ func (r *Rotation) openCoversFor(user string, at time.Time) ([]rituals.CoverBrie
 // TakeCover puts taker on call over cover request id's span: once, for
 // the first who takes it. The taker and whoever is relieved are told
 // (HandoverDMs, as for any override), the requester too, and the request
-// in the channel is edited to say who took it.
+// in the channel is edited to say who took it. The override, the request
+// marked taken and those messages are stored in one commit
+// (CoverStore.SaveTakenCover).
 func (r *Rotation) TakeCover(ctx context.Context, id uint64, taker string) (CoverRequest, error) {
-	if r.Covers == nil {
+	if r.Covers == nil || r.Store == nil {
 		return CoverRequest{}, rituals.Errorf(rituals.ENOTFOUND, "That cover request no longer exists.")
 	}
 	r.coverMu.Lock()
@@ -258,11 +265,7 @@ func (r *Rotation) TakeCover(ctx context.Context, id uint64, taker string) (Cove
 			return CoverRequest{}, rituals.Errorf(rituals.EINVALID, "You are away then (%s, %s → %s), so you cannot cover it. Nothing changed.", a.Why, a.From, a.To)
 		}
 	}
-	o, _, err := r.SetOverride(ctx, OverrideRequest{By: taker, User: taker, Span: c.Span, Planned: c.Span.From.After(now), How: fmt.Sprintf("cover request #%d", c.ID), Cover: c.ID})
-	if err != nil {
-		return CoverRequest{}, err
-	}
-	c.TakenBy, c.Taken, c.Override = taker, now, o.ID
+	c.TakenBy, c.Taken = taker, now
 	msgs := []rituals.Message{r.coverMessage(c)}
 	if c.By != c.For && c.By != taker {
 		loc := r.Zones(ctx)(c.By)
@@ -273,15 +276,21 @@ func (r *Rotation) TakeCover(ctx context.Context, id uint64, taker string) (Cove
 				rituals.Mention(taker), c.ID, r.TeamName(), r.FormatTimeIn(c.Span.From, loc), r.FormatTimeIn(c.Span.To, loc), rituals.Mention(c.For)))},
 		})
 	}
-	if err := r.Outbox.Send(ctx, rituals.UrgentFor(ctx, msgs)...); err != nil {
-		return CoverRequest{}, fmt.Errorf("oncall %s: tell of cover request %d taken: %w", r.Config.Name, c.ID, err)
+	o, _, err := r.setOverride(ctx, OverrideRequest{By: taker, User: taker, Span: c.Span, Planned: c.Span.From.After(now), How: fmt.Sprintf("cover request #%d", c.ID), Cover: c.ID},
+		&takenCover{request: c, told: msgs})
+	if err != nil {
+		return CoverRequest{}, err
 	}
-	// Marked after the override is stored: should this fail, a second
-	// taker is still refused, by the override's overlap.
-	if _, err := r.Covers.PutCover(c); err != nil {
-		return CoverRequest{}, fmt.Errorf("oncall %s: record cover request %d taken: %w", r.Config.Name, c.ID, err)
-	}
+	c.Override = o.ID
 	return c, nil
+}
+
+// takenCover is the cover request an override being set takes, marked
+// taken, and the messages that say so: setOverride stores them with the
+// override, in one commit.
+type takenCover struct {
+	request CoverRequest
+	told    []rituals.Message
 }
 
 // escalations raises to the leads each cover request still untaken

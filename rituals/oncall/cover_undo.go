@@ -1,7 +1,6 @@
 package oncall
 
 import (
-	"context"
 	"fmt"
 	"strconv"
 	"time"
@@ -13,13 +12,15 @@ import (
 // begins (CancelPlanned), the override covers nobody, so the request is
 // open again: the channel's post offers "Take it" again, the App Home
 // lists it, the leads are told again escalate_after before it, and the
-// requester, the person it covers and the former taker hear of it; the
-// cancellation, the request open again and those messages are one commit
-// (CoverStore.EndCoveredOverride), so no crash leaves the request taken
-// by an override that is gone. Ended
+// requester, the person it covers and the former taker hear of it. Ended
 // inside the span (EndOverride), the request is not opened again: part
 // of it was covered, and a request is for a span that has not begun; the
 // post says so and how to ask for the rest, and the same people are told.
+// Either way the override's end, the request as it follows it and those
+// messages are one commit (CoverStore.EndCoveredOverride), as the take
+// was (CoverStore.SaveTakenCover): no crash leaves the request taken by
+// an override that is gone, nor the post reading "Taken by" with nobody
+// told that the cover ended.
 
 // coverOf returns the taken cover request whose override is o.
 func (r *Rotation) coverOf(o Override) (CoverRequest, bool, error) {
@@ -72,22 +73,18 @@ func (r *Rotation) reopenedCover(o Override, by string, zone func(string) *time.
 	return c, msgs, true, nil
 }
 
-// releaseCover records that override o, which took a cover request, was
-// ended by by inside the span, at now. It returns the request's ID, 0 if
-// o took none.
-func (r *Rotation) releaseCover(ctx context.Context, o Override, by string, now time.Time) (uint64, error) {
-	r.coverMu.Lock()
-	defer r.coverMu.Unlock()
-	c, ok, err := r.coverOf(o)
+// releasedCover returns the cover request taken by override o, about to
+// be ended by by at now, inside its span, as released, and the messages
+// that say so: the channel's post edited, and a DM to each person
+// concerned. ok is false if o took none. Nothing is stored: EndOverride
+// stores the request with the override's end, in one commit.
+func (r *Rotation) releasedCover(o Override, by string, now time.Time, zone func(string) *time.Location) (c CoverRequest, msgs []rituals.Message, ok bool, err error) {
+	c, ok, err = r.coverOf(o)
 	if err != nil || !ok {
-		return 0, err
+		return CoverRequest{}, nil, false, err
 	}
 	c.Released = now
-	if _, err := r.Covers.PutCover(c); err != nil {
-		return 0, fmt.Errorf("oncall %s: record the early end of cover request %d: %w", r.Config.Name, c.ID, err)
-	}
-	zone := r.Zones(ctx)
-	msgs := []rituals.Message{r.coverMessage(c)}
+	msgs = []rituals.Message{r.coverMessage(c)}
 	for _, who := range coverPeople(c, c.TakenBy, by) {
 		loc := zone(who)
 		text := fmt.Sprintf(":warning: %s ended %s's cover (cover request #%d for *%s*) at %s, before its end: %s is on call again until %s. The request is not open again, as its span had begun; `/oncall cover %s FROM TO` asks for cover of what is left.",
@@ -98,10 +95,7 @@ func (r *Rotation) releaseCover(ctx context.Context, o Override, by string, now 
 			Blocks: []rituals.Block{rituals.Section(text)},
 		})
 	}
-	if err := r.Outbox.Send(ctx, rituals.UrgentFor(ctx, msgs)...); err != nil {
-		return 0, fmt.Errorf("oncall %s: tell of the early end of cover request %d: %w", r.Config.Name, c.ID, err)
-	}
-	return c.ID, nil
+	return c, msgs, true, nil
 }
 
 // whoCancelled says who cancelled taker's cover, to reader.

@@ -89,3 +89,90 @@ func TestCoverCancelThatCannotBeStoredChangesNothing(t *testing.T) {
 		t.Errorf("after the cancel the request is %+v, want it open again", got)
 	}
 }
+
+// Taking a cover request stores the override, the request marked taken
+// and the messages that say so in one write: when it fails (a crash
+// before its commit), the take fails whole: nobody is on call by it, the
+// request still offers "Take it" and nobody is told. Tried again, all
+// of it happens.
+func TestCoverTakeThatCannotBeStoredChangesNothing(t *testing.T) {
+	r, out, _, ps := planned(t, "2026-11-05 12:00")
+	ctx := context.Background()
+	c, err := r.RequestCover(ctx, oncall.CoverAsk{By: "C", Span: oncall.Span{From: tm(t, "2026-11-18 00:00"), To: tm(t, "2026-11-19 00:00")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sent := len(out.msgs)
+	ps.failTake = errors.New("disk full")
+	if _, err := r.TakeCover(ctx, c.ID, "A"); err == nil || !strings.Contains(err.Error(), "disk full") {
+		t.Fatalf("take with a failing store: %v, want its error", err)
+	}
+	if got, _, _ := ps.Cover("", c.ID); got.TakenBy != "" || got.Override != 0 {
+		t.Errorf("after the failed take the request is %+v, want it open", got)
+	}
+	if stints, _ := r.OnCallOver(c.Span); len(stints) != 1 || stints[0].User != "C" {
+		t.Errorf("after the failed take %+v are on call over the span, want C as scheduled", stints)
+	}
+	if len(out.msgs) != sent {
+		t.Errorf("the failed take told: %+v", out.msgs[sent:])
+	}
+	ps.failTake = nil
+	taken, err := r.TakeCover(ctx, c.ID, "A")
+	if err != nil || taken.TakenBy != "A" || taken.Override == 0 {
+		t.Fatalf("take tried again: %+v %v", taken, err)
+	}
+	if got, _, _ := ps.Cover("", c.ID); got.TakenBy != "A" || got.Override != taken.Override {
+		t.Errorf("after the take the request is %+v, want it taken by A with override %d", got, taken.Override)
+	}
+	if stints, _ := r.OnCallOver(c.Span); len(stints) != 1 || stints[0].User != "A" {
+		t.Errorf("after the take %+v are on call over the span, want A", stints)
+	}
+	if dms := out.to("C"); len(dms) != 1 || !strings.Contains(dms[0], "<@A>") {
+		t.Errorf("C, relieved, was told %q", dms)
+	}
+}
+
+// Ending a covering override once its span has begun stores its end, the
+// request's early end and the messages that say so in one write: when it
+// fails, the end fails whole: the taker is still on call, the post still
+// reads plainly taken and nobody is told. Tried again, all of it happens.
+func TestCoverEarlyEndThatCannotBeStoredChangesNothing(t *testing.T) {
+	r, out, clock, ps := planned(t, "2026-11-05 12:00")
+	ctx := context.Background()
+	c, err := r.RequestCover(ctx, oncall.CoverAsk{By: "C", Span: oncall.Span{From: tm(t, "2026-11-18 00:00"), To: tm(t, "2026-11-19 00:00")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.TakeCover(ctx, c.ID, "A"); err != nil {
+		t.Fatal(err)
+	}
+	clock.Set(tm(t, "2026-11-18 06:00"))
+	sent := len(out.msgs)
+	ps.failEndCovered = errors.New("disk full")
+	if _, _, err := r.EndOverride(ctx, "A"); err == nil || !strings.Contains(err.Error(), "disk full") {
+		t.Fatalf("end with a failing store: %v, want its error", err)
+	}
+	if got, _, _ := ps.Cover("", c.ID); got.TakenBy != "A" || !got.Released.IsZero() {
+		t.Errorf("after the failed end the request is %+v, want it taken, not released", got)
+	}
+	if s, _, _ := r.At(tm(t, "2026-11-18 12:00")); s.Primary != "A" {
+		t.Errorf("after the failed end %s is on call, want A still", s.Primary)
+	}
+	if len(out.msgs) != sent {
+		t.Errorf("the failed end told: %+v", out.msgs[sent:])
+	}
+	ps.failEndCovered = nil
+	o, _, err := r.EndOverride(ctx, "A")
+	if err != nil || o.Cover != c.ID {
+		t.Fatalf("end tried again: %+v %v, want it to name cover request #%d", o, err, c.ID)
+	}
+	if got, _, _ := ps.Cover("", c.ID); !got.Released.Equal(tm(t, "2026-11-18 06:00")) {
+		t.Errorf("after the end the request is %+v, want it released at 06:00", got)
+	}
+	if s, _, _ := r.At(tm(t, "2026-11-18 12:00")); s.Primary != "C" {
+		t.Errorf("after the end %s is on call, want C again", s.Primary)
+	}
+	if dms := out.to("C"); len(dms) == 0 || !strings.Contains(dms[len(dms)-1], "ended <@A>'s cover") {
+		t.Errorf("C was told %q, want the early end", dms)
+	}
+}

@@ -234,7 +234,8 @@ type Rotation struct {
 	additions []Addition      // in the order added
 	keeper    keeper
 	planner   planner
-	// coverMu makes taking a cover request one at a time.
+	// coverMu makes a cover request's changes one at a time: its take,
+	// and the cancel or early end of its override. Taken before mu.
 	coverMu sync.Mutex
 	// continueStored steps on from the latest record with the rotation
 	// stored in it rather than the config (see Open).
@@ -389,77 +390,6 @@ func (r *Rotation) overridden(ctx context.Context, messages []rituals.Message) e
 		r.Wake()
 	}
 	return nil
-}
-
-// EndOverride ends now, as `by` asks, the override that puts someone on
-// call now (where overrides overlap, the one in force: the one set last).
-// Its user, whoever set it, leads of the team and admins may end it. The
-// channel is told, and the user group and topic follow at once; an older
-// override it covered is in force again, if there is one. It returns the
-// override as ended and the shift in force after it. A cover request it
-// took is not open again (see releaseCover); the override names it.
-func (r *Rotation) EndOverride(ctx context.Context, by string) (Override, Shift, error) {
-	now := r.Clock.Now()
-	r.mu.Lock()
-	if err := r.ensureLoaded(); err != nil {
-		r.mu.Unlock()
-		return Override{}, Shift{}, err
-	}
-	var current Shift
-	r.walk(now, func(sh Shift) bool { current = sh; return false })
-	if current.Override == nil || current.Start.After(now) {
-		r.mu.Unlock()
-		return Override{}, Shift{}, rituals.Errorf(rituals.ENOTFOUND, "No override is in force for %s now: %s is on call as scheduled. `/oncall schedule %s` shows what is coming.",
-			r.TeamName(), rituals.Mention(current.Primary), r.Team.ID)
-	}
-	o := *current.Override
-	if !(r.mayLead(by) || by == o.User || by == o.By) {
-		r.mu.Unlock()
-		return Override{}, Shift{}, rituals.Errorf(rituals.EFORBIDDEN, "Only %s (on call by it), %s (who set it), a lead of %s (%s) or an admin can end this override.",
-			rituals.Mention(o.User), rituals.Mention(o.By), r.TeamName(), mentions(r.Team.Leads))
-	}
-	if err := ctx.Err(); err != nil {
-		r.mu.Unlock()
-		return Override{}, Shift{}, err
-	}
-	o.To = now
-	i := slices.IndexFunc(r.overrides, func(x Override) bool { return x.ID == o.ID })
-	r.overrides[i].To = now // walk reads the overrides in place
-	var after Shift
-	r.walk(now, func(sh Shift) bool { after = sh; return false })
-	if r.Store != nil {
-		// Ended and announced in one commit, as when it was set.
-		err := r.Store.EndOverride(o, now, func(o Override) []rituals.Message {
-			return rituals.UrgentFor(ctx, []rituals.Message{r.endAnnouncement(o, by, after)})
-		})
-		if err != nil {
-			r.overrides[i].To = current.Override.To
-			r.mu.Unlock()
-			return Override{}, Shift{}, fmt.Errorf("oncall %s: end override %d: %w", r.Config.Name, o.ID, err)
-		}
-	}
-	r.mu.Unlock()
-	if err := r.overridden(ctx, []rituals.Message{r.endAnnouncement(o, by, after)}); err != nil {
-		return o, after, err
-	}
-	cover, err := r.releaseCover(ctx, o, by, now)
-	if err != nil {
-		r.Log.Error().Err(err).Uint64("override", o.ID).Msg("ended an override but could not record the early end of its cover request")
-	}
-	o.Cover = cover
-	return o, after, nil
-}
-
-func (r *Rotation) endAnnouncement(o Override, by string, after Shift) rituals.Message {
-	what := fmt.Sprintf("%s ended %s's on-call override for *%s*", rituals.Mention(by), rituals.Mention(o.User), r.TeamName())
-	if by == o.User {
-		what = fmt.Sprintf("%s ended their on-call override for *%s*", rituals.Mention(by), r.TeamName())
-	}
-	text := fmt.Sprintf(":repeat: %s. %s is on call until %s.", what, rituals.Mention(after.Primary), r.FormatTime(after.End))
-	return rituals.Message{
-		Key: r.key("override-end", fmt.Sprint(o.ID)), To: r.Channel(),
-		Text: stripMrkdwn(text), Blocks: []rituals.Block{rituals.Section(text)},
-	}
 }
 
 // checkPerson refuses someone Slack does not know as an active member:

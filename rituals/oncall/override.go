@@ -3,6 +3,7 @@ package oncall
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/ritualbot/ritualbot/rituals"
@@ -40,6 +41,13 @@ const pastSlack = time.Minute
 // person on call and to each person relieved (HandoverDMs) are stored in
 // one commit; Slack's user group and topic follow when it starts.
 func (r *Rotation) SetOverride(ctx context.Context, req OverrideRequest) (Override, string, error) {
+	return r.setOverride(ctx, req, nil)
+}
+
+// setOverride is SetOverride; taken, if not nil, is the cover request the
+// override takes (TakeCover), stored with it and its messages in one
+// commit.
+func (r *Rotation) setOverride(ctx context.Context, req OverrideRequest, taken *takenCover) (Override, string, error) {
 	now := r.Clock.Now()
 	by, user, from, until := req.By, req.User, req.Span.From, req.Span.To
 	if err := r.checkPerson(ctx, user); err != nil {
@@ -110,15 +118,24 @@ func (r *Rotation) SetOverride(ctx context.Context, req OverrideRequest) (Overri
 		relievedUsers = append(relievedUsers, st.User)
 	}
 	messages := func(o Override) []rituals.Message {
-		return append([]rituals.Message{r.overrideAnnouncement(o, relievedUsers...)}, r.HandoverDMs(Handover{
+		msgs := append([]rituals.Message{r.overrideAnnouncement(o, relievedUsers...)}, r.HandoverDMs(Handover{
 			Key: fmt.Sprintf("override/%d", o.ID), User: o.User, Span: Span{o.From, o.To}, Relieved: relieved, By: by, How: req.How,
 		}, zone)...)
+		if taken != nil {
+			msgs = append(msgs, taken.told...)
+		}
+		return msgs
 	}
 	if r.Store != nil {
 		// The override and its announcements are one commit: it is never
 		// in force unannounced, and the command waits for one write.
+		urgent := func(o Override) []rituals.Message { return rituals.UrgentFor(ctx, messages(o)) }
 		var err error
-		o, err = r.Store.SaveOverride(o, now, func(o Override) []rituals.Message { return rituals.UrgentFor(ctx, messages(o)) })
+		if taken != nil {
+			o, err = r.Covers.SaveTakenCover(o, taken.request, now, urgent)
+		} else {
+			o, err = r.Store.SaveOverride(o, now, urgent)
+		}
 		if err != nil {
 			r.mu.Unlock()
 			return Override{}, "", fmt.Errorf("oncall %s: store override: %w", r.Config.Name, err)
@@ -127,4 +144,89 @@ func (r *Rotation) SetOverride(ctx context.Context, req OverrideRequest) (Overri
 	r.overrides = append(r.overrides, o)
 	r.mu.Unlock()
 	return o, warning, r.overridden(ctx, messages(o))
+}
+
+// EndOverride ends now, as `by` asks, the override that puts someone on
+// call now (where overrides overlap, the one in force: the one set last).
+// Its user, whoever set it, leads of the team and admins may end it. The
+// channel is told, and the user group and topic follow at once; an older
+// override it covered is in force again, if there is one. It returns the
+// override as ended and the shift in force after it. A cover request it
+// took is not open again (see releasedCover), and its early end is stored
+// in the same commit; the override names it.
+func (r *Rotation) EndOverride(ctx context.Context, by string) (Override, Shift, error) {
+	now := r.Clock.Now()
+	zone := r.Zones(ctx)
+	// Taken before mu, as TakeCover does: the request the override took
+	// cannot change while its override ends.
+	r.coverMu.Lock()
+	defer r.coverMu.Unlock()
+	r.mu.Lock()
+	if err := r.ensureLoaded(); err != nil {
+		r.mu.Unlock()
+		return Override{}, Shift{}, err
+	}
+	var current Shift
+	r.walk(now, func(sh Shift) bool { current = sh; return false })
+	if current.Override == nil || current.Start.After(now) {
+		r.mu.Unlock()
+		return Override{}, Shift{}, rituals.Errorf(rituals.ENOTFOUND, "No override is in force for %s now: %s is on call as scheduled. `/oncall schedule %s` shows what is coming.",
+			r.TeamName(), rituals.Mention(current.Primary), r.Team.ID)
+	}
+	o := *current.Override
+	if !(r.mayLead(by) || by == o.User || by == o.By) {
+		r.mu.Unlock()
+		return Override{}, Shift{}, rituals.Errorf(rituals.EFORBIDDEN, "Only %s (on call by it), %s (who set it), a lead of %s (%s) or an admin can end this override.",
+			rituals.Mention(o.User), rituals.Mention(o.By), r.TeamName(), mentions(r.Team.Leads))
+	}
+	if err := ctx.Err(); err != nil {
+		r.mu.Unlock()
+		return Override{}, Shift{}, err
+	}
+	o.To = now
+	i := slices.IndexFunc(r.overrides, func(x Override) bool { return x.ID == o.ID })
+	r.overrides[i].To = now // walk reads the overrides in place
+	var after Shift
+	r.walk(now, func(sh Shift) bool { after = sh; return false })
+	messages := []rituals.Message{r.endAnnouncement(o, by, after)}
+	var cover CoverRequest
+	released := false
+	var err error
+	if r.Store != nil { // without a store, overrides are kept in memory only, and no request follows them
+		var told []rituals.Message
+		cover, told, released, err = r.releasedCover(o, by, now, zone)
+		messages = append(messages, told...)
+	}
+	if err == nil && r.Store != nil {
+		// Ended and announced in one commit, as when it was set; with
+		// the early end of the cover request it took, if any.
+		if released {
+			err = r.Covers.EndCoveredOverride(o, cover, now, rituals.UrgentFor(ctx, messages))
+		} else {
+			err = r.Store.EndOverride(o, now, func(Override) []rituals.Message { return rituals.UrgentFor(ctx, messages) })
+		}
+	}
+	if err != nil {
+		r.overrides[i].To = current.Override.To
+		r.mu.Unlock()
+		return Override{}, Shift{}, fmt.Errorf("oncall %s: end override %d: %w", r.Config.Name, o.ID, err)
+	}
+	r.mu.Unlock()
+	o.Cover = 0
+	if released {
+		o.Cover = cover.ID
+	}
+	return o, after, r.overridden(ctx, messages)
+}
+
+func (r *Rotation) endAnnouncement(o Override, by string, after Shift) rituals.Message {
+	what := fmt.Sprintf("%s ended %s's on-call override for *%s*", rituals.Mention(by), rituals.Mention(o.User), r.TeamName())
+	if by == o.User {
+		what = fmt.Sprintf("%s ended their on-call override for *%s*", rituals.Mention(by), r.TeamName())
+	}
+	text := fmt.Sprintf(":repeat: %s. %s is on call until %s.", what, rituals.Mention(after.Primary), r.FormatTime(after.End))
+	return rituals.Message{
+		Key: r.key("override-end", fmt.Sprint(o.ID)), To: r.Channel(),
+		Text: stripMrkdwn(text), Blocks: []rituals.Block{rituals.Section(text)},
+	}
 }

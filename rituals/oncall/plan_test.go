@@ -18,11 +18,27 @@ type memPlanStore struct {
 	drills  []oncall.Drill
 	absence []oncall.Absence
 	// overrides is the rotation's store, whose overrides
-	// EndCoveredOverride ends.
+	// SaveTakenCover adds and EndCoveredOverride ends.
 	overrides *memOnCallStore
-	// failEndCovered makes EndCoveredOverride fail, as a crash before
-	// its commit would: nothing of it is stored.
-	failEndCovered error
+	// failEndCovered and failTake make EndCoveredOverride and
+	// SaveTakenCover fail, as a crash before their commit would: nothing
+	// of them is stored.
+	failEndCovered, failTake error
+}
+
+func (s *memPlanStore) SaveTakenCover(o oncall.Override, c oncall.CoverRequest, _ time.Time, messages func(oncall.Override) []rituals.Message) (oncall.Override, error) {
+	if s.failTake != nil {
+		return oncall.Override{}, s.failTake
+	}
+	o, err := s.overrides.AddOverride(o)
+	if err != nil {
+		return oncall.Override{}, err
+	}
+	c.Override = o.ID
+	if _, err := s.PutCover(c); err != nil {
+		return oncall.Override{}, err
+	}
+	return o, s.overrides.outbox.Send(context.Background(), messages(o)...)
 }
 
 func (s *memPlanStore) EndCoveredOverride(o oncall.Override, c oncall.CoverRequest, _ time.Time, messages []rituals.Message) error {
