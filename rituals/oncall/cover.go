@@ -300,27 +300,20 @@ func (r *Rotation) escalations(ctx context.Context, now time.Time) (time.Time, e
 	if r.Covers == nil {
 		return time.Time{}, nil
 	}
-	covers, err := r.Covers.Covers(r.Config.Name, now)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("oncall %s: read cover requests: %w", r.Config.Name, err)
+	next, due, err := r.dueEscalations(now)
+	if err != nil || len(due) == 0 {
+		return next, err
 	}
-	var next time.Time
-	var zone func(string) *time.Location // read only when someone is told
-	for _, c := range covers {
-		// A lead who asked knows already.
-		if c.TakenBy != "" || !c.Escalated.IsZero() || !c.Span.From.After(now) || r.Team.IsLead(c.By) {
-			continue
-		}
-		due := c.Span.From.Add(-r.Settings.escalateAfter())
-		if due.After(now) {
-			if next.IsZero() || due.Before(next) {
-				next = due
-			}
-			continue
-		}
-		if zone == nil {
-			zone = r.Zones(ctx)
-		}
+	zone := r.Zones(ctx) // read before the lock: it may ask Slack
+	r.coverMu.Lock()
+	defer r.coverMu.Unlock()
+	// Read again under the lock: a take (or a cancel) committed since the
+	// first read wins, and marking a request escalated from the stale
+	// copy would write over its taker.
+	if _, due, err = r.dueEscalations(now); err != nil {
+		return time.Time{}, err
+	}
+	for _, c := range due {
 		var msgs []rituals.Message
 		for _, lead := range r.Team.Leads {
 			loc := zone(lead)
@@ -346,4 +339,28 @@ func (r *Rotation) escalations(ctx context.Context, now time.Time) (time.Time, e
 		}
 	}
 	return next, nil
+}
+
+// dueEscalations reads the cover requests and returns those to raise to
+// the leads at now, and when the next one is due.
+func (r *Rotation) dueEscalations(now time.Time) (next time.Time, due []CoverRequest, err error) {
+	covers, err := r.Covers.Covers(r.Config.Name, now)
+	if err != nil {
+		return time.Time{}, nil, fmt.Errorf("oncall %s: read cover requests: %w", r.Config.Name, err)
+	}
+	for _, c := range covers {
+		// A lead who asked knows already.
+		if c.TakenBy != "" || !c.Escalated.IsZero() || !c.Span.From.After(now) || r.Team.IsLead(c.By) {
+			continue
+		}
+		at := c.Span.From.Add(-r.Settings.escalateAfter())
+		if at.After(now) {
+			if next.IsZero() || at.Before(next) {
+				next = at
+			}
+			continue
+		}
+		due = append(due, c)
+	}
+	return next, due, nil
 }

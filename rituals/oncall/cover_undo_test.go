@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ritualbot/ritualbot/rituals/oncall"
 )
@@ -174,5 +175,54 @@ func TestCoverEarlyEndThatCannotBeStoredChangesNothing(t *testing.T) {
 	}
 	if dms := out.to("C"); len(dms) == 0 || !strings.Contains(dms[len(dms)-1], "ended <@A>'s cover") {
 		t.Errorf("C was told %q, want the early end", dms)
+	}
+}
+
+// takeWhileRead is a cover store whose first Covers read is followed, as
+// if by another goroutine, by a take of the request: the look-ahead loop
+// then holds a stale copy that still reads open.
+type takeWhileRead struct {
+	oncall.CoverStore
+	take func()
+}
+
+func (s *takeWhileRead) Covers(ritual string, from time.Time) ([]oncall.CoverRequest, error) {
+	cs, err := s.CoverStore.Covers(ritual, from)
+	if s.take != nil {
+		take := s.take
+		s.take = nil
+		take()
+	}
+	return cs, err
+}
+
+// A request taken between the look-ahead loop's read and its escalation
+// stays taken: the loop must not mark its stale copy escalated over the
+// taker (the request would read open while its override stands), nor
+// raise to the leads a request someone has just taken.
+func TestCoverTakenWhileEscalatingStaysTaken(t *testing.T) {
+	r, out, clock, ps := planned(t, "2026-11-05 12:00")
+	ctx := context.Background()
+	c, err := r.RequestCover(ctx, oncall.CoverAsk{By: "C", Span: oncall.Span{From: tm(t, "2026-11-18 00:00"), To: tm(t, "2026-11-19 00:00")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock.Set(tm(t, "2026-11-16 00:00"))
+	var takeErr error
+	r.Covers = &takeWhileRead{CoverStore: ps, take: func() { _, takeErr = r.TakeCover(ctx, c.ID, "A") }}
+	if err := r.PlanPass(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if takeErr != nil {
+		t.Fatalf("A's take: %v", takeErr)
+	}
+	got, _, err := ps.Cover("", c.ID)
+	if err != nil || got.TakenBy != "A" || got.Override == 0 {
+		t.Fatalf("the request after the look-ahead: %+v %v, want taken by A with its override", got, err)
+	}
+	for _, m := range out.to("L") {
+		if strings.Contains(m, "Nobody has taken") {
+			t.Errorf("the lead was told nobody took a request A had taken: %q", m)
+		}
 	}
 }
