@@ -87,3 +87,35 @@ func TestUrgentMessagesGoFirstAndTakeTheirParentsAlong(t *testing.T) {
 		}
 	}
 }
+
+// An urgent edit that replaces a routine one in place is no new item: a
+// reader of what came since finds it, and the post it made urgent, only
+// in UrgentSeqs, which drops each as it is delivered.
+func TestUrgentSeqsTellOfAnEditMadeUrgentInPlace(t *testing.T) {
+	db := MustOpen(t)
+	post := rituals.Message{Key: "poll", To: "C1", Text: "0 votes"}
+	edit := rituals.Message{Key: "poll", To: "C1", Update: true, Text: "1 vote"}
+	if err := db.Enqueue(t0, rituals.Message{Key: "a", To: "C1", Text: "a"}, post, edit); err != nil {
+		t.Fatal(err)
+	}
+	seqs, err := db.UrgentSeqs()
+	if err != nil || len(seqs) != 0 {
+		t.Fatalf("UrgentSeqs = %v, %v before any urgent message; want none", seqs, err)
+	}
+	edit.Text = "2 votes"
+	if err := db.Enqueue(t0, urgent(edit)); err != nil {
+		t.Fatal(err)
+	}
+	if last, err := db.LastSeq(); err != nil || last != 3 {
+		t.Fatalf("LastSeq = %d, %v; want 3: the edit replaced in place", last, err)
+	}
+	if seqs, err = db.UrgentSeqs(); err != nil || !reflect.DeepEqual(seqs, []uint64{2, 3}) {
+		t.Fatalf("UrgentSeqs = %v, %v; want the post and its edit, [2 3]", seqs, err)
+	}
+	if err := db.Delivered(2, rituals.SentMessage{Key: "poll", Channel: "C1", TS: "1.1", Sent: t0}); err != nil {
+		t.Fatal(err)
+	}
+	if seqs, err = db.UrgentSeqs(); err != nil || !reflect.DeepEqual(seqs, []uint64{3}) {
+		t.Fatalf("UrgentSeqs = %v, %v after the post was delivered; want [3]", seqs, err)
+	}
+}
