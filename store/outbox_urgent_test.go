@@ -1,6 +1,7 @@
 package store
 
 import (
+	"fmt"
 	"reflect"
 	"testing"
 
@@ -118,4 +119,38 @@ func TestUrgentSeqsTellOfAnEditMadeUrgentInPlace(t *testing.T) {
 	if seqs, err = db.UrgentSeqs(); err != nil || !reflect.DeepEqual(seqs, []uint64{3}) {
 		t.Fatalf("UrgentSeqs = %v, %v after the post was delivered; want [3]", seqs, err)
 	}
+}
+
+// BenchmarkWakeDuringABacklog is what a wake costs the sender during a
+// 1,000-message backlog with 10 urgent items pending: PendingAfter finding
+// nothing new, and UrgentSeqs, which the sender adds while its batch
+// holds a routine edit.
+func BenchmarkWakeDuringABacklog(b *testing.B) {
+	db := MustOpen(b)
+	msgs := make([]rituals.Message, 1000)
+	for j := range msgs {
+		msgs[j] = rituals.Message{Key: fmt.Sprintf("backlog/%d", j), To: "C1", Text: "Time for the payments standup"}
+		if j%100 == 0 {
+			msgs[j].Urgent = true
+		}
+	}
+	if err := db.Enqueue(t0, msgs...); err != nil {
+		b.Fatal(err)
+	}
+	b.Run("PendingAfter", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if items, err := db.PendingAfter(1000, 1000); err != nil || len(items) != 0 {
+				b.Fatal(len(items), err)
+			}
+		}
+	})
+	b.Run("UrgentSeqs", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if seqs, err := db.UrgentSeqs(); err != nil || len(seqs) != 10 {
+				b.Fatal(len(seqs), err)
+			}
+		}
+	})
 }
