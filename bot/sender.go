@@ -285,6 +285,9 @@ func (s *Sender) Run(ctx context.Context) error {
 				s.Log.Error().Err(err).Msg("read outbox")
 				stale = true
 			}
+			// Only a routine edit the batch holds can have been made
+			// urgent in place since it was read (sender_batch.go).
+			inPlace := err == nil && slices.ContainsFunc(batch, routineEdit)
 			batch = append(batch, more...)
 			fresh = false
 			if slices.ContainsFunc(more, func(it rituals.OutboxItem) bool { return it.Message.Urgent }) {
@@ -292,6 +295,14 @@ func (s *Sender) Run(ctx context.Context) error {
 				// urgent a parent the batch holds as routine
 				// (sender_batch.go).
 				mergeUrgent(batch, more)
+			}
+			if inPlace {
+				var urgent []uint64
+				if urgent, err = s.Store.UrgentSeqs(); err != nil {
+					s.Log.Error().Err(err).Msg("read outbox")
+					stale = true
+				}
+				promoteInPlace(batch, urgent)
 			}
 		}
 		now := time.Now()

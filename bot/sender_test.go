@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"sync"
 	"testing"
@@ -72,6 +73,19 @@ func (o *memOutbox) PendingAfter(seq uint64, limit int) ([]rituals.OutboxItem, e
 	}
 	o.read += len(out)
 	return out, nil
+}
+
+func (o *memOutbox) UrgentSeqs() ([]uint64, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	var seqs []uint64
+	for seq, it := range o.items {
+		if it.Message.Urgent {
+			seqs = append(seqs, seq)
+		}
+	}
+	slices.Sort(seqs)
+	return seqs, nil
 }
 
 func (o *memOutbox) Item(seq uint64) (rituals.OutboxItem, bool, error) {

@@ -89,6 +89,12 @@ type OutboxStore interface {
 	// PendingAfter returns up to limit items enqueued after item seq,
 	// oldest first: what is new since a read that ended at seq.
 	PendingAfter(seq uint64, limit int) ([]OutboxItem, error)
+	// UrgentSeqs returns the sequence numbers of the pending Urgent items,
+	// oldest first, without their content: what a holder of an earlier
+	// read checks for items made urgent in place since (an urgent update
+	// replacing a routine one, and the parents that made urgent), which
+	// PendingAfter does not return.
+	UrgentSeqs() ([]uint64, error)
 	// Item returns pending item seq as it is now (a pending update's
 	// content is replaced by a newer update of the same key).
 	Item(seq uint64) (OutboxItem, bool, error)

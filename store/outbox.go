@@ -284,6 +284,32 @@ func (db *DB) pendingFrom(seq uint64, limit int) ([]rituals.OutboxItem, error) {
 	return items, err
 }
 
+// UrgentSeqs returns the sequence numbers of the pending urgent items,
+// oldest first. It reads outbox_urgent's keys only, decoding no item, so
+// the sender can afford it on each wake during a backlog.
+func (db *DB) UrgentSeqs() ([]uint64, error) {
+	var seqs []uint64
+	err := db.view("outbox_urgent_seqs", func(tx *bolt.Tx) error {
+		outbox := tx.Bucket(bucketOutbox)
+		c := tx.Bucket(bucketOutboxUrgent).Cursor()
+		for k, _ := c.First(); k != nil; k, _ = c.Next() {
+			if outbox.Get(k) == nil {
+				continue // delivered or dropped (as Pending skips it)
+			}
+			seq, err := parseSeqKey(k)
+			if err != nil {
+				return fmt.Errorf("urgent index: %w", err)
+			}
+			seqs = append(seqs, seq)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("urgent outbox items: %w", err)
+	}
+	return seqs, nil
+}
+
 // Item returns pending item seq.
 func (db *DB) Item(seq uint64) (item rituals.OutboxItem, ok bool, err error) {
 	err = db.view("outbox_item", func(tx *bolt.Tx) error {

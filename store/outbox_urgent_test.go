@@ -1,6 +1,7 @@
 package store
 
 import (
+	"fmt"
 	"reflect"
 	"testing"
 
@@ -86,4 +87,70 @@ func TestUrgentMessagesGoFirstAndTakeTheirParentsAlong(t *testing.T) {
 			t.Errorf("PendingAfter out of order: %d after %d", after[i].Seq, after[i-1].Seq)
 		}
 	}
+}
+
+// An urgent edit that replaces a routine one in place is no new item: a
+// reader of what came since finds it, and the post it made urgent, only
+// in UrgentSeqs, which drops each as it is delivered.
+func TestUrgentSeqsTellOfAnEditMadeUrgentInPlace(t *testing.T) {
+	db := MustOpen(t)
+	post := rituals.Message{Key: "poll", To: "C1", Text: "0 votes"}
+	edit := rituals.Message{Key: "poll", To: "C1", Update: true, Text: "1 vote"}
+	if err := db.Enqueue(t0, rituals.Message{Key: "a", To: "C1", Text: "a"}, post, edit); err != nil {
+		t.Fatal(err)
+	}
+	seqs, err := db.UrgentSeqs()
+	if err != nil || len(seqs) != 0 {
+		t.Fatalf("UrgentSeqs = %v, %v before any urgent message; want none", seqs, err)
+	}
+	edit.Text = "2 votes"
+	if err := db.Enqueue(t0, urgent(edit)); err != nil {
+		t.Fatal(err)
+	}
+	if last, err := db.LastSeq(); err != nil || last != 3 {
+		t.Fatalf("LastSeq = %d, %v; want 3: the edit replaced in place", last, err)
+	}
+	if seqs, err = db.UrgentSeqs(); err != nil || !reflect.DeepEqual(seqs, []uint64{2, 3}) {
+		t.Fatalf("UrgentSeqs = %v, %v; want the post and its edit, [2 3]", seqs, err)
+	}
+	if err := db.Delivered(2, rituals.SentMessage{Key: "poll", Channel: "C1", TS: "1.1", Sent: t0}); err != nil {
+		t.Fatal(err)
+	}
+	if seqs, err = db.UrgentSeqs(); err != nil || !reflect.DeepEqual(seqs, []uint64{3}) {
+		t.Fatalf("UrgentSeqs = %v, %v after the post was delivered; want [3]", seqs, err)
+	}
+}
+
+// BenchmarkWakeDuringABacklog is what a wake costs the sender during a
+// 1,000-message backlog with 10 urgent items pending: PendingAfter finding
+// nothing new, and UrgentSeqs, which the sender adds while its batch
+// holds a routine edit.
+func BenchmarkWakeDuringABacklog(b *testing.B) {
+	db := MustOpen(b)
+	msgs := make([]rituals.Message, 1000)
+	for j := range msgs {
+		msgs[j] = rituals.Message{Key: fmt.Sprintf("backlog/%d", j), To: "C1", Text: "Time for the payments standup"}
+		if j%100 == 0 {
+			msgs[j].Urgent = true
+		}
+	}
+	if err := db.Enqueue(t0, msgs...); err != nil {
+		b.Fatal(err)
+	}
+	b.Run("PendingAfter", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if items, err := db.PendingAfter(1000, 1000); err != nil || len(items) != 0 {
+				b.Fatal(len(items), err)
+			}
+		}
+	})
+	b.Run("UrgentSeqs", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if seqs, err := db.UrgentSeqs(); err != nil || len(seqs) != 10 {
+				b.Fatal(len(seqs), err)
+			}
+		}
+	})
 }
