@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ritualbot/ritualbot/rituals"
 	"github.com/ritualbot/ritualbot/rituals/oncall"
 )
 
@@ -15,12 +16,8 @@ import (
 // of its own (the first raise's key would make it a duplicate); the
 // override's cancel names it.
 func TestCoverOpenAgainIsEscalatedAgain(t *testing.T) {
-	r, out, clock, ps := planned(t, "2026-11-05 12:00")
+	r, out, clock, ps, c := coverAsked(t)
 	ctx := context.Background()
-	c, err := r.RequestCover(ctx, oncall.CoverAsk{By: "C", Span: oncall.Span{From: tm(t, "2026-11-18 00:00"), To: tm(t, "2026-11-19 00:00")}})
-	if err != nil {
-		t.Fatal(err)
-	}
 	clock.Set(tm(t, "2026-11-16 00:00"))
 	if err := r.PlanPass(ctx); err != nil || len(out.to("L")) != 1 {
 		t.Fatalf("escalation: %q %v", out.to("L"), err)
@@ -58,12 +55,8 @@ func TestCoverOpenAgainIsEscalatedAgain(t *testing.T) {
 // the cancel fails whole: the override stands, the request is still
 // taken and nobody is told. Tried again, both happen.
 func TestCoverCancelThatCannotBeStoredChangesNothing(t *testing.T) {
-	r, out, _, ps := planned(t, "2026-11-05 12:00")
+	r, out, _, ps, c := coverAsked(t)
 	ctx := context.Background()
-	c, err := r.RequestCover(ctx, oncall.CoverAsk{By: "C", Span: oncall.Span{From: tm(t, "2026-11-18 00:00"), To: tm(t, "2026-11-19 00:00")}})
-	if err != nil {
-		t.Fatal(err)
-	}
 	if _, err := r.TakeCover(ctx, c.ID, "A"); err != nil {
 		t.Fatal(err)
 	}
@@ -97,12 +90,8 @@ func TestCoverCancelThatCannotBeStoredChangesNothing(t *testing.T) {
 // request still offers "Take it" and nobody is told. Tried again, all
 // of it happens.
 func TestCoverTakeThatCannotBeStoredChangesNothing(t *testing.T) {
-	r, out, _, ps := planned(t, "2026-11-05 12:00")
+	r, out, _, ps, c := coverAsked(t)
 	ctx := context.Background()
-	c, err := r.RequestCover(ctx, oncall.CoverAsk{By: "C", Span: oncall.Span{From: tm(t, "2026-11-18 00:00"), To: tm(t, "2026-11-19 00:00")}})
-	if err != nil {
-		t.Fatal(err)
-	}
 	sent := len(out.msgs)
 	ps.failTake = errors.New("disk full")
 	if _, err := r.TakeCover(ctx, c.ID, "A"); err == nil || !strings.Contains(err.Error(), "disk full") {
@@ -138,12 +127,8 @@ func TestCoverTakeThatCannotBeStoredChangesNothing(t *testing.T) {
 // fails, the end fails whole: the taker is still on call, the post still
 // reads plainly taken and nobody is told. Tried again, all of it happens.
 func TestCoverEarlyEndThatCannotBeStoredChangesNothing(t *testing.T) {
-	r, out, clock, ps := planned(t, "2026-11-05 12:00")
+	r, out, clock, ps, c := coverAsked(t)
 	ctx := context.Background()
-	c, err := r.RequestCover(ctx, oncall.CoverAsk{By: "C", Span: oncall.Span{From: tm(t, "2026-11-18 00:00"), To: tm(t, "2026-11-19 00:00")}})
-	if err != nil {
-		t.Fatal(err)
-	}
 	if _, err := r.TakeCover(ctx, c.ID, "A"); err != nil {
 		t.Fatal(err)
 	}
@@ -201,12 +186,8 @@ func (s *takeWhileRead) Covers(ritual string, from time.Time) ([]oncall.CoverReq
 // taker (the request would read open while its override stands), nor
 // raise to the leads a request someone has just taken.
 func TestCoverTakenWhileEscalatingStaysTaken(t *testing.T) {
-	r, out, clock, ps := planned(t, "2026-11-05 12:00")
+	r, out, clock, ps, c := coverAsked(t)
 	ctx := context.Background()
-	c, err := r.RequestCover(ctx, oncall.CoverAsk{By: "C", Span: oncall.Span{From: tm(t, "2026-11-18 00:00"), To: tm(t, "2026-11-19 00:00")}})
-	if err != nil {
-		t.Fatal(err)
-	}
 	clock.Set(tm(t, "2026-11-16 00:00"))
 	var takeErr error
 	r.Covers = &takeWhileRead{CoverStore: ps, take: func() { _, takeErr = r.TakeCover(ctx, c.ID, "A") }}
@@ -225,4 +206,17 @@ func TestCoverTakenWhileEscalatingStaysTaken(t *testing.T) {
 			t.Errorf("the lead was told nobody took a request A had taken: %q", m)
 		}
 	}
+}
+
+// coverAsked is the rotation of planned, on 5 November, where C has
+// asked for cover over 18 November (C's shift): its outbox, clock, store
+// and the request.
+func coverAsked(t *testing.T) (*oncall.Rotation, *recordingOutbox, *rituals.FakeClock, *memPlanStore, oncall.CoverRequest) {
+	t.Helper()
+	r, out, clock, ps := planned(t, "2026-11-05 12:00")
+	c, err := r.RequestCover(context.Background(), oncall.CoverAsk{By: "C", Span: oncall.Span{From: tm(t, "2026-11-18 00:00"), To: tm(t, "2026-11-19 00:00")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r, out, clock, ps, c
 }
