@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"html/template"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -26,6 +27,9 @@ const (
 // items of every incidents ritual.
 type Store interface {
 	IncidentBriefs(ritual string) ([]rituals.IncidentBrief, error)
+	// IncidentBriefsWhere returns the briefs keep accepts, oldest first:
+	// the index copies its matches only.
+	IncidentBriefsWhere(keep func(ritual string, b rituals.IncidentBrief) bool) ([]rituals.IncidentBrief, error)
 	ActionItems(ritual string) ([]incident.ActionItem, error)
 }
 
@@ -88,24 +92,32 @@ func (p *Pages) teamNames() map[string]string {
 	return out
 }
 
-// index reads the entries the request's filters select.
-func (p *Pages) index(r *http.Request) (incident.IndexQuery, int, []incident.IndexEntry, error, error) {
+// index reads the briefs the request's filters select, newest first.
+func (p *Pages) index(r *http.Request) (incident.IndexQuery, int, []rituals.IncidentBrief, *people, error, error) {
 	q, page, bad := parseQuery(r.URL.Query(), p.Teams, p.Severities)
 	if bad != nil {
-		return q, page, nil, bad, nil
-	}
-	briefs, err := p.Store.IncidentBriefs("")
-	if err != nil {
-		return q, page, nil, nil, err
+		return q, page, nil, nil, bad, nil
 	}
 	people := p.directory(r.Context())
-	entries := incident.Index(briefs, q, incident.IndexNames{Teams: p.teamNames(), Person: people.searchNames}, p.Clock.Now(), p.loc())
+	filter := incident.NewIndexFilter(q, incident.IndexNames{Teams: p.teamNames(), Person: people.searchNames}, p.loc())
+	briefs, err := p.Store.IncidentBriefsWhere(func(_ string, b rituals.IncidentBrief) bool { return filter.Matches(&b) })
+	if err != nil {
+		return q, page, nil, nil, nil, err
+	}
+	slices.Reverse(briefs)
+	return q, page, briefs, people, nil, nil
+}
+
+// entries lists briefs as the record shows them, each person a title
+// mentions by name.
+func (p *Pages) entries(briefs []rituals.IncidentBrief, people *people) []incident.IndexEntry {
+	entries := incident.IndexEntries(briefs, p.Clock.Now())
 	for i, e := range entries {
 		if strings.Contains(e.Title, "<@") {
 			entries[i].Title = incident.ShowMentions(e.Title, people.displayNames())
 		}
 	}
-	return q, page, entries, nil, nil
+	return entries
 }
 
 // directory reads the members once per request, when first needed:
@@ -153,7 +165,7 @@ func (pp *people) searchNames(id string) string {
 
 // ServeIndex serves GET /incidents/.
 func (p *Pages) ServeIndex(w http.ResponseWriter, r *http.Request) {
-	q, page, entries, bad, err := p.index(r)
+	q, page, matches, people, bad, err := p.index(r)
 	switch {
 	case err != nil:
 		p.fail(w, err, "read the incidents for the index")
@@ -162,11 +174,11 @@ func (p *Pages) ServeIndex(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "bad filter: "+bad.Error(), http.StatusBadRequest)
 		return
 	}
-	total := len(entries)
+	total := len(matches)
 	pages := max(1, (total+PerPage-1)/PerPage)
 	page = min(page, pages)
 	from := (page - 1) * PerPage
-	shown := entries[from:min(total, from+PerPage)]
+	shown := p.entries(matches[from:min(total, from+PerPage)], people)
 	names := p.teamNames()
 	loc := p.loc()
 	v := indexView{
@@ -205,7 +217,7 @@ func (p *Pages) ServeIndex(w http.ResponseWriter, r *http.Request) {
 // ServeIndexJSON serves GET /incidents/index.json: every entry that
 // matches the filters (no pages), with the filters as read.
 func (p *Pages) ServeIndexJSON(w http.ResponseWriter, r *http.Request) {
-	q, _, entries, bad, err := p.index(r)
+	q, _, matches, people, bad, err := p.index(r)
 	switch {
 	case err != nil:
 		p.fail(w, err, "read the incidents for the index")
@@ -214,9 +226,7 @@ func (p *Pages) ServeIndexJSON(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "bad filter: " + bad.Error()})
 		return
 	}
-	if entries == nil {
-		entries = []incident.IndexEntry{}
-	}
+	entries := p.entries(matches, people)
 	writeJSON(w, http.StatusOK, struct {
 		Filters   jsonFilters           `json:"filters"`
 		Total     int                   `json:"total"`

@@ -1,6 +1,7 @@
 package incident
 
 import (
+	"bytes"
 	"net/url"
 	"slices"
 	"strconv"
@@ -71,19 +72,64 @@ type IndexNames struct {
 
 // Index returns the incidents among briefs that match q, newest first.
 func Index(briefs []rituals.IncidentBrief, q IndexQuery, names IndexNames, now time.Time, loc *time.Location) []IndexEntry {
-	words := strings.Fields(strings.ToLower(q.Text))
+	f := NewIndexFilter(q, names, loc)
 	var out []IndexEntry
 	for i := len(briefs) - 1; i >= 0; i-- {
-		b := briefs[i]
-		if !q.matches(b, words, names, loc) {
-			continue
+		if f.Matches(&briefs[i]) {
+			out = append(out, entryOf(briefs[i], now))
 		}
+	}
+	return out
+}
+
+// IndexEntries lists briefs (already filtered and ordered) as the record
+// does: a page builds the entries of the rows it shows only.
+func IndexEntries(briefs []rituals.IncidentBrief, now time.Time) []IndexEntry {
+	out := make([]IndexEntry, 0, len(briefs))
+	for _, b := range briefs {
 		out = append(out, entryOf(b, now))
 	}
 	return out
 }
 
-func (q IndexQuery) matches(b rituals.IncidentBrief, words []string, names IndexNames, loc *time.Location) bool {
+// IndexFilter is an IndexQuery made ready to test every brief of the
+// record: its words and the teams' names lowered once, and each person's
+// names asked and lowered once, not once per title that mentions them.
+// It is used by one request at a time.
+type IndexFilter struct {
+	q         IndexQuery
+	loc       *time.Location
+	words     []string
+	wordBytes [][]byte
+	teams     map[string]string // team ID → lowered name
+	person    func(id string) string
+	people    map[string]string // user ID → "@" and lowered names
+	number    [24]byte          // "#N" of the brief being tested
+}
+
+// NewIndexFilter prepares q for Matches.
+func NewIndexFilter(q IndexQuery, names IndexNames, loc *time.Location) *IndexFilter {
+	f := &IndexFilter{q: q, loc: loc, words: strings.Fields(strings.ToLower(q.Text)), person: names.Person}
+	if len(f.words) == 0 {
+		return f
+	}
+	for _, w := range f.words {
+		f.wordBytes = append(f.wordBytes, []byte(w))
+	}
+	f.teams = make(map[string]string, len(names.Teams))
+	for id, name := range names.Teams {
+		f.teams[id] = strings.ToLower(name)
+	}
+	return f
+}
+
+// Matches says whether b passes every filter. A word of the text may be
+// found in any of the brief's parts (the title, "#N", the severity, a
+// team's ID or name, "@" and the names of a person the title mentions):
+// the words hold no space, so a word is in one part or in none, as it
+// would be in the parts joined by spaces.
+func (f *IndexFilter) Matches(b *rituals.IncidentBrief) bool {
+	q := f.q
 	switch {
 	case q.Team != "" && !slices.Contains(b.Teams, q.Team):
 		return false
@@ -93,27 +139,93 @@ func (q IndexQuery) matches(b rituals.IncidentBrief, words []string, names Index
 		return false
 	}
 	if !q.From.IsZero() || !q.To.IsZero() {
-		d := rituals.DateOf(b.Opened.In(loc))
+		d := rituals.DateOf(b.Opened.In(f.loc))
 		if !q.From.IsZero() && d.Before(q.From) || !q.To.IsZero() && q.To.Before(d) {
 			return false
 		}
 	}
-	if len(words) == 0 {
-		return true
+	var number []byte
+	for i, w := range f.words {
+		if containsLower(b.Title, w) || containsLower(b.Severity, w) || f.inTeams(b.Teams, w) {
+			continue
+		}
+		if number == nil {
+			number = strconv.AppendInt(append(f.number[:0], '#'), int64(b.Number), 10)
+		}
+		if bytes.Contains(number, f.wordBytes[i]) || f.inMentioned(b.Title, w) {
+			continue
+		}
+		return false
 	}
-	hay := strings.ToLower(b.Title) + " #" + strconv.Itoa(b.Number) + " " + strings.ToLower(b.Severity)
-	for _, t := range b.Teams {
-		hay += " " + strings.ToLower(t) + " " + strings.ToLower(names.Teams[t])
-	}
-	if names.Person != nil && strings.Contains(b.Title, "<@") {
-		// As shown ("@erin") and by every name: the raw title holds the
-		// user ID only.
-		for _, id := range rituals.MentionedUsers(b.Title) {
-			hay += " @" + strings.ToLower(names.Person(id))
+	return true
+}
+
+func (f *IndexFilter) inTeams(teams []string, w string) bool {
+	for _, t := range teams {
+		if containsLower(t, w) || strings.Contains(f.teams[t], w) {
+			return true
 		}
 	}
-	for _, w := range words {
-		if !strings.Contains(hay, w) {
+	return false
+}
+
+// inMentioned looks for w among the names of the people title mentions,
+// as shown ("@erin") and by every name: the raw title holds the user ID
+// only.
+func (f *IndexFilter) inMentioned(title, w string) bool {
+	if f.person == nil || !strings.Contains(title, "<@") {
+		return false
+	}
+	for id := range rituals.Mentions(title) {
+		names, ok := f.people[id]
+		if !ok {
+			names = "@" + strings.ToLower(f.person(id))
+			if f.people == nil {
+				f.people = map[string]string{}
+			}
+			f.people[id] = names
+		}
+		if strings.Contains(names, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// containsLower reports whether strings.ToLower(s) contains w (which is
+// lower case), without lowering a copy of s when s is ASCII.
+func containsLower(s, w string) bool {
+	if !isASCII(s) {
+		// Some letters beyond ASCII lower to ASCII ones (the Kelvin sign
+		// to k), and to other lengths: lower a copy.
+		return strings.Contains(strings.ToLower(s), w)
+	}
+	n := len(w)
+	if n == 0 {
+		return true
+	}
+	for i := 0; i+n <= len(s); i++ {
+		j := 0
+		for j < n && lowerASCII(s[i+j]) == w[j] {
+			j++
+		}
+		if j == n {
+			return true
+		}
+	}
+	return false
+}
+
+func lowerASCII(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
 			return false
 		}
 	}

@@ -127,3 +127,40 @@ func TestActionIndexFilters(t *testing.T) {
 		}
 	}
 }
+
+// The search asks for a person's names once however many titles mention
+// them, and lowers titles beyond ASCII as strings.ToLower does.
+func TestIndexAsksEachPersonOnce(t *testing.T) {
+	day := time.Date(2026, 11, 2, 12, 0, 0, 0, time.UTC)
+	briefs := []rituals.IncidentBrief{
+		{Number: 1, Title: "Ledger stuck after <@U0ERIN>'s migration", Severity: "sev2", Opened: day},
+		{Number: 2, Title: "Cache cold, paged <@U0ERIN> and <@U0BOB|bob>", Severity: "sev2", Opened: day},
+		{Number: 3, Title: "Oven at 500 \u212A, ÉTUVE <@U0ERIN>", Severity: "sev3", Opened: day},
+	}
+	asked := map[string]int{}
+	names := incident.IndexNames{Person: func(id string) string {
+		asked[id]++
+		return map[string]string{"U0ERIN": "erin Erin Example", "U0BOB": "bob Bob Builder"}[id]
+	}}
+	for _, c := range []struct {
+		text string
+		want []int
+	}{
+		{"example", []int{3, 2, 1}},
+		{"builder", []int{2}},
+		{"k étuve", []int{3}},
+		{"#2 erin", []int{2}},
+	} {
+		clear(asked)
+		var got []int
+		for _, e := range incident.Index(briefs, incident.IndexQuery{Text: c.text}, names, day, time.UTC) {
+			got = append(got, e.Number)
+		}
+		if !slices.Equal(got, c.want) {
+			t.Errorf("%q: got %v, want %v", c.text, got, c.want)
+		}
+		if asked["U0ERIN"] > 1 || asked["U0BOB"] > 1 {
+			t.Errorf("%q: names asked %v, want once each at most", c.text, asked)
+		}
+	}
+}
