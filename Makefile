@@ -23,8 +23,8 @@ bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 	RITUALBOT_LOAD=1 $(GO) test -count=1 -timeout 5m -run 'TestLoadHTTP|TestSocketModeAcksABurstOf500Envelopes' -v ./cmd/ritualbot
 
-# A short bounded run of every fuzz target, FUZZTIME each (21 targets: about
-# two and three-quarter minutes on two cores, builds included). A target not listed
+# A short bounded run of every fuzz target, FUZZTIME each (25 targets: about
+# three to four minutes on two cores, builds included). A target not listed
 # here fails the run, so a new one cannot be forgotten. Crashers land in the
 # package's testdata/fuzz/FuzzXxx/ and are kept as seeds once fixed.
 # .ci/fuzz-target runs each, again (up to three runs) if Go 1.26's coordinator stopped it
@@ -33,7 +33,7 @@ FUZZTIME ?= 5s
 FUZZ_TARGETS = \
 	./config:FuzzParse ./config:FuzzParseOnCall \
 	./rituals/standup:FuzzClip ./rituals/standup:FuzzParseStandupRef \
-	./rituals/when:FuzzMoment \
+	./rituals/when:FuzzMoment ./rituals:FuzzMentions \
 	./bot:FuzzParseOverrideEnd ./bot:FuzzIncidentArgs ./bot:FuzzSlackText \
 	./bot:FuzzInteractionPayload ./bot:FuzzSlackRequest ./bot:FuzzVerifySignature \
 	./webhooks:FuzzParseAlertmanager ./webhooks:FuzzParsePagerDuty ./webhooks:FuzzVerifyPagerDutySignature \
